@@ -1,0 +1,141 @@
+//! Who is calling. Deployed, API Gateway's JWT authorizer has already verified the Cognito
+//! token and put its claims in the request context; locally, the dev sign-in puts the same
+//! claims in the same place. Functions read them here and enforce the role.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use lambda_http::request::RequestContext;
+use serde::Serialize;
+
+use crate::error::ApiError;
+use crate::ids::OperatorId;
+
+/// The roles of the console, lowest first: a supervisor can do all an operator can, an admin
+/// all a supervisor can.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Serialize,
+    serde::Deserialize,
+    utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Operator,
+    Supervisor,
+    Admin,
+}
+
+impl Role {
+    fn from_group(group: &str) -> Option<Self> {
+        match group.trim() {
+            "operator" | "operators" => Some(Role::Operator),
+            "supervisor" | "supervisors" => Some(Role::Supervisor),
+            "admin" | "admins" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+}
+
+/// The signed-in user of a request.
+#[derive(Debug, Clone, Serialize)]
+pub struct Caller {
+    pub id: OperatorId,
+    pub name: String,
+    pub role: Role,
+}
+
+impl Caller {
+    /// Refuses the request unless the caller has at least `role`.
+    pub fn require(&self, role: Role) -> Result<(), ApiError> {
+        if self.role >= role {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(format!(
+                "this action needs the {} role; you are signed in as {}",
+                role_name(role),
+                role_name(self.role)
+            )))
+        }
+    }
+}
+
+fn role_name(role: Role) -> &'static str {
+    match role {
+        Role::Operator => "operator",
+        Role::Supervisor => "supervisor",
+        Role::Admin => "admin",
+    }
+}
+
+/// Parses Cognito's `cognito:groups` claim as API Gateway forwards it: `[admin operator]`, a
+/// JSON array, or a comma-separated list. The highest role wins.
+pub fn role_from_groups(groups: &str) -> Option<Role> {
+    groups
+        .trim_matches(|c| c == '[' || c == ']')
+        .split([' ', ','])
+        .map(|g| g.trim_matches('"'))
+        .filter_map(Role::from_group)
+        .max()
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let claims = match parts.extensions.get::<RequestContext>() {
+            Some(RequestContext::ApiGatewayV2(ctx)) => ctx
+                .authorizer
+                .as_ref()
+                .and_then(|a| a.jwt.as_ref())
+                .map(|j| &j.claims),
+            _ => None,
+        }
+        .ok_or_else(|| {
+            ApiError::Unauthorized("sign in first: the request carries no verified token".into())
+        })?;
+        let sub = claims
+            .get("sub")
+            .ok_or_else(|| ApiError::Unauthorized("the token has no subject".into()))?;
+        let id = OperatorId::parse(sub).map_err(|e| ApiError::Unauthorized(e.to_string()))?;
+        let role = claims
+            .get("cognito:groups")
+            .and_then(|g| role_from_groups(g))
+            .ok_or_else(|| {
+                ApiError::forbidden(
+                    "your user is in no console group (operator, supervisor or admin)",
+                )
+            })?;
+        let name = claims
+            .get("name")
+            .or_else(|| claims.get("cognito:username"))
+            .or_else(|| claims.get("email"))
+            .cloned()
+            .unwrap_or_else(|| id.to_string());
+        Ok(Caller { id, name, role })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_in_every_forwarded_form_give_the_highest_role() {
+        assert_eq!(
+            role_from_groups("[operator supervisor]"),
+            Some(Role::Supervisor)
+        );
+        assert_eq!(
+            role_from_groups("[\"admin\",\"operator\"]"),
+            Some(Role::Admin)
+        );
+        assert_eq!(role_from_groups("operator"), Some(Role::Operator));
+        assert_eq!(role_from_groups("[sales]"), None);
+    }
+}

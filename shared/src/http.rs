@@ -1,0 +1,55 @@
+//! HTTP glue shared by the routers: the JSON extractor whose rejections are helpful 400s, the
+//! query extractor likewise, and request-id tracing.
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+
+/// `axum::Json` whose rejection is an [`ApiError`] saying what was wrong with the body.
+pub struct Json<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(Json(v)),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError::BadRequest(
+                "send the body as JSON with Content-Type: application/json".into(),
+            )),
+            Err(JsonRejection::BytesRejection(e)) => Err(ApiError::BadRequest(format!(
+                "the body could not be read: {e}"
+            ))),
+            Err(e) => Err(ApiError::BadRequest(format!(
+                "the JSON body is not valid: {}",
+                e.body_text()
+            ))),
+        }
+    }
+}
+
+/// `axum::extract::Query` whose rejection is an [`ApiError`].
+pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| Query(q.0))
+            .map_err(|e: QueryRejection| {
+                ApiError::BadRequest(format!("the query string is not valid: {}", e.body_text()))
+            })
+    }
+}
+
+/// A fallback for unknown routes under a function's prefix.
+pub async fn not_found() -> ApiError {
+    ApiError::Domain(crate::error::DomainError::NotFound(
+        "no such API route".into(),
+    ))
+}

@@ -1,0 +1,19 @@
+//! The operator console's shared library: typed values parsed at the edge, the store port with
+//! its DynamoDB and embedded adapters, the CRM domain, and the HTTP glue every function uses.
+//!
+//! Functions (one crate each under `functions/`) only wire these pieces into an axum router;
+//! the local runtime mounts the same routers, so what runs on a laptop is what runs on Lambda.
+
+pub mod auth;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod ids;
+pub mod phone;
+pub mod store;
+pub mod telemetry;
+pub mod text;
+
+#[cfg(any(test, feature = "test-support"))]
+pub mod testing;

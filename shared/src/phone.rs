@@ -1,0 +1,221 @@
+//! Telephone numbers as the console stores them: E.164, parsed with a libphonenumber port with
+//! Japan as the default region, so `03-1234-5678`, `０３（１２３４）５６７８` and
+//! `+81 3 1234 5678` are one number and find the same customer.
+
+use std::fmt;
+use std::str::FromStr;
+
+use phonenumber::{Mode, country::Id};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use unicode_normalization::UnicodeNormalization;
+
+/// A valid telephone number in E.164 form (`+81312345678`).
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PhoneNumber(String);
+
+/// Why a typed number was refused; the message tells the user what to change.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PhoneError {
+    #[error("the phone number is empty")]
+    Empty,
+    #[error("the phone number is too long (at most 32 characters)")]
+    TooLong,
+    #[error(
+        "'{0}' is not a valid phone number (examples: 03-1234-5678, 090-1234-5678, +81 3 1234 5678)"
+    )]
+    Invalid(String),
+}
+
+impl PhoneNumber {
+    /// Parses what a person typed, or what Twilio sent, with Japan as the default region.
+    ///
+    /// Full-width digits and brackets are folded by NFKC first; an international prefix of
+    /// `00` or `010` (dialled from Japan) is read as `+`.
+    pub fn parse(input: &str) -> Result<Self, PhoneError> {
+        let folded: String = input.nfkc().collect();
+        let trimmed = folded.trim();
+        if trimmed.is_empty() {
+            return Err(PhoneError::Empty);
+        }
+        if trimmed.chars().count() > 32 {
+            return Err(PhoneError::TooLong);
+        }
+        if trimmed.chars().any(|c| {
+            !(c.is_ascii_digit()
+                || matches!(c, '+' | '-' | ' ' | '(' | ')' | '.' | 'ー' | '‐' | '−'))
+        }) {
+            return Err(PhoneError::Invalid(trimmed.to_owned()));
+        }
+        let digits: String = trimmed
+            .chars()
+            .filter(|c| c.is_ascii_digit() || *c == '+')
+            .collect();
+        let normalised = if let Some(rest) = digits.strip_prefix("010") {
+            format!("+{rest}")
+        } else if let Some(rest) = digits.strip_prefix("00") {
+            format!("+{rest}")
+        } else {
+            digits
+        };
+        let parsed = phonenumber::parse(Some(Id::JP), &normalised)
+            .map_err(|_| PhoneError::Invalid(trimmed.to_owned()))?;
+        if !phonenumber::is_valid(&parsed) {
+            return Err(PhoneError::Invalid(trimmed.to_owned()));
+        }
+        Ok(Self(parsed.format().mode(Mode::E164).to_string()))
+    }
+
+    /// The E.164 form, as stored and as sent to Twilio.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The form a Japanese operator reads: `03-1234-5678` for Japanese numbers, the
+    /// international form for others.
+    pub fn display(&self) -> String {
+        match phonenumber::parse(None, &self.0) {
+            Ok(n) if n.code().value() == 81 => n.format().mode(Mode::National).to_string(),
+            Ok(n) => n.format().mode(Mode::International).to_string(),
+            Err(_) => self.0.clone(),
+        }
+    }
+
+    /// A masked form for logs: the country code and the last two digits.
+    pub fn masked(&self) -> String {
+        mask_digits(&self.0)
+    }
+}
+
+/// Masks a phone-like string for logs, keeping only the last two digits.
+pub fn mask_digits(s: &str) -> String {
+    let n = s.chars().count();
+    s.chars()
+        .enumerate()
+        .map(|(i, c)| {
+            if c.is_ascii_digit() && i + 2 < n && i > 2 {
+                '*'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+impl fmt::Display for PhoneNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for PhoneNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PhoneNumber({})", self.masked())
+    }
+}
+
+impl FromStr for PhoneNumber {
+    type Err = PhoneError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
+impl Serialize for PhoneNumber {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for PhoneNumber {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Self::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_tokyo_number_written_six_ways_is_one_number() {
+        let forms = [
+            "03-1234-5678",
+            "０３（１２３４）５６７８",
+            "+81 3 1234 5678",
+            "0312345678",
+            "0081312345678",
+            "(03) 1234-5678",
+            "+81-3-1234-5678",
+        ];
+        for f in forms {
+            assert_eq!(
+                PhoneNumber::parse(f).unwrap().as_str(),
+                "+81312345678",
+                "{f}"
+            );
+        }
+    }
+
+    #[test]
+    fn japanese_mobile_ip_freedial_and_navidial_numbers_are_accepted() {
+        for (input, e164) in [
+            ("090-1234-5678", "+819012345678"),
+            ("080-1234-5678", "+818012345678"),
+            ("070-1234-5678", "+817012345678"),
+            ("050-1234-5678", "+815012345678"),
+            ("0120-123-456", "+81120123456"),
+            ("0570-012-345", "+81570012345"),
+        ] {
+            assert_eq!(PhoneNumber::parse(input).unwrap().as_str(), e164, "{input}");
+        }
+    }
+
+    #[test]
+    fn numbers_are_displayed_in_the_national_japanese_form() {
+        assert_eq!(
+            PhoneNumber::parse("+81312345678").unwrap().display(),
+            "03-1234-5678"
+        );
+        assert_eq!(
+            PhoneNumber::parse("09012345678").unwrap().display(),
+            "090-1234-5678"
+        );
+    }
+
+    #[test]
+    fn garbage_and_empty_numbers_are_refused_with_a_reason() {
+        assert_eq!(PhoneNumber::parse("  "), Err(PhoneError::Empty));
+        assert!(matches!(
+            PhoneNumber::parse("12"),
+            Err(PhoneError::Invalid(_))
+        ));
+        assert!(matches!(
+            PhoneNumber::parse("abc-defg"),
+            Err(PhoneError::Invalid(_))
+        ));
+        assert!(matches!(
+            PhoneNumber::parse("03-1234-5678; DROP"),
+            Err(PhoneError::Invalid(_))
+        ));
+        assert_eq!(
+            PhoneNumber::parse(&"1".repeat(40)),
+            Err(PhoneError::TooLong)
+        );
+    }
+
+    #[test]
+    fn masked_numbers_keep_only_the_country_code_and_last_two_digits() {
+        assert_eq!(
+            PhoneNumber::parse("03-1234-5678").unwrap().masked(),
+            "+81*******78"
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn parsing_never_panics(s in "\\PC{0,40}") {
+            let _ = PhoneNumber::parse(&s);
+        }
+    }
+}

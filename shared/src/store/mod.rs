@@ -1,0 +1,421 @@
+//! The store port: the few item operations the domain needs, with two adapters beside each
+//! other — [`dynamo::DynamoStore`] for the deployed system and [`embedded::EmbeddedStore`]
+//! (SQLite in a file) for the local runtime — and one conformance suite both pass.
+//!
+//! Items are JSON objects with string keys `PK`/`SK`, optional index keys `GSI1PK`/`GSI1SK`
+//! and `GSI2PK`/`GSI2SK`, and an optional TTL `expires_at` (epoch seconds). The key design
+//! lives in [`table`]. There is deliberately no scan: every request path is a get, a query on
+//! one partition, or a small transaction.
+
+pub mod counting;
+pub mod dynamo;
+pub mod embedded;
+pub mod table;
+
+#[cfg(any(test, feature = "test-support"))]
+pub mod conformance;
+
+use std::fmt;
+
+use async_trait::async_trait;
+use base64::Engine;
+use serde_json::{Map, Value};
+
+/// An item: a JSON object of attributes.
+pub type Item = Map<String, Value>;
+
+/// DynamoDB's item size limit, enforced by both adapters so the embedded store refuses what
+/// the deployed one would.
+pub const MAX_ITEM_BYTES: usize = 400 * 1024;
+
+/// Names of the key attributes.
+pub mod attr {
+    pub const PK: &str = "PK";
+    pub const SK: &str = "SK";
+    pub const GSI1PK: &str = "GSI1PK";
+    pub const GSI1SK: &str = "GSI1SK";
+    pub const GSI2PK: &str = "GSI2PK";
+    pub const GSI2SK: &str = "GSI2SK";
+    pub const EXPIRES_AT: &str = "expires_at";
+}
+
+/// The primary key of an item.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Key {
+    pub pk: String,
+    pub sk: String,
+}
+
+impl Key {
+    pub fn new(pk: impl Into<String>, sk: impl Into<String>) -> Self {
+        Self {
+            pk: pk.into(),
+            sk: sk.into(),
+        }
+    }
+
+    /// The key of an item, if it has one.
+    pub fn of(item: &Item) -> Option<Self> {
+        Some(Self::new(
+            item.get(attr::PK)?.as_str()?,
+            item.get(attr::SK)?.as_str()?,
+        ))
+    }
+}
+
+/// Which key a query reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Index {
+    Primary,
+    Gsi1,
+    Gsi2,
+}
+
+impl Index {
+    /// The partition and sort key attribute names of this index.
+    pub fn key_attrs(self) -> (&'static str, &'static str) {
+        match self {
+            Index::Primary => (attr::PK, attr::SK),
+            Index::Gsi1 => (attr::GSI1PK, attr::GSI1SK),
+            Index::Gsi2 => (attr::GSI2PK, attr::GSI2SK),
+        }
+    }
+
+    /// The DynamoDB index name, `None` for the table itself.
+    pub fn name(self) -> Option<&'static str> {
+        match self {
+            Index::Primary => None,
+            Index::Gsi1 => Some("GSI1"),
+            Index::Gsi2 => Some("GSI2"),
+        }
+    }
+}
+
+/// A condition on the sort key of a query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SortKey {
+    Eq(String),
+    BeginsWith(String),
+    Between(String, String),
+    Lt(String),
+    Le(String),
+    Gt(String),
+    Ge(String),
+}
+
+/// A query of one partition.
+#[derive(Debug, Clone)]
+pub struct Query {
+    pub index: Index,
+    pub pk: String,
+    pub sk: Option<SortKey>,
+    /// Ascending sort-key order when true, descending when false.
+    pub forward: bool,
+    /// At most this many items in the page (1 to 1000).
+    pub limit: u32,
+    pub cursor: Option<Cursor>,
+}
+
+impl Query {
+    /// All items of a partition of the table, ascending, 100 a page.
+    pub fn partition(pk: impl Into<String>) -> Self {
+        Self {
+            index: Index::Primary,
+            pk: pk.into(),
+            sk: None,
+            forward: true,
+            limit: 100,
+            cursor: None,
+        }
+    }
+
+    /// The same partition on an index.
+    pub fn on(mut self, index: Index) -> Self {
+        self.index = index;
+        self
+    }
+
+    pub fn sk(mut self, sk: SortKey) -> Self {
+        self.sk = Some(sk);
+        self
+    }
+
+    pub fn begins_with(self, prefix: impl Into<String>) -> Self {
+        self.sk(SortKey::BeginsWith(prefix.into()))
+    }
+
+    pub fn descending(mut self) -> Self {
+        self.forward = false;
+        self
+    }
+
+    pub fn limit(mut self, limit: u32) -> Self {
+        self.limit = limit.clamp(1, 1000);
+        self
+    }
+
+    pub fn after(mut self, cursor: Option<Cursor>) -> Self {
+        self.cursor = cursor;
+        self
+    }
+}
+
+/// Where a page ended. Opaque to clients; both adapters encode the last item's keys the same
+/// way, so a cursor is a URL-safe string that can travel through the API.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Cursor(pub(crate) Map<String, Value>);
+
+impl Cursor {
+    /// The cursor after `item`, for a query on `index`.
+    pub fn after_item(item: &Item, index: Index) -> Self {
+        let (ipk, isk) = index.key_attrs();
+        let mut keys = Map::new();
+        for a in [attr::PK, attr::SK, ipk, isk] {
+            if let Some(v) = item.get(a) {
+                keys.insert(a.to_owned(), v.clone());
+            }
+        }
+        Self(keys)
+    }
+
+    /// The cursor as text for the API.
+    pub fn encode(&self) -> String {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(serde_json::to_vec(&self.0).unwrap_or_default())
+    }
+
+    /// Reads a cursor a client sent back; `None` if it was tampered with.
+    pub fn decode(s: &str) -> Option<Self> {
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(s)
+            .ok()?;
+        let map: Map<String, Value> = serde_json::from_slice(&bytes).ok()?;
+        let all_strings = map.values().all(Value::is_string);
+        (all_strings && map.contains_key(attr::PK) && map.contains_key(attr::SK) && map.len() <= 4)
+            .then_some(Self(map))
+    }
+
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(name).and_then(Value::as_str)
+    }
+}
+
+impl fmt::Debug for Cursor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Cursor({})", self.encode())
+    }
+}
+
+/// One page of a query.
+#[derive(Debug, Clone, Default)]
+pub struct Page {
+    pub items: Vec<Item>,
+    pub cursor: Option<Cursor>,
+}
+
+/// A condition on the current state of the item a write touches.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cond {
+    /// The item exists.
+    Exists,
+    /// The item does not exist.
+    NotExists,
+    AttrExists(String),
+    AttrNotExists(String),
+    Eq(String, Value),
+    Ne(String, Value),
+    Lt(String, Value),
+    Le(String, Value),
+    Gt(String, Value),
+    Ge(String, Value),
+    And(Vec<Cond>),
+    Or(Vec<Cond>),
+}
+
+impl Cond {
+    /// `attr = value`.
+    pub fn eq(name: &str, value: impl Into<Value>) -> Self {
+        Cond::Eq(name.to_owned(), value.into())
+    }
+
+    /// The optimistic-concurrency check: the stored `version` is `expected`.
+    pub fn version(expected: u64) -> Self {
+        Cond::eq("version", expected)
+    }
+}
+
+/// A partial update: set attributes, remove attributes, add to numbers. Applied to an empty
+/// item when the key does not exist yet (an upsert), as DynamoDB does.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Update {
+    pub set: Vec<(String, Value)>,
+    pub remove: Vec<String>,
+    pub add: Vec<(String, i64)>,
+}
+
+impl Update {
+    pub fn set(mut self, name: &str, value: impl Into<Value>) -> Self {
+        self.set.push((name.to_owned(), value.into()));
+        self
+    }
+
+    pub fn remove(mut self, name: &str) -> Self {
+        self.remove.push(name.to_owned());
+        self
+    }
+
+    pub fn add(mut self, name: &str, delta: i64) -> Self {
+        self.add.push((name.to_owned(), delta));
+        self
+    }
+
+    /// Applies the update to an item in memory (used by the embedded adapter and by tests).
+    pub fn apply(&self, item: &mut Item) {
+        for (k, v) in &self.set {
+            item.insert(k.clone(), v.clone());
+        }
+        for k in &self.remove {
+            item.remove(k);
+        }
+        for (k, d) in &self.add {
+            let cur = item.get(k).and_then(Value::as_i64).unwrap_or(0);
+            item.insert(k.clone(), Value::from(cur + d));
+        }
+    }
+}
+
+/// One write of a transaction.
+#[derive(Debug, Clone)]
+pub enum TxOp {
+    Put {
+        item: Item,
+        cond: Option<Cond>,
+    },
+    Update {
+        key: Key,
+        update: Update,
+        cond: Option<Cond>,
+    },
+    Delete {
+        key: Key,
+        cond: Option<Cond>,
+    },
+    Check {
+        key: Key,
+        cond: Cond,
+    },
+}
+
+/// At most this many writes in one transaction (DynamoDB's limit).
+pub const MAX_TX_OPS: usize = 100;
+
+/// What can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A write's condition did not hold. For a transaction, `index` says which write failed.
+    #[error("the condition of write {index:?} did not hold")]
+    ConditionFailed { index: Option<usize> },
+    /// Two transactions touched the same item at once; safe to retry.
+    #[error("transaction conflict")]
+    TransactionConflict,
+    /// The item is bigger than [`MAX_ITEM_BYTES`].
+    #[error("{0}")]
+    TooLarge(String),
+    /// The request was malformed (a bug in the caller, not a user error).
+    #[error("invalid store request: {0}")]
+    Invalid(String),
+    /// Throttled or unavailable after the adapter's own retries.
+    #[error("store unavailable: {0}")]
+    Unavailable(String),
+}
+
+impl StoreError {
+    /// Whether this is a failed condition (at any position).
+    pub fn is_condition_failed(&self) -> bool {
+        matches!(self, StoreError::ConditionFailed { .. })
+    }
+}
+
+/// The item store the domain is written against. Every method is one request to the store
+/// (batch methods: one per chunk of DynamoDB's batch limit), so request counts are meaningful.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Reads one item, strongly consistent. Expired items (TTL passed) are not returned.
+    async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError>;
+
+    /// Reads up to 100 items by key, in no particular order; missing ones are left out.
+    async fn get_many(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError>;
+
+    /// Writes a whole item, if `cond` holds for the current one.
+    async fn put(&self, item: Item, cond: Option<Cond>) -> Result<(), StoreError>;
+
+    /// Updates attributes of an item (creating it when absent), if `cond` holds; returns the
+    /// item as it is after the update.
+    async fn update(
+        &self,
+        key: &Key,
+        update: Update,
+        cond: Option<Cond>,
+    ) -> Result<Item, StoreError>;
+
+    /// Deletes an item, if `cond` holds. Deleting a missing item without a condition is fine.
+    async fn delete(&self, key: &Key, cond: Option<Cond>) -> Result<(), StoreError>;
+
+    /// Reads one page of a partition. Index queries are eventually consistent on DynamoDB.
+    async fn query(&self, query: Query) -> Result<Page, StoreError>;
+
+    /// Applies up to [`MAX_TX_OPS`] writes atomically: all or none.
+    async fn transact(&self, ops: Vec<TxOp>) -> Result<(), StoreError>;
+
+    /// Writes and deletes many items without conditions (index maintenance, imports). Not
+    /// atomic; each item is written at least once.
+    async fn batch_write(&self, puts: Vec<Item>, deletes: Vec<Key>) -> Result<(), StoreError>;
+}
+
+/// Approximate stored size of an item, counted the way DynamoDB counts it (names + values).
+pub fn item_size(item: &Item) -> usize {
+    fn value_size(v: &Value) -> usize {
+        match v {
+            Value::Null | Value::Bool(_) => 1,
+            Value::Number(n) => n.to_string().len().div_ceil(2) + 1,
+            Value::String(s) => s.len(),
+            Value::Array(a) => 3 + a.iter().map(|v| value_size(v) + 1).sum::<usize>(),
+            Value::Object(m) => {
+                3 + m
+                    .iter()
+                    .map(|(k, v)| k.len() + value_size(v) + 1)
+                    .sum::<usize>()
+            }
+        }
+    }
+    item.iter().map(|(k, v)| k.len() + value_size(v)).sum()
+}
+
+/// Refuses an item DynamoDB would refuse for its size or missing keys.
+pub fn check_item(item: &Item) -> Result<Key, StoreError> {
+    let key =
+        Key::of(item).ok_or_else(|| StoreError::Invalid("item without string PK and SK".into()))?;
+    if key.pk.is_empty() || key.sk.is_empty() {
+        return Err(StoreError::Invalid("empty key".into()));
+    }
+    let size = item_size(item);
+    if size > MAX_ITEM_BYTES {
+        return Err(StoreError::TooLarge(format!(
+            "the record is {} KB, over the 400 KB limit of one stored item; shorten long text fields",
+            size / 1024
+        )));
+    }
+    Ok(key)
+}
+
+/// Whether an item's TTL has passed at `now` (epoch seconds).
+pub fn is_expired(item: &Item, now: i64) -> bool {
+    item.get(attr::EXPIRES_AT)
+        .and_then(Value::as_i64)
+        .is_some_and(|t| t <= now)
+}
+
+/// Seconds since the epoch, the unit of `expires_at`.
+pub fn epoch_now() -> i64 {
+    chrono::Utc::now().timestamp()
+}

@@ -1,0 +1,98 @@
+//! Test support shared by the crates' tests (behind the `test-support` feature): a real
+//! DynamoDB-compatible server (moto, from PyPI) started on a free loopback port, once per test
+//! process, and stopped when the process ends.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use aws_sdk_dynamodb::config::{Credentials, Region};
+
+use crate::store::dynamo::DynamoStore;
+
+/// Stops moto when the test process that started it exits (even on a panic or a kill): the
+/// wrapper polls its parent and terminates the server once it is gone.
+const WATCHDOG: &str = r#"
+import os, subprocess, sys, time
+p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+parent = os.getppid()
+while p.poll() is None:
+    if os.getppid() != parent:
+        p.terminate()
+        try:
+            p.wait(5)
+        except Exception:
+            p.kill()
+        break
+    time.sleep(0.3)
+"#;
+
+fn tools_venv() -> PathBuf {
+    if let Ok(v) = std::env::var("CONSOLE_TEST_VENV") {
+        return PathBuf::from(v);
+    }
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/.tools/venv")
+}
+
+/// The endpoint of this process's moto server, started on first use.
+pub fn moto_endpoint() -> &'static str {
+    static ENDPOINT: OnceLock<String> = OnceLock::new();
+    ENDPOINT.get_or_init(|| {
+        if let Ok(url) = std::env::var("DYNAMODB_TEST_ENDPOINT") {
+            return url;
+        }
+        let venv = tools_venv();
+        let python = venv.join("bin/python");
+        let server = venv.join("bin/moto_server");
+        assert!(
+            server.exists(),
+            "moto is not installed at {}: run scripts/test once (it installs the test tools), or \
+             python3 -m venv tests/.tools/venv && tests/.tools/venv/bin/pip install 'moto[server]'",
+            server.display()
+        );
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("free port")
+            .port();
+        Command::new(python)
+            .args(["-c", WATCHDOG])
+            .arg(&server)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdin(Stdio::null())
+            .spawn()
+            .expect("start moto");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "moto did not start within 30 s");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        format!("http://127.0.0.1:{port}")
+    })
+}
+
+/// A DynamoDB client for the test server: static credentials, a fixed region, loopback only.
+pub fn local_dynamodb_client(endpoint: &str) -> aws_sdk_dynamodb::Client {
+    let conf = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
+        .region(Region::new("ap-northeast-1"))
+        .endpoint_url(endpoint)
+        .credentials_provider(Credentials::new("test", "test", None, None, "static"))
+        .build();
+    aws_sdk_dynamodb::Client::from_conf(conf)
+}
+
+/// A fresh table with the console's key design on the test server.
+pub async fn fresh_dynamo_store() -> DynamoStore {
+    let client = local_dynamodb_client(moto_endpoint());
+    let store = DynamoStore::new(
+        client,
+        format!(
+            "console-test-{}",
+            ulid::Ulid::new().to_string().to_lowercase()
+        ),
+    );
+    store.ensure_table().await.expect("create test table");
+    store
+}
