@@ -1,1 +1,163 @@
-pub fn _p() {}
+//! The `crm` function: the phone lookup behind the screen pop, CRUD of records of every object,
+//! and data search. Routes live under `/api/crm`.
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use serde::Deserialize;
+use shared::auth::Caller;
+use shared::domain::Services;
+use shared::domain::crm::{Hit, Lookup, NewRecord, Paged, Record, RecordPatch};
+use shared::error::{ApiError, ApiResult, DomainError};
+use shared::http::{Json, Query};
+use shared::ids::{ObjectName, RecordId};
+use shared::phone::PhoneNumber;
+
+/// The router Lambda, the local runtime and the tests all run.
+pub fn router(state: Services) -> Router {
+    Router::new()
+        .route("/api/crm/lookup", get(lookup))
+        .route("/api/crm/search", get(search))
+        .route(
+            "/api/crm/objects/{object}/records",
+            axum::routing::post(create),
+        )
+        .route(
+            "/api/crm/objects/{object}/records/{id}",
+            get(read).put(update).delete(remove),
+        )
+        .fallback(shared::http::not_found)
+        .with_state(state)
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct LookupParams {
+    /// The number in any common form: 03-1234-5678, ０３（１２３４）５６７８, +81 3 1234 5678.
+    phone: String,
+}
+
+fn parse_phone(s: &str) -> Result<PhoneNumber, ApiError> {
+    PhoneNumber::parse(s)
+        .map_err(|e| DomainError::invalid_field("invalid_phone", "phone", e.to_string()).into())
+}
+
+fn parse_object(s: &str) -> Result<ObjectName, ApiError> {
+    ObjectName::parse(s).map_err(|e| DomainError::NotFound(e.to_string()).into())
+}
+
+fn parse_id(s: &str) -> Result<RecordId, ApiError> {
+    RecordId::parse(s).map_err(|e| DomainError::NotFound(e.to_string()).into())
+}
+
+/// The accounts, contacts and other records filed under a phone number (screen pop).
+#[utoipa::path(get, path = "/api/crm/lookup", params(LookupParams), tag = "crm",
+    responses((status = 200, body = Lookup), (status = 422, description = "not a phone number")))]
+pub async fn lookup(
+    State(s): State<Services>,
+    _caller: Caller,
+    Query(p): Query<LookupParams>,
+) -> ApiResult<axum::Json<Lookup>> {
+    let phone = parse_phone(&p.phone)?;
+    Ok(axum::Json(s.crm.lookup(&phone).await?))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct SearchParams {
+    /// The object to search (one of the objects configured for data search).
+    object: String,
+    /// At least two characters; kana, full/half width and case are folded.
+    q: String,
+    limit: Option<usize>,
+    cursor: Option<String>,
+}
+
+/// Searches the configured fields of one object.
+#[utoipa::path(get, path = "/api/crm/search", params(SearchParams), tag = "crm",
+    responses((status = 200, body = Paged<Hit>), (status = 422, description = "query too short or object not searchable")))]
+pub async fn search(
+    State(s): State<Services>,
+    _caller: Caller,
+    Query(p): Query<SearchParams>,
+) -> ApiResult<axum::Json<Paged<Hit>>> {
+    let object = parse_object(&p.object)?;
+    Ok(axum::Json(
+        s.crm
+            .search(&object, &p.q, p.limit.unwrap_or(20), p.cursor.as_deref())
+            .await?,
+    ))
+}
+
+/// Creates a record.
+#[utoipa::path(post, path = "/api/crm/objects/{object}/records", request_body = NewRecord, tag = "crm",
+    params(("object" = String, Path)),
+    responses((status = 201, body = Record), (status = 422, description = "a field is invalid"), (status = 413, description = "over 400 KB")))]
+pub async fn create(
+    State(s): State<Services>,
+    caller: Caller,
+    Path(object): Path<String>,
+    Json(input): Json<NewRecord>,
+) -> ApiResult<(StatusCode, axum::Json<Record>)> {
+    let object = parse_object(&object)?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(s.crm.create(&object, input, &caller.id).await?),
+    ))
+}
+
+/// Reads a record.
+#[utoipa::path(get, path = "/api/crm/objects/{object}/records/{id}", tag = "crm",
+    params(("object" = String, Path), ("id" = String, Path)), responses((status = 200, body = Record), (status = 404)))]
+pub async fn read(
+    State(s): State<Services>,
+    _caller: Caller,
+    Path((object, id)): Path<(String, String)>,
+) -> ApiResult<axum::Json<Record>> {
+    Ok(axum::Json(
+        s.crm.get(&parse_object(&object)?, &parse_id(&id)?).await?,
+    ))
+}
+
+/// Changes a record; a stale `version` gets 409 with the current record.
+#[utoipa::path(put, path = "/api/crm/objects/{object}/records/{id}", request_body = RecordPatch, tag = "crm",
+    params(("object" = String, Path), ("id" = String, Path)),
+    responses((status = 200, body = Record), (status = 409, description = "changed by someone else; body has the current record")))]
+pub async fn update(
+    State(s): State<Services>,
+    caller: Caller,
+    Path((object, id)): Path<(String, String)>,
+    Json(patch): Json<RecordPatch>,
+) -> ApiResult<axum::Json<Record>> {
+    Ok(axum::Json(
+        s.crm
+            .update(&parse_object(&object)?, &parse_id(&id)?, patch, &caller.id)
+            .await?,
+    ))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct DeleteParams {
+    /// The version being deleted (a stale one gets 409).
+    version: u64,
+}
+
+/// Deletes a record (supervisors and admins).
+#[utoipa::path(delete, path = "/api/crm/objects/{object}/records/{id}", tag = "crm",
+    params(("object" = String, Path), ("id" = String, Path), DeleteParams), responses((status = 204), (status = 409)))]
+pub async fn remove(
+    State(s): State<Services>,
+    caller: Caller,
+    Path((object, id)): Path<(String, String)>,
+    Query(p): Query<DeleteParams>,
+) -> ApiResult<StatusCode> {
+    caller.require(shared::auth::Role::Supervisor)?;
+    s.crm
+        .delete(&parse_object(&object)?, &parse_id(&id)?, p.version)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The OpenAPI description of this function's routes.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(lookup, search, create, read, update, remove))]
+pub struct ApiDoc;

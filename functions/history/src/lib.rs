@@ -1,1 +1,98 @@
-pub fn _p() {}
+//! The `history` function: response history (対応履歴) tabs — calls and records linked to a
+//! phone number, an account or a contact. Routes live under `/api/history`.
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::routing::get;
+use serde::Deserialize;
+use shared::auth::Caller;
+use shared::domain::Services;
+use shared::domain::calls::CallSummary;
+use shared::domain::crm::{Paged, Record};
+use shared::domain::history::Subject;
+use shared::error::{ApiError, ApiResult, DomainError};
+use shared::http::Query;
+use shared::ids::{ObjectName, RecordId};
+use shared::phone::PhoneNumber;
+
+/// The router Lambda, the local runtime and the tests all run.
+pub fn router(state: Services) -> Router {
+    Router::new()
+        .route("/api/history/calls", get(calls))
+        .route("/api/history/records/{object}", get(records))
+        .fallback(shared::http::not_found)
+        .with_state(state)
+}
+
+/// Whose history: exactly one of `phone`, `account`, `contact`.
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct HistoryParams {
+    phone: Option<String>,
+    account: Option<String>,
+    contact: Option<String>,
+    /// 1 to 100, default 20.
+    limit: Option<u32>,
+    cursor: Option<String>,
+}
+
+fn subject(p: &HistoryParams) -> Result<Subject, ApiError> {
+    let invalid = |field: &str, e: String| {
+        ApiError::from(DomainError::invalid_field("invalid_subject", field, e))
+    };
+    match (&p.phone, &p.account, &p.contact) {
+        (Some(ph), None, None) => Ok(Subject::Phone(
+            PhoneNumber::parse(ph).map_err(|e| invalid("phone", e.to_string()))?,
+        )),
+        (None, Some(a), None) => Ok(Subject::Account(
+            RecordId::parse(a).map_err(|e| invalid("account", e.to_string()))?,
+        )),
+        (None, None, Some(c)) => Ok(Subject::Contact(
+            RecordId::parse(c).map_err(|e| invalid("contact", e.to_string()))?,
+        )),
+        _ => Err(DomainError::invalid(
+            "invalid_subject",
+            "give exactly one of phone, account or contact",
+        )
+        .into()),
+    }
+}
+
+/// Calls linked to a phone number or an account, newest first.
+#[utoipa::path(get, path = "/api/history/calls", params(HistoryParams), tag = "history",
+    responses((status = 200, body = Paged<CallSummary>)))]
+pub async fn calls(
+    State(s): State<Services>,
+    _caller: Caller,
+    Query(p): Query<HistoryParams>,
+) -> ApiResult<axum::Json<Paged<CallSummary>>> {
+    let subj = subject(&p)?;
+    Ok(axum::Json(
+        s.history
+            .calls(&subj, p.limit.unwrap_or(20), p.cursor.as_deref())
+            .await?,
+    ))
+}
+
+/// Records of one object linked to a phone number, an account or a contact, newest first.
+#[utoipa::path(get, path = "/api/history/records/{object}", params(("object" = String, Path), HistoryParams), tag = "history",
+    responses((status = 200, body = Paged<Record>)))]
+pub async fn records(
+    State(s): State<Services>,
+    _caller: Caller,
+    Path(object): Path<String>,
+    Query(p): Query<HistoryParams>,
+) -> ApiResult<axum::Json<Paged<Record>>> {
+    let object = ObjectName::parse(&object)
+        .map_err(|e| ApiError::from(DomainError::NotFound(e.to_string())))?;
+    let subj = subject(&p)?;
+    Ok(axum::Json(
+        s.history
+            .records(&object, &subj, p.limit.unwrap_or(20), p.cursor.as_deref())
+            .await?,
+    ))
+}
+
+/// The OpenAPI description of this function's routes.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(calls, records))]
+pub struct ApiDoc;

@@ -1,1 +1,60 @@
-pub fn _p() {}
+//! The `settings` function: the organisation's console settings. Every signed-in user reads
+//! them (the page needs lines, statuses, objects); only admins change them. Routes live under
+//! `/api/settings`.
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::routing::{get, put};
+use serde::Deserialize;
+use serde_json::Value;
+use shared::auth::{Caller, Role};
+use shared::domain::Services;
+use shared::domain::settings::Settings;
+use shared::error::ApiResult;
+use shared::http::Json;
+
+/// The router Lambda, the local runtime and the tests all run.
+pub fn router(state: Services) -> Router {
+    Router::new()
+        .route("/api/settings", get(read))
+        .route("/api/settings/{section}", put(write))
+        .fallback(shared::http::not_found)
+        .with_state(state)
+}
+
+/// All settings sections with their versions.
+#[utoipa::path(get, path = "/api/settings", tag = "settings", responses((status = 200, body = Settings)))]
+pub async fn read(State(s): State<Services>, _caller: Caller) -> ApiResult<axum::Json<Settings>> {
+    Ok(axum::Json((*s.settings.get().await?).clone()))
+}
+
+/// A new value for one section, with the version it was based on (0 if never saved).
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SectionUpdate {
+    pub version: u64,
+    pub value: Value,
+}
+
+/// Replaces one section (admins only); a stale version gets 409 with the current value.
+#[utoipa::path(put, path = "/api/settings/{section}", request_body = SectionUpdate, tag = "settings",
+    params(("section" = String, Path, description = "lines, response_statuses, presence_statuses, special_notes, history_tabs, search, scripts, objects, call_handling")),
+    responses((status = 200, body = Settings), (status = 403), (status = 409), (status = 422)))]
+pub async fn write(
+    State(s): State<Services>,
+    caller: Caller,
+    Path(section): Path<String>,
+    Json(update): Json<SectionUpdate>,
+) -> ApiResult<axum::Json<Settings>> {
+    caller.require(Role::Admin)?;
+    let next = s
+        .settings
+        .put_section(&section, update.version, update.value)
+        .await?;
+    Ok(axum::Json((*next).clone()))
+}
+
+/// The OpenAPI description of this function's routes.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(read, write))]
+pub struct ApiDoc;

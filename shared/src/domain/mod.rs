@@ -1,2 +1,40 @@
 //! The console's domain: CRM objects and records, settings, lookup, history and search. It
 //! knows the store port and nothing of HTTP or of DynamoDB.
+
+pub mod calls;
+pub mod crm;
+pub mod history;
+pub mod objects;
+pub mod settings;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::store::Store;
+
+/// The domain services a function needs, built once at cold start and shared by handlers.
+#[derive(Clone)]
+pub struct Services {
+    pub store: Arc<dyn Store>,
+    pub settings: Arc<settings::SettingsService>,
+    pub crm: Arc<crm::Crm>,
+    pub history: Arc<history::History>,
+}
+
+impl Services {
+    /// Settings are cached for 5 seconds in each warm instance; a change made through this
+    /// instance is seen at once.
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        Self::with_settings_ttl(store, Duration::from_secs(5))
+    }
+
+    pub fn with_settings_ttl(store: Arc<dyn Store>, ttl: Duration) -> Self {
+        let settings = Arc::new(settings::SettingsService::new(store.clone(), ttl));
+        Self {
+            crm: Arc::new(crm::Crm::new(store.clone(), settings.clone())),
+            history: Arc::new(history::History::new(store.clone(), settings.clone())),
+            settings,
+            store,
+        }
+    }
+}

@@ -1,0 +1,587 @@
+"use strict";
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.OperatorConsoleStack = exports.OPERATOR_GROUPS = exports.GSI_NAMES = void 0;
+exports.propsFromContext = propsFromContext;
+/**
+ * The whole deployed operator console in one stack: the DynamoDB single table, the Twilio
+ * credentials secret, the Cognito user pool, the page on S3 + CloudFront (with the static
+ * fallback TwiML), the HTTP API with one Rust Lambda per `functions/*` crate, and the alarms.
+ *
+ * Which functions exist, which routes they answer and what each may touch comes from
+ * `infra/functions.json` (see `function-catalog.ts`); this file only turns that list into
+ * resources. Shared function settings live in one place (`sharedFunctionSettings`), and every
+ * grant is made per function from its catalog entry, so no function gets more than it lists.
+ */
+const fs = __importStar(require("node:fs"));
+const path = __importStar(require("node:path"));
+const aws_cdk_lib_1 = require("aws-cdk-lib");
+const apigw = __importStar(require("aws-cdk-lib/aws-apigateway"));
+const apigwv2 = __importStar(require("aws-cdk-lib/aws-apigatewayv2"));
+const aws_apigatewayv2_authorizers_1 = require("aws-cdk-lib/aws-apigatewayv2-authorizers");
+const aws_apigatewayv2_integrations_1 = require("aws-cdk-lib/aws-apigatewayv2-integrations");
+const cloudfront = __importStar(require("aws-cdk-lib/aws-cloudfront"));
+const origins = __importStar(require("aws-cdk-lib/aws-cloudfront-origins"));
+const cloudwatch = __importStar(require("aws-cdk-lib/aws-cloudwatch"));
+const cwActions = __importStar(require("aws-cdk-lib/aws-cloudwatch-actions"));
+const cognito = __importStar(require("aws-cdk-lib/aws-cognito"));
+const dynamodb = __importStar(require("aws-cdk-lib/aws-dynamodb"));
+const iam = __importStar(require("aws-cdk-lib/aws-iam"));
+const lambda = __importStar(require("aws-cdk-lib/aws-lambda"));
+const logs = __importStar(require("aws-cdk-lib/aws-logs"));
+const s3 = __importStar(require("aws-cdk-lib/aws-s3"));
+const s3deploy = __importStar(require("aws-cdk-lib/aws-s3-deployment"));
+const secretsmanager = __importStar(require("aws-cdk-lib/aws-secretsmanager"));
+const sns = __importStar(require("aws-cdk-lib/aws-sns"));
+const subscriptions = __importStar(require("aws-cdk-lib/aws-sns-subscriptions"));
+const cargo_lambda_cdk_1 = require("cargo-lambda-cdk");
+const function_catalog_1 = require("./function-catalog");
+/** Names of the two GSIs; the Rust store adapter uses the same names. */
+exports.GSI_NAMES = ['GSI1', 'GSI2'];
+/** Roles an operator can have; one Cognito group each. Lower precedence wins. */
+exports.OPERATOR_GROUPS = [
+    { name: 'admin', precedence: 10, description: 'Administrators: settings, operators, lines, call lists' },
+    { name: 'supervisor', precedence: 20, description: 'Supervisors: monitoring and everything an operator does' },
+    { name: 'operator', precedence: 30, description: 'Operators: take and place calls' },
+];
+/** Manifest used for crates that do not exist yet when bundling is skipped (see its comments). */
+const PLACEHOLDER_MANIFEST = path.join(function_catalog_1.INFRA_ROOT, 'assets', 'crate-placeholder', 'Cargo.toml');
+/**
+ * Reads the stack's settings from CDK context (`-c key=value` or cdk.json), so that an admin can
+ * change them without editing code. Context values given on the command line are strings.
+ */
+function propsFromContext(node) {
+    const str = (key) => {
+        const value = node.tryGetContext(key);
+        return value === undefined || value === null || value === '' ? undefined : String(value);
+    };
+    const bool = (key, fallback) => {
+        const value = str(key);
+        if (value === undefined)
+            return fallback;
+        if (/^(true|1|yes)$/i.test(value))
+            return true;
+        if (/^(false|0|no)$/i.test(value))
+            return false;
+        throw new Error(`context '${key}' must be true or false, got '${value}'`);
+    };
+    const num = (key) => {
+        const value = str(key);
+        if (value === undefined)
+            return undefined;
+        const parsed = Number(value);
+        if (!Number.isFinite(parsed) || parsed <= 0)
+            throw new Error(`context '${key}' must be a positive number, got '${value}'`);
+        return parsed;
+    };
+    const retentionDays = num('logRetentionDays');
+    return {
+        deletionProtection: bool('deletionProtection', true),
+        alarmEmail: str('alarmEmail'),
+        staticUiDist: str('staticUiDist'),
+        cognitoDomainPrefix: str('cognitoDomainPrefix'),
+        apiRateLimit: num('apiRateLimit'),
+        apiBurstLimit: num('apiBurstLimit'),
+        twilioEdge: str('twilioEdge'),
+        logRetention: retentionDays === undefined ? undefined : retentionDays,
+    };
+}
+class OperatorConsoleStack extends aws_cdk_lib_1.Stack {
+    /** The single table. */
+    table;
+    /** Twilio credentials (placeholder until an admin stores the real ones). */
+    twilioSecret;
+    userPool;
+    pageClient;
+    api;
+    distribution;
+    alarmTopic;
+    /** One function per catalog entry, by catalog name. */
+    functions = {};
+    catalog;
+    repoRoot;
+    protectData;
+    dataRemovalPolicy;
+    logRetention;
+    constructor(scope, id, props = {}) {
+        super(scope, id, {
+            description: 'Operator console on Twilio Voice: API, Rust functions, table, sign-in, page, alarms',
+            ...props,
+        });
+        this.catalog = props.catalog ?? (0, function_catalog_1.loadCatalog)();
+        this.repoRoot = props.repoRoot ?? path.resolve(function_catalog_1.INFRA_ROOT, '..');
+        this.protectData = props.deletionProtection ?? true;
+        this.dataRemovalPolicy = this.protectData ? aws_cdk_lib_1.RemovalPolicy.RETAIN : aws_cdk_lib_1.RemovalPolicy.DESTROY;
+        this.logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+        this.table = this.createTable();
+        this.twilioSecret = this.createTwilioSecret();
+        this.userPool = this.createUserPool();
+        const hostedUi = this.userPool.addDomain('HostedUiDomain', {
+            cognitoDomain: { domainPrefix: props.cognitoDomainPrefix ?? this.defaultDomainPrefix() },
+        });
+        const hostedUiUrl = hostedUi.baseUrl();
+        const pageBucket = new s3.Bucket(this, 'PageBucket', {
+            blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+            encryption: s3.BucketEncryption.S3_MANAGED,
+            enforceSSL: true,
+            minimumTLSVersion: 1.2,
+            objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            // Only build output lives here: it is uploaded again by every deploy.
+            removalPolicy: aws_cdk_lib_1.RemovalPolicy.DESTROY,
+            autoDeleteObjects: true,
+        });
+        this.distribution = this.createDistribution(pageBucket, hostedUiUrl);
+        const pageOrigin = `https://${this.distribution.distributionDomainName}`;
+        const pageUrl = `${pageOrigin}/`;
+        this.pageClient = this.userPool.addClient('OperatorPageClient', {
+            userPoolClientName: 'operator-page',
+            generateSecret: false,
+            authFlows: { userSrp: true },
+            oAuth: {
+                flows: { authorizationCodeGrant: true },
+                scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
+                callbackUrls: [pageUrl, `${pageOrigin}/auth/callback`],
+                logoutUrls: [pageUrl],
+            },
+            supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
+            preventUserExistenceErrors: true,
+            enableTokenRevocation: true,
+            accessTokenValidity: aws_cdk_lib_1.Duration.hours(1),
+            idTokenValidity: aws_cdk_lib_1.Duration.hours(1),
+            // One shift; operators sign in again the next day.
+            refreshTokenValidity: aws_cdk_lib_1.Duration.hours(12),
+        });
+        this.api = this.createApi(pageOrigin, props);
+        const authorizer = new aws_apigatewayv2_authorizers_1.HttpUserPoolAuthorizer('CognitoJwtAuthorizer', this.userPool, {
+            authorizerName: 'cognito-jwt',
+            userPoolClients: [this.pageClient],
+            identitySource: ['$request.header.Authorization'],
+        });
+        for (const spec of this.catalog.functions) {
+            const fn = this.createFunction(spec);
+            this.functions[spec.name] = fn;
+            const integration = new aws_apigatewayv2_integrations_1.HttpLambdaIntegration(`${(0, function_catalog_1.pascalCase)(spec.name)}Integration`, fn, {
+                payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
+            });
+            for (const route of spec.routes) {
+                this.api.addRoutes({
+                    path: route.path,
+                    methods: [apigwv2.HttpMethod[route.method]],
+                    integration,
+                    authorizer: spec.authorizer === 'jwt' ? authorizer : undefined,
+                });
+            }
+        }
+        this.deployPage(pageBucket, props, {
+            apiUrl: this.api.apiEndpoint,
+            region: this.region,
+            userPoolId: this.userPool.userPoolId,
+            userPoolClientId: this.pageClient.userPoolClientId,
+            cognitoDomain: hostedUiUrl,
+            redirectUri: pageUrl,
+            logoutUri: pageUrl,
+            twilioEdge: props.twilioEdge ?? 'tokyo',
+        });
+        this.alarmTopic = new sns.Topic(this, 'OperationalAlarmsTopic', {
+            displayName: 'Operator console alarms',
+            enforceSSL: true,
+        });
+        if (props.alarmEmail) {
+            this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+        }
+        this.createAlarms();
+        this.createOutputs(pageUrl);
+    }
+    createTable() {
+        const table = new dynamodb.Table(this, 'OperatorConsoleTable', {
+            partitionKey: { name: 'PK', type: dynamodb.AttributeType.STRING },
+            sortKey: { name: 'SK', type: dynamodb.AttributeType.STRING },
+            billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+            pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+            encryption: dynamodb.TableEncryption.AWS_MANAGED,
+            timeToLiveAttribute: 'expires_at',
+            deletionProtection: this.protectData,
+            removalPolicy: this.dataRemovalPolicy,
+        });
+        for (const index of exports.GSI_NAMES) {
+            table.addGlobalSecondaryIndex({
+                indexName: index,
+                partitionKey: { name: `${index}PK`, type: dynamodb.AttributeType.STRING },
+                sortKey: { name: `${index}SK`, type: dynamodb.AttributeType.STRING },
+                projectionType: dynamodb.ProjectionType.ALL,
+            });
+        }
+        return table;
+    }
+    /**
+     * The secret starts as JSON with every key the functions expect: empty strings, and a random
+     * `auth_token` so that nobody can forge a valid X-Twilio-Signature before an admin stores the
+     * real credentials. Its value never appears in the template or in any environment variable.
+     */
+    createTwilioSecret() {
+        const spec = this.catalog.secrets.twilio;
+        const template = Object.fromEntries(spec.keys.filter((key) => key !== 'auth_token').map((key) => [key, '']));
+        return new secretsmanager.Secret(this, 'TwilioCredentialsSecret', {
+            secretName: `${this.stackName}/twilio`,
+            description: spec.description,
+            generateSecretString: {
+                secretStringTemplate: JSON.stringify(template),
+                generateStringKey: 'auth_token',
+                excludePunctuation: true,
+                passwordLength: 32,
+            },
+            removalPolicy: this.dataRemovalPolicy,
+        });
+    }
+    createUserPool() {
+        const pool = new cognito.UserPool(this, 'OperatorUserPool', {
+            userPoolName: `${this.stackName}-operators`,
+            selfSignUpEnabled: false,
+            signInAliases: { email: true },
+            signInCaseSensitive: false,
+            autoVerify: { email: true },
+            standardAttributes: {
+                email: { required: true, mutable: true },
+                fullname: { required: false, mutable: true },
+            },
+            passwordPolicy: {
+                minLength: 12,
+                requireLowercase: true,
+                requireUppercase: true,
+                requireDigits: true,
+                requireSymbols: false,
+                tempPasswordValidity: aws_cdk_lib_1.Duration.days(3),
+            },
+            mfa: cognito.Mfa.OPTIONAL,
+            mfaSecondFactor: { otp: true, sms: false },
+            accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
+            userInvitation: {
+                emailSubject: 'オペレーターコンソールへの招待 / Operator console invitation',
+                emailBody: 'オペレーターコンソールのアカウントが作成されました。ユーザー名: {username} 仮パスワード: {####} ' +
+                    '(初回サインイン時に変更してください) / Your operator console account: user {username}, ' +
+                    'temporary password {####} (change it at first sign-in).',
+            },
+            deletionProtection: this.protectData,
+            removalPolicy: this.dataRemovalPolicy,
+        });
+        for (const group of exports.OPERATOR_GROUPS) {
+            new cognito.UserPoolGroup(this, `${(0, function_catalog_1.pascalCase)(group.name)}Group`, {
+                userPool: pool,
+                groupName: group.name,
+                precedence: group.precedence,
+                description: group.description,
+            });
+        }
+        return pool;
+    }
+    /** Globally unique per region and account: `<stack name>-<account id>`, lower case. */
+    defaultDomainPrefix() {
+        const name = this.stackName.toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/(aws|amazon|cognito)/g, 'x');
+        return aws_cdk_lib_1.Token.isUnresolved(this.account) ? aws_cdk_lib_1.Fn.join('-', [name, aws_cdk_lib_1.Aws.ACCOUNT_ID]) : `${name}-${this.account}`;
+    }
+    /**
+     * Content-Security-Policy of the page. The API's exact origin cannot appear here: the API's
+     * CORS rule names the distribution's domain, so naming the API in the distribution's header
+     * policy would make a dependency cycle. The policy therefore allows this region's
+     * execute-api hosts; everything else is exact.
+     */
+    contentSecurityPolicy(hostedUiUrl) {
+        const apiHosts = `https://*.execute-api.${this.region}.${this.urlSuffix}`;
+        const cognitoApi = `https://cognito-idp.${this.region}.${this.urlSuffix}`;
+        return [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data: blob:",
+            "font-src 'self' data:",
+            `connect-src 'self' ${apiHosts} ${hostedUiUrl} ${cognitoApi} wss://*.twilio.com https://*.twilio.com`,
+            "media-src 'self' blob: https://*.twilio.com",
+            "worker-src 'self' blob:",
+            "object-src 'none'",
+            "base-uri 'self'",
+            `form-action 'self' ${hostedUiUrl}`,
+            "frame-ancestors 'none'",
+            'upgrade-insecure-requests',
+        ].join('; ');
+    }
+    createDistribution(bucket, hostedUiUrl) {
+        const headers = new cloudfront.ResponseHeadersPolicy(this, 'PageSecurityHeaders', {
+            comment: 'Operator console: CSP (API, Cognito, Twilio Voice SDK), HSTS and friends',
+            securityHeadersBehavior: {
+                contentSecurityPolicy: { contentSecurityPolicy: this.contentSecurityPolicy(hostedUiUrl), override: true },
+                contentTypeOptions: { override: true },
+                frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
+                referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN, override: true },
+                strictTransportSecurity: { accessControlMaxAge: aws_cdk_lib_1.Duration.days(730), includeSubdomains: true, override: true },
+                xssProtection: { protection: true, modeBlock: true, override: true },
+            },
+            customHeadersBehavior: {
+                customHeaders: [
+                    { header: 'Permissions-Policy', value: 'microphone=(self), camera=(), geolocation=(), payment=()', override: true },
+                ],
+            },
+        });
+        // SPA routing for page routes only: a path whose last segment has no dot (/, /supervisor,
+        // /admin/lines) is a page route and gets index.html. Files (assets, config.json,
+        // twilio/fallback.xml) are served as they are and stay a real 403/404 when missing,
+        // which distribution-wide 403/404 -> index.html error responses would hide.
+        const pageRoutes = new cloudfront.Function(this, 'PageRouteRewriteFunction', {
+            comment: 'Serve /index.html for page routes (paths without a file extension)',
+            runtime: cloudfront.FunctionRuntime.JS_2_0,
+            code: cloudfront.FunctionCode.fromInline([
+                'function handler(event) {',
+                '  var request = event.request;',
+                "  var last = request.uri.substring(request.uri.lastIndexOf('/') + 1);",
+                "  if (last.indexOf('.') === -1) { request.uri = '/index.html'; }",
+                '  return request;',
+                '}',
+            ].join('\n')),
+        });
+        return new cloudfront.Distribution(this, 'PageDistribution', {
+            comment: 'Operator console page, config.json and the Twilio fallback TwiML',
+            defaultRootObject: 'index.html',
+            httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
+            // PriceClass_100 has no edge in Japan; 200 does.
+            priceClass: cloudfront.PriceClass.PRICE_CLASS_200,
+            defaultBehavior: {
+                origin: origins.S3BucketOrigin.withOriginAccessControl(bucket),
+                viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+                allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+                cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+                responseHeadersPolicy: headers,
+                compress: true,
+                functionAssociations: [{ eventType: cloudfront.FunctionEventType.VIEWER_REQUEST, function: pageRoutes }],
+            },
+        });
+    }
+    createApi(pageOrigin, props) {
+        const api = new apigwv2.HttpApi(this, 'OperatorApi', {
+            apiName: `${this.stackName}-api`,
+            description: 'Operator console API (/api/*, Cognito JWT) and Twilio webhooks (/twilio/*, signature)',
+            createDefaultStage: false,
+            corsPreflight: {
+                allowOrigins: [pageOrigin],
+                allowMethods: [
+                    apigwv2.CorsHttpMethod.GET,
+                    apigwv2.CorsHttpMethod.POST,
+                    apigwv2.CorsHttpMethod.PUT,
+                    apigwv2.CorsHttpMethod.PATCH,
+                    apigwv2.CorsHttpMethod.DELETE,
+                ],
+                allowHeaders: ['authorization', 'content-type', 'if-match'],
+                exposeHeaders: ['etag'],
+                maxAge: aws_cdk_lib_1.Duration.hours(1),
+            },
+        });
+        const accessLogs = new logs.LogGroup(this, 'OperatorApiAccessLogs', {
+            retention: this.logRetention,
+            removalPolicy: this.dataRemovalPolicy,
+        });
+        new apigwv2.HttpStage(this, 'OperatorApiDefaultStage', {
+            httpApi: api,
+            stageName: '$default',
+            autoDeploy: true,
+            throttle: { rateLimit: props.apiRateLimit ?? 50, burstLimit: props.apiBurstLimit ?? 100 },
+            accessLogSettings: {
+                destination: new apigwv2.LogGroupLogDestination(accessLogs),
+                // Route keys, not paths: paths can carry phone numbers.
+                format: apigw.AccessLogFormat.custom(JSON.stringify({
+                    requestId: '$context.requestId',
+                    time: '$context.requestTime',
+                    ip: '$context.identity.sourceIp',
+                    routeKey: '$context.routeKey',
+                    status: '$context.status',
+                    latencyMs: '$context.responseLatency',
+                    integrationError: '$context.integrationErrorMessage',
+                    authorizerError: '$context.authorizer.error',
+                })),
+            },
+        });
+        return api;
+    }
+    /** Settings every function shares; per-function values come from the catalog. */
+    sharedFunctionSettings() {
+        return {
+            runtime: 'provided.al2023',
+            architecture: lambda.Architecture.ARM_64,
+            tracing: lambda.Tracing.ACTIVE,
+        };
+    }
+    createFunction(spec) {
+        const id = (0, function_catalog_1.pascalCase)(spec.name);
+        const environment = {
+            ...this.catalog.defaults.env,
+            TABLE_NAME: this.table.tableName,
+            PUBLIC_BASE_URL: this.api.apiEndpoint,
+        };
+        for (const secret of spec.secrets) {
+            environment[this.catalog.secrets[secret].env] = this.twilioSecretFor(secret).secretArn;
+        }
+        const fn = new cargo_lambda_cdk_1.RustFunction(this, `${id}Function`, {
+            ...this.sharedFunctionSettings(),
+            manifestPath: this.manifestFor(spec),
+            binaryName: spec.package,
+            description: spec.description,
+            memorySize: (0, function_catalog_1.memoryOf)(this.catalog, spec),
+            timeout: aws_cdk_lib_1.Duration.seconds((0, function_catalog_1.timeoutOf)(this.catalog, spec)),
+            environment,
+            logGroup: new logs.LogGroup(this, `${id}FunctionLogs`, {
+                retention: this.logRetention,
+                removalPolicy: this.dataRemovalPolicy,
+            }),
+        });
+        fn.addToRolePolicy(new iam.PolicyStatement({
+            sid: 'TableAccess',
+            actions: spec.table.actions,
+            resources: [this.table.tableArn],
+        }));
+        if (spec.table.indexes.length > 0) {
+            fn.addToRolePolicy(new iam.PolicyStatement({
+                sid: 'IndexQuery',
+                actions: ['dynamodb:Query'],
+                resources: spec.table.indexes.map((index) => `${this.table.tableArn}/index/${index}`),
+            }));
+        }
+        for (const secret of spec.secrets) {
+            this.twilioSecretFor(secret).grantRead(fn);
+        }
+        return fn;
+    }
+    twilioSecretFor(name) {
+        if (name !== 'twilio')
+            throw new Error(`no secret '${name}' in this stack`);
+        return this.twilioSecret;
+    }
+    /**
+     * cargo-lambda-cdk reads the crate's Cargo.toml while the stack is built, even when bundling is
+     * skipped. A crate that does not exist yet is tolerated only when bundling is skipped (tests,
+     * offline synth); a deploy, which bundles, stops with the crate's name.
+     */
+    manifestFor(spec) {
+        const manifest = path.join(this.repoRoot, spec.crateDir, 'Cargo.toml');
+        if (fs.existsSync(manifest))
+            return manifest;
+        if (this.bundlingRequired) {
+            throw new Error(`${spec.crateDir}/Cargo.toml does not exist, so function '${spec.name}' cannot be built. ` +
+                'Create the crate (see infra/functions.json), or synth without bundling: -c aws:cdk:bundling-stacks=[]');
+        }
+        aws_cdk_lib_1.Annotations.of(this).addWarningV2('operator-console:missing-crate', `${spec.crateDir}/Cargo.toml does not exist yet; '${spec.name}' uses a placeholder manifest (bundling is skipped)`);
+        return PLACEHOLDER_MANIFEST;
+    }
+    deployPage(bucket, props, config) {
+        const dist = props.staticUiDist ?? path.join(this.repoRoot, 'static-ui', 'dist');
+        const sources = [];
+        if (fs.existsSync(path.join(dist, 'index.html'))) {
+            sources.push(s3deploy.Source.asset(dist));
+        }
+        else {
+            aws_cdk_lib_1.Annotations.of(this).addWarningV2('operator-console:no-page-build', `${dist} has no index.html: only config.json and the fallback TwiML are deployed (build static-ui first)`);
+        }
+        // Later sources win, so the generated config.json replaces any in the build.
+        sources.push(s3deploy.Source.asset(path.join(function_catalog_1.INFRA_ROOT, 'assets', 'static')));
+        sources.push(s3deploy.Source.jsonData('config.json', config));
+        new s3deploy.BucketDeployment(this, 'PageDeployment', {
+            sources,
+            destinationBucket: bucket,
+            distribution: this.distribution,
+            distributionPaths: ['/*'],
+            prune: true,
+            memoryLimit: 512,
+            // Browsers revalidate (ETag) so a deploy is seen at once; Vite's asset names are hashed anyway.
+            cacheControl: [s3deploy.CacheControl.noCache()],
+        });
+    }
+    createAlarms() {
+        const action = new cwActions.SnsAction(this.alarmTopic);
+        const alarm = (id, description, metric, threshold = 1) => {
+            const created = new cloudwatch.Alarm(this, id, {
+                alarmDescription: description,
+                metric,
+                threshold,
+                evaluationPeriods: 1,
+                comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+            });
+            created.addAlarmAction(action);
+            created.addOkAction(action);
+            return created;
+        };
+        const period = aws_cdk_lib_1.Duration.minutes(5);
+        alarm('ApiServerErrorsAlarm', 'HTTP API answered 5xx (API or function failure)', this.api.metricServerError({ period }));
+        // HTTP APIs publish no throttle metric: a throttled request is a 429 counted in 4XXError.
+        // Alarm when 4xx exceed 10% of at least 50 requests in 5 minutes (throttling, or sign-in broken).
+        alarm('ApiThrottlesAlarm', 'HTTP API 4xx rate above 10% (stage throttling returns 429, counted as 4xx)', new cloudwatch.MathExpression({
+            expression: 'IF(requests >= 50, 100 * clientErrors / requests, 0)',
+            usingMetrics: {
+                clientErrors: this.api.metricClientError({ period }),
+                requests: this.api.metricCount({ period }),
+            },
+            period,
+            label: '4xx % of requests',
+        }), 10);
+        for (const [name, fn] of Object.entries(this.functions)) {
+            const id = (0, function_catalog_1.pascalCase)(name);
+            alarm(`${id}FunctionErrorsAlarm`, `Lambda '${name}' errors`, fn.metricErrors({ period }));
+            alarm(`${id}FunctionThrottlesAlarm`, `Lambda '${name}' throttled`, fn.metricThrottles({ period }));
+        }
+        const operations = [
+            dynamodb.Operation.GET_ITEM,
+            dynamodb.Operation.BATCH_GET_ITEM,
+            dynamodb.Operation.QUERY,
+            dynamodb.Operation.PUT_ITEM,
+            dynamodb.Operation.UPDATE_ITEM,
+            dynamodb.Operation.DELETE_ITEM,
+            dynamodb.Operation.BATCH_WRITE_ITEM,
+            dynamodb.Operation.TRANSACT_WRITE_ITEMS,
+        ];
+        alarm('TableThrottledRequestsAlarm', 'DynamoDB throttled requests on the operator console table', this.table.metricThrottledRequestsForOperations({ operations, period }));
+        alarm('TableSystemErrorsAlarm', 'DynamoDB system errors on the operator console table', this.table.metricSystemErrorsForOperations({ operations, period }));
+    }
+    createOutputs(pageUrl) {
+        const api = this.api.apiEndpoint;
+        const out = (id, value, description) => new aws_cdk_lib_1.CfnOutput(this, id, { value, description });
+        out('TwilioVoiceUrl', `${api}/twilio/voice/incoming`, 'Twilio number > Voice configuration > "A call comes in": Webhook, HTTP POST');
+        out('TwilioFallbackUrl', `https://${this.distribution.distributionDomainName}/twilio/fallback.xml`, 'Twilio number > "Primary handler fails": this URL with HTTP GET (a static file: POST is refused)');
+        out('TwilioStatusCallbackUrl', `${api}/twilio/voice/status`, 'Twilio number > "Call status changes": HTTP POST');
+        out('TwilioTwimlAppVoiceUrl', `${api}/twilio/voice/outbound`, 'TwiML App > Voice Request URL: HTTP POST');
+        out('PageUrl', pageUrl, 'Operator console page (sign in with a Cognito user)');
+        out('ApiUrl', api, 'HTTP API base URL (also PUBLIC_BASE_URL of the functions)');
+        out('UserPoolId', this.userPool.userPoolId, 'Cognito user pool: create users and add them to groups here');
+        out('TwilioSecretName', this.twilioSecret.secretName, 'Secrets Manager secret to put the Twilio credentials JSON into');
+        out('AlarmTopicArn', this.alarmTopic.topicArn, 'SNS topic of the alarms: subscribe more people here');
+    }
+}
+exports.OperatorConsoleStack = OperatorConsoleStack;
+//# sourceMappingURL=operator-console-stack.js.map

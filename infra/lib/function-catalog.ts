@@ -1,0 +1,120 @@
+/**
+ * Typed access to `infra/functions.json`, the one list of Lambda functions, their routes and
+ * their permissions. The CDK stack builds from it; the tests check the CDK template, the SAM
+ * template and (on the Rust side) the routers against it, so none of them can drift.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** An HTTP API route as API Gateway writes it: `ANY /api/crm/{proxy+}`. */
+export interface RouteSpec {
+  readonly method: 'ANY' | 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
+  readonly path: string;
+}
+
+/** What one function may do on the single table. */
+export interface TableAccess {
+  /** Exact DynamoDB IAM actions (`dynamodb:GetItem`, ...). Never a wildcard, never Scan. */
+  readonly actions: string[];
+  /** Global secondary indexes the function may Query. */
+  readonly indexes: string[];
+}
+
+export interface FunctionSpec {
+  /** Function name; also the Cargo package and binary name. */
+  readonly name: string;
+  /** Crate folder relative to the repository root (`functions/<name>`). */
+  readonly crateDir: string;
+  /** Cargo package (and binary) name. */
+  readonly package: string;
+  readonly description: string;
+  /** `jwt`: Cognito JWT authorizer; `none`: public route (Twilio signature checked in code). */
+  readonly authorizer: 'jwt' | 'none';
+  readonly routes: RouteSpec[];
+  /** Keys into the catalog's `secrets` the function may read. */
+  readonly secrets: string[];
+  readonly table: TableAccess;
+  readonly memoryMb?: number;
+  readonly timeoutSeconds?: number;
+}
+
+export interface SecretSpec {
+  /** Environment variable that carries the secret's ARN (never its value). */
+  readonly env: string;
+  readonly description: string;
+  /** JSON keys of the secret value. */
+  readonly keys: string[];
+}
+
+export interface FunctionCatalog {
+  readonly defaults: { memoryMb: number; timeoutSeconds: number; env: Record<string, string> };
+  readonly secrets: Record<string, SecretSpec>;
+  readonly functions: FunctionSpec[];
+}
+
+/** The folder holding `functions.json` (the infra root), found from this file upwards. */
+export const INFRA_ROOT: string = findInfraRoot(__dirname);
+
+/** Path of the catalog file. */
+export const CATALOG_PATH: string = path.join(INFRA_ROOT, 'functions.json');
+
+function findInfraRoot(start: string): string {
+  let dir = start;
+  for (;;) {
+    if (fs.existsSync(path.join(dir, 'functions.json')) && fs.existsSync(path.join(dir, 'cdk.json'))) {
+      return dir;
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) {
+      throw new Error(`functions.json not found above ${start}`);
+    }
+    dir = parent;
+  }
+}
+
+/** Reads and checks the catalog; throws naming the first inconsistency it finds. */
+export function loadCatalog(file: string = CATALOG_PATH): FunctionCatalog {
+  const catalog = JSON.parse(fs.readFileSync(file, 'utf8')) as FunctionCatalog;
+  const names = new Set<string>();
+  const routeKeys = new Set<string>();
+  for (const fn of catalog.functions) {
+    if (!/^[a-z][a-z0-9-]*$/.test(fn.name)) throw new Error(`function name '${fn.name}' is not a crate-style name`);
+    if (names.has(fn.name)) throw new Error(`function '${fn.name}' is listed twice`);
+    names.add(fn.name);
+    if (fn.routes.length === 0) throw new Error(`function '${fn.name}' has no routes`);
+    for (const route of fn.routes) {
+      const key = routeKey(route);
+      if (routeKeys.has(key)) throw new Error(`route '${key}' is listed twice`);
+      routeKeys.add(key);
+    }
+    for (const secret of fn.secrets) {
+      if (!catalog.secrets[secret]) throw new Error(`function '${fn.name}' names unknown secret '${secret}'`);
+    }
+    for (const action of fn.table.actions) {
+      if (!/^dynamodb:[A-Z][A-Za-z]+$/.test(action)) throw new Error(`function '${fn.name}': '${action}' is not an exact DynamoDB action`);
+    }
+  }
+  return catalog;
+}
+
+/** `ANY /api/crm/{proxy+}` */
+export function routeKey(route: RouteSpec): string {
+  return `${route.method} ${route.path}`;
+}
+
+/** `dial-lists` -> `DialLists`: the base of construct ids and SAM logical ids. */
+export function pascalCase(name: string): string {
+  return name
+    .split(/[^a-zA-Z0-9]/)
+    .filter((part) => part.length > 0)
+    .map((part) => part[0].toUpperCase() + part.slice(1))
+    .join('');
+}
+
+export function memoryOf(catalog: FunctionCatalog, fn: FunctionSpec): number {
+  return fn.memoryMb ?? catalog.defaults.memoryMb;
+}
+
+export function timeoutOf(catalog: FunctionCatalog, fn: FunctionSpec): number {
+  return fn.timeoutSeconds ?? catalog.defaults.timeoutSeconds;
+}

@@ -1,0 +1,138 @@
+//! Response history (対応履歴): the calls and records linked to a phone number, an account or a
+//! contact, newest first, a page at a time, one query per tab.
+
+use std::sync::Arc;
+
+use super::calls::CallSummary;
+use super::crm::{Paged, Record};
+use super::settings::SettingsService;
+use crate::error::DomainError;
+use crate::ids::{ObjectName, RecordId};
+use crate::phone::PhoneNumber;
+use crate::store::table::{account_pk, contact_pk, phone_pk};
+use crate::store::{Cursor, Index, Query, Store};
+
+/// Whose history.
+#[derive(Debug, Clone)]
+pub enum Subject {
+    Phone(PhoneNumber),
+    Account(RecordId),
+    Contact(RecordId),
+}
+
+/// The history service.
+pub struct History {
+    store: Arc<dyn Store>,
+    settings: Arc<SettingsService>,
+}
+
+fn cursor(c: Option<&str>) -> Result<Option<Cursor>, DomainError> {
+    c.map(|s| {
+        Cursor::decode(s).ok_or_else(|| {
+            DomainError::invalid_field(
+                "bad_cursor",
+                "cursor",
+                "the cursor is not valid; reload the list",
+            )
+        })
+    })
+    .transpose()
+}
+
+impl History {
+    pub fn new(store: Arc<dyn Store>, settings: Arc<SettingsService>) -> Self {
+        Self { store, settings }
+    }
+
+    /// Calls of a number or an account, newest first.
+    pub async fn calls(
+        &self,
+        subject: &Subject,
+        limit: u32,
+        after: Option<&str>,
+    ) -> Result<Paged<CallSummary>, DomainError> {
+        let q = match subject {
+            Subject::Phone(p) => Query::partition(phone_pk(p)).on(Index::Gsi1),
+            Subject::Account(a) => Query::partition(account_pk(a)).on(Index::Gsi2),
+            Subject::Contact(_) => {
+                return Err(DomainError::invalid(
+                    "unsupported_subject",
+                    "call history is listed by phone number or account; use the contact's phone number",
+                ));
+            }
+        };
+        let page = self
+            .store
+            .query(
+                q.begins_with("CALL#")
+                    .descending()
+                    .limit(limit.clamp(1, 100))
+                    .after(cursor(after)?),
+            )
+            .await?;
+        Ok(Paged {
+            items: page
+                .items
+                .iter()
+                .filter_map(CallSummary::from_item)
+                .collect(),
+            cursor: page.cursor.map(|c| c.encode()),
+        })
+    }
+
+    /// Records of one object linked to a number, an account or a contact, newest first.
+    pub async fn records(
+        &self,
+        object: &ObjectName,
+        subject: &Subject,
+        limit: u32,
+        after: Option<&str>,
+    ) -> Result<Paged<Record>, DomainError> {
+        self.settings.get().await?.object(object.as_str())?;
+        let q = match subject {
+            Subject::Phone(p) => {
+                Query::partition(phone_pk(p)).begins_with(format!("REC#{object}#"))
+            }
+            Subject::Account(a) => Query::partition(account_pk(a))
+                .on(Index::Gsi1)
+                .begins_with(format!("{object}#")),
+            Subject::Contact(c) => Query::partition(contact_pk(c))
+                .on(Index::Gsi2)
+                .begins_with(format!("{object}#")),
+        };
+        let page = self
+            .store
+            .query(
+                q.descending()
+                    .limit(limit.clamp(1, 100))
+                    .after(cursor(after)?),
+            )
+            .await?;
+        let mut items = Vec::with_capacity(page.items.len());
+        for item in &page.items {
+            let mut v = serde_json::Value::Object(item.clone());
+            if let Some(m) = v.as_object_mut() {
+                for k in [
+                    "PK",
+                    "SK",
+                    "GSI1PK",
+                    "GSI1SK",
+                    "GSI2PK",
+                    "GSI2SK",
+                    "phones",
+                    "tokens",
+                    "search_sig",
+                ] {
+                    m.remove(k);
+                }
+            }
+            if let Ok(r) = serde_json::from_value::<Record>(v) {
+                items.push(r);
+            }
+        }
+        Ok(Paged {
+            items,
+            cursor: page.cursor.map(|c| c.encode()),
+        })
+    }
+}

@@ -1,0 +1,711 @@
+//! Organisation settings (the admin's "Twilio settings"): outbound lines, response statuses,
+//! presence statuses, special-notes fields, history tabs, search objects, talk scripts, object
+//! definitions and call handling. Each section is one item with its own version, so two admins
+//! editing different sections never collide and two editing the same one get a 409.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::objects::{FieldType, ObjectDef, builtin_objects};
+use crate::error::DomainError;
+use crate::ids::{FieldName, ObjectName, SettingId};
+use crate::phone::PhoneNumber;
+use crate::store::table::SETTINGS_PK;
+use crate::store::{Cond, Item, Key, Query, Store};
+
+/// An outbound line (caller ID) the organisation owns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Line {
+    #[schema(value_type = String)]
+    pub id: SettingId,
+    #[schema(value_type = String)]
+    pub number: PhoneNumber,
+    pub label: String,
+    /// Record calls on this line.
+    #[serde(default)]
+    pub recording: bool,
+    /// The talk script shown when dialing on this line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub script_id: Option<SettingId>,
+}
+
+/// A choice of 対応ステータス (response status) for a call's memo.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ResponseStatus {
+    #[schema(value_type = String)]
+    pub id: SettingId,
+    pub label: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label_en: Option<String>,
+}
+
+/// An operator presence an admin added beside the built-in ones.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PresenceStatus {
+    #[schema(value_type = String)]
+    pub id: SettingId,
+    pub label: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label_en: Option<String>,
+}
+
+/// The presence ids the system defines; admins cannot redefine them.
+pub const BUILTIN_PRESENCE: [&str; 6] = [
+    "available",
+    "away",
+    "wrap_up",
+    "break",
+    "offline",
+    "on_call",
+];
+
+/// A field shown under 特記事項 (special notes) when a record pops up.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct NoteField {
+    #[schema(value_type = String)]
+    pub object: ObjectName,
+    #[schema(value_type = String)]
+    pub field: FieldName,
+}
+
+/// An object searchable in the Data search region, and the fields searched.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SearchObject {
+    #[schema(value_type = String)]
+    pub object: ObjectName,
+    #[schema(value_type = Vec<String>)]
+    pub fields: Vec<FieldName>,
+}
+
+/// A talk script.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct TalkScript {
+    #[schema(value_type = String)]
+    pub id: SettingId,
+    pub title: String,
+    pub body: String,
+}
+
+/// How calls are handled.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct CallHandling {
+    /// Seconds of 後処理 (wrap-up) before an operator is Available again.
+    pub wrap_up_seconds: u32,
+    /// Seconds a caller may wait for an operator before a polite goodbye.
+    pub max_wait_seconds: u32,
+    /// Seconds an operator's phone rings before the call is offered to the next operator.
+    pub ring_timeout_seconds: u32,
+    /// Seconds a held customer may be left with no operator before the call heals itself.
+    pub orphan_hold_seconds: u32,
+}
+
+impl Default for CallHandling {
+    fn default() -> Self {
+        Self {
+            wrap_up_seconds: 60,
+            max_wait_seconds: 300,
+            ring_timeout_seconds: 20,
+            orphan_hold_seconds: 30,
+        }
+    }
+}
+
+/// Every section together, as the page reads them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Settings {
+    pub lines: Vec<Line>,
+    pub response_statuses: Vec<ResponseStatus>,
+    pub presence_statuses: Vec<PresenceStatus>,
+    pub special_notes: Vec<NoteField>,
+    #[schema(value_type = Vec<String>)]
+    pub history_tabs: Vec<ObjectName>,
+    pub search: Vec<SearchObject>,
+    pub scripts: Vec<TalkScript>,
+    pub objects: Vec<ObjectDef>,
+    pub call_handling: CallHandling,
+    /// The version of each section, for optimistic updates.
+    pub versions: std::collections::BTreeMap<String, u64>,
+}
+
+/// The names of the sections.
+pub const SECTIONS: [&str; 9] = [
+    "lines",
+    "response_statuses",
+    "presence_statuses",
+    "special_notes",
+    "history_tabs",
+    "search",
+    "scripts",
+    "objects",
+    "call_handling",
+];
+
+fn oname(s: &str) -> ObjectName {
+    ObjectName::parse(s).expect("built-in name")
+}
+
+fn fname(s: &str) -> FieldName {
+    FieldName::parse(s).expect("built-in name")
+}
+
+fn sid(s: &str) -> SettingId {
+    SettingId::parse(s).expect("built-in id")
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        let status = |id: &str, label: &str, en: &str| ResponseStatus {
+            id: sid(id),
+            label: label.into(),
+            label_en: Some(en.into()),
+        };
+        let search = |o: &str, fs: &[&str]| SearchObject {
+            object: oname(o),
+            fields: fs.iter().map(|f| fname(f)).collect(),
+        };
+        Settings {
+            lines: vec![],
+            response_statuses: vec![
+                status("resolved", "対応完了", "Resolved"),
+                status("callback", "折り返し必要", "Call back"),
+                status("escalated", "エスカレーション", "Escalated"),
+                status("absent", "担当者不在", "Person absent"),
+                status("out_of_scope", "対象外", "Out of scope"),
+            ],
+            presence_statuses: vec![],
+            special_notes: vec![
+                NoteField {
+                    object: oname("account"),
+                    field: fname("rank"),
+                },
+                NoteField {
+                    object: oname("account"),
+                    field: fname("notes"),
+                },
+                NoteField {
+                    object: oname("contact"),
+                    field: fname("notes"),
+                },
+            ],
+            history_tabs: vec![oname("inquiry")],
+            search: vec![
+                search("account", &["name", "name_kana", "phone", "address"]),
+                search(
+                    "contact",
+                    &["name", "name_kana", "phone", "mobile", "email"],
+                ),
+                search("inquiry", &["subject", "detail"]),
+            ],
+            scripts: vec![],
+            objects: builtin_objects(),
+            call_handling: CallHandling::default(),
+            versions: Default::default(),
+        }
+    }
+}
+
+impl Settings {
+    /// The definition of an object, or a 404-style error naming it.
+    pub fn object(&self, name: &str) -> Result<&ObjectDef, DomainError> {
+        self.objects
+            .iter()
+            .find(|o| o.name.as_str() == name)
+            .ok_or_else(|| DomainError::NotFound(format!("there is no object named '{name}'")))
+    }
+
+    /// The search configuration of an object, if it is searchable.
+    pub fn search_of(&self, object: &str) -> Option<&SearchObject> {
+        self.search.iter().find(|s| s.object.as_str() == object)
+    }
+
+    /// A line by id.
+    pub fn line(&self, id: &str) -> Option<&Line> {
+        self.lines.iter().find(|l| l.id.as_str() == id)
+    }
+
+    /// Whether a presence id is built in or configured.
+    pub fn is_presence(&self, id: &str) -> bool {
+        BUILTIN_PRESENCE.contains(&id) || self.presence_statuses.iter().any(|p| p.id.as_str() == id)
+    }
+
+    fn section_value(&self, section: &str) -> Value {
+        match section {
+            "lines" => json!(self.lines),
+            "response_statuses" => json!(self.response_statuses),
+            "presence_statuses" => json!(self.presence_statuses),
+            "special_notes" => json!(self.special_notes),
+            "history_tabs" => json!(self.history_tabs),
+            "search" => json!(self.search),
+            "scripts" => json!(self.scripts),
+            "objects" => json!(self.objects),
+            _ => json!(self.call_handling),
+        }
+    }
+
+    /// Replaces one section with a new value, checking it on its own and against the rest.
+    pub fn with_section(&self, section: &str, value: Value) -> Result<Settings, DomainError> {
+        let mut next = self.clone();
+        let parse_err = |e: serde_json::Error| {
+            DomainError::invalid("invalid_settings", format!("{section}: {e}"))
+        };
+        match section {
+            "lines" => next.lines = serde_json::from_value(value).map_err(parse_err)?,
+            "response_statuses" => {
+                next.response_statuses = serde_json::from_value(value).map_err(parse_err)?
+            }
+            "presence_statuses" => {
+                next.presence_statuses = serde_json::from_value(value).map_err(parse_err)?
+            }
+            "special_notes" => {
+                next.special_notes = serde_json::from_value(value).map_err(parse_err)?
+            }
+            "history_tabs" => {
+                next.history_tabs = serde_json::from_value(value).map_err(parse_err)?
+            }
+            "search" => next.search = serde_json::from_value(value).map_err(parse_err)?,
+            "scripts" => next.scripts = serde_json::from_value(value).map_err(parse_err)?,
+            "objects" => next.objects = serde_json::from_value(value).map_err(parse_err)?,
+            "call_handling" => {
+                next.call_handling = serde_json::from_value(value).map_err(parse_err)?
+            }
+            other => {
+                return Err(DomainError::NotFound(format!(
+                    "there is no settings section '{other}'; sections are: {}",
+                    SECTIONS.join(", ")
+                )));
+            }
+        }
+        next.validate()?;
+        Ok(next)
+    }
+
+    /// Checks the settings as a whole: unique ids, references to existing objects and fields.
+    pub fn validate(&self) -> Result<(), DomainError> {
+        let bad = |section: &str, msg: String| {
+            DomainError::invalid("invalid_settings", format!("{section}: {msg}"))
+        };
+        unique(self.lines.iter().map(|l| l.id.as_str()), "lines", "id")?;
+        unique(
+            self.lines.iter().map(|l| l.number.as_str()),
+            "lines",
+            "number",
+        )?;
+        for l in &self.lines {
+            nonempty(&l.label, "lines", "label")?;
+            if let Some(s) = &l.script_id {
+                if !self.scripts.iter().any(|x| &x.id == s) {
+                    return Err(bad(
+                        "lines",
+                        format!("line {} uses script '{s}', which does not exist", l.id),
+                    ));
+                }
+            }
+        }
+        if self.response_statuses.is_empty() {
+            return Err(bad(
+                "response_statuses",
+                "keep at least one response status".into(),
+            ));
+        }
+        unique(
+            self.response_statuses.iter().map(|s| s.id.as_str()),
+            "response_statuses",
+            "id",
+        )?;
+        for s in &self.response_statuses {
+            nonempty(&s.label, "response_statuses", "label")?;
+        }
+        unique(
+            self.presence_statuses.iter().map(|s| s.id.as_str()),
+            "presence_statuses",
+            "id",
+        )?;
+        for p in &self.presence_statuses {
+            if BUILTIN_PRESENCE.contains(&p.id.as_str()) {
+                return Err(bad(
+                    "presence_statuses",
+                    format!("'{}' is a built-in status and cannot be redefined", p.id),
+                ));
+            }
+            nonempty(&p.label, "presence_statuses", "label")?;
+        }
+        self.validate_objects()?;
+        for n in &self.special_notes {
+            self.object_field(&n.object, &n.field, "special_notes")?;
+        }
+        unique(
+            self.history_tabs.iter().map(|t| t.as_str()),
+            "history_tabs",
+            "object",
+        )?;
+        for t in &self.history_tabs {
+            self.object(t.as_str())
+                .map_err(|e| bad("history_tabs", e.to_string()))?;
+        }
+        unique(
+            self.search.iter().map(|s| s.object.as_str()),
+            "search",
+            "object",
+        )?;
+        for s in &self.search {
+            if s.fields.is_empty() {
+                return Err(bad(
+                    "search",
+                    format!("choose at least one field to search in {}", s.object),
+                ));
+            }
+            for f in &s.fields {
+                let def = self.object_field(&s.object, f, "search")?;
+                if matches!(
+                    def.kind,
+                    FieldType::Number | FieldType::Checkbox | FieldType::Reference { .. }
+                ) {
+                    return Err(bad(
+                        "search",
+                        format!(
+                            "{}.{} is not a text field and cannot be searched",
+                            s.object, f
+                        ),
+                    ));
+                }
+            }
+        }
+        unique(self.scripts.iter().map(|s| s.id.as_str()), "scripts", "id")?;
+        for s in &self.scripts {
+            nonempty(&s.title, "scripts", "title")?;
+            if s.body.chars().count() > 20_000 {
+                return Err(bad(
+                    "scripts",
+                    format!("script {} is longer than 20,000 characters", s.id),
+                ));
+            }
+        }
+        let ch = &self.call_handling;
+        if ch.wrap_up_seconds > 3600
+            || !(30..=3600).contains(&ch.max_wait_seconds)
+            || !(5..=60).contains(&ch.ring_timeout_seconds)
+            || !(5..=600).contains(&ch.orphan_hold_seconds)
+        {
+            return Err(bad(
+                "call_handling",
+                "wrap_up_seconds 0–3600, max_wait_seconds 30–3600, ring_timeout_seconds 5–60, orphan_hold_seconds 5–600".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    fn validate_objects(&self) -> Result<(), DomainError> {
+        let bad = |msg: String| DomainError::invalid("invalid_settings", format!("objects: {msg}"));
+        unique(
+            self.objects.iter().map(|o| o.name.as_str()),
+            "objects",
+            "name",
+        )?;
+        for builtin in builtin_objects() {
+            let Some(o) = self.objects.iter().find(|o| o.name == builtin.name) else {
+                return Err(bad(format!(
+                    "the built-in object {} cannot be removed",
+                    builtin.name
+                )));
+            };
+            for f in &builtin.fields {
+                match o.field(f.name.as_str()) {
+                    Some(g) if g.kind == f.kind => {}
+                    Some(_) => {
+                        return Err(bad(format!(
+                            "the type of built-in field {}.{} cannot change",
+                            o.name, f.name
+                        )));
+                    }
+                    None => {
+                        return Err(bad(format!(
+                            "the built-in field {}.{} cannot be removed",
+                            o.name, f.name
+                        )));
+                    }
+                }
+            }
+        }
+        if self.objects.len() > 50 {
+            return Err(bad("at most 50 objects".into()));
+        }
+        for o in &self.objects {
+            nonempty(&o.label, "objects", "label")?;
+            if o.fields.is_empty() || o.fields.len() > 100 {
+                return Err(bad(format!("{} needs 1 to 100 fields", o.name)));
+            }
+            unique(
+                o.fields.iter().map(|f| f.name.as_str()),
+                "objects",
+                &format!("{} field name", o.name),
+            )?;
+            if o.field(o.title_field.as_str()).is_none() {
+                return Err(bad(format!(
+                    "{}: the title field {} does not exist",
+                    o.name, o.title_field
+                )));
+            }
+            if let Some(s) = &o.subtitle_field {
+                if o.field(s.as_str()).is_none() {
+                    return Err(bad(format!(
+                        "{}: the subtitle field {s} does not exist",
+                        o.name
+                    )));
+                }
+            }
+            for f in &o.fields {
+                nonempty(&f.label, "objects", &format!("{}.{} label", o.name, f.name))?;
+                match &f.kind {
+                    FieldType::Select { options } if options.is_empty() => {
+                        return Err(bad(format!(
+                            "{}.{}: a select field needs at least one option",
+                            o.name, f.name
+                        )));
+                    }
+                    FieldType::Select { options } => unique(
+                        options.iter().map(|c| c.value.as_str()),
+                        "objects",
+                        &format!("{}.{} option", o.name, f.name),
+                    )?,
+                    FieldType::Reference { object }
+                        if !matches!(object.as_str(), "account" | "contact") =>
+                    {
+                        return Err(bad(format!(
+                            "{}.{}: references may point to account or contact",
+                            o.name, f.name
+                        )));
+                    }
+                    FieldType::Text {
+                        max_length: Some(m),
+                    } if *m == 0 || *m > 2000 => {
+                        return Err(bad(format!(
+                            "{}.{}: max_length is 1 to 2000",
+                            o.name, f.name
+                        )));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn object_field(
+        &self,
+        object: &ObjectName,
+        field: &FieldName,
+        section: &str,
+    ) -> Result<&super::objects::FieldDef, DomainError> {
+        let o = self
+            .object(object.as_str())
+            .map_err(|e| DomainError::invalid("invalid_settings", format!("{section}: {e}")))?;
+        o.field(field.as_str()).ok_or_else(|| {
+            DomainError::invalid(
+                "invalid_settings",
+                format!("{section}: {object} has no field {field}"),
+            )
+        })
+    }
+}
+
+fn unique<'a>(
+    values: impl Iterator<Item = &'a str>,
+    section: &str,
+    what: &str,
+) -> Result<(), DomainError> {
+    let mut seen = HashSet::new();
+    for v in values {
+        if !seen.insert(v) {
+            return Err(DomainError::invalid(
+                "invalid_settings",
+                format!("{section}: the {what} '{v}' appears twice"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn nonempty(s: &str, section: &str, what: &str) -> Result<(), DomainError> {
+    if s.trim().is_empty() || s.chars().count() > 200 {
+        return Err(DomainError::invalid(
+            "invalid_settings",
+            format!("{section}: {what} must be 1 to 200 characters"),
+        ));
+    }
+    Ok(())
+}
+
+/// Reads and writes settings, with a short in-process cache: a warm function does not read the
+/// settings partition on every request, and a change made here is seen at once.
+pub struct SettingsService {
+    store: Arc<dyn Store>,
+    ttl: Duration,
+    cache: Mutex<Option<(Instant, Arc<Settings>)>>,
+}
+
+impl SettingsService {
+    /// `ttl` is how long another instance's change may take to be seen here.
+    pub fn new(store: Arc<dyn Store>, ttl: Duration) -> Self {
+        Self {
+            store,
+            ttl,
+            cache: Mutex::new(None),
+        }
+    }
+
+    /// The current settings (one query when the cache is cold).
+    pub async fn get(&self) -> Result<Arc<Settings>, DomainError> {
+        if let Some((at, s)) = self.cache.lock().ok().and_then(|c| c.clone()) {
+            if at.elapsed() < self.ttl {
+                return Ok(s);
+            }
+        }
+        let page = self
+            .store
+            .query(Query::partition(SETTINGS_PK).limit(100))
+            .await?;
+        let mut settings = Settings::default();
+        for item in page.items {
+            let (Some(section), Some(value)) =
+                (item.get("SK").and_then(Value::as_str), item.get("value"))
+            else {
+                continue;
+            };
+            let version = item.get("version").and_then(Value::as_u64).unwrap_or(0);
+            match settings.with_section(section, value.clone()) {
+                Ok(next) => settings = next,
+                Err(e) => {
+                    tracing::error!(section, error = %e, "stored settings section is invalid; using the default")
+                }
+            }
+            settings.versions.insert(section.to_owned(), version);
+        }
+        let settings = Arc::new(settings);
+        if let Ok(mut c) = self.cache.lock() {
+            *c = Some((Instant::now(), settings.clone()));
+        }
+        Ok(settings)
+    }
+
+    /// Replaces one section if `version` is the current one (0 when never saved).
+    pub async fn put_section(
+        &self,
+        section: &str,
+        version: u64,
+        value: Value,
+    ) -> Result<Arc<Settings>, DomainError> {
+        let current = self.get_fresh().await?;
+        let next = current.with_section(section, value)?;
+        let stored = current.versions.get(section).copied().unwrap_or(0);
+        if stored != version {
+            return Err(DomainError::conflict(
+                "stale_version",
+                format!(
+                    "the {section} settings were changed by someone else (version {stored}); reload and try again"
+                ),
+                Some(json!({"version": stored, "value": current.section_value(section)})),
+            ));
+        }
+        let mut item = Item::new();
+        item.insert("PK".into(), SETTINGS_PK.into());
+        item.insert("SK".into(), section.into());
+        item.insert("value".into(), next.section_value(section));
+        item.insert("version".into(), (version + 1).into());
+        item.insert("updated_at".into(), chrono::Utc::now().to_rfc3339().into());
+        let cond = if version == 0 {
+            Cond::NotExists
+        } else {
+            Cond::version(version)
+        };
+        self.store.put(item, Some(cond)).await.map_err(|e| {
+            if e.is_condition_failed() {
+                DomainError::conflict(
+                    "stale_version",
+                    format!("the {section} settings were just changed by someone else"),
+                    None,
+                )
+            } else {
+                e.into()
+            }
+        })?;
+        self.invalidate();
+        self.get().await
+    }
+
+    async fn get_fresh(&self) -> Result<Arc<Settings>, DomainError> {
+        self.invalidate();
+        self.get().await
+    }
+
+    /// Drops the cached settings.
+    pub fn invalidate(&self) {
+        if let Ok(mut c) = self.cache.lock() {
+            *c = None;
+        }
+    }
+
+    /// The store key of a section (for seeding).
+    pub fn section_key(section: &str) -> Key {
+        Key::new(SETTINGS_PK, section)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_defaults_are_valid() {
+        Settings::default().validate().unwrap();
+    }
+
+    #[test]
+    fn a_history_tab_must_name_an_existing_object() {
+        let err = Settings::default()
+            .with_section("history_tabs", json!(["nothing"]))
+            .unwrap_err();
+        assert!(err.to_string().contains("nothing"), "{err}");
+    }
+
+    #[test]
+    fn built_in_objects_and_fields_cannot_be_removed() {
+        let mut objects = builtin_objects();
+        objects[0].fields.retain(|f| f.name.as_str() != "phone");
+        let err = Settings::default()
+            .with_section("objects", json!(objects))
+            .unwrap_err();
+        assert!(err.to_string().contains("account.phone"), "{err}");
+    }
+
+    #[test]
+    fn built_in_presence_ids_are_reserved() {
+        let err = Settings::default()
+            .with_section(
+                "presence_statuses",
+                json!([{"id": "available", "label": "x"}]),
+            )
+            .unwrap_err();
+        assert!(err.to_string().contains("built-in"));
+    }
+
+    #[test]
+    fn lines_need_valid_unique_numbers() {
+        let lines = json!([{"id": "main", "number": "03-1234-5678", "label": "代表"}, {"id": "sub", "number": "+81312345678", "label": "x"}]);
+        assert!(Settings::default().with_section("lines", lines).is_err());
+        let err = Settings::default()
+            .with_section(
+                "lines",
+                json!([{"id": "main", "number": "12", "label": "代表"}]),
+            )
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("not a valid phone number"),
+            "{err}"
+        );
+    }
+}
