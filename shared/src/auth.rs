@@ -12,18 +12,7 @@ use crate::ids::OperatorId;
 
 /// The roles of the console, lowest first: a supervisor can do all an operator can, an admin
 /// all a supervisor can.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Serialize,
-    serde::Deserialize,
-    utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Operator,
@@ -89,16 +78,12 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         let claims = match parts.extensions.get::<RequestContext>() {
-            Some(RequestContext::ApiGatewayV2(ctx)) => ctx
-                .authorizer
-                .as_ref()
-                .and_then(|a| a.jwt.as_ref())
-                .map(|j| &j.claims),
+            Some(RequestContext::ApiGatewayV2(ctx)) => {
+                ctx.authorizer.as_ref().and_then(|a| a.jwt.as_ref()).map(|j| &j.claims)
+            }
             _ => None,
         }
-        .ok_or_else(|| {
-            ApiError::Unauthorized("sign in first: the request carries no verified token".into())
-        })?;
+        .ok_or_else(|| ApiError::Unauthorized("sign in first: the request carries no verified token".into()))?;
         let sub = claims
             .get("sub")
             .ok_or_else(|| ApiError::Unauthorized("the token has no subject".into()))?;
@@ -106,11 +91,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
         let role = claims
             .get("cognito:groups")
             .and_then(|g| role_from_groups(g))
-            .ok_or_else(|| {
-                ApiError::forbidden(
-                    "your user is in no console group (operator, supervisor or admin)",
-                )
-            })?;
+            .ok_or_else(|| ApiError::forbidden("your user is in no console group (operator, supervisor or admin)"))?;
         let name = claims
             .get("name")
             .or_else(|| claims.get("cognito:username"))
@@ -127,14 +108,8 @@ mod tests {
 
     #[test]
     fn groups_in_every_forwarded_form_give_the_highest_role() {
-        assert_eq!(
-            role_from_groups("[operator supervisor]"),
-            Some(Role::Supervisor)
-        );
-        assert_eq!(
-            role_from_groups("[\"admin\",\"operator\"]"),
-            Some(Role::Admin)
-        );
+        assert_eq!(role_from_groups("[operator supervisor]"), Some(Role::Supervisor));
+        assert_eq!(role_from_groups("[\"admin\",\"operator\"]"), Some(Role::Admin));
         assert_eq!(role_from_groups("operator"), Some(Role::Operator));
         assert_eq!(role_from_groups("[sales]"), None);
     }

@@ -43,11 +43,7 @@ pub enum DomainError {
 
 impl DomainError {
     /// An invalid-input error about one field.
-    pub fn invalid_field(
-        code: &'static str,
-        field: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn invalid_field(code: &'static str, field: impl Into<String>, message: impl Into<String>) -> Self {
         Self::Invalid {
             code,
             field: Some(field.into()),
@@ -65,11 +61,7 @@ impl DomainError {
     }
 
     /// A conflict carrying the current state.
-    pub fn conflict(
-        code: &'static str,
-        message: impl Into<String>,
-        current: Option<Value>,
-    ) -> Self {
+    pub fn conflict(code: &'static str, message: impl Into<String>, current: Option<Value>) -> Self {
         Self::Conflict {
             code,
             message: message.into(),
@@ -134,66 +126,33 @@ struct ErrorBody<'a> {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code, message, field, current) = match &self {
-            ApiError::Domain(DomainError::Invalid {
-                code,
-                field,
-                message,
-            }) => (
+            ApiError::Domain(DomainError::Invalid { code, field, message }) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 *code,
                 message.clone(),
                 field.as_deref(),
                 None,
             ),
-            ApiError::Domain(DomainError::NotFound(m)) => {
-                (StatusCode::NOT_FOUND, "not_found", m.clone(), None, None)
+            ApiError::Domain(DomainError::NotFound(m)) => (StatusCode::NOT_FOUND, "not_found", m.clone(), None, None),
+            ApiError::Domain(DomainError::Conflict { code, message, current }) => {
+                (StatusCode::CONFLICT, *code, message.clone(), None, current.as_ref())
             }
-            ApiError::Domain(DomainError::Conflict {
-                code,
-                message,
-                current,
-            }) => (
-                StatusCode::CONFLICT,
-                *code,
-                message.clone(),
-                None,
-                current.as_ref(),
-            ),
-            ApiError::Domain(DomainError::Forbidden(m)) => {
-                (StatusCode::FORBIDDEN, "forbidden", m.clone(), None, None)
+            ApiError::Domain(DomainError::Forbidden(m)) => (StatusCode::FORBIDDEN, "forbidden", m.clone(), None, None),
+            ApiError::Domain(DomainError::TooLarge(m)) => {
+                (StatusCode::PAYLOAD_TOO_LARGE, "too_large", m.clone(), None, None)
             }
-            ApiError::Domain(DomainError::TooLarge(m)) => (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "too_large",
-                m.clone(),
-                None,
-                None,
-            ),
             ApiError::Domain(DomainError::Unavailable(source)) => {
                 tracing::error!(error = %source, "dependency unavailable");
                 (
                     StatusCode::SERVICE_UNAVAILABLE,
                     "unavailable",
-                    "The service is temporarily unavailable. Please try again in a moment."
-                        .to_owned(),
+                    "The service is temporarily unavailable. Please try again in a moment.".to_owned(),
                     None,
                     None,
                 )
             }
-            ApiError::BadRequest(m) => (
-                StatusCode::BAD_REQUEST,
-                "bad_request",
-                m.clone(),
-                None,
-                None,
-            ),
-            ApiError::Unauthorized(m) => (
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
-                m.clone(),
-                None,
-                None,
-            ),
+            ApiError::BadRequest(m) => (StatusCode::BAD_REQUEST, "bad_request", m.clone(), None, None),
+            ApiError::Unauthorized(m) => (StatusCode::UNAUTHORIZED, "unauthorized", m.clone(), None, None),
             ApiError::Internal(source) => {
                 tracing::error!(error = %source, "internal error");
                 (

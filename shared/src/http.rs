@@ -6,7 +6,18 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
-use crate::error::ApiError;
+use axum::http::StatusCode;
+
+use crate::error::{ApiError, DomainError};
+
+/// The largest request body the API reads: DynamoDB's item limit, since no request can store
+/// more than one item's worth of data.
+pub const MAX_BODY_BYTES: usize = 400 * 1024;
+
+/// The body-size limit layer every router applies.
+pub fn body_limit() -> axum::extract::DefaultBodyLimit {
+    axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES)
+}
 
 /// `axum::Json` whose rejection is an [`ApiError`] saying what was wrong with the body.
 pub struct Json<T>(pub T);
@@ -20,9 +31,17 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
             Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError::BadRequest(
                 "send the body as JSON with Content-Type: application/json".into(),
             )),
-            Err(JsonRejection::BytesRejection(e)) => Err(ApiError::BadRequest(format!(
-                "the body could not be read: {e}"
-            ))),
+            // The limit error sometimes arrives wrapped, so its own 413 status is lost; its text
+            // is stable across axum 0.8.
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE || e.body_text().contains("length limit") => {
+                Err(ApiError::Domain(DomainError::TooLarge(format!(
+                    "the request body is over {} KB; shorten long text fields",
+                    MAX_BODY_BYTES / 1024
+                ))))
+            }
+            Err(JsonRejection::BytesRejection(e)) => {
+                Err(ApiError::BadRequest(format!("the body could not be read: {e}")))
+            }
             Err(e) => Err(ApiError::BadRequest(format!(
                 "the JSON body is not valid: {}",
                 e.body_text()
@@ -49,7 +68,5 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
 
 /// A fallback for unknown routes under a function's prefix.
 pub async fn not_found() -> ApiError {
-    ApiError::Domain(crate::error::DomainError::NotFound(
-        "no such API route".into(),
-    ))
+    ApiError::Domain(crate::error::DomainError::NotFound("no such API route".into()))
 }

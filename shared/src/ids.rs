@@ -127,8 +127,7 @@ impl RecordId {
     /// A new id, sorting after every id made before it in this process (a monotonic ULID:
     /// ids made in the same millisecond still sort in creation order).
     pub fn new() -> Self {
-        static GENERATOR: std::sync::Mutex<ulid::Generator> =
-            std::sync::Mutex::new(ulid::Generator::new());
+        static GENERATOR: std::sync::Mutex<ulid::Generator> = std::sync::Mutex::new(ulid::Generator::new());
         let next = GENERATOR
             .lock()
             .ok()
@@ -185,9 +184,6 @@ mod tests {
     fn operator_ids_round_trip_through_twilio_client_identities() {
         let op = OperatorId::parse("4f1c-9a2b").unwrap();
         assert_eq!(op.client_identity(), "4f1c_9a2b");
-        assert_eq!(
-            OperatorId::from_client_identity("client:4f1c_9a2b").unwrap(),
-            op
-        );
+        assert_eq!(OperatorId::from_client_identity("client:4f1c_9a2b").unwrap(), op);
     }
 }

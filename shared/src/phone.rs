@@ -20,9 +20,7 @@ pub enum PhoneError {
     Empty,
     #[error("the phone number is too long (at most 32 characters)")]
     TooLong,
-    #[error(
-        "'{0}' is not a valid phone number (examples: 03-1234-5678, 090-1234-5678, +81 3 1234 5678)"
-    )]
+    #[error("'{0}' is not a valid phone number (examples: 03-1234-5678, 090-1234-5678, +81 3 1234 5678)")]
     Invalid(String),
 }
 
@@ -40,16 +38,13 @@ impl PhoneNumber {
         if trimmed.chars().count() > 32 {
             return Err(PhoneError::TooLong);
         }
-        if trimmed.chars().any(|c| {
-            !(c.is_ascii_digit()
-                || matches!(c, '+' | '-' | ' ' | '(' | ')' | '.' | 'ー' | '‐' | '−'))
-        }) {
+        if trimmed
+            .chars()
+            .any(|c| !(c.is_ascii_digit() || matches!(c, '+' | '-' | ' ' | '(' | ')' | '.' | 'ー' | '‐' | '−')))
+        {
             return Err(PhoneError::Invalid(trimmed.to_owned()));
         }
-        let digits: String = trimmed
-            .chars()
-            .filter(|c| c.is_ascii_digit() || *c == '+')
-            .collect();
+        let digits: String = trimmed.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect();
         let normalised = if let Some(rest) = digits.strip_prefix("010") {
             format!("+{rest}")
         } else if let Some(rest) = digits.strip_prefix("00") {
@@ -57,8 +52,8 @@ impl PhoneNumber {
         } else {
             digits
         };
-        let parsed = phonenumber::parse(Some(Id::JP), &normalised)
-            .map_err(|_| PhoneError::Invalid(trimmed.to_owned()))?;
+        let parsed =
+            phonenumber::parse(Some(Id::JP), &normalised).map_err(|_| PhoneError::Invalid(trimmed.to_owned()))?;
         if !phonenumber::is_valid(&parsed) {
             return Err(PhoneError::Invalid(trimmed.to_owned()));
         }
@@ -149,11 +144,7 @@ mod tests {
             "+81-3-1234-5678",
         ];
         for f in forms {
-            assert_eq!(
-                PhoneNumber::parse(f).unwrap().as_str(),
-                "+81312345678",
-                "{f}"
-            );
+            assert_eq!(PhoneNumber::parse(f).unwrap().as_str(), "+81312345678", "{f}");
         }
     }
 
@@ -173,43 +164,25 @@ mod tests {
 
     #[test]
     fn numbers_are_displayed_in_the_national_japanese_form() {
-        assert_eq!(
-            PhoneNumber::parse("+81312345678").unwrap().display(),
-            "03-1234-5678"
-        );
-        assert_eq!(
-            PhoneNumber::parse("09012345678").unwrap().display(),
-            "090-1234-5678"
-        );
+        assert_eq!(PhoneNumber::parse("+81312345678").unwrap().display(), "03-1234-5678");
+        assert_eq!(PhoneNumber::parse("09012345678").unwrap().display(), "090-1234-5678");
     }
 
     #[test]
     fn garbage_and_empty_numbers_are_refused_with_a_reason() {
         assert_eq!(PhoneNumber::parse("  "), Err(PhoneError::Empty));
-        assert!(matches!(
-            PhoneNumber::parse("12"),
-            Err(PhoneError::Invalid(_))
-        ));
-        assert!(matches!(
-            PhoneNumber::parse("abc-defg"),
-            Err(PhoneError::Invalid(_))
-        ));
+        assert!(matches!(PhoneNumber::parse("12"), Err(PhoneError::Invalid(_))));
+        assert!(matches!(PhoneNumber::parse("abc-defg"), Err(PhoneError::Invalid(_))));
         assert!(matches!(
             PhoneNumber::parse("03-1234-5678; DROP"),
             Err(PhoneError::Invalid(_))
         ));
-        assert_eq!(
-            PhoneNumber::parse(&"1".repeat(40)),
-            Err(PhoneError::TooLong)
-        );
+        assert_eq!(PhoneNumber::parse(&"1".repeat(40)), Err(PhoneError::TooLong));
     }
 
     #[test]
     fn masked_numbers_keep_only_the_country_code_and_last_two_digits() {
-        assert_eq!(
-            PhoneNumber::parse("03-1234-5678").unwrap().masked(),
-            "+81*******78"
-        );
+        assert_eq!(PhoneNumber::parse("03-1234-5678").unwrap().masked(), "+81*******78");
     }
 
     proptest::proptest! {

@@ -8,15 +8,9 @@ use tracing_subscriber::EnvFilter;
 pub fn init() {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let on_lambda = std::env::var("AWS_LAMBDA_FUNCTION_NAME").is_ok();
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_target(false);
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
     let _ = if on_lambda {
-        builder
-            .json()
-            .without_time()
-            .with_current_span(true)
-            .try_init()
+        builder.json().without_time().with_current_span(true).try_init()
     } else {
         builder.compact().try_init()
     };

@@ -88,11 +88,68 @@ pub async fn fresh_dynamo_store() -> DynamoStore {
     let client = local_dynamodb_client(moto_endpoint());
     let store = DynamoStore::new(
         client,
-        format!(
-            "console-test-{}",
-            ulid::Ulid::new().to_string().to_lowercase()
-        ),
+        format!("console-test-{}", ulid::Ulid::new().to_string().to_lowercase()),
     );
     store.ensure_table().await.expect("create test table");
     store
+}
+
+/// Puts a signed-in user's claims where API Gateway's JWT authorizer puts them, so router tests
+/// exercise the same extraction as production.
+pub fn signed_in(
+    mut req: axum::http::Request<axum::body::Body>,
+    id: &str,
+    role: crate::auth::Role,
+) -> axum::http::Request<axum::body::Body> {
+    let group = match role {
+        crate::auth::Role::Operator => "operator",
+        crate::auth::Role::Supervisor => "supervisor",
+        crate::auth::Role::Admin => "admin",
+    };
+    let ctx = serde_json::json!({
+        "routeKey": "$default", "stage": "$default", "requestId": "test", "timeEpoch": 0,
+        "http": {"method": req.method().as_str(), "path": req.uri().path()},
+        "authorizer": {"jwt": {"claims": {"sub": id, "name": format!("テスト {id}"), "cognito:groups": format!("[{group}]")}, "scopes": null}}
+    });
+    let ctx = serde_json::from_value(ctx).expect("request context");
+    req.extensions_mut()
+        .insert(lambda_http::request::RequestContext::ApiGatewayV2(ctx));
+    req
+}
+
+/// Sends a request to a router without a socket and returns the status and JSON body.
+pub async fn call(
+    router: &axum::Router,
+    req: axum::http::Request<axum::body::Body>,
+) -> (axum::http::StatusCode, serde_json::Value) {
+    use tower::ServiceExt;
+    let resp = router.clone().oneshot(req).await.expect("router answers");
+    let status = resp.status();
+    let bytes = axum::body::to_bytes(resp.into_body(), 4 << 20).await.expect("body");
+    let body = if bytes.is_empty() {
+        serde_json::Value::Null
+    } else {
+        serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| serde_json::Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+    };
+    (status, body)
+}
+
+/// A JSON request.
+pub fn json_request(method: &str, uri: &str, body: &serde_json::Value) -> axum::http::Request<axum::body::Body> {
+    axum::http::Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from(body.to_string()))
+        .expect("request")
+}
+
+/// A bodiless request.
+pub fn request(method: &str, uri: &str) -> axum::http::Request<axum::body::Body> {
+    axum::http::Request::builder()
+        .method(method)
+        .uri(uri)
+        .body(axum::body::Body::empty())
+        .expect("request")
 }

@@ -105,10 +105,7 @@ mod tests {
     #[test]
     fn bigrams_cover_every_adjacent_pair() {
         let b = bigrams(&normalize("山田太郎"));
-        assert_eq!(
-            b.into_iter().collect::<Vec<_>>(),
-            vec!["太郎", "山田", "田太"]
-        );
+        assert_eq!(b.into_iter().collect::<Vec<_>>(), vec!["太郎", "山田", "田太"]);
         assert_eq!(bigrams("林").len(), 1);
         assert!(bigrams("").is_empty());
     }

@@ -14,20 +14,22 @@ use shared::http::{Json, Query};
 use shared::ids::{ObjectName, RecordId};
 use shared::phone::PhoneNumber;
 
-/// The router Lambda, the local runtime and the tests all run.
+/// The router Lambda and the tests run: [`routes`] with a JSON 404 for unknown paths.
 pub fn router(state: Services) -> Router {
+    routes(state).fallback(shared::http::not_found)
+}
+
+/// This function's routes, for mounting beside the other functions' in the local runtime.
+pub fn routes(state: Services) -> Router {
     Router::new()
         .route("/api/crm/lookup", get(lookup))
         .route("/api/crm/search", get(search))
-        .route(
-            "/api/crm/objects/{object}/records",
-            axum::routing::post(create),
-        )
+        .route("/api/crm/objects/{object}/records", axum::routing::post(create))
         .route(
             "/api/crm/objects/{object}/records/{id}",
             get(read).put(update).delete(remove),
         )
-        .fallback(shared::http::not_found)
+        .layer(shared::http::body_limit())
         .with_state(state)
 }
 
@@ -38,8 +40,7 @@ pub struct LookupParams {
 }
 
 fn parse_phone(s: &str) -> Result<PhoneNumber, ApiError> {
-    PhoneNumber::parse(s)
-        .map_err(|e| DomainError::invalid_field("invalid_phone", "phone", e.to_string()).into())
+    PhoneNumber::parse(s).map_err(|e| DomainError::invalid_field("invalid_phone", "phone", e.to_string()).into())
 }
 
 fn parse_object(s: &str) -> Result<ObjectName, ApiError> {
@@ -113,9 +114,7 @@ pub async fn read(
     _caller: Caller,
     Path((object, id)): Path<(String, String)>,
 ) -> ApiResult<axum::Json<Record>> {
-    Ok(axum::Json(
-        s.crm.get(&parse_object(&object)?, &parse_id(&id)?).await?,
-    ))
+    Ok(axum::Json(s.crm.get(&parse_object(&object)?, &parse_id(&id)?).await?))
 }
 
 /// Changes a record; a stale `version` gets 409 with the current record.

@@ -15,12 +15,17 @@ use shared::http::Query;
 use shared::ids::{ObjectName, RecordId};
 use shared::phone::PhoneNumber;
 
-/// The router Lambda, the local runtime and the tests all run.
+/// The router Lambda and the tests run: [`routes`] with a JSON 404 for unknown paths.
 pub fn router(state: Services) -> Router {
+    routes(state).fallback(shared::http::not_found)
+}
+
+/// This function's routes, for mounting beside the other functions' in the local runtime.
+pub fn routes(state: Services) -> Router {
     Router::new()
         .route("/api/history/calls", get(calls))
         .route("/api/history/records/{object}", get(records))
-        .fallback(shared::http::not_found)
+        .layer(shared::http::body_limit())
         .with_state(state)
 }
 
@@ -36,9 +41,7 @@ pub struct HistoryParams {
 }
 
 fn subject(p: &HistoryParams) -> Result<Subject, ApiError> {
-    let invalid = |field: &str, e: String| {
-        ApiError::from(DomainError::invalid_field("invalid_subject", field, e))
-    };
+    let invalid = |field: &str, e: String| ApiError::from(DomainError::invalid_field("invalid_subject", field, e));
     match (&p.phone, &p.account, &p.contact) {
         (Some(ph), None, None) => Ok(Subject::Phone(
             PhoneNumber::parse(ph).map_err(|e| invalid("phone", e.to_string()))?,
@@ -49,11 +52,7 @@ fn subject(p: &HistoryParams) -> Result<Subject, ApiError> {
         (None, None, Some(c)) => Ok(Subject::Contact(
             RecordId::parse(c).map_err(|e| invalid("contact", e.to_string()))?,
         )),
-        _ => Err(DomainError::invalid(
-            "invalid_subject",
-            "give exactly one of phone, account or contact",
-        )
-        .into()),
+        _ => Err(DomainError::invalid("invalid_subject", "give exactly one of phone, account or contact").into()),
     }
 }
 
@@ -82,8 +81,7 @@ pub async fn records(
     Path(object): Path<String>,
     Query(p): Query<HistoryParams>,
 ) -> ApiResult<axum::Json<Paged<Record>>> {
-    let object = ObjectName::parse(&object)
-        .map_err(|e| ApiError::from(DomainError::NotFound(e.to_string())))?;
+    let object = ObjectName::parse(&object).map_err(|e| ApiError::from(DomainError::NotFound(e.to_string())))?;
     let subj = subject(&p)?;
     Ok(axum::Json(
         s.history

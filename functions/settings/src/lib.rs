@@ -13,12 +13,17 @@ use shared::domain::settings::Settings;
 use shared::error::ApiResult;
 use shared::http::Json;
 
-/// The router Lambda, the local runtime and the tests all run.
+/// The router Lambda and the tests run: [`routes`] with a JSON 404 for unknown paths.
 pub fn router(state: Services) -> Router {
+    routes(state).fallback(shared::http::not_found)
+}
+
+/// This function's routes, for mounting beside the other functions' in the local runtime.
+pub fn routes(state: Services) -> Router {
     Router::new()
         .route("/api/settings", get(read))
         .route("/api/settings/{section}", put(write))
-        .fallback(shared::http::not_found)
+        .layer(shared::http::body_limit())
         .with_state(state)
 }
 
@@ -47,10 +52,7 @@ pub async fn write(
     Json(update): Json<SectionUpdate>,
 ) -> ApiResult<axum::Json<Settings>> {
     caller.require(Role::Admin)?;
-    let next = s
-        .settings
-        .put_section(&section, update.version, update.value)
-        .await?;
+    let next = s.settings.put_section(&section, update.version, update.value).await?;
     Ok(axum::Json((*next).clone()))
 }
 

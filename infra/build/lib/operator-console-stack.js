@@ -254,7 +254,7 @@ class OperatorConsoleStack extends aws_cdk_lib_1.Stack {
         const spec = this.catalog.secrets.twilio;
         const template = Object.fromEntries(spec.keys.filter((key) => key !== 'auth_token').map((key) => [key, '']));
         return new secretsmanager.Secret(this, 'TwilioCredentialsSecret', {
-            secretName: `${this.stackName}/twilio`,
+            secretName: this.twilioSecretName,
             description: spec.description,
             generateSecretString: {
                 secretStringTemplate: JSON.stringify(template),
@@ -479,6 +479,10 @@ class OperatorConsoleStack extends aws_cdk_lib_1.Stack {
         }
         return fn;
     }
+    /** Set explicitly, so an admin can type it (`aws secretsmanager put-secret-value --secret-id`). */
+    get twilioSecretName() {
+        return `${this.stackName}/twilio`;
+    }
     twilioSecretFor(name) {
         if (name !== 'twilio')
             throw new Error(`no secret '${name}' in this stack`);
@@ -579,7 +583,7 @@ class OperatorConsoleStack extends aws_cdk_lib_1.Stack {
         out('PageUrl', pageUrl, 'Operator console page (sign in with a Cognito user)');
         out('ApiUrl', api, 'HTTP API base URL (also PUBLIC_BASE_URL of the functions)');
         out('UserPoolId', this.userPool.userPoolId, 'Cognito user pool: create users and add them to groups here');
-        out('TwilioSecretName', this.twilioSecret.secretName, 'Secrets Manager secret to put the Twilio credentials JSON into');
+        out('TwilioSecretName', this.twilioSecretName, 'Secrets Manager secret to put the Twilio credentials JSON into');
         out('AlarmTopicArn', this.alarmTopic.topicArn, 'SNS topic of the alarms: subscribe more people here');
     }
 }

@@ -79,22 +79,11 @@ impl CallSummary {
         item.insert(attr::PK.into(), key.pk.into());
         item.insert(attr::SK.into(), key.sk.into());
         let isk = call_index_sk(&self.started_at, &self.sid);
-        if let Some(c) = self
-            .customer
-            .as_deref()
-            .and_then(|c| PhoneNumber::parse(c).ok())
-        {
-            item.insert(
-                attr::GSI1PK.into(),
-                crate::store::table::phone_pk(&c).into(),
-            );
+        if let Some(c) = self.customer.as_deref().and_then(|c| PhoneNumber::parse(c).ok()) {
+            item.insert(attr::GSI1PK.into(), crate::store::table::phone_pk(&c).into());
             item.insert(attr::GSI1SK.into(), isk.clone().into());
         }
-        if let Some(a) = self
-            .account_id
-            .as_deref()
-            .and_then(|a| RecordId::parse(a).ok())
-        {
+        if let Some(a) = self.account_id.as_deref().and_then(|a| RecordId::parse(a).ok()) {
             item.insert(attr::GSI2PK.into(), account_pk(&a).into());
             item.insert(attr::GSI2SK.into(), isk.into());
         }

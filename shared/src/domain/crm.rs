@@ -17,12 +17,8 @@ use super::settings::{Settings, SettingsService};
 use crate::error::DomainError;
 use crate::ids::{ObjectName, OperatorId, RecordId};
 use crate::phone::PhoneNumber;
-use crate::store::table::{
-    account_pk, contact_pk, phone_pk, phone_record_sk, posting_pk, record_key, related_sk,
-};
-use crate::store::{
-    Cond, Cursor, Index, Item, Key, MAX_TX_OPS, Query, Store, StoreError, TxOp, attr,
-};
+use crate::store::table::{account_pk, contact_pk, phone_pk, phone_record_sk, posting_pk, record_key, related_sk};
+use crate::store::{Cond, Cursor, Index, Item, Key, MAX_TX_OPS, Query, Store, StoreError, TxOp, attr};
 use crate::text::{bigrams, normalize, selectivity};
 
 /// A record as the API shows it.
@@ -93,9 +89,7 @@ pub struct RecordPatch {
 
 mod double_option {
     use serde::{Deserialize, Deserializer};
-    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<Option<Option<T>>, D::Error> {
+    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
         Option::<T>::deserialize(d).map(Some)
     }
 }
@@ -202,14 +196,10 @@ fn indexed(
                 continue;
             };
             let raw = match (fields.get(f.as_str()), &fd.kind) {
-                (Some(Value::String(s)), FieldType::LongText) => {
-                    s.chars().take(LONG_TEXT_INDEXED_CHARS).collect()
-                }
+                (Some(Value::String(s)), FieldType::LongText) => s.chars().take(LONG_TEXT_INDEXED_CHARS).collect(),
                 (Some(Value::String(s)), FieldType::Phone) => {
                     // Index the national form's digits too, so 0312345678 finds +81312345678.
-                    PhoneNumber::parse(s)
-                        .map(|p| p.display())
-                        .unwrap_or_else(|_| s.clone())
+                    PhoneNumber::parse(s).map(|p| p.display()).unwrap_or_else(|_| s.clone())
                 }
                 (Some(Value::String(s)), _) => s.clone(),
                 _ => continue,
@@ -249,8 +239,7 @@ fn record_from_item(item: &Item) -> Result<Record, DomainError> {
             m.remove(k);
         }
     }
-    serde_json::from_value(v)
-        .map_err(|e| DomainError::Unavailable(format!("stored record is unreadable: {e}").into()))
+    serde_json::from_value(v).map_err(|e| DomainError::Unavailable(format!("stored record is unreadable: {e}").into()))
 }
 
 fn display_phones(def: &ObjectDef, fields: &Map<String, Value>) -> BTreeMap<String, String> {
@@ -280,12 +269,7 @@ impl Crm {
     }
 
     /// Creates a record.
-    pub async fn create(
-        &self,
-        object: &ObjectName,
-        input: NewRecord,
-        by: &OperatorId,
-    ) -> Result<Record, DomainError> {
+    pub async fn create(&self, object: &ObjectName, input: NewRecord, by: &OperatorId) -> Result<Record, DomainError> {
         let settings = self.settings.get().await?;
         let def = settings.object(object.as_str())?;
         let mut fields = def.check_patch(&input.fields)?;
@@ -370,20 +354,11 @@ impl Crm {
 
     /// Deletes a record (with its index entries). An account that still has related records
     /// is kept, with a 409 saying so.
-    pub async fn delete(
-        &self,
-        object: &ObjectName,
-        id: &RecordId,
-        version: u64,
-    ) -> Result<(), DomainError> {
+    pub async fn delete(&self, object: &ObjectName, id: &RecordId, version: u64) -> Result<(), DomainError> {
         let settings = self.settings.get().await?;
         settings.object(object.as_str())?;
         let key = record_key(object, id);
-        let item = self
-            .store
-            .get(&key)
-            .await?
-            .ok_or_else(|| not_found(object, id))?;
+        let item = self.store.get(&key).await?.ok_or_else(|| not_found(object, id))?;
         let current = record_from_item(&item)?;
         if current.version != version {
             return Err(stale(&current));
@@ -415,15 +390,8 @@ impl Crm {
             .map(|t| Key::new(posting_pk(object, &t), id.as_str()))
             .collect();
         let (inline, spill) = split_for_tx(ops.len(), postings);
-        ops.extend(
-            inline
-                .into_iter()
-                .map(|key| TxOp::Delete { key, cond: None }),
-        );
-        self.store
-            .transact(ops)
-            .await
-            .map_err(|e| conflict_or(e, &current))?;
+        ops.extend(inline.into_iter().map(|key| TxOp::Delete { key, cond: None }));
+        self.store.transact(ops).await.map_err(|e| conflict_or(e, &current))?;
         if !spill.is_empty() {
             self.store.batch_write(vec![], spill).await?;
         }
@@ -498,14 +466,9 @@ impl Crm {
             }
             copy.insert(attr::PK.into(), phone_pk(p).into());
             copy.insert(attr::SK.into(), sk.clone().into());
-            ops.push(TxOp::Put {
-                item: copy,
-                cond: None,
-            });
+            ops.push(TxOp::Put { item: copy, cond: None });
         }
-        let old_phones: BTreeSet<String> = old
-            .map(|o| stored_list(o, "phones").collect())
-            .unwrap_or_default();
+        let old_phones: BTreeSet<String> = old.map(|o| stored_list(o, "phones").collect()).unwrap_or_default();
         for gone in old_phones
             .iter()
             .filter(|p| !ix.phones.iter().any(|n| n.as_str() == p.as_str()))
@@ -516,15 +479,11 @@ impl Crm {
             });
         }
         // Search postings: rewritten only when what they carry changed.
-        let old_sig = old
-            .and_then(|o| o.get("search_sig"))
-            .and_then(Value::as_str);
+        let old_sig = old.and_then(|o| o.get("search_sig")).and_then(Value::as_str);
         let mut posting_puts = Vec::new();
         let mut posting_deletes = Vec::new();
         if old_sig != Some(ix.signature.as_str()) {
-            let old_tokens: BTreeSet<String> = old
-                .map(|o| stored_list(o, "tokens").collect())
-                .unwrap_or_default();
+            let old_tokens: BTreeSet<String> = old.map(|o| stored_list(o, "tokens").collect()).unwrap_or_default();
             for t in old_tokens.difference(&ix.tokens) {
                 posting_deletes.push(Key::new(posting_pk(&record.object, t), record.id.as_str()));
             }
@@ -547,27 +506,16 @@ impl Crm {
         let mut spill_puts = Vec::new();
         let mut spill_deletes = Vec::new();
         if posting_puts.len() + posting_deletes.len() <= room {
-            ops.extend(
-                posting_deletes
-                    .into_iter()
-                    .map(|key| TxOp::Delete { key, cond: None }),
-            );
-            ops.extend(
-                posting_puts
-                    .into_iter()
-                    .map(|item| TxOp::Put { item, cond: None }),
-            );
+            ops.extend(posting_deletes.into_iter().map(|key| TxOp::Delete { key, cond: None }));
+            ops.extend(posting_puts.into_iter().map(|item| TxOp::Put { item, cond: None }));
         } else {
             spill_puts = posting_puts;
             spill_deletes = posting_deletes;
         }
         self.store.transact(ops).await.map_err(|e| match e {
-            StoreError::ConditionFailed { index: Some(0) }
-            | StoreError::ConditionFailed { index: None } => DomainError::conflict(
-                "stale_version",
-                "the record was changed by someone else",
-                None,
-            ),
+            StoreError::ConditionFailed { index: Some(0) } | StoreError::ConditionFailed { index: None } => {
+                DomainError::conflict("stale_version", "the record was changed by someone else", None)
+            }
             other => other.into(),
         })?;
         if !spill_puts.is_empty() || !spill_deletes.is_empty() {
@@ -587,11 +535,7 @@ impl Crm {
         let settings = self.settings.get().await?;
         let page = self
             .store
-            .query(
-                Query::partition(phone_pk(phone))
-                    .begins_with("REC#")
-                    .limit(200),
-            )
+            .query(Query::partition(phone_pk(phone)).begins_with("REC#").limit(200))
             .await?;
         let mut accounts = Vec::new();
         let mut contacts = Vec::new();
@@ -766,14 +710,8 @@ fn score(object: &ObjectName, posting: &Item, needle: &str, fields: &[String]) -
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_owned(),
-        subtitle: posting
-            .get("subtitle")
-            .and_then(Value::as_str)
-            .map(str::to_owned),
-        account_id: posting
-            .get("account_id")
-            .and_then(Value::as_str)
-            .map(str::to_owned),
+        subtitle: posting.get("subtitle").and_then(Value::as_str).map(str::to_owned),
+        account_id: posting.get("account_id").and_then(Value::as_str).map(str::to_owned),
         matched_field: field.to_owned(),
         score,
     })
@@ -795,9 +733,9 @@ fn special_notes(settings: &Settings, r: &Record) -> Vec<Note> {
                     .find(|o| &o.value == s)
                     .map(|o| o.label.clone())
                     .unwrap_or_else(|| s.clone()),
-                (Value::String(s), FieldType::Phone) => PhoneNumber::parse(s)
-                    .map(|p| p.display())
-                    .unwrap_or_else(|_| s.clone()),
+                (Value::String(s), FieldType::Phone) => {
+                    PhoneNumber::parse(s).map(|p| p.display()).unwrap_or_else(|_| s.clone())
+                }
                 (Value::String(s), _) => s.clone(),
                 (Value::Bool(b), _) => {
                     if *b {
@@ -834,11 +772,7 @@ fn split_for_tx(used: usize, keys: Vec<Key>) -> (Vec<Key>, Vec<Key>) {
     }
 }
 
-fn check_links(
-    object: &ObjectName,
-    account: &Option<RecordId>,
-    contact: &Option<RecordId>,
-) -> Result<(), DomainError> {
+fn check_links(object: &ObjectName, account: &Option<RecordId>, contact: &Option<RecordId>) -> Result<(), DomainError> {
     if object.as_str() == "account" && (account.is_some() || contact.is_some()) {
         return Err(DomainError::invalid_field(
             "invalid_link",

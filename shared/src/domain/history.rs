@@ -29,11 +29,7 @@ pub struct History {
 fn cursor(c: Option<&str>) -> Result<Option<Cursor>, DomainError> {
     c.map(|s| {
         Cursor::decode(s).ok_or_else(|| {
-            DomainError::invalid_field(
-                "bad_cursor",
-                "cursor",
-                "the cursor is not valid; reload the list",
-            )
+            DomainError::invalid_field("bad_cursor", "cursor", "the cursor is not valid; reload the list")
         })
     })
     .transpose()
@@ -71,11 +67,7 @@ impl History {
             )
             .await?;
         Ok(Paged {
-            items: page
-                .items
-                .iter()
-                .filter_map(CallSummary::from_item)
-                .collect(),
+            items: page.items.iter().filter_map(CallSummary::from_item).collect(),
             cursor: page.cursor.map(|c| c.encode()),
         })
     }
@@ -90,9 +82,7 @@ impl History {
     ) -> Result<Paged<Record>, DomainError> {
         self.settings.get().await?.object(object.as_str())?;
         let q = match subject {
-            Subject::Phone(p) => {
-                Query::partition(phone_pk(p)).begins_with(format!("REC#{object}#"))
-            }
+            Subject::Phone(p) => Query::partition(phone_pk(p)).begins_with(format!("REC#{object}#")),
             Subject::Account(a) => Query::partition(account_pk(a))
                 .on(Index::Gsi1)
                 .begins_with(format!("{object}#")),
@@ -102,11 +92,7 @@ impl History {
         };
         let page = self
             .store
-            .query(
-                q.descending()
-                    .limit(limit.clamp(1, 100))
-                    .after(cursor(after)?),
-            )
+            .query(q.descending().limit(limit.clamp(1, 100)).after(cursor(after)?))
             .await?;
         let mut items = Vec::with_capacity(page.items.len());
         for item in &page.items {

@@ -91,17 +91,12 @@ impl ObjectDef {
 
     /// The names of this object's phone fields.
     pub fn phone_fields(&self) -> impl Iterator<Item = &FieldDef> {
-        self.fields
-            .iter()
-            .filter(|f| matches!(f.kind, FieldType::Phone))
+        self.fields.iter().filter(|f| matches!(f.kind, FieldType::Phone))
     }
 
     /// Checks a patch of field values (`null` clears a field) and returns the values as they
     /// are to be stored: phone numbers in E.164, text as typed.
-    pub fn check_patch(
-        &self,
-        patch: &Map<String, Value>,
-    ) -> Result<Map<String, Value>, DomainError> {
+    pub fn check_patch(&self, patch: &Map<String, Value>) -> Result<Map<String, Value>, DomainError> {
         let mut out = Map::new();
         for (name, value) in patch {
             let def = self.field(name).ok_or_else(|| {
@@ -151,9 +146,9 @@ impl ObjectDef {
 
 fn display_value(v: Option<&Value>) -> String {
     match v {
-        Some(Value::String(s)) if s.starts_with('+') => PhoneNumber::parse(s)
-            .map(|p| p.display())
-            .unwrap_or_else(|_| s.clone()),
+        Some(Value::String(s)) if s.starts_with('+') => {
+            PhoneNumber::parse(s).map(|p| p.display()).unwrap_or_else(|_| s.clone())
+        }
         Some(Value::String(s)) => s.clone(),
         Some(Value::Number(n)) => n.to_string(),
         Some(Value::Bool(b)) => b.to_string(),
@@ -178,10 +173,7 @@ fn check_value(def: &FieldDef, value: &Value) -> Result<Value, DomainError> {
         DomainError::invalid_field(
             "too_long",
             def.name.as_str(),
-            format!(
-                "{} ({}) is limited to {max} characters",
-                def.label, def.name
-            ),
+            format!("{} ({}) is limited to {max} characters", def.label, def.name),
         )
     };
     match &def.kind {
@@ -208,8 +200,7 @@ fn check_value(def: &FieldDef, value: &Value) -> Result<Value, DomainError> {
         },
         FieldType::Date => {
             let s = text()?;
-            chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .map_err(|_| type_error(def, "a date like 2026-11-23"))?;
+            chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| type_error(def, "a date like 2026-11-23"))?;
             Ok(value.clone())
         }
         FieldType::Datetime => {
@@ -227,12 +218,7 @@ fn check_value(def: &FieldDef, value: &Value) -> Result<Value, DomainError> {
                 Err(DomainError::invalid_field(
                     "not_a_choice",
                     def.name.as_str(),
-                    format!(
-                        "{} ({}) must be one of: {}",
-                        def.label,
-                        def.name,
-                        allowed.join(", ")
-                    ),
+                    format!("{} ({}) must be one of: {}", def.label, def.name, allowed.join(", ")),
                 ))
             }
         }
@@ -268,8 +254,7 @@ fn check_value(def: &FieldDef, value: &Value) -> Result<Value, DomainError> {
             .ok_or_else(|| type_error(def, "true or false")),
         FieldType::Reference { object } => {
             let s = text()?;
-            RecordId::parse(s)
-                .map_err(|_| type_error(def, &format!("the id of a {object} record")))?;
+            RecordId::parse(s).map_err(|_| type_error(def, &format!("the id of a {object} record")))?;
             Ok(value.clone())
         }
     }
@@ -394,21 +379,12 @@ pub fn builtin_objects() -> Vec<ObjectDef> {
                     "対応状況",
                     "Status",
                     FieldType::Select {
-                        options: choices(&[
-                            ("open", "未対応"),
-                            ("in_progress", "対応中"),
-                            ("closed", "完了"),
-                        ]),
+                        options: choices(&[("open", "未対応"), ("in_progress", "対応中"), ("closed", "完了")]),
                     },
                 ),
                 field("detail", "内容", "Detail", FieldType::LongText),
                 field("phone", "電話番号", "Phone", FieldType::Phone),
-                field(
-                    "received_at",
-                    "受付日時",
-                    "Received at",
-                    FieldType::Datetime,
-                ),
+                field("received_at", "受付日時", "Received at", FieldType::Datetime),
             ],
             "subject",
             Some("category"),
@@ -439,50 +415,22 @@ mod tests {
 
     #[test]
     fn unknown_fields_and_wrong_types_name_the_field() {
-        let err = account()
-            .check_patch(&patch(json!({"nmae": "x"})))
-            .unwrap_err();
-        assert!(
-            matches!(err, DomainError::Invalid { code: "unknown_field", field: Some(ref f), .. } if f == "nmae")
-        );
-        let err = account()
-            .check_patch(&patch(json!({"name": 12})))
-            .unwrap_err();
-        assert!(matches!(
-            err,
-            DomainError::Invalid {
-                code: "wrong_type",
-                ..
-            }
-        ));
-        let err = account()
-            .check_patch(&patch(json!({"rank": "z"})))
-            .unwrap_err();
+        let err = account().check_patch(&patch(json!({"nmae": "x"}))).unwrap_err();
+        assert!(matches!(err, DomainError::Invalid { code: "unknown_field", field: Some(ref f), .. } if f == "nmae"));
+        let err = account().check_patch(&patch(json!({"name": 12}))).unwrap_err();
+        assert!(matches!(err, DomainError::Invalid { code: "wrong_type", .. }));
+        let err = account().check_patch(&patch(json!({"rank": "z"}))).unwrap_err();
         assert!(err.to_string().contains("a, b, c"), "{err}");
         let err = account()
             .check_patch(&patch(json!({"email": "no-at-sign"})))
             .unwrap_err();
-        assert!(matches!(
-            err,
-            DomainError::Invalid {
-                code: "wrong_type",
-                ..
-            }
-        ));
+        assert!(matches!(err, DomainError::Invalid { code: "wrong_type", .. }));
     }
 
     #[test]
     fn required_fields_must_not_be_blank() {
-        assert!(
-            account()
-                .check_required(&patch(json!({"name": "  "})))
-                .is_err()
-        );
-        assert!(
-            account()
-                .check_required(&patch(json!({"name": "山田商事"})))
-                .is_ok()
-        );
+        assert!(account().check_required(&patch(json!({"name": "  "}))).is_err());
+        assert!(account().check_required(&patch(json!({"name": "山田商事"}))).is_ok());
     }
 
     #[test]
@@ -490,13 +438,7 @@ mod tests {
         let err = account()
             .check_patch(&patch(json!({"name": "あ".repeat(256)})))
             .unwrap_err();
-        assert!(matches!(
-            err,
-            DomainError::Invalid {
-                code: "too_long",
-                ..
-            }
-        ));
+        assert!(matches!(err, DomainError::Invalid { code: "too_long", .. }));
         assert!(
             account()
                 .check_patch(&patch(json!({"notes": "【オペレータ】🙂\n".repeat(1000)})))

@@ -55,14 +55,7 @@ pub struct PresenceStatus {
 }
 
 /// The presence ids the system defines; admins cannot redefine them.
-pub const BUILTIN_PRESENCE: [&str; 6] = [
-    "available",
-    "away",
-    "wrap_up",
-    "break",
-    "offline",
-    "on_call",
-];
+pub const BUILTIN_PRESENCE: [&str; 6] = ["available", "away", "wrap_up", "break", "offline", "on_call"];
 
 /// A field shown under 特記事項 (special notes) when a record pops up.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -195,10 +188,7 @@ impl Default for Settings {
             history_tabs: vec![oname("inquiry")],
             search: vec![
                 search("account", &["name", "name_kana", "phone", "address"]),
-                search(
-                    "contact",
-                    &["name", "name_kana", "phone", "mobile", "email"],
-                ),
+                search("contact", &["name", "name_kana", "phone", "mobile", "email"]),
                 search("inquiry", &["subject", "detail"]),
             ],
             scripts: vec![],
@@ -249,30 +239,26 @@ impl Settings {
 
     /// Replaces one section with a new value, checking it on its own and against the rest.
     pub fn with_section(&self, section: &str, value: Value) -> Result<Settings, DomainError> {
+        let next = self.with_section_unchecked(section, value)?;
+        next.validate()?;
+        Ok(next)
+    }
+
+    /// Replaces one section, checking only its shape. Used when loading stored sections, which
+    /// were checked as a whole when written and refer to each other.
+    fn with_section_unchecked(&self, section: &str, value: Value) -> Result<Settings, DomainError> {
         let mut next = self.clone();
-        let parse_err = |e: serde_json::Error| {
-            DomainError::invalid("invalid_settings", format!("{section}: {e}"))
-        };
+        let parse_err = |e: serde_json::Error| DomainError::invalid("invalid_settings", format!("{section}: {e}"));
         match section {
             "lines" => next.lines = serde_json::from_value(value).map_err(parse_err)?,
-            "response_statuses" => {
-                next.response_statuses = serde_json::from_value(value).map_err(parse_err)?
-            }
-            "presence_statuses" => {
-                next.presence_statuses = serde_json::from_value(value).map_err(parse_err)?
-            }
-            "special_notes" => {
-                next.special_notes = serde_json::from_value(value).map_err(parse_err)?
-            }
-            "history_tabs" => {
-                next.history_tabs = serde_json::from_value(value).map_err(parse_err)?
-            }
+            "response_statuses" => next.response_statuses = serde_json::from_value(value).map_err(parse_err)?,
+            "presence_statuses" => next.presence_statuses = serde_json::from_value(value).map_err(parse_err)?,
+            "special_notes" => next.special_notes = serde_json::from_value(value).map_err(parse_err)?,
+            "history_tabs" => next.history_tabs = serde_json::from_value(value).map_err(parse_err)?,
             "search" => next.search = serde_json::from_value(value).map_err(parse_err)?,
             "scripts" => next.scripts = serde_json::from_value(value).map_err(parse_err)?,
             "objects" => next.objects = serde_json::from_value(value).map_err(parse_err)?,
-            "call_handling" => {
-                next.call_handling = serde_json::from_value(value).map_err(parse_err)?
-            }
+            "call_handling" => next.call_handling = serde_json::from_value(value).map_err(parse_err)?,
             other => {
                 return Err(DomainError::NotFound(format!(
                     "there is no settings section '{other}'; sections are: {}",
@@ -280,21 +266,14 @@ impl Settings {
                 )));
             }
         }
-        next.validate()?;
         Ok(next)
     }
 
     /// Checks the settings as a whole: unique ids, references to existing objects and fields.
     pub fn validate(&self) -> Result<(), DomainError> {
-        let bad = |section: &str, msg: String| {
-            DomainError::invalid("invalid_settings", format!("{section}: {msg}"))
-        };
+        let bad = |section: &str, msg: String| DomainError::invalid("invalid_settings", format!("{section}: {msg}"));
         unique(self.lines.iter().map(|l| l.id.as_str()), "lines", "id")?;
-        unique(
-            self.lines.iter().map(|l| l.number.as_str()),
-            "lines",
-            "number",
-        )?;
+        unique(self.lines.iter().map(|l| l.number.as_str()), "lines", "number")?;
         for l in &self.lines {
             nonempty(&l.label, "lines", "label")?;
             if let Some(s) = &l.script_id {
@@ -307,10 +286,7 @@ impl Settings {
             }
         }
         if self.response_statuses.is_empty() {
-            return Err(bad(
-                "response_statuses",
-                "keep at least one response status".into(),
-            ));
+            return Err(bad("response_statuses", "keep at least one response status".into()));
         }
         unique(
             self.response_statuses.iter().map(|s| s.id.as_str()),
@@ -338,20 +314,12 @@ impl Settings {
         for n in &self.special_notes {
             self.object_field(&n.object, &n.field, "special_notes")?;
         }
-        unique(
-            self.history_tabs.iter().map(|t| t.as_str()),
-            "history_tabs",
-            "object",
-        )?;
+        unique(self.history_tabs.iter().map(|t| t.as_str()), "history_tabs", "object")?;
         for t in &self.history_tabs {
             self.object(t.as_str())
                 .map_err(|e| bad("history_tabs", e.to_string()))?;
         }
-        unique(
-            self.search.iter().map(|s| s.object.as_str()),
-            "search",
-            "object",
-        )?;
+        unique(self.search.iter().map(|s| s.object.as_str()), "search", "object")?;
         for s in &self.search {
             if s.fields.is_empty() {
                 return Err(bad(
@@ -367,10 +335,7 @@ impl Settings {
                 ) {
                     return Err(bad(
                         "search",
-                        format!(
-                            "{}.{} is not a text field and cannot be searched",
-                            s.object, f
-                        ),
+                        format!("{}.{} is not a text field and cannot be searched", s.object, f),
                     ));
                 }
             }
@@ -401,17 +366,10 @@ impl Settings {
 
     fn validate_objects(&self) -> Result<(), DomainError> {
         let bad = |msg: String| DomainError::invalid("invalid_settings", format!("objects: {msg}"));
-        unique(
-            self.objects.iter().map(|o| o.name.as_str()),
-            "objects",
-            "name",
-        )?;
+        unique(self.objects.iter().map(|o| o.name.as_str()), "objects", "name")?;
         for builtin in builtin_objects() {
             let Some(o) = self.objects.iter().find(|o| o.name == builtin.name) else {
-                return Err(bad(format!(
-                    "the built-in object {} cannot be removed",
-                    builtin.name
-                )));
+                return Err(bad(format!("the built-in object {} cannot be removed", builtin.name)));
             };
             for f in &builtin.fields {
                 match o.field(f.name.as_str()) {
@@ -452,10 +410,7 @@ impl Settings {
             }
             if let Some(s) = &o.subtitle_field {
                 if o.field(s.as_str()).is_none() {
-                    return Err(bad(format!(
-                        "{}: the subtitle field {s} does not exist",
-                        o.name
-                    )));
+                    return Err(bad(format!("{}: the subtitle field {s} does not exist", o.name)));
                 }
             }
             for f in &o.fields {
@@ -472,21 +427,14 @@ impl Settings {
                         "objects",
                         &format!("{}.{} option", o.name, f.name),
                     )?,
-                    FieldType::Reference { object }
-                        if !matches!(object.as_str(), "account" | "contact") =>
-                    {
+                    FieldType::Reference { object } if !matches!(object.as_str(), "account" | "contact") => {
                         return Err(bad(format!(
                             "{}.{}: references may point to account or contact",
                             o.name, f.name
                         )));
                     }
-                    FieldType::Text {
-                        max_length: Some(m),
-                    } if *m == 0 || *m > 2000 => {
-                        return Err(bad(format!(
-                            "{}.{}: max_length is 1 to 2000",
-                            o.name, f.name
-                        )));
+                    FieldType::Text { max_length: Some(m) } if *m == 0 || *m > 2000 => {
+                        return Err(bad(format!("{}.{}: max_length is 1 to 2000", o.name, f.name)));
                     }
                     _ => {}
                 }
@@ -505,19 +453,12 @@ impl Settings {
             .object(object.as_str())
             .map_err(|e| DomainError::invalid("invalid_settings", format!("{section}: {e}")))?;
         o.field(field.as_str()).ok_or_else(|| {
-            DomainError::invalid(
-                "invalid_settings",
-                format!("{section}: {object} has no field {field}"),
-            )
+            DomainError::invalid("invalid_settings", format!("{section}: {object} has no field {field}"))
         })
     }
 }
 
-fn unique<'a>(
-    values: impl Iterator<Item = &'a str>,
-    section: &str,
-    what: &str,
-) -> Result<(), DomainError> {
+fn unique<'a>(values: impl Iterator<Item = &'a str>, section: &str, what: &str) -> Result<(), DomainError> {
     let mut seen = HashSet::new();
     for v in values {
         if !seen.insert(v) {
@@ -565,19 +506,14 @@ impl SettingsService {
                 return Ok(s);
             }
         }
-        let page = self
-            .store
-            .query(Query::partition(SETTINGS_PK).limit(100))
-            .await?;
+        let page = self.store.query(Query::partition(SETTINGS_PK).limit(100)).await?;
         let mut settings = Settings::default();
         for item in page.items {
-            let (Some(section), Some(value)) =
-                (item.get("SK").and_then(Value::as_str), item.get("value"))
-            else {
+            let (Some(section), Some(value)) = (item.get("SK").and_then(Value::as_str), item.get("value")) else {
                 continue;
             };
             let version = item.get("version").and_then(Value::as_u64).unwrap_or(0);
-            match settings.with_section(section, value.clone()) {
+            match settings.with_section_unchecked(section, value.clone()) {
                 Ok(next) => settings = next,
                 Err(e) => {
                     tracing::error!(section, error = %e, "stored settings section is invalid; using the default")
@@ -593,21 +529,14 @@ impl SettingsService {
     }
 
     /// Replaces one section if `version` is the current one (0 when never saved).
-    pub async fn put_section(
-        &self,
-        section: &str,
-        version: u64,
-        value: Value,
-    ) -> Result<Arc<Settings>, DomainError> {
+    pub async fn put_section(&self, section: &str, version: u64, value: Value) -> Result<Arc<Settings>, DomainError> {
         let current = self.get_fresh().await?;
         let next = current.with_section(section, value)?;
         let stored = current.versions.get(section).copied().unwrap_or(0);
         if stored != version {
             return Err(DomainError::conflict(
                 "stale_version",
-                format!(
-                    "the {section} settings were changed by someone else (version {stored}); reload and try again"
-                ),
+                format!("the {section} settings were changed by someone else (version {stored}); reload and try again"),
                 Some(json!({"version": stored, "value": current.section_value(section)})),
             ));
         }
@@ -676,19 +605,14 @@ mod tests {
     fn built_in_objects_and_fields_cannot_be_removed() {
         let mut objects = builtin_objects();
         objects[0].fields.retain(|f| f.name.as_str() != "phone");
-        let err = Settings::default()
-            .with_section("objects", json!(objects))
-            .unwrap_err();
+        let err = Settings::default().with_section("objects", json!(objects)).unwrap_err();
         assert!(err.to_string().contains("account.phone"), "{err}");
     }
 
     #[test]
     fn built_in_presence_ids_are_reserved() {
         let err = Settings::default()
-            .with_section(
-                "presence_statuses",
-                json!([{"id": "available", "label": "x"}]),
-            )
+            .with_section("presence_statuses", json!([{"id": "available", "label": "x"}]))
             .unwrap_err();
         assert!(err.to_string().contains("built-in"));
     }
@@ -698,14 +622,8 @@ mod tests {
         let lines = json!([{"id": "main", "number": "03-1234-5678", "label": "代表"}, {"id": "sub", "number": "+81312345678", "label": "x"}]);
         assert!(Settings::default().with_section("lines", lines).is_err());
         let err = Settings::default()
-            .with_section(
-                "lines",
-                json!([{"id": "main", "number": "12", "label": "代表"}]),
-            )
+            .with_section("lines", json!([{"id": "main", "number": "12", "label": "代表"}]))
             .unwrap_err();
-        assert!(
-            err.to_string().contains("not a valid phone number"),
-            "{err}"
-        );
+        assert!(err.to_string().contains("not a valid phone number"), "{err}");
     }
 }

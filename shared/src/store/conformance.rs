@@ -6,10 +6,7 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use super::{
-    Cond, Cursor, Index, Item, Key, Query, SortKey, Store, StoreError, TxOp, Update, attr,
-    epoch_now,
-};
+use super::{Cond, Cursor, Index, Item, Key, Query, SortKey, Store, StoreError, TxOp, Update, attr, epoch_now};
 
 fn item(v: Value) -> Item {
     v.as_object().cloned().expect("test item is an object")
@@ -19,15 +16,10 @@ async fn collect(store: &dyn Store, mut q: Query) -> Vec<Item> {
     let mut out = Vec::new();
     loop {
         let page = store.query(q.clone()).await.expect("query");
-        assert!(
-            page.items.len() <= q.limit as usize,
-            "a page never exceeds its limit"
-        );
+        assert!(page.items.len() <= q.limit as usize, "a page never exceeds its limit");
         out.extend(page.items);
         match page.cursor {
-            Some(c) => {
-                q.cursor = Some(Cursor::decode(&c.encode()).expect("cursor survives the API"))
-            }
+            Some(c) => q.cursor = Some(Cursor::decode(&c.encode()).expect("cursor survives the API")),
             None => return out,
         }
     }
@@ -53,17 +45,11 @@ pub async fn items_round_trip(s: Arc<dyn Store>) {
 
 /// A create-only write fails the second time, and the first item stays.
 pub async fn create_only_writes_refuse_an_existing_item(s: Arc<dyn Store>) {
-    s.put(
-        item(json!({"PK": "C#1", "SK": "X", "v": 1})),
-        Some(Cond::NotExists),
-    )
-    .await
-    .unwrap();
+    s.put(item(json!({"PK": "C#1", "SK": "X", "v": 1})), Some(Cond::NotExists))
+        .await
+        .unwrap();
     let err = s
-        .put(
-            item(json!({"PK": "C#1", "SK": "X", "v": 2})),
-            Some(Cond::NotExists),
-        )
+        .put(item(json!({"PK": "C#1", "SK": "X", "v": 2})), Some(Cond::NotExists))
         .await
         .unwrap_err();
     assert!(err.is_condition_failed(), "{err:?}");
@@ -72,12 +58,9 @@ pub async fn create_only_writes_refuse_an_existing_item(s: Arc<dyn Store>) {
 
 /// A write with a stale version is refused and leaves the item unchanged.
 pub async fn stale_versions_are_refused(s: Arc<dyn Store>) {
-    s.put(
-        item(json!({"PK": "V#1", "SK": "X", "version": 1, "t": "a"})),
-        None,
-    )
-    .await
-    .unwrap();
+    s.put(item(json!({"PK": "V#1", "SK": "X", "version": 1, "t": "a"})), None)
+        .await
+        .unwrap();
     s.put(
         item(json!({"PK": "V#1", "SK": "X", "version": 2, "t": "b"})),
         Some(Cond::version(1)),
@@ -92,10 +75,7 @@ pub async fn stale_versions_are_refused(s: Arc<dyn Store>) {
         .await
         .unwrap_err();
     assert!(err.is_condition_failed());
-    assert_eq!(
-        s.get(&Key::new("V#1", "X")).await.unwrap().unwrap()["t"],
-        "b"
-    );
+    assert_eq!(s.get(&Key::new("V#1", "X")).await.unwrap().unwrap()["t"], "b");
 }
 
 /// Updates create missing items, add to counters, remove attributes and return the result.
@@ -107,11 +87,7 @@ pub async fn updates_upsert_add_and_remove(s: Arc<dyn Store>) {
         .unwrap();
     assert_eq!((out["a"].clone(), out["n"].clone()), (json!("x"), json!(2)));
     let out = s
-        .update(
-            &k,
-            Update::default().remove("a").add("n", 3),
-            Some(Cond::eq("n", 2)),
-        )
+        .update(&k, Update::default().remove("a").add("n", 3), Some(Cond::eq("n", 2)))
         .await
         .unwrap();
     assert_eq!(out.get("a"), None);
@@ -165,12 +141,9 @@ pub async fn deletes_honour_conditions(s: Arc<dyn Store>) {
 /// Conditions combine with AND / OR and test attribute presence.
 pub async fn compound_conditions(s: Arc<dyn Store>) {
     let k = Key::new("CC#1", "X");
-    s.put(
-        item(json!({"PK": "CC#1", "SK": "X", "owner": "a", "until": 100})),
-        None,
-    )
-    .await
-    .unwrap();
+    s.put(item(json!({"PK": "CC#1", "SK": "X", "owner": "a", "until": 100})), None)
+        .await
+        .unwrap();
     let lease_free = Cond::Or(vec![
         Cond::AttrNotExists("owner".into()),
         Cond::Lt("until".into(), json!(50)),
@@ -188,10 +161,7 @@ pub async fn compound_conditions(s: Arc<dyn Store>) {
     s.update(&k, Update::default().set("owner", "b"), Some(expired))
         .await
         .unwrap();
-    let both = Cond::And(vec![
-        Cond::eq("owner", "b"),
-        Cond::Ne("until".into(), json!(1)),
-    ]);
+    let both = Cond::And(vec![Cond::eq("owner", "b"), Cond::Ne("until".into(), json!(1))]);
     s.update(&k, Update::default().set("ok", true), Some(both))
         .await
         .unwrap();
@@ -201,13 +171,9 @@ pub async fn compound_conditions(s: Arc<dyn Store>) {
 pub async fn queries_read_a_partition_in_order(s: Arc<dyn Store>) {
     let keys = ["a#1", "a#2", "a#3", "b#1", "あ#1"];
     for sk in keys {
-        s.put(item(json!({"PK": "Q#1", "SK": sk})), None)
-            .await
-            .unwrap();
+        s.put(item(json!({"PK": "Q#1", "SK": sk})), None).await.unwrap();
     }
-    s.put(item(json!({"PK": "Q#2", "SK": "a#9"})), None)
-        .await
-        .unwrap();
+    s.put(item(json!({"PK": "Q#2", "SK": "a#9"})), None).await.unwrap();
     let all = collect(&*s, Query::partition("Q#1")).await;
     assert_eq!(sks(&all), keys, "byte order: ASCII before kana");
     let desc = collect(&*s, Query::partition("Q#1").descending()).await;
@@ -259,12 +225,9 @@ pub async fn sparse_indexes_and_their_pagination(s: Arc<dyn Store>) {
             .await
             .unwrap();
     }
-    s.put(
-        item(json!({"PK": "R#x", "SK": "REC", "GSI1PK": "ACC#1"})),
-        None,
-    )
-    .await
-    .unwrap();
+    s.put(item(json!({"PK": "R#x", "SK": "REC", "GSI1PK": "ACC#1"})), None)
+        .await
+        .unwrap();
     s.put(
         item(json!({"PK": "R#y", "SK": "REC", "GSI2PK": "ACC#1", "GSI2SK": "call#1"})),
         None,
@@ -276,21 +239,13 @@ pub async fn sparse_indexes_and_their_pagination(s: Arc<dyn Store>) {
     assert_eq!(got.len(), 12);
     let mut pks: Vec<&str> = got.iter().map(|i| i["PK"].as_str().unwrap()).collect();
     let isks: Vec<&str> = got.iter().map(|i| i["GSI1SK"].as_str().unwrap()).collect();
-    assert!(
-        isks.windows(2).all(|w| w[0] <= w[1]),
-        "ordered by the index sort key"
-    );
+    assert!(isks.windows(2).all(|w| w[0] <= w[1]), "ordered by the index sort key");
     pks.sort();
     pks.dedup();
     assert_eq!(pks.len(), 12, "no item twice");
     let desc = collect(&*s, q.descending().begins_with("inquiry#2")).await;
     assert_eq!(desc.len(), 4);
-    assert_eq!(
-        collect(&*s, Query::partition("ACC#1").on(Index::Gsi2))
-            .await
-            .len(),
-        1
-    );
+    assert_eq!(collect(&*s, Query::partition("ACC#1").on(Index::Gsi2)).await.len(), 1);
 }
 
 /// A transaction applies all its writes or none, and says which condition failed.
@@ -317,11 +272,7 @@ pub async fn transactions_are_all_or_nothing(s: Arc<dyn Store>) {
         Err(StoreError::ConditionFailed { index }) => assert_eq!(index, Some(2)),
         other => panic!("expected a failed condition, got {other:?}"),
     }
-    assert_eq!(
-        s.get(&Key::new("T#2", "X")).await.unwrap(),
-        None,
-        "nothing applied"
-    );
+    assert_eq!(s.get(&Key::new("T#2", "X")).await.unwrap(), None, "nothing applied");
     assert_eq!(s.get(&Key::new("T#3", "X")).await.unwrap(), None);
     let ops = vec![
         TxOp::Put {
@@ -359,14 +310,8 @@ pub async fn malformed_transactions_are_refused(s: Arc<dyn Store>) {
             cond: None,
         },
     ];
-    assert!(matches!(
-        s.transact(twice).await,
-        Err(StoreError::Invalid(_))
-    ));
-    assert!(matches!(
-        s.transact(vec![]).await,
-        Err(StoreError::Invalid(_))
-    ));
+    assert!(matches!(s.transact(twice).await, Err(StoreError::Invalid(_))));
+    assert!(matches!(s.transact(vec![]).await, Err(StoreError::Invalid(_))));
     assert_eq!(s.get(&Key::new("M#1", "X")).await.unwrap(), None);
 }
 
@@ -375,18 +320,12 @@ pub async fn malformed_transactions_are_refused(s: Arc<dyn Store>) {
 pub async fn expired_items_are_hidden_from_reads(s: Arc<dyn Store>) {
     let past = epoch_now() - 60;
     let future = epoch_now() + 3600;
-    s.put(
-        item(json!({"PK": "E#1", "SK": "old", "expires_at": past})),
-        None,
-    )
-    .await
-    .unwrap();
-    s.put(
-        item(json!({"PK": "E#1", "SK": "new", "expires_at": future})),
-        None,
-    )
-    .await
-    .unwrap();
+    s.put(item(json!({"PK": "E#1", "SK": "old", "expires_at": past})), None)
+        .await
+        .unwrap();
+    s.put(item(json!({"PK": "E#1", "SK": "new", "expires_at": future})), None)
+        .await
+        .unwrap();
     assert_eq!(s.get(&Key::new("E#1", "old")).await.unwrap(), None);
     assert_eq!(sks(&collect(&*s, Query::partition("E#1")).await), ["new"]);
     assert_eq!(
@@ -408,20 +347,13 @@ pub async fn expired_items_are_hidden_from_reads(s: Arc<dyn Store>) {
 /// Items over 400 KB are refused by every write path, with a message about the size.
 pub async fn oversized_items_are_refused(s: Arc<dyn Store>) {
     let big = item(json!({"PK": "B#1", "SK": "X", "text": "あ".repeat(140_000)}));
-    assert!(matches!(
-        s.put(big.clone(), None).await,
-        Err(StoreError::TooLarge(_))
-    ));
+    assert!(matches!(s.put(big.clone(), None).await, Err(StoreError::TooLarge(_))));
     assert!(matches!(
         s.batch_write(vec![big.clone()], vec![]).await,
         Err(StoreError::TooLarge(_))
     ));
     assert!(matches!(
-        s.transact(vec![TxOp::Put {
-            item: big,
-            cond: None
-        }])
-        .await,
+        s.transact(vec![TxOp::Put { item: big, cond: None }]).await,
         Err(StoreError::TooLarge(_))
     ));
     assert_eq!(s.get(&Key::new("B#1", "X")).await.unwrap(), None);
@@ -433,14 +365,10 @@ pub async fn batches_write_and_read_many(s: Arc<dyn Store>) {
         .map(|i| item(json!({"PK": "BW#1", "SK": format!("{i:02}"), "i": i})))
         .collect();
     s.batch_write(puts, vec![]).await.unwrap();
-    let deletes: Vec<Key> = (0..30)
-        .map(|i| Key::new("BW#1", format!("{i:02}")))
-        .collect();
+    let deletes: Vec<Key> = (0..30).map(|i| Key::new("BW#1", format!("{i:02}"))).collect();
     s.batch_write(vec![], deletes).await.unwrap();
     assert_eq!(collect(&*s, Query::partition("BW#1")).await.len(), 30);
-    let mut keys: Vec<Key> = (25..60)
-        .map(|i| Key::new("BW#1", format!("{i:02}")))
-        .collect();
+    let mut keys: Vec<Key> = (25..60).map(|i| Key::new("BW#1", format!("{i:02}"))).collect();
     keys.push(Key::new("BW#1", "59"));
     let got = s.get_many(&keys).await.unwrap();
     assert_eq!(got.len(), 30);
@@ -490,17 +418,11 @@ pub async fn concurrent_versioned_writers_lose_nothing(s: Arc<dyn Store>) {
         .collect();
     stored.sort();
     landed.sort();
-    assert_eq!(
-        stored, landed,
-        "every landed write is in the item, no lost update"
-    );
+    assert_eq!(stored, landed, "every landed write is in the item, no lost update");
 }
 
 /// Cursors that were tampered with are rejected by decoding, never passed to the store.
 pub async fn tampered_cursors_are_rejected(_s: Arc<dyn Store>) {
     assert!(Cursor::decode("not base64 !").is_none());
-    assert!(
-        Cursor::decode("e30").is_none(),
-        "an empty object has no keys"
-    );
+    assert!(Cursor::decode("e30").is_none(), "an empty object has no keys");
 }

@@ -96,12 +96,7 @@ impl Store for CountingStore {
         self.bump(2);
         self.inner.put(item, cond).await
     }
-    async fn update(
-        &self,
-        key: &Key,
-        update: Update,
-        cond: Option<Cond>,
-    ) -> Result<Item, StoreError> {
+    async fn update(&self, key: &Key, update: Update, cond: Option<Cond>) -> Result<Item, StoreError> {
         self.bump(3);
         self.inner.update(key, update, cond).await
     }

@@ -9,17 +9,16 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue, BillingMode, ConditionCheck, Delete, DeleteRequest,
-    GlobalSecondaryIndex, KeySchemaElement, KeyType, KeysAndAttributes, Projection, ProjectionType,
-    Put, PutRequest, ScalarAttributeType, TimeToLiveSpecification, TransactWriteItem,
-    Update as DynUpdate, WriteRequest,
+    AttributeDefinition, AttributeValue, BillingMode, ConditionCheck, Delete, DeleteRequest, GlobalSecondaryIndex,
+    KeySchemaElement, KeyType, KeysAndAttributes, Projection, ProjectionType, Put, PutRequest, ScalarAttributeType,
+    TimeToLiveSpecification, TransactWriteItem, Update as DynUpdate, WriteRequest,
 };
 use serde_json::{Map, Number, Value};
 
 use super::embedded::validate_tx;
 use super::{
-    Cond, Cursor, Index, Item, Key, Page, Query, SortKey, Store, StoreError, TxOp, Update, attr,
-    check_item, epoch_now, is_expired,
+    Cond, Cursor, Index, Item, Key, Page, Query, SortKey, Store, StoreError, TxOp, Update, attr, check_item, epoch_now,
+    is_expired,
 };
 
 /// The store on a DynamoDB table (or a DynamoDB-compatible server in tests).
@@ -78,11 +77,7 @@ impl DynamoStore {
                 .index_name(name)
                 .key_schema(key(pk, KeyType::Hash)?)
                 .key_schema(key(sk, KeyType::Range)?)
-                .projection(
-                    Projection::builder()
-                        .projection_type(ProjectionType::All)
-                        .build(),
-                )
+                .projection(Projection::builder().projection_type(ProjectionType::All).build())
                 .build()
                 .map_err(invalid)
         };
@@ -124,14 +119,11 @@ fn invalid(e: impl std::fmt::Display) -> StoreError {
     StoreError::Invalid(e.to_string())
 }
 
-fn sdk<E: std::error::Error + Send + Sync + 'static, R: std::fmt::Debug>(
-    e: SdkError<E, R>,
-) -> StoreError {
+fn sdk<E: std::error::Error + Send + Sync + 'static, R: std::fmt::Debug>(e: SdkError<E, R>) -> StoreError {
     let text = aws_sdk_dynamodb::error::DisplayErrorContext(&e).to_string();
     if text.contains("Item size") || text.contains("item size") {
         return StoreError::TooLarge(
-            "the record is over the 400 KB limit of one stored item; shorten long text fields"
-                .into(),
+            "the record is over the 400 KB limit of one stored item; shorten long text fields".into(),
         );
     }
     if text.contains("ValidationException") {
@@ -147,9 +139,7 @@ fn to_av(v: &Value) -> AttributeValue {
         Value::Number(n) => AttributeValue::N(n.to_string()),
         Value::String(s) => AttributeValue::S(s.clone()),
         Value::Array(a) => AttributeValue::L(a.iter().map(to_av).collect()),
-        Value::Object(m) => {
-            AttributeValue::M(m.iter().map(|(k, v)| (k.clone(), to_av(v))).collect())
-        }
+        Value::Object(m) => AttributeValue::M(m.iter().map(|(k, v)| (k.clone(), to_av(v))).collect()),
     }
 }
 
@@ -170,15 +160,9 @@ fn from_av(av: &AttributeValue) -> Value {
         AttributeValue::Bool(b) => Value::Bool(*b),
         AttributeValue::Null(_) => Value::Null,
         AttributeValue::L(l) => Value::Array(l.iter().map(from_av).collect()),
-        AttributeValue::M(m) => {
-            Value::Object(m.iter().map(|(k, v)| (k.clone(), from_av(v))).collect())
-        }
+        AttributeValue::M(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), from_av(v))).collect()),
         AttributeValue::Ss(s) => Value::Array(s.iter().cloned().map(Value::String).collect()),
-        AttributeValue::Ns(n) => Value::Array(
-            n.iter()
-                .map(|x| from_av(&AttributeValue::N(x.clone())))
-                .collect(),
-        ),
+        AttributeValue::Ns(n) => Value::Array(n.iter().map(|x| from_av(&AttributeValue::N(x.clone()))).collect()),
         _ => Value::Null,
     }
 }
@@ -223,9 +207,7 @@ impl Expr {
     }
 
     fn cond(&mut self, c: &Cond) -> String {
-        let bin = |e: &mut Self, a: &str, op: &str, v: &Value| {
-            format!("{} {op} {}", e.name(a), e.value(to_av(v)))
-        };
+        let bin = |e: &mut Self, a: &str, op: &str, v: &Value| format!("{} {op} {}", e.name(a), e.value(to_av(v)));
         match c {
             Cond::Exists => format!("attribute_exists({})", self.name(attr::PK)),
             Cond::NotExists => format!("attribute_not_exists({})", self.name(attr::PK)),
@@ -239,18 +221,9 @@ impl Expr {
             Cond::Ge(a, v) => bin(self, a, ">=", v),
             Cond::And(cs) => format!(
                 "({})",
-                cs.iter()
-                    .map(|c| self.cond(c))
-                    .collect::<Vec<_>>()
-                    .join(" AND ")
+                cs.iter().map(|c| self.cond(c)).collect::<Vec<_>>().join(" AND ")
             ),
-            Cond::Or(cs) => format!(
-                "({})",
-                cs.iter()
-                    .map(|c| self.cond(c))
-                    .collect::<Vec<_>>()
-                    .join(" OR ")
-            ),
+            Cond::Or(cs) => format!("({})", cs.iter().map(|c| self.cond(c)).collect::<Vec<_>>().join(" OR ")),
         }
     }
 
@@ -272,13 +245,7 @@ impl Expr {
             let adds: Vec<String> = u
                 .add
                 .iter()
-                .map(|(n, d)| {
-                    format!(
-                        "{} {}",
-                        self.name(n),
-                        self.value(AttributeValue::N(d.to_string()))
-                    )
-                })
+                .map(|(n, d)| format!("{} {}", self.name(n), self.value(AttributeValue::N(d.to_string()))))
                 .collect();
             parts.push(format!("ADD {}", adds.join(", ")));
         }
@@ -323,10 +290,7 @@ impl Store for DynamoStore {
             .send()
             .await
             .map_err(sdk)?;
-        Ok(out
-            .item()
-            .map(from_map)
-            .filter(|i| !is_expired(i, epoch_now())))
+        Ok(out.item().map(from_map).filter(|i| !is_expired(i, epoch_now())))
     }
 
     async fn get_many(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError> {
@@ -394,12 +358,7 @@ impl Store for DynamoStore {
         Ok(())
     }
 
-    async fn update(
-        &self,
-        key: &Key,
-        update: Update,
-        cond: Option<Cond>,
-    ) -> Result<Item, StoreError> {
+    async fn update(&self, key: &Key, update: Update, cond: Option<Cond>) -> Result<Item, StoreError> {
         let mut e = Expr::default();
         let ue = e.update(&update);
         let ce = cond.as_ref().map(|c| e.cond(c));
@@ -438,11 +397,7 @@ impl Store for DynamoStore {
     async fn query(&self, q: Query) -> Result<Page, StoreError> {
         let mut e = Expr::default();
         let (pk_attr, sk_attr) = q.index.key_attrs();
-        let mut kce = format!(
-            "{} = {}",
-            e.name(pk_attr),
-            e.value(AttributeValue::S(q.pk.clone()))
-        );
+        let mut kce = format!("{} = {}", e.name(pk_attr), e.value(AttributeValue::S(q.pk.clone())));
         if let Some(sk) = &q.sk {
             let n = e.name(sk_attr);
             let mut v = |s: &str| e.value(AttributeValue::S(s.to_owned()));
@@ -462,10 +417,7 @@ impl Store for DynamoStore {
         }
         let start = q.cursor.as_ref().map(|c| {
             c.0.iter()
-                .filter_map(|(k, v)| {
-                    v.as_str()
-                        .map(|s| (k.clone(), AttributeValue::S(s.to_owned())))
-                })
+                .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), AttributeValue::S(s.to_owned()))))
                 .collect::<HashMap<_, _>>()
         });
         let out = self

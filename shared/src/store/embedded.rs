@@ -13,8 +13,8 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde_json::Value;
 
 use super::{
-    Cond, Cursor, Index, Item, Key, MAX_TX_OPS, Page, Query, SortKey, Store, StoreError, TxOp,
-    Update, attr, check_item, epoch_now, is_expired,
+    Cond, Cursor, Index, Item, Key, MAX_TX_OPS, Page, Query, SortKey, Store, StoreError, TxOp, Update, attr,
+    check_item, epoch_now, is_expired,
 };
 
 /// The store in a SQLite file (or in memory).
@@ -41,10 +41,8 @@ impl EmbeddedStore {
     /// Opens (or creates) the store in a file, and purges items whose TTL has passed.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         let conn = Connection::open(path).map_err(unavailable)?;
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(unavailable)?;
-        conn.pragma_update(None, "synchronous", "NORMAL")
-            .map_err(unavailable)?;
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(unavailable)?;
+        conn.pragma_update(None, "synchronous", "NORMAL").map_err(unavailable)?;
         Self::init(conn)
     }
 
@@ -123,11 +121,8 @@ fn write(tx: &Connection, item: &Item) -> Result<(), StoreError> {
 }
 
 fn remove(tx: &Connection, key: &Key) -> Result<(), StoreError> {
-    tx.execute(
-        "DELETE FROM items WHERE pk = ?1 AND sk = ?2",
-        params![key.pk, key.sk],
-    )
-    .map_err(unavailable)?;
+    tx.execute("DELETE FROM items WHERE pk = ?1 AND sk = ?2", params![key.pk, key.sk])
+        .map_err(unavailable)?;
     Ok(())
 }
 
@@ -147,9 +142,8 @@ fn compare(a: &Value, b: &Value) -> Option<Ordering> {
 /// Evaluates a condition against the current item (`None` when absent).
 pub(crate) fn holds(cond: &Cond, item: Option<&Item>) -> bool {
     let get = |name: &str| item.and_then(|i| i.get(name));
-    let cmp = |name: &str, v: &Value, ok: fn(Ordering) -> bool| {
-        get(name).and_then(|cur| compare(cur, v)).is_some_and(ok)
-    };
+    let cmp =
+        |name: &str, v: &Value, ok: fn(Ordering) -> bool| get(name).and_then(|cur| compare(cur, v)).is_some_and(ok);
     match cond {
         Cond::Exists => item.is_some(),
         Cond::NotExists => item.is_none(),
@@ -166,12 +160,7 @@ pub(crate) fn holds(cond: &Cond, item: Option<&Item>) -> bool {
     }
 }
 
-fn check(
-    tx: &Connection,
-    key: &Key,
-    cond: Option<&Cond>,
-    index: Option<usize>,
-) -> Result<Option<Item>, StoreError> {
+fn check(tx: &Connection, key: &Key, cond: Option<&Cond>, index: Option<usize>) -> Result<Option<Item>, StoreError> {
     let current = read(tx, key)?;
     match cond {
         Some(c) if !holds(c, current.as_ref()) => Err(StoreError::ConditionFailed { index }),
@@ -188,9 +177,7 @@ fn updated(key: &Key, current: Option<Item>, update: &Update) -> Result<Item, St
         .chain(update.add.iter().map(|(n, _)| n))
     {
         if name == attr::PK || name == attr::SK {
-            return Err(StoreError::Invalid(
-                "key attributes cannot be updated".into(),
-            ));
+            return Err(StoreError::Invalid("key attributes cannot be updated".into()));
         }
     }
     let mut item = current.unwrap_or_else(|| {
@@ -205,12 +192,8 @@ fn updated(key: &Key, current: Option<Item>, update: &Update) -> Result<Item, St
 
 fn tx_key(op: &TxOp) -> Result<Key, StoreError> {
     match op {
-        TxOp::Put { item, .. } => {
-            Key::of(item).ok_or_else(|| StoreError::Invalid("item without key".into()))
-        }
-        TxOp::Update { key, .. } | TxOp::Delete { key, .. } | TxOp::Check { key, .. } => {
-            Ok(key.clone())
-        }
+        TxOp::Put { item, .. } => Key::of(item).ok_or_else(|| StoreError::Invalid("item without key".into())),
+        TxOp::Update { key, .. } | TxOp::Delete { key, .. } | TxOp::Check { key, .. } => Ok(key.clone()),
     }
 }
 
@@ -225,9 +208,7 @@ pub(crate) fn validate_tx(ops: &[TxOp]) -> Result<(), StoreError> {
     let mut seen = HashSet::new();
     for op in ops {
         if !seen.insert(tx_key(op)?) {
-            return Err(StoreError::Invalid(
-                "a transaction touches the same item twice".into(),
-            ));
+            return Err(StoreError::Invalid("a transaction touches the same item twice".into()));
         }
     }
     Ok(())
@@ -238,9 +219,7 @@ fn apply_tx(tx: &Transaction<'_>, ops: &[TxOp]) -> Result<(), StoreError> {
     for (i, op) in ops.iter().enumerate() {
         let key = tx_key(op)?;
         let cond = match op {
-            TxOp::Put { cond, .. } | TxOp::Update { cond, .. } | TxOp::Delete { cond, .. } => {
-                cond.as_ref()
-            }
+            TxOp::Put { cond, .. } | TxOp::Update { cond, .. } | TxOp::Delete { cond, .. } => cond.as_ref(),
             TxOp::Check { cond, .. } => Some(cond),
         };
         plans.push((key.clone(), check(tx, &key, cond, Some(i))?));
@@ -274,10 +253,7 @@ fn sort_clause(col: &str, sk: &SortKey, args: &mut Vec<String>) -> String {
         // A byte-wise prefix range: [prefix, prefix + U+10FFFF).
         SortKey::BeginsWith(p) => {
             let lo = arg(p);
-            format!(
-                "({col} >= {lo} AND {col} < {})",
-                arg(&format!("{p}\u{10FFFF}"))
-            )
+            format!("({col} >= {lo} AND {col} < {})", arg(&format!("{p}\u{10FFFF}")))
         }
     }
 }
@@ -329,17 +305,13 @@ fn run_query(conn: &Connection, q: &Query) -> Result<Page, StoreError> {
     if q.index == Index::Primary {
         sql.push_str(&format!(" ORDER BY sk {order}"));
     } else {
-        sql.push_str(&format!(
-            " ORDER BY {sk_col} {order}, pk {order}, sk {order}"
-        ));
+        sql.push_str(&format!(" ORDER BY {sk_col} {order}, pk {order}, sk {order}"));
     }
     let limit = q.limit.clamp(1, 1000) as usize;
     sql.push_str(&format!(" LIMIT {}", limit + 1));
     let mut stmt = conn.prepare_cached(&sql).map_err(unavailable)?;
     let rows = stmt
-        .query_map(rusqlite::params_from_iter(args.iter()), |r| {
-            r.get::<_, String>(0)
-        })
+        .query_map(rusqlite::params_from_iter(args.iter()), |r| r.get::<_, String>(0))
         .map_err(unavailable)?;
     let mut items = Vec::new();
     for row in rows {
@@ -367,12 +339,7 @@ impl Store for EmbeddedStore {
         if keys.len() > 100 {
             return Err(StoreError::Invalid("at most 100 keys a batch".into()));
         }
-        let keys: Vec<Key> = keys
-            .iter()
-            .cloned()
-            .collect::<HashSet<_>>()
-            .into_iter()
-            .collect();
+        let keys: Vec<Key> = keys.iter().cloned().collect::<HashSet<_>>().into_iter().collect();
         self.run(move |c| {
             let now = epoch_now();
             let mut out = Vec::new();
@@ -397,12 +364,7 @@ impl Store for EmbeddedStore {
         .await
     }
 
-    async fn update(
-        &self,
-        key: &Key,
-        update: Update,
-        cond: Option<Cond>,
-    ) -> Result<Item, StoreError> {
+    async fn update(&self, key: &Key, update: Update, cond: Option<Cond>) -> Result<Item, StoreError> {
         let key = key.clone();
         self.run(move |c| {
             let tx = c.transaction().map_err(unavailable)?;

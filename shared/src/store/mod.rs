@@ -56,10 +56,7 @@ impl Key {
 
     /// The key of an item, if it has one.
     pub fn of(item: &Item) -> Option<Self> {
-        Some(Self::new(
-            item.get(attr::PK)?.as_str()?,
-            item.get(attr::SK)?.as_str()?,
-        ))
+        Some(Self::new(item.get(attr::PK)?.as_str()?, item.get(attr::SK)?.as_str()?))
     }
 }
 
@@ -180,19 +177,15 @@ impl Cursor {
 
     /// The cursor as text for the API.
     pub fn encode(&self) -> String {
-        base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .encode(serde_json::to_vec(&self.0).unwrap_or_default())
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(serde_json::to_vec(&self.0).unwrap_or_default())
     }
 
     /// Reads a cursor a client sent back; `None` if it was tampered with.
     pub fn decode(s: &str) -> Option<Self> {
-        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(s)
-            .ok()?;
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(s).ok()?;
         let map: Map<String, Value> = serde_json::from_slice(&bytes).ok()?;
         let all_strings = map.values().all(Value::is_string);
-        (all_strings && map.contains_key(attr::PK) && map.contains_key(attr::SK) && map.len() <= 4)
-            .then_some(Self(map))
+        (all_strings && map.contains_key(attr::PK) && map.contains_key(attr::SK) && map.len() <= 4).then_some(Self(map))
     }
 
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
@@ -351,12 +344,7 @@ pub trait Store: Send + Sync {
 
     /// Updates attributes of an item (creating it when absent), if `cond` holds; returns the
     /// item as it is after the update.
-    async fn update(
-        &self,
-        key: &Key,
-        update: Update,
-        cond: Option<Cond>,
-    ) -> Result<Item, StoreError>;
+    async fn update(&self, key: &Key, update: Update, cond: Option<Cond>) -> Result<Item, StoreError>;
 
     /// Deletes an item, if `cond` holds. Deleting a missing item without a condition is fine.
     async fn delete(&self, key: &Key, cond: Option<Cond>) -> Result<(), StoreError>;
@@ -380,12 +368,7 @@ pub fn item_size(item: &Item) -> usize {
             Value::Number(n) => n.to_string().len().div_ceil(2) + 1,
             Value::String(s) => s.len(),
             Value::Array(a) => 3 + a.iter().map(|v| value_size(v) + 1).sum::<usize>(),
-            Value::Object(m) => {
-                3 + m
-                    .iter()
-                    .map(|(k, v)| k.len() + value_size(v) + 1)
-                    .sum::<usize>()
-            }
+            Value::Object(m) => 3 + m.iter().map(|(k, v)| k.len() + value_size(v) + 1).sum::<usize>(),
         }
     }
     item.iter().map(|(k, v)| k.len() + value_size(v)).sum()
@@ -393,8 +376,7 @@ pub fn item_size(item: &Item) -> usize {
 
 /// Refuses an item DynamoDB would refuse for its size or missing keys.
 pub fn check_item(item: &Item) -> Result<Key, StoreError> {
-    let key =
-        Key::of(item).ok_or_else(|| StoreError::Invalid("item without string PK and SK".into()))?;
+    let key = Key::of(item).ok_or_else(|| StoreError::Invalid("item without string PK and SK".into()))?;
     if key.pk.is_empty() || key.sk.is_empty() {
         return Err(StoreError::Invalid("empty key".into()));
     }

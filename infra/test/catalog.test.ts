@@ -1,0 +1,77 @@
+/**
+ * functions.json is the contract between the Rust routers, the CDK stack and the SAM template:
+ * these tests keep it self-consistent and true to the architecture's rules.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { CATALOG_PATH, loadCatalog, routeKey } from '../lib/function-catalog';
+import { catalog } from './helpers';
+
+describe('functions.json', () => {
+  it('names every crate functions/<name> with a package and binary of the same name', () => {
+    for (const fn of catalog.functions) {
+      assert.equal(fn.crateDir, `functions/${fn.name}`, fn.name);
+      assert.equal(fn.package, fn.name, fn.name);
+    }
+  });
+
+  it('lists the nine functions of the architecture', () => {
+    assert.deepEqual(
+      catalog.functions.map((fn) => fn.name).sort(),
+      ['calls', 'crm', 'dial-lists', 'history', 'memos', 'operators', 'settings', 'token', 'voice'],
+    );
+  });
+
+  it('puts the JWT authorizer on every /api route and none on /twilio routes', () => {
+    for (const fn of catalog.functions) {
+      for (const route of fn.routes) {
+        if (route.path.startsWith('/api/')) assert.equal(fn.authorizer, 'jwt', routeKey(route));
+        else if (route.path.startsWith('/twilio/')) assert.equal(fn.authorizer, 'none', routeKey(route));
+        else assert.fail(`route ${routeKey(route)} is neither /api/ nor /twilio/`);
+      }
+    }
+  });
+
+  it('gives Twilio credentials only to the functions that talk to Twilio', () => {
+    const withSecret = catalog.functions.filter((fn) => fn.secrets.includes('twilio')).map((fn) => fn.name);
+    assert.deepEqual(withSecret.sort(), ['calls', 'dial-lists', 'operators', 'token', 'voice']);
+  });
+
+  it('grants exact DynamoDB actions only, never Scan, and only existing indexes', () => {
+    for (const fn of catalog.functions) {
+      assert.ok(fn.table.actions.length > 0, fn.name);
+      for (const action of fn.table.actions) {
+        assert.match(action, /^dynamodb:[A-Z][A-Za-z]+$/, `${fn.name}: ${action}`);
+        assert.notEqual(action, 'dynamodb:Scan', `${fn.name} must not Scan`);
+      }
+      for (const index of fn.table.indexes) assert.ok(['GSI1', 'GSI2'].includes(index), `${fn.name}: ${index}`);
+      if (fn.table.indexes.length > 0) assert.ok(fn.table.actions.includes('dynamodb:Query'), fn.name);
+    }
+  });
+
+  it('keeps memory small (128-256 MB) and timeouts under the API Gateway limit of 30 s', () => {
+    for (const fn of catalog.functions) {
+      const memory = fn.memoryMb ?? catalog.defaults.memoryMb;
+      const timeout = fn.timeoutSeconds ?? catalog.defaults.timeoutSeconds;
+      assert.ok(memory >= 128 && memory <= 256, `${fn.name}: ${memory} MB`);
+      assert.ok(timeout > 0 && timeout < 30, `${fn.name}: ${timeout} s`);
+    }
+  });
+
+  it('lists the keys of the Twilio secret the functions read', () => {
+    assert.deepEqual(catalog.secrets.twilio.keys, ['account_sid', 'api_key_sid', 'api_key_secret', 'auth_token', 'twiml_app_sid']);
+    assert.equal(catalog.secrets.twilio.env, 'TWILIO_SECRET_ARN');
+  });
+
+  it('rejects a catalog that lists a route twice', () => {
+    const broken = JSON.parse(fs.readFileSync(CATALOG_PATH, 'utf8'));
+    broken.functions[1].routes.push(broken.functions[0].routes[0]);
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'catalog-')), 'functions.json');
+    fs.writeFileSync(file, JSON.stringify(broken));
+    assert.throws(() => loadCatalog(file), /listed twice/);
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
+  });
+});

@@ -1,0 +1,184 @@
+/**
+ * The SAM template is a second way to deploy the same backend. These tests fail as soon as it
+ * drifts from functions.json or from the synthesized CDK template: functions, routes,
+ * authorization, environment, permissions, runtime settings and the table.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { routeKey } from '../lib/function-catalog';
+import {
+  Json,
+  actionsOf,
+  allStrings,
+  asArray,
+  catalog,
+  cdkFunctionIds,
+  cdkRoleStatements,
+  defaultStack,
+  loadSam,
+  ofType,
+  pascalCase,
+  refTarget,
+  routeBindings,
+  samFunctionIds,
+  samFunctionProps,
+  samStatements,
+} from './helpers';
+
+const sam = loadSam();
+const cdk = defaultStack();
+const cdkIds = cdkFunctionIds(cdk);
+const samIds = samFunctionIds(sam);
+const cdkIdOf = (name: string) => [...cdkIds].find(([, n]) => n === name)![0];
+const samIdOf = (name: string) => [...samIds].find(([, n]) => n === name)![0];
+const lookup = (ids: Map<string, string>) => (logicalId: string) => {
+  const name = ids.get(logicalId);
+  if (!name) throw new Error(`${logicalId} is not a known function`);
+  return name;
+};
+/** The routes as `key -> function, authorization` so both templates compare as plain data. */
+const comparable = (routes: ReturnType<typeof routeBindings>) =>
+  Object.fromEntries(
+    [...routes].sort(([a], [b]) => a.localeCompare(b)).map(([key, r]) => [key, `${r.functionName} ${r.authorizationType} ${r.payloadFormatVersion} ${r.integrationType}`]),
+  );
+
+describe('SAM template drift', () => {
+  it('is a SAM template', () => {
+    assert.equal(sam.Transform, 'AWS::Serverless-2016-10-31');
+  });
+
+  it('has the same functions as functions.json and the CDK app', () => {
+    const names = catalog.functions.map((fn) => fn.name).sort();
+    assert.deepEqual([...samIds.values()].sort(), names);
+    assert.deepEqual([...cdkIds.values()].sort(), names);
+    for (const fn of catalog.functions) assert.equal(samIdOf(fn.name), `${pascalCase(fn.name)}Function`);
+  });
+
+  it('builds each function from its crate with cargo-lambda', () => {
+    for (const fn of catalog.functions) {
+      const resource = sam.Resources[samIdOf(fn.name)];
+      assert.equal(resource.Metadata.BuildMethod, 'rust-cargolambda', fn.name);
+      assert.equal(resource.Metadata.BuildProperties.Binary, fn.package, fn.name);
+      assert.equal(resource.Properties.CodeUri, `../../${fn.crateDir}`, fn.name);
+    }
+  });
+
+  it('has the same routes, targets and authorization as functions.json and the CDK template', () => {
+    const samRoutes = routeBindings(sam.Resources, lookup(samIds));
+    const cdkRoutes = routeBindings(cdk.resources, lookup(cdkIds));
+    const fromCatalog = Object.fromEntries(
+      catalog.functions
+        .flatMap((fn) => fn.routes.map((r) => [routeKey(r), `${fn.name} ${fn.authorizer === 'jwt' ? 'JWT' : 'NONE'} 2.0 AWS_PROXY`]))
+        .sort(([a], [b]) => a.localeCompare(b)),
+    );
+    assert.deepEqual(comparable(samRoutes), fromCatalog);
+    assert.deepEqual(comparable(cdkRoutes), fromCatalog);
+  });
+
+  it('uses one JWT authorizer on the same issuer and audience as CDK', () => {
+    const [[samAuthorizerId, samAuthorizer]] = ofType(sam.Resources, 'AWS::ApiGatewayV2::Authorizer');
+    for (const [key, route] of routeBindings(sam.Resources, lookup(samIds))) {
+      if (route.authorizationType === 'JWT') assert.equal(route.authorizerId, samAuthorizerId, key);
+    }
+    const [[, cdkAuthorizer]] = ofType(cdk.resources, 'AWS::ApiGatewayV2::Authorizer');
+    assert.equal(samAuthorizer.Properties.AuthorizerType, cdkAuthorizer.Properties.AuthorizerType);
+    assert.deepEqual(samAuthorizer.Properties.IdentitySource, cdkAuthorizer.Properties.IdentitySource);
+    assert.equal(samAuthorizer.Properties.JwtConfiguration.Issuer['Fn::Sub'], 'https://cognito-idp.${AWS::Region}.amazonaws.com/${OperatorUserPool}');
+    assert.equal(refTarget(samAuthorizer.Properties.JwtConfiguration.Audience[0]), 'OperatorPageClient');
+  });
+
+  it('runs every function on arm64, provided.al2023, with the same memory, timeout and tracing as CDK', () => {
+    for (const fn of catalog.functions) {
+      const samProps = samFunctionProps(sam, samIdOf(fn.name));
+      const cdkProps = cdk.resources[cdkIdOf(fn.name)].Properties;
+      assert.deepEqual(samProps.Architectures, ['arm64'], fn.name);
+      assert.deepEqual(cdkProps.Architectures, ['arm64'], fn.name);
+      assert.equal(samProps.Runtime, cdkProps.Runtime, fn.name);
+      assert.equal(samProps.Handler, cdkProps.Handler, fn.name);
+      assert.equal(samProps.MemorySize, cdkProps.MemorySize, fn.name);
+      assert.equal(samProps.Timeout, cdkProps.Timeout, fn.name);
+      assert.equal(samProps.Tracing, cdkProps.TracingConfig.Mode, fn.name);
+    }
+  });
+
+  it('sets the same environment variables as CDK, with the same meaning', () => {
+    for (const fn of catalog.functions) {
+      const samEnv = samFunctionProps(sam, samIdOf(fn.name)).Environment.Variables;
+      const cdkEnv = cdk.resources[cdkIdOf(fn.name)].Properties.Environment.Variables;
+      assert.deepEqual(Object.keys(samEnv).sort(), Object.keys(cdkEnv).sort(), fn.name);
+      assert.equal(samEnv.RUST_LOG, cdkEnv.RUST_LOG, fn.name);
+      assert.equal(refTarget(samEnv.TABLE_NAME), 'OperatorConsoleTable', fn.name);
+      assert.equal(refTarget(samEnv.PUBLIC_BASE_URL), 'OperatorApi', fn.name);
+      if (samEnv.TWILIO_SECRET_ARN) assert.equal(refTarget(samEnv.TWILIO_SECRET_ARN), 'TwilioCredentialsSecret', fn.name);
+    }
+  });
+
+  it('grants the same DynamoDB and Secrets Manager actions as CDK, on the same kinds of resource', () => {
+    for (const fn of catalog.functions) {
+      const samSt = samStatements(sam, samIdOf(fn.name));
+      const cdkSt = cdkRoleStatements(cdk.resources, cdkIdOf(fn.name));
+      assert.deepEqual(actionsOf(samSt, 'dynamodb:'), actionsOf(cdkSt, 'dynamodb:'), fn.name);
+      assert.deepEqual(actionsOf(samSt, 'secretsmanager:'), actionsOf(cdkSt, 'secretsmanager:'), fn.name);
+      const indexes = (statements: Json[]) =>
+        statements
+          .flatMap((st) => asArray(st.Resource))
+          .map((r) => JSON.stringify(r))
+          .map((r) => /\/index\/(GSI\d)/.exec(r)?.[1])
+          .filter(Boolean)
+          .sort();
+      assert.deepEqual(indexes(samSt), indexes(cdkSt), fn.name);
+      for (const statement of samSt) {
+        for (const action of asArray<string>(statement.Action)) assert.ok(!action.includes('*'), `${fn.name}: ${action}`);
+      }
+    }
+  });
+
+  it('defines the same table as CDK', () => {
+    const [[, samTable]] = ofType(sam.Resources, 'AWS::DynamoDB::Table');
+    const [[, cdkTable]] = ofType(cdk.resources, 'AWS::DynamoDB::Table');
+    for (const key of ['BillingMode', 'AttributeDefinitions', 'KeySchema', 'GlobalSecondaryIndexes', 'TimeToLiveSpecification', 'PointInTimeRecoverySpecification', 'SSESpecification']) {
+      assert.deepEqual(samTable.Properties[key], cdkTable.Properties[key], key);
+    }
+    assert.equal(samTable.DeletionPolicy, 'Retain');
+    assert.deepEqual(samTable.Properties.DeletionProtectionEnabled, { 'Fn::If': ['ProtectData', true, false] });
+  });
+
+  it('has the same CORS rule, stage throttling and Cognito groups as CDK', () => {
+    const [[, samApi]] = ofType(sam.Resources, 'AWS::ApiGatewayV2::Api');
+    const [[, cdkApi]] = ofType(cdk.resources, 'AWS::ApiGatewayV2::Api');
+    const withoutOrigins = ({ AllowOrigins, ...rest }: Json) => rest; // eslint-disable-line @typescript-eslint/no-unused-vars
+    assert.deepEqual(withoutOrigins(samApi.Properties.CorsConfiguration), withoutOrigins(cdkApi.Properties.CorsConfiguration));
+    assert.deepEqual(samApi.Properties.CorsConfiguration.AllowOrigins, [{ Ref: 'PageOrigin' }]);
+
+    const [[, samStage]] = ofType(sam.Resources, 'AWS::ApiGatewayV2::Stage');
+    const [[, cdkStage]] = ofType(cdk.resources, 'AWS::ApiGatewayV2::Stage');
+    assert.equal(sam.Parameters.ApiRateLimit.Default, cdkStage.Properties.DefaultRouteSettings.ThrottlingRateLimit);
+    assert.equal(sam.Parameters.ApiBurstLimit.Default, cdkStage.Properties.DefaultRouteSettings.ThrottlingBurstLimit);
+    assert.equal(samStage.Properties.StageName, '$default');
+    assert.equal(samStage.Properties.AccessLogSettings.Format, cdkStage.Properties.AccessLogSettings.Format);
+
+    const groups = (resources: Json) => ofType(resources, 'AWS::Cognito::UserPoolGroup').map(([, g]) => `${g.Properties.GroupName}:${g.Properties.Precedence}`).sort();
+    assert.deepEqual(groups(sam.Resources), groups(cdk.resources));
+  });
+
+  it('creates the Twilio secret from the same generated placeholder as CDK', () => {
+    const [[, samSecret]] = ofType(sam.Resources, 'AWS::SecretsManager::Secret');
+    const [[, cdkSecret]] = ofType(cdk.resources, 'AWS::SecretsManager::Secret');
+    assert.deepEqual(samSecret.Properties.GenerateSecretString, cdkSecret.Properties.GenerateSecretString);
+    assert.equal(samSecret.Properties.SecretString, undefined);
+  });
+
+  it('outputs the same Twilio webhook URLs as CDK', () => {
+    for (const name of ['TwilioVoiceUrl', 'TwilioStatusCallbackUrl', 'TwilioTwimlAppVoiceUrl', 'UserPoolId', 'TwilioSecretName', 'ApiUrl']) {
+      assert.ok(sam.Outputs[name], `SAM output ${name}`);
+      assert.ok(cdk.json.Outputs[name], `CDK output ${name}`);
+    }
+    const suffix = (value: Json) => /(\/twilio\/voice\/\w+)$/.exec(allStrings(value).at(-1) ?? '')?.[1];
+    for (const name of ['TwilioVoiceUrl', 'TwilioStatusCallbackUrl', 'TwilioTwimlAppVoiceUrl']) {
+      const samPath = /(\/twilio\/voice\/\w+)$/.exec(sam.Outputs[name].Value['Fn::Sub'])?.[1];
+      const cdkPath = suffix(cdk.json.Outputs[name].Value);
+      assert.ok(samPath, name);
+      assert.equal(samPath, cdkPath, name);
+    }
+  });
+});

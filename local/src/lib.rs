@@ -1,0 +1,115 @@
+//! The local runtime: the whole console in one process on one machine. It mounts every
+//! function's router on one port, keeps the data in an embedded store file, seeds demo data on
+//! first start, signs users in without Cognito, and serves the page.
+
+pub mod devauth;
+pub mod seed;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use axum::Router;
+use shared::domain::Services;
+use shared::store::Store;
+use tower_http::services::{ServeDir, ServeFile};
+use utoipa::OpenApi;
+
+use devauth::DevAuth;
+
+/// A running console's parts, for the binary and for end-to-end tests.
+pub struct Local {
+    pub router: Router,
+    pub services: Services,
+    pub auth: DevAuth,
+}
+
+/// Where the built page lives.
+pub fn default_static_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../static-ui/dist")
+}
+
+/// Builds the console on a store: seeds it if new, mounts every router behind dev sign-in.
+pub async fn build(
+    store: Arc<dyn Store>,
+    secret: Vec<u8>,
+    static_dir: &Path,
+) -> Result<Local, shared::error::DomainError> {
+    let services = Services::new(store);
+    if seed::seed(&services).await? {
+        tracing::info!("seeded demo data");
+    }
+    let auth = DevAuth::new(secret, seed::users());
+    let api = Router::new()
+        .merge(crm::routes(services.clone()))
+        .merge(history::routes(services.clone()))
+        .merge(settings::routes(services.clone()))
+        .merge(auth.routes())
+        .route("/api/openapi.json", axum::routing::get(openapi))
+        .route("/api/{*rest}", axum::routing::any(shared::http::not_found));
+    let mut router = api.layer(axum::middleware::from_fn_with_state(auth.clone(), devauth::authorize));
+    if static_dir.join("index.html").exists() {
+        let spa = ServeDir::new(static_dir).fallback(ServeFile::new(static_dir.join("index.html")));
+        router = router.fallback_service(spa);
+    } else {
+        router = router.fallback(|| async {
+            axum::response::Html(
+                "<!doctype html><meta charset=utf-8><title>オペレータコンソール</title>\
+                 <p>The operator page is not built yet. Run <code>scripts/run</code> (it builds static-ui) \
+                 or <code>npm --prefix static-ui ci &amp;&amp; npm --prefix static-ui run build</code>.</p>\
+                 <p>The API is up: see <a href=/api/openapi.json>/api/openapi.json</a>.</p>",
+            )
+        });
+    }
+    Ok(Local {
+        router: router.layer(tower_http::trace::TraceLayer::new_for_http()),
+        services,
+        auth,
+    })
+}
+
+/// The OpenAPI document of every function's API, merged.
+pub fn api_doc() -> utoipa::openapi::OpenApi {
+    let mut doc = crm::ApiDoc::openapi();
+    doc.merge(history::ApiDoc::openapi());
+    doc.merge(settings::ApiDoc::openapi());
+    doc.info.title = "Operator console API".into();
+    doc.info.description = Some(
+        "The API of the call-centre operator console. Every /api route needs a bearer token \
+         (Cognito when deployed; the dev sign-in at /api/dev/sign-in locally). Errors are \
+         {\"error\": {\"code\", \"message\"}}."
+            .into(),
+    );
+    doc.info.version = env!("CARGO_PKG_VERSION").into();
+    let scheme = utoipa::openapi::security::SecurityScheme::Http(
+        utoipa::openapi::security::HttpBuilder::new()
+            .scheme(utoipa::openapi::security::HttpAuthScheme::Bearer)
+            .bearer_format("JWT")
+            .build(),
+    );
+    doc.components
+        .get_or_insert_with(Default::default)
+        .add_security_scheme("bearer", scheme);
+    doc.security = Some(vec![utoipa::openapi::security::SecurityRequirement::new(
+        "bearer",
+        Vec::<String>::new(),
+    )]);
+    doc
+}
+
+async fn openapi() -> axum::Json<utoipa::openapi::OpenApi> {
+    axum::Json(api_doc())
+}
+
+/// Reads the dev sign-in key kept beside the data file, or makes one, so tokens survive a
+/// restart of the local runtime.
+pub fn dev_secret(data_file: &Path) -> std::io::Result<Vec<u8>> {
+    let path = data_file.with_extension("secret");
+    match std::fs::read(&path) {
+        Ok(s) if s.len() >= 32 => Ok(s),
+        _ => {
+            let secret: Vec<u8> = (0..32).map(|_| rand::random::<u8>()).collect();
+            std::fs::write(&path, &secret)?;
+            Ok(secret)
+        }
+    }
+}
