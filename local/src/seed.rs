@@ -219,9 +219,9 @@ pub async fn seed(services: &Services) -> Result<bool, DomainError> {
     let mut contacts = Vec::new();
     for (i, (company, kana, industry)) in ACCOUNTS.iter().enumerate() {
         let number = if i == 0 {
-            1234_5678
+            12_345_678
         } else {
-            5000_0000 + (i as u32) * 1_013_57
+            50_000_000 + (i as u32) * 101_357
         };
         let rank = ["a", "b", "c"][i % 3];
         let notes = match i % 4 {

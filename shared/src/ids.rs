@@ -132,7 +132,7 @@ impl RecordId {
             .lock()
             .ok()
             .and_then(|mut g| g.generate().ok())
-            .unwrap_or_else(ulid::Ulid::new);
+            .unwrap_or_default();
         Self(next.to_string())
     }
 }

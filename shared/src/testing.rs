@@ -56,6 +56,8 @@ pub fn moto_endpoint() -> &'static str {
             .and_then(|l| l.local_addr())
             .expect("free port")
             .port();
+        // Not waited on: the watchdog outlives this process by design and ends the server then.
+        #[allow(clippy::zombie_processes)]
         Command::new(python)
             .args(["-c", WATCHDOG])
             .arg(&server)

@@ -276,13 +276,13 @@ impl Settings {
         unique(self.lines.iter().map(|l| l.number.as_str()), "lines", "number")?;
         for l in &self.lines {
             nonempty(&l.label, "lines", "label")?;
-            if let Some(s) = &l.script_id {
-                if !self.scripts.iter().any(|x| &x.id == s) {
-                    return Err(bad(
-                        "lines",
-                        format!("line {} uses script '{s}', which does not exist", l.id),
-                    ));
-                }
+            if let Some(s) = &l.script_id
+                && !self.scripts.iter().any(|x| &x.id == s)
+            {
+                return Err(bad(
+                    "lines",
+                    format!("line {} uses script '{s}', which does not exist", l.id),
+                ));
             }
         }
         if self.response_statuses.is_empty() {
@@ -408,10 +408,10 @@ impl Settings {
                     o.name, o.title_field
                 )));
             }
-            if let Some(s) = &o.subtitle_field {
-                if o.field(s.as_str()).is_none() {
-                    return Err(bad(format!("{}: the subtitle field {s} does not exist", o.name)));
-                }
+            if let Some(s) = &o.subtitle_field
+                && o.field(s.as_str()).is_none()
+            {
+                return Err(bad(format!("{}: the subtitle field {s} does not exist", o.name)));
             }
             for f in &o.fields {
                 nonempty(&f.label, "objects", &format!("{}.{} label", o.name, f.name))?;
@@ -501,10 +501,10 @@ impl SettingsService {
 
     /// The current settings (one query when the cache is cold).
     pub async fn get(&self) -> Result<Arc<Settings>, DomainError> {
-        if let Some((at, s)) = self.cache.lock().ok().and_then(|c| c.clone()) {
-            if at.elapsed() < self.ttl {
-                return Ok(s);
-            }
+        if let Some((at, s)) = self.cache.lock().ok().and_then(|c| c.clone())
+            && at.elapsed() < self.ttl
+        {
+            return Ok(s);
         }
         let page = self.store.query(Query::partition(SETTINGS_PK).limit(100)).await?;
         let mut settings = Settings::default();

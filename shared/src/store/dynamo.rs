@@ -521,8 +521,8 @@ impl Store for DynamoStore {
         {
             Ok(_) => Ok(()),
             Err(err) => {
-                if let Some(se) = err.as_service_error() {
-                    if let aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(tc) = se {
+                if let Some(se) = err.as_service_error()
+                    && let aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(tc) = se {
                         let reasons = tc.cancellation_reasons();
                         if let Some(i) = reasons.iter().position(|r| r.code() == Some("ConditionalCheckFailed")) {
                             return Err(StoreError::ConditionFailed { index: Some(i) });
@@ -531,7 +531,6 @@ impl Store for DynamoStore {
                             return Err(StoreError::TransactionConflict);
                         }
                     }
-                }
                 Err(sdk(err))
             }
         }
