@@ -45,6 +45,7 @@ pub async fn build(
         .merge(settings::routes(services.clone()))
         .merge(auth.routes())
         .route("/api/openapi.json", axum::routing::get(openapi))
+        .route("/config.json", axum::routing::get(page_config))
         .route("/api/{*rest}", axum::routing::any(shared::http::not_found));
     let mut router = api.layer(axum::middleware::from_fn_with_state(auth.clone(), devauth::authorize));
     if static_dir.join("index.html").exists() {
@@ -94,6 +95,13 @@ pub fn api_doc() -> utoipa::openapi::OpenApi {
         Vec::<String>::new(),
     )]);
     doc
+}
+
+/// The page's runtime configuration. Deployed, the CDK stack writes the same file to S3 with
+/// `"auth": "cognito"` and the user pool's details; locally the page signs in with dev sign-in
+/// and uses the simulated phone.
+async fn page_config() -> axum::Json<serde_json::Value> {
+    axum::Json(serde_json::json!({ "mode": "local", "auth": "dev", "phone": "simulator", "api_base": "" }))
 }
 
 async fn openapi() -> axum::Json<utoipa::openapi::OpenApi> {

@@ -1,0 +1,143 @@
+//! Lookup and search latency on the embedded store at scale, and the store requests each makes.
+//! `scripts/bench crm [RECORDS…]` (default 100000). Figures are printed, never asserted: the
+//! machine is shared and noisy, so compare runs side by side.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use shared::domain::Services;
+use shared::domain::crm::NewRecord;
+use shared::ids::{ObjectName, OperatorId};
+use shared::phone::PhoneNumber;
+use shared::store::counting::CountingStore;
+use shared::store::embedded::EmbeddedStore;
+
+const SURNAMES: [(&str, &str); 12] = [
+    ("山田", "ヤマダ"),
+    ("佐藤", "サトウ"),
+    ("鈴木", "スズキ"),
+    ("高橋", "タカハシ"),
+    ("田中", "タナカ"),
+    ("伊藤", "イトウ"),
+    ("渡辺", "ワタナベ"),
+    ("中村", "ナカムラ"),
+    ("小林", "コバヤシ"),
+    ("加藤", "カトウ"),
+    ("吉田", "ヨシダ"),
+    ("山本", "ヤマモト"),
+];
+const KINDS: [(&str, &str); 6] = [
+    ("商事", "ショウジ"),
+    ("製作所", "セイサクショ"),
+    ("物産", "ブッサン"),
+    ("工業", "コウギョウ"),
+    ("電機", "デンキ"),
+    ("運輸", "ウンユ"),
+];
+
+fn phone(i: usize) -> String {
+    format!("03-{:04}-{:04}", 2000 + (i / 10_000) % 8000, i % 10_000)
+}
+
+fn percentile(mut v: Vec<Duration>, p: f64) -> Duration {
+    v.sort();
+    v[((v.len() as f64 - 1.0) * p) as usize]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.3} ms", d.as_secs_f64() * 1000.0)
+}
+
+async fn run(records: usize) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let embedded = Arc::new(EmbeddedStore::open(&dir.path().join("bench.sqlite")).expect("store"));
+    let counting = Arc::new(CountingStore::new(embedded));
+    let services = Services::new(counting.clone());
+    let account = ObjectName::parse("account").expect("object");
+    let by = OperatorId::parse("bench").expect("id");
+    let load = Instant::now();
+    let mut handles = Vec::new();
+    for w in 0..4 {
+        let s = services.clone();
+        let account = account.clone();
+        let by = by.clone();
+        handles.push(tokio::spawn(async move {
+            for i in (w..records).step_by(4) {
+                let (sn, sk) = SURNAMES[i % SURNAMES.len()];
+                let (kn, kk) = KINDS[(i / SURNAMES.len()) % KINDS.len()];
+                let fields = json!({"name": format!("{sn}{kn}{i}号株式会社"), "name_kana": format!("{sk}{kk}{i}"), "phone": phone(i)});
+                let input = NewRecord { fields: fields.as_object().cloned().unwrap_or_default(), account_id: None, contact_id: None, call_sid: None };
+                s.crm.create(&account, input, &by).await.expect("create");
+            }
+        }));
+    }
+    for h in handles {
+        h.await.expect("loader");
+    }
+    let load = load.elapsed();
+    println!(
+        "\n## {records} accounts (each with a phone and ~{} search postings)",
+        2 * 14
+    );
+    println!(
+        "load: {:.1} s ({:.0} records/s)",
+        load.as_secs_f64(),
+        records as f64 / load.as_secs_f64()
+    );
+
+    let samples = 2000.min(records);
+    let mut lookups = Vec::with_capacity(samples);
+    counting.reset();
+    for k in 0..samples {
+        let i = (k * 7919) % records;
+        let p = PhoneNumber::parse(&phone(i)).expect("phone");
+        let t = Instant::now();
+        let r = services.crm.lookup(&p).await.expect("lookup");
+        lookups.push(t.elapsed());
+        assert!(!r.accounts.is_empty());
+    }
+    let lookup_requests = counting.counts().total() as f64 / samples as f64;
+    let queries = ["ヤマダショウジ", "やまだ", "山田商事", "ｻﾄｳｾｲｻｸｼｮ", "田中電機1234"];
+    let mut searches = Vec::new();
+    counting.reset();
+    let mut hits = 0;
+    for k in 0..(samples / 4).max(queries.len()) {
+        let q = queries[k % queries.len()];
+        let t = Instant::now();
+        let r = services.crm.search(&account, q, 20, None).await.expect("search");
+        searches.push(t.elapsed());
+        hits += r.items.len();
+    }
+    let n_search = searches.len();
+    let search_requests = counting.counts().total() as f64 / n_search as f64;
+    println!("| path | p50 | p99 | store requests / call |");
+    println!("|---|---|---|---|");
+    println!(
+        "| lookup by phone | {} | {} | {lookup_requests:.2} |",
+        ms(percentile(lookups.clone(), 0.5)),
+        ms(percentile(lookups, 0.99))
+    );
+    println!(
+        "| search (kana, kanji, half-width) | {} | {} | {search_requests:.2} |",
+        ms(percentile(searches.clone(), 0.5)),
+        ms(percentile(searches, 0.99))
+    );
+    println!(
+        "(search returned {:.1} hits per query on average; scans: 0)",
+        hits as f64 / n_search as f64
+    );
+}
+
+#[tokio::main]
+async fn main() {
+    let sizes: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.replace('_', "").parse().ok())
+        .collect();
+    let sizes = if sizes.is_empty() { vec![100_000] } else { sizes };
+    println!("# CRM lookup and search on the embedded store (release build)");
+    for n in sizes {
+        run(n).await;
+    }
+}
