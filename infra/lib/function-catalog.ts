@@ -47,6 +47,11 @@ export interface SecretSpec {
 }
 
 export interface FunctionCatalog {
+  /**
+   * Methods an `ANY` route behind the authorizer is deployed as (and the CORS allow-list). An
+   * authorized ANY route would also match the CORS preflight, which carries no token.
+   */
+  readonly apiMethods: RouteSpec['method'][];
   readonly defaults: { memoryMb: number; timeoutSeconds: number; env: Record<string, string> };
   readonly secrets: Record<string, SecretSpec>;
   readonly functions: FunctionSpec[];
@@ -75,6 +80,9 @@ function findInfraRoot(start: string): string {
 /** Reads and checks the catalog; throws naming the first inconsistency it finds. */
 export function loadCatalog(file: string = CATALOG_PATH): FunctionCatalog {
   const catalog = JSON.parse(fs.readFileSync(file, 'utf8')) as FunctionCatalog;
+  for (const method of catalog.apiMethods) {
+    if (method === 'ANY' || method === 'OPTIONS') throw new Error(`apiMethods must list real methods, not ${method}`);
+  }
   const names = new Set<string>();
   const routeKeys = new Set<string>();
   for (const fn of catalog.functions) {
@@ -95,6 +103,19 @@ export function loadCatalog(file: string = CATALOG_PATH): FunctionCatalog {
     }
   }
   return catalog;
+}
+
+/**
+ * The routes as deployed: an `ANY` route behind the JWT authorizer becomes one route per
+ * `apiMethods` entry, so that no authorized route matches a CORS preflight (OPTIONS) and API
+ * Gateway answers preflights itself. Public routes (Twilio webhooks) keep `ANY`.
+ */
+export function deployedRoutes(catalog: FunctionCatalog, fn: FunctionSpec): RouteSpec[] {
+  return fn.routes.flatMap((route) =>
+    fn.authorizer === 'jwt' && route.method === 'ANY'
+      ? catalog.apiMethods.map((method) => ({ method, path: route.path }))
+      : [route],
+  );
 }
 
 /** `ANY /api/crm/{proxy+}` */

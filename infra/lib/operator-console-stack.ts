@@ -42,6 +42,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { RustFunction } from 'cargo-lambda-cdk';
 import { Construct, Node } from 'constructs';
 import {
+  deployedRoutes,
   FunctionCatalog,
   FunctionSpec,
   INFRA_ROOT,
@@ -211,7 +212,7 @@ export class OperatorConsoleStack extends Stack {
       const integration = new HttpLambdaIntegration(`${pascalCase(spec.name)}Integration`, fn, {
         payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
       });
-      for (const route of spec.routes) {
+      for (const route of deployedRoutes(this.catalog, spec)) {
         this.api.addRoutes({
           path: route.path,
           methods: [apigwv2.HttpMethod[route.method]],
@@ -422,13 +423,9 @@ export class OperatorConsoleStack extends Stack {
       createDefaultStage: false,
       corsPreflight: {
         allowOrigins: [pageOrigin],
-        allowMethods: [
-          apigwv2.CorsHttpMethod.GET,
-          apigwv2.CorsHttpMethod.POST,
-          apigwv2.CorsHttpMethod.PUT,
-          apigwv2.CorsHttpMethod.PATCH,
-          apigwv2.CorsHttpMethod.DELETE,
-        ],
+        // API Gateway answers preflights itself: no authorized route is ANY or OPTIONS
+        // (see deployedRoutes), so a preflight, which carries no token, never meets the authorizer.
+        allowMethods: this.catalog.apiMethods.map((method) => apigwv2.CorsHttpMethod[method]),
         allowHeaders: ['authorization', 'content-type', 'if-match'],
         exposeHeaders: ['etag'],
         maxAge: Duration.hours(1),

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { CATALOG_PATH, loadCatalog, routeKey } from '../lib/function-catalog';
+import { CATALOG_PATH, deployedRoutes, loadCatalog, routeKey } from '../lib/function-catalog';
 import { catalog } from './helpers';
 
 describe('functions.json', () => {
@@ -31,6 +31,15 @@ describe('functions.json', () => {
         if (route.path.startsWith('/api/')) assert.equal(fn.authorizer, 'jwt', routeKey(route));
         else if (route.path.startsWith('/twilio/')) assert.equal(fn.authorizer, 'none', routeKey(route));
         else assert.fail(`route ${routeKey(route)} is neither /api/ nor /twilio/`);
+      }
+    }
+  });
+
+  it('deploys authorized ANY routes as real methods only (never ANY or OPTIONS)', () => {
+    assert.deepEqual(catalog.apiMethods, ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
+    for (const fn of catalog.functions) {
+      for (const route of deployedRoutes(catalog, fn)) {
+        if (fn.authorizer === 'jwt') assert.ok(catalog.apiMethods.includes(route.method), `${fn.name}: ${routeKey(route)}`);
       }
     }
   });

@@ -5,7 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { routeKey } from '../lib/function-catalog';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { deployedRoutes, routeKey } from '../lib/function-catalog';
 import {
   Json,
   actionsOf,
@@ -20,6 +22,7 @@ import {
   pascalCase,
   refTarget,
   routeBindings,
+  SAM_TEMPLATE,
   samFunctionIds,
   samFunctionProps,
   samStatements,
@@ -47,6 +50,11 @@ describe('SAM template drift', () => {
     assert.equal(sam.Transform, 'AWS::Serverless-2016-10-31');
   });
 
+  it('is exactly what sam/generate.py writes from functions.json', () => {
+    const result = spawnSync('python3', [path.join(path.dirname(SAM_TEMPLATE), 'generate.py'), '--check'], { encoding: 'utf8' });
+    assert.equal(result.status, 0, `${result.stdout}${result.stderr}${result.error ?? ''}`);
+  });
+
   it('has the same functions as functions.json and the CDK app', () => {
     const names = catalog.functions.map((fn) => fn.name).sort();
     assert.deepEqual([...samIds.values()].sort(), names);
@@ -68,7 +76,7 @@ describe('SAM template drift', () => {
     const cdkRoutes = routeBindings(cdk.resources, lookup(cdkIds));
     const fromCatalog = Object.fromEntries(
       catalog.functions
-        .flatMap((fn) => fn.routes.map((r) => [routeKey(r), `${fn.name} ${fn.authorizer === 'jwt' ? 'JWT' : 'NONE'} 2.0 AWS_PROXY`]))
+        .flatMap((fn) => deployedRoutes(catalog, fn).map((r) => [routeKey(r), `${fn.name} ${fn.authorizer === 'jwt' ? 'JWT' : 'NONE'} 2.0 AWS_PROXY`]))
         .sort(([a], [b]) => a.localeCompare(b)),
     );
     assert.deepEqual(comparable(samRoutes), fromCatalog);

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { Match } from 'aws-cdk-lib/assertions';
-import { routeKey } from '../lib/function-catalog';
+import { deployedRoutes, routeKey } from '../lib/function-catalog';
 import {
   Json,
   actionsOf,
@@ -46,7 +46,7 @@ describe('functions and routes', () => {
 
   it('routes exactly the catalog routes, each to its own function with payload format 2.0', () => {
     const routes = routeBindings(s.resources, nameOf);
-    const expected = catalog.functions.flatMap((fn) => fn.routes.map((r) => [routeKey(r), fn.name]));
+    const expected = catalog.functions.flatMap((fn) => deployedRoutes(catalog, fn).map((r) => [routeKey(r), fn.name]));
     assert.deepEqual([...routes.keys()].sort(), expected.map(([key]) => key).sort());
     for (const [key, name] of expected) {
       const route = routes.get(key)!;
@@ -68,6 +68,16 @@ describe('functions and routes', () => {
         assert.equal(route.authorizerId, undefined, key);
       }
     }
+  });
+
+  it('has no authorized ANY or OPTIONS route, so CORS preflights (no token) are answered by API Gateway', () => {
+    for (const [key, route] of routeBindings(s.resources, nameOf)) {
+      if (route.authorizationType !== 'NONE') assert.match(key, /^(GET|POST|PUT|PATCH|DELETE) /, key);
+      assert.doesNotMatch(key, /^OPTIONS /, key);
+    }
+    const api = s.resources[logicalIdOfType('AWS::ApiGatewayV2::Api')].Properties;
+    assert.deepEqual(api.CorsConfiguration.AllowMethods, catalog.apiMethods);
+    assert.ok(api.CorsConfiguration.AllowHeaders.includes('authorization'));
   });
 
   it('checks tokens of the page client issued by this user pool', () => {

@@ -14,6 +14,7 @@ pub mod phone;
 pub mod store;
 pub mod telemetry;
 pub mod text;
+pub mod twilio;
 
 #[cfg(any(test, feature = "test-support"))]
 pub mod testing;

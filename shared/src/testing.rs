@@ -1,6 +1,6 @@
 //! Test support shared by the crates' tests (behind the `test-support` feature): a real
-//! DynamoDB-compatible server (moto, from PyPI) started on a free loopback port, once per test
-//! process, and stopped when the process ends.
+//! DynamoDB-compatible server (moto's backend, from PyPI, served by `tests/tools/dynamodb_server.py`)
+//! started on a free loopback port, once per test process, and stopped when the process ends.
 
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -11,23 +11,6 @@ use std::time::{Duration, Instant};
 use aws_sdk_dynamodb::config::{Credentials, Region};
 
 use crate::store::dynamo::DynamoStore;
-
-/// Stops moto when the test process that started it exits (even on a panic or a kill): the
-/// wrapper polls its parent and terminates the server once it is gone.
-const WATCHDOG: &str = r#"
-import os, subprocess, sys, time
-p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-parent = os.getppid()
-while p.poll() is None:
-    if os.getppid() != parent:
-        p.terminate()
-        try:
-            p.wait(5)
-        except Exception:
-            p.kill()
-        break
-    time.sleep(0.3)
-"#;
 
 fn tools_venv() -> PathBuf {
     if let Ok(v) = std::env::var("CONSOLE_TEST_VENV") {
@@ -45,26 +28,27 @@ pub fn moto_endpoint() -> &'static str {
         }
         let venv = tools_venv();
         let python = venv.join("bin/python");
-        let server = venv.join("bin/moto_server");
+        let launcher = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/tools/dynamodb_server.py");
         assert!(
-            server.exists(),
-            "moto is not installed at {}: run scripts/test once (it installs the test tools), or \
-             python3 -m venv tests/.tools/venv && tests/.tools/venv/bin/pip install 'moto[server]'",
-            server.display()
+            venv.join("bin/moto_server").exists(),
+            "moto is not installed in {}: run scripts/test once (it installs the test tools), or \
+             python3 -m venv tests/.tools/venv && tests/.tools/venv/bin/pip install -r tests/requirements.txt",
+            venv.display()
         );
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("free port")
             .port();
-        // Not waited on: the watchdog outlives this process by design and ends the server then.
+        // Not waited on: the server watches this process and stops when it exits.
         #[allow(clippy::zombie_processes)]
         Command::new(python)
-            .args(["-c", WATCHDOG])
-            .arg(&server)
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .arg(launcher)
+            .args(["127.0.0.1", &port.to_string()])
             .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
             .spawn()
-            .expect("start moto");
+            .expect("start the DynamoDB-compatible test server");
         let deadline = Instant::now() + Duration::from_secs(30);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(Instant::now() < deadline, "moto did not start within 30 s");

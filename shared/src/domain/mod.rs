@@ -5,6 +5,8 @@ pub mod calls;
 pub mod crm;
 pub mod history;
 pub mod objects;
+pub mod operators;
+pub mod routing;
 pub mod settings;
 
 use std::sync::Arc;
@@ -19,6 +21,8 @@ pub struct Services {
     pub settings: Arc<settings::SettingsService>,
     pub crm: Arc<crm::Crm>,
     pub history: Arc<history::History>,
+    pub operators: Arc<operators::Operators>,
+    pub routing: Arc<routing::Routing>,
 }
 
 impl Services {
@@ -33,6 +37,8 @@ impl Services {
         Self {
             crm: Arc::new(crm::Crm::new(store.clone(), settings.clone())),
             history: Arc::new(history::History::new(store.clone(), settings.clone())),
+            operators: Arc::new(operators::Operators::new(store.clone(), settings.clone())),
+            routing: Arc::new(routing::Routing::new(store.clone(), settings.clone())),
             settings,
             store,
         }

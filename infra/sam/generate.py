@@ -1,0 +1,402 @@
+#!/usr/bin/env python3
+"""Writes sam/template.yaml from functions.json (the SAM twin of the CDK stack).
+
+Run `python3 sam/generate.py` after changing functions.json or this file; `--check` exits 1 if
+the committed template differs (infra/test/sam.test.ts runs it). Standard library only.
+"""
+import json
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TEMPLATE = os.path.join(HERE, 'template.yaml')
+cat = json.load(open(os.path.join(HERE, '..', 'functions.json'), encoding='utf-8'))
+d = cat['defaults']
+
+
+def pascal(name):
+    """`dial-lists` -> `DialLists`, as lib/function-catalog.ts pascalCase does."""
+    return ''.join(part[:1].upper() + part[1:] for part in name.replace('_', '-').split('-') if part)
+
+
+def deployed_routes(fn):
+    """An ANY route behind the authorizer becomes one route per apiMethods entry (see the
+    $comment of functions.json: an ANY route would capture CORS preflights)."""
+    routes = []
+    for route in fn['routes']:
+        if fn['authorizer'] == 'jwt' and route['method'] == 'ANY':
+            routes += [{'method': m, 'path': route['path']} for m in cat['apiMethods']]
+        else:
+            routes.append(route)
+    return routes
+
+
+def route_id(fn, route):
+    """`GET /api/settings/{proxy+}` of settings -> `SettingsRouteGetProxy`."""
+    method = pascal(route['method'].lower()) if route['method'] != 'ANY' else ''
+    segments = [seg.replace('{proxy+}', 'proxy') for seg in route['path'].split('/')]
+    rest = ''.join(pascal(seg) for seg in segments if seg and seg not in (fn['name'], 'api'))
+    return pascal(fn['name']) + 'Route' + method + rest
+
+
+out = []
+w = out.append
+w("""AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Description: >-
+  Operator console backend, SAM alternative to the CDK app in infra/: the Rust functions
+  (cargo-lambda, arm64, provided.al2023), the DynamoDB single table, the HTTP API with a
+  Cognito JWT authorizer on /api/* (Twilio webhooks on /twilio/* have none), the Cognito user
+  pool and the Twilio credentials secret. Generated from infra/functions.json by
+  infra/sam/generate.py (edit that, not this file); infra/test/sam.test.ts fails if it drifts
+  from functions.json or from the CDK template. The page (S3 + CloudFront), the
+  hosted fallback TwiML and the alarms are in the CDK app only (see infra/README.md).
+
+Parameters:
+  PageOrigin:
+    Type: String
+    Description: >-
+      Origin the operator page is served from (no trailing slash), e.g.
+      https://d111111abcdef8.cloudfront.net. Used for CORS and the Cognito callback URLs.
+    AllowedPattern: '^(https://[A-Za-z0-9.-]+|http://localhost(:[0-9]+)?)$'
+    Default: http://localhost:5173
+  CognitoDomainPrefix:
+    Type: String
+    Description: Prefix of the Cognito hosted UI domain; unique in the region (e.g. operatorconsole-<account id>).
+    AllowedPattern: '^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$'
+  DeletionProtection:
+    Type: String
+    Description: Table and user pool deletion protection. Set false only for throw-away dev stacks.
+    AllowedValues: ['true', 'false']
+    Default: 'true'
+  LogRetentionDays:
+    Type: Number
+    Description: Retention of function and API access logs.
+    AllowedValues: [7, 14, 30, 60, 90, 180, 365]
+    Default: 30
+  ApiRateLimit:
+    Type: Number
+    Description: Steady-state requests per second of the API's default stage.
+    Default: 50
+  ApiBurstLimit:
+    Type: Number
+    Description: Burst of the API's default stage.
+    Default: 100
+
+Conditions:
+  ProtectData: !Equals [!Ref DeletionProtection, 'true']
+
+Globals:
+  Function:
+    Runtime: provided.al2023
+    Architectures: [arm64]
+    Handler: bootstrap
+""")
+w(f"""    MemorySize: {d['memoryMb']}
+    Timeout: {d['timeoutSeconds']}
+    Tracing: Active
+    Environment:
+      Variables:
+        TABLE_NAME: !Ref OperatorConsoleTable
+        # Twilio signs the URL it calls: this is the URL the functions validate against.
+        PUBLIC_BASE_URL: !Sub https://${{OperatorApi}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}
+""")
+for k,v in d['env'].items():
+    w(f"        {k}: {v}\n")
+w("""
+Resources:
+  # --- Data ----------------------------------------------------------------------------------
+  OperatorConsoleTable:
+    Type: AWS::DynamoDB::Table
+    DeletionPolicy: Retain
+    UpdateReplacePolicy: Retain
+    Properties:
+      BillingMode: PAY_PER_REQUEST
+      AttributeDefinitions:
+        - { AttributeName: PK, AttributeType: S }
+        - { AttributeName: SK, AttributeType: S }
+        - { AttributeName: GSI1PK, AttributeType: S }
+        - { AttributeName: GSI1SK, AttributeType: S }
+        - { AttributeName: GSI2PK, AttributeType: S }
+        - { AttributeName: GSI2SK, AttributeType: S }
+      KeySchema:
+        - { AttributeName: PK, KeyType: HASH }
+        - { AttributeName: SK, KeyType: RANGE }
+      GlobalSecondaryIndexes:
+        - IndexName: GSI1
+          KeySchema:
+            - { AttributeName: GSI1PK, KeyType: HASH }
+            - { AttributeName: GSI1SK, KeyType: RANGE }
+          Projection: { ProjectionType: ALL }
+        - IndexName: GSI2
+          KeySchema:
+            - { AttributeName: GSI2PK, KeyType: HASH }
+            - { AttributeName: GSI2SK, KeyType: RANGE }
+          Projection: { ProjectionType: ALL }
+      TimeToLiveSpecification: { AttributeName: expires_at, Enabled: true }
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }
+      SSESpecification: { SSEEnabled: true }
+      DeletionProtectionEnabled: !If [ProtectData, true, false]
+
+  # Placeholder JSON with every key the functions read; auth_token is random so that no one can
+  # forge a Twilio signature before the real credentials are stored (README: put-secret-value).
+  TwilioCredentialsSecret:
+    Type: AWS::SecretsManager::Secret
+    DeletionPolicy: Retain
+    UpdateReplacePolicy: Retain
+    Properties:
+      Name: !Sub ${AWS::StackName}/twilio
+""")
+sec = cat['secrets']['twilio']
+tmpl = json.dumps({k: '' for k in sec['keys'] if k != 'auth_token'}, separators=(',', ':'))
+w(f"""      Description: {sec['description']}
+      GenerateSecretString:
+        SecretStringTemplate: '{tmpl}'
+        GenerateStringKey: auth_token
+        ExcludePunctuation: true
+        PasswordLength: 32
+
+  # --- Sign-in -------------------------------------------------------------------------------
+  OperatorUserPool:
+    Type: AWS::Cognito::UserPool
+    DeletionPolicy: Retain
+    UpdateReplacePolicy: Retain
+    Properties:
+      UserPoolName: !Sub ${{AWS::StackName}}-operators
+      AdminCreateUserConfig:
+        AllowAdminCreateUserOnly: true
+      UsernameAttributes: [email]
+      UsernameConfiguration: {{ CaseSensitive: false }}
+      AutoVerifiedAttributes: [email]
+      Schema:
+        - {{ Name: email, AttributeDataType: String, Required: true, Mutable: true }}
+      Policies:
+        PasswordPolicy:
+          MinimumLength: 12
+          RequireLowercase: true
+          RequireUppercase: true
+          RequireNumbers: true
+          RequireSymbols: false
+          TemporaryPasswordValidityDays: 3
+      MfaConfiguration: OPTIONAL
+      EnabledMfas: [SOFTWARE_TOKEN_MFA]
+      AccountRecoverySetting:
+        RecoveryMechanisms:
+          - {{ Name: verified_email, Priority: 1 }}
+      DeletionProtection: !If [ProtectData, ACTIVE, INACTIVE]
+
+  AdminGroup:
+    Type: AWS::Cognito::UserPoolGroup
+    Properties: {{ UserPoolId: !Ref OperatorUserPool, GroupName: admin, Precedence: 10, Description: 'Administrators: settings, operators, lines, call lists' }}
+  SupervisorGroup:
+    Type: AWS::Cognito::UserPoolGroup
+    Properties: {{ UserPoolId: !Ref OperatorUserPool, GroupName: supervisor, Precedence: 20, Description: 'Supervisors: monitoring and everything an operator does' }}
+  OperatorGroup:
+    Type: AWS::Cognito::UserPoolGroup
+    Properties: {{ UserPoolId: !Ref OperatorUserPool, GroupName: operator, Precedence: 30, Description: 'Operators: take and place calls' }}
+
+  HostedUiDomain:
+    Type: AWS::Cognito::UserPoolDomain
+    Properties:
+      UserPoolId: !Ref OperatorUserPool
+      Domain: !Ref CognitoDomainPrefix
+
+  OperatorPageClient:
+    Type: AWS::Cognito::UserPoolClient
+    Properties:
+      UserPoolId: !Ref OperatorUserPool
+      ClientName: operator-page
+      GenerateSecret: false
+      ExplicitAuthFlows: [ALLOW_USER_SRP_AUTH, ALLOW_REFRESH_TOKEN_AUTH]
+      AllowedOAuthFlowsUserPoolClient: true
+      AllowedOAuthFlows: [code]
+      AllowedOAuthScopes: [openid, email, profile]
+      CallbackURLs:
+        - !Sub ${{PageOrigin}}/
+        - !Sub ${{PageOrigin}}/auth/callback
+      LogoutURLs:
+        - !Sub ${{PageOrigin}}/
+      SupportedIdentityProviders: [COGNITO]
+      PreventUserExistenceErrors: ENABLED
+      EnableTokenRevocation: true
+      AccessTokenValidity: 60
+      IdTokenValidity: 60
+      RefreshTokenValidity: 720
+      TokenValidityUnits: {{ AccessToken: minutes, IdToken: minutes, RefreshToken: minutes }}
+
+  # --- HTTP API ------------------------------------------------------------------------------
+  # Plain ApiGatewayV2 resources rather than AWS::Serverless::HttpApi events: an HttpApi's
+  # generated definition names every function, so PUBLIC_BASE_URL (which names the API) in the
+  # functions' environment would be a circular dependency. This is also how CDK lays it out.
+  OperatorApi:
+    Type: AWS::ApiGatewayV2::Api
+    Properties:
+      Name: !Sub ${{AWS::StackName}}-api
+      Description: Operator console API (/api/*, Cognito JWT) and Twilio webhooks (/twilio/*, signature)
+      ProtocolType: HTTP
+      CorsConfiguration:
+        AllowOrigins: [!Ref PageOrigin]
+        # API Gateway answers CORS preflights itself: no authorized route is ANY or OPTIONS
+        # (an ANY route would capture the preflight, which carries no token, and fail it).
+        AllowMethods: [{', '.join(cat['apiMethods'])}]
+        AllowHeaders: [authorization, content-type, if-match]
+        ExposeHeaders: [etag]
+        MaxAge: 3600
+
+  OperatorApiAccessLogs:
+    Type: AWS::Logs::LogGroup
+    DeletionPolicy: Retain
+    UpdateReplacePolicy: Retain
+    Properties:
+      RetentionInDays: !Ref LogRetentionDays
+
+  OperatorApiDefaultStage:
+    Type: AWS::ApiGatewayV2::Stage
+    Properties:
+      ApiId: !Ref OperatorApi
+      StageName: $default
+      AutoDeploy: true
+      DefaultRouteSettings:
+        ThrottlingRateLimit: !Ref ApiRateLimit
+        ThrottlingBurstLimit: !Ref ApiBurstLimit
+      AccessLogSettings:
+        DestinationArn: !GetAtt OperatorApiAccessLogs.Arn
+        # Route keys, not paths: paths can carry phone numbers.
+        Format: '{{"requestId":"$context.requestId","time":"$context.requestTime","ip":"$context.identity.sourceIp","routeKey":"$context.routeKey","status":"$context.status","latencyMs":"$context.responseLatency","integrationError":"$context.integrationErrorMessage","authorizerError":"$context.authorizer.error"}}'
+
+  CognitoJwtAuthorizer:
+    Type: AWS::ApiGatewayV2::Authorizer
+    Properties:
+      ApiId: !Ref OperatorApi
+      Name: cognito-jwt
+      AuthorizerType: JWT
+      IdentitySource: [$request.header.Authorization]
+      JwtConfiguration:
+        Issuer: !Sub https://cognito-idp.${{AWS::Region}}.amazonaws.com/${{OperatorUserPool}}
+        Audience: [!Ref OperatorPageClient]
+""")
+for fn in cat['functions']:
+    P = pascal(fn['name'])
+    w(f"\n  # --- {fn['name']} " + '-' * (86 - len(fn['name'])) + "\n")
+    w(f"""  {P}Function:
+    Type: AWS::Serverless::Function
+    Metadata:
+      BuildMethod: rust-cargolambda
+      BuildProperties:
+        Binary: {fn['package']}
+    Properties:
+      CodeUri: ../../{fn['crateDir']}
+      Description: {json.dumps(fn['description'], ensure_ascii=False)}
+""")
+    if fn.get('memoryMb', d['memoryMb']) != d['memoryMb']:
+        w(f"      MemorySize: {fn['memoryMb']}\n")
+    if fn.get('timeoutSeconds', d['timeoutSeconds']) != d['timeoutSeconds']:
+        w(f"      Timeout: {fn['timeoutSeconds']}\n")
+    w(f"""      LoggingConfig:
+        LogGroup: !Ref {P}FunctionLogs
+""")
+    if fn['secrets']:
+        w("""      Environment:
+        Variables:
+          TWILIO_SECRET_ARN: !Ref TwilioCredentialsSecret
+""")
+    w("""      Policies:
+        - Statement:
+            - Sid: TableAccess
+              Effect: Allow
+              Action:
+""")
+    for a in fn['table']['actions']:
+        w(f"                - {a}\n")
+    w("""              Resource: !GetAtt OperatorConsoleTable.Arn
+""")
+    if fn['table']['indexes']:
+        w("""            - Sid: IndexQuery
+              Effect: Allow
+              Action: dynamodb:Query
+              Resource:
+""")
+        for i in fn['table']['indexes']:
+            w(f"                - !Sub ${{OperatorConsoleTable.Arn}}/index/{i}\n")
+    if fn['secrets']:
+        w("""            - Sid: TwilioSecretRead
+              Effect: Allow
+              Action: [secretsmanager:GetSecretValue, secretsmanager:DescribeSecret]
+              Resource: !Ref TwilioCredentialsSecret
+""")
+    w(f"""  {P}FunctionLogs:
+    Type: AWS::Logs::LogGroup
+    DeletionPolicy: Retain
+    UpdateReplacePolicy: Retain
+    Properties:
+      RetentionInDays: !Ref LogRetentionDays
+  {P}Integration:
+    Type: AWS::ApiGatewayV2::Integration
+    Properties:
+      ApiId: !Ref OperatorApi
+      IntegrationType: AWS_PROXY
+      IntegrationUri: !GetAtt {P}Function.Arn
+      PayloadFormatVersion: '2.0'
+""")
+    for r in deployed_routes(fn):
+        rid = route_id(fn, r)
+        w(f"""  {rid}:
+    Type: AWS::ApiGatewayV2::Route
+    Properties:
+      ApiId: !Ref OperatorApi
+      RouteKey: {r['method']} {r['path']}
+      Target: !Sub integrations/${{{P}Integration}}
+""")
+        if fn['authorizer'] == 'jwt':
+            w("""      AuthorizationType: JWT
+      AuthorizerId: !Ref CognitoJwtAuthorizer
+""")
+        else:
+            w("""      AuthorizationType: NONE
+""")
+    prefix = fn['routes'][0]['path'].replace('/{proxy+}', '')
+    w(f"""  {P}ApiPermission:
+    Type: AWS::Lambda::Permission
+    Properties:
+      Action: lambda:InvokeFunction
+      FunctionName: !Ref {P}Function
+      Principal: apigateway.amazonaws.com
+      SourceArn: !Sub arn:${{AWS::Partition}}:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{OperatorApi}}/*/*{prefix}*
+""")
+w("""
+Outputs:
+  TwilioVoiceUrl:
+    Description: 'Twilio number > Voice configuration > "A call comes in": Webhook, HTTP POST'
+    Value: !Sub https://${OperatorApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/twilio/voice/incoming
+  TwilioStatusCallbackUrl:
+    Description: 'Twilio number > "Call status changes": HTTP POST'
+    Value: !Sub https://${OperatorApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/twilio/voice/status
+  TwilioTwimlAppVoiceUrl:
+    Description: 'TwiML App > Voice Request URL: HTTP POST'
+    Value: !Sub https://${OperatorApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/twilio/voice/outbound
+  ApiUrl:
+    Description: HTTP API base URL (also PUBLIC_BASE_URL of the functions)
+    Value: !Sub https://${OperatorApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}
+  UserPoolId:
+    Description: 'Cognito user pool: create users and add them to groups here'
+    Value: !Ref OperatorUserPool
+  UserPoolClientId:
+    Description: App client of the page (config.json userPoolClientId)
+    Value: !Ref OperatorPageClient
+  HostedUiDomain:
+    Description: Cognito hosted UI base URL (config.json cognitoDomain)
+    Value: !Sub https://${CognitoDomainPrefix}.auth.${AWS::Region}.amazoncognito.com
+  TwilioSecretName:
+    Description: Secrets Manager secret to put the Twilio credentials JSON into
+    Value: !Sub ${AWS::StackName}/twilio
+""")
+text = ''.join(out)
+if sys.argv[1:] == ['--check']:
+    with open(TEMPLATE, encoding='utf-8') as f:
+        if f.read() != text:
+            sys.exit('sam/template.yaml is not what sam/generate.py writes: run python3 sam/generate.py')
+    print('sam/template.yaml is up to date')
+else:
+    with open(TEMPLATE, 'w', encoding='utf-8') as f:
+        f.write(text)
+    print('wrote', TEMPLATE)

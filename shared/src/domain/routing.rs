@@ -1,0 +1,350 @@
+//! Routing of waiting customers to operators. A customer waits in the conference named after
+//! their CallSid, filed in the `QUEUE` partition by arrival time; routing offers the
+//! longest-waiting call to the longest-idle free operator by claiming both in one conditional
+//! transaction, so a call is never offered to two operators at once and an operator never holds
+//! two calls. The REST request that rings the operator is made by the caller of
+//! [`Routing::next_offer`]; when it fails the offer is released and nothing is lost.
+//!
+//! | item | PK | SK |
+//! |---|---|---|
+//! | a waiting call | `QUEUE` | `<enqueued_at>#<sid>` |
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+
+use super::calls::call_key;
+use super::operators::{AVAILABLE, operator_key};
+use super::settings::SettingsService;
+use crate::error::DomainError;
+use crate::store::{Cond, Index, Item, Key, Query, Store, StoreError, TxOp, Update, attr};
+
+/// The partition of waiting calls.
+pub const QUEUE: &str = "QUEUE";
+
+/// A call offered to an operator: ring them now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Offer {
+    pub call_sid: String,
+    pub operator_id: String,
+    pub offer_id: String,
+    /// Where the operator was in the free list, to put them back on a failed ring.
+    pub free_since_key: String,
+}
+
+/// Why an offer ended without an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unanswered {
+    /// The operator's phone rang out, was busy or rejected: they are set to 離席 (away) so the
+    /// call does not bounce back to an absent desk, and the call goes to the next operator.
+    Missed,
+    /// We could not ring them (Twilio unreachable): they stay free, first in line.
+    NotRung,
+}
+
+/// The key of a call's queue entry.
+pub fn queue_key(enqueued_at: &str, sid: &str) -> Key {
+    Key::new(QUEUE, format!("{enqueued_at}#{sid}"))
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+fn later(seconds: u32) -> String {
+    (chrono::Utc::now() + chrono::Duration::seconds(seconds as i64))
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+fn s<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
+    item.get(name).and_then(Value::as_str)
+}
+
+/// The routing service.
+pub struct Routing {
+    store: Arc<dyn Store>,
+    settings: Arc<SettingsService>,
+}
+
+impl Routing {
+    pub fn new(store: Arc<dyn Store>, settings: Arc<SettingsService>) -> Self {
+        Self { store, settings }
+    }
+
+    /// The writes that put a new incoming call in line, for the incoming webhook's own
+    /// transaction (with the call record).
+    pub fn enqueue_ops(enqueued_at: &str, sid: &str) -> Vec<TxOp> {
+        let key = queue_key(enqueued_at, sid);
+        let mut item = Item::new();
+        item.insert(attr::PK.into(), key.pk.into());
+        item.insert(attr::SK.into(), key.sk.into());
+        item.insert("sid".into(), sid.into());
+        item.insert("enqueued_at".into(), enqueued_at.into());
+        vec![TxOp::Put {
+            item,
+            cond: Some(Cond::NotExists),
+        }]
+    }
+
+    /// Finds the longest-waiting call without a live offer and the longest-idle free operator
+    /// and claims both; `None` when either side is empty. Two queries and one transaction in
+    /// the common case; a lost race moves on to the next candidate.
+    pub async fn next_offer(&self) -> Result<Option<Offer>, DomainError> {
+        let at = now();
+        let calls = self.store.query(Query::partition(QUEUE).limit(25)).await?;
+        let waiting: Vec<&Item> = calls
+            .items
+            .iter()
+            .filter(|q| s(q, "offered_to").is_none() || s(q, "offer_expires_at").is_some_and(|e| e < at.as_str()))
+            .collect();
+        if waiting.is_empty() {
+            return Ok(None);
+        }
+        let free = self
+            .store
+            .query(Query::partition(AVAILABLE).on(Index::Gsi2).limit(25))
+            .await?;
+        let mut operators: Vec<&Item> = free
+            .items
+            .iter()
+            .filter(|o| s(o, attr::GSI2SK).is_some_and(|k| k <= at.as_str()) && o.get("current_call").is_none())
+            .collect();
+        if operators.is_empty() {
+            return Ok(None);
+        }
+        let ring = self.settings.get().await?.call_handling.ring_timeout_seconds;
+        let mut lost_ops = HashSet::new();
+        for q in waiting {
+            let (Some(sid), Some(qsk)) = (s(q, "sid"), s(q, attr::SK)) else {
+                continue;
+            };
+            if let (Some(old_op), Some(old_offer)) = (s(q, "offered_to"), s(q, "offer_id")) {
+                // An offer that rang out without any callback reaching us: release it first.
+                self.release(sid, qsk, old_op, old_offer, None, Unanswered::Missed)
+                    .await?;
+            }
+            operators.retain(|o| !lost_ops.contains(s(o, "id").unwrap_or_default()));
+            for op in &operators {
+                let (Some(op_id), Some(free_key)) = (s(op, "id"), s(op, attr::GSI2SK)) else {
+                    continue;
+                };
+                let offer_id = ulid::Ulid::new().to_string();
+                let expires = later(ring + 10);
+                let ops = vec![
+                    TxOp::Update {
+                        key: operator_key(op_id),
+                        update: Update::default()
+                            .set("current_call", sid)
+                            .set("offer_id", offer_id.as_str())
+                            .set("free_since_key", free_key)
+                            .remove(attr::GSI2PK)
+                            .remove(attr::GSI2SK),
+                        cond: Some(Cond::And(vec![
+                            Cond::Exists,
+                            Cond::AttrNotExists("current_call".into()),
+                            Cond::eq(attr::GSI2PK, AVAILABLE),
+                            Cond::Le(attr::GSI2SK.into(), json!(format!("{at}~"))),
+                        ])),
+                    },
+                    TxOp::Update {
+                        key: Key::new(QUEUE, qsk),
+                        update: Update::default()
+                            .set("offered_to", op_id)
+                            .set("offer_id", offer_id.as_str())
+                            .set("offer_expires_at", expires.as_str()),
+                        cond: Some(Cond::And(vec![
+                            Cond::Exists,
+                            Cond::Or(vec![
+                                Cond::AttrNotExists("offered_to".into()),
+                                Cond::Lt("offer_expires_at".into(), json!(at)),
+                            ]),
+                        ])),
+                    },
+                    TxOp::Update {
+                        key: call_key(sid),
+                        update: Update::default().set("status", "ringing").set("offered_to", op_id),
+                        cond: Some(Cond::Exists),
+                    },
+                ];
+                match self.store.transact(ops).await {
+                    Ok(()) => {
+                        return Ok(Some(Offer {
+                            call_sid: sid.to_owned(),
+                            operator_id: op_id.to_owned(),
+                            offer_id,
+                            free_since_key: free_key.to_owned(),
+                        }));
+                    }
+                    Err(StoreError::ConditionFailed { index: Some(0) }) | Err(StoreError::TransactionConflict) => {
+                        lost_ops.insert(op_id.to_owned());
+                    }
+                    Err(StoreError::ConditionFailed { .. }) => break,
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// Ends an unanswered offer (idempotent: each write is conditional on the offer id, and
+    /// one already undone is left alone). The call is waiting again.
+    pub async fn release(
+        &self,
+        sid: &str,
+        queue_sk: &str,
+        operator: &str,
+        offer_id: &str,
+        free_since_key: Option<&str>,
+        why: Unanswered,
+    ) -> Result<(), DomainError> {
+        let op_update = match why {
+            Unanswered::NotRung => {
+                let key = free_since_key
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| format!("{}#{operator}", now()));
+                Update::default().set(attr::GSI2PK, AVAILABLE).set(attr::GSI2SK, key)
+            }
+            Unanswered::Missed => Update::default()
+                .set("status", "away")
+                .set("status_since", now())
+                .set("missed_call_at", now())
+                .remove("wrap_up_until"),
+        }
+        .remove("current_call")
+        .remove("offer_id")
+        .remove("free_since_key")
+        .add("version", 1);
+        ignore_condition(
+            self.store
+                .update(&operator_key(operator), op_update, Some(Cond::eq("offer_id", offer_id)))
+                .await,
+        )?;
+        let q_update = Update::default()
+            .remove("offered_to")
+            .remove("offer_id")
+            .remove("offer_expires_at");
+        ignore_condition(
+            self.store
+                .update(
+                    &Key::new(QUEUE, queue_sk),
+                    q_update,
+                    Some(Cond::eq("offer_id", offer_id)),
+                )
+                .await,
+        )?;
+        let c_update = Update::default().set("status", "waiting").remove("offered_to");
+        let c_cond = Cond::And(vec![Cond::eq("offered_to", operator), Cond::eq("status", "ringing")]);
+        ignore_condition(self.store.update(&call_key(sid), c_update, Some(c_cond)).await)?;
+        Ok(())
+    }
+
+    /// The operator answered: they are on the call and it leaves the queue, atomically. A
+    /// conflict means the offer had already been taken back (the answer came too late).
+    pub async fn answered(
+        &self,
+        sid: &str,
+        operator: &str,
+        operator_name: &str,
+        offer_id: &str,
+    ) -> Result<(), DomainError> {
+        let call = self
+            .store
+            .get(&call_key(sid))
+            .await?
+            .ok_or_else(|| DomainError::NotFound(format!("no call {sid}")))?;
+        let queue_sk = s(&call, "queue_sk").map(str::to_owned);
+        let at = now();
+        let mut ops = vec![
+            TxOp::Update {
+                key: operator_key(operator),
+                update: Update::default()
+                    .set("status", "on_call")
+                    .set("status_since", at.as_str())
+                    .remove("offer_id")
+                    .remove("free_since_key")
+                    .add("version", 1),
+                cond: Some(Cond::And(vec![
+                    Cond::eq("current_call", sid),
+                    Cond::eq("offer_id", offer_id),
+                ])),
+            },
+            TxOp::Update {
+                key: call_key(sid),
+                update: Update::default()
+                    .set("status", "in_progress")
+                    .set("operator_id", operator)
+                    .set("operator_name", operator_name)
+                    .set("answered_at", at.as_str())
+                    .remove("offered_to"),
+                cond: Some(Cond::Exists),
+            },
+        ];
+        if let Some(qsk) = queue_sk {
+            ops.push(TxOp::Delete {
+                key: Key::new(QUEUE, qsk),
+                cond: Some(Cond::eq("offer_id", offer_id)),
+            });
+        }
+        self.store.transact(ops).await.map_err(|e| match e {
+            e if e.is_condition_failed() => {
+                DomainError::conflict("offer_withdrawn", "this call was already given to someone else", None)
+            }
+            other => other.into(),
+        })
+    }
+
+    /// The customer's call ended: its queue entry goes (an abandoned call), and the operator
+    /// who had it moves to wrap-up, filed as free from the end of wrap-up.
+    pub async fn ended(&self, sid: &str) -> Result<(), DomainError> {
+        let Some(call) = self.store.get(&call_key(sid)).await? else {
+            return Ok(());
+        };
+        if let Some(qsk) = s(&call, "queue_sk") {
+            self.store.delete(&Key::new(QUEUE, qsk), None).await?;
+        }
+        if let Some(op) = s(&call, "offered_to").filter(|_| s(&call, "operator_id").is_none()) {
+            // The caller hung up while this operator's phone rang: they are free again.
+            let update = Update::default()
+                .set(attr::GSI2PK, AVAILABLE)
+                .set(attr::GSI2SK, format!("{}#{op}", now()))
+                .remove("current_call")
+                .remove("offer_id")
+                .remove("free_since_key")
+                .add("version", 1);
+            ignore_condition(
+                self.store
+                    .update(&operator_key(op), update, Some(Cond::eq("current_call", sid)))
+                    .await,
+            )?;
+        }
+        if let Some(op) = s(&call, "operator_id") {
+            let wrap = self.settings.get().await?.call_handling.wrap_up_seconds;
+            let until = later(wrap);
+            let update = Update::default()
+                .set("status", "wrap_up")
+                .set("status_since", now())
+                .set("wrap_up_until", until.as_str())
+                .set(attr::GSI2PK, AVAILABLE)
+                .set(attr::GSI2SK, format!("{until}#{op}"))
+                .remove("current_call")
+                .remove("offer_id")
+                .remove("free_since_key")
+                .add("version", 1);
+            ignore_condition(
+                self.store
+                    .update(&operator_key(op), update, Some(Cond::eq("current_call", sid)))
+                    .await,
+            )?;
+        }
+        Ok(())
+    }
+}
+
+fn ignore_condition<T>(r: Result<T, StoreError>) -> Result<(), DomainError> {
+    match r {
+        Ok(_) => Ok(()),
+        Err(e) if e.is_condition_failed() => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}

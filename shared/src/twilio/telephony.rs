@@ -1,0 +1,732 @@
+//! The telephony port: what call-control code asks of the phone network.
+//!
+//! Hold, consult, transfer and hang-up are all conference operations, so the port
+//! is a handful of them: add a participant (ring an operator, a consult target or
+//! a customer), change one (hold, mute, exit behaviour), remove one, redirect or
+//! end a call, end a conference, place a call, and find a conference by name.
+//! Call-control code holds an `Arc<dyn Telephony>` and never sees HTTP: the
+//! deployed system plugs in [`RestClient`], the local runtime plugs in its Twilio
+//! simulator, and router tests plug in [`RecordingTelephony`], which records what
+//! was asked and answers as configured.
+//!
+//! Errors are sorted by what the caller can do about them ([`TelephonyError`]):
+//! a participant that is already gone (`NotFound`) is often fine to ignore, a
+//! refusal is a bug or a state conflict, and an outage calls for telling the
+//! operator to try again.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use async_trait::async_trait;
+
+use super::rest::{
+    Call, CallUpdateStatus, Conference, ConferenceRef, ConferenceStatus, CreateCall, CreateParticipant,
+    ListConferences, Participant, ParticipantRef, ParticipantStatus, RestClient, RestError, UpdateCall,
+    UpdateConference, UpdateParticipant,
+};
+use super::webhook::CallStatus;
+use super::{AccountSid, CallSid, ConferenceSid};
+
+/// Why a telephony operation failed, sorted by what the caller can do about it.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum TelephonyError {
+    /// The call, conference or participant does not exist (any more): the customer
+    /// hung up, or the conference ended.
+    #[error("not found: {message}")]
+    NotFound {
+        /// Twilio's error code (20404), when it gave one.
+        code: Option<u32>,
+        /// What was not found.
+        message: String,
+    },
+    /// The request was refused: invalid for the resource's current state, or a bug
+    /// on our side. Retrying the same request will not help.
+    #[error("refused (HTTP {status}, code {code:?}): {message}")]
+    Rejected {
+        /// The HTTP status.
+        status: u16,
+        /// Twilio's error code.
+        code: Option<u32>,
+        /// Twilio's message.
+        message: String,
+    },
+    /// Still rate-limited after the client's retries (Participants: 1 request per
+    /// second per account by default). Worth retrying later.
+    #[error("rate-limited by the telephony provider")]
+    RateLimited,
+    /// The provider could not be reached or failed. Worth retrying later.
+    #[error("the telephony provider is unavailable")]
+    Unavailable(#[source] Arc<dyn std::error::Error + Send + Sync>),
+}
+
+impl TelephonyError {
+    /// An outage with a plain reason, for test doubles and simulators.
+    pub fn unavailable(reason: &str) -> Self {
+        TelephonyError::Unavailable(Arc::new(std::io::Error::other(reason.to_owned())))
+    }
+}
+
+impl From<RestError> for TelephonyError {
+    fn from(error: RestError) -> Self {
+        match error {
+            RestError::Api(api) if api.status == 404 => TelephonyError::NotFound {
+                code: api.code,
+                message: api.message,
+            },
+            RestError::Api(api) if api.status == 429 => TelephonyError::RateLimited,
+            RestError::Api(api) if (400..500).contains(&api.status) => TelephonyError::Rejected {
+                status: api.status,
+                code: api.code,
+                message: api.message,
+            },
+            other => TelephonyError::Unavailable(Arc::new(other)),
+        }
+    }
+}
+
+/// The operations call control needs from the phone network. Every operator call
+/// is a conference named after the customer's CallSid, so these are conference
+/// operations plus the few call-level ones around them.
+#[async_trait]
+pub trait Telephony: Send + Sync {
+    /// Calls someone into a conference: an operator's softphone when routing a
+    /// waiting customer, a consult or transfer target, or the customer of an
+    /// outgoing call. Returns the new participant, whose call SID later callbacks
+    /// carry. Not retried on failure by implementations, since a repeat could ring
+    /// the same person twice.
+    async fn create_participant(
+        &self,
+        conference: &ConferenceRef,
+        request: &CreateParticipant,
+    ) -> Result<Participant, TelephonyError>;
+
+    /// Changes a participant: hold and unhold (with hold music), mute, coaching,
+    /// and `EndConferenceOnExit`, which must be set before holding because Twilio
+    /// ignores changes to a held participant.
+    async fn update_participant(
+        &self,
+        conference: &ConferenceSid,
+        participant: &ParticipantRef,
+        request: &UpdateParticipant,
+    ) -> Result<Participant, TelephonyError>;
+
+    /// Hangs up a participant's leg and removes it from the conference: the first
+    /// operator leaving after a transfer, a consult ending.
+    async fn remove_participant(
+        &self,
+        conference: &ConferenceSid,
+        participant: &ParticipantRef,
+    ) -> Result<(), TelephonyError>;
+
+    /// Redirects a live call to new TwiML or ends it, for calls outside a conference
+    /// (still in the incoming webhook's flow) or to hang a customer up for good.
+    async fn update_call(&self, call: &CallSid, request: &UpdateCall) -> Result<Call, TelephonyError>;
+
+    /// Ends a conference (everyone is disconnected) or plays an announcement to it.
+    async fn update_conference(
+        &self,
+        conference: &ConferenceSid,
+        request: &UpdateConference,
+    ) -> Result<Conference, TelephonyError>;
+
+    /// Places a call outside any conference (preview dialling from a call list
+    /// starts this way before the callee is joined to a conference).
+    async fn create_call(&self, request: &CreateCall) -> Result<Call, TelephonyError>;
+
+    /// Finds the conferences with this name (the customer's CallSid), to learn the
+    /// conference SID that participant updates need.
+    async fn find_conferences(
+        &self,
+        friendly_name: &str,
+        status: Option<ConferenceStatus>,
+    ) -> Result<Vec<Conference>, TelephonyError>;
+}
+
+#[async_trait]
+impl Telephony for RestClient {
+    async fn create_participant(
+        &self,
+        conference: &ConferenceRef,
+        request: &CreateParticipant,
+    ) -> Result<Participant, TelephonyError> {
+        Ok(RestClient::create_participant(self, conference, request).await?)
+    }
+
+    async fn update_participant(
+        &self,
+        conference: &ConferenceSid,
+        participant: &ParticipantRef,
+        request: &UpdateParticipant,
+    ) -> Result<Participant, TelephonyError> {
+        Ok(RestClient::update_participant(self, conference, participant, request).await?)
+    }
+
+    async fn remove_participant(
+        &self,
+        conference: &ConferenceSid,
+        participant: &ParticipantRef,
+    ) -> Result<(), TelephonyError> {
+        Ok(RestClient::delete_participant(self, conference, participant).await?)
+    }
+
+    async fn update_call(&self, call: &CallSid, request: &UpdateCall) -> Result<Call, TelephonyError> {
+        Ok(RestClient::update_call(self, call, request).await?)
+    }
+
+    async fn update_conference(
+        &self,
+        conference: &ConferenceSid,
+        request: &UpdateConference,
+    ) -> Result<Conference, TelephonyError> {
+        Ok(RestClient::update_conference(self, conference, request).await?)
+    }
+
+    async fn create_call(&self, request: &CreateCall) -> Result<Call, TelephonyError> {
+        Ok(RestClient::create_call(self, request).await?)
+    }
+
+    async fn find_conferences(
+        &self,
+        friendly_name: &str,
+        status: Option<ConferenceStatus>,
+    ) -> Result<Vec<Conference>, TelephonyError> {
+        let request = ListConferences {
+            friendly_name: friendly_name.to_owned(),
+            status,
+            page_size: Some(20),
+        };
+        Ok(self.list_conferences(&request).await?.conferences)
+    }
+}
+
+/// The operations of the port, to aim injected failures at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TelephonyOperation {
+    /// [`Telephony::create_participant`].
+    CreateParticipant,
+    /// [`Telephony::update_participant`].
+    UpdateParticipant,
+    /// [`Telephony::remove_participant`].
+    RemoveParticipant,
+    /// [`Telephony::update_call`].
+    UpdateCall,
+    /// [`Telephony::update_conference`].
+    UpdateConference,
+    /// [`Telephony::create_call`].
+    CreateCall,
+    /// [`Telephony::find_conferences`].
+    FindConferences,
+}
+
+/// One request made to a [`RecordingTelephony`], with its arguments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TelephonyRequest {
+    /// A participant was added.
+    CreateParticipant {
+        /// The conference.
+        conference: ConferenceRef,
+        /// The request.
+        request: CreateParticipant,
+    },
+    /// A participant was changed.
+    UpdateParticipant {
+        /// The conference.
+        conference: ConferenceSid,
+        /// The participant.
+        participant: ParticipantRef,
+        /// The request.
+        request: UpdateParticipant,
+    },
+    /// A participant was removed.
+    RemoveParticipant {
+        /// The conference.
+        conference: ConferenceSid,
+        /// The participant.
+        participant: ParticipantRef,
+    },
+    /// A call was redirected or ended.
+    UpdateCall {
+        /// The call.
+        call: CallSid,
+        /// The request.
+        request: UpdateCall,
+    },
+    /// A conference was ended or announced to.
+    UpdateConference {
+        /// The conference.
+        conference: ConferenceSid,
+        /// The request.
+        request: UpdateConference,
+    },
+    /// A call was placed.
+    CreateCall(CreateCall),
+    /// Conferences were looked up by name.
+    FindConferences {
+        /// The name.
+        friendly_name: String,
+        /// The state filter.
+        status: Option<ConferenceStatus>,
+    },
+}
+
+impl TelephonyRequest {
+    /// Which operation this request was.
+    pub fn operation(&self) -> TelephonyOperation {
+        match self {
+            TelephonyRequest::CreateParticipant { .. } => TelephonyOperation::CreateParticipant,
+            TelephonyRequest::UpdateParticipant { .. } => TelephonyOperation::UpdateParticipant,
+            TelephonyRequest::RemoveParticipant { .. } => TelephonyOperation::RemoveParticipant,
+            TelephonyRequest::UpdateCall { .. } => TelephonyOperation::UpdateCall,
+            TelephonyRequest::UpdateConference { .. } => TelephonyOperation::UpdateConference,
+            TelephonyRequest::CreateCall(_) => TelephonyOperation::CreateCall,
+            TelephonyRequest::FindConferences { .. } => TelephonyOperation::FindConferences,
+        }
+    }
+}
+
+/// A test double of the port for router and domain tests in other crates: it
+/// records every request and answers with a plausible success built from the
+/// request (fresh, deterministic SIDs), with the conferences it was given, or with
+/// a failure injected for the next call of an operation.
+///
+/// It does not pretend to be Twilio (no call states, no callbacks); the local
+/// runtime's simulator does that.
+#[derive(Debug)]
+pub struct RecordingTelephony {
+    account_sid: AccountSid,
+    state: Mutex<RecorderState>,
+}
+
+#[derive(Debug, Default)]
+struct RecorderState {
+    requests: Vec<TelephonyRequest>,
+    failures: VecDeque<(TelephonyOperation, TelephonyError)>,
+    conferences: Vec<Conference>,
+    next_sid: u64,
+}
+
+impl Default for RecordingTelephony {
+    fn default() -> Self {
+        Self::new(AccountSid::parse(&format!("AC{}", "0".repeat(32))).expect("a valid constant SID"))
+    }
+}
+
+impl RecordingTelephony {
+    /// A recorder whose answers carry `account_sid`.
+    pub fn new(account_sid: AccountSid) -> Self {
+        Self {
+            account_sid,
+            state: Mutex::new(RecorderState::default()),
+        }
+    }
+
+    /// Every request so far, in order.
+    pub fn requests(&self) -> Vec<TelephonyRequest> {
+        self.lock().requests.clone()
+    }
+
+    /// Every request so far, clearing the record.
+    pub fn take_requests(&self) -> Vec<TelephonyRequest> {
+        std::mem::take(&mut self.lock().requests)
+    }
+
+    /// Makes the next call of `operation` fail with `error` (queued: several
+    /// injections for one operation fail its next several calls). The request is
+    /// still recorded.
+    pub fn fail_next(&self, operation: TelephonyOperation, error: TelephonyError) {
+        self.lock().failures.push_back((operation, error));
+    }
+
+    /// The conferences `find_conferences` searches.
+    pub fn set_conferences(&self, conferences: Vec<Conference>) {
+        self.lock().conferences = conferences;
+    }
+
+    fn lock(&self) -> MutexGuard<'_, RecorderState> {
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Records the request, then returns the injected failure for it, if any, and
+    /// a fresh counter for building SIDs.
+    fn record(&self, request: TelephonyRequest) -> Result<u64, TelephonyError> {
+        let mut state = self.lock();
+        let operation = request.operation();
+        state.requests.push(request);
+        if let Some(index) = state.failures.iter().position(|(op, _)| *op == operation) {
+            let (_, error) = state.failures.remove(index).expect("the index was just found");
+            return Err(error);
+        }
+        state.next_sid += 1;
+        Ok(state.next_sid)
+    }
+
+    fn participant(
+        &self,
+        counter: u64,
+        conference: Option<&ConferenceSid>,
+        call: Option<&CallSid>,
+        label: Option<String>,
+    ) -> Participant {
+        Participant {
+            account_sid: self.account_sid.clone(),
+            call_sid: call.cloned().unwrap_or_else(|| fresh_sid(counter, "CA")),
+            conference_sid: conference.cloned().unwrap_or_else(|| fresh_sid(counter, "CF")),
+            label,
+            status: Some(ParticipantStatus::Queued),
+            muted: Some(false),
+            hold: Some(false),
+            coaching: Some(false),
+            call_sid_to_coach: None,
+            end_conference_on_exit: Some(false),
+            start_conference_on_enter: Some(true),
+            date_created: None,
+            date_updated: None,
+            uri: None,
+        }
+    }
+
+    fn call(&self, sid: CallSid, status: CallStatus) -> Call {
+        Call {
+            sid,
+            account_sid: self.account_sid.clone(),
+            parent_call_sid: None,
+            to: None,
+            from: None,
+            status: Some(status),
+            direction: Some("outbound-api".to_owned()),
+            start_time: None,
+            end_time: None,
+            duration: None,
+            date_created: None,
+            date_updated: None,
+            uri: None,
+        }
+    }
+}
+
+/// A deterministic SID of the given kind: the prefix and the counter in hex.
+fn fresh_sid<T: TryFrom<String>>(counter: u64, prefix: &str) -> T
+where
+    T::Error: std::fmt::Debug,
+{
+    T::try_from(format!("{prefix}{counter:032x}")).expect("prefix and 32 hex digits make a SID")
+}
+
+#[async_trait]
+impl Telephony for RecordingTelephony {
+    async fn create_participant(
+        &self,
+        conference: &ConferenceRef,
+        request: &CreateParticipant,
+    ) -> Result<Participant, TelephonyError> {
+        let counter = self.record(TelephonyRequest::CreateParticipant {
+            conference: conference.clone(),
+            request: request.clone(),
+        })?;
+        let conference_sid = match conference {
+            ConferenceRef::Sid(sid) => Some(sid),
+            ConferenceRef::FriendlyName(_) => None,
+        };
+        let mut participant = self.participant(counter, conference_sid, None, request.label.clone());
+        participant.muted = request.muted.or(Some(false));
+        participant.coaching = request.coaching.or(Some(false));
+        participant.call_sid_to_coach = request.call_sid_to_coach.clone();
+        participant.end_conference_on_exit = request.end_conference_on_exit.or(Some(false));
+        participant.start_conference_on_enter = request.start_conference_on_enter.or(Some(true));
+        Ok(participant)
+    }
+
+    async fn update_participant(
+        &self,
+        conference: &ConferenceSid,
+        participant: &ParticipantRef,
+        request: &UpdateParticipant,
+    ) -> Result<Participant, TelephonyError> {
+        let counter = self.record(TelephonyRequest::UpdateParticipant {
+            conference: conference.clone(),
+            participant: participant.clone(),
+            request: request.clone(),
+        })?;
+        let (call, label) = match participant {
+            ParticipantRef::Call(sid) => (Some(sid), None),
+            ParticipantRef::Label(label) => (None, Some(label.clone())),
+        };
+        let mut updated = self.participant(counter, Some(conference), call, label);
+        updated.status = Some(ParticipantStatus::Connected);
+        updated.hold = request.hold.or(Some(false));
+        updated.muted = request.muted.or(Some(false));
+        updated.coaching = request.coaching.or(Some(false));
+        updated.call_sid_to_coach = request.call_sid_to_coach.clone();
+        updated.end_conference_on_exit = request.end_conference_on_exit.or(Some(false));
+        Ok(updated)
+    }
+
+    async fn remove_participant(
+        &self,
+        conference: &ConferenceSid,
+        participant: &ParticipantRef,
+    ) -> Result<(), TelephonyError> {
+        self.record(TelephonyRequest::RemoveParticipant {
+            conference: conference.clone(),
+            participant: participant.clone(),
+        })
+        .map(drop)
+    }
+
+    async fn update_call(&self, call: &CallSid, request: &UpdateCall) -> Result<Call, TelephonyError> {
+        self.record(TelephonyRequest::UpdateCall {
+            call: call.clone(),
+            request: request.clone(),
+        })?;
+        let status = match request {
+            UpdateCall::End(CallUpdateStatus::Canceled) => CallStatus::Canceled,
+            UpdateCall::End(_) => CallStatus::Completed,
+            _ => CallStatus::InProgress,
+        };
+        Ok(self.call(call.clone(), status))
+    }
+
+    async fn update_conference(
+        &self,
+        conference: &ConferenceSid,
+        request: &UpdateConference,
+    ) -> Result<Conference, TelephonyError> {
+        self.record(TelephonyRequest::UpdateConference {
+            conference: conference.clone(),
+            request: request.clone(),
+        })?;
+        let known = self.lock().conferences.iter().find(|c| &c.sid == conference).cloned();
+        let mut result = known.unwrap_or_else(|| Conference {
+            sid: conference.clone(),
+            account_sid: self.account_sid.clone(),
+            friendly_name: String::new(),
+            status: Some(ConferenceStatus::InProgress),
+            region: None,
+            reason_conference_ended: None,
+            call_sid_ending_conference: None,
+            date_created: None,
+            date_updated: None,
+            uri: None,
+        });
+        if request.end {
+            result.status = Some(ConferenceStatus::Completed);
+        }
+        Ok(result)
+    }
+
+    async fn create_call(&self, request: &CreateCall) -> Result<Call, TelephonyError> {
+        let counter = self.record(TelephonyRequest::CreateCall(request.clone()))?;
+        let mut call = self.call(fresh_sid(counter, "CA"), CallStatus::Queued);
+        call.to = Some(request.to.clone());
+        call.from = Some(request.from.clone());
+        Ok(call)
+    }
+
+    async fn find_conferences(
+        &self,
+        friendly_name: &str,
+        status: Option<ConferenceStatus>,
+    ) -> Result<Vec<Conference>, TelephonyError> {
+        self.record(TelephonyRequest::FindConferences {
+            friendly_name: friendly_name.to_owned(),
+            status,
+        })?;
+        Ok(self
+            .lock()
+            .conferences
+            .iter()
+            .filter(|c| c.friendly_name == friendly_name)
+            .filter(|c| status.is_none() || c.status == status)
+            .cloned()
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::twilio::ClientIdentity;
+    use crate::twilio::rest::{ParticipantTo, RestError, TwilioApiError};
+
+    fn conference() -> ConferenceSid {
+        ConferenceSid::parse(&format!("CF{}", "a".repeat(32))).unwrap()
+    }
+
+    fn customer() -> CallSid {
+        CallSid::parse(&format!("CA{}", "b".repeat(32))).unwrap()
+    }
+
+    fn ring_operator() -> CreateParticipant {
+        CreateParticipant {
+            label: Some("operator".to_owned()),
+            end_conference_on_exit: Some(false),
+            ..CreateParticipant::new(
+                "client:system",
+                ParticipantTo::Client {
+                    identity: ClientIdentity::parse("op_yamada").unwrap(),
+                    params: Vec::new(),
+                },
+            )
+        }
+    }
+
+    /// Call-control code holds the port as a trait object; both adapters fit.
+    fn as_port(telephony: Arc<dyn Telephony>) -> Arc<dyn Telephony> {
+        telephony
+    }
+
+    #[tokio::test]
+    async fn the_recorder_answers_with_fresh_sids_and_records_in_order() {
+        let recorder = Arc::new(RecordingTelephony::default());
+        let port = as_port(recorder.clone());
+
+        let first = port
+            .create_participant(&ConferenceRef::FriendlyName(customer().to_string()), &ring_operator())
+            .await
+            .unwrap();
+        let second = port
+            .create_participant(&ConferenceRef::Sid(conference()), &ring_operator())
+            .await
+            .unwrap();
+        assert_ne!(first.call_sid, second.call_sid);
+        assert_eq!(second.conference_sid, conference());
+        assert_eq!(first.label.as_deref(), Some("operator"));
+
+        let held = port
+            .update_participant(
+                &conference(),
+                &ParticipantRef::Label("customer".to_owned()),
+                &UpdateParticipant::hold("https://x.example/hold"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(held.hold, Some(true));
+        port.remove_participant(&conference(), &ParticipantRef::Call(first.call_sid.clone()))
+            .await
+            .unwrap();
+        let ended = port
+            .update_call(&customer(), &UpdateCall::End(CallUpdateStatus::Completed))
+            .await
+            .unwrap();
+        assert_eq!(ended.status, Some(CallStatus::Completed));
+
+        let operations: Vec<_> = recorder.requests().iter().map(TelephonyRequest::operation).collect();
+        assert_eq!(
+            operations,
+            vec![
+                TelephonyOperation::CreateParticipant,
+                TelephonyOperation::CreateParticipant,
+                TelephonyOperation::UpdateParticipant,
+                TelephonyOperation::RemoveParticipant,
+                TelephonyOperation::UpdateCall,
+            ]
+        );
+        assert_eq!(recorder.take_requests().len(), 5);
+        assert!(recorder.requests().is_empty());
+    }
+
+    #[tokio::test]
+    async fn an_injected_failure_hits_only_the_next_call_of_its_operation() {
+        let recorder = RecordingTelephony::default();
+        recorder.fail_next(TelephonyOperation::CreateParticipant, TelephonyError::RateLimited);
+        recorder.fail_next(
+            TelephonyOperation::RemoveParticipant,
+            TelephonyError::NotFound {
+                code: Some(20404),
+                message: "gone".to_owned(),
+            },
+        );
+
+        assert!(
+            recorder
+                .update_call(&customer(), &UpdateCall::End(CallUpdateStatus::Canceled))
+                .await
+                .is_ok()
+        );
+        assert!(matches!(
+            recorder
+                .create_participant(&ConferenceRef::Sid(conference()), &ring_operator())
+                .await,
+            Err(TelephonyError::RateLimited)
+        ));
+        assert!(
+            recorder
+                .create_participant(&ConferenceRef::Sid(conference()), &ring_operator())
+                .await
+                .is_ok()
+        );
+        assert!(matches!(
+            recorder
+                .remove_participant(&conference(), &ParticipantRef::Label("consult".to_owned()))
+                .await,
+            Err(TelephonyError::NotFound { .. })
+        ));
+        assert_eq!(recorder.requests().len(), 4, "failed requests are recorded too");
+    }
+
+    #[tokio::test]
+    async fn conferences_are_found_among_the_configured_ones() {
+        let recorder = RecordingTelephony::default();
+        let room = |sid: char, name: &str, status| Conference {
+            sid: ConferenceSid::parse(&format!("CF{}", sid.to_string().repeat(32))).unwrap(),
+            account_sid: AccountSid::parse(&format!("AC{}", "0".repeat(32))).unwrap(),
+            friendly_name: name.to_owned(),
+            status: Some(status),
+            region: None,
+            reason_conference_ended: None,
+            call_sid_ending_conference: None,
+            date_created: None,
+            date_updated: None,
+            uri: None,
+        };
+        recorder.set_conferences(vec![
+            room('1', "CAx", ConferenceStatus::Completed),
+            room('2', "CAx", ConferenceStatus::InProgress),
+            room('3', "CAy", ConferenceStatus::InProgress),
+        ]);
+        let found = recorder
+            .find_conferences("CAx", Some(ConferenceStatus::InProgress))
+            .await
+            .unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].sid.as_str(), format!("CF{}", "2".repeat(32)));
+        assert_eq!(recorder.find_conferences("CAx", None).await.unwrap().len(), 2);
+        let ended = recorder
+            .update_conference(&found[0].sid, &UpdateConference::end())
+            .await
+            .unwrap();
+        assert_eq!(ended.status, Some(ConferenceStatus::Completed));
+    }
+
+    #[test]
+    fn rest_errors_map_to_what_the_caller_can_do() {
+        let api = |status, code| {
+            RestError::Api(TwilioApiError {
+                status,
+                code,
+                message: "m".to_owned(),
+                more_info: None,
+            })
+        };
+        assert!(matches!(
+            TelephonyError::from(api(404, Some(20404))),
+            TelephonyError::NotFound { .. }
+        ));
+        assert!(matches!(
+            TelephonyError::from(api(429, Some(20429))),
+            TelephonyError::RateLimited
+        ));
+        assert!(matches!(
+            TelephonyError::from(api(400, Some(21205))),
+            TelephonyError::Rejected { status: 400, .. }
+        ));
+        assert!(matches!(
+            TelephonyError::from(api(503, None)),
+            TelephonyError::Unavailable(_)
+        ));
+        assert!(matches!(
+            TelephonyError::from(RestError::Timeout(std::time::Duration::from_secs(1))),
+            TelephonyError::Unavailable(_)
+        ));
+    }
+}

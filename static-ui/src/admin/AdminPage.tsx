@@ -1,0 +1,280 @@
+//! The admin page (/admin): every settings section, each edited and saved on its own. Loaded on
+//! demand, so operators never download it. Non-admins get a polite refusal.
+
+import { useEffect } from 'preact/hooks';
+import type { CallHandling, LabelledId, Line, NoteField, SearchObject, TalkScript } from '../api/types';
+import { currentUser, hasRole } from '../auth';
+import { labelOf, lang, setLang, t } from '../i18n';
+import { navigate } from '../router';
+import { settings } from '../state/settings';
+import { ObjectsEditor } from './ObjectsEditor';
+import { RowsEditor, SelectCell, TextCell } from './RowsEditor';
+import { SectionEditor } from './SectionEditor';
+
+const SECTIONS = [
+  'lines',
+  'response_statuses',
+  'presence_statuses',
+  'special_notes',
+  'history_tabs',
+  'search',
+  'scripts',
+  'objects',
+  'call_handling',
+] as const;
+
+const TEXTUAL = new Set(['text', 'long_text', 'phone', 'email', 'select', 'date', 'datetime']);
+
+function objectOptions() {
+  return (settings.value?.objects ?? []).map((o) => ({ value: o.name, label: `${labelOf(o)} (${o.name})` }));
+}
+
+function fieldOptions(object: string, filter?: (type: string) => boolean) {
+  const o = settings.value?.objects.find((x) => x.name === object);
+  return (o?.fields ?? []).filter((f) => !filter || filter(f.type)).map((f) => ({ value: f.name, label: `${labelOf(f)} (${f.name})` }));
+}
+
+function withLabelEn<T extends LabelledId>(row: T, v: string): T {
+  const next = { ...row };
+  if (v) next.label_en = v;
+  else delete next.label_en;
+  return next;
+}
+
+function labelledColumns<T extends LabelledId>() {
+  return [
+    { key: 'id', label: t('admin.col.id'), render: (r: T, s: (n: T) => void, l: string) => <TextCell mono label={l} value={r.id} onInput={(v) => s({ ...r, id: v })} /> },
+    { key: 'label', label: t('admin.col.label'), render: (r: T, s: (n: T) => void, l: string) => <TextCell label={l} value={r.label} onInput={(v) => s({ ...r, label: v })} /> },
+    {
+      key: 'label_en',
+      label: t('admin.col.label_en'),
+      render: (r: T, s: (n: T) => void, l: string) => <TextCell label={l} value={r.label_en ?? ''} onInput={(v) => s(withLabelEn(r, v))} />,
+    },
+  ];
+}
+
+function Refusal() {
+  const u = currentUser.value;
+  return (
+    <main class="boot refusal" id="admin-refused">
+      <h1>{t('admin.title')}</h1>
+      <p>{t('admin.refused', { name: u?.name ?? '', role: u ? t(`role.${u.role}`) : '' })}</p>
+      <a
+        href="/"
+        onClick={(e) => {
+          e.preventDefault();
+          navigate('/');
+        }}
+      >
+        {t('admin.back')}
+      </a>
+    </main>
+  );
+}
+
+export function AdminPage() {
+  useEffect(() => {
+    document.title = `${t('admin.title')} — ${t('app.title')}`;
+  }, []);
+  if (!hasRole('admin')) return <Refusal />;
+  const scripts = settings.value?.scripts ?? [];
+  return (
+    <div class="admin" id="admin">
+      <header class="admin-head">
+        <h1>{t('admin.title')}</h1>
+        <span class="muted">{currentUser.value?.name}</span>
+        <span class="info-spacer" />
+        <button type="button" class="link-button" aria-label={t('app.switchLangLabel')} onClick={() => setLang(lang.value === 'ja' ? 'en' : 'ja')}>
+          {t('app.switchLang')}
+        </button>
+        <a
+          href="/"
+          class="link-button"
+          onClick={(e) => {
+            e.preventDefault();
+            navigate('/');
+          }}
+        >
+          {t('admin.back')}
+        </a>
+      </header>
+      <div class="admin-layout">
+        <nav class="admin-nav" aria-label={t('admin.title')}>
+          <ul>
+            {SECTIONS.map((s) => (
+              <li key={s}>
+                <a href={`#section-${s}`}>{t(`admin.section.${s}`)}</a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <main class="admin-main">
+          <SectionEditor section="lines">
+            {(v, set) => (
+              <RowsEditor<Line>
+                id="rows-lines"
+                rows={v}
+                onChange={set}
+                newRow={() => ({ id: '', number: '', label: '', recording: false })}
+                columns={[
+                  { key: 'id', label: t('admin.col.id'), render: (r, s, l) => <TextCell mono label={l} value={r.id} onInput={(x) => s({ ...r, id: x })} /> },
+                  { key: 'number', label: t('admin.col.number'), render: (r, s, l) => <TextCell label={l} value={r.number} onInput={(x) => s({ ...r, number: x })} /> },
+                  { key: 'label', label: t('admin.col.label'), render: (r, s, l) => <TextCell label={l} value={r.label} onInput={(x) => s({ ...r, label: x })} /> },
+                  {
+                    key: 'recording',
+                    label: t('admin.col.recording'),
+                    class: 'center',
+                    render: (r, s, l) => (
+                      <input type="checkbox" aria-label={l} checked={!!r.recording} onChange={(e) => s({ ...r, recording: e.currentTarget.checked })} />
+                    ),
+                  },
+                  {
+                    key: 'script',
+                    label: t('admin.col.script'),
+                    render: (r, s, l) => (
+                      <SelectCell
+                        label={l}
+                        value={r.script_id ?? ''}
+                        allowEmpty={t('app.none')}
+                        options={scripts.map((x) => ({ value: x.id, label: x.title }))}
+                        onChange={(x) => {
+                          const next = { ...r };
+                          if (x) next.script_id = x;
+                          else delete next.script_id;
+                          s(next);
+                        }}
+                      />
+                    ),
+                  },
+                ]}
+              />
+            )}
+          </SectionEditor>
+          <SectionEditor section="response_statuses">
+            {(v, set) => <RowsEditor<LabelledId> id="rows-response_statuses" rows={v} onChange={set} newRow={() => ({ id: '', label: '' })} columns={labelledColumns<LabelledId>()} />}
+          </SectionEditor>
+          <SectionEditor section="presence_statuses" note={t('admin.presenceNote')}>
+            {(v, set) => <RowsEditor<LabelledId> id="rows-presence_statuses" rows={v} onChange={set} newRow={() => ({ id: '', label: '' })} columns={labelledColumns<LabelledId>()} />}
+          </SectionEditor>
+          <SectionEditor section="special_notes">
+            {(v, set) => (
+              <RowsEditor<NoteField>
+                id="rows-special_notes"
+                rows={v}
+                onChange={set}
+                newRow={() => ({ object: 'account', field: '' })}
+                columns={[
+                  {
+                    key: 'object',
+                    label: t('admin.col.object'),
+                    render: (r, s, l) => <SelectCell label={l} value={r.object} options={objectOptions()} onChange={(x) => s({ object: x, field: '' })} />,
+                  },
+                  {
+                    key: 'field',
+                    label: t('admin.col.field'),
+                    render: (r, s, l) => <SelectCell label={l} value={r.field} allowEmpty="—" options={fieldOptions(r.object)} onChange={(x) => s({ ...r, field: x })} />,
+                  },
+                ]}
+              />
+            )}
+          </SectionEditor>
+          <SectionEditor section="history_tabs">
+            {(v, set) => (
+              <RowsEditor<{ object: string }>
+                id="rows-history_tabs"
+                rows={v.map((object) => ({ object }))}
+                onChange={(rows) => set(rows.map((r) => r.object))}
+                newRow={() => ({ object: '' })}
+                columns={[
+                  {
+                    key: 'object',
+                    label: t('admin.col.object'),
+                    render: (r, s, l) => <SelectCell label={l} value={r.object} allowEmpty="—" options={objectOptions()} onChange={(x) => s({ object: x })} />,
+                  },
+                ]}
+              />
+            )}
+          </SectionEditor>
+          <SectionEditor section="search">
+            {(v, set) => (
+              <RowsEditor<SearchObject>
+                id="rows-search"
+                rows={v}
+                onChange={set}
+                newRow={() => ({ object: '', fields: [] })}
+                columns={[
+                  {
+                    key: 'object',
+                    label: t('admin.col.object'),
+                    render: (r, s, l) => <SelectCell label={l} value={r.object} allowEmpty="—" options={objectOptions()} onChange={(x) => s({ object: x, fields: [] })} />,
+                  },
+                  {
+                    key: 'fields',
+                    label: t('admin.col.fields'),
+                    render: (r, s, l) => (
+                      <div class="checkbox-group" role="group" aria-label={l}>
+                        {fieldOptions(r.object, (ty) => TEXTUAL.has(ty)).map((f) => (
+                          <label key={f.value} class="check">
+                            <input
+                              type="checkbox"
+                              checked={r.fields.includes(f.value)}
+                              onChange={(e) => {
+                                const on = e.currentTarget.checked;
+                                s({ ...r, fields: on ? [...r.fields, f.value] : r.fields.filter((x) => x !== f.value) });
+                              }}
+                            />
+                            {f.label}
+                          </label>
+                        ))}
+                      </div>
+                    ),
+                  },
+                ]}
+              />
+            )}
+          </SectionEditor>
+          <SectionEditor section="scripts">
+            {(v, set) => (
+              <RowsEditor<TalkScript>
+                id="rows-scripts"
+                rows={v}
+                onChange={set}
+                newRow={() => ({ id: '', title: '', body: '' })}
+                columns={[
+                  { key: 'id', label: t('admin.col.id'), render: (r, s, l) => <TextCell mono label={l} value={r.id} onInput={(x) => s({ ...r, id: x })} /> },
+                  { key: 'title', label: t('admin.col.title'), render: (r, s, l) => <TextCell label={l} value={r.title} onInput={(x) => s({ ...r, title: x })} /> },
+                  {
+                    key: 'body',
+                    label: t('admin.col.body'),
+                    class: 'wide',
+                    render: (r, s, l) => (
+                      <textarea rows={5} aria-label={l} value={r.body} onInput={(e) => s({ ...r, body: e.currentTarget.value })} />
+                    ),
+                  },
+                ]}
+              />
+            )}
+          </SectionEditor>
+          <SectionEditor section="objects">{(v, set) => <ObjectsEditor value={v} set={set} />}</SectionEditor>
+          <SectionEditor section="call_handling">
+            {(v, set) => (
+              <div class="call-handling">
+                {(Object.keys(v) as (keyof CallHandling)[]).map((k) => (
+                  <label key={k}>
+                    {t(`admin.ch.${k}`)}
+                    <input
+                      type="number"
+                      id={`ch-${k}`}
+                      value={v[k]}
+                      onInput={(e) => set({ ...v, [k]: e.currentTarget.valueAsNumber || 0 })}
+                    />
+                  </label>
+                ))}
+              </div>
+            )}
+          </SectionEditor>
+        </main>
+      </div>
+    </div>
+  );
+}

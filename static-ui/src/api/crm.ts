@@ -1,0 +1,25 @@
+//! The `crm` resource: phone lookup (screen pop), data search, and records of every object.
+
+import { del, get, post, put } from './client';
+import type { CrmRecord, Hit, Lookup, NewRecord, Paged, RecordPatch } from './types';
+
+const records = (object: string) => `/api/crm/objects/${encodeURIComponent(object)}/records`;
+const record = (object: string, id: string) => `${records(object)}/${encodeURIComponent(id)}`;
+
+/** Accounts, contacts and other records filed under a number (any common way of writing it). */
+export const lookup = (phone: string, signal?: AbortSignal) => get<Lookup>('/api/crm/lookup', { phone }, signal);
+
+/** Searches one object's configured fields; `cursor` continues a previous page. */
+export const search = (object: string, q: string, opts: { limit?: number; cursor?: string } = {}) =>
+  get<Paged<Hit>>('/api/crm/search', { object, q, limit: opts.limit, cursor: opts.cursor });
+
+export const getRecord = (object: string, id: string) => get<CrmRecord>(record(object, id));
+
+export const createRecord = (object: string, input: NewRecord) => post<CrmRecord>(records(object), input);
+
+/** Patches a record; a stale `version` fails with 409 and the current record in `current`. */
+export const updateRecord = (object: string, id: string, patch: RecordPatch) =>
+  put<CrmRecord>(record(object, id), patch);
+
+export const deleteRecord = (object: string, id: string, version: number) =>
+  del<undefined>(record(object, id), { version });

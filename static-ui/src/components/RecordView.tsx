@@ -1,0 +1,40 @@
+//! A record's fields for reading (the detail view of Data search).
+
+import type { CrmRecord } from '../api/types';
+import { dateTime } from '../format';
+import { labelOf, t } from '../i18n';
+import { objectDef } from '../state/settings';
+import { titleOf } from '../state/titles';
+import { displayValue } from './values';
+
+export function RecordView({ record }: { record: CrmRecord }) {
+  const def = objectDef(record.object);
+  return (
+    <dl class="record-view">
+      {record.account_id && record.object !== 'account' && (
+        <div class="rv-row">
+          <dt>{t('entry.linkedAccount')}</dt>
+          <dd>{titleOf('account', record.account_id) ?? '…'}</dd>
+        </div>
+      )}
+      {record.contact_id && (
+        <div class="rv-row">
+          <dt>{t('entry.linkedContact')}</dt>
+          <dd>{titleOf('contact', record.contact_id) ?? '…'}</dd>
+        </div>
+      )}
+      {(def?.fields ?? []).map((f) => (
+        <div class="rv-row" key={f.name} data-field={f.name}>
+          <dt>{labelOf(f)}</dt>
+          <dd class={f.type === 'long_text' ? 'pre' : ''}>{displayValue(f, record.fields[f.name], record)}</dd>
+        </div>
+      ))}
+      <div class="rv-row rv-meta">
+        <dt>{t('detail.updatedAt')}</dt>
+        <dd>
+          {dateTime(record.updated_at)} {record.updated_by ? `(${record.updated_by})` : ''} · v{record.version}
+        </dd>
+      </div>
+    </dl>
+  );
+}

@@ -1,0 +1,175 @@
+//! Region 4, 対応履歴: the calls of the looked-up number, and one tab per object configured in
+//! settings.history_tabs with [新規]. Clicking a row shows it in Data search, where previous /
+//! next step through this tab's list.
+
+import type { CallSummary, CrmRecord } from '../api/types';
+import { Icon } from '../components/Icon';
+import { Region } from '../components/Region';
+import { Tabs } from '../components/Tabs';
+import { dateTime, duration, excerpt, shortDateTime } from '../format';
+import { t } from '../i18n';
+import { subject } from '../state/customer';
+import type { BrowseItem } from '../state/detail';
+import { browseIndex, browseList, showDetail } from '../state/detail';
+import { openNew, requestEntryFocus } from '../state/entry';
+import { CALLS_TAB, activeTab, loadTab, tabs } from '../state/history';
+import { objectDef, objectLabel, responseStatusLabel, settings } from '../state/settings';
+import { subtitleOf } from '../components/values';
+
+function isShown(item: BrowseItem): boolean {
+  const list = browseList.value;
+  const cur = list?.[browseIndex.value];
+  if (!cur) return false;
+  if (cur.kind === 'call' && item.kind === 'call') return cur.call.sid === item.call.sid;
+  if (cur.kind === 'record' && item.kind === 'record') return cur.id === item.id;
+  return false;
+}
+
+function CallRows({ items }: { items: CallSummary[] }) {
+  const list: BrowseItem[] = items.map((call) => ({ kind: 'call', call }));
+  return (
+    <table class="list-table calls-table">
+      <thead>
+        <tr>
+          <th scope="col">{t('history.when')}</th>
+          <th scope="col">{t('history.direction')}</th>
+          <th scope="col">{t('history.operator')}</th>
+          <th scope="col">{t('history.duration')}</th>
+          <th scope="col">{t('history.status')}</th>
+          <th scope="col">{t('history.memo')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {items.map((c, i) => {
+          const item = list[i];
+          return (
+            <tr
+              key={c.sid}
+              class={`clickable ${isShown(item) ? 'current' : ''}`}
+              tabIndex={0}
+              aria-current={isShown(item) ? 'true' : undefined}
+              onClick={() => void showDetail(list, i)}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter' || e.key === ' ') {
+                  e.preventDefault();
+                  void showDetail(list, i);
+                }
+              }}
+            >
+              <td class="nowrap num-left" title={dateTime(c.started_at)}>
+                {shortDateTime(c.started_at)}
+              </td>
+              <td class={`nowrap dir-${c.direction}`}>
+                <Icon name={c.direction} size={12} /> {c.direction === 'inbound' ? t('history.inbound') : t('history.outbound')}
+              </td>
+              <td class="nowrap">{c.operator_name ?? (c.status === 'abandoned' ? t('history.abandoned') : '')}</td>
+              <td class="nowrap num">{duration(c.duration_seconds)}</td>
+              <td class="nowrap">{responseStatusLabel(c.response_status)}</td>
+              <td class="memo-excerpt" title={c.memo}>
+                {excerpt(c.memo, 60)}
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+function RecordRows({ object, items }: { object: string; items: CrmRecord[] }) {
+  const list: BrowseItem[] = items.map((r) => ({ kind: 'record', object: r.object, id: r.id }));
+  const def = objectDef(object);
+  const dateField = def?.fields.find((f) => f.type === 'datetime');
+  return (
+    <table class="list-table records-table">
+      <thead>
+        <tr>
+          <th scope="col">{t('history.when')}</th>
+          <th scope="col">{t('history.title')}</th>
+          <th scope="col" class="sub-col" />
+        </tr>
+      </thead>
+      <tbody>
+        {items.map((r, i) => {
+          const item = list[i];
+          const when = dateField ? (r.fields[dateField.name] as string | undefined) : undefined;
+          return (
+            <tr
+              key={r.id}
+              class={`clickable ${isShown(item) ? 'current' : ''}`}
+              tabIndex={0}
+              aria-current={isShown(item) ? 'true' : undefined}
+              onClick={() => void showDetail(list, i)}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter' || e.key === ' ') {
+                  e.preventDefault();
+                  void showDetail(list, i);
+                }
+              }}
+            >
+              <td class="nowrap">{dateTime(when ?? r.created_at)}</td>
+              <td class="rec-title">{r.title}</td>
+              <td class="nowrap muted">{subtitleOf(r)}</td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+export function HistoryRegion() {
+  const objects = (settings.value?.history_tabs ?? []).filter((o) => objectDef(o));
+  const specs = [{ id: CALLS_TAB, label: t('history.calls') }, ...objects.map((o) => ({ id: o, label: objectLabel(o) }))];
+  const active = specs.some((s) => s.id === activeTab.value) ? activeTab.value : CALLS_TAB;
+  const data = tabs.value[active];
+  const s = subject.value;
+  const hasSubject = !!(s.phone || s.accountId || s.contactId);
+  const isRecords = active !== CALLS_TAB;
+  return (
+    <Region
+      id="region-history"
+      no={4}
+      title={t('region.history')}
+      busy={data?.loading ?? false}
+      actions={
+        isRecords ? (
+          <button
+            type="button"
+            id="history-new"
+            title={t('history.newHint', { object: objectLabel(active) })}
+            onClick={() => {
+              openNew(active, { accountId: s.accountId, contactId: s.contactId });
+              requestEntryFocus();
+            }}
+          >
+            <Icon name="plus" size={12} /> {t('history.new')}
+          </button>
+        ) : undefined
+      }
+    >
+      <Tabs idPrefix="history" tabs={specs} active={active} onSelect={(id) => (activeTab.value = id)} label={t('region.history')}>
+        {!hasSubject ? (
+          <p class="muted empty-note">{t('history.needLookup')}</p>
+        ) : !data || (data.loading && data.items.length === 0) ? (
+          <p class="muted empty-note">{t('history.loading')}</p>
+        ) : data.error ? (
+          <p class="error-text empty-note" role="alert">
+            {data.error}
+          </p>
+        ) : data.items.length === 0 ? (
+          <p class="muted empty-note">{t('history.empty')}</p>
+        ) : (
+          <>
+            {data.kind === 'calls' ? <CallRows items={data.items} /> : <RecordRows object={active} items={data.items} />}
+            {data.cursor && (
+              <button type="button" class="more-button" disabled={data.loading} onClick={() => void loadTab(active, true)}>
+                {t('app.more')}
+              </button>
+            )}
+          </>
+        )}
+      </Tabs>
+    </Region>
+  );
+}

@@ -1,0 +1,141 @@
+//! Region 1, インフォメーション: today's date and a ticking clock, the signed-in operator, the
+//! status (read-only until the presence API is wired), the outbound line (発信回線) and the talk
+//! script of that line. The language switch, the admin link and sign-out live here too.
+
+import { useState } from 'preact/hooks';
+import { currentUser, hasRole, signOut } from '../auth';
+import { Dialog } from '../components/Dialog';
+import { Icon } from '../components/Icon';
+import { clockTime, longDate, nationalPhone } from '../format';
+import { lang, setLang, t } from '../i18n';
+import { navigate } from '../router';
+import { now } from '../state/clock';
+import { contact } from '../state/customer';
+import { chooseLine, selectedLine, selectedScript } from '../state/lines';
+import { changePresence, presence, presenceChoices, presenceControl, presenceLabel } from '../state/presence';
+import { settings } from '../state/settings';
+
+/** Fills a script's `{オペレータ名}` and `{ご担当者名}` with the operator's and contact's names. */
+function fillScript(body: string): string {
+  const contactName = contact.value?.record.title;
+  let out = body.split('{オペレータ名}').join(currentUser.value?.name ?? '{オペレータ名}');
+  if (contactName) out = out.split('{ご担当者名}').join(contactName);
+  return out;
+}
+
+export function InfoRegion() {
+  const [scriptOpen, setScriptOpen] = useState(false);
+  const d = new Date(now.value);
+  const lines = settings.value?.lines ?? [];
+  const line = selectedLine.value;
+  const script = selectedScript.value;
+  const control = presenceControl.value;
+  const status = presence.value;
+  const choices = presenceChoices.value;
+  return (
+    <section id="region-info" class="region region-info" aria-label={t('region.info')}>
+      <h2 class="sr-only">{t('region.info')}</h2>
+      <div class="info-item info-clock" aria-label={t('info.date')}>
+        <span class="info-date">{longDate(d)}</span>
+        <time class="info-time" dateTime={d.toISOString()}>
+          {clockTime(d)}
+        </time>
+      </div>
+      <div class="info-item info-user">
+        <span class="info-caption">{t('info.user')}</span>
+        <strong id="info-user-name">{currentUser.value?.name}</strong>
+      </div>
+      <div class="info-item">
+        <label for="info-status" class="info-caption">
+          {t('info.status')}
+        </label>
+        <select
+          id="info-status"
+          value={status}
+          disabled={!control}
+          title={control ? undefined : t('info.statusPending')}
+          aria-describedby={control ? undefined : 'info-status-why'}
+          onChange={(e) => void changePresence(e.currentTarget.value)}
+          class={`status-select status-${status}`}
+        >
+          {!choices.some((c) => c.id === status) && <option value={status}>{presenceLabel(status)}</option>}
+          {choices.map((c) => (
+            <option key={c.id} value={c.id}>
+              {c.label}
+            </option>
+          ))}
+        </select>
+        {!control && (
+          <span id="info-status-why" class="sr-only">
+            {t('info.statusPending')}
+          </span>
+        )}
+      </div>
+      <div class="info-item">
+        <label for="info-line" class="info-caption">
+          {t('info.line')}
+        </label>
+        <select
+          id="info-line"
+          value={line?.id ?? ''}
+          disabled={lines.length === 0}
+          title={lines.length === 0 ? t('info.noLines') : undefined}
+          onChange={(e) => chooseLine(e.currentTarget.value)}
+        >
+          {lines.length === 0 && <option value="">{t('info.noLines')}</option>}
+          {lines.map((l) => (
+            <option key={l.id} value={l.id}>
+              {l.label}（{nationalPhone(l.number)}）
+            </option>
+          ))}
+        </select>
+        <button
+          type="button"
+          id="info-script"
+          class="icon-text-button"
+          disabled={!script}
+          title={script ? t('info.scriptOpen') : t('info.noScript')}
+          onClick={() => setScriptOpen(true)}
+        >
+          <Icon name="script" /> {t('info.script')}
+        </button>
+      </div>
+      <div class="info-spacer" />
+      <div class="info-item info-tools">
+        <button
+          type="button"
+          class="link-button"
+          aria-label={t('app.switchLangLabel')}
+          onClick={() => setLang(lang.value === 'ja' ? 'en' : 'ja')}
+        >
+          {t('app.switchLang')}
+        </button>
+        {hasRole('admin') && (
+          <a
+            href="/admin"
+            class="link-button"
+            onClick={(e) => {
+              e.preventDefault();
+              navigate('/admin');
+            }}
+          >
+            {t('app.admin')}
+          </a>
+        )}
+        <button type="button" class="link-button" onClick={() => signOut()}>
+          {t('app.signOut')}
+        </button>
+      </div>
+      <Dialog id="script-dialog" open={scriptOpen} title={script ? script.title : t('info.script')} onClose={() => setScriptOpen(false)}>
+        {script && (
+          <>
+            <p class="script-line">
+              {t('info.line')}: {line?.label}（{nationalPhone(line?.number)}）
+            </p>
+            <div class="script-body pre">{fillScript(script.body)}</div>
+          </>
+        )}
+      </Dialog>
+    </section>
+  );
+}

@@ -1,0 +1,250 @@
+//! The conversation memo (会話メモ) and its response status (対応ステータス): the text, an undo
+//! history of its own (Ctrl+Z and Ctrl+X insert labels instead of undoing and cutting), and the
+//! save state shown by the indicator. Saving is not wired yet: the memos API will be installed
+//! with {@link setMemoSaver}; until then the memo lives in this page (and survives a reload).
+
+import { computed, signal } from '@preact/signals';
+import { ApiError } from '../api/client';
+import { errorText } from '../api/errors';
+
+/** What the indicator shows. `local`: no saver installed, the memo stays in this page. */
+export type MemoSaveState = 'local' | 'unsaved' | 'saving' | 'saved' | 'conflict' | 'error';
+
+/** What a saver sends. */
+export interface MemoDraft {
+  callSid: string | null;
+  text: string;
+  responseStatus: string | null;
+  /** The version this draft is based on (0 for a memo never saved). */
+  version: number;
+}
+
+/** The server's memo (after a save, or the current one in a conflict). */
+export interface MemoVersion {
+  text: string;
+  responseStatus: string | null;
+  version: number;
+}
+
+/** A saver rejects with this (or an {@link ApiError} 409 whose `current` is a memo) when stale. */
+export class MemoConflictError extends Error {
+  constructor(readonly current: MemoVersion) {
+    super('memo conflict');
+  }
+}
+
+/** Saves a draft; resolves with the saved version. */
+export type MemoSaver = (draft: MemoDraft) => Promise<MemoVersion>;
+
+export const memoText = signal('');
+export const responseStatus = signal<string | null>(null);
+export const memoVersion = signal(0);
+export const memoCallSid = signal<string | null>(null);
+export const saveState = signal<MemoSaveState>('local');
+export const saveError = signal<string | null>(null);
+/** The server's memo when a save found it changed. */
+export const conflict = signal<MemoVersion | null>(null);
+
+interface Snapshot {
+  text: string;
+  caret: number;
+}
+const undoStack = signal<Snapshot[]>([]);
+const redoStack = signal<Snapshot[]>([]);
+export const canUndo = computed(() => undoStack.value.length > 0);
+export const canRedo = computed(() => redoStack.value.length > 0);
+
+const STORAGE = 'console.memo';
+const UNDO_LIMIT = 200;
+/** Typing within this many ms of the last keystroke joins the same undo step. */
+const TYPING_GROUP_MS = 1000;
+
+let saver: MemoSaver | null = null;
+let debounceMs = 800;
+let timer: ReturnType<typeof setTimeout> | null = null;
+let lastTyping = 0;
+
+function persist(): void {
+  sessionStorage.setItem(
+    STORAGE,
+    JSON.stringify({
+      text: memoText.peek(),
+      responseStatus: responseStatus.peek(),
+      version: memoVersion.peek(),
+      callSid: memoCallSid.peek(),
+    }),
+  );
+}
+
+function restore(): void {
+  try {
+    const raw = sessionStorage.getItem(STORAGE);
+    if (!raw) return;
+    const m = JSON.parse(raw) as Partial<MemoDraft>;
+    memoText.value = typeof m.text === 'string' ? m.text : '';
+    responseStatus.value = typeof m.responseStatus === 'string' ? m.responseStatus : null;
+    memoVersion.value = typeof m.version === 'number' ? m.version : 0;
+    memoCallSid.value = typeof m.callSid === 'string' ? m.callSid : null;
+  } catch {
+    /* a damaged draft is dropped */
+  }
+}
+restore();
+
+function changed(): void {
+  persist();
+  if (!saver) {
+    saveState.value = 'local';
+    return;
+  }
+  if (saveState.peek() === 'conflict') return;
+  saveState.value = 'unsaved';
+  if (timer) clearTimeout(timer);
+  timer = setTimeout(() => void saveMemo(), debounceMs);
+}
+
+function pushUndo(s: Snapshot): void {
+  undoStack.value = [...undoStack.value.slice(-(UNDO_LIMIT - 1)), s];
+  redoStack.value = [];
+}
+
+/**
+ * Sets the memo text. `caretBefore` is where the caret was before the change (restored on
+ * undo). `group: 'typing'` joins quick successive keystrokes into one undo step; `'insert'`
+ * (the label buttons and shortcuts) is always its own step.
+ */
+export function setMemoText(text: string, caretBefore: number, group: 'typing' | 'insert'): void {
+  const before = memoText.peek();
+  if (text === before) return;
+  const t = Date.now();
+  if (group === 'insert' || t - lastTyping > TYPING_GROUP_MS || undoStack.peek().length === 0) {
+    pushUndo({ text: before, caret: caretBefore });
+  } else {
+    redoStack.value = [];
+  }
+  lastTyping = group === 'typing' ? t : 0;
+  memoText.value = text;
+  changed();
+}
+
+/** Undoes the last change; returns where to put the caret, or `null` when there was nothing. */
+export function undo(currentCaret: number): number | null {
+  const stack = undoStack.peek();
+  const last = stack[stack.length - 1];
+  if (!last) return null;
+  undoStack.value = stack.slice(0, -1);
+  redoStack.value = [...redoStack.peek(), { text: memoText.peek(), caret: currentCaret }];
+  lastTyping = 0;
+  memoText.value = last.text;
+  changed();
+  return last.caret;
+}
+
+/** Redoes what was undone; returns where to put the caret, or `null`. */
+export function redo(currentCaret: number): number | null {
+  const stack = redoStack.peek();
+  const next = stack[stack.length - 1];
+  if (!next) return null;
+  redoStack.value = stack.slice(0, -1);
+  undoStack.value = [...undoStack.peek(), { text: memoText.peek(), caret: currentCaret }];
+  lastTyping = 0;
+  memoText.value = next.text;
+  changed();
+  return next.caret;
+}
+
+export function setResponseStatus(id: string | null): void {
+  responseStatus.value = id;
+  changed();
+}
+
+/** Starts the memo of a new call (the phone layer calls this), or loads a saved one. */
+export function resetMemo(callSid: string | null, initial?: MemoVersion): void {
+  if (timer) clearTimeout(timer);
+  memoCallSid.value = callSid;
+  memoText.value = initial?.text ?? '';
+  responseStatus.value = initial?.responseStatus ?? null;
+  memoVersion.value = initial?.version ?? 0;
+  undoStack.value = [];
+  redoStack.value = [];
+  conflict.value = null;
+  saveError.value = null;
+  saveState.value = saver ? (initial ? 'saved' : 'unsaved') : 'local';
+  persist();
+}
+
+function conflictOf(e: unknown): MemoVersion | null {
+  if (e instanceof MemoConflictError) return e.current;
+  if (e instanceof ApiError && e.status === 409 && e.current && typeof e.current === 'object') {
+    const c = e.current as { text?: unknown; memo?: unknown; response_status?: unknown; version?: unknown };
+    const text = typeof c.text === 'string' ? c.text : typeof c.memo === 'string' ? c.memo : '';
+    return {
+      text,
+      responseStatus: typeof c.response_status === 'string' ? c.response_status : null,
+      version: typeof c.version === 'number' ? c.version : 0,
+    };
+  }
+  return null;
+}
+
+/** Saves now (the indicator follows). Does nothing without a saver. */
+export async function saveMemo(): Promise<void> {
+  if (timer) {
+    clearTimeout(timer);
+    timer = null;
+  }
+  if (!saver) return;
+  const draft: MemoDraft = {
+    callSid: memoCallSid.peek(),
+    text: memoText.peek(),
+    responseStatus: responseStatus.peek(),
+    version: memoVersion.peek(),
+  };
+  saveState.value = 'saving';
+  try {
+    const saved = await saver(draft);
+    memoVersion.value = saved.version;
+    saveError.value = null;
+    const unchanged = memoText.peek() === draft.text && responseStatus.peek() === draft.responseStatus;
+    saveState.value = unchanged ? 'saved' : 'unsaved';
+    if (!unchanged) changed();
+    persist();
+  } catch (e) {
+    const c = conflictOf(e);
+    if (c) {
+      conflict.value = c;
+      saveState.value = 'conflict';
+    } else {
+      saveError.value = errorText(e);
+      saveState.value = 'error';
+    }
+  }
+}
+
+/** Settles a conflict: take the server's memo, or save mine over it. */
+export function resolveConflict(choice: 'theirs' | 'mine'): void {
+  const c = conflict.peek();
+  if (!c) return;
+  conflict.value = null;
+  memoVersion.value = c.version;
+  if (choice === 'theirs') {
+    pushUndo({ text: memoText.peek(), caret: memoText.peek().length });
+    memoText.value = c.text;
+    responseStatus.value = c.responseStatus;
+    saveState.value = 'saved';
+    persist();
+  } else {
+    saveState.value = 'unsaved';
+    void saveMemo();
+  }
+}
+
+/**
+ * Installs the memos API (or removes it with `null`). The memo is then saved `debounce` ms
+ * after the last change, and the indicator shows 未保存 / 保存中 / 保存済み / 競合.
+ */
+export function setMemoSaver(fn: MemoSaver | null, opts: { debounceMs?: number } = {}): void {
+  saver = fn;
+  debounceMs = opts.debounceMs ?? 800;
+  saveState.value = fn ? 'unsaved' : 'local';
+}

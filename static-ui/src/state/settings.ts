@@ -1,0 +1,47 @@
+//! The organisation's settings as the page uses them: loaded once after sign-in (and again
+//! when an admin saves), with look-ups for objects, fields and status labels.
+
+import { computed, signal } from '@preact/signals';
+import { getSettings } from '../api/settings';
+import type { FieldDef, ObjectDef, Settings } from '../api/types';
+import { labelOf } from '../i18n';
+
+/** The current settings; `null` until loaded. */
+export const settings = signal<Settings | null>(null);
+
+/** Loads (or reloads) the settings. */
+export async function loadSettings(): Promise<Settings> {
+  const s = await getSettings();
+  settings.value = s;
+  return s;
+}
+
+/** Replaces the settings with a value the API just returned (after an admin's save). */
+export function setSettings(s: Settings): void {
+  settings.value = s;
+}
+
+const objectIndex = computed(() => new Map((settings.value?.objects ?? []).map((o) => [o.name, o])));
+
+/** An object's definition. */
+export function objectDef(name: string): ObjectDef | undefined {
+  return objectIndex.value.get(name);
+}
+
+/** A field's definition. */
+export function fieldDef(object: string, field: string): FieldDef | undefined {
+  return objectDef(object)?.fields.find((f) => f.name === field);
+}
+
+/** The label of an object in the current language (its name when unknown). */
+export function objectLabel(name: string): string {
+  const o = objectDef(name);
+  return o ? labelOf(o) : name;
+}
+
+/** The label of a response status id (the id itself when it is no longer configured). */
+export function responseStatusLabel(id: string | undefined | null): string {
+  if (!id) return '';
+  const s = settings.value?.response_statuses.find((x) => x.id === id);
+  return s ? labelOf(s) : id;
+}

@@ -1,0 +1,192 @@
+// The browser tests' harness: starts the local runtime (the whole console in one process, with
+// fresh demo data in a temp dir) on a free loopback port, launches Debian's Chromium through
+// playwright-core, and stops both at the end. Nothing is downloaded.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const repoRoot = join(here, '..', '..');
+const binary = join(repoRoot, 'target', 'debug', 'local');
+const dist = join(repoRoot, 'static-ui', 'dist', 'index.html');
+export const screenshotDir = join(here, 'screenshots');
+
+/** The viewport the console is designed for. */
+export const VIEWPORT = { width: 1366, height: 768 };
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function ensureBuilt() {
+  if (!existsSync(dist)) {
+    const r = spawnSync('npm', ['run', 'build'], { cwd: join(repoRoot, 'static-ui'), stdio: 'inherit' });
+    if (r.status !== 0 || !existsSync(dist)) throw new Error('the page is not built: run `npm ci && npm run build` in static-ui');
+  }
+  if (!existsSync(binary)) {
+    const r = spawnSync('cargo', ['build', '-q', '-p', 'local'], { cwd: repoRoot, stdio: 'inherit' });
+    if (r.status !== 0) throw new Error('cargo build -p local failed');
+  }
+}
+
+async function waitUntilUp(url, child, log, ms = 60_000) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (child.exitCode !== null) throw new Error(`the local runtime exited (${child.exitCode}):\n${log()}`);
+    try {
+      const res = await fetch(`${url}/config.json`);
+      if (res.ok) return;
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`the local runtime did not answer within ${ms / 1000}s:\n${log()}`);
+}
+
+/** Starts the console with fresh demo data; returns its URL and a stop function. */
+export async function startConsole() {
+  ensureBuilt();
+  const dir = mkdtempSync(join(tmpdir(), 'console-browser-'));
+  const port = await freePort();
+  let output = '';
+  const child = spawn(binary, ['--data', join(dir, 'console.sqlite'), '--port', String(port)], {
+    cwd: repoRoot,
+    env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const keep = (b) => {
+    output = (output + b.toString()).slice(-20_000);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const kill = () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  };
+  process.once('exit', kill);
+  const url = `http://127.0.0.1:${port}`;
+  await waitUntilUp(url, child, () => output);
+  return {
+    url,
+    log: () => output,
+    async stop() {
+      process.removeListener('exit', kill);
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGINT');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+        await exited;
+        clearTimeout(timer);
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Debian's Chromium, headless. */
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+}
+
+/** A fresh page (own storage) at 1366×768 that collects script errors in `page.errors`. */
+export async function newPage(browser) {
+  const context = await browser.newContext({ viewport: VIEWPORT, locale: 'ja-JP', timezoneId: 'Asia/Tokyo' });
+  const page = await context.newPage();
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(e));
+  page.on('console', (m) => {
+    // Refused requests (422, 409) are part of the flows under test; anything else is a bug.
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) page.errors.push(new Error(m.text()));
+  });
+  page.setDefaultTimeout(10_000);
+  return page;
+}
+
+/** Signs in through the sign-in page by picking a seeded user. */
+export async function signIn(page, url, userId, path = '/') {
+  await page.goto(`${url}${path}`);
+  await page.locator(`button[data-user="${userId}"]`).click();
+  await page.locator('#operator, #admin, #admin-refused').first().waitFor();
+}
+
+/** A bearer token for a seeded user (for arranging data over the API). */
+export async function token(url, userId) {
+  const res = await fetch(`${url}/api/dev/sign-in`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ user_id: userId }),
+  });
+  if (!res.ok) throw new Error(`sign-in failed: ${res.status}`);
+  return (await res.json()).token;
+}
+
+/** Calls the API as a user. */
+export async function api(url, userId, method, path, body) {
+  const res = await fetch(`${url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${await token(url, userId)}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
+/** Saves a screenshot of the page or of one element under screenshots/. */
+export async function shot(target, name) {
+  mkdirSync(screenshotDir, { recursive: true });
+  await target.screenshot({ path: join(screenshotDir, `${name}.png`) });
+}
+
+/** Waits until `fn` returns a truthy value (or throws the last failure after `ms`). */
+export async function eventually(fn, ms = 10_000, what = 'condition') {
+  const until = Date.now() + ms;
+  let last;
+  while (Date.now() < until) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`);
+}
+
+/** Waits until the element's text contains `text`; returns the text. */
+export async function textContains(locator, text, ms = 10_000) {
+  let seen = '';
+  try {
+    return await eventually(async () => {
+      seen = (await locator.textContent()) ?? '';
+      return seen.includes(text) ? seen : null;
+    }, ms);
+  } catch {
+    throw new Error(`expected ${locator} to contain ${JSON.stringify(text)}; it shows ${JSON.stringify(seen.slice(0, 300))}`);
+  }
+}
+
+/** The boxes of the page's regions (to check that nothing moved). */
+export function regionBoxes(page) {
+  return page.evaluate(() =>
+    Object.fromEntries(
+      ['#region-info', '#region-ops', '#region-customer', '#region-history', '#region-entry', '#region-search', '#memo-panel', '#memo-text', '.entry-footer', '#customer-phone', '#call-timer']
+        .map((s) => [s, document.querySelector(s)?.getBoundingClientRect()])
+        .map(([s, b]) => [s, b ? [Math.round(b.x), Math.round(b.y), Math.round(b.width), Math.round(b.height)].join(',') : null]),
+    ),
+  );
+}
