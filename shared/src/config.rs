@@ -55,3 +55,65 @@ pub fn required(name: &'static str) -> Result<String, ConfigError> {
 pub fn optional(name: &str) -> Option<String> {
     env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
+
+/// Twilio credentials, read once at cold start from the Secrets Manager secret named by
+/// `TWILIO_SECRET_ARN` (JSON with `account_sid`, `api_key_sid`, `api_key_secret`, `auth_token`,
+/// `twiml_app_sid`). Nothing secret is ever in the environment or in a template.
+pub struct TwilioSecrets {
+    pub account_sid: crate::twilio::AccountSid,
+    pub api_key_sid: crate::twilio::ApiKeySid,
+    pub api_key_secret: secrecy::SecretString,
+    pub auth_token: secrecy::SecretString,
+    pub twiml_app_sid: crate::twilio::ApplicationSid,
+}
+
+#[derive(serde::Deserialize)]
+struct RawTwilioSecret {
+    account_sid: String,
+    api_key_sid: String,
+    api_key_secret: String,
+    auth_token: String,
+    twiml_app_sid: String,
+}
+
+impl TwilioSecrets {
+    /// Reads and checks the secret; the error names what is wrong without quoting secrets.
+    pub async fn load() -> Result<Self, ConfigError> {
+        let arn = required("TWILIO_SECRET_ARN")?;
+        let conf = aws_config::defaults(aws_config::BehaviorVersion::latest()).load().await;
+        let client = aws_sdk_secretsmanager::Client::new(&conf);
+        let out = client
+            .get_secret_value()
+            .secret_id(&arn)
+            .send()
+            .await
+            .map_err(|e| ConfigError::Invalid {
+                name: "TWILIO_SECRET_ARN",
+                reason: format!(
+                    "the secret could not be read: {}",
+                    aws_sdk_secretsmanager::error::DisplayErrorContext(&e)
+                ),
+            })?;
+        Self::parse(out.secret_string().unwrap_or_default())
+    }
+
+    /// Parses the secret's JSON.
+    pub fn parse(json: &str) -> Result<Self, ConfigError> {
+        let bad = |reason: String| ConfigError::Invalid {
+            name: "TWILIO_SECRET_ARN",
+            reason,
+        };
+        let raw: RawTwilioSecret =
+            serde_json::from_str(json).map_err(|e| bad(format!("the secret is not the expected JSON: {e}")))?;
+        Ok(Self {
+            account_sid: crate::twilio::AccountSid::parse(&raw.account_sid)
+                .map_err(|_| bad("account_sid is not an AC… SID".into()))?,
+            api_key_sid: crate::twilio::ApiKeySid::parse(&raw.api_key_sid)
+                .map_err(|_| bad("api_key_sid is not an SK… SID".into()))?,
+            api_key_secret: raw.api_key_secret.into(),
+            auth_token: raw.auth_token.into(),
+            twiml_app_sid: crate::twilio::ApplicationSid::parse(&raw.twiml_app_sid)
+                .map_err(|_| bad("twiml_app_sid is not an AP… SID".into()))?,
+        })
+    }
+}

@@ -2,6 +2,7 @@
 //! knows the store port and nothing of HTTP or of DynamoDB.
 
 pub mod calls;
+pub mod callstate;
 pub mod crm;
 pub mod history;
 pub mod objects;
@@ -23,6 +24,7 @@ pub struct Services {
     pub history: Arc<history::History>,
     pub operators: Arc<operators::Operators>,
     pub routing: Arc<routing::Routing>,
+    pub call_state: Arc<callstate::CallState>,
 }
 
 impl Services {
@@ -39,6 +41,7 @@ impl Services {
             history: Arc::new(history::History::new(store.clone(), settings.clone())),
             operators: Arc::new(operators::Operators::new(store.clone(), settings.clone())),
             routing: Arc::new(routing::Routing::new(store.clone(), settings.clone())),
+            call_state: Arc::new(callstate::CallState::new(store.clone())),
             settings,
             store,
         }

@@ -1,0 +1,817 @@
+//! The `voice` function: Twilio's webhooks under `/twilio/voice`. Every request must carry a
+//! valid X-Twilio-Signature over the public URL Twilio called (403 otherwise, before anything
+//! is read or written).
+//!
+//! Calls are conferences named after the customer's CallSid. An incoming call is recorded,
+//! queued and parked in its conference with wait messages — no REST request on that path, and
+//! when the store is slow or down the caller is parked all the same. Routing rings the
+//! longest-idle free operator when the customer's wait starts (the wait document's first
+//! request), when the customer joins the conference, and when an operator becomes free.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use bytes::Bytes;
+use shared::domain::Services;
+use shared::domain::calls::{CallSummary, Direction};
+use shared::domain::callstate::{CallStatusEvent, ParticipantEvent};
+use shared::domain::routing::{Routing, Unanswered, queue_key};
+use shared::ids::OperatorId;
+use shared::phone::PhoneNumber;
+use shared::store::{Cond, TxOp};
+use shared::twilio::rest::{CallInstructions, ConferenceRef, CreateCall, CreateParticipant, ParticipantTo, UpdateCall};
+use shared::twilio::signature::{WebhookValidator, public_webhook_url};
+use shared::twilio::telephony::Telephony;
+use shared::twilio::twiml::{
+    CallProgressEvent, Conference, ConferenceBeep, ConferenceStatusEvent, Dial, HttpMethod, Pause, Say, SayLanguage,
+    SayVoice, VoiceResponse,
+};
+use shared::twilio::webhook::{CallStatusCallback, ConferenceCallback, ConferenceEvent, IncomingCall, parse_form_body};
+use shared::twilio::{CallSid, ClientIdentity};
+
+/// What the voice handlers share, built once at cold start.
+#[derive(Clone)]
+pub struct VoiceState {
+    pub services: Services,
+    pub telephony: Arc<dyn Telephony>,
+    pub validator: Arc<WebhookValidator>,
+    /// The URL prefix Twilio calls (API Gateway's URL or the custom domain), no trailing `/`.
+    pub public_base_url: String,
+    /// How long the incoming webhook waits for the CRM before parking the caller without it.
+    pub lookup_budget: Duration,
+}
+
+/// The router Lambda, the local runtime and the tests run.
+pub fn router(state: VoiceState) -> Router {
+    routes(state)
+}
+
+/// This function's routes (all under `/twilio/voice`).
+pub fn routes(state: VoiceState) -> Router {
+    Router::new()
+        .route("/twilio/voice/incoming", post(incoming))
+        .route("/twilio/voice/wait", post(wait).get(wait))
+        .route("/twilio/voice/hold", post(hold_music).get(hold_music))
+        .route("/twilio/voice/goodbye", post(goodbye))
+        .route("/twilio/voice/fallback", post(fallback).get(fallback))
+        .route("/twilio/voice/conference", post(conference))
+        .route("/twilio/voice/status", post(status))
+        .route(
+            "/twilio/voice/operator-leg/{sid}/{offer}/{operator}",
+            post(operator_leg),
+        )
+        .route("/twilio/voice/outbound", post(outbound))
+        .route("/twilio/voice/join/customer", post(join_customer))
+        .with_state(state)
+}
+
+const VOICE: SayVoice = SayVoice::PollyMizuki;
+
+fn say(text: &str) -> Say {
+    Say::new(text).voice(VOICE).language(SayLanguage::JaJp)
+}
+
+fn twiml(r: VoiceResponse) -> Response {
+    ([(header::CONTENT_TYPE, "text/xml; charset=utf-8")], r.to_xml()).into_response()
+}
+
+fn plain(status: StatusCode, text: &'static str) -> Response {
+    (status, text).into_response()
+}
+
+/// A webhook that failed validation or could not be read.
+enum Refused {
+    Forged,
+    Malformed(String),
+}
+
+impl IntoResponse for Refused {
+    fn into_response(self) -> Response {
+        match self {
+            Refused::Forged => plain(StatusCode::FORBIDDEN, "invalid Twilio signature"),
+            Refused::Malformed(m) => (StatusCode::BAD_REQUEST, m).into_response(),
+        }
+    }
+}
+
+/// Reads the form and checks its signature over the public URL of this path.
+fn signed(st: &VoiceState, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Result<Vec<(String, String)>, Refused> {
+    let signature = headers
+        .get("x-twilio-signature")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let url = public_webhook_url(&st.public_base_url, uri.path(), uri.query().unwrap_or(""));
+    let params = parse_form_body(body, false).map_err(|e| Refused::Malformed(e.to_string()))?;
+    st.validator.validate(&url, &params, signature).map_err(|_| {
+        tracing::warn!(path = uri.path(), "refused a webhook with an invalid signature");
+        Refused::Forged
+    })?;
+    Ok(params)
+}
+
+fn url(st: &VoiceState, path: &str) -> String {
+    format!("{}{path}", st.public_base_url)
+}
+
+fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// The customer's place in their own conference: wait messages until an operator joins; the
+/// conference ends when the customer leaves.
+fn customer_conference(st: &VoiceState, sid: &str) -> Dial {
+    Dial::conference(
+        Conference::new(sid)
+            .participant_label("customer")
+            .start_conference_on_enter(false)
+            .end_conference_on_exit(true)
+            .beep(ConferenceBeep::False)
+            .wait_url(url(st, "/twilio/voice/wait"))
+            .wait_method(HttpMethod::Post)
+            .status_callback(url(st, "/twilio/voice/conference"))
+            .status_callback_events(&[
+                ConferenceStatusEvent::Start,
+                ConferenceStatusEvent::End,
+                ConferenceStatusEvent::Join,
+                ConferenceStatusEvent::Leave,
+                ConferenceStatusEvent::Hold,
+                ConferenceStatusEvent::Modify,
+            ])
+            .status_callback_method(HttpMethod::Post),
+    )
+}
+
+/// An incoming call: look the caller up within the budget, record and queue the call, and park
+/// the caller. Any failure after the signature check still parks the caller (degraded), so our
+/// trouble never drops a customer's call.
+pub async fn incoming(State(st): State<VoiceState>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+    let params = match signed(&st, &uri, &headers, &body) {
+        Ok(p) => p,
+        Err(r) => return r.into_response(),
+    };
+    let call = match IncomingCall::from_params(&params) {
+        Ok(c) => c,
+        Err(e) => return Refused::Malformed(e.to_string()).into_response(),
+    };
+    let sid = call.call_sid.as_str().to_owned();
+    if let Err(e) = record_incoming(&st, &call).await {
+        tracing::error!(call = %sid, error = %e, "incoming call parked without a stored record (degraded)");
+    }
+    twiml(
+        VoiceResponse::new()
+            .say(say("お電話ありがとうございます。ただいまおつなぎいたします。"))
+            .dial(customer_conference(&st, &sid)),
+    )
+}
+
+async fn record_incoming(st: &VoiceState, call: &IncomingCall) -> Result<(), String> {
+    let sid = call.call_sid.as_str();
+    let customer = PhoneNumber::parse(&call.from).ok();
+    let pop = match &customer {
+        Some(p) => match tokio::time::timeout(st.lookup_budget, st.services.crm.lookup(p)).await {
+            Ok(Ok(l)) => Some(l),
+            Ok(Err(e)) => {
+                tracing::warn!(call = %sid, error = %e, "CRM lookup failed; routing without customer data");
+                None
+            }
+            Err(_) => {
+                tracing::warn!(call = %sid, "CRM lookup over budget; routing without customer data");
+                None
+            }
+        },
+        None => None,
+    };
+    let at = now();
+    let summary = CallSummary {
+        sid: sid.to_owned(),
+        direction: Direction::Inbound,
+        customer: customer.as_ref().map(|p| p.as_str().to_owned()),
+        customer_display: customer.as_ref().map(PhoneNumber::display),
+        line: call.to.clone(),
+        status: "waiting".into(),
+        account_id: pop
+            .as_ref()
+            .and_then(|l| l.accounts.first())
+            .map(|m| m.record.id.to_string()),
+        contact_id: pop
+            .as_ref()
+            .and_then(|l| l.contacts.first())
+            .map(|m| m.record.id.to_string()),
+        operator_id: None,
+        operator_name: None,
+        started_at: at.clone(),
+        answered_at: None,
+        ended_at: None,
+        duration_seconds: None,
+        end_reason: None,
+        memo: None,
+        response_status: None,
+        recording_url: None,
+    };
+    let mut item = summary.to_item();
+    item.insert("queue_sk".into(), queue_key(&at, sid).sk.into());
+    let mut ops = vec![TxOp::Put {
+        item,
+        cond: Some(Cond::NotExists),
+    }];
+    ops.extend(Routing::enqueue_ops(&at, sid));
+    match tokio::time::timeout(st.lookup_budget, st.services.store.transact(ops)).await {
+        Ok(Ok(())) => Ok(()),
+        // A retried webhook: the call is already recorded and queued.
+        Ok(Err(shared::store::StoreError::ConditionFailed { index: Some(0) })) => Ok(()),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err("store over budget".into()),
+    }
+}
+
+/// Rings free operators for waiting calls, a few at a time. A failed ring puts the operator
+/// back first in line and leaves the call waiting; the next trigger tries again.
+pub async fn route_waiting(st: &VoiceState) {
+    for _ in 0..5 {
+        let offer = match st.services.routing.next_offer().await {
+            Ok(Some(o)) => o,
+            Ok(None) => return,
+            Err(e) => {
+                tracing::error!(error = %e, "routing failed");
+                return;
+            }
+        };
+        if let Err(e) = ring(st, &offer).await {
+            tracing::error!(call = %offer.call_sid, error = %e, "could not ring the operator; the call keeps waiting");
+            let qsk = st
+                .services
+                .store
+                .get(&shared::domain::calls::call_key(&offer.call_sid))
+                .await
+                .ok()
+                .flatten();
+            let qsk = qsk
+                .as_ref()
+                .and_then(|c| c.get("queue_sk"))
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_owned();
+            let _ = st
+                .services
+                .routing
+                .release(
+                    &offer.call_sid,
+                    &qsk,
+                    &offer.operator_id,
+                    &offer.offer_id,
+                    Some(&offer.free_since_key),
+                    Unanswered::NotRung,
+                )
+                .await;
+            return;
+        }
+    }
+}
+
+async fn ring(st: &VoiceState, offer: &shared::domain::routing::Offer) -> Result<(), String> {
+    let op = OperatorId::parse(&offer.operator_id).map_err(|e| e.to_string())?;
+    let identity = ClientIdentity::parse(&op.client_identity()).map_err(|e| e.to_string())?;
+    let call = st
+        .services
+        .store
+        .get(&shared::domain::calls::call_key(&offer.call_sid))
+        .await
+        .map_err(|e| e.to_string())?;
+    let customer = call
+        .as_ref()
+        .and_then(|c| c.get("customer"))
+        .and_then(|v| v.as_str())
+        .unwrap_or("anonymous")
+        .to_owned();
+    let ring_secs = st
+        .services
+        .settings
+        .get()
+        .await
+        .map(|s| s.call_handling.ring_timeout_seconds)
+        .unwrap_or(20);
+    let mut req = CreateParticipant::new(
+        customer.clone(),
+        ParticipantTo::Client {
+            identity,
+            params: vec![
+                ("callSid".into(), offer.call_sid.clone()),
+                ("offerId".into(), offer.offer_id.clone()),
+                ("customer".into(), customer),
+            ],
+        },
+    );
+    req.label = Some("operator".into());
+    req.start_conference_on_enter = Some(true);
+    req.end_conference_on_exit = Some(false);
+    req.beep = Some(ConferenceBeep::False);
+    req.timeout = Some(ring_secs);
+    req.early_media = Some(true);
+    req.status_callback = Some(url(
+        st,
+        &format!(
+            "/twilio/voice/operator-leg/{}/{}/{}",
+            offer.call_sid, offer.offer_id, offer.operator_id
+        ),
+    ));
+    req.status_callback_event = vec![
+        CallProgressEvent::Ringing,
+        CallProgressEvent::Answered,
+        CallProgressEvent::Completed,
+    ];
+    req.status_callback_method = Some(HttpMethod::Post);
+    st.telephony
+        .create_participant(&ConferenceRef::FriendlyName(offer.call_sid.clone()), &req)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// The wait document, requested as the customer starts waiting and again each time it ends:
+/// it re-records a call the incoming webhook could not store, tries routing, and after the
+/// configured longest wait ends the call politely.
+pub async fn wait(State(st): State<VoiceState>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+    let params = match signed(&st, &uri, &headers, &body) {
+        Ok(p) => p,
+        Err(r) => return r.into_response(),
+    };
+    if let Some(sid) = param(&params, "CallSid").and_then(|s| CallSid::parse(s).ok()) {
+        let key = shared::domain::calls::call_key(sid.as_str());
+        match st.services.store.get(&key).await {
+            Ok(None) => {
+                if let Ok(call) = IncomingCall::from_params(&params) {
+                    let _ = record_incoming(&st, &call).await;
+                }
+            }
+            Ok(Some(item)) => {
+                let max_wait = st
+                    .services
+                    .settings
+                    .get()
+                    .await
+                    .map(|s| s.call_handling.max_wait_seconds)
+                    .unwrap_or(300);
+                let started = item
+                    .get("started_at")
+                    .and_then(|v| v.as_str())
+                    .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok());
+                let waiting = item
+                    .get("status")
+                    .and_then(|v| v.as_str())
+                    .is_some_and(|s| s == "waiting");
+                if waiting
+                    && started.is_some_and(|t| {
+                        (chrono::Utc::now() - t.with_timezone(&chrono::Utc)).num_seconds() > max_wait as i64
+                    })
+                {
+                    let goodbye = UpdateCall::Redirect {
+                        url: url(&st, "/twilio/voice/goodbye"),
+                        method: Some(HttpMethod::Post),
+                    };
+                    if let Err(e) = st.telephony.update_call(&sid, &goodbye).await {
+                        tracing::error!(call = %sid, error = %e, "could not end a call past the longest wait");
+                    }
+                }
+            }
+            Err(e) => tracing::error!(call = %sid, error = %e, "store unavailable while waiting"),
+        }
+        route_waiting(&st).await;
+    }
+    twiml(
+        VoiceResponse::new()
+            .say(say(
+                "ただいま電話が大変混み合っております。順番におつなぎいたしますので、このままお待ちください。",
+            ))
+            .pause(Pause::seconds(15)),
+    )
+}
+
+/// Hold music for a held customer.
+pub async fn hold_music(State(st): State<VoiceState>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+    if let Err(r) = signed(&st, &uri, &headers, &body) {
+        return r.into_response();
+    }
+    twiml(
+        VoiceResponse::new()
+            .say(say("ただいま確認しております。少々お待ちください。"))
+            .pause(Pause::seconds(20)),
+    )
+}
+
+/// The polite end of a call that waited longer than the organisation allows.
+pub async fn goodbye(State(st): State<VoiceState>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+    if let Err(r) = signed(&st, &uri, &headers, &body) {
+        return r.into_response();
+    }
+    twiml(
+        VoiceResponse::new()
+            .say(say("大変申し訳ございません。ただいま電話が大変混み合っております。恐れ入りますが、時間をおいておかけ直しください。"))
+            .hangup(),
+    )
+}
+
+/// The fallback Twilio uses when our webhook fails: an apology, with no store or REST access.
+/// The same document is published as a static file on the CDN (`infra/assets`).
+pub async fn fallback(State(st): State<VoiceState>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+    if let Err(r) = signed(&st, &uri, &headers, &body) {
+        return r.into_response();
+    }
+    twiml(
+        VoiceResponse::new()
+            .say(say("大変申し訳ございません。ただいまシステムに問題が発生しております。恐れ入りますが、しばらくしてからおかけ直しください。"))
+            .hangup(),
+    )
+}
+
+/// Conference events: participants' state on the call record; the customer's join triggers
+/// routing; the conference's end ends the call.
+pub async fn conference(State(st): State<VoiceState>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+    let params = match signed(&st, &uri, &headers, &body) {
+        Ok(p) => p,
+        Err(r) => return r.into_response(),
+    };
+    let ev = match ConferenceCallback::from_params(&params) {
+        Ok(e) => e,
+        Err(e) => return Refused::Malformed(e.to_string()).into_response(),
+    };
+    let name = ev.friendly_name.clone();
+    let at = ev.timestamp.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let result = async {
+        match ev.event {
+            ConferenceEvent::ParticipantJoin
+            | ConferenceEvent::ParticipantLeave
+            | ConferenceEvent::ParticipantHold
+            | ConferenceEvent::ParticipantUnhold
+            | ConferenceEvent::ParticipantMute
+            | ConferenceEvent::ParticipantUnmute
+            | ConferenceEvent::ParticipantModify => {
+                let label = ev.participant_label.clone().unwrap_or_else(|| "unknown".into());
+                let pe = ParticipantEvent {
+                    sequence: ev.sequence_number,
+                    label: label.clone(),
+                    call_sid: ev.call_sid.as_ref().map(|c| c.as_str().to_owned()).unwrap_or_default(),
+                    state: if ev.event == ConferenceEvent::ParticipantLeave {
+                        "left"
+                    } else {
+                        "joined"
+                    },
+                    hold: ev.hold.unwrap_or(false),
+                    muted: ev.muted.unwrap_or(false),
+                    at,
+                };
+                st.services.call_state.apply_participant(&name, &pe).await?;
+                if ev.event == ConferenceEvent::ParticipantJoin && label == "customer" {
+                    route_waiting(&st).await;
+                }
+            }
+            ConferenceEvent::ConferenceEnd => st.services.routing.ended(&name).await?,
+            _ => {}
+        }
+        Ok::<(), shared::error::DomainError>(())
+    }
+    .await;
+    match result {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        // Twilio retries a failed callback; the writes above are idempotent.
+        Err(e) => {
+            tracing::error!(call = %name, error = %e, "conference event not applied");
+            plain(StatusCode::SERVICE_UNAVAILABLE, "try again")
+        }
+    }
+}
+
+/// The customer leg's status: the call record's end, and the operator's wrap-up.
+pub async fn status(State(st): State<VoiceState>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+    let params = match signed(&st, &uri, &headers, &body) {
+        Ok(p) => p,
+        Err(r) => return r.into_response(),
+    };
+    let cb = match CallStatusCallback::from_params(&params) {
+        Ok(c) => c,
+        Err(e) => return Refused::Malformed(e.to_string()).into_response(),
+    };
+    let sid = cb.call_sid.as_str().to_owned();
+    let ev = CallStatusEvent {
+        sequence: cb.sequence_number.unwrap_or(0),
+        status: cb.call_status.to_string(),
+        at: cb
+            .timestamp
+            .unwrap_or_else(chrono::Utc::now)
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        duration_seconds: cb.call_duration,
+    };
+    let result = async {
+        if st.services.call_state.apply_status(&sid, &ev).await? {
+            finish(&st, &sid).await?;
+            st.services.routing.ended(&sid).await?;
+            route_waiting(&st).await;
+        }
+        Ok::<(), shared::error::DomainError>(())
+    }
+    .await;
+    match result {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => {
+            tracing::error!(call = %sid, error = %e, "status callback not applied");
+            plain(StatusCode::SERVICE_UNAVAILABLE, "try again")
+        }
+    }
+}
+
+/// The call's final status for history: completed when an operator answered, abandoned when the
+/// caller gave up waiting, otherwise Twilio's own ending (busy, no-answer, failed, canceled).
+async fn finish(st: &VoiceState, sid: &str) -> Result<(), shared::error::DomainError> {
+    let key = shared::domain::calls::call_key(sid);
+    let Some(item) = st.services.store.get(&key).await? else {
+        return Ok(());
+    };
+    let answered = item.get("answered_at").is_some()
+        || item.get("connected_at").is_some() && item.get("direction").and_then(|d| d.as_str()) == Some("outbound");
+    let final_status = if answered {
+        "completed".to_owned()
+    } else if item.get("direction").and_then(|d| d.as_str()) == Some("inbound") {
+        "abandoned".to_owned()
+    } else {
+        item.get("end_reason")
+            .and_then(|v| v.as_str())
+            .unwrap_or("failed")
+            .replace('-', "_")
+    };
+    st.services
+        .store
+        .update(
+            &key,
+            shared::store::Update::default().set("status", final_status),
+            Some(Cond::Exists),
+        )
+        .await?;
+    Ok(())
+}
+
+/// An operator's ringing phone: answered → the operator is on the call; rang out, busy or
+/// rejected → the offer ends, the operator is set away and the call goes to the next operator.
+pub async fn operator_leg(
+    State(st): State<VoiceState>,
+    Path((sid, offer, operator)): Path<(String, String, String)>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let params = match signed(&st, &uri, &headers, &body) {
+        Ok(p) => p,
+        Err(r) => return r.into_response(),
+    };
+    let cb = match CallStatusCallback::from_params(&params) {
+        Ok(c) => c,
+        Err(e) => return Refused::Malformed(e.to_string()).into_response(),
+    };
+    let status = cb.call_status.to_string();
+    let result = async {
+        match status.as_str() {
+            "in-progress" => {
+                let name = st
+                    .services
+                    .store
+                    .get(&shared::domain::operators::operator_key(&operator))
+                    .await?
+                    .and_then(|o| o.get("name").and_then(|n| n.as_str()).map(str::to_owned))
+                    .unwrap_or_default();
+                if let Err(e) = st.services.routing.answered(&sid, &operator, &name, &offer).await {
+                    // Too late: the call went to someone else. Hang this leg up.
+                    tracing::warn!(call = %sid, error = %e, "late answer; releasing the operator's leg");
+                    let _ = st
+                        .telephony
+                        .update_call(
+                            &cb.call_sid,
+                            &UpdateCall::End(shared::twilio::rest::CallUpdateStatus::Completed),
+                        )
+                        .await;
+                }
+            }
+            "no-answer" | "busy" | "failed" | "canceled" | "completed" => {
+                let call = st.services.store.get(&shared::domain::calls::call_key(&sid)).await?;
+                let answered_by_this = call
+                    .as_ref()
+                    .and_then(|c| c.get("operator_id"))
+                    .and_then(|v| v.as_str())
+                    == Some(operator.as_str());
+                if !answered_by_this {
+                    let qsk = call
+                        .as_ref()
+                        .and_then(|c| c.get("queue_sk"))
+                        .and_then(|v| v.as_str())
+                        .unwrap_or_default()
+                        .to_owned();
+                    st.services
+                        .routing
+                        .release(&sid, &qsk, &operator, &offer, None, Unanswered::Missed)
+                        .await?;
+                    route_waiting(&st).await;
+                }
+            }
+            _ => {}
+        }
+        Ok::<(), shared::error::DomainError>(())
+    }
+    .await;
+    match result {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => {
+            tracing::error!(call = %sid, error = %e, "operator leg event not applied");
+            plain(StatusCode::SERVICE_UNAVAILABLE, "try again")
+        }
+    }
+}
+
+/// The TwiML App: an operator dials out from the page. The line must be a configured line and
+/// the number must parse; dialing is refused while the operator is 受付可 (available), as the
+/// console's manual says. The customer is called first, so the conference can carry the
+/// customer's CallSid; the operator joins it at once.
+pub async fn outbound(State(st): State<VoiceState>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+    let params = match signed(&st, &uri, &headers, &body) {
+        Ok(p) => p,
+        Err(r) => return r.into_response(),
+    };
+    let call = match IncomingCall::from_params(&params) {
+        Ok(c) => c,
+        Err(e) => return Refused::Malformed(e.to_string()).into_response(),
+    };
+    match place_outbound(&st, &call).await {
+        Ok(customer_sid) => twiml(
+            VoiceResponse::new().dial(Dial::conference(
+                Conference::new(customer_sid)
+                    .participant_label("operator")
+                    .start_conference_on_enter(true)
+                    .end_conference_on_exit(true)
+                    .beep(ConferenceBeep::False)
+                    .silent_wait(),
+            )),
+        ),
+        Err(message) => twiml(VoiceResponse::new().say(say(message)).hangup()),
+    }
+}
+
+async fn place_outbound(st: &VoiceState, call: &IncomingCall) -> Result<String, &'static str> {
+    let operator =
+        OperatorId::from_client_identity(&call.from).map_err(|_| "発信元のオペレータを確認できませんでした。")?;
+    let to = call
+        .custom_param("To")
+        .or(call.to.as_deref())
+        .unwrap_or_default()
+        .to_owned();
+    let number = PhoneNumber::parse(&to).map_err(|_| "電話番号が正しくありません。番号を確認してください。")?;
+    let settings = st
+        .services
+        .settings
+        .get()
+        .await
+        .map_err(|_| "ただいま発信できません。しばらくしてからおかけ直しください。")?;
+    let line_id = call.custom_param("LineId").unwrap_or_default().to_owned();
+    let line = settings
+        .line(&line_id)
+        .ok_or("発信回線が設定されていません。発信回線を選択してください。")?
+        .clone();
+    let me = st
+        .services
+        .operators
+        .get(&operator)
+        .await
+        .map_err(|_| "オペレータ情報を読み込めませんでした。")?;
+    if me.status == "available" {
+        return Err("受付可の状態では発信できません。ステータスを変更してから発信してください。");
+    }
+    if me.current_call.is_some() {
+        return Err("通話中のため発信できません。");
+    }
+    let mut req = CreateCall::new(
+        number.as_str(),
+        line.number.as_str(),
+        CallInstructions::Url {
+            url: url(st, "/twilio/voice/join/customer"),
+            method: Some(HttpMethod::Post),
+        },
+    );
+    req.status_callback = Some(url(st, "/twilio/voice/status"));
+    req.status_callback_event = vec![
+        CallProgressEvent::Initiated,
+        CallProgressEvent::Ringing,
+        CallProgressEvent::Answered,
+        CallProgressEvent::Completed,
+    ];
+    req.status_callback_method = Some(HttpMethod::Post);
+    req.timeout = Some(45);
+    let placed = st.telephony.create_call(&req).await.map_err(|e| {
+        tracing::error!(error = %e, "outbound call not placed");
+        "ただいま発信できません。しばらくしてからおかけ直しください。"
+    })?;
+    let sid = placed.sid.as_str().to_owned();
+    let at = now();
+    let pop = st.services.crm.lookup(&number).await.ok();
+    let summary = CallSummary {
+        sid: sid.clone(),
+        direction: Direction::Outbound,
+        customer: Some(number.as_str().to_owned()),
+        customer_display: Some(number.display()),
+        line: Some(line.number.as_str().to_owned()),
+        status: "ringing".into(),
+        account_id: pop
+            .as_ref()
+            .and_then(|l| l.accounts.first())
+            .map(|m| m.record.id.to_string()),
+        contact_id: pop
+            .as_ref()
+            .and_then(|l| l.contacts.first())
+            .map(|m| m.record.id.to_string()),
+        operator_id: Some(operator.to_string()),
+        operator_name: Some(me.name.clone()),
+        started_at: at.clone(),
+        answered_at: None,
+        ended_at: None,
+        duration_seconds: None,
+        end_reason: None,
+        memo: None,
+        response_status: None,
+        recording_url: None,
+    };
+    let op_update = shared::store::Update::default()
+        .set("current_call", sid.as_str())
+        .set("status", "on_call")
+        .set("status_since", at.as_str())
+        .add("version", 1);
+    let ops = vec![
+        TxOp::Put {
+            item: summary.to_item(),
+            cond: Some(Cond::NotExists),
+        },
+        TxOp::Update {
+            key: shared::domain::operators::operator_key(operator.as_str()),
+            update: op_update,
+            cond: Some(Cond::And(vec![
+                Cond::Exists,
+                Cond::AttrNotExists("current_call".into()),
+                Cond::Ne("status".into(), "available".into()),
+            ])),
+        },
+    ];
+    if let Err(e) = st.services.store.transact(ops).await {
+        tracing::error!(call = %sid, error = %e, "outbound call not recorded; cancelling it");
+        let _ = st
+            .telephony
+            .update_call(
+                &placed.sid,
+                &UpdateCall::End(shared::twilio::rest::CallUpdateStatus::Canceled),
+            )
+            .await;
+        return Err("発信を記録できなかったため取り消しました。もう一度おかけください。");
+    }
+    Ok(sid)
+}
+
+/// The customer of an outbound call answered: they join the conference named after their call.
+pub async fn join_customer(State(st): State<VoiceState>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+    let params = match signed(&st, &uri, &headers, &body) {
+        Ok(p) => p,
+        Err(r) => return r.into_response(),
+    };
+    let Some(sid) = param(&params, "CallSid").and_then(|s| CallSid::parse(s).ok()) else {
+        return Refused::Malformed("CallSid is missing or invalid".into()).into_response();
+    };
+    let _ = st
+        .services
+        .store
+        .update(
+            &shared::domain::calls::call_key(sid.as_str()),
+            shared::store::Update::default()
+                .set("status", "in_progress")
+                .set("answered_at", now()),
+            Some(Cond::Exists),
+        )
+        .await;
+    twiml(
+        VoiceResponse::new().dial(Dial::conference(
+            Conference::new(sid.as_str())
+                .participant_label("customer")
+                .end_conference_on_exit(true)
+                .beep(ConferenceBeep::False)
+                .status_callback(url(&st, "/twilio/voice/conference"))
+                .status_callback_events(&[
+                    ConferenceStatusEvent::Start,
+                    ConferenceStatusEvent::End,
+                    ConferenceStatusEvent::Join,
+                    ConferenceStatusEvent::Leave,
+                    ConferenceStatusEvent::Hold,
+                    ConferenceStatusEvent::Modify,
+                ])
+                .status_callback_method(HttpMethod::Post),
+        )),
+    )
+}

@@ -1,0 +1,97 @@
+//! Status callbacks arrive retried and out of order: applied in any order, with duplicates, a
+//! call's lifecycle always ends in the same record.
+
+use std::sync::Arc;
+
+use proptest::prelude::*;
+use shared::domain::calls::call_key;
+use shared::domain::callstate::{CallState, CallStatusEvent, ParticipantEvent};
+use shared::store::embedded::EmbeddedStore;
+use shared::store::{Item, Store, attr};
+
+#[derive(Debug, Clone)]
+enum Ev {
+    Status(CallStatusEvent),
+    Participant(ParticipantEvent),
+}
+
+fn lifecycle() -> Vec<Ev> {
+    let st = |sequence, status: &str, at: &str, duration| {
+        Ev::Status(CallStatusEvent {
+            sequence,
+            status: status.into(),
+            at: at.into(),
+            duration_seconds: duration,
+        })
+    };
+    let p = |sequence, label: &str, state, hold, at: &str| {
+        Ev::Participant(ParticipantEvent {
+            sequence,
+            label: label.into(),
+            call_sid: format!("CA-{label}"),
+            state,
+            hold,
+            muted: false,
+            at: at.into(),
+        })
+    };
+    vec![
+        st(0, "ringing", "2026-11-23T10:00:00Z", None),
+        st(1, "in-progress", "2026-11-23T10:00:01Z", None),
+        p(1, "customer", "joined", false, "2026-11-23T10:00:01Z"),
+        p(2, "operator", "joined", false, "2026-11-23T10:00:20Z"),
+        p(3, "customer", "joined", true, "2026-11-23T10:01:00Z"),
+        p(4, "consult", "joined", false, "2026-11-23T10:01:05Z"),
+        p(5, "consult", "left", false, "2026-11-23T10:02:00Z"),
+        p(6, "customer", "joined", false, "2026-11-23T10:02:10Z"),
+        p(7, "operator", "left", false, "2026-11-23T10:05:00Z"),
+        p(8, "customer", "left", false, "2026-11-23T10:05:00Z"),
+        st(2, "completed", "2026-11-23T10:05:01Z", Some(300)),
+    ]
+}
+
+async fn apply(order: &[usize], events: &[Ev]) -> Item {
+    let store: Arc<dyn Store> = Arc::new(EmbeddedStore::in_memory().unwrap());
+    let key = call_key("CA1");
+    let mut item = Item::new();
+    item.insert(attr::PK.into(), key.pk.clone().into());
+    item.insert(attr::SK.into(), key.sk.clone().into());
+    item.insert("status".into(), "waiting".into());
+    store.put(item, None).await.unwrap();
+    let cs = CallState::new(store.clone());
+    for &i in order {
+        match &events[i] {
+            Ev::Status(e) => {
+                cs.apply_status("CA1", e).await.unwrap();
+            }
+            Ev::Participant(e) => cs.apply_participant("CA1", e).await.unwrap(),
+        }
+    }
+    store.get(&key).await.unwrap().unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1000, .. ProptestConfig::default() })]
+
+    #[test]
+    fn any_order_with_duplicates_gives_the_same_final_record(
+        order in Just((0..11usize).collect::<Vec<_>>()).prop_shuffle(),
+        dups in proptest::collection::vec(0..11usize, 0..8),
+    ) {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let events = lifecycle();
+        let expected = rt.block_on(apply(&(0..11).collect::<Vec<_>>(), &events));
+        let mut shuffled = order.clone();
+        for d in &dups {
+            let at = (*d * 7) % (shuffled.len() + 1);
+            shuffled.insert(at, *d);
+        }
+        let got = rt.block_on(apply(&shuffled, &events));
+        prop_assert_eq!(&got, &expected);
+        prop_assert_eq!(got["twilio_status"].as_str(), Some("completed"));
+        prop_assert_eq!(got["connected_at"].as_str(), Some("2026-11-23T10:00:01Z"));
+        prop_assert_eq!(got["duration_seconds"].as_u64(), Some(300));
+        prop_assert_eq!(got["p_customer"]["state"].as_str(), Some("left"));
+        prop_assert_eq!(got["p_consult"]["state"].as_str(), Some("left"));
+    }
+}
