@@ -24,7 +24,8 @@ use shared::domain::routing::{Routing, Unanswered, queue_key};
 use shared::ids::OperatorId;
 use shared::phone::PhoneNumber;
 use shared::store::{Cond, TxOp};
-use shared::twilio::rest::{CallInstructions, ConferenceRef, CreateCall, CreateParticipant, ParticipantTo, UpdateCall};
+use shared::twilio::CallSid;
+use shared::twilio::rest::{CallInstructions, CreateCall, UpdateCall};
 use shared::twilio::signature::{WebhookValidator, public_webhook_url};
 use shared::twilio::telephony::Telephony;
 use shared::twilio::twiml::{
@@ -32,7 +33,6 @@ use shared::twilio::twiml::{
     SayVoice, VoiceResponse,
 };
 use shared::twilio::webhook::{CallStatusCallback, ConferenceCallback, ConferenceEvent, IncomingCall, parse_form_body};
-use shared::twilio::{CallSid, ClientIdentity};
 
 /// What the voice handlers share, built once at cold start.
 #[derive(Clone)]
@@ -44,6 +44,17 @@ pub struct VoiceState {
     pub public_base_url: String,
     /// How long the incoming webhook waits for the CRM before parking the caller without it.
     pub lookup_budget: Duration,
+}
+
+impl VoiceState {
+    /// The dispatcher that rings operators for this state's store and Twilio account.
+    pub fn dispatcher(&self) -> shared::dispatch::Dispatcher {
+        shared::dispatch::Dispatcher {
+            services: self.services.clone(),
+            telephony: self.telephony.clone(),
+            public_base_url: self.public_base_url.clone(),
+        }
+    }
 }
 
 /// The router Lambda, the local runtime and the tests run.
@@ -233,107 +244,9 @@ async fn record_incoming(st: &VoiceState, call: &IncomingCall) -> Result<(), Str
     }
 }
 
-/// Rings free operators for waiting calls, a few at a time. A failed ring puts the operator
-/// back first in line and leaves the call waiting; the next trigger tries again.
+/// Rings free operators for waiting calls (see [`shared::dispatch`]).
 pub async fn route_waiting(st: &VoiceState) {
-    for _ in 0..5 {
-        let offer = match st.services.routing.next_offer().await {
-            Ok(Some(o)) => o,
-            Ok(None) => return,
-            Err(e) => {
-                tracing::error!(error = %e, "routing failed");
-                return;
-            }
-        };
-        if let Err(e) = ring(st, &offer).await {
-            tracing::error!(call = %offer.call_sid, error = %e, "could not ring the operator; the call keeps waiting");
-            let qsk = st
-                .services
-                .store
-                .get(&shared::domain::calls::call_key(&offer.call_sid))
-                .await
-                .ok()
-                .flatten();
-            let qsk = qsk
-                .as_ref()
-                .and_then(|c| c.get("queue_sk"))
-                .and_then(|v| v.as_str())
-                .unwrap_or_default()
-                .to_owned();
-            let _ = st
-                .services
-                .routing
-                .release(
-                    &offer.call_sid,
-                    &qsk,
-                    &offer.operator_id,
-                    &offer.offer_id,
-                    Some(&offer.free_since_key),
-                    Unanswered::NotRung,
-                )
-                .await;
-            return;
-        }
-    }
-}
-
-async fn ring(st: &VoiceState, offer: &shared::domain::routing::Offer) -> Result<(), String> {
-    let op = OperatorId::parse(&offer.operator_id).map_err(|e| e.to_string())?;
-    let identity = ClientIdentity::parse(&op.client_identity()).map_err(|e| e.to_string())?;
-    let call = st
-        .services
-        .store
-        .get(&shared::domain::calls::call_key(&offer.call_sid))
-        .await
-        .map_err(|e| e.to_string())?;
-    let customer = call
-        .as_ref()
-        .and_then(|c| c.get("customer"))
-        .and_then(|v| v.as_str())
-        .unwrap_or("anonymous")
-        .to_owned();
-    let ring_secs = st
-        .services
-        .settings
-        .get()
-        .await
-        .map(|s| s.call_handling.ring_timeout_seconds)
-        .unwrap_or(20);
-    let mut req = CreateParticipant::new(
-        customer.clone(),
-        ParticipantTo::Client {
-            identity,
-            params: vec![
-                ("callSid".into(), offer.call_sid.clone()),
-                ("offerId".into(), offer.offer_id.clone()),
-                ("customer".into(), customer),
-            ],
-        },
-    );
-    req.label = Some("operator".into());
-    req.start_conference_on_enter = Some(true);
-    req.end_conference_on_exit = Some(false);
-    req.beep = Some(ConferenceBeep::False);
-    req.timeout = Some(ring_secs);
-    req.early_media = Some(true);
-    req.status_callback = Some(url(
-        st,
-        &format!(
-            "/twilio/voice/operator-leg/{}/{}/{}",
-            offer.call_sid, offer.offer_id, offer.operator_id
-        ),
-    ));
-    req.status_callback_event = vec![
-        CallProgressEvent::Ringing,
-        CallProgressEvent::Answered,
-        CallProgressEvent::Completed,
-    ];
-    req.status_callback_method = Some(HttpMethod::Post);
-    st.telephony
-        .create_participant(&ConferenceRef::FriendlyName(offer.call_sid.clone()), &req)
-        .await
-        .map_err(|e| e.to_string())?;
-    Ok(())
+    st.dispatcher().route_waiting().await;
 }
 
 /// The wait document, requested as the customer starts waiting and again each time it ends:

@@ -105,10 +105,13 @@ impl Routing {
             .store
             .query(Query::partition(AVAILABLE).on(Index::Gsi2).limit(25))
             .await?;
+        // Free-list keys are `<free since>#<operator>`: free now means the key sorts before
+        // `<now>~` (`~` sorts after `#`).
+        let free_until = format!("{at}~");
         let mut operators: Vec<&Item> = free
             .items
             .iter()
-            .filter(|o| s(o, attr::GSI2SK).is_some_and(|k| k <= at.as_str()) && o.get("current_call").is_none())
+            .filter(|o| s(o, attr::GSI2SK).is_some_and(|k| k <= free_until.as_str()) && o.get("current_call").is_none())
             .collect();
         if operators.is_empty() {
             return Ok(None);
@@ -144,7 +147,7 @@ impl Routing {
                             Cond::Exists,
                             Cond::AttrNotExists("current_call".into()),
                             Cond::eq(attr::GSI2PK, AVAILABLE),
-                            Cond::Le(attr::GSI2SK.into(), json!(format!("{at}~"))),
+                            Cond::Le(attr::GSI2SK.into(), json!(free_until)),
                         ])),
                     },
                     TxOp::Update {

@@ -1,0 +1,79 @@
+//! The `operators` function: my profile and presence (受付可, 離席, 後処理, 休憩, オフライン and
+//! admin-defined statuses), and the list of operators with their statuses for the transfer
+//! dialog. Becoming available rings the longest-waiting call at once.
+
+use axum::Router;
+use axum::extract::State;
+use axum::routing::{get, put};
+use serde::Deserialize;
+use shared::auth::Caller;
+use shared::dispatch::Dispatcher;
+use shared::domain::operators::Operator;
+use shared::error::ApiResult;
+use shared::http::Json;
+
+/// The router Lambda and the tests run.
+pub fn router(state: Dispatcher) -> Router {
+    routes(state).fallback(shared::http::not_found)
+}
+
+/// This function's routes.
+pub fn routes(state: Dispatcher) -> Router {
+    Router::new()
+        .route("/api/operators", get(list))
+        .route("/api/operators/me", get(me))
+        .route("/api/operators/me/status", put(set_status))
+        .layer(shared::http::body_limit())
+        .with_state(state)
+}
+
+/// My profile and presence; the first call creates the profile from the sign-in claims.
+#[utoipa::path(get, path = "/api/operators/me", tag = "operators", responses((status = 200, body = Operator)))]
+pub async fn me(State(d): State<Dispatcher>, caller: Caller) -> ApiResult<axum::Json<Operator>> {
+    Ok(axum::Json(
+        d.services
+            .operators
+            .ensure(&caller.id, &caller.name, caller.role)
+            .await?,
+    ))
+}
+
+/// Every operator with their status, for the transfer dialog and monitoring.
+#[utoipa::path(get, path = "/api/operators", tag = "operators", responses((status = 200, body = Vec<Operator>)))]
+pub async fn list(State(d): State<Dispatcher>, _caller: Caller) -> ApiResult<axum::Json<Vec<Operator>>> {
+    Ok(axum::Json(d.services.operators.list().await?))
+}
+
+/// A presence change.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusChange {
+    /// `available`, `away`, `wrap_up`, `break`, `offline` or an admin-defined id.
+    pub status: String,
+}
+
+/// Changes my presence. `on_call` is refused (the system sets it); leaving while a call rings
+/// or is connected gets 409.
+#[utoipa::path(put, path = "/api/operators/me/status", request_body = StatusChange, tag = "operators",
+    responses((status = 200, body = Operator), (status = 409), (status = 422)))]
+pub async fn set_status(
+    State(d): State<Dispatcher>,
+    caller: Caller,
+    Json(change): Json<StatusChange>,
+) -> ApiResult<axum::Json<Operator>> {
+    d.services
+        .operators
+        .ensure(&caller.id, &caller.name, caller.role)
+        .await?;
+    let op = d.services.operators.set_status(&caller.id, &change.status).await?;
+    if change.status == "available" {
+        d.route_waiting().await;
+        return Ok(axum::Json(d.services.operators.get(&caller.id).await?));
+    }
+    Ok(axum::Json(op))
+}
+
+/// The OpenAPI description of this function's routes.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(me, list, set_status))]
+pub struct ApiDoc;

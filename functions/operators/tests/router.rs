@@ -1,0 +1,100 @@
+//! The operators router: presence transitions, the operator list, and a waiting call rung as
+//! soon as an operator becomes available.
+
+use std::sync::Arc;
+
+use axum::http::StatusCode;
+use serde_json::json;
+use shared::auth::Role;
+use shared::dispatch::Dispatcher;
+use shared::domain::Services;
+use shared::store::embedded::EmbeddedStore;
+use shared::store::{Cond, TxOp};
+use shared::testing::{call, json_request, request, signed_in};
+use shared::twilio::AccountSid;
+use shared::twilio::telephony::RecordingTelephony;
+
+fn app() -> (axum::Router, Services, Arc<RecordingTelephony>) {
+    let services = Services::new(Arc::new(EmbeddedStore::in_memory().unwrap()));
+    let twilio = Arc::new(RecordingTelephony::new(
+        AccountSid::parse("AC0123456789abcdef0123456789abcdef").unwrap(),
+    ));
+    let d = Dispatcher {
+        services: services.clone(),
+        telephony: twilio.clone(),
+        public_base_url: "https://voice.example.jp".into(),
+    };
+    (operators::router(d), services, twilio)
+}
+
+fn status(s: &str) -> axum::http::Request<axum::body::Body> {
+    json_request("PUT", "/api/operators/me/status", &json!({"status": s}))
+}
+
+#[tokio::test]
+async fn an_operator_moves_between_statuses_and_appears_in_the_list() {
+    let (app, _, _) = app();
+    let (code, me) = call(
+        &app,
+        signed_in(request("GET", "/api/operators/me"), "op-sato", Role::Operator),
+    )
+    .await;
+    assert_eq!(code, StatusCode::OK, "{me}");
+    assert_eq!(me["status"], "offline");
+    for s in ["available", "away", "break", "wrap_up", "offline"] {
+        let (code, body) = call(&app, signed_in(status(s), "op-sato", Role::Operator)).await;
+        assert_eq!(code, StatusCode::OK, "{s}: {body}");
+        assert_eq!(body["status"], s);
+    }
+    let (_, list) = call(
+        &app,
+        signed_in(request("GET", "/api/operators"), "sv-ito", Role::Supervisor),
+    )
+    .await;
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["name"], "テスト op-sato");
+}
+
+#[tokio::test]
+async fn on_call_and_unknown_statuses_are_refused() {
+    let (app, _, _) = app();
+    let (code, body) = call(&app, signed_in(status("on_call"), "op-sato", Role::Operator)).await;
+    assert_eq!(
+        (code, body["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("system_status"))
+    );
+    let (code, body) = call(&app, signed_in(status("lunch"), "op-sato", Role::Operator)).await;
+    assert_eq!(
+        (code, body["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("unknown_status"))
+    );
+}
+
+#[tokio::test]
+async fn becoming_available_rings_the_longest_waiting_call_and_then_status_changes_are_refused() {
+    let (app, services, twilio) = app();
+    let sid = "CA44444444444444444444444444444444";
+    let at = "2026-11-23T10:00:00.000Z";
+    let mut call_item = shared::store::Item::new();
+    let key = shared::domain::calls::call_key(sid);
+    call_item.insert("PK".into(), key.pk.into());
+    call_item.insert("SK".into(), key.sk.into());
+    call_item.insert("status".into(), "waiting".into());
+    call_item.insert("customer".into(), "+81312345678".into());
+    call_item.insert("queue_sk".into(), format!("{at}#{sid}").into());
+    let mut ops = vec![TxOp::Put {
+        item: call_item,
+        cond: Some(Cond::NotExists),
+    }];
+    ops.extend(shared::domain::routing::Routing::enqueue_ops(at, sid));
+    services.store.transact(ops).await.unwrap();
+    let (code, body) = call(&app, signed_in(status("available"), "op-sato", Role::Operator)).await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    assert_eq!(body["current_call"], sid, "the waiting call rings at once");
+    assert_eq!(twilio.requests().len(), 1);
+    let (code, body) = call(&app, signed_in(status("break"), "op-sato", Role::Operator)).await;
+    assert_eq!(
+        (code, body["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("call_in_progress"))
+    );
+}

@@ -1,0 +1,39 @@
+//! The token router issues a Voice token for the signed-in operator only.
+
+use std::sync::Arc;
+
+use axum::http::StatusCode;
+use shared::auth::Role;
+use shared::testing::{call, request, signed_in};
+use shared::twilio::token::VoiceTokenIssuer;
+use shared::twilio::{AccountSid, ApiKeySid, ApplicationSid};
+use token::TokenState;
+
+fn issuer() -> VoiceTokenIssuer {
+    VoiceTokenIssuer::new(
+        AccountSid::parse("AC0123456789abcdef0123456789abcdef").unwrap(),
+        ApiKeySid::parse("SK0123456789abcdef0123456789abcdef").unwrap(),
+        "api-key-secret".to_owned().into(),
+    )
+}
+
+#[tokio::test]
+async fn an_operator_gets_a_token_for_their_own_identity_that_twilio_would_accept() {
+    let app = token::router(TokenState {
+        issuer: Arc::new(issuer()),
+        twiml_app: ApplicationSid::parse("AP0123456789abcdef0123456789abcdef").unwrap(),
+    });
+    let (status, body) = call(&app, signed_in(request("GET", "/api/token"), "op-sato", Role::Operator)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["identity"], "op_sato");
+    let claims = issuer()
+        .verify(body["token"].as_str().unwrap(), chrono::Utc::now())
+        .expect("a valid token");
+    let text = serde_json::to_string(&claims).unwrap();
+    assert!(
+        text.contains("op_sato") && text.contains("AP0123456789abcdef0123456789abcdef"),
+        "{text}"
+    );
+    let (status, _) = call(&app, request("GET", "/api/token")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
