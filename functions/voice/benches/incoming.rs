@@ -28,7 +28,7 @@ fn request(n: usize) -> Request<Body> {
         ("CallSid", format!("CA{n:032x}")),
         ("CallStatus", "ringing".to_owned()),
         ("Direction", "inbound".to_owned()),
-        ("From", format!("+8136{:08}", n % 1000)),
+        ("From", format!("+8136{:07}", n % 1000)),
         ("To", "+81368000001".to_owned()),
     ]
     .into_iter()
@@ -55,7 +55,7 @@ async fn main() {
     let account = ObjectName::parse("account").expect("object");
     let by = OperatorId::parse("bench").expect("id");
     for i in 0..1000 {
-        let fields = json!({"name": format!("ベンチ商事{i}"), "phone": format!("+8136{i:08}")})
+        let fields = json!({"name": format!("ベンチ商事{i}"), "phone": format!("+8136{i:07}")})
             .as_object()
             .cloned()
             .unwrap_or_default();
