@@ -139,3 +139,80 @@ pub fn request(method: &str, uri: &str) -> axum::http::Request<axum::body::Body>
         .body(axum::body::Body::empty())
         .expect("request")
 }
+
+/// How a [`FaultyStore`] misbehaves.
+#[derive(Debug, Clone, Copy)]
+pub enum Fault {
+    /// Every request fails, as in an outage.
+    Down,
+    /// Every request answers, but only after this long.
+    Slow(Duration),
+}
+
+/// A store that fails or is slow on every request, for fault-injection tests of the paths that
+/// must keep working (the incoming call) or fail clearly (everything else).
+pub struct FaultyStore {
+    pub inner: std::sync::Arc<dyn crate::store::Store>,
+    pub fault: Fault,
+}
+
+impl FaultyStore {
+    async fn strike(&self) -> Result<(), crate::store::StoreError> {
+        match self.fault {
+            Fault::Down => Err(crate::store::StoreError::Unavailable("injected outage".into())),
+            Fault::Slow(d) => {
+                tokio::time::sleep(d).await;
+                Ok(())
+            }
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl crate::store::Store for FaultyStore {
+    async fn get(&self, k: &crate::store::Key) -> Result<Option<crate::store::Item>, crate::store::StoreError> {
+        self.strike().await?;
+        self.inner.get(k).await
+    }
+    async fn get_many(&self, k: &[crate::store::Key]) -> Result<Vec<crate::store::Item>, crate::store::StoreError> {
+        self.strike().await?;
+        self.inner.get_many(k).await
+    }
+    async fn put(&self, i: crate::store::Item, c: Option<crate::store::Cond>) -> Result<(), crate::store::StoreError> {
+        self.strike().await?;
+        self.inner.put(i, c).await
+    }
+    async fn update(
+        &self,
+        k: &crate::store::Key,
+        u: crate::store::Update,
+        c: Option<crate::store::Cond>,
+    ) -> Result<crate::store::Item, crate::store::StoreError> {
+        self.strike().await?;
+        self.inner.update(k, u, c).await
+    }
+    async fn delete(
+        &self,
+        k: &crate::store::Key,
+        c: Option<crate::store::Cond>,
+    ) -> Result<(), crate::store::StoreError> {
+        self.strike().await?;
+        self.inner.delete(k, c).await
+    }
+    async fn query(&self, q: crate::store::Query) -> Result<crate::store::Page, crate::store::StoreError> {
+        self.strike().await?;
+        self.inner.query(q).await
+    }
+    async fn transact(&self, o: Vec<crate::store::TxOp>) -> Result<(), crate::store::StoreError> {
+        self.strike().await?;
+        self.inner.transact(o).await
+    }
+    async fn batch_write(
+        &self,
+        p: Vec<crate::store::Item>,
+        d: Vec<crate::store::Key>,
+    ) -> Result<(), crate::store::StoreError> {
+        self.strike().await?;
+        self.inner.batch_write(p, d).await
+    }
+}

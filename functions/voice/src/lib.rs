@@ -12,11 +12,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use bytes::Bytes;
 use shared::domain::Services;
 use shared::domain::calls::{CallSummary, Direction};
 use shared::domain::callstate::{CallStatusEvent, ParticipantEvent};
@@ -110,6 +109,36 @@ impl IntoResponse for Refused {
     }
 }
 
+/// A webhook's form parameters, read only when the X-Twilio-Signature over the public URL of
+/// the request's path holds (403 otherwise, 400 when the body is not a form).
+pub struct SignedForm(pub Vec<(String, String)>);
+
+impl FromRequest<VoiceState> for SignedForm {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, st: &VoiceState) -> Result<Self, Response> {
+        let (parts, body) = req.into_parts();
+        let bytes = axum::body::to_bytes(body, 64 * 1024)
+            .await
+            .map_err(|_| Refused::Malformed("the body is not a readable form".into()).into_response())?;
+        signed(st, &parts.uri, &parts.headers, &bytes)
+            .map(SignedForm)
+            .map_err(IntoResponse::into_response)
+    }
+}
+
+/// The answer to a status callback: 204 when applied; 503 when not, so Twilio retries (every
+/// write a callback makes is idempotent).
+fn callback_outcome(result: Result<(), shared::error::DomainError>, call: &str, what: &str) -> Response {
+    match result {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => {
+            tracing::error!(call = %call, error = %e, "{what}");
+            plain(StatusCode::SERVICE_UNAVAILABLE, "try again")
+        }
+    }
+}
+
 /// Reads the form and checks its signature over the public URL of this path.
 fn signed(st: &VoiceState, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Result<Vec<(String, String)>, Refused> {
     let signature = headers
@@ -164,11 +193,7 @@ fn customer_conference(st: &VoiceState, sid: &str) -> Dial {
 /// An incoming call: look the caller up within the budget, record and queue the call, and park
 /// the caller. Any failure after the signature check still parks the caller (degraded), so our
 /// trouble never drops a customer's call.
-pub async fn incoming(State(st): State<VoiceState>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
-    let params = match signed(&st, &uri, &headers, &body) {
-        Ok(p) => p,
-        Err(r) => return r.into_response(),
-    };
+pub async fn incoming(State(st): State<VoiceState>, SignedForm(params): SignedForm) -> Response {
     let call = match IncomingCall::from_params(&params) {
         Ok(c) => c,
         Err(e) => return Refused::Malformed(e.to_string()).into_response(),
@@ -252,11 +277,7 @@ pub async fn route_waiting(st: &VoiceState) {
 /// The wait document, requested as the customer starts waiting and again each time it ends:
 /// it re-records a call the incoming webhook could not store, tries routing, and after the
 /// configured longest wait ends the call politely.
-pub async fn wait(State(st): State<VoiceState>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
-    let params = match signed(&st, &uri, &headers, &body) {
-        Ok(p) => p,
-        Err(r) => return r.into_response(),
-    };
+pub async fn wait(State(st): State<VoiceState>, SignedForm(params): SignedForm) -> Response {
     if let Some(sid) = param(&params, "CallSid").and_then(|s| CallSid::parse(s).ok()) {
         let key = shared::domain::calls::call_key(sid.as_str());
         match st.services.store.get(&key).await {
@@ -309,10 +330,7 @@ pub async fn wait(State(st): State<VoiceState>, uri: Uri, headers: HeaderMap, bo
 }
 
 /// Hold music for a held customer.
-pub async fn hold_music(State(st): State<VoiceState>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(r) = signed(&st, &uri, &headers, &body) {
-        return r.into_response();
-    }
+pub async fn hold_music(_form: SignedForm) -> Response {
     twiml(
         VoiceResponse::new()
             .say(say("ただいま確認しております。少々お待ちください。"))
@@ -321,10 +339,7 @@ pub async fn hold_music(State(st): State<VoiceState>, uri: Uri, headers: HeaderM
 }
 
 /// The polite end of a call that waited longer than the organisation allows.
-pub async fn goodbye(State(st): State<VoiceState>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(r) = signed(&st, &uri, &headers, &body) {
-        return r.into_response();
-    }
+pub async fn goodbye(_form: SignedForm) -> Response {
     twiml(
         VoiceResponse::new()
             .say(say("大変申し訳ございません。ただいま電話が大変混み合っております。恐れ入りますが、時間をおいておかけ直しください。"))
@@ -334,10 +349,7 @@ pub async fn goodbye(State(st): State<VoiceState>, uri: Uri, headers: HeaderMap,
 
 /// The fallback Twilio uses when our webhook fails: an apology, with no store or REST access.
 /// The same document is published as a static file on the CDN (`infra/assets`).
-pub async fn fallback(State(st): State<VoiceState>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(r) = signed(&st, &uri, &headers, &body) {
-        return r.into_response();
-    }
+pub async fn fallback(_form: SignedForm) -> Response {
     twiml(
         VoiceResponse::new()
             .say(say("大変申し訳ございません。ただいまシステムに問題が発生しております。恐れ入りますが、しばらくしてからおかけ直しください。"))
@@ -347,11 +359,7 @@ pub async fn fallback(State(st): State<VoiceState>, uri: Uri, headers: HeaderMap
 
 /// Conference events: participants' state on the call record; the customer's join triggers
 /// routing; the conference's end ends the call.
-pub async fn conference(State(st): State<VoiceState>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
-    let params = match signed(&st, &uri, &headers, &body) {
-        Ok(p) => p,
-        Err(r) => return r.into_response(),
-    };
+pub async fn conference(State(st): State<VoiceState>, SignedForm(params): SignedForm) -> Response {
     let ev = match ConferenceCallback::from_params(&params) {
         Ok(e) => e,
         Err(e) => return Refused::Malformed(e.to_string()).into_response(),
@@ -392,22 +400,11 @@ pub async fn conference(State(st): State<VoiceState>, uri: Uri, headers: HeaderM
         Ok::<(), shared::error::DomainError>(())
     }
     .await;
-    match result {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        // Twilio retries a failed callback; the writes above are idempotent.
-        Err(e) => {
-            tracing::error!(call = %name, error = %e, "conference event not applied");
-            plain(StatusCode::SERVICE_UNAVAILABLE, "try again")
-        }
-    }
+    callback_outcome(result, &name, "conference event not applied")
 }
 
 /// The customer leg's status: the call record's end, and the operator's wrap-up.
-pub async fn status(State(st): State<VoiceState>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
-    let params = match signed(&st, &uri, &headers, &body) {
-        Ok(p) => p,
-        Err(r) => return r.into_response(),
-    };
+pub async fn status(State(st): State<VoiceState>, SignedForm(params): SignedForm) -> Response {
     let cb = match CallStatusCallback::from_params(&params) {
         Ok(c) => c,
         Err(e) => return Refused::Malformed(e.to_string()).into_response(),
@@ -431,13 +428,7 @@ pub async fn status(State(st): State<VoiceState>, uri: Uri, headers: HeaderMap, 
         Ok::<(), shared::error::DomainError>(())
     }
     .await;
-    match result {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => {
-            tracing::error!(call = %sid, error = %e, "status callback not applied");
-            plain(StatusCode::SERVICE_UNAVAILABLE, "try again")
-        }
-    }
+    callback_outcome(result, &sid, "status callback not applied")
 }
 
 /// The call's final status for history: completed when an operator answered, abandoned when the
@@ -475,14 +466,8 @@ async fn finish(st: &VoiceState, sid: &str) -> Result<(), shared::error::DomainE
 pub async fn operator_leg(
     State(st): State<VoiceState>,
     Path((sid, offer, operator)): Path<(String, String, String)>,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
+    SignedForm(params): SignedForm,
 ) -> Response {
-    let params = match signed(&st, &uri, &headers, &body) {
-        Ok(p) => p,
-        Err(r) => return r.into_response(),
-    };
     let cb = match CallStatusCallback::from_params(&params) {
         Ok(c) => c,
         Err(e) => return Refused::Malformed(e.to_string()).into_response(),
@@ -536,24 +521,14 @@ pub async fn operator_leg(
         Ok::<(), shared::error::DomainError>(())
     }
     .await;
-    match result {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => {
-            tracing::error!(call = %sid, error = %e, "operator leg event not applied");
-            plain(StatusCode::SERVICE_UNAVAILABLE, "try again")
-        }
-    }
+    callback_outcome(result, &sid, "operator leg event not applied")
 }
 
 /// The TwiML App: an operator dials out from the page. The line must be a configured line and
 /// the number must parse; dialing is refused while the operator is 受付可 (available), as the
 /// console's manual says. The customer is called first, so the conference can carry the
 /// customer's CallSid; the operator joins it at once.
-pub async fn outbound(State(st): State<VoiceState>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
-    let params = match signed(&st, &uri, &headers, &body) {
-        Ok(p) => p,
-        Err(r) => return r.into_response(),
-    };
+pub async fn outbound(State(st): State<VoiceState>, SignedForm(params): SignedForm) -> Response {
     let call = match IncomingCall::from_params(&params) {
         Ok(c) => c,
         Err(e) => return Refused::Malformed(e.to_string()).into_response(),
@@ -690,11 +665,7 @@ async fn place_outbound(st: &VoiceState, call: &IncomingCall) -> Result<String, 
 }
 
 /// The customer of an outbound call answered: they join the conference named after their call.
-pub async fn join_customer(State(st): State<VoiceState>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
-    let params = match signed(&st, &uri, &headers, &body) {
-        Ok(p) => p,
-        Err(r) => return r.into_response(),
-    };
+pub async fn join_customer(State(st): State<VoiceState>, SignedForm(params): SignedForm) -> Response {
     let Some(sid) = param(&params, "CallSid").and_then(|s| CallSid::parse(s).ok()) else {
         return Refused::Malformed("CallSid is missing or invalid".into()).into_response();
     };

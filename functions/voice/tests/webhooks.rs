@@ -5,7 +5,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_trait::async_trait;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use serde_json::json;
@@ -14,7 +13,8 @@ use shared::domain::Services;
 use shared::domain::calls::call_key;
 use shared::ids::OperatorId;
 use shared::store::embedded::EmbeddedStore;
-use shared::store::{Cond, Item, Key, Page, Query, Store, StoreError, TxOp, Update};
+use shared::store::{Query, Store};
+use shared::testing::{Fault, FaultyStore};
 use shared::twilio::AccountSid;
 use shared::twilio::rest::PreparedRequest;
 use shared::twilio::signature::{WebhookValidator, compute_signature};
@@ -358,82 +358,13 @@ async fn a_ring_that_goes_unanswered_sets_the_operator_away_and_the_call_waits_f
     assert_eq!(h.twilio.requests().len(), 2);
 }
 
-/// A store whose every request fails, as during an outage.
-struct DownStore;
-
-#[async_trait]
-impl Store for DownStore {
-    async fn get(&self, _: &Key) -> Result<Option<Item>, StoreError> {
-        Err(StoreError::Unavailable("down".into()))
-    }
-    async fn get_many(&self, _: &[Key]) -> Result<Vec<Item>, StoreError> {
-        Err(StoreError::Unavailable("down".into()))
-    }
-    async fn put(&self, _: Item, _: Option<Cond>) -> Result<(), StoreError> {
-        Err(StoreError::Unavailable("down".into()))
-    }
-    async fn update(&self, _: &Key, _: Update, _: Option<Cond>) -> Result<Item, StoreError> {
-        Err(StoreError::Unavailable("down".into()))
-    }
-    async fn delete(&self, _: &Key, _: Option<Cond>) -> Result<(), StoreError> {
-        Err(StoreError::Unavailable("down".into()))
-    }
-    async fn query(&self, _: Query) -> Result<Page, StoreError> {
-        Err(StoreError::Unavailable("down".into()))
-    }
-    async fn transact(&self, _: Vec<TxOp>) -> Result<(), StoreError> {
-        Err(StoreError::Unavailable("down".into()))
-    }
-    async fn batch_write(&self, _: Vec<Item>, _: Vec<Key>) -> Result<(), StoreError> {
-        Err(StoreError::Unavailable("down".into()))
-    }
-}
-
-/// A store that answers, but only after a long time.
-struct SlowStore(EmbeddedStore);
-
-#[async_trait]
-impl Store for SlowStore {
-    async fn get(&self, k: &Key) -> Result<Option<Item>, StoreError> {
-        tokio::time::sleep(Duration::from_secs(5)).await;
-        self.0.get(k).await
-    }
-    async fn get_many(&self, k: &[Key]) -> Result<Vec<Item>, StoreError> {
-        tokio::time::sleep(Duration::from_secs(5)).await;
-        self.0.get_many(k).await
-    }
-    async fn put(&self, i: Item, c: Option<Cond>) -> Result<(), StoreError> {
-        tokio::time::sleep(Duration::from_secs(5)).await;
-        self.0.put(i, c).await
-    }
-    async fn update(&self, k: &Key, u: Update, c: Option<Cond>) -> Result<Item, StoreError> {
-        tokio::time::sleep(Duration::from_secs(5)).await;
-        self.0.update(k, u, c).await
-    }
-    async fn delete(&self, k: &Key, c: Option<Cond>) -> Result<(), StoreError> {
-        tokio::time::sleep(Duration::from_secs(5)).await;
-        self.0.delete(k, c).await
-    }
-    async fn query(&self, q: Query) -> Result<Page, StoreError> {
-        tokio::time::sleep(Duration::from_secs(5)).await;
-        self.0.query(q).await
-    }
-    async fn transact(&self, o: Vec<TxOp>) -> Result<(), StoreError> {
-        tokio::time::sleep(Duration::from_secs(5)).await;
-        self.0.transact(o).await
-    }
-    async fn batch_write(&self, p: Vec<Item>, d: Vec<Key>) -> Result<(), StoreError> {
-        tokio::time::sleep(Duration::from_secs(5)).await;
-        self.0.batch_write(p, d).await
-    }
-}
-
 #[tokio::test]
 async fn with_the_store_down_or_slow_the_caller_is_still_parked_within_three_seconds() {
-    for store in [
-        Arc::new(DownStore) as Arc<dyn Store>,
-        Arc::new(SlowStore(EmbeddedStore::in_memory().unwrap())),
-    ] {
+    for fault in [Fault::Down, Fault::Slow(Duration::from_secs(5))] {
+        let store = Arc::new(FaultyStore {
+            inner: Arc::new(EmbeddedStore::in_memory().unwrap()),
+            fault,
+        });
         let h = harness_on(store);
         let started = std::time::Instant::now();
         let (status, body) = send(
