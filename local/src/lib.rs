@@ -43,6 +43,7 @@ pub async fn build(
         .merge(crm::routes(services.clone()))
         .merge(history::routes(services.clone()))
         .merge(settings::routes(services.clone()))
+        .merge(memos::routes(services.clone()))
         .merge(auth.routes())
         .route("/api/openapi.json", axum::routing::get(openapi))
         .route("/config.json", axum::routing::get(page_config))
@@ -73,6 +74,9 @@ pub fn api_doc() -> utoipa::openapi::OpenApi {
     let mut doc = crm::ApiDoc::openapi();
     doc.merge(history::ApiDoc::openapi());
     doc.merge(settings::ApiDoc::openapi());
+    doc.merge(memos::ApiDoc::openapi());
+    doc.merge(operators::ApiDoc::openapi());
+    doc.merge(token::ApiDoc::openapi());
     doc.info.title = "Operator console API".into();
     doc.info.description = Some(
         "The API of the call-centre operator console. Every /api route needs a bearer token \
