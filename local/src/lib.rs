@@ -77,6 +77,7 @@ pub fn api_doc() -> utoipa::openapi::OpenApi {
     doc.merge(memos::ApiDoc::openapi());
     doc.merge(operators::ApiDoc::openapi());
     doc.merge(token::ApiDoc::openapi());
+    doc.merge(calls::ApiDoc::openapi());
     doc.info.title = "Operator console API".into();
     doc.info.description = Some(
         "The API of the call-centre operator console. Every /api route needs a bearer token \

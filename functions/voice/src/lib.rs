@@ -367,6 +367,24 @@ pub async fn conference(State(st): State<VoiceState>, SignedForm(params): Signed
     let name = ev.friendly_name.clone();
     let at = ev.timestamp.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     let result = async {
+        if matches!(
+            ev.event,
+            ConferenceEvent::ConferenceStart | ConferenceEvent::ParticipantJoin
+        ) {
+            // Participant updates (hold, consult, transfer) address the conference by its SID.
+            let first = Cond::And(vec![Cond::Exists, Cond::AttrNotExists("conference_sid".into())]);
+            let set = shared::store::Update::default().set("conference_sid", ev.conference_sid.as_str());
+            match st
+                .services
+                .store
+                .update(&shared::domain::calls::call_key(&name), set, Some(first))
+                .await
+            {
+                Ok(_) => {}
+                Err(e) if e.is_condition_failed() => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
         match ev.event {
             ConferenceEvent::ParticipantJoin
             | ConferenceEvent::ParticipantLeave

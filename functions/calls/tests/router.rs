@@ -1,0 +1,240 @@
+//! The calls router with the telephony port recording requests: hold → consult → consult
+//! hang-up → still held → unhold, and the refusals that keep a call consistent.
+
+use std::sync::Arc;
+
+use axum::http::StatusCode;
+use serde_json::json;
+use shared::auth::Role;
+use shared::dispatch::Dispatcher;
+use shared::domain::Services;
+use shared::domain::calls::call_key;
+use shared::domain::callstate::ParticipantEvent;
+use shared::store::Item;
+use shared::store::embedded::EmbeddedStore;
+use shared::testing::{call, json_request, request, signed_in};
+use shared::twilio::AccountSid;
+use shared::twilio::rest::{ParticipantRef, ParticipantTo, PreparedRequest};
+use shared::twilio::spec::voice_subset;
+use shared::twilio::telephony::{RecordingTelephony, TelephonyRequest};
+
+const ACCOUNT: &str = "AC0123456789abcdef0123456789abcdef";
+const CALL: &str = "CA66666666666666666666666666666666";
+const CONF: &str = "CF66666666666666666666666666666666";
+
+async fn app() -> (axum::Router, Services, Arc<RecordingTelephony>) {
+    let services = Services::new(Arc::new(EmbeddedStore::in_memory().unwrap()));
+    services
+        .settings
+        .put_section(
+            "lines",
+            0,
+            json!([{"id": "main", "number": "03-6800-0001", "label": "代表"}]),
+        )
+        .await
+        .unwrap();
+    let mut item = Item::new();
+    let key = call_key(CALL);
+    item.insert("PK".into(), key.pk.into());
+    item.insert("SK".into(), key.sk.into());
+    item.insert("sid".into(), CALL.into());
+    item.insert("status".into(), "in_progress".into());
+    item.insert("operator_id".into(), "op-sato".into());
+    item.insert("conference_sid".into(), CONF.into());
+    services.store.put(item, None).await.unwrap();
+    let twilio = Arc::new(RecordingTelephony::new(AccountSid::parse(ACCOUNT).unwrap()));
+    let d = Dispatcher {
+        services: services.clone(),
+        telephony: twilio.clone(),
+        public_base_url: "https://voice.example.jp".into(),
+    };
+    (calls::router(d), services, twilio)
+}
+
+fn spec_checked(requests: &[TelephonyRequest]) {
+    let account = AccountSid::parse(ACCOUNT).unwrap();
+    for r in requests {
+        let p = match r {
+            TelephonyRequest::CreateParticipant { conference, request } => {
+                PreparedRequest::create_participant(&account, conference, request)
+            }
+            TelephonyRequest::UpdateParticipant {
+                conference,
+                participant,
+                request,
+            } => PreparedRequest::update_participant(&account, conference, participant, request),
+            TelephonyRequest::RemoveParticipant {
+                conference,
+                participant,
+            } => PreparedRequest::delete_participant(&account, conference, participant),
+            TelephonyRequest::UpdateConference { conference, request } => {
+                PreparedRequest::update_conference(&account, conference, request)
+            }
+            other => panic!("unexpected {other:?}"),
+        };
+        if let Err(v) = voice_subset().validate(p.method.as_str(), &p.path, &p.params) {
+            panic!("not valid against Twilio's spec: {v:?}");
+        }
+    }
+}
+
+/// What Twilio's conference callback reports after a hold or unhold.
+async fn customer_hold_reported(s: &Services, seq: u64, hold: bool) {
+    let ev = ParticipantEvent {
+        sequence: seq,
+        label: "customer".into(),
+        call_sid: "CA77777777777777777777777777777777".into(),
+        state: "joined",
+        hold,
+        muted: false,
+        at: format!("2026-11-23T10:00:{seq:02}Z"),
+    };
+    s.call_state.apply_participant(CALL, &ev).await.unwrap();
+}
+
+fn op(r: axum::http::Request<axum::body::Body>) -> axum::http::Request<axum::body::Body> {
+    signed_in(r, "op-sato", Role::Operator)
+}
+
+#[tokio::test]
+async fn hold_consult_hang_up_the_consult_and_the_customer_is_still_held_until_unhold() {
+    let (app, services, twilio) = app().await;
+    let (status, body) = call(&app, op(request("POST", &format!("/api/calls/{CALL}/hold")))).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    let held = twilio.take_requests();
+    spec_checked(&held);
+    match &held[..] {
+        [
+            TelephonyRequest::UpdateParticipant {
+                participant: ParticipantRef::Label(a),
+                request: keep,
+                ..
+            },
+            TelephonyRequest::UpdateParticipant {
+                participant: ParticipantRef::Label(b),
+                request: hold,
+                ..
+            },
+        ] => {
+            assert_eq!(
+                (a.as_str(), keep.end_conference_on_exit),
+                ("operator", Some(false)),
+                "exit flag set before holding"
+            );
+            assert_eq!((b.as_str(), hold.hold), ("customer", Some(true)));
+        }
+        other => panic!("{other:?}"),
+    }
+    customer_hold_reported(&services, 3, true).await;
+
+    let consult = json!({"to": "090-1234-5678", "line_id": "main"});
+    let (status, body) = call(
+        &app,
+        op(json_request("POST", &format!("/api/calls/{CALL}/consult"), &consult)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    let dialled = twilio.take_requests();
+    spec_checked(&dialled);
+    let TelephonyRequest::CreateParticipant { request: leg, .. } = &dialled[0] else {
+        panic!()
+    };
+    assert_eq!(leg.label.as_deref(), Some("consult"));
+    assert_eq!(leg.early_media, Some(true), "the operator hears it ring");
+    assert_eq!(leg.from, "+81368000001", "on the chosen line");
+    assert!(matches!(&leg.to, ParticipantTo::Number(n) if n == "+819012345678"));
+
+    let (status, _) = call(&app, op(request("DELETE", &format!("/api/calls/{CALL}/consult")))).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let ended = twilio.take_requests();
+    spec_checked(&ended);
+    assert_eq!(
+        ended.len(),
+        1,
+        "only the consult leg is removed; the customer is not touched"
+    );
+    let (_, live) = call(&app, op(request("GET", &format!("/api/calls/{CALL}")))).await;
+    assert_eq!(live["customer_held"], true, "back to the held main line");
+
+    let (status, _) = call(&app, op(request("POST", &format!("/api/calls/{CALL}/unhold")))).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let unheld = twilio.take_requests();
+    spec_checked(&unheld);
+    assert!(
+        matches!(&unheld[..], [TelephonyRequest::UpdateParticipant { request, .. }] if request.hold == Some(false))
+    );
+}
+
+#[tokio::test]
+async fn a_consult_without_hold_an_unknown_line_and_a_bad_number_are_refused() {
+    let (app, _, twilio) = app().await;
+    let cases = [
+        (
+            json!({"to": "090-1234-5678", "line_id": "main"}),
+            StatusCode::CONFLICT,
+            "not_on_hold",
+        ),
+        (
+            json!({"to": "090-1234-5678", "line_id": "nope"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown_line",
+        ),
+        (
+            json!({"to": "12", "line_id": "main"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_phone",
+        ),
+    ];
+    for (body, expected, code) in cases {
+        let (status, got) = call(
+            &app,
+            op(json_request("POST", &format!("/api/calls/{CALL}/consult"), &body)),
+        )
+        .await;
+        assert_eq!((status, got["error"]["code"].as_str()), (expected, Some(code)));
+    }
+    assert!(twilio.requests().is_empty(), "nothing reached Twilio");
+}
+
+#[tokio::test]
+async fn someone_elses_call_is_403_an_ended_call_is_409_and_a_supervisor_may_act() {
+    let (app, services, twilio) = app().await;
+    let (status, _) = call(
+        &app,
+        signed_in(
+            request("POST", &format!("/api/calls/{CALL}/hold")),
+            "op-suzuki",
+            Role::Operator,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = call(
+        &app,
+        signed_in(
+            request("POST", &format!("/api/calls/{CALL}/hangup")),
+            "sv-ito",
+            Role::Supervisor,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert!(matches!(&twilio.take_requests()[..], [TelephonyRequest::UpdateConference { request, .. }] if request.end));
+    services
+        .store
+        .update(
+            &call_key(CALL),
+            shared::store::Update::default().set("ended_at", "2026-11-23T10:10:00Z"),
+            None,
+        )
+        .await
+        .unwrap();
+    let (status, body) = call(&app, op(request("POST", &format!("/api/calls/{CALL}/hold")))).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("call_ended"))
+    );
+    assert!(twilio.requests().is_empty());
+    let (status, _) = call(&app, op(request("POST", "/api/calls/not-a-call/hold"))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
