@@ -9,7 +9,6 @@
 //! |---|---|---|
 //! | a waiting call | `QUEUE` | `<enqueued_at>#<sid>` |
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use serde_json::{Value, json};
@@ -31,6 +30,13 @@ pub struct Offer {
     pub offer_id: String,
     /// Where the operator was in the free list, to put them back on a failed ring.
     pub free_since_key: String,
+}
+
+/// How one routing attempt went.
+enum Attempt {
+    Offered(Offer),
+    Nothing,
+    LostRace,
 }
 
 /// Why an offer ended without an answer.
@@ -89,18 +95,31 @@ impl Routing {
 
     /// Finds the longest-waiting call without a live offer and the longest-idle free operator
     /// and claims both; `None` when either side is empty. Two queries and one transaction in
-    /// the common case; a lost race moves on to the next candidate.
+    /// the common case. A lost race (another router claimed the call or the operator first)
+    /// reads fresh candidates and tries again, a few times at most: under heavy contention
+    /// the remaining calls are routed by the next trigger (a customer's wait document, an
+    /// operator becoming free), so no work is wasted on stale candidates.
     pub async fn next_offer(&self) -> Result<Option<Offer>, DomainError> {
+        for _ in 0..4 {
+            match self.try_offer().await? {
+                Attempt::Offered(o) => return Ok(Some(o)),
+                Attempt::Nothing => return Ok(None),
+                Attempt::LostRace => continue,
+            }
+        }
+        Ok(None)
+    }
+
+    async fn try_offer(&self) -> Result<Attempt, DomainError> {
         let at = now();
         let calls = self.store.query(Query::partition(QUEUE).limit(25)).await?;
-        let waiting: Vec<&Item> = calls
+        let Some(q) = calls
             .items
             .iter()
-            .filter(|q| s(q, "offered_to").is_none() || s(q, "offer_expires_at").is_some_and(|e| e < at.as_str()))
-            .collect();
-        if waiting.is_empty() {
-            return Ok(None);
-        }
+            .find(|q| s(q, "offered_to").is_none() || s(q, "offer_expires_at").is_some_and(|e| e < at.as_str()))
+        else {
+            return Ok(Attempt::Nothing);
+        };
         let free = self
             .store
             .query(Query::partition(AVAILABLE).on(Index::Gsi2).limit(25))
@@ -108,86 +127,72 @@ impl Routing {
         // Free-list keys are `<free since>#<operator>`: free now means the key sorts before
         // `<now>~` (`~` sorts after `#`).
         let free_until = format!("{at}~");
-        let mut operators: Vec<&Item> = free
+        let Some(op) = free
             .items
             .iter()
-            .filter(|o| s(o, attr::GSI2SK).is_some_and(|k| k <= free_until.as_str()) && o.get("current_call").is_none())
-            .collect();
-        if operators.is_empty() {
-            return Ok(None);
+            .find(|o| s(o, attr::GSI2SK).is_some_and(|k| k <= free_until.as_str()) && o.get("current_call").is_none())
+        else {
+            return Ok(Attempt::Nothing);
+        };
+        let (Some(sid), Some(qsk), Some(op_id), Some(free_key)) =
+            (s(q, "sid"), s(q, attr::SK), s(op, "id"), s(op, attr::GSI2SK))
+        else {
+            return Ok(Attempt::Nothing);
+        };
+        if let (Some(old_op), Some(old_offer)) = (s(q, "offered_to"), s(q, "offer_id")) {
+            // An offer that rang out without any callback reaching us: release it first.
+            self.release(sid, qsk, old_op, old_offer, None, Unanswered::Missed)
+                .await?;
         }
         let ring = self.settings.get().await?.call_handling.ring_timeout_seconds;
-        let mut lost_ops = HashSet::new();
-        for q in waiting {
-            let (Some(sid), Some(qsk)) = (s(q, "sid"), s(q, attr::SK)) else {
-                continue;
-            };
-            if let (Some(old_op), Some(old_offer)) = (s(q, "offered_to"), s(q, "offer_id")) {
-                // An offer that rang out without any callback reaching us: release it first.
-                self.release(sid, qsk, old_op, old_offer, None, Unanswered::Missed)
-                    .await?;
-            }
-            operators.retain(|o| !lost_ops.contains(s(o, "id").unwrap_or_default()));
-            for op in &operators {
-                let (Some(op_id), Some(free_key)) = (s(op, "id"), s(op, attr::GSI2SK)) else {
-                    continue;
-                };
-                let offer_id = ulid::Ulid::new().to_string();
-                let expires = later(ring + 10);
-                let ops = vec![
-                    TxOp::Update {
-                        key: operator_key(op_id),
-                        update: Update::default()
-                            .set("current_call", sid)
-                            .set("offer_id", offer_id.as_str())
-                            .set("free_since_key", free_key)
-                            .remove(attr::GSI2PK)
-                            .remove(attr::GSI2SK),
-                        cond: Some(Cond::And(vec![
-                            Cond::Exists,
-                            Cond::AttrNotExists("current_call".into()),
-                            Cond::eq(attr::GSI2PK, AVAILABLE),
-                            Cond::Le(attr::GSI2SK.into(), json!(free_until)),
-                        ])),
-                    },
-                    TxOp::Update {
-                        key: Key::new(QUEUE, qsk),
-                        update: Update::default()
-                            .set("offered_to", op_id)
-                            .set("offer_id", offer_id.as_str())
-                            .set("offer_expires_at", expires.as_str()),
-                        cond: Some(Cond::And(vec![
-                            Cond::Exists,
-                            Cond::Or(vec![
-                                Cond::AttrNotExists("offered_to".into()),
-                                Cond::Lt("offer_expires_at".into(), json!(at)),
-                            ]),
-                        ])),
-                    },
-                    TxOp::Update {
-                        key: call_key(sid),
-                        update: Update::default().set("status", "ringing").set("offered_to", op_id),
-                        cond: Some(Cond::Exists),
-                    },
-                ];
-                match self.store.transact(ops).await {
-                    Ok(()) => {
-                        return Ok(Some(Offer {
-                            call_sid: sid.to_owned(),
-                            operator_id: op_id.to_owned(),
-                            offer_id,
-                            free_since_key: free_key.to_owned(),
-                        }));
-                    }
-                    Err(StoreError::ConditionFailed { index: Some(0) }) | Err(StoreError::TransactionConflict) => {
-                        lost_ops.insert(op_id.to_owned());
-                    }
-                    Err(StoreError::ConditionFailed { .. }) => break,
-                    Err(e) => return Err(e.into()),
-                }
-            }
+        let offer_id = ulid::Ulid::new().to_string();
+        let expires = later(ring + 10);
+        let ops = vec![
+            TxOp::Update {
+                key: operator_key(op_id),
+                update: Update::default()
+                    .set("current_call", sid)
+                    .set("offer_id", offer_id.as_str())
+                    .set("free_since_key", free_key)
+                    .remove(attr::GSI2PK)
+                    .remove(attr::GSI2SK),
+                cond: Some(Cond::And(vec![
+                    Cond::Exists,
+                    Cond::AttrNotExists("current_call".into()),
+                    Cond::eq(attr::GSI2PK, AVAILABLE),
+                    Cond::Le(attr::GSI2SK.into(), json!(free_until)),
+                ])),
+            },
+            TxOp::Update {
+                key: Key::new(QUEUE, qsk),
+                update: Update::default()
+                    .set("offered_to", op_id)
+                    .set("offer_id", offer_id.as_str())
+                    .set("offer_expires_at", expires.as_str()),
+                cond: Some(Cond::And(vec![
+                    Cond::Exists,
+                    Cond::Or(vec![
+                        Cond::AttrNotExists("offered_to".into()),
+                        Cond::Lt("offer_expires_at".into(), json!(at)),
+                    ]),
+                ])),
+            },
+            TxOp::Update {
+                key: call_key(sid),
+                update: Update::default().set("status", "ringing").set("offered_to", op_id),
+                cond: Some(Cond::Exists),
+            },
+        ];
+        match self.store.transact(ops).await {
+            Ok(()) => Ok(Attempt::Offered(Offer {
+                call_sid: sid.to_owned(),
+                operator_id: op_id.to_owned(),
+                offer_id,
+                free_since_key: free_key.to_owned(),
+            })),
+            Err(StoreError::ConditionFailed { .. }) | Err(StoreError::TransactionConflict) => Ok(Attempt::LostRace),
+            Err(e) => Err(e.into()),
         }
-        Ok(None)
     }
 
     /// Ends an unanswered offer (idempotent: each write is conditional on the offer id, and
