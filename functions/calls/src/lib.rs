@@ -1,7 +1,7 @@
 //! The `calls` function: live control of the caller's own call (or any call, for a
 //! supervisor) under `/api/calls`: its live state, hold and unhold, a consultation call on a
 //! chosen line while the customer is held (hanging it up leaves the customer held, as the
-//! console's manual says), and hang-up. Each action is one or two REST requests on the call's
+//! console's manual says), hang-up, and rejoining one's own live call after a crashed tab. Each action is one or two REST requests on the call's
 //! conference; acting on a call that has ended gets 409, someone else's call 403.
 
 use axum::Router;
@@ -40,6 +40,7 @@ pub fn routes(state: Dispatcher) -> Router {
         .route("/api/calls/{call}/unhold", post(unhold))
         .route("/api/calls/{call}/consult", post(consult).delete(end_consult))
         .route("/api/calls/{call}/hangup", post(hangup))
+        .route("/api/calls/{call}/rejoin", post(rejoin))
         .layer(shared::http::body_limit())
         .with_state(state)
 }
@@ -305,7 +306,47 @@ pub async fn hangup(State(d): State<Dispatcher>, caller: Caller, Path(call): Pat
     }
 }
 
+/// Rings the operator's softphone back into their own live call (after a crashed tab or a
+/// lost connection): the customer never left the conference, so this is one REST request.
+/// Refused when the operator's leg is still connected.
+#[utoipa::path(post, path = "/api/calls/{call}/rejoin", tag = "calls", params(("call" = String, Path)),
+    responses((status = 204), (status = 409, description = "still connected, or the call ended")))]
+pub async fn rejoin(State(d): State<Dispatcher>, caller: Caller, Path(call): Path<String>) -> ApiResult<StatusCode> {
+    let item = controllable(&d, &caller, &call).await?;
+    if str_of(&item, "operator_id") != Some(caller.id.as_str()) {
+        return Err(ApiError::forbidden("only the operator on the call can rejoin it"));
+    }
+    if live_of(item.clone())
+        .participants
+        .iter()
+        .any(|p| p["label"] == "operator" && p["state"] == "joined")
+    {
+        return Err(DomainError::conflict("already_connected", "you are still connected to this call", None).into());
+    }
+    let conf = conference_of(&d, &call, &item).await?;
+    let identity = shared::twilio::ClientIdentity::parse(&caller.id.client_identity())
+        .map_err(|e| ApiError::Internal(Box::new(e)))?;
+    let from = str_of(&item, "customer").unwrap_or("anonymous").to_owned();
+    let mut p = CreateParticipant::new(
+        from,
+        ParticipantTo::Client {
+            identity,
+            params: vec![("callSid".into(), call.clone()), ("rejoin".into(), "true".into())],
+        },
+    );
+    p.label = Some("operator".into());
+    p.start_conference_on_enter = Some(true);
+    p.end_conference_on_exit = Some(false);
+    p.beep = Some(ConferenceBeep::False);
+    p.timeout = Some(30);
+    d.telephony
+        .create_participant(&ConferenceRef::Sid(conf), &p)
+        .await
+        .map_err(twilio_error)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// The OpenAPI description of this function's routes.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(current, live, hold, unhold, consult, end_consult, hangup))]
+#[openapi(paths(current, live, hold, unhold, consult, end_consult, hangup, rejoin))]
 pub struct ApiDoc;

@@ -238,3 +238,52 @@ async fn someone_elses_call_is_403_an_ended_call_is_409_and_a_supervisor_may_act
     let (status, _) = call(&app, op(request("POST", "/api/calls/not-a-call/hold"))).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn an_operator_whose_tab_crashed_rejoins_the_live_call_with_one_request() {
+    let (app, services, twilio) = app().await;
+    let joined = |seq, state| ParticipantEvent {
+        sequence: seq,
+        label: "operator".into(),
+        call_sid: "CA88888888888888888888888888888888".into(),
+        state,
+        hold: false,
+        muted: false,
+        at: format!("2026-11-23T10:00:{seq:02}Z"),
+    };
+    services
+        .call_state
+        .apply_participant(CALL, &joined(1, "joined"))
+        .await
+        .unwrap();
+    let (status, body) = call(&app, op(request("POST", &format!("/api/calls/{CALL}/rejoin")))).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("already_connected"))
+    );
+    services
+        .call_state
+        .apply_participant(CALL, &joined(2, "left"))
+        .await
+        .unwrap();
+    let (status, _) = call(&app, op(request("POST", &format!("/api/calls/{CALL}/rejoin")))).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let requests = twilio.take_requests();
+    spec_checked(&requests);
+    let [TelephonyRequest::CreateParticipant { request: leg, .. }] = &requests[..] else {
+        panic!("{requests:?}")
+    };
+    assert!(
+        matches!(&leg.to, ParticipantTo::Client { identity, params } if identity.as_str() == "op_sato" && params.iter().any(|(k, v)| k == "callSid" && v == CALL))
+    );
+    let (status, _) = call(
+        &app,
+        signed_in(
+            request("POST", &format!("/api/calls/{CALL}/rejoin")),
+            "sv-ito",
+            Role::Supervisor,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a supervisor listens in instead");
+}
