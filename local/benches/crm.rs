@@ -57,23 +57,26 @@ async fn run(records: usize) {
     let account = ObjectName::parse("account").expect("object");
     let by = OperatorId::parse("bench").expect("id");
     let load = Instant::now();
-    let mut handles = Vec::new();
-    for w in 0..4 {
-        let s = services.clone();
-        let account = account.clone();
-        let by = by.clone();
-        handles.push(tokio::spawn(async move {
-            for i in (w..records).step_by(4) {
-                let (sn, sk) = SURNAMES[i % SURNAMES.len()];
-                let (kn, kk) = KINDS[(i / SURNAMES.len()) % KINDS.len()];
-                let fields = json!({"name": format!("{sn}{kn}{i}号株式会社"), "name_kana": format!("{sk}{kk}{i}"), "phone": phone(i)});
-                let input = NewRecord { fields: fields.as_object().cloned().unwrap_or_default(), account_id: None, contact_id: None, call_sid: None };
-                s.crm.create(&account, input, &by).await.expect("create");
-            }
-        }));
-    }
-    for h in handles {
-        h.await.expect("loader");
+    // Bulk import, 5,000 records a batch: the same record and index items `create` writes.
+    let mut batch = Vec::with_capacity(5_000);
+    for i in 0..records {
+        let (sn, sk) = SURNAMES[i % SURNAMES.len()];
+        let (kn, kk) = KINDS[(i / SURNAMES.len()) % KINDS.len()];
+        let fields =
+            json!({"name": format!("{sn}{kn}{i}号株式会社"), "name_kana": format!("{sk}{kk}{i}"), "phone": phone(i)});
+        batch.push(NewRecord {
+            fields: fields.as_object().cloned().unwrap_or_default(),
+            account_id: None,
+            contact_id: None,
+            call_sid: None,
+        });
+        if batch.len() == 5_000 || i + 1 == records {
+            services
+                .crm
+                .import(&account, std::mem::take(&mut batch), &by)
+                .await
+                .expect("import");
+        }
     }
     let load = load.elapsed();
     println!(

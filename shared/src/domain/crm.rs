@@ -272,29 +272,42 @@ impl Crm {
     pub async fn create(&self, object: &ObjectName, input: NewRecord, by: &OperatorId) -> Result<Record, DomainError> {
         let settings = self.settings.get().await?;
         let def = settings.object(object.as_str())?;
-        let mut fields = def.check_patch(&input.fields)?;
-        fields.retain(|_, v| !v.is_null());
-        def.check_required(&fields)?;
-        check_links(object, &input.account_id, &input.contact_id)?;
-        let at = now();
-        let record = Record {
-            object: object.clone(),
-            id: RecordId::new(),
-            version: 1,
-            title: def.title_of(&fields),
-            subtitle: def.subtitle_of(&fields),
-            display: display_phones(def, &fields),
-            fields,
-            account_id: input.account_id,
-            contact_id: input.contact_id,
-            call_sid: input.call_sid,
-            created_at: at.clone(),
-            updated_at: at,
-            created_by: Some(by.to_string()),
-            updated_by: Some(by.to_string()),
-        };
+        let record = new_record(def, input, by)?;
         self.write(&settings, def, &record, None, None).await?;
         Ok(record)
+    }
+
+    /// Creates many new records at once (imports, demo and benchmark data). Each record is
+    /// checked exactly as [`Crm::create`] checks it and gets the same index items, written in
+    /// large batches instead of one transaction per record: meant for records nobody can be
+    /// editing yet. Nothing is written when any record is invalid; the error names the row.
+    pub async fn import(
+        &self,
+        object: &ObjectName,
+        inputs: Vec<NewRecord>,
+        by: &OperatorId,
+    ) -> Result<Vec<RecordId>, DomainError> {
+        let settings = self.settings.get().await?;
+        let def = settings.object(object.as_str())?;
+        let mut items = Vec::new();
+        let mut ids = Vec::with_capacity(inputs.len());
+        for (row, input) in inputs.into_iter().enumerate() {
+            let record = new_record(def, input, by).map_err(|e| match e {
+                DomainError::Invalid { code, field, message } => DomainError::Invalid {
+                    code,
+                    field,
+                    message: format!("row {}: {message}", row + 1),
+                },
+                other => other,
+            })?;
+            let p = plan(&settings, def, &record, None)?;
+            items.push(p.item);
+            items.extend(p.phone_puts);
+            items.extend(p.posting_puts);
+            ids.push(record.id);
+        }
+        self.store.batch_write(items, vec![]).await?;
+        Ok(ids)
     }
 
     /// Applies a patch if `patch.version` is the current version; otherwise 409 with the
@@ -406,102 +419,20 @@ impl Crm {
         old: Option<&Item>,
         expected: Option<u64>,
     ) -> Result<(), DomainError> {
-        let ix = indexed(
-            def,
-            settings,
-            &record.fields,
-            &record.title,
-            &record.subtitle,
-            &record.account_id,
-        );
-        let mut item = match serde_json::to_value(record) {
-            Ok(Value::Object(m)) => m,
-            _ => {
-                return Err(DomainError::invalid(
-                    "invalid_record",
-                    "the record could not be encoded",
-                ));
-            }
-        };
-        let key = record_key(&record.object, &record.id);
-        item.insert(attr::PK.into(), key.pk.clone().into());
-        item.insert(attr::SK.into(), key.sk.clone().into());
-        let rel = related_sk(&record.object, &record.id);
-        if let Some(a) = &record.account_id {
-            item.insert(attr::GSI1PK.into(), account_pk(a).into());
-            item.insert(attr::GSI1SK.into(), rel.clone().into());
-        }
-        if let Some(c) = &record.contact_id {
-            item.insert(attr::GSI2PK.into(), contact_pk(c).into());
-            item.insert(attr::GSI2SK.into(), rel.into());
-        }
-        item.insert(
-            "phones".into(),
-            json!(ix.phones.iter().map(|p| p.as_str()).collect::<Vec<_>>()),
-        );
-        item.insert("tokens".into(), json!(ix.tokens));
-        item.insert("search_sig".into(), ix.signature.clone().into());
-
+        let Plan {
+            item,
+            phone_puts,
+            phone_deletes,
+            posting_puts,
+            posting_deletes,
+        } = plan(settings, def, record, old)?;
         let cond = match expected {
             None => Cond::NotExists,
             Some(v) => Cond::version(v),
         };
-        let mut ops = vec![TxOp::Put {
-            item: item.clone(),
-            cond: Some(cond),
-        }];
-        // Phone-index copies: a full projection, so the screen pop is one query.
-        let sk = phone_record_sk(&record.object, &record.id);
-        for p in &ix.phones {
-            let mut copy = item.clone();
-            for k in [
-                attr::GSI1PK,
-                attr::GSI1SK,
-                attr::GSI2PK,
-                attr::GSI2SK,
-                "tokens",
-                "search_sig",
-            ] {
-                copy.remove(k);
-            }
-            copy.insert(attr::PK.into(), phone_pk(p).into());
-            copy.insert(attr::SK.into(), sk.clone().into());
-            ops.push(TxOp::Put { item: copy, cond: None });
-        }
-        let old_phones: BTreeSet<String> = old.map(|o| stored_list(o, "phones").collect()).unwrap_or_default();
-        for gone in old_phones
-            .iter()
-            .filter(|p| !ix.phones.iter().any(|n| n.as_str() == p.as_str()))
-        {
-            ops.push(TxOp::Delete {
-                key: Key::new(format!("PHONE#{gone}"), sk.clone()),
-                cond: None,
-            });
-        }
-        // Search postings: rewritten only when what they carry changed.
-        let old_sig = old.and_then(|o| o.get("search_sig")).and_then(Value::as_str);
-        let mut posting_puts = Vec::new();
-        let mut posting_deletes = Vec::new();
-        if old_sig != Some(ix.signature.as_str()) {
-            let old_tokens: BTreeSet<String> = old.map(|o| stored_list(o, "tokens").collect()).unwrap_or_default();
-            for t in old_tokens.difference(&ix.tokens) {
-                posting_deletes.push(Key::new(posting_pk(&record.object, t), record.id.as_str()));
-            }
-            for t in &ix.tokens {
-                let mut p = Item::new();
-                p.insert(attr::PK.into(), posting_pk(&record.object, t).into());
-                p.insert(attr::SK.into(), record.id.as_str().into());
-                p.insert("t".into(), Value::Object(ix.texts.clone()));
-                p.insert("title".into(), record.title.clone().into());
-                if let Some(s) = &record.subtitle {
-                    p.insert("subtitle".into(), s.clone().into());
-                }
-                if let Some(a) = &record.account_id {
-                    p.insert("account_id".into(), a.as_str().into());
-                }
-                posting_puts.push(p);
-            }
-        }
+        let mut ops = vec![TxOp::Put { item, cond: Some(cond) }];
+        ops.extend(phone_puts.into_iter().map(|item| TxOp::Put { item, cond: None }));
+        ops.extend(phone_deletes.into_iter().map(|key| TxOp::Delete { key, cond: None }));
         let room = MAX_TX_OPS.saturating_sub(ops.len());
         let mut spill_puts = Vec::new();
         let mut spill_deletes = Vec::new();
@@ -678,6 +609,138 @@ impl Crm {
             cursor: next.map(|c| c.encode()),
         })
     }
+}
+
+/// The items one record's write puts and deletes: the record, its phone-index copies, and its
+/// search postings (rewritten only when what they carry changed since `old`).
+struct Plan {
+    item: Item,
+    phone_puts: Vec<Item>,
+    phone_deletes: Vec<Key>,
+    posting_puts: Vec<Item>,
+    posting_deletes: Vec<Key>,
+}
+
+fn plan(settings: &Settings, def: &ObjectDef, record: &Record, old: Option<&Item>) -> Result<Plan, DomainError> {
+    let ix = indexed(
+        def,
+        settings,
+        &record.fields,
+        &record.title,
+        &record.subtitle,
+        &record.account_id,
+    );
+    let mut item = match serde_json::to_value(record) {
+        Ok(Value::Object(m)) => m,
+        _ => {
+            return Err(DomainError::invalid(
+                "invalid_record",
+                "the record could not be encoded",
+            ));
+        }
+    };
+    let key = record_key(&record.object, &record.id);
+    item.insert(attr::PK.into(), key.pk.clone().into());
+    item.insert(attr::SK.into(), key.sk.clone().into());
+    let rel = related_sk(&record.object, &record.id);
+    if let Some(a) = &record.account_id {
+        item.insert(attr::GSI1PK.into(), account_pk(a).into());
+        item.insert(attr::GSI1SK.into(), rel.clone().into());
+    }
+    if let Some(c) = &record.contact_id {
+        item.insert(attr::GSI2PK.into(), contact_pk(c).into());
+        item.insert(attr::GSI2SK.into(), rel.into());
+    }
+    item.insert(
+        "phones".into(),
+        json!(ix.phones.iter().map(|p| p.as_str()).collect::<Vec<_>>()),
+    );
+    item.insert("tokens".into(), json!(ix.tokens));
+    item.insert("search_sig".into(), ix.signature.clone().into());
+
+    let mut phone_puts = Vec::new();
+    let mut phone_deletes = Vec::new();
+    // Phone-index copies: a full projection, so the screen pop is one query.
+    let sk = phone_record_sk(&record.object, &record.id);
+    for p in &ix.phones {
+        let mut copy = item.clone();
+        for k in [
+            attr::GSI1PK,
+            attr::GSI1SK,
+            attr::GSI2PK,
+            attr::GSI2SK,
+            "tokens",
+            "search_sig",
+        ] {
+            copy.remove(k);
+        }
+        copy.insert(attr::PK.into(), phone_pk(p).into());
+        copy.insert(attr::SK.into(), sk.clone().into());
+        phone_puts.push(copy);
+    }
+    let old_phones: BTreeSet<String> = old.map(|o| stored_list(o, "phones").collect()).unwrap_or_default();
+    for gone in old_phones
+        .iter()
+        .filter(|p| !ix.phones.iter().any(|n| n.as_str() == p.as_str()))
+    {
+        phone_deletes.push(Key::new(format!("PHONE#{gone}"), sk.clone()));
+    }
+    // Search postings: rewritten only when what they carry changed.
+    let old_sig = old.and_then(|o| o.get("search_sig")).and_then(Value::as_str);
+    let mut posting_puts = Vec::new();
+    let mut posting_deletes = Vec::new();
+    if old_sig != Some(ix.signature.as_str()) {
+        let old_tokens: BTreeSet<String> = old.map(|o| stored_list(o, "tokens").collect()).unwrap_or_default();
+        for t in old_tokens.difference(&ix.tokens) {
+            posting_deletes.push(Key::new(posting_pk(&record.object, t), record.id.as_str()));
+        }
+        for t in &ix.tokens {
+            let mut p = Item::new();
+            p.insert(attr::PK.into(), posting_pk(&record.object, t).into());
+            p.insert(attr::SK.into(), record.id.as_str().into());
+            p.insert("t".into(), Value::Object(ix.texts.clone()));
+            p.insert("title".into(), record.title.clone().into());
+            if let Some(s) = &record.subtitle {
+                p.insert("subtitle".into(), s.clone().into());
+            }
+            if let Some(a) = &record.account_id {
+                p.insert("account_id".into(), a.as_str().into());
+            }
+            posting_puts.push(p);
+        }
+    }
+    Ok(Plan {
+        item,
+        phone_puts,
+        phone_deletes,
+        posting_puts,
+        posting_deletes,
+    })
+}
+
+/// A new record from what a client sent, checked against its object's definition.
+fn new_record(def: &ObjectDef, input: NewRecord, by: &OperatorId) -> Result<Record, DomainError> {
+    let mut fields = def.check_patch(&input.fields)?;
+    fields.retain(|_, v| !v.is_null());
+    def.check_required(&fields)?;
+    check_links(&def.name, &input.account_id, &input.contact_id)?;
+    let at = now();
+    Ok(Record {
+        object: def.name.clone(),
+        id: RecordId::new(),
+        version: 1,
+        title: def.title_of(&fields),
+        subtitle: def.subtitle_of(&fields),
+        display: display_phones(def, &fields),
+        fields,
+        account_id: input.account_id,
+        contact_id: input.contact_id,
+        call_sid: input.call_sid,
+        created_at: at.clone(),
+        updated_at: at,
+        created_by: Some(by.to_string()),
+        updated_by: Some(by.to_string()),
+    })
 }
 
 fn score(object: &ObjectName, posting: &Item, needle: &str, fields: &[String]) -> Option<Hit> {
