@@ -401,18 +401,8 @@ async fn settings(s: &Services) -> Result<(), DomainError> {
 
 async fn operators(s: &Services) -> Result<(), DomainError> {
     for u in users() {
-        let mut item = Item::new();
-        item.insert("PK".into(), format!("OP#{}", u.id).into());
-        item.insert("SK".into(), "OP".into());
-        item.insert("GSI1PK".into(), "OPS".into());
-        item.insert("GSI1SK".into(), u.id.clone().into());
-        item.insert("id".into(), u.id.clone().into());
-        item.insert("name".into(), u.name.clone().into());
-        item.insert("role".into(), serde_json::to_value(u.role).unwrap_or(Value::Null));
-        item.insert("status".into(), "offline".into());
-        item.insert("status_since".into(), chrono::Utc::now().to_rfc3339().into());
-        item.insert("version".into(), 1.into());
-        s.store.put(item, Some(Cond::NotExists)).await?;
+        let id = OperatorId::parse(&u.id).map_err(|e| DomainError::invalid("seed", e.to_string()))?;
+        s.operators.ensure(&id, &u.name, u.role).await?;
     }
     Ok(())
 }

@@ -22,6 +22,29 @@ pub struct Dispatcher {
 }
 
 impl Dispatcher {
+    /// The deployed wiring: the DynamoDB table and Twilio's REST API with the credentials of
+    /// the Twilio secret, read once at cold start. Also returns the secret for functions that
+    /// need more of it (the voice function's signature validator).
+    pub async fn from_env() -> Result<(Self, crate::config::TwilioSecrets), Box<dyn std::error::Error + Send + Sync>> {
+        let config = crate::config::Config::from_env()?;
+        let twilio = crate::config::TwilioSecrets::load().await?;
+        let client = crate::store::dynamo::DynamoStore::client_from_env(config.dynamodb_endpoint.as_deref()).await;
+        let rest = crate::twilio::rest::RestClient::new(crate::twilio::rest::TwilioCredentials {
+            account_sid: twilio.account_sid.clone(),
+            api_key_sid: twilio.api_key_sid.clone(),
+            api_key_secret: twilio.api_key_secret.clone(),
+        })?;
+        let dispatcher = Dispatcher {
+            services: Services::new(Arc::new(crate::store::dynamo::DynamoStore::new(
+                client,
+                &config.table_name,
+            ))),
+            telephony: Arc::new(rest),
+            public_base_url: config.public_base_url,
+        };
+        Ok((dispatcher, twilio))
+    }
+
     /// Rings free operators for waiting calls, a few at a time. A failed ring puts the operator
     /// back first in line and leaves the call waiting; the next trigger tries again.
     pub async fn route_waiting(&self) {

@@ -79,12 +79,9 @@ fn live_of(mut item: Item) -> LiveCall {
 }
 
 fn check_call_id(call: &str) -> Result<(), ApiError> {
-    let ok = call.len() == 34 && call.starts_with("CA") && call[2..].chars().all(|c| c.is_ascii_hexdigit());
-    if ok {
-        Ok(())
-    } else {
-        Err(DomainError::NotFound("there is no such call".into()).into())
-    }
+    shared::twilio::CallSid::parse(call)
+        .map(|_| ())
+        .map_err(|_| DomainError::NotFound("there is no such call".into()).into())
 }
 
 /// The call, if the caller may act on it and it is still live.

@@ -62,16 +62,9 @@ fn memo_key(call: &str) -> Key {
 }
 
 fn check_call_id(call: &str) -> Result<(), ApiError> {
-    let ok = call.len() == 34 && call.starts_with("CA") && call[2..].chars().all(|c| c.is_ascii_hexdigit());
-    if ok {
-        Ok(())
-    } else {
-        Err(DomainError::NotFound(format!(
-            "there is no call '{}'",
-            call.chars().take(40).collect::<String>()
-        ))
-        .into())
-    }
+    shared::twilio::CallSid::parse(call)
+        .map(|_| ())
+        .map_err(|_| DomainError::NotFound("there is no such call".into()).into())
 }
 
 /// The call, if the caller may see and change its memo.

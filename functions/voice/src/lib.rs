@@ -227,32 +227,15 @@ async fn record_incoming(st: &VoiceState, call: &IncomingCall) -> Result<(), Str
         None => None,
     };
     let at = now();
-    let summary = CallSummary {
-        sid: sid.to_owned(),
-        direction: Direction::Inbound,
-        customer: customer.as_ref().map(|p| p.as_str().to_owned()),
-        customer_display: customer.as_ref().map(PhoneNumber::display),
-        line: call.to.clone(),
-        status: "waiting".into(),
-        account_id: pop
-            .as_ref()
-            .and_then(|l| l.accounts.first())
-            .map(|m| m.record.id.to_string()),
-        contact_id: pop
-            .as_ref()
-            .and_then(|l| l.contacts.first())
-            .map(|m| m.record.id.to_string()),
-        operator_id: None,
-        operator_name: None,
-        started_at: at.clone(),
-        answered_at: None,
-        ended_at: None,
-        duration_seconds: None,
-        end_reason: None,
-        memo: None,
-        response_status: None,
-        recording_url: None,
-    };
+    let summary = CallSummary::new(
+        sid,
+        Direction::Inbound,
+        customer.as_ref(),
+        call.to.clone(),
+        "waiting",
+        at.clone(),
+        pop.as_ref(),
+    );
     let mut item = summary.to_item();
     item.insert("queue_sk".into(), queue_key(&at, sid).sk.into());
     let mut ops = vec![TxOp::Put {
@@ -622,32 +605,17 @@ async fn place_outbound(st: &VoiceState, call: &IncomingCall) -> Result<String, 
     let sid = placed.sid.as_str().to_owned();
     let at = now();
     let pop = st.services.crm.lookup(&number).await.ok();
-    let summary = CallSummary {
-        sid: sid.clone(),
-        direction: Direction::Outbound,
-        customer: Some(number.as_str().to_owned()),
-        customer_display: Some(number.display()),
-        line: Some(line.number.as_str().to_owned()),
-        status: "ringing".into(),
-        account_id: pop
-            .as_ref()
-            .and_then(|l| l.accounts.first())
-            .map(|m| m.record.id.to_string()),
-        contact_id: pop
-            .as_ref()
-            .and_then(|l| l.contacts.first())
-            .map(|m| m.record.id.to_string()),
-        operator_id: Some(operator.to_string()),
-        operator_name: Some(me.name.clone()),
-        started_at: at.clone(),
-        answered_at: None,
-        ended_at: None,
-        duration_seconds: None,
-        end_reason: None,
-        memo: None,
-        response_status: None,
-        recording_url: None,
-    };
+    let mut summary = CallSummary::new(
+        &sid,
+        Direction::Outbound,
+        Some(&number),
+        Some(line.number.as_str().to_owned()),
+        "ringing",
+        at.clone(),
+        pop.as_ref(),
+    );
+    summary.operator_id = Some(operator.to_string());
+    summary.operator_name = Some(me.name.clone());
     let op_update = shared::store::Update::default()
         .set("current_call", sid.as_str())
         .set("status", "on_call")

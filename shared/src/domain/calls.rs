@@ -69,6 +69,39 @@ pub fn call_index_sk(started_at: &str, sid: &str) -> String {
 }
 
 impl CallSummary {
+    /// A call that has just started: the customer, our line, and the first account and contact
+    /// the screen pop matched (none when the lookup failed or found nothing).
+    pub fn new(
+        sid: &str,
+        direction: Direction,
+        customer: Option<&PhoneNumber>,
+        line: Option<String>,
+        status: &str,
+        started_at: String,
+        pop: Option<&super::crm::Lookup>,
+    ) -> Self {
+        Self {
+            sid: sid.to_owned(),
+            direction,
+            customer: customer.map(|p| p.as_str().to_owned()),
+            customer_display: customer.map(PhoneNumber::display),
+            line,
+            status: status.to_owned(),
+            account_id: pop.and_then(|l| l.accounts.first()).map(|m| m.record.id.to_string()),
+            contact_id: pop.and_then(|l| l.contacts.first()).map(|m| m.record.id.to_string()),
+            operator_id: None,
+            operator_name: None,
+            started_at,
+            answered_at: None,
+            ended_at: None,
+            duration_seconds: None,
+            end_reason: None,
+            memo: None,
+            response_status: None,
+            recording_url: None,
+        }
+    }
+
     /// The call as a store item, with its history index keys.
     pub fn to_item(&self) -> Item {
         let mut item = match serde_json::to_value(self) {

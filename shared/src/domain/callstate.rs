@@ -11,6 +11,11 @@ use serde_json::{Value, json};
 
 use super::calls::call_key;
 use crate::error::DomainError;
+
+/// See [`crate::store::done_unless_failed`].
+fn done<T>(r: Result<T, StoreError>) -> Result<(), DomainError> {
+    Ok(crate::store::done_unless_failed(r)?)
+}
 use crate::store::{Cond, Store, StoreError, Update};
 
 /// A customer-leg call status callback, reduced to what the record keeps.
@@ -42,14 +47,6 @@ fn is_terminal(status: &str) -> bool {
     matches!(status, "completed" | "busy" | "no-answer" | "failed" | "canceled")
 }
 
-fn ignore_condition(r: Result<crate::store::Item, StoreError>) -> Result<(), DomainError> {
-    match r {
-        Ok(_) => Ok(()),
-        Err(e) if e.is_condition_failed() => Ok(()),
-        Err(e) => Err(e.into()),
-    }
-}
-
 /// Applies call status callbacks and conference events to call records.
 pub struct CallState {
     store: Arc<dyn Store>,
@@ -71,7 +68,7 @@ impl CallState {
                 Cond::Lt("twilio_seq".into(), json!(ev.sequence)),
             ]),
         ]);
-        ignore_condition(
+        done(
             self.store
                 .update(
                     &key,
@@ -90,7 +87,7 @@ impl CallState {
                     Cond::Gt("connected_at".into(), json!(ev.at)),
                 ]),
             ]);
-            ignore_condition(
+            done(
                 self.store
                     .update(
                         &key,
@@ -114,7 +111,7 @@ impl CallState {
                     Cond::Lt("ended_at".into(), json!(ev.at)),
                 ]),
             ]);
-            ignore_condition(self.store.update(&key, u, Some(later)).await)?;
+            done(self.store.update(&key, u, Some(later)).await)?;
             return Ok(true);
         }
         Ok(false)
@@ -137,7 +134,7 @@ impl CallState {
         let u = Update::default()
             .set(&format!("p_{label}"), value)
             .set(&seq_attr, ev.sequence);
-        ignore_condition(self.store.update(&call_key(conference_name), u, Some(newer)).await)
+        done(self.store.update(&call_key(conference_name), u, Some(newer)).await)
     }
 }
 

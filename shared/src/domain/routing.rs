@@ -17,6 +17,25 @@ use super::calls::call_key;
 use super::operators::{AVAILABLE, operator_key};
 use super::settings::SettingsService;
 use crate::error::DomainError;
+
+/// Files an operator in the free list under `key` (`<free since>#<operator>`).
+fn free_under(key: String) -> Update {
+    Update::default().set(attr::GSI2PK, AVAILABLE).set(attr::GSI2SK, key)
+}
+
+/// An operator update that also lets go of the call they held or were offered.
+fn letting_go(update: Update) -> Update {
+    update
+        .remove("current_call")
+        .remove("offer_id")
+        .remove("free_since_key")
+        .add("version", 1)
+}
+
+/// See [`crate::store::done_unless_failed`].
+fn done<T>(r: Result<T, StoreError>) -> Result<(), DomainError> {
+    Ok(crate::store::done_unless_failed(r)?)
+}
 use crate::store::{Cond, Index, Item, Key, Query, Store, StoreError, TxOp, Update, attr};
 
 /// The partition of waiting calls.
@@ -211,19 +230,16 @@ impl Routing {
                 let key = free_since_key
                     .map(str::to_owned)
                     .unwrap_or_else(|| format!("{}#{operator}", now()));
-                Update::default().set(attr::GSI2PK, AVAILABLE).set(attr::GSI2SK, key)
+                free_under(key)
             }
             Unanswered::Missed => Update::default()
                 .set("status", "away")
                 .set("status_since", now())
                 .set("missed_call_at", now())
                 .remove("wrap_up_until"),
-        }
-        .remove("current_call")
-        .remove("offer_id")
-        .remove("free_since_key")
-        .add("version", 1);
-        ignore_condition(
+        };
+        let op_update = letting_go(op_update);
+        done(
             self.store
                 .update(&operator_key(operator), op_update, Some(Cond::eq("offer_id", offer_id)))
                 .await,
@@ -232,7 +248,7 @@ impl Routing {
             .remove("offered_to")
             .remove("offer_id")
             .remove("offer_expires_at");
-        ignore_condition(
+        done(
             self.store
                 .update(
                     &Key::new(QUEUE, queue_sk),
@@ -243,7 +259,7 @@ impl Routing {
         )?;
         let c_update = Update::default().set("status", "waiting").remove("offered_to");
         let c_cond = Cond::And(vec![Cond::eq("offered_to", operator), Cond::eq("status", "ringing")]);
-        ignore_condition(self.store.update(&call_key(sid), c_update, Some(c_cond)).await)?;
+        done(self.store.update(&call_key(sid), c_update, Some(c_cond)).await)?;
         Ok(())
     }
 
@@ -313,14 +329,8 @@ impl Routing {
         }
         if let Some(op) = s(&call, "offered_to").filter(|_| s(&call, "operator_id").is_none()) {
             // The caller hung up while this operator's phone rang: they are free again.
-            let update = Update::default()
-                .set(attr::GSI2PK, AVAILABLE)
-                .set(attr::GSI2SK, format!("{}#{op}", now()))
-                .remove("current_call")
-                .remove("offer_id")
-                .remove("free_since_key")
-                .add("version", 1);
-            ignore_condition(
+            let update = letting_go(free_under(format!("{}#{op}", now())));
+            done(
                 self.store
                     .update(&operator_key(op), update, Some(Cond::eq("current_call", sid)))
                     .await,
@@ -332,27 +342,18 @@ impl Routing {
             let update = Update::default()
                 .set("status", "wrap_up")
                 .set("status_since", now())
-                .set("wrap_up_until", until.as_str())
-                .set(attr::GSI2PK, AVAILABLE)
-                .set(attr::GSI2SK, format!("{until}#{op}"))
-                .remove("current_call")
-                .remove("offer_id")
-                .remove("free_since_key")
-                .add("version", 1);
-            ignore_condition(
+                .set("wrap_up_until", until.as_str());
+            let update = letting_go(
+                update
+                    .set(attr::GSI2PK, AVAILABLE)
+                    .set(attr::GSI2SK, format!("{until}#{op}")),
+            );
+            done(
                 self.store
                     .update(&operator_key(op), update, Some(Cond::eq("current_call", sid)))
                     .await,
             )?;
         }
         Ok(())
-    }
-}
-
-fn ignore_condition<T>(r: Result<T, StoreError>) -> Result<(), DomainError> {
-    match r {
-        Ok(_) => Ok(()),
-        Err(e) if e.is_condition_failed() => Ok(()),
-        Err(e) => Err(e.into()),
     }
 }

@@ -360,6 +360,16 @@ pub trait Store: Send + Sync {
     async fn batch_write(&self, puts: Vec<Item>, deletes: Vec<Key>) -> Result<(), StoreError>;
 }
 
+/// A conditional write whose condition did not hold counts as done: for idempotent writes
+/// (callbacks, releases) where "already applied" and "applied now" are the same outcome.
+pub fn done_unless_failed<T>(r: Result<T, StoreError>) -> Result<(), StoreError> {
+    match r {
+        Ok(_) => Ok(()),
+        Err(e) if e.is_condition_failed() => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
 /// Approximate stored size of an item, counted the way DynamoDB counts it (names + values).
 pub fn item_size(item: &Item) -> usize {
     fn value_size(v: &Value) -> usize {
