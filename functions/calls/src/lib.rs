@@ -1,8 +1,12 @@
 //! The `calls` function: live control of the caller's own call (or any call, for a
 //! supervisor) under `/api/calls`: its live state, hold and unhold, a consultation call on a
 //! chosen line while the customer is held (hanging it up leaves the customer held, as the
-//! console's manual says), hang-up, and rejoining one's own live call after a crashed tab. Each action is one or two REST requests on the call's
-//! conference; acting on a call that has ended gets 409, someone else's call 403.
+//! console's manual says), transfer to another operator (warm or cold, with a screen
+//! transfer the target reads under `/api/handoffs`), hang-up, and rejoining one's own live
+//! call after a crashed tab. Each action is one or a few REST requests on the call's
+//! conference; acting on a call that has ended gets 409, someone else's call 403. Every
+//! request about a call also checks on it (a transfer that rang out unreported, a customer
+//! held with nobody), so a call heals itself without a server of its own.
 
 use axum::Router;
 use axum::extract::{Path, State};
@@ -11,17 +15,19 @@ use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use shared::auth::{Caller, Role};
-use shared::dispatch::Dispatcher;
+use shared::dispatch::{ControlError, Dispatcher, TransferOrder};
 use shared::domain::calls::call_key;
 use shared::domain::callstate::participants;
+use shared::domain::handoff::{Handoff, ScreenTransfer, Transfer, TransferMode, operator_label};
+use shared::domain::operators::operator_key;
 use shared::error::{ApiError, ApiResult, DomainError};
 use shared::http::Json;
+use shared::ids::OperatorId;
 use shared::phone::PhoneNumber;
 use shared::store::Item;
 use shared::twilio::ConferenceSid;
 use shared::twilio::rest::{
-    ConferenceRef, ConferenceStatus, CreateParticipant, ParticipantRef, ParticipantTo, UpdateConference,
-    UpdateParticipant,
+    ConferenceRef, CreateParticipant, ParticipantRef, ParticipantTo, UpdateConference, UpdateParticipant,
 };
 use shared::twilio::telephony::TelephonyError;
 use shared::twilio::twiml::{CallProgressEvent, ConferenceBeep, HttpMethod};
@@ -41,6 +47,8 @@ pub fn routes(state: Dispatcher) -> Router {
         .route("/api/calls/{call}/consult", post(consult).delete(end_consult))
         .route("/api/calls/{call}/hangup", post(hangup))
         .route("/api/calls/{call}/rejoin", post(rejoin))
+        .route("/api/calls/{call}/transfer", post(transfer).delete(cancel_transfer))
+        .route("/api/handoffs/{id}", get(handoff))
         .layer(shared::http::body_limit())
         .with_state(state)
 }
@@ -48,6 +56,7 @@ pub fn routes(state: Dispatcher) -> Router {
 /// A call as the page follows it.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct LiveCall {
+    /// The call record (status, customer, operator_id, operator_name, answered_at, …).
     #[schema(value_type = Object)]
     pub call: Value,
     /// Each participant's latest state: label, call_sid, state (joined/left), hold, muted.
@@ -55,26 +64,60 @@ pub struct LiveCall {
     pub participants: Vec<Value>,
     /// Whether the customer is on hold.
     pub customer_held: bool,
+    /// The labels of the participants on hold now.
+    pub held: Vec<String>,
+    /// The leg label of the call's operator now: `operator`, or `transfer` after a transfer.
+    pub operator_label: String,
+    /// Whether a consultation call is connected.
+    pub consult_in_progress: bool,
+    /// Whether a transfer is ringing or answered.
+    pub transfer_in_progress: bool,
+    /// The transfer under way, or the last one.
+    pub transfer: Option<Transfer>,
+    /// Since when the customer has been held with nobody (the call heals itself after the
+    /// configured `orphan_hold_seconds`).
+    pub orphaned_since: Option<String>,
+    /// Whether the customer is being reconnected to an operator (rung back, or back in line).
+    pub reconnecting: bool,
 }
 
 fn str_of<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
     item.get(name).and_then(Value::as_str)
 }
 
+fn joined(parts: &[Value], label: &str) -> bool {
+    parts.iter().any(|p| p["label"] == label && p["state"] == "joined")
+}
+
 fn live_of(mut item: Item) -> LiveCall {
     let parts = participants(&item);
-    let customer_held = parts
+    let held: Vec<String> = parts
         .iter()
-        .any(|p| p["label"] == "customer" && p["state"] == "joined" && p["hold"] == true);
+        .filter(|p| p["state"] == "joined" && p["hold"] == true)
+        .filter_map(|p| p["label"].as_str().map(str::to_owned))
+        .collect();
+    let transfer = Transfer::from_item(&item);
+    let label = operator_label(&item).to_owned();
+    let ended = item.get("ended_at").is_some();
+    let orphaned_since = str_of(&item, "orphaned_since").map(str::to_owned);
+    let reconnecting = !ended && (item.get("reconnecting_at").is_some() || item.get("requeued_at").is_some());
     item.retain(|k, _| {
         !(k.starts_with("p_")
             || k.starts_with("pseq_")
+            || k.starts_with("transfer_")
             || matches!(k.as_str(), "PK" | "SK" | "GSI1PK" | "GSI1SK" | "GSI2PK" | "GSI2SK"))
     });
     LiveCall {
         call: Value::Object(item),
+        customer_held: held.iter().any(|l| l == "customer"),
+        held,
+        operator_label: label,
+        consult_in_progress: joined(&parts, "consult"),
+        transfer_in_progress: transfer.as_ref().is_some_and(|t| t.state.in_progress()),
+        transfer,
+        orphaned_since,
+        reconnecting,
         participants: parts,
-        customer_held,
     }
 }
 
@@ -84,9 +127,18 @@ fn check_call_id(call: &str) -> Result<(), ApiError> {
         .map_err(|_| DomainError::NotFound("there is no such call".into()).into())
 }
 
+/// Checks on the call before anything else reads it (see [`Dispatcher::check_call`]); a
+/// failure there must not stop the operator, so it is only logged.
+async fn check(d: &Dispatcher, call: &str) {
+    if let Err(e) = d.check_call(call).await {
+        tracing::warn!(call = %call, error = %e, "could not check on the call");
+    }
+}
+
 /// The call, if the caller may act on it and it is still live.
 async fn controllable(d: &Dispatcher, caller: &Caller, call: &str) -> Result<Item, ApiError> {
     check_call_id(call)?;
+    check(d, call).await;
     let item = d
         .services
         .store
@@ -102,20 +154,27 @@ async fn controllable(d: &Dispatcher, caller: &Caller, call: &str) -> Result<Ite
     Ok(item)
 }
 
+/// Refuses an action that would disturb a transfer under way.
+fn not_transferring(item: &Item, what: &str) -> Result<(), ApiError> {
+    match Transfer::from_item(item).filter(|t| t.state.in_progress()) {
+        Some(t) => Err(DomainError::conflict(
+            "transfer_in_progress",
+            format!(
+                "the call is being transferred to {}; {what} after the transfer ends, or cancel it",
+                t.to_name
+            ),
+            serde_json::to_value(&t).ok(),
+        )
+        .into()),
+        None => Ok(()),
+    }
+}
+
 /// The conference's SID, from the call record or, before its first callback arrived, from Twilio.
 async fn conference_of(d: &Dispatcher, call: &str, item: &Item) -> Result<ConferenceSid, ApiError> {
-    if let Some(sid) = str_of(item, "conference_sid").and_then(|s| ConferenceSid::parse(s).ok()) {
-        return Ok(sid);
-    }
-    let found = d
-        .telephony
-        .find_conferences(call, Some(ConferenceStatus::InProgress))
+    d.conference_sid(call, item)
         .await
-        .map_err(twilio_error)?;
-    found
-        .into_iter()
-        .next()
-        .map(|c| c.sid)
+        .map_err(twilio_error)?
         .ok_or_else(|| DomainError::conflict("no_conference", "the call is not connected yet", None).into())
 }
 
@@ -137,6 +196,13 @@ fn twilio_error(e: TelephonyError) -> ApiError {
     }
 }
 
+fn control_error(e: ControlError) -> ApiError {
+    match e {
+        ControlError::Domain(d) => d.into(),
+        ControlError::Telephony(t) => twilio_error(t),
+    }
+}
+
 /// The caller's current call, or `null` (after a reload, the page offers to rejoin it).
 #[utoipa::path(get, path = "/api/calls/current", tag = "calls", responses((status = 200, body = Option<LiveCall>)))]
 pub async fn current(State(d): State<Dispatcher>, caller: Caller) -> ApiResult<axum::Json<Option<LiveCall>>> {
@@ -148,10 +214,11 @@ pub async fn current(State(d): State<Dispatcher>, caller: Caller) -> ApiResult<a
     let Some(sid) = me.current_call else {
         return Ok(axum::Json(None));
     };
+    check(&d, &sid).await;
     Ok(axum::Json(d.services.store.get(&call_key(&sid)).await?.map(live_of)))
 }
 
-/// A call's live state.
+/// A call's live state, for its operator, the target of a transfer under way, or a supervisor.
 #[utoipa::path(get, path = "/api/calls/{call}", tag = "calls", params(("call" = String, Path)), responses((status = 200, body = LiveCall), (status = 403), (status = 404)))]
 pub async fn live(
     State(d): State<Dispatcher>,
@@ -159,13 +226,17 @@ pub async fn live(
     Path(call): Path<String>,
 ) -> ApiResult<axum::Json<LiveCall>> {
     check_call_id(&call)?;
+    check(&d, &call).await;
     let item = d
         .services
         .store
         .get(&call_key(&call))
         .await?
         .ok_or_else(|| DomainError::NotFound(format!("there is no call {call}")))?;
-    if str_of(&item, "operator_id") != Some(caller.id.as_str()) && caller.role < Role::Supervisor {
+    let me = Some(caller.id.as_str());
+    let target =
+        Transfer::from_item(&item).is_some_and(|t| t.state.in_progress() && Some(t.to_operator.as_str()) == me);
+    if str_of(&item, "operator_id") != me && !target && caller.role < Role::Supervisor {
         return Err(ApiError::forbidden("this is not your call"));
     }
     Ok(axum::Json(live_of(item)))
@@ -183,10 +254,10 @@ pub async fn hold(State(d): State<Dispatcher>, caller: Caller, Path(call): Path<
         ..UpdateParticipant::default()
     };
     d.telephony
-        .update_participant(&conf, &ParticipantRef::Label("operator".into()), &keep)
+        .update_participant(&conf, &ParticipantRef::Label(operator_label(&item).into()), &keep)
         .await
         .map_err(twilio_error)?;
-    let mut h = UpdateParticipant::hold(format!("{}/twilio/voice/hold", d.public_base_url));
+    let mut h = UpdateParticipant::hold(d.hold_url(&call));
     h.hold_method = Some(HttpMethod::Post);
     d.telephony
         .update_participant(&conf, &ParticipantRef::Label("customer".into()), &h)
@@ -195,10 +266,12 @@ pub async fn hold(State(d): State<Dispatcher>, caller: Caller, Path(call): Path<
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Takes the customer off hold.
+/// Takes the customer off hold. Refused while a transfer is under way (the customer waits on
+/// hold until it completes or is called off).
 #[utoipa::path(post, path = "/api/calls/{call}/unhold", tag = "calls", params(("call" = String, Path)), responses((status = 204), (status = 409)))]
 pub async fn unhold(State(d): State<Dispatcher>, caller: Caller, Path(call): Path<String>) -> ApiResult<StatusCode> {
     let item = controllable(&d, &caller, &call).await?;
+    not_transferring(&item, "take the customer off hold")?;
     let conf = conference_of(&d, &call, &item).await?;
     d.telephony
         .update_participant(
@@ -245,6 +318,7 @@ pub async fn consult(
         })?
         .clone();
     let item = controllable(&d, &caller, &call).await?;
+    not_transferring(&item, "call another party")?;
     if !live_of(item.clone()).customer_held {
         return Err(DomainError::conflict(
             "not_on_hold",
@@ -292,10 +366,17 @@ pub async fn end_consult(
     }
 }
 
-/// Hangs up: the conference ends for everyone.
+/// Hangs up. On a normal call the conference ends for everyone. During a transfer only the
+/// first operator's leg is removed: an answered transfer then completes (the customer is
+/// taken off hold with the target, who becomes the call's operator), a ringing one goes on
+/// with the customer held.
 #[utoipa::path(post, path = "/api/calls/{call}/hangup", tag = "calls", params(("call" = String, Path)), responses((status = 204), (status = 409)))]
 pub async fn hangup(State(d): State<Dispatcher>, caller: Caller, Path(call): Path<String>) -> ApiResult<StatusCode> {
     let item = controllable(&d, &caller, &call).await?;
+    if let Some(t) = Transfer::from_item(&item).filter(|t| t.state.in_progress()) {
+        d.leave_transfer(&call, &item, &t).await.map_err(control_error)?;
+        return Ok(StatusCode::NO_CONTENT);
+    }
     let conf = conference_of(&d, &call, &item).await?;
     match d.telephony.update_conference(&conf, &UpdateConference::end()).await {
         Ok(_) | Err(TelephonyError::NotFound { .. }) => Ok(StatusCode::NO_CONTENT),
@@ -313,11 +394,9 @@ pub async fn rejoin(State(d): State<Dispatcher>, caller: Caller, Path(call): Pat
     if str_of(&item, "operator_id") != Some(caller.id.as_str()) {
         return Err(ApiError::forbidden("only the operator on the call can rejoin it"));
     }
-    if live_of(item.clone())
-        .participants
-        .iter()
-        .any(|p| p["label"] == "operator" && p["state"] == "joined")
-    {
+    not_transferring(&item, "rejoin")?;
+    let label = operator_label(&item).to_owned();
+    if joined(&participants(&item), &label) {
         return Err(DomainError::conflict("already_connected", "you are still connected to this call", None).into());
     }
     let conf = conference_of(&d, &call, &item).await?;
@@ -331,7 +410,7 @@ pub async fn rejoin(State(d): State<Dispatcher>, caller: Caller, Path(call): Pat
             params: vec![("callSid".into(), call.clone()), ("rejoin".into(), "true".into())],
         },
     );
-    p.label = Some("operator".into());
+    p.label = Some(label);
     p.start_conference_on_enter = Some(true);
     p.end_conference_on_exit = Some(false);
     p.beep = Some(ConferenceBeep::False);
@@ -343,7 +422,141 @@ pub async fn rejoin(State(d): State<Dispatcher>, caller: Caller, Path(call): Pat
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// A transfer to another operator.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransferRequest {
+    /// The operator to hand the call to (signed in, not on a call).
+    pub to_operator: String,
+    /// `warm`: you talk to them first, then hang up; `cold`: you leave at once.
+    pub mode: TransferMode,
+    /// The screen transfer (画面転送): what your screen shows, for the target's page.
+    #[serde(default)]
+    pub screen: Option<ScreenTransfer>,
+}
+
+/// Hands the call to another operator. The customer is put on hold (your own leg is first set
+/// not to end the conference when it leaves) and the target's softphone rings with the custom
+/// parameters `callSid`, `transferId`, `mode`, `fromOperator`, `fromOperatorId`, `customer`
+/// and, with a screen transfer, `handoffId`. Warm: when they answer you talk while the
+/// customer waits, then hang up (`POST /hangup`) and the customer is taken off hold with them.
+/// Cold: you leave at once; they get the customer as soon as they answer. When they do not
+/// answer, the customer stays held and comes back to you (a cold transfer rings you back).
+#[utoipa::path(post, path = "/api/calls/{call}/transfer", tag = "calls", params(("call" = String, Path)), request_body = TransferRequest,
+    responses((status = 201, body = Transfer), (status = 403),
+        (status = 409, description = "the call ended or is already being transferred, the target is signed out or busy, or the customer is not connected"),
+        (status = 413), (status = 422, description = "unknown operator, yourself, or a screen transfer field to fix (named in `field`)")))]
+pub async fn transfer(
+    State(d): State<Dispatcher>,
+    caller: Caller,
+    Path(call): Path<String>,
+    Json(req): Json<TransferRequest>,
+) -> ApiResult<(StatusCode, axum::Json<Transfer>)> {
+    let to = OperatorId::parse(&req.to_operator).map_err(|e| {
+        ApiError::from(DomainError::invalid_field(
+            "invalid_operator",
+            "to_operator",
+            e.to_string(),
+        ))
+    })?;
+    if let Some(screen) = &req.screen {
+        screen.validate(&*d.services.settings.get().await?)?;
+    }
+    let item = controllable(&d, &caller, &call).await?;
+    not_transferring(&item, "start another")?;
+    let parts = participants(&item);
+    if !joined(&parts, "customer") {
+        return Err(DomainError::conflict("not_connected", "the customer is not connected to this call", None).into());
+    }
+    if joined(&parts, "consult") {
+        return Err(DomainError::conflict(
+            "consult_in_progress",
+            "hang up the consultation call before transferring",
+            None,
+        )
+        .into());
+    }
+    let target = d.services.store.get(&operator_key(to.as_str())).await?.ok_or_else(|| {
+        ApiError::from(DomainError::invalid_field(
+            "unknown_operator",
+            "to_operator",
+            format!("there is no operator '{to}'"),
+        ))
+    })?;
+    let name = str_of(&target, "name").unwrap_or(to.as_str()).to_owned();
+    if str_of(&target, "status") == Some("offline") {
+        return Err(DomainError::conflict(
+            "target_offline",
+            format!("{name} is signed out (オフライン); choose an operator who is signed in"),
+            None,
+        )
+        .into());
+    }
+    if target.get("current_call").is_some() {
+        return Err(DomainError::conflict(
+            "target_busy",
+            format!("{name} is on another call or being offered one; choose someone else or try again shortly"),
+            None,
+        )
+        .into());
+    }
+    let order = TransferOrder {
+        call_sid: &call,
+        call: &item,
+        target: &target,
+        mode: req.mode,
+        by: caller.id.as_str(),
+        screen: req.screen,
+    };
+    let (transfer, _) = d.start_transfer(order).await.map_err(control_error)?;
+    Ok((StatusCode::CREATED, axum::Json(transfer)))
+}
+
+/// Calls off a warm transfer that is ringing or answered: the target's leg is hung up and
+/// the customer stays on hold with you. A cold transfer cannot be called off once you left.
+#[utoipa::path(delete, path = "/api/calls/{call}/transfer", tag = "calls", params(("call" = String, Path)),
+    responses((status = 200, body = Transfer), (status = 403), (status = 409, description = "no transfer under way, or a cold one")))]
+pub async fn cancel_transfer(
+    State(d): State<Dispatcher>,
+    caller: Caller,
+    Path(call): Path<String>,
+) -> ApiResult<axum::Json<Transfer>> {
+    let item = controllable(&d, &caller, &call).await?;
+    Ok(axum::Json(
+        d.cancel_transfer(&call, &item).await.map_err(control_error)?,
+    ))
+}
+
+/// A screen transfer (画面転送), for the operator it was sent to or a supervisor; 404 once it
+/// expired (an hour after the transfer started).
+#[utoipa::path(get, path = "/api/handoffs/{id}", tag = "calls", params(("id" = String, Path)),
+    responses((status = 200, body = Handoff), (status = 403), (status = 404)))]
+pub async fn handoff(
+    State(d): State<Dispatcher>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<axum::Json<Handoff>> {
+    let h = d
+        .services
+        .transfers
+        .handoff(&id, caller.id.as_str(), caller.role >= Role::Supervisor)
+        .await?;
+    Ok(axum::Json(h))
+}
+
 /// The OpenAPI description of this function's routes.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(current, live, hold, unhold, consult, end_consult, hangup, rejoin))]
+#[openapi(paths(
+    current,
+    live,
+    hold,
+    unhold,
+    consult,
+    end_consult,
+    hangup,
+    rejoin,
+    transfer,
+    cancel_transfer,
+    handoff
+))]
 pub struct ApiDoc;

@@ -7,15 +7,21 @@
 //! when the store is slow or down the caller is parked all the same. Routing rings the
 //! longest-idle free operator when the customer's wait starts (the wait document's first
 //! request), when the customer joins the conference, and when an operator becomes free.
+//!
+//! Transfers move on from their target's leg callbacks and the conference's events; the hold
+//! music, fetched again by Twilio each time it ends, checks on the held customer's call, so a
+//! customer held with nobody is reconnected without any server of our own running.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{FromRequest, Path, Request, State};
+use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
+use shared::dispatch::{ControlError, RingBack};
 use shared::domain::Services;
 use shared::domain::calls::{CallSummary, Direction};
 use shared::domain::callstate::{CallStatusEvent, ParticipantEvent};
@@ -75,6 +81,11 @@ pub fn routes(state: VoiceState) -> Router {
             "/twilio/voice/operator-leg/{sid}/{offer}/{operator}",
             post(operator_leg),
         )
+        .route(
+            "/twilio/voice/transfer-leg/{sid}/{transfer}/{operator}",
+            post(transfer_leg),
+        )
+        .route("/twilio/voice/ring-back/{sid}/{operator}/{why}", post(ring_back))
         .route("/twilio/voice/outbound", post(outbound))
         .route("/twilio/voice/join/customer", post(join_customer))
         .with_state(state)
@@ -312,13 +323,33 @@ pub async fn wait(State(st): State<VoiceState>, SignedForm(params): SignedForm) 
     )
 }
 
-/// Hold music for a held customer.
-pub async fn hold_music(_form: SignedForm) -> Response {
-    twiml(
-        VoiceResponse::new()
-            .say(say("ただいま確認しております。少々お待ちください。"))
-            .pause(Pause::seconds(20)),
-    )
+/// Hold music for a held customer. Twilio fetches it again each time it ends, so each fetch
+/// checks on the call (named by the `call` query parameter the hold URL carries, or the held
+/// participant's CallSid, which is the customer's): a customer held with nobody for too long
+/// is reconnected and hears that they are.
+pub async fn hold_music(
+    State(st): State<VoiceState>,
+    Query(query): Query<HashMap<String, String>>,
+    SignedForm(params): SignedForm,
+) -> Response {
+    let sid = query
+        .get("call")
+        .map(String::as_str)
+        .or_else(|| param(&params, "CallSid"))
+        .and_then(|s| CallSid::parse(s).ok());
+    let reconnecting = match &sid {
+        Some(sid) => st.dispatcher().check_call(sid.as_str()).await.unwrap_or_else(|e| {
+            tracing::error!(call = %sid, error = %e, "could not check on a held call");
+            false
+        }),
+        None => false,
+    };
+    let message = if reconnecting {
+        "ただいま担当者におつなぎし直しております。恐れ入りますが、このままお待ちください。"
+    } else {
+        "ただいま確認しております。少々お待ちください。"
+    };
+    twiml(VoiceResponse::new().say(say(message)).pause(Pause::seconds(20)))
 }
 
 /// The polite end of a call that waited longer than the organisation allows.
@@ -391,6 +422,10 @@ pub async fn conference(State(st): State<VoiceState>, SignedForm(params): Signed
                     at,
                 };
                 st.services.call_state.apply_participant(&name, &pe).await?;
+                st.dispatcher()
+                    .after_participant_event(&name, &pe)
+                    .await
+                    .map_err(control_to_domain)?;
                 if ev.event == ConferenceEvent::ParticipantJoin && label == "customer" {
                     route_waiting(&st).await;
                 }
@@ -402,6 +437,13 @@ pub async fn conference(State(st): State<VoiceState>, SignedForm(params): Signed
     }
     .await;
     callback_outcome(result, &name, "conference event not applied")
+}
+
+fn control_to_domain(e: ControlError) -> shared::error::DomainError {
+    match e {
+        ControlError::Domain(d) => d,
+        ControlError::Telephony(t) => shared::error::DomainError::Unavailable(Box::new(t)),
+    }
 }
 
 /// The customer leg's status: the call record's end, and the operator's wrap-up.
@@ -494,6 +536,15 @@ pub async fn operator_leg(
                             &UpdateCall::End(shared::twilio::rest::CallUpdateStatus::Completed),
                         )
                         .await;
+                } else if st
+                    .services
+                    .store
+                    .get(&shared::domain::calls::call_key(&sid))
+                    .await?
+                    .is_some_and(|c| c.get("requeued_at").is_some())
+                {
+                    // A customer put back in line waits on hold: the new operator is here.
+                    st.dispatcher().reconnected(&sid).await.map_err(control_to_domain)?;
                 }
             }
             "no-answer" | "busy" | "failed" | "canceled" | "completed" => {
@@ -523,6 +574,51 @@ pub async fn operator_leg(
     }
     .await;
     callback_outcome(result, &sid, "operator leg event not applied")
+}
+
+/// A transfer target's ringing phone: answered → the transfer is answered (a cold one
+/// completes at once); rang out, busy, declined or failed → the transfer fails and the
+/// customer, still held, goes back to the first operator (rung back if they had left).
+pub async fn transfer_leg(
+    State(st): State<VoiceState>,
+    Path((sid, transfer, _operator)): Path<(String, String, String)>,
+    SignedForm(params): SignedForm,
+) -> Response {
+    let cb = match CallStatusCallback::from_params(&params) {
+        Ok(c) => c,
+        Err(e) => return Refused::Malformed(e.to_string()).into_response(),
+    };
+    let status = cb.call_status.to_string();
+    let result = st
+        .dispatcher()
+        .transfer_leg_status(&sid, &transfer, &cb.call_sid, &status)
+        .await
+        .map_err(control_to_domain);
+    callback_outcome(result, &sid, "transfer leg event not applied")
+}
+
+/// An operator rung back into their call (after a failed cold transfer, or to reconnect a
+/// customer held with nobody): answered → a reconnected customer is taken off hold; not
+/// answered → the call goes back in line for the next free operator.
+pub async fn ring_back(
+    State(st): State<VoiceState>,
+    Path((sid, operator, why)): Path<(String, String, String)>,
+    SignedForm(params): SignedForm,
+) -> Response {
+    let cb = match CallStatusCallback::from_params(&params) {
+        Ok(c) => c,
+        Err(e) => return Refused::Malformed(e.to_string()).into_response(),
+    };
+    let Some(why) = RingBack::parse(&why) else {
+        return Refused::Malformed(format!("unknown ring-back reason '{why}'")).into_response();
+    };
+    let status = cb.call_status.to_string();
+    let result = st
+        .dispatcher()
+        .ring_back_status(&sid, &operator, why, &status)
+        .await
+        .map_err(control_to_domain);
+    callback_outcome(result, &sid, "ring-back event not applied")
 }
 
 /// The TwiML App: an operator dials out from the page. The line must be a configured line and

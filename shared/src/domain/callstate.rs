@@ -16,7 +16,7 @@ use crate::error::DomainError;
 fn done<T>(r: Result<T, StoreError>) -> Result<(), DomainError> {
     Ok(crate::store::done_unless_failed(r)?)
 }
-use crate::store::{Cond, Store, StoreError, Update};
+use crate::store::{Cond, Item, Store, StoreError, Update};
 
 /// A customer-leg call status callback, reduced to what the record keeps.
 #[derive(Debug, Clone, PartialEq)]
@@ -119,6 +119,16 @@ impl CallState {
 
     /// Applies a conference participant event: the participant's latest state by sequence.
     pub async fn apply_participant(&self, conference_name: &str, ev: &ParticipantEvent) -> Result<(), DomainError> {
+        self.apply_participant_item(conference_name, ev).await.map(|_| ())
+    }
+
+    /// Like [`CallState::apply_participant`], returning the call as it is after the event, or
+    /// `None` when the event was older than what is recorded (or there is no such call).
+    pub async fn apply_participant_item(
+        &self,
+        conference_name: &str,
+        ev: &ParticipantEvent,
+    ) -> Result<Option<Item>, DomainError> {
         let label = sanitize(&ev.label);
         let seq_attr = format!("pseq_{label}");
         let value: Value = json!({
@@ -134,8 +144,65 @@ impl CallState {
         let u = Update::default()
             .set(&format!("p_{label}"), value)
             .set(&seq_attr, ev.sequence);
-        done(self.store.update(&call_key(conference_name), u, Some(newer)).await)
+        match self.store.update(&call_key(conference_name), u, Some(newer)).await {
+            Ok(item) => Ok(Some(item)),
+            Err(e) if e.is_condition_failed() => Ok(None),
+            Err(e) => Err(e.into()),
+        }
     }
+
+    /// Keeps `orphaned_since` true to the call's participants (see [`orphaned`]): set to `at`
+    /// when the customer has just been found held with nobody, removed once someone is back.
+    /// Returns the call as it is afterwards. Concurrent callbacks may leave a stale mark
+    /// behind; whoever acts on it checks [`orphaned`] again first.
+    pub async fn track_orphan(&self, sid: &str, item: Item, at: &str) -> Result<Item, DomainError> {
+        let key = call_key(sid);
+        let since = item.get("orphaned_since").cloned();
+        let result = match (orphaned(&item), since) {
+            (true, None) => {
+                let cond = Cond::And(vec![Cond::Exists, Cond::AttrNotExists("orphaned_since".into())]);
+                self.store
+                    .update(&key, Update::default().set("orphaned_since", at), Some(cond))
+                    .await
+            }
+            (false, Some(v)) => {
+                let cond = Cond::Eq("orphaned_since".into(), v);
+                self.store
+                    .update(&key, Update::default().remove("orphaned_since"), Some(cond))
+                    .await
+            }
+            _ => return Ok(item),
+        };
+        match result {
+            Ok(after) => Ok(after),
+            Err(e) if e.is_condition_failed() => Ok(self.store.get(&key).await?.unwrap_or(item)),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+/// The labels of operator legs: the call's operator is on one, a transfer target on the other.
+pub const OPERATOR_LABELS: [&str; 2] = ["operator", "transfer"];
+
+fn joined<'a>(item: &'a Item, label: &str) -> Option<&'a Value> {
+    item.get(&format!("p_{label}")).filter(|p| p["state"] == "joined")
+}
+
+/// Whether the call's customer is held with nobody: the call is live, the customer is in the
+/// conference on hold, no operator leg and no consultation call is connected, and no transfer
+/// is under way (a ringing transfer keeps the customer on hold on purpose).
+pub fn orphaned(item: &Item) -> bool {
+    let live = item.get("status").and_then(Value::as_str) == Some("in_progress") && item.get("ended_at").is_none();
+    let held = joined(item, "customer").is_some_and(|p| p["hold"] == true);
+    let company = OPERATOR_LABELS
+        .iter()
+        .chain(["consult"].iter())
+        .any(|l| joined(item, l).is_some());
+    let transferring = matches!(
+        item.get("transfer_state").and_then(Value::as_str),
+        Some("ringing" | "answered")
+    );
+    live && held && !company && !transferring
 }
 
 fn sanitize(label: &str) -> String {

@@ -4,6 +4,7 @@
 pub mod calls;
 pub mod callstate;
 pub mod crm;
+pub mod handoff;
 pub mod history;
 pub mod objects;
 pub mod operators;
@@ -25,6 +26,7 @@ pub struct Services {
     pub operators: Arc<operators::Operators>,
     pub routing: Arc<routing::Routing>,
     pub call_state: Arc<callstate::CallState>,
+    pub transfers: Arc<handoff::Transfers>,
 }
 
 impl Services {
@@ -36,11 +38,13 @@ impl Services {
 
     pub fn with_settings_ttl(store: Arc<dyn Store>, ttl: Duration) -> Self {
         let settings = Arc::new(settings::SettingsService::new(store.clone(), ttl));
+        let routing = Arc::new(routing::Routing::new(store.clone(), settings.clone()));
         Self {
             crm: Arc::new(crm::Crm::new(store.clone(), settings.clone())),
             history: Arc::new(history::History::new(store.clone(), settings.clone())),
             operators: Arc::new(operators::Operators::new(store.clone(), settings.clone())),
-            routing: Arc::new(routing::Routing::new(store.clone(), settings.clone())),
+            transfers: Arc::new(handoff::Transfers::new(store.clone(), settings.clone(), routing.clone())),
+            routing,
             call_state: Arc::new(callstate::CallState::new(store.clone())),
             settings,
             store,

@@ -318,8 +318,9 @@ impl Routing {
         })
     }
 
-    /// The customer's call ended: its queue entry goes (an abandoned call), and the operator
-    /// who had it moves to wrap-up, filed as free from the end of wrap-up.
+    /// The customer's call ended: its queue entry goes (an abandoned call), the operator who
+    /// had it moves to wrap-up, filed as free from the end of wrap-up, and a transfer target
+    /// still ringing or talking to the first operator is let go as they were.
     pub async fn ended(&self, sid: &str) -> Result<(), DomainError> {
         let Some(call) = self.store.get(&call_key(sid)).await? else {
             return Ok(());
@@ -336,24 +337,229 @@ impl Routing {
                     .await,
             )?;
         }
+        if let (Some(id), Some(to), Some("ringing" | "answered")) = (
+            s(&call, "transfer_id"),
+            s(&call, "transfer_to"),
+            s(&call, "transfer_state"),
+        ) {
+            let over = Update::default()
+                .set("transfer_state", "failed")
+                .set("transfer_reason", "call_ended")
+                .set("transfer_ended_at", now());
+            let cond = Cond::And(vec![
+                Cond::eq("transfer_id", id),
+                Cond::Or(vec![
+                    Cond::eq("transfer_state", "ringing"),
+                    Cond::eq("transfer_state", "answered"),
+                ]),
+            ]);
+            done(self.store.update(&call_key(sid), over, Some(cond)).await)?;
+            self.release_transfer_target(to, id).await?;
+        }
         if let Some(op) = s(&call, "operator_id") {
-            let wrap = self.settings.get().await?.call_handling.wrap_up_seconds;
-            let until = later(wrap);
-            let update = Update::default()
-                .set("status", "wrap_up")
-                .set("status_since", now())
-                .set("wrap_up_until", until.as_str());
-            let update = letting_go(
-                update
-                    .set(attr::GSI2PK, AVAILABLE)
-                    .set(attr::GSI2SK, format!("{until}#{op}")),
-            );
-            done(
-                self.store
-                    .update(&operator_key(op), update, Some(Cond::eq("current_call", sid)))
-                    .await,
-            )?;
+            self.wrap_up(op, sid).await?;
         }
         Ok(())
+    }
+
+    /// The operator is done with the call: wrap-up, filed as free from the end of wrap-up
+    /// (idempotent: only while the operator still holds this call).
+    pub async fn wrap_up(&self, operator: &str, sid: &str) -> Result<(), DomainError> {
+        let wrap = self.settings.get().await?.call_handling.wrap_up_seconds;
+        let until = later(wrap);
+        let update = Update::default()
+            .set("status", "wrap_up")
+            .set("status_since", now())
+            .set("wrap_up_until", until.as_str());
+        let update = letting_go(
+            update
+                .set(attr::GSI2PK, AVAILABLE)
+                .set(attr::GSI2SK, format!("{until}#{operator}")),
+        );
+        done(
+            self.store
+                .update(&operator_key(operator), update, Some(Cond::eq("current_call", sid)))
+                .await,
+        )
+    }
+
+    /// Reserves the target of a transfer the way an offer reserves an operator: the call is
+    /// theirs to answer (`current_call`), they leave the free list (their place is kept in
+    /// `free_since_key`) and their presence is remembered to be restored if the transfer does
+    /// not go through. The write holds only if the operator is unchanged since `target` was
+    /// read, signed in and not on any call; `None` when they are offline or busy.
+    pub fn transfer_reservation(target: &Item, sid: &str, transfer_id: &str) -> Option<TxOp> {
+        let id = s(target, "id")?;
+        let status = s(target, "status")?;
+        if status == "offline" || target.get("current_call").is_some() {
+            return None;
+        }
+        let mut update = Update::default()
+            .set("current_call", sid)
+            .set("transfer_id", transfer_id)
+            .set("transfer_prev_status", status)
+            .remove(attr::GSI2PK)
+            .remove(attr::GSI2SK)
+            .add("version", 1);
+        if s(target, attr::GSI2PK) == Some(AVAILABLE)
+            && let Some(key) = s(target, attr::GSI2SK)
+        {
+            update = update.set("free_since_key", key);
+        }
+        let unchanged = match target.get("version") {
+            Some(v) => Cond::Eq("version".into(), v.clone()),
+            None => Cond::AttrNotExists("version".into()),
+        };
+        Some(TxOp::Update {
+            key: operator_key(id),
+            update,
+            cond: Some(Cond::And(vec![
+                Cond::Exists,
+                Cond::AttrNotExists("current_call".into()),
+                Cond::eq("status", status),
+                unchanged,
+            ])),
+        })
+    }
+
+    /// Undoes [`Routing::transfer_reservation`] in the same transaction as other writes, for
+    /// a transfer that never rang: the operator is exactly as they were.
+    pub fn transfer_reservation_undone(target: &Item, transfer_id: &str) -> Option<TxOp> {
+        let id = s(target, "id")?;
+        let update = match (s(target, attr::GSI2PK), s(target, attr::GSI2SK)) {
+            (Some(AVAILABLE), Some(key)) => free_under(key.to_owned()),
+            _ => Update::default(),
+        };
+        let update = letting_go(update.remove("transfer_id").remove("transfer_prev_status"));
+        Some(TxOp::Update {
+            key: operator_key(id),
+            update,
+            cond: Some(Cond::eq("transfer_id", transfer_id)),
+        })
+    }
+
+    /// The transfer target answered: they are on the call (通話中) while the transfer lasts.
+    pub fn transfer_target_answered(operator: &str, sid: &str, transfer_id: &str) -> TxOp {
+        TxOp::Update {
+            key: operator_key(operator),
+            update: Update::default()
+                .set("status", "on_call")
+                .set("status_since", now())
+                .add("version", 1),
+            cond: Some(Cond::And(vec![
+                Cond::eq("transfer_id", transfer_id),
+                Cond::eq("current_call", sid),
+            ])),
+        }
+    }
+
+    /// The transfer completed: the target is the call's operator now, like one who answered
+    /// an offer.
+    pub fn transfer_target_takes_over(operator: &str, sid: &str, transfer_id: &str) -> TxOp {
+        TxOp::Update {
+            key: operator_key(operator),
+            update: Update::default()
+                .set("status", "on_call")
+                .remove("transfer_id")
+                .remove("transfer_prev_status")
+                .remove("free_since_key")
+                .add("version", 1),
+            cond: Some(Cond::And(vec![
+                Cond::eq("transfer_id", transfer_id),
+                Cond::eq("current_call", sid),
+            ])),
+        }
+    }
+
+    /// Lets the target of a transfer that did not go through go back to what they were doing:
+    /// their presence before the transfer, and their place in the free list if they had one
+    /// (idempotent: only while they are still reserved by this transfer).
+    pub async fn release_transfer_target(&self, operator: &str, transfer_id: &str) -> Result<(), DomainError> {
+        let key = operator_key(operator);
+        let Some(op) = self.store.get(&key).await? else {
+            return Ok(());
+        };
+        if s(&op, "transfer_id") != Some(transfer_id) {
+            return Ok(());
+        }
+        let mut update = match s(&op, "free_since_key") {
+            Some(k) => free_under(k.to_owned()),
+            None => Update::default(),
+        };
+        if let Some(prev) = s(&op, "transfer_prev_status")
+            && s(&op, "status") != Some(prev)
+        {
+            update = update.set("status", prev).set("status_since", now());
+        }
+        let update = letting_go(update.remove("transfer_id").remove("transfer_prev_status"));
+        done(
+            self.store
+                .update(&key, update, Some(Cond::eq("transfer_id", transfer_id)))
+                .await,
+        )
+    }
+
+    /// Puts a live call whose operator is gone back in line, ahead of the calls that arrived
+    /// after it (it is filed under its start time), and lets that operator go as one who
+    /// missed a call (離席 away). The customer stays in their conference; the next free
+    /// operator is rung into it. Returns false when the call changed meanwhile (another
+    /// operator took it, it ended, or it was already put back).
+    pub async fn requeue(&self, sid: &str, operator: &str) -> Result<bool, DomainError> {
+        let Some(call) = self.store.get(&call_key(sid)).await? else {
+            return Ok(false);
+        };
+        let at = now();
+        let enqueued_at = s(&call, "started_at").unwrap_or(at.as_str()).to_owned();
+        let qkey = queue_key(&enqueued_at, sid);
+        let mut entry = Item::new();
+        entry.insert(attr::PK.into(), qkey.pk.clone().into());
+        entry.insert(attr::SK.into(), qkey.sk.clone().into());
+        entry.insert("sid".into(), sid.into());
+        entry.insert("enqueued_at".into(), enqueued_at.into());
+        entry.insert("requeued_at".into(), at.clone().into());
+        let ops = vec![
+            TxOp::Update {
+                key: call_key(sid),
+                update: Update::default()
+                    .set("status", "waiting")
+                    .set("queue_sk", qkey.sk.as_str())
+                    .set("requeued_at", at.as_str())
+                    .remove("operator_id")
+                    .remove("operator_name")
+                    .remove("operator_label")
+                    .remove("offered_to")
+                    .remove("orphaned_since"),
+                cond: Some(Cond::And(vec![
+                    Cond::Exists,
+                    Cond::AttrNotExists("ended_at".into()),
+                    Cond::eq("status", "in_progress"),
+                    Cond::eq("operator_id", operator),
+                ])),
+            },
+            TxOp::Put {
+                item: entry,
+                cond: Some(Cond::NotExists),
+            },
+        ];
+        match self.store.transact(ops).await {
+            Ok(()) => {}
+            Err(e) if e.is_condition_failed() => return Ok(false),
+            Err(e) => return Err(e.into()),
+        }
+        let away = letting_go(
+            Update::default()
+                .set("status", "away")
+                .set("status_since", now())
+                .set("missed_call_at", now())
+                .remove("wrap_up_until")
+                .remove("transfer_id")
+                .remove("transfer_prev_status"),
+        );
+        done(
+            self.store
+                .update(&operator_key(operator), away, Some(Cond::eq("current_call", sid)))
+                .await,
+        )?;
+        Ok(true)
     }
 }

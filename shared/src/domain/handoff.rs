@@ -1,0 +1,1033 @@
+//! Handing a call over to another operator (転送): the transfer record on the call item, the
+//! steps it goes through, and the screen transfer (画面転送) that travels with it.
+//!
+//! A transfer lives in flat `transfer_*` attributes of the call item. Each fact Twilio reports
+//! about it — the target answered, the target's phone rang out, the first operator's leg left,
+//! the target's leg left — is one conditional write of the attributes that fact concerns, so
+//! facts arriving retried and in any order never overwrite one another. What happens next is
+//! decided from the facts gathered so far ([`next_step`]) and applied by one conditional write
+//! too, so it happens once whoever notices first.
+//!
+//! While a transfer rings, its target is reserved the way a routing offer reserves an operator
+//! ([`Routing::transfer_reservation`]): routing offers them nothing and they cannot change
+//! their presence until the transfer completes or is let go.
+//!
+//! | item | PK | SK |
+//! |---|---|---|
+//! | a screen transfer | `HANDOFF#<id>` | `HANDOFF` (TTL `expires_at`, an hour) |
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use super::calls::call_key;
+use super::routing::Routing;
+use super::settings::{Settings, SettingsService};
+use crate::error::DomainError;
+use crate::ids::{FieldName, ObjectName, RecordId};
+use crate::store::{Cond, Item, Key, Store, StoreError, TxOp, Update, attr};
+
+/// How long a screen transfer can be read after it was made.
+pub const HANDOFF_TTL_SECONDS: i64 = 3600;
+/// The most characters of memo a screen transfer carries (the memo's own limit).
+pub const HANDOFF_MEMO_MAX_CHARS: usize = 10_000;
+/// The most special-notes entries a screen transfer carries.
+pub const HANDOFF_MAX_NOTES: usize = 50;
+/// The most fields of a draft inquiry.
+pub const HANDOFF_MAX_FIELDS: usize = 200;
+/// The most characters of one special note or one draft field value.
+pub const HANDOFF_VALUE_MAX_CHARS: usize = 10_000;
+/// The most bytes a whole screen transfer may take.
+pub const HANDOFF_MAX_BYTES: usize = 64 * 1024;
+/// Seconds past the ring timeout after which a transfer nobody reported on counts as unanswered.
+const RING_GRACE_SECONDS: i64 = 15;
+
+/// The key of a screen transfer.
+pub fn handoff_key(id: &str) -> Key {
+    Key::new(format!("HANDOFF#{id}"), "HANDOFF")
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+fn s<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
+    item.get(name).and_then(Value::as_str)
+}
+
+fn done<T>(r: Result<T, StoreError>) -> Result<(), DomainError> {
+    Ok(crate::store::done_unless_failed(r)?)
+}
+
+/// Warm: the first operator talks to the target while the customer is held, then leaves.
+/// Cold: the first operator leaves at once; the customer is held until the target answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TransferMode {
+    Warm,
+    Cold,
+}
+
+impl TransferMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TransferMode::Warm => "warm",
+            TransferMode::Cold => "cold",
+        }
+    }
+}
+
+/// Where a transfer is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TransferState {
+    /// The target's phone is ringing.
+    Ringing,
+    /// The target answered and talks with the first operator (warm) while the customer waits.
+    Answered,
+    /// The target is the call's operator now.
+    Completed,
+    /// It did not go through (`reason` says why); the call stayed with the first operator.
+    Failed,
+    /// The first operator called it off.
+    Canceled,
+}
+
+impl TransferState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TransferState::Ringing => "ringing",
+            TransferState::Answered => "answered",
+            TransferState::Completed => "completed",
+            TransferState::Failed => "failed",
+            TransferState::Canceled => "canceled",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "ringing" => TransferState::Ringing,
+            "answered" => TransferState::Answered,
+            "completed" => TransferState::Completed,
+            "failed" => TransferState::Failed,
+            "canceled" => TransferState::Canceled,
+            _ => return None,
+        })
+    }
+
+    /// Ringing or answered: the call is being handed over.
+    pub fn in_progress(self) -> bool {
+        matches!(self, TransferState::Ringing | TransferState::Answered)
+    }
+}
+
+/// A transfer as the page follows it (the last one stays on the call after it ended).
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Transfer {
+    pub id: String,
+    pub mode: TransferMode,
+    pub state: TransferState,
+    /// The operator the call is handed to.
+    pub to_operator: String,
+    pub to_name: String,
+    /// The participant label of the target's leg: `transfer`, or `operator` when the call's
+    /// operator is already on a `transfer` leg (a call transferred twice).
+    pub to_label: String,
+    /// The operator handing the call over.
+    pub from_operator: String,
+    pub from_name: String,
+    pub from_label: String,
+    /// Whether the first operator's leg has left the conference.
+    pub from_left: bool,
+    /// Who asked for the transfer (the first operator, or a supervisor).
+    pub by: String,
+    /// The screen transfer's id, when one was sent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub handoff_id: Option<String>,
+    pub started_at: String,
+    /// When an unanswered ring counts as rung out even if Twilio never said so.
+    pub ring_until: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub answered_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ended_at: Option<String>,
+    /// Why it failed: `no_answer`, `busy` (a softphone that declined reports busy), `failed`,
+    /// `canceled`, `timeout`, `target_left`, `call_ended`, `not_rung`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// When the first operator was rung back after a cold transfer failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rung_back_at: Option<String>,
+    /// The first operator's leg when the transfer started.
+    #[serde(skip)]
+    pub from_leg: Option<String>,
+    /// The last conference sequence number of `from_label` when the transfer started.
+    #[serde(skip)]
+    pub from_seq: u64,
+    /// The target's leg, once known.
+    #[serde(skip)]
+    pub to_leg: Option<String>,
+    /// The last conference sequence number of `to_label` when the transfer started.
+    #[serde(skip)]
+    pub to_seq: u64,
+    /// The conference sequence number at which the first operator's leg left, when a
+    /// conference event reported it (a leg we removed ourselves counts as leaving first).
+    #[serde(skip)]
+    pub from_left_seq: Option<u64>,
+    /// The conference sequence number at which the target's leg left.
+    #[serde(skip)]
+    pub to_left_seq: Option<u64>,
+}
+
+/// Every attribute a transfer keeps on the call item.
+const ATTRS: [&str; 24] = [
+    "transfer_id",
+    "transfer_state",
+    "transfer_mode",
+    "transfer_to",
+    "transfer_to_name",
+    "transfer_to_label",
+    "transfer_to_leg",
+    "transfer_to_seq",
+    "transfer_from",
+    "transfer_from_name",
+    "transfer_from_label",
+    "transfer_from_leg",
+    "transfer_from_seq",
+    "transfer_from_left",
+    "transfer_from_left_seq",
+    "transfer_to_left_seq",
+    "transfer_by",
+    "transfer_handoff",
+    "transfer_started_at",
+    "transfer_ring_until",
+    "transfer_answered_at",
+    "transfer_ended_at",
+    "transfer_reason",
+    "transfer_rung_back_at",
+];
+
+impl Transfer {
+    /// The call's transfer, if it ever had one.
+    pub fn from_item(item: &Item) -> Option<Self> {
+        let text = |n: &str| s(item, n).map(str::to_owned);
+        let num = |n: &str| item.get(n).and_then(Value::as_u64);
+        Some(Transfer {
+            id: text("transfer_id")?,
+            mode: match s(item, "transfer_mode")? {
+                "cold" => TransferMode::Cold,
+                _ => TransferMode::Warm,
+            },
+            state: TransferState::parse(s(item, "transfer_state")?)?,
+            to_operator: text("transfer_to")?,
+            to_name: text("transfer_to_name").unwrap_or_default(),
+            to_label: text("transfer_to_label").unwrap_or_else(|| "transfer".into()),
+            from_operator: text("transfer_from")?,
+            from_name: text("transfer_from_name").unwrap_or_default(),
+            from_label: text("transfer_from_label").unwrap_or_else(|| "operator".into()),
+            from_left: item.get("transfer_from_left").and_then(Value::as_bool).unwrap_or(false),
+            by: text("transfer_by").unwrap_or_default(),
+            handoff_id: text("transfer_handoff"),
+            started_at: text("transfer_started_at").unwrap_or_default(),
+            ring_until: text("transfer_ring_until").unwrap_or_default(),
+            answered_at: text("transfer_answered_at"),
+            ended_at: text("transfer_ended_at"),
+            reason: text("transfer_reason"),
+            rung_back_at: text("transfer_rung_back_at"),
+            from_leg: text("transfer_from_leg"),
+            from_seq: num("transfer_from_seq").unwrap_or(0),
+            to_leg: text("transfer_to_leg"),
+            to_seq: num("transfer_to_seq").unwrap_or(0),
+            from_left_seq: num("transfer_from_left_seq"),
+            to_left_seq: num("transfer_to_left_seq"),
+        })
+    }
+
+    /// Whether a conference event of `label`'s leg `call_sid` with `sequence` is the first
+    /// operator's leg of this transfer (a delayed event of an earlier leg is not).
+    pub fn is_from_leg(&self, label: &str, call_sid: &str, sequence: u64) -> bool {
+        label == self.from_label
+            && match &self.from_leg {
+                Some(leg) => leg == call_sid,
+                None => sequence > self.from_seq,
+            }
+    }
+
+    /// Whether a conference event is the target's leg of this transfer.
+    pub fn is_to_leg(&self, label: &str, call_sid: &str, sequence: u64) -> bool {
+        label == self.to_label
+            && match &self.to_leg {
+                Some(leg) => leg == call_sid,
+                None => sequence > self.to_seq,
+            }
+    }
+}
+
+/// The participant label of the call's operator now: `operator`, or `transfer` after a
+/// completed transfer.
+pub fn operator_label(call: &Item) -> &str {
+    s(call, "operator_label").unwrap_or("operator")
+}
+
+/// The label a transfer target's leg gets: the operator label not in use.
+fn other_label(label: &str) -> &'static str {
+    if label == "transfer" { "operator" } else { "transfer" }
+}
+
+/// What a transfer needs next, from the facts gathered so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransferStep {
+    /// Wait for the next fact.
+    Nothing,
+    /// The target answered and the first operator is gone: take the customer off hold and
+    /// make the target the call's operator.
+    Complete,
+    /// It cannot go through, for this reason.
+    Fail(&'static str),
+    /// It failed after the first operator left: ring them back so the customer is not alone.
+    RingBack,
+}
+
+/// Decides what a transfer needs next at time `now` (RFC 3339).
+pub fn next_step(t: &Transfer, now: &str) -> TransferStep {
+    match t.state {
+        TransferState::Ringing if !t.ring_until.is_empty() && now > t.ring_until.as_str() => {
+            TransferStep::Fail("timeout")
+        }
+        TransferState::Answered => match (t.to_left_seq, t.from_left) {
+            // Both legs left: whichever left first decides (a leg we removed left first).
+            (Some(to), true) if t.from_left_seq.is_none_or(|from| from < to) => TransferStep::Complete,
+            (Some(_), _) => TransferStep::Fail("target_left"),
+            (None, true) => TransferStep::Complete,
+            (None, false) => TransferStep::Nothing,
+        },
+        TransferState::Failed
+            if t.from_left && t.rung_back_at.is_none() && t.reason.as_deref() != Some("call_ended") =>
+        {
+            TransferStep::RingBack
+        }
+        _ => TransferStep::Nothing,
+    }
+}
+
+/// How reporting an answer went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answered {
+    /// Recorded now.
+    Now,
+    /// It was already known.
+    Already,
+    /// The transfer had already failed or been called off: hang the target's leg up.
+    TooLate,
+    /// There is no such transfer on the call.
+    Unknown,
+}
+
+/// A special note (特記事項) as the first operator's page showed it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SpecialNote {
+    pub label: String,
+    pub value: String,
+}
+
+/// The inquiry form (問合せ) the first operator had started.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InquiryDraft {
+    /// The object of the form (`inquiry`, or an admin-defined one).
+    pub object: String,
+    /// Field name → value as typed so far (text, number, true/false or null).
+    #[schema(value_type = Object)]
+    pub fields: Map<String, Value>,
+}
+
+/// What the first operator's screen shows, sent along with a transfer (画面転送).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScreenTransfer {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub special_notes: Vec<SpecialNote>,
+    /// The conversation memo so far.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memo: Option<String>,
+    /// The response status chosen so far (one of the configured ids).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inquiry: Option<InquiryDraft>,
+}
+
+impl ScreenTransfer {
+    /// Checks every part against the settings; the error names the offending field as a path
+    /// under `screen` (`screen.inquiry.fields.subject`).
+    pub fn validate(&self, settings: &Settings) -> Result<(), DomainError> {
+        let bad = |code: &'static str, field: String, message: String| DomainError::invalid_field(code, field, message);
+        for (name, id) in [("account_id", &self.account_id), ("contact_id", &self.contact_id)] {
+            if let Some(id) = id {
+                RecordId::parse(id).map_err(|e| bad("invalid_id", format!("screen.{name}"), e.to_string()))?;
+            }
+        }
+        if self.special_notes.len() > HANDOFF_MAX_NOTES {
+            return Err(bad(
+                "too_many_notes",
+                "screen.special_notes".into(),
+                format!("send at most {HANDOFF_MAX_NOTES} special notes"),
+            ));
+        }
+        for (i, n) in self.special_notes.iter().enumerate() {
+            if n.label.trim().is_empty() || n.label.chars().count() > 100 {
+                return Err(bad(
+                    "invalid_note",
+                    format!("screen.special_notes[{i}].label"),
+                    "give each special note a label of 1 to 100 characters".into(),
+                ));
+            }
+            if n.value.chars().count() > HANDOFF_VALUE_MAX_CHARS {
+                return Err(bad(
+                    "value_too_long",
+                    format!("screen.special_notes[{i}].value"),
+                    format!("a special note holds at most {HANDOFF_VALUE_MAX_CHARS} characters"),
+                ));
+            }
+        }
+        if let Some(m) = &self.memo
+            && m.chars().count() > HANDOFF_MEMO_MAX_CHARS
+        {
+            return Err(bad(
+                "memo_too_long",
+                "screen.memo".into(),
+                format!("a memo holds at most {HANDOFF_MEMO_MAX_CHARS} characters"),
+            ));
+        }
+        if let Some(rs) = &self.response_status
+            && !settings.response_statuses.iter().any(|x| x.id.as_str() == rs)
+        {
+            return Err(bad(
+                "unknown_response_status",
+                "screen.response_status".into(),
+                format!("'{rs}' is not one of the configured response statuses"),
+            ));
+        }
+        if let Some(draft) = &self.inquiry {
+            let object = ObjectName::parse(&draft.object)
+                .ok()
+                .and_then(|o| settings.object(o.as_str()).ok())
+                .ok_or_else(|| {
+                    bad(
+                        "unknown_object",
+                        "screen.inquiry.object".into(),
+                        format!("there is no object named '{}'", draft.object),
+                    )
+                })?;
+            if draft.fields.len() > HANDOFF_MAX_FIELDS {
+                return Err(bad(
+                    "too_many_fields",
+                    "screen.inquiry.fields".into(),
+                    format!("a draft holds at most {HANDOFF_MAX_FIELDS} fields"),
+                ));
+            }
+            for (name, value) in &draft.fields {
+                let path = format!("screen.inquiry.fields.{name}");
+                if FieldName::parse(name).is_err() || object.field(name).is_none() {
+                    return Err(bad(
+                        "unknown_field",
+                        path,
+                        format!("{} has no field '{name}'", object.name),
+                    ));
+                }
+                match value {
+                    Value::String(t) if t.chars().count() > HANDOFF_VALUE_MAX_CHARS => {
+                        return Err(bad(
+                            "value_too_long",
+                            path,
+                            format!("a draft value holds at most {HANDOFF_VALUE_MAX_CHARS} characters"),
+                        ));
+                    }
+                    Value::Array(_) | Value::Object(_) => {
+                        return Err(bad(
+                            "invalid_value",
+                            path,
+                            "a draft value is text, a number, true/false or null".into(),
+                        ));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let size = serde_json::to_vec(self).map(|v| v.len()).unwrap_or(usize::MAX);
+        if size > HANDOFF_MAX_BYTES {
+            return Err(DomainError::TooLarge(format!(
+                "the screen transfer is {} KB, over the {} KB limit; shorten the memo or the draft",
+                size / 1024,
+                HANDOFF_MAX_BYTES / 1024
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// A screen transfer as the target's page loads it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Handoff {
+    pub id: String,
+    pub call_sid: String,
+    pub transfer_id: String,
+    pub from_operator: String,
+    pub from_name: String,
+    pub to_operator: String,
+    pub created_at: String,
+    /// Readable until then (RFC 3339); gone afterwards.
+    pub valid_until: String,
+    pub screen: ScreenTransfer,
+}
+
+impl Handoff {
+    fn to_item(&self) -> Item {
+        let mut item = match serde_json::to_value(self) {
+            Ok(Value::Object(m)) => m,
+            _ => Item::new(),
+        };
+        let key = handoff_key(&self.id);
+        item.insert(attr::PK.into(), key.pk.into());
+        item.insert(attr::SK.into(), key.sk.into());
+        let expires = chrono::DateTime::parse_from_rfc3339(&self.valid_until)
+            .map(|t| t.timestamp())
+            .unwrap_or_else(|_| crate::store::epoch_now() + HANDOFF_TTL_SECONDS);
+        item.insert(attr::EXPIRES_AT.into(), expires.into());
+        item
+    }
+}
+
+/// A transfer about to start: the call and the target operator as read just before.
+pub struct NewTransfer<'a> {
+    pub call_sid: &'a str,
+    pub call: &'a Item,
+    pub target: &'a Item,
+    pub mode: TransferMode,
+    /// Who asks for it.
+    pub by: &'a str,
+    /// The screen transfer, already checked with [`ScreenTransfer::validate`].
+    pub screen: Option<ScreenTransfer>,
+}
+
+/// Transfers and screen transfers.
+pub struct Transfers {
+    store: Arc<dyn Store>,
+    settings: Arc<SettingsService>,
+    routing: Arc<Routing>,
+}
+
+fn in_progress_cond() -> Cond {
+    Cond::Or(vec![
+        Cond::eq("transfer_state", "ringing"),
+        Cond::eq("transfer_state", "answered"),
+    ])
+}
+
+fn of(transfer_id: &str, also: Cond) -> Cond {
+    Cond::And(vec![Cond::eq("transfer_id", transfer_id), also])
+}
+
+impl Transfers {
+    pub fn new(store: Arc<dyn Store>, settings: Arc<SettingsService>, routing: Arc<Routing>) -> Self {
+        Self {
+            store,
+            settings,
+            routing,
+        }
+    }
+
+    /// Records a transfer as ringing, reserves its target and stores the screen transfer, all
+    /// in one transaction: refused (409) while another transfer of the call is under way, when
+    /// the call changed hands or ended, or when the target became busy or signed out.
+    pub async fn begin(&self, new: NewTransfer<'_>) -> Result<(Transfer, Option<Handoff>), DomainError> {
+        let sid = new.call_sid;
+        let from = s(new.call, "operator_id")
+            .ok_or_else(|| DomainError::conflict("no_operator", "no operator is on this call yet", None))?;
+        let to = s(new.target, "id").ok_or_else(|| DomainError::NotFound("there is no such operator".into()))?;
+        if from == to {
+            return Err(DomainError::invalid_field(
+                "same_operator",
+                "to_operator",
+                "choose another operator than the one on the call",
+            ));
+        }
+        let ring = self.settings.get().await?.call_handling.ring_timeout_seconds;
+        let started = chrono::Utc::now();
+        let at = started.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let ring_until = (started + chrono::Duration::seconds(ring as i64 + RING_GRACE_SECONDS))
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let from_label = operator_label(new.call).to_owned();
+        let to_label = other_label(&from_label).to_owned();
+        let leg = new.call.get(&format!("p_{from_label}"));
+        let from_leg = leg
+            .filter(|p| p["state"] == "joined")
+            .and_then(|p| p["call_sid"].as_str())
+            .filter(|c| !c.is_empty())
+            .map(str::to_owned);
+        let seq = |label: &str| {
+            new.call
+                .get(&format!("pseq_{label}"))
+                .and_then(Value::as_u64)
+                .unwrap_or(0)
+        };
+        let id = ulid::Ulid::new().to_string();
+        let handoff = new.screen.map(|screen| Handoff {
+            id: RecordId::new().to_string(),
+            call_sid: sid.to_owned(),
+            transfer_id: id.clone(),
+            from_operator: from.to_owned(),
+            from_name: s(new.call, "operator_name").unwrap_or_default().to_owned(),
+            to_operator: to.to_owned(),
+            created_at: at.clone(),
+            valid_until: (started + chrono::Duration::seconds(HANDOFF_TTL_SECONDS))
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            screen,
+        });
+        let transfer = Transfer {
+            id: id.clone(),
+            mode: new.mode,
+            state: TransferState::Ringing,
+            to_operator: to.to_owned(),
+            to_name: s(new.target, "name").unwrap_or_default().to_owned(),
+            to_label,
+            from_operator: from.to_owned(),
+            from_name: s(new.call, "operator_name").unwrap_or_default().to_owned(),
+            from_label: from_label.clone(),
+            from_left: false,
+            by: new.by.to_owned(),
+            handoff_id: handoff.as_ref().map(|h| h.id.clone()),
+            started_at: at,
+            ring_until,
+            answered_at: None,
+            ended_at: None,
+            reason: None,
+            rung_back_at: None,
+            from_leg,
+            from_seq: seq(&from_label),
+            to_leg: None,
+            to_seq: seq(other_label(&from_label)),
+            from_left_seq: None,
+            to_left_seq: None,
+        };
+        let mut record = Update::default()
+            .set("transfer_id", transfer.id.as_str())
+            .set("transfer_state", "ringing")
+            .set("transfer_mode", transfer.mode.as_str())
+            .set("transfer_to", transfer.to_operator.as_str())
+            .set("transfer_to_name", transfer.to_name.as_str())
+            .set("transfer_to_label", transfer.to_label.as_str())
+            .set("transfer_to_seq", transfer.to_seq)
+            .set("transfer_from", transfer.from_operator.as_str())
+            .set("transfer_from_name", transfer.from_name.as_str())
+            .set("transfer_from_label", transfer.from_label.as_str())
+            .set("transfer_from_seq", transfer.from_seq)
+            .set("transfer_from_left", false)
+            .set("transfer_by", transfer.by.as_str())
+            .set("transfer_started_at", transfer.started_at.as_str())
+            .set("transfer_ring_until", transfer.ring_until.as_str());
+        record = match &transfer.from_leg {
+            Some(leg) => record.set("transfer_from_leg", leg.as_str()),
+            None => record.remove("transfer_from_leg"),
+        };
+        record = match &transfer.handoff_id {
+            Some(h) => record.set("transfer_handoff", h.as_str()),
+            None => record.remove("transfer_handoff"),
+        };
+        for stale in [
+            "transfer_to_leg",
+            "transfer_from_left_seq",
+            "transfer_to_left_seq",
+            "transfer_answered_at",
+            "transfer_ended_at",
+            "transfer_reason",
+            "transfer_rung_back_at",
+        ] {
+            record = record.remove(stale);
+        }
+        let call_cond = Cond::And(vec![
+            Cond::Exists,
+            Cond::AttrNotExists("ended_at".into()),
+            Cond::eq("status", "in_progress"),
+            Cond::eq("operator_id", from),
+            Cond::Or(vec![
+                Cond::AttrNotExists("transfer_state".into()),
+                Cond::eq("transfer_state", "completed"),
+                Cond::eq("transfer_state", "failed"),
+                Cond::eq("transfer_state", "canceled"),
+            ]),
+        ]);
+        let busy = || {
+            DomainError::conflict(
+                "target_busy",
+                format!(
+                    "{} is on another call or being offered one; choose someone else or try again shortly",
+                    transfer.to_name
+                ),
+                None,
+            )
+        };
+        let reserve = Routing::transfer_reservation(new.target, sid, &id).ok_or_else(busy)?;
+        let mut ops = vec![
+            TxOp::Update {
+                key: call_key(sid),
+                update: record,
+                cond: Some(call_cond),
+            },
+            reserve,
+        ];
+        if let Some(h) = &handoff {
+            ops.push(TxOp::Put {
+                item: h.to_item(),
+                cond: Some(Cond::NotExists),
+            });
+        }
+        match self.store.transact(ops).await {
+            Ok(()) => Ok((transfer, handoff)),
+            Err(StoreError::ConditionFailed { index: Some(1) }) => Err(busy()),
+            Err(StoreError::ConditionFailed { .. }) | Err(StoreError::TransactionConflict) => {
+                let current = self.store.get(&call_key(sid)).await?;
+                let current = current.as_ref();
+                if let Some(t) = current.and_then(Transfer::from_item).filter(|t| t.state.in_progress()) {
+                    return Err(DomainError::conflict(
+                        "transfer_in_progress",
+                        format!(
+                            "this call is already being transferred to {}; wait for it or cancel it first",
+                            t.to_name
+                        ),
+                        serde_json::to_value(&t).ok(),
+                    ));
+                }
+                if current.is_none_or(|c| c.get("ended_at").is_some() || s(c, "status") != Some("in_progress")) {
+                    return Err(DomainError::conflict("call_ended", "this call has already ended", None));
+                }
+                if current.and_then(|c| s(c, "operator_id")) != Some(from) {
+                    return Err(DomainError::conflict(
+                        "operator_changed",
+                        "the call was handed to another operator meanwhile; reload it",
+                        None,
+                    ));
+                }
+                Err(busy())
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Takes back a transfer whose target could not be rung: the call, the target and the
+    /// screen transfer are as they were before [`Transfers::begin`] (one transaction).
+    pub async fn undo_begin(&self, sid: &str, t: &Transfer, target_as_read: &Item) -> Result<(), DomainError> {
+        let mut clear = Update::default();
+        for a in ATTRS {
+            clear = clear.remove(a);
+        }
+        let mut ops = vec![TxOp::Update {
+            key: call_key(sid),
+            update: clear,
+            cond: Some(of(&t.id, Cond::eq("transfer_state", "ringing"))),
+        }];
+        ops.extend(Routing::transfer_reservation_undone(target_as_read, &t.id));
+        if let Some(h) = &t.handoff_id {
+            ops.push(TxOp::Delete {
+                key: handoff_key(h),
+                cond: None,
+            });
+        }
+        done(self.store.transact(ops).await)
+    }
+
+    /// Notes the target's leg once Twilio named it.
+    pub async fn set_to_leg(&self, sid: &str, transfer_id: &str, leg: &str) -> Result<(), DomainError> {
+        let u = Update::default().set("transfer_to_leg", leg);
+        let cond = of(transfer_id, Cond::AttrNotExists("transfer_to_leg".into()));
+        done(self.store.update(&call_key(sid), u, Some(cond)).await)
+    }
+
+    /// The target answered (their leg's callback, or their join of the conference).
+    pub async fn answered(&self, sid: &str, transfer_id: &str, leg: Option<&str>) -> Result<Answered, DomainError> {
+        let mut u = Update::default()
+            .set("transfer_state", "answered")
+            .set("transfer_answered_at", now());
+        if let Some(leg) = leg {
+            u = u.set("transfer_to_leg", leg);
+        }
+        let cond = of(transfer_id, Cond::eq("transfer_state", "ringing"));
+        match self.store.update(&call_key(sid), u, Some(cond)).await {
+            Ok(item) => {
+                if let Some(to) = s(&item, "transfer_to") {
+                    let on_call = Routing::transfer_target_answered(to, sid, transfer_id);
+                    done(self.store.transact(vec![on_call]).await)?;
+                }
+                Ok(Answered::Now)
+            }
+            Err(e) if e.is_condition_failed() => {
+                let item = self.store.get(&call_key(sid)).await?;
+                Ok(match item.as_ref().and_then(Transfer::from_item) {
+                    Some(t) if t.id == transfer_id => match t.state {
+                        TransferState::Answered | TransferState::Completed => Answered::Already,
+                        _ => Answered::TooLate,
+                    },
+                    _ => Answered::Unknown,
+                })
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The first operator's leg left (we removed it, or a conference event said so), while the
+    /// transfer is under way. `sequence` is the conference event's, when there was one.
+    pub async fn from_left(&self, sid: &str, transfer_id: &str, sequence: Option<u64>) -> Result<(), DomainError> {
+        let key = call_key(sid);
+        let u = Update::default().set("transfer_from_left", true);
+        done(
+            self.store
+                .update(&key, u, Some(of(transfer_id, in_progress_cond())))
+                .await,
+        )?;
+        if let Some(seq) = sequence {
+            self.earliest(sid, transfer_id, "transfer_from_left_seq", seq).await?;
+        }
+        Ok(())
+    }
+
+    /// The target's leg left the conference at `sequence`.
+    pub async fn to_left(&self, sid: &str, transfer_id: &str, sequence: u64) -> Result<(), DomainError> {
+        self.earliest(sid, transfer_id, "transfer_to_left_seq", sequence).await
+    }
+
+    async fn earliest(&self, sid: &str, transfer_id: &str, attr_name: &str, seq: u64) -> Result<(), DomainError> {
+        let cond = of(
+            transfer_id,
+            Cond::And(vec![
+                in_progress_cond(),
+                Cond::Or(vec![
+                    Cond::AttrNotExists(attr_name.into()),
+                    Cond::Gt(attr_name.into(), json!(seq)),
+                ]),
+            ]),
+        );
+        let u = Update::default().set(attr_name, seq);
+        done(self.store.update(&call_key(sid), u, Some(cond)).await)
+    }
+
+    /// Ends a transfer under way as failed (`reason`) or, for `canceled`, as called off; its
+    /// target is let go. Returns whether this call ended it.
+    pub async fn end(&self, sid: &str, t: &Transfer, state: TransferState, reason: &str) -> Result<bool, DomainError> {
+        let u = Update::default()
+            .set("transfer_state", state.as_str())
+            .set("transfer_reason", reason)
+            .set("transfer_ended_at", now());
+        let applied = match self
+            .store
+            .update(&call_key(sid), u, Some(of(&t.id, in_progress_cond())))
+            .await
+        {
+            Ok(_) => true,
+            Err(e) if e.is_condition_failed() => false,
+            Err(e) => return Err(e.into()),
+        };
+        self.routing.release_transfer_target(&t.to_operator, &t.id).await?;
+        Ok(applied)
+    }
+
+    /// Hands the call to the target: they become its operator (with their leg's label), the
+    /// transfer completes, and the first operator moves to wrap-up. One transaction for the
+    /// call and the target; returns false when the transfer was no longer ready.
+    pub async fn complete(&self, sid: &str, t: &Transfer) -> Result<bool, DomainError> {
+        let at = now();
+        let ops = vec![
+            TxOp::Update {
+                key: call_key(sid),
+                update: Update::default()
+                    .set("operator_id", t.to_operator.as_str())
+                    .set("operator_name", t.to_name.as_str())
+                    .set("operator_label", t.to_label.as_str())
+                    .set("transfer_state", "completed")
+                    .set("transfer_ended_at", at.as_str())
+                    .remove("orphaned_since"),
+                cond: Some(of(
+                    &t.id,
+                    Cond::And(vec![
+                        Cond::eq("transfer_state", "answered"),
+                        Cond::eq("transfer_from_left", true),
+                        Cond::eq("operator_id", t.from_operator.as_str()),
+                        Cond::AttrNotExists("ended_at".into()),
+                    ]),
+                )),
+            },
+            Routing::transfer_target_takes_over(&t.to_operator, sid, &t.id),
+        ];
+        match self.store.transact(ops).await {
+            Ok(()) => {}
+            Err(e) if e.is_condition_failed() || matches!(e, StoreError::TransactionConflict) => return Ok(false),
+            Err(e) => return Err(e.into()),
+        }
+        self.routing.wrap_up(&t.from_operator, sid).await?;
+        Ok(true)
+    }
+
+    /// Claims the ring-back of the first operator after a failed transfer (once).
+    pub async fn claim_ring_back(&self, sid: &str, transfer_id: &str) -> Result<bool, DomainError> {
+        let cond = of(
+            transfer_id,
+            Cond::And(vec![
+                Cond::eq("transfer_state", "failed"),
+                Cond::eq("transfer_from_left", true),
+                Cond::AttrNotExists("transfer_rung_back_at".into()),
+            ]),
+        );
+        let u = Update::default().set("transfer_rung_back_at", now());
+        match self.store.update(&call_key(sid), u, Some(cond)).await {
+            Ok(_) => Ok(true),
+            Err(e) if e.is_condition_failed() => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// A screen transfer, for its target or a supervisor; 404 once it expired.
+    pub async fn handoff(&self, id: &str, reader: &str, supervisor: bool) -> Result<Handoff, DomainError> {
+        let missing = || DomainError::NotFound("there is no such screen transfer (they expire after an hour)".into());
+        if RecordId::parse(id).is_err() {
+            return Err(missing());
+        }
+        let item = self.store.get(&handoff_key(id)).await?.ok_or_else(missing)?;
+        let h: Handoff = serde_json::from_value(Value::Object(item)).map_err(|_| missing())?;
+        if h.to_operator != reader && !supervisor {
+            return Err(DomainError::Forbidden(
+                "this screen transfer was sent to another operator".into(),
+            ));
+        }
+        Ok(h)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn transfer(state: TransferState) -> Transfer {
+        Transfer {
+            id: "T".into(),
+            mode: TransferMode::Warm,
+            state,
+            to_operator: "op-b".into(),
+            to_name: "B".into(),
+            to_label: "transfer".into(),
+            from_operator: "op-a".into(),
+            from_name: "A".into(),
+            from_label: "operator".into(),
+            from_left: false,
+            by: "op-a".into(),
+            handoff_id: None,
+            started_at: "2026-11-23T10:00:00.000Z".into(),
+            ring_until: "2026-11-23T10:00:35.000Z".into(),
+            answered_at: None,
+            ended_at: None,
+            reason: None,
+            rung_back_at: None,
+            from_leg: Some("CA-a".into()),
+            from_seq: 2,
+            to_leg: None,
+            to_seq: 0,
+            from_left_seq: None,
+            to_left_seq: None,
+        }
+    }
+
+    #[test]
+    fn an_answered_transfer_completes_once_the_first_operator_left_first() {
+        let mut t = transfer(TransferState::Answered);
+        assert_eq!(next_step(&t, "2026-11-23T10:00:10Z"), TransferStep::Nothing);
+        t.from_left = true;
+        assert_eq!(next_step(&t, "2026-11-23T10:00:10Z"), TransferStep::Complete);
+        t.from_left_seq = Some(9);
+        t.to_left_seq = Some(12);
+        assert_eq!(next_step(&t, "2026-11-23T10:00:10Z"), TransferStep::Complete);
+        t.to_left_seq = Some(7);
+        assert_eq!(next_step(&t, "2026-11-23T10:00:10Z"), TransferStep::Fail("target_left"));
+    }
+
+    #[test]
+    fn a_ring_nobody_reported_on_fails_after_the_ring_timeout_and_a_cold_one_rings_back() {
+        let mut t = transfer(TransferState::Ringing);
+        assert_eq!(next_step(&t, "2026-11-23T10:00:20Z"), TransferStep::Nothing);
+        assert_eq!(next_step(&t, "2026-11-23T10:00:36Z"), TransferStep::Fail("timeout"));
+        t.state = TransferState::Failed;
+        assert_eq!(
+            next_step(&t, "2026-11-23T10:00:36Z"),
+            TransferStep::Nothing,
+            "warm: still there"
+        );
+        t.from_left = true;
+        assert_eq!(next_step(&t, "2026-11-23T10:00:36Z"), TransferStep::RingBack);
+        t.rung_back_at = Some("2026-11-23T10:00:37Z".into());
+        assert_eq!(next_step(&t, "2026-11-23T10:00:40Z"), TransferStep::Nothing, "once");
+    }
+
+    #[test]
+    fn only_the_legs_of_this_transfer_count() {
+        let t = transfer(TransferState::Ringing);
+        assert!(t.is_from_leg("operator", "CA-a", 1));
+        assert!(
+            !t.is_from_leg("operator", "CA-old", 5),
+            "an earlier leg of the operator"
+        );
+        assert!(t.is_to_leg("transfer", "CA-b", 3));
+        assert!(!t.is_to_leg("operator", "CA-b", 3));
+    }
+
+    #[test]
+    fn a_screen_transfer_names_the_field_to_fix() {
+        let settings = Settings::default();
+        let ok = ScreenTransfer {
+            account_id: Some(RecordId::new().to_string()),
+            memo: Some("【お客様】請求書の再発行 🙏".into()),
+            response_status: Some("callback".into()),
+            inquiry: Some(InquiryDraft {
+                object: "inquiry".into(),
+                fields: json!({"subject": "請求書"}).as_object().unwrap().clone(),
+            }),
+            ..ScreenTransfer::default()
+        };
+        assert!(ok.validate(&settings).is_ok());
+        let field_of = |st: ScreenTransfer| match st.validate(&settings) {
+            Err(DomainError::Invalid { field, .. }) => field.unwrap_or_default(),
+            Err(DomainError::TooLarge(_)) => "too large".into(),
+            other => panic!("{other:?}"),
+        };
+        let mut bad = ok.clone();
+        bad.account_id = Some("nope".into());
+        assert_eq!(field_of(bad), "screen.account_id");
+        let mut bad = ok.clone();
+        bad.response_status = Some("made_up".into());
+        assert_eq!(field_of(bad), "screen.response_status");
+        let mut bad = ok.clone();
+        bad.memo = Some("あ".repeat(HANDOFF_MEMO_MAX_CHARS + 1));
+        assert_eq!(field_of(bad), "screen.memo");
+        let mut bad = ok.clone();
+        bad.inquiry.as_mut().unwrap().fields.insert("nope".into(), json!("x"));
+        assert_eq!(field_of(bad), "screen.inquiry.fields.nope");
+        let mut bad = ok.clone();
+        bad.inquiry
+            .as_mut()
+            .unwrap()
+            .fields
+            .insert("subject".into(), json!({"a": 1}));
+        assert_eq!(field_of(bad), "screen.inquiry.fields.subject");
+        let mut bad = ok.clone();
+        bad.special_notes = vec![
+            SpecialNote {
+                label: "備考".into(),
+                value: "あ".repeat(9_000),
+            };
+            8
+        ];
+        assert_eq!(field_of(bad), "too large");
+    }
+}
