@@ -4,6 +4,7 @@
 
 pub mod devauth;
 pub mod seed;
+pub mod sim;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -21,6 +22,7 @@ pub struct Local {
     pub router: Router,
     pub services: Services,
     pub auth: DevAuth,
+    pub sim: sim::Simulator,
 }
 
 /// Where the built page lives.
@@ -28,22 +30,74 @@ pub fn default_static_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../static-ui/dist")
 }
 
-/// Builds the console on a store: seeds it if new, mounts every router behind dev sign-in.
+/// Builds the console on a store, for the origin it will be served at (`http://127.0.0.1:8080`):
+/// seeds the store if new, mounts every function's router behind dev sign-in, and plugs the
+/// Twilio simulator in where Twilio would be: the functions reach it through the real REST client
+/// and receive its signed webhooks at `base_url`.
 pub async fn build(
     store: Arc<dyn Store>,
     secret: Vec<u8>,
     static_dir: &Path,
+    base_url: &str,
+) -> Result<Local, shared::error::DomainError> {
+    build_with(store, secret, static_dir, base_url, sim::SimConfig::default()).await
+}
+
+/// [`build`] with the simulator's settings chosen (tests answer calls by hand, for example).
+pub async fn build_with(
+    store: Arc<dyn Store>,
+    secret: Vec<u8>,
+    static_dir: &Path,
+    base_url: &str,
+    mut sim_config: sim::SimConfig,
 ) -> Result<Local, shared::error::DomainError> {
     let services = Services::new(store);
     if seed::seed(&services).await? {
         tracing::info!("seeded demo data");
     }
+    if let Some(line) = services.settings.get().await?.lines.first() {
+        sim_config.default_to = line.number.as_str().to_owned();
+    }
+    let base_url = base_url.trim_end_matches('/').to_owned();
+    let account = sim::SimAccount::from_seed(&secret);
+    let sim = sim::Simulator::new(account.clone(), &base_url, sim_config);
+    let telephony =
+        twilio_client(&account, &base_url).map_err(|e| shared::error::DomainError::Unavailable(Box::new(e)))?;
+    let dispatcher = shared::dispatch::Dispatcher {
+        services: services.clone(),
+        telephony: telephony.clone(),
+        public_base_url: base_url.clone(),
+    };
+    let voice_state = voice::VoiceState {
+        services: services.clone(),
+        telephony,
+        validator: Arc::new(shared::twilio::signature::WebhookValidator::new(
+            secrecy::SecretString::from(account.auth_token.clone()),
+        )),
+        public_base_url: base_url.clone(),
+        lookup_budget: std::time::Duration::from_millis(1500),
+    };
+    let token_state = token::TokenState {
+        issuer: Arc::new(shared::twilio::token::VoiceTokenIssuer::new(
+            shared::twilio::AccountSid::parse(&account.account_sid).expect("simulated SIDs are well formed"),
+            shared::twilio::ApiKeySid::parse(&account.api_key_sid).expect("simulated SIDs are well formed"),
+            secrecy::SecretString::from(account.api_key_secret.clone()),
+        )),
+        twiml_app: shared::twilio::ApplicationSid::parse(&account.twiml_app_sid)
+            .expect("simulated SIDs are well formed"),
+    };
     let auth = DevAuth::new(secret, seed::users());
     let api = Router::new()
         .merge(crm::routes(services.clone()))
         .merge(history::routes(services.clone()))
         .merge(settings::routes(services.clone()))
         .merge(memos::routes(services.clone()))
+        .merge(operators::routes(dispatcher.clone()))
+        .merge(calls::routes(dispatcher))
+        .merge(token::routes(token_state))
+        .merge(voice::routes(voice_state))
+        .merge(sim::rest::routes(sim.clone()))
+        .merge(sim::api::routes(sim.clone()))
         .merge(auth.routes())
         .route("/api/openapi.json", axum::routing::get(openapi))
         .route("/config.json", axum::routing::get(page_config))
@@ -66,7 +120,26 @@ pub async fn build(
         router: router.layer(tower_http::trace::TraceLayer::new_for_http()),
         services,
         auth,
+        sim,
     })
+}
+
+/// Twilio's REST client, pointed at the simulator on the local port.
+fn twilio_client(
+    account: &sim::SimAccount,
+    base_url: &str,
+) -> Result<Arc<dyn shared::twilio::telephony::Telephony>, shared::twilio::rest::RestError> {
+    let credentials = shared::twilio::rest::TwilioCredentials {
+        account_sid: shared::twilio::AccountSid::parse(&account.account_sid).expect("simulated SIDs are well formed"),
+        api_key_sid: shared::twilio::ApiKeySid::parse(&account.api_key_sid).expect("simulated SIDs are well formed"),
+        api_key_secret: secrecy::SecretString::from(account.api_key_secret.clone()),
+    };
+    let client = shared::twilio::rest::RestClient::with_base_url(
+        credentials,
+        base_url,
+        shared::twilio::rest::RetryPolicy::default(),
+    )?;
+    Ok(Arc::new(client))
 }
 
 /// The OpenAPI document of every function's API, merged.

@@ -2,6 +2,10 @@
 //!
 //! Options: `--data FILE` (default `local-data/console.sqlite`), `--port N` (or `PORT`),
 //! `--reset` to start again from fresh demo data.
+//!
+//! The Twilio simulator runs inside. From another terminal, a simulated customer calls in with
+//! `cargo run -p local -- call 03-1234-5678` (`--port N` if not 8080) and hangs up with
+//! `cargo run -p local -- hangup CA…`.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -37,8 +41,56 @@ fn args() -> Result<Args, String> {
     Ok(a)
 }
 
+/// `local call NUMBER [--to NUMBER] [--port N]` and `local hangup CALLSID [--port N]`: drive the
+/// simulator of a console already running on this machine.
+async fn simulator_command(command: &str, rest: &[String]) -> Result<(), Box<dyn std::error::Error>> {
+    let usage = "usage: local call NUMBER [--to NUMBER] [--port N] | local hangup CALLSID [--port N]";
+    let mut port: u16 = std::env::var("PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(8080);
+    let mut to = None;
+    let mut target = None;
+    let mut it = rest.iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--port" => port = it.next().and_then(|p| p.parse().ok()).ok_or(usage)?,
+            "--to" => to = Some(it.next().ok_or(usage)?.clone()),
+            other if target.is_none() => target = Some(other.to_owned()),
+            _ => return Err(usage.into()),
+        }
+    }
+    let target = target.ok_or(usage)?;
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    let response = if command == "call" {
+        let body = serde_json::json!({ "from": target, "to": to });
+        http.post(format!("{base}/sim/calls")).json(&body).send().await
+    } else {
+        http.post(format!("{base}/sim/calls/{target}/hangup")).send().await
+    }
+    .map_err(|e| format!("is the console running at {base}? {e}"))?;
+    let status = response.status();
+    let text = response.text().await.unwrap_or_default();
+    if !status.is_success() {
+        return Err(format!("the simulator said {status}: {text}").into());
+    }
+    if command == "call" {
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+        println!("calling from {} to {}: {}", v["from"], v["to"], v["sid"]);
+        println!(
+            "hang up with: cargo run -p local -- hangup {}",
+            v["sid"].as_str().unwrap_or_default()
+        );
+    } else {
+        println!("hung up {target}");
+    }
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(command) = argv.first().filter(|c| matches!(c.as_str(), "call" | "hangup")) {
+        return simulator_command(command, &argv[1..]).await;
+    }
     shared::telemetry::init();
     let args = args()?;
     if let Some(dir) = args.data.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -51,16 +103,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let store = Arc::new(EmbeddedStore::open(&args.data)?);
     let secret = local::dev_secret(&args.data)?;
-    let app = local::build(store, secret, &local::default_static_dir()).await?;
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port)).await?;
-    let url = format!("http://127.0.0.1:{}", listener.local_addr()?.port());
+    let port = listener.local_addr()?.port();
+    let url = format!("http://127.0.0.1:{port}");
+    let app = local::build(store, secret, &local::default_static_dir(), &url).await?;
     let token = app.auth.token_for_id("op-sato").unwrap_or_default();
     println!("\nオペレータコンソール is running at {url}/");
     println!(
         "  data: {}   API description: {url}/api/openapi.json",
         args.data.display()
     );
-    println!("  try:  curl -H 'Authorization: Bearer {token}' '{url}/api/crm/lookup?phone=03-1234-5678'\n");
+    println!("  try:  curl -H 'Authorization: Bearer {token}' '{url}/api/crm/lookup?phone=03-1234-5678'");
+    println!("  a simulated customer calls in:  cargo run -p local -- call 03-1234-5678 --port {port}\n");
     axum::serve(listener, app.router)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

@@ -16,9 +16,14 @@ type MakeRequest = Box<dyn Fn() -> axum::http::Request<axum::body::Body>>;
 async fn every_api_path_stays_within_its_store_request_budget() {
     let dir = tempfile::tempdir().unwrap();
     let counting = Arc::new(CountingStore::new(Arc::new(EmbeddedStore::in_memory().unwrap())));
-    let app = local::build(counting.clone(), vec![7; 32], &dir.path().join("none"))
-        .await
-        .unwrap();
+    let app = local::build(
+        counting.clone(),
+        vec![7; 32],
+        &dir.path().join("none"),
+        "http://127.0.0.1:9",
+    )
+    .await
+    .unwrap();
     let token = app.auth.token_for_id("op-sato").unwrap();
     let token_free = |mut r: axum::http::Request<axum::body::Body>| {
         r.headers_mut()

@@ -17,11 +17,16 @@ async fn start() -> Console {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("console.sqlite");
     let store = Arc::new(EmbeddedStore::open(&data).unwrap());
-    let app = local::build(store, local::dev_secret(&data).unwrap(), &dir.path().join("no-page"))
-        .await
-        .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
+    let app = local::build(
+        store,
+        local::dev_secret(&data).unwrap(),
+        &dir.path().join("no-page"),
+        &url,
+    )
+    .await
+    .unwrap();
     tokio::spawn(async move { axum::serve(listener, app.router).await });
     Console {
         url,

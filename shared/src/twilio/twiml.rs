@@ -1137,9 +1137,20 @@ pub fn validate_twiml(xml: &str) -> Result<(), TwimlRuleError> {
 /// Checks `xml` against Twilio's TwiML rules for the given context and returns the
 /// first rule broken, in document order.
 pub fn validate_twiml_in(xml: &str, context: TwimlContext) -> Result<(), TwimlRuleError> {
+    parse_twiml(xml, context).map(|_| ())
+}
+
+/// Checks `xml` like [`validate_twiml_in`] and returns the document's tree, for code that runs
+/// TwiML (the local Twilio simulator) and must run exactly what was checked.
+pub fn parse_twiml(xml: &str, context: TwimlContext) -> Result<TwimlElement, TwimlRuleError> {
     let root = parse_tree(xml)?;
+    check_document(&root, context)?;
+    Ok(root)
+}
+
+fn check_document(root: &TwimlElement, context: TwimlContext) -> Result<(), TwimlRuleError> {
     if root.name != "Response" {
-        return Err(TwimlRuleError::RootNotResponse(root.name));
+        return Err(TwimlRuleError::RootNotResponse(root.name.clone()));
     }
     if !root.attrs.is_empty() {
         return Err(TwimlRuleError::UnknownAttribute {
@@ -1148,7 +1159,7 @@ pub fn validate_twiml_in(xml: &str, context: TwimlContext) -> Result<(), TwimlRu
         });
     }
     if !root.text.trim().is_empty() {
-        return Err(TwimlRuleError::TextNotAllowed(root.name));
+        return Err(TwimlRuleError::TextNotAllowed(root.name.clone()));
     }
     for (position, verb) in root.children.iter().enumerate() {
         let Some(rule) = rule_for(&verb.name) else {
@@ -1180,26 +1191,37 @@ pub fn validate_twiml_in(xml: &str, context: TwimlContext) -> Result<(), TwimlRu
     Ok(())
 }
 
-/// A parsed element: just enough of XML to check TwiML.
-#[derive(Debug)]
-struct XmlElement {
-    name: String,
-    attrs: Vec<(String, String)>,
-    text: String,
-    children: Vec<XmlElement>,
+/// A parsed element of a TwiML document: just enough of XML to check and run TwiML.
+#[derive(Debug, Clone)]
+pub struct TwimlElement {
+    /// The element's name, as written (TwiML names are case-sensitive).
+    pub name: String,
+    /// Its attributes, in document order.
+    pub attrs: Vec<(String, String)>,
+    /// Its text content (what `<Say>` says, the URL `<Play>` plays, a conference's name).
+    pub text: String,
+    /// Its child elements.
+    pub children: Vec<TwimlElement>,
+}
+
+impl TwimlElement {
+    /// The value of attribute `name`, if present.
+    pub fn attr(&self, name: &str) -> Option<&str> {
+        self.attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
 }
 
 fn malformed(err: impl std::fmt::Display) -> TwimlRuleError {
     TwimlRuleError::Malformed(err.to_string())
 }
 
-fn parse_tree(xml: &str) -> Result<XmlElement, TwimlRuleError> {
+fn parse_tree(xml: &str) -> Result<TwimlElement, TwimlRuleError> {
     let mut reader = Reader::from_str(xml);
     let decoder = reader.decoder();
-    let mut stack: Vec<XmlElement> = Vec::new();
-    let mut root: Option<XmlElement> = None;
+    let mut stack: Vec<TwimlElement> = Vec::new();
+    let mut root: Option<TwimlElement> = None;
 
-    let open = |start: &BytesStart<'_>| -> Result<XmlElement, TwimlRuleError> {
+    let open = |start: &BytesStart<'_>| -> Result<TwimlElement, TwimlRuleError> {
         let name = std::str::from_utf8(start.name().as_ref())
             .map_err(malformed)?
             .to_owned();
@@ -1210,7 +1232,7 @@ fn parse_tree(xml: &str) -> Result<XmlElement, TwimlRuleError> {
             let value = attr.decode_and_unescape_value(decoder).map_err(malformed)?.into_owned();
             attrs.push((key, value));
         }
-        Ok(XmlElement {
+        Ok(TwimlElement {
             name,
             attrs,
             text: String::new(),
@@ -1278,7 +1300,7 @@ fn parse_tree(xml: &str) -> Result<XmlElement, TwimlRuleError> {
     root.ok_or_else(|| malformed("the document has no root element"))
 }
 
-fn push_text(stack: &mut [XmlElement], text: &str) -> Result<(), TwimlRuleError> {
+fn push_text(stack: &mut [TwimlElement], text: &str) -> Result<(), TwimlRuleError> {
     match stack.last_mut() {
         Some(element) => {
             element.text.push_str(text);
@@ -1766,7 +1788,7 @@ fn rule_for(name: &str) -> Option<&'static Rule> {
     RULES.iter().find(|rule| rule.name == name)
 }
 
-fn check_value(element: &XmlElement, attribute: &str, value: &str, kind: Value) -> Result<(), TwimlRuleError> {
+fn check_value(element: &TwimlElement, attribute: &str, value: &str, kind: Value) -> Result<(), TwimlRuleError> {
     let ok_or = |ok: bool, expected: &str| {
         if ok {
             Ok(())
@@ -1813,7 +1835,7 @@ fn is_language_tag(value: &str) -> bool {
         && parts.all(|part| (2..=8).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
-fn check_element(element: &XmlElement, rule: &Rule) -> Result<(), TwimlRuleError> {
+fn check_element(element: &TwimlElement, rule: &Rule) -> Result<(), TwimlRuleError> {
     for (attribute, value) in &element.attrs {
         let kind = rule
             .attrs
@@ -1880,7 +1902,7 @@ fn check_element(element: &XmlElement, rule: &Rule) -> Result<(), TwimlRuleError
 }
 
 /// SSML inside `<Say>` is passed to the speech engine; only its nesting is checked.
-fn check_ssml(element: &XmlElement) -> Result<(), TwimlRuleError> {
+fn check_ssml(element: &TwimlElement) -> Result<(), TwimlRuleError> {
     for child in &element.children {
         if !SSML.contains(&child.name.as_str()) {
             return Err(TwimlRuleError::NotAllowedIn {
@@ -1893,7 +1915,7 @@ fn check_ssml(element: &XmlElement) -> Result<(), TwimlRuleError> {
     Ok(())
 }
 
-fn check_say_voice(element: &XmlElement) -> Result<(), TwimlRuleError> {
+fn check_say_voice(element: &TwimlElement) -> Result<(), TwimlRuleError> {
     if element.name != "Say" {
         return Ok(());
     }
@@ -1919,7 +1941,7 @@ fn check_say_voice(element: &XmlElement) -> Result<(), TwimlRuleError> {
     }
 }
 
-fn check_dial(dial: &XmlElement, has_text: bool) -> Result<(), TwimlRuleError> {
+fn check_dial(dial: &TwimlElement, has_text: bool) -> Result<(), TwimlRuleError> {
     let nouns = &dial.children;
     if has_text && !nouns.is_empty() {
         return Err(TwimlRuleError::DialTextAndNouns);
@@ -2359,7 +2381,7 @@ mod tests {
         let root = parse_tree(xml).expect("the builder writes well-formed XML");
         let mut texts = Vec::new();
         let mut attrs = Vec::new();
-        fn walk(element: &XmlElement, texts: &mut Vec<String>, attrs: &mut Vec<String>) {
+        fn walk(element: &TwimlElement, texts: &mut Vec<String>, attrs: &mut Vec<String>) {
             if !element.text.is_empty() {
                 texts.push(element.text.clone());
             }

@@ -1,0 +1,447 @@
+//! The whole console on one machine through the Twilio simulator: a simulated customer calls in,
+//! routing rings a signed-in operator's phone, the operator answers, holds, consults and hangs up,
+//! and the stored call record says so. Every step goes through the real functions, the real REST
+//! client (checked against Twilio's spec by the simulator) and signed webhooks. Tests wait on the
+//! simulator's state, never on the clock.
+
+use std::sync::Arc;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use shared::store::embedded::EmbeddedStore;
+
+struct Console {
+    url: String,
+    http: reqwest::Client,
+    account: local::sim::SimAccount,
+    _dir: tempfile::TempDir,
+}
+
+async fn start() -> Console {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("console.sqlite");
+    let store = Arc::new(EmbeddedStore::open(&data).unwrap());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let config = local::sim::SimConfig {
+        default_answering: local::sim::Answering::Manual,
+        ..local::sim::SimConfig::default()
+    };
+    let app = local::build_with(
+        store,
+        local::dev_secret(&data).unwrap(),
+        &dir.path().join("no-page"),
+        &url,
+        config,
+    )
+    .await
+    .unwrap();
+    let account = app.sim.account().clone();
+    tokio::spawn(async move { axum::serve(listener, app.router).await });
+    Console {
+        url,
+        http: reqwest::Client::new(),
+        account,
+        _dir: dir,
+    }
+}
+
+impl Console {
+    async fn sign_in(&self, user: &str) -> String {
+        let r = self
+            .http
+            .post(format!("{}/api/dev/sign-in", self.url))
+            .json(&json!({"user_id": user}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        r.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned()
+    }
+
+    async fn api(&self, token: &str, method: &str, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let mut r = self
+            .http
+            .request(method.parse().unwrap(), format!("{}{path}", self.url))
+            .bearer_auth(token);
+        if let Some(b) = body {
+            r = r.json(&b);
+        }
+        let r = r.send().await.unwrap();
+        (r.status(), r.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn sim(&self, method: &str, path: &str, body: Value) -> (StatusCode, Value) {
+        let r = self
+            .http
+            .request(method.parse().unwrap(), format!("{}{path}", self.url))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        (r.status(), r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Waits until the simulator's state matches; fails the test with the state otherwise.
+    async fn wait(&self, condition: Value) -> Value {
+        let (status, v) = self.sim("POST", "/sim/wait", condition.clone()).await;
+        assert_eq!(status, StatusCode::OK, "never reached {condition}: {v:#}");
+        v
+    }
+
+    /// Signs an operator in, registers their simulated phone and makes them available.
+    async fn operator(&self, user: &str) -> String {
+        let token = self.sign_in(user).await;
+        let identity = user.replace('-', "_");
+        let (s, _) = self.sim("POST", &format!("/sim/phones/{identity}"), json!({})).await;
+        assert_eq!(s, StatusCode::CREATED);
+        let (s, v) = self
+            .api(
+                &token,
+                "PUT",
+                "/api/operators/me/status",
+                Some(json!({"status": "available"})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        token
+    }
+
+    async fn assert_no_problems(&self) {
+        let (_, problems) = self.sim("GET", "/sim/problems", json!({})).await;
+        assert_eq!(
+            problems,
+            json!([]),
+            "the simulator saw the functions break Twilio's rules"
+        );
+        let (_, requests) = self.sim("GET", "/sim/requests", json!({})).await;
+        for r in requests.as_array().unwrap() {
+            assert!(r["status"].as_u64().unwrap() < 400, "refused REST request: {r}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_incoming_call_is_answered_held_consulted_and_hung_up_through_the_simulator() {
+    let c = start().await;
+    let sato = c.operator("op-sato").await;
+
+    let (s, started) = c.sim("POST", "/sim/calls", json!({"from": "03-1234-5678"})).await;
+    assert_eq!(s, StatusCode::CREATED, "{started}");
+    let sid = started["sid"].as_str().unwrap().to_owned();
+
+    // Routing rings Sato's phone with the customer's call as a custom parameter.
+    let ring = c.wait(json!({"phone": "op_sato"})).await;
+    assert_eq!(ring["ringing"]["params"]["callSid"], json!(sid), "{ring:#}");
+    let (s, _) = c.sim("POST", "/sim/phones/op_sato/accept", json!({})).await;
+    assert_eq!(s, StatusCode::OK);
+    c.wait(json!({"conference": sid, "labels": ["customer", "operator"], "settled": true}))
+        .await;
+
+    let (s, current) = c.api(&sato, "GET", "/api/calls/current", None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(current["call"]["sid"], json!(sid), "{current:#}");
+    assert_eq!(current["call"]["operator_id"], json!("op-sato"));
+    let heard = c.wait(json!({"call": sid, "heard": "おつなぎいたします"})).await;
+    assert_eq!(heard["call"]["status"], "in-progress");
+
+    // Hold: the customer hears the hold message.
+    let (s, v) = c.api(&sato, "POST", &format!("/api/calls/{sid}/hold"), None).await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{v}");
+    c.wait(json!({"call": sid, "held": true, "heard": "少々お待ちください", "settled": true}))
+        .await;
+    let (_, live) = c.api(&sato, "GET", &format!("/api/calls/{sid}"), None).await;
+    assert_eq!(live["customer_held"], true, "{live:#}");
+
+    // Consultation call on the main line: it rings the third party, who answers.
+    let (s, v) = c
+        .api(
+            &sato,
+            "POST",
+            &format!("/api/calls/{sid}/consult"),
+            Some(json!({"to": "090-1111-2222", "line_id": "main"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{v}");
+    let (_, state) = c.sim("GET", "/sim/state", json!({})).await;
+    let consult = state["calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|call| call["to"] == "+819011112222")
+        .expect("the consultation call was placed")
+        .clone();
+    assert_eq!(
+        consult["from"], "+81368000001",
+        "the consult uses the chosen line as caller ID"
+    );
+    let consult_sid = consult["sid"].as_str().unwrap();
+    let (s, _) = c
+        .sim("POST", &format!("/sim/calls/{consult_sid}/answer"), json!({}))
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    c.wait(json!({"conference": sid, "labels": ["customer", "operator", "consult"], "settled": true}))
+        .await;
+
+    // Hanging the consultation up leaves the customer held.
+    let (s, v) = c.api(&sato, "DELETE", &format!("/api/calls/{sid}/consult"), None).await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{v}");
+    c.wait(
+        json!({"conference": sid, "labels": ["customer", "operator"], "without_labels": ["consult"], "settled": true}),
+    )
+    .await;
+    c.wait(json!({"call": sid, "held": true})).await;
+
+    let (s, _) = c.api(&sato, "POST", &format!("/api/calls/{sid}/unhold"), None).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    c.wait(json!({"call": sid, "held": false, "settled": true})).await;
+
+    // Hang up: the conference ends for everyone, the customer's call completes.
+    let (s, _) = c.api(&sato, "POST", &format!("/api/calls/{sid}/hangup"), None).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    c.wait(json!({"call": sid, "status": "completed", "settled": true}))
+        .await;
+
+    let (s, history) = c.api(&sato, "GET", "/api/history/calls?phone=03-1234-5678", None).await;
+    assert_eq!(s, StatusCode::OK);
+    let stored = history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["sid"] == json!(sid))
+        .unwrap_or_else(|| panic!("the call is in the history: {history:#}"))
+        .clone();
+    assert_eq!(stored["status"], "completed", "{stored:#}");
+    assert_eq!(stored["operator_id"], "op-sato");
+    let (_, me) = c.api(&sato, "GET", "/api/operators/me", None).await;
+    assert_ne!(me["status"], "on_call", "the operator is free again: {me}");
+    assert_eq!(me["current_call"], Value::Null);
+    c.assert_no_problems().await;
+}
+
+#[tokio::test]
+async fn an_unanswered_ring_goes_to_the_next_operator_and_a_caller_who_hangs_up_is_abandoned() {
+    let c = start().await;
+    let _sato = c.operator("op-sato").await;
+    let suzuki = c.operator("op-suzuki").await;
+
+    let (_, started) = c.sim("POST", "/sim/calls", json!({"from": "03-1234-5678"})).await;
+    let sid = started["sid"].as_str().unwrap().to_owned();
+    // The longest-idle operator (Sato became available first) rings first and rejects.
+    c.wait(json!({"phone": "op_sato"})).await;
+    let (s, _) = c.sim("POST", "/sim/phones/op_sato/reject", json!({})).await;
+    assert_eq!(s, StatusCode::OK);
+    c.wait(json!({"phone": "op_suzuki"})).await;
+    let (_, me) = c.api(&suzuki, "GET", "/api/operators/me", None).await;
+    assert_eq!(me["status"], "available", "{me}");
+
+    // The caller gives up while Suzuki's phone rings: the ring stops, the call is abandoned.
+    let (s, _) = c.sim("POST", &format!("/sim/calls/{sid}/hangup"), json!({})).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    c.wait(json!({"call": sid, "status": "completed", "settled": true}))
+        .await;
+    let (_, events) = c.sim("GET", "/sim/phones/op_suzuki/events", json!({})).await;
+    assert!(
+        events.as_array().unwrap().iter().any(|e| e["type"] == "cancelled"),
+        "Suzuki's phone stopped ringing: {events:#}"
+    );
+    let (_, history) = c
+        .api(&suzuki, "GET", "/api/history/calls?phone=03-1234-5678", None)
+        .await;
+    let stored = history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["sid"] == json!(sid))
+        .cloned()
+        .unwrap();
+    assert_eq!(stored["status"], "abandoned", "{stored:#}");
+    c.assert_no_problems().await;
+}
+
+#[tokio::test]
+async fn an_operator_dials_out_and_the_customer_answers_then_hangs_up() {
+    let c = start().await;
+    let sato = c.sign_in("op-sato").await;
+    c.sim("POST", "/sim/phones/op_sato", json!({})).await;
+    // 受付可 refuses dialing: the operator hears why.
+    let (_, v) = c
+        .api(
+            &sato,
+            "PUT",
+            "/api/operators/me/status",
+            Some(json!({"status": "available"})),
+        )
+        .await;
+    assert_eq!(v["status"], "available");
+    let (_, placed) = c
+        .sim(
+            "POST",
+            "/sim/phones/op_sato/connect",
+            json!({"params": {"To": "03-1234-5678", "LineId": "main"}}),
+        )
+        .await;
+    let refused = placed["callSid"].as_str().unwrap().to_owned();
+    c.wait(json!({"call": refused, "status": "completed", "heard": "受付可の状態では発信できません"}))
+        .await;
+
+    c.api(
+        &sato,
+        "PUT",
+        "/api/operators/me/status",
+        Some(json!({"status": "away"})),
+    )
+    .await;
+    let (_, placed) = c
+        .sim(
+            "POST",
+            "/sim/phones/op_sato/connect",
+            json!({"params": {"To": "03-1234-5678", "LineId": "main"}}),
+        )
+        .await;
+    let leg = placed["callSid"].as_str().unwrap().to_owned();
+    c.wait(json!({"call": leg, "in_conference": true})).await;
+    let (_, state) = c.sim("GET", "/sim/state", json!({})).await;
+    let customer = state["calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|call| call["to"] == "+81312345678" && call["direction"] == "outbound-api")
+        .expect("the customer is being called")
+        .clone();
+    assert_eq!(customer["from"], "+81368000001", "the chosen line is the caller ID");
+    let sid = customer["sid"].as_str().unwrap().to_owned();
+    c.sim("POST", &format!("/sim/calls/{sid}/answer"), json!({})).await;
+    c.wait(json!({"conference": sid, "labels": ["customer", "operator"], "settled": true}))
+        .await;
+    let (_, current) = c.api(&sato, "GET", "/api/calls/current", None).await;
+    assert_eq!(current["call"]["sid"], json!(sid), "{current:#}");
+    // Hold works on an outgoing call too: the conference reports its participants.
+    let (s, v) = c.api(&sato, "POST", &format!("/api/calls/{sid}/hold"), None).await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{v}");
+    c.wait(json!({"call": sid, "held": true, "settled": true})).await;
+    let (_, live) = c.api(&sato, "GET", &format!("/api/calls/{sid}"), None).await;
+    assert_eq!(live["customer_held"], true, "{live:#}");
+    c.api(&sato, "POST", &format!("/api/calls/{sid}/unhold"), None).await;
+    c.wait(json!({"call": sid, "held": false, "settled": true})).await;
+
+    // The customer hangs up: the operator's leg ends with the conference.
+    c.sim("POST", &format!("/sim/calls/{sid}/hangup"), json!({})).await;
+    c.wait(json!({"call": leg, "status": "completed", "settled": true}))
+        .await;
+    let (_, me) = c.api(&sato, "GET", "/api/operators/me", None).await;
+    assert_eq!(me["current_call"], Value::Null, "{me}");
+    let (_, history) = c.api(&sato, "GET", "/api/history/calls?phone=03-1234-5678", None).await;
+    let stored = history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["sid"] == json!(sid))
+        .cloned()
+        .unwrap();
+    assert_eq!(stored["status"], "completed", "{stored:#}");
+    assert_eq!(stored["direction"], "outbound");
+    c.assert_no_problems().await;
+}
+
+#[tokio::test]
+async fn the_simulator_refuses_requests_and_twiml_twilio_would_refuse() {
+    let c = start().await;
+    let calls = format!("{}/2010-04-01/Accounts/{}/Calls.json", c.url, c.account.account_sid);
+    let form = [
+        ("To", "+81312345678"),
+        ("From", "+81368000001"),
+        ("Url", "http://127.0.0.1:9/"),
+    ];
+
+    let r = c.http.post(&calls).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "no credentials");
+    assert_eq!(r.json::<Value>().await.unwrap()["code"], 20003);
+
+    let authed = |extra: &[(&str, &str)]| {
+        let mut f: Vec<(&str, &str)> = form.to_vec();
+        f.extend_from_slice(extra);
+        c.http
+            .post(&calls)
+            .basic_auth(&c.account.api_key_sid, Some(&c.account.api_key_secret))
+            .form(&f)
+    };
+    let r = authed(&[("Timout", "30")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST, "a mistyped parameter");
+    let e: Value = r.json().await.unwrap();
+    assert_eq!(e["code"], 20001);
+    assert!(e["message"].as_str().unwrap().contains("Timout"), "{e}");
+    assert_eq!(e["more_info"], "https://www.twilio.com/docs/errors/20001");
+
+    let r = authed(&[("Timeout", "soon")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST, "a malformed value");
+    assert!(
+        r.json::<Value>().await.unwrap()["message"]
+            .as_str()
+            .unwrap()
+            .contains("Timeout")
+    );
+
+    // Inline TwiML that breaks Twilio's rules is refused with the rule named.
+    let r = c
+        .http
+        .post(&calls)
+        .basic_auth(&c.account.api_key_sid, Some(&c.account.api_key_secret))
+        .form(&[
+            ("To", "+81312345679"),
+            ("From", "+81368000001"),
+            (
+                "Twiml",
+                "<Response><Dial><Conference><Say>x</Say></Conference></Dial></Response>",
+            ),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let e = r.json::<Value>().await.unwrap().to_string();
+    assert!(
+        e.contains("Say") && e.contains("Conference"),
+        "the broken rule is named: {e}"
+    );
+
+    // A document fetched from a URL is checked the same way: the call ends and the rule is named.
+    let bad_app = axum::Router::new().route(
+        "/bad",
+        axum::routing::post(|| async {
+            (
+                [("content-type", "text/xml")],
+                "<Response><Say>はい</Say><Gather><Dial>1</Dial></Gather></Response>",
+            )
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let bad_url = format!("http://{}/bad", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, bad_app).await });
+    let r = c
+        .http
+        .post(&calls)
+        .basic_auth(&c.account.api_key_sid, Some(&c.account.api_key_secret))
+        .form(&[
+            ("To", "+81312345679"),
+            ("From", "+81368000001"),
+            ("Url", bad_url.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let sid = r.json::<Value>().await.unwrap()["sid"].as_str().unwrap().to_owned();
+    c.sim("POST", &format!("/sim/calls/{sid}/answer"), json!({})).await;
+    let ended = c.wait(json!({"call": sid, "status": "completed"})).await;
+    assert!(
+        !ended["call"]["heard"].to_string().contains("はい"),
+        "nothing of a refused document is played: {ended:#}"
+    );
+    let (_, problems) = c.sim("GET", "/sim/problems", json!({})).await;
+    let text = problems.to_string();
+    assert!(
+        text.contains("12100") && text.contains("Dial"),
+        "the broken rule is named: {problems:#}"
+    );
+}
