@@ -180,25 +180,32 @@ fn now() -> String {
 /// The customer's place in their own conference: wait messages until an operator joins; the
 /// conference ends when the customer leaves.
 fn customer_conference(st: &VoiceState, sid: &str) -> Dial {
-    Dial::conference(
+    Dial::conference(reported(
         Conference::new(sid)
             .participant_label("customer")
             .start_conference_on_enter(false)
             .end_conference_on_exit(true)
             .beep(ConferenceBeep::False)
             .wait_url(url(st, "/twilio/voice/wait"))
-            .wait_method(HttpMethod::Post)
-            .status_callback(url(st, "/twilio/voice/conference"))
-            .status_callback_events(&[
-                ConferenceStatusEvent::Start,
-                ConferenceStatusEvent::End,
-                ConferenceStatusEvent::Join,
-                ConferenceStatusEvent::Leave,
-                ConferenceStatusEvent::Hold,
-                ConferenceStatusEvent::Modify,
-            ])
-            .status_callback_method(HttpMethod::Post),
-    )
+            .wait_method(HttpMethod::Post),
+        st,
+    ))
+}
+
+/// A conference's participant events reach `/twilio/voice/conference`. Only the first participant's
+/// settings count on Twilio, so every participant that may be first sets them.
+fn reported(conference: Conference, st: &VoiceState) -> Conference {
+    conference
+        .status_callback(url(st, "/twilio/voice/conference"))
+        .status_callback_events(&[
+            ConferenceStatusEvent::Start,
+            ConferenceStatusEvent::End,
+            ConferenceStatusEvent::Join,
+            ConferenceStatusEvent::Leave,
+            ConferenceStatusEvent::Hold,
+            ConferenceStatusEvent::Modify,
+        ])
+        .status_callback_method(HttpMethod::Post)
 }
 
 /// An incoming call: look the caller up within the budget, record and queue the call, and park
@@ -633,12 +640,15 @@ pub async fn outbound(State(st): State<VoiceState>, SignedForm(params): SignedFo
     match place_outbound(&st, &call).await {
         Ok(customer_sid) => twiml(
             VoiceResponse::new().dial(Dial::conference(
-                Conference::new(customer_sid)
-                    .participant_label("operator")
-                    .start_conference_on_enter(true)
-                    .end_conference_on_exit(true)
-                    .beep(ConferenceBeep::False)
-                    .silent_wait(),
+                reported(
+                    Conference::new(customer_sid)
+                        .participant_label("operator")
+                        .start_conference_on_enter(true)
+                        .end_conference_on_exit(true)
+                        .beep(ConferenceBeep::False)
+                        .silent_wait(),
+                    &st,
+                ),
             )),
         ),
         Err(message) => twiml(VoiceResponse::new().say(say(message)).hangup()),
@@ -763,21 +773,12 @@ pub async fn join_customer(State(st): State<VoiceState>, SignedForm(params): Sig
         )
         .await;
     twiml(
-        VoiceResponse::new().dial(Dial::conference(
+        VoiceResponse::new().dial(Dial::conference(reported(
             Conference::new(sid.as_str())
                 .participant_label("customer")
                 .end_conference_on_exit(true)
-                .beep(ConferenceBeep::False)
-                .status_callback(url(&st, "/twilio/voice/conference"))
-                .status_callback_events(&[
-                    ConferenceStatusEvent::Start,
-                    ConferenceStatusEvent::End,
-                    ConferenceStatusEvent::Join,
-                    ConferenceStatusEvent::Leave,
-                    ConferenceStatusEvent::Hold,
-                    ConferenceStatusEvent::Modify,
-                ])
-                .status_callback_method(HttpMethod::Post),
-        )),
+                .beep(ConferenceBeep::False),
+            &st,
+        ))),
     )
 }
