@@ -5,6 +5,7 @@ pub mod calls;
 pub mod callstate;
 pub mod crm;
 pub mod handoff;
+pub mod dial_lists;
 pub mod history;
 pub mod objects;
 pub mod operators;
@@ -22,6 +23,7 @@ pub struct Services {
     pub store: Arc<dyn Store>,
     pub settings: Arc<settings::SettingsService>,
     pub crm: Arc<crm::Crm>,
+    pub dial_lists: Arc<dial_lists::DialLists>,
     pub history: Arc<history::History>,
     pub operators: Arc<operators::Operators>,
     pub routing: Arc<routing::Routing>,
@@ -41,6 +43,7 @@ impl Services {
         let routing = Arc::new(routing::Routing::new(store.clone(), settings.clone()));
         Self {
             crm: Arc::new(crm::Crm::new(store.clone(), settings.clone())),
+            dial_lists: Arc::new(dial_lists::DialLists::new(store.clone(), settings.clone())),
             history: Arc::new(history::History::new(store.clone(), settings.clone())),
             operators: Arc::new(operators::Operators::new(store.clone(), settings.clone())),
             transfers: Arc::new(handoff::Transfers::new(store.clone(), settings.clone(), routing.clone())),

@@ -11,12 +11,20 @@
 //! | call | `CALL#<sid>` | `CALL` | `PHONE#<e164>` / `CALL#<started>#<sid>` | `ACC#<account>` / `CALL#<started>#<sid>` |
 //! | memo of a call | `CALL#<sid>` | `MEMO` | | |
 //! | operator | `OP#<id>` | `OP` | `OPS` / `<id>` | |
+//! | call list | `DL#<list>` | `LIST` | `DLISTS` / `<list>` | |
+//! | call-list progress counter (one of [`DIAL_COUNTER_SHARDS`]) | `DL#<list>` | `COUNT#<n>` | | |
+//! | call-list target | `DL#<list>` | `T#<target>` | `DLQ#<list>#<state>` / order in that state | |
+//! | result of a target's call | `DL#<list>` | `R#<target>#<attempt>` | | |
+//! | CSV import into a list | `DL#<list>` | `IMP#<import>` | | |
+//! | one imported chunk of a CSV file | `DL#<list>` | `IMP#<import>#C#<first line>` | | |
 //!
 //! Access patterns: phone → accounts and contacts (`PHONE#` partition, `REC#` prefix) and the
 //! calls of that number (GSI1 `PHONE#`); account → its records (GSI1 `ACC#`, prefix per object)
 //! and calls (GSI2 `ACC#`); contact → its records (GSI2 `CON#`); settings → one partition;
-//! search → the posting partition of one token. Later items (call lists, queue, handoffs)
-//! follow the same pattern and are documented where they are defined.
+//! search → the posting partition of one token; call lists → GSI1 `DLISTS`; a list's targets,
+//! counters, results and imports → its `DL#` partition; a list's targets in one state, in the
+//! order they are called → GSI1 `DLQ#<list>#<state>`. Later items (queue, handoffs) follow the same
+//! pattern and are documented where they are defined.
 
 use super::Key;
 use crate::ids::{ObjectName, RecordId};
@@ -61,4 +69,39 @@ pub fn related_sk(object: &ObjectName, id: &RecordId) -> String {
 /// The partition of one search token of one object.
 pub fn posting_pk(object: &ObjectName, token: &str) -> String {
     format!("IDX#{object}#{token}")
+}
+
+/// The partition of a call list: the list, its counters, targets, results and imports.
+pub fn dial_list_pk(list: &RecordId) -> String {
+    format!("DL#{list}")
+}
+
+/// The GSI1 partition listing every call list.
+pub const DIAL_LISTS_GSI_PK: &str = "DLISTS";
+
+/// Sort key of a call list's own item.
+pub const DIAL_LIST_SK: &str = "LIST";
+
+/// How many counter items a list's progress counts are spread over, so that operators
+/// changing targets of one list at once rarely touch the same counter item.
+pub const DIAL_COUNTER_SHARDS: u64 = 4;
+
+/// The key of one of a list's counter items.
+pub fn dial_counter_key(list: &RecordId, shard: u64) -> Key {
+    Key::new(dial_list_pk(list), format!("COUNT#{shard}"))
+}
+
+/// The sort key of a target inside its list's partition.
+pub fn dial_target_sk(target: &str) -> String {
+    format!("T#{target}")
+}
+
+/// The GSI1 partition of a list's targets in one state.
+pub fn dial_state_pk(list: &RecordId, state: &str) -> String {
+    format!("DLQ#{list}#{state}")
+}
+
+/// The sort key of a CSV import inside its list's partition.
+pub fn dial_import_sk(import: &RecordId) -> String {
+    format!("IMP#{import}")
 }
