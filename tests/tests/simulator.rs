@@ -445,3 +445,141 @@ async fn the_simulator_refuses_requests_and_twiml_twilio_would_refuse() {
         "the broken rule is named: {problems:#}"
     );
 }
+
+/// Starts a call from the seeded customer and has `user` answer it; returns the call id.
+async fn answered_call(c: &Console, user: &str) -> String {
+    let (_, started) = c.sim("POST", "/sim/calls", json!({"from": "03-1234-5678"})).await;
+    let sid = started["sid"].as_str().unwrap().to_owned();
+    let identity = user.replace('-', "_");
+    c.wait(json!({"phone": identity})).await;
+    let (s, _) = c
+        .sim("POST", &format!("/sim/phones/{identity}/accept"), json!({}))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    c.wait(json!({"conference": sid, "labels": ["customer", "operator"], "settled": true}))
+        .await;
+    sid
+}
+
+#[tokio::test]
+async fn a_warm_transfer_with_the_screen_hands_the_customer_to_a_second_operator() {
+    let c = start().await;
+    let sato = c.operator("op-sato").await;
+    let sid = answered_call(&c, "op-sato").await;
+    // Tanaka signs in after Sato took the call, so routing has nothing for them.
+    let tanaka = c.operator("op-tanaka").await;
+
+    let (s, transfer) = c
+        .api(
+            &sato,
+            "POST",
+            &format!("/api/calls/{sid}/transfer"),
+            Some(json!({
+                "to_operator": "op-tanaka",
+                "mode": "warm",
+                "screen": {
+                    "memo": "【お客様】請求書の再発行について",
+                    "response_status": "callback",
+                    "inquiry": {"object": "inquiry", "fields": {"subject": "請求書の再発行"}},
+                },
+            })),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{transfer:#}");
+    c.wait(json!({"call": sid, "held": true})).await;
+
+    // Tanaka's phone rings with the handoff; the page loads it.
+    let ring = c.wait(json!({"phone": "op_tanaka"})).await;
+    let params = &ring["ringing"]["params"];
+    assert_eq!(params["callSid"], json!(sid), "{ring:#}");
+    assert_eq!(params["mode"], "warm");
+    let handoff_id = params["handoffId"]
+        .as_str()
+        .expect("a screen transfer carries its handoff")
+        .to_owned();
+    let (s, handoff) = c
+        .api(&tanaka, "GET", &format!("/api/handoffs/{handoff_id}"), None)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{handoff:#}");
+    assert_eq!(
+        handoff["screen"]["memo"], "【お客様】請求書の再発行について",
+        "{handoff:#}"
+    );
+    let (s, _) = c.api(&sato, "GET", &format!("/api/handoffs/{handoff_id}"), None).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "the handoff is for the target only");
+
+    c.sim("POST", "/sim/phones/op_tanaka/accept", json!({})).await;
+    c.wait(json!({"conference": sid, "labels": ["customer", "operator", "transfer"], "settled": true}))
+        .await;
+    // Sato and Tanaka talk while the customer waits; then Sato hangs up.
+    c.wait(json!({"call": sid, "held": true})).await;
+    let (s, v) = c.api(&sato, "POST", &format!("/api/calls/{sid}/hangup"), None).await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{v}");
+    c.wait(
+        json!({"conference": sid, "labels": ["customer", "transfer"], "without_labels": ["operator"], "settled": true}),
+    )
+    .await;
+    c.wait(json!({"call": sid, "held": false, "status": "in-progress", "settled": true}))
+        .await;
+
+    let (_, live) = c.api(&tanaka, "GET", &format!("/api/calls/{sid}"), None).await;
+    assert_eq!(live["call"]["operator_id"], "op-tanaka", "{live:#}");
+    assert_eq!(live["customer_held"], false);
+    let (_, me) = c.api(&sato, "GET", "/api/operators/me", None).await;
+    assert_eq!(me["current_call"], Value::Null, "Sato is free: {me}");
+    let (_, current) = c.api(&tanaka, "GET", "/api/calls/current", None).await;
+    assert_eq!(current["call"]["sid"], json!(sid));
+
+    // Tanaka holds and hangs up like any call of theirs.
+    let (s, v) = c.api(&tanaka, "POST", &format!("/api/calls/{sid}/hold"), None).await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{v}");
+    c.wait(json!({"call": sid, "held": true, "settled": true})).await;
+    let (s, _) = c.api(&tanaka, "POST", &format!("/api/calls/{sid}/hangup"), None).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    c.wait(json!({"call": sid, "status": "completed", "settled": true}))
+        .await;
+    c.assert_no_problems().await;
+}
+
+#[tokio::test]
+async fn a_cold_transfer_nobody_answers_comes_back_to_the_first_operator() {
+    let c = start().await;
+    let sato = c.operator("op-sato").await;
+    let sid = answered_call(&c, "op-sato").await;
+    let _tanaka = c.operator("op-tanaka").await;
+
+    let (s, v) = c
+        .api(
+            &sato,
+            "POST",
+            &format!("/api/calls/{sid}/transfer"),
+            Some(json!({"to_operator": "op-tanaka", "mode": "cold"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v:#}");
+    // Sato leaves at once; the customer waits on hold.
+    c.wait(
+        json!({"call": sid, "held": true, "conference": sid, "labels": ["customer"], "without_labels": ["operator"]}),
+    )
+    .await;
+    c.wait(json!({"phone": "op_tanaka"})).await;
+    c.sim("POST", "/sim/phones/op_tanaka/reject", json!({})).await;
+
+    // Sato's phone rings back with the reason; the customer is still held, never alone for long.
+    let ring = c.wait(json!({"phone": "op_sato"})).await;
+    assert_eq!(ring["ringing"]["params"]["callSid"], json!(sid), "{ring:#}");
+    c.wait(json!({"call": sid, "held": true})).await;
+    c.sim("POST", "/sim/phones/op_sato/accept", json!({})).await;
+    c.wait(json!({"conference": sid, "labels": ["customer"], "settled": true}))
+        .await;
+    let (_, live) = c.api(&sato, "GET", &format!("/api/calls/{sid}"), None).await;
+    assert_eq!(live["call"]["operator_id"], "op-sato", "{live:#}");
+    let (s, v) = c.api(&sato, "POST", &format!("/api/calls/{sid}/unhold"), None).await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{v}");
+    c.wait(json!({"call": sid, "held": false, "settled": true})).await;
+    let (s, _) = c.api(&sato, "POST", &format!("/api/calls/{sid}/hangup"), None).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    c.wait(json!({"call": sid, "status": "completed", "settled": true}))
+        .await;
+    c.assert_no_problems().await;
+}
