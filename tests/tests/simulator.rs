@@ -583,3 +583,127 @@ async fn a_cold_transfer_nobody_answers_comes_back_to_the_first_operator() {
         .await;
     c.assert_no_problems().await;
 }
+
+#[tokio::test]
+async fn a_supervisor_watches_the_memo_live_then_listens_whispers_and_barges_in() {
+    let c = start().await;
+    let sato = c.operator("op-sato").await;
+    let sid = answered_call(&c, "op-sato").await;
+    let ito = c.sign_in("sv-ito").await;
+    let (s, _) = c.api(&sato, "GET", "/api/monitor", None).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "operators do not see the board");
+
+    let (s, v) = c
+        .api(
+            &sato,
+            "PUT",
+            &format!("/api/memos/{sid}"),
+            Some(json!({"version": 0, "text": "【お客様】住所変更の依頼", "response_status": "resolved"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, board) = c.api(&ito, "GET", "/api/monitor", None).await;
+    assert_eq!(s, StatusCode::OK, "{board}");
+    let row = board["operators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["id"] == "op-sato")
+        .cloned()
+        .unwrap();
+    assert_eq!(row["call"]["sid"], json!(sid), "{row:#}");
+    assert_eq!(row["call"]["memo"], "【お客様】住所変更の依頼");
+    assert_eq!(row["call"]["customer_held"], false);
+
+    // Listen: the supervisor's phone rings and joins muted.
+    c.sim("POST", "/sim/phones/sv_ito", json!({})).await;
+    let (s, v) = c
+        .api(
+            &ito,
+            "POST",
+            &format!("/api/monitor/calls/{sid}"),
+            Some(json!({"mode": "listen"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{v}");
+    c.wait(json!({"phone": "sv_ito"})).await;
+    c.sim("POST", "/sim/phones/sv_ito/accept", json!({})).await;
+    let conf = c
+        .wait(json!({"conference": sid, "labels": ["customer", "operator", "monitor"], "settled": true}))
+        .await;
+    let part = |conf: &Value, label: &str| {
+        conf["conference"]["participants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["label"] == label)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(part(&conf, "monitor")["muted"], true, "{conf:#}");
+    let operator_leg = part(&conf, "operator")["call_sid"].clone();
+
+    // Whisper coaches the operator's leg; barge makes the supervisor an ordinary participant.
+    let (s, _) = c
+        .api(
+            &ito,
+            "POST",
+            &format!("/api/monitor/calls/{sid}"),
+            Some(json!({"mode": "whisper"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let conf = c
+        .wait(json!({"conference": sid, "labels": ["monitor"], "settled": true}))
+        .await;
+    let m = part(&conf, "monitor");
+    assert_eq!(
+        (m["muted"].clone(), m["coaching"].clone()),
+        (json!(false), json!(true)),
+        "{m}"
+    );
+    assert_eq!(m["call_sid_to_coach"], operator_leg);
+    let (s, _) = c
+        .api(
+            &ito,
+            "POST",
+            &format!("/api/monitor/calls/{sid}"),
+            Some(json!({"mode": "barge"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let conf = c
+        .wait(json!({"conference": sid, "labels": ["monitor"], "settled": true}))
+        .await;
+    let m = part(&conf, "monitor");
+    assert_eq!(
+        (m["muted"].clone(), m["coaching"].clone()),
+        (json!(false), json!(false)),
+        "{m}"
+    );
+    let (_, board) = c.api(&ito, "GET", "/api/monitor", None).await;
+    let row = board["operators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["id"] == "op-sato")
+        .cloned()
+        .unwrap();
+    assert_eq!(row["call"]["monitor"], "barge", "{row:#}");
+
+    let (s, _) = c.api(&ito, "DELETE", &format!("/api/monitor/calls/{sid}"), None).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    c.wait(
+        json!({"conference": sid, "labels": ["customer", "operator"], "without_labels": ["monitor"], "settled": true}),
+    )
+    .await;
+
+    c.api(&sato, "POST", &format!("/api/calls/{sid}/hangup"), None).await;
+    c.wait(json!({"call": sid, "status": "completed", "settled": true}))
+        .await;
+    let (_, board) = c.api(&ito, "GET", "/api/monitor", None).await;
+    assert_eq!(board["today"]["inbound"], 1, "{:#}", board["today"]);
+    assert_eq!(board["today"]["answered"], 1);
+    assert_eq!(board["today"]["abandoned"], 0);
+    c.assert_no_problems().await;
+}

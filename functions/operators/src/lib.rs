@@ -1,6 +1,13 @@
 //! The `operators` function: my profile and presence (受付可, 離席, 後処理, 休憩, オフライン and
 //! admin-defined statuses), and the list of operators with their statuses for the transfer
 //! dialog. Becoming available rings the longest-waiting call at once.
+//!
+//! Supervisors also watch from here (`/api/monitor`): the board of operators, their calls and
+//! memos as typed, the queue and today's figures; and on a live call they listen (a muted
+//! participant), whisper (coaching the operator, who alone hears them) or barge in (an ordinary
+//! participant), each one participant request on the call's conference.
+
+mod monitor;
 
 use axum::Router;
 use axum::extract::State;
@@ -23,6 +30,11 @@ pub fn routes(state: Dispatcher) -> Router {
         .route("/api/operators", get(list))
         .route("/api/operators/me", get(me))
         .route("/api/operators/me/status", put(set_status))
+        .route("/api/monitor", get(monitor::board))
+        .route(
+            "/api/monitor/calls/{call}",
+            axum::routing::post(monitor::join).delete(monitor::leave),
+        )
         .layer(shared::http::body_limit())
         .with_state(state)
 }
@@ -75,5 +87,5 @@ pub async fn set_status(
 
 /// The OpenAPI description of this function's routes.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(me, list, set_status))]
+#[openapi(paths(me, list, set_status, monitor::board, monitor::join, monitor::leave))]
 pub struct ApiDoc;

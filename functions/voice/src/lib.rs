@@ -472,6 +472,7 @@ pub async fn status(State(st): State<VoiceState>, SignedForm(params): SignedForm
     let result = async {
         if st.services.call_state.apply_status(&sid, &ev).await? {
             finish(&st, &sid).await?;
+            st.services.monitor.count_ended(&sid).await?;
             st.services.routing.ended(&sid).await?;
             route_waiting(&st).await;
         }

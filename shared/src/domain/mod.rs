@@ -7,6 +7,7 @@ pub mod crm;
 pub mod handoff;
 pub mod dial_lists;
 pub mod history;
+pub mod monitor;
 pub mod objects;
 pub mod operators;
 pub mod routing;
@@ -29,6 +30,7 @@ pub struct Services {
     pub routing: Arc<routing::Routing>,
     pub call_state: Arc<callstate::CallState>,
     pub transfers: Arc<handoff::Transfers>,
+    pub monitor: Arc<monitor::Monitor>,
 }
 
 impl Services {
@@ -41,11 +43,13 @@ impl Services {
     pub fn with_settings_ttl(store: Arc<dyn Store>, ttl: Duration) -> Self {
         let settings = Arc::new(settings::SettingsService::new(store.clone(), ttl));
         let routing = Arc::new(routing::Routing::new(store.clone(), settings.clone()));
+        let operators = Arc::new(operators::Operators::new(store.clone(), settings.clone()));
         Self {
             crm: Arc::new(crm::Crm::new(store.clone(), settings.clone())),
             dial_lists: Arc::new(dial_lists::DialLists::new(store.clone(), settings.clone())),
             history: Arc::new(history::History::new(store.clone(), settings.clone())),
-            operators: Arc::new(operators::Operators::new(store.clone(), settings.clone())),
+            operators: operators.clone(),
+            monitor: Arc::new(monitor::Monitor::new(store.clone(), operators)),
             transfers: Arc::new(handoff::Transfers::new(store.clone(), settings.clone(), routing.clone())),
             routing,
             call_state: Arc::new(callstate::CallState::new(store.clone())),

@@ -1,0 +1,390 @@
+//! Supervisor monitoring: the live board (every operator, their call and the memo as it is
+//! typed, the queue) and today's figures.
+//!
+//! The board is four store requests whatever the team's size: the operator list, one batch read
+//! of the live calls and their memos, the queue, and the day's counters. The counters are kept as
+//! calls end, never counted at read time (there is no scan): each ended call is added exactly
+//! once, in one transaction that also marks the call as counted, so a retried status callback
+//! cannot count it twice.
+//!
+//! | item | PK | SK |
+//! |---|---|---|
+//! | a day's figures (Japan time) | `STATS#<yyyy-mm-dd>` | `DAY` |
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, FixedOffset, Timelike, Utc};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::calls::call_key;
+use super::operators::{Operator, Operators};
+use super::routing::QUEUE;
+use crate::error::DomainError;
+use crate::store::{Cond, Item, Key, Query, Store, TxOp, Update};
+
+/// Japan Standard Time: the call centre's day.
+fn jst() -> FixedOffset {
+    FixedOffset::east_opt(9 * 3600).expect("+09:00 is a valid offset")
+}
+
+/// The key of a day's figures.
+pub fn day_key(day: &str) -> Key {
+    Key::new(format!("STATS#{day}"), "DAY")
+}
+
+/// The operator's live call as the board shows it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct BoardCall {
+    pub sid: String,
+    pub direction: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customer: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customer_display: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    /// When the operator and customer were connected.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub answered_at: Option<String>,
+    pub customer_held: bool,
+    /// A transfer or consultation going on (`transfer`, `consult`), if any.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub with: Vec<String>,
+    /// Whether a supervisor is on the call, and how (`listen`, `whisper`, `barge`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub monitor: Option<String>,
+    /// The memo as the operator is typing it.
+    pub memo: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub memo_updated_at: Option<String>,
+}
+
+/// One operator on the board.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct BoardOperator {
+    #[serde(flatten)]
+    pub operator: Operator,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub call: Option<BoardCall>,
+}
+
+/// A call waiting for an operator.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Waiting {
+    pub sid: String,
+    pub since: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customer: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customer_display: Option<String>,
+}
+
+/// A day's figures.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct DayFigures {
+    /// The day (Japan time).
+    pub day: String,
+    pub inbound: u64,
+    pub outbound: u64,
+    /// Calls an operator talked on (either way).
+    pub answered: u64,
+    /// Incoming calls whose caller hung up before an operator answered.
+    pub abandoned: u64,
+    /// Average talk time of answered calls, seconds.
+    pub average_handle_seconds: u64,
+    /// Average wait of answered incoming calls, seconds.
+    pub average_wait_seconds: u64,
+    /// Per hour (0–23, Japan time): calls in, answered, abandoned — for the chart.
+    pub hours: Vec<HourFigures>,
+}
+
+/// An hour's figures.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct HourFigures {
+    pub hour: u32,
+    pub inbound: u64,
+    pub answered: u64,
+    pub abandoned: u64,
+}
+
+/// The supervisor's board.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Board {
+    pub operators: Vec<BoardOperator>,
+    pub queue: Vec<Waiting>,
+    /// How long the longest-waiting caller has waited, seconds.
+    pub longest_wait_seconds: u64,
+    pub today: DayFigures,
+    /// When the board was read.
+    pub at: String,
+}
+
+fn s<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
+    item.get(name).and_then(Value::as_str)
+}
+
+fn n(item: &Item, name: &str) -> u64 {
+    item.get(name).and_then(Value::as_u64).unwrap_or(0)
+}
+
+fn parse(t: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(t).ok().map(|t| t.with_timezone(&Utc))
+}
+
+/// Reads the board and keeps the day's figures.
+pub struct Monitor {
+    store: Arc<dyn Store>,
+    operators: Arc<Operators>,
+}
+
+impl Monitor {
+    pub fn new(store: Arc<dyn Store>, operators: Arc<Operators>) -> Self {
+        Self { store, operators }
+    }
+
+    /// The board as of now.
+    pub async fn board(&self, now: DateTime<Utc>) -> Result<Board, DomainError> {
+        let operators = self.operators.list().await?;
+        let waiting = self.store.query(Query::partition(QUEUE).limit(30)).await?;
+        let queued: Vec<(String, String)> = waiting
+            .items
+            .iter()
+            .filter_map(|q| {
+                let (since, sid) = s(q, "SK")?.rsplit_once('#')?;
+                Some((since.to_owned(), sid.to_owned()))
+            })
+            .collect();
+        let mut keys = Vec::new();
+        for sid in operators.iter().filter_map(|o| o.current_call.as_ref()) {
+            keys.push(call_key(sid));
+            keys.push(Key::new(format!("CALL#{sid}"), "MEMO"));
+        }
+        keys.extend(queued.iter().map(|(_, sid)| call_key(sid)));
+        let items = if keys.is_empty() {
+            Vec::new()
+        } else {
+            self.store.get_many(&keys).await?
+        };
+        let mut calls: HashMap<String, Item> = HashMap::new();
+        let mut memos: HashMap<String, Item> = HashMap::new();
+        for item in items {
+            let pk = s(&item, "PK")
+                .unwrap_or_default()
+                .trim_start_matches("CALL#")
+                .to_owned();
+            if s(&item, "SK") == Some("MEMO") {
+                memos.insert(pk, item);
+            } else {
+                calls.insert(pk, item);
+            }
+        }
+        let mut board_ops: Vec<BoardOperator> = operators
+            .into_iter()
+            .map(|op| {
+                let call = op
+                    .current_call
+                    .as_ref()
+                    .and_then(|sid| calls.get(sid).map(|c| board_call(sid, c, memos.get(sid))));
+                BoardOperator { operator: op, call }
+            })
+            .collect();
+        board_ops.sort_by(|a, b| a.operator.id.cmp(&b.operator.id));
+        let queue: Vec<Waiting> = queued
+            .into_iter()
+            .map(|(since, sid)| {
+                let call = calls.get(&sid);
+                Waiting {
+                    customer: call.and_then(|c| s(c, "customer")).map(str::to_owned),
+                    customer_display: call.and_then(|c| s(c, "customer_display")).map(str::to_owned),
+                    sid,
+                    since,
+                }
+            })
+            .collect();
+        let longest_wait_seconds = queue
+            .first()
+            .and_then(|w| parse(&w.since))
+            .map(|t| (now - t).num_seconds().max(0) as u64)
+            .unwrap_or(0);
+        let today = self
+            .day(&now.with_timezone(&jst()).format("%Y-%m-%d").to_string())
+            .await?;
+        Ok(Board {
+            operators: board_ops,
+            queue,
+            longest_wait_seconds,
+            today,
+            at: now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        })
+    }
+
+    /// A day's figures (zeros for a day with no calls).
+    pub async fn day(&self, day: &str) -> Result<DayFigures, DomainError> {
+        let item = self.store.get(&day_key(day)).await?.unwrap_or_default();
+        let answered = n(&item, "answered");
+        let waited = n(&item, "waited");
+        Ok(DayFigures {
+            day: day.to_owned(),
+            inbound: n(&item, "inbound"),
+            outbound: n(&item, "outbound"),
+            answered,
+            abandoned: n(&item, "abandoned"),
+            average_handle_seconds: n(&item, "handle_s").checked_div(answered).unwrap_or(0),
+            average_wait_seconds: n(&item, "wait_s").checked_div(waited).unwrap_or(0),
+            hours: (0..24)
+                .map(|h| HourFigures {
+                    hour: h,
+                    inbound: n(&item, &format!("in_{h:02}")),
+                    answered: n(&item, &format!("ans_{h:02}")),
+                    abandoned: n(&item, &format!("ab_{h:02}")),
+                })
+                .collect(),
+        })
+    }
+
+    /// Adds an ended call to its day's figures, once: the call is marked counted in the same
+    /// transaction, and a second attempt finds the mark and does nothing.
+    pub async fn count_ended(&self, sid: &str) -> Result<(), DomainError> {
+        let Some(call) = self.store.get(&call_key(sid)).await? else {
+            return Ok(());
+        };
+        if call.contains_key("counted") {
+            return Ok(());
+        }
+        let Some(started) = s(&call, "started_at").and_then(parse) else {
+            return Ok(());
+        };
+        let local = started.with_timezone(&jst());
+        let hour = local.hour();
+        let inbound = s(&call, "direction") == Some("inbound");
+        let status = s(&call, "status").unwrap_or_default();
+        let answered = status == "completed";
+        let mut u = Update::default().add(if inbound { "inbound" } else { "outbound" }, 1);
+        if inbound {
+            u = u.add(&format!("in_{hour:02}"), 1);
+        }
+        if answered {
+            u = u.add("answered", 1).add(&format!("ans_{hour:02}"), 1);
+            let handle = call.get("duration_seconds").and_then(Value::as_u64).unwrap_or_else(|| {
+                match (
+                    s(&call, "answered_at").and_then(parse),
+                    s(&call, "ended_at").and_then(parse),
+                ) {
+                    (Some(a), Some(e)) => (e - a).num_seconds().max(0) as u64,
+                    _ => 0,
+                }
+            });
+            u = u.add("handle_s", i64::try_from(handle).unwrap_or(i64::MAX));
+            if inbound && let Some(a) = s(&call, "answered_at").and_then(parse) {
+                u = u.add("wait_s", (a - started).num_seconds().max(0)).add("waited", 1);
+            }
+        } else if inbound && status == "abandoned" {
+            u = u.add("abandoned", 1).add(&format!("ab_{hour:02}"), 1);
+        }
+        let day = local.format("%Y-%m-%d").to_string();
+        let ops = vec![
+            TxOp::Update {
+                key: call_key(sid),
+                update: Update::default().set("counted", json!(day)),
+                cond: Some(Cond::And(vec![Cond::Exists, Cond::AttrNotExists("counted".into())])),
+            },
+            TxOp::Update {
+                key: day_key(&day),
+                update: u,
+                cond: None,
+            },
+        ];
+        match self.store.transact(ops).await {
+            Ok(()) => Ok(()),
+            // Counted by an earlier attempt.
+            Err(e) if e.is_condition_failed() => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+fn board_call(sid: &str, call: &Item, memo: Option<&Item>) -> BoardCall {
+    let parts = super::callstate::participants(call);
+    let joined = |label: &str| {
+        parts
+            .iter()
+            .find(|p| p["label"] == label && p["state"] == "joined")
+            .cloned()
+    };
+    let customer_held = joined("customer").is_some_and(|p| p["hold"] == true);
+    let with = ["transfer", "consult"]
+        .iter()
+        .filter(|l| joined(l).is_some())
+        .map(|l| (*l).to_owned())
+        .collect();
+    BoardCall {
+        sid: sid.to_owned(),
+        direction: s(call, "direction").unwrap_or("inbound").to_owned(),
+        customer: s(call, "customer").map(str::to_owned),
+        customer_display: s(call, "customer_display").map(str::to_owned),
+        account_id: s(call, "account_id").map(str::to_owned),
+        contact_id: s(call, "contact_id").map(str::to_owned),
+        answered_at: s(call, "answered_at").map(str::to_owned),
+        customer_held,
+        with,
+        monitor: joined("monitor").and(s(call, "monitor_mode").map(str::to_owned)),
+        memo: memo.and_then(|m| s(m, "text")).unwrap_or_default().to_owned(),
+        response_status: memo.and_then(|m| s(m, "response_status")).map(str::to_owned),
+        memo_updated_at: memo.and_then(|m| s(m, "updated_at")).map(str::to_owned),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Services;
+    use crate::domain::calls::{CallSummary, Direction};
+    use crate::store::embedded::EmbeddedStore;
+
+    async fn ended(s: &Services, sid: &str, direction: Direction, status: &str, answered: bool) {
+        let mut c = CallSummary::new(sid, direction, None, None, status, "2026-11-23T01:00:00Z".into(), None);
+        c.answered_at = answered.then(|| "2026-11-23T01:00:30Z".to_owned());
+        c.ended_at = Some("2026-11-23T01:05:30Z".into());
+        c.duration_seconds = answered.then_some(300);
+        s.store.put(c.to_item(), None).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn an_ended_call_is_counted_once_on_its_japanese_day_however_often_it_is_reported() {
+        let s = Services::new(Arc::new(EmbeddedStore::in_memory().unwrap()));
+        ended(&s, "CA01", Direction::Inbound, "completed", true).await;
+        ended(&s, "CA02", Direction::Inbound, "abandoned", false).await;
+        ended(&s, "CA03", Direction::Outbound, "completed", true).await;
+        for sid in ["CA01", "CA02", "CA03", "CA01", "CA02"] {
+            s.monitor.count_ended(sid).await.unwrap();
+        }
+        // 01:00 UTC is 10:00 in Japan, the same day.
+        let day = s.monitor.day("2026-11-23").await.unwrap();
+        assert_eq!((day.inbound, day.outbound, day.answered, day.abandoned), (1 + 1, 1, 2, 1));
+        assert_eq!(day.average_handle_seconds, 300);
+        assert_eq!(day.average_wait_seconds, 30, "the wait of the answered incoming call");
+        assert_eq!(day.hours[10].inbound, 2);
+        assert_eq!(day.hours[10].abandoned, 1);
+        assert_eq!(s.monitor.day("2026-11-22").await.unwrap().inbound, 0);
+    }
+
+    #[tokio::test]
+    async fn concurrent_reports_of_the_same_end_still_count_it_once() {
+        let s = Services::new(Arc::new(EmbeddedStore::in_memory().unwrap()));
+        ended(&s, "CA09", Direction::Inbound, "completed", true).await;
+        let runs = (0..10).map(|_| {
+            let m = s.monitor.clone();
+            tokio::spawn(async move { m.count_ended("CA09").await })
+        });
+        for r in futures::future::join_all(runs).await {
+            r.unwrap().unwrap();
+        }
+        assert_eq!(s.monitor.day("2026-11-23").await.unwrap().answered, 1);
+    }
+}
