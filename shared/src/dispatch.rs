@@ -476,7 +476,9 @@ impl Dispatcher {
                     self.services.transfers.complete(call_sid, &t).await?;
                 }
                 TransferStep::Fail(reason) => {
-                    if let Some(conf) = self.conference_sid(call_sid, &call).await?
+                    // A ring nobody reported on may still be ringing: hang it up.
+                    if reason == "timeout"
+                        && let Some(conf) = self.conference_sid(call_sid, &call).await?
                         && let Err(e) = gone_is_fine(
                             self.telephony
                                 .remove_participant(&conf, &ParticipantRef::Label(t.to_label.clone()))
@@ -593,8 +595,8 @@ impl Dispatcher {
     }
 
     /// The target's leg of a transfer reported its progress (`CallStatus`): answered, or rang
-    /// out / busy / failed. An answer that comes after the transfer was called off hangs the
-    /// leg up.
+    /// out / busy / failed. An answer that comes after the transfer was given up as rung out
+    /// hangs the leg up.
     pub async fn transfer_leg_status(
         &self,
         call_sid: &str,
@@ -606,7 +608,15 @@ impl Dispatcher {
         match status {
             "in-progress" => {
                 let outcome = transfers.answered(call_sid, transfer_id, Some(leg.as_str())).await?;
-                if outcome == crate::domain::handoff::Answered::TooLate {
+                // Only a ring we gave up on unreported can still be up when it is answered:
+                // every other way a transfer ends already took the leg down.
+                let gave_up = || async {
+                    let call = self.services.store.get(&call_key(call_sid)).await?;
+                    Ok::<bool, ControlError>(call.as_ref().and_then(Transfer::from_item).is_some_and(|t| {
+                        t.id == transfer_id && t.reason.as_deref() == Some("timeout") && t.to_left_seq.is_none()
+                    }))
+                };
+                if outcome == crate::domain::handoff::Answered::TooLate && gave_up().await? {
                     let end = crate::twilio::rest::UpdateCall::End(crate::twilio::rest::CallUpdateStatus::Completed);
                     gone_is_fine(self.telephony.update_call(leg, &end).await)?;
                 }
@@ -625,7 +635,11 @@ impl Dispatcher {
             }
             _ => {}
         }
-        self.advance_transfer(call_sid).await
+        self.advance_transfer(call_sid).await?;
+        if let Some(call) = self.services.store.get(&call_key(call_sid)).await? {
+            self.services.call_state.track_orphan(call_sid, call, &now()).await?;
+        }
+        Ok(())
     }
 
     /// A ring-back reported its progress: answered → for a reconnect, the customer is taken

@@ -476,6 +476,14 @@ pub async fn transfer(
         )
         .into());
     }
+    if str_of(&item, "operator_id") == Some(to.as_str()) {
+        return Err(DomainError::invalid_field(
+            "same_operator",
+            "to_operator",
+            "choose another operator than the one on the call",
+        )
+        .into());
+    }
     let target = d.services.store.get(&operator_key(to.as_str())).await?.ok_or_else(|| {
         ApiError::from(DomainError::invalid_field(
             "unknown_operator",
