@@ -92,6 +92,7 @@ pub async fn build_with(
         .merge(history::routes(services.clone()))
         .merge(settings::routes(services.clone()))
         .merge(memos::routes(services.clone()))
+        .merge(dial_lists::routes(services.clone()))
         .merge(operators::routes(dispatcher.clone()))
         .merge(calls::routes(dispatcher))
         .merge(token::routes(token_state))
@@ -151,6 +152,7 @@ pub fn api_doc() -> utoipa::openapi::OpenApi {
     doc.merge(operators::ApiDoc::openapi());
     doc.merge(token::ApiDoc::openapi());
     doc.merge(calls::ApiDoc::openapi());
+    doc.merge(dial_lists::ApiDoc::openapi());
     doc.info.title = "Operator console API".into();
     doc.info.description = Some(
         "The API of the call-centre operator console. Every /api route needs a bearer token \
