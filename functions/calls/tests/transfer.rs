@@ -49,6 +49,15 @@ async fn operator(s: &Services, id: &str, name: &str, role: Role, status: &str) 
 /// 鈴木 (op-suzuki) is available, 伊藤 (op-ito) signed out, 加藤 (op-kato) away.
 async fn console() -> Console {
     let services = Services::new(Arc::new(EmbeddedStore::in_memory().unwrap()));
+    services
+        .settings
+        .put_section(
+            "lines",
+            0,
+            json!([{"id": "main", "number": "03-6800-0001", "label": "代表"}]),
+        )
+        .await
+        .unwrap();
     operator(&services, "op-sato", "佐藤 花子", Role::Operator, "away").await;
     operator(&services, "op-suzuki", "鈴木 一郎", Role::Operator, "available").await;
     operator(&services, "op-ito", "伊藤 次郎", Role::Operator, "offline").await;
@@ -997,4 +1006,79 @@ async fn a_customer_held_with_nobody_is_reconnected_to_the_operator_then_to_the_
         "ahead of calls that arrived after it"
     );
     assert_eq!(c.op("op-sato").await["status"], "away");
+}
+
+#[tokio::test]
+async fn while_a_transfer_rings_the_customer_stays_held_and_a_hang_up_by_the_customer_frees_the_target() {
+    let c = console().await;
+    let (status, _) = c
+        .transfer("op-sato", json!({"to_operator": "op-suzuki", "mode": "warm"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    c.rest();
+    c.event(3, "customer", CUSTOMER_LEG, "joined", true).await;
+    for (method, path, body) in [
+        ("POST", "unhold", None),
+        (
+            "POST",
+            "consult",
+            Some(json!({"to": "090-1234-5678", "line_id": "main"})),
+        ),
+        ("POST", "rejoin", None),
+    ] {
+        let uri = format!("/api/calls/{CALL}/{path}");
+        let req = match body {
+            Some(b) => json_request(method, &uri, &b),
+            None => request(method, &uri),
+        };
+        let (status, got) = c.send("op-sato", Role::Operator, req).await;
+        assert_eq!(
+            (status, got["error"]["code"].as_str()),
+            (StatusCode::CONFLICT, Some("transfer_in_progress")),
+            "{path}"
+        );
+    }
+    assert!(c.rest().is_empty());
+
+    // The customer hangs up: the call ends, 佐藤 wraps up, 鈴木 is free again
+    c.services
+        .store
+        .update(
+            &call_key(CALL),
+            Update::default().set("ended_at", chrono::Utc::now().to_rfc3339()),
+            None,
+        )
+        .await
+        .unwrap();
+    c.services.routing.ended(CALL).await.unwrap();
+    let call = c.call().await;
+    assert_eq!(
+        (call["transfer_state"].as_str(), call["transfer_reason"].as_str()),
+        (Some("failed"), Some("call_ended"))
+    );
+    let suzuki = c.op("op-suzuki").await;
+    assert_eq!(
+        (
+            suzuki["status"].as_str(),
+            suzuki.get("current_call"),
+            suzuki.get(attr::GSI2PK).is_some()
+        ),
+        (Some("available"), None, true)
+    );
+    assert_eq!(c.op("op-sato").await["status"], "wrap_up");
+    c.d.advance_transfer(CALL).await.unwrap();
+    assert!(c.rest().is_empty(), "nobody is rung back into an ended call");
+}
+
+#[test]
+fn the_api_document_describes_transfers_and_screen_transfers() {
+    use utoipa::OpenApi;
+    let doc = serde_json::to_value(calls::ApiDoc::openapi()).unwrap();
+    for path in ["/api/calls/{call}/transfer", "/api/handoffs/{id}"] {
+        assert!(doc["paths"].get(path).is_some(), "{path}");
+    }
+    assert!(doc["paths"]["/api/calls/{call}/transfer"].get("delete").is_some());
+    for schema in ["Transfer", "TransferRequest", "Handoff", "ScreenTransfer", "LiveCall"] {
+        assert!(doc["components"]["schemas"].get(schema).is_some(), "{schema}");
+    }
 }

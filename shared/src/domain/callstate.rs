@@ -4,6 +4,10 @@
 //! SequenceNumber than the one applied, `answered_at` only moves earlier, `ended_at` only later,
 //! and each conference participant is last-writer-wins by the conference's SequenceNumber.
 //! Whatever the order, the final record is the same.
+//!
+//! From the participants it also tells when a customer is held with nobody ([`orphaned`]) and
+//! notes since when (`orphaned_since`), for the call to heal itself (see
+//! [`crate::dispatch::Dispatcher::check_call`]).
 
 use std::sync::Arc;
 

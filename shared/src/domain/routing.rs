@@ -5,6 +5,10 @@
 //! two calls. The REST request that rings the operator is made by the caller of
 //! [`Routing::next_offer`]; when it fails the offer is released and nothing is lost.
 //!
+//! A transfer reserves its target the same way an offer does ([`Routing::transfer_reservation`]),
+//! so routing never offers a call to an operator whose phone rings with a transfer; and a live
+//! call whose operator is gone can be put back in line ([`Routing::requeue`]).
+//!
 //! | item | PK | SK |
 //! |---|---|---|
 //! | a waiting call | `QUEUE` | `<enqueued_at>#<sid>` |
