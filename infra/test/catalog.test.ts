@@ -46,7 +46,7 @@ describe('functions.json', () => {
 
   it('gives Twilio credentials only to the functions that talk to Twilio', () => {
     const withSecret = catalog.functions.filter((fn) => fn.secrets.includes('twilio')).map((fn) => fn.name);
-    assert.deepEqual(withSecret.sort(), ['calls', 'dial-lists', 'operators', 'token', 'voice']);
+    assert.deepEqual(withSecret.sort(), ['calls', 'operators', 'token', 'voice']);
   });
 
   it('grants exact DynamoDB actions only, never Scan, and only existing indexes', () => {
