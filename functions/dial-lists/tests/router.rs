@@ -1217,3 +1217,51 @@ fn every_route_is_in_the_openapi_document_and_the_deployment_catalog() {
     assert_eq!(routes, ["/api/dial-lists", "/api/dial-lists/{proxy+}"]);
     assert_eq!(entry["authorizer"], "jwt");
 }
+
+#[tokio::test]
+async fn the_demo_list_links_seeded_customers_and_shows_every_state() {
+    let (app, services) = app().await;
+    let by = OperatorId::parse(ADMIN).unwrap();
+    let mut numbers = Vec::new();
+    for i in 0..12 {
+        let number = format!("03-6100-{:04}", i * 7);
+        let fields = json!({"name": format!("既存顧客{i}株式会社"), "phone": number});
+        services
+            .crm
+            .create(
+                &ObjectName::parse("account").unwrap(),
+                NewRecord {
+                    fields: fields.as_object().cloned().unwrap(),
+                    account_id: None,
+                    contact_id: None,
+                    call_sid: None,
+                },
+                &by,
+            )
+            .await
+            .unwrap();
+        numbers.push(number);
+    }
+    let list = services.dial_lists.seed_demo(&by, &numbers).await.unwrap();
+    assert_eq!(list.line_id, "sales");
+    assert_eq!(list.script_id.as_deref(), Some("outbound"));
+    let c = counts(&app, list.id.as_str()).await;
+    assert_eq!(
+        c,
+        json!({"not_called": 17, "in_progress": 0, "no_answer": 1, "done": 1, "callback": 1, "total": 20})
+    );
+    let (_, page) = as_op(
+        &app,
+        OP,
+        request("GET", &format!("/api/dial-lists/{}/targets", list.id)),
+    )
+    .await;
+    let targets = page["items"].as_array().unwrap();
+    let linked = targets.iter().filter(|t| t.get("account_id").is_some()).count();
+    assert_eq!(linked, 12, "every seeded customer's number links to its account");
+    assert!(
+        targets
+            .iter()
+            .any(|t| t.get("account_id").is_none() && t["account_name"] == "青山デザイン株式会社")
+    );
+}
