@@ -91,6 +91,11 @@ fn s<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
     item.get(name).and_then(Value::as_str)
 }
 
+/// Whether the customer is being reconnected to an operator (rung back, or back in line).
+pub fn reconnecting(call: &Item) -> bool {
+    call.get("ended_at").is_none() && (call.get("reconnecting_at").is_some() || call.get("requeued_at").is_some())
+}
+
 fn gone_is_fine<T>(r: Result<T, TelephonyError>) -> Result<(), TelephonyError> {
     match r {
         Ok(_) | Err(TelephonyError::NotFound { .. }) => Ok(()),
@@ -709,17 +714,29 @@ impl Dispatcher {
     /// reconnected; they are taken off hold the moment an operator is back. Returns whether the
     /// call is being reconnected (for the hold message).
     pub async fn check_call(&self, call_sid: &str) -> Result<bool, ControlError> {
-        self.advance_transfer(call_sid).await?;
-        let Some(call) = self.services.store.get(&call_key(call_sid)).await? else {
-            return Ok(false);
+        Ok(self.checked_call(call_sid).await?.is_some_and(|c| reconnecting(&c)))
+    }
+
+    /// [`Dispatcher::check_call`], returning the call as it is afterwards (one read of the
+    /// store when there is nothing to do).
+    pub async fn checked_call(&self, call_sid: &str) -> Result<Option<Item>, ControlError> {
+        let key = call_key(call_sid);
+        let Some(mut call) = self.services.store.get(&key).await? else {
+            return Ok(None);
         };
-        let reconnecting = |c: &Item| {
-            c.get("ended_at").is_none() && (c.get("reconnecting_at").is_some() || c.get("requeued_at").is_some())
-        };
+        if Transfer::from_item(&call).is_some_and(|t| next_step(&t, &now()) != TransferStep::Nothing) {
+            self.advance_transfer(call_sid).await?;
+            match self.services.store.get(&key).await? {
+                Some(c) => call = c,
+                None => return Ok(None),
+            }
+        }
         let at = now();
-        if !orphaned(&call) || call.get("orphaned_since").is_none() {
-            let call = self.services.call_state.track_orphan(call_sid, call, &at).await?;
-            return Ok(reconnecting(&call));
+        if orphaned(&call) != call.get("orphaned_since").is_some() {
+            call = self.services.call_state.track_orphan(call_sid, call, &at).await?;
+        }
+        if !orphaned(&call) {
+            return Ok(Some(call));
         }
         let since = s(&call, "orphaned_since").unwrap_or_default().to_owned();
         let limit = self.services.settings.get().await?.call_handling.orphan_hold_seconds;
@@ -727,7 +744,7 @@ impl Dispatcher {
             .map(|t| (chrono::Utc::now() - t.with_timezone(&chrono::Utc)).num_seconds() >= limit as i64)
             .unwrap_or(true);
         if !overdue {
-            return Ok(reconnecting(&call));
+            return Ok(Some(call));
         }
         let claim = Update::default()
             .remove("orphaned_since")
@@ -738,13 +755,13 @@ impl Dispatcher {
             Cond::eq("status", "in_progress"),
             Cond::AttrNotExists("ended_at".into()),
         ]);
-        let call = match self.services.store.update(&call_key(call_sid), claim, Some(cond)).await {
+        let call = match self.services.store.update(&key, claim, Some(cond)).await {
             Ok(c) => c,
-            Err(e) if e.is_condition_failed() => return Ok(true),
+            Err(e) if e.is_condition_failed() => return Ok(self.services.store.get(&key).await?),
             Err(e) => return Err(e.into()),
         };
         let Some(operator) = s(&call, "operator_id").map(str::to_owned) else {
-            return Ok(true);
+            return Ok(Some(call));
         };
         tracing::warn!(call = %call_sid, operator = %operator, "customer held with nobody: reconnecting");
         let first_time = call.get("heal_count").and_then(Value::as_i64) == Some(1);
@@ -762,13 +779,13 @@ impl Dispatcher {
                 .ring_back(call_sid, &call, RingBack::Reconnect, "orphaned_hold", &[])
                 .await
             {
-                Ok(()) => return Ok(true),
+                Ok(()) => return Ok(Some(call)),
                 Err(e) => {
                     tracing::error!(call = %call_sid, error = %e, "could not ring the operator back; back in line")
                 }
             }
         }
         self.requeue(call_sid, &operator).await?;
-        Ok(true)
+        Ok(self.services.store.get(&key).await?)
     }
 }

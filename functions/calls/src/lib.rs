@@ -98,9 +98,8 @@ fn live_of(mut item: Item) -> LiveCall {
         .collect();
     let transfer = Transfer::from_item(&item);
     let label = operator_label(&item).to_owned();
-    let ended = item.get("ended_at").is_some();
     let orphaned_since = str_of(&item, "orphaned_since").map(str::to_owned);
-    let reconnecting = !ended && (item.get("reconnecting_at").is_some() || item.get("requeued_at").is_some());
+    let reconnecting = shared::dispatch::reconnecting(&item);
     item.retain(|k, _| {
         !(k.starts_with("p_")
             || k.starts_with("pseq_")
@@ -127,24 +126,23 @@ fn check_call_id(call: &str) -> Result<(), ApiError> {
         .map_err(|_| DomainError::NotFound("there is no such call".into()).into())
 }
 
-/// Checks on the call before anything else reads it (see [`Dispatcher::check_call`]); a
-/// failure there must not stop the operator, so it is only logged.
-async fn check(d: &Dispatcher, call: &str) {
-    if let Err(e) = d.check_call(call).await {
-        tracing::warn!(call = %call, error = %e, "could not check on the call");
-    }
+/// The call as it is after checking on it (see [`Dispatcher::check_call`]). A failure of the
+/// check must not stop the operator: it is logged and the call read as it is.
+async fn checked(d: &Dispatcher, call: &str) -> Result<Item, ApiError> {
+    let item = match d.checked_call(call).await {
+        Ok(item) => item,
+        Err(e) => {
+            tracing::warn!(call = %call, error = %e, "could not check on the call");
+            d.services.store.get(&call_key(call)).await?
+        }
+    };
+    item.ok_or_else(|| DomainError::NotFound(format!("there is no call {call}")).into())
 }
 
 /// The call, if the caller may act on it and it is still live.
 async fn controllable(d: &Dispatcher, caller: &Caller, call: &str) -> Result<Item, ApiError> {
     check_call_id(call)?;
-    check(d, call).await;
-    let item = d
-        .services
-        .store
-        .get(&call_key(call))
-        .await?
-        .ok_or_else(|| DomainError::NotFound(format!("there is no call {call}")))?;
+    let item = checked(d, call).await?;
     if str_of(&item, "operator_id") != Some(caller.id.as_str()) && caller.role < Role::Supervisor {
         return Err(ApiError::forbidden("this is not your call"));
     }
@@ -214,8 +212,11 @@ pub async fn current(State(d): State<Dispatcher>, caller: Caller) -> ApiResult<a
     let Some(sid) = me.current_call else {
         return Ok(axum::Json(None));
     };
-    check(&d, &sid).await;
-    Ok(axum::Json(d.services.store.get(&call_key(&sid)).await?.map(live_of)))
+    match checked(&d, &sid).await {
+        Ok(item) => Ok(axum::Json(Some(live_of(item)))),
+        Err(ApiError::Domain(DomainError::NotFound(_))) => Ok(axum::Json(None)),
+        Err(e) => Err(e),
+    }
 }
 
 /// A call's live state, for its operator, the target of a transfer under way, or a supervisor.
@@ -226,13 +227,7 @@ pub async fn live(
     Path(call): Path<String>,
 ) -> ApiResult<axum::Json<LiveCall>> {
     check_call_id(&call)?;
-    check(&d, &call).await;
-    let item = d
-        .services
-        .store
-        .get(&call_key(&call))
-        .await?
-        .ok_or_else(|| DomainError::NotFound(format!("there is no call {call}")))?;
+    let item = checked(&d, &call).await?;
     let me = Some(caller.id.as_str());
     let target =
         Transfer::from_item(&item).is_some_and(|t| t.state.in_progress() && Some(t.to_operator.as_str()) == me);

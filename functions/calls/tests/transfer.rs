@@ -1082,3 +1082,44 @@ fn the_api_document_describes_transfers_and_screen_transfers() {
         assert!(doc["components"]["schemas"].get(schema).is_some(), "{schema}");
     }
 }
+
+#[tokio::test]
+async fn a_cold_transfer_twilio_never_reports_on_is_given_up_after_the_ring_timeout() {
+    let c = console().await;
+    let (status, _) = c
+        .transfer("op-sato", json!({"to_operator": "op-suzuki", "mode": "cold"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    c.rest();
+    c.event(3, "customer", CUSTOMER_LEG, "joined", true).await;
+    c.event(4, "operator", SATO_LEG, "left", false).await;
+    let (_, live) = c
+        .send("op-sato", Role::Operator, request("GET", &format!("/api/calls/{CALL}")))
+        .await;
+    assert_eq!(live["transfer"]["state"], "ringing", "within the ring timeout");
+    assert!(c.rest().is_empty());
+
+    let past = (chrono::Utc::now() - chrono::Duration::seconds(1)).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    c.services
+        .store
+        .update(
+            &call_key(CALL),
+            Update::default().set("transfer_ring_until", past),
+            None,
+        )
+        .await
+        .unwrap();
+    let (_, live) = c
+        .send("op-sato", Role::Operator, request("GET", &format!("/api/calls/{CALL}")))
+        .await;
+    assert_eq!(
+        (live["transfer"]["state"].as_str(), live["transfer"]["reason"].as_str()),
+        (Some("failed"), Some("timeout"))
+    );
+    assert_eq!(
+        describe(&c.rest()),
+        ["remove transfer", "ring op_sato as operator"],
+        "the silent ring is hung up and the first operator rung back"
+    );
+    assert_eq!(c.op("op-suzuki").await["status"], "available");
+}
