@@ -532,6 +532,7 @@ impl TargetId {
     /// Parses an id from a path.
     pub fn parse(s: &str) -> Result<Self, DomainError> {
         let ok = s.len() == 34
+            && s.is_ascii()
             && s.as_bytes()[26] == b'-'
             && RecordId::parse(&s[..26]).is_ok()
             && s[27..].bytes().all(|b| b.is_ascii_digit());
@@ -2229,6 +2230,10 @@ mod tests {
         assert_eq!(TargetId::parse(a.as_str()).unwrap(), a);
         assert!(TargetId::parse("nope").is_err());
         assert!(TargetId::parse(&format!("{import}-00000x1")).is_err());
+        assert!(
+            TargetId::parse(&format!("a{}", "あ".repeat(11))).is_err(),
+            "no panic on multi-byte text"
+        );
     }
 
     #[test]
