@@ -837,39 +837,41 @@ impl Transfers {
     }
 
     /// Hands the call to the target: they become its operator (with their leg's label), the
-    /// transfer completes, and the first operator moves to wrap-up. One transaction for the
-    /// call and the target; returns false when the transfer was no longer ready.
+    /// transfer completes, and the first operator moves to wrap-up — the call and both
+    /// operators in one transaction (without the first operator if they no longer hold the
+    /// call). Returns false when the transfer was no longer ready.
     pub async fn complete(&self, sid: &str, t: &Transfer) -> Result<bool, DomainError> {
         let at = now();
-        let ops = vec![
-            TxOp::Update {
-                key: call_key(sid),
-                update: Update::default()
-                    .set("operator_id", t.to_operator.as_str())
-                    .set("operator_name", t.to_name.as_str())
-                    .set("operator_label", t.to_label.as_str())
-                    .set("transfer_state", "completed")
-                    .set("transfer_ended_at", at.as_str())
-                    .remove("orphaned_since"),
-                cond: Some(of(
-                    &t.id,
-                    Cond::And(vec![
-                        Cond::eq("transfer_state", "answered"),
-                        Cond::eq("transfer_from_left", true),
-                        Cond::eq("operator_id", t.from_operator.as_str()),
-                        Cond::AttrNotExists("ended_at".into()),
-                    ]),
-                )),
-            },
-            Routing::transfer_target_takes_over(&t.to_operator, sid, &t.id),
-        ];
-        match self.store.transact(ops).await {
-            Ok(()) => {}
-            Err(e) if e.is_condition_failed() || matches!(e, StoreError::TransactionConflict) => return Ok(false),
-            Err(e) => return Err(e.into()),
+        let call = TxOp::Update {
+            key: call_key(sid),
+            update: Update::default()
+                .set("operator_id", t.to_operator.as_str())
+                .set("operator_name", t.to_name.as_str())
+                .set("operator_label", t.to_label.as_str())
+                .set("transfer_state", "completed")
+                .set("transfer_ended_at", at.as_str())
+                .remove("orphaned_since"),
+            cond: Some(of(
+                &t.id,
+                Cond::And(vec![
+                    Cond::eq("transfer_state", "answered"),
+                    Cond::eq("transfer_from_left", true),
+                    Cond::eq("operator_id", t.from_operator.as_str()),
+                    Cond::AttrNotExists("ended_at".into()),
+                ]),
+            )),
+        };
+        let target = Routing::transfer_target_takes_over(&t.to_operator, sid, &t.id);
+        let first = self.routing.wrap_up_op(&t.from_operator, sid).await?;
+        let outcome = match self.store.transact(vec![call.clone(), target.clone(), first]).await {
+            Err(StoreError::ConditionFailed { index: Some(2) }) => self.store.transact(vec![call, target]).await,
+            other => other,
+        };
+        match outcome {
+            Ok(()) => Ok(true),
+            Err(e) if e.is_condition_failed() || matches!(e, StoreError::TransactionConflict) => Ok(false),
+            Err(e) => Err(e.into()),
         }
-        self.routing.wrap_up(&t.from_operator, sid).await?;
-        Ok(true)
     }
 
     /// Claims the ring-back of the first operator after a failed transfer (once).

@@ -369,6 +369,11 @@ impl Routing {
     /// The operator is done with the call: wrap-up, filed as free from the end of wrap-up
     /// (idempotent: only while the operator still holds this call).
     pub async fn wrap_up(&self, operator: &str, sid: &str) -> Result<(), DomainError> {
+        done(self.store.transact(vec![self.wrap_up_op(operator, sid).await?]).await)
+    }
+
+    /// [`Routing::wrap_up`] as a write of a transaction.
+    pub async fn wrap_up_op(&self, operator: &str, sid: &str) -> Result<TxOp, DomainError> {
         let wrap = self.settings.get().await?.call_handling.wrap_up_seconds;
         let until = later(wrap);
         let update = Update::default()
@@ -380,11 +385,11 @@ impl Routing {
                 .set(attr::GSI2PK, AVAILABLE)
                 .set(attr::GSI2SK, format!("{until}#{operator}")),
         );
-        done(
-            self.store
-                .update(&operator_key(operator), update, Some(Cond::eq("current_call", sid)))
-                .await,
-        )
+        Ok(TxOp::Update {
+            key: operator_key(operator),
+            update,
+            cond: Some(Cond::eq("current_call", sid)),
+        })
     }
 
     /// Reserves the target of a transfer the way an offer reserves an operator: the call is
