@@ -39,6 +39,8 @@ pub struct Placement {
     pub call_sid_to_coach: Option<String>,
     pub wait: Option<Hook>,
     pub hook: Option<(Hook, Vec<String>)>,
+    /// `record="record-from-start"`, with its status callback and events.
+    pub record: Option<(Option<Hook>, Vec<String>)>,
 }
 
 /// A change to a participant (a REST update).
@@ -336,6 +338,8 @@ impl Simulator {
                 call_sid_ending: None,
                 hook,
                 seq: 0,
+                record: None,
+                recording: None,
             },
         );
         sid
@@ -353,8 +357,13 @@ impl Simulator {
             presence.cancel();
             return presence;
         }
-        if conf.hook.is_none() && conf.participants.iter().all(|p| p.status != "connected") {
-            conf.hook = place.hook.clone();
+        if conf.participants.iter().all(|p| p.status != "connected") {
+            if conf.hook.is_none() {
+                conf.hook = place.hook.clone();
+            }
+            if conf.record.is_none() {
+                conf.record = place.record.clone();
+            }
         }
         let part = SimParticipant {
             call_sid: sid.to_owned(),
@@ -397,6 +406,7 @@ impl Simulator {
                 }
             }
             self.w_conf_event(w, conf_sid, "conference-start", None, vec![]);
+            self.w_start_recording(w, conf_sid);
         }
         if waits && let Some(hook) = place.wait.clone() {
             let token = presence.child_token();
@@ -512,6 +522,86 @@ impl Simulator {
             }
         }
         self.w_conf_event(w, conf_sid, "conference-end", None, extra);
+        self.w_recording(w, conf_sid, "completed");
+    }
+
+    /// Starts the conference's recording if it records from the start.
+    fn w_start_recording(&self, w: &mut World, conf_sid: &str) {
+        let Some(conf) = w.conferences.get_mut(conf_sid) else {
+            return;
+        };
+        if conf.record.is_none() || conf.recording.is_some() {
+            return;
+        }
+        conf.recording = Some(super::SimRecording {
+            sid: new_sid("RE"),
+            status: "in-progress".into(),
+            started_at: rfc2822_now(),
+            duration_seconds: 0,
+            running_since: Some(std::time::Instant::now()),
+        });
+        self.w_recording_event(w, conf_sid, "in-progress");
+    }
+
+    /// Moves the conference's recording to `status` (`paused`, `in-progress`, `stopped`,
+    /// `completed`); false when there is no recording or it is over.
+    pub(crate) fn w_recording(&self, w: &mut World, conf_sid: &str, status: &str) -> bool {
+        let Some(rec) = w.conferences.get_mut(conf_sid).and_then(|c| c.recording.as_mut()) else {
+            return false;
+        };
+        if matches!(rec.status.as_str(), "stopped" | "completed") {
+            return false;
+        }
+        if let Some(since) = rec.running_since.take() {
+            rec.duration_seconds += since.elapsed().as_secs();
+        }
+        if status == "in-progress" {
+            rec.running_since = Some(std::time::Instant::now());
+        }
+        rec.status = status.to_owned();
+        if matches!(status, "stopped" | "completed") {
+            self.w_recording_event(w, conf_sid, "completed");
+        }
+        true
+    }
+
+    /// Sends a recording status callback if subscribed.
+    fn w_recording_event(&self, w: &mut World, conf_sid: &str, event: &str) {
+        let Some(conf) = w.conferences.get(conf_sid) else {
+            return;
+        };
+        let (Some((Some(hook), events)), Some(rec)) = (conf.record.clone(), conf.recording.clone()) else {
+            return;
+        };
+        if !events.iter().any(|e| e == event) {
+            return;
+        }
+        let account = &self.inner.account.account_sid;
+        let mut p = vec![
+            ("AccountSid".to_owned(), account.clone()),
+            ("ConferenceSid".to_owned(), conf_sid.to_owned()),
+            ("RecordingSid".to_owned(), rec.sid.clone()),
+            (
+                "RecordingUrl".to_owned(),
+                format!(
+                    "https://api.twilio.com/2010-04-01/Accounts/{account}/Recordings/{}",
+                    rec.sid
+                ),
+            ),
+            ("RecordingStatus".to_owned(), event.to_owned()),
+            ("RecordingChannels".to_owned(), "1".to_owned()),
+            ("RecordingSource".to_owned(), "Conference".to_owned()),
+            ("RecordingStartTime".to_owned(), rec.started_at.clone()),
+            ("Timestamp".to_owned(), rfc2822_now()),
+        ];
+        if event == "completed" {
+            p.push(("RecordingDuration".into(), rec.duration_seconds.to_string()));
+        }
+        if hook.method.eq_ignore_ascii_case("GET") {
+            self.problem("recording callbacks by GET are not simulated; use POST".into());
+            return;
+        }
+        self.enqueue(&hook.url, p);
     }
 
     /// Ends a call with a terminal status: it leaves its conference, its TwiML stops, its
@@ -841,7 +931,24 @@ impl Simulator {
             }),
             None => None,
         };
+        let record = (noun.attr("record") == Some("record-from-start")).then(|| {
+            let hook = noun.attr("recordingStatusCallback").map(|url| Hook {
+                url: self.absolute(base, url),
+                method: noun.attr("recordingStatusCallbackMethod").unwrap_or("POST").to_owned(),
+            });
+            let events = noun
+                .attr("recordingStatusCallbackEvent")
+                .map(|e| {
+                    e.split([' ', ','])
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_else(|| vec!["completed".to_owned()]);
+            (hook, events)
+        });
         let place = Placement {
+            record,
             label: noun.attr("participantLabel").map(str::to_owned),
             start_on_enter: flag("startConferenceOnEnter", true),
             end_on_exit: flag("endConferenceOnExit", false),
@@ -1044,6 +1151,7 @@ impl Simulator {
                             call_sid_to_coach: spec.call_sid_to_coach.clone(),
                             wait: None,
                             hook: spec.conference_hook.clone(),
+                            record: None,
                         };
                         self.w_join(w, &sid, &spec.conference_sid, &place);
                     }

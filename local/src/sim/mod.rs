@@ -225,6 +225,25 @@ pub struct SimConference {
     pub hook: Option<(Hook, Vec<String>)>,
     #[serde(skip)]
     pub seq: u64,
+    /// Whether the conference records from its start (`record="record-from-start"`), and where
+    /// the recording's progress is reported — the first participant's settings, as on Twilio.
+    #[serde(skip)]
+    pub record: Option<(Option<Hook>, Vec<String>)>,
+    /// The conference's recording, once it started.
+    pub recording: Option<SimRecording>,
+}
+
+/// A conference recording.
+#[derive(Debug, Clone, Serialize)]
+pub struct SimRecording {
+    pub sid: String,
+    /// `in-progress`, `paused`, `stopped`, `completed`.
+    pub status: String,
+    pub started_at: String,
+    /// Seconds recorded so far (pauses skipped), updated as it pauses and ends.
+    pub duration_seconds: u64,
+    #[serde(skip)]
+    pub running_since: Option<std::time::Instant>,
 }
 
 impl SimConference {

@@ -143,6 +143,9 @@ fn answer(sim: &Simulator, method: &Method, path: &str, headers: &HeaderMap, par
         ("POST", ["Conferences", conf, "Participants"]) => create_participant(sim, path, conf, params),
         ("POST", ["Conferences", conf, "Participants", who]) => update_participant(sim, path, conf, who, params),
         ("DELETE", ["Conferences", conf, "Participants", who]) => delete_participant(sim, path, conf, who),
+        ("POST", ["Conferences", conf, "Recordings", recording]) => {
+            update_recording(sim, path, conf, recording, params)
+        }
         _ => error(
             405,
             20004,
@@ -626,4 +629,40 @@ fn delete_participant(sim: &Simulator, path: &str, conf: &str, who: &str) -> Res
         }
     });
     StatusCode::NO_CONTENT.into_response()
+}
+
+fn update_recording(sim: &Simulator, path: &str, conf: &str, recording: &str, params: &[(String, String)]) -> Response {
+    let status = param(params, "Status").unwrap_or_default();
+    let result = sim.with_world(|w| {
+        let Some(c) = w.conferences.get(conf) else {
+            return Err(None);
+        };
+        let Some(rec) = c.recording.clone() else {
+            return Err(Some("The conference is not being recorded".to_owned()));
+        };
+        if recording != shared::twilio::rest::CURRENT_RECORDING && recording != rec.sid {
+            return Err(None);
+        }
+        if !sim.w_recording(w, conf, status) {
+            return Err(Some(format!("Recording {} has already ended", rec.sid)));
+        }
+        let rec = w.conferences.get(conf).and_then(|c| c.recording.clone()).expect("just updated");
+        Ok(json!({
+            "sid": rec.sid,
+            "account_sid": sim.inner.account.account_sid,
+            "conference_sid": conf,
+            "status": rec.status,
+            "start_time": rec.started_at,
+            "duration": rec.duration_seconds.to_string(),
+            "channels": 1,
+            "source": "StartConferenceRecordingAPI",
+            "api_version": "2010-04-01",
+            "uri": format!("/2010-04-01/Accounts/{}/Conferences/{conf}/Recordings/{}.json", sim.inner.account.account_sid, rec.sid),
+        }))
+    });
+    match result {
+        Ok(v) => axum::Json(v).into_response(),
+        Err(None) => not_found(path),
+        Err(Some(m)) => error(400, 21220, m),
+    }
 }

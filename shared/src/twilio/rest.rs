@@ -338,6 +338,50 @@ pub enum UpdateCall {
 }
 
 wire_enum!(
+    /// What a conference recording is told to do.
+    RecordingControl {
+        /// Pause it (a card number being read out).
+        Paused = "paused",
+        /// Resume it.
+        InProgress = "in-progress",
+        /// Stop it for good.
+        Stopped = "stopped",
+    }
+);
+
+wire_enum!(
+    /// What a paused recording keeps: nothing (`skip`) or silence of the same length.
+    PauseBehavior {
+        Skip = "skip",
+        Silence = "silence",
+    }
+);
+
+/// `POST /Conferences/{CF}/Recordings/{Sid}.json`: pause, resume or stop a conference
+/// recording. The recording may be named `Twilio.CURRENT`, the conference's active one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpdateRecording {
+    pub status: RecordingControl,
+    pub pause_behavior: Option<PauseBehavior>,
+}
+
+/// The name of a conference's active recording in a recording request.
+pub const CURRENT_RECORDING: &str = "Twilio.CURRENT";
+
+/// A conference recording, as Twilio answers an update.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ConferenceRecording {
+    /// The recording (`RE…`).
+    pub sid: String,
+    /// `in-progress`, `paused`, `stopped`, `processing`, `completed`, `absent`.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// The conference.
+    #[serde(default)]
+    pub conference_sid: Option<String>,
+}
+
+wire_enum!(
     /// A conference's state.
     ConferenceStatus {
         /// Created, waiting for a participant that starts it.
@@ -799,6 +843,32 @@ impl PreparedRequest {
         }
     }
 
+    /// `POST /Accounts/{AC}/Conferences/{CF}/Recordings/{RE or Twilio.CURRENT}.json`.
+    pub fn update_conference_recording(
+        account: &AccountSid,
+        conference: &ConferenceSid,
+        recording: &str,
+        request: &UpdateRecording,
+    ) -> Self {
+        let mut form = Form::default();
+        form.add("Status", request.status)
+            .opt("PauseBehavior", request.pause_behavior);
+        Self {
+            method: RestMethod::Post,
+            path: account_path(
+                account,
+                &[
+                    "Conferences",
+                    conference.as_str(),
+                    "Recordings",
+                    &format!("{recording}.json"),
+                ],
+            ),
+            params: form.into_pairs(),
+            idempotency: Idempotency::Idempotent,
+        }
+    }
+
     /// `POST /Accounts/{AC}/Conferences/{CF or name}/Participants.json`.
     pub fn create_participant(account: &AccountSid, conference: &ConferenceRef, request: &CreateParticipant) -> Self {
         let conference = match conference {
@@ -982,6 +1052,17 @@ impl RestClient {
     ) -> Result<Conference, RestError> {
         let prepared = PreparedRequest::update_conference(self.account_sid(), conference, request);
         self.send_json(&prepared, "conference").await
+    }
+
+    /// Pauses, resumes or stops a conference recording.
+    pub async fn update_conference_recording(
+        &self,
+        conference: &ConferenceSid,
+        recording: &str,
+        request: &UpdateRecording,
+    ) -> Result<ConferenceRecording, RestError> {
+        let prepared = PreparedRequest::update_conference_recording(self.account_sid(), conference, recording, request);
+        self.send_json(&prepared, "conference recording").await
     }
 
     /// Calls someone into a conference.
@@ -2003,6 +2084,16 @@ mod tests {
             let conference_update = UpdateConference { end, announce_url: announce, announce_method };
             assert_conforms(&PreparedRequest::update_conference(&account(), &conference(), &conference_update))?;
             assert_conforms(&PreparedRequest::list_conferences(&account(), &ListConferences { friendly_name: name, status, page_size }))?;
+        }
+
+        #[test]
+        fn every_recording_request_the_client_can_build_conforms_to_the_spec(
+            status in proptest::sample::select(RecordingControl::ALL),
+            pause_behavior in proptest::option::of(proptest::sample::select(PauseBehavior::ALL)),
+            recording in prop_oneof![Just(CURRENT_RECORDING.to_owned()), "RE[0-9a-f]{32}"],
+        ) {
+            let request = UpdateRecording { status, pause_behavior };
+            assert_conforms(&PreparedRequest::update_conference_recording(&account(), &conference(), &recording, &request))?;
         }
     }
 }

@@ -556,6 +556,10 @@ mod tests {
                 "DELETE",
                 "/2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}.json",
             ),
+            (
+                "POST",
+                "/2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Recordings/{Sid}.json",
+            ),
         ] {
             assert!(
                 ops.contains(&(method.to_owned(), template.to_owned())),
@@ -751,7 +755,7 @@ mod tests {
         let subset = subset_value();
 
         let paths = subset["paths"].as_object().unwrap();
-        assert_eq!(paths.len(), 6);
+        assert_eq!(paths.len(), 7);
         for (path, item) in paths {
             assert_eq!(item, &full["paths"][path], "path {path} differs from the full spec");
         }

@@ -20,9 +20,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use async_trait::async_trait;
 
 use super::rest::{
-    Call, CallUpdateStatus, Conference, ConferenceRef, ConferenceStatus, CreateCall, CreateParticipant,
-    ListConferences, Participant, ParticipantRef, ParticipantStatus, RestClient, RestError, UpdateCall,
-    UpdateConference, UpdateParticipant,
+    CURRENT_RECORDING, Call, CallUpdateStatus, Conference, ConferenceRecording, ConferenceRef, ConferenceStatus,
+    CreateCall, CreateParticipant, ListConferences, Participant, ParticipantRef, ParticipantStatus, RestClient,
+    RestError, UpdateCall, UpdateConference, UpdateParticipant, UpdateRecording,
 };
 use super::webhook::CallStatus;
 use super::{AccountSid, CallSid, ConferenceSid};
@@ -133,6 +133,15 @@ pub trait Telephony: Send + Sync {
     /// starts this way before the callee is joined to a conference).
     async fn create_call(&self, request: &CreateCall) -> Result<Call, TelephonyError>;
 
+    /// Pauses, resumes or stops a conference's recording ([`CURRENT_RECORDING`] names the
+    /// active one).
+    async fn update_conference_recording(
+        &self,
+        conference: &ConferenceSid,
+        recording: &str,
+        request: &UpdateRecording,
+    ) -> Result<ConferenceRecording, TelephonyError>;
+
     /// Finds the conferences with this name (the customer's CallSid), to learn the
     /// conference SID that participant updates need.
     async fn find_conferences(
@@ -185,6 +194,15 @@ impl Telephony for RestClient {
         Ok(RestClient::create_call(self, request).await?)
     }
 
+    async fn update_conference_recording(
+        &self,
+        conference: &ConferenceSid,
+        recording: &str,
+        request: &UpdateRecording,
+    ) -> Result<ConferenceRecording, TelephonyError> {
+        Ok(RestClient::update_conference_recording(self, conference, recording, request).await?)
+    }
+
     async fn find_conferences(
         &self,
         friendly_name: &str,
@@ -216,6 +234,8 @@ pub enum TelephonyOperation {
     CreateCall,
     /// [`Telephony::find_conferences`].
     FindConferences,
+    /// [`Telephony::update_conference_recording`].
+    UpdateRecording,
 }
 
 /// One request made to a [`RecordingTelephony`], with its arguments.
@@ -260,6 +280,15 @@ pub enum TelephonyRequest {
     },
     /// A call was placed.
     CreateCall(CreateCall),
+    /// A conference recording was paused, resumed or stopped.
+    UpdateRecording {
+        /// The conference.
+        conference: ConferenceSid,
+        /// The recording (`RE…` or `Twilio.CURRENT`).
+        recording: String,
+        /// The request.
+        request: UpdateRecording,
+    },
     /// Conferences were looked up by name.
     FindConferences {
         /// The name.
@@ -280,6 +309,7 @@ impl TelephonyRequest {
             TelephonyRequest::UpdateConference { .. } => TelephonyOperation::UpdateConference,
             TelephonyRequest::CreateCall(_) => TelephonyOperation::CreateCall,
             TelephonyRequest::FindConferences { .. } => TelephonyOperation::FindConferences,
+            TelephonyRequest::UpdateRecording { .. } => TelephonyOperation::UpdateRecording,
         }
     }
 }
@@ -512,6 +542,28 @@ impl Telephony for RecordingTelephony {
             result.status = Some(ConferenceStatus::Completed);
         }
         Ok(result)
+    }
+
+    async fn update_conference_recording(
+        &self,
+        conference: &ConferenceSid,
+        recording: &str,
+        request: &UpdateRecording,
+    ) -> Result<ConferenceRecording, TelephonyError> {
+        let counter = self.record(TelephonyRequest::UpdateRecording {
+            conference: conference.clone(),
+            recording: recording.to_owned(),
+            request: request.clone(),
+        })?;
+        Ok(ConferenceRecording {
+            sid: if recording == CURRENT_RECORDING {
+                fresh_sid(counter, "RE")
+            } else {
+                recording.to_owned()
+            },
+            status: Some(request.status.to_string()),
+            conference_sid: Some(conference.to_string()),
+        })
     }
 
     async fn create_call(&self, request: &CreateCall) -> Result<Call, TelephonyError> {

@@ -161,6 +161,15 @@ wire_enum!(
 );
 
 wire_enum!(
+    /// A recording status report Twilio can send (`recordingStatusCallbackEvent`).
+    RecordingStatusEvent {
+        InProgress = "in-progress",
+        Completed = "completed",
+        Absent = "absent",
+    }
+);
+
+wire_enum!(
     /// `<Conference region>`: where the conference's media is mixed. `jp1` keeps
     /// Japanese calls' audio in Tokyo.
     ConferenceRegion {
@@ -567,6 +576,8 @@ pub struct Conference {
     status_callback_event: Vec<ConferenceStatusEvent>,
     status_callback_method: Option<HttpMethod>,
     jitter_buffer_size: Option<JitterBufferSize>,
+    recording_status_callback: Option<String>,
+    recording_status_callback_event: Vec<RecordingStatusEvent>,
 }
 
 impl Conference {
@@ -590,7 +601,17 @@ impl Conference {
             status_callback_event: Vec::new(),
             status_callback_method: None,
             jitter_buffer_size: None,
+            recording_status_callback: None,
+            recording_status_callback_event: Vec::new(),
         }
+    }
+
+    /// Where Twilio reports the conference recording's progress (its SID when it starts, its
+    /// URL when it is done), and which of those reports to send.
+    pub fn recording_status_callback(mut self, url: impl Into<String>, events: &[RecordingStatusEvent]) -> Self {
+        self.recording_status_callback = Some(url.into());
+        self.recording_status_callback_event = events.to_vec();
+        self
     }
 
     /// Joins muted (a supervisor listening in).
@@ -931,6 +952,8 @@ impl Conference {
             .list_attr("statusCallbackEvent", &self.status_callback_event)
             .attr("statusCallbackMethod", self.status_callback_method)
             .attr("jitterBufferSize", self.jitter_buffer_size)
+            .attr("recordingStatusCallback", self.recording_status_callback.as_deref())
+            .list_attr("recordingStatusCallbackEvent", &self.recording_status_callback_event)
     }
 }
 
