@@ -234,8 +234,9 @@ pub enum Verb {
     Hangup,
     /// Refuse the call without answering it.
     Reject(Reject),
-    /// Connect the call to a conference, a softphone or a number.
-    Dial(Dial),
+    /// Connect the call to a conference, a softphone or a number (boxed: it is by far the
+    /// largest verb).
+    Dial(Box<Dial>),
 }
 
 impl VoiceResponse {
@@ -283,7 +284,7 @@ impl VoiceResponse {
 
     /// Appends `<Dial>`.
     pub fn dial(self, dial: Dial) -> Self {
-        self.verb(Verb::Dial(dial))
+        self.verb(Verb::Dial(Box::new(dial)))
     }
 
     /// The verbs so far.
