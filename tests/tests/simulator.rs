@@ -707,3 +707,84 @@ async fn a_supervisor_watches_the_memo_live_then_listens_whispers_and_barges_in(
     assert_eq!(board["today"]["abandoned"], 0);
     c.assert_no_problems().await;
 }
+
+#[tokio::test]
+async fn a_call_on_a_recorded_line_is_recorded_paused_and_resumed_and_its_link_is_for_supervisors() {
+    let c = start().await;
+    let sato = c.operator("op-sato").await;
+    // The seeded main line (the number simulated customers call) records its calls.
+    let sid = answered_call(&c, "op-sato").await;
+    let (_, live) = c.api(&sato, "GET", &format!("/api/calls/{sid}"), None).await;
+    assert_eq!(live["call"]["recording_status"], "in-progress", "{live:#}");
+
+    let (s, v) = c
+        .api(
+            &sato,
+            "POST",
+            &format!("/api/calls/{sid}/recording"),
+            Some(json!({"action": "pause"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{v}");
+    let (_, state) = c.sim("GET", "/sim/state", json!({})).await;
+    let conf = state["conferences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["friendly_name"] == json!(sid))
+        .cloned()
+        .unwrap();
+    assert_eq!(conf["recording"]["status"], "paused", "{conf:#}");
+    let (_, live) = c.api(&sato, "GET", &format!("/api/calls/{sid}"), None).await;
+    assert_eq!(live["call"]["recording_paused"], true);
+    let (s, _) = c
+        .api(
+            &sato,
+            "POST",
+            &format!("/api/calls/{sid}/recording"),
+            Some(json!({"action": "resume"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, v) = c
+        .api(
+            &sato,
+            "POST",
+            &format!("/api/calls/{sid}/recording"),
+            Some(json!({"action": "stop"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "an unknown action is refused: {v}");
+
+    c.api(&sato, "POST", &format!("/api/calls/{sid}/hangup"), None).await;
+    c.wait(json!({"call": sid, "status": "completed", "settled": true}))
+        .await;
+    let find = |history: &Value| {
+        history["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["sid"] == json!(sid))
+            .cloned()
+            .unwrap()
+    };
+    let ito = c.sign_in("sv-ito").await;
+    let (_, history) = c.api(&ito, "GET", "/api/history/calls?phone=03-1234-5678", None).await;
+    let url = find(&history)["recording_url"].as_str().map(str::to_owned);
+    assert!(
+        url.as_deref().is_some_and(|u| u.contains("/Recordings/RE")),
+        "supervisors see the recording link: {history:#}"
+    );
+    let (_, history) = c.api(&sato, "GET", "/api/history/calls?phone=03-1234-5678", None).await;
+    assert_eq!(find(&history)["recording_url"], Value::Null, "operators do not");
+    let (s, _) = c
+        .api(
+            &sato,
+            "POST",
+            &format!("/api/calls/{sid}/recording"),
+            Some(json!({"action": "pause"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "the call has ended");
+    c.assert_no_problems().await;
+}

@@ -26,6 +26,7 @@ use shared::ids::OperatorId;
 use shared::phone::PhoneNumber;
 use shared::store::Item;
 use shared::twilio::ConferenceSid;
+use shared::twilio::rest::{CURRENT_RECORDING, PauseBehavior, RecordingControl, UpdateRecording};
 use shared::twilio::rest::{
     ConferenceRef, CreateParticipant, ParticipantRef, ParticipantTo, UpdateConference, UpdateParticipant,
 };
@@ -47,6 +48,7 @@ pub fn routes(state: Dispatcher) -> Router {
         .route("/api/calls/{call}/consult", post(consult).delete(end_consult))
         .route("/api/calls/{call}/hangup", post(hangup))
         .route("/api/calls/{call}/rejoin", post(rejoin))
+        .route("/api/calls/{call}/recording", post(recording))
         .route("/api/calls/{call}/transfer", post(transfer).delete(cancel_transfer))
         .route("/api/handoffs/{id}", get(handoff))
         .layer(shared::http::body_limit())
@@ -361,6 +363,65 @@ pub async fn end_consult(
     }
 }
 
+/// Pause or resume a call's recording.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordingAction {
+    /// Stop recording for a sensitive moment (a card number read out); the pause is skipped in
+    /// the recording.
+    Pause,
+    /// Record again.
+    Resume,
+}
+
+/// A recording change.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecordingRequest {
+    pub action: RecordingAction,
+}
+
+/// Pauses or resumes the recording of a call on a recorded line (the call's `recording_paused`
+/// shows which). Refused when the call is not being recorded.
+#[utoipa::path(post, path = "/api/calls/{call}/recording", tag = "calls", params(("call" = String, Path)), request_body = RecordingRequest,
+    responses((status = 204), (status = 403), (status = 409, description = "the call ended or is not being recorded")))]
+pub async fn recording(
+    State(d): State<Dispatcher>,
+    caller: Caller,
+    Path(call): Path<String>,
+    Json(req): Json<RecordingRequest>,
+) -> ApiResult<StatusCode> {
+    let item = controllable(&d, &caller, &call).await?;
+    if str_of(&item, "recording_status") != Some("in-progress") {
+        return Err(DomainError::conflict("not_recording", "this call is not being recorded", None).into());
+    }
+    let conf = conference_of(&d, &call, &item).await?;
+    let request = match req.action {
+        RecordingAction::Pause => UpdateRecording {
+            status: RecordingControl::Paused,
+            pause_behavior: Some(PauseBehavior::Skip),
+        },
+        RecordingAction::Resume => UpdateRecording {
+            status: RecordingControl::InProgress,
+            pause_behavior: None,
+        },
+    };
+    d.telephony
+        .update_conference_recording(&conf, CURRENT_RECORDING, &request)
+        .await
+        .map_err(twilio_error)?;
+    let paused = req.action == RecordingAction::Pause;
+    d.services
+        .store
+        .update(
+            &call_key(&call),
+            shared::store::Update::default().set("recording_paused", paused),
+            Some(shared::store::Cond::Exists),
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// Hangs up. On a normal call the conference ends for everyone. During a transfer only the
 /// first operator's leg is removed: an answered transfer then completes (the customer is
 /// taken off hold with the target, who becomes the call's operator), a ringing one goes on
@@ -557,6 +618,7 @@ pub async fn handoff(
     consult,
     end_consult,
     hangup,
+    recording,
     rejoin,
     transfer,
     cancel_transfer,

@@ -56,20 +56,26 @@ fn subject(p: &HistoryParams) -> Result<Subject, ApiError> {
     }
 }
 
-/// Calls linked to a phone number or an account, newest first.
+/// Calls linked to a phone number or an account, newest first. Recording links are shown to
+/// supervisors and admins only.
 #[utoipa::path(get, path = "/api/history/calls", params(HistoryParams), tag = "history",
     responses((status = 200, body = Paged<CallSummary>)))]
 pub async fn calls(
     State(s): State<Services>,
-    _caller: Caller,
+    caller: Caller,
     Query(p): Query<HistoryParams>,
 ) -> ApiResult<axum::Json<Paged<CallSummary>>> {
     let subj = subject(&p)?;
-    Ok(axum::Json(
-        s.history
-            .calls(&subj, p.limit.unwrap_or(20), p.cursor.as_deref())
-            .await?,
-    ))
+    let mut page = s
+        .history
+        .calls(&subj, p.limit.unwrap_or(20), p.cursor.as_deref())
+        .await?;
+    if caller.role < shared::auth::Role::Supervisor {
+        for call in &mut page.items {
+            call.recording_url = None;
+        }
+    }
+    Ok(axum::Json(page))
 }
 
 /// Records of one object linked to a phone number, an account or a contact, newest first.

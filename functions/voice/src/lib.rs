@@ -34,8 +34,8 @@ use shared::twilio::rest::{CallInstructions, CreateCall, UpdateCall};
 use shared::twilio::signature::{WebhookValidator, public_webhook_url};
 use shared::twilio::telephony::Telephony;
 use shared::twilio::twiml::{
-    CallProgressEvent, Conference, ConferenceBeep, ConferenceStatusEvent, Dial, HttpMethod, Pause, Say, SayLanguage,
-    SayVoice, VoiceResponse,
+    CallProgressEvent, Conference, ConferenceBeep, ConferenceRecord, ConferenceStatusEvent, Dial, HttpMethod, Pause,
+    RecordingStatusEvent, Say, SayLanguage, SayVoice, VoiceResponse,
 };
 use shared::twilio::webhook::{CallStatusCallback, ConferenceCallback, ConferenceEvent, IncomingCall, parse_form_body};
 
@@ -86,6 +86,7 @@ pub fn routes(state: VoiceState) -> Router {
             post(transfer_leg),
         )
         .route("/twilio/voice/ring-back/{sid}/{operator}/{why}", post(ring_back))
+        .route("/twilio/voice/recording/{sid}", post(recording))
         .route("/twilio/voice/outbound", post(outbound))
         .route("/twilio/voice/join/customer", post(join_customer))
         .with_state(state)
@@ -179,17 +180,52 @@ fn now() -> String {
 
 /// The customer's place in their own conference: wait messages until an operator joins; the
 /// conference ends when the customer leaves.
-fn customer_conference(st: &VoiceState, sid: &str) -> Dial {
-    Dial::conference(reported(
-        Conference::new(sid)
-            .participant_label("customer")
-            .start_conference_on_enter(false)
-            .end_conference_on_exit(true)
-            .beep(ConferenceBeep::False)
-            .wait_url(url(st, "/twilio/voice/wait"))
-            .wait_method(HttpMethod::Post),
+fn customer_conference(st: &VoiceState, sid: &str, record: bool) -> Dial {
+    Dial::conference(recorded(
+        reported(
+            Conference::new(sid)
+                .participant_label("customer")
+                .start_conference_on_enter(false)
+                .end_conference_on_exit(true)
+                .beep(ConferenceBeep::False)
+                .wait_url(url(st, "/twilio/voice/wait"))
+                .wait_method(HttpMethod::Post),
+            st,
+        ),
         st,
+        sid,
+        record,
     ))
+}
+
+/// A conference on a line that records (a setting per line) records from its start; the
+/// recording's SID, state and finally its URL land on the call record.
+fn recorded(conference: Conference, st: &VoiceState, sid: &str, record: bool) -> Conference {
+    if !record {
+        return conference;
+    }
+    conference
+        .record(ConferenceRecord::RecordFromStart)
+        .recording_status_callback(
+            url(st, &format!("/twilio/voice/recording/{sid}")),
+            &[
+                RecordingStatusEvent::InProgress,
+                RecordingStatusEvent::Completed,
+                RecordingStatusEvent::Absent,
+            ],
+        )
+}
+
+/// Whether calls on the line with this number are recorded. Bounded by the lookup budget and
+/// false when the settings cannot be read: a call is never held up for its recording.
+async fn line_records(st: &VoiceState, number: Option<&str>) -> bool {
+    let Some(number) = number.and_then(|n| PhoneNumber::parse(n).ok()) else {
+        return false;
+    };
+    match tokio::time::timeout(st.lookup_budget, st.services.settings.get()).await {
+        Ok(Ok(settings)) => settings.lines.iter().any(|l| l.number == number && l.recording),
+        _ => false,
+    }
 }
 
 /// A conference's participant events reach `/twilio/voice/conference`. Only the first participant's
@@ -220,10 +256,11 @@ pub async fn incoming(State(st): State<VoiceState>, SignedForm(params): SignedFo
     if let Err(e) = record_incoming(&st, &call).await {
         tracing::error!(call = %sid, error = %e, "incoming call parked without a stored record (degraded)");
     }
+    let record = line_records(&st, call.to.as_deref()).await;
     twiml(
         VoiceResponse::new()
             .say(say("お電話ありがとうございます。ただいまおつなぎいたします。"))
-            .dial(customer_conference(&st, &sid)),
+            .dial(customer_conference(&st, &sid, record)),
     )
 }
 
@@ -639,10 +676,10 @@ pub async fn outbound(State(st): State<VoiceState>, SignedForm(params): SignedFo
         Err(e) => return Refused::Malformed(e.to_string()).into_response(),
     };
     match place_outbound(&st, &call).await {
-        Ok(customer_sid) => twiml(
-            VoiceResponse::new().dial(Dial::conference(
+        Ok((customer_sid, record)) => twiml(
+            VoiceResponse::new().dial(Dial::conference(recorded(
                 reported(
-                    Conference::new(customer_sid)
+                    Conference::new(customer_sid.as_str())
                         .participant_label("operator")
                         .start_conference_on_enter(true)
                         .end_conference_on_exit(true)
@@ -650,13 +687,17 @@ pub async fn outbound(State(st): State<VoiceState>, SignedForm(params): SignedFo
                         .silent_wait(),
                     &st,
                 ),
-            )),
+                &st,
+                &customer_sid,
+                record,
+            ))),
         ),
         Err(message) => twiml(VoiceResponse::new().say(say(message)).hangup()),
     }
 }
 
-async fn place_outbound(st: &VoiceState, call: &IncomingCall) -> Result<String, &'static str> {
+/// Places the customer's call; returns its CallSid and whether the line records.
+async fn place_outbound(st: &VoiceState, call: &IncomingCall) -> Result<(String, bool), &'static str> {
     let operator =
         OperatorId::from_client_identity(&call.from).map_err(|_| "発信元のオペレータを確認できませんでした。")?;
     let to = call
@@ -754,7 +795,7 @@ async fn place_outbound(st: &VoiceState, call: &IncomingCall) -> Result<String, 
             .await;
         return Err("発信を記録できなかったため取り消しました。もう一度おかけください。");
     }
-    Ok(sid)
+    Ok((sid, line.recording))
 }
 
 /// The customer of an outbound call answered: they join the conference named after their call.
@@ -774,12 +815,65 @@ pub async fn join_customer(State(st): State<VoiceState>, SignedForm(params): Sig
         )
         .await;
     twiml(
-        VoiceResponse::new().dial(Dial::conference(reported(
-            Conference::new(sid.as_str())
-                .participant_label("customer")
-                .end_conference_on_exit(true)
-                .beep(ConferenceBeep::False),
+        VoiceResponse::new().dial(Dial::conference(recorded(
+            reported(
+                Conference::new(sid.as_str())
+                    .participant_label("customer")
+                    .end_conference_on_exit(true)
+                    .beep(ConferenceBeep::False),
+                &st,
+            ),
             &st,
+            sid.as_str(),
+            line_records(&st, param(&params, "From")).await,
         ))),
     )
+}
+
+/// A conference recording's progress: its SID and state while it runs, its URL and length when
+/// it is done (the link supervisors find in the call history). A late `in-progress` never
+/// overwrites `completed`.
+pub async fn recording(
+    State(st): State<VoiceState>,
+    Path(sid): Path<String>,
+    SignedForm(params): SignedForm,
+) -> Response {
+    let Ok(sid) = CallSid::parse(&sid) else {
+        return Refused::Malformed("the recording callback names no valid call".into()).into_response();
+    };
+    let (Some(recording), Some(status)) = (param(&params, "RecordingSid"), param(&params, "RecordingStatus")) else {
+        return Refused::Malformed("RecordingSid and RecordingStatus are required".into()).into_response();
+    };
+    if !matches!(status, "in-progress" | "completed" | "absent" | "failed") {
+        return Refused::Malformed(format!("unknown RecordingStatus {status}")).into_response();
+    }
+    let mut update = shared::store::Update::default()
+        .set("recording_sid", recording)
+        .set("recording_status", status);
+    if status == "completed" {
+        if let Some(link) = param(&params, "RecordingUrl") {
+            update = update.set("recording_url", link);
+        }
+        if let Some(secs) = param(&params, "RecordingDuration").and_then(|d| d.parse::<u64>().ok()) {
+            update = update.set("recording_seconds", secs);
+        }
+    }
+    let cond = if status == "completed" {
+        Cond::Exists
+    } else {
+        Cond::And(vec![
+            Cond::Exists,
+            Cond::Or(vec![
+                Cond::AttrNotExists("recording_status".into()),
+                Cond::Ne("recording_status".into(), "completed".into()),
+            ]),
+        ])
+    };
+    let key = shared::domain::calls::call_key(sid.as_str());
+    let result = match st.services.store.update(&key, update, Some(cond)).await {
+        Ok(_) => Ok(()),
+        Err(e) if e.is_condition_failed() => Ok(()),
+        Err(e) => Err(e.into()),
+    };
+    callback_outcome(result, sid.as_str(), "recording callback not applied")
 }
