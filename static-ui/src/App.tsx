@@ -1,6 +1,6 @@
 //! The page's root: loads `/config.json`, then either the sign-in page or — once signed in and
-//! the settings are loaded — the operator screen or the admin page (loaded on demand, so the
-//! operator screen's bundle stays small).
+//! the settings are loaded — the operator screen (which starts the softphone) or the admin page
+//! (loaded on demand, so the operator screen's bundle stays small).
 
 import type { ComponentType } from 'preact';
 import { signal } from '@preact/signals';
@@ -16,8 +16,6 @@ import { startClock } from './state/clock';
 import { clearCustomer } from './state/customer';
 import { closeDetail } from './state/detail';
 import { resetMemo } from './state/memo';
-import { installPhone, removePhone } from './state/phone';
-import { startPhone } from './phone';
 import { loadSettings, settings } from './state/settings';
 
 const configError = signal<string | null>(null);
@@ -66,15 +64,6 @@ export function App() {
 
   useEffect(() => {
     if (signedIn && !settings.peek()) fetchSettings();
-    const cfg = config.value;
-    let cancelled = false;
-    if (signedIn && cfg) {
-      startPhone(cfg)
-        .then((p) => {
-          if (p && !cancelled) installPhone(p);
-        })
-        .catch((e: unknown) => console.warn('the phone did not start', e));
-    }
     if (!signedIn) {
       // Nothing of the previous user's work stays on screen for the next one.
       settings.value = null;
@@ -82,10 +71,6 @@ export function App() {
       closeDetail();
       resetMemo(null);
     }
-    return () => {
-      cancelled = true;
-      removePhone();
-    };
   }, [signedIn, config.value]);
 
   useEffect(() => {

@@ -11,7 +11,8 @@ import { chromium } from 'playwright-core';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = join(here, '..', '..');
-const binary = join(repoRoot, 'target', 'debug', 'local');
+// CONSOLE_BINARY runs another build of the local runtime (a copy kept stable while others compile).
+const binary = process.env.CONSOLE_BINARY ?? join(repoRoot, 'target', 'debug', 'local');
 const dist = join(repoRoot, 'static-ui', 'dist', 'index.html');
 export const screenshotDir = join(here, 'screenshots');
 

@@ -46,8 +46,8 @@ describe('the operator screen', { timeout: 180_000 }, () => {
     assert.deepEqual(lines, ['代表番号（03-6800-0001）', '営業部（050-3000-1234）']);
     const statuses = await page.locator('#info-status option').allTextContents();
     assert.deepEqual(statuses, ['受付可', '離席', '後処理', '休憩', 'オフライン', '研修中']);
-    assert.ok(await page.locator('#info-status').isDisabled(), 'the status waits for the presence API');
-    assert.match((await page.locator('#info-status').getAttribute('title')) ?? '', /在席API/);
+    assert.ok(await page.locator('#info-status').isEnabled(), 'the status can be changed');
+    assert.equal(await page.inputValue('#info-status'), 'offline', 'an operator starts signed out of calls');
     await shot(page.locator('#region-info'), '1-information');
   });
 
@@ -63,11 +63,19 @@ describe('the operator screen', { timeout: 180_000 }, () => {
     await page.selectOption('#info-line', 'main');
   });
 
-  test('the operation menu shows every call button, disabled with the reason', async () => {
+  test('the operation menu offers 発信応答 once the phone is registered; the rest say why they wait', async () => {
     const labels = await page.locator('.op-button').allTextContents();
     assert.deepEqual(labels.map((s) => s.trim()), ['発信応答', '切断', '保留', '転送', '架電リスト']);
-    for (const b of await page.locator('.op-button').all()) assert.ok(await b.isDisabled());
-    await textContains(page.locator('#ops-reason'), '通話機能は準備中です');
+    await page.locator('#call-status.call-idle').waitFor();
+    await textContains(page.locator('#call-badge'), '待受中');
+    assert.ok(await page.locator('#op-dialAnswer').isEnabled());
+    for (const id of ['hangUp', 'hold', 'transfer']) {
+      assert.ok(await page.locator(`#op-${id}`).isDisabled(), `${id} waits for a call`);
+      assert.equal(await page.getAttribute(`#op-${id}`, 'title'), '通話していません');
+      await textContains(page.locator(`#op-${id}-why`), '通話していません');
+    }
+    assert.ok(await page.locator('#op-callList').isDisabled());
+    await eventually(async () => (await page.getAttribute('#op-callList', 'title')) === 'このサーバーでは架電リストが提供されていません', 5000, 'the call-list reason');
     await shot(page.locator('#region-ops'), '2-operation-menu');
   });
 

@@ -1,4 +1,7 @@
-//! A modal dialog on the native `<dialog>` element: focus is trapped and Escape closes it.
+//! A dialog on the native `<dialog>` element. Modal by default (focus is trapped, Escape closes
+//! it); `modal={false}` floats it over the page so the rest stays usable (the consultation
+//! dialog during hold); `dismissable={false}` keeps it open until one of its own buttons is used
+//! (an incoming call is answered or declined, never just closed).
 
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
@@ -10,23 +13,46 @@ interface Props {
   onClose: () => void;
   children: ComponentChildren;
   id?: string;
+  modal?: boolean;
+  dismissable?: boolean;
+  class?: string;
 }
 
-export function Dialog({ open, title, onClose, children, id }: Props) {
+export function Dialog({ open, title, onClose, children, id, modal = true, dismissable = true, class: cls }: Props) {
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const d = ref.current;
     if (!d) return;
-    if (open && !d.open) d.showModal();
+    if (open && !d.open) {
+      if (modal) d.showModal();
+      else d.show();
+    }
     if (!open && d.open) d.close();
-  }, [open]);
+  }, [open, modal]);
   return (
-    <dialog ref={ref} id={id} class="dialog" aria-labelledby={id ? `${id}-title` : undefined} onClose={onClose}>
+    <dialog
+      ref={ref}
+      id={id}
+      class={`dialog ${modal ? '' : 'dialog-float'} ${cls ?? ''}`}
+      aria-labelledby={id ? `${id}-title` : undefined}
+      onCancel={(e) => {
+        if (!dismissable) e.preventDefault();
+      }}
+      onKeyDown={(e) => {
+        // A floating dialog is not closed by the browser on Escape.
+        if (!modal && dismissable && e.key === 'Escape') onClose();
+      }}
+      onClose={() => {
+        if (open) onClose();
+      }}
+    >
       <header class="dialog-head">
         <h2 id={id ? `${id}-title` : undefined}>{title}</h2>
-        <button type="button" class="icon-button" onClick={onClose} aria-label={t('app.close')} title={t('app.close')}>
-          ×
-        </button>
+        {dismissable && (
+          <button type="button" class="icon-button" onClick={onClose} aria-label={t('app.close')} title={t('app.close')}>
+            ×
+          </button>
+        )}
       </header>
       <div class="dialog-body">{children}</div>
     </dialog>

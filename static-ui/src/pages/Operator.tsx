@@ -1,17 +1,68 @@
 //! The operator screen: the six regions of the manual on one fixed grid sized for 1366×768.
-//! Each region scrolls inside itself, so nothing the operator does moves the layout.
+//! Each region scrolls inside itself, so nothing the operator does moves the layout. The
+//! softphone lives as long as this screen: started here, driven by state/call.ts; the call
+//! dialogs float above the grid, and in local mode the simulator panel sits in a corner.
 
+import type { ComponentType } from 'preact';
+import { signal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
+import { errorText } from '../api/errors';
+import { config } from '../config';
+import { ConsultDialog } from '../dialogs/ConsultDialog';
+import { IncomingDialog } from '../dialogs/IncomingDialog';
+import { TransferDialog } from '../dialogs/TransferDialog';
 import { t } from '../i18n';
+import { startPhone } from '../phone';
 import { CustomerRegion } from '../regions/CustomerRegion';
 import { EntryRegion } from '../regions/EntryRegion';
 import { HistoryRegion } from '../regions/HistoryRegion';
 import { InfoRegion } from '../regions/InfoRegion';
 import { OperationMenu } from '../regions/OperationMenu';
 import { SearchRegion } from '../regions/SearchRegion';
+import { startCallControl } from '../state/call';
+import { startCallListMenu } from '../state/callList';
 import { restoreCustomer } from '../state/customer';
 import { dirty, resetForm, startEntrySync } from '../state/entry';
 import { startHistorySync } from '../state/history';
+import { say } from '../state/notice';
+import { installPhone, removePhone } from '../state/phone';
+import { startPresenceSync } from '../state/presence';
+
+const SimulatorPanel = signal<ComponentType | null>(null);
+
+/** Starts the softphone and what drives it; returns the stop function. */
+function startCalls(): () => void {
+  const cfg = config.peek();
+  let stopControl: (() => void) | null = null;
+  let stopped = false;
+  if (cfg) {
+    startPhone(cfg)
+      .then((p) => {
+        if (!p) return;
+        if (stopped) {
+          p.destroy();
+          return;
+        }
+        installPhone(p);
+        stopControl = startCallControl(p);
+      })
+      .catch((e: unknown) => say('error', t('phone.startFailed', { detail: errorText(e) })));
+    if (cfg.phone === 'simulator' && !SimulatorPanel.peek()) {
+      import('../phone/SimulatorPanel')
+        .then((m) => (SimulatorPanel.value = m.SimulatorPanel))
+        .catch(() => undefined);
+    }
+  }
+  const stopPresence = startPresenceSync();
+  const stopCallList = startCallListMenu();
+  return () => {
+    stopped = true;
+    stopControl?.();
+    stopPresence();
+    stopCallList();
+    removePhone();
+  };
+}
 
 export function OperatorPage() {
   useEffect(() => {
@@ -20,11 +71,14 @@ export function OperatorPage() {
     if (!dirty.peek()) resetForm();
     const stopEntry = startEntrySync();
     restoreCustomer();
+    const stopCalls = startCalls();
     return () => {
       stopHistory();
       stopEntry();
+      stopCalls();
     };
   }, []);
+  const Sim = SimulatorPanel.value;
   return (
     <div class="operator" id="operator">
       <h1 class="sr-only">{t('app.title')}</h1>
@@ -38,6 +92,10 @@ export function OperatorPage() {
         </div>
         <EntryRegion />
       </main>
+      <IncomingDialog />
+      <ConsultDialog />
+      <TransferDialog />
+      {Sim && config.value?.phone === 'simulator' && <Sim />}
     </div>
   );
 }

@@ -1,8 +1,9 @@
 //! Region 1, インフォメーション: today's date and a ticking clock, the signed-in operator, the
-//! status (read-only until the presence API is wired), the outbound line (発信回線) and the talk
-//! script of that line. The language switch, the admin link and sign-out live here too.
+//! status (followed from the server, changed through it), the outbound line (発信回線) and the
+//! talk script of that line. The language switch, the admin link and sign-out live here too.
 
 import { useState } from 'preact/hooks';
+import { errorText } from '../api/errors';
 import { currentUser, hasRole, signOut } from '../auth';
 import { Dialog } from '../components/Dialog';
 import { Icon } from '../components/Icon';
@@ -11,6 +12,7 @@ import { lang, setLang, t } from '../i18n';
 import { navigate } from '../router';
 import { now } from '../state/clock';
 import { contact } from '../state/customer';
+import { say } from '../state/notice';
 import { chooseLine, selectedLine, selectedScript } from '../state/lines';
 import { changePresence, presence, presenceChoices, presenceControl, presenceLabel } from '../state/presence';
 import { settings } from '../state/settings';
@@ -55,7 +57,15 @@ export function InfoRegion() {
           disabled={!control}
           title={control ? undefined : t('info.statusPending')}
           aria-describedby={control ? undefined : 'info-status-why'}
-          onChange={(e) => void changePresence(e.currentTarget.value)}
+          onChange={(e) => {
+            const el = e.currentTarget;
+            changePresence(el.value)
+              .catch((err: unknown) => say('error', errorText(err)))
+              .finally(() => {
+                // The select shows what the server says, also when it refused.
+                el.value = presence.peek();
+              });
+          }}
           class={`status-select status-${status}`}
         >
           {!choices.some((c) => c.id === status) && <option value={status}>{presenceLabel(status)}</option>}

@@ -1,14 +1,17 @@
-//! Region 2, 操作メニュー: 発信応答, 切断, 保留, 転送, 架電リスト. Each button runs the action the
-//! phone layer registered (state/operations.ts); without one it is disabled, and the reason is
-//! written under the menu (not only in a tooltip, which a disabled button may not show).
+//! Region 2, 操作メニュー: 発信応答, 切断, 保留, 転送, 架電リスト, then where the call is
+//! (CallStatus) and the latest news (a refused dial, how a call ended, an action's error). Each
+//! button runs the action the call layer registered (state/operations.ts); a disabled button
+//! says why in its tooltip and to screen readers. Everything here has a fixed place, so calls
+//! coming and going never move the layout.
 
-import { signal } from '@preact/signals';
 import { errorText } from '../api/errors';
 import type { IconName } from '../components/Icon';
 import { Icon } from '../components/Icon';
 import { t } from '../i18n';
+import { notice, say } from '../state/notice';
 import type { OperationId } from '../state/operations';
 import { OPERATION_IDS, operations } from '../state/operations';
+import { CallStatus } from './CallStatus';
 
 const LABELS: Record<OperationId, Parameters<typeof t>[0]> = {
   dialAnswer: 'ops.dialAnswer',
@@ -25,11 +28,9 @@ const ICONS: Record<OperationId, IconName> = {
   callList: 'list',
 };
 
-const lastError = signal<string | null>(null);
-
 export function OperationMenu() {
   const ops = operations.value;
-  const missing = OPERATION_IDS.filter((id) => !ops[id]);
+  const news = notice.value;
   return (
     <nav id="region-ops" class="region region-ops" aria-label={t('region.ops')}>
       <h2 class="sr-only">{t('region.ops')}</h2>
@@ -40,33 +41,57 @@ export function OperationMenu() {
           const pressed = op?.pressed?.value;
           const label = id === 'hold' && pressed ? t('ops.unhold') : t(LABELS[id]);
           return (
-            <button
-              type="button"
-              key={id}
-              id={`op-${id}`}
-              class={`op-button op-${id}`}
-              disabled={reason !== null}
-              title={reason ?? label}
-              aria-describedby={reason ? 'ops-reason' : undefined}
-              aria-pressed={pressed === undefined ? undefined : pressed}
-              onClick={async () => {
-                lastError.value = null;
-                try {
-                  await op?.run();
-                } catch (e) {
-                  lastError.value = errorText(e);
-                }
-              }}
-            >
-              <Icon name={ICONS[id]} size={15} />
-              {label}
-            </button>
+            <span class="op-slot" key={id}>
+              <button
+                type="button"
+                id={`op-${id}`}
+                class={`op-button op-${id} ${pressed ? 'pressed' : ''}`}
+                disabled={reason !== null}
+                title={reason ?? label}
+                aria-describedby={reason ? `op-${id}-why` : undefined}
+                aria-pressed={pressed === undefined ? undefined : pressed}
+                onClick={async () => {
+                  try {
+                    await op?.run();
+                  } catch (e) {
+                    say('error', errorText(e));
+                  }
+                }}
+              >
+                <Icon name={ICONS[id]} size={15} />
+                {label}
+              </button>
+              {reason && (
+                <span id={`op-${id}-why`} class="sr-only">
+                  {reason}
+                </span>
+              )}
+            </span>
           );
         })}
       </div>
-      <p id="ops-reason" class="ops-reason" role="status">
-        {lastError.value ?? (missing.length > 0 ? t('ops.notReady') : '')}
-      </p>
+      <CallStatus />
+      <div id="ops-message" class={`ops-message ${news ? `notice-${news.kind}` : ''}`} role={news?.kind === 'error' ? 'alert' : 'status'}>
+        <span class="ops-message-text" title={news?.text} key={news?.seq}>
+          {news?.text ?? ''}
+        </span>
+        {news?.action && (
+          <button
+            type="button"
+            class="small"
+            id="ops-message-action"
+            onClick={async () => {
+              try {
+                await news.action?.run();
+              } catch (e) {
+                say('error', errorText(e));
+              }
+            }}
+          >
+            {news.action.label}
+          </button>
+        )}
+      </div>
     </nav>
   );
 }

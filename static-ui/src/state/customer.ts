@@ -96,10 +96,13 @@ export async function lookUp(phone?: string, prefer: { account?: string; contact
   }
 }
 
-/** The screen pop of a call: the phone layer calls this with the caller's number. */
-export function popUp(phone: string, sid?: string): Promise<void> {
+/**
+ * The screen pop of a call: the call layer calls this with the customer's number (and, for a
+ * screen transfer, the account and contact the first operator had chosen).
+ */
+export function popUp(phone: string, sid?: string, prefer: { account?: string; contact?: string } = {}): Promise<void> {
   callSid.value = sid ?? null;
-  return lookUp(phone);
+  return lookUp(phone, prefer);
 }
 
 /** Empties the phone field and everything shown for it. */

@@ -327,3 +327,24 @@ export const focusRequest = signal(0);
 export function requestEntryFocus(): void {
   focusRequest.value++;
 }
+
+/**
+ * The form as a draft for a screen transfer: its object and the values typed so far (empty and
+ * unconvertible ones left out), or `null` when nothing is typed or a stored record is being edited.
+ */
+export function draftOf(): { object: string; fields: Fields } | null {
+  const f = form.peek();
+  const def = objectDef(f.object);
+  if (!def || f.mode === 'edit' || !dirty.peek()) return null;
+  const v = values.peek();
+  const fields: Fields = {};
+  for (const fd of def.fields) {
+    try {
+      const w = toWire(fd, v[fd.name]);
+      if (w !== null && w !== '' && !(fd.type === 'checkbox' && w === false)) fields[fd.name] = w;
+    } catch {
+      /* a value that does not convert stays on this screen */
+    }
+  }
+  return Object.keys(fields).length ? { object: f.object, fields } : null;
+}

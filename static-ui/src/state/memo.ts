@@ -1,7 +1,8 @@
 //! The conversation memo (会話メモ) and its response status (対応ステータス): the text, an undo
 //! history of its own (Ctrl+Z and Ctrl+X insert labels instead of undoing and cutting), and the
-//! save state shown by the indicator. Saving is not wired yet: the memos API will be installed
-//! with {@link setMemoSaver}; until then the memo lives in this page (and survives a reload).
+//! save state shown by the indicator. The call layer (state/call.ts) installs the memos API with
+//! {@link setMemoSaver} while the memo belongs to a call of this operator; otherwise the memo
+//! lives in this page only (and survives a reload).
 
 import { computed, signal } from '@preact/signals';
 import { ApiError } from '../api/client';
@@ -169,7 +170,8 @@ export function resetMemo(callSid: string | null, initial?: MemoVersion): void {
   redoStack.value = [];
   conflict.value = null;
   saveError.value = null;
-  saveState.value = saver ? (initial ? 'saved' : 'unsaved') : 'local';
+  // A new memo has nothing to save yet.
+  saveState.value = saver ? 'saved' : 'local';
   persist();
 }
 
@@ -246,5 +248,41 @@ export function resolveConflict(choice: 'theirs' | 'mine'): void {
 export function setMemoSaver(fn: MemoSaver | null, opts: { debounceMs?: number } = {}): void {
   saver = fn;
   debounceMs = opts.debounceMs ?? 800;
-  saveState.value = fn ? 'unsaved' : 'local';
+  if (!fn) {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    if (saveState.peek() !== 'conflict') saveState.value = 'local';
+  } else if (saveState.peek() === 'local') {
+    changed();
+  }
+}
+
+/**
+ * Brings a memo typed in this page onto the server's: `base` is what the page started from.
+ * Untouched since then: the server's memo is shown. Changed here but not there: it is saved on
+ * top of the server's version. Changed on both sides: the conflict is shown for the operator
+ * to settle (nothing is dropped).
+ */
+export function rebaseMemo(server: MemoVersion, base: { text: string; responseStatus: string | null }): void {
+  if (timer) clearTimeout(timer);
+  timer = null;
+  const mine = { text: memoText.peek(), responseStatus: responseStatus.peek() };
+  const same = (a: typeof mine, b: typeof mine) => a.text === b.text && a.responseStatus === b.responseStatus;
+  memoVersion.value = server.version;
+  if (same(mine, base) || same(mine, server)) {
+    if (mine.text !== server.text) pushUndo({ text: mine.text, caret: mine.text.length });
+    memoText.value = server.text;
+    responseStatus.value = server.responseStatus;
+    conflict.value = null;
+    saveState.value = saver ? 'saved' : 'local';
+    persist();
+  } else if (same(server, base)) {
+    conflict.value = null;
+    saveState.value = 'unsaved';
+    changed();
+  } else {
+    conflict.value = server;
+    saveState.value = 'conflict';
+    persist();
+  }
 }

@@ -1,50 +1,136 @@
-//! The phone layer's place in the page. The browser softphone (the Twilio Voice SDK deployed,
-//! the simulator locally) is not built yet: it will implement {@link Phone}, be installed with
-//! {@link installPhone}, and keep {@link activeCall} current. Everything that shows a call
-//! (the call timer, the operation menu) reads these signals only.
+//! The softphone's place in the page. A {@link Phone} is the operator's device — the Twilio
+//! Voice SDK deployed (`phone/twilio.ts`), the local runtime's simulated phone in local mode
+//! (`phone/simulator.ts`) — and only carries audio legs: it registers, rings, accepts, rejects,
+//! places a call to the TwiML App, hangs its own leg up, mutes and sends digits. Everything else
+//! about a call (hold, consult, transfer) is the `calls` API's business, driven by
+//! `state/call.ts`, which keeps {@link activeCall} current. The call timer and the operation menu
+//! read these signals only.
 
 import { computed, signal } from '@preact/signals';
 import { now } from './clock';
 
+/**
+ * What a phone reports. `leg` is the phone's own id of one audio leg (the leg's CallSid where the
+ * implementation knows it); the customer's call id travels in `params.callSid`.
+ */
+export type PhoneEvent =
+  /** The device registered and can ring. */
+  | { type: 'registered'; identity: string }
+  /** The device lost its registration (network, token); it is trying again by itself. */
+  | { type: 'unregistered'; reason: string }
+  /** A call rings this phone, with the custom parameters the server attached. */
+  | { type: 'incoming'; leg: string; from: string; params: Record<string, string> }
+  /** A leg is connected (an incoming call accepted, an outgoing one answered by the TwiML App). */
+  | { type: 'accepted'; leg: string }
+  /** A ringing leg went away before it was answered here. */
+  | { type: 'cancelled'; leg: string }
+  /** A leg ended. */
+  | { type: 'disconnected'; leg: string }
+  /** What the platform said on a leg (why a dial was refused, for example). */
+  | { type: 'heard'; leg: string; text: string }
+  /** Something the device could not do. */
+  | { type: 'error'; message: string; leg?: string };
+
+/** An audio device the operator can choose. */
+export interface AudioDevice {
+  id: string;
+  label: string;
+}
+
+/** The microphone and speaker choice (the Twilio phone has one; the simulator has no audio). */
+export interface AudioSettings {
+  /** Asks for the microphone (the browser's permission prompt) and lists the devices. */
+  devices(): Promise<{ inputs: AudioDevice[]; outputs: AudioDevice[]; outputSelectable: boolean }>;
+  /** The chosen devices' ids (`default` when none was chosen). */
+  chosen(): { input: string; output: string };
+  setInput(id: string): Promise<void>;
+  /** Sets where calls and the ringtone play. */
+  setOutput(id: string): Promise<void>;
+  /** Plays a test sound on the chosen speaker. */
+  testOutput(): Promise<void>;
+}
+
 /** What the page needs from a softphone. Both implementations (Twilio, simulator) provide it. */
 export interface Phone {
-  /** Calls `to` (any common way of writing a number) with the line `lineId` as caller ID. */
-  dial(to: string, lineId: string): Promise<void>;
-  /** Answers the call that is ringing. */
-  answer(): Promise<void>;
-  /** Ends the operator's part in the current call. */
-  hangUp(): Promise<void>;
-  /** Puts the customer on hold (a conference participant hold on the server). */
-  hold(): Promise<void>;
-  /** Takes the customer off hold. */
-  resume(): Promise<void>;
+  readonly kind: 'twilio' | 'simulator';
+  /** Receives every event from now on (and those emitted before the first subscriber). */
+  subscribe(fn: (e: PhoneEvent) => void): () => void;
+  /** Answers a ringing leg. */
+  accept(leg: string): Promise<void>;
+  /** Declines a ringing leg (the server offers the call to someone else). */
+  reject(leg: string): void;
+  /** Calls the TwiML App with these parameters (`To`, `LineId`); resolves with the new leg. */
+  connect(params: Record<string, string>): Promise<string>;
+  /** Hangs this phone's leg up. */
+  disconnect(leg: string): void;
+  /** Mutes or unmutes the microphone on a leg. */
+  mute(leg: string, muted: boolean): void;
+  /** Sends DTMF tones on a leg. */
+  sendDigits(leg: string, digits: string): void;
+  /** Device choice, where the phone has audio. */
+  readonly audio: AudioSettings | null;
   /** Releases the device (on sign-out). */
   destroy(): void;
 }
 
-/** Where a call is. */
-export type CallPhase = 'ringing' | 'dialing' | 'connected' | 'held' | 'ended';
+/** A small event hub for phone implementations: events wait until someone subscribes. */
+export class PhoneEvents {
+  private listeners = new Set<(e: PhoneEvent) => void>();
+  private pending: PhoneEvent[] = [];
+
+  subscribe(fn: (e: PhoneEvent) => void): () => void {
+    this.listeners.add(fn);
+    const queued = this.pending;
+    this.pending = [];
+    for (const e of queued) fn(e);
+    return () => this.listeners.delete(fn);
+  }
+
+  emit(e: PhoneEvent): void {
+    if (this.listeners.size === 0) {
+      this.pending.push(e);
+      return;
+    }
+    for (const fn of this.listeners) fn(e);
+  }
+}
+
+/** Where a call is. `consulting`: a transfer's target talking with the first operator. */
+export type CallPhase = 'ringing' | 'dialing' | 'connected' | 'held' | 'consulting';
+
+/** Why a call rings or is on this page. */
+export type CallKind = 'call' | 'transfer' | 'rejoin';
 
 /** The call the operator is handling. */
 export interface ActiveCall {
-  /** The customer leg's CallSid (the conference name), once known. */
+  /** The customer's CallSid (the conference name, the id in every `/api/calls/{id}`), once known. */
   sid: string | null;
+  /** This phone's leg of it (`null` after a reload until rejoined). */
+  leg: string | null;
   direction: 'inbound' | 'outbound';
+  kind: CallKind;
   /** The customer's number (E.164 or as dialled). */
   customer: string;
   phase: CallPhase;
   /** When the customer and operator were connected (ms since the epoch). */
   connectedAt: number | null;
+  /** A transfer ringing or handed to me: who sends it, how, and the screen transfer's id. */
+  transferFrom?: { name: string; id: string; mode: 'warm' | 'cold'; handoffId: string | null };
+  /** Why the server rang me back into my own call (`transfer_failed`, `reconnect`). */
+  ringBack?: string;
 }
 
-/** The installed softphone; `null` until the phone layer exists and has started. */
+/** The installed softphone; `null` until it has started. */
 export const phone = signal<Phone | null>(null);
+/** Whether the softphone is registered (rings), still connecting, or lost its connection. */
+export const phoneState = signal<'none' | 'connecting' | 'registered' | 'lost'>('none');
 /** The current call; `null` when there is none. */
 export const activeCall = signal<ActiveCall | null>(null);
 
-/** Installs the softphone (the phone layer calls this once its device is ready). */
+/** Installs the softphone (the phone layer calls this once its device exists). */
 export function installPhone(p: Phone): void {
   phone.value?.destroy();
+  phoneState.value = 'connecting';
   phone.value = p;
 }
 
@@ -52,6 +138,7 @@ export function installPhone(p: Phone): void {
 export function removePhone(): void {
   phone.value?.destroy();
   phone.value = null;
+  phoneState.value = 'none';
   activeCall.value = null;
 }
 

@@ -1,8 +1,10 @@
 //! The operator's status (受付可, 離席, 後処理, 休憩, オフライン and the statuses an admin added).
-//! Shown in the information region; changing it needs the presence API, which the phone layer
-//! will register with {@link registerPresenceControl}. Until then the select is disabled.
+//! Shown in the information region and followed from the server ({@link startPresenceSync}: the
+//! server sets 通話中 and 後処理 itself as calls come and go); changing it goes through the
+//! operators API, installed with {@link registerPresenceControl}.
 
 import { computed, signal } from '@preact/signals';
+import { me, setStatus } from '../api/operators';
 import type { MessageKey } from '../i18n';
 import { labelOf, t } from '../i18n';
 import { settings } from './settings';
@@ -45,5 +47,43 @@ export async function changePresence(id: string): Promise<void> {
   const c = presenceControl.value;
   if (!c) return;
   await c.change(id);
-  presence.value = id;
+}
+
+/** When wrap-up (後処理) ends and the server makes the operator available again. */
+export const wrapUpUntil = signal<string | null>(null);
+
+let refreshing: Promise<void> | null = null;
+
+/** Reads my status from the server now (calls change it behind the page's back). */
+export function refreshPresence(): Promise<void> {
+  refreshing ??= me()
+    .then((op) => {
+      presence.value = op.status;
+      wrapUpUntil.value = op.wrap_up_until ?? null;
+    })
+    .catch(() => undefined)
+    .finally(() => {
+      refreshing = null;
+    });
+  return refreshing;
+}
+
+/**
+ * Follows my status from the server (every few seconds) and installs the control that changes
+ * it; returns the stop function.
+ */
+export function startPresenceSync(everyMs = 5000): () => void {
+  const stop = registerPresenceControl({
+    async change(id) {
+      const op = await setStatus(id);
+      presence.value = op.status;
+      wrapUpUntil.value = op.wrap_up_until ?? null;
+    },
+  });
+  void refreshPresence();
+  const timer = setInterval(() => void refreshPresence(), everyMs);
+  return () => {
+    clearInterval(timer);
+    stop();
+  };
 }

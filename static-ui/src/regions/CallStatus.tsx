@@ -1,0 +1,124 @@
+//! Where the call is, in the operation menu: the phone's state while idle, then ringing /
+//! dialing / connected to … / on hold / handing over, with the buttons that belong to that
+//! moment (rejoin, call off a transfer, the consultation dialog, mute). One fixed-width slot.
+
+import { errorText } from '../api/errors';
+import { t } from '../i18n';
+import {
+  cancelTransfer,
+  consultOpen,
+  consultPhase,
+  live,
+  muted,
+  myTransfer,
+  needsRejoin,
+  partyName,
+  rejoinCall,
+  toggleMute,
+  transferring,
+  working,
+} from '../state/call';
+import { say } from '../state/notice';
+import { activeCall, phone, phoneState } from '../state/phone';
+import { presence } from '../state/presence';
+
+function act(fn: () => void | Promise<void>) {
+  return async () => {
+    try {
+      await fn();
+    } catch (e) {
+      say('error', errorText(e));
+    }
+  };
+}
+
+export function CallStatus() {
+  const c = activeCall.value;
+  const state = phoneState.value;
+  let badge: string;
+  let kind: string;
+  let text: string;
+  if (!c) {
+    kind = state === 'registered' ? 'idle' : state === 'lost' ? 'lost' : 'off';
+    badge = state === 'registered' ? t('status.ready') : state === 'lost' ? t('status.lost') : phone.value ? t('status.connecting') : t('status.noPhone');
+    text =
+      state === 'registered'
+        ? presence.value === 'available'
+          ? t('status.waiting')
+          : t('status.canDial')
+        : '';
+  } else {
+    kind = c.phase;
+    const party = partyName.value;
+    const tr = myTransfer.value;
+    switch (c.phase) {
+      case 'ringing':
+        badge = c.kind === 'transfer' ? t('status.transferRinging') : t('status.ringing');
+        text = party;
+        break;
+      case 'dialing':
+        badge = t('status.dialing');
+        text = party;
+        break;
+      case 'consulting':
+        badge = t('status.handover');
+        text = t('status.handoverWith', { name: c.transferFrom?.name ?? '' });
+        break;
+      case 'held':
+        badge = t('status.held');
+        text = party;
+        break;
+      default:
+        badge = t('status.connected');
+        text = t('status.connectedTo', { party });
+    }
+    if (tr && transferring.value) {
+      kind = 'transfer';
+      badge = t('status.transferring');
+      text = tr.state === 'answered' ? t('status.transferAnswered', { name: tr.to_name }) : t('status.transferRingingTo', { name: tr.to_name });
+    } else if (consultPhase.value !== 'idle') {
+      text = `${party} / ${consultPhase.value === 'ringing' ? t('status.consultRinging') : t('status.consultConnected')}`;
+    } else if (live.value?.reconnecting) {
+      text = `${party} / ${t('status.reconnecting')}`;
+    }
+  }
+  const tr = myTransfer.value;
+  return (
+    <div id="call-status" class={`call-status call-${kind}`} data-phase={c?.phase ?? 'idle'}>
+      <span class="call-badge" id="call-badge">
+        {badge}
+      </span>
+      <span class="call-text" id="call-text" role="status" title={text}>
+        {text}
+      </span>
+      <span class="call-actions">
+        {c && needsRejoin.value && (
+          <button type="button" class="small primary" id="call-rejoin" disabled={working.value} onClick={act(rejoinCall)}>
+            {t('status.rejoin')}
+          </button>
+        )}
+        {c && tr && transferring.value && tr.mode === 'warm' && (
+          <button type="button" class="small" id="transfer-cancel" disabled={working.value} onClick={act(cancelTransfer)}>
+            {t('status.cancelTransfer')}
+          </button>
+        )}
+        {c?.phase === 'held' && !transferring.value && !consultOpen.value && (
+          <button type="button" class="small" id="consult-open" onClick={() => (consultOpen.value = true)}>
+            {t('status.openConsult')}
+          </button>
+        )}
+        {c?.leg && c.phase !== 'ringing' && c.phase !== 'dialing' && (
+          <button
+            type="button"
+            class={`small ${muted.value ? 'pressed' : ''}`}
+            id="call-mute"
+            aria-pressed={muted.value}
+            onClick={act(toggleMute)}
+          >
+            {muted.value ? t('status.unmute') : t('status.mute')}
+          </button>
+        )}
+      </span>
+    </div>
+  );
+}

@@ -1,0 +1,321 @@
+// The call features walked in Chromium against the local runtime's Twilio simulator: a customer
+// calls in and pops up, the operator answers, holds, calls a third party and comes back, writes
+// the memo, hangs up; dials a typed number (refused while 受付可); hands a call to a second
+// operator with the screen. Every step goes through the real functions and the simulated
+// network; the tests wait on the page or on the simulator's /sim/wait, never on the clock.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { api, eventually, launchBrowser, newPage, regionBoxes, shot, signIn, startConsole, textContains } from './harness.mjs';
+
+const YAMADA = '03-1234-5678';
+const YAMADA_E164 = '+81312345678';
+
+describe('calls on the operator screen', { timeout: 240_000 }, () => {
+  let console_;
+  let browser;
+  let sato;
+
+  /** The simulator's own API (no sign-in). */
+  async function sim(method, path, body) {
+    const res = await fetch(`${console_.url}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  }
+
+  /** Waits until the simulator's state matches; fails with the state otherwise. */
+  async function simWait(condition) {
+    const r = await sim('POST', '/sim/wait', { timeout_ms: 15_000, ...condition });
+    assert.equal(r.status, 200, `never reached ${JSON.stringify(condition)}: ${JSON.stringify(r.body).slice(0, 3000)}`);
+    return r.body;
+  }
+
+  /** A simulated call of the phone network to `number` (E.164), once placed. */
+  async function callTo(number) {
+    return eventually(async () => {
+      const { body } = await sim('GET', '/sim/state');
+      return body.calls.find((c) => c.to === number && c.direction === 'outbound-api' && c.status !== 'completed');
+    }, 10_000, `a call to ${number}`);
+  }
+
+  /** Signs `user` in on a fresh page (own storage) with the phone registered. */
+  async function operatorPage(user) {
+    const page = await newPage(browser);
+    await signIn(page, console_.url, user);
+    await page.locator('#call-status.call-idle').waitFor();
+    return page;
+  }
+
+  async function setStatus(page, status) {
+    await page.selectOption('#info-status', status);
+    await eventually(async () => (await page.inputValue('#info-status')) === status, 5000, `the status ${status}`);
+  }
+
+  async function assertNoProblems() {
+    const { body } = await sim('GET', '/sim/problems');
+    assert.deepEqual(body, [], 'the functions broke none of Twilio’s rules');
+  }
+
+  before(async () => {
+    console_ = await startConsole();
+    browser = await launchBrowser();
+    sato = await operatorPage('op-sato');
+  });
+
+  after(async () => {
+    await browser?.close();
+    await console_?.stop();
+  });
+
+  test('a call started from the simulator panel rings with the customer popped up; answered, the timer runs', async () => {
+    const before = await regionBoxes(sato);
+    await setStatus(sato, 'available');
+    await textContains(sato.locator('#call-text'), '受付可');
+    await sato.click('#sim-toggle');
+    await sato.fill('#sim-from', YAMADA);
+    await shot(sato.locator('#sim-panel'), '8-simulator-panel');
+    await sato.click('#sim-call');
+    await sato.click('#sim-toggle');
+
+    const dialog = sato.locator('#incoming-dialog');
+    await dialog.waitFor();
+    await textContains(sato.locator('#incoming-number'), YAMADA);
+    await textContains(sato.locator('#incoming-match'), '山田商事株式会社');
+    await textContains(sato.locator('#incoming-match'), '山田 太郎');
+    // The screen pop is behind the dialog already.
+    await textContains(sato.locator('#customer-account'), '山田商事株式会社');
+    assert.equal(await sato.inputValue('#customer-phone'), YAMADA);
+    await textContains(sato.locator('#call-badge'), '着信中');
+    assert.equal(await sato.evaluate(() => document.activeElement?.id), 'incoming-accept', 'Enter answers');
+    await shot(sato, '8-call-incoming');
+
+    const ring = await simWait({ phone: 'op_sato' });
+    const sid = ring.ringing.params.callSid;
+    await sato.keyboard.press('Enter');
+    await simWait({ conference: sid, labels: ['customer', 'operator'] });
+    await textContains(sato.locator('#call-badge'), '通話中');
+    await textContains(sato.locator('#call-text'), '山田 太郎（03-1234-5678）');
+    await eventually(async () => (await sato.inputValue('#info-status')) === 'on_call', 8000, 'the status 通話中');
+    const first = await sato.locator('#call-timer').textContent();
+    await eventually(async () => (await sato.locator('#call-timer').textContent()) !== first, 3000, 'the timer to run');
+    assert.deepEqual(await regionBoxes(sato), before, 'a call coming in moved no region');
+    await shot(sato.locator('#region-ops'), '8-call-connected-menu');
+    await shot(sato, '8-call-connected');
+  });
+
+  test('hold opens the consultation dialog; a third party found by search is called, answers, is hung up, and the customer is still held', async () => {
+    const { body: current } = await api(console_.url, 'op-sato', 'GET', '/api/calls/current');
+    const sid = current.call.sid;
+    await sato.click('#op-hold');
+    await simWait({ call: sid, held: true });
+    await textContains(sato.locator('#op-hold'), '保留解除');
+    assert.equal(await sato.getAttribute('#op-hold', 'aria-pressed'), 'true');
+    await textContains(sato.locator('#call-badge'), '保留中');
+    const dialog = sato.locator('#consult-dialog');
+    await dialog.waitFor();
+
+    // A customer found by search fills the number in.
+    await sato.selectOption('#consult-object', 'contact');
+    await sato.fill('#consult-query', 'スズキ');
+    await sato.click('#consult-search-run');
+    await sato.locator('#consult-hits button').first().click();
+    const number = await eventually(async () => (await sato.inputValue('#consult-number')) || null, 5000, 'the number to be filled');
+    assert.match(number, /^0\d{1,4}-\d{1,4}-\d{4}$/);
+    const { body: e164 } = await api(console_.url, 'op-sato', 'GET', `/api/crm/lookup?phone=${encodeURIComponent(number)}`);
+    assert.equal((await sim('PUT', `/sim/numbers/${encodeURIComponent(e164.phone)}`, { answer: 'manual' })).status, 204);
+
+    await sato.click('#consult-dial');
+    await textContains(sato.locator('#consult-state'), '呼び出しています');
+    const consult = await callTo(e164.phone);
+    assert.equal(consult.from, '+81368000001', 'the consultation uses the chosen line as caller ID');
+    assert.equal((await sim('POST', `/sim/calls/${consult.sid}/answer`)).status, 204);
+    await simWait({ conference: sid, labels: ['customer', 'operator', 'consult'] });
+    await textContains(sato.locator('#consult-state'), '相談先と通話中');
+    await shot(sato, '8-call-consult');
+
+    await sato.click('#consult-hangup');
+    await simWait({ conference: sid, labels: ['customer', 'operator'], without_labels: ['consult'], settled: true });
+    await simWait({ call: sid, held: true });
+    await textContains(sato.locator('#consult-state'), '相談先への発信はありません');
+    await textContains(sato.locator('#call-badge'), '保留中');
+    const { body: live } = await api(console_.url, 'op-sato', 'GET', `/api/calls/${sid}`);
+    assert.equal(live.customer_held, true, 'the customer is still held after the consultation');
+
+    await sato.click('#op-hold');
+    await simWait({ call: sid, held: false, settled: true });
+    await textContains(sato.locator('#call-badge'), '通話中');
+    assert.ok(!(await dialog.isVisible()), 'the dialog closes with the hold');
+  });
+
+  test('the memo typed with Ctrl+Z / Ctrl+X and a response status is saved, and after hang-up it is in the history', async () => {
+    const { body: current } = await api(console_.url, 'op-sato', 'GET', '/api/calls/current');
+    const sid = current.call.sid;
+    const memo = sato.locator('#memo-text');
+    await memo.click();
+    await sato.keyboard.press('Control+z');
+    await sato.keyboard.type('お電話ありがとうございます');
+    await sato.keyboard.press('Enter');
+    await sato.keyboard.press('Control+x');
+    await sato.keyboard.type('請求書の再発行をお願いしたい');
+    await sato.selectOption('#memo-status', 'callback');
+    const text = '【オペレータ】お電話ありがとうございます\n【お客様】請求書の再発行をお願いしたい';
+    assert.equal(await memo.inputValue(), text);
+    await textContains(sato.locator('.save-indicator'), '保存済み');
+    const { body: saved } = await api(console_.url, 'op-sato', 'GET', `/api/memos/${sid}`);
+    assert.equal(saved.text, text);
+    assert.equal(saved.response_status, 'callback');
+    await shot(sato.locator('#region-customer'), '8-call-memo');
+
+    await sato.click('#op-hangUp');
+    await simWait({ call: sid, status: 'completed', settled: true });
+    await sato.locator('#call-status.call-idle').waitFor();
+    await textContains(sato.locator('#ops-message'), '通話が終了しました');
+    assert.equal(await sato.locator('#call-timer').textContent(), '--:--');
+    const row = sato.locator('#history-panel tbody tr').first();
+    await textContains(row, '折り返し必要');
+    await textContains(row, '【オペレータ】お電話ありがとうございます');
+    const { body: history } = await api(console_.url, 'op-sato', 'GET', `/api/history/calls?phone=${encodeURIComponent(YAMADA)}`);
+    const stored = history.items.find((c) => c.sid === sid);
+    assert.equal(stored.memo, text);
+    assert.equal(stored.response_status, 'callback');
+    assert.equal(stored.status, 'completed');
+    await shot(sato.locator('#region-history'), '8-call-history');
+    await assertNoProblems();
+  });
+
+  test('a typed number is looked up, cleared, typed again and dialled on the chosen line; while 受付可 the dial is refused', async () => {
+    await sato.fill('#customer-phone', '０３（１２３４）５６７８');
+    await sato.click('#customer-lookup');
+    await textContains(sato.locator('#customer-account'), '山田商事株式会社');
+    await sato.click('#customer-clear');
+    assert.equal(await sato.inputValue('#customer-phone'), '');
+    await eventually(async () => !(await sato.locator('#customer-account').textContent()).includes('山田商事'), 3000, 'the account to go');
+
+    await sato.fill('#customer-phone', '0312345678');
+    await sato.click('#customer-lookup');
+    await textContains(sato.locator('#customer-account'), '山田商事株式会社');
+    await sato.selectOption('#info-line', 'sales');
+
+    // 受付可 refuses dialing: the platform says why, and the page shows it.
+    await setStatus(sato, 'available');
+    await sato.click('#op-dialAnswer');
+    await textContains(sato.locator('#ops-message'), '受付可の状態では発信できません');
+    await sato.locator('#call-status.call-idle').waitFor();
+    await shot(sato.locator('#region-ops'), '8-dial-refused');
+
+    await setStatus(sato, 'away');
+    assert.equal((await sim('PUT', `/sim/numbers/${YAMADA_E164}`, { answer: 'manual' })).status, 204);
+    await sato.click('#op-dialAnswer');
+    await textContains(sato.locator('#call-badge'), '発信中');
+    const placed = await callTo(YAMADA_E164);
+    assert.equal(placed.from, '+815030001234', 'the chosen line (営業部) is the caller ID');
+    // The far end answers from the simulator panel.
+    await sato.click('#sim-toggle');
+    const answer = sato.locator(`#sim-calls li[data-sid="${placed.sid}"] button`, { hasText: '応答' });
+    await answer.click();
+    await simWait({ conference: placed.sid, labels: ['customer', 'operator'] });
+    await textContains(sato.locator('#call-badge'), '通話中');
+    await textContains(sato.locator('#call-text'), '山田 太郎');
+    await shot(sato, '8-dial-connected');
+    await sato.click('#sim-toggle');
+
+    await sato.click('#op-hangUp');
+    await simWait({ call: placed.sid, status: 'completed', settled: true });
+    await sato.locator('#call-status.call-idle').waitFor();
+    const { body: history } = await api(console_.url, 'op-sato', 'GET', `/api/history/calls?phone=${YAMADA_E164}`);
+    const stored = history.items.find((c) => c.sid === placed.sid);
+    assert.equal(stored.direction, 'outbound');
+    assert.equal(stored.line, '+815030001234');
+    await sato.selectOption('#info-line', 'main');
+    await assertNoProblems();
+  });
+
+  test('a warm transfer with the screen hands the customer, memo and draft inquiry to a second operator', async () => {
+    await setStatus(sato, 'available');
+    const started = await sim('POST', '/sim/calls', { from: YAMADA });
+    const sid = started.body.sid;
+    await sato.locator('#incoming-dialog').waitFor();
+    await sato.click('#incoming-accept');
+    await simWait({ conference: sid, labels: ['customer', 'operator'] });
+    await textContains(sato.locator('#call-badge'), '通話中');
+
+    // Tanaka signs in after Sato took the call, and is not taking calls (離席).
+    const tanaka = await operatorPage('op-tanaka');
+    await setStatus(tanaka, 'away');
+
+    await sato.locator('#memo-text').click();
+    await sato.keyboard.press('Control+x');
+    await sato.keyboard.type('契約内容の変更について詳しい者と話したい');
+    await sato.selectOption('#memo-status', 'escalated');
+    await sato.fill('#entry-subject', '契約プラン変更の相談');
+    await textContains(sato.locator('.save-indicator'), '保存済み');
+
+    await sato.click('#op-transfer');
+    const dialog = sato.locator('#transfer-dialog');
+    await dialog.waitFor();
+    const target = sato.locator('#transfer-operators input[data-operator="op-tanaka"]');
+    await target.waitFor();
+    assert.ok(await sato.locator('#transfer-operators input[data-operator="op-suzuki"]').isDisabled(), 'a signed-out operator cannot be chosen');
+    await textContains(sato.locator('#transfer-operators'), '離席');
+    await target.check();
+    assert.ok(await sato.locator('#transfer-warm').isChecked());
+    assert.ok(await sato.locator('#transfer-screen').isChecked());
+    await shot(dialog, '8-transfer-dialog');
+    await sato.click('#transfer-start');
+    await simWait({ call: sid, held: true });
+    await textContains(sato.locator('#call-badge'), '転送中');
+
+    // Tanaka's phone rings with the handoff; answered, the screen fills in.
+    const ring = tanaka.locator('#incoming-dialog');
+    await ring.waitFor();
+    await textContains(tanaka.locator('#incoming-transfer'), '佐藤 花子 さんからのウォーム転送');
+    await textContains(tanaka.locator('#incoming-transfer'), '画面転送あり');
+    await textContains(tanaka.locator('#incoming-match'), '山田商事株式会社');
+    await shot(tanaka, '8-transfer-ringing');
+    await tanaka.click('#incoming-accept');
+    await simWait({ conference: sid, labels: ['customer', 'operator', 'transfer'] });
+    await textContains(tanaka.locator('#call-badge'), '引継ぎ中');
+    await eventually(async () => (await tanaka.inputValue('#entry-subject')) === '契約プラン変更の相談', 5000, 'the draft inquiry');
+    assert.equal(await tanaka.inputValue('#memo-text'), '【お客様】契約内容の変更について詳しい者と話したい');
+    assert.equal(await tanaka.inputValue('#memo-status'), 'escalated');
+    await textContains(tanaka.locator('#customer-account'), '山田商事株式会社');
+    await textContains(tanaka.locator('#entry-link-account'), '山田商事株式会社');
+    await textContains(sato.locator('#call-text'), '田中 健太 さんと通話中（転送先）');
+    await textContains(sato.locator('#ops-message'), '田中 健太 さんが応答しました');
+    await shot(sato.locator('#region-ops'), '8-transfer-answered-first');
+    await shot(tanaka, '8-transfer-handover');
+
+    // Sato hangs up: the customer stays, with Tanaka, off hold.
+    await sato.click('#op-hangUp');
+    await simWait({ conference: sid, labels: ['customer', 'transfer'], without_labels: ['operator'], settled: true });
+    await simWait({ call: sid, held: false, status: 'in-progress' });
+    const { body: live } = await api(console_.url, 'op-tanaka', 'GET', `/api/calls/${sid}`);
+    assert.equal(live.call.operator_id, 'op-tanaka');
+    assert.equal(live.customer_held, false);
+    await sato.locator('#call-status.call-idle').waitFor();
+    await textContains(sato.locator('#ops-message'), '田中 健太 さんへ転送しました');
+    await textContains(tanaka.locator('#call-badge'), '通話中');
+    await textContains(tanaka.locator('#ops-message'), '佐藤 花子 さんから通話を引き継ぎました');
+
+    // The memo is Tanaka's now: what they add is saved on top of Sato's.
+    await tanaka.locator('#memo-text').press('End');
+    await tanaka.keyboard.press('Enter');
+    await tanaka.keyboard.press('Control+z');
+    await tanaka.keyboard.type('担当の田中が引き継ぎ');
+    await textContains(tanaka.locator('.save-indicator'), '保存済み');
+    const { body: memo } = await api(console_.url, 'op-tanaka', 'GET', `/api/memos/${sid}`);
+    assert.equal(memo.text, '【お客様】契約内容の変更について詳しい者と話したい\n【オペレータ】担当の田中が引き継ぎ');
+    await shot(tanaka, '8-transfer-completed');
+
+    await tanaka.click('#op-hangUp');
+    await simWait({ call: sid, status: 'completed', settled: true });
+    await tanaka.locator('#call-status.call-idle').waitFor();
+    await assertNoProblems();
+    assert.deepEqual(tanaka.errors.map(String), []);
+    assert.deepEqual(sato.errors.map(String), []);
+    await tanaka.context().close();
+  });
+});
