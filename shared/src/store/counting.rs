@@ -1,6 +1,8 @@
 //! A layer on the store port that counts requests, so the number of store requests each API
 //! path makes can be measured and held to a budget in tests (counts are deterministic, unlike
-//! timings).
+//! timings). It also estimates the DynamoDB capacity units the requests would consume, for the
+//! cost model: a read unit per 4 KB read (strongly consistent, the upper bound), a write unit per
+//! 1 KB written, doubled inside a transaction; an item's size is its JSON length.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -21,6 +23,10 @@ pub struct Counts {
     pub transactions: u64,
     pub batch_writes: u64,
     pub scans: u64,
+    /// Estimated read capacity units.
+    pub read_units: u64,
+    /// Estimated write capacity units.
+    pub write_units: u64,
 }
 
 impl Counts {
@@ -42,6 +48,22 @@ impl Counts {
 pub struct CountingStore {
     inner: Arc<dyn Store>,
     c: [AtomicU64; 8],
+    read_units: AtomicU64,
+    write_units: AtomicU64,
+}
+
+fn size(item: &Item) -> u64 {
+    serde_json::to_vec(item).map(|v| v.len() as u64).unwrap_or(1024)
+}
+
+/// Read units for `bytes` read in one request (at least one).
+fn read_units(bytes: u64) -> u64 {
+    bytes.div_ceil(4096).max(1)
+}
+
+/// Write units for an item of `bytes`.
+fn write_units(bytes: u64) -> u64 {
+    bytes.div_ceil(1024).max(1)
 }
 
 impl CountingStore {
@@ -49,6 +71,8 @@ impl CountingStore {
         Self {
             inner,
             c: Default::default(),
+            read_units: AtomicU64::new(0),
+            write_units: AtomicU64::new(0),
         }
     }
 
@@ -65,6 +89,8 @@ impl CountingStore {
             transactions: g(6),
             batch_writes: g(7),
             scans: 0,
+            read_units: self.read_units.load(Ordering::Relaxed),
+            write_units: self.write_units.load(Ordering::Relaxed),
         }
     }
 
@@ -73,10 +99,20 @@ impl CountingStore {
         for c in &self.c {
             c.store(0, Ordering::Relaxed);
         }
+        self.read_units.store(0, Ordering::Relaxed);
+        self.write_units.store(0, Ordering::Relaxed);
     }
 
     fn bump(&self, i: usize) {
         self.c[i].fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn read(&self, units: u64) {
+        self.read_units.fetch_add(units, Ordering::Relaxed);
+    }
+
+    fn wrote(&self, units: u64) {
+        self.write_units.fetch_add(units, Ordering::Relaxed);
     }
 }
 
@@ -84,37 +120,57 @@ impl CountingStore {
 impl Store for CountingStore {
     async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
         self.bump(0);
-        self.inner.get(key).await
+        let got = self.inner.get(key).await?;
+        self.read(read_units(got.as_ref().map(size).unwrap_or(0)));
+        Ok(got)
     }
     async fn get_many(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError> {
         if !keys.is_empty() {
             self.bump(1);
         }
-        self.inner.get_many(keys).await
+        let got = self.inner.get_many(keys).await?;
+        // Each key of a batch read is a read of its own.
+        self.read(got.iter().map(|i| read_units(size(i))).sum::<u64>() + (keys.len() - got.len()) as u64);
+        Ok(got)
     }
     async fn put(&self, item: Item, cond: Option<Cond>) -> Result<(), StoreError> {
         self.bump(2);
+        self.wrote(write_units(size(&item)));
         self.inner.put(item, cond).await
     }
     async fn update(&self, key: &Key, update: Update, cond: Option<Cond>) -> Result<Item, StoreError> {
         self.bump(3);
-        self.inner.update(key, update, cond).await
+        let updated = self.inner.update(key, update, cond).await;
+        self.wrote(updated.as_ref().map(|i| write_units(size(i))).unwrap_or(1));
+        updated
     }
     async fn delete(&self, key: &Key, cond: Option<Cond>) -> Result<(), StoreError> {
         self.bump(4);
+        self.wrote(1);
         self.inner.delete(key, cond).await
     }
     async fn query(&self, query: Query) -> Result<Page, StoreError> {
         self.bump(5);
-        self.inner.query(query).await
+        let page = self.inner.query(query).await?;
+        self.read(read_units(page.items.iter().map(size).sum()));
+        Ok(page)
     }
     async fn transact(&self, ops: Vec<TxOp>) -> Result<(), StoreError> {
         self.bump(6);
+        let units: u64 = ops
+            .iter()
+            .map(|op| match op {
+                TxOp::Put { item, .. } => write_units(size(item)),
+                _ => 1,
+            })
+            .sum();
+        self.wrote(2 * units);
         self.inner.transact(ops).await
     }
     async fn batch_write(&self, puts: Vec<Item>, deletes: Vec<Key>) -> Result<(), StoreError> {
         let n = (puts.len() + deletes.len()).div_ceil(25) as u64;
         self.c[7].fetch_add(n, Ordering::Relaxed);
+        self.wrote(puts.iter().map(|i| write_units(size(i))).sum::<u64>() + deletes.len() as u64);
         self.inner.batch_write(puts, deletes).await
     }
 }

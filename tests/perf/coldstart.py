@@ -1,0 +1,367 @@
+"""Cold start and warm latency of every function, next to a Node.js peer, through a Lambda
+Runtime API harness on loopback.
+
+Each function binary (the release build Lambda runs) is started as Lambda starts it: environment
+from the deployment (table, public URL, Twilio secret ARN), `AWS_LAMBDA_RUNTIME_API` pointing at
+this harness, the store and Secrets Manager answered by moto on loopback. The clock runs from
+spawning the process to the harness receiving the first response (cold start: process start,
+secret read, clients built, first request handled with its store requests); then the same process
+answers more invocations (warm latency: from handing out the event to receiving the response).
+Peak memory is the process's VmHWM. The Node.js peer (`node-peer/index.mjs`, the incoming-call
+webhook as Twilio's docs write it) runs through the same harness with the same event.
+
+Figures are printed as tables with ratios, never asserted: the machine is shared and noisy.
+
+usage: python coldstart.py --bin-dir target/release [--starts 20] [--warm 200]
+(run by `scripts/bench coldstart`, which builds the binaries and the peer first)
+"""
+
+import argparse
+import base64
+import hashlib
+import hmac
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+TABLE = "console-bench"
+BASE = "https://voice.example.jp"
+AUTH_TOKEN = "0123456789abcdef0123456789abcdef"
+SECRET = {
+    "account_sid": "AC" + "1" * 32,
+    "api_key_sid": "SK" + "2" * 32,
+    "api_key_secret": "bench-api-key-secret",
+    "auth_token": AUTH_TOKEN,
+    "twiml_app_sid": "AP" + "3" * 32,
+}
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class RuntimeApi:
+    """The Lambda Runtime API for one process: hands out `events` in order, records when each
+    was handed out and when its response came back."""
+
+    def __init__(self, events):
+        self.events = list(events)
+        self.handed = []
+        self.answered = []
+        self.errors = []
+        self.done = threading.Event()
+        self.first = threading.Event()
+        api = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                if not self.path.endswith("/runtime/invocation/next"):
+                    self.send_error(404)
+                    return
+                index = len(api.handed)
+                if index >= len(api.events):
+                    api.done.wait()
+                    self.send_error(410)
+                    return
+                body = json.dumps(api.events[index]).encode()
+                api.handed.append(time.perf_counter())
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Lambda-Runtime-Aws-Request-Id", f"req-{index}")
+                self.send_header("Lambda-Runtime-Deadline-Ms", str(int(time.time() * 1000) + 30000))
+                self.send_header("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:ap-northeast-1:123456789012:function:bench")
+                self.send_header("Lambda-Runtime-Trace-Id", "Root=1-00000000-000000000000000000000000")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                now = time.perf_counter()
+                if self.path.endswith("/response"):
+                    api.answered.append((now, body))
+                    if len(api.answered) == len(api.events):
+                        api.done.set()
+                    api.first.set()
+                else:
+                    api.errors.append(body.decode(errors="replace"))
+                    api.first.set()
+                    api.done.set()
+                self.send_response(202)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.address = f"127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.done.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def signature(url, params):
+    data = url + "".join(k + v for k, v in sorted(params.items()))
+    return base64.b64encode(hmac.new(AUTH_TOKEN.encode(), data.encode(), hashlib.sha1).digest()).decode()
+
+
+def http_event(method, path, query="", body=None, headers=None, claims=None):
+    event = {
+        "version": "2.0",
+        "routeKey": f"{method} {path}",
+        "rawPath": path,
+        "rawQueryString": query,
+        "headers": {"host": "api.example.jp", "user-agent": "bench", **(headers or {})},
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "bench",
+            "domainName": "api.example.jp",
+            "domainPrefix": "api",
+            "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "bench"},
+            "requestId": "bench",
+            "routeKey": f"{method} {path}",
+            "stage": "$default",
+            "time": "24/Nov/2026:00:00:00 +0000",
+            "timeEpoch": 1795392000000,
+        },
+        "isBase64Encoded": False,
+    }
+    if query:
+        event["queryStringParameters"] = dict(urllib.parse.parse_qsl(query))
+    if body is not None:
+        event["body"] = body
+    if claims:
+        event["requestContext"]["authorizer"] = {"jwt": {"claims": claims, "scopes": None}}
+    return event
+
+
+def incoming_events(n):
+    """Incoming-call webhooks, each a new call from a number the CRM does not know."""
+    out = []
+    for i in range(n):
+        params = {
+            "AccountSid": SECRET["account_sid"],
+            "ApiVersion": "2010-04-01",
+            "CallSid": "CA%032x" % (0xBE7C4 * 1_000_000 + i + int(time.time() * 1000) % 1_000_000 * 1000),
+            "CallStatus": "ringing",
+            "Called": "+81368000001",
+            "Caller": "+81355550000",
+            "Direction": "inbound",
+            "From": "+81355550000",
+            "To": "+81368000001",
+        }
+        path = "/twilio/voice/incoming"
+        out.append(
+            http_event(
+                "POST",
+                path,
+                body=urllib.parse.urlencode(params),
+                headers={
+                    "content-type": "application/x-www-form-urlencoded",
+                    "x-twilio-signature": signature(BASE + path, params),
+                },
+            )
+        )
+    return out
+
+
+OPERATOR = {"sub": "op-bench", "name": "ベンチ 太郎", "cognito:groups": "[operator]"}
+ADMIN = {"sub": "admin-bench", "name": "管理 花子", "cognito:groups": "[admin]"}
+
+# One representative request per function: (package, event factory, what a good answer is).
+API_REQUESTS = {
+    "crm": lambda: http_event("GET", "/api/crm/lookup", "phone=03-5555-0000", claims=OPERATOR),
+    "history": lambda: http_event("GET", "/api/history/calls", "phone=03-5555-0000", claims=OPERATOR),
+    "settings": lambda: http_event("GET", "/api/settings", claims=OPERATOR),
+    "memos": lambda: http_event("GET", "/api/memos/CA" + "9" * 32, claims=OPERATOR),
+    "operators": lambda: http_event("GET", "/api/operators/me", claims=OPERATOR),
+    "calls": lambda: http_event("GET", "/api/calls/current", claims=OPERATOR),
+    "token": lambda: http_event("GET", "/api/token", claims=OPERATOR),
+    "dial-lists": lambda: http_event("GET", "/api/dial-lists", claims=ADMIN),
+}
+
+
+def environment(runtime, moto_url, secret_arn):
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "AWS_LAMBDA_RUNTIME_API": runtime.address,
+        "AWS_LAMBDA_FUNCTION_NAME": "bench",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256",
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_LAMBDA_LOG_STREAM_NAME": "bench",
+        "AWS_LAMBDA_LOG_GROUP_NAME": "/aws/lambda/bench",
+        "AWS_REGION": "ap-northeast-1",
+        "AWS_ACCESS_KEY_ID": "bench",
+        "AWS_SECRET_ACCESS_KEY": "bench",
+        "AWS_ENDPOINT_URL": moto_url,
+        "TABLE_NAME": TABLE,
+        "DYNAMODB_ENDPOINT": moto_url,
+        "PUBLIC_BASE_URL": BASE,
+        "TWILIO_SECRET_ARN": secret_arn,
+        "RUST_LOG": "warn",
+    }
+    return env
+
+
+def run_process(cmd, events, moto_url, secret_arn, check):
+    """Starts `cmd` against a fresh Runtime API; returns (cold ms, [warm ms], peak RSS MB)."""
+    runtime = RuntimeApi(events)
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd,
+        env=environment(runtime, moto_url, secret_arn),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        cwd=os.path.dirname(cmd[-1]) if cmd[0] == "node" else None,
+    )
+    try:
+        if not runtime.done.wait(60):
+            raise RuntimeError(f"{cmd}: no answer within 60 s")
+        if runtime.errors:
+            raise RuntimeError(f"{cmd}: invocation error {runtime.errors[0]}")
+        first_at, first_body = runtime.answered[0]
+        answer = json.loads(first_body)
+        if not check(answer):
+            raise RuntimeError(f"{cmd}: unexpected answer {answer}")
+        cold = (first_at - started) * 1000
+        warm = [(runtime.answered[i][0] - runtime.handed[i]) * 1000 for i in range(1, len(runtime.answered))]
+        rss_kb = 0
+        try:
+            with open(f"/proc/{proc.pid}/status") as f:
+                for line in f:
+                    if line.startswith("VmHWM:"):
+                        rss_kb = int(line.split()[1])
+        except OSError:
+            pass
+        return cold, warm, rss_kb / 1024
+    finally:
+        proc.kill()
+        proc.wait()
+        runtime.close()
+
+
+def moto(python):
+    port = free_port()
+    proc = subprocess.Popen(
+        [python, os.path.join(ROOT, "tests", "tools", "dynamodb_server.py"), "127.0.0.1", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return proc, url
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("moto did not start")
+
+
+def prepare(url):
+    import boto3
+
+    kw = dict(endpoint_url=url, region_name="ap-northeast-1", aws_access_key_id="bench", aws_secret_access_key="bench")
+    ddb = boto3.client("dynamodb", **kw)
+    attrs = ["PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK"]
+    ddb.create_table(
+        TableName=TABLE,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"} for a in attrs],
+        KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"}, {"AttributeName": "SK", "KeyType": "RANGE"}],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": name,
+                "KeySchema": [{"AttributeName": pk, "KeyType": "HASH"}, {"AttributeName": sk, "KeyType": "RANGE"}],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+            for name, pk, sk in [("GSI1", "GSI1PK", "GSI1SK"), ("GSI2", "GSI2PK", "GSI2SK")]
+        ],
+    )
+    sm = boto3.client("secretsmanager", **kw)
+    return sm.create_secret(Name="console/twilio", SecretString=json.dumps(SECRET))["ARN"]
+
+
+def summary(values):
+    values = sorted(values)
+    if not values:
+        return (0.0, 0.0, 0.0)
+    p = lambda q: values[min(len(values) - 1, int(q * len(values)))]
+    return (statistics.median(values), p(0.9), p(0.99))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bin-dir", default=os.path.join(ROOT, "target", "release"))
+    ap.add_argument("--starts", type=int, default=20)
+    ap.add_argument("--warm", type=int, default=200)
+    ap.add_argument("--python", default=sys.executable)
+    args = ap.parse_args()
+
+    moto_proc, url = moto(args.python)
+    try:
+        arn = prepare(url)
+        twiml_ok = lambda a: a.get("statusCode") == 200 and "<Conference" in a.get("body", "")
+        api_ok = lambda a: a.get("statusCode", 500) < 500
+        subjects = [("voice (incoming webhook)", [os.path.join(args.bin_dir, "voice")], twiml_ok, incoming_events)]
+        subjects.append(
+            ("Node.js peer (incoming webhook)", ["node", os.path.join(HERE, "node-peer", "index.mjs")], twiml_ok, incoming_events)
+        )
+        for name, make in API_REQUESTS.items():
+            subjects.append((name, [os.path.join(args.bin_dir, name)], api_ok, lambda n, make=make: [make() for _ in range(n)]))
+
+        rows = []
+        for label, cmd, check, events in subjects:
+            if cmd[0] != "node" and not os.path.exists(cmd[0]):
+                print(f"skipping {label}: {cmd[0]} is not built", file=sys.stderr)
+                continue
+            colds, warms, rss = [], [], []
+            for i in range(args.starts):
+                # The first start also measures warm latency; the rest only cold starts.
+                n = 1 + (args.warm if i == 0 else 0)
+                cold, warm, peak = run_process(cmd, events(n), url, arn, check)
+                colds.append(cold)
+                warms.extend(warm)
+                rss.append(peak)
+            rows.append((label, summary(colds), summary(warms), max(rss)))
+            print(f"  measured {label}", file=sys.stderr)
+    finally:
+        moto_proc.kill()
+
+    print(f"\nCold start (exec → first response, {args.starts} starts) and warm latency ({args.warm} requests), store on moto over loopback\n")
+    print(f"| function | cold p50 ms | cold p90 ms | warm p50 ms | warm p99 ms | peak RSS MB |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for label, cold, warm, rss in rows:
+        print(f"| {label} | {cold[0]:.1f} | {cold[1]:.1f} | {warm[0]:.2f} | {warm[2]:.2f} | {rss:.1f} |")
+    ours = next((r for r in rows if r[0].startswith("voice")), None)
+    peer = next((r for r in rows if r[0].startswith("Node")), None)
+    if ours and peer:
+        print(
+            f"\nIncoming webhook, Node.js peer ÷ Rust: cold start {peer[1][0] / ours[1][0]:.1f}×, "
+            f"warm p50 {peer[2][0] / max(ours[2][0], 1e-9):.1f}×, peak memory {peer[3] / max(ours[3], 1e-9):.1f}×"
+        )
+        print("(Both read the Twilio secret and build their clients at start; the store is moto, so store round trips")
+        print(" cost the same for both and dominate warm latency. Target: Rust cold start ≥ 20× faster.)")
+
+
+if __name__ == "__main__":
+    main()
