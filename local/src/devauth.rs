@@ -55,7 +55,18 @@ impl DevAuth {
 
     /// A token for a user, as the sign-in page gets it.
     pub fn token_for(&self, user: &DevUser) -> Result<String, ApiError> {
-        let now = chrono::Utc::now().timestamp();
+        self.token_issued_at(user, chrono::Utc::now().timestamp())
+    }
+
+    /// A token for a user id that expired an hour ago, signed with this key: what a page left
+    /// open past the end of its sign-in sends (tests of refused requests).
+    pub fn expired_token_for_id(&self, id: &str) -> Option<String> {
+        let user = self.users.iter().find(|u| u.id == id)?;
+        self.token_issued_at(user, chrono::Utc::now().timestamp() - TOKEN_HOURS * 3600 - 3600)
+            .ok()
+    }
+
+    fn token_issued_at(&self, user: &DevUser, now: i64) -> Result<String, ApiError> {
         let group = match user.role {
             Role::Operator => "operator",
             Role::Supervisor => "supervisor",
