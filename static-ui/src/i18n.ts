@@ -217,8 +217,46 @@ const messages = {
 
   // Call lists
   'callList.notServed': ['このサーバーでは架電リストが提供されていません', 'This server does not provide call lists'],
-  'callList.notInScreen': ['架電リストはこの画面からはまだ操作できません', 'Call lists cannot be worked from this screen yet'],
   'callList.checking': ['架電リストを確認しています', 'Checking for call lists'],
+  'callList.noLists': ['架電リストはありません', 'There are no call lists'],
+  'callList.counts': [
+    '未架電 {not_called} ・ 再架電 {callback} ・ 不在 {no_answer} ・ 完了 {done} ／ 全 {total} 件',
+    'To call {not_called} · Call back {callback} · No answer {no_answer} · Done {done} / {total}',
+  ],
+  'callList.back': ['‹ リスト一覧', '‹ All lists'],
+  'callList.next': ['次の架電先', 'Next target'],
+  'callList.col.name': ['架電先', 'Target'],
+  'callList.col.phone': ['電話番号', 'Number'],
+  'callList.col.state': ['状態', 'State'],
+  'callList.col.attempts': ['架電回数', 'Calls'],
+  'callList.state.not_called': ['未架電', 'Not called'],
+  'callList.state.in_progress': ['架電中', 'Being called'],
+  'callList.state.leaseExpired': ['架電中（期限切れ）', 'Being called (lapsed)'],
+  'callList.state.no_answer': ['不在', 'No answer'],
+  'callList.state.done': ['完了', 'Done'],
+  'callList.state.callback': ['再架電', 'Call back'],
+  'callList.state.callbackAt': ['再架電 {at}', 'Call back {at}'],
+  'callList.nothingLeft': ['架電できる対象はありません', 'Nothing left to call'],
+  'callList.ready': [
+    '架電リスト: {name}（{phone}）を表示しました。発信回線は「{line}」です。［発信応答］で発信します',
+    'Call list: {name} ({phone}) is shown on the line "{line}". Dial / Answer calls them',
+  ],
+  'callList.released': ['{name} を架電リストに戻しました', '{name} went back to the call list'],
+  'callList.recorded': ['{name} の架電結果を記録しました', 'The result for {name} is recorded'],
+  'callList.needStatus': ['対応ステータスを選んでください', 'Choose a response status'],
+  'callList.needCallback': ['再架電の日時を入力してください', 'Enter when to call back'],
+  'callList.resultTitle': ['架電結果の記録', 'Record the call result'],
+  'callList.onList': ['（{list}・{line}）', '({list}, {line})'],
+  'callList.afterCall': ['通話が終わってから記録できます', 'You can record it once the call ends'],
+  'callList.outcome': ['結果', 'Outcome'],
+  'callList.outcome.done': ['完了', 'Done'],
+  'callList.outcome.no_answer': ['不在', 'No answer'],
+  'callList.outcome.callback': ['再架電', 'Call back'],
+  'callList.callbackAt': ['再架電の日時', 'When to call back'],
+  'callList.record': ['記録', 'Record'],
+  'callList.release': ['記録せずに戻す', 'Give back without a result'],
+  'callList.badge': ['架電リスト', 'Call list'],
+  'callList.result': ['結果を記録', 'Record result'],
 
   // The simulator panel (local mode)
   'sim.title': ['シミュレータ', 'Simulator'],
@@ -490,6 +528,9 @@ const messages = {
   'err.unknown_status': ['このステータスは設定されていません', 'That status is not configured'],
   'err.memo_too_long': ['会話メモは10,000文字までです', 'A memo holds at most 10,000 characters'],
   'err.unknown_response_status': ['この対応ステータスは設定されていません', 'That response status is not configured'],
+  'err.target_leased': ['この架電先は別のオペレータが架電中です', 'Another operator is calling this target'],
+  'err.target_done': ['この架電先は完了しています', 'This target is done'],
+  'err.not_leased': ['この架電先を保持していません（期限切れの可能性があります）', 'You do not hold this target (the lease may have run out)'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type MessageKey = keyof typeof messages;

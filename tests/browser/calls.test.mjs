@@ -233,6 +233,65 @@ describe('calls on the operator screen', { timeout: 240_000 }, () => {
     await assertNoProblems();
   });
 
+  test('a call list: a target clicked shows its number and customer on the list’s line; dialled and answered, its result is recorded', async () => {
+    await setStatus(sato, 'away');
+    await sato.click('#op-callList');
+    const dialog = sato.locator('#calllist-dialog');
+    await dialog.waitFor();
+    const list = sato.locator('#calllist-dialog .calllist-list', { hasText: '春の更新キャンペーン' });
+    await textContains(list, '未架電');
+    const listId = await list.getAttribute('data-list');
+    await shot(dialog, '8-calllist-lists');
+    await list.click();
+    const row = sato.locator('#calllist-targets tbody tr').first();
+    await row.waitFor();
+    const targetId = await row.getAttribute('data-target');
+    const name = (await row.locator('.rec-title').textContent()).trim();
+    await shot(dialog, '8-calllist-targets');
+    await row.click();
+    await dialog.waitFor({ state: 'hidden' });
+    await textContains(sato.locator('#call-badge'), '架電リスト');
+    await textContains(sato.locator('#call-text'), name);
+    assert.equal(await sato.inputValue('#info-line'), 'sales', 'the list’s line is chosen');
+    const { body: detail } = await api(console_.url, 'op-sato', 'GET', `/api/dial-lists/${listId}/targets/${targetId}`);
+    assert.equal(detail.target.lease.operator_id, 'op-sato', 'the target is leased to Sato');
+    const e164 = detail.target.phone;
+    await eventually(async () => (await sato.inputValue('#customer-phone')).replace(/\D/g, '') === `0${e164.slice(3)}`, 5000, 'the number in Customer info');
+
+    assert.equal((await sim('PUT', `/sim/numbers/${encodeURIComponent(e164)}`, { answer: 'manual' })).status, 204);
+    await sato.click('#op-dialAnswer');
+    const placed = await callTo(e164);
+    assert.equal(placed.from, '+815030001234');
+    assert.equal((await sim('POST', `/sim/calls/${placed.sid}/answer`)).status, 204);
+    await textContains(sato.locator('#call-badge'), '通話中');
+    await sato.locator('#memo-text').click();
+    await sato.keyboard.press('Control+x');
+    await sato.keyboard.type('更新の案内資料を希望');
+    await sato.selectOption('#memo-status', 'resolved');
+    await textContains(sato.locator('.save-indicator'), '保存済み');
+    await sato.click('#op-hangUp');
+    await simWait({ call: placed.sid, status: 'completed', settled: true });
+
+    // The call ended: the result form opens with the call's outcome, status and memo.
+    await dialog.waitFor();
+    const result = sato.locator('#calllist-result');
+    await result.waitFor();
+    assert.ok(await sato.locator('#calllist-outcome-done').isChecked(), 'an answered call is 完了 by default');
+    assert.equal(await sato.inputValue('#calllist-status'), 'resolved');
+    assert.equal(await sato.inputValue('#calllist-memo'), '【お客様】更新の案内資料を希望');
+    await shot(dialog, '8-calllist-result');
+    await sato.click('#calllist-record');
+    await dialog.waitFor({ state: 'hidden' });
+    await textContains(sato.locator('#ops-message'), '架電結果を記録しました');
+    const { body: after } = await api(console_.url, 'op-sato', 'GET', `/api/dial-lists/${listId}/targets/${targetId}`);
+    assert.equal(after.target.state, 'done');
+    assert.equal(after.results[0].call_sid, placed.sid);
+    assert.equal(after.results[0].response_status, 'resolved');
+    await sato.locator('#call-status.call-idle').waitFor();
+    await sato.selectOption('#info-line', 'main');
+    await assertNoProblems();
+  });
+
   test('a warm transfer with the screen hands the customer, memo and draft inquiry to a second operator', async () => {
     await setStatus(sato, 'available');
     const started = await sim('POST', '/sim/calls', { from: YAMADA });

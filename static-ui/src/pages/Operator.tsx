@@ -8,6 +8,7 @@ import { signal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import { errorText } from '../api/errors';
 import { config } from '../config';
+import { CallListDialog } from '../dialogs/CallListDialog';
 import { ConsultDialog } from '../dialogs/ConsultDialog';
 import { IncomingDialog } from '../dialogs/IncomingDialog';
 import { TransferDialog } from '../dialogs/TransferDialog';
@@ -95,6 +96,7 @@ export function OperatorPage() {
       <IncomingDialog />
       <ConsultDialog />
       <TransferDialog />
+      <CallListDialog />
       {Sim && config.value?.phone === 'simulator' && <Sim />}
     </div>
   );

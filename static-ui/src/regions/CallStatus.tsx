@@ -18,6 +18,7 @@ import {
   transferring,
   working,
 } from '../state/call';
+import { openCallLists, worked } from '../state/callList';
 import { say } from '../state/notice';
 import { activeCall, phone, phoneState } from '../state/phone';
 import { presence } from '../state/presence';
@@ -47,6 +48,12 @@ export function CallStatus() {
           ? t('status.waiting')
           : t('status.canDial')
         : '';
+    const w = worked.value;
+    if (w) {
+      kind = 'list';
+      badge = t('callList.badge');
+      text = `${w.lease.target.name}（${w.lease.target.phone_display}）`;
+    }
   } else {
     kind = c.phase;
     const party = partyName.value;
@@ -92,6 +99,11 @@ export function CallStatus() {
         {text}
       </span>
       <span class="call-actions">
+        {!c && worked.value && (
+          <button type="button" class="small" id="calllist-result-open" onClick={openCallLists}>
+            {t('callList.result')}
+          </button>
+        )}
         {c && needsRejoin.value && (
           <button type="button" class="small primary" id="call-rejoin" disabled={working.value} onClick={act(rejoinCall)}>
             {t('status.rejoin')}

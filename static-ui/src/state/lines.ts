@@ -1,4 +1,5 @@
-//! The outbound line (発信回線) the operator dials out on, remembered on this browser.
+//! The outbound line (発信回線) the operator dials out on, remembered on this browser, and the talk
+//! script shown for it (or for the call list being worked).
 
 import { computed, signal } from '@preact/signals';
 import { settings } from './settings';
@@ -19,9 +20,12 @@ export function chooseLine(id: string): void {
   chosenLineId.value = id;
 }
 
-/** The talk script of the selected line, if it has one. */
+/** The talk script of the call-list target being worked, which comes before the line's. */
+export const listScriptId = signal<string | null>(null);
+
+/** The talk script to show: the call list's while one of its targets is worked, else the selected line's. */
 export const selectedScript = computed(() => {
-  const line = selectedLine.value;
-  if (!line?.script_id) return null;
-  return settings.value?.scripts.find((s) => s.id === line.script_id) ?? null;
+  const id = listScriptId.value ?? selectedLine.value?.script_id;
+  if (!id) return null;
+  return settings.value?.scripts.find((s) => s.id === id) ?? null;
 });
