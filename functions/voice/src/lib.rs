@@ -153,10 +153,13 @@ fn callback_outcome(result: Result<(), shared::error::DomainError>, call: &str, 
 
 /// Reads the form and checks its signature over the public URL of this path.
 fn signed(st: &VoiceState, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Result<Vec<(String, String)>, Refused> {
-    let signature = headers
-        .get("x-twilio-signature")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
+    // Twilio sends exactly one header. Two are a forgery or a proxy's doing, refused like a
+    // missing one (API Gateway would join them with a comma, which never validates either).
+    let mut values = headers.get_all("x-twilio-signature").iter();
+    let signature = match (values.next(), values.next()) {
+        (Some(v), None) => v.to_str().unwrap_or_default(),
+        _ => "",
+    };
     let url = public_webhook_url(&st.public_base_url, uri.path(), uri.query().unwrap_or(""));
     let params = parse_form_body(body, false).map_err(|e| Refused::Malformed(e.to_string()))?;
     st.validator.validate(&url, &params, signature).map_err(|_| {
