@@ -78,7 +78,6 @@ describe('calls on the operator screen', { timeout: 240_000 }, () => {
     await sato.fill('#sim-from', YAMADA);
     await shot(sato.locator('#sim-panel'), '8-simulator-panel');
     await sato.click('#sim-call');
-    await sato.click('#sim-toggle');
 
     const dialog = sato.locator('#incoming-dialog');
     await dialog.waitFor();
@@ -96,12 +95,36 @@ describe('calls on the operator screen', { timeout: 240_000 }, () => {
     const sid = ring.ringing.params.callSid;
     await sato.keyboard.press('Enter');
     await simWait({ conference: sid, labels: ['customer', 'operator'] });
+    await sato.click('#sim-toggle');
     await textContains(sato.locator('#call-badge'), '通話中');
     await textContains(sato.locator('#call-text'), '山田 太郎（03-1234-5678）');
     await eventually(async () => (await sato.inputValue('#info-status')) === 'on_call', 8000, 'the status 通話中');
     const first = await sato.locator('#call-timer').textContent();
     await eventually(async () => (await sato.locator('#call-timer').textContent()) !== first, 3000, 'the timer to run');
     assert.deepEqual(await regionBoxes(sato), before, 'a call coming in moved no region');
+
+    // The keypad sends touch tones on the operator's leg.
+    await sato.click('#call-keypad');
+    await sato.click('#keypad button[data-key="1"]');
+    await sato.keyboard.press('#');
+    await textContains(sato.locator('#keypad'), '送信: 1#');
+    await eventually(async () => {
+      const { body } = await sim('GET', '/sim/state');
+      return body.calls.some((c) => c.party.kind === 'client' && c.party.address === 'op_sato' && c.digits === '1#');
+    }, 5000, 'the digits on the operator leg');
+    await shot(sato.locator('#region-ops'), '8-call-keypad');
+    await sato.keyboard.press('Escape');
+    assert.equal(await sato.locator('#keypad').count(), 0);
+
+    // The main line is recorded: the operator can pause the recording and resume it.
+    const recordingButton = sato.locator('#call-recording');
+    await textContains(recordingButton, '録音中');
+    await recordingButton.click();
+    await textContains(recordingButton, '録音停止中');
+    const { body: paused } = await api(console_.url, 'op-sato', 'GET', `/api/calls/${sid}`);
+    assert.equal(paused.call.recording_paused, true);
+    await recordingButton.click();
+    await textContains(recordingButton, '録音中');
     await shot(sato.locator('#region-ops'), '8-call-connected-menu');
     await shot(sato, '8-call-connected');
   });
@@ -289,6 +312,43 @@ describe('calls on the operator screen', { timeout: 240_000 }, () => {
     assert.equal(after.results[0].response_status, 'resolved');
     await sato.locator('#call-status.call-idle').waitFor();
     await sato.selectOption('#info-line', 'main');
+    await assertNoProblems();
+  });
+
+  test('after a reload the call goes on on the page; when the operator’s phone dropped out, 再接続 rings it back in', async () => {
+    await setStatus(sato, 'available');
+    const started = await sim('POST', '/sim/calls', { from: YAMADA });
+    const sid = started.body.sid;
+    await sato.locator('#incoming-dialog').waitFor();
+    await sato.click('#incoming-accept');
+    await simWait({ conference: sid, labels: ['customer', 'operator'] });
+    await sato.locator('#memo-text').click();
+    await sato.keyboard.type('再読み込み前のメモ');
+    await textContains(sato.locator('.save-indicator'), '保存済み');
+
+    await sato.reload();
+    await sato.locator('#operator').waitFor();
+    await textContains(sato.locator('#call-badge'), '通話中');
+    await textContains(sato.locator('#ops-message'), '通話が続いています');
+    assert.equal(await sato.inputValue('#memo-text'), '再読み込み前のメモ');
+    await textContains(sato.locator('#customer-account'), '山田商事株式会社');
+
+    // The operator's leg drops (a lost connection): the call goes on and can be rejoined.
+    const { body: state } = await sim('GET', '/sim/state');
+    const leg = state.calls.find((c) => c.party.kind === 'client' && c.party.address === 'op_sato' && c.status === 'in-progress');
+    assert.equal((await sim('POST', `/sim/calls/${leg.sid}/hangup`)).status, 204);
+    const rejoin = sato.locator('#call-rejoin');
+    await rejoin.waitFor();
+    await shot(sato.locator('#region-ops'), '8-call-rejoin');
+    await rejoin.click();
+    await simWait({ conference: sid, labels: ['customer', 'operator'] });
+    await textContains(sato.locator('#ops-message'), '通話に戻りました');
+    await rejoin.waitFor({ state: 'detached' });
+    await sato.locator('#call-mute').waitFor();
+
+    await sato.click('#op-hangUp');
+    await simWait({ call: sid, status: 'completed', settled: true });
+    await sato.locator('#call-status.call-idle').waitFor();
     await assertNoProblems();
   });
 

@@ -50,6 +50,10 @@ export interface LiveCallRecord {
   started_at?: string;
   answered_at?: string;
   ended_at?: string;
+  /** On a recorded line: Twilio's recording status (`in-progress`, `completed`, …). */
+  recording_status?: string;
+  /** Whether the operator paused the recording (a card number read out). */
+  recording_paused?: boolean;
 }
 
 /** `GET /api/calls/{id}`: a call as its operator (or a transfer's target) follows it. */
@@ -104,6 +108,9 @@ export const consult = (call: string, to: string, lineId: string) =>
 export const endConsult = (call: string) => del<undefined>(path(call, '/consult'));
 /** Ends the call for everyone; during a transfer, only my leg leaves. */
 export const hangup = (call: string) => post<undefined>(path(call, '/hangup'), {});
+/** Pauses or resumes the recording (409 `not_recording` on a call that is not recorded). */
+export const setRecording = (call: string, action: 'pause' | 'resume') =>
+  post<undefined>(path(call, '/recording'), { action });
 /** Rings my softphone back into my own live call. */
 export const rejoin = (call: string) => post<undefined>(path(call, '/rejoin'), {});
 export const transfer = (call: string, body: { to_operator: string; mode: TransferMode; screen?: ScreenTransfer }) =>

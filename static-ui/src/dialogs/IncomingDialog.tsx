@@ -1,7 +1,8 @@
 //! The incoming-call dialog: the caller's number and the customer it matched (popped up behind
 //! it in Customer info), who a transfer comes from and whether it carries a screen transfer, or
 //! why the server rings the operator back into their own call. 応答 or 拒否; it cannot just be
-//! closed, so a ring is never lost behind the page.
+//! closed, so a ring is never lost behind the page. It floats above the regions without locking
+//! them: the popped-up customer can be read (and scrolled) while it rings.
 
 import { errorText } from '../api/errors';
 import { Dialog } from '../components/Dialog';
@@ -29,7 +30,7 @@ export function IncomingDialog() {
   const h = handoff.value;
   const title = !c ? '' : c.kind === 'transfer' ? t('incoming.transferTitle') : c.kind === 'rejoin' ? t('incoming.rejoinTitle') : t('incoming.title');
   return (
-    <Dialog id="incoming-dialog" open={open} title={title} dismissable={false} onClose={() => undefined} class="incoming-dialog">
+    <Dialog id="incoming-dialog" open={open} title={title} modal={false} dismissable={false} onClose={() => undefined} class="incoming-dialog">
       {c && (
         <div class="incoming">
           <p class="incoming-number" id="incoming-number">

@@ -13,8 +13,10 @@ import {
   myTransfer,
   needsRejoin,
   partyName,
+  recording,
   rejoinCall,
   toggleMute,
+  toggleRecording,
   transferring,
   working,
 } from '../state/call';
@@ -22,6 +24,7 @@ import { openCallLists, worked } from '../state/callList';
 import { say } from '../state/notice';
 import { activeCall, phone, phoneState } from '../state/phone';
 import { presence } from '../state/presence';
+import { Keypad } from './Keypad';
 
 function act(fn: () => void | Promise<void>) {
   return async () => {
@@ -119,6 +122,20 @@ export function CallStatus() {
             {t('status.openConsult')}
           </button>
         )}
+        {recording.value && (
+          <button
+            type="button"
+            class={`small recording-${recording.value}`}
+            id="call-recording"
+            aria-pressed={recording.value === 'paused'}
+            title={recording.value === 'on' ? t('status.recordingPauseHint') : t('status.recordingResumeHint')}
+            disabled={working.value}
+            onClick={act(toggleRecording)}
+          >
+            {recording.value === 'on' ? t('status.recording') : t('status.recordingPaused')}
+          </button>
+        )}
+        {c?.leg && (c.phase === 'connected' || c.phase === 'dialing') && <Keypad />}
         {c?.leg && c.phase !== 'ringing' && c.phase !== 'dialing' && (
           <button
             type="button"

@@ -6,11 +6,13 @@ import { useState } from 'preact/hooks';
 import { errorText } from '../api/errors';
 import { currentUser, hasRole, signOut } from '../auth';
 import { Dialog } from '../components/Dialog';
+import { AudioDialog } from '../dialogs/AudioDialog';
 import { Icon } from '../components/Icon';
 import { clockTime, longDate, nationalPhone } from '../format';
 import { lang, setLang, t } from '../i18n';
 import { navigate } from '../router';
 import { now } from '../state/clock';
+import { phone } from '../state/phone';
 import { contact } from '../state/customer';
 import { say } from '../state/notice';
 import { chooseLine, selectedLine, selectedScript } from '../state/lines';
@@ -27,6 +29,8 @@ function fillScript(body: string): string {
 
 export function InfoRegion() {
   const [scriptOpen, setScriptOpen] = useState(false);
+  const [audioOpen, setAudioOpen] = useState(false);
+  const audio = phone.value?.audio ?? null;
   const d = new Date(now.value);
   const lines = settings.value?.lines ?? [];
   const line = selectedLine.value;
@@ -110,6 +114,14 @@ export function InfoRegion() {
           <Icon name="script" /> {t('info.script')}
         </button>
       </div>
+      {audio && (
+        <div class="info-item">
+          <button type="button" id="info-audio" class="icon-text-button" onClick={() => setAudioOpen(true)}>
+            {t('audio.open')}
+          </button>
+          <AudioDialog audio={audio} open={audioOpen} onClose={() => setAudioOpen(false)} />
+        </div>
+      )}
       <div class="info-spacer" />
       <div class="info-item info-tools">
         <button

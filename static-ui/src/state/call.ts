@@ -9,7 +9,7 @@
 //! - the operation menu's actions are registered here, with the reason each one is disabled;
 //! - after a reload, a live call of this operator is adopted and can be rejoined.
 
-import { batch, computed, signal } from '@preact/signals';
+import { batch, computed, effect, signal } from '@preact/signals';
 import type { Handoff, LiveCall, ScreenTransfer, Transfer, TransferMode } from '../api/calls';
 import * as calls from '../api/calls';
 import { ApiError } from '../api/client';
@@ -105,6 +105,8 @@ let handoffLoading: Promise<Handoff | null> = Promise.resolve(null);
 // Following the live state -------------------------------------------------------------------
 
 let followSid: string | null = null;
+/** The call the server has shown this operator as the operator of (or a transfer's target). */
+let confirmedMine: string | null = null;
 let followTimer: ReturnType<typeof setTimeout> | null = null;
 let pollSeq = 0;
 let appliedSeq = 0;
@@ -141,8 +143,9 @@ function poll(): Promise<void> {
     .catch((e: unknown) => {
       if (followSid !== sid) return;
       const c = activeCall.peek();
-      // Not mine and not offered to me any more: it went to someone else.
-      if (c && c.sid === sid && e instanceof ApiError && (e.status === 403 || e.status === 404)) {
+      // Refused once the call had been mine: it went to someone else. (Right after answering,
+      // the server may not have recorded me as its operator yet.)
+      if (c && c.sid === sid && confirmedMine === sid && e instanceof ApiError && (e.status === 403 || e.status === 404)) {
         finish(c, c.kind === 'transfer' ? 'left' : 'transferred');
       }
     })
@@ -190,7 +193,8 @@ function applyLive(l: LiveCall): void {
       myTransfer.value = l.transfer;
     }
   }
-  if (c.kind !== 'transfer' && l.call.operator_id && l.call.operator_id !== me) {
+  if (l.call.operator_id === me || (c.kind === 'transfer' && l.transfer?.to_operator === me)) confirmedMine = l.call.sid;
+  if (c.kind !== 'transfer' && confirmedMine === l.call.sid && l.call.operator_id && l.call.operator_id !== me) {
     finish(c, 'transferred');
     return;
   }
@@ -401,6 +405,7 @@ async function accepted(leg: string): Promise<void> {
       await handoffLoading;
       applyScreenTransfer(c);
     }
+    if (c.kind === 'rejoin') say('ok', t('call.rejoined'));
     if (c.sid) {
       if (customerCallSid.peek() !== c.sid) customerCallSid.value = c.sid;
       follow(c.sid);
@@ -457,7 +462,7 @@ async function legGone(leg: string, how: 'cancelled' | 'disconnected'): Promise<
     if (!same()) return;
     if (!l || isEnded(l)) return finish(c, 'ended');
     if (c.kind === 'transfer' && l.call.operator_id !== meId()) return finish(c, 'left');
-    if (l.call.operator_id !== meId()) return finish(c, 'transferred');
+    if (l.call.operator_id && l.call.operator_id !== meId()) return finish(c, 'transferred');
     await new Promise((r) => setTimeout(r, 300));
   }
   if (!same()) return;
@@ -746,6 +751,24 @@ export async function rejoinCall(): Promise<void> {
   }
 }
 
+/** Whether the call is being recorded now, paused, or not at all. */
+export const recording = computed<'on' | 'paused' | null>(() => {
+  const l = live.value;
+  const c = activeCall.value;
+  if (!l || !c || l.call.sid !== c.sid || l.call.recording_status !== 'in-progress') return null;
+  return l.call.recording_paused ? 'paused' : 'on';
+});
+
+/** Pauses the recording (while a card number is read out, say) or resumes it. */
+export async function toggleRecording(): Promise<void> {
+  const sid = activeCall.peek()?.sid;
+  const now = recording.peek();
+  if (!sid || !now) return;
+  await run(() => calls.setRecording(sid, now === 'on' ? 'pause' : 'resume'));
+  say('info', now === 'on' ? t('call.recordingPaused') : t('call.recordingResumed'));
+  await poll();
+}
+
 export function toggleMute(): void {
   const c = activeCall.peek();
   if (!c?.leg) return;
@@ -841,10 +864,15 @@ export function startCallControl(p: Phone): () => void {
   phoneState.value = 'connecting';
   const unsubscribe = p.subscribe(onPhone);
   const unregister = registerOperations(operationsOf());
+  // The operator's leg is out of a call that goes on: say how to get back.
+  const stopRejoinNotice = effect(() => {
+    if (needsRejoin.value) say('warn', t('call.needRejoin'));
+  });
   void adoptCurrentCall();
   return () => {
     unsubscribe();
     unregister();
+    stopRejoinNotice();
     stopFollowing();
     if (ph === p) ph = null;
     openLegs.clear();
