@@ -14,6 +14,7 @@ describe('calls on the operator screen', { timeout: 240_000 }, () => {
   let console_;
   let browser;
   let sato;
+  let tanakaPage;
 
   /** The simulator's own API (no sign-in). */
   async function sim(method, path, body) {
@@ -416,6 +417,7 @@ describe('calls on the operator screen', { timeout: 240_000 }, () => {
     assert.equal(live.customer_held, false);
     await sato.locator('#call-status.call-idle').waitFor();
     await textContains(sato.locator('#ops-message'), '田中 健太 さんへ転送しました');
+    assert.equal(await sato.inputValue('#entry-subject'), '', 'the draft went with the call');
     await textContains(tanaka.locator('#call-badge'), '通話中');
     await textContains(tanaka.locator('#ops-message'), '佐藤 花子 さんから通話を引き継ぎました');
 
@@ -432,6 +434,46 @@ describe('calls on the operator screen', { timeout: 240_000 }, () => {
     await tanaka.click('#op-hangUp');
     await simWait({ call: sid, status: 'completed', settled: true });
     await tanaka.locator('#call-status.call-idle').waitFor();
+    await assertNoProblems();
+    assert.deepEqual(tanaka.errors.map(String), []);
+    tanakaPage = tanaka;
+  });
+
+  test('a blind transfer nobody answers rings the first operator back to the held customer', async () => {
+    const tanaka = tanakaPage;
+    await setStatus(sato, 'available');
+    const started = await sim('POST', '/sim/calls', { from: YAMADA });
+    const sid = started.body.sid;
+    await sato.locator('#incoming-dialog').waitFor();
+    await sato.click('#incoming-accept');
+    await simWait({ conference: sid, labels: ['customer', 'operator'] });
+    await setStatus(tanaka, 'away');
+
+    await sato.click('#op-transfer');
+    await sato.locator('#transfer-operators input[data-operator="op-tanaka"]').check();
+    await sato.check('#transfer-cold');
+    await sato.click('#transfer-start');
+    // Sato leaves at once; the customer waits on hold while Tanaka's phone rings.
+    await sato.locator('#call-status.call-idle').waitFor();
+    await textContains(sato.locator('#ops-message'), '田中 健太 さんへ転送しました');
+    await tanaka.locator('#incoming-dialog').waitFor();
+    await textContains(tanaka.locator('#incoming-transfer'), 'ブラインド転送');
+    await simWait({ call: sid, held: true });
+    await tanaka.click('#incoming-reject');
+
+    // Sato's phone rings back with the reason; answered, the customer is still on hold.
+    await sato.locator('#incoming-dialog').waitFor();
+    await textContains(sato.locator('#incoming-dialog'), '転送先が応答しなかったため');
+    await shot(sato, '8-transfer-ring-back');
+    await sato.click('#incoming-accept');
+    await textContains(sato.locator('#call-badge'), '保留中');
+    await simWait({ call: sid, held: true, conference: sid, labels: ['customer', 'operator'] });
+    await sato.click('#op-hold');
+    await simWait({ call: sid, held: false, settled: true });
+    await textContains(sato.locator('#call-badge'), '通話中');
+    await sato.click('#op-hangUp');
+    await simWait({ call: sid, status: 'completed', settled: true });
+    await sato.locator('#call-status.call-idle').waitFor();
     await assertNoProblems();
     assert.deepEqual(tanaka.errors.map(String), []);
     assert.deepEqual(sato.errors.map(String), []);

@@ -60,7 +60,8 @@ export function TransferDialog() {
             return;
           }
           sendError.value = null;
-          startTransfer(to, mode, screen).catch((err: unknown) => (sendError.value = errorText(err)));
+          const target = operators.peek()?.find((o) => o.id === to);
+          startTransfer({ id: to, name: target?.name ?? to }, mode, screen).catch((err: unknown) => (sendError.value = errorText(err)));
         }}
       >
         <fieldset class="transfer-targets">

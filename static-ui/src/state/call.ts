@@ -20,7 +20,7 @@ import { currentUser } from '../auth';
 import { nationalPhone } from '../format';
 import { t } from '../i18n';
 import { account, accountId, callSid as customerCallSid, contact, contactId, lookupResult, phoneInput, popUp } from './customer';
-import { dirty, draftOf, openNew } from './entry';
+import { dirty, draftOf, openNew, resetForm } from './entry';
 import { CALLS_TAB, loadTab, tabs } from './history';
 import { selectedLine } from './lines';
 import type { MemoSaver, MemoVersion } from './memo';
@@ -99,6 +99,10 @@ let rejoinAsked: string | null = null;
 /** The memo a transfer's target started from (to merge with the server's once the call is theirs). */
 let memoBase: { text: string; responseStatus: string | null } | null = null;
 let consultSince = 0;
+/** The draft inquiry sent with the last screen transfer (cleared here once the call is handed over). */
+let sentDraft: string | null = null;
+/** A cold transfer being asked for (my leg leaves before the request returns). */
+let coldTransfer: { sid: string; name: string } | null = null;
 /** The ringing transfer's screen transfer, being loaded. */
 let handoffLoading: Promise<Handoff | null> = Promise.resolve(null);
 
@@ -451,7 +455,7 @@ async function legGone(leg: string, how: 'cancelled' | 'disconnected'): Promise<
     return;
   }
   const tr = myTransfer.peek();
-  if (tr && (tr.mode === 'cold' || tr.state === 'answered')) {
+  if ((tr && (tr.mode === 'cold' || tr.state === 'answered')) || coldTransfer?.sid === c.sid) {
     finish(c, 'transferred');
     return;
   }
@@ -502,10 +506,15 @@ function finish(c: ActiveCall, how: EndHow): void {
     case 'ended':
       say('info', t('call.ended', { party: c.customer ? nationalPhone(c.customer) : '' }));
       break;
-    case 'transferred':
-      say('ok', tr ? t('transfer.done', { name: tr.to_name }) : t('transfer.doneUnknown'));
+    case 'transferred': {
+      const name = tr?.to_name ?? (coldTransfer?.sid === c.sid ? coldTransfer.name : null);
+      say('ok', name ? t('transfer.done', { name }) : t('transfer.doneUnknown'));
       setMemoSaver(null);
+      // The draft went with the call: it is not left here to be registered twice.
+      if (sentDraft !== null && JSON.stringify(draftOf()) === sentDraft) resetForm();
+      sentDraft = null;
       break;
+    }
     case 'missed':
       say('info', c.kind === 'transfer' ? t('transfer.missed') : t('call.missed'));
       break;
@@ -712,17 +721,29 @@ export async function endConsult(): Promise<void> {
   void poll();
 }
 
-/** Hands the call to another operator (warm or cold), with what this screen shows if asked. */
-export async function startTransfer(to: string, mode: TransferMode, withScreen: boolean): Promise<void> {
+/**
+ * Hands the call to another operator (warm or cold), with what this screen shows if asked. A
+ * cold transfer ends my part at once (the server rings me back if nobody answers).
+ */
+export async function startTransfer(to: { id: string; name: string }, mode: TransferMode, withScreen: boolean): Promise<void> {
   const sid = activeCall.peek()?.sid;
   if (!sid) return;
   await run(async () => {
     await flushMemo();
-    const tr = await calls.transfer(sid, { to_operator: to, mode, ...(withScreen ? { screen: screenPayload() } : {}) });
-    myTransfer.value = tr;
-    transferOpen.value = false;
-    consultOpen.value = false;
-    say('info', mode === 'warm' ? t('transfer.ringingWarm', { name: tr.to_name }) : t('transfer.ringingCold', { name: tr.to_name }));
+    if (mode === 'cold') coldTransfer = { sid, name: to.name };
+    const screen = withScreen ? screenPayload() : null;
+    sentDraft = screen?.inquiry ? JSON.stringify(screen.inquiry) : null;
+    try {
+      const tr = await calls.transfer(sid, { to_operator: to.id, mode, ...(screen ? { screen } : {}) });
+      transferOpen.value = false;
+      consultOpen.value = false;
+      if (activeCall.peek()?.sid === sid) {
+        myTransfer.value = tr;
+        say('info', mode === 'warm' ? t('transfer.ringingWarm', { name: tr.to_name }) : t('transfer.ringingCold', { name: tr.to_name }));
+      }
+    } finally {
+      coldTransfer = null;
+    }
   });
   void poll();
 }
