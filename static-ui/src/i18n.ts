@@ -200,6 +200,7 @@ const messages = {
   'transfer.reload': ['更新', 'Refresh'],
   'transfer.targetOffline': ['オフライン', 'signed out'],
   'transfer.targetBusy': ['対応中', 'busy'],
+  'transfer.nobody': ['いま転送できるオペレータはいません（サインイン中で通話していないオペレータを選べます）', 'Nobody can take a transfer now (operators signed in and not on a call can)'],
   'transfer.mode': ['転送方法', 'How'],
   'transfer.warm': ['ウォーム転送', 'Warm transfer'],
   'transfer.warmHint': ['転送先と話してから切断します', 'talk to them first, then hang up'],

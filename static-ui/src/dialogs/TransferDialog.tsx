@@ -73,6 +73,7 @@ export function TransferDialog() {
           </legend>
           {loadError.value && <p class="error-text">{loadError.value}</p>}
           {!operators.value && !loadError.value && <p class="muted">{t('app.loading')}</p>}
+          {operators.value && !list.some((o) => !unavailable(o)) && <p class="muted">{t('transfer.nobody')}</p>}
           <ul class="operator-list" id="transfer-operators">
             {list.map((op) => {
               const why = unavailable(op);
@@ -90,7 +91,7 @@ export function TransferDialog() {
                     />
                     <span class="op-name">{op.name}</span>
                     <span class={`status-pill status-${op.status}`}>{presenceLabel(op.status)}</span>
-                    {why && why !== presenceLabel(op.status) && <span class="muted op-why">{why}</span>}
+                    {why && op.status !== 'offline' && <span class="muted op-why">{why}</span>}
                   </label>
                 </li>
               );
