@@ -7,6 +7,9 @@
 //! - `POST /sim/wait {…, timeout_ms}` returns when the state holds (200) or after the timeout
 //!   (408 with the state): tests never sleep.
 //! - `GET /sim/state`, `/sim/requests`, `/sim/webhooks`, `/sim/problems`: what happened.
+//! - `PUT /sim/faults {"rest": {"status": 429, "count": 2, "paths": "Participants", "delay_ms": 0}}`
+//!   makes the REST API fail (see [`super::rest::RestFault`]); `GET /sim/faults` shows the fault
+//!   with how many requests it hit, `DELETE /sim/faults` clears it.
 //! - Softphones driven over HTTP (`/sim/phones/{identity}`: register, events, accept, reject,
 //!   hangup, connect) for tests without a browser, and `GET /sim/phone?token=` — the WebSocket the
 //!   page's simulated phone uses, authenticated with the Voice access token from `/api/token`.
@@ -38,6 +41,7 @@ pub fn routes(sim: Simulator) -> Router {
         .route("/sim/requests", get(requests))
         .route("/sim/webhooks", get(webhooks))
         .route("/sim/problems", get(problems))
+        .route("/sim/faults", put(set_faults).get(faults).delete(clear_faults))
         .route("/sim/phones/{identity}", post(register).delete(unregister))
         .route("/sim/phones/{identity}/events", get(events))
         .route("/sim/phones/{identity}/{action}", post(phone_action))
@@ -266,6 +270,38 @@ async fn webhooks(State(sim): State<Simulator>) -> Response {
 
 async fn problems(State(sim): State<Simulator>) -> Response {
     axum::Json(json!(sim.world().problems)).into_response()
+}
+
+/// Faults to inject.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Faults {
+    rest: Option<super::rest::RestFault>,
+}
+
+async fn set_faults(State(sim): State<Simulator>, body: axum::body::Bytes) -> Response {
+    let faults: Faults = match serde_json::from_slice(&body) {
+        Ok(f) => f,
+        Err(e) => {
+            return bad(format!(
+                "send {{\"rest\": {{\"status\": 429, \"count\": 2, \"paths\": \"Participants\", \"delay_ms\": 0}}}}: {e}"
+            ));
+        }
+    };
+    if let Some(Err(m)) = faults.rest.as_ref().map(|f| f.check()) {
+        return bad(m);
+    }
+    sim.with_world(|w| w.rest_fault = faults.rest);
+    StatusCode::NO_CONTENT.into_response()
+}
+
+async fn faults(State(sim): State<Simulator>) -> Response {
+    axum::Json(json!({"rest": sim.world().rest_fault})).into_response()
+}
+
+async fn clear_faults(State(sim): State<Simulator>) -> Response {
+    sim.with_world(|w| w.rest_fault = None);
+    StatusCode::NO_CONTENT.into_response()
 }
 
 fn check_identity(identity: &str) -> Result<(), String> {

@@ -339,6 +339,8 @@ pub struct World {
     pub webhook_log: Vec<WebhookLogEntry>,
     /// Rules the functions broke (refused TwiML, refused REST requests, ignored updates).
     pub problems: Vec<String>,
+    /// Failures the REST API injects, set through `PUT /sim/faults` (see [`rest::RestFault`]).
+    pub rest_fault: Option<rest::RestFault>,
     /// Per call: cancels the TwiML it is running (a redirect or hang-up).
     pub(crate) runs: HashMap<String, CancellationToken>,
     /// Per call in a conference: fires when it leaves.

@@ -5,6 +5,13 @@
 //!
 //! Twilio itself ignores an unknown parameter with warning 20001; the simulator refuses it, since
 //! a mistyped parameter is a bug the console must not ship.
+//!
+//! For fault-injection tests the API can be made to fail ([`RestFault`], set through the
+//! simulator's `PUT /sim/faults`): the next `count` requests whose path contains `paths` wait
+//! `delay_ms` (longer than the client's attempt timeout is a timeout) and then answer `status`
+//! with Twilio's error JSON (429 → 20429, 5xx → 20500) without being carried out, as Twilio never
+//! processes a rate-limited request. Injected failures appear in `/sim/requests` with their
+//! status but are not the functions' problems.
 
 use axum::Router;
 use axum::body::Bytes;
@@ -63,6 +70,61 @@ fn flag(params: &[(String, String)], name: &str) -> Option<bool> {
     param(params, name).map(|v| v == "true")
 }
 
+/// Failures the REST API injects into the requests it receives, for fault-injection tests.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RestFault {
+    /// The status to answer instead of carrying the request out (429, 500, 503…); none for a
+    /// delay alone.
+    #[serde(default)]
+    pub status: Option<u16>,
+    /// How many matching requests fail; the fault clears after them.
+    pub count: u32,
+    /// Only requests whose path contains this (`Participants`, `Calls`); every request if absent.
+    #[serde(default)]
+    pub paths: Option<String>,
+    /// How long each matching request waits before it is answered.
+    #[serde(default)]
+    pub delay_ms: u64,
+    /// Requests that matched so far.
+    #[serde(default)]
+    pub injected: u32,
+}
+
+impl RestFault {
+    /// Refuses settings that inject nothing or nothing Twilio would answer.
+    pub fn check(&self) -> Result<(), String> {
+        if self.count == 0 {
+            return Err("count must be at least 1".into());
+        }
+        match self.status {
+            Some(s) if !(400..600).contains(&s) => Err(format!("status {s} is not an error status")),
+            None if self.delay_ms == 0 => Err("give a status, a delay_ms or both".into()),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The fault that applies to this request, counted; `None` when the API answers normally.
+fn strike(sim: &Simulator, path: &str) -> Option<RestFault> {
+    sim.with_world(|w| {
+        let fault = w.rest_fault.as_mut()?;
+        if fault.injected >= fault.count || fault.paths.as_deref().is_some_and(|p| !path.contains(p)) {
+            return None;
+        }
+        fault.injected += 1;
+        Some(fault.clone())
+    })
+}
+
+fn injected_error(status: u16) -> Response {
+    match status {
+        429 => error(429, 20429, "Too Many Requests"),
+        s if s >= 500 => error(s, 20500, "An internal server error has occurred"),
+        s => error(s, 20001, "Injected failure"),
+    }
+}
+
 async fn handle(State(sim): State<Simulator>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
     let path = uri.path().to_owned();
     let raw = if method == Method::GET {
@@ -71,6 +133,23 @@ async fn handle(State(sim): State<Simulator>, method: Method, uri: Uri, headers:
         body.to_vec()
     };
     let params: Vec<(String, String)> = form_urlencoded::parse(&raw).into_owned().collect();
+    let fault = strike(&sim, &path);
+    if let Some(f) = &fault
+        && f.delay_ms > 0
+    {
+        tokio::time::sleep(std::time::Duration::from_millis(f.delay_ms)).await;
+    }
+    if let Some(status) = fault.and_then(|f| f.status) {
+        sim.with_world(|w| {
+            w.rest_log.push(RestLogEntry {
+                method: method.to_string(),
+                path: path.clone(),
+                params: params.clone(),
+                status,
+            })
+        });
+        return injected_error(status);
+    }
     let response = answer(&sim, &method, &path, &headers, &params);
     let status = response.status().as_u16();
     sim.with_world(|w| {
