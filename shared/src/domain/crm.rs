@@ -570,13 +570,17 @@ impl Crm {
             .map(|(_, t)| t)
             .unwrap_or_default();
         let mut next = match cursor {
-            Some(c) => Some(Cursor::decode(c).ok_or_else(|| {
-                DomainError::invalid_field(
-                    "bad_cursor",
-                    "cursor",
-                    "the cursor is not valid; start the search again",
-                )
-            })?),
+            Some(c) => Some(
+                Cursor::decode(c)
+                    .filter(|c| c.fits(&Query::partition(posting_pk(object, &token)).descending()))
+                    .ok_or_else(|| {
+                        DomainError::invalid_field(
+                            "bad_cursor",
+                            "cursor",
+                            "the cursor is not valid; start the search again",
+                        )
+                    })?,
+            ),
             None => None,
         };
         let field_order: Vec<String> = search.fields.iter().map(|f| f.to_string()).collect();

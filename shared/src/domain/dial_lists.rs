@@ -1108,16 +1108,12 @@ impl DialLists {
     /// Lists the call lists, newest first, with their counts.
     pub async fn list(&self, limit: u32, cursor: Option<&str>) -> Result<Paged<DialList>, DomainError> {
         let limit = limit.clamp(1, 100 / (DIAL_COUNTER_SHARDS as u32));
-        let page = self
-            .store
-            .query(
-                Query::partition(DIAL_LISTS_GSI_PK)
-                    .on(Index::Gsi1)
-                    .descending()
-                    .limit(limit)
-                    .after(decode_cursor(cursor)?),
-            )
-            .await?;
+        let query = Query::partition(DIAL_LISTS_GSI_PK)
+            .on(Index::Gsi1)
+            .descending()
+            .limit(limit);
+        let cursor = decode_cursor(cursor, &query)?;
+        let page = self.store.query(query.after(cursor)).await?;
         let mut lists = page
             .items
             .iter()
@@ -1617,7 +1613,6 @@ impl DialLists {
         cursor: Option<&str>,
     ) -> Result<Paged<Target>, DomainError> {
         self.live_list(list).await?;
-        let cursor = decode_cursor(cursor)?;
         let query = match state {
             None => Query::partition(dial_list_pk(list)).begins_with("T#"),
             Some(s) => {
@@ -1629,7 +1624,9 @@ impl DialLists {
                 }
             }
         };
-        let page = self.store.query(query.limit(limit.clamp(1, 200)).after(cursor)).await?;
+        let query = query.limit(limit.clamp(1, 200));
+        let cursor = decode_cursor(cursor, &query)?;
+        let page = self.store.query(query.after(cursor)).await?;
         let at = now();
         Ok(Paged {
             items: page
@@ -2173,10 +2170,10 @@ fn stale_list(current: &DialList) -> DomainError {
     )
 }
 
-fn decode_cursor(cursor: Option<&str>) -> Result<Option<Cursor>, DomainError> {
+fn decode_cursor(cursor: Option<&str>, query: &Query) -> Result<Option<Cursor>, DomainError> {
     cursor
         .map(|c| {
-            Cursor::decode(c).ok_or_else(|| {
+            Cursor::decode(c).filter(|c| c.fits(query)).ok_or_else(|| {
                 DomainError::invalid_field(
                     "bad_cursor",
                     "cursor",

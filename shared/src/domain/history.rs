@@ -26,9 +26,9 @@ pub struct History {
     settings: Arc<SettingsService>,
 }
 
-fn cursor(c: Option<&str>) -> Result<Option<Cursor>, DomainError> {
+fn cursor(c: Option<&str>, query: &Query) -> Result<Option<Cursor>, DomainError> {
     c.map(|s| {
-        Cursor::decode(s).ok_or_else(|| {
+        Cursor::decode(s).filter(|c| c.fits(query)).ok_or_else(|| {
             DomainError::invalid_field("bad_cursor", "cursor", "the cursor is not valid; reload the list")
         })
     })
@@ -57,15 +57,9 @@ impl History {
                 ));
             }
         };
-        let page = self
-            .store
-            .query(
-                q.begins_with("CALL#")
-                    .descending()
-                    .limit(limit.clamp(1, 100))
-                    .after(cursor(after)?),
-            )
-            .await?;
+        let q = q.begins_with("CALL#").descending().limit(limit.clamp(1, 100));
+        let after = cursor(after, &q)?;
+        let page = self.store.query(q.after(after)).await?;
         Ok(Paged {
             items: page.items.iter().filter_map(CallSummary::from_item).collect(),
             cursor: page.cursor.map(|c| c.encode()),
@@ -90,10 +84,9 @@ impl History {
                 .on(Index::Gsi2)
                 .begins_with(format!("{object}#")),
         };
-        let page = self
-            .store
-            .query(q.descending().limit(limit.clamp(1, 100)).after(cursor(after)?))
-            .await?;
+        let q = q.descending().limit(limit.clamp(1, 100));
+        let after = cursor(after, &q)?;
+        let page = self.store.query(q.after(after)).await?;
         let mut items = Vec::with_capacity(page.items.len());
         for item in &page.items {
             let mut v = serde_json::Value::Object(item.clone());

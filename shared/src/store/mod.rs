@@ -191,6 +191,27 @@ impl Cursor {
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
         self.0.get(name).and_then(Value::as_str)
     }
+
+    /// Whether this cursor can continue `query`: it ends on an item of the query's index,
+    /// partition and sort-key range. A client may send back a cursor of another list or an edited
+    /// one; the adapters refuse those as a bug, so callers check first and answer the client.
+    pub fn fits(&self, query: &Query) -> bool {
+        let (ipk, isk) = query.index.key_attrs();
+        let Some(sk) = self.get(isk) else {
+            return false;
+        };
+        let in_range = match &query.sk {
+            None => true,
+            Some(SortKey::Eq(v)) => sk == v,
+            Some(SortKey::BeginsWith(p)) => sk.starts_with(p.as_str()),
+            Some(SortKey::Between(a, b)) => a.as_str() <= sk && sk <= b.as_str(),
+            Some(SortKey::Lt(v)) => sk < v.as_str(),
+            Some(SortKey::Le(v)) => sk <= v.as_str(),
+            Some(SortKey::Gt(v)) => sk > v.as_str(),
+            Some(SortKey::Ge(v)) => sk >= v.as_str(),
+        };
+        self.get(ipk) == Some(query.pk.as_str()) && in_range
+    }
 }
 
 impl fmt::Debug for Cursor {
