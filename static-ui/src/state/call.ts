@@ -765,7 +765,8 @@ export async function rejoinCall(): Promise<void> {
   rejoinAsked = sid;
   try {
     await run(() => calls.rejoin(sid));
-    say('info', t('call.rejoining'));
+    // (The ring may have come, and been answered, before the request returned.)
+    if (rejoinAsked === sid) say('info', t('call.rejoining'));
   } catch (e) {
     rejoinAsked = null;
     throw e;
