@@ -118,7 +118,13 @@ pub async fn build_with(
         });
     }
     Ok(Local {
-        router: router.layer(tower_http::trace::TraceLayer::new_for_http()),
+        // Requests are logged by method and path only: query strings carry phone numbers
+        // (`/api/crm/lookup?phone=…`, `/api/history/calls?phone=…`).
+        router: router.layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(
+            |req: &axum::http::Request<axum::body::Body>| {
+                tracing::debug_span!("request", method = %req.method(), path = req.uri().path())
+            },
+        )),
         services,
         auth,
         sim,
