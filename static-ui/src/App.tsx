@@ -1,6 +1,7 @@
 //! The page's root: loads `/config.json`, then either the sign-in page or — once signed in and
-//! the settings are loaded — the operator screen (which starts the softphone) or the admin page
-//! (loaded on demand, so the operator screen's bundle stays small).
+//! the settings are loaded — the operator screen (which starts the softphone), or the admin, call
+//! list administration (/admin/call-lists) or supervisor (/monitor) page (each loaded on demand,
+//! so the operator screen's bundle stays small).
 
 import type { ComponentType } from 'preact';
 import { signal } from '@preact/signals';
@@ -21,6 +22,8 @@ import { loadSettings, settings } from './state/settings';
 const configError = signal<string | null>(null);
 const settingsError = signal<string | null>(null);
 const AdminPage = signal<ComponentType | null>(null);
+const MonitorPage = signal<ComponentType | null>(null);
+const CallListsPage = signal<ComponentType | null>(null);
 
 function boot(): void {
   configError.value = null;
@@ -83,6 +86,16 @@ export function App() {
         .then((m) => (AdminPage.value = m.AdminPage))
         .catch((e: unknown) => (settingsError.value = errorText(e)));
     }
+    if (current === '/monitor' && !MonitorPage.value) {
+      import('./monitor/MonitorPage')
+        .then((m) => (MonitorPage.value = m.MonitorPage))
+        .catch((e: unknown) => (settingsError.value = errorText(e)));
+    }
+    if (current === '/admin/call-lists' && !CallListsPage.value) {
+      import('./calllists/CallListsPage')
+        .then((m) => (CallListsPage.value = m.CallListsPage))
+        .catch((e: unknown) => (settingsError.value = errorText(e)));
+    }
   }, [current]);
 
   if (configError.value) return <Failure text={configError.value} retry={boot} />;
@@ -100,6 +113,14 @@ export function App() {
   if (current === '/sign-in') return <Loading />;
   if (settingsError.value) return <Failure text={settingsError.value} retry={fetchSettings} />;
   if (!settings.value) return <Loading />;
+  if (current === '/monitor') {
+    const Monitor = MonitorPage.value;
+    return Monitor ? <Monitor /> : <Loading />;
+  }
+  if (current === '/admin/call-lists') {
+    const Lists = CallListsPage.value;
+    return Lists ? <Lists /> : <Loading />;
+  }
   if (current === '/admin') {
     const Admin = AdminPage.value;
     return Admin ? <Admin /> : <Loading />;

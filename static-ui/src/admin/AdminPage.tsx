@@ -88,6 +88,27 @@ export function AdminPage() {
           {t('app.switchLang')}
         </button>
         <a
+          href="/admin/call-lists"
+          class="link-button"
+          id="admin-call-lists"
+          onClick={(e) => {
+            e.preventDefault();
+            navigate('/admin/call-lists');
+          }}
+        >
+          {t('lists.title')}
+        </a>
+        <a
+          href="/monitor"
+          class="link-button"
+          onClick={(e) => {
+            e.preventDefault();
+            navigate('/monitor');
+          }}
+        >
+          {t('monitor.title')}
+        </a>
+        <a
           href="/"
           class="link-button"
           onClick={(e) => {

@@ -1,0 +1,102 @@
+//! The `monitor` resource (supervisors and admins only): the live board — every operator with
+//! their status and call, the memo as it is typed, the queue and today's figures — and joining
+//! a live call to listen, whisper or barge in (shared/src/domain/monitor.rs,
+//! functions/operators/src/monitor.rs).
+
+import { del, get, post } from '../api/client';
+
+/** How a supervisor is on a call: hearing it muted, coaching the operator, or talking to both. */
+export type MonitorMode = 'listen' | 'whisper' | 'barge';
+
+/** An operator's live call as the board shows it. */
+export interface BoardCall {
+  /** The customer's CallSid: the id of every call route. */
+  sid: string;
+  direction: 'inbound' | 'outbound';
+  /** E.164. */
+  customer?: string;
+  /** National form (`03-1234-5678`). */
+  customer_display?: string;
+  account_id?: string;
+  contact_id?: string;
+  /** When the operator and the customer were connected; absent while it rings. */
+  answered_at?: string;
+  customer_held: boolean;
+  /** A transfer or a consultation going on (absent when neither is). */
+  with?: ('transfer' | 'consult')[];
+  /** Whether a supervisor is on the call, and how. */
+  monitor?: MonitorMode;
+  /** The memo as the operator is typing it. */
+  memo: string;
+  response_status?: string;
+  memo_updated_at?: string;
+}
+
+/** One operator on the board. */
+export interface BoardOperator {
+  id: string;
+  name: string;
+  role: 'operator' | 'supervisor' | 'admin';
+  /** A presence id: `available`, `away`, `wrap_up`, `break`, `offline`, `on_call` or an admin-defined one. */
+  status: string;
+  status_since: string;
+  current_call?: string;
+  wrap_up_until?: string;
+  version: number;
+  call?: BoardCall;
+}
+
+/** A caller waiting for an operator. */
+export interface Waiting {
+  sid: string;
+  since: string;
+  customer?: string;
+  customer_display?: string;
+}
+
+/** An hour of today (Japan time), for the chart. */
+export interface HourFigures {
+  hour: number;
+  inbound: number;
+  answered: number;
+  abandoned: number;
+}
+
+/** Today's figures, counted as calls end. */
+export interface DayFigures {
+  day: string;
+  inbound: number;
+  outbound: number;
+  answered: number;
+  abandoned: number;
+  average_handle_seconds: number;
+  average_wait_seconds: number;
+  hours: HourFigures[];
+}
+
+/** The supervisor's board. */
+export interface Board {
+  operators: BoardOperator[];
+  queue: Waiting[];
+  longest_wait_seconds: number;
+  today: DayFigures;
+  /** When the server read it (RFC 3339): durations are counted from the server's clock. */
+  at: string;
+}
+
+const callPath = (call: string) => `/api/monitor/calls/${encodeURIComponent(call)}`;
+
+export const getBoard = (signal?: AbortSignal) => get<Board>('/api/monitor', undefined, signal);
+
+/**
+ * Joins a live call in `mode` (the supervisor's own phone rings with `callSid` and `monitor`
+ * custom parameters), or switches mode when already on it. 409 `operator_on_hold` for a whisper
+ * while the operator is held, `already_monitored` when another supervisor is on the call.
+ */
+export const joinCall = (call: string, mode: MonitorMode) => post<undefined>(callPath(call), { mode });
+
+/** Leaves a call: the supervisor's leg is taken out of the conference. */
+export const leaveCall = (call: string) => del<undefined>(callPath(call));
+
+/** The path of {@link leaveCall}, for a last request sent while the page unloads. */
+export const leavePath = callPath;
