@@ -1,5 +1,6 @@
-//! What the console writes to its logs during a whole call: a customer calls in, the operator's
-//! page pops them up and opens their history, the operator answers, types a memo naming the
+//! What the console writes to its logs during a whole call: a customer calls in (the first ring is
+//! refused by Twilio with a message quoting the number), the operator's page pops them up and
+//! opens their history, the operator answers, types a memo naming the
 //! customer and a call-back number, holds, and hangs up. The logs are captured as the functions
 //! write them on Lambda (JSON lines with the current span, every level down to debug) and must
 //! hold no phone number in any common form, no memo text, no bearer token, no Voice access
@@ -72,8 +73,25 @@ async fn a_whole_call_leaves_no_phone_number_memo_token_or_secret_in_the_logs() 
         .finish();
     tracing::subscriber::set_global_default(subscriber).expect("the only subscriber of this test process");
 
-    let c = support::start().await;
+    let c = support::start_with(local::sim::SimConfig {
+        default_answering: local::sim::Answering::Manual,
+        // The wait message comes back soon, and with it the next routing round.
+        pause_scale: 0.05,
+        ..local::sim::SimConfig::default()
+    })
+    .await;
     let sato = c.operator("op-sato").await;
+    // The first ring is refused the way Twilio refuses a participant, quoting the number sent
+    // (the customer's, as caller ID); routing tries again and Sato's phone rings.
+    let (s, v) = c
+        .sim(
+            "PUT",
+            "/sim/faults",
+            json!({"rest": {"status": 400, "count": 1, "paths": "/Participants.json", "code": 21210,
+                "message": "The source phone number provided, +81312345678, is not yet verified for your account."}}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{v}");
     let (s, voice) = c.api(&sato, "GET", "/api/token", None).await;
     assert_eq!(s, StatusCode::OK);
     let voice_token = voice["token"].as_str().unwrap().to_owned();
@@ -81,7 +99,7 @@ async fn a_whole_call_leaves_no_phone_number_memo_token_or_secret_in_the_logs() 
     let (s, started) = c.sim("POST", "/sim/calls", json!({"from": "03-1234-5678"})).await;
     assert_eq!(s, StatusCode::CREATED);
     let sid = started["sid"].as_str().unwrap().to_owned();
-    c.wait(json!({"phone": "op_sato"})).await;
+    c.wait(json!({"phone": "op_sato", "timeout_ms": 30000})).await;
     // The page pops the caller up and opens their history while the phone rings.
     let (s, _) = c.api(&sato, "GET", "/api/crm/lookup?phone=03-1234-5678", None).await;
     assert_eq!(s, StatusCode::OK);
@@ -126,6 +144,9 @@ async fn a_whole_call_leaves_no_phone_number_memo_token_or_secret_in_the_logs() 
         .await;
     let (_, history) = c.api(&sato, "GET", "/api/history/calls?phone=03-1234-5678", None).await;
     assert_eq!(history["items"][0]["memo"], memo, "the call went through: {history}");
+
+    let (_, faults) = c.sim("GET", "/sim/faults", json!({})).await;
+    assert_eq!(faults["rest"]["injected"], 1, "the refusal happened: {faults}");
 
     let log = captured.text();
     let lines = log.lines().count();

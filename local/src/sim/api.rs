@@ -8,7 +8,8 @@
 //!   (408 with the state): tests never sleep.
 //! - `GET /sim/state`, `/sim/requests`, `/sim/webhooks`, `/sim/problems`: what happened.
 //! - `PUT /sim/faults {"rest": {"status": 429, "count": 2, "paths": "Participants", "delay_ms": 0}}`
-//!   makes the REST API fail (see [`super::rest::RestFault`]); `GET /sim/faults` shows the fault
+//!   makes the REST API fail (optionally with Twilio's `code` and `message`; see
+//!   [`super::rest::RestFault`]); `GET /sim/faults` shows the fault
 //!   with how many requests it hit, `DELETE /sim/faults` clears it.
 //! - Softphones driven over HTTP (`/sim/phones/{identity}`: register, events, accept, reject,
 //!   hangup, connect) for tests without a browser, and `GET /sim/phone?token=` — the WebSocket the

@@ -9,9 +9,9 @@
 //! For fault-injection tests the API can be made to fail ([`RestFault`], set through the
 //! simulator's `PUT /sim/faults`): the next `count` requests whose path contains `paths` wait
 //! `delay_ms` (longer than the client's attempt timeout is a timeout) and then answer `status`
-//! with Twilio's error JSON (429 → 20429, 5xx → 20500) without being carried out, as Twilio never
-//! processes a rate-limited request. Injected failures appear in `/sim/requests` with their
-//! status but are not the functions' problems.
+//! with Twilio's error JSON (429 → 20429, 5xx → 20500, or the `code` and `message` given) without
+//! being carried out, as Twilio never processes a rate-limited request. Injected failures
+//! appear in `/sim/requests` with their status but are not the functions' problems.
 
 use axum::Router;
 use axum::body::Bytes;
@@ -86,6 +86,13 @@ pub struct RestFault {
     /// How long each matching request waits before it is answered.
     #[serde(default)]
     pub delay_ms: u64,
+    /// Twilio's code and message for the error (its messages quote the numbers sent, as in
+    /// 21210 "The source phone number provided, +81…, is not yet verified"); a generic one if
+    /// absent.
+    #[serde(default)]
+    pub code: Option<u32>,
+    #[serde(default)]
+    pub message: Option<String>,
     /// Requests that matched so far.
     #[serde(default)]
     pub injected: u32,
@@ -139,7 +146,7 @@ async fn handle(State(sim): State<Simulator>, method: Method, uri: Uri, headers:
     {
         tokio::time::sleep(std::time::Duration::from_millis(f.delay_ms)).await;
     }
-    if let Some(status) = fault.and_then(|f| f.status) {
+    if let Some((status, f)) = fault.and_then(|f| f.status.map(|s| (s, f))) {
         sim.with_world(|w| {
             w.rest_log.push(RestLogEntry {
                 method: method.to_string(),
@@ -148,7 +155,10 @@ async fn handle(State(sim): State<Simulator>, method: Method, uri: Uri, headers:
                 status,
             })
         });
-        return injected_error(status);
+        return match (f.code, f.message) {
+            (Some(code), Some(message)) => error(status, code, message),
+            _ => injected_error(status),
+        };
     }
     let response = answer(&sim, &method, &path, &headers, &params);
     let status = response.status().as_u16();

@@ -32,7 +32,8 @@ use super::{AccountSid, CallSid, ConferenceSid};
 pub enum TelephonyError {
     /// The call, conference or participant does not exist (any more): the customer
     /// hung up, or the conference ended.
-    #[error("not found: {message}")]
+    // Twilio's messages quote the numbers sent, so they stay out of the text that reaches logs.
+    #[error("not found (code {code:?})")]
     NotFound {
         /// Twilio's error code (20404), when it gave one.
         code: Option<u32>,
@@ -41,7 +42,7 @@ pub enum TelephonyError {
     },
     /// The request was refused: invalid for the resource's current state, or a bug
     /// on our side. Retrying the same request will not help.
-    #[error("refused (HTTP {status}, code {code:?}): {message}")]
+    #[error("refused (HTTP {status}, code {code:?})")]
     Rejected {
         /// The HTTP status.
         status: u16,
