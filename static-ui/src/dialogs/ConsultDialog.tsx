@@ -49,6 +49,7 @@ export function ConsultDialog() {
         <label for="consult-number">{t('consult.number')}</label>
         <input
           id="consult-number"
+          autoFocus
           type="tel"
           autoComplete="off"
           placeholder={t('customer.phonePlaceholder')}
