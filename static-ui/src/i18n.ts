@@ -120,6 +120,7 @@ const messages = {
   'call.missed': ['着信が取り消されました（お客様が切断したか、呼出時間を過ぎました）', 'The call stopped ringing (the caller hung up, or it rang out)'],
   'call.rejected': ['着信を拒否しました。ほかのオペレータに回されます', 'Declined: the call goes to another operator'],
   'call.refused': ['発信できませんでした。{text}', 'The call was not placed. {text}'],
+  'call.refusedAvailable': ['受付可の状態では発信できません。ステータスを変更してから発信してください。', 'You cannot dial while Available; change your status first.'],
   'call.dialFailed': ['発信できませんでした。番号と発信回線を確認してください', 'The call could not be placed; check the number and the line'],
   'call.legLost': ['電話の接続が切れましたが、通話は続いています。［再接続］で戻れます', 'Your phone left the call, which goes on. Use Rejoin to get back'],
   'call.noPhone': ['電話が準備できていません', 'The phone is not ready'],

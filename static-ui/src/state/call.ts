@@ -30,7 +30,7 @@ import type { Operation } from './operations';
 import { registerOperations } from './operations';
 import type { ActiveCall, Phone, PhoneEvent } from './phone';
 import { activeCall, phone, phoneState } from './phone';
-import { refreshPresence } from './presence';
+import { presence, refreshPresence } from './presence';
 import { settings } from './settings';
 
 /** How often a call's live state is read while it lasts. */
@@ -525,7 +525,9 @@ function finish(c: ActiveCall, how: EndHow): void {
       say('warn', t('call.refused', { text: heard ?? '' }));
       break;
     case 'failed':
-      say('warn', t('call.dialFailed'));
+      // The Twilio phone hears the platform's reason rather than reading it: the one reason
+      // the page can know is said in writing too.
+      say('warn', presence.peek() === 'available' ? t('call.refused', { text: t('call.refusedAvailable') }) : t('call.dialFailed'));
       break;
     case 'left':
       say('info', t('transfer.left', { name: c.transferFrom?.name ?? '' }));
