@@ -114,6 +114,17 @@ let confirmedMine: string | null = null;
 let followTimer: ReturnType<typeof setTimeout> | null = null;
 let pollSeq = 0;
 let appliedSeq = 0;
+/** How long the page trusts what an action just did over a live state that lags behind it. */
+const SETTLE_MS = 5000;
+/** The hold state the operator just asked for, until the server's record shows it. */
+let expectHeld: { held: boolean; until: number } | null = null;
+/** The consultation call just hung up, until the server's record shows it gone. */
+let expectNoConsult = 0;
+
+/** Live states read before an action are stale once it is done: they are not applied. */
+function discardPolls(): void {
+  appliedSeq = ++pollSeq;
+}
 
 function follow(sid: string): void {
   if (followSid !== sid) {
@@ -214,9 +225,14 @@ function applyLive(l: LiveCall): void {
     next = { ...next, phase: 'connected', connectedAt: Date.now() };
     void refreshPresence();
   } else if (next.kind !== 'transfer' && (next.phase === 'connected' || next.phase === 'held' || next.phase === 'consulting')) {
-    next = { ...next, phase: l.customer_held ? 'held' : 'connected' };
+    let held = l.customer_held;
+    if (expectHeld && held !== expectHeld.held && Date.now() < expectHeld.until) held = expectHeld.held;
+    else expectHeld = null;
+    next = { ...next, phase: held ? 'held' : 'connected' };
   }
-  if (l.consult_in_progress) {
+  const consulting = l.consult_in_progress && Date.now() >= expectNoConsult;
+  if (!l.consult_in_progress) expectNoConsult = 0;
+  if (consulting) {
     consultPhase.value = 'connected';
   } else if (consultPhase.peek() === 'connected') {
     consultPhase.value = 'idle';
@@ -686,6 +702,8 @@ export async function toggleHold(): Promise<void> {
   if (!c?.sid) return;
   const sid = c.sid;
   await run(async () => {
+    discardPolls();
+    expectHeld = { held: c.phase !== 'held', until: Date.now() + SETTLE_MS };
     if (c.phase === 'held') {
       await calls.unhold(sid);
       if (activeCall.peek()?.sid === sid) activeCall.value = { ...(activeCall.peek() as ActiveCall), phase: 'connected' };
@@ -695,7 +713,11 @@ export async function toggleHold(): Promise<void> {
       if (activeCall.peek()?.sid === sid) activeCall.value = { ...(activeCall.peek() as ActiveCall), phase: 'held' };
       consultOpen.value = true;
     }
+  }).catch((e: unknown) => {
+    expectHeld = null;
+    throw e;
   });
+  discardPolls();
   void poll();
 }
 
@@ -709,6 +731,8 @@ export async function startConsult(): Promise<void> {
   if (!line) throw new Error(t('call.noLine'));
   const sid = c.sid;
   await run(() => calls.consult(sid, number, line.id));
+  discardPolls();
+  expectNoConsult = 0;
   consultSince = Date.now();
   consultPhase.value = 'ringing';
   void poll();
@@ -719,6 +743,8 @@ export async function endConsult(): Promise<void> {
   const sid = activeCall.peek()?.sid;
   if (!sid) return;
   await run(() => calls.endConsult(sid));
+  discardPolls();
+  expectNoConsult = Date.now() + SETTLE_MS;
   consultPhase.value = 'idle';
   void poll();
 }
