@@ -207,7 +207,7 @@ describe('the supervisor monitor page', { timeout: 240_000 }, () => {
     await simWait({ conference: call, labels: ['customer', 'operator'], without_labels: ['monitor'], settled: true });
     await textContains(sv.locator('#mon-state-op-sato'), 'モニタリングを終了しました');
     assert.equal(await sv.locator('#mon-leave-op-sato').isDisabled(), true);
-    assert.equal(await card().locator('.mon-badge-monitor').count(), 0);
+    await eventually(async () => (await card().locator('.mon-badge-monitor').count()) === 0, 5000, 'the board to show nobody monitoring');
     const problems = await sim('GET', '/sim/problems');
     assert.deepEqual(problems.body, [], 'every request to Twilio followed its rules');
     assert.deepEqual(sv.errors, []);

@@ -108,9 +108,15 @@ function Board() {
     startPolling();
     startMonitorPhone();
     const unloading = () => stopMonitorPhone(true);
+    // Back from the browser's page cache: the phone was released when the page was left.
+    const back = (e: PageTransitionEvent) => {
+      if (e.persisted) startMonitorPhone();
+    };
     addEventListener('pagehide', unloading);
+    addEventListener('pageshow', back);
     return () => {
       removeEventListener('pagehide', unloading);
+      removeEventListener('pageshow', back);
       stopPolling(true);
       stopMonitorPhone();
       forgetNames();
