@@ -203,6 +203,17 @@ describe('the supervisor monitor page', { timeout: 240_000 }, () => {
     await eventually(async () => (await sv.locator('#mon-longest-wait').textContent()) !== first, 5000, 'the longest wait to count up');
     await shot(sv, 'monitor-barge-and-queue');
 
+    // An admin on the same page sees the call taken and is refused a second monitor.
+    const admin = await newPage(browser);
+    await signInAt(admin, 'admin-watanabe', '/monitor');
+    await textContains(admin.locator('#mon-phone'), '電話 待受中');
+    await textContains(admin.locator('#mon-state-op-sato'), '他のスーパーバイザーが参加しています');
+    await admin.click('#mon-listen-op-sato');
+    await textContains(admin.locator('#mon-state-op-sato'), '他のスーパーバイザーがこの通話をモニタリングしています');
+    assert.equal((await participant('monitor')).muted, false, 'the supervisor barging in is left as they were');
+    assert.deepEqual(admin.errors, []);
+    await admin.context().close();
+
     await sv.click('#mon-leave-op-sato');
     await simWait({ conference: call, labels: ['customer', 'operator'], without_labels: ['monitor'], settled: true });
     await textContains(sv.locator('#mon-state-op-sato'), 'モニタリングを終了しました');
