@@ -4,8 +4,8 @@
 pub mod calls;
 pub mod callstate;
 pub mod crm;
-pub mod handoff;
 pub mod dial_lists;
+pub mod handoff;
 pub mod history;
 pub mod monitor;
 pub mod objects;
@@ -50,7 +50,11 @@ impl Services {
             history: Arc::new(history::History::new(store.clone(), settings.clone())),
             operators: operators.clone(),
             monitor: Arc::new(monitor::Monitor::new(store.clone(), operators)),
-            transfers: Arc::new(handoff::Transfers::new(store.clone(), settings.clone(), routing.clone())),
+            transfers: Arc::new(handoff::Transfers::new(
+                store.clone(),
+                settings.clone(),
+                routing.clone(),
+            )),
             routing,
             call_state: Arc::new(callstate::CallState::new(store.clone())),
             settings,

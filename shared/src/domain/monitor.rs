@@ -366,7 +366,10 @@ mod tests {
         }
         // 01:00 UTC is 10:00 in Japan, the same day.
         let day = s.monitor.day("2026-11-23").await.unwrap();
-        assert_eq!((day.inbound, day.outbound, day.answered, day.abandoned), (1 + 1, 1, 2, 1));
+        assert_eq!(
+            (day.inbound, day.outbound, day.answered, day.abandoned),
+            (1 + 1, 1, 2, 1)
+        );
         assert_eq!(day.average_handle_seconds, 300);
         assert_eq!(day.average_wait_seconds, 30, "the wait of the answered incoming call");
         assert_eq!(day.hours[10].inbound, 2);
