@@ -186,6 +186,34 @@ describe('call-list administration', { timeout: 300_000 }, () => {
     await shot(page, 'calllists-targets');
   });
 
+  test('records with line breaks inside quotes are never cut between chunks, and line numbers hold across chunks', async () => {
+    const lines = ['名前,電話番号,備考'];
+    let line = 1;
+    let badLine = 0;
+    for (let i = 1; i <= 4500; i++) {
+      line++;
+      const phone = i === 4321 ? '番号不明' : `080-${String(2000 + Math.floor(i / 10_000)).padStart(4, '0')}-${String(i % 10_000).padStart(4, '0')}`;
+      if (i === 4321) badLine = line;
+      // Notes over two lines every 97th row, and on every row around the 2,000th record and the
+      // 2,000th line, where a chunk ends: a cut by lines rather than records would split one.
+      const twoLines = i % 97 === 0 || (i >= 1970 && i <= 2010) || (i >= 3930 && i <= 4010);
+      const notes = twoLines ? `"一行目, ${i}\n二行目 ""引用"""` : `備考${i}`;
+      if (twoLines) line++;
+      lines.push(`山本${i},${phone},${notes}`);
+    }
+    chunkRequests.length = 0;
+    await page.click('#cl-targets button:has-text("閉じる")');
+    await openImport();
+    await pick('複数行の備考.csv', Buffer.from(lines.join('\n') + '\n', 'utf8'));
+    await textContains(page.locator('#cl-rows'), '4,500 行');
+    await page.click('#cl-import-start');
+    await textContains(page.locator('#cl-import-done'), '4,499 行を取り込み、1 行は取り込めませんでした', 60_000);
+    assert.ok(chunkRequests.length >= 3, `sent in ${chunkRequests.length} chunks`);
+    const rows = await failures();
+    assert.deepEqual(rows.map((r) => [r[0], r[2]]), [[badLine.toLocaleString('en'), '電話番号として読み取れません']]);
+    await eventually(async () => (await count('total')) === 5 + 4499, 5000, 'the list to count every target');
+  });
+
   test('50,000 rows import in chunks with a progress bar; paused and resumed, every row is imported once', async () => {
     const lines = ['名前,電話番号,備考'];
     for (let i = 0; i < 50_000; i++) {

@@ -163,7 +163,7 @@ function PreviewTable({ s }: { s: ImportState }) {
 function Ready({ s }: { s: ImportState }) {
   const preview = s.preview;
   if (!preview) return null;
-  const problem = mappingProblem(s.mapping);
+  const problem = mappingProblem(s.mapping) ?? (s.rows === 0 ? t('lists.import.noRows') : null);
   return (
     <>
       <dl class="cl-file" id="cl-file">
@@ -207,7 +207,7 @@ function Ready({ s }: { s: ImportState }) {
         </p>
       )}
       <div class="cl-form-foot">
-        <button type="button" class="primary" id="cl-import-start" disabled={!!problem || !!s.resumable || s.rows === 0} onClick={() => void startUpload()}>
+        <button type="button" class="primary" id="cl-import-start" disabled={!!problem || !!s.resumable} onClick={() => void startUpload()}>
           {t('lists.import.start', { n: s.rows.toLocaleString() })}
         </button>
         <button type="button" onClick={() => openImport(s.list)}>
