@@ -26,7 +26,7 @@ export function ProgressBar({ counts, id }: { counts: Counts; id?: string }) {
         class="cl-bar"
         role="img"
         aria-label={t('lists.progressLabel', { done: counts.done, total, percent: done })}
-        title={TARGET_STATES.map((s) => `${t(`lists.state.${s}`)} ${counts[s]}`).join(' ・ ')}
+        title={TARGET_STATES.map((s) => `${t(`callList.state.${s}`)} ${counts[s]}`).join(' ・ ')}
       >
         {BAR_ORDER.map((s) =>
           counts[s] > 0 ? <span key={s} class={`cl-seg cl-seg-${s}`} style={{ width: `${percent(counts[s], total)}%` }} /> : null,
@@ -75,7 +75,7 @@ export function ListsTable() {
             </th>
             {TARGET_STATES.map((s) => (
               <th scope="col" key={s} class="num">
-                {t(`lists.state.${s}`)}
+                {t(`callList.state.${s}`)}
               </th>
             ))}
             <th scope="col" class="num">

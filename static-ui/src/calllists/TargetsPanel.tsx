@@ -47,7 +47,7 @@ export function TargetsPanel({ list }: { list: DialList }) {
             <option value="">{t('lists.filterAll', { n: list.counts.total.toLocaleString() })}</option>
             {TARGET_STATES.map((s) => (
               <option key={s} value={s}>
-                {t(`lists.state.${s}`)}（{list.counts[s].toLocaleString()}）
+                {t(`callList.state.${s}`)}（{list.counts[s].toLocaleString()}）
               </option>
             ))}
           </select>
@@ -86,7 +86,7 @@ export function TargetsPanel({ list }: { list: DialList }) {
                 <td class="nowrap">{x.phone_display}</td>
                 <td>{[x.account_name, x.contact_name].filter(Boolean).join(' / ')}</td>
                 <td class="nowrap">
-                  <span class={`cl-state cl-state-${x.state}`}>{t(`lists.state.${x.state}`)}</span>
+                  <span class={`cl-state cl-state-${x.state}`}>{t(`callList.state.${x.state}`)}</span>
                   {x.state === 'callback' && x.callback_at && <span class="muted"> {shortDateTime(x.callback_at)}</span>}
                   {x.state === 'in_progress' && x.lease && <span class="muted"> {x.lease.operator_name}</span>}
                 </td>

@@ -4,31 +4,18 @@
 //! raw bytes, each answered with the rows that failed and the import's running totals.
 
 import { ApiError, del, get, post, put } from '../api/client';
+import type { Counts, DialList as OperatorList, Target as OperatorTarget, TargetState } from '../api/dialLists';
 import type { Paged } from '../api/types';
 import { currentToken, signOut } from '../auth';
 import { apiBase } from '../config';
 
-/** 未架電, 架電中, 不在, 完了, 再架電. */
-export type TargetState = 'not_called' | 'in_progress' | 'no_answer' | 'done' | 'callback';
+/** The states in the order the page lists them. */
 export const TARGET_STATES: TargetState[] = ['not_called', 'in_progress', 'no_answer', 'callback', 'done'];
 
-export type Counts = Record<TargetState | 'total', number>;
+export type { Counts, TargetState };
 
-export interface DialList {
-  id: string;
-  name: string;
-  description?: string;
-  /** An id of the settings' lines. */
-  line_id: string;
-  /** An id of the settings' talk scripts; the line's own script when absent. */
-  script_id?: string;
-  version: number;
-  counts: Counts;
-  created_at: string;
-  created_by: string;
-  updated_at: string;
-  updated_by: string;
-}
+/** A list as the admin sees it: with who changed it last (named when an edit loses a race). */
+export type DialList = OperatorList & { updated_at: string; updated_by: string };
 
 /** What the list form sends (the version too when changing a list). */
 export interface ListInput {
@@ -103,22 +90,8 @@ export interface ChunkResponse {
   import: Import;
 }
 
-export interface Target {
-  id: string;
-  source_line: number;
-  state: TargetState;
-  phone_display: string;
-  name: string;
-  account_name?: string;
-  contact_name?: string;
-  account_id?: string;
-  contact_id?: string;
-  notes?: string;
-  callback_at?: string;
-  lease?: { operator_name: string; expires_at: string; expired: boolean };
-  attempts: number;
-  last_result?: { at: string; operator_name: string; response_status: string };
-}
+/** A target as the admin's list of them shows it: with the line of the file it came from. */
+export type Target = OperatorTarget & { source_line: number };
 
 const base = (list: string) => `/api/dial-lists/${encodeURIComponent(list)}`;
 
