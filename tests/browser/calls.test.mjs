@@ -50,6 +50,20 @@ describe('calls on the operator screen', { timeout: 240_000 }, () => {
     return page;
   }
 
+  /** Waits until the page has no call; fails with what the page says otherwise. */
+  async function idle(page) {
+    try {
+      await page.locator('#call-status.call-idle').waitFor();
+    } catch (e) {
+      const said = await page.evaluate(() =>
+        ['#call-badge', '#call-text', '#ops-message', '#transfer-error', '#consult-error']
+          .map((s) => `${s}: ${document.querySelector(s)?.textContent ?? ''}`)
+          .join(' | '),
+      );
+      throw new Error(`the call did not end on the page (${said}): ${e.message}`);
+    }
+  }
+
   async function setStatus(page, status) {
     await page.selectOption('#info-status', status);
     await eventually(async () => (await page.inputValue('#info-status')) === status, 5000, `the status ${status}`);
@@ -195,7 +209,7 @@ describe('calls on the operator screen', { timeout: 240_000 }, () => {
 
     await sato.click('#op-hangUp');
     await simWait({ call: sid, status: 'completed', settled: true });
-    await sato.locator('#call-status.call-idle').waitFor();
+    await idle(sato);
     await textContains(sato.locator('#ops-message'), '通話が終了しました');
     assert.equal(await sato.locator('#call-timer').textContent(), '--:--');
     const row = sato.locator('#history-panel tbody tr').first();
@@ -227,7 +241,7 @@ describe('calls on the operator screen', { timeout: 240_000 }, () => {
     await setStatus(sato, 'available');
     await sato.click('#op-dialAnswer');
     await textContains(sato.locator('#ops-message'), '受付可の状態では発信できません');
-    await sato.locator('#call-status.call-idle').waitFor();
+    await idle(sato);
     await shot(sato.locator('#region-ops'), '8-dial-refused');
 
     await setStatus(sato, 'away');
@@ -248,7 +262,7 @@ describe('calls on the operator screen', { timeout: 240_000 }, () => {
 
     await sato.click('#op-hangUp');
     await simWait({ call: placed.sid, status: 'completed', settled: true });
-    await sato.locator('#call-status.call-idle').waitFor();
+    await idle(sato);
     const { body: history } = await api(console_.url, 'op-sato', 'GET', `/api/history/calls?phone=${YAMADA_E164}`);
     const stored = history.items.find((c) => c.sid === placed.sid);
     assert.equal(stored.direction, 'outbound');
@@ -311,7 +325,7 @@ describe('calls on the operator screen', { timeout: 240_000 }, () => {
     assert.equal(after.target.state, 'done');
     assert.equal(after.results[0].call_sid, placed.sid);
     assert.equal(after.results[0].response_status, 'resolved');
-    await sato.locator('#call-status.call-idle').waitFor();
+    await idle(sato);
     await sato.selectOption('#info-line', 'main');
     await assertNoProblems();
   });
@@ -349,7 +363,7 @@ describe('calls on the operator screen', { timeout: 240_000 }, () => {
 
     await sato.click('#op-hangUp');
     await simWait({ call: sid, status: 'completed', settled: true });
-    await sato.locator('#call-status.call-idle').waitFor();
+    await idle(sato);
     await assertNoProblems();
   });
 
@@ -415,7 +429,7 @@ describe('calls on the operator screen', { timeout: 240_000 }, () => {
     const { body: live } = await api(console_.url, 'op-tanaka', 'GET', `/api/calls/${sid}`);
     assert.equal(live.call.operator_id, 'op-tanaka');
     assert.equal(live.customer_held, false);
-    await sato.locator('#call-status.call-idle').waitFor();
+    await idle(sato);
     await textContains(sato.locator('#ops-message'), '田中 健太 さんへ転送しました');
     assert.equal(await sato.inputValue('#entry-subject'), '', 'the draft went with the call');
     await textContains(tanaka.locator('#call-badge'), '通話中');
@@ -433,7 +447,7 @@ describe('calls on the operator screen', { timeout: 240_000 }, () => {
 
     await tanaka.click('#op-hangUp');
     await simWait({ call: sid, status: 'completed', settled: true });
-    await tanaka.locator('#call-status.call-idle').waitFor();
+    await idle(tanaka);
     await assertNoProblems();
     assert.deepEqual(tanaka.errors.map(String), []);
     tanakaPage = tanaka;
@@ -454,7 +468,7 @@ describe('calls on the operator screen', { timeout: 240_000 }, () => {
     await sato.check('#transfer-cold');
     await sato.click('#transfer-start');
     // Sato leaves at once; the customer waits on hold while Tanaka's phone rings.
-    await sato.locator('#call-status.call-idle').waitFor();
+    await idle(sato);
     await textContains(sato.locator('#ops-message'), '田中 健太 さんへ転送しました');
     await tanaka.locator('#incoming-dialog').waitFor();
     await textContains(tanaka.locator('#incoming-transfer'), 'ブラインド転送');
@@ -473,7 +487,7 @@ describe('calls on the operator screen', { timeout: 240_000 }, () => {
     await textContains(sato.locator('#call-badge'), '通話中');
     await sato.click('#op-hangUp');
     await simWait({ call: sid, status: 'completed', settled: true });
-    await sato.locator('#call-status.call-idle').waitFor();
+    await idle(sato);
     await assertNoProblems();
     assert.deepEqual(tanaka.errors.map(String), []);
     assert.deepEqual(sato.errors.map(String), []);

@@ -40,10 +40,16 @@ export function TransferDialog() {
   const [mode, setMode] = useState<TransferMode>('warm');
   const [screen, setScreen] = useState(true);
   useEffect(() => {
-    if (!open) return;
-    sendError.value = null;
+    if (open) {
+      sendError.value = null;
+      load();
+      return;
+    }
+    // Reset on closing, not on opening: a choice made right after opening is never undone.
     setTo(null);
-    load();
+    setMode('warm');
+    setScreen(true);
+    operators.value = null;
   }, [open]);
   const me = currentUser.value?.id;
   const list = (operators.value ?? [])
