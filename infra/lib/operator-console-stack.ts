@@ -644,7 +644,13 @@ export class OperatorConsoleStack extends Stack {
       `https://${this.distribution.distributionDomainName}/twilio/fallback.xml`,
       'Twilio number > "Primary handler fails": this URL with HTTP GET (a static file: POST is refused)',
     );
-    out('TwilioStatusCallbackUrl', `${api}/twilio/voice/status`, 'Twilio number > "Call status changes": HTTP POST');
+    // The fragment is Twilio's connection override: retry a refused status callback (the function
+    // answers 503 while the table is unavailable) instead of losing the call's end.
+    out(
+      'TwilioStatusCallbackUrl',
+      `${api}/twilio/voice/status#rc=3&rp=ct,rt,5xx`,
+      'Twilio number > "Call status changes": HTTP POST (keep the #rc=… part: it makes Twilio retry)',
+    );
     out('TwilioTwimlAppVoiceUrl', `${api}/twilio/voice/outbound`, 'TwiML App > Voice Request URL: HTTP POST');
     out('PageUrl', pageUrl, 'Operator console page (sign in with a Cognito user)');
     out('ApiUrl', api, 'HTTP API base URL (also PUBLIC_BASE_URL of the functions)');

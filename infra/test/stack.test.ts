@@ -460,7 +460,9 @@ describe('outputs', () => {
 
   it('gives the admin the Twilio Console URLs: voice, fallback, status callback, TwiML App', () => {
     assert.deepEqual(value('TwilioVoiceUrl'), { 'Fn::Join': ['', [apiUrl(), '/twilio/voice/incoming']] });
-    assert.deepEqual(value('TwilioStatusCallbackUrl'), { 'Fn::Join': ['', [apiUrl(), '/twilio/voice/status']] });
+    assert.deepEqual(value('TwilioStatusCallbackUrl'), {
+      'Fn::Join': ['', [apiUrl(), '/twilio/voice/status#rc=3&rp=ct,rt,5xx']],
+    });
     assert.deepEqual(value('TwilioTwimlAppVoiceUrl'), { 'Fn::Join': ['', [apiUrl(), '/twilio/voice/outbound']] });
     assert.deepEqual(value('TwilioFallbackUrl'), { 'Fn::Join': ['', ['https://', cloudFrontDomain(), '/twilio/fallback.xml']] });
     assert.match(s.json.Outputs.TwilioFallbackUrl.Description, /GET/);

@@ -219,10 +219,10 @@ impl Dispatcher {
         req.beep = Some(ConferenceBeep::False);
         req.timeout = Some(ring_secs);
         req.early_media = Some(true);
-        req.status_callback = Some(format!(
+        req.status_callback = Some(crate::twilio::signature::retried_callback(format!(
             "{}/twilio/voice/operator-leg/{}/{}/{}",
             self.public_base_url, offer.call_sid, offer.offer_id, offer.operator_id
-        ));
+        )));
         req.status_callback_event = vec![
             CallProgressEvent::Ringing,
             CallProgressEvent::Answered,
@@ -379,10 +379,10 @@ impl Dispatcher {
         req.beep = Some(ConferenceBeep::False);
         req.timeout = Some(ring_secs);
         req.early_media = Some(true);
-        req.status_callback = Some(format!(
+        req.status_callback = Some(crate::twilio::signature::retried_callback(format!(
             "{}/twilio/voice/transfer-leg/{sid}/{}/{}",
             self.public_base_url, t.id, t.to_operator
-        ));
+        )));
         req.status_callback_event = vec![
             CallProgressEvent::Ringing,
             CallProgressEvent::Answered,
@@ -550,11 +550,11 @@ impl Dispatcher {
         req.beep = Some(ConferenceBeep::False);
         req.timeout = Some(ring_secs);
         req.early_media = Some(true);
-        req.status_callback = Some(format!(
+        req.status_callback = Some(crate::twilio::signature::retried_callback(format!(
             "{}/twilio/voice/ring-back/{call_sid}/{operator}/{}",
             self.public_base_url,
             why.as_str()
-        ));
+        )));
         req.status_callback_event = vec![
             CallProgressEvent::Ringing,
             CallProgressEvent::Answered,

@@ -326,3 +326,41 @@ async fn the_fault_switch_refuses_settings_that_inject_nothing() {
         assert!(v["error"]["message"].is_string());
     }
 }
+
+#[tokio::test]
+async fn callbacks_refused_during_a_short_outage_are_applied_by_twilios_retries() {
+    let c = console().await;
+    let sato = c.operator("op-sato").await;
+    let sid = start_call(&c).await;
+    c.wait(json!({"phone": "op_sato"})).await;
+    accept(&c, &sid).await;
+
+    // The store refuses one request as the customer hangs up: the first callback gets 503 and
+    // Twilio (the simulator, honouring the `#rc=3&rp=ct,rt,5xx` overrides on every callback URL)
+    // sends it again; nobody re-sends anything by hand.
+    c.store.fail_next(1);
+    let (s, _) = c.sim("POST", &format!("/sim/calls/{sid}/hangup"), json!({})).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    c.wait(json!({"call": sid, "status": "completed", "settled": true}))
+        .await;
+    let (_, hooks) = c.sim("GET", "/sim/webhooks", json!({})).await;
+    let hooks = hooks.as_array().unwrap();
+    let refused = hooks
+        .iter()
+        .position(|h| h["status"] == 503)
+        .expect("one callback met the outage");
+    let again = &hooks[refused + 1];
+    assert_eq!(
+        again["url"], hooks[refused]["url"],
+        "the refused callback is retried next"
+    );
+    assert_eq!(again["params"], hooks[refused]["params"]);
+    assert!(again["status"].as_u64().unwrap() < 300, "and applied: {again}");
+
+    let stored = c.stored_call(&sid).await.unwrap();
+    assert_eq!(stored["status"], "completed", "{stored:?}");
+    let (_, me) = c.api(&sato, "GET", "/api/operators/me", None).await;
+    assert_eq!(me["current_call"], Value::Null, "Sato is free again: {me}");
+    let (_, problems) = c.sim("GET", "/sim/problems", json!({})).await;
+    assert_eq!(problems, json!([]), "nothing was lost");
+}

@@ -331,7 +331,10 @@ pub async fn consult(
     p.end_conference_on_exit = Some(false);
     p.beep = Some(ConferenceBeep::False);
     p.timeout = Some(45);
-    p.status_callback = Some(format!("{}/twilio/voice/status", d.public_base_url));
+    p.status_callback = Some(shared::twilio::signature::retried_callback(format!(
+        "{}/twilio/voice/status",
+        d.public_base_url
+    )));
     p.status_callback_event = vec![
         CallProgressEvent::Ringing,
         CallProgressEvent::Answered,

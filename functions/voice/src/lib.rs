@@ -31,7 +31,7 @@ use shared::phone::PhoneNumber;
 use shared::store::{Cond, TxOp};
 use shared::twilio::CallSid;
 use shared::twilio::rest::{CallInstructions, CreateCall, UpdateCall};
-use shared::twilio::signature::{WebhookValidator, public_webhook_url};
+use shared::twilio::signature::{WebhookValidator, public_webhook_url, retried_callback};
 use shared::twilio::telephony::Telephony;
 use shared::twilio::twiml::{
     CallProgressEvent, Conference, ConferenceBeep, ConferenceRecord, ConferenceStatusEvent, Dial, HttpMethod, Pause,
@@ -210,7 +210,7 @@ fn recorded(conference: Conference, st: &VoiceState, sid: &str, record: bool) ->
     conference
         .record(ConferenceRecord::RecordFromStart)
         .recording_status_callback(
-            url(st, &format!("/twilio/voice/recording/{sid}")),
+            retried_callback(url(st, &format!("/twilio/voice/recording/{sid}"))),
             &[
                 RecordingStatusEvent::InProgress,
                 RecordingStatusEvent::Completed,
@@ -235,7 +235,7 @@ async fn line_records(st: &VoiceState, number: Option<&str>) -> bool {
 /// settings count on Twilio, so every participant that may be first sets them.
 fn reported(conference: Conference, st: &VoiceState) -> Conference {
     conference
-        .status_callback(url(st, "/twilio/voice/conference"))
+        .status_callback(retried_callback(url(st, "/twilio/voice/conference")))
         .status_callback_events(&[
             ConferenceStatusEvent::Start,
             ConferenceStatusEvent::End,
@@ -740,7 +740,7 @@ async fn place_outbound(st: &VoiceState, call: &IncomingCall) -> Result<(String,
             method: Some(HttpMethod::Post),
         },
     );
-    req.status_callback = Some(url(st, "/twilio/voice/status"));
+    req.status_callback = Some(retried_callback(url(st, "/twilio/voice/status")));
     req.status_callback_event = vec![
         CallProgressEvent::Initiated,
         CallProgressEvent::Ringing,

@@ -72,21 +72,75 @@ fn is_terminal(status: &str) -> bool {
     matches!(status, "completed" | "busy" | "no-answer" | "failed" | "canceled")
 }
 
-/// Sends queued callbacks one at a time, in order.
+/// Twilio's connection overrides in a URL's fragment (`#rc=3&rp=ct,rt,5xx`): how many times to
+/// retry and on what. Without them Twilio retries once, on a connect failure only.
+struct Overrides {
+    retries: u32,
+    on_5xx: bool,
+    on_connect: bool,
+    on_timeout: bool,
+}
+
+/// The URL without its fragment (Twilio neither sends nor signs it) and its overrides.
+fn overrides(url: &str) -> (String, Overrides) {
+    let (bare, fragment) = url.split_once('#').unwrap_or((url, ""));
+    let mut o = Overrides {
+        retries: 1,
+        on_5xx: false,
+        on_connect: true,
+        on_timeout: false,
+    };
+    for (k, v) in form_urlencoded::parse(fragment.as_bytes()) {
+        match k.as_ref() {
+            "rc" => o.retries = v.parse::<u32>().unwrap_or(1).min(5),
+            "rp" => {
+                let kinds: Vec<&str> = v.split(',').collect();
+                let all = kinds.contains(&"all");
+                o.on_5xx = all || kinds.contains(&"5xx");
+                o.on_connect = all || kinds.contains(&"ct");
+                o.on_timeout = all || kinds.contains(&"rt");
+            }
+            _ => {}
+        }
+    }
+    (bare.to_owned(), o)
+}
+
+/// Sends queued callbacks one at a time, in order, retrying as the URL's connection overrides
+/// say (each retry carries the same `I-Twilio-Idempotency-Token`, as Twilio's do).
 pub async fn deliver_callbacks(sim: Simulator, mut rx: mpsc::UnboundedReceiver<(String, Vec<(String, String)>)>) {
     while let Some((url, params)) = rx.recv().await {
+        let (bare, retry) = overrides(&url);
         let hook = Hook {
-            url,
+            url: bare,
             method: "POST".into(),
         };
-        match sim.send(&hook, &params).await {
-            Ok((status, body)) if !(200..300).contains(&status) => sim.problem(format!(
-                "callback {} answered HTTP {status}: {}",
-                hook.url,
-                body.chars().take(200).collect::<String>()
-            )),
-            Ok(_) => {}
-            Err(e) => sim.problem(format!("callback {} failed: {e}", hook.url)),
+        let token = new_sid("ID");
+        let mut attempt = 0;
+        loop {
+            let outcome = sim.send_with(&hook, &params, Some(&token)).await;
+            let again = attempt < retry.retries
+                && match &outcome {
+                    Ok((status, _)) => (500..600).contains(status) && retry.on_5xx,
+                    Err(e) if e.contains("timed out") => retry.on_timeout,
+                    Err(_) => retry.on_connect,
+                };
+            if again {
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(50 * u64::from(attempt))).await;
+                continue;
+            }
+            match outcome {
+                Ok((status, body)) if !(200..300).contains(&status) => sim.problem(format!(
+                    "callback {} answered HTTP {status} after {} attempt(s): {}",
+                    hook.url,
+                    attempt + 1,
+                    body.chars().take(200).collect::<String>()
+                )),
+                Ok(_) => {}
+                Err(e) => sim.problem(format!("callback {} failed: {e}", hook.url)),
+            }
+            break;
         }
         sim.in_flight(-1);
     }
@@ -96,6 +150,21 @@ impl Simulator {
     /// Sends a signed request as Twilio does: POST with a form body, or GET with the parameters
     /// in the query; the signature is over the full URL (and a POST's parameters).
     pub(crate) async fn send(&self, hook: &Hook, params: &[(String, String)]) -> Result<(u16, String), String> {
+        let (bare, _) = overrides(&hook.url);
+        let hook = Hook {
+            url: bare,
+            method: hook.method.clone(),
+        };
+        self.send_with(&hook, params, None).await
+    }
+
+    /// [`Simulator::send`] to a URL without a fragment, with Twilio's idempotency token on retries.
+    async fn send_with(
+        &self,
+        hook: &Hook,
+        params: &[(String, String)],
+        idempotency: Option<&str>,
+    ) -> Result<(u16, String), String> {
         let token = &self.inner.account.auth_token;
         let response = if hook.method.eq_ignore_ascii_case("GET") {
             let mut url = reqwest::Url::parse(&hook.url).map_err(|e| format!("bad URL {}: {e}", hook.url))?;
@@ -110,14 +179,16 @@ impl Simulator {
                 .await
         } else {
             let signature = compute_signature(token, &hook.url, params);
-            self.inner
+            let mut request = self
+                .inner
                 .http
                 .post(&hook.url)
                 .header("X-Twilio-Signature", signature)
-                .header("User-Agent", "TwilioProxy/1.1")
-                .form(params)
-                .send()
-                .await
+                .header("User-Agent", "TwilioProxy/1.1");
+            if let Some(t) = idempotency {
+                request = request.header("I-Twilio-Idempotency-Token", t);
+            }
+            request.form(params).send().await
         };
         let response = response.map_err(|e| e.to_string())?;
         let status = response.status().as_u16();
@@ -1196,7 +1267,8 @@ impl Simulator {
             params: Vec::new(),
             status_hook: Some(StatusHook {
                 hook: Hook {
-                    url: format!("{base}/twilio/voice/status"),
+                    // As the deployment tells the admin to configure the number.
+                    url: shared::twilio::signature::retried_callback(format!("{base}/twilio/voice/status")),
                     method: "POST".into(),
                 },
                 events: vec!["completed".into()],

@@ -158,6 +158,20 @@ pub fn public_webhook_url(public_base_url: &str, path_in_function: &str, raw_que
     url
 }
 
+/// Twilio's connection overrides for a status callback: retry up to three times on a connect
+/// failure, a read timeout or a 5xx. The console's callback handlers are idempotent and answer
+/// 503 when the store is unavailable, so a callback refused during an outage is applied once the
+/// store is back instead of being lost. The overrides ride in the URL's fragment, which Twilio
+/// does not sign.
+pub const CALLBACK_RETRIES: &str = "#rc=3&rp=ct,rt,5xx";
+
+/// `url` with [`CALLBACK_RETRIES`].
+pub fn retried_callback(url: impl Into<String>) -> String {
+    let mut url = url.into();
+    url.push_str(CALLBACK_RETRIES);
+    url
+}
+
 /// Drops a `#…` fragment: Twilio's connection overrides (`#rc=2&rp=ct`) ride in the
 /// fragment and are not part of what it signs.
 fn strip_fragment(url: &str) -> &str {

@@ -32,6 +32,8 @@ pub struct SwitchStore {
     reads: AtomicU64,
     writes: AtomicU64,
     refused: AtomicU64,
+    /// Requests still to refuse before the store is healthy again (a short outage).
+    blip: AtomicU64,
 }
 
 impl SwitchStore {
@@ -45,7 +47,14 @@ impl SwitchStore {
             reads: AtomicU64::new(0),
             writes: AtomicU64::new(0),
             refused: AtomicU64::new(0),
+            blip: AtomicU64::new(0),
         }
+    }
+
+    /// Refuses the next `n` requests, then answers again: an outage shorter than Twilio's
+    /// callback retries.
+    pub fn fail_next(&self, n: u64) {
+        self.blip.store(n, Ordering::SeqCst);
     }
 
     pub fn set(&self, mode: Mode) {
@@ -73,6 +82,14 @@ impl SwitchStore {
     }
 
     async fn strike(&self, write: bool) -> Result<(), StoreError> {
+        if self
+            .blip
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
+        {
+            self.refused.fetch_add(1, Ordering::SeqCst);
+            return Err(StoreError::Unavailable("injected outage".into()));
+        }
         match self.mode.load(Ordering::SeqCst) {
             1 => {
                 self.refused.fetch_add(1, Ordering::SeqCst);
