@@ -690,6 +690,7 @@ async fn a_supervisor_watches_the_memo_live_then_listens_whispers_and_barges_in(
         .cloned()
         .unwrap();
     assert_eq!(row["call"]["monitor"], "barge", "{row:#}");
+    assert_eq!(row["call"]["monitor_by"], "sv-ito");
 
     let (s, _) = c.api(&ito, "DELETE", &format!("/api/monitor/calls/{sid}"), None).await;
     assert_eq!(s, StatusCode::NO_CONTENT);

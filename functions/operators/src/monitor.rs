@@ -195,18 +195,32 @@ pub async fn join(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Leaves a call the supervisor is monitoring.
+/// Leaves a call the supervisor is monitoring. Only the supervisor on the call, or an admin,
+/// may take the monitoring leg off it.
 #[utoipa::path(delete, path = "/api/monitor/calls/{call}", tag = "monitor", params(("call" = String, Path)),
-    responses((status = 204), (status = 403), (status = 404), (status = 409)))]
+    responses((status = 204), (status = 403, description = "another supervisor is monitoring"), (status = 404), (status = 409)))]
 pub async fn leave(State(d): State<Dispatcher>, caller: Caller, Path(call): Path<String>) -> ApiResult<StatusCode> {
     supervisor(&caller)?;
-    let (_, conference, _) = live_call(&d, &call).await?;
+    let (item, conference, _) = live_call(&d, &call).await?;
+    let by = str_of(&item, "monitor_by");
+    if joined(&item, "monitor").is_some() && by.is_some_and(|b| b != caller.id.as_str()) && caller.role < Role::Admin {
+        return Err(ApiError::forbidden(format!(
+            "{} is monitoring this call; only they or an admin can end it",
+            by.unwrap_or_default()
+        )));
+    }
     match d
         .telephony
         .remove_participant(&conference, &ParticipantRef::Label("monitor".into()))
         .await
     {
-        Ok(()) | Err(TelephonyError::NotFound { .. }) => Ok(StatusCode::NO_CONTENT),
-        Err(e) => Err(twilio_error(e)),
+        Ok(()) | Err(TelephonyError::NotFound { .. }) => {}
+        Err(e) => return Err(twilio_error(e)),
     }
+    let clear = Update::default().remove("monitor_mode").remove("monitor_by");
+    d.services
+        .store
+        .update(&call_key(&call), clear, Some(Cond::Exists))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

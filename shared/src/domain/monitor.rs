@@ -57,6 +57,9 @@ pub struct BoardCall {
     /// Whether a supervisor is on the call, and how (`listen`, `whisper`, `barge`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub monitor: Option<String>,
+    /// The supervisor on the call, when one is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub monitor_by: Option<String>,
     /// The memo as the operator is typing it.
     pub memo: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -100,7 +103,7 @@ pub struct DayFigures {
     pub average_handle_seconds: u64,
     /// Average wait of answered incoming calls, seconds.
     pub average_wait_seconds: u64,
-    /// Per hour (0–23, Japan time): calls in, answered, abandoned — for the chart.
+    /// Per hour (0–23, Japan time): incoming calls, those answered, those abandoned — for the chart.
     pub hours: Vec<HourFigures>,
 }
 
@@ -270,7 +273,11 @@ impl Monitor {
             u = u.add(&format!("in_{hour:02}"), 1);
         }
         if answered {
-            u = u.add("answered", 1).add(&format!("ans_{hour:02}"), 1);
+            u = u.add("answered", 1);
+            if inbound {
+                // The chart's hours are about incoming traffic: calls in, answered, abandoned.
+                u = u.add(&format!("ans_{hour:02}"), 1);
+            }
             let handle = call.get("duration_seconds").and_then(Value::as_u64).unwrap_or_else(|| {
                 match (
                     s(&call, "answered_at").and_then(parse),
@@ -334,6 +341,7 @@ fn board_call(sid: &str, call: &Item, memo: Option<&Item>) -> BoardCall {
         customer_held,
         with,
         monitor: joined("monitor").and(s(call, "monitor_mode").map(str::to_owned)),
+        monitor_by: joined("monitor").and(s(call, "monitor_by").map(str::to_owned)),
         memo: memo.and_then(|m| s(m, "text")).unwrap_or_default().to_owned(),
         response_status: memo.and_then(|m| s(m, "response_status")).map(str::to_owned),
         memo_updated_at: memo.and_then(|m| s(m, "updated_at")).map(str::to_owned),
@@ -374,6 +382,7 @@ mod tests {
         assert_eq!(day.average_wait_seconds, 30, "the wait of the answered incoming call");
         assert_eq!(day.hours[10].inbound, 2);
         assert_eq!(day.hours[10].abandoned, 1);
+        assert_eq!(day.hours[10].answered, 1, "the chart counts incoming calls only");
         assert_eq!(s.monitor.day("2026-11-22").await.unwrap().inbound, 0);
     }
 
