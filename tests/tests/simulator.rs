@@ -789,3 +789,56 @@ async fn a_call_on_a_recorded_line_is_recorded_paused_and_resumed_and_its_link_i
     assert_eq!(s, StatusCode::CONFLICT, "the call has ended");
     c.assert_no_problems().await;
 }
+
+#[tokio::test]
+async fn an_outgoing_call_the_operator_gives_up_on_stops_ringing_the_customer() {
+    let c = start().await;
+    let sato = c.sign_in("op-sato").await;
+    c.sim("POST", "/sim/phones/op_sato", json!({})).await;
+    c.api(
+        &sato,
+        "PUT",
+        "/api/operators/me/status",
+        Some(json!({"status": "away"})),
+    )
+    .await;
+    let (_, placed) = c
+        .sim(
+            "POST",
+            "/sim/phones/op_sato/connect",
+            json!({"params": {"To": "03-1234-5678", "LineId": "main"}}),
+        )
+        .await;
+    let leg = placed["callSid"].as_str().unwrap().to_owned();
+    c.wait(json!({"call": leg, "in_conference": true, "settled": true}))
+        .await;
+    let (_, state) = c.sim("GET", "/sim/state", json!({})).await;
+    let sid = state["calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|call| call["direction"] == "outbound-api")
+        .and_then(|call| call["sid"].as_str())
+        .unwrap()
+        .to_owned();
+
+    // The operator hangs up while the customer's phone still rings.
+    let (s, v) = c.api(&sato, "POST", &format!("/api/calls/{sid}/hangup"), None).await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{v}");
+    c.wait(json!({"call": sid, "status": "canceled", "settled": true}))
+        .await;
+    let (s, _) = c.sim("POST", &format!("/sim/calls/{sid}/answer"), json!({})).await;
+    assert_eq!(s, StatusCode::CONFLICT, "nothing rings any more");
+    let (_, me) = c.api(&sato, "GET", "/api/operators/me", None).await;
+    assert_eq!(me["current_call"], Value::Null, "{me}");
+    let (_, history) = c.api(&sato, "GET", "/api/history/calls?phone=03-1234-5678", None).await;
+    let stored = history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["sid"] == json!(sid))
+        .cloned()
+        .unwrap();
+    assert_eq!(stored["status"], "canceled", "{stored:#}");
+    c.assert_no_problems().await;
+}

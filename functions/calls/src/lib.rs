@@ -233,7 +233,10 @@ pub async fn live(
     let me = Some(caller.id.as_str());
     let target =
         Transfer::from_item(&item).is_some_and(|t| t.state.in_progress() && Some(t.to_operator.as_str()) == me);
-    if str_of(&item, "operator_id") != me && !target && caller.role < Role::Supervisor {
+    // The operator who was offered the call may read it as soon as they answer, before the
+    // answer's callback makes the call theirs.
+    let offered = str_of(&item, "offered_to") == me;
+    if str_of(&item, "operator_id") != me && !target && !offered && caller.role < Role::Supervisor {
         return Err(ApiError::forbidden("this is not your call"));
     }
     Ok(axum::Json(live_of(item)))

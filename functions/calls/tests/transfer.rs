@@ -296,7 +296,7 @@ async fn a_warm_transfer_with_a_screen_transfer_hands_the_customer_to_the_target
         ring.status_callback.as_deref(),
         Some(
             format!(
-                "https://voice.example.jp/twilio/voice/transfer-leg/{CALL}/{}/op-suzuki",
+                "https://voice.example.jp/twilio/voice/transfer-leg/{CALL}/{}/op-suzuki#rc=3&rp=ct,rt,5xx",
                 t["id"].as_str().unwrap()
             )
             .as_str()

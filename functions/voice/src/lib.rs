@@ -477,7 +477,10 @@ pub async fn conference(State(st): State<VoiceState>, SignedForm(params): Signed
                     route_waiting(&st).await;
                 }
             }
-            ConferenceEvent::ConferenceEnd => st.services.routing.ended(&name).await?,
+            ConferenceEvent::ConferenceEnd => {
+                st.services.routing.ended(&name).await?;
+                abandon_unanswered_outbound(&st, &name).await?;
+            }
             _ => {}
         }
         Ok::<(), shared::error::DomainError>(())
@@ -806,7 +809,7 @@ pub async fn join_customer(State(st): State<VoiceState>, SignedForm(params): Sig
     let Some(sid) = param(&params, "CallSid").and_then(|s| CallSid::parse(s).ok()) else {
         return Refused::Malformed("CallSid is missing or invalid".into()).into_response();
     };
-    let _ = st
+    let answered = st
         .services
         .store
         .update(
@@ -814,9 +817,29 @@ pub async fn join_customer(State(st): State<VoiceState>, SignedForm(params): Sig
             shared::store::Update::default()
                 .set("status", "in_progress")
                 .set("answered_at", now()),
-            Some(Cond::Exists),
+            Some(Cond::And(vec![
+                Cond::Exists,
+                Cond::AttrNotExists("operator_gone_at".into()),
+            ])),
         )
         .await;
+    if matches!(&answered, Err(e) if e.is_condition_failed())
+        && st
+            .services
+            .store
+            .get(&shared::domain::calls::call_key(sid.as_str()))
+            .await
+            .ok()
+            .flatten()
+            .is_some_and(|c| c.contains_key("operator_gone_at"))
+    {
+        // The operator hung up while it rang and the cancel crossed the answer.
+        return twiml(
+            VoiceResponse::new()
+                .say(say("お電話ありがとうございます。申し訳ございません、担当者が対応できなくなりました。改めてご連絡いたします。"))
+                .hangup(),
+        );
+    }
     twiml(
         VoiceResponse::new().dial(Dial::conference(recorded(
             reported(
@@ -879,4 +902,44 @@ pub async fn recording(
         Err(e) => Err(e.into()),
     };
     callback_outcome(result, sid.as_str(), "recording callback not applied")
+}
+
+/// An outgoing call whose operator left before the customer answered: the customer's ringing
+/// call is cancelled (it would otherwise be answered into an empty conference), and the call
+/// is marked so an answer that crosses the cancel is told and hung up.
+async fn abandon_unanswered_outbound(st: &VoiceState, sid: &str) -> Result<(), shared::error::DomainError> {
+    let key = shared::domain::calls::call_key(sid);
+    let Some(call) = st.services.store.get(&key).await? else {
+        return Ok(());
+    };
+    let outbound = call.get("direction").and_then(|v| v.as_str()) == Some("outbound");
+    if !outbound || call.contains_key("answered_at") || call.contains_key("ended_at") {
+        return Ok(());
+    }
+    let mark = shared::store::Update::default().set("operator_gone_at", now());
+    match st
+        .services
+        .store
+        .update(
+            &key,
+            mark,
+            Some(Cond::And(vec![Cond::Exists, Cond::AttrNotExists("answered_at".into())])),
+        )
+        .await
+    {
+        Ok(_) => {}
+        Err(e) if e.is_condition_failed() => return Ok(()),
+        Err(e) => return Err(e.into()),
+    }
+    let Ok(customer) = CallSid::parse(sid) else {
+        return Ok(());
+    };
+    let cancel = UpdateCall::End(shared::twilio::rest::CallUpdateStatus::Canceled);
+    match st.telephony.update_call(&customer, &cancel).await {
+        Ok(_) | Err(shared::twilio::telephony::TelephonyError::NotFound { .. }) => {}
+        // Already answered or ended: a cancel is refused, and the answer is handled above.
+        Err(shared::twilio::telephony::TelephonyError::Rejected { .. }) => {}
+        Err(e) => tracing::error!(call = %sid, error = %e, "could not cancel an outgoing call its operator left"),
+    }
+    Ok(())
 }
