@@ -531,7 +531,7 @@ async fn the_hold_music_reconnects_a_customer_held_with_nobody_and_says_so() {
     };
     assert_eq!(
         request.status_callback.as_deref(),
-        Some(format!("{BASE}/twilio/voice/ring-back/{CALL}/op-sato/reconnect").as_str())
+        Some(format!("{BASE}/twilio/voice/ring-back/{CALL}/op-sato/reconnect#rc=3&rp=ct,rt,5xx").as_str())
     );
 
     // She does not answer: back in line, still held, still told
