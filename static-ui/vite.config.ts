@@ -14,7 +14,7 @@ export default defineConfig({
     sourcemap: false,
   },
   server: {
-    // `npm run dev` proxies the API to a local runtime started on port 8080 (scripts/run).
+    // `npm run dev` proxies the API to a local runtime started on port 8080 (local/run).
     proxy: { '/api': 'http://127.0.0.1:8080', '/config.json': 'http://127.0.0.1:8080' },
   },
 });

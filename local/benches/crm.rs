@@ -1,5 +1,5 @@
 //! Lookup and search latency on the embedded store at scale, and the store requests each makes.
-//! `scripts/bench crm [RECORDS…]` (default 100000). Figures are printed, never asserted: the
+//! `tests/bench crm [RECORDS…]` (default 100000). Figures are printed, never asserted: the
 //! machine is shared and noisy, so compare runs side by side.
 
 use std::sync::Arc;

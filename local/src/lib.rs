@@ -111,7 +111,7 @@ pub async fn build_with(
         router = router.fallback(|| async {
             axum::response::Html(
                 "<!doctype html><meta charset=utf-8><title>オペレータコンソール</title>\
-                 <p>The operator page is not built yet. Run <code>scripts/run</code> (it builds static-ui) \
+                 <p>The operator page is not built yet. Run <code>local/run</code> (it builds static-ui) \
                  or <code>npm --prefix static-ui ci &amp;&amp; npm --prefix static-ui run build</code>.</p>\
                  <p>The API is up: see <a href=/api/openapi.json>/api/openapi.json</a>.</p>",
             )

@@ -31,7 +31,7 @@ pub fn moto_endpoint() -> &'static str {
         let launcher = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/tools/dynamodb_server.py");
         assert!(
             venv.join("bin/moto_server").exists(),
-            "moto is not installed in {}: run scripts/test once (it installs the test tools), or \
+            "moto is not installed in {}: run tests/run once (it installs the test tools), or \
              python3 -m venv tests/.tools/venv && tests/.tools/venv/bin/pip install -r tests/requirements.txt",
             venv.display()
         );

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The page's checks, called by the repository's scripts/test: installs what they need (npm
+# The page's checks, called by the repository's tests/run: installs what they need (npm
 # packages from the committed lock files; Debian's Chromium and Japanese fonts only when
 # missing), lints and type-checks the page, builds it (failing when the initial JS is over
 # 80 KB gzip), then drives the operator and admin pages in Chromium against the local runtime.

@@ -10,7 +10,7 @@
 //! command line (defaults: US East list prices, 256 MB arm64 functions). Twilio's own charges
 //! (minutes, numbers, recording) are not infrastructure and are not included.
 //!
-//! `scripts/bench cost [--lambda-gb-s P] [--lambda-requests P] [--http-api P] [--rru P] [--wru P]`
+//! `tests/bench cost [--lambda-gb-s P] [--lambda-requests P] [--http-api P] [--rru P] [--wru P]`
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};

@@ -13,7 +13,7 @@ webhook as Twilio's docs write it) runs through the same harness with the same e
 Figures are printed as tables with ratios, never asserted: the machine is shared and noisy.
 
 usage: python coldstart.py --bin-dir target/release [--starts 20] [--warm 200]
-(run by `scripts/bench coldstart`, which builds the binaries and the peer first)
+(run by `tests/bench coldstart`, which builds the binaries and the peer first)
 """
 
 import argparse

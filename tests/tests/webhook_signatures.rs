@@ -539,7 +539,7 @@ fn oracle_python() -> PathBuf {
     let venv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".tools/venv/bin/python");
     assert!(
         venv.exists(),
-        "Twilio's helper library is the oracle here: run scripts/test once (it installs the test tools), or \
+        "Twilio's helper library is the oracle here: run tests/run once (it installs the test tools), or \
          python3 -m venv tests/.tools/venv && tests/.tools/venv/bin/pip install -r tests/requirements.txt"
     );
     venv

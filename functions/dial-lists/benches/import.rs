@@ -1,7 +1,7 @@
 //! CSV import into a call list on the embedded store: 50,000 rows (or the count given) sent as
 //! the page sends them, in chunks of 2,000 rows through the router, once as UTF-8 and once as
 //! Shift_JIS, with 10,000 CRM accounts for the numbers to link to. Prints rows/s, chunk latency
-//! and store requests per chunk; never asserted. `scripts/bench dial-lists [ROWS]`.
+//! and store requests per chunk; never asserted. `tests/bench dial-lists [ROWS]`.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

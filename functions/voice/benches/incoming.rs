@@ -1,6 +1,6 @@
 //! The incoming-call webhook in-process: latency (signature check, CRM lookup, record and
 //! queue, TwiML) and store requests per call, on the embedded store with 1,000 accounts.
-//! Printed, never asserted. `scripts/bench voice`.
+//! Printed, never asserted. `tests/bench voice`.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

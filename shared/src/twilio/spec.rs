@@ -12,7 +12,7 @@
 //! The REST client's tests run every request they send through it, and the local
 //! Twilio simulator refuses non-conforming requests with it, as Twilio would. The
 //! full spec is 1.8 MB and lives outside the repo; [`voice_subset`] loads the part
-//! the product uses, extracted by `scripts/twilio-vectors/extract_spec_subset.py`.
+//! the product uses, extracted by `tests/tools/twilio-vectors/extract_spec_subset.py`.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -786,11 +786,11 @@ mod tests {
         );
 
         let script =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/twilio-vectors/extract_spec_subset.py");
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools/twilio-vectors/extract_spec_subset.py");
         let script = if script.exists() {
             script
         } else {
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/twilio-vectors/extract_spec_subset.py")
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/tools/twilio-vectors/extract_spec_subset.py")
         };
         let out = std::env::temp_dir().join(format!("twilio-subset-{}.json", std::process::id()));
         match std::process::Command::new("python3")
@@ -810,7 +810,7 @@ mod tests {
                 ));
                 assert!(
                     fresh == committed,
-                    "re-run scripts/twilio-vectors/extract_spec_subset.py and commit the result"
+                    "re-run tests/tools/twilio-vectors/extract_spec_subset.py and commit the result"
                 );
             }
             Ok(result) => panic!(

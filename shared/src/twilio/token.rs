@@ -449,7 +449,7 @@ mod tests {
     #[test]
     fn twilio_python_accepts_a_token_we_signed() {
         let Some(python) = oracle_python() else {
-            eprintln!("skipping: no venv with the twilio package (see scripts/twilio-vectors/make_vectors.py)");
+            eprintln!("skipping: no venv with the twilio package (see tests/tools/twilio-vectors/make_vectors.py)");
             return;
         };
         let v = &vectors()[1];

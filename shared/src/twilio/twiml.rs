@@ -2005,7 +2005,7 @@ mod tests {
     const HOLD_URL: &str = "https://console.example.jp/twilio/voice/hold-music?lang=ja&v=2";
     const STATUS_URL: &str = "https://console.example.jp/twilio/conference/status";
 
-    /// The same documents scripts/twilio-vectors/make_vectors.py builds with
+    /// The same documents tests/tools/twilio-vectors/make_vectors.py builds with
     /// twilio-python, built with our builder.
     fn build(name: &str) -> VoiceResponse {
         let r = VoiceResponse::new();

@@ -11,7 +11,7 @@ security scheme. The output is deterministic (sorted keys, two-space indent).
 
 Standard library only. Usage (from the directory holding scripts/ and testdata/):
 
-    python3 scripts/twilio-vectors/extract_spec_subset.py \
+    python3 tests/tools/twilio-vectors/extract_spec_subset.py \
         --spec ../shared/reference/twilio_api_v2010.json \
         --out testdata/twilio/api_v2010_voice_subset.json
 """
@@ -93,7 +93,7 @@ def testdata_dir(root):
 
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
-    root = os.path.normpath(os.path.join(here, "..", ".."))
+    root = os.path.normpath(os.path.join(here, "..", "..", ".."))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--spec", default=os.path.join(root, "..", "shared", "reference", "twilio_api_v2010.json"))
     parser.add_argument("--out", default=os.path.join(testdata_dir(root), "api_v2010_voice_subset.json"))

@@ -3,14 +3,14 @@
 // twilio-node, a second oracle: same signatures, same accept/refuse decisions.
 //
 // Usage: (cd /tmp/scratch && npm i twilio) &&
-//   NODE_PATH=/tmp/scratch/node_modules node scripts/twilio-vectors/check_signatures_with_node.js \
+//   NODE_PATH=/tmp/scratch/node_modules node tests/tools/twilio-vectors/check_signatures_with_node.js \
 //     [path/to/signature_vectors.json]
 "use strict";
 const path = require("path");
 const twilio = require("twilio");
 
 const fs = require("fs");
-const root = path.join(__dirname, "..", "..");
+const root = path.join(__dirname, "..", "..", "..");
 const defaultFile = [
   path.join(root, "shared", "testdata", "twilio", "signature_vectors.json"),
   path.join(root, "testdata", "twilio", "signature_vectors.json"),

@@ -8,7 +8,7 @@ oracle: nothing here re-implements Twilio's algorithms.
 Usage:
 
     python3 -m venv .venv && .venv/bin/pip install twilio
-    .venv/bin/python scripts/twilio-vectors/make_vectors.py [--out DIR]
+    .venv/bin/python tests/tools/twilio-vectors/make_vectors.py [--out DIR]
 
 By default it writes to `shared/testdata/twilio/` when run in the product repo
 and to `testdata/twilio/` next to `scripts/` otherwise.
@@ -385,7 +385,7 @@ def write(out_dir, file_name, value):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     here = os.path.dirname(os.path.abspath(__file__))
-    root = os.path.normpath(os.path.join(here, "..", ".."))
+    root = os.path.normpath(os.path.join(here, "..", "..", ".."))
     # testdata/twilio of the crate: under shared/ in the product repo, at the root standalone.
     default_out = os.path.join(root, "shared", "testdata", "twilio")
     if not os.path.isdir(default_out):
@@ -393,7 +393,7 @@ def main():
     parser.add_argument("--out", default=default_out)
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
-    generator = f"twilio-python {twilio.__version__} (scripts/twilio-vectors/make_vectors.py)"
+    generator = f"twilio-python {twilio.__version__} (tests/tools/twilio-vectors/make_vectors.py)"
     write(args.out, "signature_vectors.json", {"generator": generator, "form": form_vectors(), "json": json_vectors()})
     write(args.out, "twiml_vectors.json", {"generator": generator, "documents": twiml_vectors()})
     write(args.out, "token_vectors.json", {"generator": generator, "tokens": token_vectors()})
