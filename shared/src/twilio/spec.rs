@@ -790,7 +790,8 @@ mod tests {
         let script = if script.exists() {
             script
         } else {
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/tools/twilio-vectors/extract_spec_subset.py")
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../tests/tools/twilio-vectors/extract_spec_subset.py")
         };
         let out = std::env::temp_dir().join(format!("twilio-subset-{}.json", std::process::id()));
         match std::process::Command::new("python3")
