@@ -7,7 +7,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 use shared::domain::Services;
+use shared::domain::calls::{CallSummary, Direction};
 use shared::domain::crm::NewRecord;
+use shared::domain::history::Subject;
 use shared::ids::{ObjectName, OperatorId};
 use shared::phone::PhoneNumber;
 use shared::store::counting::CountingStore;
@@ -129,6 +131,63 @@ async fn run(records: usize) {
     println!(
         "(search returned {:.1} hits per query on average; scans: 0)",
         hits as f64 / n_search as f64
+    );
+    history_of_a_busy_number(&services, &counting).await;
+}
+
+/// A number with 10,000 calls: its history read page by page (50 a page), newest first.
+async fn history_of_a_busy_number(services: &Services, counting: &CountingStore) {
+    const CALLS: usize = 10_000;
+    let number = PhoneNumber::parse(&phone(0)).expect("phone");
+    let start = chrono::DateTime::parse_from_rfc3339("2025-01-01T00:00:00Z").expect("time");
+    let items: Vec<_> = (0..CALLS)
+        .map(|i| {
+            let at = (start + chrono::Duration::minutes(i as i64 * 37)).to_rfc3339();
+            CallSummary::new(
+                &format!("CA{i:032x}"),
+                Direction::Inbound,
+                Some(&number),
+                None,
+                "completed",
+                at,
+                None,
+            )
+            .to_item()
+        })
+        .collect();
+    services.store.batch_write(items, Vec::new()).await.expect("calls");
+    counting.reset();
+    let subject = Subject::Phone(number);
+    let mut pages = Vec::new();
+    let mut cursor: Option<String> = None;
+    let mut seen = 0;
+    let mut newest_first = true;
+    let mut last: Option<String> = None;
+    loop {
+        let t = Instant::now();
+        let page = services
+            .history
+            .calls(&subject, 50, cursor.as_deref())
+            .await
+            .expect("history");
+        pages.push(t.elapsed());
+        for c in &page.items {
+            newest_first &= last.as_ref().is_none_or(|l| c.started_at <= *l);
+            last = Some(c.started_at.clone());
+        }
+        seen += page.items.len();
+        match page.cursor {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    let per_page = counting.counts().total() as f64 / pages.len() as f64;
+    println!("\n| path | p50 | p99 | store requests / page |\n|---|---|---|---|");
+    println!(
+        "| history of a number with {CALLS} calls, 50 a page ({} pages, {seen} calls, newest first: {newest_first}) | {} | {} | {per_page:.2} |",
+        pages.len(),
+        ms(percentile(pages.clone(), 0.5)),
+        ms(percentile(pages, 0.99))
     );
 }
 
