@@ -369,8 +369,8 @@ Outputs:
     Description: 'Twilio number > Voice configuration > "A call comes in": Webhook, HTTP POST'
     Value: !Sub https://${OperatorApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/twilio/voice/incoming
   TwilioStatusCallbackUrl:
-    Description: 'Twilio number > "Call status changes": HTTP POST'
-    Value: !Sub https://${OperatorApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/twilio/voice/status
+    Description: 'Twilio number > "Call status changes": HTTP POST (keep the #rc=... part: it makes Twilio retry)'
+    Value: !Sub 'https://${OperatorApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/twilio/voice/status#rc=3&rp=ct,rt,5xx'
   TwilioTwimlAppVoiceUrl:
     Description: 'TwiML App > Voice Request URL: HTTP POST'
     Value: !Sub https://${OperatorApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/twilio/voice/outbound
