@@ -344,6 +344,9 @@ function onPhone(e: PhoneEvent): void {
 }
 
 function ringing(leg: string, from: string, params: Record<string, string>): void {
+  // A supervisor's monitoring ring belongs to the monitor page, which answers it; rejecting it
+  // here would end it there too.
+  if (params.monitor) return;
   const sid = params.callSid || null;
   const c = activeCall.peek();
   const rejoin = params.rejoin === 'true';

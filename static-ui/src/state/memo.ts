@@ -60,9 +60,14 @@ const UNDO_LIMIT = 200;
 /** Typing within this many ms of the last keystroke joins the same undo step. */
 const TYPING_GROUP_MS = 1000;
 
+/** While typing goes on without a pause, the memo is still saved this often (supervisors read it live). */
+const MAX_UNSAVED_MS = 2000;
+
 let saver: MemoSaver | null = null;
 let debounceMs = 800;
 let timer: ReturnType<typeof setTimeout> | null = null;
+/** When the oldest change not yet sent was made (0 when everything was sent). */
+let unsavedSince = 0;
 let lastTyping = 0;
 
 function persist(): void {
@@ -100,8 +105,12 @@ function changed(): void {
   }
   if (saveState.peek() === 'conflict') return;
   saveState.value = 'unsaved';
+  const now = Date.now();
+  if (unsavedSince === 0) unsavedSince = now;
   if (timer) clearTimeout(timer);
-  timer = setTimeout(() => void saveMemo(), debounceMs);
+  // A pause in typing saves; so does typing that goes on, at least every MAX_UNSAVED_MS.
+  const wait = Math.min(debounceMs, Math.max(0, unsavedSince + MAX_UNSAVED_MS - now));
+  timer = setTimeout(() => void saveMemo(), wait);
 }
 
 function pushUndo(s: Snapshot): void {
@@ -195,6 +204,7 @@ export async function saveMemo(): Promise<void> {
     clearTimeout(timer);
     timer = null;
   }
+  unsavedSince = 0;
   if (!saver) return;
   const draft: MemoDraft = {
     callSid: memoCallSid.peek(),
