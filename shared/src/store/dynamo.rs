@@ -15,7 +15,7 @@ use aws_sdk_dynamodb::types::{
 };
 use serde_json::{Map, Number, Value};
 
-use super::embedded::validate_tx;
+use super::validate_tx;
 use super::{
     Cond, Cursor, Index, Item, Key, Page, Query, SortKey, Store, StoreError, TxOp, Update, attr, check_item, epoch_now,
     is_expired,

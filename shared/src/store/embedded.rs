@@ -13,8 +13,8 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde_json::Value;
 
 use super::{
-    Cond, Cursor, Index, Item, Key, MAX_TX_OPS, Page, Query, SortKey, Store, StoreError, TxOp, Update, attr,
-    check_item, epoch_now, is_expired,
+    Cond, Cursor, Index, Item, Key, Page, Query, SortKey, Store, StoreError, TxOp, Update, attr, check_item, epoch_now,
+    is_expired,
 };
 
 /// The store in a SQLite file (or in memory).
@@ -190,34 +190,10 @@ fn updated(key: &Key, current: Option<Item>, update: &Update) -> Result<Item, St
     Ok(item)
 }
 
-fn tx_key(op: &TxOp) -> Result<Key, StoreError> {
-    match op {
-        TxOp::Put { item, .. } => Key::of(item).ok_or_else(|| StoreError::Invalid("item without key".into())),
-        TxOp::Update { key, .. } | TxOp::Delete { key, .. } | TxOp::Check { key, .. } => Ok(key.clone()),
-    }
-}
-
-/// Rejects transactions DynamoDB would reject before running them.
-pub(crate) fn validate_tx(ops: &[TxOp]) -> Result<(), StoreError> {
-    if ops.is_empty() || ops.len() > MAX_TX_OPS {
-        return Err(StoreError::Invalid(format!(
-            "a transaction has 1 to {MAX_TX_OPS} writes, not {}",
-            ops.len()
-        )));
-    }
-    let mut seen = HashSet::new();
-    for op in ops {
-        if !seen.insert(tx_key(op)?) {
-            return Err(StoreError::Invalid("a transaction touches the same item twice".into()));
-        }
-    }
-    Ok(())
-}
-
 fn apply_tx(tx: &Transaction<'_>, ops: &[TxOp]) -> Result<(), StoreError> {
     let mut plans = Vec::with_capacity(ops.len());
     for (i, op) in ops.iter().enumerate() {
-        let key = tx_key(op)?;
+        let key = super::tx_key(op)?;
         let cond = match op {
             TxOp::Put { cond, .. } | TxOp::Update { cond, .. } | TxOp::Delete { cond, .. } => cond.as_ref(),
             TxOp::Check { cond, .. } => Some(cond),
@@ -393,7 +369,7 @@ impl Store for EmbeddedStore {
     }
 
     async fn transact(&self, ops: Vec<TxOp>) -> Result<(), StoreError> {
-        validate_tx(&ops)?;
+        super::validate_tx(&ops)?;
         for op in &ops {
             if let TxOp::Put { item, .. } = op {
                 check_item(item)?;

@@ -9,6 +9,7 @@
 
 pub mod counting;
 pub mod dynamo;
+#[cfg(feature = "embedded")]
 pub mod embedded;
 pub mod table;
 
@@ -431,4 +432,28 @@ pub fn is_expired(item: &Item, now: i64) -> bool {
 /// Seconds since the epoch, the unit of `expires_at`.
 pub fn epoch_now() -> i64 {
     chrono::Utc::now().timestamp()
+}
+
+pub(crate) fn tx_key(op: &TxOp) -> Result<Key, StoreError> {
+    match op {
+        TxOp::Put { item, .. } => Key::of(item).ok_or_else(|| StoreError::Invalid("item without key".into())),
+        TxOp::Update { key, .. } | TxOp::Delete { key, .. } | TxOp::Check { key, .. } => Ok(key.clone()),
+    }
+}
+
+/// Rejects transactions DynamoDB would reject before running them.
+pub(crate) fn validate_tx(ops: &[TxOp]) -> Result<(), StoreError> {
+    if ops.is_empty() || ops.len() > MAX_TX_OPS {
+        return Err(StoreError::Invalid(format!(
+            "a transaction has 1 to {MAX_TX_OPS} writes, not {}",
+            ops.len()
+        )));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for op in ops {
+        if !seen.insert(tx_key(op)?) {
+            return Err(StoreError::Invalid("a transaction touches the same item twice".into()));
+        }
+    }
+    Ok(())
 }
