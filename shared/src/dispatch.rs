@@ -87,9 +87,7 @@ fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-fn s<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
-    item.get(name).and_then(Value::as_str)
-}
+use crate::store::str_attr as s;
 
 /// Whether the customer is being reconnected to an operator (rung back, or back in line).
 pub fn reconnecting(call: &Item) -> bool {

@@ -83,9 +83,7 @@ pub struct LiveCall {
     pub reconnecting: bool,
 }
 
-fn str_of<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
-    item.get(name).and_then(Value::as_str)
-}
+use shared::store::str_attr as str_of;
 
 fn joined(parts: &[Value], label: &str) -> bool {
     parts.iter().any(|p| p["label"] == label && p["state"] == "joined")
@@ -174,32 +172,14 @@ fn not_transferring(item: &Item, what: &str) -> Result<(), ApiError> {
 async fn conference_of(d: &Dispatcher, call: &str, item: &Item) -> Result<ConferenceSid, ApiError> {
     d.conference_sid(call, item)
         .await
-        .map_err(twilio_error)?
+        .map_err(ApiError::from)?
         .ok_or_else(|| DomainError::conflict("no_conference", "the call is not connected yet", None).into())
-}
-
-fn twilio_error(e: TelephonyError) -> ApiError {
-    match e {
-        TelephonyError::NotFound { .. } => {
-            DomainError::conflict("call_ended", "the call is no longer connected", None).into()
-        }
-        TelephonyError::Rejected { code, .. } => DomainError::conflict(
-            "rejected_by_twilio",
-            format!(
-                "Twilio refused the action (error {})",
-                code.map(|c| c.to_string()).unwrap_or_default()
-            ),
-            None,
-        )
-        .into(),
-        other => DomainError::Unavailable(Box::new(other)).into(),
-    }
 }
 
 fn control_error(e: ControlError) -> ApiError {
     match e {
         ControlError::Domain(d) => d.into(),
-        ControlError::Telephony(t) => twilio_error(t),
+        ControlError::Telephony(t) => t.into(),
     }
 }
 
@@ -256,13 +236,13 @@ pub async fn hold(State(d): State<Dispatcher>, caller: Caller, Path(call): Path<
     d.telephony
         .update_participant(&conf, &ParticipantRef::Label(operator_label(&item).into()), &keep)
         .await
-        .map_err(twilio_error)?;
+        .map_err(ApiError::from)?;
     let mut h = UpdateParticipant::hold(d.hold_url(&call));
     h.hold_method = Some(HttpMethod::Post);
     d.telephony
         .update_participant(&conf, &ParticipantRef::Label("customer".into()), &h)
         .await
-        .map_err(twilio_error)?;
+        .map_err(ApiError::from)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -280,7 +260,7 @@ pub async fn unhold(State(d): State<Dispatcher>, caller: Caller, Path(call): Pat
             &UpdateParticipant::unhold(),
         )
         .await
-        .map_err(twilio_error)?;
+        .map_err(ApiError::from)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -346,7 +326,7 @@ pub async fn consult(
     d.telephony
         .create_participant(&ConferenceRef::Sid(conf), &p)
         .await
-        .map_err(twilio_error)?;
+        .map_err(ApiError::from)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -365,7 +345,7 @@ pub async fn end_consult(
         .await
     {
         Ok(()) | Err(TelephonyError::NotFound { .. }) => Ok(StatusCode::NO_CONTENT),
-        Err(e) => Err(twilio_error(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -415,7 +395,7 @@ pub async fn recording(
     d.telephony
         .update_conference_recording(&conf, CURRENT_RECORDING, &request)
         .await
-        .map_err(twilio_error)?;
+        .map_err(ApiError::from)?;
     let paused = req.action == RecordingAction::Pause;
     d.services
         .store
@@ -442,7 +422,7 @@ pub async fn hangup(State(d): State<Dispatcher>, caller: Caller, Path(call): Pat
     let conf = conference_of(&d, &call, &item).await?;
     match d.telephony.update_conference(&conf, &UpdateConference::end()).await {
         Ok(_) | Err(TelephonyError::NotFound { .. }) => Ok(StatusCode::NO_CONTENT),
-        Err(e) => Err(twilio_error(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -480,7 +460,7 @@ pub async fn rejoin(State(d): State<Dispatcher>, caller: Caller, Path(call): Pat
     d.telephony
         .create_participant(&ConferenceRef::Sid(conf), &p)
         .await
-        .map_err(twilio_error)?;
+        .map_err(ApiError::from)?;
     Ok(StatusCode::NO_CONTENT)
 }
 

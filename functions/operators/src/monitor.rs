@@ -3,10 +3,10 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
-use serde_json::Value;
 use shared::auth::{Caller, Role};
 use shared::dispatch::Dispatcher;
 use shared::domain::calls::call_key;
+use shared::domain::callstate::joined;
 use shared::domain::handoff::operator_label;
 use shared::domain::monitor::Board;
 use shared::error::{ApiError, ApiResult, DomainError};
@@ -60,31 +60,7 @@ pub struct MonitorRequest {
     pub mode: MonitorMode,
 }
 
-fn str_of<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
-    item.get(name).and_then(Value::as_str)
-}
-
-fn joined<'a>(item: &'a Item, label: &str) -> Option<&'a Value> {
-    item.get(&format!("p_{label}")).filter(|p| p["state"] == "joined")
-}
-
-fn twilio_error(e: TelephonyError) -> ApiError {
-    match e {
-        TelephonyError::NotFound { .. } => {
-            DomainError::conflict("call_ended", "the call is no longer connected", None).into()
-        }
-        TelephonyError::Rejected { code, message, .. } => DomainError::conflict(
-            "rejected_by_twilio",
-            format!(
-                "Twilio refused the action (error {}): {message}",
-                code.map(|c| c.to_string()).unwrap_or_default()
-            ),
-            None,
-        )
-        .into(),
-        other => DomainError::Unavailable(Box::new(other)).into(),
-    }
-}
+use shared::store::str_attr as str_of;
 
 /// The live call a supervisor may join, with its conference and the operator's leg.
 async fn live_call(d: &Dispatcher, call: &str) -> Result<(Item, ConferenceSid, String), ApiError> {
@@ -157,7 +133,7 @@ pub async fn join(
         d.telephony
             .update_participant(&conference, &ParticipantRef::Label("monitor".into()), &change)
             .await
-            .map_err(twilio_error)?;
+            .map_err(ApiError::from)?;
     } else {
         let identity =
             ClientIdentity::parse(&caller.id.client_identity()).map_err(|e| ApiError::Internal(Box::new(e)))?;
@@ -183,7 +159,7 @@ pub async fn join(
         d.telephony
             .create_participant(&ConferenceRef::Sid(conference), &p)
             .await
-            .map_err(twilio_error)?;
+            .map_err(ApiError::from)?;
     }
     let mark = Update::default()
         .set("monitor_mode", req.mode.as_str())
@@ -215,7 +191,7 @@ pub async fn leave(State(d): State<Dispatcher>, caller: Caller, Path(call): Path
         .await
     {
         Ok(()) | Err(TelephonyError::NotFound { .. }) => {}
-        Err(e) => return Err(twilio_error(e)),
+        Err(e) => return Err(e.into()),
     }
     let clear = Update::default().remove("monitor_mode").remove("monitor_by");
     d.services

@@ -188,7 +188,8 @@ impl CallState {
 /// The labels of operator legs: the call's operator is on one, a transfer target on the other.
 pub const OPERATOR_LABELS: [&str; 2] = ["operator", "transfer"];
 
-fn joined<'a>(item: &'a Item, label: &str) -> Option<&'a Value> {
+/// The participant labelled `label` of a call record, if it is in the conference now.
+pub fn joined<'a>(item: &'a Item, label: &str) -> Option<&'a Value> {
     item.get(&format!("p_{label}")).filter(|p| p["state"] == "joined")
 }
 

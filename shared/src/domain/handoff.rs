@@ -52,9 +52,7 @@ fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-fn s<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
-    item.get(name).and_then(Value::as_str)
-}
+use crate::store::str_attr as s;
 
 fn done<T>(r: Result<T, StoreError>) -> Result<(), DomainError> {
     Ok(crate::store::done_unless_failed(r)?)

@@ -128,9 +128,7 @@ pub struct Board {
     pub at: String,
 }
 
-fn s<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
-    item.get(name).and_then(Value::as_str)
-}
+use crate::store::str_attr as s;
 
 fn n(item: &Item, name: &str) -> u64 {
     item.get(name).and_then(Value::as_u64).unwrap_or(0)
@@ -317,13 +315,7 @@ impl Monitor {
 }
 
 fn board_call(sid: &str, call: &Item, memo: Option<&Item>) -> BoardCall {
-    let parts = super::callstate::participants(call);
-    let joined = |label: &str| {
-        parts
-            .iter()
-            .find(|p| p["label"] == label && p["state"] == "joined")
-            .cloned()
-    };
+    let joined = |label: &str| super::callstate::joined(call, label);
     let customer_held = joined("customer").is_some_and(|p| p["hold"] == true);
     let with = ["transfer", "consult"]
         .iter()

@@ -15,7 +15,7 @@
 
 use std::sync::Arc;
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::calls::call_key;
 use super::operators::{AVAILABLE, operator_key};
@@ -86,9 +86,7 @@ fn later(seconds: u32) -> String {
         .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-fn s<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
-    item.get(name).and_then(Value::as_str)
-}
+use crate::store::str_attr as s;
 
 /// The routing service.
 pub struct Routing {

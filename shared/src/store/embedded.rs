@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use super::{
     Cond, Cursor, Index, Item, Key, Page, Query, SortKey, Store, StoreError, TxOp, Update, attr, check_item, epoch_now,
-    is_expired,
+    is_expired, str_attr,
 };
 
 /// The store in a SQLite file (or in memory).
@@ -99,10 +99,6 @@ fn read(tx: &Connection, key: &Key) -> Result<Option<Item>, StoreError> {
 
 fn parse_body(body: &str) -> Result<Item, StoreError> {
     serde_json::from_str(body).map_err(|e| StoreError::Unavailable(format!("corrupt item: {e}")))
-}
-
-fn str_attr<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
-    item.get(name).and_then(Value::as_str)
 }
 
 fn write(tx: &Connection, item: &Item) -> Result<(), StoreError> {

@@ -25,6 +25,11 @@ use serde_json::{Map, Value};
 /// An item: a JSON object of attributes.
 pub type Item = Map<String, Value>;
 
+/// A string attribute of an item, if it has one.
+pub fn str_attr<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
+    item.get(name).and_then(Value::as_str)
+}
+
 /// DynamoDB's item size limit, enforced by both adapters so the embedded store refuses what
 /// the deployed one would.
 pub const MAX_ITEM_BYTES: usize = 400 * 1024;

@@ -67,6 +67,34 @@ impl TelephonyError {
     }
 }
 
+/// What a failed telephony request means to whoever asked for the call action: the call is gone
+/// (409), Twilio refused it in the call's state (409 with Twilio's code), or try again (503).
+impl From<TelephonyError> for crate::error::DomainError {
+    fn from(e: TelephonyError) -> Self {
+        use crate::error::DomainError;
+        match e {
+            TelephonyError::NotFound { .. } => {
+                DomainError::conflict("call_ended", "the call is no longer connected", None)
+            }
+            TelephonyError::Rejected { code, .. } => DomainError::conflict(
+                "rejected_by_twilio",
+                format!(
+                    "Twilio refused the action (error {})",
+                    code.map(|c| c.to_string()).unwrap_or_default()
+                ),
+                None,
+            ),
+            other => DomainError::Unavailable(Box::new(other)),
+        }
+    }
+}
+
+impl From<TelephonyError> for crate::error::ApiError {
+    fn from(e: TelephonyError) -> Self {
+        crate::error::DomainError::from(e).into()
+    }
+}
+
 impl From<RestError> for TelephonyError {
     fn from(error: RestError) -> Self {
         match error {
