@@ -4,122 +4,11 @@
 //! client (checked against Twilio's spec by the simulator) and signed webhooks. Tests wait on the
 //! simulator's state, never on the clock.
 
-use std::sync::Arc;
+mod support;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use shared::store::embedded::EmbeddedStore;
-
-struct Console {
-    url: String,
-    http: reqwest::Client,
-    account: local::sim::SimAccount,
-    _dir: tempfile::TempDir,
-}
-
-async fn start() -> Console {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("console.sqlite");
-    let store = Arc::new(EmbeddedStore::open(&data).unwrap());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let config = local::sim::SimConfig {
-        default_answering: local::sim::Answering::Manual,
-        ..local::sim::SimConfig::default()
-    };
-    let app = local::build_with(
-        store,
-        local::dev_secret(&data).unwrap(),
-        &dir.path().join("no-page"),
-        &url,
-        config,
-    )
-    .await
-    .unwrap();
-    let account = app.sim.account().clone();
-    tokio::spawn(async move { axum::serve(listener, app.router).await });
-    Console {
-        url,
-        http: reqwest::Client::new(),
-        account,
-        _dir: dir,
-    }
-}
-
-impl Console {
-    async fn sign_in(&self, user: &str) -> String {
-        let r = self
-            .http
-            .post(format!("{}/api/dev/sign-in", self.url))
-            .json(&json!({"user_id": user}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::OK);
-        r.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned()
-    }
-
-    async fn api(&self, token: &str, method: &str, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-        let mut r = self
-            .http
-            .request(method.parse().unwrap(), format!("{}{path}", self.url))
-            .bearer_auth(token);
-        if let Some(b) = body {
-            r = r.json(&b);
-        }
-        let r = r.send().await.unwrap();
-        (r.status(), r.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn sim(&self, method: &str, path: &str, body: Value) -> (StatusCode, Value) {
-        let r = self
-            .http
-            .request(method.parse().unwrap(), format!("{}{path}", self.url))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        (r.status(), r.json().await.unwrap_or(Value::Null))
-    }
-
-    /// Waits until the simulator's state matches; fails the test with the state otherwise.
-    async fn wait(&self, condition: Value) -> Value {
-        let (status, v) = self.sim("POST", "/sim/wait", condition.clone()).await;
-        assert_eq!(status, StatusCode::OK, "never reached {condition}: {v:#}");
-        v
-    }
-
-    /// Signs an operator in, registers their simulated phone and makes them available.
-    async fn operator(&self, user: &str) -> String {
-        let token = self.sign_in(user).await;
-        let identity = user.replace('-', "_");
-        let (s, _) = self.sim("POST", &format!("/sim/phones/{identity}"), json!({})).await;
-        assert_eq!(s, StatusCode::CREATED);
-        let (s, v) = self
-            .api(
-                &token,
-                "PUT",
-                "/api/operators/me/status",
-                Some(json!({"status": "available"})),
-            )
-            .await;
-        assert_eq!(s, StatusCode::OK, "{v}");
-        token
-    }
-
-    async fn assert_no_problems(&self) {
-        let (_, problems) = self.sim("GET", "/sim/problems", json!({})).await;
-        assert_eq!(
-            problems,
-            json!([]),
-            "the simulator saw the functions break Twilio's rules"
-        );
-        let (_, requests) = self.sim("GET", "/sim/requests", json!({})).await;
-        for r in requests.as_array().unwrap() {
-            assert!(r["status"].as_u64().unwrap() < 400, "refused REST request: {r}");
-        }
-    }
-}
+use support::start;
 
 #[tokio::test]
 async fn an_incoming_call_is_answered_held_consulted_and_hung_up_through_the_simulator() {
@@ -202,15 +91,7 @@ async fn an_incoming_call_is_answered_held_consulted_and_hung_up_through_the_sim
     c.wait(json!({"call": sid, "status": "completed", "settled": true}))
         .await;
 
-    let (s, history) = c.api(&sato, "GET", "/api/history/calls?phone=03-1234-5678", None).await;
-    assert_eq!(s, StatusCode::OK);
-    let stored = history["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["sid"] == json!(sid))
-        .unwrap_or_else(|| panic!("the call is in the history: {history:#}"))
-        .clone();
+    let stored = c.history_row(&sato, "03-1234-5678", &sid).await;
     assert_eq!(stored["status"], "completed", "{stored:#}");
     assert_eq!(stored["operator_id"], "op-sato");
     let (_, me) = c.api(&sato, "GET", "/api/operators/me", None).await;
@@ -245,16 +126,7 @@ async fn an_unanswered_ring_goes_to_the_next_operator_and_a_caller_who_hangs_up_
         events.as_array().unwrap().iter().any(|e| e["type"] == "cancelled"),
         "Suzuki's phone stopped ringing: {events:#}"
     );
-    let (_, history) = c
-        .api(&suzuki, "GET", "/api/history/calls?phone=03-1234-5678", None)
-        .await;
-    let stored = history["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["sid"] == json!(sid))
-        .cloned()
-        .unwrap();
+    let stored = c.history_row(&suzuki, "03-1234-5678", &sid).await;
     assert_eq!(stored["status"], "abandoned", "{stored:#}");
     c.assert_no_problems().await;
 }
@@ -331,14 +203,7 @@ async fn an_operator_dials_out_and_the_customer_answers_then_hangs_up() {
         .await;
     let (_, me) = c.api(&sato, "GET", "/api/operators/me", None).await;
     assert_eq!(me["current_call"], Value::Null, "{me}");
-    let (_, history) = c.api(&sato, "GET", "/api/history/calls?phone=03-1234-5678", None).await;
-    let stored = history["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["sid"] == json!(sid))
-        .cloned()
-        .unwrap();
+    let stored = c.history_row(&sato, "03-1234-5678", &sid).await;
     assert_eq!(stored["status"], "completed", "{stored:#}");
     assert_eq!(stored["direction"], "outbound");
     c.assert_no_problems().await;
@@ -446,26 +311,11 @@ async fn the_simulator_refuses_requests_and_twiml_twilio_would_refuse() {
     );
 }
 
-/// Starts a call from the seeded customer and has `user` answer it; returns the call id.
-async fn answered_call(c: &Console, user: &str) -> String {
-    let (_, started) = c.sim("POST", "/sim/calls", json!({"from": "03-1234-5678"})).await;
-    let sid = started["sid"].as_str().unwrap().to_owned();
-    let identity = user.replace('-', "_");
-    c.wait(json!({"phone": identity})).await;
-    let (s, _) = c
-        .sim("POST", &format!("/sim/phones/{identity}/accept"), json!({}))
-        .await;
-    assert_eq!(s, StatusCode::OK);
-    c.wait(json!({"conference": sid, "labels": ["customer", "operator"], "settled": true}))
-        .await;
-    sid
-}
-
 #[tokio::test]
 async fn a_warm_transfer_with_the_screen_hands_the_customer_to_a_second_operator() {
     let c = start().await;
     let sato = c.operator("op-sato").await;
-    let sid = answered_call(&c, "op-sato").await;
+    let sid = c.answered_call("03-1234-5678", "op-sato").await;
     // Tanaka signs in after Sato took the call, so routing has nothing for them.
     let tanaka = c.operator("op-tanaka").await;
 
@@ -545,7 +395,7 @@ async fn a_warm_transfer_with_the_screen_hands_the_customer_to_a_second_operator
 async fn a_cold_transfer_nobody_answers_comes_back_to_the_first_operator() {
     let c = start().await;
     let sato = c.operator("op-sato").await;
-    let sid = answered_call(&c, "op-sato").await;
+    let sid = c.answered_call("03-1234-5678", "op-sato").await;
     let _tanaka = c.operator("op-tanaka").await;
 
     let (s, v) = c
@@ -588,7 +438,7 @@ async fn a_cold_transfer_nobody_answers_comes_back_to_the_first_operator() {
 async fn a_supervisor_watches_the_memo_live_then_listens_whispers_and_barges_in() {
     let c = start().await;
     let sato = c.operator("op-sato").await;
-    let sid = answered_call(&c, "op-sato").await;
+    let sid = c.answered_call("03-1234-5678", "op-sato").await;
     let ito = c.sign_in("sv-ito").await;
     let (s, _) = c.api(&sato, "GET", "/api/monitor", None).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "operators do not see the board");
@@ -714,7 +564,7 @@ async fn a_call_on_a_recorded_line_is_recorded_paused_and_resumed_and_its_link_i
     let c = start().await;
     let sato = c.operator("op-sato").await;
     // The seeded main line (the number simulated customers call) records its calls.
-    let sid = answered_call(&c, "op-sato").await;
+    let sid = c.answered_call("03-1234-5678", "op-sato").await;
     let (_, live) = c.api(&sato, "GET", &format!("/api/calls/{sid}"), None).await;
     assert_eq!(live["call"]["recording_status"], "in-progress", "{live:#}");
 
@@ -760,24 +610,15 @@ async fn a_call_on_a_recorded_line_is_recorded_paused_and_resumed_and_its_link_i
     c.api(&sato, "POST", &format!("/api/calls/{sid}/hangup"), None).await;
     c.wait(json!({"call": sid, "status": "completed", "settled": true}))
         .await;
-    let find = |history: &Value| {
-        history["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|i| i["sid"] == json!(sid))
-            .cloned()
-            .unwrap()
-    };
     let ito = c.sign_in("sv-ito").await;
-    let (_, history) = c.api(&ito, "GET", "/api/history/calls?phone=03-1234-5678", None).await;
-    let url = find(&history)["recording_url"].as_str().map(str::to_owned);
+    let row = c.history_row(&ito, "03-1234-5678", &sid).await;
+    let url = row["recording_url"].as_str().map(str::to_owned);
     assert!(
         url.as_deref().is_some_and(|u| u.contains("/Recordings/RE")),
-        "supervisors see the recording link: {history:#}"
+        "supervisors see the recording link: {row:#}"
     );
-    let (_, history) = c.api(&sato, "GET", "/api/history/calls?phone=03-1234-5678", None).await;
-    assert_eq!(find(&history)["recording_url"], Value::Null, "operators do not");
+    let row = c.history_row(&sato, "03-1234-5678", &sid).await;
+    assert_eq!(row["recording_url"], Value::Null, "operators do not");
     let (s, _) = c
         .api(
             &sato,
@@ -831,14 +672,7 @@ async fn an_outgoing_call_the_operator_gives_up_on_stops_ringing_the_customer() 
     assert_eq!(s, StatusCode::CONFLICT, "nothing rings any more");
     let (_, me) = c.api(&sato, "GET", "/api/operators/me", None).await;
     assert_eq!(me["current_call"], Value::Null, "{me}");
-    let (_, history) = c.api(&sato, "GET", "/api/history/calls?phone=03-1234-5678", None).await;
-    let stored = history["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["sid"] == json!(sid))
-        .cloned()
-        .unwrap();
+    let stored = c.history_row(&sato, "03-1234-5678", &sid).await;
     assert_eq!(stored["status"], "canceled", "{stored:#}");
     c.assert_no_problems().await;
 }

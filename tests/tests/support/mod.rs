@@ -280,6 +280,34 @@ impl Console {
         self.raw.get(&shared::domain::calls::call_key(sid)).await.unwrap()
     }
 
+    /// The simulator saw no rule broken and refused no REST request.
+    pub async fn assert_no_problems(&self) {
+        let (_, problems) = self.sim("GET", "/sim/problems", json!({})).await;
+        assert_eq!(
+            problems,
+            json!([]),
+            "the simulator saw the functions break Twilio's rules"
+        );
+        for r in self.rest_log().await {
+            assert!(r["status"].as_u64().unwrap() < 400, "refused REST request: {r}");
+        }
+    }
+
+    /// The call `sid` as the history of `phone` shows it to the user of `token`.
+    pub async fn history_row(&self, token: &str, phone: &str, sid: &str) -> Value {
+        let (s, history) = self
+            .api(token, "GET", &format!("/api/history/calls?phone={phone}"), None)
+            .await;
+        assert_eq!(s, StatusCode::OK, "{history}");
+        history["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["sid"] == sid)
+            .cloned()
+            .unwrap_or_else(|| panic!("the call {sid} is in the history: {history:#}"))
+    }
+
     /// The REST requests the simulator answered, with their statuses.
     pub async fn rest_log(&self) -> Vec<Value> {
         let (_, requests) = self.sim("GET", "/sim/requests", json!({})).await;
