@@ -111,10 +111,7 @@ fn overrides(url: &str) -> (String, Overrides) {
 pub async fn deliver_callbacks(sim: Simulator, mut rx: mpsc::UnboundedReceiver<(String, Vec<(String, String)>)>) {
     while let Some((url, params)) = rx.recv().await {
         let (bare, retry) = overrides(&url);
-        let hook = Hook {
-            url: bare,
-            method: "POST".into(),
-        };
+        let hook = Hook::post(bare);
         let token = new_sid("ID");
         let mut attempt = 0;
         loop {
@@ -1250,43 +1247,20 @@ impl Simulator {
         let sid = new_sid("CA");
         let base = &self.inner.base_url;
         let call = SimCall {
-            sid: sid.clone(),
-            parent_call_sid: None,
-            from: from.to_owned(),
-            to: to.to_owned(),
             direction: "inbound".into(),
             status: "ringing".into(),
-            party: Party::Phone(from.to_owned()),
-            created_at: chrono::Utc::now().to_rfc3339(),
-            answered_at: None,
-            ended_at: None,
-            conference_sid: None,
-            heard: Vec::new(),
-            digits: String::new(),
-            mic_muted: false,
-            params: Vec::new(),
+            // As the deployment tells the admin to configure the number.
             status_hook: Some(StatusHook {
-                hook: Hook {
-                    // As the deployment tells the admin to configure the number.
-                    url: shared::twilio::signature::retried_callback(format!("{base}/twilio/voice/status")),
-                    method: "POST".into(),
-                },
+                hook: Hook::post(shared::twilio::signature::retried_callback(format!(
+                    "{base}/twilio/voice/status"
+                ))),
                 events: vec!["completed".into()],
             }),
-            status_seq: 0,
-            fallback: Some(Hook {
-                url: format!("{base}/twilio/voice/fallback"),
-                method: "POST".into(),
-            }),
-            join: None,
-            timeout_s: 60,
-            application_sid: None,
+            fallback: Some(Hook::post(format!("{base}/twilio/voice/fallback"))),
+            ..SimCall::new(&sid, from, to, Party::Phone(from.to_owned()), Vec::new())
         };
         self.with_world(|w| w.calls.insert(sid.clone(), call));
-        let hook = Hook {
-            url: format!("{base}/twilio/voice/incoming"),
-            method: "POST".into(),
-        };
+        let hook = Hook::post(format!("{base}/twilio/voice/incoming"));
         tokio::spawn(self.clone().run(sid.clone(), Instructions::Fetch(hook, vec![])));
         sid
     }
@@ -1301,36 +1275,20 @@ impl Simulator {
             .map(|(_, v)| v.clone())
             .unwrap_or_default();
         let call = SimCall {
-            sid: sid.clone(),
-            parent_call_sid: None,
-            from: format!("client:{identity}"),
-            to,
             direction: "inbound".into(),
             status: "ringing".into(),
-            party: Party::Client(identity.to_owned()),
-            created_at: chrono::Utc::now().to_rfc3339(),
-            answered_at: None,
-            ended_at: None,
-            conference_sid: None,
-            heard: Vec::new(),
-            digits: String::new(),
-            mic_muted: false,
-            params,
-            status_hook: None,
-            status_seq: 0,
-            fallback: Some(Hook {
-                url: format!("{base}/twilio/voice/fallback"),
-                method: "POST".into(),
-            }),
-            join: None,
-            timeout_s: 60,
+            fallback: Some(Hook::post(format!("{base}/twilio/voice/fallback"))),
             application_sid: Some(self.inner.account.twiml_app_sid.clone()),
+            ..SimCall::new(
+                &sid,
+                &format!("client:{identity}"),
+                &to,
+                Party::Client(identity.to_owned()),
+                params,
+            )
         };
         self.with_world(|w| w.calls.insert(sid.clone(), call));
-        let hook = Hook {
-            url: format!("{base}/twilio/voice/outbound"),
-            method: "POST".into(),
-        };
+        let hook = Hook::post(format!("{base}/twilio/voice/outbound"));
         tokio::spawn(self.clone().run(sid.clone(), Instructions::Fetch(hook, vec![])));
         sid
     }

@@ -115,6 +115,16 @@ pub struct Hook {
     pub method: String,
 }
 
+impl Hook {
+    /// `url` requested by POST, as Twilio does by default.
+    pub fn post(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            method: "POST".into(),
+        }
+    }
+}
+
 /// A call status callback subscription.
 #[derive(Debug, Clone, Serialize)]
 pub struct StatusHook {
@@ -180,6 +190,34 @@ pub struct SimCall {
 }
 
 impl SimCall {
+    /// A call placed over the REST API (`outbound-api`, queued) to `party`; callers set what
+    /// differs (incoming calls, hooks, timeouts).
+    pub fn new(sid: &str, from: &str, to: &str, party: Party, params: Vec<(String, String)>) -> Self {
+        Self {
+            sid: sid.to_owned(),
+            parent_call_sid: None,
+            from: from.to_owned(),
+            to: to.to_owned(),
+            direction: "outbound-api".into(),
+            status: "queued".into(),
+            party,
+            created_at: chrono::Utc::now().to_rfc3339(),
+            answered_at: None,
+            ended_at: None,
+            conference_sid: None,
+            heard: Vec::new(),
+            digits: String::new(),
+            mic_muted: false,
+            params,
+            status_hook: None,
+            status_seq: 0,
+            fallback: None,
+            join: None,
+            timeout_s: 60,
+            application_sid: None,
+        }
+    }
+
     pub fn is_over(&self) -> bool {
         matches!(
             self.status.as_str(),

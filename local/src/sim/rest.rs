@@ -372,32 +372,6 @@ fn status_hook(sim: &Simulator, params: &[(String, String)]) -> Option<StatusHoo
     })
 }
 
-fn new_call(sid: &str, from: &str, to: &str, party: Party, params: Vec<(String, String)>) -> SimCall {
-    SimCall {
-        sid: sid.to_owned(),
-        parent_call_sid: None,
-        from: from.to_owned(),
-        to: to.to_owned(),
-        direction: "outbound-api".into(),
-        status: "queued".into(),
-        party,
-        created_at: chrono::Utc::now().to_rfc3339(),
-        answered_at: None,
-        ended_at: None,
-        conference_sid: None,
-        heard: Vec::new(),
-        digits: String::new(),
-        mic_muted: false,
-        params,
-        status_hook: None,
-        status_seq: 0,
-        fallback: None,
-        join: None,
-        timeout_s: 60,
-        application_sid: None,
-    }
-}
-
 fn create_call(sim: &Simulator, params: &[(String, String)]) -> Response {
     let to = param(params, "To").unwrap_or_default();
     let from = param(params, "From").unwrap_or_default();
@@ -417,13 +391,10 @@ fn create_call(sim: &Simulator, params: &[(String, String)]) -> Response {
         _ => return error(400, 21205, "Exactly one of Url, Twiml or ApplicationSid is required"),
     };
     let sid = new_sid("CA");
-    let mut call = new_call(&sid, from, to, party, custom);
+    let mut call = SimCall::new(&sid, from, to, party, custom);
     call.status_hook = status_hook(sim, params);
     call.timeout_s = param(params, "Timeout").and_then(|t| t.parse().ok()).unwrap_or(60);
-    call.fallback = param(params, "FallbackUrl").map(|u| Hook {
-        url: u.to_owned(),
-        method: "POST".into(),
-    });
+    call.fallback = param(params, "FallbackUrl").map(Hook::post);
     let json = call_json(sim, &call);
     sim.with_world(|w| w.calls.insert(sid.clone(), call));
     tokio::spawn(sim.clone().ring(sid, Some(instructions)));
@@ -616,7 +587,7 @@ fn create_participant(sim: &Simulator, path: &str, conf: &str, params: &[(String
             wait_hook: None,
         };
         c.participants.push(part.clone());
-        let mut call = new_call(&sid, from, to, party, custom);
+        let mut call = SimCall::new(&sid, from, to, party, custom);
         call.status_hook = status_hook(sim, params);
         call.timeout_s = param(params, "Timeout").and_then(|t| t.parse().ok()).unwrap_or(60);
         call.join = Some(JoinSpec {
