@@ -216,3 +216,15 @@ impl crate::store::Store for FaultyStore {
         self.inner.batch_write(p, d).await
     }
 }
+
+/// Fails the test unless every request is valid against Twilio's OpenAPI spec, as the REST client
+/// would send it for `account`.
+pub fn spec_checked(account: &str, requests: &[crate::twilio::telephony::TelephonyRequest]) {
+    let account = crate::twilio::AccountSid::parse(account).expect("a valid account SID");
+    for r in requests {
+        let p = r.prepared(&account);
+        if let Err(v) = crate::twilio::spec::voice_subset().validate(p.method.as_str(), &p.path, &p.params) {
+            panic!("{r:?} is not valid against Twilio's spec: {v:?}");
+        }
+    }
+}

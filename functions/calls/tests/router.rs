@@ -14,8 +14,7 @@ use shared::store::Item;
 use shared::store::embedded::EmbeddedStore;
 use shared::testing::{call, json_request, request, signed_in};
 use shared::twilio::AccountSid;
-use shared::twilio::rest::{ParticipantRef, ParticipantTo, PreparedRequest};
-use shared::twilio::spec::voice_subset;
+use shared::twilio::rest::{ParticipantRef, ParticipantTo};
 use shared::twilio::telephony::{RecordingTelephony, TelephonyRequest};
 
 const ACCOUNT: &str = "AC0123456789abcdef0123456789abcdef";
@@ -51,33 +50,6 @@ async fn app() -> (axum::Router, Services, Arc<RecordingTelephony>) {
     (calls::router(d), services, twilio)
 }
 
-fn spec_checked(requests: &[TelephonyRequest]) {
-    let account = AccountSid::parse(ACCOUNT).unwrap();
-    for r in requests {
-        let p = match r {
-            TelephonyRequest::CreateParticipant { conference, request } => {
-                PreparedRequest::create_participant(&account, conference, request)
-            }
-            TelephonyRequest::UpdateParticipant {
-                conference,
-                participant,
-                request,
-            } => PreparedRequest::update_participant(&account, conference, participant, request),
-            TelephonyRequest::RemoveParticipant {
-                conference,
-                participant,
-            } => PreparedRequest::delete_participant(&account, conference, participant),
-            TelephonyRequest::UpdateConference { conference, request } => {
-                PreparedRequest::update_conference(&account, conference, request)
-            }
-            other => panic!("unexpected {other:?}"),
-        };
-        if let Err(v) = voice_subset().validate(p.method.as_str(), &p.path, &p.params) {
-            panic!("not valid against Twilio's spec: {v:?}");
-        }
-    }
-}
-
 /// What Twilio's conference callback reports after a hold or unhold.
 async fn customer_hold_reported(s: &Services, seq: u64, hold: bool) {
     let ev = ParticipantEvent {
@@ -102,7 +74,7 @@ async fn hold_consult_hang_up_the_consult_and_the_customer_is_still_held_until_u
     let (status, body) = call(&app, op(request("POST", &format!("/api/calls/{CALL}/hold")))).await;
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
     let held = twilio.take_requests();
-    spec_checked(&held);
+    shared::testing::spec_checked(ACCOUNT, &held);
     match &held[..] {
         [
             TelephonyRequest::UpdateParticipant {
@@ -135,7 +107,7 @@ async fn hold_consult_hang_up_the_consult_and_the_customer_is_still_held_until_u
     .await;
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
     let dialled = twilio.take_requests();
-    spec_checked(&dialled);
+    shared::testing::spec_checked(ACCOUNT, &dialled);
     let TelephonyRequest::CreateParticipant { request: leg, .. } = &dialled[0] else {
         panic!()
     };
@@ -147,7 +119,7 @@ async fn hold_consult_hang_up_the_consult_and_the_customer_is_still_held_until_u
     let (status, _) = call(&app, op(request("DELETE", &format!("/api/calls/{CALL}/consult")))).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     let ended = twilio.take_requests();
-    spec_checked(&ended);
+    shared::testing::spec_checked(ACCOUNT, &ended);
     assert_eq!(
         ended.len(),
         1,
@@ -159,7 +131,7 @@ async fn hold_consult_hang_up_the_consult_and_the_customer_is_still_held_until_u
     let (status, _) = call(&app, op(request("POST", &format!("/api/calls/{CALL}/unhold")))).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     let unheld = twilio.take_requests();
-    spec_checked(&unheld);
+    shared::testing::spec_checked(ACCOUNT, &unheld);
     assert!(
         matches!(&unheld[..], [TelephonyRequest::UpdateParticipant { request, .. }] if request.hold == Some(false))
     );
@@ -269,7 +241,7 @@ async fn an_operator_whose_tab_crashed_rejoins_the_live_call_with_one_request() 
     let (status, _) = call(&app, op(request("POST", &format!("/api/calls/{CALL}/rejoin")))).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     let requests = twilio.take_requests();
-    spec_checked(&requests);
+    shared::testing::spec_checked(ACCOUNT, &requests);
     let [TelephonyRequest::CreateParticipant { request: leg, .. }] = &requests[..] else {
         panic!("{requests:?}")
     };

@@ -19,8 +19,7 @@ use shared::ids::OperatorId;
 use shared::store::embedded::EmbeddedStore;
 use shared::store::{Cond, Item, Query, TxOp, Update, attr};
 use shared::testing::{call, json_request, request, signed_in};
-use shared::twilio::rest::{ParticipantRef, ParticipantTo, PreparedRequest};
-use shared::twilio::spec::voice_subset;
+use shared::twilio::rest::{ParticipantRef, ParticipantTo};
 use shared::twilio::telephony::{RecordingTelephony, TelephonyError, TelephonyOperation, TelephonyRequest};
 use shared::twilio::{AccountSid, CallSid};
 
@@ -150,36 +149,8 @@ impl Console {
     /// Every request since the last call, each checked against Twilio's spec.
     fn rest(&self) -> Vec<TelephonyRequest> {
         let requests = self.twilio.take_requests();
-        spec_checked(&requests);
+        shared::testing::spec_checked(ACCOUNT, &requests);
         requests
-    }
-}
-
-fn spec_checked(requests: &[TelephonyRequest]) {
-    let account = AccountSid::parse(ACCOUNT).unwrap();
-    for r in requests {
-        let p = match r {
-            TelephonyRequest::CreateParticipant { conference, request } => {
-                PreparedRequest::create_participant(&account, conference, request)
-            }
-            TelephonyRequest::UpdateParticipant {
-                conference,
-                participant,
-                request,
-            } => PreparedRequest::update_participant(&account, conference, participant, request),
-            TelephonyRequest::RemoveParticipant {
-                conference,
-                participant,
-            } => PreparedRequest::delete_participant(&account, conference, participant),
-            TelephonyRequest::UpdateConference { conference, request } => {
-                PreparedRequest::update_conference(&account, conference, request)
-            }
-            TelephonyRequest::UpdateCall { call, request } => PreparedRequest::update_call(&account, call, request),
-            other => panic!("unexpected {other:?}"),
-        };
-        if let Err(v) = voice_subset().validate(p.method.as_str(), &p.path, &p.params) {
-            panic!("not valid against Twilio's spec: {v:?}");
-        }
     }
 }
 

@@ -19,9 +19,8 @@ use shared::ids::OperatorId;
 use shared::store::embedded::EmbeddedStore;
 use shared::store::{Cond, Item, Update, attr};
 use shared::twilio::AccountSid;
-use shared::twilio::rest::{ParticipantRef, ParticipantTo, PreparedRequest};
+use shared::twilio::rest::{ParticipantRef, ParticipantTo};
 use shared::twilio::signature::{WebhookValidator, compute_signature};
-use shared::twilio::spec::voice_subset;
 use shared::twilio::telephony::{RecordingTelephony, TelephonyRequest};
 use voice::VoiceState;
 
@@ -253,31 +252,6 @@ impl Harness {
     }
 }
 
-fn spec_checked(requests: &[TelephonyRequest]) {
-    let account = AccountSid::parse(ACCOUNT).unwrap();
-    for r in requests {
-        let p = match r {
-            TelephonyRequest::CreateParticipant { conference, request } => {
-                PreparedRequest::create_participant(&account, conference, request)
-            }
-            TelephonyRequest::UpdateParticipant {
-                conference,
-                participant,
-                request,
-            } => PreparedRequest::update_participant(&account, conference, participant, request),
-            TelephonyRequest::RemoveParticipant {
-                conference,
-                participant,
-            } => PreparedRequest::delete_participant(&account, conference, participant),
-            TelephonyRequest::UpdateCall { call, request } => PreparedRequest::update_call(&account, call, request),
-            other => panic!("unexpected {other:?}"),
-        };
-        if let Err(v) = voice_subset().validate(p.method.as_str(), &p.path, &p.params) {
-            panic!("not valid against Twilio's spec: {v:?}");
-        }
-    }
-}
-
 fn describe(requests: &[TelephonyRequest]) -> Vec<String> {
     let label = |p: &ParticipantRef| match p {
         ParticipantRef::Label(l) => l.clone(),
@@ -361,7 +335,7 @@ async fn same_in_any_order(
             h.deliver(&cbs[i], &transfer).await;
         }
         let requests = h.twilio.take_requests();
-        spec_checked(&requests);
+        shared::testing::spec_checked(ACCOUNT, &requests);
         (h.outcome().await, describe(&requests))
     }
     let expected = run(mode, &callbacks, None).await;
@@ -521,7 +495,7 @@ async fn the_hold_music_reconnects_a_customer_held_with_nobody_and_says_so() {
         "told what is happening: {body}"
     );
     let requests = h.twilio.take_requests();
-    spec_checked(&requests);
+    shared::testing::spec_checked(ACCOUNT, &requests);
     assert_eq!(
         describe(&requests),
         ["ring op_sato as operator (ringBack=reconnect reason=orphaned_hold)"]

@@ -328,6 +328,43 @@ pub enum TelephonyRequest {
 }
 
 impl TelephonyRequest {
+    /// The request as the REST client would send it for `account`, to check against Twilio's spec.
+    pub fn prepared(&self, account: &AccountSid) -> super::rest::PreparedRequest {
+        use super::rest::PreparedRequest as P;
+        match self {
+            TelephonyRequest::CreateParticipant { conference, request } => {
+                P::create_participant(account, conference, request)
+            }
+            TelephonyRequest::UpdateParticipant {
+                conference,
+                participant,
+                request,
+            } => P::update_participant(account, conference, participant, request),
+            TelephonyRequest::RemoveParticipant {
+                conference,
+                participant,
+            } => P::delete_participant(account, conference, participant),
+            TelephonyRequest::UpdateCall { call, request } => P::update_call(account, call, request),
+            TelephonyRequest::UpdateConference { conference, request } => {
+                P::update_conference(account, conference, request)
+            }
+            TelephonyRequest::CreateCall(request) => P::create_call(account, request),
+            TelephonyRequest::UpdateRecording {
+                conference,
+                recording,
+                request,
+            } => P::update_conference_recording(account, conference, recording, request),
+            TelephonyRequest::FindConferences { friendly_name, status } => P::list_conferences(
+                account,
+                &ListConferences {
+                    friendly_name: friendly_name.clone(),
+                    status: *status,
+                    page_size: Some(20),
+                },
+            ),
+        }
+    }
+
     /// Which operation this request was.
     pub fn operation(&self) -> TelephonyOperation {
         match self {
