@@ -256,10 +256,12 @@ pub async fn incoming(State(st): State<VoiceState>, SignedForm(params): SignedFo
         Err(e) => return Refused::Malformed(e.to_string()).into_response(),
     };
     let sid = call.call_sid.as_str().to_owned();
-    if let Err(e) = record_incoming(&st, &call).await {
+    // Whether the line records is read alongside the caller's record, not after it: on a cold
+    // instance it is a settings read, and this webhook's answer must be fast.
+    let (recorded, record) = tokio::join!(record_incoming(&st, &call), line_records(&st, call.to.as_deref()));
+    if let Err(e) = recorded {
         tracing::error!(call = %sid, error = %e, "incoming call parked without a stored record (degraded)");
     }
-    let record = line_records(&st, call.to.as_deref()).await;
     twiml(
         VoiceResponse::new()
             .say(say("お電話ありがとうございます。ただいまおつなぎいたします。"))
@@ -514,8 +516,9 @@ pub async fn status(State(st): State<VoiceState>, SignedForm(params): SignedForm
     };
     let result = async {
         if st.services.call_state.apply_status(&sid, &ev).await? {
-            finish(&st, &sid).await?;
-            st.services.monitor.count_ended(&sid).await?;
+            if let Some(call) = finish(&st, &sid).await? {
+                st.services.monitor.count(&sid, &call).await?;
+            }
             st.services.routing.ended(&sid).await?;
             route_waiting(&st).await;
         }
@@ -527,10 +530,11 @@ pub async fn status(State(st): State<VoiceState>, SignedForm(params): SignedForm
 
 /// The call's final status for history: completed when an operator answered, abandoned when the
 /// caller gave up waiting, otherwise Twilio's own ending (busy, no-answer, failed, canceled).
-async fn finish(st: &VoiceState, sid: &str) -> Result<(), shared::error::DomainError> {
+/// Returns the record as it now is (for the day's figures), or `None` for a call never recorded.
+async fn finish(st: &VoiceState, sid: &str) -> Result<Option<shared::store::Item>, shared::error::DomainError> {
     let key = shared::domain::calls::call_key(sid);
     let Some(item) = st.services.store.get(&key).await? else {
-        return Ok(());
+        return Ok(None);
     };
     let answered = item.get("answered_at").is_some()
         || item.get("connected_at").is_some() && item.get("direction").and_then(|d| d.as_str()) == Some("outbound");
@@ -544,7 +548,8 @@ async fn finish(st: &VoiceState, sid: &str) -> Result<(), shared::error::DomainE
             .unwrap_or("failed")
             .replace('-', "_")
     };
-    st.services
+    let updated = st
+        .services
         .store
         .update(
             &key,
@@ -552,7 +557,7 @@ async fn finish(st: &VoiceState, sid: &str) -> Result<(), shared::error::DomainE
             Some(Cond::Exists),
         )
         .await?;
-    Ok(())
+    Ok(Some(updated))
 }
 
 /// An operator's ringing phone: answered → the operator is on the call; rang out, busy or

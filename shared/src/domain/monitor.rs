@@ -252,19 +252,24 @@ impl Monitor {
     /// Adds an ended call to its day's figures, once: the call is marked counted in the same
     /// transaction, and a second attempt finds the mark and does nothing.
     pub async fn count_ended(&self, sid: &str) -> Result<(), DomainError> {
-        let Some(call) = self.store.get(&call_key(sid)).await? else {
-            return Ok(());
-        };
+        match self.store.get(&call_key(sid)).await? {
+            Some(call) => self.count(sid, &call).await,
+            None => Ok(()),
+        }
+    }
+
+    /// [`Monitor::count_ended`] for a call record the caller has just read or written.
+    pub async fn count(&self, sid: &str, call: &Item) -> Result<(), DomainError> {
         if call.contains_key("counted") {
             return Ok(());
         }
-        let Some(started) = s(&call, "started_at").and_then(parse) else {
+        let Some(started) = s(call, "started_at").and_then(parse) else {
             return Ok(());
         };
         let local = started.with_timezone(&jst());
         let hour = local.hour();
-        let inbound = s(&call, "direction") == Some("inbound");
-        let status = s(&call, "status").unwrap_or_default();
+        let inbound = s(call, "direction") == Some("inbound");
+        let status = s(call, "status").unwrap_or_default();
         let answered = status == "completed";
         let mut u = Update::default().add(if inbound { "inbound" } else { "outbound" }, 1);
         if inbound {
@@ -278,15 +283,15 @@ impl Monitor {
             }
             let handle = call.get("duration_seconds").and_then(Value::as_u64).unwrap_or_else(|| {
                 match (
-                    s(&call, "answered_at").and_then(parse),
-                    s(&call, "ended_at").and_then(parse),
+                    s(call, "answered_at").and_then(parse),
+                    s(call, "ended_at").and_then(parse),
                 ) {
                     (Some(a), Some(e)) => (e - a).num_seconds().max(0) as u64,
                     _ => 0,
                 }
             });
             u = u.add("handle_s", i64::try_from(handle).unwrap_or(i64::MAX));
-            if inbound && let Some(a) = s(&call, "answered_at").and_then(parse) {
+            if inbound && let Some(a) = s(call, "answered_at").and_then(parse) {
                 u = u.add("wait_s", (a - started).num_seconds().max(0)).add("waited", 1);
             }
         } else if inbound && status == "abandoned" {
