@@ -74,11 +74,9 @@ async fn simulator_command(command: &str, rest: &[String]) -> Result<(), Box<dyn
     }
     if command == "call" {
         let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
-        println!("calling from {} to {}: {}", v["from"], v["to"], v["sid"]);
-        println!(
-            "hang up with: cargo run -p local -- hangup {}",
-            v["sid"].as_str().unwrap_or_default()
-        );
+        let field = |name: &str| v[name].as_str().unwrap_or_default().to_owned();
+        println!("calling from {} to {}: {}", field("from"), field("to"), field("sid"));
+        println!("hang up with: cargo run -p local -- hangup {}", field("sid"));
     } else {
         println!("hung up {target}");
     }
