@@ -59,7 +59,7 @@ async fn simulator_command(command: &str, rest: &[String]) -> Result<(), Box<dyn
     }
     let target = target.ok_or(usage)?;
     let base = format!("http://127.0.0.1:{port}");
-    let http = reqwest::Client::new();
+    let http = shared::tls::http_client().build()?;
     let response = if command == "call" {
         let body = serde_json::json!({ "from": target, "to": to });
         http.post(format!("{base}/sim/calls")).json(&body).send().await

@@ -80,7 +80,7 @@ impl TwilioSecrets {
     /// Reads and checks the secret; the error names what is wrong without quoting secrets.
     pub async fn load() -> Result<Self, ConfigError> {
         let arn = required("TWILIO_SECRET_ARN")?;
-        let conf = aws_config::defaults(aws_config::BehaviorVersion::latest()).load().await;
+        let conf = crate::tls::aws_config_loader().load().await;
         let client = aws_sdk_secretsmanager::Client::new(&conf);
         let out = client
             .get_secret_value()

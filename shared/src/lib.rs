@@ -15,6 +15,7 @@ pub mod phone;
 pub mod store;
 pub mod telemetry;
 pub mod text;
+pub mod tls;
 pub mod twilio;
 
 #[cfg(any(test, feature = "test-support"))]

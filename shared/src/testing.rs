@@ -65,6 +65,7 @@ pub fn local_dynamodb_client(endpoint: &str) -> aws_sdk_dynamodb::Client {
         .region(Region::new("ap-northeast-1"))
         .endpoint_url(endpoint)
         .credentials_provider(Credentials::new("test", "test", None, None, "static"))
+        .http_client(crate::tls::aws_http_client())
         .build();
     aws_sdk_dynamodb::Client::from_conf(conf)
 }

@@ -154,7 +154,7 @@ async fn main() {
     tokio::spawn(async move { axum::serve(listener, router).await });
     let c = Console {
         url,
-        http: reqwest::Client::new(),
+        http: shared::tls::http_client().build().expect("an HTTP client"),
     };
     let sato = auth.token_for_id("op-sato").unwrap();
 

@@ -30,7 +30,7 @@ async fn start() -> Console {
     tokio::spawn(async move { axum::serve(listener, app.router).await });
     Console {
         url,
-        http: reqwest::Client::new(),
+        http: shared::tls::http_client().build().expect("an HTTP client"),
         _dir: dir,
     }
 }

@@ -442,7 +442,7 @@ impl Simulator {
                 changed: watch::channel(0).0,
                 callbacks: tx,
                 in_flight: watch::channel(0).0,
-                http: reqwest::Client::builder()
+                http: shared::tls::http_client()
                     .timeout(Duration::from_secs(15))
                     .build()
                     .expect("an HTTP client with default TLS settings builds"),

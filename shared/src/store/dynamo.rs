@@ -38,7 +38,7 @@ impl DynamoStore {
 
     /// A client from the environment's AWS configuration, with an optional endpoint override.
     pub async fn client_from_env(endpoint: Option<&str>) -> Client {
-        let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+        let mut loader = crate::tls::aws_config_loader();
         if let Some(url) = endpoint {
             loader = loader.endpoint_url(url);
         }

@@ -1009,7 +1009,7 @@ impl RestClient {
         if !matches!(parsed.scheme(), "http" | "https") {
             return Err(RestError::InvalidBaseUrl(base_url.to_owned()));
         }
-        let http = reqwest::Client::builder()
+        let http = crate::tls::http_client()
             .user_agent(concat!("operator-console-twilio/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(RestError::Client)?;

@@ -184,7 +184,7 @@ pub async fn start_with(config: local::sim::SimConfig) -> Console {
     tokio::spawn(async move { axum::serve(listener, app.router).await });
     Console {
         url,
-        http: reqwest::Client::new(),
+        http: shared::tls::http_client().build().expect("an HTTP client"),
         account,
         auth,
         store,
