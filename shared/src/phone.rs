@@ -2,9 +2,12 @@
 //! Japan as the default region, so `03-1234-5678`, `０３（１２３４）５６７８` and
 //! `+81 3 1234 5678` are one number and find the same customer.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
+use std::sync::{Mutex, OnceLock, PoisonError};
 
+use phonenumber::metadata::{DATABASE, Descriptor};
 use phonenumber::{Mode, country::Id};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use unicode_normalization::UnicodeNormalization;
@@ -54,7 +57,7 @@ impl PhoneNumber {
         };
         let parsed =
             phonenumber::parse(Some(Id::JP), &normalised).map_err(|_| PhoneError::Invalid(trimmed.to_owned()))?;
-        if !phonenumber::is_valid(&parsed) {
+        if !phonenumber::is_valid(&parsed) || !matches_a_pattern_in_full(&parsed) {
             return Err(PhoneError::Invalid(trimmed.to_owned()));
         }
         Ok(Self(parsed.format().mode(Mode::E164).to_string()))
@@ -79,6 +82,58 @@ impl PhoneNumber {
     pub fn masked(&self) -> String {
         mask_digits(&self.0)
     }
+}
+
+/// Whether the number is one its country gives out: its digits match one of the country's
+/// patterns (fixed line, mobile, toll-free…) from first digit to last. The `phonenumber` crate's
+/// own check accepts a number when a pattern matches its beginning, so `0120-123-456789`, a
+/// free-dial number with three digits too many, would pass and be stored in a form longer than
+/// E.164 allows.
+fn matches_a_pattern_in_full(number: &phonenumber::PhoneNumber) -> bool {
+    let Some(meta) = number.metadata(&DATABASE) else {
+        return false;
+    };
+    let national = number.national().to_string();
+    let d = meta.descriptors();
+    matches_in_full(d.general(), &national)
+        && [
+            d.fixed_line(),
+            d.mobile(),
+            d.toll_free(),
+            d.premium_rate(),
+            d.shared_cost(),
+            d.personal_number(),
+            d.voip(),
+            d.pager(),
+            d.uan(),
+            d.voicemail(),
+        ]
+        .into_iter()
+        .flatten()
+        .any(|desc| matches_in_full(desc, &national))
+}
+
+fn matches_in_full(desc: &Descriptor, national: &str) -> bool {
+    static ANCHORED: OnceLock<Mutex<HashMap<String, regex::Regex>>> = OnceLock::new();
+    let lengths = desc.possible_length();
+    if !lengths.is_empty() && !lengths.iter().any(|&n| usize::from(n) == national.len()) {
+        return false;
+    }
+    let pattern = desc.national_number().as_str();
+    let mut anchored = ANCHORED
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    if !anchored.contains_key(pattern) {
+        let Ok(regex) = regex::RegexBuilder::new(&format!("^(?:{pattern})$"))
+            .ignore_whitespace(true)
+            .build()
+        else {
+            return false;
+        };
+        anchored.insert(pattern.to_owned(), regex);
+    }
+    anchored[pattern].is_match(national)
 }
 
 /// Masks a phone-like string for logs, keeping only the last two digits.
@@ -178,6 +233,21 @@ mod tests {
             Err(PhoneError::Invalid(_))
         ));
         assert_eq!(PhoneNumber::parse(&"1".repeat(40)), Err(PhoneError::TooLong));
+    }
+
+    #[test]
+    fn numbers_with_digits_too_many_are_refused() {
+        for typo in [
+            "0120-031-754-712-348",
+            "0120-123-4567",
+            "03-1234-56789",
+            "090-1234-56789",
+        ] {
+            assert!(
+                matches!(PhoneNumber::parse(typo), Err(PhoneError::Invalid(_))),
+                "{typo}"
+            );
+        }
     }
 
     #[test]
