@@ -72,11 +72,12 @@ pub fn decode(bytes: &[u8], want: ImportEncoding) -> Result<Decoded, DomainError
 /// file's line number of the text's first line). Fields are trimmed; rows with every field
 /// empty (spreadsheets' trailing `,,,` lines) are skipped. More than `max_rows` rows is a 413.
 pub fn rows(text: &str, first_line: u64, max_rows: usize) -> Result<Vec<CsvRow>, DomainError> {
-    // Windows line ends become plain ones first: the csv crate counts a CRLF's line break
-    // towards the next record, which would put every later row one line early.
+    // Windows and classic Mac line ends become plain ones first: the csv crate counts a CRLF's
+    // line break towards the next record, which would put every later row one line early, and
+    // ends a record at a lone CR without counting a line, which would give two rows one line.
     let unix;
-    let text = if text.contains("\r\n") {
-        unix = text.replace("\r\n", "\n");
+    let text = if text.contains('\r') {
+        unix = text.replace("\r\n", "\n").replace('\r', "\n");
         unix.as_str()
     } else {
         text
@@ -239,6 +240,9 @@ mod tests {
         let lines: Vec<u64> = crlf.iter().map(|r| r.line).collect();
         assert_eq!(lines, [1, 2, 3], "Windows line ends count once");
         assert_eq!(crlf[2].cells, ["e", "f"]);
+        let cr = super::rows("a,b\rc,d\r\ne,f\r", 1, 10).unwrap();
+        let lines: Vec<u64> = cr.iter().map(|r| r.line).collect();
+        assert_eq!(lines, [1, 2, 3], "a lone CR ends a line too");
     }
 
     #[test]
