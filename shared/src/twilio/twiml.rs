@@ -1253,8 +1253,8 @@ fn parse_tree(xml: &str) -> Result<TwimlElement, TwimlRuleError> {
         for attr in start.attributes() {
             let attr = attr.map_err(malformed)?;
             let key = std::str::from_utf8(attr.key.as_ref()).map_err(malformed)?.to_owned();
-            let value = attr.decode_and_unescape_value(decoder).map_err(malformed)?.into_owned();
-            attrs.push((key, value));
+            let value = attr.decode_and_unescape_value(decoder).map_err(malformed)?;
+            attrs.push((key, xml_chars(&value)?.to_owned()));
         }
         Ok(TwimlElement {
             name,
@@ -1292,11 +1292,11 @@ fn parse_tree(xml: &str) -> Result<TwimlElement, TwimlRuleError> {
             }
             Event::Text(text) => {
                 let text = text.xml10_content().map_err(malformed)?;
-                push_text(&mut stack, &text)?;
+                push_text(&mut stack, xml_chars(&text)?)?;
             }
             Event::CData(data) => {
                 let text = data.xml10_content().map_err(malformed)?;
-                push_text(&mut stack, &text)?;
+                push_text(&mut stack, xml_chars(&text)?)?;
             }
             Event::GeneralRef(reference) => {
                 let resolved = match reference.resolve_char_ref().map_err(malformed)? {
@@ -1322,6 +1322,15 @@ fn parse_tree(xml: &str) -> Result<TwimlElement, TwimlRuleError> {
         return Err(malformed("the document ends inside an element"));
     }
     root.ok_or_else(|| malformed("the document has no root element"))
+}
+
+/// Refuses text with a character XML cannot carry (most C0 controls), which Twilio's parser
+/// refuses as malformed even when it is written as a reference.
+fn xml_chars(text: &str) -> Result<&str, TwimlRuleError> {
+    match text.chars().find(|c| !is_xml_char(*c)) {
+        Some(c) => Err(malformed(format!("character {c:?} is not allowed in XML"))),
+        None => Ok(text),
+    }
 }
 
 fn push_text(stack: &mut [TwimlElement], text: &str) -> Result<(), TwimlRuleError> {
@@ -2203,6 +2212,18 @@ mod tests {
             refused("<Response><Connect><Stream url=\"wss://x\"/></Connect></Response>"),
             TwimlRuleError::UnmodelledVerb("Connect".into())
         );
+    }
+
+    #[test]
+    fn characters_xml_cannot_carry_make_a_document_malformed() {
+        for xml in [
+            "<Response><Say>a\u{c}b</Say></Response>",
+            "<Response><Play loop=\"1\u{1}\">https://x.example/a.mp3</Play></Response>",
+            "<Response><Play loop=\"&#1;\">https://x.example/a.mp3</Play></Response>",
+            "<Response><Say><![CDATA[\u{0}]]></Say></Response>",
+        ] {
+            assert!(matches!(refused(xml), TwimlRuleError::Malformed(_)), "{xml:?}");
+        }
     }
 
     #[test]
