@@ -12,6 +12,11 @@ use phonenumber::{Mode, country::Id};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use unicode_normalization::UnicodeNormalization;
 
+/// The longest E.164 number: a plus and 15 digits, country code included. The `phonenumber`
+/// crate's metadata lets some numbers (German ones) run past it, and such a number is not the
+/// E.164 form the console stores and sends to Twilio.
+const E164_MAX_LEN: usize = 16;
+
 /// A valid telephone number in E.164 form (`+81312345678`).
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct PhoneNumber(String);
@@ -60,7 +65,11 @@ impl PhoneNumber {
         if !phonenumber::is_valid(&parsed) || !matches_a_pattern_in_full(&parsed) {
             return Err(PhoneError::Invalid(trimmed.to_owned()));
         }
-        Ok(Self(parsed.format().mode(Mode::E164).to_string()))
+        let e164 = parsed.format().mode(Mode::E164).to_string();
+        if e164.len() > E164_MAX_LEN {
+            return Err(PhoneError::Invalid(trimmed.to_owned()));
+        }
+        Ok(Self(e164))
     }
 
     /// The E.164 form, as stored and as sent to Twilio.
@@ -242,6 +251,7 @@ mod tests {
             "0120-123-4567",
             "03-1234-56789",
             "090-1234-56789",
+            "+49 5880 158920 55781",
         ] {
             assert!(
                 matches!(PhoneNumber::parse(typo), Err(PhoneError::Invalid(_))),
