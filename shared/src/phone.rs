@@ -79,11 +79,22 @@ impl PhoneNumber {
 
     /// The form a Japanese operator reads: `03-1234-5678` for Japanese numbers, the
     /// international form for others.
+    ///
+    /// A formatted form that does not carry every digit of the number (the `phonenumber` crate
+    /// drops one from some Russian numbers) is not shown: the E.164 form is.
     pub fn display(&self) -> String {
-        match phonenumber::parse(None, &self.0) {
-            Ok(n) if n.code().value() == 81 => n.format().mode(Mode::National).to_string(),
-            Ok(n) => n.format().mode(Mode::International).to_string(),
-            Err(_) => self.0.clone(),
+        let (shown, expected) = match phonenumber::parse(None, &self.0) {
+            Ok(n) if n.code().value() == 81 => (
+                n.format().mode(Mode::National).to_string(),
+                format!("0{}", &self.0[3..]),
+            ),
+            Ok(n) => (n.format().mode(Mode::International).to_string(), self.0[1..].to_owned()),
+            Err(_) => return self.0.clone(),
+        };
+        if shown.chars().filter(char::is_ascii_digit).eq(expected.chars()) {
+            shown
+        } else {
+            self.0.clone()
         }
     }
 
@@ -230,6 +241,18 @@ mod tests {
     fn numbers_are_displayed_in_the_national_japanese_form() {
         assert_eq!(PhoneNumber::parse("+81312345678").unwrap().display(), "03-1234-5678");
         assert_eq!(PhoneNumber::parse("09012345678").unwrap().display(), "090-1234-5678");
+    }
+
+    #[test]
+    fn a_displayed_number_keeps_every_digit() {
+        for (input, shown) in [
+            ("+7 809 132 5678", "+78091325678"),
+            ("+7 495 123-45-67", "+7 495 123-45-67"),
+            ("+1 650-253-0000", "+1 650-253-0000"),
+            ("0120-123-456", "0120-123-456"),
+        ] {
+            assert_eq!(PhoneNumber::parse(input).unwrap().display(), shown, "{input}");
+        }
     }
 
     #[test]
