@@ -66,7 +66,7 @@ impl PhoneNumber {
             return Err(PhoneError::Invalid(trimmed.to_owned()));
         }
         let e164 = parsed.format().mode(Mode::E164).to_string();
-        if e164.len() > E164_MAX_LEN {
+        if e164.len() > E164_MAX_LEN || !reads_back(&parsed, &e164) {
             return Err(PhoneError::Invalid(trimmed.to_owned()));
         }
         Ok(Self(e164))
@@ -102,6 +102,14 @@ impl PhoneNumber {
     pub fn masked(&self) -> String {
         mask_digits(&self.0)
     }
+}
+
+/// Whether the E.164 form reads back as the same number. The crate does not always manage it
+/// outside Japan (a number typed `+39 000…` loses leading zeros, and its E.164 form then loses
+/// another), and a number stored in a form that reads as another could never be found again.
+fn reads_back(parsed: &phonenumber::PhoneNumber, e164: &str) -> bool {
+    parsed.code().value() == 81
+        || phonenumber::parse(Some(Id::JP), e164).is_ok_and(|again| again.format().mode(Mode::E164).to_string() == e164)
 }
 
 /// Whether the number is one its country gives out: its digits match one of the country's
@@ -268,13 +276,14 @@ mod tests {
     }
 
     #[test]
-    fn numbers_with_digits_too_many_are_refused() {
+    fn numbers_with_digits_too_many_or_that_read_back_as_another_are_refused() {
         for typo in [
             "0120-031-754-712-348",
             "0120-123-4567",
             "03-1234-56789",
             "090-1234-56789",
             "+49 5880 158920 55781",
+            "+39 000 3900 000504",
         ] {
             assert!(
                 matches!(PhoneNumber::parse(typo), Err(PhoneError::Invalid(_))),
