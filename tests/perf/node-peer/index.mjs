@@ -10,6 +10,8 @@
 // - `GET /api/crm/lookup?phone=` (the `crm` function): the records filed under a number, the
 //   accounts of its contacts, and the special notes the settings name, settings cached 5 s.
 //
+// Reads are strongly consistent, as the console's DynamoDB adapter makes every read of the table.
+//
 // Two ways to run the same handlers:
 // - `node index.mjs`: a Lambda Runtime API loop (written out; Node's managed runtime does this
 //   for a real Lambda), so it runs anywhere `AWS_LAMBDA_RUNTIME_API` points (tests/perf/coldstart.py);
@@ -65,6 +67,7 @@ async function incoming(event) {
   const found = await dynamo.send(
     new QueryCommand({
       TableName: table,
+      ConsistentRead: true,
       KeyConditionExpression: 'PK = :pk AND begins_with(SK, :rec)',
       ExpressionAttributeValues: { ':pk': { S: `PHONE#${from}` }, ':rec': { S: 'REC#' } },
     }),
@@ -141,6 +144,7 @@ async function settings() {
   const page = await dynamo.send(
     new QueryCommand({
       TableName: table,
+      ConsistentRead: true,
       KeyConditionExpression: 'PK = :pk',
       ExpressionAttributeValues: { ':pk': { S: 'SETTINGS' } },
       Limit: 100,
@@ -201,6 +205,7 @@ async function lookup(event) {
   const page = await dynamo.send(
     new QueryCommand({
       TableName: table,
+      ConsistentRead: true,
       KeyConditionExpression: 'PK = :pk AND begins_with(SK, :rec)',
       ExpressionAttributeValues: { ':pk': { S: `PHONE#${phone.number}` }, ':rec': { S: 'REC#' } },
       Limit: 200,
@@ -217,7 +222,12 @@ async function lookup(event) {
   if (missing.length) {
     const got = await dynamo.send(
       new BatchGetItemCommand({
-        RequestItems: { [table]: { Keys: missing.map((a) => ({ PK: { S: `REC#account#${a}` }, SK: { S: 'REC' } })) } },
+        RequestItems: {
+          [table]: {
+            ConsistentRead: true,
+            Keys: missing.map((a) => ({ PK: { S: `REC#account#${a}` }, SK: { S: 'REC' } })),
+          },
+        },
       }),
     );
     viaContact = (got.Responses?.[table] ?? []).map(record);
