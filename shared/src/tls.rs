@@ -61,7 +61,10 @@ mod tests {
         let installed = rustls::crypto::CryptoProvider::get_default().expect("a provider is installed");
         let ring = rustls::crypto::ring::default_provider();
         let names = |p: &rustls::crypto::CryptoProvider| {
-            p.cipher_suites.iter().map(|s| format!("{:?}", s.suite())).collect::<Vec<_>>()
+            p.cipher_suites
+                .iter()
+                .map(|s| format!("{:?}", s.suite()))
+                .collect::<Vec<_>>()
         };
         assert_eq!(names(installed), names(&ring));
     }
@@ -72,6 +75,9 @@ mod tests {
             .region(aws_config::Region::new("ap-northeast-1"))
             .load()
             .await;
-        assert!(conf.http_client().is_some(), "SDK clients never fall back to a default client");
+        assert!(
+            conf.http_client().is_some(),
+            "SDK clients never fall back to a default client"
+        );
     }
 }
