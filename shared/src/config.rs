@@ -79,9 +79,13 @@ struct RawTwilioSecret {
 impl TwilioSecrets {
     /// Reads and checks the secret; the error names what is wrong without quoting secrets.
     pub async fn load() -> Result<Self, ConfigError> {
+        Self::load_with(&crate::tls::aws_config_loader().load().await).await
+    }
+
+    /// [`load`](Self::load) with an AWS configuration the caller already loaded.
+    pub async fn load_with(aws: &aws_config::SdkConfig) -> Result<Self, ConfigError> {
         let arn = required("TWILIO_SECRET_ARN")?;
-        let conf = crate::tls::aws_config_loader().load().await;
-        let client = aws_sdk_secretsmanager::Client::new(&conf);
+        let client = aws_sdk_secretsmanager::Client::new(aws);
         let out = client
             .get_secret_value()
             .secret_id(&arn)

@@ -112,12 +112,13 @@ pub struct Dispatcher {
 
 impl Dispatcher {
     /// The deployed wiring: the DynamoDB table and Twilio's REST API with the credentials of
-    /// the Twilio secret, read once at cold start. Also returns the secret for functions that
-    /// need more of it (the voice function's signature validator).
+    /// the Twilio secret, read once at cold start, both from one AWS configuration. Also returns
+    /// the secret for functions that need more of it (the voice function's signature validator).
     pub async fn from_env() -> Result<(Self, crate::config::TwilioSecrets), Box<dyn std::error::Error + Send + Sync>> {
         let config = crate::config::Config::from_env()?;
-        let twilio = crate::config::TwilioSecrets::load().await?;
-        let client = crate::store::dynamo::DynamoStore::client_from_env(config.dynamodb_endpoint.as_deref()).await;
+        let aws = crate::tls::aws_config_loader().load().await;
+        let twilio = crate::config::TwilioSecrets::load_with(&aws).await?;
+        let client = crate::store::dynamo::DynamoStore::client_with(&aws, config.dynamodb_endpoint.as_deref());
         let rest = crate::twilio::rest::RestClient::new(crate::twilio::rest::TwilioCredentials {
             account_sid: twilio.account_sid.clone(),
             api_key_sid: twilio.api_key_sid.clone(),

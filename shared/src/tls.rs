@@ -2,33 +2,22 @@
 //! (DynamoDB, Secrets Manager) and for reqwest (Twilio's REST API) alike.
 //!
 //! The crates' defaults would each bring aws-lc-rs, a large C library, into every Lambda
-//! package; one provider keeps the zipped packages small and the cold start short. Every HTTP
+//! package; one provider keeps the zipped packages small. Every HTTP
 //! client of the product is built here, so no code path can fall back to a client without a
 //! crypto provider.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{Once, OnceLock};
 
 use aws_sdk_dynamodb::config::SharedHttpClient;
 use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
 
-/// The crypto provider every TLS connection uses.
-fn provider() -> Arc<rustls::crypto::CryptoProvider> {
-    static PROVIDER: OnceLock<Arc<rustls::crypto::CryptoProvider>> = OnceLock::new();
-    PROVIDER
-        .get_or_init(|| {
-            // The process-wide default is what reqwest reads; if something installed another one
-            // first, that one stays (installing is first-come), and reqwest uses it.
-            let _ = rustls::crypto::ring::default_provider().install_default();
-            rustls::crypto::CryptoProvider::get_default()
-                .cloned()
-                .unwrap_or_else(|| Arc::new(rustls::crypto::ring::default_provider()))
-        })
-        .clone()
-}
-
-/// A reqwest client builder whose TLS runs on the product's crypto provider.
+/// A reqwest client builder whose TLS runs on ring: the process-wide rustls provider, which
+/// reqwest reads, is ring's (installing is first-come; nothing else in the product installs one).
 pub fn http_client() -> reqwest::ClientBuilder {
-    provider();
+    static INSTALLED: Once = Once::new();
+    INSTALLED.call_once(|| {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
     reqwest::Client::builder()
 }
 

@@ -38,11 +38,17 @@ impl DynamoStore {
 
     /// A client from the environment's AWS configuration, with an optional endpoint override.
     pub async fn client_from_env(endpoint: Option<&str>) -> Client {
-        let mut loader = crate::tls::aws_config_loader();
+        Self::client_with(&crate::tls::aws_config_loader().load().await, endpoint)
+    }
+
+    /// A client from an AWS configuration the caller already loaded; the endpoint override
+    /// applies to DynamoDB only.
+    pub fn client_with(aws: &aws_config::SdkConfig, endpoint: Option<&str>) -> Client {
+        let mut conf = aws_sdk_dynamodb::config::Builder::from(aws);
         if let Some(url) = endpoint {
-            loader = loader.endpoint_url(url);
+            conf = conf.endpoint_url(url);
         }
-        Client::new(&loader.load().await)
+        Client::from_conf(conf.build())
     }
 
     /// Creates the table with the console's key design if it does not exist (local servers and
