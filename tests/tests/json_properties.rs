@@ -325,17 +325,7 @@ async fn settings_sections_of_any_shape_get_a_sensible_answer_and_the_current_va
     // Given an admin and the current settings
     let console = support::start().await;
     let admin = console.sign_in("admin-watanabe").await;
-    let sections = [
-        "lines",
-        "response_statuses",
-        "presence_statuses",
-        "special_notes",
-        "history_tabs",
-        "search",
-        "scripts",
-        "objects",
-        "call_handling",
-    ];
+    let sections = shared::domain::settings::SECTIONS;
 
     // When a section is written back as read, with its version, then it is accepted
     for section in sections {
