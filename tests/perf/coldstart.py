@@ -56,6 +56,27 @@ def free_port():
         return s.getsockname()[1]
 
 
+class QuietHandler(BaseHTTPRequestHandler):
+    """HTTP/1.1 with keep-alive, no access log."""
+
+    protocol_version = "HTTP/1.1"
+    # Headers and body go out as separate writes: with Nagle's algorithm on, the body waits for
+    # the client's delayed ACK (40 ms on Linux) and every request looks slow.
+    disable_nagle_algorithm = True
+
+    def log_message(self, *args):
+        pass
+
+
+class QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        # A process killed while its long poll or a store request waits resets the connection:
+        # expected.
+        pass
+
+
 class RuntimeApi:
     """The Lambda Runtime API for one process: hands out `events` in order, records when each
     was handed out and when its response came back."""
@@ -70,14 +91,7 @@ class RuntimeApi:
         self.first = threading.Event()
         api = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            # Headers and body go out as separate writes: with Nagle's algorithm on, the body
-            # waits for the client's delayed ACK (40 ms on Linux) and every request looks slow.
-            disable_nagle_algorithm = True
-
-            def log_message(self, *args):
-                pass
+        class Handler(QuietHandler):
 
             def do_GET(self):
                 if not self.path.endswith("/runtime/invocation/next"):
@@ -118,13 +132,7 @@ class RuntimeApi:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
-        class Server(ThreadingHTTPServer):
-            def handle_error(self, request, client_address):
-                # A process killed while its long poll waits resets the connection: expected.
-                pass
-
-        self.server = Server(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
+        self.server = QuietServer(("127.0.0.1", 0), Handler)
         self.address = f"127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
@@ -144,14 +152,7 @@ class StoreTimer:
         self.intervals = []
         timer = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            # Headers and body go out as separate writes: with Nagle's algorithm on, the body
-            # waits for the client's delayed ACK (40 ms on Linux) and every request looks slow.
-            disable_nagle_algorithm = True
-
-            def log_message(self, *args):
-                pass
+        class Handler(QuietHandler):
 
             def forward(self):
                 length = int(self.headers.get("Content-Length") or 0)
@@ -176,12 +177,7 @@ class StoreTimer:
 
             do_GET = do_POST = do_PUT = do_DELETE = forward
 
-        class Server(ThreadingHTTPServer):
-            def handle_error(self, request, client_address):
-                pass
-
-        self.server = Server(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
+        self.server = QuietServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
