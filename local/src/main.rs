@@ -1,7 +1,10 @@
 //! `cargo run -p local`: the console on this machine, with demo data, at http://127.0.0.1:8080.
 //!
 //! Options: `--data FILE` (default `local-data/console.sqlite`), `--port N` (or `PORT`),
-//! `--reset` to start again from fresh demo data.
+//! `--reset` to start again from fresh demo data, `--dynamodb URL [--table NAME]` to keep the data
+//! in a DynamoDB-compatible server instead of the embedded store (the table, `console` unless
+//! named, is created and seeded if new; region and credentials come from the environment; the
+//! dev sign-in secret stays beside `--data`).
 //!
 //! The Twilio simulator runs inside. From another terminal, a simulated customer calls in with
 //! `cargo run -p local -- call 03-1234-5678` (`--port N` if not 8080) and hangs up with
@@ -10,19 +13,27 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use shared::store::Store;
+use shared::store::dynamo::DynamoStore;
 use shared::store::embedded::EmbeddedStore;
 
 struct Args {
     data: PathBuf,
     port: u16,
     reset: bool,
+    dynamodb: Option<String>,
+    table: String,
 }
+
+const USAGE: &str = "usage: local [--data FILE] [--port N] [--reset] [--dynamodb URL [--table NAME]]";
 
 fn args() -> Result<Args, String> {
     let mut a = Args {
         data: PathBuf::from("local-data/console.sqlite"),
         port: std::env::var("PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(8080),
         reset: false,
+        dynamodb: None,
+        table: "console".to_owned(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -30,13 +41,14 @@ fn args() -> Result<Args, String> {
             "--data" => a.data = it.next().ok_or("--data needs a file path")?.into(),
             "--port" => a.port = it.next().and_then(|p| p.parse().ok()).ok_or("--port needs a number")?,
             "--reset" => a.reset = true,
-            "-h" | "--help" => return Err("usage: local [--data FILE] [--port N] [--reset]".into()),
-            other => {
-                return Err(format!(
-                    "unknown argument {other}; usage: local [--data FILE] [--port N] [--reset]"
-                ));
-            }
+            "--dynamodb" => a.dynamodb = Some(it.next().ok_or("--dynamodb needs the server's URL")?),
+            "--table" => a.table = it.next().ok_or("--table needs a table name")?,
+            "-h" | "--help" => return Err(USAGE.into()),
+            other => return Err(format!("unknown argument {other}; {USAGE}")),
         }
+    }
+    if a.reset && a.dynamodb.is_some() {
+        return Err("--reset starts the embedded store again; to start a DynamoDB table again, delete it".into());
     }
     Ok(a)
 }
@@ -99,7 +111,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             let _ = std::fs::remove_file(args.data.with_extension(ext));
         }
     }
-    let store = Arc::new(EmbeddedStore::open(&args.data)?);
+    let store: Arc<dyn Store> = match &args.dynamodb {
+        Some(url) => {
+            let dynamo = DynamoStore::new(DynamoStore::client_from_env(Some(url)).await, &args.table);
+            dynamo.ensure_table().await?;
+            Arc::new(dynamo)
+        }
+        None => Arc::new(EmbeddedStore::open(&args.data)?),
+    };
     let secret = local::dev_secret(&args.data)?;
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port)).await?;
     let port = listener.local_addr()?.port();
@@ -107,10 +126,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let app = local::build(store, secret, &local::default_static_dir(), &url).await?;
     let token = app.auth.token_for_id("op-sato").unwrap_or_default();
     println!("\nオペレータコンソール is running at {url}/");
-    println!(
-        "  data: {}   API description: {url}/api/openapi.json",
-        args.data.display()
-    );
+    let data = match &args.dynamodb {
+        Some(endpoint) => format!("table {} at {endpoint}", args.table),
+        None => args.data.display().to_string(),
+    };
+    println!("  data: {data}   API description: {url}/api/openapi.json");
     println!("  try:  curl -H 'Authorization: Bearer {token}' '{url}/api/crm/lookup?phone=03-1234-5678'");
     println!("  a simulated customer calls in:  cargo run -p local -- call 03-1234-5678 --port {port}\n");
     axum::serve(listener, app.router)

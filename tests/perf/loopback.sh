@@ -3,7 +3,7 @@
 # (same threads, connections and duration for every row) against
 #
 #   - ours: the console's routers as the local runtime mounts them (release build), on a table of
-#     DynamoDB Local (tests/perf/on-dynamodb);
+#     DynamoDB Local (`local --dynamodb URL --table NAME`);
 #   - the Node.js peer (tests/perf/node-peer, `node index.mjs --http PORT`), on its own table of
 #     the same DynamoDB Local, seeded with the same demo data;
 #   - ours as `local/run` runs it, on the embedded store (a row of its own: no peer has it),
@@ -30,13 +30,6 @@ connections=${LOOPBACK_CONNECTIONS:-16}
 
 if [ "${LOOPBACK_NETNS:-}" = "" ]; then
   cargo build -q --release -p local
-  # Its own workspace (the product's is left as it is), on the product's lock file, release profile
-  # and target dir.
-  cp Cargo.lock tests/perf/on-dynamodb/Cargo.lock
-  mapfile -t profile < <(python3 -c 'import json, tomllib
-for k, v in tomllib.load(open("Cargo.toml", "rb"))["profile"]["release"].items():
-    print(f"--config=profile.release.{k}={json.dumps(v)}")')
-  cargo build -q --release "${profile[@]}" --manifest-path tests/perf/on-dynamodb/Cargo.toml --target-dir target
   npm --prefix tests/perf/node-peer ci --no-audit --no-fund --loglevel=error
   npm --prefix tests/perf/dynamodb-local ci --no-audit --no-fund --loglevel=error --engine-strict=false 2> /dev/null
   # The measurement runs in a network namespace of its own whose only interface is loopback, so
@@ -78,8 +71,8 @@ export AWS_REGION=ap-northeast-1 AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=b
 # Each sets `server` (its base URL) and `server_pid`.
 start_ours_dynamo() {  # TABLE
   local port; port=$(free_port)
-  target/release/local-on-dynamodb --endpoint "http://127.0.0.1:$ddb_port" --table "$1" \
-    --secret "$data/console.secret" --port "$port" >> "$data/${row:-setup}.log" 2>&1 &
+  target/release/local --dynamodb "http://127.0.0.1:$ddb_port" --table "$1" \
+    --data "$data/console.sqlite" --port "$port" >> "$data/${row:-setup}.log" 2>&1 &
   server_pid=$!
   pids+=("$server_pid")
   wait_for "http://127.0.0.1:$port/config.json"
