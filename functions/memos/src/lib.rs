@@ -136,15 +136,19 @@ pub async fn save(
         }
     }
     authorised_call(&s, &caller, &call).await?;
+    let key = memo_key(&call);
+    // No stored memo has the largest version, so a save claiming it is stale like any other.
+    let Some(next_version) = input.version.checked_add(1) else {
+        return Err(stale(&s, &call, &key).await);
+    };
     let memo = Memo {
         call_sid: call.clone(),
         text: input.text,
         response_status: input.response_status,
-        version: input.version + 1,
+        version: next_version,
         updated_at: Some(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
         updated_by: Some(caller.id.to_string()),
     };
-    let key = memo_key(&call);
     let mut item = match serde_json::to_value(&memo) {
         Ok(Value::Object(m)) => m,
         _ => return Err(DomainError::invalid("invalid_memo", "the memo could not be encoded").into()),
@@ -172,20 +176,28 @@ pub async fn save(
     match s.store.transact(ops).await {
         Ok(()) => Ok(axum::Json(memo)),
         Err(StoreError::ConditionFailed { .. }) | Err(StoreError::TransactionConflict) => {
-            let current = memo_from(&call, s.store.get(&key).await?);
-            Err(DomainError::conflict(
-                "stale_version",
-                format!(
-                    "the memo was saved meanwhile by {} (version {}); merge your text and save again",
-                    current.updated_by.as_deref().unwrap_or("someone"),
-                    current.version
-                ),
-                serde_json::to_value(&current).ok(),
-            )
-            .into())
+            Err(stale(&s, &call, &key).await)
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// The 409 for a save whose version is not the stored one, carrying the memo as it is now.
+async fn stale(s: &Services, call: &str, key: &Key) -> ApiError {
+    let current = match s.store.get(key).await {
+        Ok(item) => memo_from(call, item),
+        Err(e) => return e.into(),
+    };
+    DomainError::conflict(
+        "stale_version",
+        format!(
+            "the memo was saved meanwhile by {} (version {}); merge your text and save again",
+            current.updated_by.as_deref().unwrap_or("someone"),
+            current.version
+        ),
+        serde_json::to_value(&current).ok(),
+    )
+    .into()
 }
 
 /// The OpenAPI description of this function's routes.

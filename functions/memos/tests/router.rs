@@ -85,6 +85,16 @@ async fn a_stale_save_gets_409_with_the_current_memo() {
     assert_eq!(body["error"]["current"]["text"], "タブ1");
 }
 
+#[tokio::test]
+async fn a_save_claiming_the_largest_version_is_stale_not_an_overflow() {
+    let (app, _) = app().await;
+    call(&app, signed_in(save(0, "保存済み"), "op-sato", Role::Operator)).await;
+    let (status, body) = call(&app, signed_in(save(u64::MAX, "上書き"), "op-sato", Role::Operator)).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"]["current"]["text"], "保存済み");
+    assert_eq!(body["error"]["current"]["version"], 1);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn twenty_concurrent_writers_each_land_or_are_told_and_nothing_is_lost_silently() {
     let (app, _) = app().await;
