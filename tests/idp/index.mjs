@@ -1,0 +1,297 @@
+// An OpenID Connect provider that behaves like a Cognito user pool as the console's page sees
+// it, built on oidc-provider (OpenID Certified): discovery and JWKS under the issuer URL,
+// authorization code with PKCE for public clients, refresh tokens, ID tokens carrying Cognito's
+// claims (`cognito:username`, `cognito:groups`, `token_use: "id"`, …), no end_session_endpoint in
+// discovery (Cognito publishes none) and Cognito's hosted-UI `GET /logout?client_id=&logout_uri=`
+// as a handler of its own. It signs users in on a login page of its own against a directory
+// (see directory.mjs).
+//
+// The caller owns the server: `issuerHandler` answers every request under the issuer's path,
+// `logoutHandler` answers Cognito's logout URL wherever the caller mounts it.
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import Provider from 'oidc-provider';
+import { errorPage, loginPage, newPasswordPage, PASSWORDS_DIFFER } from './pages.mjs';
+
+export { cognitoDirectory, staticDirectory } from './directory.mjs';
+
+const MAX_FORM_BYTES = 16 * 1024;
+const INTERACTION = /^\/interaction\/([A-Za-z0-9_-]+)(?:\/(login|new-password))?$/;
+
+function checkOptions({ issuer, clients, directory, idTokenTtlSeconds, refreshTokenTtlSeconds }) {
+  let url;
+  try {
+    url = new URL(issuer);
+  } catch {
+    throw new TypeError(`createIdp: issuer must be an absolute URL, not ${JSON.stringify(issuer)}`);
+  }
+  if (url.search || url.hash) throw new TypeError('createIdp: issuer must have no query or fragment');
+  if (!Array.isArray(clients) || clients.length === 0) throw new TypeError('createIdp: clients must list at least one client');
+  for (const [i, c] of clients.entries()) {
+    if (typeof c?.clientId !== 'string' || c.clientId === '') throw new TypeError(`createIdp: clients[${i}].clientId is missing`);
+    if (!Array.isArray(c.redirectUris) || c.redirectUris.length === 0) throw new TypeError(`createIdp: clients[${i}].redirectUris is missing`);
+    if (c.logoutUris !== undefined && !Array.isArray(c.logoutUris)) throw new TypeError(`createIdp: clients[${i}].logoutUris must be an array`);
+  }
+  for (const fn of ['authenticate', 'completeNewPassword', 'find']) {
+    if (typeof directory?.[fn] !== 'function') throw new TypeError(`createIdp: directory.${fn} is missing`);
+  }
+  for (const [key, v] of Object.entries({ idTokenTtlSeconds, refreshTokenTtlSeconds })) {
+    if (!Number.isInteger(v) || v <= 0) throw new TypeError(`createIdp: ${key} must be a positive whole number`);
+  }
+  return url;
+}
+
+function readForm(req) {
+  return new Promise((resolve, reject) => {
+    let size = 0;
+    const chunks = [];
+    req.on('data', (c) => {
+      size += c.length;
+      if (size > MAX_FORM_BYTES) {
+        reject(Object.assign(new Error('the form is too large'), { status: 413 }));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => resolve(new URLSearchParams(Buffer.concat(chunks).toString('utf8'))));
+    req.on('error', reject);
+  });
+}
+
+function send(res, status, html) {
+  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(html);
+}
+
+/** The Cognito-shaped claims of a directory user (all of them go in the ID token). */
+function claimsOf(user) {
+  return {
+    sub: user.sub,
+    token_use: 'id',
+    'cognito:username': user.username,
+    'cognito:groups': [...user.groups],
+    ...(user.email ? { email: user.email, email_verified: !!user.emailVerified } : {}),
+    ...(user.name ? { name: user.name } : {}),
+  };
+}
+
+/**
+ * Creates the provider. `clients`: `[{ clientId, redirectUris, logoutUris }]` (public clients,
+ * PKCE required, authorization code and refresh token grants). `directory`: where users are
+ * checked (staticDirectory or cognitoDirectory). The access token lives as long as the ID
+ * token, as in a user pool with default settings, so a client renewing before its access token
+ * expires renews the ID token in time too.
+ */
+export async function createIdp({ issuer, clients, directory, idTokenTtlSeconds = 3600, refreshTokenTtlSeconds = 43200 }) {
+  const issuerUrl = checkOptions({ issuer, clients, directory, idTokenTtlSeconds, refreshTokenTtlSeconds });
+  const mountPath = issuerUrl.pathname.replace(/\/$/, '');
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const signingKey = { ...privateKey.export({ format: 'jwk' }), kid: randomBytes(8).toString('hex'), alg: 'RS256', use: 'sig' };
+  const logoutUris = new Map(clients.map((c) => [c.clientId, new Set(c.logoutUris ?? [])]));
+  // The user pool's answer to a NEW_PASSWORD_REQUIRED challenge, per interaction (never in the page).
+  const challenges = new Map();
+  // The account id is the token's `sub`; the directory knows users by username.
+  const usernames = new Map();
+
+  const provider = new Provider(issuerUrl.href.replace(/\/$/, ''), {
+    clients: clients.map((c) => ({
+      client_id: c.clientId,
+      client_name: c.clientName ?? c.clientId,
+      token_endpoint_auth_method: 'none',
+      redirect_uris: c.redirectUris,
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      require_auth_time: true,
+    })),
+    jwks: { keys: [signingKey] },
+    cookies: { keys: [randomBytes(32).toString('hex')] },
+    claims: {
+      openid: ['sub', 'token_use', 'cognito:username', 'cognito:groups', 'email', 'email_verified', 'name'],
+    },
+    // Cognito puts every attribute in the ID token, whatever the access token carries.
+    conformIdTokenClaims: false,
+    scopes: ['openid', 'email', 'profile', 'offline_access'],
+    responseTypes: ['code'],
+    features: {
+      devInteractions: { enabled: false },
+      rpInitiatedLogout: { enabled: false },
+    },
+    pkce: { required: () => true },
+    ttl: {
+      IdToken: idTokenTtlSeconds,
+      AccessToken: idTokenTtlSeconds,
+      AuthorizationCode: 300,
+      RefreshToken: refreshTokenTtlSeconds,
+      Interaction: 3600,
+      Grant: refreshTokenTtlSeconds,
+      Session: refreshTokenTtlSeconds,
+    },
+    // A user pool issues a refresh token with every code exchange and does not rotate it.
+    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    rotateRefreshToken: () => false,
+    clientBasedCORS: (_ctx, origin, client) => client.redirectUris.some((uri) => new URL(uri).origin === origin),
+    interactions: { url: (_ctx, interaction) => `${mountPath}/interaction/${interaction.uid}` },
+    // First-party clients: no consent screen; the grant covers what the client asked for.
+    loadExistingGrant: async (ctx) => {
+      const { client, session } = ctx.oidc;
+      if (!session.accountId) return undefined;
+      const id = ctx.oidc.result?.consent?.grantId ?? session.grantIdFor(client.clientId);
+      const grant = (id && (await ctx.oidc.provider.Grant.find(id))) || new ctx.oidc.provider.Grant({ clientId: client.clientId, accountId: session.accountId });
+      grant.addOIDCScope([...ctx.oidc.requestParamScopes].join(' '));
+      await grant.save();
+      return grant;
+    },
+    findAccount: async (_ctx, accountId) => {
+      const username = usernames.get(accountId);
+      const user = username && (await directory.find(username));
+      if (!user) return undefined;
+      return { accountId, claims: async () => claimsOf(user) };
+    },
+    renderError: async (ctx, out) => {
+      ctx.type = 'html';
+      ctx.body = errorPage(out.error, out.error_description);
+    },
+  });
+  provider.proxy = true;
+  const callback = provider.callback();
+
+  async function interaction(req, res, uid, step) {
+    let details;
+    try {
+      details = await provider.interactionDetails(req, res);
+    } catch {
+      send(res, 400, errorPage('このサインインは期限切れです。もう一度お試しください。(This sign-in expired; start again.)'));
+      return;
+    }
+    if (details.uid !== uid) {
+      send(res, 400, errorPage('このサインインは期限切れです。もう一度お試しください。(This sign-in expired; start again.)'));
+      return;
+    }
+    const client = await provider.Client.find(details.params.client_id);
+    const clientName = client?.clientName ?? details.params.client_id;
+    const loginAction = `${mountPath}/interaction/${uid}/login`;
+    const newPasswordAction = `${mountPath}/interaction/${uid}/new-password`;
+
+    if (req.method === 'GET' && !step) {
+      send(res, 200, loginPage({ action: loginAction, clientName }));
+      return;
+    }
+    if (req.method !== 'POST' || !step) {
+      send(res, 405, errorPage('この操作はできません。(Method not allowed.)'));
+      return;
+    }
+    const form = await readForm(req);
+    let outcome;
+    if (step === 'login') {
+      const login = (form.get('username') ?? '').trim();
+      const password = form.get('password') ?? '';
+      if (!login || !password) {
+        send(res, 400, loginPage({ action: loginAction, clientName, login, error: 'Incorrect username or password.' }));
+        return;
+      }
+      outcome = await directory.authenticate(login, password);
+      if (outcome.challenge === 'NEW_PASSWORD_REQUIRED') {
+        challenges.set(uid, { login, session: outcome.session });
+        send(res, 200, newPasswordPage({ action: newPasswordAction, login }));
+        return;
+      }
+      if (outcome.refused) {
+        send(res, 400, loginPage({ action: loginAction, clientName, login, error: outcome.refused }));
+        return;
+      }
+    } else {
+      const pending = challenges.get(uid);
+      if (!pending) {
+        send(res, 400, loginPage({ action: loginAction, clientName }));
+        return;
+      }
+      const next = form.get('new_password') ?? '';
+      if (next !== (form.get('confirm_password') ?? '')) {
+        send(res, 400, newPasswordPage({ action: newPasswordAction, login: pending.login, error: PASSWORDS_DIFFER }));
+        return;
+      }
+      outcome = await directory.completeNewPassword(pending.login, pending.session, next);
+      if (outcome.refused) {
+        send(res, 400, newPasswordPage({ action: newPasswordAction, login: pending.login, error: outcome.refused }));
+        return;
+      }
+      challenges.delete(uid);
+    }
+    usernames.set(outcome.user.sub, outcome.user.username);
+    await provider.interactionFinished(
+      req,
+      res,
+      { login: { accountId: outcome.user.sub, amr: ['pwd'] } },
+      { mergeWithLastSubmission: false },
+    );
+  }
+
+  /** Serves everything under the issuer URL: discovery, JWKS, authorize, token, the login page. */
+  async function issuerHandler(req, res) {
+    const url = new URL(req.url, 'http://idp.invalid');
+    if (url.pathname !== mountPath && !url.pathname.startsWith(`${mountPath}/`)) {
+      send(res, 404, errorPage('ページが見つかりません。(Not found.)'));
+      return;
+    }
+    const rest = url.pathname.slice(mountPath.length) || '/';
+    const m = INTERACTION.exec(rest);
+    if (m) {
+      try {
+        await interaction(req, res, m[1], m[2]);
+      } catch (e) {
+        if (!res.headersSent) send(res, e.status ?? 500, errorPage('サインインを続けられませんでした。(The sign-in could not go on.)', e.status ? e.message : ''));
+      }
+      return;
+    }
+    req.originalUrl = req.url;
+    req.url = `${rest}${url.search}`;
+    await callback(req, res);
+  }
+
+  /**
+   * Cognito's `GET /logout?client_id=&logout_uri=`: ends the browser's session (its grants and
+   * their refresh tokens go with it) and sends the browser to `logout_uri`, which must be one the
+   * client registered.
+   */
+  async function logoutHandler(req, res) {
+    const url = new URL(req.url, 'http://idp.invalid');
+    const clientId = url.searchParams.get('client_id');
+    const logoutUri = url.searchParams.get('logout_uri');
+    if (req.method !== 'GET') {
+      send(res, 405, errorPage('この操作はできません。(Method not allowed.)'));
+      return;
+    }
+    if (!clientId || !logoutUris.has(clientId)) {
+      send(res, 400, errorPage('client_id が正しくありません。(client_id is not a registered client.)'));
+      return;
+    }
+    if (!logoutUri || !logoutUris.get(clientId).has(logoutUri)) {
+      send(res, 400, errorPage('logout_uri が登録されていません。(logout_uri is not registered for this client.)'));
+      return;
+    }
+    const ctx = provider.createContext(req, res);
+    const session = await provider.Session.get(ctx);
+    for (const { grantId } of Object.values(session.authorizations ?? {})) {
+      if (!grantId) continue;
+      await Promise.all([
+        provider.AccessToken.revokeByGrantId(grantId),
+        provider.RefreshToken.revokeByGrantId(grantId),
+        provider.AuthorizationCode.revokeByGrantId(grantId),
+        provider.Grant.adapter.destroy(grantId),
+      ]);
+    }
+    if (session.accountId) await session.destroy();
+    ctx.cookies.set(provider.cookieName('session'), null, { httpOnly: true, sameSite: 'lax' });
+    res.writeHead(302, { location: logoutUri, 'cache-control': 'no-store' });
+    res.end();
+  }
+
+  return {
+    issuerHandler,
+    logoutHandler,
+    /** Ends what the provider holds (its in-memory store, the directory's client). */
+    async close() {
+      challenges.clear();
+      usernames.clear();
+      directory.close?.();
+    },
+  };
+}
