@@ -13,6 +13,9 @@ pub struct Config {
     /// The public base URL Twilio and the page call, e.g. `https://api.example.jp`. Webhook
     /// signatures are computed over this URL, not over whatever host the proxy forwarded.
     pub public_base_url: String,
+    /// Optional base URL of Twilio's REST API instead of `https://api.twilio.com` (the deploy
+    /// rehearsal points it at the Twilio simulator). Never set in a deployed template.
+    pub twilio_api_base_url: Option<String>,
 }
 
 /// A configuration problem, naming the variable so the operator of the deployment can fix it.
@@ -25,7 +28,8 @@ pub enum ConfigError {
 }
 
 impl Config {
-    /// Reads `TABLE_NAME`, `PUBLIC_BASE_URL` and the optional `DYNAMODB_ENDPOINT`.
+    /// Reads `TABLE_NAME`, `PUBLIC_BASE_URL` and the optional `DYNAMODB_ENDPOINT` and
+    /// `TWILIO_API_BASE_URL`.
     pub fn from_env() -> Result<Self, ConfigError> {
         let table_name = required("TABLE_NAME")?;
         let public_base_url = required("PUBLIC_BASE_URL")?;
@@ -39,6 +43,7 @@ impl Config {
             table_name,
             dynamodb_endpoint: optional("DYNAMODB_ENDPOINT"),
             public_base_url: public_base_url.trim_end_matches('/').to_owned(),
+            twilio_api_base_url: optional("TWILIO_API_BASE_URL"),
         })
     }
 }

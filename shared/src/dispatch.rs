@@ -119,11 +119,19 @@ impl Dispatcher {
         let aws = crate::tls::aws_config_loader().load().await;
         let twilio = crate::config::TwilioSecrets::load_with(&aws).await?;
         let client = crate::store::dynamo::DynamoStore::client_with(&aws, config.dynamodb_endpoint.as_deref());
-        let rest = crate::twilio::rest::RestClient::new(crate::twilio::rest::TwilioCredentials {
+        let credentials = crate::twilio::rest::TwilioCredentials {
             account_sid: twilio.account_sid.clone(),
             api_key_sid: twilio.api_key_sid.clone(),
             api_key_secret: twilio.api_key_secret.clone(),
-        })?;
+        };
+        let rest = crate::twilio::rest::RestClient::with_base_url(
+            credentials,
+            config
+                .twilio_api_base_url
+                .as_deref()
+                .unwrap_or(crate::twilio::rest::DEFAULT_BASE_URL),
+            crate::twilio::rest::RetryPolicy::default(),
+        )?;
         let dispatcher = Dispatcher {
             services: Services::new(Arc::new(crate::store::dynamo::DynamoStore::new(
                 client,

@@ -427,6 +427,16 @@ impl Simulator {
     /// A simulator for the local runtime at `base_url`. Starts its callback sender on the current
     /// Tokio runtime.
     pub fn new(account: SimAccount, base_url: &str, config: SimConfig) -> Self {
+        let http = shared::tls::http_client()
+            .timeout(Duration::from_secs(15))
+            .build()
+            .expect("an HTTP client with default TLS settings builds");
+        Self::with_http(account, base_url, config, http)
+    }
+
+    /// [`new`](Self::new) with the client webhooks are sent through (the deploy rehearsal's
+    /// simulator reaches the API's public host name on loopback and trusts the rehearsal's CA).
+    pub fn with_http(account: SimAccount, base_url: &str, config: SimConfig, http: reqwest::Client) -> Self {
         let (tx, rx) = mpsc::unbounded_channel();
         let tokens = VoiceTokenIssuer::new(
             shared::twilio::AccountSid::parse(&account.account_sid).expect("the simulated account SID is well formed"),
@@ -442,10 +452,7 @@ impl Simulator {
                 changed: watch::channel(0).0,
                 callbacks: tx,
                 in_flight: watch::channel(0).0,
-                http: shared::tls::http_client()
-                    .timeout(Duration::from_secs(15))
-                    .build()
-                    .expect("an HTTP client with default TLS settings builds"),
+                http,
                 tokens,
             }),
         };
