@@ -1,0 +1,264 @@
+// A rehearsal of one synthesised template: the local AWS-compatible server (moto) holding the
+// table, the secret and the user pool the template declares; the template's functions under the
+// rehearsal's Lambda with their IAM enforced; its HTTP API under the rehearsal's API Gateway;
+// its distribution under the rehearsal's CloudFront; Cognito's sign-in played by a certified
+// OpenID provider (tests/idp) that uses the pool as its user directory; and the Twilio simulator
+// as Twilio. Everything public is reached by its deployed host name through one HTTPS front.
+// Nothing comes from a hand-kept list: names, routes, permissions, environment, memory, timeouts,
+// the authorizer, CORS, the page's config.json and its security headers all come from the
+// template.
+
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AdminAddUserToGroupCommand, AdminCreateUserCommand, AdminSetUserPasswordCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { createIdp, cognitoDirectory } from '../../idp/index.mjs';
+import { Distribution } from './cloudfront.mjs';
+import { Front, makeCertificates, upgradeTo } from './front.mjs';
+import { HttpApiGateway } from './gateway.mjs';
+import { IamProxy } from './iam.mjs';
+import { LambdaFunction } from './lambda.mjs';
+import { awsClients, provision } from './provision.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const repoRoot = join(here, '..', '..', '..');
+/** The host name the page's simulated softphone is reached at (allowed by the page's CSP as a Twilio host). */
+export const SIM_HOST = 'rehearsal-sim.twilio.com';
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port, child, what, log, ms = 30_000) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (child.exitCode !== null) throw new Error(`${what} exited (${child.exitCode}): ${log()}`);
+    const open = await new Promise((resolve) => {
+      const s = new Socket();
+      s.once('connect', () => (s.destroy(), resolve(true)));
+      s.once('error', () => resolve(false));
+      s.connect(port, '127.0.0.1');
+    });
+    if (open) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${what} did not listen on ${port} within ${ms / 1000}s: ${log()}`);
+}
+
+function child(command, args, opts, name, logDir) {
+  const p = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+  let tail = '';
+  const keep = (b) => (tail = (tail + b.toString()).slice(-8000));
+  p.stdout.on('data', keep);
+  p.stderr.on('data', keep);
+  if (logDir) {
+    const file = join(logDir, `${name}.log`);
+    p.stdout.on('data', (b) => writeFileSync(file, b, { flag: 'a' }));
+    p.stderr.on('data', (b) => writeFileSync(file, b, { flag: 'a' }));
+  }
+  p.tail = () => tail;
+  return p;
+}
+
+/** Starts the Twilio simulator and resolves with its URL and account once it prints them. */
+function startSimulator({ binary, publicUrl, resolveHosts, caFile, logDir }) {
+  const args = ['--public-url', publicUrl, '--ca', caFile];
+  for (const [host, addr] of resolveHosts) args.push('--resolve', `${host}=${addr}`);
+  const p = child(binary, args, { env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' } }, 'twilio-sim', logDir);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    p.stdout.on('data', (b) => {
+      out += b.toString();
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (line) resolve({ process: p, ...JSON.parse(line) });
+    });
+    p.on('exit', (code) => reject(new Error(`twilio-sim exited (${code}): ${p.tail()}`)));
+  });
+}
+
+/**
+ * Runs a template. `template`: parsed CloudFormation; `assets`: how its code and files are found;
+ * `users`: people to create in the pool besides those the template creates, each
+ * `{ username, email, name, password, groups }`; `passwords`: passwords for users the template
+ * creates (what they would set from their invitation e-mail).
+ */
+export async function startRehearsal({ template, stackName, region, accountId, parameters, assets, users = [], passwords = {}, targetDir, log = () => {} }) {
+  const workDir = mkdtempSync(join(tmpdir(), 'console-rehearsal-'));
+  const logDir = join(workDir, 'logs');
+  mkdirSync(logDir, { recursive: true });
+  const cleanups = [];
+  const stop = async () => {
+    for (const c of cleanups.reverse()) {
+      try {
+        await c();
+      } catch {
+        /* best effort */
+      }
+    }
+  };
+  try {
+    // The AWS-compatible server: moto, one request at a time (tests/tools/dynamodb_server.py).
+    const motoPort = await freePort();
+    const python = process.env.TEST_TOOLS_PYTHON ?? join(repoRoot, 'tests', '.tools', 'venv', 'bin', 'python');
+    if (!existsSync(python)) throw new Error(`${python} is missing: run tests/run or tests/rehearse, which create the test tools' venv`);
+    const moto = child(python, [join(repoRoot, 'tests', 'tools', 'dynamodb_server.py'), '127.0.0.1', String(motoPort)], {}, 'moto', logDir);
+    cleanups.push(() => moto.kill('SIGKILL'));
+    await waitForPort(motoPort, moto, 'moto', moto.tail);
+    const motoUrl = `http://127.0.0.1:${motoPort}`;
+    const aws = awsClients(motoUrl, region);
+
+    const stack = await provision({ template, stackName, region, accountId, parameters, aws, assets, workDir });
+
+    // Users: the template's own (the first admin) get the password they would choose from their
+    // invitation; the rehearsal's cast is created as an admin would invite them.
+    const pools = [...stack.userPools.values()];
+    if (pools.length !== 1) throw new Error(`the rehearsal expects one user pool, the template has ${pools.length}`);
+    const pool = pools[0];
+    for (const [username, password] of Object.entries(passwords)) {
+      await aws.cognito.send(new AdminSetUserPasswordCommand({ UserPoolId: pool.id, Username: username, Password: password, Permanent: true }));
+    }
+    for (const u of users) {
+      await aws.cognito.send(
+        new AdminCreateUserCommand({
+          UserPoolId: pool.id,
+          Username: u.email,
+          MessageAction: 'SUPPRESS',
+          UserAttributes: [
+            { Name: 'email', Value: u.email },
+            { Name: 'email_verified', Value: 'true' },
+            { Name: 'name', Value: u.name },
+          ],
+        }),
+      );
+      await aws.cognito.send(new AdminSetUserPasswordCommand({ UserPoolId: pool.id, Username: u.email, Password: u.password, Permanent: true }));
+      for (const g of u.groups) await aws.cognito.send(new AdminAddUserToGroupCommand({ UserPoolId: pool.id, Username: u.email, GroupName: g }));
+    }
+
+    const apis = [...stack.apis.values()];
+    if (apis.length !== 1) throw new Error(`the rehearsal expects one HTTP API, the template has ${apis.length}`);
+    const api = apis[0];
+    const apiHost = new URL(api.endpoint).host;
+    const issuer = `https://cognito-idp.${region}.amazonaws.com/${pool.id}`;
+    const hosts = [apiHost, new URL(issuer).host, ...pool.domains, SIM_HOST, ...stack.cdn.distributions.map((d) => d.domain)];
+    const certs = makeCertificates(workDir, hosts);
+    const front = new Front({ certs, log });
+    const frontPort = await front.listen();
+    cleanups.push(() => front.close());
+
+    // Twilio: the simulator, whose credentials go into the secret as an admin stores them.
+    const simBinary = join(targetDir, 'debug', 'twilio-sim');
+    if (!existsSync(simBinary)) throw new Error(`${simBinary} is not built: cargo build -p local --bin twilio-sim`);
+    const sim = await startSimulator({ binary: simBinary, publicUrl: api.endpoint, resolveHosts: [[apiHost, `127.0.0.1:${frontPort}`]], caFile: certs.caFile, logDir });
+    cleanups.push(() => sim.process.kill('SIGKILL'));
+    const secret = stack.secrets.find((s) => /twilio/i.test(s.id)) ?? stack.secrets[0];
+    if (!secret) throw new Error('the template declares no secret for the Twilio credentials');
+    const credentials = {
+      account_sid: sim.account_sid,
+      api_key_sid: sim.api_key_sid,
+      api_key_secret: sim.api_key_secret,
+      auth_token: sim.auth_token,
+      twiml_app_sid: sim.twiml_app_sid,
+    };
+    await aws.secrets.send(new PutSecretValueCommand({ SecretId: secret.arn, SecretString: JSON.stringify(credentials) }));
+
+    // Cognito's sign-in: the OpenID provider on the pool, with the template's clients.
+    const idp = await createIdp({
+      issuer,
+      clients: pool.clients.map((c) => ({ clientId: c.clientId, redirectUris: c.props.CallbackURLs ?? [], logoutUris: c.props.LogoutURLs ?? [] })),
+      directory: cognitoDirectory({ endpoint: motoUrl, region, userPoolId: pool.id, clientId: pool.clients[0].clientId }),
+      idTokenTtlSeconds: tokenSeconds(pool.clients[0].props, 'IdToken', 60),
+      refreshTokenTtlSeconds: tokenSeconds(pool.clients[0].props, 'RefreshToken', 30 * 24 * 60),
+    });
+    cleanups.push(() => idp.close());
+    front.serve(new URL(issuer).host, idp.issuerHandler);
+    for (const d of pool.domains) front.serve(d, idp.logoutHandler);
+
+    // IAM between the functions and AWS; the functions; the API; the distribution.
+    const iam = new IamProxy({ stack, upstreamPort: motoPort, log });
+    const iamUrl = await iam.listen();
+    cleanups.push(() => iam.close());
+    const functions = new Map();
+    for (const spec of stack.functions.values()) {
+      const fn = new LambdaFunction({
+        spec,
+        region,
+        logDir,
+        credentials: iam.credentialsFor(spec),
+        redirects: { AWS_ENDPOINT_URL: iamUrl, TWILIO_API_BASE_URL: sim.url },
+      });
+      functions.set(spec.id, fn);
+      cleanups.push(() => fn.stop());
+    }
+    const gateway = new HttpApiGateway({ stack, api, functions, fetchJson: (u) => front.fetchJson(u), log });
+    front.serve(apiHost, (req, res) => gateway.handle(req, res));
+    const distributions = stack.cdn.distributions.map((d) => {
+      const dist = new Distribution({
+        stack,
+        distribution: d,
+        log,
+        forward: () => {
+          throw new Error('custom origins are not rehearsed yet');
+        },
+      });
+      front.serve(d.domain, (req, res) => dist.handle(req, res));
+      return dist;
+    });
+    front.serve(SIM_HOST, (req, res) => {
+      res.writeHead(404).end();
+    }, upgradeTo(Number(new URL(sim.url).port)));
+
+    return {
+      workDir,
+      logDir,
+      stack,
+      api,
+      apiUrl: api.endpoint,
+      issuer,
+      pool,
+      front,
+      frontPort,
+      certs,
+      sim,
+      credentials,
+      iam,
+      functions,
+      gateway,
+      distributions,
+      pageUrl: distributions[0] ? `https://${distributions[0].domain}/` : null,
+      aws,
+      /** Chromium's host mapping for every public name of the rehearsal. */
+      hostRules: hosts.map((h) => `MAP ${h} 127.0.0.1:${frontPort}`).join(', '),
+      stop: async () => {
+        await stop();
+        if (!process.env.REHEARSAL_KEEP) rmSync(workDir, { recursive: true, force: true });
+      },
+    };
+  } catch (e) {
+    await stop();
+    throw Object.assign(e, { rehearsalLogs: logDir });
+  }
+}
+
+function tokenSeconds(props, kind, fallbackMinutes) {
+  const field = { IdToken: 'IdTokenValidity', AccessToken: 'AccessTokenValidity', RefreshToken: 'RefreshTokenValidity' }[kind];
+  const value = props[field];
+  if (value === undefined) return fallbackMinutes * 60;
+  const unit = props.TokenValidityUnits?.[kind] ?? (kind === 'RefreshToken' ? 'days' : 'hours');
+  return Number(value) * { seconds: 1, minutes: 60, hours: 3600, days: 86400 }[unit];
+}
+
+/** Reads a JSON file. */
+export function readJson(path) {
+  return JSON.parse(readFileSync(path, 'utf8'));
+}
