@@ -13,10 +13,13 @@ import * as path from 'node:path';
 import {
   Annotations,
   Aws,
+  CfnCondition,
   CfnOutput,
+  CfnParameter,
   Duration,
   Fn,
   RemovalPolicy,
+  SecretValue,
   Stack,
   StackProps,
   Token,
@@ -41,6 +44,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { RustFunction } from 'cargo-lambda-cdk';
 import { Construct, Node } from 'constructs';
+import type { PageConfig } from '../../static-ui/src/config-contract';
 import {
   deployedRoutes,
   FunctionCatalog,
@@ -89,7 +93,32 @@ export interface OperatorConsoleStackProps extends StackProps {
   readonly twilioEdge?: string;
   /** Function catalog; default `infra/functions.json`. */
   readonly catalog?: FunctionCatalog;
+  /**
+   * Sign-in through the company's identity provider (SAML 2.0 or OpenID Connect) besides the
+   * user pool's own users. Federated users appear in the user pool on their first sign-in and
+   * get a console role from an admin (ユーザー管理) like any other user.
+   */
+  readonly federation?: Federation;
 }
+
+/** A company identity provider the user pool federates to. */
+export type Federation =
+  | {
+      readonly kind: 'saml';
+      /** Name shown on the sign-in page and used as the Cognito provider name (letters, digits, -_). */
+      readonly name: string;
+      /** The IdP's SAML metadata document URL. */
+      readonly metadataUrl: string;
+    }
+  | {
+      readonly kind: 'oidc';
+      readonly name: string;
+      /** The IdP's issuer URL (discovery at `<issuer>/.well-known/openid-configuration`). */
+      readonly issuerUrl: string;
+      readonly clientId: string;
+      /** Secrets Manager secret holding the client secret (as its whole string value). */
+      readonly clientSecretName: string;
+    };
 
 /**
  * Reads the stack's settings from CDK context (`-c key=value` or cdk.json), so that an admin can
@@ -116,6 +145,7 @@ export function propsFromContext(node: Node): Omit<OperatorConsoleStackProps, ke
   };
   const retentionDays = num('logRetentionDays');
   return {
+    federation: federationFromContext(str),
     deletionProtection: bool('deletionProtection', true),
     alarmEmail: str('alarmEmail'),
     staticUiDist: str('staticUiDist'),
@@ -125,6 +155,30 @@ export function propsFromContext(node: Node): Omit<OperatorConsoleStackProps, ke
     twilioEdge: str('twilioEdge'),
     logRetention: retentionDays === undefined ? undefined : (retentionDays as logs.RetentionDays),
   };
+}
+
+/**
+ * `-c federationSaml=<metadata URL>` or `-c federationOidcIssuer=<issuer> -c
+ * federationOidcClientId=<id> -c federationOidcSecret=<secret name>`, with `-c federationName=`.
+ */
+function federationFromContext(str: (key: string) => string | undefined): Federation | undefined {
+  const name = str('federationName') ?? 'Company';
+  if (!/^[A-Za-z0-9_-]{1,32}$/.test(name)) throw new Error(`context 'federationName' must be 1-32 letters, digits, - or _, got '${name}'`);
+  const saml = str('federationSaml');
+  const issuer = str('federationOidcIssuer');
+  if (saml && issuer) throw new Error("give either 'federationSaml' or 'federationOidcIssuer', not both");
+  if (saml) {
+    if (!/^https:\/\//.test(saml)) throw new Error(`context 'federationSaml' must be the https:// URL of the IdP's SAML metadata, got '${saml}'`);
+    return { kind: 'saml', name, metadataUrl: saml };
+  }
+  if (issuer) {
+    const clientId = str('federationOidcClientId');
+    const clientSecretName = str('federationOidcSecret');
+    if (!/^https:\/\//.test(issuer)) throw new Error(`context 'federationOidcIssuer' must be an https:// issuer URL, got '${issuer}'`);
+    if (!clientId || !clientSecretName) throw new Error("OIDC federation needs 'federationOidcClientId' and 'federationOidcSecret' (the Secrets Manager secret holding the client secret)");
+    return { kind: 'oidc', name, issuerUrl: issuer, clientId, clientSecretName };
+  }
+  return undefined;
 }
 
 export class OperatorConsoleStack extends Stack {
@@ -180,6 +234,11 @@ export class OperatorConsoleStack extends Stack {
     const pageOrigin = `https://${this.distribution.distributionDomainName}`;
     const pageUrl = `${pageOrigin}/`;
 
+    const federated = props.federation ? this.createFederation(props.federation) : undefined;
+    this.createFirstAdmin();
+
+    // The page signs in with the authorization code flow and PKCE (a public client: no secret)
+    // and sends the ID token to the API: it carries the name and groups the functions read.
     this.pageClient = this.userPool.addClient('OperatorPageClient', {
       userPoolClientName: 'operator-page',
       generateSecret: false,
@@ -187,10 +246,13 @@ export class OperatorConsoleStack extends Stack {
       oAuth: {
         flows: { authorizationCodeGrant: true },
         scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
-        callbackUrls: [pageUrl, `${pageOrigin}/auth/callback`],
+        callbackUrls: [`${pageOrigin}/auth/callback`],
         logoutUrls: [pageUrl],
       },
-      supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
+      supportedIdentityProviders: [
+        cognito.UserPoolClientIdentityProvider.COGNITO,
+        ...(federated ? [cognito.UserPoolClientIdentityProvider.custom(federated.providerName)] : []),
+      ],
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,
       accessTokenValidity: Duration.hours(1),
@@ -224,13 +286,16 @@ export class OperatorConsoleStack extends Stack {
 
     this.deployPage(pageBucket, props, {
       apiUrl: this.api.apiEndpoint,
-      region: this.region,
-      userPoolId: this.userPool.userPoolId,
-      userPoolClientId: this.pageClient.userPoolClientId,
-      cognitoDomain: hostedUiUrl,
-      redirectUri: pageUrl,
-      logoutUri: pageUrl,
-      twilioEdge: props.twilioEdge ?? 'tokyo',
+      auth: {
+        kind: 'cognito',
+        authority: this.userPool.userPoolProviderUrl,
+        clientId: this.pageClient.userPoolClientId,
+        redirectUri: `${pageOrigin}/auth/callback`,
+        logoutUri: pageUrl,
+        logoutEndpoint: `${hostedUiUrl}/logout`,
+        scope: 'openid email profile',
+      },
+      phone: { kind: 'twilio', edge: props.twilioEdge ?? 'tokyo' },
     });
 
     this.alarmTopic = new sns.Topic(this, 'OperationalAlarmsTopic', {
@@ -546,7 +611,79 @@ export class OperatorConsoleStack extends Stack {
     return PLACEHOLDER_MANIFEST;
   }
 
-  private deployPage(bucket: s3.Bucket, props: OperatorConsoleStackProps, config: Record<string, string>): void {
+  /**
+   * The first admin, created by the deploy from the `AdminEmail` parameter (Cognito e-mails the
+   * temporary password). Kept when the parameter is later emptied or the stack deleted: losing
+   * the only admin would lock the centre out of user management.
+   */
+  private createFirstAdmin(): void {
+    const email = new CfnParameter(this, 'AdminEmail', {
+      type: 'String',
+      default: '',
+      description: "E-mail of the console's first admin (invited with a temporary password). Leave empty to add none.",
+      allowedPattern: '^$|^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$',
+      constraintDescription: 'an e-mail address such as admin@example.co.jp, or empty',
+    });
+    const name = new CfnParameter(this, 'AdminName', {
+      type: 'String',
+      default: '管理者',
+      description: "The first admin's display name in the console.",
+      minLength: 1,
+      maxLength: 100,
+    });
+    const hasAdmin = new CfnCondition(this, 'HasFirstAdmin', { expression: Fn.conditionNot(Fn.conditionEquals(email.valueAsString, '')) });
+    const user = new cognito.CfnUserPoolUser(this, 'FirstAdminUser', {
+      userPoolId: this.userPool.userPoolId,
+      username: email.valueAsString,
+      desiredDeliveryMediums: ['EMAIL'],
+      userAttributes: [
+        { name: 'email', value: email.valueAsString },
+        { name: 'email_verified', value: 'true' },
+        { name: 'name', value: name.valueAsString },
+      ],
+    });
+    user.cfnOptions.condition = hasAdmin;
+    user.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    const membership = new cognito.CfnUserPoolUserToGroupAttachment(this, 'FirstAdminMembership', {
+      userPoolId: this.userPool.userPoolId,
+      username: email.valueAsString,
+      groupName: 'admin',
+    });
+    membership.cfnOptions.condition = hasAdmin;
+    membership.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    membership.addResourceDependency(user);
+    const adminGroup = this.node.findChild(`${pascalCase('admin')}Group`).node.defaultChild as cognito.CfnUserPoolGroup;
+    membership.addResourceDependency(adminGroup);
+  }
+
+  /** The company IdP as a provider of the user pool, mapping e-mail and name. */
+  private createFederation(federation: Federation): cognito.IUserPoolIdentityProvider {
+    const attributeMapping = { email: cognito.ProviderAttribute.other('email'), fullname: cognito.ProviderAttribute.other('name') };
+    if (federation.kind === 'saml') {
+      return new cognito.UserPoolIdentityProviderSaml(this, 'CompanyIdentityProvider', {
+        userPool: this.userPool,
+        name: federation.name,
+        metadata: cognito.UserPoolIdentityProviderSamlMetadata.url(federation.metadataUrl),
+        attributeMapping: {
+          email: cognito.ProviderAttribute.other('http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress'),
+          fullname: cognito.ProviderAttribute.other('http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name'),
+        },
+      });
+    }
+    return new cognito.UserPoolIdentityProviderOidc(this, 'CompanyIdentityProvider', {
+      userPool: this.userPool,
+      name: federation.name,
+      issuerUrl: federation.issuerUrl,
+      clientId: federation.clientId,
+      // A dynamic reference: CloudFormation reads the secret at deploy; the template holds its name only.
+      clientSecret: SecretValue.secretsManager(federation.clientSecretName).unsafeUnwrap(),
+      scopes: ['openid', 'email', 'profile'],
+      attributeRequestMethod: cognito.OidcAttributeRequestMethod.GET,
+      attributeMapping,
+    });
+  }
+
+  private deployPage(bucket: s3.Bucket, props: OperatorConsoleStackProps, config: PageConfig): void {
     const dist = props.staticUiDist ?? path.join(this.repoRoot, 'static-ui', 'dist');
     const sources: s3deploy.ISource[] = [];
     if (fs.existsSync(path.join(dist, 'index.html'))) {

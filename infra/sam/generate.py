@@ -354,14 +354,17 @@ for fn in cat['functions']:
         else:
             w("""      AuthorizationType: NONE
 """)
-    prefix = fn['routes'][0]['path'].replace('/{proxy+}', '')
-    w(f"""  {P}ApiPermission:
+    # One permission per route path, as the CDK app grants them: API Gateway invokes with the
+    # route's own path in the source ARN, so a prefix of the first route misses the others.
+    for path in dict.fromkeys(r['path'] for r in fn['routes']):
+        pid = route_id(fn, {'method': 'ANY', 'path': path}).replace('Route', 'ApiPermission', 1)
+        w(f"""  {pid}:
     Type: AWS::Lambda::Permission
     Properties:
       Action: lambda:InvokeFunction
       FunctionName: !Ref {P}Function
       Principal: apigateway.amazonaws.com
-      SourceArn: !Sub arn:${{AWS::Partition}}:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{OperatorApi}}/*/*{prefix}*
+      SourceArn: !Sub arn:${{AWS::Partition}}:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{OperatorApi}}/*/*{path}
 """)
 w("""
 Outputs:

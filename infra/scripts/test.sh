@@ -101,7 +101,7 @@ note() { grep -qx cached "$1" && echo "(cached)" || echo "(installed)"; }
 
 # --- 2. compile ------------------------------------------------------------------------------
 start=$SECONDS
-rm -rf build/bin build/lib build/test
+rm -rf build/infra build/static-ui
 if npx --no-install tsc -p . > "$LOGS/tsc.log" 2>&1; then
   record "tsc (type-check + compile)" ok $((SECONDS - start))
 else
@@ -112,7 +112,7 @@ fi
 start=$SECONDS
 rm -rf cdk.out
 # tsc already ran: run the compiled app directly rather than cdk.json's "npx tsc && node ...".
-synth_args=(synth --app "node build/bin/operator-console.js" --no-lookups --no-notices --quiet)
+synth_args=(synth --app "node build/infra/bin/operator-console.js" --no-lookups --no-notices --quiet)
 if [ "${INFRA_BUNDLE:-0}" = 1 ]; then
   command -v cargo-lambda >/dev/null || { echo "INFRA_BUNDLE=1 needs cargo-lambda on PATH (pip install cargo-lambda ziglang)"; record "cdk synth (bundling)" FAIL 0; fail_now; }
   synth_label="cdk synth (Rust functions bundled)"
@@ -133,4 +133,4 @@ echo "== infra checks: tests (node --test: CDK assertions, SAM drift, cfn-lint, 
 export CDK_TEMPLATE="$INFRA/cdk.out/$STACK.template.json"
 export CFN_LINT="$INFRA/.venv-cfnlint/bin/cfn-lint" SAM_CLI="$INFRA/.venv-sam/bin/sam"
 # TAP keeps the runner's summary (# tests / # pass / # fail ...) as the very last lines.
-exec node --test --test-reporter=tap build/test/*.test.js
+exec node --test --test-reporter=tap build/infra/test/*.test.js

@@ -215,3 +215,37 @@ export function samStatements(sam: Json, logicalId: string): Json[] {
 }
 
 export { pascalCase };
+
+/**
+ * Routes whose function API Gateway may not invoke: for each route, the source ARN API Gateway
+ * invokes with (`arn:aws:execute-api:<region>:<account>:<api>/<stage>/<METHOD>/<route path>`)
+ * must match the SourceArn of a Lambda permission on that route's function (ArnLike: `*` is any
+ * run of characters). Intrinsics are rendered with the API's id as `API`.
+ */
+export function routesWithoutPermission(resources: Resources, env = { region: 'ap-northeast-1', account: '123456789012' }): string[] {
+  const render = (v: Json): string => {
+    if (typeof v === 'string') return v;
+    if (v.Ref) return v.Ref.startsWith('AWS::') ? ({ 'AWS::Partition': 'aws', 'AWS::Region': env.region, 'AWS::AccountId': env.account } as Json)[v.Ref] : 'API';
+    if (v['Fn::Join']) return v['Fn::Join'][1].map(render).join(v['Fn::Join'][0]);
+    if (v['Fn::Sub']) {
+      return String(v['Fn::Sub']).replace(/\$\{([^}]+)\}/g, (_, name: string) =>
+        ({ 'AWS::Partition': 'aws', 'AWS::Region': env.region, 'AWS::AccountId': env.account } as Json)[name] ?? 'API',
+      );
+    }
+    throw new Error(`cannot render ${JSON.stringify(v)}`);
+  };
+  const arnLike = (pattern: string, value: string) =>
+    new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`).test(value);
+  const missing: string[] = [];
+  for (const [id, route] of ofType(resources, 'AWS::ApiGatewayV2::Route')) {
+    const integration = resources[refTarget(route.Properties.Target)!].Properties;
+    const fnId = refTarget(integration.IntegrationUri);
+    const [method, routePath] = route.Properties.RouteKey.split(' ');
+    const source = `arn:aws:execute-api:${env.region}:${env.account}:API/$default/${method}/${routePath.replace(/^\//, '')}`;
+    const ok = ofType(resources, 'AWS::Lambda::Permission').some(
+      ([, p]) => refTarget(p.Properties.FunctionName) === fnId && arnLike(render(p.Properties.SourceArn), source),
+    );
+    if (!ok) missing.push(`${route.Properties.RouteKey} (${id})`);
+  }
+  return missing;
+}

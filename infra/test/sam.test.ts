@@ -22,6 +22,7 @@ import {
   pascalCase,
   refTarget,
   routeBindings,
+  routesWithoutPermission,
   SAM_TEMPLATE,
   samFunctionIds,
   samFunctionProps,
@@ -81,6 +82,11 @@ describe('SAM template drift', () => {
     );
     assert.deepEqual(comparable(samRoutes), fromCatalog);
     assert.deepEqual(comparable(cdkRoutes), fromCatalog);
+  });
+
+  it('lets API Gateway invoke the function of every route, in both templates', () => {
+    assert.deepEqual(routesWithoutPermission(sam.Resources), []);
+    assert.deepEqual(routesWithoutPermission(cdk.resources), []);
   });
 
   it('uses one JWT authorizer on the same issuer and audience as CDK', () => {

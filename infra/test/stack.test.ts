@@ -364,7 +364,7 @@ describe('page hosting', () => {
     const keys: string[] = deployment.Properties.SourceObjectKeys;
     assert.equal(keys.length, 2);
     assert.match(readAsset(noPage.outdir, keys[0], 'twilio/fallback.xml'), /<Hangup\/>/);
-    assert.ok(readAsset(noPage.outdir, keys[1], 'config.json').includes('apiUrl'));
+    assert.ok(readAsset(noPage.outdir, keys[1], 'config.json').includes('"apiUrl"'));
     const warnings = noPage.stack.node.metadata.filter((m) => m.type === 'aws:cdk:warning').map((m) => String(m.data));
     assert.ok(warnings.some((w) => w.includes('no index.html')), 'warns that the page is not built');
   });
@@ -378,25 +378,30 @@ describe('page hosting', () => {
     const keys: string[] = deployment.Properties.SourceObjectKeys;
     assert.equal(keys.length, 3);
     assert.match(readAsset(withPage.outdir, keys[0], 'index.html'), /console/);
-    assert.ok(readAsset(withPage.outdir, keys[2], 'config.json').includes('cognitoDomain'));
+    assert.ok(readAsset(withPage.outdir, keys[2], 'config.json').includes('"logoutEndpoint"'));
     assert.deepEqual(deployment.Properties.DistributionPaths, ['/*']);
     assert.equal(deployment.Properties.Prune, true);
   });
 
-  it('writes config.json at deploy time with the API URL, user pool, client, hosted UI domain and region', () => {
+  it('writes config.json at deploy time: the API, the user pool as OIDC issuer, the page client, the hosted UI logout and the Twilio edge', () => {
     const [[, deployment]] = ofType(s.resources, 'Custom::CDKBucketDeployment');
     const keys: string[] = deployment.Properties.SourceObjectKeys;
     const config = JSON.parse(readAsset(s.outdir, keys[keys.length - 1], 'config.json'));
     const markers = deployment.Properties.SourceMarkers[keys.length - 1];
-    const resolve = (value: string): string | undefined => refTarget(markers[value]);
-    assert.equal(config.region, 'ap-northeast-1');
-    assert.equal(resolve(config.apiUrl), logicalIdOfType('AWS::ApiGatewayV2::Api'));
-    assert.equal(resolve(config.userPoolId), logicalIdOfType('AWS::Cognito::UserPool'));
-    assert.equal(resolve(config.userPoolClientId), logicalIdOfType('AWS::Cognito::UserPoolClient'));
-    const domainMarker = /<<marker:[^>]+>>/.exec(config.cognitoDomain)![0];
-    assert.equal(resolve(domainMarker), logicalIdOfType('AWS::Cognito::UserPoolDomain'));
-    assert.match(config.cognitoDomain, /^https:\/\/.+\.auth\.ap-northeast-1\.amazoncognito\.com$/);
-    assert.equal(config.twilioEdge, 'tokyo');
+    const target = (value: string): string | undefined => {
+      const marker = /<<marker:[^>]+>>/.exec(value)?.[0];
+      const ref = marker ? markers[marker] : undefined;
+      return ref ? (ref.Ref ?? ref['Fn::GetAtt']?.join('.')) : undefined;
+    };
+    assert.equal(target(config.apiUrl), `${logicalIdOfType('AWS::ApiGatewayV2::Api')}.ApiEndpoint`);
+    assert.equal(config.auth.kind, 'cognito');
+    assert.equal(target(config.auth.authority), `${logicalIdOfType('AWS::Cognito::UserPool')}.ProviderURL`);
+    assert.equal(target(config.auth.clientId), logicalIdOfType('AWS::Cognito::UserPoolClient'));
+    assert.equal(target(config.auth.logoutEndpoint), logicalIdOfType('AWS::Cognito::UserPoolDomain'));
+    assert.match(config.auth.logoutEndpoint, /^https:\/\/.+\.auth\.ap-northeast-1\.amazoncognito\.com\/logout$/);
+    assert.equal(target(config.auth.redirectUri), `${logicalIdOfType('AWS::CloudFront::Distribution')}.DomainName`);
+    assert.match(config.auth.redirectUri, /\/auth\/callback$/);
+    assert.deepEqual(config.phone, { kind: 'twilio', edge: 'tokyo' });
     assert.ok(!JSON.stringify(config).match(/secret|token/i), 'no credentials in config.json');
   });
 });
