@@ -343,7 +343,10 @@ export class HttpApiGateway {
       return json(res, 200, parsed, cors);
     }
     const headers = { ...(parsed.headers ?? {}), ...cors };
-    const out = Object.entries(headers).map(([k, v]) => [k, String(v)]);
+    // API Gateway sets the framing of what it sends itself.
+    const out = Object.entries(headers)
+      .filter(([k]) => !['content-length', 'transfer-encoding', 'connection'].includes(k.toLowerCase()))
+      .map(([k, v]) => [k, String(v)]);
     for (const c of parsed.cookies ?? []) out.push(['set-cookie', c]);
     out.push(['apigw-requestid', randomBytes(8).toString('base64url')]);
     const bodyBuf = parsed.body === undefined || parsed.body === null ? Buffer.alloc(0) : parsed.isBase64Encoded ? Buffer.from(parsed.body, 'base64') : Buffer.from(String(parsed.body));

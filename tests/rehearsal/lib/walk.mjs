@@ -1,0 +1,169 @@
+// The API walk both templates are rehearsed with: a centre's first day through the deployed API,
+// as the page and Twilio make the calls (the browser walk of the CDK stack goes over the same
+// ground in Chromium). Every step asserts what a person would notice.
+
+import assert from 'node:assert/strict';
+import { api, signInAs, sim } from './client.mjs';
+import { CAST } from './stacks.mjs';
+
+export const CUSTOMER = { from: '03-5555-0101', e164: '+81355550101', name: 'リハーサル商事株式会社' };
+export const LINE = { id: 'main', number: '+81368000001', label: '代表' };
+
+/** Waits until the simulator's state holds (`/sim/wait`), failing with the state it saw. */
+export async function simWait(r, condition, ms = 15_000) {
+  const res = await sim(r, 'POST', '/sim/wait', { ...condition, timeout_ms: ms });
+  assert.equal(res.status, 200, `the simulator never reached ${JSON.stringify(condition)}: ${JSON.stringify(res.body).slice(0, 800)}`);
+  return res.body;
+}
+
+/** The Twilio client identity of a signed-in user (their `sub`, as the token function derives it). */
+export function identityOf(idToken) {
+  const claims = JSON.parse(Buffer.from(idToken.split('.')[1], 'base64url'));
+  return claims.sub.replace(/-/g, '_');
+}
+
+/** Signs the whole cast in; returns `{name: {idToken, identity}}`. */
+export async function signInCast(r) {
+  const out = {};
+  for (const [who, person] of Object.entries(CAST)) {
+    if (who === 'kato') continue;
+    const { idToken } = await signInAs(r, person);
+    out[who] = { idToken, identity: identityOf(idToken) };
+  }
+  return out;
+}
+
+/** An operator starts the day: profile, Voice token, phone registered, 受付可. */
+export async function startShift(r, person) {
+  const me = await api(r, person.idToken, 'GET', '/api/operators/me');
+  assert.equal(me.status, 200, JSON.stringify(me.body));
+  const token = await api(r, person.idToken, 'GET', '/api/token');
+  assert.equal(token.status, 200, JSON.stringify(token.body));
+  assert.equal(token.body.identity, person.identity, 'the Voice identity is derived from the signed-in user');
+  assert.equal((await sim(r, 'POST', `/sim/phones/${person.identity}`, {})).status, 201);
+  const status = await api(r, person.idToken, 'PUT', '/api/operators/me/status', { status: 'available' });
+  assert.equal(status.status, 200, JSON.stringify(status.body));
+  return me.body;
+}
+
+/** Runs the walk; `t` is the node:test context (for sub-steps). */
+export async function walkTheApi(r, t) {
+  const cast = await signInCast(r);
+  const functionsBefore = new Map([...r.functions].map(([id, f]) => [id, f.invocations]));
+
+  await t.test('requests without a valid token are refused by the gateway before any function runs', async () => {
+    const none = await api(r, null, 'GET', '/api/operators/me');
+    assert.equal(none.status, 401);
+    assert.deepEqual(none.body, { message: 'Unauthorized' });
+    const [h, p, sig] = cast.sato.idToken.split('.');
+    const claims = JSON.parse(Buffer.from(p, 'base64url'));
+    const forged = `${h}.${Buffer.from(JSON.stringify({ ...claims, 'cognito:groups': ['admin'] })).toString('base64url')}.${sig}`;
+    assert.equal((await api(r, forged, 'GET', '/api/operators/me')).status, 401, 'a token whose claims were changed');
+    const flipped = `${h}.${p}.${sig.slice(0, -4)}${sig.slice(-4) === 'AAAA' ? 'BBBB' : 'AAAA'}`;
+    assert.equal((await api(r, flipped, 'GET', '/api/operators/me')).status, 401, 'a token whose signature was changed');
+    assert.equal((await api(r, 'not-a-jwt', 'GET', '/api/operators/me')).status, 401);
+    for (const [id, f] of r.functions) assert.equal(f.invocations, functionsBefore.get(id), `${id} ran for a refused request`);
+  });
+
+  await t.test('an operator may not do what only an admin may, and is told why', async () => {
+    const res = await api(r, cast.sato.idToken, 'PUT', '/api/settings/lines', { version: 0, value: [] });
+    assert.equal(res.status, 403, JSON.stringify(res.body));
+    assert.match(res.body.error.message, /admin/);
+  });
+
+  await t.test('the admin configures the line and files the customer in the CRM', async () => {
+    const settings = await api(r, cast.admin.idToken, 'GET', '/api/settings');
+    assert.equal(settings.status, 200, JSON.stringify(settings.body));
+    const version = settings.body.versions?.lines ?? 0;
+    const lines = await api(r, cast.admin.idToken, 'PUT', '/api/settings/lines', { version, value: [LINE] });
+    assert.equal(lines.status, 200, JSON.stringify(lines.body));
+    const account = await api(r, cast.admin.idToken, 'POST', '/api/crm/objects/account/records', {
+      fields: { name: CUSTOMER.name, name_kana: 'リハーサルショウジ', phone: CUSTOMER.from, rank: 'a', notes: '請求書は毎月20日締め' },
+    });
+    assert.equal(account.status, 201, JSON.stringify(account.body));
+  });
+
+  let sid;
+  await t.test('a customer calls in, the operator is rung with the customer popped up and answers', async () => {
+    await startShift(r, cast.sato);
+    const started = await sim(r, 'POST', '/sim/calls', { from: CUSTOMER.from, to: LINE.number });
+    assert.equal(started.status, 201, JSON.stringify(started.body));
+    sid = started.body.sid;
+    const ring = await simWait(r, { phone: cast.sato.identity });
+    assert.equal(ring.ringing.params.callSid, sid);
+    assert.equal((await sim(r, 'POST', `/sim/phones/${cast.sato.identity}/accept`, {})).status, 200);
+    await simWait(r, { conference: sid, labels: ['customer', 'operator'], settled: true });
+    const current = await api(r, cast.sato.idToken, 'GET', '/api/calls/current');
+    assert.equal(current.status, 200, JSON.stringify(current.body));
+    assert.equal(current.body.call.sid, sid);
+    const lookup = await api(r, cast.sato.idToken, 'GET', `/api/crm/lookup?phone=${encodeURIComponent(CUSTOMER.from)}`);
+    assert.equal(lookup.status, 200, JSON.stringify(lookup.body));
+    assert.ok(JSON.stringify(lookup.body).includes(CUSTOMER.name), 'the screen pop finds the customer');
+  });
+
+  await t.test('the memo is saved while typing and the supervisor sees it on the board', async () => {
+    const memo = await api(r, cast.sato.idToken, 'PUT', `/api/memos/${sid}`, { text: '【お客様】請求書の再発行について', response_status: 'callback', version: 0 });
+    assert.equal(memo.status, 200, JSON.stringify(memo.body));
+    const board = await api(r, cast.ito.idToken, 'GET', '/api/monitor');
+    assert.equal(board.status, 200, JSON.stringify(board.body));
+    assert.ok(JSON.stringify(board.body).includes('請求書の再発行'), 'the memo as typed is on the board');
+    assert.equal((await api(r, cast.sato.idToken, 'GET', '/api/monitor')).status, 403, 'the board is for supervisors');
+  });
+
+  await t.test('hold, then a warm transfer with the screen to a second operator, who takes the customer', async () => {
+    assert.equal((await api(r, cast.sato.idToken, 'POST', `/api/calls/${sid}/hold`)).status, 204);
+    await simWait(r, { call: sid, held: true, settled: true });
+    await startShift(r, cast.tanaka);
+    const transfer = await api(r, cast.sato.idToken, 'POST', `/api/calls/${sid}/transfer`, {
+      to_operator: JSON.parse(Buffer.from(cast.tanaka.idToken.split('.')[1], 'base64url')).sub,
+      mode: 'warm',
+      screen: { memo: '【お客様】請求書の再発行について', response_status: 'callback', inquiry: { object: 'inquiry', fields: { subject: '請求書の再発行' } } },
+    });
+    assert.equal(transfer.status, 201, JSON.stringify(transfer.body));
+    const ring = await simWait(r, { phone: cast.tanaka.identity });
+    const handoffId = ring.ringing.params.handoffId;
+    assert.ok(handoffId, 'the screen travels with the transfer');
+    const handoff = await api(r, cast.tanaka.idToken, 'GET', `/api/handoffs/${handoffId}`);
+    assert.equal(handoff.status, 200, `the target loads the screen: ${JSON.stringify(handoff.body)}`);
+    assert.equal(handoff.body.screen.memo, '【お客様】請求書の再発行について');
+    assert.equal((await api(r, cast.sato.idToken, 'GET', `/api/handoffs/${handoffId}`)).status, 403, 'the screen is for the target only');
+    await sim(r, 'POST', `/sim/phones/${cast.tanaka.identity}/accept`, {});
+    await simWait(r, { conference: sid, labels: ['customer', 'operator', 'transfer'], settled: true });
+    assert.equal((await api(r, cast.sato.idToken, 'POST', `/api/calls/${sid}/hangup`)).status, 204);
+    await simWait(r, { call: sid, held: false, status: 'in-progress', settled: true });
+    const live = await api(r, cast.tanaka.idToken, 'GET', `/api/calls/${sid}`);
+    assert.equal(live.status, 200, JSON.stringify(live.body));
+    assert.equal(live.body.customer_held, false);
+  });
+
+  await t.test('the second operator hangs up and the call is in the history with its memo', async () => {
+    assert.equal((await api(r, cast.tanaka.idToken, 'POST', `/api/calls/${sid}/hangup`)).status, 204);
+    await simWait(r, { call: sid, status: 'completed', settled: true });
+    const history = await api(r, cast.tanaka.idToken, 'GET', `/api/history/calls?phone=${encodeURIComponent(CUSTOMER.from)}`);
+    assert.equal(history.status, 200, JSON.stringify(history.body));
+    const row = JSON.stringify(history.body);
+    assert.ok(row.includes(sid), 'the call is listed');
+    assert.ok(row.includes('請求書の再発行'), 'with its memo');
+  });
+
+  await t.test('a webhook not signed with the account’s auth token is refused', async () => {
+    const res = await fetch(`${r.apiUrl}/twilio/voice/incoming`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': 'AAAAAAAAAAAAAAAAAAAAAAAAAAA=' },
+      body: new URLSearchParams({ CallSid: `CA${'0'.repeat(32)}`, From: CUSTOMER.e164, To: LINE.number, AccountSid: r.credentials.account_sid }).toString(),
+    });
+    assert.equal(res.status, 403);
+  });
+
+  await t.test('nothing failed underneath: no function error, no IAM refusal, no broken Twilio rule', async () => {
+    const failures = [...r.functions.values()].flatMap((f) => f.failures.map((m) => `${f.spec.name}: ${m}`));
+    assert.deepEqual(failures, []);
+    assert.deepEqual(r.iam.denied, []);
+    const problems = await sim(r, 'GET', '/sim/problems');
+    assert.deepEqual(problems.body, []);
+    const serverErrors = [...r.gateway.counts].filter(([k]) => /\b5\d\d\b/.test(k));
+    assert.deepEqual(serverErrors, []);
+  });
+
+  return cast;
+}

@@ -1,0 +1,20 @@
+// The SAM template's back end, rehearsed through the same gateway with the same API calls as the
+// CDK stack: every route it declares must reach its function with the permission to invoke it.
+import { after, before, test } from 'node:test';
+import { reachStackThroughFront } from './lib/client.mjs';
+import { startSamRehearsal } from './lib/stacks.mjs';
+import { walkTheApi } from './lib/walk.mjs';
+
+let r;
+before(async () => {
+  r = await startSamRehearsal((m) => console.log(`[sam] ${m}`));
+  reachStackThroughFront({ hosts: r.hostRules.split(', ').map((rule) => rule.split(' ')[1]), port: r.frontPort, ca: r.certs.ca });
+  console.log(`[sam] API ${r.apiUrl}; not rehearsed: ${r.stack.notRehearsed.join(', ') || 'nothing'}`);
+});
+after(async () => {
+  await r?.stop();
+});
+
+test('the SAM back end serves a centre’s first day', async (t) => {
+  await walkTheApi(r, t);
+});
