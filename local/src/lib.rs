@@ -1,8 +1,10 @@
 //! The local runtime: the whole console in one process on one machine. It mounts every
 //! function's router on one port, keeps the data in an embedded store file, seeds demo data on
-//! first start, signs users in without Cognito, and serves the page.
+//! first start, signs users in (the dev sign-in, or an OpenID Connect provider standing in for
+//! Cognito), and serves the page.
 
 pub mod devauth;
+pub mod oidc;
 pub mod seed;
 pub mod sim;
 
@@ -49,7 +51,29 @@ pub async fn build_with(
     secret: Vec<u8>,
     static_dir: &Path,
     base_url: &str,
+    sim_config: sim::SimConfig,
+) -> Result<Local, shared::error::DomainError> {
+    build_signing_in(store, secret, static_dir, base_url, sim_config, SignIn::Dev).await
+}
+
+/// How users sign in to the local console.
+#[derive(Clone)]
+pub enum SignIn {
+    /// The dev sign-in: pick a seeded user (`/api/dev/...`).
+    Dev,
+    /// An OpenID Connect provider, whose ID tokens are verified as API Gateway's JWT authorizer
+    /// verifies Cognito's.
+    Oidc(Arc<oidc::OidcAuth>),
+}
+
+/// [`build_with`] with the way users sign in chosen.
+pub async fn build_signing_in(
+    store: Arc<dyn Store>,
+    secret: Vec<u8>,
+    static_dir: &Path,
+    base_url: &str,
     mut sim_config: sim::SimConfig,
+    sign_in: SignIn,
 ) -> Result<Local, shared::error::DomainError> {
     let services = Services::new(store);
     if seed::seed(&services).await? {
@@ -99,11 +123,18 @@ pub async fn build_with(
         .merge(voice::routes(voice_state))
         .merge(sim::rest::routes(sim.clone()))
         .merge(sim::api::routes(sim.clone()))
-        .merge(auth.routes())
         .route("/api/openapi.json", axum::routing::get(openapi))
-        .route("/config.json", axum::routing::get(page_config))
+        .route("/config.json", {
+            let config = page_config(&sign_in, &base_url);
+            axum::routing::get(move || std::future::ready(config.clone()))
+        })
         .route("/api/{*rest}", axum::routing::any(shared::http::not_found));
-    let mut router = api.layer(axum::middleware::from_fn_with_state(auth.clone(), devauth::authorize));
+    let mut router = match &sign_in {
+        SignIn::Dev => api
+            .merge(auth.routes())
+            .layer(axum::middleware::from_fn_with_state(auth.clone(), devauth::authorize)),
+        SignIn::Oidc(provider) => api.layer(axum::middleware::from_fn_with_state(provider.clone(), oidc::authorize)),
+    };
     if static_dir.join("index.html").exists() {
         let spa = ServeDir::new(static_dir).fallback(ServeFile::new(static_dir.join("index.html")));
         router = router.fallback_service(spa);
@@ -183,11 +214,16 @@ pub fn api_doc() -> utoipa::openapi::OpenApi {
     doc
 }
 
-/// The page's runtime configuration. Deployed, the CDK stack writes the same file to S3 with
-/// `"auth": "cognito"` and the user pool's details; locally the page signs in with dev sign-in
-/// and uses the simulated phone.
-async fn page_config() -> axum::Json<serde_json::Value> {
-    axum::Json(serde_json::json!({ "mode": "local", "auth": "dev", "phone": "simulator", "api_base": "" }))
+/// The page's runtime configuration (the shape `static-ui/src/config-contract.ts` checks).
+/// Deployed, the CDK stack writes the same file with the user pool's details and Twilio's phone;
+/// locally the API is on the page's origin, the phone is the simulator's, and users sign in with
+/// the dev sign-in or at the OpenID Connect provider given on the command line.
+fn page_config(sign_in: &SignIn, base_url: &str) -> axum::Json<serde_json::Value> {
+    let auth = match sign_in {
+        SignIn::Dev => serde_json::json!({ "kind": "dev" }),
+        SignIn::Oidc(provider) => provider.page_auth(base_url),
+    };
+    axum::Json(serde_json::json!({ "apiUrl": "", "auth": auth, "phone": { "kind": "simulator" } }))
 }
 
 async fn openapi() -> axum::Json<utoipa::openapi::OpenApi> {

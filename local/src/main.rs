@@ -4,7 +4,9 @@
 //! `--reset` to start again from fresh demo data, `--dynamodb URL [--table NAME]` to keep the data
 //! in a DynamoDB-compatible server instead of the embedded store (the table, `console` unless
 //! named, is created and seeded if new; region and credentials come from the environment; the
-//! dev sign-in secret stays beside `--data`).
+//! dev sign-in secret stays beside `--data`), `--oidc-issuer URL --oidc-client-id ID` to sign in
+//! at an OpenID Connect provider (tests/idp's `server.mjs`, for one) instead of the dev sign-in:
+//! the page then signs in as it does at Cognito deployed, and API requests carry its ID tokens.
 //!
 //! The Twilio simulator runs inside. From another terminal, a simulated customer calls in with
 //! `cargo run -p local -- call 03-1234-5678` (`--port N` if not 8080) and hangs up with
@@ -23,9 +25,12 @@ struct Args {
     reset: bool,
     dynamodb: Option<String>,
     table: String,
+    oidc_issuer: Option<String>,
+    oidc_client_id: Option<String>,
 }
 
-const USAGE: &str = "usage: local [--data FILE] [--port N] [--reset] [--dynamodb URL [--table NAME]]";
+const USAGE: &str = "usage: local [--data FILE] [--port N] [--reset] [--dynamodb URL [--table NAME]] \
+                     [--oidc-issuer URL --oidc-client-id ID]";
 
 fn args() -> Result<Args, String> {
     let mut a = Args {
@@ -34,6 +39,8 @@ fn args() -> Result<Args, String> {
         reset: false,
         dynamodb: None,
         table: "console".to_owned(),
+        oidc_issuer: None,
+        oidc_client_id: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -43,12 +50,21 @@ fn args() -> Result<Args, String> {
             "--reset" => a.reset = true,
             "--dynamodb" => a.dynamodb = Some(it.next().ok_or("--dynamodb needs the server's URL")?),
             "--table" => a.table = it.next().ok_or("--table needs a table name")?,
+            "--oidc-issuer" => a.oidc_issuer = Some(it.next().ok_or("--oidc-issuer needs the provider's issuer URL")?),
+            "--oidc-client-id" => {
+                a.oidc_client_id = Some(it.next().ok_or("--oidc-client-id needs the page's client id")?)
+            }
             "-h" | "--help" => return Err(USAGE.into()),
             other => return Err(format!("unknown argument {other}; {USAGE}")),
         }
     }
     if a.reset && a.dynamodb.is_some() {
         return Err("--reset starts the embedded store again; to start a DynamoDB table again, delete it".into());
+    }
+    if a.oidc_issuer.is_some() != a.oidc_client_id.is_some() {
+        return Err(
+            "--oidc-issuer and --oidc-client-id go together: the provider and the page's client id there".into(),
+        );
     }
     Ok(a)
 }
@@ -120,18 +136,40 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         None => Arc::new(EmbeddedStore::open(&args.data)?),
     };
     let secret = local::dev_secret(&args.data)?;
+    let sign_in = match (&args.oidc_issuer, &args.oidc_client_id) {
+        (Some(issuer), Some(client_id)) => {
+            local::SignIn::Oidc(Arc::new(local::oidc::OidcAuth::discover(issuer, client_id).await?))
+        }
+        _ => local::SignIn::Dev,
+    };
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port)).await?;
     let port = listener.local_addr()?.port();
     let url = format!("http://127.0.0.1:{port}");
-    let app = local::build(store, secret, &local::default_static_dir(), &url).await?;
-    let token = app.auth.token_for_id("op-sato").unwrap_or_default();
+    let app = local::build_signing_in(
+        store,
+        secret,
+        &local::default_static_dir(),
+        &url,
+        local::sim::SimConfig::default(),
+        sign_in.clone(),
+    )
+    .await?;
     println!("\nオペレータコンソール is running at {url}/");
     let data = match &args.dynamodb {
         Some(endpoint) => format!("table {} at {endpoint}", args.table),
         None => args.data.display().to_string(),
     };
     println!("  data: {data}   API description: {url}/api/openapi.json");
-    println!("  try:  curl -H 'Authorization: Bearer {token}' '{url}/api/crm/lookup?phone=03-1234-5678'");
+    match &sign_in {
+        local::SignIn::Dev => {
+            let token = app.auth.token_for_id("op-sato").unwrap_or_default();
+            println!("  try:  curl -H 'Authorization: Bearer {token}' '{url}/api/crm/lookup?phone=03-1234-5678'");
+        }
+        local::SignIn::Oidc(provider) => println!(
+            "  sign-in: at {} (the page's ID tokens are the API's bearer)",
+            provider.issuer()
+        ),
+    }
     println!("  a simulated customer calls in:  cargo run -p local -- call 03-1234-5678 --port {port}\n");
     axum::serve(listener, app.router)
         .with_graceful_shutdown(async {
