@@ -21,11 +21,12 @@ pub enum Role {
 }
 
 impl Role {
+    /// The role a Cognito group grants: its name exactly, nothing else.
     fn from_group(group: &str) -> Option<Self> {
-        match group.trim() {
-            "operator" | "operators" => Some(Role::Operator),
-            "supervisor" | "supervisors" => Some(Role::Supervisor),
-            "admin" | "admins" => Some(Role::Admin),
+        match group {
+            "operator" => Some(Role::Operator),
+            "supervisor" => Some(Role::Supervisor),
+            "admin" => Some(Role::Admin),
             _ => None,
         }
     }
@@ -62,15 +63,17 @@ fn role_name(role: Role) -> &'static str {
     }
 }
 
-/// Parses Cognito's `cognito:groups` claim as API Gateway forwards it: `[admin operator]`, a
-/// JSON array, or a comma-separated list. The highest role wins.
+/// Parses Cognito's `cognito:groups` claim as API Gateway's JWT authorizer forwards it: the
+/// array's elements between brackets, separated by spaces (`[admin operator]`; a single group may
+/// come without brackets). Cognito group names hold no whitespace, so each element is one group
+/// name, matched exactly: a group named `sales,admin` or `"admin"` grants nothing. The highest
+/// role wins.
 pub fn role_from_groups(groups: &str) -> Option<Role> {
-    groups
-        .trim_matches(|c| c == '[' || c == ']')
-        .split([' ', ','])
-        .map(|g| g.trim_matches('"'))
-        .filter_map(Role::from_group)
-        .max()
+    let inner = groups
+        .strip_prefix('[')
+        .and_then(|g| g.strip_suffix(']'))
+        .unwrap_or(groups);
+    inner.split_whitespace().filter_map(Role::from_group).max()
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Caller {
@@ -107,10 +110,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn groups_in_every_forwarded_form_give_the_highest_role() {
+    fn groups_as_the_gateway_forwards_them_give_the_highest_role() {
         assert_eq!(role_from_groups("[operator supervisor]"), Some(Role::Supervisor));
-        assert_eq!(role_from_groups("[\"admin\",\"operator\"]"), Some(Role::Admin));
+        assert_eq!(role_from_groups("[admin operator]"), Some(Role::Admin));
+        assert_eq!(role_from_groups("[operator]"), Some(Role::Operator));
         assert_eq!(role_from_groups("operator"), Some(Role::Operator));
         assert_eq!(role_from_groups("[sales]"), None);
+        assert_eq!(role_from_groups("[]"), None);
+    }
+
+    #[test]
+    fn only_a_group_named_exactly_after_a_role_grants_it() {
+        assert_eq!(role_from_groups("[sales,admin]"), None);
+        assert_eq!(role_from_groups("[sales,admin operator]"), Some(Role::Operator));
+        assert_eq!(role_from_groups("[\"admin\"]"), None);
+        assert_eq!(role_from_groups("[admins]"), None);
+        assert_eq!(role_from_groups("[Admin]"), None);
+        assert_eq!(
+            role_from_groups("[ admin]"),
+            Some(Role::Admin),
+            "spaces only separate groups"
+        );
     }
 }

@@ -727,10 +727,16 @@ impl Dispatcher {
     /// [`Dispatcher::check_call`], returning the call as it is afterwards (one read of the
     /// store when there is nothing to do).
     pub async fn checked_call(&self, call_sid: &str) -> Result<Option<Item>, ControlError> {
+        match self.services.store.get(&call_key(call_sid)).await? {
+            Some(call) => self.checked_record(call_sid, call).await,
+            None => Ok(None),
+        }
+    }
+
+    /// [`checked_call`](Self::checked_call) on a record the caller has already read (and, on
+    /// the page's API, authorised the user for: the check may write and call Twilio).
+    pub async fn checked_record(&self, call_sid: &str, mut call: Item) -> Result<Option<Item>, ControlError> {
         let key = call_key(call_sid);
-        let Some(mut call) = self.services.store.get(&key).await? else {
-            return Ok(None);
-        };
         if Transfer::from_item(&call).is_some_and(|t| next_step(&t, &now()) != TransferStep::Nothing) {
             self.advance_transfer(call_sid).await?;
             match self.services.store.get(&key).await? {

@@ -89,7 +89,12 @@ fn joined(parts: &[Value], label: &str) -> bool {
     parts.iter().any(|p| p["label"] == label && p["state"] == "joined")
 }
 
-fn live_of(mut item: Item) -> LiveCall {
+/// The live view of a call record: internal keys dropped, and the recording's link only for
+/// supervisors (operators never get it, as in the history).
+fn live_of(mut item: Item, role: Role) -> LiveCall {
+    if role < Role::Supervisor {
+        item.remove("recording_url");
+    }
     let parts = participants(&item);
     let held: Vec<String> = parts
         .iter()
@@ -126,26 +131,40 @@ fn check_call_id(call: &str) -> Result<(), ApiError> {
         .map_err(|_| DomainError::NotFound("there is no such call".into()).into())
 }
 
-/// The call as it is after checking on it (see [`Dispatcher::check_call`]). A failure of the
-/// check must not stop the operator: it is logged and the call read as it is.
-async fn checked(d: &Dispatcher, call: &str) -> Result<Item, ApiError> {
-    let item = match d.checked_call(call).await {
-        Ok(item) => item,
+/// The call record, if the caller passes `authorize` on it, as it is after checking on it (see
+/// [`Dispatcher::check_call`]). The caller is authorised first: the check may write to the
+/// store and call Twilio. A failure of the check must not stop the operator: it is logged and
+/// the call read as it is.
+async fn checked(
+    d: &Dispatcher,
+    call: &str,
+    authorize: impl FnOnce(&Item) -> Result<(), ApiError>,
+) -> Result<Item, ApiError> {
+    let missing = || ApiError::from(DomainError::NotFound(format!("there is no call {call}")));
+    let item = d.services.store.get(&call_key(call)).await?.ok_or_else(missing)?;
+    authorize(&item)?;
+    let checked = match d.checked_record(call, item.clone()).await {
+        Ok(checked) => checked,
         Err(e) => {
             tracing::warn!(call = %call, error = %e, "could not check on the call");
-            d.services.store.get(&call_key(call)).await?
+            Some(item)
         }
     };
-    item.ok_or_else(|| DomainError::NotFound(format!("there is no call {call}")).into())
+    checked.ok_or_else(missing)
+}
+
+/// Refuses a user who is neither the call's operator nor a supervisor.
+fn operator_or_supervisor(caller: &Caller, item: &Item) -> Result<(), ApiError> {
+    if str_of(item, "operator_id") != Some(caller.id.as_str()) && caller.role < Role::Supervisor {
+        return Err(ApiError::forbidden("this is not your call"));
+    }
+    Ok(())
 }
 
 /// The call, if the caller may act on it and it is still live.
 async fn controllable(d: &Dispatcher, caller: &Caller, call: &str) -> Result<Item, ApiError> {
     check_call_id(call)?;
-    let item = checked(d, call).await?;
-    if str_of(&item, "operator_id") != Some(caller.id.as_str()) && caller.role < Role::Supervisor {
-        return Err(ApiError::forbidden("this is not your call"));
-    }
+    let item = checked(d, call, |item| operator_or_supervisor(caller, item)).await?;
     if item.get("ended_at").is_some() || matches!(str_of(&item, "status"), Some("completed" | "abandoned" | "failed")) {
         return Err(DomainError::conflict("call_ended", "this call has already ended", None).into());
     }
@@ -194,8 +213,8 @@ pub async fn current(State(d): State<Dispatcher>, caller: Caller) -> ApiResult<a
     let Some(sid) = me.current_call else {
         return Ok(axum::Json(None));
     };
-    match checked(&d, &sid).await {
-        Ok(item) => Ok(axum::Json(Some(live_of(item)))),
+    match checked(&d, &sid, |_| Ok(())).await {
+        Ok(item) => Ok(axum::Json(Some(live_of(item, caller.role)))),
         Err(ApiError::Domain(DomainError::NotFound(_))) => Ok(axum::Json(None)),
         Err(e) => Err(e),
     }
@@ -209,17 +228,20 @@ pub async fn live(
     Path(call): Path<String>,
 ) -> ApiResult<axum::Json<LiveCall>> {
     check_call_id(&call)?;
-    let item = checked(&d, &call).await?;
-    let me = Some(caller.id.as_str());
-    let target =
-        Transfer::from_item(&item).is_some_and(|t| t.state.in_progress() && Some(t.to_operator.as_str()) == me);
-    // The operator who was offered the call may read it as soon as they answer, before the
-    // answer's callback makes the call theirs.
-    let offered = str_of(&item, "offered_to") == me;
-    if str_of(&item, "operator_id") != me && !target && !offered && caller.role < Role::Supervisor {
-        return Err(ApiError::forbidden("this is not your call"));
-    }
-    Ok(axum::Json(live_of(item)))
+    let item = checked(&d, &call, |item| {
+        let me = Some(caller.id.as_str());
+        let target =
+            Transfer::from_item(item).is_some_and(|t| t.state.in_progress() && Some(t.to_operator.as_str()) == me);
+        // The operator who was offered the call may read it as soon as they answer, before the
+        // answer's callback makes the call theirs.
+        let offered = str_of(item, "offered_to") == me;
+        if str_of(item, "operator_id") != me && !target && !offered && caller.role < Role::Supervisor {
+            return Err(ApiError::forbidden("this is not your call"));
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(axum::Json(live_of(item, caller.role)))
 }
 
 /// Puts the customer on hold with hold music. The operator's own leg is first set not to end
@@ -299,7 +321,7 @@ pub async fn consult(
         .clone();
     let item = controllable(&d, &caller, &call).await?;
     not_transferring(&item, "call another party")?;
-    if !live_of(item.clone()).customer_held {
+    if !live_of(item.clone(), caller.role).customer_held {
         return Err(DomainError::conflict(
             "not_on_hold",
             "put the customer on hold before calling another party",

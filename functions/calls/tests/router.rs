@@ -259,3 +259,78 @@ async fn an_operator_whose_tab_crashed_rejoins_the_live_call_with_one_request() 
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "a supervisor listens in instead");
 }
+
+#[tokio::test]
+async fn someone_elses_call_is_refused_before_it_is_checked_on() {
+    // Given a customer held with nobody (the check on the call would note it in the store).
+    let (app, services, twilio) = app().await;
+    customer_hold_reported(&services, 1, true).await;
+    let before = services.store.get(&call_key(CALL)).await.unwrap().unwrap();
+    assert!(before.get("orphaned_since").is_none());
+
+    // When another operator asks for the call.
+    let (status, _) = call(
+        &app,
+        signed_in(
+            request("GET", &format!("/api/calls/{CALL}")),
+            "op-suzuki",
+            Role::Operator,
+        ),
+    )
+    .await;
+    let (hold, _) = call(
+        &app,
+        signed_in(
+            request("POST", &format!("/api/calls/{CALL}/hold")),
+            "op-suzuki",
+            Role::Operator,
+        ),
+    )
+    .await;
+
+    // Then both are refused and nothing was written or sent on their behalf.
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(hold, StatusCode::FORBIDDEN);
+    let after = services.store.get(&call_key(CALL)).await.unwrap().unwrap();
+    assert_eq!(after, before, "the refused requests changed the call record");
+    assert!(twilio.take_requests().is_empty());
+
+    // And the call's own operator's read does check on it.
+    let (status, _) = call(&app, op(request("GET", &format!("/api/calls/{CALL}")))).await;
+    assert_eq!(status, StatusCode::OK);
+    let checked = services.store.get(&call_key(CALL)).await.unwrap().unwrap();
+    assert!(checked.get("orphaned_since").is_some(), "{checked:?}");
+}
+
+#[tokio::test]
+async fn the_recording_link_of_a_live_call_is_for_supervisors_only() {
+    let (app, services, _) = app().await;
+    services
+        .store
+        .update(
+            &call_key(CALL),
+            shared::store::Update::default().set(
+                "recording_url",
+                "https://api.twilio.com/2010-04-01/Accounts/AC/Recordings/RE1",
+            ),
+            None,
+        )
+        .await
+        .unwrap();
+    let (status, own) = call(&app, op(request("GET", &format!("/api/calls/{CALL}")))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(own["call"].get("recording_url").is_none(), "{own}");
+    let (_, current) = call(&app, op(request("GET", "/api/calls/current"))).await;
+    assert!(!current.to_string().contains("Recordings"), "{current}");
+    let (status, seen) = call(
+        &app,
+        signed_in(
+            request("GET", &format!("/api/calls/{CALL}")),
+            "sv-ito",
+            Role::Supervisor,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(seen["call"]["recording_url"].as_str().is_some(), "{seen}");
+}

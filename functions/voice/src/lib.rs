@@ -734,11 +734,32 @@ async fn place_outbound(st: &VoiceState, call: &IncomingCall) -> Result<(String,
         .get(&operator)
         .await
         .map_err(|_| "オペレータ情報を読み込めませんでした。")?;
+    // One customer call per operator leg: a request Twilio retries, or a signed request replayed,
+    // for a leg that has already placed its call places none.
+    let leg = shared::domain::calls::outbound_leg_key(call.call_sid.as_str());
+    if st.services.store.get(&leg).await.ok().flatten().is_some() {
+        return replayed_outbound(st, &leg, &operator, line.recording).await;
+    }
     if me.status == "available" {
         return Err("受付可の状態では発信できません。ステータスを変更してから発信してください。");
     }
     if me.current_call.is_some() {
         return Err("通話中のため発信できません。");
+    }
+    let mut claim = shared::store::Item::new();
+    claim.insert(shared::store::attr::PK.into(), leg.pk.clone().into());
+    claim.insert(shared::store::attr::SK.into(), leg.sk.clone().into());
+    claim.insert(
+        shared::store::attr::EXPIRES_AT.into(),
+        (chrono::Utc::now().timestamp() + 86_400).into(),
+    );
+    match st.services.store.put(claim, Some(Cond::NotExists)).await {
+        Ok(()) => {}
+        Err(e) if e.is_condition_failed() => return replayed_outbound(st, &leg, &operator, line.recording).await,
+        Err(e) => {
+            tracing::error!(error = %e, "outbound leg not recorded; no call placed");
+            return Err("ただいま発信できません。しばらくしてからおかけ直しください。");
+        }
     }
     let mut req = CreateCall::new(
         number.as_str(),
@@ -794,6 +815,11 @@ async fn place_outbound(st: &VoiceState, call: &IncomingCall) -> Result<(String,
                 Cond::Ne("status".into(), "available".into()),
             ])),
         },
+        TxOp::Update {
+            key: leg,
+            update: shared::store::Update::default().set("customer_call", sid.as_str()),
+            cond: Some(Cond::Exists),
+        },
     ];
     if let Err(e) = st.services.store.transact(ops).await {
         tracing::error!(call = %sid, error = %e, "outbound call not recorded; cancelling it");
@@ -807,6 +833,40 @@ async fn place_outbound(st: &VoiceState, call: &IncomingCall) -> Result<(String,
         return Err("発信を記録できなかったため取り消しました。もう一度おかけください。");
     }
     Ok((sid, line.recording))
+}
+
+/// The answer to a request for an outbound leg that has already placed its customer's call: the
+/// same conference while that call is live (Twilio retried), otherwise nothing placed again.
+async fn replayed_outbound(
+    st: &VoiceState,
+    leg: &shared::store::Key,
+    operator: &OperatorId,
+    record: bool,
+) -> Result<(String, bool), &'static str> {
+    let placed = st.services.store.get(leg).await.ok().flatten();
+    let Some(sid) = placed
+        .as_ref()
+        .and_then(|p| p.get("customer_call"))
+        .and_then(|v| v.as_str())
+    else {
+        return Err("この発信は処理中です。");
+    };
+    let call = st
+        .services
+        .store
+        .get(&shared::domain::calls::call_key(sid))
+        .await
+        .ok()
+        .flatten();
+    let live = call.as_ref().is_some_and(|c| {
+        c.get("ended_at").is_none() && c.get("operator_id").and_then(|v| v.as_str()) == Some(operator.as_str())
+    });
+    if live {
+        Ok((sid.to_owned(), record))
+    } else {
+        tracing::warn!(call = %sid, "a request for an outbound leg that already called was refused");
+        Err("この発信はすでに終了しています。")
+    }
 }
 
 /// The customer of an outbound call answered: they join the conference named after their call.

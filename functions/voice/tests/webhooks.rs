@@ -488,3 +488,72 @@ async fn outbound_calls_check_the_line_and_the_status_then_call_the_customer_int
         "the operator joins the conference named after the customer's call"
     );
 }
+
+#[tokio::test]
+async fn a_replayed_outbound_request_places_no_second_call() {
+    // Given an operator, away, whose outbound leg has placed its customer's call.
+    let h = harness();
+    seed_customer_and_operator(&h).await;
+    h.services
+        .settings
+        .put_section(
+            "lines",
+            0,
+            json!([{"id": "main", "number": "03-6800-0001", "label": "代表"}]),
+        )
+        .await
+        .unwrap();
+    let sato = OperatorId::parse("op-sato").unwrap();
+    h.services.operators.set_status(&sato, "away").await.unwrap();
+    let leg = form(&[
+        ("AccountSid", ACCOUNT),
+        ("ApplicationSid", "AP0123456789abcdef0123456789abcdef"),
+        ("ApiVersion", "2010-04-01"),
+        ("CallSid", "CA44444444444444444444444444444444"),
+        ("CallStatus", "ringing"),
+        ("Direction", "inbound"),
+        ("From", "client:op_sato"),
+        ("Caller", "client:op_sato"),
+        ("To", "03-1234-5678"),
+        ("LineId", "main"),
+    ]);
+    let (_, first) = send(&h.app, signed("/twilio/voice/outbound", &leg, TOKEN)).await;
+    let sid = h.services.operators.get(&sato).await.unwrap().current_call.unwrap();
+    assert_eq!(h.twilio.take_requests().len(), 1, "the customer is called once");
+
+    // When Twilio retries the same request while the call is live.
+    let (status, retried) = send(&h.app, signed("/twilio/voice/outbound", &leg, TOKEN)).await;
+
+    // Then the same conference is answered and no call is placed.
+    assert_eq!(status, StatusCode::OK);
+    assert!(retried.contains(&format!(">{sid}</Conference>")), "{retried}");
+    assert_eq!(first, retried);
+    assert!(h.twilio.take_requests().is_empty(), "a retry places no second call");
+
+    // And when the signed request is replayed after the call ended and the operator is free.
+    h.services
+        .store
+        .update(
+            &call_key(&sid),
+            shared::store::Update::default().set("ended_at", "2026-12-01T00:00:00Z"),
+            None,
+        )
+        .await
+        .unwrap();
+    h.services
+        .store
+        .update(
+            &shared::domain::operators::operator_key("op-sato"),
+            shared::store::Update::default()
+                .remove("current_call")
+                .set("status", "away"),
+            None,
+        )
+        .await
+        .unwrap();
+    let (status, replayed) = send(&h.app, signed("/twilio/voice/outbound", &leg, TOKEN)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(replayed.contains("すでに終了"), "{replayed}");
+    assert!(!replayed.contains("<Conference"), "{replayed}");
+    assert!(h.twilio.take_requests().is_empty(), "a replay places no call");
+}

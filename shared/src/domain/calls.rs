@@ -63,6 +63,12 @@ pub fn call_key(sid: &str) -> Key {
     Key::new(format!("CALL#{sid}"), "CALL")
 }
 
+/// The key of the record that an operator's outbound leg (the TwiML App request's CallSid) has
+/// placed its customer's call: a replayed or retried request for that leg places none.
+pub fn outbound_leg_key(leg_sid: &str) -> Key {
+    Key::new(format!("LEG#{leg_sid}"), "OUTBOUND")
+}
+
 /// The index sort key of a call: by start time, then sid.
 pub fn call_index_sk(started_at: &str, sid: &str) -> String {
     format!("CALL#{started_at}#{sid}")

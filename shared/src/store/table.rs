@@ -10,6 +10,7 @@
 //! | search posting | `IDX#<object>#<token>` | `<id>` | | |
 //! | call | `CALL#<sid>` | `CALL` | `PHONE#<e164>` / `CALL#<started>#<sid>` | `ACC#<account>` / `CALL#<started>#<sid>` |
 //! | memo of a call | `CALL#<sid>` | `MEMO` | | |
+//! | customer call placed for an operator's outbound leg (TTL a day) | `LEG#<leg sid>` | `OUTBOUND` | | |
 //! | operator | `OP#<id>` | `OP` | `OPS` / `<id>` | |
 //! | call list | `DL#<list>` | `LIST` | `DLISTS` / `<list>` | |
 //! | call-list progress counter (one of [`DIAL_COUNTER_SHARDS`]) | `DL#<list>` | `COUNT#<n>` | | |
