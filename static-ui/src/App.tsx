@@ -1,16 +1,17 @@
-//! The page's root: loads `/config.json`, then either the sign-in page or — once signed in and
-//! the settings are loaded — the operator screen (which starts the softphone), or the admin, call
-//! list administration (/admin/call-lists) or supervisor (/monitor) page (each loaded on demand,
-//! so the operator screen's bundle stays small).
+//! The page's root: loads `/config.json` and the sign-in (auth.ts), then either the sign-in page
+//! or — once signed in and the settings are loaded — the operator screen (which starts the
+//! softphone), or the admin, call list administration (/admin/call-lists) or supervisor
+//! (/monitor) page (each loaded on demand, so the operator screen's bundle stays small). A
+//! sign-in that needs renewing by hand shows as a banner over whatever screen is up.
 
-import type { ComponentType } from 'preact';
+import type { ComponentChildren, ComponentType } from 'preact';
 import { signal } from '@preact/signals';
-import { useEffect } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { errorText } from './api/errors';
-import { session } from './auth';
+import { authProblem, authReady, CALLBACK_PATH, refusedUser, session, signInAgain, startAuth } from './auth';
 import { config, loadConfig } from './config';
 import { t } from './i18n';
-import { SignInPage } from './pages/SignIn';
+import { NoGroupPage, SignInPage } from './pages/SignIn';
 import { OperatorPage } from './pages/Operator';
 import { navigate, path } from './router';
 import { startClock } from './state/clock';
@@ -27,7 +28,9 @@ const CallListsPage = signal<ComponentType | null>(null);
 
 function boot(): void {
   configError.value = null;
-  loadConfig().catch((e: unknown) => (configError.value = errorText(e)));
+  loadConfig()
+    .then((c) => (authReady.peek() ? undefined : startAuth(c.auth)))
+    .catch((e: unknown) => (configError.value = errorText(e)));
 }
 
 function fetchSettings(): void {
@@ -48,6 +51,53 @@ function Failure({ text, retry }: { text: string; retry: () => void }) {
   );
 }
 
+/**
+ * Floats over the middle of the top bar, one line high, so no region moves when it comes or goes
+ * and the call controls below stay reachable.
+ */
+const BANNER_STYLE = {
+  position: 'fixed',
+  top: '4px',
+  left: '50%',
+  transform: 'translateX(-50%)',
+  zIndex: 1000,
+  margin: 0,
+  display: 'flex',
+  alignItems: 'center',
+  gap: '10px',
+  whiteSpace: 'nowrap',
+  boxShadow: '0 2px 8px rgba(0, 0, 0, 0.25)',
+} as const;
+
+/** The sign-in needs renewing by hand: said over the screen, which stays (a call goes on). */
+function AuthBanner() {
+  const [error, setError] = useState<string | null>(null);
+  const problem = authProblem.value;
+  if (!problem) return null;
+  const again = () => {
+    setError(null);
+    signInAgain().catch(() => setError(t('auth.popupFailed')));
+  };
+  return (
+    <div class="banner banner-warn" role="alert" id="auth-banner" style={BANNER_STYLE}>
+      <span>{t(problem === 'renewal_failed' ? 'auth.renewFailed' : 'auth.expired')}</span>
+      {error && <span class="error-text">{error}</span>}
+      <button type="button" id="auth-sign-in-again" onClick={again}>
+        {t('auth.signInAgain')}
+      </button>
+    </div>
+  );
+}
+
+function WithBanner({ children }: { children: ComponentChildren }) {
+  return (
+    <>
+      {children}
+      <AuthBanner />
+    </>
+  );
+}
+
 function Loading() {
   return (
     <main class="boot" aria-busy="true">
@@ -65,19 +115,21 @@ export function App() {
   const signedIn = !!session.value;
   const current = path.value;
 
+  const ready = authReady.value;
   useEffect(() => {
     if (signedIn && !settings.peek()) fetchSettings();
-    if (!signedIn) {
+    // Until the session is read back (a reload), nobody is signed out: the memo and number stay.
+    if (!signedIn && ready) {
       // Nothing of the previous user's work stays on screen for the next one.
       settings.value = null;
       clearCustomer();
       closeDetail();
       resetMemo(null);
     }
-  }, [signedIn, config.value]);
+  }, [signedIn, ready, config.value]);
 
   useEffect(() => {
-    if (signedIn && current === '/sign-in') navigate('/', true);
+    if (signedIn && (current === '/sign-in' || current === CALLBACK_PATH)) navigate('/', true);
   }, [signedIn, current]);
 
   useEffect(() => {
@@ -99,7 +151,8 @@ export function App() {
   }, [current]);
 
   if (configError.value) return <Failure text={configError.value} retry={boot} />;
-  if (!config.value) return <Loading />;
+  if (!config.value || !ready) return <Loading />;
+  if (refusedUser.value) return <NoGroupPage />;
   if (!signedIn) {
     return (
       <SignInPage
@@ -110,7 +163,11 @@ export function App() {
       />
     );
   }
-  if (current === '/sign-in') return <Loading />;
+  return <WithBanner>{signedInScreen(current)}</WithBanner>;
+}
+
+function signedInScreen(current: string) {
+  if (current === '/sign-in' || current === CALLBACK_PATH) return <Loading />;
   if (settingsError.value) return <Failure text={settingsError.value} retry={fetchSettings} />;
   if (!settings.value) return <Loading />;
   if (current === '/monitor') {

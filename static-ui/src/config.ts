@@ -1,48 +1,34 @@
-//! The page's runtime configuration, read once from `/config.json` before anything renders.
-//! Locally the runtime answers `{"mode":"local","auth":"dev","phone":"simulator","api_base":""}`;
-//! deployed, the same file says `"auth":"cognito"` with the user pool's details.
+//! The page's runtime configuration, read once from `/config.json` before anything renders and
+//! checked against the one contract (`config-contract.ts`). Locally the runtime answers
+//! `{"apiUrl":"","auth":{"kind":"dev"},"phone":{"kind":"simulator"}}`; deployed, the CDK stack
+//! writes the Cognito and Twilio details. A file that breaks the contract stops the page with the
+//! contract's message (which key to fix): nothing falls back to local defaults.
 
 import { signal } from '@preact/signals';
+import type { PageConfig } from './config-contract';
+import { parsePageConfig } from './config-contract';
 
-/** Cognito details the deployed config carries (used once Cognito sign-in is wired). */
-export interface CognitoConfig {
-  region?: string;
-  user_pool_id?: string;
-  client_id?: string;
-  domain?: string;
-}
-
-/** What `/config.json` says. */
-export interface PageConfig {
-  mode: string;
-  auth: 'dev' | 'cognito';
-  /** `simulator` locally, `twilio` deployed. */
-  phone: string;
-  /** Prefix of every API path; empty when the API is on the page's own origin. */
-  api_base: string;
-  cognito?: CognitoConfig;
-}
+export type { AuthConfig, PageConfig, PhoneConfig } from './config-contract';
 
 /** The loaded configuration; `null` until {@link loadConfig} has finished. */
 export const config = signal<PageConfig | null>(null);
 
-/** Fetches `/config.json`, checks its shape and stores it in {@link config}. */
+/** Fetches `/config.json`, checks it against the contract and stores it in {@link config}. */
 export async function loadConfig(): Promise<PageConfig> {
   const res = await fetch('/config.json', { cache: 'no-store' });
   if (!res.ok) throw new Error(`config.json: HTTP ${res.status}`);
-  const raw = (await res.json()) as Partial<PageConfig>;
-  const value: PageConfig = {
-    mode: typeof raw.mode === 'string' ? raw.mode : 'local',
-    auth: raw.auth === 'cognito' ? 'cognito' : 'dev',
-    phone: typeof raw.phone === 'string' ? raw.phone : 'simulator',
-    api_base: typeof raw.api_base === 'string' ? raw.api_base.replace(/\/$/, '') : '',
-    ...(raw.cognito ? { cognito: raw.cognito } : {}),
-  };
+  let raw: unknown;
+  try {
+    raw = await res.json();
+  } catch {
+    throw new Error('config.json: the file is not JSON');
+  }
+  const value = parsePageConfig(raw);
   config.value = value;
   return value;
 }
 
-/** The API prefix (empty before the config is loaded, which is the same-origin default). */
+/** The API's base URL (empty, the page's own origin, before the config is loaded and locally). */
 export function apiBase(): string {
-  return config.peek()?.api_base ?? '';
+  return config.peek()?.apiUrl ?? '';
 }

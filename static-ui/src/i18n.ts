@@ -39,9 +39,27 @@ const messages = {
   'signin.as': ['{name} としてサインイン', 'Sign in as {name}'],
   'signin.expired': ['サインインの有効期限が切れました。もう一度サインインしてください。', 'Your sign-in expired. Please sign in again.'],
   'signin.signedOut': ['サインアウトしました。', 'You have signed out.'],
-  'signin.cognito': [
-    'この環境では Cognito でサインインします（サインイン画面は準備中です）。',
-    'This console signs in with Cognito (the Cognito sign-in is not wired yet).',
+  'signin.cognito': ['会社のアカウントでサインインします。', 'Sign in with your company account.'],
+  'signin.cognitoButton': ['サインイン画面へ', 'Go to sign-in'],
+  'signin.redirecting': ['サインイン画面に移動しています…', 'Taking you to the sign-in page…'],
+  'signin.failed': ['サインインを完了できませんでした（{detail}）。もう一度お試しください。', 'The sign-in could not finish ({detail}). Please try again.'],
+  'signin.noGroupTitle': ['このコンソールを利用する権限がありません', 'You have no access to this console'],
+  'signin.noGroup': [
+    '{name} さんのアカウントは、オペレータ・スーパーバイザー・管理者のいずれのグループにも所属していません。管理者にグループへの追加を依頼してください。',
+    "{name}'s account is in none of the groups operator, supervisor or admin. Ask an administrator to add you to one.",
+  ],
+  'auth.renewFailed': [
+    'サインインを更新できませんでした。画面と通話はそのまま続けられます。もう一度サインインしてください。',
+    'Your sign-in could not be renewed. This screen and any call go on; please sign in again.',
+  ],
+  'auth.expired': [
+    'サインインの有効期限が切れました。画面と通話はそのまま続けられます。もう一度サインインしてください。',
+    'Your sign-in has expired. This screen and any call go on; please sign in again.',
+  ],
+  'auth.signInAgain': ['もう一度サインイン', 'Sign in again'],
+  'auth.popupFailed': [
+    'サインイン画面を開けませんでした。このページのポップアップを許可してください。',
+    'The sign-in window did not open; allow pop-ups for this page.',
   ],
   'role.operator': ['オペレータ', 'Operator'],
   'role.supervisor': ['スーパーバイザー', 'Supervisor'],
@@ -83,7 +101,7 @@ const messages = {
   'ops.transfer': ['転送', 'Transfer'],
   'ops.callList': ['架電リスト', 'Call list'],
   'ops.notReady': [
-    '通話機能は準備中です（電話機能が未接続のため利用できません）。照会・履歴・データ入力・検索は利用できます。',
+    '電話が接続されていないため、通話機能は使えません。照会・履歴・データ入力・検索は利用できます。',
     'Call features are not connected yet. Look-up, history, data entry and search work.',
   ],
   'ops.unavailable': ['利用できません: {reason}', 'Unavailable: {reason}'],
@@ -291,8 +309,8 @@ const messages = {
   'sim.outbound': ['{to} へ発信', 'To {to}'],
   'sim.answer': ['応答', 'Answer'],
   'sim.hangUp': ['切断', 'Hang up'],
-  'sim.status.queued': ['準備中', 'queued'],
-  'sim.status.initiated': ['準備中', 'initiated'],
+  'sim.status.queued': ['発信待ち', 'queued'],
+  'sim.status.initiated': ['発信処理中', 'initiated'],
   'sim.status.ringing': ['呼出中', 'ringing'],
   'sim.status.in-progress': ['通話中', 'in progress'],
 

@@ -1,8 +1,10 @@
 // The browser tests' harness: starts the local runtime (the whole console in one process, with
-// fresh demo data in a temp dir) on a free loopback port, launches Debian's Chromium through
-// playwright-core, and stops both at the end. Nothing is downloaded.
+// fresh demo data in a temp dir) on a free loopback port — with the dev sign-in, or signing in at
+// the test OpenID Connect provider (tests/idp) as the deployed page signs in at Cognito —,
+// launches Debian's Chromium through playwright-core, and stops them at the end. Nothing is
+// downloaded.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -19,7 +21,7 @@ export const screenshotDir = join(here, 'screenshots');
 /** The viewport the console is designed for. */
 export const VIEWPORT = { width: 1366, height: 768 };
 
-function freePort() {
+export function freePort() {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);
@@ -56,13 +58,19 @@ async function waitUntilUp(url, child, log, ms = 60_000) {
   throw new Error(`the local runtime did not answer within ${ms / 1000}s:\n${log()}`);
 }
 
-/** Starts the console with fresh demo data; returns its URL and a stop function. */
-export async function startConsole() {
+/**
+ * Starts the console with fresh demo data; returns its URL and a stop function. `port` picks the
+ * port (default: a free one); `oidc: { issuer, clientId }` signs users in at that provider
+ * instead of the dev sign-in.
+ */
+export async function startConsole({ port: wanted, oidc } = {}) {
   ensureBuilt();
   const dir = mkdtempSync(join(tmpdir(), 'console-browser-'));
-  const port = await freePort();
+  const port = wanted ?? (await freePort());
   let output = '';
-  const child = spawn(binary, ['--data', join(dir, 'console.sqlite'), '--port', String(port)], {
+  const args = ['--data', join(dir, 'console.sqlite'), '--port', String(port)];
+  if (oidc) args.push('--oidc-issuer', oidc.issuer, '--oidc-client-id', oidc.clientId);
+  const child = spawn(binary, args, {
     cwd: repoRoot,
     env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -93,6 +101,98 @@ export async function startConsole() {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+const idpDir = join(repoRoot, 'tests', 'idp');
+
+/** Stops a child process: SIGINT, then SIGKILL if it lingers. */
+async function stopChild(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGINT');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/**
+ * Starts the test OpenID Connect provider's CLI (tests/idp/server.mjs) on a free port with
+ * `users` (as its staticDirectory takes them) and one public client; returns its issuer, the
+ * client id and a stop function. Installs tests/idp's packages first when they are missing.
+ */
+export async function startIdp({ users, redirect, logout, clientId = 'console-page', idTokenTtl, path = '/ap-northeast-1_LocalPool' }) {
+  if (!existsSync(join(idpDir, 'node_modules', 'oidc-provider'))) {
+    const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: idpDir, stdio: 'inherit' });
+    if (r.status !== 0) throw new Error('npm ci in tests/idp failed');
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'console-idp-'));
+  const usersFile = join(dir, 'users.json');
+  writeFileSync(usersFile, JSON.stringify(users));
+  const port = await freePort();
+  const args = [join(idpDir, 'server.mjs'), '--port', String(port), '--issuer', `http://127.0.0.1:${port}${path}`, '--users', usersFile, '--client', clientId, '--redirect', redirect];
+  if (logout) args.push('--logout', logout);
+  if (idTokenTtl) args.push('--id-token-ttl', String(idTokenTtl));
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const issuer = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the provider did not start:\n${output}`)), 20_000);
+    const keep = (b) => {
+      output = (output + b.toString()).slice(-20_000);
+      const m = /idp listening at (\S+)/.exec(output);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    child.once('exit', (code) => reject(new Error(`the provider exited (${code}):\n${output}`)));
+  });
+  const kill = () => child.kill('SIGKILL');
+  process.once('exit', kill);
+  return {
+    issuer,
+    clientId,
+    log: () => output,
+    async stop() {
+      process.removeListener('exit', kill);
+      await stopChild(child);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * The console signing in at the test provider, as deployed at Cognito: the provider (with
+ * `users`, the console's callback and logout URLs registered) and then the console, on a port
+ * chosen first so that both know each other's URLs.
+ */
+export async function startConsoleWithIdp({ users, idTokenTtl } = {}) {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const idp = await startIdp({ users, redirect: `${url}/auth/callback`, logout: `${url}/`, idTokenTtl });
+  try {
+    const console_ = await startConsole({ port, oidc: { issuer: idp.issuer, clientId: idp.clientId } });
+    return {
+      url,
+      idp,
+      log: () => `${console_.log()}\n--- provider ---\n${idp.log()}`,
+      async stop() {
+        await console_.stop();
+        await idp.stop();
+      },
+    };
+  } catch (e) {
+    await idp.stop();
+    throw e;
+  }
+}
+
+/** Signs in on the provider's login page the console sent the browser to. */
+export async function signInAtProvider(page, username, password) {
+  await page.locator('#username').fill(username);
+  await page.locator('#password').fill(password);
+  await page.locator('#sign-in').click();
 }
 
 /** Debian's Chromium, headless. */

@@ -1,9 +1,10 @@
 //! The one HTTP client of the page: JSON in and out, the bearer token on every `/api` call, and
 //! the API's error body `{"error": {"code", "message", "field"?, "current"?}}` turned into a
-//! typed {@link ApiError}. A 401 ends the session.
+//! typed {@link ApiError}. A 401 goes to the auth module, which renews the token or ends the
+//! session — but never during a call, when it keeps the screen and asks for a new sign-in.
 
 import { apiBase } from '../config';
-import { currentToken, signOut } from '../auth';
+import { currentToken, unauthorized } from '../auth';
 
 /** An error the API answered (or `network` when it could not be reached). */
 export class ApiError extends Error {
@@ -92,7 +93,7 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
       err?.field,
       err?.current,
     );
-    if (res.status === 401 && opts.auth !== false) signOut('expired');
+    if (res.status === 401 && opts.auth !== false) unauthorized();
     throw e;
   }
   return body as T;

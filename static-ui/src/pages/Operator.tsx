@@ -48,7 +48,7 @@ function startCalls(): () => void {
         stopControl = startCallControl(p);
       })
       .catch((e: unknown) => say('error', t('phone.startFailed', { detail: errorText(e) })));
-    if (cfg.phone === 'simulator' && !SimulatorPanel.peek()) {
+    if (cfg.phone.kind === 'simulator' && !SimulatorPanel.peek()) {
       import('../phone/SimulatorPanel')
         .then((m) => (SimulatorPanel.value = m.SimulatorPanel))
         .catch(() => undefined);
@@ -97,7 +97,7 @@ export function OperatorPage() {
       <ConsultDialog />
       <TransferDialog />
       <CallListDialog />
-      {Sim && config.value?.phone === 'simulator' && <Sim />}
+      {Sim && config.value?.phone.kind === 'simulator' && <Sim />}
     </div>
   );
 }

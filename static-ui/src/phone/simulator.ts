@@ -22,9 +22,11 @@ type ServerEvent =
 const CONNECT_TIMEOUT_MS = 10_000;
 const BACKOFF_MS = [500, 1000, 2000, 5000, 10_000];
 
+/** The simulator's WebSocket: `phone.url` when the config gives one, else on the API's origin. */
 function socketUrl(config: PageConfig, token: string): string {
-  const base = new URL(config.api_base || location.origin, location.href);
-  base.protocol = base.protocol === 'https:' ? 'wss:' : 'ws:';
+  const given = config.phone.kind === 'simulator' ? config.phone.url : undefined;
+  const base = new URL(given || config.apiUrl || location.origin, location.href);
+  base.protocol = base.protocol === 'https:' || base.protocol === 'wss:' ? 'wss:' : 'ws:';
   base.pathname = `${base.pathname.replace(/\/$/, '')}/sim/phone`;
   base.search = `token=${encodeURIComponent(token)}`;
   return base.toString();

@@ -5,7 +5,8 @@
 //!   `device.updateToken` (and on an expired-token error);
 //! - registration, and registering again after the network or the signalling connection was
 //!   lost (`unregistered` while not destroyed, the browser's `online` event), backing off;
-//! - the `tokyo` edge, `closeProtection` while a call is up, Opus first;
+//! - the edge `config.json` names (`phone.edge`, e.g. `tokyo`), `closeProtection` while a call
+//!   is up, Opus first;
 //! - a ringtone that survives autoplay rules: the SDK's AudioContext is resumed on the first
 //!   click or key press (the ringing dialog is shown whether or not sound can play);
 //! - microphone permission (asked when the operator opens the audio settings or accepts a call,
@@ -220,11 +221,11 @@ class TwilioPhone implements Phone {
   }
 }
 
-/** Creates the Twilio device for the signed-in operator and registers it. */
-export async function createTwilioPhone(): Promise<Phone> {
+/** Creates the Twilio device for the signed-in operator on `edge` and registers it. */
+export async function createTwilioPhone(edge: string): Promise<Phone> {
   const { token } = await voiceToken();
   const device = new Device(token, {
-    edge: 'tokyo',
+    edge,
     closeProtection: t('phone.closeProtection'),
     codecPreferences: [Call.Codec.Opus, Call.Codec.PCMU],
     tokenRefreshMs: TOKEN_REFRESH_MS,
