@@ -128,8 +128,10 @@ export function App() {
     }
   }, [signedIn, ready, config.value]);
 
+  // The callback page is left by auth.ts, for the page the sign-in started from: sending it to
+  // `/` here as well would race it (a supervisor signing in at /monitor landed on /).
   useEffect(() => {
-    if (signedIn && (current === '/sign-in' || current === CALLBACK_PATH)) navigate('/', true);
+    if (signedIn && current === '/sign-in') navigate('/', true);
   }, [signedIn, current]);
 
   useEffect(() => {

@@ -1,0 +1,241 @@
+// The deployed console in Chromium: the page on its CloudFront name with the config.json the
+// stack wrote, signed in through the provider's login page, the API and the sign-in reached by
+// their AWS names over HTTPS under the distribution's own security headers. The one change to
+// what the stack deploys is the phone: Twilio's Voice SDK cannot reach Twilio from here, so
+// config.json's `phone` is pointed at the Twilio simulator's softphone, on a host name the
+// page's Content-Security-Policy allows (a twilio.com name mapped to the simulator).
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { api, reachStackThroughFront, signInAs, sim } from './lib/client.mjs';
+import { SIM_HOST } from './lib/rehearsal.mjs';
+import { CAST, startCdkRehearsal } from './lib/stacks.mjs';
+import { CUSTOMER, LINE, simWait } from './lib/walk.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const shots = join(here, 'screenshots');
+
+async function eventually(fn, ms = 10_000, what = 'condition') {
+  const until = Date.now() + ms;
+  let last;
+  while (Date.now() < until) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`);
+}
+
+async function textContains(locator, text, ms = 10_000) {
+  let seen = '';
+  try {
+    await eventually(async () => {
+      seen = (await locator.textContent()) ?? '';
+      return seen.includes(text);
+    }, ms);
+  } catch {
+    throw new Error(`expected ${locator} to contain ${JSON.stringify(text)}; it shows ${JSON.stringify(seen.slice(0, 300))}`);
+  }
+}
+
+describe('the deployed console in Chromium', { timeout: 300_000 }, () => {
+  let r;
+  let browser;
+  const pages = [];
+
+  async function shot(target, name) {
+    mkdirSync(shots, { recursive: true });
+    await target.screenshot({ path: join(shots, `${name}.png`) });
+  }
+
+  /** A fresh browser profile on the page's CloudFront URL, collecting script errors. */
+  async function openPage(path = '/') {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'ja-JP', timezoneId: 'Asia/Tokyo', ignoreHTTPSErrors: true });
+    const page = await context.newPage();
+    page.errors = [];
+    page.requests = [];
+    page.on('pageerror', (e) => page.errors.push(e));
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) page.errors.push(new Error(m.text()));
+    });
+    page.on('request', (req) => page.requests.push(req.url()));
+    page.setDefaultTimeout(15_000);
+    await page.goto(new URL(path, r.pageUrl).href);
+    pages.push(page);
+    return page;
+  }
+
+  /** Signs in through the sign-in page and the provider's login page. */
+  async function signIn(person, path = '/', shotName) {
+    const page = await openPage(path);
+    await toLogin(page);
+    assert.match(new URL(page.url()).host, /^cognito-idp\./, 'the login page is the provider’s');
+    await page.fill('#username', person.email);
+    await page.fill('#password', person.password);
+    if (shotName) await shot(page, shotName);
+    await page.click('#sign-in');
+    await page.locator('#operator, #monitor, #admin, #signin-no-group').first().waitFor();
+    return page;
+  }
+
+  /** From the page to the provider's login form (the page sends a signed-out visitor there, or offers a button). */
+  async function toLogin(page) {
+    await page.locator('#username, #signin-cognito').first().waitFor();
+    if (await page.locator('#signin-cognito').isVisible()) await page.click('#signin-cognito');
+    await page.locator('#username').waitFor();
+  }
+
+  async function setStatus(page, status) {
+    await page.selectOption('#info-status', status);
+    await eventually(async () => (await page.inputValue('#info-status')) === status, 8000, `the status ${status}`);
+  }
+
+  before(async () => {
+    r = await startCdkRehearsal((m) => console.log(`[browser] ${m}`));
+    reachStackThroughFront({ hosts: r.hostRules.split(', ').map((rule) => rule.split(' ')[1]), port: r.frontPort, ca: r.certs.ca });
+    // The phone: the simulator's softphone instead of the Twilio SDK (see the top of this file).
+    const bucket = [...r.stack.buckets.values()][0];
+    const file = join(bucket.root, 'config.json');
+    const config = JSON.parse(readFileSync(file, 'utf8'));
+    assert.equal(config.phone.kind, 'twilio', 'the stack deploys the Twilio phone');
+    config.phone = { kind: 'simulator', url: `wss://${SIM_HOST}` };
+    writeFileSync(file, JSON.stringify(config));
+    // The admin sets the console up: the line and the customer the call will pop up.
+    const admin = await signInAs(r, CAST.admin);
+    const settings = await api(r, admin.idToken, 'GET', '/api/settings');
+    assert.equal((await api(r, admin.idToken, 'PUT', '/api/settings/lines', { version: settings.body.versions?.lines ?? 0, value: [LINE] })).status, 200);
+    const account = await api(r, admin.idToken, 'POST', '/api/crm/objects/account/records', {
+      fields: { name: CUSTOMER.name, name_kana: 'リハーサルショウジ', phone: CUSTOMER.from, rank: 'a', notes: '請求書は毎月20日締め' },
+    });
+    assert.equal(account.status, 201, JSON.stringify(account.body));
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', `--host-resolver-rules=${r.hostRules}`],
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await r?.stop();
+  });
+
+  test('the page on its CloudFront name reads the deployed config.json and signs in through the provider, never the dev sign-in', async () => {
+    const page = await openPage('/');
+    await toLogin(page);
+    assert.match(new URL(page.url()).host, /^cognito-idp\./, 'the sign-in is the provider’s');
+    await shot(page, 'rehearsal-1-sign-in');
+    const csp = (await fetch(r.pageUrl)).headers.get('content-security-policy');
+    assert.match(csp, /connect-src/, 'the distribution’s security headers are on the page');
+    assert.ok(!page.requests.some((u) => u.includes('/api/dev/')), 'the dev sign-in is never called');
+    await page.context().close();
+  });
+
+  test('an operator signs in, goes 受付可, takes an incoming call with the customer popped up, types the memo and holds', async () => {
+    const sato = await signIn(CAST.sato, '/', 'rehearsal-2-provider-login');
+    await sato.locator('#operator').waitFor();
+    await sato.locator('#call-status.call-idle').waitFor();
+    assert.ok(!sato.requests.some((u) => u.includes('/api/dev/')), 'the dev sign-in is never called');
+    assert.ok(sato.requests.some((u) => u.startsWith(`${r.apiUrl}/api/`)), 'the page calls the deployed API');
+    const stored = await sato.evaluate(() => JSON.stringify(Object.entries(localStorage)));
+    assert.ok(!/eyJ/.test(stored), 'no token in localStorage');
+    await setStatus(sato, 'available');
+
+    const started = await sim(r, 'POST', '/sim/calls', { from: CUSTOMER.from, to: LINE.number });
+    assert.equal(started.status, 201, JSON.stringify(started.body));
+    const sid = started.body.sid;
+    await sato.locator('#incoming-dialog').waitFor();
+    await textContains(sato.locator('#incoming-match'), CUSTOMER.name);
+    await shot(sato, 'rehearsal-3-incoming-call');
+    await sato.click('#incoming-accept');
+    await simWait(r, { conference: sid, labels: ['customer', 'operator'] });
+    await textContains(sato.locator('#call-badge'), '通話中');
+    await textContains(sato.locator('#customer-account'), CUSTOMER.name);
+
+    const memo = sato.locator('#memo-text');
+    await memo.click();
+    await sato.keyboard.press('Control+z');
+    await sato.keyboard.type('お電話ありがとうございます');
+    await sato.keyboard.press('Enter');
+    await sato.keyboard.press('Control+x');
+    await sato.keyboard.type('請求書の再発行をお願いしたい');
+    await sato.selectOption('#memo-status', 'callback');
+    await textContains(sato.locator('.save-indicator'), '保存済み');
+    assert.equal(await memo.inputValue(), '【オペレータ】お電話ありがとうございます\n【お客様】請求書の再発行をお願いしたい');
+
+    await sato.click('#op-hold');
+    await simWait(r, { call: sid, held: true, settled: true });
+    await textContains(sato.locator('#call-badge'), '保留中');
+    await sato.keyboard.press('Escape');
+    await sato.click('#op-hold');
+    await simWait(r, { call: sid, held: false, settled: true });
+    await textContains(sato.locator('#call-badge'), '通話中');
+    sato.sid = sid;
+  });
+
+  test('a supervisor sees the memo on /monitor', async () => {
+    const ito = await signIn(CAST.ito, '/monitor');
+    try {
+      await ito.locator('#monitor').waitFor();
+    } catch (e) {
+      await shot(ito, 'rehearsal-failed-monitor');
+      throw new Error(`${e.message} (at ${ito.url()})`);
+    }
+    await textContains(ito.locator('#monitor'), '請求書の再発行をお願いしたい', 15_000);
+    await shot(ito, 'rehearsal-4-monitor');
+  });
+
+  test('the call is transferred with 画面転送 to a second operator, who ends it; it is in 対応履歴', async () => {
+    const sato = pages.find((p) => p.sid);
+    const sid = sato.sid;
+    const tanaka = await signIn(CAST.tanaka);
+    await tanaka.locator('#call-status.call-idle').waitFor();
+    await setStatus(tanaka, 'away');
+
+    await sato.click('#op-transfer');
+    const dialog = sato.locator('#transfer-dialog');
+    await dialog.waitFor();
+    const target = sato.locator('#transfer-operators label', { hasText: CAST.tanaka.name }).locator('input');
+    await target.waitFor();
+    await target.check();
+    assert.ok(await sato.locator('#transfer-screen').isChecked(), '画面転送');
+    await shot(dialog, 'rehearsal-5-transfer-dialog');
+    await sato.click('#transfer-start');
+    await simWait(r, { call: sid, held: true });
+
+    await tanaka.locator('#incoming-dialog').waitFor();
+    await textContains(tanaka.locator('#incoming-transfer'), '画面転送あり');
+    await tanaka.click('#incoming-accept');
+    await simWait(r, { conference: sid, labels: ['customer', 'operator', 'transfer'] });
+    await eventually(async () => (await tanaka.inputValue('#memo-text')).includes('請求書の再発行'), 8000, 'the memo on the target’s screen');
+    await textContains(tanaka.locator('#customer-account'), CUSTOMER.name);
+    await sato.click('#op-hangUp');
+    await simWait(r, { conference: sid, labels: ['customer', 'transfer'], without_labels: ['operator'], settled: true });
+    await textContains(tanaka.locator('#call-badge'), '通話中');
+    await shot(tanaka, 'rehearsal-6-transferred');
+
+    await tanaka.click('#op-hangUp');
+    await simWait(r, { call: sid, status: 'completed', settled: true });
+    await tanaka.locator('#call-status.call-idle').waitFor();
+    const row = tanaka.locator('#history-panel tbody tr').first();
+    await textContains(row, '請求書の再発行をお願いしたい');
+    await shot(tanaka.locator('#region-history'), 'rehearsal-7-history');
+    const problems = await sim(r, 'GET', '/sim/problems');
+    assert.deepEqual(problems.body, []);
+  });
+
+  test('no page raised a script error, and nothing failed underneath', async () => {
+    for (const p of pages) assert.deepEqual(p.errors.map(String), [], `script errors on ${p.url()}`);
+    const failures = [...r.functions.values()].flatMap((f) => f.failures.map((m) => `${f.spec.name}: ${m}`));
+    assert.deepEqual(failures, []);
+    assert.deepEqual(r.iam.denied, []);
+    assert.deepEqual([...r.gateway.counts].filter(([k]) => /\b5\d\d\b/.test(k)), []);
+    assert.deepEqual([...r.front.unknown], [], 'the page reached no host the stack does not have');
+  });
+});
