@@ -20,6 +20,15 @@ export interface TableAccess {
   readonly indexes: string[];
 }
 
+/** What one function may do on the Cognito user pool (admin user management). */
+export interface UserPoolAccess {
+  /** Exact Cognito IAM actions (`cognito-idp:AdminGetUser`, ...), granted on the pool only. */
+  readonly actions: string[];
+}
+
+/** The environment variable that carries the user pool id to a function with `userPool` access. */
+export const USER_POOL_ENV = 'USER_POOL_ID';
+
 export interface FunctionSpec {
   /** Function name; also the Cargo package and binary name. */
   readonly name: string;
@@ -34,6 +43,8 @@ export interface FunctionSpec {
   /** Keys into the catalog's `secrets` the function may read. */
   readonly secrets: string[];
   readonly table: TableAccess;
+  /** Cognito admin actions on the user pool; absent for the functions that only read tokens. */
+  readonly userPool?: UserPoolAccess;
   readonly memoryMb?: number;
   readonly timeoutSeconds?: number;
 }
@@ -100,6 +111,14 @@ export function loadCatalog(file: string = CATALOG_PATH): FunctionCatalog {
     }
     for (const action of fn.table.actions) {
       if (!/^dynamodb:[A-Z][A-Za-z]+$/.test(action)) throw new Error(`function '${fn.name}': '${action}' is not an exact DynamoDB action`);
+    }
+    if (fn.userPool !== undefined) {
+      const actions = fn.userPool.actions;
+      if (!Array.isArray(actions) || actions.length === 0) throw new Error(`function '${fn.name}': userPool.actions must list Cognito actions`);
+      for (const action of actions) {
+        if (!/^cognito-idp:[A-Z][A-Za-z]+$/.test(action)) throw new Error(`function '${fn.name}': '${action}' is not an exact Cognito (cognito-idp:) action`);
+      }
+      if (new Set(actions).size !== actions.length) throw new Error(`function '${fn.name}': userPool.actions lists an action twice`);
     }
   }
   return catalog;

@@ -54,6 +54,7 @@ import {
   memoryOf,
   pascalCase,
   timeoutOf,
+  USER_POOL_ENV,
 } from './function-catalog';
 
 /** Names of the two GSIs; the Rust store adapter uses the same names. */
@@ -544,6 +545,7 @@ export class OperatorConsoleStack extends Stack {
     for (const secret of spec.secrets) {
       environment[this.catalog.secrets[secret].env] = this.twilioSecretFor(secret).secretArn;
     }
+    if (spec.userPool) environment[USER_POOL_ENV] = this.userPool.userPoolId;
     const fn = new RustFunction(this, `${id}Function`, {
       ...this.sharedFunctionSettings(),
       manifestPath: this.manifestFor(spec),
@@ -576,6 +578,15 @@ export class OperatorConsoleStack extends Stack {
     }
     for (const secret of spec.secrets) {
       this.twilioSecretFor(secret).grantRead(fn);
+    }
+    if (spec.userPool) {
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'UserPoolAdmin',
+          actions: spec.userPool.actions,
+          resources: [this.userPool.userPoolArn],
+        }),
+      );
     }
     return fn;
   }

@@ -295,10 +295,15 @@ for fn in cat['functions']:
     w(f"""      LoggingConfig:
         LogGroup: !Ref {P}FunctionLogs
 """)
-    if fn['secrets']:
+    if fn['secrets'] or fn.get('userPool'):
         w("""      Environment:
         Variables:
-          TWILIO_SECRET_ARN: !Ref TwilioCredentialsSecret
+""")
+    if fn['secrets']:
+        w("""          TWILIO_SECRET_ARN: !Ref TwilioCredentialsSecret
+""")
+    if fn.get('userPool'):
+        w("""          USER_POOL_ID: !Ref OperatorUserPool
 """)
     w("""      Policies:
         - Statement:
@@ -323,6 +328,15 @@ for fn in cat['functions']:
               Effect: Allow
               Action: [secretsmanager:GetSecretValue, secretsmanager:DescribeSecret]
               Resource: !Ref TwilioCredentialsSecret
+""")
+    if fn.get('userPool'):
+        w("""            - Sid: UserPoolAdmin
+              Effect: Allow
+              Action:
+""")
+        for a in fn['userPool']['actions']:
+            w(f"                - {a}\n")
+        w("""              Resource: !GetAtt OperatorUserPool.Arn
 """)
     w(f"""  {P}FunctionLogs:
     Type: AWS::Logs::LogGroup

@@ -18,10 +18,10 @@ describe('functions.json', () => {
     }
   });
 
-  it('lists the nine functions of the architecture', () => {
+  it('lists the nine functions of the architecture and the admin user management', () => {
     assert.deepEqual(
       catalog.functions.map((fn) => fn.name).sort(),
-      ['calls', 'crm', 'dial-lists', 'history', 'memos', 'operators', 'settings', 'token', 'voice'],
+      ['calls', 'crm', 'dial-lists', 'history', 'memos', 'operators', 'settings', 'token', 'users', 'voice'],
     );
   });
 

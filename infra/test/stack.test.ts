@@ -131,13 +131,19 @@ describe('functions and routes', () => {
 });
 
 describe('environment and secrets', () => {
-  it('gives every function exactly TABLE_NAME, PUBLIC_BASE_URL, RUST_LOG, and TWILIO_SECRET_ARN where it talks to Twilio', () => {
+  it('gives every function exactly TABLE_NAME, PUBLIC_BASE_URL, RUST_LOG, TWILIO_SECRET_ARN where it talks to Twilio and USER_POOL_ID where it manages users', () => {
     const tableId = logicalIdOfType('AWS::DynamoDB::Table');
     const secretId = logicalIdOfType('AWS::SecretsManager::Secret');
     const apiId = logicalIdOfType('AWS::ApiGatewayV2::Api');
     for (const fn of catalog.functions) {
       const env = s.resources[idOf(fn.name)].Properties.Environment.Variables;
-      const expected = ['PUBLIC_BASE_URL', 'RUST_LOG', 'TABLE_NAME', ...(fn.secrets.includes('twilio') ? ['TWILIO_SECRET_ARN'] : [])];
+      const expected = [
+        'PUBLIC_BASE_URL',
+        'RUST_LOG',
+        'TABLE_NAME',
+        ...(fn.secrets.includes('twilio') ? ['TWILIO_SECRET_ARN'] : []),
+        ...(fn.userPool ? ['USER_POOL_ID'] : []),
+      ];
       assert.deepEqual(Object.keys(env).sort(), expected.sort(), fn.name);
       assert.deepEqual(env.TABLE_NAME, { Ref: tableId }, fn.name);
       assert.equal(env.RUST_LOG, 'info', fn.name);

@@ -1,6 +1,8 @@
-//! Dev sign-in: stands in for Cognito on one machine. A person picks a seeded user and gets a
-//! token; the middleware verifies it and puts the same claims API Gateway's JWT authorizer
-//! would put in the request context, so the functions run unchanged.
+//! Dev sign-in: stands in for Cognito on one machine. A person picks a user of the local
+//! directory (the demo users, and whoever an admin invited) and gets a token; the middleware
+//! verifies it and puts the same claims API Gateway's JWT authorizer would put in the request
+//! context, so the functions run unchanged. As with Cognito, a disabled user cannot sign in, and
+//! a token carries the role the user has when signing in.
 
 use std::sync::Arc;
 
@@ -14,8 +16,11 @@ use lambda_http::request::RequestContext;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use shared::auth::Role;
+use shared::directory::local::StoreDirectory;
+use shared::directory::{DirectoryUser, DisplayName, Email, UserDirectory};
 use shared::error::{ApiError, DomainError};
 use shared::http::Json;
+use shared::ids::OperatorId;
 
 /// A user of the local console.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -25,12 +30,32 @@ pub struct DevUser {
     pub role: Role,
 }
 
-/// The signing key and the users who may sign in.
+/// The signing key and the users who may sign in: those of the local directory, or (without a
+/// directory) a fixed list.
 #[derive(Clone)]
 pub struct DevAuth {
     secret: Arc<Vec<u8>>,
     users: Arc<Vec<DevUser>>,
+    directory: Option<Arc<StoreDirectory>>,
 }
+
+/// A user as the sign-in page lists them.
+#[derive(Debug, Clone, Serialize)]
+pub struct SignInUser {
+    pub id: String,
+    pub name: String,
+    pub role: Role,
+    pub email: String,
+    /// false for a user an admin disabled: signing in is refused.
+    pub enabled: bool,
+}
+
+/// The most users the sign-in page lists (directory pages read for it).
+const MAX_LISTED_PAGES: usize = 20;
+
+/// What a refused sign-in says (the page shows its translation of the code, or this).
+const DISABLED_MESSAGE: &str =
+    "This user has been disabled by an administrator, so it cannot sign in. Ask an administrator to enable it.";
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Claims {
@@ -46,11 +71,35 @@ struct Claims {
 const TOKEN_HOURS: i64 = 12;
 
 impl DevAuth {
+    /// Sign-in for a fixed list of users (no directory: nobody can be invited or disabled).
     pub fn new(secret: Vec<u8>, users: Vec<DevUser>) -> Self {
         Self {
             secret: Arc::new(secret),
             users: Arc::new(users),
+            directory: None,
         }
+    }
+
+    /// Sign-in for the users of the local directory. The demo `users` are added to it when
+    /// missing (address `<id>@example.jp`), so a data file from before the directory gains them
+    /// and one where an admin changed them keeps the changes.
+    pub async fn with_directory(
+        secret: Vec<u8>,
+        users: Vec<DevUser>,
+        directory: Arc<StoreDirectory>,
+    ) -> Result<Self, DomainError> {
+        for u in &users {
+            let id = OperatorId::parse(&u.id).map_err(|e| DomainError::invalid("seed", e.to_string()))?;
+            let email = Email::parse(&format!("{}@example.jp", u.id))?;
+            directory
+                .import(&id, &email, &DisplayName::parse(&u.name)?, u.role)
+                .await?;
+        }
+        Ok(Self {
+            secret: Arc::new(secret),
+            users: Arc::new(users),
+            directory: Some(directory),
+        })
     }
 
     /// A token for a user, as the sign-in page gets it.
@@ -83,7 +132,8 @@ impl DevAuth {
             .map_err(|e| ApiError::Internal(Box::new(e)))
     }
 
-    /// A token for a user id (tests and the CLI).
+    /// A token for one of the users this sign-in was made with, as they were then (tests and
+    /// the CLI; the sign-in page goes through the directory).
     pub fn token_for_id(&self, id: &str) -> Option<String> {
         self.users
             .iter()
@@ -111,8 +161,45 @@ impl DevAuth {
     }
 }
 
-async fn users(State(a): State<DevAuth>) -> axum::Json<Vec<DevUser>> {
-    axum::Json(a.users.as_ref().clone())
+async fn users(State(a): State<DevAuth>) -> Result<axum::Json<Vec<SignInUser>>, ApiError> {
+    let Some(directory) = &a.directory else {
+        let fixed = a.users.iter().map(|u| SignInUser {
+            id: u.id.clone(),
+            name: u.name.clone(),
+            role: u.role,
+            email: format!("{}@example.jp", u.id),
+            enabled: true,
+        });
+        return Ok(axum::Json(fixed.collect()));
+    };
+    let mut listed = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..MAX_LISTED_PAGES {
+        let page = directory.list(cursor.as_deref()).await.map_err(DomainError::from)?;
+        listed.extend(page.users.into_iter().filter_map(sign_in_user));
+        cursor = page.next_cursor;
+        if cursor.is_none() {
+            break;
+        }
+    }
+    Ok(axum::Json(listed))
+}
+
+/// A directory user as the sign-in page lists them; one in no console group cannot sign in.
+fn sign_in_user(u: DirectoryUser) -> Option<SignInUser> {
+    Some(SignInUser {
+        role: u.role?,
+        id: u.id.to_string(),
+        name: u.name,
+        email: u.email,
+        enabled: u.enabled,
+    })
+}
+
+/// A refused sign-in, with its own code so the page can say why.
+fn refused(code: &str, message: &str) -> Response {
+    let body = json!({ "error": { "code": code, "message": message } });
+    (axum::http::StatusCode::FORBIDDEN, axum::Json(body)).into_response()
 }
 
 #[derive(Deserialize)]
@@ -121,16 +208,30 @@ struct SignIn {
     user_id: String,
 }
 
-async fn sign_in(
-    State(a): State<DevAuth>,
-    Json(body): Json<SignIn>,
-) -> Result<axum::Json<serde_json::Value>, ApiError> {
-    let user = a
-        .users
-        .iter()
-        .find(|u| u.id == body.user_id)
-        .ok_or_else(|| ApiError::from(DomainError::NotFound(format!("there is no user '{}'", body.user_id))))?;
-    Ok(axum::Json(json!({ "token": a.token_for(user)?, "user": user })))
+async fn sign_in(State(a): State<DevAuth>, Json(body): Json<SignIn>) -> Result<Response, ApiError> {
+    let missing = || ApiError::from(DomainError::NotFound(format!("there is no user '{}'", body.user_id)));
+    let Some(directory) = &a.directory else {
+        let user = a.users.iter().find(|u| u.id == body.user_id).ok_or_else(missing)?;
+        return Ok(axum::Json(json!({ "token": a.token_for(user)?, "user": user })).into_response());
+    };
+    let id = OperatorId::parse(&body.user_id).map_err(|_| missing())?;
+    let found = directory.get(&id).await.map_err(DomainError::from)?;
+    if !found.enabled {
+        return Ok(refused("user_disabled", DISABLED_MESSAGE));
+    }
+    let Some(role) = found.role else {
+        return Ok(refused(
+            "no_role",
+            "This user has no role yet. Ask an administrator to give it one (operator, supervisor or admin).",
+        ));
+    };
+    directory.signed_in(&id).await.map_err(DomainError::from)?;
+    let user = DevUser {
+        id: found.id.to_string(),
+        name: found.name,
+        role,
+    };
+    Ok(axum::Json(json!({ "token": a.token_for(&user)?, "user": user })).into_response())
 }
 
 /// Verifies the bearer token of every `/api` request (except the sign-in API and the OpenAPI

@@ -109,14 +109,17 @@ pub async fn build_signing_in(
         )),
         twiml_app: shared::twilio::ApplicationSid::parse(&account.twiml_app_sid)
             .expect("simulated SIDs are well formed"),
+        operators: services.operators.clone(),
     };
-    let auth = DevAuth::new(secret, seed::users());
+    let directory = Arc::new(shared::directory::local::StoreDirectory::new(services.store.clone()));
+    let auth = DevAuth::with_directory(secret, seed::users(), directory.clone()).await?;
     let api = Router::new()
         .merge(crm::routes(services.clone()))
         .merge(history::routes(services.clone()))
         .merge(settings::routes(services.clone()))
         .merge(memos::routes(services.clone()))
         .merge(dial_lists::routes(services.clone()))
+        .merge(users::routes(users::UsersState::new(directory, &services)))
         .merge(operators::routes(dispatcher.clone()))
         .merge(calls::routes(dispatcher))
         .merge(token::routes(token_state))
@@ -190,6 +193,7 @@ pub fn api_doc() -> utoipa::openapi::OpenApi {
     doc.merge(token::ApiDoc::openapi());
     doc.merge(calls::ApiDoc::openapi());
     doc.merge(dial_lists::ApiDoc::openapi());
+    doc.merge(users::ApiDoc::openapi());
     doc.info.title = "Operator console API".into();
     doc.info.description = Some(
         "The API of the call-centre operator console. Every /api route needs a bearer token \

@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod config;
+pub mod directory;
 pub mod dispatch;
 pub mod domain;
 pub mod error;

@@ -418,6 +418,11 @@ fn rules(w: &World) -> Vec<Rule> {
             &[200],
         )
         .json(json!({"version": w.call_handling_version, "value": w.call_handling})),
+        rule("get", "/api/users", "/api/users".into(), Admin, &[200]),
+        rule("post", "/api/users", "/api/users".into(), Admin, &[201])
+            .json(json!({"email": "authz.matrix@example.jp", "name": "権限 確認", "role": "operator"})),
+        // Tanaka's role stays what it is: the row checks who may change a user, not the change.
+        rule("put", "/api/users/{id}", "/api/users/op-tanaka".into(), Admin, &[200]).json(json!({"role": "operator"})),
         rule("get", "/api/operators", "/api/operators".into(), Anyone, &[200]),
         rule("get", "/api/operators/me", "/api/operators/me".into(), Anyone, &[200]),
         // Sato is on a call: she cannot leave (409); the others can.

@@ -98,3 +98,50 @@ async fn becoming_available_rings_the_longest_waiting_call_and_then_status_chang
         (StatusCode::CONFLICT, Some("call_in_progress"))
     );
 }
+
+#[tokio::test]
+async fn a_disabled_operator_may_not_change_their_status_and_is_not_rung() {
+    let (app, services, twilio) = app();
+    let sato = shared::ids::OperatorId::parse("op-sato").unwrap();
+    let (code, _) = call(&app, signed_in(status("available"), "op-sato", Role::Operator)).await;
+    assert_eq!(code, StatusCode::OK);
+    services
+        .operators
+        .set_disabled(&sato, "佐藤 花子", Role::Operator, true)
+        .await
+        .unwrap();
+    let sid = "CA55555555555555555555555555555555";
+    let at = "2026-11-23T10:00:00.000Z";
+    let key = shared::domain::calls::call_key(sid);
+    let mut waiting = shared::store::Item::new();
+    waiting.insert("PK".into(), key.pk.into());
+    waiting.insert("SK".into(), key.sk.into());
+    waiting.insert("sid".into(), sid.into());
+    waiting.insert("status".into(), "waiting".into());
+    waiting.insert("queue_sk".into(), format!("{at}#{sid}").into());
+    let mut ops = vec![TxOp::Put {
+        item: waiting,
+        cond: Some(Cond::NotExists),
+    }];
+    ops.extend(shared::domain::routing::Routing::enqueue_ops(at, sid));
+    services.store.transact(ops).await.unwrap();
+
+    for s in ["available", "away", "offline"] {
+        let (code, body) = call(&app, signed_in(status(s), "op-sato", Role::Operator)).await;
+        assert_eq!(code, StatusCode::FORBIDDEN, "{s}: {body}");
+        assert!(
+            body["error"]["message"].as_str().unwrap().contains("disabled"),
+            "{body}"
+        );
+    }
+    let (_, me) = call(
+        &app,
+        signed_in(request("GET", "/api/operators/me"), "op-sato", Role::Operator),
+    )
+    .await;
+    assert_eq!(
+        (me["status"].as_str(), me["disabled"].as_bool()),
+        (Some("offline"), Some(true))
+    );
+    assert!(twilio.requests().is_empty(), "the waiting call rang nobody");
+}

@@ -6,6 +6,11 @@
 //! so the longest-idle operator is the first item of one query. Wrap-up needs no timer process:
 //! an operator in wrap-up is filed under the time the wrap-up ends and counts as available
 //! from then on.
+//!
+//! An operator an admin disabled carries `disabled: true`: they are signed off (オフライン) and
+//! out of the free list at once, may not change their presence nor get a Voice token, and
+//! routing never offers them a call. A call they are on is not cut; when it ends they are
+//! signed off instead of going back to the free list.
 
 use std::sync::Arc;
 
@@ -42,6 +47,9 @@ pub struct Operator {
     /// When wrap-up ends and the operator is available again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wrap_up_until: Option<String>,
+    /// An admin disabled this user: no calls, no presence changes, no Voice token.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub disabled: bool,
     #[serde(default)]
     pub version: u64,
 }
@@ -49,6 +57,25 @@ pub struct Operator {
 /// The key of an operator's item.
 pub fn operator_key(id: &str) -> Key {
     Key::new(format!("OP#{id}"), "OP")
+}
+
+/// What a disabled operator is told when they try to work.
+pub const DISABLED_MESSAGE: &str =
+    "your user has been disabled by an administrator; ask an administrator to enable it again";
+
+/// Whether an operator's item says an admin disabled them.
+pub fn is_disabled(item: &Item) -> bool {
+    item.get("disabled").and_then(Value::as_bool) == Some(true)
+}
+
+/// An operator update that signs a disabled operator off: オフライン, out of the free list.
+pub fn signed_off(update: Update) -> Update {
+    update
+        .set("status", "offline")
+        .set("status_since", now_rfc3339())
+        .remove(attr::GSI2PK)
+        .remove(attr::GSI2SK)
+        .remove("wrap_up_until")
 }
 
 fn now_rfc3339() -> String {
@@ -95,18 +122,7 @@ impl Operators {
                 .await?;
             return operator_from_item(&out).ok_or_else(|| corrupt(id));
         }
-        let now = now_rfc3339();
-        let mut item = Item::new();
-        item.insert(attr::PK.into(), key.pk.clone().into());
-        item.insert(attr::SK.into(), key.sk.clone().into());
-        item.insert(attr::GSI1PK.into(), ALL_OPERATORS.into());
-        item.insert(attr::GSI1SK.into(), id.as_str().into());
-        item.insert("id".into(), id.as_str().into());
-        item.insert("name".into(), name.into());
-        item.insert("role".into(), json!(role));
-        item.insert("status".into(), "offline".into());
-        item.insert("status_since".into(), now.into());
-        item.insert("version".into(), 1.into());
+        let item = new_profile(id, name, role);
         match self.store.put(item.clone(), Some(Cond::NotExists)).await {
             Ok(()) => operator_from_item(&item).ok_or_else(|| corrupt(id)),
             Err(e) if e.is_condition_failed() => self.get(id).await,
@@ -174,11 +190,18 @@ impl Operators {
             }
             _ => update.remove(attr::GSI2PK).remove(attr::GSI2SK),
         };
-        let cond = Cond::And(vec![Cond::Exists, Cond::AttrNotExists("current_call".into())]);
+        let cond = Cond::And(vec![
+            Cond::Exists,
+            Cond::AttrNotExists("current_call".into()),
+            Cond::AttrNotExists("disabled".into()),
+        ]);
         match self.store.update(&key, update, Some(cond)).await {
             Ok(item) => operator_from_item(&item).ok_or_else(|| corrupt(id)),
             Err(e) if e.is_condition_failed() => {
                 let current = self.get(id).await?;
+                if current.disabled {
+                    return Err(DomainError::Forbidden(DISABLED_MESSAGE.into()));
+                }
                 Err(DomainError::conflict(
                     "call_in_progress",
                     "finish the call that is ringing or connected before changing your status",
@@ -188,6 +211,93 @@ impl Operators {
             Err(e) => Err(e.into()),
         }
     }
+}
+
+impl Operators {
+    /// Refuses an operator an admin disabled (the token function asks before issuing a Voice
+    /// token). A user with no profile yet was never disabled.
+    pub async fn refuse_disabled(&self, id: &OperatorId) -> Result<(), DomainError> {
+        match self.store.get(&operator_key(id.as_str())).await? {
+            Some(item) if is_disabled(&item) => Err(DomainError::Forbidden(DISABLED_MESSAGE.into())),
+            _ => Ok(()),
+        }
+    }
+
+    /// Writes a role an admin gave the user into their profile (the token they sign in with
+    /// next carries it). A user with no profile yet gets it from that token at first sign-in.
+    pub async fn set_role(&self, id: &OperatorId, role: Role) -> Result<(), DomainError> {
+        let update = Update::default().set("role", json!(role)).add("version", 1);
+        let written = self
+            .store
+            .update(&operator_key(id.as_str()), update, Some(Cond::Exists))
+            .await;
+        Ok(crate::store::done_unless_failed(written)?)
+    }
+
+    /// Disables or enables an operator. Disabling signs them off and takes them out of the
+    /// free list at once; on a call (or with one ringing) the call goes on and only the mark is
+    /// written, so wrap-up signs them off instead of freeing them. A user without a profile
+    /// gets one, disabled, so the mark is there before their first sign-in. Enabling removes
+    /// the mark and leaves the presence as it is (オフライン until they choose).
+    pub async fn set_disabled(
+        &self,
+        id: &OperatorId,
+        name: &str,
+        role: Role,
+        disabled: bool,
+    ) -> Result<(), DomainError> {
+        let key = operator_key(id.as_str());
+        if !disabled {
+            let update = Update::default().remove("disabled").add("version", 1);
+            let cond = Cond::AttrExists("disabled".into());
+            return Ok(crate::store::done_unless_failed(
+                self.store.update(&key, update, Some(cond)).await,
+            )?);
+        }
+        for _ in 0..3 {
+            let idle = Cond::And(vec![Cond::Exists, Cond::AttrNotExists("current_call".into())]);
+            let sign_off = signed_off(Update::default().set("disabled", true).add("version", 1));
+            match self.store.update(&key, sign_off, Some(idle)).await {
+                Ok(_) => return Ok(()),
+                Err(e) if e.is_condition_failed() => {}
+                Err(e) => return Err(e.into()),
+            }
+            let mark = Update::default().set("disabled", true).add("version", 1);
+            match self.store.update(&key, mark, Some(Cond::Exists)).await {
+                Ok(_) => return Ok(()),
+                Err(e) if e.is_condition_failed() => {}
+                Err(e) => return Err(e.into()),
+            }
+            let mut item = new_profile(id, name, role);
+            item.insert("disabled".into(), true.into());
+            match self.store.put(item, Some(Cond::NotExists)).await {
+                Ok(()) => return Ok(()),
+                // Created meanwhile by a first sign-in: mark that profile.
+                Err(e) if e.is_condition_failed() => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(DomainError::Unavailable(
+            format!("operator {id} changed too often to be disabled; try again").into(),
+        ))
+    }
+}
+
+/// A new operator's profile: signed off, in the list of every operator.
+fn new_profile(id: &OperatorId, name: &str, role: Role) -> Item {
+    let key = operator_key(id.as_str());
+    let mut item = Item::new();
+    item.insert(attr::PK.into(), key.pk.into());
+    item.insert(attr::SK.into(), key.sk.into());
+    item.insert(attr::GSI1PK.into(), ALL_OPERATORS.into());
+    item.insert(attr::GSI1SK.into(), id.as_str().into());
+    item.insert("id".into(), id.as_str().into());
+    item.insert("name".into(), name.into());
+    item.insert("role".into(), json!(role));
+    item.insert("status".into(), "offline".into());
+    item.insert("status_since".into(), now_rfc3339().into());
+    item.insert("version".into(), 1.into());
+    item
 }
 
 fn corrupt(id: &OperatorId) -> DomainError {

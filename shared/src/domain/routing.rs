@@ -5,6 +5,9 @@
 //! two calls. The REST request that rings the operator is made by the caller of
 //! [`Routing::next_offer`]; when it fails the offer is released and nothing is lost.
 //!
+//! An operator an admin disabled is never offered a call nor reserved for a transfer, and when
+//! their last call ends they are signed off rather than freed (see [`super::operators`]).
+//!
 //! A transfer reserves its target the same way an offer does ([`Routing::transfer_reservation`]),
 //! so routing never offers a call to an operator whose phone rings with a transfer; and a live
 //! call whose operator is gone can be put back in line ([`Routing::requeue`]).
@@ -18,7 +21,7 @@ use std::sync::Arc;
 use serde_json::json;
 
 use super::calls::call_key;
-use super::operators::{AVAILABLE, operator_key};
+use super::operators::{AVAILABLE, is_disabled, operator_key, signed_off};
 use super::settings::SettingsService;
 use crate::error::DomainError;
 
@@ -148,11 +151,14 @@ impl Routing {
         // Free-list keys are `<free since>#<operator>`: free now means the key sorts before
         // `<now>~` (`~` sorts after `#`).
         let free_until = format!("{at}~");
-        let Some(op) = free
-            .items
-            .iter()
-            .find(|o| s(o, attr::GSI2SK).is_some_and(|k| k <= free_until.as_str()) && o.get("current_call").is_none())
-        else {
+        for stray in free.items.iter().filter(|o| is_disabled(o)) {
+            self.take_out_of_pool(stray).await?;
+        }
+        let Some(op) = free.items.iter().find(|o| {
+            s(o, attr::GSI2SK).is_some_and(|k| k <= free_until.as_str())
+                && o.get("current_call").is_none()
+                && !is_disabled(o)
+        }) else {
             return Ok(Attempt::Nothing);
         };
         let (Some(sid), Some(qsk), Some(op_id), Some(free_key)) =
@@ -180,6 +186,7 @@ impl Routing {
                 cond: Some(Cond::And(vec![
                     Cond::Exists,
                     Cond::AttrNotExists("current_call".into()),
+                    Cond::AttrNotExists("disabled".into()),
                     Cond::eq(attr::GSI2PK, AVAILABLE),
                     Cond::Le(attr::GSI2SK.into(), json!(free_until)),
                 ])),
@@ -214,6 +221,28 @@ impl Routing {
             Err(StoreError::ConditionFailed { .. }) | Err(StoreError::TransactionConflict) => Ok(Attempt::LostRace),
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// Signs off a disabled operator found in the free list (they were let go by a call that
+    /// ended while an admin disabled them), so they stop holding a place there.
+    async fn take_out_of_pool(&self, op: &Item) -> Result<(), DomainError> {
+        let Some(id) = s(op, "id") else {
+            return Ok(());
+        };
+        let cond = Cond::And(vec![
+            Cond::eq("disabled", true),
+            Cond::AttrNotExists("current_call".into()),
+            Cond::eq(attr::GSI2PK, AVAILABLE),
+        ]);
+        done(
+            self.store
+                .update(
+                    &operator_key(id),
+                    signed_off(Update::default().add("version", 1)),
+                    Some(cond),
+                )
+                .await,
+        )
     }
 
     /// Ends an unanswered offer (idempotent: each write is conditional on the offer id, and
@@ -370,8 +399,17 @@ impl Routing {
         done(self.store.transact(vec![self.wrap_up_op(operator, sid).await?]).await)
     }
 
-    /// [`Routing::wrap_up`] as a write of a transaction.
+    /// [`Routing::wrap_up`] as a write of a transaction. An operator an admin disabled during
+    /// the call is signed off instead.
     pub async fn wrap_up_op(&self, operator: &str, sid: &str) -> Result<TxOp, DomainError> {
+        let op = self.store.get(&operator_key(operator)).await?;
+        if op.as_ref().is_some_and(is_disabled) {
+            return Ok(TxOp::Update {
+                key: operator_key(operator),
+                update: letting_go(signed_off(Update::default())),
+                cond: Some(Cond::eq("current_call", sid)),
+            });
+        }
         let wrap = self.settings.get().await?.call_handling.wrap_up_seconds;
         let until = later(wrap);
         let update = Update::default()
@@ -398,7 +436,7 @@ impl Routing {
     pub fn transfer_reservation(target: &Item, sid: &str, transfer_id: &str) -> Option<TxOp> {
         let id = s(target, "id")?;
         let status = s(target, "status")?;
-        if status == "offline" || target.get("current_call").is_some() {
+        if status == "offline" || target.get("current_call").is_some() || is_disabled(target) {
             return None;
         }
         let mut update = Update::default()
@@ -488,6 +526,16 @@ impl Routing {
         };
         if s(&op, "transfer_id") != Some(transfer_id) {
             return Ok(());
+        }
+        if is_disabled(&op) {
+            let update = letting_go(signed_off(
+                Update::default().remove("transfer_id").remove("transfer_prev_status"),
+            ));
+            return done(
+                self.store
+                    .update(&key, update, Some(Cond::eq("transfer_id", transfer_id)))
+                    .await,
+            );
         }
         let mut update = match s(&op, "free_since_key") {
             Some(k) => free_under(k.to_owned()),

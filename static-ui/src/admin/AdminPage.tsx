@@ -10,6 +10,7 @@ import { settings } from '../state/settings';
 import { ObjectsEditor } from './ObjectsEditor';
 import { RowsEditor, SelectCell, TextCell } from './RowsEditor';
 import { SectionEditor } from './SectionEditor';
+import { UsersSection } from './UsersSection';
 
 const SECTIONS = [
   'lines',
@@ -87,6 +88,9 @@ export function AdminPage() {
         <button type="button" class="link-button" aria-label={t('app.switchLangLabel')} onClick={() => setLang(lang.value === 'ja' ? 'en' : 'ja')}>
           {t('app.switchLang')}
         </button>
+        <a href="#section-users" class="link-button" id="admin-users">
+          {t('admin.usersLink')}
+        </a>
         <a
           href="/admin/call-lists"
           class="link-button"
@@ -122,6 +126,9 @@ export function AdminPage() {
       <div class="admin-layout">
         <nav class="admin-nav" aria-label={t('admin.title')}>
           <ul>
+            <li>
+              <a href="#section-users">{t('users.title')}</a>
+            </li>
             {SECTIONS.map((s) => (
               <li key={s}>
                 <a href={`#section-${s}`}>{t(`admin.section.${s}`)}</a>
@@ -130,6 +137,7 @@ export function AdminPage() {
           </ul>
         </nav>
         <main class="admin-main">
+          <UsersSection />
           <SectionEditor section="lines">
             {(v, set) => (
               <RowsEditor<Line>
