@@ -20,7 +20,7 @@ export interface TableAccess {
   readonly indexes: string[];
 }
 
-/** What one function may do on the Cognito user pool (admin user management). */
+/** What a function may do on the user pool. */
 export interface UserPoolAccess {
   /** Exact Cognito IAM actions (`cognito-idp:AdminGetUser`, ...), granted on the pool only. */
   readonly actions: string[];
@@ -43,8 +43,21 @@ export interface FunctionSpec {
   /** Keys into the catalog's `secrets` the function may read. */
   readonly secrets: string[];
   readonly table: TableAccess;
-  /** Cognito admin actions on the user pool; absent for the functions that only read tokens. */
+  /** Cognito admin actions on the user pool (with USER_POOL_ID in the environment); absent for most. */
   readonly userPool?: UserPoolAccess;
+  readonly memoryMb?: number;
+  readonly timeoutSeconds?: number;
+}
+
+/** A function the user pool invokes on an event of its own (no route, no table). */
+export interface TriggerSpec {
+  readonly name: string;
+  readonly crateDir: string;
+  readonly package: string;
+  readonly description: string;
+  /** The user pool event: `preTokenGeneration` (tokens about to be issued). */
+  readonly event: 'preTokenGeneration';
+  readonly userPool: UserPoolAccess;
   readonly memoryMb?: number;
   readonly timeoutSeconds?: number;
 }
@@ -65,6 +78,7 @@ export interface FunctionCatalog {
   readonly apiMethods: RouteSpec['method'][];
   readonly defaults: { memoryMb: number; timeoutSeconds: number; env: Record<string, string> };
   readonly secrets: Record<string, SecretSpec>;
+  readonly triggers: TriggerSpec[];
   readonly functions: FunctionSpec[];
 }
 
@@ -112,16 +126,28 @@ export function loadCatalog(file: string = CATALOG_PATH): FunctionCatalog {
     for (const action of fn.table.actions) {
       if (!/^dynamodb:[A-Z][A-Za-z]+$/.test(action)) throw new Error(`function '${fn.name}': '${action}' is not an exact DynamoDB action`);
     }
-    if (fn.userPool !== undefined) {
-      const actions = fn.userPool.actions;
-      if (!Array.isArray(actions) || actions.length === 0) throw new Error(`function '${fn.name}': userPool.actions must list Cognito actions`);
-      for (const action of actions) {
-        if (!/^cognito-idp:[A-Z][A-Za-z]+$/.test(action)) throw new Error(`function '${fn.name}': '${action}' is not an exact Cognito (cognito-idp:) action`);
-      }
-      if (new Set(actions).size !== actions.length) throw new Error(`function '${fn.name}': userPool.actions lists an action twice`);
-    }
+    checkUserPoolActions(fn.name, fn.userPool);
   }
-  return catalog;
+  for (const t of catalog.triggers ?? []) {
+    if (!/^[a-z][a-z0-9-]*$/.test(t.name)) throw new Error(`trigger name '${t.name}' is not a crate-style name`);
+    if (names.has(t.name)) throw new Error(`'${t.name}' is listed twice`);
+    names.add(t.name);
+    if (t.event !== 'preTokenGeneration') throw new Error(`trigger '${t.name}': unknown user pool event '${t.event}'`);
+    checkUserPoolActions(t.name, t.userPool);
+  }
+  return { ...catalog, triggers: catalog.triggers ?? [] };
+}
+
+function checkUserPoolActions(name: string, access: UserPoolAccess | undefined): void {
+  if (access !== undefined && (!Array.isArray(access.actions) || access.actions.length === 0)) {
+    throw new Error(`'${name}': userPool.actions must list Cognito actions`);
+  }
+  for (const action of access?.actions ?? []) {
+    if (!/^cognito-idp:[A-Z][A-Za-z]+$/.test(action)) throw new Error(`'${name}': '${action}' is not an exact Cognito user pool action`);
+  }
+  if (access !== undefined && new Set(access.actions).size !== access.actions.length) {
+    throw new Error(`'${name}': userPool.actions lists an action twice`);
+  }
 }
 
 /**
@@ -151,10 +177,10 @@ export function pascalCase(name: string): string {
     .join('');
 }
 
-export function memoryOf(catalog: FunctionCatalog, fn: FunctionSpec): number {
+export function memoryOf(catalog: FunctionCatalog, fn: FunctionSpec | TriggerSpec): number {
   return fn.memoryMb ?? catalog.defaults.memoryMb;
 }
 
-export function timeoutOf(catalog: FunctionCatalog, fn: FunctionSpec): number {
+export function timeoutOf(catalog: FunctionCatalog, fn: FunctionSpec | TriggerSpec): number {
   return fn.timeoutSeconds ?? catalog.defaults.timeoutSeconds;
 }

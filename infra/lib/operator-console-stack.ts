@@ -52,6 +52,7 @@ import {
   INFRA_ROOT,
   loadCatalog,
   memoryOf,
+  TriggerSpec,
   pascalCase,
   timeoutOf,
   USER_POOL_ENV,
@@ -194,6 +195,8 @@ export class OperatorConsoleStack extends Stack {
   public readonly alarmTopic: sns.Topic;
   /** One function per catalog entry, by catalog name. */
   public readonly functions: Record<string, RustFunction> = {};
+  /** The user pool's triggers, by catalog name. */
+  public readonly triggers: Record<string, RustFunction> = {};
 
   private readonly catalog: FunctionCatalog;
   private readonly repoRoot: string;
@@ -246,7 +249,8 @@ export class OperatorConsoleStack extends Stack {
       authFlows: { userSrp: true },
       oAuth: {
         flows: { authorizationCodeGrant: true },
-        scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
+        // COGNITO_ADMIN lets the page register the user's own authenticator (TOTP) with the access token.
+        scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE, cognito.OAuthScope.COGNITO_ADMIN],
         callbackUrls: [`${pageOrigin}/auth/callback`],
         logoutUrls: [pageUrl],
       },
@@ -294,10 +298,12 @@ export class OperatorConsoleStack extends Stack {
         redirectUri: `${pageOrigin}/auth/callback`,
         logoutUri: pageUrl,
         logoutEndpoint: `${hostedUiUrl}/logout`,
-        scope: 'openid email profile',
+        scope: 'openid email profile aws.cognito.signin.user.admin',
       },
       phone: { kind: 'twilio', edge: props.twilioEdge ?? 'tokyo' },
     });
+
+    for (const spec of this.catalog.triggers) this.triggers[spec.name] = this.createTrigger(spec);
 
     this.alarmTopic = new sns.Topic(this, 'OperationalAlarmsTopic', {
       displayName: 'Operator console alarms',
@@ -591,6 +597,34 @@ export class OperatorConsoleStack extends Stack {
     return fn;
   }
 
+  /**
+   * A function the user pool invokes. Its access to the pool is a policy of its own, attached to
+   * its role, so that the pool (which names the function) and the grant (which names the pool)
+   * make no cycle.
+   */
+  private createTrigger(spec: TriggerSpec): RustFunction {
+    const id = pascalCase(spec.name);
+    const fn = new RustFunction(this, `${id}Function`, {
+      ...this.sharedFunctionSettings(),
+      manifestPath: this.manifestFor(spec),
+      binaryName: spec.package,
+      description: spec.description,
+      memorySize: memoryOf(this.catalog, spec),
+      timeout: Duration.seconds(timeoutOf(this.catalog, spec)),
+      environment: { ...this.catalog.defaults.env },
+      logGroup: new logs.LogGroup(this, `${id}FunctionLogs`, {
+        retention: this.logRetention,
+        removalPolicy: this.dataRemovalPolicy,
+      }),
+    });
+    new iam.Policy(this, `${id}UserPoolAccess`, {
+      roles: [fn.role!],
+      statements: [new iam.PolicyStatement({ sid: 'UserPoolAccess', actions: spec.userPool.actions, resources: [this.userPool.userPoolArn] })],
+    });
+    this.userPool.addTrigger(cognito.UserPoolOperation.PRE_TOKEN_GENERATION, fn);
+    return fn;
+  }
+
   /** Set explicitly, so an admin can type it (`aws secretsmanager put-secret-value --secret-id`). */
   private get twilioSecretName(): string {
     return `${this.stackName}/twilio`;
@@ -606,7 +640,7 @@ export class OperatorConsoleStack extends Stack {
    * skipped. A crate that does not exist yet is tolerated only when bundling is skipped (tests,
    * offline synth); a deploy, which bundles, stops with the crate's name.
    */
-  private manifestFor(spec: FunctionSpec): string {
+  private manifestFor(spec: FunctionSpec | TriggerSpec): string {
     const manifest = path.join(this.repoRoot, spec.crateDir, 'Cargo.toml');
     if (fs.existsSync(manifest)) return manifest;
     if (this.bundlingRequired) {
@@ -755,7 +789,8 @@ export class OperatorConsoleStack extends Stack {
       10,
     );
 
-    for (const [name, fn] of Object.entries(this.functions)) {
+    // A failing trigger stops every sign-in: its errors alarm like a function's.
+    for (const [name, fn] of Object.entries({ ...this.functions, ...this.triggers })) {
       const id = pascalCase(name);
       alarm(`${id}FunctionErrorsAlarm`, `Lambda '${name}' errors`, fn.metricErrors({ period }));
       alarm(`${id}FunctionThrottlesAlarm`, `Lambda '${name}' throttled`, fn.metricThrottles({ period }));

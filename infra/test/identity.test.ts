@@ -16,7 +16,7 @@ describe('the page client', () => {
   it('uses the authorization code flow as a public client', () => {
     assert.deepEqual(p.AllowedOAuthFlows, ['code']);
     assert.equal(p.GenerateSecret, false);
-    assert.deepEqual([...p.AllowedOAuthScopes].sort(), ['email', 'openid', 'profile']);
+    assert.deepEqual([...p.AllowedOAuthScopes].sort(), ['aws.cognito.signin.user.admin', 'email', 'openid', 'profile']);
   });
 
   it("sends the browser back to the page's /auth/callback only", () => {
@@ -35,6 +35,36 @@ describe('the page client', () => {
   it('offers only the pool itself when no company IdP is configured', () => {
     assert.deepEqual(p.SupportedIdentityProviders, ['COGNITO']);
     assert.equal(ofType(s.resources, 'AWS::Cognito::UserPoolIdentityProvider').length, 0);
+  });
+});
+
+describe('supervisors and admins need an authenticator', () => {
+  const [[poolId, pool]] = ofType(s.resources, 'AWS::Cognito::UserPool');
+  const guardId = Object.entries(s.resources).find(([id, r]: [string, Json]) => r.Type === 'AWS::Lambda::Function' && id.startsWith('RoleGuardFunction'))?.[0];
+
+  it('offers TOTP as the pool’s optional second factor (operators at shared desks may have none)', () => {
+    assert.equal(pool.Properties.MfaConfiguration, 'OPTIONAL');
+    assert.deepEqual(pool.Properties.EnabledMfas, ['SOFTWARE_TOKEN_MFA']);
+  });
+
+  it('runs the role guard before every token is issued', () => {
+    assert.ok(guardId, 'a role-guard function');
+    assert.equal(refTarget(pool.Properties.LambdaConfig.PreTokenGeneration), guardId);
+    const permission = ofType(s.resources, 'AWS::Lambda::Permission').find(([, p]) => refTarget(p.Properties.FunctionName) === guardId);
+    assert.ok(permission, 'Cognito may invoke it');
+    assert.equal(permission![1].Properties.Principal, 'cognito-idp.amazonaws.com');
+  });
+
+  it('lets the role guard read users of this pool, nothing else', () => {
+    const role = refTarget(s.resources[guardId!].Properties.Role);
+    const statements = ofType(s.resources, 'AWS::IAM::Policy')
+      .filter(([, p]) => p.Properties.Roles.some((r: Json) => refTarget(r) === role))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+    const cognito = statements.filter((st: Json) => String([st.Action].flat()[0]).startsWith('cognito-idp:'));
+    assert.deepEqual(cognito.map((st: Json) => st.Action), ['cognito-idp:AdminGetUser']);
+    assert.equal(refTarget(cognito[0].Resource), poolId);
+    const other = statements.flatMap((st: Json) => [st.Action].flat()).filter((a: string) => !a.startsWith('cognito-idp:') && !a.startsWith('xray:'));
+    assert.deepEqual(other, [], 'no table, secret or other access');
   });
 });
 

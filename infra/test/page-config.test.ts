@@ -69,7 +69,7 @@ describe("the page's config.json", () => {
       redirectUri: 'https://d111111abcdef8.cloudfront.net/auth/callback',
       logoutUri: 'https://d111111abcdef8.cloudfront.net/',
       logoutEndpoint: `https://${config.auth.logoutEndpoint.split('//')[1].split('.')[0]}.auth.ap-northeast-1.amazoncognito.com/logout`,
-      scope: 'openid email profile',
+      scope: 'openid email profile aws.cognito.signin.user.admin',
     });
     assert.deepEqual(parsed.phone, { kind: 'twilio', edge: 'tokyo' });
   });

@@ -8,7 +8,8 @@ import type { ComponentChildren, ComponentType } from 'preact';
 import { signal } from '@preact/signals';
 import { useEffect, useState } from 'preact/hooks';
 import { errorText } from './api/errors';
-import { authProblem, authReady, CALLBACK_PATH, refusedUser, session, signInAgain, startAuth } from './auth';
+import { authProblem, authReady, CALLBACK_PATH, mfaSetup, refusedUser, session, signInAgain, startAuth } from './auth';
+import { Dialog } from './components/Dialog';
 import { config, loadConfig } from './config';
 import { t } from './i18n';
 import { NoGroupPage, SignInPage } from './pages/SignIn';
@@ -89,11 +90,67 @@ function AuthBanner() {
   );
 }
 
+/** Beside the operation menu's empty end, so it covers none of the top bar's controls. */
+const MFA_BANNER_STYLE = {
+  position: 'fixed',
+  top: '50px',
+  right: '8px',
+  zIndex: 900,
+  margin: 0,
+  display: 'flex',
+  alignItems: 'center',
+  gap: '8px',
+  whiteSpace: 'nowrap',
+  fontSize: '12px',
+  padding: '2px 6px',
+  boxShadow: '0 1px 4px rgba(0, 0, 0, 0.2)',
+} as const;
+
+/** The registration of an authenticator app, loaded only when it is asked for. */
+const AuthenticatorSetup = signal<ComponentType | null>(null);
+export function loadAuthenticatorSetup(): void {
+  if (AuthenticatorSetup.value) return;
+  import('./mfa/AuthenticatorSetup')
+    .then((m) => (AuthenticatorSetup.value = m.AuthenticatorSetup))
+    .catch((e: unknown) => (settingsError.value = errorText(e)));
+}
+
+/**
+ * A supervisor or admin whose role waits for an authenticator app: they work with the role they
+ * have meanwhile, and the banner offers the registration.
+ */
+function MfaBanner() {
+  const [open, setOpen] = useState(false);
+  if (!mfaSetup.value) return null;
+  const Setup = AuthenticatorSetup.value;
+  return (
+    <>
+      <div class="banner banner-info" role="status" id="mfa-banner" style={MFA_BANNER_STYLE}>
+        <span title={t('mfa.bannerTitle')}>{t('mfa.banner')}</span>
+        <button
+          type="button"
+          id="mfa-open"
+          onClick={() => {
+            loadAuthenticatorSetup();
+            setOpen(true);
+          }}
+        >
+          {t('mfa.open')}
+        </button>
+      </div>
+      <Dialog open={open} title={t('mfa.title')} onClose={() => setOpen(false)} id="mfa-dialog">
+        {Setup ? <Setup /> : <p class="muted">{t('app.loading')}</p>}
+      </Dialog>
+    </>
+  );
+}
+
 function WithBanner({ children }: { children: ComponentChildren }) {
   return (
     <>
       {children}
       <AuthBanner />
+      <MfaBanner />
     </>
   );
 }
@@ -154,7 +211,10 @@ export function App() {
 
   if (configError.value) return <Failure text={configError.value} retry={boot} />;
   if (!config.value || !ready) return <Loading />;
-  if (refusedUser.value) return <NoGroupPage />;
+  if (refusedUser.value) {
+    if (mfaSetup.value) loadAuthenticatorSetup();
+    return <NoGroupPage setup={AuthenticatorSetup.value} />;
+  }
   if (!signedIn) {
     return (
       <SignInPage

@@ -63,6 +63,15 @@ export const currentUser = computed(() => session.value?.user ?? null);
 export const authProblem = signal<AuthProblem | null>(null);
 /** Someone signed in at Cognito whose token names no console group. */
 export const refusedUser = signal<{ name: string } | null>(null);
+/**
+ * The signed-in user must register an authenticator app before their supervisor or admin role is
+ * given (the user pool's role guard withheld it: `console:mfa = setup` in the ID token); what the
+ * registration needs: the user pool's API endpoint and the access token that may call it.
+ */
+export const mfaSetup = signal<{ endpoint: string; accessToken: string; account: string } | null>(null);
+
+/** The claim and value the user pool's role guard (functions/role-guard) sets. */
+const MFA_CLAIM = 'console:mfa';
 /** Why the sign-in at Cognito could not finish (the callback's error), for the sign-in page. */
 export const authError = signal<string | null>(null);
 /** Whether {@link startAuth} has finished (the stored session or the callback is read). */
@@ -180,6 +189,10 @@ function adopt(u: OidcUser): void {
   authProblem.value = null;
   authError.value = null;
   signOutReason.value = null;
+  mfaSetup.value =
+    p[MFA_CLAIM] === 'setup' && auth?.kind === 'cognito'
+      ? { endpoint: new URL(auth.authority).origin, accessToken: u.access_token, account: text('email') ?? name }
+      : null;
   if (!role) {
     manager?.stopSilentRenew();
     session.value = null;
@@ -263,6 +276,17 @@ export async function startAuth(config: AuthConfig): Promise<void> {
   } finally {
     authReady.value = true;
   }
+}
+
+/**
+ * Signs in again after registering an authenticator: a new sign-in at Cognito (not the session it
+ * keeps), so the code is asked and the tokens carry the role.
+ */
+export async function signInWithAuthenticator(): Promise<void> {
+  if (!manager) return;
+  const here = location.pathname + location.search;
+  await manager.removeUser();
+  await manager.signinRedirect({ prompt: 'login', state: { returnTo: here.startsWith(CALLBACK_PATH) ? '/' : here } });
 }
 
 /** Leaves for Cognito's managed login; the callback comes back to the page the user is on. */

@@ -57,6 +57,39 @@ const messages = {
     'Your sign-in has expired. This screen and any call go on; please sign in again.',
   ],
   'auth.signInAgain': ['もう一度サインイン', 'Sign in again'],
+
+  // Registering an authenticator app (the supervisor and admin roles need one)
+  'mfa.title': ['認証アプリの登録', 'Register an authenticator app'],
+  'mfa.needed': [
+    '{name} さんのスーパーバイザー・管理者の権限には、サインイン時の確認コード（認証アプリ）が必要です。登録すると権限が有効になります。',
+    'Your supervisor or admin role, {name}, needs a sign-in code from an authenticator app. Register one to get the role.',
+  ],
+  'mfa.banner': ['SV・管理者の権限には認証アプリの登録が必要です', 'Your role needs an authenticator app'],
+  'mfa.bannerTitle': [
+    'スーパーバイザー・管理者の権限には、サインイン時の確認コード（認証アプリ）が必要です。登録までは、オペレータとして利用できます。',
+    'Your supervisor or admin role needs a sign-in code from an authenticator app. Until you register one, you work as an operator.',
+  ],
+  'mfa.open': ['登録する', 'Register'],
+  'mfa.intro': [
+    'Google Authenticator や Microsoft Authenticator などの認証アプリで、次の QR コードを読み取ってください。',
+    'Scan this QR code with an authenticator app such as Google Authenticator or Microsoft Authenticator.',
+  ],
+  'mfa.qrLabel': ['認証アプリに読み取らせる QR コード', 'QR code for the authenticator app'],
+  'mfa.keyIntro': ['読み取れない場合は、次のキーを入力してください:', 'If it cannot be scanned, enter this key:'],
+  'mfa.codeLabel': ['アプリに表示された6桁のコード', 'The 6-digit code the app shows'],
+  'mfa.sixDigits': ['6桁の数字を入力してください。', 'Enter the 6 digits.'],
+  'mfa.wrongCode': [
+    'コードが正しくありません。アプリに表示されている最新のコードを入力してください。',
+    'The code is not right. Enter the latest code the app shows.',
+  ],
+  'mfa.signInFirst': ['サインインの有効期限が切れました。サインインし直してから登録してください。', 'Your sign-in expired. Sign in again, then register.'],
+  'mfa.failed': ['登録できませんでした: {detail}', 'Could not register: {detail}'],
+  'mfa.verify': ['確認して登録', 'Verify and register'],
+  'mfa.done': [
+    '登録しました。サインインし直すと（確認コードを入力します）、権限が有効になります。',
+    'Registered. Sign in again (with a code from the app) to get your role.',
+  ],
+  'mfa.signInAgain': ['サインインし直す', 'Sign in again'],
   'auth.popupFailed': [
     'サインイン画面を開けませんでした。このページのポップアップを許可してください。',
     'The sign-in window did not open; allow pop-ups for this page.',

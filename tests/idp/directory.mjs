@@ -1,8 +1,12 @@
-// Where the provider's users live. A directory answers four questions, the ones Cognito's user
-// pool answers for its managed login:
-//   authenticate(login, password)          → { user } | { challenge: 'NEW_PASSWORD_REQUIRED', session } | { refused }
-//   completeNewPassword(login, session, pw) → { user } | { refused }
+// Where the provider's users live. A directory answers the questions Cognito's user pool answers
+// for its managed login:
+//   authenticate(login, password)          → { user } | { challenge: 'NEW_PASSWORD_REQUIRED' | 'SOFTWARE_TOKEN_MFA', session } | { refused }
+//   completeNewPassword(login, session, pw) → { user } | { challenge: 'SOFTWARE_TOKEN_MFA', session } | { refused }
+//   completeMfa(login, session, code)       → { user } | { refused }   (the authenticator app's code)
 //   find(username)                         → the user, or undefined when unknown or disabled
+// and, for the pool's own user API the page calls with its access token (registering an
+// authenticator), `userApi(username, operation, input)` answers Cognito's JSON operations for the
+// user with the pool's own access token of their last sign-in.
 // A user is { sub, username, email, emailVerified, name, groups, enabled }. `refused` carries
 // Cognito's own message ("Incorrect username or password.", "User is disabled.", a password
 // policy message) so the login page can show it.
@@ -15,12 +19,24 @@ import {
   AdminInitiateAuthCommand,
   AdminListGroupsForUserCommand,
   AdminRespondToAuthChallengeCommand,
+  AssociateSoftwareTokenCommand,
   CognitoIdentityProviderClient,
+  GetUserCommand,
+  SetUserMFAPreferenceCommand,
+  VerifySoftwareTokenCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { randomUUID } from 'node:crypto';
 
 export const INCORRECT = 'Incorrect username or password.';
 export const DISABLED = 'User is disabled.';
+export const WRONG_CODE = 'Invalid code received for user';
+/** The user-pool operations a page may call with its access token (the authenticator's registration). */
+export const USER_OPERATIONS = {
+  AssociateSoftwareToken: AssociateSoftwareTokenCommand,
+  VerifySoftwareToken: VerifySoftwareTokenCommand,
+  SetUserMFAPreference: SetUserMFAPreferenceCommand,
+  GetUser: GetUserCommand,
+};
 const MIN_PASSWORD = 8;
 
 function checkUsers(users) {
@@ -115,7 +131,11 @@ export function cognitoDirectory({ endpoint, region, userPoolId, clientId }) {
     maxAttempts: 1,
   });
 
+  // The pool's access token of each user's last sign-in, for the user API.
+  const accessTokens = new Map();
+
   const refusal = (e) => {
+    if (e?.name === 'CodeMismatchException' || (e?.name === 'ResourceNotFoundException' && /code|session/i.test(e.message ?? ''))) return { refused: WRONG_CODE };
     if (e?.name === 'NotAuthorizedException' && /disabled/i.test(e.message ?? '')) return { refused: DISABLED };
     if (e?.name === 'NotAuthorizedException' || e?.name === 'UserNotFoundException') return { refused: INCORRECT };
     if (e?.name === 'InvalidPasswordException') return { refused: e.message };
@@ -145,9 +165,20 @@ export function cognitoDirectory({ endpoint, region, userPoolId, clientId }) {
     };
   };
 
-  const signedIn = async (login) => {
+  const signedIn = async (login, result) => {
     const user = await load(login);
-    return user.enabled ? { user } : { refused: DISABLED };
+    if (!user.enabled) return { refused: DISABLED };
+    if (result?.AccessToken) accessTokens.set(user.username, result.AccessToken);
+    return { user };
+  };
+
+  // What a sign-in step answered: tokens, or the next challenge.
+  const next = (login, out) => {
+    if (out.ChallengeName === 'NEW_PASSWORD_REQUIRED' || out.ChallengeName === 'SOFTWARE_TOKEN_MFA') {
+      return { challenge: out.ChallengeName, session: out.Session };
+    }
+    if (out.ChallengeName) return { refused: `This sign-in needs the ${out.ChallengeName} step, which this login page does not offer.` };
+    return signedIn(login, out.AuthenticationResult);
   };
 
   return {
@@ -165,13 +196,12 @@ export function cognitoDirectory({ endpoint, region, userPoolId, clientId }) {
       } catch (e) {
         return refusal(e);
       }
-      if (out.ChallengeName === 'NEW_PASSWORD_REQUIRED') return { challenge: 'NEW_PASSWORD_REQUIRED', session: out.Session };
-      if (out.ChallengeName) return { refused: `This sign-in needs the ${out.ChallengeName} step, which this login page does not offer.` };
-      return signedIn(login);
+      return next(login, out);
     },
     async completeNewPassword(login, session, newPassword) {
+      let out;
       try {
-        await client.send(
+        out = await client.send(
           new AdminRespondToAuthChallengeCommand({
             UserPoolId: userPoolId,
             ClientId: clientId,
@@ -183,7 +213,32 @@ export function cognitoDirectory({ endpoint, region, userPoolId, clientId }) {
       } catch (e) {
         return refusal(e);
       }
-      return signedIn(login);
+      return next(login, out);
+    },
+    async completeMfa(login, session, code) {
+      let out;
+      try {
+        out = await client.send(
+          new AdminRespondToAuthChallengeCommand({
+            UserPoolId: userPoolId,
+            ClientId: clientId,
+            ChallengeName: 'SOFTWARE_TOKEN_MFA',
+            Session: session,
+            ChallengeResponses: { USERNAME: login, SOFTWARE_TOKEN_MFA_CODE: code },
+          }),
+        );
+      } catch (e) {
+        return refusal(e);
+      }
+      return next(login, out);
+    },
+    async userApi(username, operation, input) {
+      const token = accessTokens.get(username);
+      const Command = USER_OPERATIONS[operation];
+      if (!token || !Command) throw Object.assign(new Error('Access Token has been revoked'), { name: 'NotAuthorizedException' });
+      const { $metadata, ...out } = await client.send(new Command({ ...input, AccessToken: token }));
+      void $metadata;
+      return out;
     },
     async find(username) {
       try {
@@ -195,6 +250,7 @@ export function cognitoDirectory({ endpoint, region, userPoolId, clientId }) {
       }
     },
     close() {
+      accessTokens.clear();
       client.destroy();
     },
   };

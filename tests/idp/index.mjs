@@ -10,12 +10,15 @@
 // `logoutHandler` answers Cognito's logout URL wherever the caller mounts it.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import Provider from 'oidc-provider';
-import { errorPage, loginPage, newPasswordPage, PASSWORDS_DIFFER } from './pages.mjs';
+import { errorPage, loginPage, mfaPage, newPasswordPage, PASSWORDS_DIFFER } from './pages.mjs';
+import { USER_OPERATIONS } from './directory.mjs';
 
 export { cognitoDirectory, staticDirectory } from './directory.mjs';
 
 const MAX_FORM_BYTES = 16 * 1024;
-const INTERACTION = /^\/interaction\/([A-Za-z0-9_-]+)(?:\/(login|new-password))?$/;
+const INTERACTION = /^\/interaction\/([A-Za-z0-9_-]+)(?:\/(login|new-password|mfa))?$/;
+/** The scope that lets an access token call the user pool's API for its own user (Cognito's). */
+export const USER_API_SCOPE = 'aws.cognito.signin.user.admin';
 
 function checkOptions({ issuer, clients, directory, idTokenTtlSeconds, refreshTokenTtlSeconds }) {
   let url;
@@ -74,13 +77,16 @@ function claimsOf(user) {
 }
 
 /**
- * Creates the provider. `clients`: `[{ clientId, redirectUris, logoutUris }]` (public clients,
+ * Creates the provider. `tokenHook({ user, clientId, groups })`, when given, plays the user
+ * pool's pre-token-generation trigger before every ID token (sign-in and refresh): it may answer
+ * `{ groups, claims }` to replace the groups and add claims, whose names are listed in
+ * `tokenHookClaims`. `clients`: `[{ clientId, redirectUris, logoutUris }]` (public clients,
  * PKCE required, authorization code and refresh token grants). `directory`: where users are
  * checked (staticDirectory or cognitoDirectory). The access token lives as long as the ID
  * token, as in a user pool with default settings, so a client renewing before its access token
  * expires renews the ID token in time too.
  */
-export async function createIdp({ issuer, clients, directory, idTokenTtlSeconds = 3600, refreshTokenTtlSeconds = 43200 }) {
+export async function createIdp({ issuer, clients, directory, idTokenTtlSeconds = 3600, refreshTokenTtlSeconds = 43200, tokenHook, tokenHookClaims = [] }) {
   const issuerUrl = checkOptions({ issuer, clients, directory, idTokenTtlSeconds, refreshTokenTtlSeconds });
   const mountPath = issuerUrl.pathname.replace(/\/$/, '');
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -104,11 +110,11 @@ export async function createIdp({ issuer, clients, directory, idTokenTtlSeconds 
     jwks: { keys: [signingKey] },
     cookies: { keys: [randomBytes(32).toString('hex')] },
     claims: {
-      openid: ['sub', 'token_use', 'cognito:username', 'cognito:groups', 'email', 'email_verified', 'name'],
+      openid: ['sub', 'token_use', 'cognito:username', 'cognito:groups', 'email', 'email_verified', 'name', ...tokenHookClaims],
     },
     // Cognito puts every attribute in the ID token, whatever the access token carries.
     conformIdTokenClaims: false,
-    scopes: ['openid', 'email', 'profile', 'offline_access'],
+    scopes: ['openid', 'email', 'profile', 'offline_access', USER_API_SCOPE],
     responseTypes: ['code'],
     features: {
       devInteractions: { enabled: false },
@@ -143,7 +149,18 @@ export async function createIdp({ issuer, clients, directory, idTokenTtlSeconds 
       const username = usernames.get(accountId);
       const user = username && (await directory.find(username));
       if (!user) return undefined;
-      return { accountId, claims: async () => claimsOf(user) };
+      return {
+        accountId,
+        claims: async () => {
+          const claims = claimsOf(user);
+          if (!tokenHook) return claims;
+          // The pool's pre-token-generation trigger: it may replace the groups and add claims.
+          const out = await tokenHook({ user, clientId: _ctx?.oidc?.client?.clientId, groups: claims['cognito:groups'] });
+          if (out?.groups) claims['cognito:groups'] = [...out.groups];
+          for (const [k, v] of Object.entries(out?.claims ?? {})) claims[k] = v;
+          return claims;
+        },
+      };
     },
     renderError: async (ctx, out) => {
       ctx.type = 'html';
@@ -169,6 +186,13 @@ export async function createIdp({ issuer, clients, directory, idTokenTtlSeconds 
     const clientName = client?.clientName ?? details.params.client_id;
     const loginAction = `${mountPath}/interaction/${uid}/login`;
     const newPasswordAction = `${mountPath}/interaction/${uid}/new-password`;
+    const mfaAction = `${mountPath}/interaction/${uid}/mfa`;
+    // The next challenge of the pool, remembered for this interaction (never in the page).
+    const challenge = (login, outcome) => {
+      challenges.set(uid, { login, session: outcome.session, kind: outcome.challenge });
+      if (outcome.challenge === 'SOFTWARE_TOKEN_MFA') send(res, 200, mfaPage({ action: mfaAction, login }));
+      else send(res, 200, newPasswordPage({ action: newPasswordAction, login }));
+    };
 
     if (req.method === 'GET' && !step) {
       send(res, 200, loginPage({ action: loginAction, clientName }));
@@ -188,18 +212,32 @@ export async function createIdp({ issuer, clients, directory, idTokenTtlSeconds 
         return;
       }
       outcome = await directory.authenticate(login, password);
-      if (outcome.challenge === 'NEW_PASSWORD_REQUIRED') {
-        challenges.set(uid, { login, session: outcome.session });
-        send(res, 200, newPasswordPage({ action: newPasswordAction, login }));
+      if (outcome.challenge) {
+        challenge(login, outcome);
         return;
       }
       if (outcome.refused) {
         send(res, 400, loginPage({ action: loginAction, clientName, login, error: outcome.refused }));
         return;
       }
+    } else if (step === 'mfa') {
+      const pending = challenges.get(uid);
+      if (!pending || pending.kind !== 'SOFTWARE_TOKEN_MFA' || !directory.completeMfa) {
+        send(res, 400, loginPage({ action: loginAction, clientName }));
+        return;
+      }
+      const code = (form.get('code') ?? '').trim();
+      outcome = /^\d{6}$/.test(code)
+        ? await directory.completeMfa(pending.login, pending.session, code)
+        : { refused: 'Invalid code received for user' };
+      if (outcome.refused) {
+        send(res, 400, mfaPage({ action: mfaAction, login: pending.login, error: outcome.refused }));
+        return;
+      }
+      challenges.delete(uid);
     } else {
       const pending = challenges.get(uid);
-      if (!pending) {
+      if (!pending || pending.kind !== 'NEW_PASSWORD_REQUIRED') {
         send(res, 400, loginPage({ action: loginAction, clientName }));
         return;
       }
@@ -214,12 +252,16 @@ export async function createIdp({ issuer, clients, directory, idTokenTtlSeconds 
         return;
       }
       challenges.delete(uid);
+      if (outcome.challenge) {
+        challenge(pending.login, outcome);
+        return;
+      }
     }
     usernames.set(outcome.user.sub, outcome.user.username);
     await provider.interactionFinished(
       req,
       res,
-      { login: { accountId: outcome.user.sub, amr: ['pwd'] } },
+      { login: { accountId: outcome.user.sub, amr: step === 'mfa' ? ['pwd', 'otp'] : ['pwd'] } },
       { mergeWithLastSubmission: false },
     );
   }
@@ -284,9 +326,66 @@ export async function createIdp({ issuer, clients, directory, idTokenTtlSeconds 
     res.end();
   }
 
+  /**
+   * The user pool's own API as a page calls it with the user's access token (`POST /`, Cognito's
+   * JSON protocol, `X-Amz-Target: AWSCognitoIdentityProviderService.<operation>`), for the
+   * operations that register an authenticator. The token is this provider's; the call goes to
+   * the directory for that user. Answers CORS as Cognito does (any origin).
+   */
+  async function userApiHandler(req, res) {
+    const cors = {
+      'access-control-allow-origin': '*',
+      'access-control-allow-headers': 'content-type,x-amz-target,x-amz-user-agent,amz-sdk-invocation-id,amz-sdk-request',
+      'access-control-allow-methods': 'POST',
+      'access-control-max-age': '86400',
+    };
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, cors).end();
+      return;
+    }
+    const fail = (status, type, message) => {
+      res.writeHead(status, { ...cors, 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': type });
+      res.end(JSON.stringify({ __type: type, message }));
+    };
+    const operation = String(req.headers['x-amz-target'] ?? '').replace(/^AWSCognitoIdentityProviderService\./, '');
+    if (req.method !== 'POST' || !(operation in USER_OPERATIONS) || !directory.userApi) {
+      fail(400, 'InvalidParameterException', `${operation || 'this request'} is not offered here`);
+      return;
+    }
+    let input;
+    try {
+      const chunks = [];
+      for await (const c of req) chunks.push(c);
+      input = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+    } catch {
+      fail(400, 'SerializationException', 'the body is not JSON');
+      return;
+    }
+    const token = typeof input.AccessToken === 'string' ? await provider.AccessToken.find(input.AccessToken) : undefined;
+    if (!token || token.isExpired) {
+      fail(400, 'NotAuthorizedException', 'Invalid Access Token');
+      return;
+    }
+    if (!String(token.scope ?? '').split(' ').includes(USER_API_SCOPE)) {
+      fail(400, 'NotAuthorizedException', 'Access Token does not have required scopes');
+      return;
+    }
+    const username = usernames.get(token.accountId);
+    try {
+      const { AccessToken: _ignored, ...rest } = input;
+      void _ignored;
+      const out = await directory.userApi(username, operation, rest);
+      res.writeHead(200, { ...cors, 'content-type': 'application/x-amz-json-1.1' });
+      res.end(JSON.stringify(out));
+    } catch (e) {
+      fail(400, e?.name ?? 'InternalErrorException', e?.message ?? String(e));
+    }
+  }
+
   return {
     issuerHandler,
     logoutHandler,
+    userApiHandler,
     /** Ends what the provider holds (its in-memory store, the directory's client). */
     async close() {
       challenges.clear();

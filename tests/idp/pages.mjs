@@ -12,6 +12,7 @@ const JAPANESE = new Map([
   ['Incorrect username or password.', 'ユーザー名またはパスワードが正しくありません。'],
   ['User is disabled.', 'このユーザーは無効になっています。管理者に連絡してください。'],
   [PASSWORDS_DIFFER, '確認用のパスワードが一致しません。'],
+  ['Invalid code received for user', '確認コードが正しくありません。'],
 ]);
 
 function refusalText(message) {
@@ -75,6 +76,22 @@ ${error ? `<p class="error" role="alert" id="login-error">${escapeHtml(refusalTe
   <label for="confirm-password">新しいパスワード（確認） <small>(Confirm)</small></label>
   <input id="confirm-password" name="confirm_password" type="password" required minlength="8">
   <button type="submit" id="set-password">設定してサインイン (Set and sign in)</button>
+</form>`,
+  );
+}
+
+/** The authenticator app's code, asked after the password of a user who registered one. */
+export function mfaPage({ action, login, error }) {
+  return layout(
+    '確認コード (Verification code)',
+    `<h1>確認コードを入力 <small>(Enter the code)</small></h1>
+<p class="sub">認証アプリに表示されている6桁のコードを入力してください。(Enter the 6-digit code from your authenticator app.)</p>
+${error ? `<p class="error" role="alert" id="login-error">${escapeHtml(refusalText(error))}</p>` : ''}
+<form method="post" action="${escapeHtml(action)}" autocomplete="off">
+  <p>${escapeHtml(login)}</p>
+  <label for="code">確認コード <small>(Code)</small></label>
+  <input id="code" name="code" inputmode="numeric" pattern="[0-9]{6}" maxlength="6" required autofocus>
+  <button type="submit" id="verify-code">確認 (Verify)</button>
 </form>`,
   );
 }

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { api, reachStackThroughFront, signInAs, sim } from './lib/client.mjs';
+import { api, authenticatorCode, reachStackThroughFront, signInAs, sim } from './lib/client.mjs';
 import { SIM_HOST } from './lib/rehearsal.mjs';
 import { CAST, startCdkRehearsal } from './lib/stacks.mjs';
 import { CUSTOMER, LINE, simWait } from './lib/walk.mjs';
@@ -81,7 +81,12 @@ describe('the deployed console in Chromium', { timeout: 300_000 }, () => {
     await page.fill('#password', person.password);
     if (shotName) await shot(page, shotName);
     await page.click('#sign-in');
-    await page.locator('#operator, #monitor, #admin, #signin-no-group').first().waitFor();
+    if (person.totpSecret) {
+      await page.locator('#code').waitFor();
+      await page.fill('#code', authenticatorCode(person.totpSecret));
+      await page.click('#verify-code');
+    }
+    await page.locator('#operator, #monitor, #admin, #signin-no-group, #signin-mfa-needed').first().waitFor();
     return page;
   }
 
@@ -228,6 +233,37 @@ describe('the deployed console in Chromium', { timeout: 300_000 }, () => {
     await shot(tanaka.locator('#region-history'), 'rehearsal-7-history');
     const problems = await sim(r, 'GET', '/sim/problems');
     assert.deepEqual(problems.body, []);
+  });
+
+  test('a supervisor without an authenticator works as an operator, registers one from the banner, and signs in again with its code to get the role', async () => {
+    const mori = await signIn(CAST.mori);
+    await mori.locator('#operator').waitFor();
+    await mori.locator('#mfa-banner').waitFor();
+    await shot(mori, 'rehearsal-8-mfa-banner');
+    await mori.click('#mfa-open');
+    const secretText = await eventually(async () => (await mori.locator('#mfa-secret').textContent())?.replace(/\s/g, ''), 10_000, 'the key');
+    await mori.locator('#mfa-qr svg').waitFor();
+    await mori.fill('#mfa-code', '000000');
+    await mori.click('#mfa-verify');
+    await textContains(mori.locator('#mfa-error'), 'コードが正しくありません');
+    await mori.fill('#mfa-code', authenticatorCode(secretText));
+    await shot(mori.locator('#mfa-dialog'), 'rehearsal-9-mfa-register');
+    await mori.click('#mfa-verify');
+    await mori.locator('#mfa-done').waitFor();
+    await mori.click('#mfa-sign-in');
+    // A new sign-in at the provider: password, then the app's code.
+    await mori.locator('#username').waitFor();
+    await mori.fill('#username', CAST.mori.email);
+    await mori.fill('#password', CAST.mori.password);
+    await mori.click('#sign-in');
+    await mori.locator('#code').waitFor();
+    await shot(mori, 'rehearsal-10-mfa-code');
+    await mori.fill('#code', authenticatorCode(secretText));
+    await mori.click('#verify-code');
+    await mori.locator('#operator').waitFor();
+    assert.equal(await mori.locator('#mfa-banner').count(), 0, 'the role is given: no banner');
+    await mori.goto(new URL('/monitor', r.pageUrl).href);
+    await mori.locator('#monitor').waitFor();
   });
 
   test('no page raised a script error, and nothing failed underneath', async () => {

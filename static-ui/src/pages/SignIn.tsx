@@ -3,12 +3,12 @@
 //! first visit; after a sign-out, an expiry or a failed sign-in, with a button under the reason).
 //! Also the refusal shown to someone signed in at Cognito with no console group.
 
-import type { ComponentChildren } from 'preact';
+import type { ComponentChildren, ComponentType } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { signIn as apiSignIn, users as apiUsers } from '../api/dev';
 import { errorText } from '../api/errors';
 import type { DevUser } from '../api/types';
-import { authError, beginSignIn, refusedUser, signIn, signOut, signOutReason } from '../auth';
+import { authError, beginSignIn, mfaSetup, refusedUser, signIn, signOut, signOutReason } from '../auth';
 import { config } from '../config';
 import { lang, setLang, t } from '../i18n';
 
@@ -76,9 +76,24 @@ function CognitoSignIn() {
   );
 }
 
-/** Someone signed in at Cognito whose token names none of the console's groups. */
-export function NoGroupPage() {
+/**
+ * Someone signed in at Cognito whose token names none of the console's groups; or a supervisor or
+ * admin whose role waits for an authenticator app, who registers it here.
+ */
+export function NoGroupPage({ setup }: { setup?: ComponentType | null }) {
   const name = refusedUser.value?.name ?? '';
+  if (mfaSetup.value) {
+    const Setup = setup;
+    return (
+      <Card title={t('mfa.title')}>
+        <p id="signin-mfa-needed">{t('mfa.needed', { name })}</p>
+        {Setup ? <Setup /> : <p class="muted">{t('app.loading')}</p>}
+        <button type="button" class="link-button" id="signin-no-group-sign-out" onClick={() => signOut()}>
+          {t('app.signOut')}
+        </button>
+      </Card>
+    );
+  }
   return (
     <Card title={t('signin.noGroupTitle')}>
       <p role="alert" id="signin-no-group">

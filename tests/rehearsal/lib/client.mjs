@@ -5,7 +5,13 @@
 
 import { connect as tlsConnect } from 'node:tls';
 import { Agent, buildConnector, setGlobalDispatcher } from 'undici';
-import { Browser, signIn } from '../../idp/test/browserless.mjs';
+import { Secret, TOTP } from 'otpauth';
+import { Browser, formAction, pkce, startSignIn, tokenRequest } from '../../idp/test/browserless.mjs';
+
+/** What an authenticator app shows for a registered secret (TOTP, 30 s, 6 digits, SHA-1). */
+export function authenticatorCode(secret) {
+  return new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' }).generate();
+}
 
 /** Routes this process's fetch for `hosts` to the front on `port`, trusting `ca`. */
 export function reachStackThroughFront({ hosts, port, ca }) {
@@ -24,12 +30,26 @@ export function reachStackThroughFront({ hosts, port, ca }) {
   );
 }
 
-/** Signs a user in through the provider; returns their ID token and the token response. */
-export async function signInAs(rehearsal, { email, password }) {
+/**
+ * Signs a user in through the provider's login page (the authenticator's code too, for a user who
+ * registered one: `person.totpSecret`); returns their ID token and the token response.
+ */
+export async function signInAs(rehearsal, person) {
   const client = rehearsal.pool.clients[0];
   const redirectUri = (client.props.CallbackURLs ?? []).find((u) => u.endsWith('/auth/callback')) ?? client.props.CallbackURLs?.[0];
-  const { tokens } = await signIn(new Browser(), { issuer: rehearsal.issuer, clientId: client.clientId, redirectUri, username: email, password });
-  if (tokens.status !== 200) throw new Error(`${email}: the token request answered ${tokens.status}: ${JSON.stringify(tokens.body)}`);
+  const browser = new Browser();
+  const { verifier, challenge } = pkce();
+  const scope = client.props.AllowedOAuthScopes?.join(' ') ?? 'openid email profile';
+  const { discovery, page } = await startSignIn(browser, { issuer: rehearsal.issuer, clientId: client.clientId, redirectUri, challenge, scope });
+  let done = await browser.submit(formAction(page.body), page.url, { username: person.email, password: person.password }, redirectUri);
+  if (done.body && /name="code"/.test(done.body)) {
+    if (!person.totpSecret) throw new Error(`${person.email}: the provider asks for an authenticator code, and the cast has none`);
+    done = await browser.submit(formAction(done.body), done.url, { code: authenticatorCode(person.totpSecret) }, redirectUri);
+  }
+  const code = done.url.searchParams.get('code');
+  if (!code) throw new Error(`${person.email}: the sign-in stopped at ${done.url}: ${done.body?.slice(0, 400)}`);
+  const tokens = await tokenRequest(discovery, { grant_type: 'authorization_code', code, code_verifier: verifier, client_id: client.clientId, redirect_uri: redirectUri });
+  if (tokens.status !== 200) throw new Error(`${person.email}: the token request answered ${tokens.status}: ${JSON.stringify(tokens.body)}`);
   return { idToken: tokens.body.id_token, tokens: tokens.body };
 }
 

@@ -14,9 +14,18 @@ import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AdminAddUserToGroupCommand, AdminCreateUserCommand, AdminSetUserPasswordCommand } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  AdminAddUserToGroupCommand,
+  AdminCreateUserCommand,
+  AdminInitiateAuthCommand,
+  AdminSetUserPasswordCommand,
+  AssociateSoftwareTokenCommand,
+  SetUserMFAPreferenceCommand,
+  VerifySoftwareTokenCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { createIdp, cognitoDirectory } from '../../idp/index.mjs';
+import { authenticatorCode } from './client.mjs';
 import { Distribution } from './cloudfront.mjs';
 import { Front, makeCertificates, upgradeTo } from './front.mjs';
 import { HttpApiGateway } from './gateway.mjs';
@@ -28,6 +37,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = join(here, '..', '..', '..');
 /** The host name the page's simulated softphone is reached at (allowed by the page's CSP as a Twilio host). */
 export const SIM_HOST = 'rehearsal-sim.twilio.com';
+/** Claims the console's token trigger may add (functions/role-guard `MFA_CLAIM`). */
+const TRIGGER_CLAIMS = ['console:mfa'];
 
 export function freePort() {
   return new Promise((resolve, reject) => {
@@ -93,7 +104,7 @@ function startSimulator({ binary, publicUrl, resolveHosts, caFile, logDir }) {
  * `{ username, email, name, password, groups }`; `passwords`: passwords for users the template
  * creates (what they would set from their invitation e-mail).
  */
-export async function startRehearsal({ template, stackName, region, accountId, parameters, assets, users = [], passwords = {}, targetDir, log = () => {} }) {
+export async function startRehearsal({ template, stackName, region, accountId, parameters, assets, users = [], passwords = {}, authenticators = [], targetDir, log = () => {} }) {
   const workDir = mkdtempSync(join(tmpdir(), 'console-rehearsal-'));
   const logDir = join(workDir, 'logs');
   mkdirSync(logDir, { recursive: true });
@@ -112,7 +123,8 @@ export async function startRehearsal({ template, stackName, region, accountId, p
     const motoPort = await freePort();
     const python = process.env.TEST_TOOLS_PYTHON ?? join(repoRoot, 'tests', '.tools', 'venv', 'bin', 'python');
     if (!existsSync(python)) throw new Error(`${python} is missing: run tests/run or tests/rehearse, which create the test tools' venv`);
-    const moto = child(python, [join(repoRoot, 'tests', 'tools', 'dynamodb_server.py'), '127.0.0.1', String(motoPort)], {}, 'moto', logDir);
+    // Authenticator codes are checked for real against the secret the pool hands out.
+    const moto = child(python, [join(repoRoot, 'tests', 'tools', 'dynamodb_server.py'), '127.0.0.1', String(motoPort)], { env: { ...process.env, MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP: 'true' } }, 'moto', logDir);
     cleanups.push(() => moto.kill('SIGKILL'));
     await waitForPort(motoPort, moto, 'moto', moto.tail);
     const motoUrl = `http://127.0.0.1:${motoPort}`;
@@ -127,6 +139,21 @@ export async function startRehearsal({ template, stackName, region, accountId, p
     const pool = pools[0];
     for (const [username, password] of Object.entries(passwords)) {
       await aws.cognito.send(new AdminSetUserPasswordCommand({ UserPoolId: pool.id, Username: username, Password: password, Permanent: true }));
+    }
+    /** Registers an authenticator for a user as they would from the page; returns its secret. */
+    const registerAuthenticator = async (username, password) => {
+      const signedIn = await aws.cognito.send(
+        new AdminInitiateAuthCommand({ UserPoolId: pool.id, ClientId: pool.clients[0].clientId, AuthFlow: 'ADMIN_USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: password } }),
+      );
+      const AccessToken = signedIn.AuthenticationResult.AccessToken;
+      const { SecretCode } = await aws.cognito.send(new AssociateSoftwareTokenCommand({ AccessToken }));
+      await aws.cognito.send(new VerifySoftwareTokenCommand({ AccessToken, UserCode: authenticatorCode(SecretCode) }));
+      await aws.cognito.send(new SetUserMFAPreferenceCommand({ AccessToken, SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true } }));
+      return SecretCode;
+    };
+    const secrets = {};
+    for (const [username, password] of Object.entries(passwords)) {
+      if (authenticators.includes(username)) secrets[username] = await registerAuthenticator(username, password);
     }
     for (const u of users) {
       await aws.cognito.send(
@@ -143,6 +170,7 @@ export async function startRehearsal({ template, stackName, region, accountId, p
       );
       await aws.cognito.send(new AdminSetUserPasswordCommand({ UserPoolId: pool.id, Username: u.email, Password: u.password, Permanent: true }));
       for (const g of u.groups) await aws.cognito.send(new AdminAddUserToGroupCommand({ UserPoolId: pool.id, Username: u.email, GroupName: g }));
+      if (u.authenticator) secrets[u.email] = await registerAuthenticator(u.email, u.password);
     }
 
     const apis = [...stack.apis.values()];
@@ -172,8 +200,39 @@ export async function startRehearsal({ template, stackName, region, accountId, p
     };
     await aws.secrets.send(new PutSecretValueCommand({ SecretId: secret.arn, SecretString: JSON.stringify(credentials) }));
 
+    // The pool's pre-token-generation trigger, if the template gives it one: the IdP invokes it
+    // before every ID token, through the rehearsal's Lambda, with Cognito's event.
+    const lambdaConfig = pool.props.LambdaConfig ?? {};
+    const triggerArn = lambdaConfig.PreTokenGenerationConfig?.LambdaArn ?? lambdaConfig.PreTokenGeneration;
+    let functions;
+    const tokenHook = triggerArn
+      ? async ({ user, clientId, groups }) => {
+          const spec = [...stack.functions.values()].find((f) => f.arn === triggerArn);
+          if (!spec) throw new Error(`the pool's token trigger ${triggerArn} is not a function of the stack`);
+          const event = {
+            version: '1',
+            triggerSource: 'TokenGeneration_HostedAuth',
+            region,
+            userPoolId: pool.id,
+            userName: user.username,
+            callerContext: { awsSdkVersion: 'aws-sdk-unknown-unknown', clientId: clientId ?? pool.clients[0].clientId },
+            request: {
+              userAttributes: { sub: user.sub, email: user.email ?? '', email_verified: String(!!user.emailVerified), name: user.name ?? '', 'cognito:user_status': 'CONFIRMED' },
+              groupConfiguration: { groupsToOverride: groups, iamRolesToOverride: [], preferredRole: null },
+              clientMetadata: {},
+            },
+            response: { claimsOverrideDetails: null },
+          };
+          const out = JSON.parse(await functions.get(spec.id).invoke(event));
+          const d = out.response?.claimsOverrideDetails;
+          return d ? { groups: d.groupOverrideDetails?.groupsToOverride ?? groups, claims: d.claimsToAddOrOverride ?? {} } : undefined;
+        }
+      : undefined;
+
     // Cognito's sign-in: the OpenID provider on the pool, with the template's clients.
     const idp = await createIdp({
+      tokenHook,
+      tokenHookClaims: TRIGGER_CLAIMS,
       issuer,
       clients: pool.clients.map((c) => ({ clientId: c.clientId, redirectUris: c.props.CallbackURLs ?? [], logoutUris: c.props.LogoutURLs ?? [] })),
       directory: cognitoDirectory({ endpoint: motoUrl, region, userPoolId: pool.id, clientId: pool.clients[0].clientId }),
@@ -181,14 +240,18 @@ export async function startRehearsal({ template, stackName, region, accountId, p
       refreshTokenTtlSeconds: tokenSeconds(pool.clients[0].props, 'RefreshToken', 30 * 24 * 60),
     });
     cleanups.push(() => idp.close());
-    front.serve(new URL(issuer).host, idp.issuerHandler);
+    // The issuer's host is also the pool's own API (`POST /`), which the page calls to register
+    // an authenticator.
+    front.serve(new URL(issuer).host, (req, res) =>
+      new URL(req.url, issuer).pathname === '/' ? idp.userApiHandler(req, res) : idp.issuerHandler(req, res),
+    );
     for (const d of pool.domains) front.serve(d, idp.logoutHandler);
 
     // IAM between the functions and AWS; the functions; the API; the distribution.
     const iam = new IamProxy({ stack, upstreamPort: motoPort, log });
     const iamUrl = await iam.listen();
     cleanups.push(() => iam.close());
-    const functions = new Map();
+    functions = new Map();
     for (const spec of stack.functions.values()) {
       const fn = new LambdaFunction({
         spec,
@@ -237,6 +300,8 @@ export async function startRehearsal({ template, stackName, region, accountId, p
       distributions,
       pageUrl: distributions[0] ? `https://${distributions[0].domain}/` : null,
       aws,
+      /** Authenticator secrets of the users who registered one, by username. */
+      secrets,
       /** Chromium's host mapping for every public name of the rehearsal. */
       hostRules: hosts.map((h) => `MAP ${h} 127.0.0.1:${frontPort}`).join(', '),
       stop: async () => {

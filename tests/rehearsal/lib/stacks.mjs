@@ -9,14 +9,25 @@ import { repoRoot, startRehearsal } from './rehearsal.mjs';
 
 export const targetDir = process.env.CARGO_TARGET_DIR ?? join(repoRoot, 'target');
 
-/** The people of the rehearsal, invited as an admin would invite them. */
+/**
+ * The people of the rehearsal, invited as an admin would invite them. The admin and the
+ * supervisor 伊藤 have registered an authenticator (their roles need one); 森, a supervisor who
+ * has not yet, signs in as an operator until they do.
+ */
 export const CAST = {
-  admin: { email: 'admin@example.jp', name: '渡辺 管理者', password: 'Admin-rehearsal-1', groups: ['admin'] },
+  admin: { email: 'admin@example.jp', name: '渡辺 管理者', password: 'Admin-rehearsal-1', groups: ['admin'], authenticator: true },
   sato: { email: 'sato@example.jp', name: '佐藤 花子', password: 'Sato-rehearsal-1', groups: ['operator'] },
   tanaka: { email: 'tanaka@example.jp', name: '田中 健太', password: 'Tanaka-rehearsal-1', groups: ['operator'] },
-  ito: { email: 'ito@example.jp', name: '伊藤 直樹', password: 'Ito-rehearsal-1', groups: ['supervisor'] },
+  ito: { email: 'ito@example.jp', name: '伊藤 直樹', password: 'Ito-rehearsal-1', groups: ['supervisor'], authenticator: true },
+  mori: { email: 'mori@example.jp', name: '森 由美', password: 'Mori-rehearsal-1', groups: ['supervisor', 'operator'] },
   kato: { email: 'kato@example.jp', name: '加藤 誠', password: 'Kato-rehearsal-1', groups: ['operator'] },
 };
+
+/** Gives each person of the cast the authenticator secret they registered in this rehearsal. */
+function withSecrets(r) {
+  for (const person of Object.values(CAST)) person.totpSecret = r.secrets[person.email];
+  return r;
+}
 
 function need(path, how) {
   if (!existsSync(path)) throw new Error(`${path} is missing: ${how} (tests/rehearse prepares it)`);
@@ -32,18 +43,21 @@ export async function startCdkRehearsal(log) {
   const template = JSON.parse(readFileSync(join(cdkOut, artifact.properties.templateFile), 'utf8'));
   const workDir = join(cdkOut, '..', 'rehearsal-assets');
   const { admin, ...others } = CAST;
-  return startRehearsal({
-    template,
-    stackName,
-    region,
-    accountId,
-    parameters: { AdminEmail: admin.email, AdminName: admin.name },
-    passwords: { [admin.email]: admin.password },
-    users: Object.values(others),
-    assets: cdkAssets({ cdkOut, stackName, targetDir, workDir }),
-    targetDir,
-    log,
-  });
+  return withSecrets(
+    await startRehearsal({
+      template,
+      stackName,
+      region,
+      accountId,
+      parameters: { AdminEmail: admin.email, AdminName: admin.name },
+      passwords: { [admin.email]: admin.password },
+      authenticators: [admin.email],
+      users: Object.values(others),
+      assets: cdkAssets({ cdkOut, stackName, targetDir, workDir }),
+      targetDir,
+      log,
+    }),
+  );
 }
 
 /** The SAM template's back end (the page is the CDK app's only). */
@@ -54,7 +68,7 @@ export async function startSamRehearsal(log) {
   delete template.Rehearsal;
   const hasAdmin = 'AdminEmail' in (template.Parameters ?? {});
   const { admin, ...others } = CAST;
-  return startRehearsal({
+  const r = await startRehearsal({
     template,
     stackName: 'OperatorConsoleSam',
     region: 'ap-northeast-1',
@@ -65,6 +79,7 @@ export async function startSamRehearsal(log) {
       ...(hasAdmin ? { AdminEmail: admin.email, AdminName: admin.name } : {}),
     },
     passwords: hasAdmin ? { [admin.email]: admin.password } : {},
+    authenticators: hasAdmin ? [admin.email] : [],
     users: hasAdmin ? Object.values(others) : Object.values(CAST),
     assets: {
       functionCode(id) {
@@ -79,5 +94,6 @@ export async function startSamRehearsal(log) {
     targetDir,
     log,
   });
+  return withSecrets(r);
 }
 
