@@ -43,6 +43,16 @@ function checkOptions({ issuer, clients, directory, idTokenTtlSeconds, refreshTo
   return url;
 }
 
+/**
+ * A fresh RS256 signing key as a private JWK. A caller that passes its own to `createIdp`
+ * (`signingKey`) can also sign tokens the provider would never issue (an expired one, for a test
+ * of whoever checks them).
+ */
+export function newSigningKey() {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return { ...privateKey.export({ format: 'jwk' }), kid: randomBytes(8).toString('hex'), alg: 'RS256', use: 'sig' };
+}
+
 function readForm(req) {
   return new Promise((resolve, reject) => {
     let size = 0;
@@ -86,11 +96,10 @@ function claimsOf(user) {
  * token, as in a user pool with default settings, so a client renewing before its access token
  * expires renews the ID token in time too.
  */
-export async function createIdp({ issuer, clients, directory, idTokenTtlSeconds = 3600, refreshTokenTtlSeconds = 43200, tokenHook, tokenHookClaims = [] }) {
+export async function createIdp({ issuer, clients, directory, idTokenTtlSeconds = 3600, refreshTokenTtlSeconds = 43200, tokenHook, tokenHookClaims = [], signingKey: givenKey }) {
   const issuerUrl = checkOptions({ issuer, clients, directory, idTokenTtlSeconds, refreshTokenTtlSeconds });
   const mountPath = issuerUrl.pathname.replace(/\/$/, '');
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const signingKey = { ...privateKey.export({ format: 'jwk' }), kid: randomBytes(8).toString('hex'), alg: 'RS256', use: 'sig' };
+  const signingKey = givenKey ?? newSigningKey();
   const logoutUris = new Map(clients.map((c) => [c.clientId, new Set(c.logoutUris ?? [])]));
   // The user pool's answer to a NEW_PASSWORD_REQUIRED challenge, per interaction (never in the page).
   const challenges = new Map();

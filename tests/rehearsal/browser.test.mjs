@@ -5,7 +5,7 @@
 // config.json's `phone` is pointed at the Twilio simulator's softphone, on a host name the
 // page's Content-Security-Policy allows (a twilio.com name mapped to the simulator).
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -136,6 +136,10 @@ describe('the deployed console in Chromium', { timeout: 300_000 }, () => {
     await toLogin(page);
     assert.match(new URL(page.url()).host, /^cognito-idp\./, 'the sign-in is the provider’s');
     await shot(page, 'rehearsal-1-sign-in');
+    const bucket = [...r.stack.buckets.values()][0];
+    const texts = readdirSync(join(bucket.root, 'assets')).filter((f) => f.endsWith('.js')).map((f) => readFileSync(join(bucket.root, 'assets', f), 'utf8'));
+    assert.ok(texts.length > 0);
+    assert.ok(!texts.some((t) => t.includes('準備中')), 'no 準備中 anywhere in the deployed page');
     const csp = (await fetch(r.pageUrl)).headers.get('content-security-policy');
     assert.match(csp, /connect-src/, 'the distribution’s security headers are on the page');
     assert.ok(!page.requests.some((u) => u.includes('/api/dev/')), 'the dev sign-in is never called');
@@ -264,6 +268,46 @@ describe('the deployed console in Chromium', { timeout: 300_000 }, () => {
     assert.equal(await mori.locator('#mfa-banner').count(), 0, 'the role is given: no banner');
     await mori.goto(new URL('/monitor', r.pageUrl).href);
     await mori.locator('#monitor').waitFor();
+  });
+
+  test('the admin invites a user and disables another, who is then refused at sign-in and by the API', async () => {
+    // 加藤 was working before: signed in, with a token the API accepts.
+    const kato = await signInAs(r, CAST.kato);
+    assert.equal((await api(r, kato.idToken, 'GET', '/api/token')).status, 200);
+
+    const admin = await signIn(CAST.admin, '/admin');
+    await admin.locator('#admin').waitFor();
+    await admin.click('#admin-users');
+    const section = admin.locator('#section-users');
+    const row = (text) => section.locator('#users-table tbody tr', { hasText: text });
+    await row(CAST.sato.name).waitFor();
+    await shot(admin, 'rehearsal-11-admin-users');
+
+    await admin.fill('#invite-email', 'kobayashi.example.jp');
+    await admin.fill('#invite-name', '小林 さくら');
+    await admin.selectOption('#invite-role', 'operator');
+    await admin.click('#invite-submit');
+    await textContains(admin.locator('#invite-email-error'), 'メールアドレスの形式が正しくありません');
+    await admin.fill('#invite-email', 'kobayashi@example.jp');
+    await admin.click('#invite-submit');
+    await textContains(admin.locator('#invite-message'), '小林 さくら さん（kobayashi@example.jp）を招待しました');
+    await row('kobayashi@example.jp').waitFor();
+
+    await row(CAST.kato.name).locator('.user-toggle').click();
+    await admin.click('#users-confirm-ok');
+    await textContains(admin.locator('#users-message'), `${CAST.kato.name} さんを無効化しました`);
+    await shot(section, 'rehearsal-12-admin-disabled');
+
+    // Refused at the provider's login page, and their token gets no new Voice token.
+    const page = await openPage('/');
+    await toLogin(page);
+    await page.fill('#username', CAST.kato.email);
+    await page.fill('#password', CAST.kato.password);
+    await page.click('#sign-in');
+    await textContains(page.locator('#login-error'), 'このユーザーは無効になっています');
+    await shot(page, 'rehearsal-13-disabled-refused');
+    const token = await api(r, kato.idToken, 'GET', '/api/token');
+    assert.equal(token.status, 403, JSON.stringify(token.body));
   });
 
   test('no page raised a script error, and nothing failed underneath', async () => {

@@ -47,7 +47,10 @@ export async function signInAs(rehearsal, person) {
     done = await browser.submit(formAction(done.body), done.url, { code: authenticatorCode(person.totpSecret) }, redirectUri);
   }
   const code = done.url.searchParams.get('code');
-  if (!code) throw new Error(`${person.email}: the sign-in stopped at ${done.url}: ${done.body?.slice(0, 400)}`);
+  if (!code) {
+    const said = /id="login-error">([^<]*)</.exec(done.body ?? '')?.[1];
+    throw new Error(`${person.email}: the sign-in stopped at ${done.url}: ${said ?? done.body?.slice(0, 400)}`);
+  }
   const tokens = await tokenRequest(discovery, { grant_type: 'authorization_code', code, code_verifier: verifier, client_id: client.clientId, redirect_uri: redirectUri });
   if (tokens.status !== 200) throw new Error(`${person.email}: the token request answered ${tokens.status}: ${JSON.stringify(tokens.body)}`);
   return { idToken: tokens.body.id_token, tokens: tokens.body };

@@ -24,7 +24,7 @@ import {
   VerifySoftwareTokenCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { createIdp, cognitoDirectory } from '../../idp/index.mjs';
+import { createIdp, cognitoDirectory, newSigningKey } from '../../idp/index.mjs';
 import { authenticatorCode } from './client.mjs';
 import { Distribution } from './cloudfront.mjs';
 import { Front, makeCertificates, upgradeTo } from './front.mjs';
@@ -229,8 +229,11 @@ export async function startRehearsal({ template, stackName, region, accountId, p
         }
       : undefined;
 
-    // Cognito's sign-in: the OpenID provider on the pool, with the template's clients.
+    // Cognito's sign-in: the OpenID provider on the pool, with the template's clients. Its key
+    // is kept, so a test can sign a token the provider would not issue (an expired one).
+    const signingKey = newSigningKey();
     const idp = await createIdp({
+      signingKey,
       tokenHook,
       tokenHookClaims: TRIGGER_CLAIMS,
       issuer,
@@ -302,6 +305,8 @@ export async function startRehearsal({ template, stackName, region, accountId, p
       aws,
       /** Authenticator secrets of the users who registered one, by username. */
       secrets,
+      /** The provider's signing key (a private JWK). */
+      signingKey,
       /** Chromium's host mapping for every public name of the rehearsal. */
       hostRules: hosts.map((h) => `MAP ${h} 127.0.0.1:${frontPort}`).join(', '),
       stop: async () => {

@@ -3,6 +3,7 @@
 // ground in Chromium). Every step asserts what a person would notice.
 
 import assert from 'node:assert/strict';
+import { importJWK, SignJWT } from 'jose';
 import { api, signInAs, sim } from './client.mjs';
 import { CAST } from './stacks.mjs';
 
@@ -62,7 +63,17 @@ export async function walkTheApi(r, t) {
     const flipped = `${h}.${p}.${sig.slice(0, -4)}${sig.slice(-4) === 'AAAA' ? 'BBBB' : 'AAAA'}`;
     assert.equal((await api(r, flipped, 'GET', '/api/operators/me')).status, 401, 'a token whose signature was changed');
     assert.equal((await api(r, 'not-a-jwt', 'GET', '/api/operators/me')).status, 401);
+    // Signed with the provider's own key, for the right audience, but an hour old.
+    const key = await importJWK(r.signingKey, 'RS256');
+    const expired = await new SignJWT({ ...claims, iat: claims.iat - 7200, exp: claims.iat - 3600 })
+      .setProtectedHeader({ alg: 'RS256', kid: r.signingKey.kid })
+      .sign(key);
+    const refused = await api(r, expired, 'GET', '/api/operators/me');
+    assert.equal(refused.status, 401, 'an expired token');
+    assert.match(refused.headers.get('www-authenticate') ?? '', /exp/, 'the gateway says why');
     for (const [id, f] of r.functions) assert.equal(f.invocations, functionsBefore.get(id), `${id} ran for a refused request`);
+    const fresh = await new SignJWT({ ...claims }).setProtectedHeader({ alg: 'RS256', kid: r.signingKey.kid }).sign(key);
+    assert.equal((await api(r, fresh, 'GET', '/api/operators/me')).status, 200, 'the same claims, not expired, are accepted: the refusal was the expiry');
   });
 
   await t.test('a supervisor who has not registered an authenticator works as an operator until they do', async () => {
@@ -160,6 +171,27 @@ export async function walkTheApi(r, t) {
     const row = JSON.stringify(history.body);
     assert.ok(row.includes(sid), 'the call is listed');
     assert.ok(row.includes('請求書の再発行'), 'with its memo');
+  });
+
+  await t.test('the admin manages users on the user pool: a malformed invite is refused naming the field, a disabled user gets no Voice token', async () => {
+    const list = await api(r, cast.admin.idToken, 'GET', '/api/users');
+    assert.equal(list.status, 200, JSON.stringify(list.body));
+    assert.ok(list.body.users.some((u) => u.email === CAST.sato.email && u.role === 'operator'), JSON.stringify(list.body).slice(0, 400));
+    assert.equal((await api(r, cast.sato.idToken, 'GET', '/api/users')).status, 403, 'only admins');
+    const bad = await api(r, cast.admin.idToken, 'POST', '/api/users', { email: 'not an address', name: '小林 さくら', role: 'operator' });
+    assert.equal(bad.status, 422, JSON.stringify(bad.body));
+    assert.equal(bad.body.error.field, 'email');
+    const invited = await api(r, cast.admin.idToken, 'POST', '/api/users', { email: 'kobayashi@example.jp', name: '小林 さくら', role: 'operator' });
+    assert.equal(invited.status, 201, JSON.stringify(invited.body));
+
+    const kato = await signInAs(r, CAST.kato);
+    assert.equal((await api(r, kato.idToken, 'GET', '/api/token')).status, 200);
+    const katoId = list.body.users.find((u) => u.email === CAST.kato.email)?.id;
+    assert.ok(katoId, '加藤 is listed');
+    const disabled = await api(r, cast.admin.idToken, 'PUT', `/api/users/${katoId}`, { enabled: false });
+    assert.equal(disabled.status, 200, JSON.stringify(disabled.body));
+    assert.equal((await api(r, kato.idToken, 'GET', '/api/token')).status, 403, 'no new Voice token');
+    await assert.rejects(signInAs(r, CAST.kato), /User is disabled/, 'the sign-in is refused');
   });
 
   await t.test('a webhook not signed with the account’s auth token is refused', async () => {
