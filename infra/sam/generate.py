@@ -82,9 +82,22 @@ Parameters:
     Type: Number
     Description: Burst of the API's default stage.
     Default: 100
+  AdminEmail:
+    Type: String
+    Description: E-mail of the console's first admin (invited with a temporary password). Leave empty to add none.
+    Default: ''
+    AllowedPattern: '^$|^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$'
+    ConstraintDescription: an e-mail address such as admin@example.co.jp, or empty
+  AdminName:
+    Type: String
+    Description: The first admin's display name in the console.
+    Default: 管理者
+    MinLength: 1
+    MaxLength: 100
 
 Conditions:
   ProtectData: !Equals [!Ref DeletionProtection, 'true']
+  HasFirstAdmin: !Not [!Equals [!Ref AdminEmail, '']]
 
 Globals:
   Function:
@@ -184,6 +197,8 @@ w(f"""      Description: {sec['description']}
         RecoveryMechanisms:
           - {{ Name: verified_email, Priority: 1 }}
       DeletionProtection: !If [ProtectData, ACTIVE, INACTIVE]
+      LambdaConfig:
+        PreTokenGeneration: !GetAtt RoleGuardFunction.Arn
 
   AdminGroup:
     Type: AWS::Cognito::UserPoolGroup
@@ -194,6 +209,31 @@ w(f"""      Description: {sec['description']}
   OperatorGroup:
     Type: AWS::Cognito::UserPoolGroup
     Properties: {{ UserPoolId: !Ref OperatorUserPool, GroupName: operator, Precedence: 30, Description: 'Operators: take and place calls' }}
+
+  # The first admin, from AdminEmail; kept when the parameter is emptied or the stack deleted.
+  FirstAdminUser:
+    Type: AWS::Cognito::UserPoolUser
+    Condition: HasFirstAdmin
+    DeletionPolicy: Retain
+    UpdateReplacePolicy: Retain
+    Properties:
+      UserPoolId: !Ref OperatorUserPool
+      Username: !Ref AdminEmail
+      DesiredDeliveryMediums: [EMAIL]
+      UserAttributes:
+        - {{ Name: email, Value: !Ref AdminEmail }}
+        - {{ Name: email_verified, Value: 'true' }}
+        - {{ Name: name, Value: !Ref AdminName }}
+  FirstAdminMembership:
+    Type: AWS::Cognito::UserPoolUserToGroupAttachment
+    Condition: HasFirstAdmin
+    DeletionPolicy: Retain
+    UpdateReplacePolicy: Retain
+    DependsOn: [FirstAdminUser, AdminGroup]
+    Properties:
+      UserPoolId: !Ref OperatorUserPool
+      Username: !Ref AdminEmail
+      GroupName: admin
 
   HostedUiDomain:
     Type: AWS::Cognito::UserPoolDomain
@@ -210,9 +250,9 @@ w(f"""      Description: {sec['description']}
       ExplicitAuthFlows: [ALLOW_USER_SRP_AUTH, ALLOW_REFRESH_TOKEN_AUTH]
       AllowedOAuthFlowsUserPoolClient: true
       AllowedOAuthFlows: [code]
-      AllowedOAuthScopes: [openid, email, profile]
+      # aws.cognito.signin.user.admin lets the page register the user's own authenticator (TOTP).
+      AllowedOAuthScopes: [openid, email, profile, aws.cognito.signin.user.admin]
       CallbackURLs:
-        - !Sub ${{PageOrigin}}/
         - !Sub ${{PageOrigin}}/auth/callback
       LogoutURLs:
         - !Sub ${{PageOrigin}}/
@@ -379,6 +419,50 @@ for fn in cat['functions']:
       FunctionName: !Ref {P}Function
       Principal: apigateway.amazonaws.com
       SourceArn: !Sub arn:${{AWS::Partition}}:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{OperatorApi}}/*/*{path}
+""")
+for t in cat.get('triggers', []):
+    P = pascal(t['name'])
+    w(f"\n  # --- {t['name']} (user pool trigger) " + '-' * (68 - len(t['name'])) + "\n")
+    w(f"""  {P}Function:
+    Type: AWS::Serverless::Function
+    Metadata:
+      BuildMethod: rust-cargolambda
+      BuildProperties:
+        Binary: {t['package']}
+    Properties:
+      CodeUri: ../../{t['crateDir']}
+      Description: {json.dumps(t['description'], ensure_ascii=False)}
+      MemorySize: {t.get('memoryMb', d['memoryMb'])}
+      Timeout: {t.get('timeoutSeconds', d['timeoutSeconds'])}
+      LoggingConfig:
+        LogGroup: !Ref {P}FunctionLogs
+  {P}FunctionLogs:
+    Type: AWS::Logs::LogGroup
+    DeletionPolicy: Retain
+    UpdateReplacePolicy: Retain
+    Properties:
+      RetentionInDays: !Ref LogRetentionDays
+  # A policy of its own on the function's generated role: the pool names the function, so a
+  # grant inside the function (which would name the pool) would make a cycle.
+  {P}UserPoolAccess:
+    Type: AWS::IAM::Policy
+    Properties:
+      PolicyName: {P}UserPoolAccess
+      Roles: [!Ref {P}FunctionRole]
+      PolicyDocument:
+        Version: '2012-10-17'
+        Statement:
+          - Sid: UserPoolAccess
+            Effect: Allow
+            Action: [{', '.join(t['userPool']['actions'])}]
+            Resource: !GetAtt OperatorUserPool.Arn
+  {P}InvokedByUserPool:
+    Type: AWS::Lambda::Permission
+    Properties:
+      Action: lambda:InvokeFunction
+      FunctionName: !Ref {P}Function
+      Principal: cognito-idp.amazonaws.com
+      SourceArn: !GetAtt OperatorUserPool.Arn
 """)
 w("""
 Outputs:

@@ -58,8 +58,10 @@ describe('SAM template drift', () => {
 
   it('has the same functions as functions.json and the CDK app', () => {
     const names = catalog.functions.map((fn) => fn.name).sort();
-    assert.deepEqual([...samIds.values()].sort(), names);
+    const triggers = catalog.triggers.map((t) => t.name);
+    assert.deepEqual([...samIds.values()].sort(), [...names, ...triggers].sort(), 'the functions and the user pool triggers');
     assert.deepEqual([...cdkIds.values()].sort(), names);
+    assert.deepEqual(Object.keys(cdk.stack.triggers).sort(), [...triggers].sort());
     for (const fn of catalog.functions) assert.equal(samIdOf(fn.name), `${pascalCase(fn.name)}Function`);
   });
 
@@ -87,6 +89,38 @@ describe('SAM template drift', () => {
   it('lets API Gateway invoke the function of every route, in both templates', () => {
     assert.deepEqual(routesWithoutPermission(sam.Resources), []);
     assert.deepEqual(routesWithoutPermission(cdk.resources), []);
+  });
+
+  it('creates the first admin from AdminEmail, kept on deletion, as CDK does', () => {
+    for (const template of [sam, cdk.json]) {
+      assert.equal(template.Parameters.AdminEmail.Default, '');
+      const [[, user]] = ofType(template.Resources, 'AWS::Cognito::UserPoolUser');
+      const [[, membership]] = ofType(template.Resources, 'AWS::Cognito::UserPoolUserToGroupAttachment');
+      assert.deepEqual(user.Properties.Username, { Ref: 'AdminEmail' });
+      assert.equal(membership.Properties.GroupName, 'admin');
+      for (const r of [user, membership]) {
+        assert.equal(r.Condition, 'HasFirstAdmin');
+        assert.equal(r.DeletionPolicy, 'Retain');
+      }
+    }
+  });
+
+  it('runs the role guard before every token and gives the page client the same scopes and callback as CDK', () => {
+    const trigger = (resources: Json) => {
+      const [[, pool]] = ofType(resources, 'AWS::Cognito::UserPool');
+      const target = refTarget(pool.Properties.LambdaConfig?.PreTokenGeneration);
+      const permission = ofType(resources, 'AWS::Lambda::Permission').find(([, p]) => refTarget(p.Properties.FunctionName) === target);
+      return { target: target?.replace(/[0-9A-F]{8}$/, ''), principal: permission?.[1].Properties.Principal };
+    };
+    assert.deepEqual(trigger(sam.Resources), { target: 'RoleGuardFunction', principal: 'cognito-idp.amazonaws.com' });
+    assert.deepEqual(trigger(cdk.resources), { target: 'RoleGuardFunction', principal: 'cognito-idp.amazonaws.com' });
+    const [[, samClient]] = ofType(sam.Resources, 'AWS::Cognito::UserPoolClient');
+    const [[, cdkClient]] = ofType(cdk.resources, 'AWS::Cognito::UserPoolClient');
+    assert.deepEqual([...samClient.Properties.AllowedOAuthScopes].sort(), [...cdkClient.Properties.AllowedOAuthScopes].sort());
+    assert.equal(samClient.Properties.CallbackURLs.length, cdkClient.Properties.CallbackURLs.length);
+    assert.match(JSON.stringify(samClient.Properties.CallbackURLs), /\/auth\/callback/);
+    const policy = ofType(sam.Resources, 'AWS::IAM::Policy').find(([id]) => id.startsWith('RoleGuard'))![1];
+    assert.deepEqual(policy.Properties.PolicyDocument.Statement.map((st: Json) => st.Action), [['cognito-idp:AdminGetUser']]);
   });
 
   it('uses one JWT authorizer on the same issuer and audience as CDK', () => {

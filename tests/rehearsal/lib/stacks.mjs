@@ -66,7 +66,6 @@ export async function startSamRehearsal(log) {
   const template = JSON.parse(readFileSync(file, 'utf8'));
   const code = template.Rehearsal?.code ?? {};
   delete template.Rehearsal;
-  const hasAdmin = 'AdminEmail' in (template.Parameters ?? {});
   const { admin, ...others } = CAST;
   const r = await startRehearsal({
     template,
@@ -76,11 +75,12 @@ export async function startSamRehearsal(log) {
     parameters: {
       PageOrigin: 'https://d111111abcdef8.cloudfront.net',
       CognitoDomainPrefix: 'operatorconsole-rehearsal',
-      ...(hasAdmin ? { AdminEmail: admin.email, AdminName: admin.name } : {}),
+      AdminEmail: admin.email,
+      AdminName: admin.name,
     },
-    passwords: hasAdmin ? { [admin.email]: admin.password } : {},
-    authenticators: hasAdmin ? [admin.email] : [],
-    users: hasAdmin ? Object.values(others) : Object.values(CAST),
+    passwords: { [admin.email]: admin.password },
+    authenticators: [admin.email],
+    users: Object.values(others),
     assets: {
       functionCode(id) {
         const c = code[id];
