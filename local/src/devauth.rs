@@ -12,7 +12,6 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use jsonwebtoken::{DecodingKey, EncodingKey, Header, Validation, decode, encode};
-use lambda_http::request::RequestContext;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use shared::auth::Role;
@@ -236,45 +235,25 @@ async fn sign_in(State(a): State<DevAuth>, Json(body): Json<SignIn>) -> Result<R
 
 /// Verifies the bearer token of every `/api` request (except the sign-in API and the OpenAPI
 /// document) and places the claims where API Gateway's JWT authorizer does.
-pub async fn authorize(State(a): State<DevAuth>, mut req: Request, next: Next) -> Response {
+pub async fn authorize(State(a): State<DevAuth>, req: Request, next: Next) -> Response {
     let path = req.uri().path();
     let open = !path.starts_with("/api/") || path.starts_with("/api/dev/") || path == "/api/openapi.json";
     if open {
         return next.run(req).await;
     }
-    let token = req
-        .headers()
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
-    let Some(token) = token else {
+    let Some(token) = crate::gateway::bearer(&req) else {
         return ApiError::Unauthorized("sign in first: send Authorization: Bearer <token>".into()).into_response();
     };
     let claims = match a.verify(token) {
         Ok(c) => c,
         Err(m) => return ApiError::Unauthorized(m).into_response(),
     };
-    let ctx = json!({
-        "routeKey": "$default",
-        "accountId": "000000000000",
-        "stage": "$default",
-        "requestId": ulid::Ulid::new().to_string(),
-        "apiId": "local",
-        "domainName": "localhost",
-        "time": chrono::Utc::now().to_rfc2822(),
-        "timeEpoch": chrono::Utc::now().timestamp_millis(),
-        "http": { "method": req.method().as_str(), "path": path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "local" },
-        "authorizer": { "jwt": { "claims": {
-            "sub": claims.sub,
-            "name": claims.name,
-            "cognito:groups": format!("[{}]", claims.groups.join(" ")),
-        }, "scopes": null } }
-    });
-    match serde_json::from_value(ctx) {
-        Ok(c) => {
-            req.extensions_mut().insert(RequestContext::ApiGatewayV2(c));
-            next.run(req).await
-        }
-        Err(e) => ApiError::Internal(Box::new(e)).into_response(),
+    let mut forwarded = serde_json::Map::new();
+    forwarded.insert("sub".into(), claims.sub.into());
+    forwarded.insert("name".into(), claims.name.into());
+    forwarded.insert("cognito:groups".into(), format!("[{}]", claims.groups.join(" ")).into());
+    match crate::gateway::with_claims(req, forwarded) {
+        Ok(req) => next.run(req).await,
+        Err(e) => e.into_response(),
     }
 }

@@ -4,6 +4,7 @@
 //! Cognito), and serves the page.
 
 pub mod devauth;
+mod gateway;
 pub mod oidc;
 pub mod seed;
 pub mod sim;

@@ -14,7 +14,6 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use jsonwebtoken::jwk::{Jwk, JwkSet};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
-use lambda_http::request::RequestContext;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use shared::error::ApiError;
@@ -244,17 +243,12 @@ fn forwarded(value: &Value) -> String {
 
 /// Verifies the bearer token of every `/api` request (the OpenAPI document is open) and places
 /// the claims where API Gateway's JWT authorizer does.
-pub async fn authorize(State(auth): State<Arc<OidcAuth>>, mut req: Request, next: Next) -> Response {
+pub async fn authorize(State(auth): State<Arc<OidcAuth>>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
     if !path.starts_with("/api/") || path == "/api/openapi.json" {
         return next.run(req).await;
     }
-    let token = req
-        .headers()
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
-    let Some(token) = token else {
+    let Some(token) = crate::gateway::bearer(&req) else {
         return ApiError::Unauthorized("sign in first: send Authorization: Bearer <ID token>".into()).into_response();
     };
     let claims = match auth.verify(token).await {
@@ -265,24 +259,9 @@ pub async fn authorize(State(auth): State<Arc<OidcAuth>>, mut req: Request, next
         .iter()
         .map(|(k, v)| (k.clone(), Value::String(forwarded(v))))
         .collect();
-    let ctx = json!({
-        "routeKey": "$default",
-        "accountId": "000000000000",
-        "stage": "$default",
-        "requestId": ulid::Ulid::new().to_string(),
-        "apiId": "local",
-        "domainName": "localhost",
-        "time": chrono::Utc::now().to_rfc2822(),
-        "timeEpoch": chrono::Utc::now().timestamp_millis(),
-        "http": { "method": req.method().as_str(), "path": path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "local" },
-        "authorizer": { "jwt": { "claims": claims, "scopes": null } }
-    });
-    match serde_json::from_value(ctx) {
-        Ok(c) => {
-            req.extensions_mut().insert(RequestContext::ApiGatewayV2(c));
-            next.run(req).await
-        }
-        Err(e) => ApiError::Internal(Box::new(e)).into_response(),
+    match crate::gateway::with_claims(req, claims) {
+        Ok(req) => next.run(req).await,
+        Err(e) => e.into_response(),
     }
 }
 
