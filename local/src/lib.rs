@@ -96,9 +96,7 @@ pub async fn build_signing_in(
     let voice_state = voice::VoiceState {
         services: services.clone(),
         telephony,
-        validator: Arc::new(shared::twilio::signature::WebhookValidator::new(
-            secrecy::SecretString::from(account.auth_token.clone()),
-        )),
+        validator: Arc::new(sim.webhook_validator()),
         public_base_url: base_url.clone(),
         lookup_budget: std::time::Duration::from_millis(1500),
     };

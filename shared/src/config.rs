@@ -61,14 +61,19 @@ pub fn optional(name: &str) -> Option<String> {
     env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
-/// Twilio credentials, read once at cold start from the Secrets Manager secret named by
+/// Twilio credentials, read at cold start from the Secrets Manager secret named by
 /// `TWILIO_SECRET_ARN` (JSON with `account_sid`, `api_key_sid`, `api_key_secret`, `auth_token`,
-/// `twiml_app_sid`). Nothing secret is ever in the environment or in a template.
+/// `twiml_app_sid`, and `auth_token_secondary` while the auth token is being rotated). Nothing
+/// secret is ever in the environment or in a template. The voice function re-reads the auth
+/// tokens later through [`TwilioSecretStore`].
 pub struct TwilioSecrets {
     pub account_sid: crate::twilio::AccountSid,
     pub api_key_sid: crate::twilio::ApiKeySid,
     pub api_key_secret: secrecy::SecretString,
     pub auth_token: secrecy::SecretString,
+    /// The account's secondary auth token, stored before it is promoted at Twilio so that
+    /// webhooks signed with it are accepted from the moment of the promotion.
+    pub auth_token_secondary: Option<secrecy::SecretString>,
     pub twiml_app_sid: crate::twilio::ApplicationSid,
 }
 
@@ -78,7 +83,14 @@ struct RawTwilioSecret {
     api_key_sid: String,
     api_key_secret: String,
     auth_token: String,
+    #[serde(default)]
+    auth_token_secondary: Option<String>,
     twiml_app_sid: String,
+}
+
+/// What a Twilio auth token looks like: 32 hexadecimal characters.
+pub fn is_auth_token(value: &str) -> bool {
+    value.len() == 32 && value.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 impl TwilioSecrets {
@@ -90,23 +102,20 @@ impl TwilioSecrets {
     /// [`load`](Self::load) with an AWS configuration the caller already loaded.
     pub async fn load_with(aws: &aws_config::SdkConfig) -> Result<Self, ConfigError> {
         let arn = required("TWILIO_SECRET_ARN")?;
-        let client = aws_sdk_secretsmanager::Client::new(aws);
-        let out = client
-            .get_secret_value()
-            .secret_id(&arn)
-            .send()
-            .await
-            .map_err(|e| ConfigError::Invalid {
-                name: "TWILIO_SECRET_ARN",
-                reason: format!(
-                    "the secret could not be read: {}",
-                    aws_sdk_secretsmanager::error::DisplayErrorContext(&e)
-                ),
-            })?;
-        Self::parse(out.secret_string().unwrap_or_default())
+        TwilioSecretStore::new(aws, &arn).read().await
     }
 
-    /// Parses the secret's JSON.
+    /// The auth tokens webhooks are validated with.
+    pub fn auth_tokens(&self) -> crate::twilio::signature::AuthTokens {
+        crate::twilio::signature::AuthTokens {
+            primary: self.auth_token.clone(),
+            secondary: self.auth_token_secondary.clone(),
+        }
+    }
+
+    /// Parses the secret's JSON. An auth token that is empty or not 32 hexadecimal
+    /// characters (the deployment's random placeholder, a pasted API key secret) stops the
+    /// function here, naming the key, rather than refusing every webhook later.
     pub fn parse(json: &str) -> Result<Self, ConfigError> {
         let bad = |reason: String| ConfigError::Invalid {
             name: "TWILIO_SECRET_ARN",
@@ -114,6 +123,21 @@ impl TwilioSecrets {
         };
         let raw: RawTwilioSecret =
             serde_json::from_str(json).map_err(|e| bad(format!("the secret is not the expected JSON: {e}")))?;
+        let token = |key: &str, value: &str| {
+            if is_auth_token(value) {
+                Ok(())
+            } else {
+                Err(bad(format!(
+                    "{key} is {} — it must be the Twilio account's auth token (32 hexadecimal characters): \
+                     store the account's credentials in the secret (infra/README.md section 4)",
+                    if value.is_empty() { "empty" } else { "not an auth token" }
+                )))
+            }
+        };
+        token("auth_token", &raw.auth_token)?;
+        if let Some(secondary) = &raw.auth_token_secondary {
+            token("auth_token_secondary", secondary)?;
+        }
         Ok(Self {
             account_sid: crate::twilio::AccountSid::parse(&raw.account_sid)
                 .map_err(|_| bad("account_sid is not an AC… SID".into()))?,
@@ -121,8 +145,215 @@ impl TwilioSecrets {
                 .map_err(|_| bad("api_key_sid is not an SK… SID".into()))?,
             api_key_secret: raw.api_key_secret.into(),
             auth_token: raw.auth_token.into(),
+            auth_token_secondary: raw.auth_token_secondary.map(Into::into),
             twiml_app_sid: crate::twilio::ApplicationSid::parse(&raw.twiml_app_sid)
                 .map_err(|_| bad("twiml_app_sid is not an AP… SID".into()))?,
         })
+    }
+}
+
+/// Why the Twilio secret could not be read or written. Never quotes the secret's content.
+#[derive(Debug, thiserror::Error)]
+pub enum SecretStoreError {
+    /// Secrets Manager refused or could not be reached.
+    #[error("Secrets Manager could not {action} the secret {secret_id}: {reason}")]
+    Aws {
+        /// `read` or `write`.
+        action: &'static str,
+        /// The secret's name or ARN.
+        secret_id: String,
+        /// The SDK's description.
+        reason: String,
+    },
+    /// The secret holds no JSON object.
+    #[error("the secret {0} does not hold a JSON object")]
+    NotAnObject(String),
+}
+
+/// The Twilio secret in Secrets Manager, read and written whole as its JSON object: what the
+/// voice function re-reads its auth tokens from, and what the auth-token rotation writes.
+pub struct TwilioSecretStore {
+    secret_id: String,
+    aws: Option<aws_config::SdkConfig>,
+    client: tokio::sync::OnceCell<aws_sdk_secretsmanager::Client>,
+}
+
+impl TwilioSecretStore {
+    /// The secret `secret_id` (a name or an ARN), through a client for `aws`.
+    pub fn new(aws: &aws_config::SdkConfig, secret_id: &str) -> Self {
+        Self {
+            secret_id: secret_id.to_owned(),
+            aws: Some(aws.clone()),
+            client: tokio::sync::OnceCell::new(),
+        }
+    }
+
+    /// The secret named by `TWILIO_SECRET_ARN`, with the AWS configuration loaded from the
+    /// environment on first use (off the cold-start path of a function that already read the
+    /// secret once).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Ok(Self {
+            secret_id: required("TWILIO_SECRET_ARN")?,
+            aws: None,
+            client: tokio::sync::OnceCell::new(),
+        })
+    }
+
+    /// The secret's name or ARN.
+    pub fn secret_id(&self) -> &str {
+        &self.secret_id
+    }
+
+    /// The Secrets Manager client the store uses (tests create the secret with it).
+    pub async fn client(&self) -> &aws_sdk_secretsmanager::Client {
+        self.client
+            .get_or_init(|| async {
+                match &self.aws {
+                    Some(aws) => aws_sdk_secretsmanager::Client::new(aws),
+                    None => aws_sdk_secretsmanager::Client::new(&crate::tls::aws_config_loader().load().await),
+                }
+            })
+            .await
+    }
+
+    /// The secret's JSON object as stored now.
+    pub async fn read_json(&self) -> Result<serde_json::Map<String, serde_json::Value>, SecretStoreError> {
+        let out = self
+            .client()
+            .await
+            .get_secret_value()
+            .secret_id(&self.secret_id)
+            .send()
+            .await
+            .map_err(|e| SecretStoreError::Aws {
+                action: "read",
+                secret_id: self.secret_id.clone(),
+                reason: aws_sdk_secretsmanager::error::DisplayErrorContext(&e).to_string(),
+            })?;
+        match serde_json::from_str(out.secret_string().unwrap_or_default()) {
+            Ok(serde_json::Value::Object(map)) => Ok(map),
+            _ => Err(SecretStoreError::NotAnObject(self.secret_id.clone())),
+        }
+    }
+
+    /// Replaces the secret's value with `value` (a new version, made current).
+    pub async fn write_json(&self, value: &serde_json::Map<String, serde_json::Value>) -> Result<(), SecretStoreError> {
+        self.client()
+            .await
+            .put_secret_value()
+            .secret_id(&self.secret_id)
+            .secret_string(serde_json::Value::Object(value.clone()).to_string())
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| SecretStoreError::Aws {
+                action: "write",
+                secret_id: self.secret_id.clone(),
+                reason: aws_sdk_secretsmanager::error::DisplayErrorContext(&e).to_string(),
+            })
+    }
+
+    /// Reads and checks the secret as the functions use it.
+    pub async fn read(&self) -> Result<TwilioSecrets, ConfigError> {
+        let value = self.read_json().await.map_err(|e| ConfigError::Invalid {
+            name: "TWILIO_SECRET_ARN",
+            reason: e.to_string(),
+        })?;
+        TwilioSecrets::parse(&serde_json::Value::Object(value).to_string())
+    }
+}
+
+#[cfg(any(test, feature = "test-support"))]
+impl TwilioSecretStore {
+    /// The secret on a Secrets Manager-compatible test server (moto), with static test
+    /// credentials and a fixed region, loopback only.
+    pub fn on_test_server(endpoint: &str, secret_id: &str) -> Self {
+        let credentials = aws_credential_types::Credentials::new("test", "test", None, None, "static");
+        let aws = aws_config::SdkConfig::builder()
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new("ap-northeast-1"))
+            .endpoint_url(endpoint)
+            .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(
+                credentials,
+            ))
+            .http_client(crate::tls::aws_http_client())
+            .build();
+        Self::new(&aws, secret_id)
+    }
+}
+
+#[async_trait::async_trait]
+impl crate::twilio::signature::AuthTokenSource for TwilioSecretStore {
+    async fn auth_tokens(
+        &self,
+    ) -> Result<crate::twilio::signature::AuthTokens, crate::twilio::signature::TokenSourceError> {
+        self.read()
+            .await
+            .map(|secrets| secrets.auth_tokens())
+            .map_err(|e| crate::twilio::signature::TokenSourceError(e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use secrecy::ExposeSecret;
+
+    fn secret(auth_token: &str, secondary: Option<&str>) -> String {
+        let mut value = serde_json::json!({
+            "account_sid": format!("AC{}", "1".repeat(32)),
+            "api_key_sid": format!("SK{}", "2".repeat(32)),
+            "api_key_secret": "key-secret",
+            "auth_token": auth_token,
+            "twiml_app_sid": format!("AP{}", "3".repeat(32)),
+        });
+        if let Some(secondary) = secondary {
+            value["auth_token_secondary"] = secondary.into();
+        }
+        value.to_string()
+    }
+
+    #[test]
+    fn a_secret_with_a_secondary_token_holds_both() {
+        let parsed = TwilioSecrets::parse(&secret(
+            "0123456789abcdef0123456789ABCDEF",
+            Some("fedcba9876543210fedcba9876543210"),
+        ))
+        .unwrap();
+        let tokens = parsed.auth_tokens();
+        assert_eq!(tokens.primary.expose_secret(), "0123456789abcdef0123456789ABCDEF");
+        assert_eq!(
+            tokens.secondary.unwrap().expose_secret(),
+            "fedcba9876543210fedcba9876543210"
+        );
+        let without = TwilioSecrets::parse(&secret("0123456789abcdef0123456789abcdef", None)).unwrap();
+        assert!(without.auth_token_secondary.is_none());
+    }
+
+    #[test]
+    fn an_empty_or_malformed_auth_token_stops_start_up_naming_its_key() {
+        let placeholder = "Xq7pT2mK9vB4nR8sW1yZ6cF3hJ5dL0aG";
+        for (json, key) in [
+            (secret("", None), "auth_token is empty"),
+            (secret(placeholder, None), "auth_token is not an auth token"),
+            (secret("0123456789abcdef", None), "auth_token is not an auth token"),
+            (
+                secret("0123456789abcdef0123456789abcdef", Some("")),
+                "auth_token_secondary is empty",
+            ),
+            (
+                secret("0123456789abcdef0123456789abcdef", Some(placeholder)),
+                "auth_token_secondary is not an auth token",
+            ),
+        ] {
+            let message = match TwilioSecrets::parse(&json) {
+                Err(e) => e.to_string(),
+                Ok(_) => panic!("{key}: accepted"),
+            };
+            assert!(message.contains(key), "{message}");
+            assert!(message.contains("TWILIO_SECRET_ARN"), "{message}");
+            assert!(message.contains("infra/README.md section 4"), "{message}");
+            assert!(!message.contains(placeholder), "the value is never quoted: {message}");
+        }
     }
 }

@@ -134,6 +134,7 @@ impl FromRequest<VoiceState> for SignedForm {
             .await
             .map_err(|_| Refused::Malformed("the body is not a readable form".into()).into_response())?;
         signed(st, &parts.uri, &parts.headers, &bytes)
+            .await
             .map(SignedForm)
             .map_err(IntoResponse::into_response)
     }
@@ -151,8 +152,14 @@ fn callback_outcome(result: Result<(), shared::error::DomainError>, call: &str, 
     }
 }
 
-/// Reads the form and checks its signature over the public URL of this path.
-fn signed(st: &VoiceState, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Result<Vec<(String, String)>, Refused> {
+/// Reads the form and checks its signature over the public URL of this path (the auth tokens
+/// re-read once if it does not match, in case Twilio's token was rotated since).
+async fn signed(
+    st: &VoiceState,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Vec<(String, String)>, Refused> {
     // Twilio sends exactly one header. Two are a forgery or a proxy's doing, refused like a
     // missing one (API Gateway would join them with a comma, which never validates either).
     let mut values = headers.get_all("x-twilio-signature").iter();
@@ -162,10 +169,13 @@ fn signed(st: &VoiceState, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Resul
     };
     let url = public_webhook_url(&st.public_base_url, uri.path(), uri.query().unwrap_or(""));
     let params = parse_form_body(body, false).map_err(|e| Refused::Malformed(e.to_string()))?;
-    st.validator.validate(&url, &params, signature).map_err(|_| {
-        tracing::warn!(path = uri.path(), "refused a webhook with an invalid signature");
-        Refused::Forged
-    })?;
+    st.validator
+        .validate_or_refresh(&url, &params, signature)
+        .await
+        .map_err(|_| {
+            tracing::warn!(path = uri.path(), "refused a webhook with an invalid signature");
+            Refused::Forged
+        })?;
     Ok(params)
 }
 

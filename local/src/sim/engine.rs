@@ -19,6 +19,39 @@ use super::{
     new_sid, rfc2822_now,
 };
 
+/// Where a call to a number or a TwiML App goes: its Voice URL, fallback and status callback.
+#[derive(Debug, Clone, Default)]
+struct VoiceConfig {
+    url: Option<Hook>,
+    fallback: Option<Hook>,
+    status: Option<Hook>,
+}
+
+impl VoiceConfig {
+    fn hook(url: &Option<String>, method: &str) -> Option<Hook> {
+        url.as_ref().map(|url| Hook {
+            url: url.clone(),
+            method: method.to_owned(),
+        })
+    }
+
+    fn of_number(n: &super::SimNumber) -> Self {
+        Self {
+            url: Self::hook(&n.voice_url, &n.voice_method),
+            fallback: Self::hook(&n.voice_fallback_url, &n.voice_fallback_method),
+            status: Self::hook(&n.status_callback, &n.status_callback_method),
+        }
+    }
+
+    fn of_application(a: &super::SimApplication) -> Self {
+        Self {
+            url: Self::hook(&a.voice_url, &a.voice_method),
+            fallback: Self::hook(&a.voice_fallback_url, &a.voice_fallback_method),
+            status: Self::hook(&a.status_callback, &a.status_callback_method),
+        }
+    }
+}
+
 /// What a call runs when answered (or redirected).
 #[derive(Debug, Clone)]
 pub enum Instructions {
@@ -162,7 +195,8 @@ impl Simulator {
         params: &[(String, String)],
         idempotency: Option<&str>,
     ) -> Result<(u16, String), String> {
-        let token = &self.inner.account.auth_token;
+        // Signed with the account's primary token at the moment, as Twilio signs.
+        let token = &self.world().auth.primary.clone();
         let response = if hook.method.eq_ignore_ascii_case("GET") {
             let mut url = reqwest::Url::parse(&hook.url).map_err(|e| format!("bad URL {}: {e}", hook.url))?;
             url.query_pairs_mut().extend_pairs(params);
@@ -1243,42 +1277,68 @@ impl Simulator {
     // ---------------------------------------------------------------------------------------
 
     /// A simulated customer calls one of the console's numbers. Returns the CallSid.
+    ///
+    /// The call follows the number's voice configuration (or its TwiML App's), as Twilio's
+    /// do; a number the account does not have yet joins it first, configured as the deployment
+    /// instructions say (see [`super::account::default_number`]).
     pub fn start_incoming(&self, from: &str, to: &str) -> String {
         let sid = new_sid("CA");
-        let base = &self.inner.base_url;
+        let base = self.inner.base_url.clone();
+        let voice = self.with_world(|w| {
+            let number = w
+                .incoming_numbers
+                .entry(to.to_owned())
+                .or_insert_with(|| super::account::default_number(to, &base))
+                .clone();
+            match number
+                .voice_application_sid
+                .as_ref()
+                .and_then(|app| w.applications.get(app))
+            {
+                Some(app) => VoiceConfig::of_application(app),
+                None => VoiceConfig::of_number(&number),
+            }
+        });
         let call = SimCall {
             direction: "inbound".into(),
             status: "ringing".into(),
-            // As the deployment tells the admin to configure the number.
-            status_hook: Some(StatusHook {
-                hook: Hook::post(shared::twilio::signature::retried_callback(format!(
-                    "{base}/twilio/voice/status"
-                ))),
+            status_hook: voice.status.map(|hook| StatusHook {
+                hook,
                 events: vec!["completed".into()],
             }),
-            fallback: Some(Hook::post(format!("{base}/twilio/voice/fallback"))),
+            fallback: voice.fallback,
             ..SimCall::new(&sid, from, to, Party::Phone(from.to_owned()), Vec::new())
         };
         self.with_world(|w| w.calls.insert(sid.clone(), call));
-        let hook = Hook::post(format!("{base}/twilio/voice/incoming"));
-        tokio::spawn(self.clone().run(sid.clone(), Instructions::Fetch(hook, vec![])));
+        self.start_run(&sid, voice.url, &format!("number {to}"));
         sid
     }
 
-    /// A softphone's `Device.connect({params})`: a call from the client to the TwiML App.
+    /// A softphone's `Device.connect({params})`: a call from the client to the TwiML App, which
+    /// it follows as configured.
     pub fn connect(&self, identity: &str, params: Vec<(String, String)>) -> String {
         let sid = new_sid("CA");
-        let base = &self.inner.base_url;
+        let app_sid = self.inner.account.twiml_app_sid.clone();
         let to = params
             .iter()
             .find(|(k, _)| k == "To")
             .map(|(_, v)| v.clone())
             .unwrap_or_default();
+        let voice = self
+            .world()
+            .applications
+            .get(&app_sid)
+            .map(VoiceConfig::of_application)
+            .unwrap_or_default();
         let call = SimCall {
             direction: "inbound".into(),
             status: "ringing".into(),
-            fallback: Some(Hook::post(format!("{base}/twilio/voice/fallback"))),
-            application_sid: Some(self.inner.account.twiml_app_sid.clone()),
+            status_hook: voice.status.map(|hook| StatusHook {
+                hook,
+                events: vec!["completed".into()],
+            }),
+            fallback: voice.fallback,
+            application_sid: Some(app_sid.clone()),
             ..SimCall::new(
                 &sid,
                 &format!("client:{identity}"),
@@ -1288,9 +1348,29 @@ impl Simulator {
             )
         };
         self.with_world(|w| w.calls.insert(sid.clone(), call));
-        let hook = Hook::post(format!("{base}/twilio/voice/outbound"));
-        tokio::spawn(self.clone().run(sid.clone(), Instructions::Fetch(hook, vec![])));
+        self.start_run(&sid, voice.url, &format!("TwiML App {app_sid}"));
         sid
+    }
+
+    /// Runs a new call's first document, or ends it as Twilio does when the number or app it
+    /// reached has no Voice URL.
+    fn start_run(&self, sid: &str, url: Option<Hook>, reached: &str) {
+        match url {
+            Some(hook) => {
+                tokio::spawn(self.clone().run(sid.to_owned(), Instructions::Fetch(hook, vec![])));
+            }
+            None => {
+                self.problem(format!("{reached} has no Voice URL: the call cannot be answered"));
+                self.with_world(|w| {
+                    self.w_hear(
+                        w,
+                        sid,
+                        "We are sorry, an application error has occurred. Goodbye.".into(),
+                    );
+                    self.w_end_call(w, sid, "failed");
+                });
+            }
+        }
     }
 
     /// Ends a ringing call the way its far end chooses (answer, busy, no answer).

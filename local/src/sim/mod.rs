@@ -5,6 +5,11 @@
 //!   local port under `/2010-04-01`, checking every request against Twilio's OpenAPI spec and
 //!   refusing what Twilio would refuse with Twilio's error JSON. The functions reach it through
 //!   the real [`shared::twilio::rest::RestClient`], so the deployed code path is the one tested.
+//! - [`account`] answers the account's own resources the admin commands provision and rotate:
+//!   TwiML Apps, API keys, phone numbers (`/2010-04-01`) and the auth tokens (`/v1/AuthTokens`,
+//!   Accounts v1). A call to one of the account's numbers follows that number's voice
+//!   configuration (or its TwiML App's), and webhooks are signed with whatever auth token is
+//!   primary at the moment, as on Twilio.
 //! - [`engine`] plays the network: simulated customers call in and answer (or not), every call
 //!   runs the TwiML the voice function returns (checked by Twilio's rules first), conferences hold,
 //!   start and end as Twilio's do, and status and conference callbacks go out signed, with
@@ -14,6 +19,7 @@
 //!   page's simulated phone uses (a WebSocket authenticated with the Voice access token the
 //!   `token` function issues, as the real SDK is).
 
+pub mod account;
 pub mod api;
 pub mod engine;
 pub mod rest;
@@ -84,8 +90,12 @@ pub struct SimConfig {
     pub default_answering: Answering,
     /// Multiplies every `<Pause>` (1.0 = real time).
     pub pause_scale: f64,
-    /// The console's number a simulated call dials when none is given (E.164).
+    /// The console's number a simulated call dials when none is given (E.164); one of the
+    /// account's numbers.
     pub default_to: String,
+    /// More numbers the account has from the start (E.164). Any other number a simulated
+    /// customer calls joins the account when first called, as if just bought.
+    pub numbers: Vec<String>,
 }
 
 impl Default for SimConfig {
@@ -94,8 +104,60 @@ impl Default for SimConfig {
             default_answering: Answering::After { ring_ms: 2000 },
             pause_scale: 1.0,
             default_to: "+81368000001".into(),
+            numbers: Vec::new(),
         }
     }
+}
+
+/// One of the account's phone numbers (an IncomingPhoneNumber) and its voice configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SimNumber {
+    pub sid: String,
+    pub phone_number: String,
+    pub friendly_name: String,
+    pub voice_url: Option<String>,
+    pub voice_method: String,
+    pub voice_fallback_url: Option<String>,
+    pub voice_fallback_method: String,
+    pub status_callback: Option<String>,
+    pub status_callback_method: String,
+    /// A TwiML App that handles the number's calls instead of its own URLs.
+    pub voice_application_sid: Option<String>,
+    pub date_created: String,
+    pub date_updated: String,
+}
+
+/// A TwiML App of the account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SimApplication {
+    pub sid: String,
+    pub friendly_name: String,
+    pub voice_url: Option<String>,
+    pub voice_method: String,
+    pub voice_fallback_url: Option<String>,
+    pub voice_fallback_method: String,
+    pub status_callback: Option<String>,
+    pub status_callback_method: String,
+    pub date_created: String,
+    pub date_updated: String,
+}
+
+/// An API key of the account (all Standard keys: they may not manage keys or auth tokens).
+#[derive(Debug, Clone, Serialize)]
+pub struct SimKey {
+    pub sid: String,
+    pub friendly_name: String,
+    #[serde(skip)]
+    pub secret: String,
+    pub date_created: String,
+    pub date_updated: String,
+}
+
+/// The account's auth tokens: the primary one signs webhooks; both authenticate REST requests.
+#[derive(Debug, Clone, Default)]
+pub struct SimAuthTokens {
+    pub primary: String,
+    pub secondary: Option<String>,
 }
 
 /// Where a call's other end is.
@@ -379,6 +441,14 @@ pub struct World {
     pub problems: Vec<String>,
     /// Failures the REST API injects, set through `PUT /sim/faults` (see [`rest::RestFault`]).
     pub rest_fault: Option<rest::RestFault>,
+    /// The account's auth tokens as they are now.
+    pub auth: SimAuthTokens,
+    /// The account's API keys, by SID.
+    pub keys: BTreeMap<String, SimKey>,
+    /// The account's TwiML Apps, by SID.
+    pub applications: BTreeMap<String, SimApplication>,
+    /// The account's phone numbers, by E.164 number.
+    pub incoming_numbers: BTreeMap<String, SimNumber>,
     /// Per call: cancels the TwiML it is running (a redirect or hang-up).
     pub(crate) runs: HashMap<String, CancellationToken>,
     /// Per call in a conference: fires when it leaves.
@@ -443,12 +513,38 @@ impl Simulator {
             shared::twilio::ApiKeySid::parse(&account.api_key_sid).expect("the simulated API key SID is well formed"),
             secrecy::SecretString::from(account.api_key_secret.clone()),
         );
+        let base_url = base_url.trim_end_matches('/').to_owned();
+        let world = World {
+            auth: SimAuthTokens {
+                primary: account.auth_token.clone(),
+                secondary: None,
+            },
+            keys: BTreeMap::from([(
+                account.api_key_sid.clone(),
+                SimKey {
+                    sid: account.api_key_sid.clone(),
+                    friendly_name: "Operator console functions".into(),
+                    secret: account.api_key_secret.clone(),
+                    date_created: rfc2822_now(),
+                    date_updated: rfc2822_now(),
+                },
+            )]),
+            applications: BTreeMap::from([(
+                account.twiml_app_sid.clone(),
+                account::default_application(&account.twiml_app_sid, &base_url),
+            )]),
+            incoming_numbers: std::iter::once(&config.default_to)
+                .chain(&config.numbers)
+                .map(|number| (number.clone(), account::default_number(number, &base_url)))
+                .collect(),
+            ..World::default()
+        };
         let sim = Simulator {
             inner: Arc::new(Inner {
                 account,
-                base_url: base_url.trim_end_matches('/').to_owned(),
+                base_url,
                 config,
-                world: Mutex::new(World::default()),
+                world: Mutex::new(world),
                 changed: watch::channel(0).0,
                 callbacks: tx,
                 in_flight: watch::channel(0).0,
@@ -460,8 +556,47 @@ impl Simulator {
         sim
     }
 
+    /// The account as it started (its auth token may have been rotated since: see
+    /// [`auth_tokens`](Self::auth_tokens)).
     pub fn account(&self) -> &SimAccount {
         &self.inner.account
+    }
+
+    /// The account's auth tokens now: the primary one and the secondary one, if created.
+    pub fn auth_tokens(&self) -> SimAuthTokens {
+        self.world().auth.clone()
+    }
+
+    /// One of the account's numbers, with its voice configuration.
+    pub fn incoming_number(&self, e164: &str) -> Option<SimNumber> {
+        self.world().incoming_numbers.get(e164).cloned()
+    }
+
+    /// A TwiML App of the account.
+    pub fn application(&self, sid: &str) -> Option<SimApplication> {
+        self.world().applications.get(sid).cloned()
+    }
+
+    /// The webhooks sent so far, with the status each was answered.
+    pub fn webhook_log(&self) -> Vec<WebhookLogEntry> {
+        self.world().webhook_log.clone()
+    }
+
+    /// The REST requests received so far, with the status each was answered.
+    pub fn rest_log(&self) -> Vec<RestLogEntry> {
+        self.world().rest_log.clone()
+    }
+
+    /// A validator for the voice function of the local runtime: it accepts the account's
+    /// auth tokens as they are now, re-reading them from the simulated account when a
+    /// signature does not match (so a rotation against the simulator refuses nothing).
+    pub fn webhook_validator(&self) -> shared::twilio::signature::WebhookValidator {
+        use shared::twilio::signature::{RefreshPolicy, WebhookValidator};
+        WebhookValidator::refreshing(
+            account::tokens_of(&self.auth_tokens()),
+            Arc::new(account::SimTokenSource(self.clone())),
+            RefreshPolicy::default(),
+        )
     }
 
     /// The world, locked. Never held across an `.await`.
@@ -511,6 +646,8 @@ impl Simulator {
             "conferences": w.conferences.values().collect::<Vec<_>>(),
             "phones": w.devices.iter().map(|d| d.identity.clone()).collect::<Vec<_>>(),
             "numbers": w.numbers,
+            "incoming_phone_numbers": w.incoming_numbers.values().collect::<Vec<_>>(),
+            "applications": w.applications.values().collect::<Vec<_>>(),
             "problems": w.problems,
         })
     }

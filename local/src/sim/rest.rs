@@ -1,7 +1,10 @@
 //! Twilio's REST API 2010-04-01, as far as the console uses it: create and update calls, list and
-//! end conferences, add, change and remove participants. Every request is authenticated (API key
-//! or account credentials, HTTP Basic) and checked against Twilio's OpenAPI spec before anything
-//! happens; answers have Twilio's JSON shapes and errors Twilio's error JSON.
+//! end conferences, add, change and remove participants; and the account's resources the admin
+//! commands use (TwiML Apps, API keys, phone numbers, and the auth tokens of the Accounts v1 API
+//! under `/v1`), answered by [`super::account`]. Every request is authenticated (one of the
+//! account's API keys, or the account SID with its primary or secondary auth token, HTTP Basic)
+//! and checked against Twilio's OpenAPI spec before anything happens; answers have Twilio's JSON
+//! shapes and errors Twilio's error JSON.
 //!
 //! Twilio itself ignores an unknown parameter with warning 20001; the simulator refuses it, since
 //! a mistyped parameter is a bug the console must not ship.
@@ -21,22 +24,32 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use serde_json::{Value, json};
 
-use shared::twilio::spec::{SpecViolation, voice_subset};
+use shared::twilio::spec::{SpecViolation, accounts_subset, voice_subset};
 
 use super::engine::{Instructions, ParticipantChange};
 use super::{
     Hook, JoinSpec, Party, RestLogEntry, SimCall, SimConference, SimParticipant, Simulator, StatusHook, new_sid,
 };
 
-/// The REST API's routes, under `/2010-04-01`.
+/// The REST API's routes, under `/2010-04-01` and (the auth tokens) `/v1/AuthTokens`.
 pub fn routes(sim: Simulator) -> Router {
     Router::new()
         .route("/2010-04-01/{*rest}", axum::routing::any(handle))
+        .route("/v1/AuthTokens/{*rest}", axum::routing::any(handle))
         .with_state(sim)
 }
 
+/// Who a request authenticated as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Credential {
+    /// The account SID with its primary or secondary auth token.
+    Account,
+    /// One of the account's (Standard) API keys.
+    ApiKey,
+}
+
 /// An answer in Twilio's error form.
-fn error(status: u16, code: u32, message: impl Into<String>) -> Response {
+pub(crate) fn error(status: u16, code: u32, message: impl Into<String>) -> Response {
     let body = json!({
         "code": code,
         "message": message.into(),
@@ -50,11 +63,11 @@ fn error(status: u16, code: u32, message: impl Into<String>) -> Response {
         .into_response()
 }
 
-fn not_found(path: &str) -> Response {
+pub(crate) fn not_found(path: &str) -> Response {
     error(404, 20404, format!("The requested resource {path} was not found"))
 }
 
-fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
+pub(crate) fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
     params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
 }
 
@@ -176,29 +189,38 @@ async fn handle(State(sim): State<Simulator>, method: Method, uri: Uri, headers:
     response
 }
 
-fn authenticated(sim: &Simulator, headers: &HeaderMap) -> bool {
-    let Some(encoded) = headers
+/// Who the request's HTTP Basic credentials are: the account with one of its auth tokens, or
+/// one of its API keys; `None` for anything else.
+fn authenticated(sim: &Simulator, headers: &HeaderMap) -> Option<Credential> {
+    let encoded = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Basic "))
-    else {
-        return false;
-    };
-    let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(encoded.trim()) else {
-        return false;
-    };
-    let Ok(text) = String::from_utf8(decoded) else {
-        return false;
-    };
-    let a = &sim.inner.account;
-    text == format!("{}:{}", a.api_key_sid, a.api_key_secret) || text == format!("{}:{}", a.account_sid, a.auth_token)
+        .and_then(|v| v.strip_prefix("Basic "))?;
+    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (user, password) = text.split_once(':')?;
+    let w = sim.world();
+    if user == sim.inner.account.account_sid {
+        let token_matches = password == w.auth.primary || w.auth.secondary.as_deref() == Some(password);
+        return token_matches.then_some(Credential::Account);
+    }
+    w.keys
+        .get(user)
+        .filter(|key| key.secret == password)
+        .map(|_| Credential::ApiKey)
 }
 
 fn answer(sim: &Simulator, method: &Method, path: &str, headers: &HeaderMap, params: &[(String, String)]) -> Response {
-    if !authenticated(sim, headers) {
+    let Some(credential) = authenticated(sim, headers) else {
         return error(401, 20003, "Authenticate");
-    }
-    if let Err(violations) = voice_subset().validate(method.as_str(), path, params) {
+    };
+    let accounts_api = path.starts_with("/v1/");
+    let spec = if accounts_api {
+        accounts_subset()
+    } else {
+        voice_subset()
+    };
+    if let Err(violations) = spec.validate(method.as_str(), path, params) {
         let unknown = violations
             .iter()
             .all(|v| matches!(v, SpecViolation::UnknownParameter { .. }));
@@ -213,6 +235,9 @@ fn answer(sim: &Simulator, method: &Method, path: &str, headers: &HeaderMap, par
             return not_found(path);
         }
         return error(400, if unknown { 20001 } else { 21100 }, message);
+    }
+    if accounts_api {
+        return super::account::auth_tokens(sim, credential, method, path);
     }
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     // ["2010-04-01", "Accounts", AC, ...]
@@ -234,6 +259,9 @@ fn answer(sim: &Simulator, method: &Method, path: &str, headers: &HeaderMap, par
         ("DELETE", ["Conferences", conf, "Participants", who]) => delete_participant(sim, path, conf, who),
         ("POST", ["Conferences", conf, "Recordings", recording]) => {
             update_recording(sim, path, conf, recording, params)
+        }
+        (_, ["Applications" | "Keys" | "IncomingPhoneNumbers", ..]) => {
+            super::account::answer(sim, credential, method, path, &rest, params)
         }
         _ => error(
             405,

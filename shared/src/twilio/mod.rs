@@ -68,6 +68,7 @@ macro_rules! wire_enum {
     };
 }
 
+pub mod provision;
 pub mod rest;
 pub mod signature;
 pub mod spec;
@@ -184,6 +185,12 @@ sid_type!(
     /// A TwiML App's SID (`AP…`), which the softphone's outgoing calls run through.
     ApplicationSid,
     "AP"
+);
+sid_type!(
+    /// A phone number's SID (`PN…`): the IncomingPhoneNumber resource whose voice
+    /// configuration sends its calls to the console.
+    PhoneNumberSid,
+    "PN"
 );
 
 /// Why a string cannot be a softphone identity.

@@ -1,10 +1,15 @@
 //! A client for the parts of Twilio's REST API 2010-04-01 the console uses.
 //!
 //! Requests are typed structs for exactly what the product sends (calls,
-//! conferences, participants), encoded as Twilio expects: form bodies, arrays as
-//! repeated keys, `true`/`false`, the Account SID in the path and HTTP Basic with
-//! an API key. [`PreparedRequest`] is that wire form, kept separate from sending so
-//! tests and the simulator can check it against Twilio's OpenAPI spec.
+//! conferences, participants; and, for provisioning the account, TwiML Apps, API keys,
+//! phone numbers and the auth token's rotation), encoded as Twilio expects: form
+//! bodies, arrays as repeated keys, `true`/`false`, the Account SID in the path and
+//! HTTP Basic with an API key (the functions) or the account's SID and auth token (the
+//! admin commands: Twilio lets only those manage keys and tokens). The auth-token
+//! endpoints live on another host (`accounts.twilio.com`, API v1); every other
+//! request goes to `api.twilio.com`. [`PreparedRequest`] is that wire form, kept
+//! separate from sending so tests and the simulator can check it against Twilio's
+//! OpenAPI spec.
 //!
 //! Twilio answers errors as JSON (`code`, `message`, `more_info`, `status`), parsed
 //! into [`TwilioApiError`]. Retrying follows what Twilio guarantees: a 429 was never
@@ -27,10 +32,13 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use super::twiml::{CallProgressEvent, ConferenceBeep, ConferenceStatusEvent, HttpMethod, VoiceResponse};
 use super::webhook::{CallStatus, ReasonConferenceEnded};
-use super::{AccountSid, ApiKeySid, CallSid, ClientIdentity, ConferenceSid};
+use super::{AccountSid, ApiKeySid, ApplicationSid, CallSid, ClientIdentity, ConferenceSid, PhoneNumberSid};
 
 /// Twilio's API host.
 pub const DEFAULT_BASE_URL: &str = "https://api.twilio.com";
+
+/// The host of Twilio's Accounts API (v1), where the auth token is rotated.
+pub const DEFAULT_ACCOUNTS_BASE_URL: &str = "https://accounts.twilio.com";
 
 /// The API version every path starts with.
 pub const API_VERSION: &str = "2010-04-01";
@@ -170,6 +178,15 @@ impl RestMethod {
     }
 }
 
+/// Which of Twilio's hosts a request goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RestHost {
+    /// `api.twilio.com`: the 2010-04-01 API.
+    Api,
+    /// `accounts.twilio.com`: the Accounts v1 API (auth tokens).
+    Accounts,
+}
+
 /// Whether repeating a request is harmless, which decides what may be retried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Idempotency {
@@ -180,13 +197,16 @@ pub enum Idempotency {
     Idempotent,
 }
 
-/// A request in its wire form: method, encoded path, parameters (the form body
+/// A request in its wire form: host, method, encoded path, parameters (the form body
 /// for POST, the query for GET) and whether it may be repeated.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PreparedRequest {
+    /// The host it goes to.
+    pub host: RestHost,
     /// The HTTP method.
     pub method: RestMethod,
-    /// The path, percent-encoded, starting with `/2010-04-01/Accounts/`.
+    /// The path, percent-encoded, starting with `/2010-04-01/Accounts/` (or `/v1/` on
+    /// the Accounts host).
     pub path: String,
     /// The parameters, in the order they are sent.
     pub params: Vec<(String, String)>,
@@ -687,6 +707,221 @@ pub struct ConferencePage {
     pub next_page_uri: Option<String>,
 }
 
+/// What a TwiML App does with a call, for creating or changing one
+/// (`POST /Applications.json`, `POST /Applications/{AP}.json`). Absent fields are left as
+/// they are (Twilio's defaults on create).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ApplicationSettings {
+    /// The app's name, which the console finds it by.
+    pub friendly_name: Option<String>,
+    /// The TwiML a softphone's outgoing call runs.
+    pub voice_url: Option<String>,
+    /// The method for `voice_url`.
+    pub voice_method: Option<HttpMethod>,
+    /// The TwiML when `voice_url` fails.
+    pub voice_fallback_url: Option<String>,
+    /// The method for `voice_fallback_url`.
+    pub voice_fallback_method: Option<HttpMethod>,
+    /// Where the call's final status goes.
+    pub status_callback: Option<String>,
+    /// The method for `status_callback`.
+    pub status_callback_method: Option<HttpMethod>,
+}
+
+/// A TwiML App resource.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Application {
+    /// The app.
+    pub sid: ApplicationSid,
+    /// Its name.
+    #[serde(default)]
+    pub friendly_name: Option<String>,
+    /// Its Voice Request URL; `None` when unset.
+    #[serde(default, deserialize_with = "empty_as_none")]
+    pub voice_url: Option<String>,
+    /// The method for `voice_url`.
+    #[serde(default, deserialize_with = "lenient")]
+    pub voice_method: Option<HttpMethod>,
+    /// Its voice fallback URL; `None` when unset.
+    #[serde(default, deserialize_with = "empty_as_none")]
+    pub voice_fallback_url: Option<String>,
+    /// The method for `voice_fallback_url`.
+    #[serde(default, deserialize_with = "lenient")]
+    pub voice_fallback_method: Option<HttpMethod>,
+    /// Its status callback URL; `None` when unset.
+    #[serde(default, deserialize_with = "empty_as_none")]
+    pub status_callback: Option<String>,
+    /// The method for `status_callback`.
+    #[serde(default, deserialize_with = "lenient")]
+    pub status_callback_method: Option<HttpMethod>,
+}
+
+/// `GET /Applications.json`: TwiML Apps, all of them or those with one name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListApplications {
+    /// Only apps with exactly this name.
+    pub friendly_name: Option<String>,
+    /// The page size (Twilio default 50).
+    pub page_size: Option<u32>,
+}
+
+/// One page of a TwiML App list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplicationPage {
+    /// The apps on this page.
+    pub applications: Vec<Application>,
+    /// The next page's path and query, when there is one.
+    #[serde(default)]
+    pub next_page_uri: Option<String>,
+}
+
+/// An API key as Twilio lists and fetches it (its secret is never shown again).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiKey {
+    /// The key, the REST user name.
+    pub sid: ApiKeySid,
+    /// Its name.
+    #[serde(default)]
+    pub friendly_name: Option<String>,
+}
+
+/// A key just created (`POST /Keys.json`): the only time Twilio shows its secret.
+#[derive(Debug, Clone, Deserialize)]
+pub struct NewApiKey {
+    /// The key.
+    pub sid: ApiKeySid,
+    /// Its name.
+    #[serde(default)]
+    pub friendly_name: Option<String>,
+    /// The secret: the REST password and the access tokens' signing key.
+    #[serde(deserialize_with = "secret")]
+    pub secret: SecretString,
+}
+
+/// `GET /Keys.json`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListKeys {
+    /// The page size (Twilio default 50).
+    pub page_size: Option<u32>,
+}
+
+/// One page of the API key list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyPage {
+    /// The keys on this page.
+    pub keys: Vec<ApiKey>,
+    /// The next page's path and query, when there is one.
+    #[serde(default)]
+    pub next_page_uri: Option<String>,
+}
+
+/// A phone number of the account (an IncomingPhoneNumber resource), with its voice
+/// configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncomingPhoneNumber {
+    /// The number's resource.
+    pub sid: PhoneNumberSid,
+    /// The number in E.164.
+    pub phone_number: String,
+    /// Its name.
+    #[serde(default)]
+    pub friendly_name: Option<String>,
+    /// What a call to the number fetches first; ignored while an app or trunk is set.
+    #[serde(default, deserialize_with = "empty_as_none")]
+    pub voice_url: Option<String>,
+    /// The method for `voice_url`.
+    #[serde(default, deserialize_with = "lenient")]
+    pub voice_method: Option<HttpMethod>,
+    /// What a call fetches when `voice_url` fails.
+    #[serde(default, deserialize_with = "empty_as_none")]
+    pub voice_fallback_url: Option<String>,
+    /// The method for `voice_fallback_url`.
+    #[serde(default, deserialize_with = "lenient")]
+    pub voice_fallback_method: Option<HttpMethod>,
+    /// Where the call's final status goes.
+    #[serde(default, deserialize_with = "empty_as_none")]
+    pub status_callback: Option<String>,
+    /// The method for `status_callback`.
+    #[serde(default, deserialize_with = "lenient")]
+    pub status_callback_method: Option<HttpMethod>,
+    /// A TwiML App that handles the number's calls instead of its URLs; Twilio writes
+    /// `""` when there is none, read as `None`.
+    #[serde(default, deserialize_with = "empty_as_none")]
+    pub voice_application_sid: Option<String>,
+}
+
+/// `GET /IncomingPhoneNumbers.json`: the account's numbers, all or one.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListIncomingPhoneNumbers {
+    /// Only this number (E.164).
+    pub phone_number: Option<String>,
+    /// The page size (Twilio default 50).
+    pub page_size: Option<u32>,
+}
+
+/// One page of the account's numbers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncomingPhoneNumberPage {
+    /// The numbers on this page.
+    pub incoming_phone_numbers: Vec<IncomingPhoneNumber>,
+    /// The next page's path and query, when there is one.
+    #[serde(default)]
+    pub next_page_uri: Option<String>,
+}
+
+/// `POST /IncomingPhoneNumbers/{PN}.json`: a number's voice configuration. Absent
+/// fields are left as they are.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UpdateIncomingPhoneNumber {
+    /// What a call fetches first.
+    pub voice_url: Option<String>,
+    /// The method for `voice_url`.
+    pub voice_method: Option<HttpMethod>,
+    /// What a call fetches when `voice_url` fails.
+    pub voice_fallback_url: Option<String>,
+    /// The method for `voice_fallback_url`.
+    pub voice_fallback_method: Option<HttpMethod>,
+    /// Where the call's final status goes.
+    pub status_callback: Option<String>,
+    /// The method for `status_callback`.
+    pub status_callback_method: Option<HttpMethod>,
+    /// `Some(Some(app))` hands the number's calls to a TwiML App; `Some(None)` takes
+    /// them back from any app (sent as the empty value, Twilio's way of clearing it).
+    pub voice_application_sid: Option<Option<ApplicationSid>>,
+}
+
+/// A secondary auth token just created (`POST /v1/AuthTokens/Secondary`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct SecondaryAuthToken {
+    /// The account.
+    pub account_sid: AccountSid,
+    /// The new token: it authenticates REST requests at once and signs webhooks once
+    /// promoted.
+    #[serde(deserialize_with = "secret")]
+    pub secondary_auth_token: SecretString,
+}
+
+/// The answer to `POST /v1/AuthTokens/Promote`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AuthTokenPromotion {
+    /// The account.
+    pub account_sid: AccountSid,
+    /// The promoted token, now the account's only one.
+    #[serde(deserialize_with = "secret")]
+    pub auth_token: SecretString,
+}
+
+/// Reads a string field into a [`SecretString`], so it never reaches a `Debug` line.
+fn secret<'de, D: Deserializer<'de>>(deserializer: D) -> Result<SecretString, D::Error> {
+    String::deserialize(deserializer).map(SecretString::from)
+}
+
+/// Reads an optional string, mapping Twilio's `""` for an unset field to `None`.
+fn empty_as_none<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    let value = Option::<String>::deserialize(deserializer)?;
+    Ok(value.filter(|v| !v.is_empty()))
+}
+
 /// Reads an enum field, mapping values this code does not know to `None` so a new
 /// Twilio status does not turn a successful request into an error.
 fn lenient<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
@@ -751,6 +986,20 @@ impl Form {
     }
 }
 
+impl ApplicationSettings {
+    fn form(&self) -> Form {
+        let mut form = Form::default();
+        form.opt("FriendlyName", self.friendly_name.as_deref())
+            .opt("VoiceUrl", self.voice_url.as_deref())
+            .opt("VoiceMethod", self.voice_method)
+            .opt("VoiceFallbackUrl", self.voice_fallback_url.as_deref())
+            .opt("VoiceFallbackMethod", self.voice_fallback_method)
+            .opt("StatusCallback", self.status_callback.as_deref())
+            .opt("StatusCallbackMethod", self.status_callback_method);
+        form
+    }
+}
+
 /// Percent-encodes path segments with the URL standard's path rules.
 fn account_path(account: &AccountSid, rest: &[&str]) -> String {
     let mut url = reqwest::Url::parse("http://localhost/").expect("a constant URL parses");
@@ -784,6 +1033,7 @@ impl PreparedRequest {
             .opt("TimeLimit", request.time_limit)
             .opt("Record", request.record);
         Self {
+            host: RestHost::Api,
             method: RestMethod::Post,
             path: account_path(account, &["Calls.json"]),
             params: form.into_pairs(),
@@ -806,6 +1056,7 @@ impl PreparedRequest {
             }
         }
         Self {
+            host: RestHost::Api,
             method: RestMethod::Post,
             path: account_path(account, &["Calls", &format!("{call}.json")]),
             params: form.into_pairs(),
@@ -820,6 +1071,7 @@ impl PreparedRequest {
             .opt("Status", request.status)
             .opt("PageSize", request.page_size);
         Self {
+            host: RestHost::Api,
             method: RestMethod::Get,
             path: account_path(account, &["Conferences.json"]),
             params: form.into_pairs(),
@@ -836,6 +1088,7 @@ impl PreparedRequest {
         form.opt("AnnounceUrl", request.announce_url.as_deref())
             .opt("AnnounceMethod", request.announce_method);
         Self {
+            host: RestHost::Api,
             method: RestMethod::Post,
             path: account_path(account, &["Conferences", &format!("{conference}.json")]),
             params: form.into_pairs(),
@@ -854,6 +1107,7 @@ impl PreparedRequest {
         form.add("Status", request.status)
             .opt("PauseBehavior", request.pause_behavior);
         Self {
+            host: RestHost::Api,
             method: RestMethod::Post,
             path: account_path(
                 account,
@@ -902,6 +1156,7 @@ impl PreparedRequest {
             .opt("CallSidToCoach", request.call_sid_to_coach.as_ref())
             .opt("Record", request.record);
         Self {
+            host: RestHost::Api,
             method: RestMethod::Post,
             path: account_path(account, &["Conferences", &conference, "Participants.json"]),
             params: form.into_pairs(),
@@ -927,6 +1182,7 @@ impl PreparedRequest {
             .opt("CallSidToCoach", request.call_sid_to_coach.as_ref())
             .opt("BeepOnExit", request.beep_on_exit);
         Self {
+            host: RestHost::Api,
             method: RestMethod::Post,
             path: account_path(
                 account,
@@ -945,6 +1201,7 @@ impl PreparedRequest {
     /// `DELETE /Accounts/{AC}/Conferences/{CF}/Participants/{CA or label}.json`.
     pub fn delete_participant(account: &AccountSid, conference: &ConferenceSid, participant: &ParticipantRef) -> Self {
         Self {
+            host: RestHost::Api,
             method: RestMethod::Delete,
             path: account_path(
                 account,
@@ -957,6 +1214,181 @@ impl PreparedRequest {
             ),
             params: Vec::new(),
             idempotency: Idempotency::Idempotent,
+        }
+    }
+
+    /// `GET /Accounts/{AC}/Applications.json?FriendlyName=…`.
+    pub fn list_applications(account: &AccountSid, request: &ListApplications) -> Self {
+        let mut form = Form::default();
+        form.opt("FriendlyName", request.friendly_name.as_deref())
+            .opt("PageSize", request.page_size);
+        Self::read(account_path(account, &["Applications.json"]), form)
+    }
+
+    /// `POST /Accounts/{AC}/Applications.json`.
+    pub fn create_application(account: &AccountSid, request: &ApplicationSettings) -> Self {
+        Self {
+            host: RestHost::Api,
+            method: RestMethod::Post,
+            path: account_path(account, &["Applications.json"]),
+            params: request.form().into_pairs(),
+            idempotency: Idempotency::Create,
+        }
+    }
+
+    /// `GET /Accounts/{AC}/Applications/{AP}.json`.
+    pub fn fetch_application(account: &AccountSid, application: &ApplicationSid) -> Self {
+        Self::read(
+            account_path(account, &["Applications", &format!("{application}.json")]),
+            Form::default(),
+        )
+    }
+
+    /// `POST /Accounts/{AC}/Applications/{AP}.json`.
+    pub fn update_application(
+        account: &AccountSid,
+        application: &ApplicationSid,
+        request: &ApplicationSettings,
+    ) -> Self {
+        Self {
+            host: RestHost::Api,
+            method: RestMethod::Post,
+            path: account_path(account, &["Applications", &format!("{application}.json")]),
+            params: request.form().into_pairs(),
+            idempotency: Idempotency::Idempotent,
+        }
+    }
+
+    /// `POST /Accounts/{AC}/Keys.json`: a Standard API key.
+    pub fn create_key(account: &AccountSid, friendly_name: &str) -> Self {
+        let mut form = Form::default();
+        form.add("FriendlyName", friendly_name);
+        Self {
+            host: RestHost::Api,
+            method: RestMethod::Post,
+            path: account_path(account, &["Keys.json"]),
+            params: form.into_pairs(),
+            idempotency: Idempotency::Create,
+        }
+    }
+
+    /// `GET /Accounts/{AC}/Keys/{SK}.json`.
+    pub fn fetch_key(account: &AccountSid, key: &ApiKeySid) -> Self {
+        Self::read(
+            account_path(account, &["Keys", &format!("{key}.json")]),
+            Form::default(),
+        )
+    }
+
+    /// `GET /Accounts/{AC}/Keys.json`.
+    pub fn list_keys(account: &AccountSid, request: &ListKeys) -> Self {
+        let mut form = Form::default();
+        form.opt("PageSize", request.page_size);
+        Self::read(account_path(account, &["Keys.json"]), form)
+    }
+
+    /// `DELETE /Accounts/{AC}/Keys/{SK}.json`.
+    pub fn delete_key(account: &AccountSid, key: &ApiKeySid) -> Self {
+        Self {
+            host: RestHost::Api,
+            method: RestMethod::Delete,
+            path: account_path(account, &["Keys", &format!("{key}.json")]),
+            params: Vec::new(),
+            idempotency: Idempotency::Idempotent,
+        }
+    }
+
+    /// `GET /Accounts/{AC}/IncomingPhoneNumbers.json?PhoneNumber=…`.
+    pub fn list_incoming_phone_numbers(account: &AccountSid, request: &ListIncomingPhoneNumbers) -> Self {
+        let mut form = Form::default();
+        form.opt("PhoneNumber", request.phone_number.as_deref())
+            .opt("PageSize", request.page_size);
+        Self::read(account_path(account, &["IncomingPhoneNumbers.json"]), form)
+    }
+
+    /// `GET /Accounts/{AC}/IncomingPhoneNumbers/{PN}.json`.
+    pub fn fetch_incoming_phone_number(account: &AccountSid, number: &PhoneNumberSid) -> Self {
+        Self::read(
+            account_path(account, &["IncomingPhoneNumbers", &format!("{number}.json")]),
+            Form::default(),
+        )
+    }
+
+    /// `POST /Accounts/{AC}/IncomingPhoneNumbers/{PN}.json`.
+    pub fn update_incoming_phone_number(
+        account: &AccountSid,
+        number: &PhoneNumberSid,
+        request: &UpdateIncomingPhoneNumber,
+    ) -> Self {
+        let mut form = Form::default();
+        form.opt("VoiceUrl", request.voice_url.as_deref())
+            .opt("VoiceMethod", request.voice_method)
+            .opt("VoiceFallbackUrl", request.voice_fallback_url.as_deref())
+            .opt("VoiceFallbackMethod", request.voice_fallback_method)
+            .opt("StatusCallback", request.status_callback.as_deref())
+            .opt("StatusCallbackMethod", request.status_callback_method);
+        if let Some(application) = &request.voice_application_sid {
+            form.add(
+                "VoiceApplicationSid",
+                application.as_ref().map_or("", ApplicationSid::as_str),
+            );
+        }
+        Self {
+            host: RestHost::Api,
+            method: RestMethod::Post,
+            path: account_path(account, &["IncomingPhoneNumbers", &format!("{number}.json")]),
+            params: form.into_pairs(),
+            idempotency: Idempotency::Idempotent,
+        }
+    }
+
+    /// `POST /v1/AuthTokens/Secondary` on the Accounts host. Each one makes a new token,
+    /// so it is not repeated after a failure whose outcome is unknown.
+    pub fn create_secondary_auth_token() -> Self {
+        Self::accounts(RestMethod::Post, "/v1/AuthTokens/Secondary", Idempotency::Create)
+    }
+
+    /// `DELETE /v1/AuthTokens/Secondary` on the Accounts host.
+    pub fn delete_secondary_auth_token() -> Self {
+        Self::accounts(RestMethod::Delete, "/v1/AuthTokens/Secondary", Idempotency::Idempotent)
+    }
+
+    /// `POST /v1/AuthTokens/Promote` on the Accounts host: the secondary token becomes the
+    /// only one. Not repeated blindly: a second promotion finds no secondary token.
+    pub fn promote_secondary_auth_token() -> Self {
+        Self::accounts(RestMethod::Post, "/v1/AuthTokens/Promote", Idempotency::Create)
+    }
+
+    /// The next page of a list, from the `next_page_uri` Twilio answered (a path with its
+    /// query), as a request of its own so it is checked like the first.
+    pub fn next_page(next_page_uri: &str) -> Self {
+        let (path, query) = next_page_uri.split_once('?').unwrap_or((next_page_uri, ""));
+        Self {
+            host: RestHost::Api,
+            method: RestMethod::Get,
+            path: path.to_owned(),
+            params: form_urlencoded::parse(query.as_bytes()).into_owned().collect(),
+            idempotency: Idempotency::Idempotent,
+        }
+    }
+
+    fn read(path: String, form: Form) -> Self {
+        Self {
+            host: RestHost::Api,
+            method: RestMethod::Get,
+            path,
+            params: form.into_pairs(),
+            idempotency: Idempotency::Idempotent,
+        }
+    }
+
+    fn accounts(method: RestMethod, path: &str, idempotency: Idempotency) -> Self {
+        Self {
+            host: RestHost::Accounts,
+            method,
+            path: path.to_owned(),
+            params: Vec::new(),
+            idempotency,
         }
     }
 
@@ -975,7 +1407,10 @@ impl PreparedRequest {
 pub struct RestClient {
     http: reqwest::Client,
     base_url: String,
-    credentials: TwilioCredentials,
+    accounts_base_url: String,
+    account_sid: AccountSid,
+    user: String,
+    password: SecretString,
     retry: RetryPolicy,
 }
 
@@ -1005,25 +1440,62 @@ impl RestClient {
         base_url: &str,
         retry: RetryPolicy,
     ) -> Result<Self, RestError> {
-        let parsed = reqwest::Url::parse(base_url).map_err(|_| RestError::InvalidBaseUrl(base_url.to_owned()))?;
-        if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(RestError::InvalidBaseUrl(base_url.to_owned()));
-        }
+        let user = credentials.api_key_sid.to_string();
+        Self::build(
+            credentials.account_sid,
+            user,
+            credentials.api_key_secret,
+            base_url,
+            retry,
+        )
+    }
+
+    /// A client authenticated with the account's SID and auth token, which Twilio requires
+    /// for managing API keys and the auth token itself (a Standard API key may not). For
+    /// the admin commands only: the functions use an API key.
+    pub fn with_auth_token(
+        account_sid: AccountSid,
+        auth_token: SecretString,
+        base_url: &str,
+        retry: RetryPolicy,
+    ) -> Result<Self, RestError> {
+        let user = account_sid.to_string();
+        Self::build(account_sid, user, auth_token, base_url, retry)
+    }
+
+    /// The same client sending the auth-token requests to another Accounts API host than
+    /// `https://accounts.twilio.com` (the simulator, which answers both APIs on one port).
+    pub fn with_accounts_base_url(mut self, accounts_base_url: &str) -> Result<Self, RestError> {
+        self.accounts_base_url = checked_base_url(accounts_base_url)?;
+        Ok(self)
+    }
+
+    fn build(
+        account_sid: AccountSid,
+        user: String,
+        password: SecretString,
+        base_url: &str,
+        retry: RetryPolicy,
+    ) -> Result<Self, RestError> {
+        let base_url = checked_base_url(base_url)?;
         let http = crate::tls::http_client()
             .user_agent(concat!("operator-console-twilio/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(RestError::Client)?;
         Ok(Self {
             http,
-            base_url: base_url.trim_end_matches('/').to_owned(),
-            credentials,
+            base_url,
+            accounts_base_url: DEFAULT_ACCOUNTS_BASE_URL.to_owned(),
+            account_sid,
+            user,
+            password,
             retry,
         })
     }
 
     /// The account requests are made for.
     pub fn account_sid(&self) -> &AccountSid {
-        &self.credentials.account_sid
+        &self.account_sid
     }
 
     /// Places a call.
@@ -1097,6 +1569,138 @@ impl RestClient {
     ) -> Result<(), RestError> {
         let prepared = PreparedRequest::delete_participant(self.account_sid(), conference, participant);
         self.send(&prepared).await.map(drop)
+    }
+
+    /// Lists TwiML Apps, following every page.
+    pub async fn list_applications(&self, request: &ListApplications) -> Result<Vec<Application>, RestError> {
+        let first = PreparedRequest::list_applications(self.account_sid(), request);
+        self.collect_pages(first, "application list", |page: ApplicationPage| {
+            (page.applications, page.next_page_uri)
+        })
+        .await
+    }
+
+    /// Creates a TwiML App.
+    pub async fn create_application(&self, request: &ApplicationSettings) -> Result<Application, RestError> {
+        let prepared = PreparedRequest::create_application(self.account_sid(), request);
+        self.send_json(&prepared, "application").await
+    }
+
+    /// Reads a TwiML App.
+    pub async fn fetch_application(&self, application: &ApplicationSid) -> Result<Application, RestError> {
+        let prepared = PreparedRequest::fetch_application(self.account_sid(), application);
+        self.send_json(&prepared, "application").await
+    }
+
+    /// Changes a TwiML App.
+    pub async fn update_application(
+        &self,
+        application: &ApplicationSid,
+        request: &ApplicationSettings,
+    ) -> Result<Application, RestError> {
+        let prepared = PreparedRequest::update_application(self.account_sid(), application, request);
+        self.send_json(&prepared, "application").await
+    }
+
+    /// Creates a Standard API key; its secret is in the answer and nowhere else, ever.
+    pub async fn create_key(&self, friendly_name: &str) -> Result<NewApiKey, RestError> {
+        let prepared = PreparedRequest::create_key(self.account_sid(), friendly_name);
+        self.send_json(&prepared, "API key").await
+    }
+
+    /// Reads an API key (without its secret); `None` when the account has no such key.
+    pub async fn fetch_key(&self, key: &ApiKeySid) -> Result<Option<ApiKey>, RestError> {
+        let prepared = PreparedRequest::fetch_key(self.account_sid(), key);
+        match self.send_json(&prepared, "API key").await {
+            Ok(key) => Ok(Some(key)),
+            Err(RestError::Api(TwilioApiError { status: 404, .. })) => Ok(None),
+            Err(other) => Err(other),
+        }
+    }
+
+    /// Lists the account's API keys, following every page.
+    pub async fn list_keys(&self, request: &ListKeys) -> Result<Vec<ApiKey>, RestError> {
+        let first = PreparedRequest::list_keys(self.account_sid(), request);
+        self.collect_pages(first, "API key list", |page: KeyPage| (page.keys, page.next_page_uri))
+            .await
+    }
+
+    /// Deletes an API key: every request signed with it fails from then on.
+    pub async fn delete_key(&self, key: &ApiKeySid) -> Result<(), RestError> {
+        let prepared = PreparedRequest::delete_key(self.account_sid(), key);
+        self.send(&prepared).await.map(drop)
+    }
+
+    /// Lists the account's numbers (all, or one by `phone_number`), following every page.
+    pub async fn list_incoming_phone_numbers(
+        &self,
+        request: &ListIncomingPhoneNumbers,
+    ) -> Result<Vec<IncomingPhoneNumber>, RestError> {
+        let first = PreparedRequest::list_incoming_phone_numbers(self.account_sid(), request);
+        self.collect_pages(first, "phone number list", |page: IncomingPhoneNumberPage| {
+            (page.incoming_phone_numbers, page.next_page_uri)
+        })
+        .await
+    }
+
+    /// Reads one of the account's numbers.
+    pub async fn fetch_incoming_phone_number(&self, number: &PhoneNumberSid) -> Result<IncomingPhoneNumber, RestError> {
+        let prepared = PreparedRequest::fetch_incoming_phone_number(self.account_sid(), number);
+        self.send_json(&prepared, "phone number").await
+    }
+
+    /// Changes a number's voice configuration.
+    pub async fn update_incoming_phone_number(
+        &self,
+        number: &PhoneNumberSid,
+        request: &UpdateIncomingPhoneNumber,
+    ) -> Result<IncomingPhoneNumber, RestError> {
+        let prepared = PreparedRequest::update_incoming_phone_number(self.account_sid(), number, request);
+        self.send_json(&prepared, "phone number").await
+    }
+
+    /// Creates the account's secondary auth token (needs the account's credentials).
+    pub async fn create_secondary_auth_token(&self) -> Result<SecondaryAuthToken, RestError> {
+        self.send_json(&PreparedRequest::create_secondary_auth_token(), "secondary auth token")
+            .await
+    }
+
+    /// Deletes the account's secondary auth token.
+    pub async fn delete_secondary_auth_token(&self) -> Result<(), RestError> {
+        self.send(&PreparedRequest::delete_secondary_auth_token())
+            .await
+            .map(drop)
+    }
+
+    /// Promotes the secondary auth token: Twilio signs webhooks with it from now on and
+    /// the former primary token no longer authenticates anything.
+    pub async fn promote_secondary_auth_token(&self) -> Result<AuthTokenPromotion, RestError> {
+        self.send_json(&PreparedRequest::promote_secondary_auth_token(), "auth token promotion")
+            .await
+    }
+
+    /// Reads a list and its following pages, at most 100 pages (5,000 items at the
+    /// default page size): a list longer than that is not the console's account.
+    async fn collect_pages<P, T>(
+        &self,
+        first: PreparedRequest,
+        what: &'static str,
+        split: impl Fn(P) -> (Vec<T>, Option<String>),
+    ) -> Result<Vec<T>, RestError>
+    where
+        P: serde::de::DeserializeOwned,
+    {
+        let mut items = Vec::new();
+        let mut request = first;
+        for _ in 0..100 {
+            let (page, next) = split(self.send_json(&request, what).await?);
+            items.extend(page);
+            match next.filter(|uri| !uri.is_empty()) {
+                Some(uri) => request = PreparedRequest::next_page(&uri),
+                None => return Ok(items),
+            }
+        }
+        Ok(items)
     }
 
     async fn send_json<T: serde::de::DeserializeOwned>(
@@ -1183,7 +1787,11 @@ impl RestClient {
     }
 
     async fn attempt(&self, request: &PreparedRequest, timeout: Duration) -> Attempt {
-        let url = format!("{}{}", self.base_url, request.path);
+        let base = match request.host {
+            RestHost::Api => &self.base_url,
+            RestHost::Accounts => &self.accounts_base_url,
+        };
+        let url = format!("{base}{}", request.path);
         let builder = match request.method {
             RestMethod::Get => {
                 let query = request.encoded_params();
@@ -1202,10 +1810,7 @@ impl RestClient {
                 .body(request.encoded_params()),
         };
         let builder = builder
-            .basic_auth(
-                self.credentials.api_key_sid.as_str(),
-                Some(self.credentials.api_key_secret.expose_secret()),
-            )
+            .basic_auth(&self.user, Some(self.password.expose_secret()))
             .header(reqwest::header::ACCEPT, "application/json");
         let exchange = async {
             let response = builder.send().await?;
@@ -1241,6 +1846,15 @@ impl RestClient {
             },
         }
     }
+}
+
+/// A base URL with an http(s) scheme, without its trailing `/`.
+fn checked_base_url(base_url: &str) -> Result<String, RestError> {
+    let parsed = reqwest::Url::parse(base_url).map_err(|_| RestError::InvalidBaseUrl(base_url.to_owned()))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(RestError::InvalidBaseUrl(base_url.to_owned()));
+    }
+    Ok(base_url.trim_end_matches('/').to_owned())
 }
 
 /// Reads Twilio's error JSON, in either its classic form or RFC 9457 form; a body
@@ -1279,7 +1893,7 @@ fn parse_api_error(status: u16, body: &str) -> TwilioApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::twilio::spec::voice_subset;
+    use crate::twilio::spec::{accounts_subset, voice_subset};
     use crate::twilio::telephony::{Telephony, TelephonyError};
     use crate::twilio::twiml::{Conference as TwimlConference, Dial, Say, SayVoice};
     use axum::body::Bytes;
@@ -1408,8 +2022,12 @@ mod tests {
 
         fn seen(&self) -> Vec<Seen> {
             let seen = self.seen.lock().unwrap().clone();
-            let spec = voice_subset();
             for request in &seen {
+                let spec = if request.path.starts_with("/v1/") {
+                    accounts_subset()
+                } else {
+                    voice_subset()
+                };
                 assert_eq!(
                     spec.validate(&request.method, &request.path, &request.params()),
                     Ok(()),
@@ -1872,6 +2490,194 @@ mod tests {
         }
     }
 
+    const APP: &str = "APdddddddddddddddddddddddddddddddd";
+    const NUMBER: &str = "PNeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee";
+    const TOKEN: &str = "0123456789abcdef0123456789abcdef";
+
+    fn number_json(voice_application_sid: &str) -> String {
+        format!(
+            r#"{{"sid": "{NUMBER}", "account_sid": "{ACCOUNT}", "phone_number": "+81368000001", "friendly_name": "03-6800-0001",
+            "voice_url": "https://console.example.jp/twilio/voice/incoming", "voice_method": "POST", "voice_fallback_url": null,
+            "voice_fallback_method": "POST", "status_callback": "", "status_callback_method": "POST",
+            "voice_application_sid": "{voice_application_sid}", "trunk_sid": null, "capabilities": {{"voice": true}}}}"#
+        )
+    }
+
+    fn leak(text: String) -> &'static str {
+        Box::leak(text.into_boxed_str())
+    }
+
+    #[tokio::test]
+    async fn the_account_credentials_authenticate_as_the_account_on_both_hosts() {
+        let api = ScriptedServer::start(vec![(200, leak(number_json("")))]).await;
+        let accounts = ScriptedServer::start(vec![(
+            201,
+            r#"{"account_sid": "AC0123456789abcdef0123456789abcdef", "date_created": "2015-07-31T04:00:00Z", "date_updated": "2015-07-31T04:00:00Z",
+                "secondary_auth_token": "fedcba9876543210fedcba9876543210", "url": "https://accounts.twilio.com/v1/AuthTokens/Secondary"}"#,
+        )])
+        .await;
+        let client = RestClient::with_auth_token(
+            account(),
+            SecretString::from(TOKEN.to_owned()),
+            &api.base_url,
+            fast_retries(),
+        )
+        .unwrap()
+        .with_accounts_base_url(&accounts.base_url)
+        .unwrap();
+        let number = client
+            .fetch_incoming_phone_number(&PhoneNumberSid::parse(NUMBER).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(number.voice_application_sid, None, "Twilio's empty string is no app");
+        assert_eq!(number.voice_fallback_url, None);
+        assert_eq!(number.status_callback, None);
+        let secondary = client.create_secondary_auth_token().await.unwrap();
+        assert_eq!(
+            secondary.secondary_auth_token.expose_secret(),
+            "fedcba9876543210fedcba9876543210"
+        );
+        assert!(!format!("{secondary:?}").contains("fedcba98"), "no token in Debug");
+
+        let expected = format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!("{ACCOUNT}:{TOKEN}"))
+        );
+        let (api_seen, accounts_seen) = (api.seen(), accounts.seen());
+        assert_eq!(api_seen.len(), 1);
+        assert_eq!(accounts_seen.len(), 1);
+        assert_eq!(accounts_seen[0].path, "/v1/AuthTokens/Secondary");
+        assert_eq!(accounts_seen[0].method, "POST");
+        for request in api_seen.iter().chain(&accounts_seen) {
+            assert_eq!(request.authorization.as_deref(), Some(expected.as_str()));
+        }
+    }
+
+    #[tokio::test]
+    async fn a_list_is_read_to_its_last_page() {
+        let page = |sid: &str, next: &str| {
+            leak(format!(
+                r#"{{"applications": [{{"sid": "{sid}", "friendly_name": "Operator console", "voice_url": "https://console.example.jp/twilio/voice/outbound",
+                "voice_method": "POST", "status_callback": null}}], "page": 0, "page_size": 1, "next_page_uri": {next}}}"#
+            ))
+        };
+        let next = format!(
+            "\"/2010-04-01/Accounts/{ACCOUNT}/Applications.json?FriendlyName=Operator+console&PageSize=1&Page=1&PageToken=PAAP1\""
+        );
+        let server = ScriptedServer::start(vec![
+            (200, page(APP, &next)),
+            (200, page("APffffffffffffffffffffffffffffffff", "null")),
+        ])
+        .await;
+        let apps = server
+            .client()
+            .list_applications(&ListApplications {
+                friendly_name: Some("Operator console".to_owned()),
+                page_size: Some(1),
+            })
+            .await
+            .unwrap();
+        assert_eq!(apps.len(), 2);
+        assert_eq!(apps[0].voice_method, Some(HttpMethod::Post));
+        let seen = server.seen();
+        assert_eq!(seen[0].query, "FriendlyName=Operator+console&PageSize=1");
+        assert_eq!(
+            seen[1].query,
+            "FriendlyName=Operator+console&PageSize=1&Page=1&PageToken=PAAP1"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_deleted_key_is_none_and_a_new_key_carries_its_secret_once() {
+        let server = ScriptedServer::start(vec![
+            (
+                404,
+                r#"{"code": 20404, "message": "The requested resource was not found", "more_info": "https://www.twilio.com/docs/errors/20404", "status": 404}"#,
+            ),
+            (
+                201,
+                r#"{"sid": "SKfedcba9876543210fedcba9876543210", "friendly_name": "Operator console functions", "secret": "new-secret",
+                "date_created": "Mon, 13 Jun 2016 22:50:08 +0000", "date_updated": "Mon, 13 Jun 2016 22:50:08 +0000"}"#,
+            ),
+        ])
+        .await;
+        let client = server.client();
+        assert_eq!(client.fetch_key(&ApiKeySid::parse(KEY).unwrap()).await.unwrap(), None);
+        let key = client.create_key("Operator console functions").await.unwrap();
+        assert_eq!(key.secret.expose_secret(), "new-secret");
+        let seen = server.seen();
+        assert_eq!(seen[1].body, "FriendlyName=Operator+console+functions");
+    }
+
+    #[tokio::test]
+    async fn a_number_taken_back_from_an_app_sends_the_empty_sid() {
+        let server = ScriptedServer::start(vec![(200, leak(number_json("")))]).await;
+        let update = UpdateIncomingPhoneNumber {
+            voice_url: Some("https://console.example.jp/twilio/voice/incoming".to_owned()),
+            voice_method: Some(HttpMethod::Post),
+            voice_application_sid: Some(None),
+            ..UpdateIncomingPhoneNumber::default()
+        };
+        server
+            .client()
+            .update_incoming_phone_number(&PhoneNumberSid::parse(NUMBER).unwrap(), &update)
+            .await
+            .unwrap();
+        assert_eq!(
+            server.seen()[0].body,
+            "VoiceUrl=https%3A%2F%2Fconsole.example.jp%2Ftwilio%2Fvoice%2Fincoming&VoiceMethod=POST&VoiceApplicationSid="
+        );
+    }
+
+    fn application_settings() -> impl Strategy<Value = ApplicationSettings> {
+        (
+            proptest::option::of("[A-Za-z0-9 ]{1,30}"),
+            proptest::option::of(http_url()),
+            proptest::option::of(method()),
+            proptest::option::of(http_url()),
+            proptest::option::of(method()),
+            proptest::option::of(http_url().prop_map(|url| format!("{url}#rc=3&rp=ct,rt,5xx"))),
+            proptest::option::of(method()),
+        )
+            .prop_map(
+                |(
+                    friendly_name,
+                    voice_url,
+                    voice_method,
+                    voice_fallback_url,
+                    voice_fallback_method,
+                    status_callback,
+                    status_callback_method,
+                )| ApplicationSettings {
+                    friendly_name,
+                    voice_url,
+                    voice_method,
+                    voice_fallback_url,
+                    voice_fallback_method,
+                    status_callback,
+                    status_callback_method,
+                },
+            )
+    }
+
+    fn number_update() -> impl Strategy<Value = UpdateIncomingPhoneNumber> {
+        (
+            application_settings(),
+            proptest::option::of(proptest::option::of(
+                "[0-9a-f]{32}".prop_map(|hex| ApplicationSid::parse(&format!("AP{hex}")).unwrap()),
+            )),
+        )
+            .prop_map(|(s, voice_application_sid)| UpdateIncomingPhoneNumber {
+                voice_url: s.voice_url,
+                voice_method: s.voice_method,
+                voice_fallback_url: s.voice_fallback_url,
+                voice_fallback_method: s.voice_fallback_method,
+                status_callback: s.status_callback,
+                status_callback_method: s.status_callback_method,
+                voice_application_sid,
+            })
+    }
+
     fn http_url() -> impl Strategy<Value = String> {
         prop_oneof![
             Just("https://console.example.jp/twilio/voice/status".to_owned()),
@@ -2053,7 +2859,11 @@ mod tests {
     }
 
     fn assert_conforms(prepared: &PreparedRequest) -> Result<(), TestCaseError> {
-        let outcome = voice_subset().validate(prepared.method.as_str(), &prepared.path, &prepared.params);
+        let spec = match prepared.host {
+            RestHost::Api => voice_subset(),
+            RestHost::Accounts => accounts_subset(),
+        };
+        let outcome = spec.validate(prepared.method.as_str(), &prepared.path, &prepared.params);
         prop_assert!(outcome.is_ok(), "{prepared:?}: {outcome:?}");
         Ok(())
     }
@@ -2084,6 +2894,31 @@ mod tests {
             let conference_update = UpdateConference { end, announce_url: announce, announce_method };
             assert_conforms(&PreparedRequest::update_conference(&account(), &conference(), &conference_update))?;
             assert_conforms(&PreparedRequest::list_conferences(&account(), &ListConferences { friendly_name: name, status, page_size }))?;
+        }
+
+        #[test]
+        fn every_provisioning_request_the_client_can_build_conforms_to_the_spec(
+            settings in application_settings(), update in number_update(),
+            name in proptest::option::of("[A-Za-z0-9 ]{1,30}"), page_size in proptest::option::of(1u32..=1000),
+            number in proptest::option::of("\\+81[0-9]{9,10}"), hex in "[0-9a-f]{32}",
+        ) {
+            let app = ApplicationSid::parse(&format!("AP{hex}")).unwrap();
+            let key = ApiKeySid::parse(&format!("SK{hex}")).unwrap();
+            let pn = PhoneNumberSid::parse(&format!("PN{hex}")).unwrap();
+            assert_conforms(&PreparedRequest::list_applications(&account(), &ListApplications { friendly_name: name.clone(), page_size }))?;
+            assert_conforms(&PreparedRequest::create_application(&account(), &settings))?;
+            assert_conforms(&PreparedRequest::fetch_application(&account(), &app))?;
+            assert_conforms(&PreparedRequest::update_application(&account(), &app, &settings))?;
+            assert_conforms(&PreparedRequest::create_key(&account(), name.as_deref().unwrap_or("key")))?;
+            assert_conforms(&PreparedRequest::fetch_key(&account(), &key))?;
+            assert_conforms(&PreparedRequest::list_keys(&account(), &ListKeys { page_size }))?;
+            assert_conforms(&PreparedRequest::delete_key(&account(), &key))?;
+            assert_conforms(&PreparedRequest::list_incoming_phone_numbers(&account(), &ListIncomingPhoneNumbers { phone_number: number, page_size }))?;
+            assert_conforms(&PreparedRequest::fetch_incoming_phone_number(&account(), &pn))?;
+            assert_conforms(&PreparedRequest::update_incoming_phone_number(&account(), &pn, &update))?;
+            assert_conforms(&PreparedRequest::create_secondary_auth_token())?;
+            assert_conforms(&PreparedRequest::delete_secondary_auth_token())?;
+            assert_conforms(&PreparedRequest::promote_secondary_auth_token())?;
         }
 
         #[test]

@@ -16,6 +16,19 @@
 //!   also check against the body.
 //!
 //! The comparison is constant-time so the header cannot be guessed byte by byte.
+//!
+//! The auth token is rotated without refusing a webhook. During a rotation the account
+//! has two tokens: the primary one Twilio signs with and a secondary one about to be
+//! promoted, and the validator accepts a signature made with either. A validator built
+//! with [`WebhookValidator::refreshing`] re-reads both from their [`AuthTokenSource`] (the
+//! functions' secret) on a schedule, in the background, and right away when a signature
+//! does not match (at most once per [`RefreshPolicy::after_mismatch`], so forged requests
+//! cannot make it hammer the source), then checks that signature again: a token promoted
+//! at Twilio is picked up without a refused webhook.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -46,41 +59,168 @@ pub enum SignatureError {
     BodyHashMismatch,
 }
 
-/// Checks X-Twilio-Signature headers with the account's Auth Token.
+/// The account's auth tokens: the primary one Twilio signs webhooks with and, while a
+/// rotation is under way, the secondary one about to be promoted.
+#[derive(Clone)]
+pub struct AuthTokens {
+    /// The token Twilio signs with now.
+    pub primary: SecretString,
+    /// The token that will sign once promoted.
+    pub secondary: Option<SecretString>,
+}
+
+impl AuthTokens {
+    /// Only a primary token, as outside a rotation.
+    pub fn primary(token: SecretString) -> Self {
+        Self {
+            primary: token,
+            secondary: None,
+        }
+    }
+
+    fn all(&self) -> impl Iterator<Item = &SecretString> {
+        std::iter::once(&self.primary).chain(self.secondary.as_ref())
+    }
+}
+
+impl std::fmt::Debug for AuthTokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthTokens")
+            .field("secondary", &self.secondary.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why the auth tokens could not be re-read: a description for the log, never a token.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the Twilio auth tokens could not be re-read: {0}")]
+pub struct TokenSourceError(pub String);
+
+/// Where a refreshing validator re-reads the auth tokens (deployed: the functions' secret in
+/// Secrets Manager; locally: the simulated account).
+#[async_trait::async_trait]
+pub trait AuthTokenSource: Send + Sync {
+    /// The tokens as they are now.
+    async fn auth_tokens(&self) -> Result<AuthTokens, TokenSourceError>;
+}
+
+/// How often a refreshing validator re-reads its source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RefreshPolicy {
+    /// Tokens older than this are re-read in the background when a webhook arrives.
+    pub every: Duration,
+    /// After a signature mismatch the tokens are re-read at once, but no more often than this.
+    pub after_mismatch: Duration,
+}
+
+impl Default for RefreshPolicy {
+    /// Every 5 minutes, and on a mismatch at most once every 10 seconds.
+    fn default() -> Self {
+        Self {
+            every: Duration::from_secs(300),
+            after_mismatch: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Checks X-Twilio-Signature headers with the account's auth tokens.
 ///
-/// The token stays inside a [`SecretString`] so it never reaches a log line
-/// through `Debug`.
-#[derive(Debug, Clone)]
+/// The tokens stay inside [`SecretString`]s so they never reach a log line through
+/// `Debug`. Cheap to clone: clones share their tokens and refreshes.
+#[derive(Clone)]
 pub struct WebhookValidator {
-    auth_token: SecretString,
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    tokens: RwLock<Arc<AuthTokens>>,
+    refresh: Option<Refresh>,
+}
+
+struct Refresh {
+    source: Arc<dyn AuthTokenSource>,
+    policy: RefreshPolicy,
+    /// When the tokens were last read (or a read was last tried).
+    read_at: Mutex<Instant>,
+    /// When a mismatch last made the validator read, for the rate limit.
+    mismatch_read_at: Mutex<Option<Instant>>,
+    /// One read at a time; requests that failed meanwhile wait for it.
+    reading: tokio::sync::Mutex<()>,
+    /// A scheduled background read is under way.
+    scheduled: AtomicBool,
+}
+
+impl std::fmt::Debug for WebhookValidator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookValidator")
+            .field("tokens", &*self.inner.current())
+            .field("refreshing", &self.inner.refresh.as_ref().map(|r| r.policy))
+            .finish()
+    }
 }
 
 impl WebhookValidator {
     /// Builds a validator for the account whose (primary) Auth Token is given.
     pub fn new(auth_token: SecretString) -> Self {
-        Self { auth_token }
+        Self::with_tokens(AuthTokens::primary(auth_token))
     }
 
-    /// Checks a form-encoded webhook (or a GET, with no parameters).
+    /// A validator accepting the primary token and, when given, the secondary one. It never
+    /// re-reads them.
+    pub fn with_tokens(tokens: AuthTokens) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                tokens: RwLock::new(Arc::new(tokens)),
+                refresh: None,
+            }),
+        }
+    }
+
+    /// A validator starting from `tokens` (read at cold start) that re-reads them from
+    /// `source` as `policy` says.
+    pub fn refreshing(tokens: AuthTokens, source: Arc<dyn AuthTokenSource>, policy: RefreshPolicy) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                tokens: RwLock::new(Arc::new(tokens)),
+                refresh: Some(Refresh {
+                    source,
+                    policy,
+                    read_at: Mutex::new(Instant::now()),
+                    mismatch_read_at: Mutex::new(None),
+                    reading: tokio::sync::Mutex::new(()),
+                    scheduled: AtomicBool::new(false),
+                }),
+            }),
+        }
+    }
+
+    /// Checks a form-encoded webhook (or a GET, with no parameters) against the tokens held
+    /// now, and starts a background re-read when they are due one.
     ///
     /// `url` is the full public URL Twilio called, query string included (see
     /// [`public_webhook_url`]); `params` are the decoded form parameters exactly as
     /// received, untrimmed; `header` is the X-Twilio-Signature value.
     pub fn validate(&self, url: &str, params: &[(String, String)], header: &str) -> Result<(), SignatureError> {
-        if header.is_empty() {
-            return Err(SignatureError::MissingHeader);
-        }
-        let token = self.auth_token.expose_secret();
-        let url = strip_fragment(url);
-        let mut matched = subtle::Choice::from(0);
-        for candidate in port_variants(url) {
-            let expected = compute_signature(token, &candidate, params);
-            matched |= expected.as_bytes().ct_eq(header.as_bytes());
-        }
-        if bool::from(matched) {
-            Ok(())
-        } else {
-            Err(SignatureError::Mismatch)
+        self.schedule_refresh();
+        self.inner.check(url, params, header)
+    }
+
+    /// [`validate`](Self::validate), and when the signature does not match, the tokens
+    /// re-read (unless a mismatch made them re-read less than
+    /// [`RefreshPolicy::after_mismatch`] ago) and the signature checked again: a request
+    /// signed with a token promoted since the last read is accepted.
+    pub async fn validate_or_refresh(
+        &self,
+        url: &str,
+        params: &[(String, String)],
+        header: &str,
+    ) -> Result<(), SignatureError> {
+        let checked_at = Instant::now();
+        match self.validate(url, params, header) {
+            Err(SignatureError::Mismatch) if self.reread_after_mismatch(checked_at).await => {
+                self.inner.check(url, params, header)
+            }
+            outcome => outcome,
         }
     }
 
@@ -99,6 +239,110 @@ impl WebhookValidator {
             Err(SignatureError::BodyHashMismatch)
         }
     }
+
+    /// Whether a secondary token is accepted now.
+    pub fn has_secondary(&self) -> bool {
+        self.inner.current().secondary.is_some()
+    }
+
+    /// Starts a background re-read when the tokens are older than the policy allows and none
+    /// is under way (only inside a Tokio runtime; a Lambda frozen meanwhile finishes it on its
+    /// next invocation).
+    fn schedule_refresh(&self) {
+        let Some(refresh) = &self.inner.refresh else { return };
+        let due = lock(&refresh.read_at).elapsed() >= refresh.policy.every;
+        if !due {
+            return;
+        }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        if refresh.scheduled.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let inner = self.inner.clone();
+        runtime.spawn(async move {
+            if let Some(refresh) = &inner.refresh {
+                let _reading = refresh.reading.lock().await;
+                if lock(&refresh.read_at).elapsed() >= refresh.policy.every {
+                    inner.read("scheduled").await;
+                }
+                refresh.scheduled.store(false, Ordering::Release);
+            }
+        });
+    }
+
+    /// Re-reads the tokens after a mismatch seen at `checked_at`; true when the signature is
+    /// worth checking again (tokens read since then, by this request or another).
+    async fn reread_after_mismatch(&self, checked_at: Instant) -> bool {
+        let Some(refresh) = &self.inner.refresh else {
+            return false;
+        };
+        let _reading = refresh.reading.lock().await;
+        if *lock(&refresh.read_at) > checked_at {
+            return true;
+        }
+        let now = Instant::now();
+        let limited =
+            lock(&refresh.mismatch_read_at).is_some_and(|at| now.duration_since(at) < refresh.policy.after_mismatch);
+        if limited {
+            return false;
+        }
+        *lock(&refresh.mismatch_read_at) = Some(now);
+        self.inner.read("signature mismatch").await
+    }
+}
+
+impl Inner {
+    fn current(&self) -> Arc<AuthTokens> {
+        self.tokens.read().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// Checks against every token held now, in constant time per token.
+    fn check(&self, url: &str, params: &[(String, String)], header: &str) -> Result<(), SignatureError> {
+        if header.is_empty() {
+            return Err(SignatureError::MissingHeader);
+        }
+        let tokens = self.current();
+        let url = strip_fragment(url);
+        let mut matched = subtle::Choice::from(0);
+        for token in tokens.all() {
+            for candidate in port_variants(url) {
+                let expected = compute_signature(token.expose_secret(), &candidate, params);
+                matched |= expected.as_bytes().ct_eq(header.as_bytes());
+            }
+        }
+        if bool::from(matched) {
+            Ok(())
+        } else {
+            Err(SignatureError::Mismatch)
+        }
+    }
+
+    /// Reads the source and keeps what it answers; true when the tokens were read.
+    async fn read(&self, why: &'static str) -> bool {
+        let Some(refresh) = &self.refresh else {
+            return false;
+        };
+        let outcome = refresh.source.auth_tokens().await;
+        *lock(&refresh.read_at) = Instant::now();
+        match outcome {
+            Ok(tokens) => {
+                let secondary = tokens.secondary.is_some();
+                *self.tokens.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(tokens);
+                tracing::debug!(why, secondary, "re-read the Twilio auth tokens");
+                true
+            }
+            Err(error) => {
+                tracing::warn!(why, %error, "kept the Twilio auth tokens held");
+                false
+            }
+        }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Computes the X-Twilio-Signature Twilio would send for `url` and `params`.
@@ -498,5 +742,153 @@ mod tests {
 
     fn validator_with_other_token(token: &str) -> WebhookValidator {
         validator(&format!("{token}!"))
+    }
+
+    const OLD: &str = "0123456789abcdef0123456789abcdef";
+    const NEW: &str = "fedcba9876543210fedcba9876543210";
+    const URL: &str = "https://console.example.jp/twilio/voice/status";
+
+    fn secret(token: &str) -> SecretString {
+        SecretString::from(token.to_owned())
+    }
+
+    fn tokens(primary: &str, secondary: Option<&str>) -> AuthTokens {
+        AuthTokens {
+            primary: secret(primary),
+            secondary: secondary.map(secret),
+        }
+    }
+
+    /// The functions' secret as a test sets it, counting how often it is read.
+    struct Stored {
+        tokens: Mutex<AuthTokens>,
+        reads: std::sync::atomic::AtomicUsize,
+    }
+
+    impl Stored {
+        fn new(primary: &str) -> Arc<Self> {
+            Arc::new(Self {
+                tokens: Mutex::new(tokens(primary, None)),
+                reads: 0.into(),
+            })
+        }
+
+        fn set(&self, primary: &str, secondary: Option<&str>) {
+            *self.tokens.lock().unwrap() = tokens(primary, secondary);
+        }
+
+        fn reads(&self) -> usize {
+            self.reads.load(Ordering::SeqCst)
+        }
+    }
+
+    #[async_trait::async_trait]
+    impl AuthTokenSource for Stored {
+        async fn auth_tokens(&self) -> Result<AuthTokens, TokenSourceError> {
+            self.reads.fetch_add(1, Ordering::SeqCst);
+            Ok(self.tokens.lock().unwrap().clone())
+        }
+    }
+
+    fn signed_with(token: &str) -> (Vec<(String, String)>, String) {
+        let params = pairs(&[("CallSid", "CA1"), ("CallStatus", "completed")]);
+        let header = compute_signature(token, URL, &params);
+        (params, header)
+    }
+
+    #[test]
+    fn during_a_rotation_both_tokens_are_accepted_and_no_other() {
+        let validator = WebhookValidator::with_tokens(tokens(OLD, Some(NEW)));
+        for token in [OLD, NEW] {
+            let (params, header) = signed_with(token);
+            assert_eq!(validator.validate(URL, &params, &header), Ok(()), "{token}");
+        }
+        let (params, header) = signed_with("00000000000000000000000000000000");
+        assert_eq!(validator.validate(URL, &params, &header), Err(SignatureError::Mismatch));
+        assert!(validator.has_secondary());
+        assert!(!format!("{validator:?}").contains(OLD), "no token in Debug");
+    }
+
+    #[tokio::test]
+    async fn a_token_promoted_since_the_last_read_is_accepted_after_one_reread() {
+        let stored = Stored::new(OLD);
+        let validator = WebhookValidator::refreshing(tokens(OLD, None), stored.clone(), RefreshPolicy::default());
+        stored.set(NEW, None);
+        let (params, header) = signed_with(NEW);
+        assert_eq!(validator.validate(URL, &params, &header), Err(SignatureError::Mismatch));
+        assert_eq!(validator.validate_or_refresh(URL, &params, &header).await, Ok(()));
+        assert_eq!(stored.reads(), 1);
+        assert_eq!(validator.validate_or_refresh(URL, &params, &header).await, Ok(()));
+        assert_eq!(stored.reads(), 1, "a match reads nothing");
+        let (params, header) = signed_with(OLD);
+        assert_eq!(
+            validator.validate_or_refresh(URL, &params, &header).await,
+            Err(SignatureError::Mismatch),
+            "the former token is refused once the secret dropped it"
+        );
+    }
+
+    #[tokio::test]
+    async fn forged_requests_reread_the_tokens_at_most_once_per_interval() {
+        let stored = Stored::new(OLD);
+        let policy = RefreshPolicy {
+            every: Duration::from_secs(300),
+            after_mismatch: Duration::from_millis(300),
+        };
+        let validator = WebhookValidator::refreshing(tokens(OLD, None), stored.clone(), policy);
+        let (params, header) = signed_with("forged-forged-forged-forged-1234");
+        let forged = (0..20).map(|_| validator.validate_or_refresh(URL, &params, &header));
+        let outcomes = futures::future::join_all(forged).await;
+        assert!(outcomes.iter().all(|o| *o == Err(SignatureError::Mismatch)));
+        assert_eq!(stored.reads(), 1);
+        tokio::time::sleep(Duration::from_millis(350)).await;
+        let _ = validator.validate_or_refresh(URL, &params, &header).await;
+        assert_eq!(stored.reads(), 2);
+    }
+
+    #[tokio::test]
+    async fn concurrent_requests_after_a_promotion_share_one_reread_and_all_pass() {
+        let stored = Stored::new(OLD);
+        let validator = WebhookValidator::refreshing(tokens(OLD, None), stored.clone(), RefreshPolicy::default());
+        stored.set(NEW, None);
+        let (params, header) = signed_with(NEW);
+        let requests = (0..16).map(|_| validator.validate_or_refresh(URL, &params, &header));
+        let outcomes = futures::future::join_all(requests).await;
+        assert!(outcomes.iter().all(|o| *o == Ok(())), "{outcomes:?}");
+        assert_eq!(stored.reads(), 1);
+    }
+
+    #[tokio::test]
+    async fn stale_tokens_are_reread_in_the_background_on_schedule() {
+        let stored = Stored::new(OLD);
+        let policy = RefreshPolicy {
+            every: Duration::from_millis(50),
+            after_mismatch: Duration::from_secs(10),
+        };
+        let validator = WebhookValidator::refreshing(tokens(OLD, None), stored.clone(), policy);
+        stored.set(OLD, Some(NEW));
+        let (params, header) = signed_with(OLD);
+        assert_eq!(validator.validate(URL, &params, &header), Ok(()));
+        assert_eq!(stored.reads(), 0, "fresh tokens are not re-read");
+        tokio::time::sleep(Duration::from_millis(60)).await;
+        assert_eq!(validator.validate(URL, &params, &header), Ok(()));
+        for _ in 0..100 {
+            if validator.has_secondary() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        assert!(validator.has_secondary(), "the secondary token was picked up");
+        assert_eq!(stored.reads(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_validator_without_a_source_never_rereads() {
+        let validator = validator(OLD);
+        let (params, header) = signed_with(NEW);
+        assert_eq!(
+            validator.validate_or_refresh(URL, &params, &header).await,
+            Err(SignatureError::Mismatch)
+        );
     }
 }

@@ -13,6 +13,15 @@
 //! Twilio simulator refuses non-conforming requests with it, as Twilio would. The
 //! full spec is 1.8 MB and lives outside the repo; [`voice_subset`] loads the part
 //! the product uses, extracted by `tests/tools/twilio-vectors/extract_spec_subset.py`.
+//! The auth-token rotation endpoints belong to another API (Accounts v1, on
+//! `accounts.twilio.com`) with a spec of its own; [`accounts_subset`] loads the two
+//! paths of it the rotation uses.
+//!
+//! One convention of Twilio's is not in the spec: an optional SID field of a resource
+//! is cleared by updating it to the empty string (an IncomingPhoneNumber's
+//! `VoiceApplicationSid=`, which the spec's own examples show as `""` once unset).
+//! [`SpecIndex::validate`] accepts exactly that: an empty value for an optional SID
+//! parameter of an instance update (`POST …/{Sid}.json`), nothing else.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -159,8 +168,9 @@ enum Kind {
 const METHODS: &[&str] = &["get", "post", "delete", "put", "patch"];
 const MAX_REF_DEPTH: usize = 16;
 
-/// The committed subset of Twilio's spec covering the Calls, Conferences and
-/// Participants operations the product uses, indexed once per process.
+/// The committed subset of Twilio's spec covering the operations the product uses:
+/// Calls, Conferences and Participants for call control, and Applications, Keys and
+/// IncomingPhoneNumbers for provisioning the account. Indexed once per process.
 pub fn voice_subset() -> &'static SpecIndex {
     static INDEX: std::sync::OnceLock<SpecIndex> = std::sync::OnceLock::new();
     INDEX.get_or_init(|| {
@@ -170,6 +180,22 @@ pub fn voice_subset() -> &'static SpecIndex {
         ));
         let spec: Value = serde_json::from_str(text).expect("the committed spec subset is JSON");
         SpecIndex::from_spec(&spec).expect("the committed spec subset indexes")
+    })
+}
+
+/// The Accounts v1 operations that rotate the auth token (`/v1/AuthTokens/Secondary`,
+/// `/v1/AuthTokens/Promote`), as Twilio's `twilio_accounts_v1.json` describes them: cut by
+/// hand into `testdata/twilio/accounts_v1_auth_tokens.json`, since that spec is not beside
+/// the repo. Indexed once per process.
+pub fn accounts_subset() -> &'static SpecIndex {
+    static INDEX: std::sync::OnceLock<SpecIndex> = std::sync::OnceLock::new();
+    INDEX.get_or_init(|| {
+        let text = include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/testdata/twilio/accounts_v1_auth_tokens.json"
+        ));
+        let spec: Value = serde_json::from_str(text).expect("the committed Accounts v1 subset is JSON");
+        SpecIndex::from_spec(&spec).expect("the committed Accounts v1 subset indexes")
     })
 }
 
@@ -259,6 +285,9 @@ impl SpecIndex {
             if !is_array && counts[name.as_str()] == 2 {
                 violations.push(SpecViolation::Repeated { name: name.clone() });
             }
+            if value.is_empty() && op.clears(name, schema) {
+                continue;
+            }
             item_schema.check(name, value, &mut violations);
         }
         for name in &op.required {
@@ -344,6 +373,15 @@ impl Operation {
             params,
             required,
         })
+    }
+
+    /// Whether an empty `name` is Twilio's way of clearing a SID field: an optional
+    /// SID parameter of an instance update.
+    fn clears(&self, name: &str, schema: &Schema) -> bool {
+        self.method == "POST"
+            && self.template.ends_with("/{Sid}.json")
+            && !self.required.iter().any(|required| required == name)
+            && schema.is_sid()
     }
 
     /// The captured path parameters and the number of literal segments, when the
@@ -480,6 +518,14 @@ impl Schema {
         }
     }
 
+    /// A string whose pattern is a SID's: two capital letters and 32 hex digits.
+    fn is_sid(&self) -> bool {
+        static SID_PATTERN: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+        let sid = SID_PATTERN
+            .get_or_init(|| Regex::new(r"^\^[A-Z]{2}\[0-9a-fA-F\]\{32\}\$$").expect("a constant pattern compiles"));
+        matches!(self.kind, Kind::String) && self.pattern.as_ref().is_some_and(|p| sid.is_match(p.as_str()))
+    }
+
     fn out_of_bounds(&self, number: i64) -> Option<String> {
         match (self.minimum, self.maximum) {
             (Some(min), _) if number < min => Some(format!("below the minimum {min}")),
@@ -559,6 +605,23 @@ mod tests {
             (
                 "POST",
                 "/2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Recordings/{Sid}.json",
+            ),
+            ("GET", "/2010-04-01/Accounts/{AccountSid}/Applications.json"),
+            ("POST", "/2010-04-01/Accounts/{AccountSid}/Applications.json"),
+            ("GET", "/2010-04-01/Accounts/{AccountSid}/Applications/{Sid}.json"),
+            ("POST", "/2010-04-01/Accounts/{AccountSid}/Applications/{Sid}.json"),
+            ("GET", "/2010-04-01/Accounts/{AccountSid}/Keys.json"),
+            ("POST", "/2010-04-01/Accounts/{AccountSid}/Keys.json"),
+            ("GET", "/2010-04-01/Accounts/{AccountSid}/Keys/{Sid}.json"),
+            ("DELETE", "/2010-04-01/Accounts/{AccountSid}/Keys/{Sid}.json"),
+            ("GET", "/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers.json"),
+            (
+                "GET",
+                "/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid}.json",
+            ),
+            (
+                "POST",
+                "/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid}.json",
             ),
         ] {
             assert!(
@@ -701,6 +764,102 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_optional_sid_clears_it_on_an_instance_update_only() {
+        let index = voice_subset();
+        let number = format!(
+            "/2010-04-01/Accounts/{ACCOUNT}/IncomingPhoneNumbers/PN{}.json",
+            "3".repeat(32)
+        );
+        assert_eq!(
+            index.validate("POST", &number, &pairs(&[("VoiceApplicationSid", "")])),
+            Ok(())
+        );
+        assert!(matches!(
+            &index.validate("POST", &number, &pairs(&[("VoiceApplicationSid", "AP1")])).unwrap_err()[..],
+            [SpecViolation::Constraint { name, .. }] if name == "VoiceApplicationSid"
+        ));
+        assert!(matches!(
+            &index.validate("POST", &number, &pairs(&[("VoiceUrl", "")])).unwrap_err()[..],
+            [SpecViolation::Constraint { name, .. }] if name == "VoiceUrl"
+        ));
+        let numbers = format!("/2010-04-01/Accounts/{ACCOUNT}/IncomingPhoneNumbers.json");
+        assert!(
+            index
+                .validate("POST", &numbers, &pairs(&[("VoiceApplicationSid", "")]))
+                .is_err(),
+            "creating is not clearing"
+        );
+        let participant = format!("{}/{CALL}.json", participants_path().trim_end_matches(".json"));
+        assert!(
+            index
+                .validate("POST", &participant, &pairs(&[("CallSidToCoach", "")]))
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn provisioning_requests_are_checked_like_call_control() {
+        let index = voice_subset();
+        let apps = format!("/2010-04-01/Accounts/{ACCOUNT}/Applications.json");
+        assert_eq!(
+            index.validate(
+                "POST",
+                &apps,
+                &pairs(&[
+                    ("FriendlyName", "Operator console"),
+                    ("VoiceUrl", "https://console.example.jp/twilio/voice/outbound"),
+                    ("VoiceMethod", "POST"),
+                    (
+                        "StatusCallback",
+                        "https://console.example.jp/twilio/voice/status#rc=3&rp=ct,rt,5xx"
+                    ),
+                ])
+            ),
+            Ok(())
+        );
+        assert!(matches!(
+            &index.validate("POST", &apps, &pairs(&[("VoiceMethod", "PUT")])).unwrap_err()[..],
+            [SpecViolation::NotInEnum { name, .. }] if name == "VoiceMethod"
+        ));
+        let numbers = format!("/2010-04-01/Accounts/{ACCOUNT}/IncomingPhoneNumbers.json");
+        assert_eq!(
+            index.validate(
+                "GET",
+                &numbers,
+                &pairs(&[("PhoneNumber", "+81368000001"), ("PageSize", "50")])
+            ),
+            Ok(())
+        );
+        let key = format!("/2010-04-01/Accounts/{ACCOUNT}/Keys/{CALL}.json");
+        assert!(matches!(
+            &index.validate("DELETE", &key, &[]).unwrap_err()[..],
+            [SpecViolation::BadPathParameter { name, .. }] if name == "Sid"
+        ));
+    }
+
+    #[test]
+    fn the_auth_token_endpoints_take_no_parameters() {
+        let index = accounts_subset();
+        assert_eq!(index.validate("POST", "/v1/AuthTokens/Secondary", &[]), Ok(()));
+        assert_eq!(index.validate("DELETE", "/v1/AuthTokens/Secondary", &[]), Ok(()));
+        assert_eq!(index.validate("POST", "/v1/AuthTokens/Promote", &[]), Ok(()));
+        assert!(matches!(
+            &index
+                .validate("POST", "/v1/AuthTokens/Promote", &pairs(&[("AuthToken", "x")]))
+                .unwrap_err()[..],
+            [SpecViolation::UnknownParameter { .. }]
+        ));
+        assert!(matches!(
+            &index.validate("DELETE", "/v1/AuthTokens/Promote", &[]).unwrap_err()[..],
+            [SpecViolation::MethodNotInSpec { .. }]
+        ));
+        assert!(matches!(
+            &index.validate("POST", "/v1/AuthTokens", &[]).unwrap_err()[..],
+            [SpecViolation::PathNotInSpec { .. }]
+        ));
+    }
+
+    #[test]
     fn a_document_without_paths_is_not_indexed() {
         assert!(SpecIndex::from_spec(&serde_json::json!({"openapi": "3.0.1"})).is_err());
         let dangling = serde_json::json!({"paths": {"/x.json": {"post": {"parameters": [{"$ref": "#/nowhere"}]}}}});
@@ -755,7 +914,7 @@ mod tests {
         let subset = subset_value();
 
         let paths = subset["paths"].as_object().unwrap();
-        assert_eq!(paths.len(), 7);
+        assert_eq!(paths.len(), 13);
         for (path, item) in paths {
             assert_eq!(item, &full["paths"][path], "path {path} differs from the full spec");
         }

@@ -4,7 +4,8 @@
 Twilio's full `twilio_api_v2010.json` is 1.8 MB and lives outside the repo. The
 Rust `spec` module and the local Twilio simulator only need the Calls, Call,
 Conferences, Conference, Participants, Participant and Conference Recording paths,
-so this script
+and, for provisioning the account, the Applications, Keys and IncomingPhoneNumbers
+list and instance paths, so this script
 copies those path items whole and every component schema they reference
 (transitively, keeping each `$ref` as it is), plus the document's header and
 security scheme. The output is deterministic (sorted keys, two-space indent).
@@ -29,6 +30,12 @@ PATHS = [
     "/2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants.json",
     "/2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}.json",
     "/2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Recordings/{Sid}.json",
+    "/2010-04-01/Accounts/{AccountSid}/Applications.json",
+    "/2010-04-01/Accounts/{AccountSid}/Applications/{Sid}.json",
+    "/2010-04-01/Accounts/{AccountSid}/Keys.json",
+    "/2010-04-01/Accounts/{AccountSid}/Keys/{Sid}.json",
+    "/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers.json",
+    "/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid}.json",
 ]
 
 SCHEMA_PREFIX = "#/components/schemas/"
