@@ -542,7 +542,6 @@ export class OperatorConsoleStack extends Stack {
   }
 
   private createFunction(spec: FunctionSpec): RustFunction {
-    const id = pascalCase(spec.name);
     const environment: Record<string, string> = {
       ...this.catalog.defaults.env,
       TABLE_NAME: this.table.tableName,
@@ -552,19 +551,7 @@ export class OperatorConsoleStack extends Stack {
       environment[this.catalog.secrets[secret].env] = this.twilioSecretFor(secret).secretArn;
     }
     if (spec.userPool) environment[USER_POOL_ENV] = this.userPool.userPoolId;
-    const fn = new RustFunction(this, `${id}Function`, {
-      ...this.sharedFunctionSettings(),
-      manifestPath: this.manifestFor(spec),
-      binaryName: spec.package,
-      description: spec.description,
-      memorySize: memoryOf(this.catalog, spec),
-      timeout: Duration.seconds(timeoutOf(this.catalog, spec)),
-      environment,
-      logGroup: new logs.LogGroup(this, `${id}FunctionLogs`, {
-        retention: this.logRetention,
-        removalPolicy: this.dataRemovalPolicy,
-      }),
-    });
+    const fn = this.rustFunction(spec, environment);
 
     fn.addToRolePolicy(
       new iam.PolicyStatement({
@@ -604,25 +591,31 @@ export class OperatorConsoleStack extends Stack {
    */
   private createTrigger(spec: TriggerSpec): RustFunction {
     const id = pascalCase(spec.name);
-    const fn = new RustFunction(this, `${id}Function`, {
-      ...this.sharedFunctionSettings(),
-      manifestPath: this.manifestFor(spec),
-      binaryName: spec.package,
-      description: spec.description,
-      memorySize: memoryOf(this.catalog, spec),
-      timeout: Duration.seconds(timeoutOf(this.catalog, spec)),
-      environment: { ...this.catalog.defaults.env },
-      logGroup: new logs.LogGroup(this, `${id}FunctionLogs`, {
-        retention: this.logRetention,
-        removalPolicy: this.dataRemovalPolicy,
-      }),
-    });
+    const fn = this.rustFunction(spec, { ...this.catalog.defaults.env });
     new iam.Policy(this, `${id}UserPoolAccess`, {
       roles: [fn.role!],
       statements: [new iam.PolicyStatement({ sid: 'UserPoolAccess', actions: spec.userPool.actions, resources: [this.userPool.userPoolArn] })],
     });
     this.userPool.addTrigger(cognito.UserPoolOperation.PRE_TOKEN_GENERATION, fn);
     return fn;
+  }
+
+  /** A catalog entry's Rust function with the shared settings and a log group of its own. */
+  private rustFunction(spec: FunctionSpec | TriggerSpec, environment: Record<string, string>): RustFunction {
+    const id = pascalCase(spec.name);
+    return new RustFunction(this, `${id}Function`, {
+      ...this.sharedFunctionSettings(),
+      manifestPath: this.manifestFor(spec),
+      binaryName: spec.package,
+      description: spec.description,
+      memorySize: memoryOf(this.catalog, spec),
+      timeout: Duration.seconds(timeoutOf(this.catalog, spec)),
+      environment,
+      logGroup: new logs.LogGroup(this, `${id}FunctionLogs`, {
+        retention: this.logRetention,
+        removalPolicy: this.dataRemovalPolicy,
+      }),
+    });
   }
 
   /** Set explicitly, so an admin can type it (`aws secretsmanager put-secret-value --secret-id`). */

@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { eventually, textContains } from '../browser/harness.mjs';
 import { api, authenticatorCode, reachStackThroughFront, signInAs, sim } from './lib/client.mjs';
 import { SIM_HOST } from './lib/rehearsal.mjs';
 import { CAST, startCdkRehearsal } from './lib/stacks.mjs';
@@ -17,33 +18,6 @@ import { CUSTOMER, LINE, simWait } from './lib/walk.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const shots = join(here, 'screenshots');
-
-async function eventually(fn, ms = 10_000, what = 'condition') {
-  const until = Date.now() + ms;
-  let last;
-  while (Date.now() < until) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`);
-}
-
-async function textContains(locator, text, ms = 10_000) {
-  let seen = '';
-  try {
-    await eventually(async () => {
-      seen = (await locator.textContent()) ?? '';
-      return seen.includes(text);
-    }, ms);
-  } catch {
-    throw new Error(`expected ${locator} to contain ${JSON.stringify(text)}; it shows ${JSON.stringify(seen.slice(0, 300))}`);
-  }
-}
 
 describe('the deployed console in Chromium', { timeout: 300_000 }, () => {
   let r;

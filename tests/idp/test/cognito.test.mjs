@@ -2,12 +2,7 @@
 // test tools' venv) started on a free loopback port, a pool, a client, groups and users made
 // through the same SDK, then sign-ins through the login page as a page would do them.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import {
   AdminAddUserToGroupCommand,
   AdminCreateUserCommand,
@@ -20,43 +15,11 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { cognitoDirectory, createIdp } from '../index.mjs';
 import { Browser, formAction, pkce, serve, signIn, startSignIn, tokenRequest, verifiedClaims } from './browserless.mjs';
+import { startMoto } from './moto.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const MOTO = process.env.MOTO_SERVER ?? join(here, '..', '..', '.tools', 'venv', 'bin', 'moto_server');
 const REGION = 'ap-northeast-1';
 const REDIRECT = 'https://console.example.jp/auth/callback';
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function startMoto() {
-  if (!existsSync(MOTO)) throw new Error(`moto_server is not at ${MOTO}: run tests/run once, or set MOTO_SERVER`);
-  const port = await freePort();
-  const child = spawn(MOTO, ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  child.stderr.on('data', (b) => (log = (log + b).slice(-4000)));
-  const endpoint = `http://127.0.0.1:${port}`;
-  const until = Date.now() + 30_000;
-  while (Date.now() < until) {
-    if (child.exitCode !== null) throw new Error(`moto_server exited: ${log}`);
-    try {
-      await fetch(`${endpoint}/moto-api/`);
-      return { endpoint, stop: () => child.kill('SIGTERM') };
-    } catch {
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-  child.kill('SIGKILL');
-  throw new Error(`moto_server did not answer: ${log}`);
-}
 
 describe('the test provider on a Cognito user pool (moto)', () => {
   let moto;

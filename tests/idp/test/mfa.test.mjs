@@ -3,13 +3,8 @@
 // then every sign-in asks for its code; and the pool's pre-token-generation trigger (the
 // `tokenHook`) decides the groups and claims of every ID token, on sign-in and on refresh.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { createServer as netServer } from 'node:net';
-import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import {
   AdminAddUserToGroupCommand,
   AdminCreateUserCommand,
@@ -22,23 +17,14 @@ import {
 import { Secret, TOTP } from 'otpauth';
 import { cognitoDirectory, createIdp } from '../index.mjs';
 import { Browser, formAction, pkce, startSignIn, tokenRequest, verifiedClaims } from './browserless.mjs';
+import { startMoto } from './moto.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const MOTO = process.env.MOTO_SERVER ?? join(here, '..', '..', '.tools', 'venv', 'bin', 'moto_server');
 const REGION = 'ap-northeast-1';
 const REDIRECT = 'https://console.example.jp/auth/callback';
 const SCOPE = 'openid email profile aws.cognito.signin.user.admin';
 /** What an authenticator app shows for a registered secret (TOTP, 30 s, 6 digits, SHA-1). */
 const codeFor = (secret) => new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' }).generate();
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = netServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 
 describe('a second factor and the token trigger', () => {
   let moto;
@@ -49,19 +35,9 @@ describe('a second factor and the token trigger', () => {
   const hookCalls = [];
 
   before(async () => {
-    if (!existsSync(MOTO)) throw new Error(`moto_server is not at ${MOTO}: run tests/run once, or set MOTO_SERVER`);
-    const port = await freePort();
     // TOTP codes checked for real against the secret the pool hands out.
-    moto = spawn(MOTO, ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore', env: { ...process.env, MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP: 'true' } });
-    const endpoint = `http://127.0.0.1:${port}`;
-    for (let i = 0; i < 150; i++) {
-      try {
-        await fetch(`${endpoint}/moto-api/`);
-        break;
-      } catch {
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    }
+    moto = await startMoto({ MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP: 'true' });
+    const endpoint = moto.endpoint;
     const admin = new CognitoIdentityProviderClient({ endpoint, region: REGION, credentials: { accessKeyId: 't', secretAccessKey: 't' } });
     const poolId = (await admin.send(new CreateUserPoolCommand({ PoolName: 'mfa', UsernameAttributes: ['email'], MfaConfiguration: 'OPTIONAL' }))).UserPool.Id;
     clientId = (await admin.send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'page' }))).UserPoolClient.ClientId;
@@ -96,7 +72,7 @@ describe('a second factor and the token trigger', () => {
 
   after(async () => {
     await server?.close();
-    moto?.kill('SIGKILL');
+    moto?.stop();
   });
 
   /** Starts a sign-in, submits the password; returns the page that follows. */
