@@ -6,7 +6,8 @@
 //!   `manual`, `busy`, `no-answer`, `fail`).
 //! - `POST /sim/wait {…, timeout_ms}` returns when the state holds (200) or after the timeout
 //!   (408 with the state): tests never sleep.
-//! - `GET /sim/state`, `/sim/requests`, `/sim/webhooks`, `/sim/problems`: what happened.
+//! - `GET /sim/state`, `/sim/requests`, `/sim/webhooks`, `/sim/problems`: what happened (the state
+//!   with the account's phone numbers and TwiML Apps as provisioned; never a secret).
 //! - `PUT /sim/faults {"rest": {"status": 429, "count": 2, "paths": "Participants", "delay_ms": 0}}`
 //!   makes the REST API fail (optionally with Twilio's `code` and `message`; see
 //!   [`super::rest::RestFault`]); `GET /sim/faults` shows the fault

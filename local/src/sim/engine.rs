@@ -196,11 +196,11 @@ impl Simulator {
         idempotency: Option<&str>,
     ) -> Result<(u16, String), String> {
         // Signed with the account's primary token at the moment, as Twilio signs.
-        let token = &self.world().auth.primary.clone();
+        let token = self.world().auth.primary.clone();
         let response = if hook.method.eq_ignore_ascii_case("GET") {
             let mut url = reqwest::Url::parse(&hook.url).map_err(|e| format!("bad URL {}: {e}", hook.url))?;
             url.query_pairs_mut().extend_pairs(params);
-            let signature = compute_signature(token, url.as_str(), &[]);
+            let signature = compute_signature(&token, url.as_str(), &[]);
             self.inner
                 .http
                 .get(url)
@@ -209,7 +209,7 @@ impl Simulator {
                 .send()
                 .await
         } else {
-            let signature = compute_signature(token, &hook.url, params);
+            let signature = compute_signature(&token, &hook.url, params);
             let mut request = self
                 .inner
                 .http

@@ -523,7 +523,7 @@ impl Simulator {
                 account.api_key_sid.clone(),
                 SimKey {
                     sid: account.api_key_sid.clone(),
-                    friendly_name: "Operator console functions".into(),
+                    friendly_name: shared::twilio::provision::API_KEY_NAME.into(),
                     secret: account.api_key_secret.clone(),
                     date_created: rfc2822_now(),
                     date_updated: rfc2822_now(),
