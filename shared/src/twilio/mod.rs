@@ -6,7 +6,9 @@
 //! ([`token`]), and REST requests we send ([`rest`], checked against Twilio's own
 //! OpenAPI description by [`spec`]). Call-control code does not use the REST client
 //! directly: it talks to the [`telephony::Telephony`] port, so that tests and the
-//! local simulator can stand in for Twilio.
+//! local simulator can stand in for Twilio. The account itself (its TwiML App, API key
+//! and numbers) is made right over the same REST client by [`provision`], for the admin
+//! command `twilio-provision`.
 //!
 //! The identifiers shared by all of these live here: Twilio SIDs are two letters and
 //! 32 hexadecimal digits, and a string that is not one never gets past the edge.
