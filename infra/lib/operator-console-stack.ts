@@ -28,6 +28,7 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -93,6 +94,12 @@ export interface OperatorConsoleStackProps extends StackProps {
   readonly apiBurstLimit?: number;
   /** Twilio edge the page's Voice SDK connects through (written to config.json). Default `tokyo`. */
   readonly twilioEdge?: string;
+  /**
+   * A domain of the centre's own for the console (e.g. `console.example.co.jp`), served by the
+   * distribution with this ACM certificate (which must be in us-east-1, as CloudFront requires).
+   * The page, the API and Twilio's webhook URLs are then all under it.
+   */
+  readonly domain?: { readonly name: string; readonly certificateArn: string };
   /** Function catalog; default `infra/functions.json`. */
   readonly catalog?: FunctionCatalog;
   /**
@@ -152,6 +159,7 @@ export function propsFromContext(node: Node): Omit<OperatorConsoleStackProps, ke
     alarmEmail: str('alarmEmail'),
     staticUiDist: str('staticUiDist'),
     cognitoDomainPrefix: str('cognitoDomainPrefix'),
+    domain: domainFromContext(str),
     apiRateLimit: num('apiRateLimit'),
     apiBurstLimit: num('apiBurstLimit'),
     twilioEdge: str('twilioEdge'),
@@ -183,6 +191,19 @@ function federationFromContext(str: (key: string) => string | undefined): Federa
   return undefined;
 }
 
+/** `-c domainName=console.example.co.jp -c certificateArn=arn:aws:acm:us-east-1:…`. */
+function domainFromContext(str: (key: string) => string | undefined): OperatorConsoleStackProps['domain'] {
+  const name = str('domainName');
+  const certificateArn = str('certificateArn');
+  if (!name && !certificateArn) return undefined;
+  if (!name || !certificateArn) throw new Error("a custom domain needs both 'domainName' and 'certificateArn' (an ACM certificate in us-east-1)");
+  if (!/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}$/.test(name)) throw new Error(`context 'domainName' must be a lower-case domain name, got '${name}'`);
+  if (!/^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]+$/.test(certificateArn)) {
+    throw new Error(`context 'certificateArn' must be an ACM certificate in us-east-1 (CloudFront's region), got '${certificateArn}'`);
+  }
+  return { name, certificateArn };
+}
+
 export class OperatorConsoleStack extends Stack {
   /** The single table. */
   public readonly table: dynamodb.Table;
@@ -199,6 +220,8 @@ export class OperatorConsoleStack extends Stack {
   public readonly triggers: Record<string, RustFunction> = {};
 
   private readonly catalog: FunctionCatalog;
+  /** Where Twilio and the page reach the API: the page's origin (`PUBLIC_BASE_URL` of the functions). */
+  private publicBaseUrl = '';
   private readonly repoRoot: string;
   private readonly protectData: boolean;
   private readonly dataRemovalPolicy: RemovalPolicy;
@@ -234,9 +257,14 @@ export class OperatorConsoleStack extends Stack {
       removalPolicy: RemovalPolicy.DESTROY,
       autoDeleteObjects: true,
     });
-    this.distribution = this.createDistribution(pageBucket, hostedUiUrl);
-    const pageOrigin = `https://${this.distribution.distributionDomainName}`;
+    // One origin for everything a browser or Twilio reaches: the page, its API (/api/*) and the
+    // Twilio webhooks (/twilio/*) are all served by the distribution (see infra/README.md, "One
+    // origin"). The page needs no CORS, and Twilio's URLs stay the same when the API is replaced.
+    this.api = this.createApi(props);
+    this.distribution = this.createDistribution(pageBucket, hostedUiUrl, this.api, props.domain);
+    const pageOrigin = props.domain ? `https://${props.domain.name}` : `https://${this.distribution.distributionDomainName}`;
     const pageUrl = `${pageOrigin}/`;
+    this.publicBaseUrl = pageOrigin;
 
     const federated = props.federation ? this.createFederation(props.federation) : undefined;
     this.createFirstAdmin();
@@ -266,7 +294,6 @@ export class OperatorConsoleStack extends Stack {
       refreshTokenValidity: Duration.hours(12),
     });
 
-    this.api = this.createApi(pageOrigin, props);
     const authorizer = new HttpUserPoolAuthorizer('CognitoJwtAuthorizer', this.userPool, {
       authorizerName: 'cognito-jwt',
       userPoolClients: [this.pageClient],
@@ -290,7 +317,8 @@ export class OperatorConsoleStack extends Stack {
     }
 
     this.deployPage(pageBucket, props, {
-      apiUrl: this.api.apiEndpoint,
+      // The API is on the page's own origin.
+      apiUrl: '',
       auth: {
         kind: 'cognito',
         authority: this.userPool.userPoolProviderUrl,
@@ -409,14 +437,8 @@ export class OperatorConsoleStack extends Stack {
     return Token.isUnresolved(this.account) ? Fn.join('-', [name, Aws.ACCOUNT_ID]) : `${name}-${this.account}`;
   }
 
-  /**
-   * Content-Security-Policy of the page. The API's exact origin cannot appear here: the API's
-   * CORS rule names the distribution's domain, so naming the API in the distribution's header
-   * policy would make a dependency cycle. The policy therefore allows this region's
-   * execute-api hosts; everything else is exact.
-   */
+  /** Content-Security-Policy of the page: its own origin (the API is on it), Cognito and Twilio. */
   private contentSecurityPolicy(hostedUiUrl: string): string {
-    const apiHosts = `https://*.execute-api.${this.region}.${this.urlSuffix}`;
     const cognitoApi = `https://cognito-idp.${this.region}.${this.urlSuffix}`;
     return [
       "default-src 'self'",
@@ -424,7 +446,7 @@ export class OperatorConsoleStack extends Stack {
       "style-src 'self' 'unsafe-inline'",
       "img-src 'self' data: blob:",
       "font-src 'self' data:",
-      `connect-src 'self' ${apiHosts} ${hostedUiUrl} ${cognitoApi} wss://*.twilio.com https://*.twilio.com`,
+      `connect-src 'self' ${hostedUiUrl} ${cognitoApi} wss://*.twilio.com https://*.twilio.com`,
       "media-src 'self' blob: https://*.twilio.com",
       "worker-src 'self' blob:",
       "object-src 'none'",
@@ -435,7 +457,12 @@ export class OperatorConsoleStack extends Stack {
     ].join('; ');
   }
 
-  private createDistribution(bucket: s3.Bucket, hostedUiUrl: string): cloudfront.Distribution {
+  private createDistribution(
+    bucket: s3.Bucket,
+    hostedUiUrl: string,
+    api: apigwv2.HttpApi,
+    domain: OperatorConsoleStackProps['domain'],
+  ): cloudfront.Distribution {
     const headers = new cloudfront.ResponseHeadersPolicy(this, 'PageSecurityHeaders', {
       comment: 'Operator console: CSP (API, Cognito, Twilio Voice SDK), HSTS and friends',
       securityHeadersBehavior: {
@@ -470,38 +497,55 @@ export class OperatorConsoleStack extends Stack {
         ].join('\n'),
       ),
     });
+    const pageBehavior: cloudfront.BehaviorOptions = {
+      origin: origins.S3BucketOrigin.withOriginAccessControl(bucket),
+      viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+      allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+      cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+      responseHeadersPolicy: headers,
+      compress: true,
+      functionAssociations: [{ eventType: cloudfront.FunctionEventType.VIEWER_REQUEST, function: pageRoutes }],
+    };
+    // The API behind the same distribution: nothing cached, every method, every header but
+    // Host forwarded (API Gateway answers for its own host name; the token and Twilio's
+    // signature travel unchanged), the body as it came.
+    const apiBehavior: cloudfront.BehaviorOptions = {
+      origin: new origins.HttpOrigin(Fn.select(2, Fn.split('/', api.apiEndpoint)), {
+        protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+        originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
+      }),
+      viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+      allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+      cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+      originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+      responseHeadersPolicy: headers,
+      compress: true,
+    };
     return new cloudfront.Distribution(this, 'PageDistribution', {
-      comment: 'Operator console page, config.json and the Twilio fallback TwiML',
+      comment: 'Operator console: the page, its API (/api/*), the Twilio webhooks (/twilio/*) and the fallback TwiML',
       defaultRootObject: 'index.html',
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
       // PriceClass_100 has no edge in Japan; 200 does.
       priceClass: cloudfront.PriceClass.PRICE_CLASS_200,
-      defaultBehavior: {
-        origin: origins.S3BucketOrigin.withOriginAccessControl(bucket),
-        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
-        allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
-        cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
-        responseHeadersPolicy: headers,
-        compress: true,
-        functionAssociations: [{ eventType: cloudfront.FunctionEventType.VIEWER_REQUEST, function: pageRoutes }],
+      ...(domain
+        ? { domainNames: [domain.name], certificate: acm.Certificate.fromCertificateArn(this, 'PageCertificate', domain.certificateArn) }
+        : {}),
+      defaultBehavior: pageBehavior,
+      // In this order: the fallback TwiML stays a static file (answered when the API is down).
+      additionalBehaviors: {
+        '/twilio/fallback.xml': pageBehavior,
+        '/twilio/*': apiBehavior,
+        '/api/*': apiBehavior,
       },
     });
   }
 
-  private createApi(pageOrigin: string, props: OperatorConsoleStackProps): apigwv2.HttpApi {
+  /** The HTTP API. No CORS rule: the page reaches it on its own origin, through the distribution. */
+  private createApi(props: OperatorConsoleStackProps): apigwv2.HttpApi {
     const api = new apigwv2.HttpApi(this, 'OperatorApi', {
       apiName: `${this.stackName}-api`,
       description: 'Operator console API (/api/*, Cognito JWT) and Twilio webhooks (/twilio/*, signature)',
       createDefaultStage: false,
-      corsPreflight: {
-        allowOrigins: [pageOrigin],
-        // API Gateway answers preflights itself: no authorized route is ANY or OPTIONS
-        // (see deployedRoutes), so a preflight, which carries no token, never meets the authorizer.
-        allowMethods: this.catalog.apiMethods.map((method) => apigwv2.CorsHttpMethod[method]),
-        allowHeaders: ['authorization', 'content-type', 'if-match'],
-        exposeHeaders: ['etag'],
-        maxAge: Duration.hours(1),
-      },
     });
     const accessLogs = new logs.LogGroup(this, 'OperatorApiAccessLogs', {
       retention: this.logRetention,
@@ -545,7 +589,7 @@ export class OperatorConsoleStack extends Stack {
     const environment: Record<string, string> = {
       ...this.catalog.defaults.env,
       TABLE_NAME: this.table.tableName,
-      PUBLIC_BASE_URL: this.api.apiEndpoint,
+      PUBLIC_BASE_URL: this.publicBaseUrl,
     };
     for (const secret of spec.secrets) {
       environment[this.catalog.secrets[secret].env] = this.twilioSecretFor(secret).secretArn;
@@ -812,12 +856,12 @@ export class OperatorConsoleStack extends Stack {
   }
 
   private createOutputs(pageUrl: string): void {
-    const api = this.api.apiEndpoint;
+    const api = this.publicBaseUrl;
     const out = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
     out('TwilioVoiceUrl', `${api}/twilio/voice/incoming`, 'Twilio number > Voice configuration > "A call comes in": Webhook, HTTP POST');
     out(
       'TwilioFallbackUrl',
-      `https://${this.distribution.distributionDomainName}/twilio/fallback.xml`,
+      `${api}/twilio/fallback.xml`,
       'Twilio number > "Primary handler fails": this URL with HTTP GET (a static file: POST is refused)',
     );
     // The fragment is Twilio's connection override: retry a refused status callback (the function
@@ -829,7 +873,8 @@ export class OperatorConsoleStack extends Stack {
     );
     out('TwilioTwimlAppVoiceUrl', `${api}/twilio/voice/outbound`, 'TwiML App > Voice Request URL: HTTP POST');
     out('PageUrl', pageUrl, 'Operator console page (sign in with a Cognito user)');
-    out('ApiUrl', api, 'HTTP API base URL (also PUBLIC_BASE_URL of the functions)');
+    out('ApiUrl', api, "The API's public base URL, the page's own origin (PUBLIC_BASE_URL of the functions)");
+    out('DistributionDomainName', this.distribution.distributionDomainName, "The distribution's own name: the CNAME target of a custom domain");
     out('UserPoolId', this.userPool.userPoolId, 'Cognito user pool: create users and add them to groups here');
     out('TwilioSecretName', this.twilioSecretName, 'Secrets Manager secret to put the Twilio credentials JSON into');
     out('AlarmTopicArn', this.alarmTopic.topicArn, 'SNS topic of the alarms: subscribe more people here');

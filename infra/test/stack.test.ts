@@ -70,14 +70,13 @@ describe('functions and routes', () => {
     }
   });
 
-  it('has no authorized ANY or OPTIONS route, so CORS preflights (no token) are answered by API Gateway', () => {
+  it('has no authorized ANY or OPTIONS route, and no CORS rule: the page calls the API on its own origin', () => {
     for (const [key, route] of routeBindings(s.resources, nameOf)) {
       if (route.authorizationType !== 'NONE') assert.match(key, /^(GET|POST|PUT|PATCH|DELETE) /, key);
       assert.doesNotMatch(key, /^OPTIONS /, key);
     }
     const api = s.resources[logicalIdOfType('AWS::ApiGatewayV2::Api')].Properties;
-    assert.deepEqual(api.CorsConfiguration.AllowMethods, catalog.apiMethods);
-    assert.ok(api.CorsConfiguration.AllowHeaders.includes('authorization'));
+    assert.equal(api.CorsConfiguration, undefined, 'no cross-origin caller');
   });
 
   it('checks tokens of the page client issued by this user pool', () => {
@@ -121,12 +120,35 @@ describe('functions and routes', () => {
     });
   });
 
-  it('allows CORS from the page origin on CloudFront only', () => {
-    const api = s.resources[logicalIdOfType('AWS::ApiGatewayV2::Api')].Properties;
-    assert.deepEqual(api.CorsConfiguration.AllowOrigins, [
-      { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalIdOfType('AWS::CloudFront::Distribution'), 'DomainName'] }]] },
-    ]);
-    assert.ok(!allStrings(api.CorsConfiguration).includes('*'), 'no wildcard in CORS');
+  it('is served by the distribution at /api/* and /twilio/*, uncached, with every viewer header but Host; the fallback TwiML stays static', () => {
+    const dist = s.resources[logicalIdOfType('AWS::CloudFront::Distribution')].Properties.DistributionConfig;
+    const apiOrigin = dist.Origins.find((o: Json) => o.CustomOriginConfig);
+    assert.ok(apiOrigin, 'an origin for the API');
+    assert.equal(apiOrigin.CustomOriginConfig.OriginProtocolPolicy, 'https-only');
+    assert.match(JSON.stringify(apiOrigin.DomainName), new RegExp(logicalIdOfType('AWS::ApiGatewayV2::Api')));
+    const behaviour = (pattern: string) => dist.CacheBehaviors.find((b: Json) => b.PathPattern === pattern);
+    assert.deepEqual(dist.CacheBehaviors.map((b: Json) => b.PathPattern), ['/twilio/fallback.xml', '/twilio/*', '/api/*'], 'the fallback matches first');
+    for (const pattern of ['/twilio/*', '/api/*']) {
+      const b = behaviour(pattern);
+      assert.equal(b.TargetOriginId, apiOrigin.Id, pattern);
+      assert.deepEqual([...b.AllowedMethods].sort(), ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT'], pattern);
+      assert.equal(b.CachePolicyId, '4135ea2d-6df8-44a3-9df3-4b5a84be39ad', `${pattern}: CachingDisabled`);
+      assert.equal(b.OriginRequestPolicyId, 'b689b0a8-53d0-40ab-baf2-68738e2966ac', `${pattern}: AllViewerExceptHostHeader`);
+      assert.equal(b.FunctionAssociations, undefined, `${pattern}: no page-route rewrite`);
+    }
+    const fallback = behaviour('/twilio/fallback.xml');
+    assert.notEqual(fallback.TargetOriginId, apiOrigin.Id, 'the fallback is answered from the bucket even when the API is down');
+    assert.deepEqual([...fallback.AllowedMethods].sort(), ['GET', 'HEAD']);
+  });
+
+  it('serves a custom domain with its certificate when one is given', () => {
+    const custom = synth({ domain: { name: 'console.example.co.jp', certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/0b1e2f3a-4c5d-6e7f-8a9b-0c1d2e3f4a5b' } });
+    const dist = custom.resources[ofType(custom.resources, 'AWS::CloudFront::Distribution')[0][0]].Properties.DistributionConfig;
+    assert.deepEqual(dist.Aliases, ['console.example.co.jp']);
+    assert.equal(dist.ViewerCertificate.AcmCertificateArn, 'arn:aws:acm:us-east-1:123456789012:certificate/0b1e2f3a-4c5d-6e7f-8a9b-0c1d2e3f4a5b');
+    const [[, voice]] = ofType(custom.resources, 'AWS::Lambda::Function').filter(([id]) => id.startsWith('VoiceFunction'));
+    assert.equal(voice.Properties.Environment.Variables.PUBLIC_BASE_URL, 'https://console.example.co.jp', 'Twilio signs the custom domain');
+    assert.equal(custom.json.Outputs.TwilioVoiceUrl.Value, 'https://console.example.co.jp/twilio/voice/incoming');
   });
 });
 
@@ -134,7 +156,6 @@ describe('environment and secrets', () => {
   it('gives every function exactly TABLE_NAME, PUBLIC_BASE_URL, RUST_LOG, TWILIO_SECRET_ARN where it talks to Twilio and USER_POOL_ID where it manages users', () => {
     const tableId = logicalIdOfType('AWS::DynamoDB::Table');
     const secretId = logicalIdOfType('AWS::SecretsManager::Secret');
-    const apiId = logicalIdOfType('AWS::ApiGatewayV2::Api');
     for (const fn of catalog.functions) {
       const env = s.resources[idOf(fn.name)].Properties.Environment.Variables;
       const expected = [
@@ -147,7 +168,11 @@ describe('environment and secrets', () => {
       assert.deepEqual(Object.keys(env).sort(), expected.sort(), fn.name);
       assert.deepEqual(env.TABLE_NAME, { Ref: tableId }, fn.name);
       assert.equal(env.RUST_LOG, 'info', fn.name);
-      assert.deepEqual(env.PUBLIC_BASE_URL, { 'Fn::GetAtt': [apiId, 'ApiEndpoint'] }, `${fn.name}: PUBLIC_BASE_URL is the API's URL`);
+      assert.deepEqual(
+        env.PUBLIC_BASE_URL,
+        { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalIdOfType('AWS::CloudFront::Distribution'), 'DomainName'] }]] },
+        `${fn.name}: PUBLIC_BASE_URL is the page's origin, where Twilio and the page reach the API`,
+      );
       if (env.TWILIO_SECRET_ARN) assert.deepEqual(env.TWILIO_SECRET_ARN, { Ref: secretId }, fn.name);
     }
   });
@@ -348,15 +373,16 @@ describe('page hosting', () => {
     assert.equal(uriFor('/assets/index-3f2a.js'), '/assets/index-3f2a.js');
   });
 
-  it('sends a CSP allowing the API, Cognito and the Twilio Voice SDK, plus HSTS and frame denial', () => {
+  it('sends a CSP allowing its own origin (the API), Cognito and the Twilio Voice SDK, plus HSTS and frame denial', () => {
     const config = s.resources[logicalIdOfType('AWS::CloudFront::ResponseHeadersPolicy')].Properties.ResponseHeadersPolicyConfig;
     const csp = allStrings(config.SecurityHeadersConfig.ContentSecurityPolicy.ContentSecurityPolicy).join('');
     const directive = (name: string) => csp.split(';').map((d) => d.trim()).find((d) => d.startsWith(`${name} `)) ?? '';
     assert.match(directive('default-src'), /'self'/);
     assert.doesNotMatch(directive('script-src'), /unsafe-inline|unsafe-eval/);
-    for (const source of ['wss://*.twilio.com', 'https://*.twilio.com', 'https://*.execute-api.ap-northeast-1.', '.auth.ap-northeast-1.amazoncognito.com']) {
+    for (const source of ["'self'", 'wss://*.twilio.com', 'https://*.twilio.com', '.auth.ap-northeast-1.amazoncognito.com', 'https://cognito-idp.ap-northeast-1.']) {
       assert.ok(directive('connect-src').includes(source), `connect-src has ${source}`);
     }
+    assert.ok(!directive('connect-src').includes('execute-api'), 'the API is on the page’s own origin: no API host to allow');
     assert.match(directive('media-src'), /blob:/);
     assert.match(directive('frame-ancestors'), /'none'/);
     assert.equal(config.SecurityHeadersConfig.StrictTransportSecurity.AccessControlMaxAgeSec >= 31536000, true);
@@ -399,7 +425,7 @@ describe('page hosting', () => {
       const ref = marker ? markers[marker] : undefined;
       return ref ? (ref.Ref ?? ref['Fn::GetAtt']?.join('.')) : undefined;
     };
-    assert.equal(target(config.apiUrl), `${logicalIdOfType('AWS::ApiGatewayV2::Api')}.ApiEndpoint`);
+    assert.equal(config.apiUrl, '', 'the API is on the page’s own origin');
     assert.equal(config.auth.kind, 'cognito');
     assert.equal(target(config.auth.authority), `${logicalIdOfType('AWS::Cognito::UserPool')}.ProviderURL`);
     assert.equal(target(config.auth.clientId), logicalIdOfType('AWS::Cognito::UserPoolClient'));
@@ -466,15 +492,16 @@ describe('outputs', () => {
     assert.ok(s.json.Outputs[name], `output ${name}`);
     return s.json.Outputs[name].Value;
   };
-  const apiUrl = () => ({ 'Fn::GetAtt': [logicalIdOfType('AWS::ApiGatewayV2::Api'), 'ApiEndpoint'] });
   const cloudFrontDomain = () => ({ 'Fn::GetAtt': [logicalIdOfType('AWS::CloudFront::Distribution'), 'DomainName'] });
+  // The page's origin, where the API and the webhooks are served.
+  const apiUrl = () => 'https://';
 
   it('gives the admin the Twilio Console URLs: voice, fallback, status callback, TwiML App', () => {
-    assert.deepEqual(value('TwilioVoiceUrl'), { 'Fn::Join': ['', [apiUrl(), '/twilio/voice/incoming']] });
+    assert.deepEqual(value('TwilioVoiceUrl'), { 'Fn::Join': ['', [apiUrl(), cloudFrontDomain(), '/twilio/voice/incoming']] });
     assert.deepEqual(value('TwilioStatusCallbackUrl'), {
-      'Fn::Join': ['', [apiUrl(), '/twilio/voice/status#rc=3&rp=ct,rt,5xx']],
+      'Fn::Join': ['', [apiUrl(), cloudFrontDomain(), '/twilio/voice/status#rc=3&rp=ct,rt,5xx']],
     });
-    assert.deepEqual(value('TwilioTwimlAppVoiceUrl'), { 'Fn::Join': ['', [apiUrl(), '/twilio/voice/outbound']] });
+    assert.deepEqual(value('TwilioTwimlAppVoiceUrl'), { 'Fn::Join': ['', [apiUrl(), cloudFrontDomain(), '/twilio/voice/outbound']] });
     assert.deepEqual(value('TwilioFallbackUrl'), { 'Fn::Join': ['', ['https://', cloudFrontDomain(), '/twilio/fallback.xml']] });
     assert.match(s.json.Outputs.TwilioFallbackUrl.Description, /GET/);
   });

@@ -57,7 +57,7 @@ describe('the deployed console in Chromium', { timeout: 300_000 }, () => {
     await page.click('#sign-in');
     if (person.totpSecret) {
       await page.locator('#code').waitFor();
-      await page.fill('#code', authenticatorCode(person.totpSecret));
+      await page.fill('#code', await authenticatorCode(person.totpSecret));
       await page.click('#verify-code');
     }
     await page.locator('#operator, #monitor, #admin, #signin-no-group, #signin-mfa-needed').first().waitFor();
@@ -224,7 +224,7 @@ describe('the deployed console in Chromium', { timeout: 300_000 }, () => {
     await mori.fill('#mfa-code', '000000');
     await mori.click('#mfa-verify');
     await textContains(mori.locator('#mfa-error'), 'コードが正しくありません');
-    await mori.fill('#mfa-code', authenticatorCode(secretText));
+    await mori.fill('#mfa-code', await authenticatorCode(secretText));
     await shot(mori.locator('#mfa-dialog'), 'rehearsal-9-mfa-register');
     await mori.click('#mfa-verify');
     await mori.locator('#mfa-done').waitFor();
@@ -236,7 +236,7 @@ describe('the deployed console in Chromium', { timeout: 300_000 }, () => {
     await mori.click('#sign-in');
     await mori.locator('#code').waitFor();
     await shot(mori, 'rehearsal-10-mfa-code');
-    await mori.fill('#code', authenticatorCode(secretText));
+    await mori.fill('#code', await authenticatorCode(secretText));
     await mori.click('#verify-code');
     await mori.locator('#operator').waitFor();
     assert.equal(await mori.locator('#mfa-banner').count(), 0, 'the role is given: no banner');
@@ -291,5 +291,9 @@ describe('the deployed console in Chromium', { timeout: 300_000 }, () => {
     assert.deepEqual(r.iam.denied, []);
     assert.deepEqual([...r.gateway.counts].filter(([k]) => /\b5\d\d\b/.test(k)), []);
     assert.deepEqual([...r.front.unknown], [], 'the page reached no host the stack does not have');
+    const requests = [...r.gateway.counts].filter(([k]) => /\b[1-5]\d\d$/.test(k)).reduce((n, [, c]) => n + c, 0);
+    const preflights = r.gateway.counts.get('preflight') ?? 0;
+    console.log(`[browser] the walk sent ${requests} API requests and ${preflights} CORS preflights`);
+    assert.equal(preflights, 0, 'the API is on the page’s own origin: no preflight before any call');
   });
 });

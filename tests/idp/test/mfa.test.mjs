@@ -22,8 +22,12 @@ import { startMoto } from './moto.mjs';
 const REGION = 'ap-northeast-1';
 const REDIRECT = 'https://console.example.jp/auth/callback';
 const SCOPE = 'openid email profile aws.cognito.signin.user.admin';
-/** What an authenticator app shows for a registered secret (TOTP, 30 s, 6 digits, SHA-1). */
-const codeFor = (secret) => new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' }).generate();
+/** What an authenticator app shows for a registered secret (TOTP, 30 s, 6 digits, SHA-1), not in its window's last seconds. */
+const codeFor = async (secret) => {
+  const left = 30_000 - (Date.now() % 30_000);
+  if (left < 4000) await new Promise((r) => setTimeout(r, left + 200));
+  return new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' }).generate();
+};
 
 
 describe('a second factor and the token trigger', () => {
@@ -122,7 +126,7 @@ describe('a second factor and the token trigger', () => {
     secret = associated.body.SecretCode;
     assert.ok(secret, 'the secret to put in the authenticator app');
     assert.equal((await userApi('VerifySoftwareToken', { AccessToken: access, UserCode: '000000' })).body.__type, 'CodeMismatchException');
-    assert.equal((await userApi('VerifySoftwareToken', { AccessToken: access, UserCode: codeFor(secret) })).body.Status, 'SUCCESS');
+    assert.equal((await userApi('VerifySoftwareToken', { AccessToken: access, UserCode: await codeFor(secret) })).body.Status, 'SUCCESS');
     const preferred = await userApi('SetUserMFAPreference', { AccessToken: access, SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true } });
     assert.equal(preferred.status, 200, JSON.stringify(preferred.body));
     assert.equal((await userApi('AdminDeleteUser', { AccessToken: access })).body.__type, 'InvalidParameterException', 'only the registration operations are offered');
@@ -133,7 +137,7 @@ describe('a second factor and the token trigger', () => {
     const wrong = await browser.submit(formAction(again.next.body), again.next.url, { code: '000000' }, REDIRECT);
     assert.equal(wrong.res.status, 400);
     assert.match(wrong.body, /確認コードが正しくありません/);
-    const done = await browser.submit(formAction(wrong.body), wrong.url, { code: codeFor(secret) }, REDIRECT);
+    const done = await browser.submit(formAction(wrong.body), wrong.url, { code: await codeFor(secret) }, REDIRECT);
     const signedIn = await exchange(again.discovery, again.verifier, done);
     assert.equal(signedIn.status, 200, JSON.stringify(signedIn.body));
   });
@@ -143,7 +147,7 @@ describe('a second factor and the token trigger', () => {
     const { verifier, challenge } = pkce();
     const { discovery, page } = await startSignIn(browser, { issuer, clientId, redirectUri: REDIRECT, challenge, scope: 'openid email' });
     let next = await browser.submit(formAction(page.body), page.url, { username: 'ito@example.jp', password: 'Ito-pass-1!' }, REDIRECT);
-    if (next.body && /確認コード/.test(next.body)) next = await browser.submit(formAction(next.body), next.url, { code: codeFor(secret) }, REDIRECT);
+    if (next.body && /確認コード/.test(next.body)) next = await browser.submit(formAction(next.body), next.url, { code: await codeFor(secret) }, REDIRECT);
     const tokens = await exchange(discovery, verifier, next);
     const refused = await userApi('AssociateSoftwareToken', { AccessToken: tokens.body.access_token });
     assert.match(refused.body.message, /required scopes/);

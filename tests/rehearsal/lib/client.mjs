@@ -8,8 +8,14 @@ import { Agent, buildConnector, setGlobalDispatcher } from 'undici';
 import { Secret, TOTP } from 'otpauth';
 import { Browser, formAction, pkce, startSignIn, tokenRequest } from '../../idp/test/browserless.mjs';
 
-/** What an authenticator app shows for a registered secret (TOTP, 30 s, 6 digits, SHA-1). */
-export function authenticatorCode(secret) {
+/**
+ * What an authenticator app shows for a registered secret (TOTP, 30 s, 6 digits, SHA-1), read
+ * as a person would: not in the last seconds of its window (the pool checks the current window
+ * only, so a code typed as it turns over is refused), but once the next one shows.
+ */
+export async function authenticatorCode(secret) {
+  const left = 30_000 - (Date.now() % 30_000);
+  if (left < 4000) await new Promise((r) => setTimeout(r, left + 200));
   return new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' }).generate();
 }
 
@@ -44,7 +50,7 @@ export async function signInAs(rehearsal, person) {
   let done = await browser.submit(formAction(page.body), page.url, { username: person.email, password: person.password }, redirectUri);
   if (done.body && /name="code"/.test(done.body)) {
     if (!person.totpSecret) throw new Error(`${person.email}: the provider asks for an authenticator code, and the cast has none`);
-    done = await browser.submit(formAction(done.body), done.url, { code: authenticatorCode(person.totpSecret) }, redirectUri);
+    done = await browser.submit(formAction(done.body), done.url, { code: await authenticatorCode(person.totpSecret) }, redirectUri);
   }
   const code = done.url.searchParams.get('code');
   if (!code) {

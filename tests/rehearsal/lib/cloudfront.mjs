@@ -36,7 +36,10 @@ function globToRegExp(pattern) {
 }
 
 export class Distribution {
-  /** `forward(host, req, res, uri)`: how a custom origin is reached (the rehearsal's front). */
+  /**
+   * `forward(host, req, res, uri, policyHeaders)`: how a custom origin is reached (the
+   * rehearsal's front), the behaviour's response headers applied to what it answers.
+   */
   constructor({ stack, distribution, forward, log }) {
     this.stack = stack;
     this.domain = distribution.domain;
@@ -108,7 +111,7 @@ export class Distribution {
     const origin = this.origins.get(behavior.TargetOriginId);
     if (!origin) throw new Error(`behaviour targets origin ${behavior.TargetOriginId}, not in the distribution`);
     if (origin.S3OriginConfig) return this.fromBucket(origin, request, send);
-    return this.forward(origin.DomainName, req, res, request.uri, policyHeaders);
+    return this.forward(origin.DomainName, req, res, `${request.uri}${url.search}`, policyHeaders);
   }
 
   fromBucket(origin, request, send) {

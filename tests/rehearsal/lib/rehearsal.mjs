@@ -147,7 +147,7 @@ export async function startRehearsal({ template, stackName, region, accountId, p
       );
       const AccessToken = signedIn.AuthenticationResult.AccessToken;
       const { SecretCode } = await aws.cognito.send(new AssociateSoftwareTokenCommand({ AccessToken }));
-      await aws.cognito.send(new VerifySoftwareTokenCommand({ AccessToken, UserCode: authenticatorCode(SecretCode) }));
+      await aws.cognito.send(new VerifySoftwareTokenCommand({ AccessToken, UserCode: await authenticatorCode(SecretCode) }));
       await aws.cognito.send(new SetUserMFAPreferenceCommand({ AccessToken, SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true } }));
       return SecretCode;
     };
@@ -187,7 +187,11 @@ export async function startRehearsal({ template, stackName, region, accountId, p
     // Twilio: the simulator, whose credentials go into the secret as an admin stores them.
     const simBinary = join(targetDir, 'debug', 'twilio-sim');
     if (!existsSync(simBinary)) throw new Error(`${simBinary} is not built: cargo build -p local --bin twilio-sim`);
-    const sim = await startSimulator({ binary: simBinary, publicUrl: api.endpoint, resolveHosts: [[apiHost, `127.0.0.1:${frontPort}`]], caFile: certs.caFile, logDir });
+    // Where Twilio reaches the webhooks: the voice function's PUBLIC_BASE_URL (the page's origin
+    // when the distribution serves the API, the API's own host otherwise).
+    const publicUrl = publicBaseUrl(stack) ?? api.endpoint;
+    const publicHost = new URL(publicUrl).host;
+    const sim = await startSimulator({ binary: simBinary, publicUrl, resolveHosts: [[publicHost, `127.0.0.1:${frontPort}`]], caFile: certs.caFile, logDir });
     cleanups.push(() => sim.process.kill('SIGKILL'));
     const secret = stack.secrets.find((s) => /twilio/i.test(s.id)) ?? stack.secrets[0];
     if (!secret) throw new Error('the template declares no secret for the Twilio credentials');
@@ -273,9 +277,7 @@ export async function startRehearsal({ template, stackName, region, accountId, p
         stack,
         distribution: d,
         log,
-        forward: () => {
-          throw new Error('custom origins are not rehearsed yet');
-        },
+        forward: (domain, req, res, uri, policyHeaders) => forwardToOrigin(front, domain, req, res, uri, policyHeaders, d.domain),
       });
       front.serve(d.domain, (req, res) => dist.handle(req, res));
       return dist;
@@ -289,7 +291,10 @@ export async function startRehearsal({ template, stackName, region, accountId, p
       logDir,
       stack,
       api,
-      apiUrl: api.endpoint,
+      /** Where the page, the walks and Twilio reach the API (see `publicUrl` above). */
+      apiUrl: publicUrl,
+      /** The API's own endpoint (execute-api). */
+      apiEndpoint: api.endpoint,
       issuer,
       pool,
       front,
@@ -318,6 +323,46 @@ export async function startRehearsal({ template, stackName, region, accountId, p
     await stop();
     throw Object.assign(e, { rehearsalLogs: logDir });
   }
+}
+
+/** The functions' PUBLIC_BASE_URL, when the template sets one (they all share it). */
+function publicBaseUrl(stack) {
+  const urls = new Set([...stack.functions.values()].map((f) => f.environment.PUBLIC_BASE_URL).filter(Boolean));
+  if (urls.size > 1) throw new Error(`the functions disagree on PUBLIC_BASE_URL: ${[...urls].join(', ')}`);
+  return [...urls][0];
+}
+
+/**
+ * CloudFront forwarding to a custom origin: the origin's host name instead of the viewer's
+ * (AllViewerExceptHostHeader), CloudFront's own request headers added, the body as it came, and
+ * the behaviour's response headers policy applied to the answer.
+ */
+function forwardToOrigin(front, domain, req, res, uri, policyHeaders, distributionDomain) {
+  const entry = front.hosts.get(domain.toLowerCase());
+  if (!entry) throw new Error(`the distribution forwards to ${domain}, which no part of the rehearsal plays`);
+  req.url = uri;
+  req.headers.host = domain;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    if (req.rawHeaders[i].toLowerCase() === 'host') req.rawHeaders[i + 1] = domain;
+  }
+  const added = { via: `2.0 ${distributionDomain} (CloudFront)`, 'x-amz-cf-id': Math.random().toString(36).slice(2) };
+  for (const [name, value] of Object.entries(added)) {
+    req.headers[name] = value;
+    req.rawHeaders.push(name, value);
+  }
+  const writeHead = res.writeHead.bind(res);
+  res.writeHead = (status, headers) => {
+    const list = Array.isArray(headers) ? [...headers] : Object.entries(headers ?? {}).flat();
+    const names = new Set(list.filter((_, i) => i % 2 === 0).map((n) => String(n).toLowerCase()));
+    for (const [name, { value, override }] of Object.entries(policyHeaders)) {
+      if (names.has(name) && !override) continue;
+      for (let i = list.length - 2; i >= 0; i -= 2) if (String(list[i]).toLowerCase() === name) list.splice(i, 2);
+      list.push(name, value);
+    }
+    list.push('x-cache', 'Miss from cloudfront', 'via', `1.1 ${distributionDomain} (CloudFront)`);
+    return writeHead(status, list);
+  };
+  return entry.handler(req, res);
 }
 
 function tokenSeconds(props, kind, fallbackMinutes) {
