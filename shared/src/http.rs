@@ -1,7 +1,8 @@
 //! HTTP glue shared by the routers: the JSON extractor whose rejections are helpful 400s, the
 //! query extractor likewise, and request-id tracing.
 
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::path::ErrorKind;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
@@ -64,6 +65,43 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
                 ApiError::BadRequest(format!("the query string is not valid: {}", e.body_text()))
             })
     }
+}
+
+/// `axum::extract::Path` whose rejection is an [`ApiError`]: a segment that is not a valid id of
+/// its kind (`Path<CallSid>`, `Path<OperatorId>`) names nothing there can be, so it is a 404 saying
+/// what an id of that kind looks like; a path that cannot be read at all is a 400.
+pub struct Path<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(Path(v)),
+            Err(PathRejection::FailedToDeserializePathParams(e)) => Err(match e.into_kind() {
+                ErrorKind::DeserializeError { value, message, .. } => not_there(&value, &message),
+                ErrorKind::ParseError { value, expected_type }
+                | ErrorKind::ParseErrorAtKey {
+                    value, expected_type, ..
+                }
+                | ErrorKind::ParseErrorAtIndex {
+                    value, expected_type, ..
+                } => not_there(&value, &format!("not a valid {expected_type}")),
+                ErrorKind::Message(message) => ApiError::Domain(DomainError::NotFound(message)),
+                other => ApiError::BadRequest(format!("the path is not valid: {other}")),
+            }),
+            Err(e) => Err(ApiError::BadRequest(format!(
+                "the path is not valid: {}",
+                e.body_text()
+            ))),
+        }
+    }
+}
+
+/// The 404 for a path segment that cannot name anything: what was sent (cut short) and why.
+fn not_there(value: &str, why: &str) -> ApiError {
+    let value: String = value.chars().take(64).collect();
+    ApiError::Domain(DomainError::NotFound(format!("'{value}' names nothing here: {why}")))
 }
 
 /// A fallback for unknown routes under a function's prefix.

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::ids::RecordId;
 use crate::phone::PhoneNumber;
 use crate::store::table::account_pk;
-use crate::store::{Item, Key, attr};
+use crate::store::{Item, attr};
 
 /// Which way the call went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -58,21 +58,7 @@ pub struct CallSummary {
     pub recording_url: Option<String>,
 }
 
-/// The key of a call's own item.
-pub fn call_key(sid: &str) -> Key {
-    Key::new(format!("CALL#{sid}"), "CALL")
-}
-
-/// The key of the record that an operator's outbound leg (the TwiML App request's CallSid) has
-/// placed its customer's call: a replayed or retried request for that leg places none.
-pub fn outbound_leg_key(leg_sid: &str) -> Key {
-    Key::new(format!("LEG#{leg_sid}"), "OUTBOUND")
-}
-
-/// The index sort key of a call: by start time, then sid.
-pub fn call_index_sk(started_at: &str, sid: &str) -> String {
-    format!("CALL#{started_at}#{sid}")
-}
+pub use crate::store::table::{call_index_sk, call_key, memo_key, outbound_leg_key};
 
 impl CallSummary {
     /// A call that has just started: the customer, our line, and the first account and contact

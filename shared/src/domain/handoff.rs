@@ -12,9 +12,8 @@
 //! ([`Routing::transfer_reservation`]): routing offers them nothing and they cannot change
 //! their presence until the transfer completes or is let go.
 //!
-//! | item | PK | SK |
-//! |---|---|---|
-//! | a screen transfer | `HANDOFF#<id>` | `HANDOFF` (TTL `expires_at`, an hour) |
+//! A screen transfer is an item of its own (`HANDOFF#<id>`, see [`crate::store::table`]) that
+//! expires an hour after the transfer started.
 
 use std::sync::Arc;
 
@@ -26,12 +25,12 @@ use super::routing::Routing;
 use super::settings::{Settings, SettingsService};
 use crate::error::DomainError;
 use crate::ids::{FieldName, ObjectName, RecordId};
-use crate::store::{Cond, Item, Key, Store, StoreError, TxOp, Update, attr};
+use crate::store::{Cond, Item, Store, StoreError, TxOp, Update, attr};
 
 /// How long a screen transfer can be read after it was made.
 pub const HANDOFF_TTL_SECONDS: i64 = 3600;
 /// The most characters of memo a screen transfer carries (the memo's own limit).
-pub const HANDOFF_MEMO_MAX_CHARS: usize = 10_000;
+pub const HANDOFF_MEMO_MAX_CHARS: usize = super::memos::MEMO_MAX_CHARS;
 /// The most special-notes entries a screen transfer carries.
 pub const HANDOFF_MAX_NOTES: usize = 50;
 /// The most fields of a draft inquiry.
@@ -43,10 +42,7 @@ pub const HANDOFF_MAX_BYTES: usize = 64 * 1024;
 /// Seconds past the ring timeout after which a transfer nobody reported on counts as unanswered.
 const RING_GRACE_SECONDS: i64 = 15;
 
-/// The key of a screen transfer.
-pub fn handoff_key(id: &str) -> Key {
-    Key::new(format!("HANDOFF#{id}"), "HANDOFF")
-}
+pub use crate::store::table::handoff_key;
 
 fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)

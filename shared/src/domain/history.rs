@@ -9,7 +9,7 @@ use super::settings::SettingsService;
 use crate::error::DomainError;
 use crate::ids::{ObjectName, RecordId};
 use crate::phone::PhoneNumber;
-use crate::store::table::{account_pk, contact_pk, phone_pk};
+use crate::store::table::{CALL_PREFIX, account_pk, contact_pk, phone_pk};
 use crate::store::{Cursor, Index, Query, Store};
 
 /// Whose history.
@@ -57,7 +57,7 @@ impl History {
                 ));
             }
         };
-        let q = q.begins_with("CALL#").descending().limit(limit.clamp(1, 100));
+        let q = q.begins_with(CALL_PREFIX).descending().limit(limit.clamp(1, 100));
         let after = cursor(after, &q)?;
         let page = self.store.query(q.after(after)).await?;
         Ok(Paged {

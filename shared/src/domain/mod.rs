@@ -7,6 +7,7 @@ pub mod crm;
 pub mod dial_lists;
 pub mod handoff;
 pub mod history;
+pub mod memos;
 pub mod monitor;
 pub mod objects;
 pub mod operators;
@@ -26,6 +27,7 @@ pub struct Services {
     pub crm: Arc<crm::Crm>,
     pub dial_lists: Arc<dial_lists::DialLists>,
     pub history: Arc<history::History>,
+    pub memos: Arc<memos::Memos>,
     pub operators: Arc<operators::Operators>,
     pub routing: Arc<routing::Routing>,
     pub call_state: Arc<callstate::CallState>,
@@ -48,6 +50,7 @@ impl Services {
             crm: Arc::new(crm::Crm::new(store.clone(), settings.clone())),
             dial_lists: Arc::new(dial_lists::DialLists::new(store.clone(), settings.clone())),
             history: Arc::new(history::History::new(store.clone(), settings.clone())),
+            memos: Arc::new(memos::Memos::new(store.clone(), settings.clone())),
             operators: operators.clone(),
             monitor: Arc::new(monitor::Monitor::new(store.clone(), operators)),
             transfers: Arc::new(handoff::Transfers::new(

@@ -6,10 +6,7 @@
 //! calls end, never counted at read time (there is no scan): each ended call is added exactly
 //! once, in one transaction that also marks the call as counted, so a retried status callback
 //! cannot count it twice.
-//!
-//! | item | PK | SK |
-//! |---|---|---|
-//! | a day's figures (Japan time) | `STATS#<yyyy-mm-dd>` | `DAY` |
+//! A day's figures (Japan time) are one item, `STATS#<yyyy-mm-dd>` (see [`crate::store::table`]).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -18,21 +15,18 @@ use chrono::{DateTime, FixedOffset, Timelike, Utc};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::calls::call_key;
+use super::calls::{call_key, memo_key};
 use super::operators::{Operator, Operators};
 use super::routing::QUEUE;
 use crate::error::DomainError;
-use crate::store::{Cond, Item, Key, Query, Store, TxOp, Update};
+use crate::store::{Cond, Item, Query, Store, TxOp, Update};
 
 /// Japan Standard Time: the call centre's day.
 fn jst() -> FixedOffset {
     FixedOffset::east_opt(9 * 3600).expect("+09:00 is a valid offset")
 }
 
-/// The key of a day's figures.
-pub fn day_key(day: &str) -> Key {
-    Key::new(format!("STATS#{day}"), "DAY")
-}
+pub use crate::store::table::day_key;
 
 /// The operator's live call as the board shows it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -164,7 +158,7 @@ impl Monitor {
         let mut keys = Vec::new();
         for sid in operators.iter().filter_map(|o| o.current_call.as_ref()) {
             keys.push(call_key(sid));
-            keys.push(Key::new(format!("CALL#{sid}"), "MEMO"));
+            keys.push(memo_key(sid));
         }
         keys.extend(queued.iter().map(|(_, sid)| call_key(sid)));
         let items = if keys.is_empty() {
@@ -175,15 +169,12 @@ impl Monitor {
         let mut calls: HashMap<String, Item> = HashMap::new();
         let mut memos: HashMap<String, Item> = HashMap::new();
         for item in items {
-            let pk = s(&item, "PK")
-                .unwrap_or_default()
-                .trim_start_matches("CALL#")
-                .to_owned();
-            if s(&item, "SK") == Some("MEMO") {
-                memos.insert(pk, item);
-            } else {
-                calls.insert(pk, item);
-            }
+            // A memo names its call in `call_sid`, a call record in `sid`.
+            match (s(&item, "call_sid"), s(&item, "sid")) {
+                (Some(call), _) => memos.insert(call.to_owned(), item),
+                (None, Some(call)) => calls.insert(call.to_owned(), item),
+                (None, None) => None,
+            };
         }
         let mut board_ops: Vec<BoardOperator> = operators
             .into_iter()

@@ -21,12 +21,13 @@ use super::settings::SettingsService;
 use crate::auth::Role;
 use crate::error::DomainError;
 use crate::ids::OperatorId;
-use crate::store::{Cond, Index, Item, Key, Query, Store, Update, attr};
+use crate::store::{Cond, Index, Item, Query, Store, Update, attr};
 
 /// The partition of every operator (GSI1).
-pub const ALL_OPERATORS: &str = "OPS";
+pub use crate::store::table::ALL_OPERATORS_PK as ALL_OPERATORS;
 /// The partition of operators free to take a call (GSI2), sorted by `free_since`.
-pub const AVAILABLE: &str = "AVAIL";
+pub use crate::store::table::AVAILABLE_PK as AVAILABLE;
+pub use crate::store::table::operator_key;
 
 /// An operator as the API shows them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -52,11 +53,6 @@ pub struct Operator {
     pub disabled: bool,
     #[serde(default)]
     pub version: u64,
-}
-
-/// The key of an operator's item.
-pub fn operator_key(id: &str) -> Key {
-    Key::new(format!("OP#{id}"), "OP")
 }
 
 /// What a disabled operator is told when they try to work.

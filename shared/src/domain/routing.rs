@@ -12,9 +12,7 @@
 //! so routing never offers a call to an operator whose phone rings with a transfer; and a live
 //! call whose operator is gone can be put back in line ([`Routing::requeue`]).
 //!
-//! | item | PK | SK |
-//! |---|---|---|
-//! | a waiting call | `QUEUE` | `<enqueued_at>#<sid>` |
+//! A waiting call is an item of the `QUEUE` partition sorted by arrival (see [`crate::store::table`]).
 
 use std::sync::Arc;
 
@@ -43,10 +41,11 @@ fn letting_go(update: Update) -> Update {
 fn done<T>(r: Result<T, StoreError>) -> Result<(), DomainError> {
     Ok(crate::store::done_unless_failed(r)?)
 }
-use crate::store::{Cond, Index, Item, Key, Query, Store, StoreError, TxOp, Update, attr};
+use crate::store::{Cond, Index, Item, Query, Store, StoreError, TxOp, Update, attr};
 
 /// The partition of waiting calls.
-pub const QUEUE: &str = "QUEUE";
+pub use crate::store::table::QUEUE_PK as QUEUE;
+pub use crate::store::table::{queue_entry_key, queue_key};
 
 /// A call offered to an operator: ring them now.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,11 +72,6 @@ pub enum Unanswered {
     Missed,
     /// We could not ring them (Twilio unreachable): they stay free, first in line.
     NotRung,
-}
-
-/// The key of a call's queue entry.
-pub fn queue_key(enqueued_at: &str, sid: &str) -> Key {
-    Key::new(QUEUE, format!("{enqueued_at}#{sid}"))
 }
 
 fn now() -> String {
@@ -192,7 +186,7 @@ impl Routing {
                 ])),
             },
             TxOp::Update {
-                key: Key::new(QUEUE, qsk),
+                key: queue_entry_key(qsk),
                 update: Update::default()
                     .set("offered_to", op_id)
                     .set("offer_id", offer_id.as_str())
@@ -282,7 +276,7 @@ impl Routing {
         done(
             self.store
                 .update(
-                    &Key::new(QUEUE, queue_sk),
+                    &queue_entry_key(queue_sk),
                     q_update,
                     Some(Cond::eq("offer_id", offer_id)),
                 )
@@ -337,7 +331,7 @@ impl Routing {
         ];
         if let Some(qsk) = queue_sk {
             ops.push(TxOp::Delete {
-                key: Key::new(QUEUE, qsk),
+                key: queue_entry_key(&qsk),
                 cond: Some(Cond::eq("offer_id", offer_id)),
             });
         }
@@ -357,7 +351,7 @@ impl Routing {
             return Ok(());
         };
         if let Some(qsk) = s(&call, "queue_sk") {
-            self.store.delete(&Key::new(QUEUE, qsk), None).await?;
+            self.store.delete(&queue_entry_key(qsk), None).await?;
         }
         if let Some(op) = s(&call, "offered_to").filter(|_| s(&call, "operator_id").is_none()) {
             // The caller hung up while this operator's phone rang: they are free again.

@@ -11,7 +11,10 @@
 //! | call | `CALL#<sid>` | `CALL` | `PHONE#<e164>` / `CALL#<started>#<sid>` | `ACC#<account>` / `CALL#<started>#<sid>` |
 //! | memo of a call | `CALL#<sid>` | `MEMO` | | |
 //! | customer call placed for an operator's outbound leg (TTL a day) | `LEG#<leg sid>` | `OUTBOUND` | | |
-//! | operator | `OP#<id>` | `OP` | `OPS` / `<id>` | |
+//! | a waiting call (routing's queue) | `QUEUE` | `<enqueued_at>#<sid>` | | |
+//! | screen transfer (TTL an hour) | `HANDOFF#<id>` | `HANDOFF` | | |
+//! | a day's call figures (Japan time) | `STATS#<yyyy-mm-dd>` | `DAY` | | |
+//! | operator | `OP#<id>` | `OP` | `OPS` / `<id>` | `AVAIL` / `<free since>#<id>` while free |
 //! | call list | `DL#<list>` | `LIST` | `DLISTS` / `<list>` | |
 //! | call-list progress counter (one of [`DIAL_COUNTER_SHARDS`]) | `DL#<list>` | `COUNT#<n>` | | |
 //! | call-list target | `DL#<list>` | `T#<target>` | `DLQ#<list>#<state>` / order in that state | |
@@ -24,8 +27,12 @@
 //! and calls (GSI2 `ACC#`); contact → its records (GSI2 `CON#`); settings → one partition;
 //! search → the posting partition of one token; call lists → GSI1 `DLISTS`; a list's targets,
 //! counters, results and imports → its `DL#` partition; a list's targets in one state, in the
-//! order they are called → GSI1 `DLQ#<list>#<state>`. Later items (queue, handoffs) follow the same
-//! pattern and are documented where they are defined.
+//! order they are called → GSI1 `DLQ#<list>#<state>`; waiting calls, oldest first → the `QUEUE`
+//! partition; every operator → GSI1 `OPS`; the longest-idle free operator → the first item of
+//! GSI2 `AVAIL`; a call, its memo, a screen transfer, a day's figures → one GetItem each.
+//!
+//! Every key of the console's calls, operators, queue, handoffs and figures is built here; the
+//! domain modules that own those items re-export the keys they use.
 
 use super::Key;
 use crate::ids::{ObjectName, RecordId};
@@ -33,6 +40,72 @@ use crate::phone::PhoneNumber;
 
 /// The partition of all settings sections.
 pub const SETTINGS_PK: &str = "SETTINGS";
+
+/// The key of a call's own item (the customer leg's CallSid, also the conference's name).
+pub fn call_key(sid: &str) -> Key {
+    Key::new(format!("{CALL_PREFIX}{sid}"), "CALL")
+}
+
+/// The key of a call's conversation memo, in the call's partition.
+pub fn memo_key(sid: &str) -> Key {
+    Key::new(format!("{CALL_PREFIX}{sid}"), MEMO_SK)
+}
+
+/// The sort key of a call's memo.
+pub const MEMO_SK: &str = "MEMO";
+
+/// What the partition of a call, and the index sort key of a call, start with.
+pub const CALL_PREFIX: &str = "CALL#";
+
+/// The index sort key of a call on GSI1 (phone) and GSI2 (account): by start time, then sid.
+pub fn call_index_sk(started_at: &str, sid: &str) -> String {
+    format!("{CALL_PREFIX}{started_at}#{sid}")
+}
+
+/// The key of the record that an operator's outbound leg (the TwiML App request's CallSid) has
+/// placed its customer's call: a replayed or retried request for that leg places none.
+pub fn outbound_leg_key(leg_sid: &str) -> Key {
+    Key::new(format!("LEG#{leg_sid}"), "OUTBOUND")
+}
+
+/// The partition of waiting calls, oldest first.
+pub const QUEUE_PK: &str = "QUEUE";
+
+/// The key of a call's entry in the queue.
+pub fn queue_key(enqueued_at: &str, sid: &str) -> Key {
+    Key::new(QUEUE_PK, format!("{enqueued_at}#{sid}"))
+}
+
+/// The key of a queue entry by its sort key, as the call record keeps it (`queue_sk`).
+pub fn queue_entry_key(queue_sk: &str) -> Key {
+    Key::new(QUEUE_PK, queue_sk)
+}
+
+/// The key of a screen transfer.
+pub fn handoff_key(id: &str) -> Key {
+    Key::new(format!("HANDOFF#{id}"), "HANDOFF")
+}
+
+/// The key of a day's call figures.
+pub fn day_key(day: &str) -> Key {
+    Key::new(format!("STATS#{day}"), "DAY")
+}
+
+/// The key of an operator's item.
+pub fn operator_key(id: &str) -> Key {
+    Key::new(format!("OP#{id}"), "OP")
+}
+
+/// The GSI1 partition of every operator.
+pub const ALL_OPERATORS_PK: &str = "OPS";
+
+/// The GSI2 partition of operators free to take a call, sorted by `<free since>#<id>`.
+pub const AVAILABLE_PK: &str = "AVAIL";
+
+/// The sort key of a free operator on GSI2: the moment they became (or become) free.
+pub fn free_since_sk(since: &str, operator: &str) -> String {
+    format!("{since}#{operator}")
+}
 
 /// Sort key of a record's own item.
 pub const RECORD_SK: &str = "REC";
