@@ -88,18 +88,8 @@ pub async fn build_signing_in(
     let sim = sim::Simulator::new(account.clone(), &base_url, sim_config);
     let telephony =
         twilio_client(&account, &base_url).map_err(|e| shared::error::DomainError::Unavailable(Box::new(e)))?;
-    let dispatcher = shared::dispatch::Dispatcher {
-        services: services.clone(),
-        telephony: telephony.clone(),
-        public_base_url: base_url.clone(),
-    };
-    let voice_state = voice::VoiceState {
-        services: services.clone(),
-        telephony,
-        validator: Arc::new(sim.webhook_validator()),
-        public_base_url: base_url.clone(),
-        lookup_budget: std::time::Duration::from_millis(1500),
-    };
+    let control = shared::control::CallControl::new(services.clone(), telephony, &base_url);
+    let voice_state = voice::VoiceState::new(control.clone(), sim.webhook_validator());
     let token_state = token::TokenState {
         issuer: Arc::new(shared::twilio::token::VoiceTokenIssuer::new(
             shared::twilio::AccountSid::parse(&account.account_sid).expect("simulated SIDs are well formed"),
@@ -119,8 +109,8 @@ pub async fn build_signing_in(
         .merge(memos::routes(services.clone()))
         .merge(dial_lists::routes(services.clone()))
         .merge(users::routes(users::UsersState::new(directory, &services)))
-        .merge(operators::routes(dispatcher.clone()))
-        .merge(calls::routes(dispatcher))
+        .merge(operators::routes(control.clone()))
+        .merge(calls::routes(control))
         .merge(token::routes(token_state))
         .merge(voice::routes(voice_state))
         .merge(sim::rest::routes(sim.clone()))
@@ -131,6 +121,8 @@ pub async fn build_signing_in(
             axum::routing::get(move || std::future::ready(config.clone()))
         })
         .route("/api/{*rest}", axum::routing::any(shared::http::not_found));
+    // Inside the sign-in layer, so a request's span carries the id its request context got.
+    let api = shared::http::traced(api);
     let mut router = match &sign_in {
         SignIn::Dev => api
             .merge(auth.routes())

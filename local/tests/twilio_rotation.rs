@@ -85,13 +85,8 @@ async fn harness(validation: Validation) -> Harness {
         RetryPolicy::default(),
     )
     .unwrap();
-    let voice = voice::router(voice::VoiceState {
-        services,
-        telephony: Arc::new(telephony),
-        validator: Arc::new(validator),
-        public_base_url: url.clone(),
-        lookup_budget: Duration::from_millis(1500),
-    });
+    let control = shared::control::CallControl::new(services, Arc::new(telephony), &url);
+    let voice = voice::router(voice::VoiceState::new(control, validator));
     let app = voice
         .merge(local::sim::rest::routes(sim.clone()))
         .merge(local::sim::api::routes(sim.clone()));

@@ -1,5 +1,7 @@
-//! HTTP glue shared by the routers: the JSON extractor whose rejections are helpful 400s, the
-//! query extractor likewise, and request-id tracing.
+//! HTTP glue shared by the routers: the JSON, query and path extractors whose rejections are
+//! helpful 4xx answers, and request-id tracing: every request runs in a span `request` carrying
+//! API Gateway's `requestId` (or an id made up for a request that has none, as locally), so
+//! every line logged while it is handled names it.
 
 use axum::extract::path::ErrorKind;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
@@ -8,6 +10,8 @@ use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
 use axum::http::StatusCode;
+use lambda_http::request::RequestContext;
+use tracing::Instrument;
 
 use crate::error::{ApiError, DomainError};
 
@@ -102,6 +106,35 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T>
 fn not_there(value: &str, why: &str) -> ApiError {
     let value: String = value.chars().take(64).collect();
     ApiError::Domain(DomainError::NotFound(format!("'{value}' names nothing here: {why}")))
+}
+
+/// The id of the request being handled, put in the request's extensions by [`traced`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestId(pub String);
+
+impl RequestId {
+    /// API Gateway's `requestId` from the request context, or a new id (a ULID) when the request
+    /// came another way.
+    pub fn of(req: &Request) -> Self {
+        let from_gateway = match req.extensions().get::<RequestContext>() {
+            Some(RequestContext::ApiGatewayV2(ctx)) => ctx.request_id.clone(),
+            _ => None,
+        };
+        Self(from_gateway.unwrap_or_else(|| ulid::Ulid::new().to_string()))
+    }
+}
+
+/// `router` with every request handled in a span `request` carrying its [`RequestId`], its
+/// method and its path (never its query string: that carries phone numbers).
+pub fn traced(router: axum::Router) -> axum::Router {
+    router.layer(axum::middleware::from_fn(trace_request))
+}
+
+async fn trace_request(mut req: Request, next: axum::middleware::Next) -> axum::response::Response {
+    let id = RequestId::of(&req);
+    let span = tracing::info_span!("request", request_id = %id.0, method = %req.method(), path = req.uri().path());
+    req.extensions_mut().insert(id);
+    next.run(req).instrument(span).await
 }
 
 /// A fallback for unknown routes under a function's prefix.

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use proptest::prelude::*;
 use shared::domain::calls::call_key;
+use shared::domain::calls::{ParticipantLabel, ParticipantState};
 use shared::domain::callstate::{CallState, CallStatusEvent, ParticipantEvent};
 use shared::store::embedded::EmbeddedStore;
 use shared::store::{Item, Store, attr};
@@ -24,12 +25,16 @@ fn lifecycle() -> Vec<Ev> {
             duration_seconds: duration,
         })
     };
-    let p = |sequence, label: &str, state, hold, at: &str| {
+    let p = |sequence, label: &str, state: &str, hold, at: &str| {
         Ev::Participant(ParticipantEvent {
             sequence,
-            label: label.into(),
+            label: ParticipantLabel::parse(label).expect("one of our labels"),
             call_sid: format!("CA-{label}"),
-            state,
+            state: if state == "left" {
+                ParticipantState::Left
+            } else {
+                ParticipantState::Joined
+            },
             hold,
             muted: false,
             at: at.into(),

@@ -143,14 +143,9 @@ async fn a_disabled_operator_freed_by_a_ring_that_failed_is_taken_out_instead_of
     let offer = w.s.routing.next_offer().await.unwrap().unwrap();
     set_enabled(&w, "op-sato", false).await;
     // Twilio could not ring Sato: an ordinary operator goes back first in line.
-    let queue_sk = w.s.store.get(&call_key(&sid)).await.unwrap().unwrap()["queue_sk"]
-        .as_str()
-        .unwrap()
-        .to_owned();
     w.s.routing
-        .release(
+        .release_offer(
             &sid,
-            &queue_sk,
             "op-sato",
             &offer.offer_id,
             Some(&offer.free_since_key),

@@ -1,8 +1,10 @@
-//! The `calls` Lambda: the store and Twilio's REST client, wired once at cold start.
+//! The `calls` Lambda: call control on the table and Twilio's REST client, wired once at cold start.
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    shared::telemetry::init();
-    let (dispatcher, _) = shared::dispatch::Dispatcher::from_env().await?;
-    lambda_http::run(calls::router(dispatcher)).await
+    shared::wiring::serve(|deployed| async move {
+        let twilio = deployed.twilio().await?;
+        Ok(calls::router(deployed.call_control(&twilio)?))
+    })
+    .await
 }

@@ -6,9 +6,10 @@ use std::sync::Arc;
 use axum::http::StatusCode;
 use serde_json::json;
 use shared::auth::Role;
-use shared::dispatch::Dispatcher;
+use shared::control::CallControl;
 use shared::domain::Services;
 use shared::domain::calls::call_key;
+use shared::domain::calls::{ParticipantLabel, ParticipantState};
 use shared::domain::callstate::ParticipantEvent;
 use shared::store::Item;
 use shared::store::embedded::EmbeddedStore;
@@ -42,11 +43,7 @@ async fn app() -> (axum::Router, Services, Arc<RecordingTelephony>) {
     item.insert("conference_sid".into(), CONF.into());
     services.store.put(item, None).await.unwrap();
     let twilio = Arc::new(RecordingTelephony::new(AccountSid::parse(ACCOUNT).unwrap()));
-    let d = Dispatcher {
-        services: services.clone(),
-        telephony: twilio.clone(),
-        public_base_url: "https://voice.example.jp".into(),
-    };
+    let d = CallControl::new(services.clone(), twilio.clone(), "https://voice.example.jp");
     (calls::router(d), services, twilio)
 }
 
@@ -54,9 +51,9 @@ async fn app() -> (axum::Router, Services, Arc<RecordingTelephony>) {
 async fn customer_hold_reported(s: &Services, seq: u64, hold: bool) {
     let ev = ParticipantEvent {
         sequence: seq,
-        label: "customer".into(),
+        label: ParticipantLabel::Customer,
         call_sid: "CA77777777777777777777777777777777".into(),
-        state: "joined",
+        state: ParticipantState::Joined,
         hold,
         muted: false,
         at: format!("2026-11-23T10:00:{seq:02}Z"),
@@ -216,7 +213,7 @@ async fn an_operator_whose_tab_crashed_rejoins_the_live_call_with_one_request() 
     let (app, services, twilio) = app().await;
     let joined = |seq, state| ParticipantEvent {
         sequence: seq,
-        label: "operator".into(),
+        label: ParticipantLabel::Operator,
         call_sid: "CA88888888888888888888888888888888".into(),
         state,
         hold: false,
@@ -225,7 +222,7 @@ async fn an_operator_whose_tab_crashed_rejoins_the_live_call_with_one_request() 
     };
     services
         .call_state
-        .apply_participant(CALL, &joined(1, "joined"))
+        .apply_participant(CALL, &joined(1, ParticipantState::Joined))
         .await
         .unwrap();
     let (status, body) = call(&app, op(request("POST", &format!("/api/calls/{CALL}/rejoin")))).await;
@@ -235,7 +232,7 @@ async fn an_operator_whose_tab_crashed_rejoins_the_live_call_with_one_request() 
     );
     services
         .call_state
-        .apply_participant(CALL, &joined(2, "left"))
+        .apply_participant(CALL, &joined(2, ParticipantState::Left))
         .await
         .unwrap();
     let (status, _) = call(&app, op(request("POST", &format!("/api/calls/{CALL}/rejoin")))).await;

@@ -8,9 +8,10 @@ use std::sync::Arc;
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 use shared::auth::Role;
-use shared::dispatch::{Dispatcher, RingBack};
+use shared::control::{CallControl, RingBack};
 use shared::domain::Services;
 use shared::domain::calls::call_key;
+use shared::domain::calls::{ParticipantLabel, ParticipantState};
 use shared::domain::callstate::ParticipantEvent;
 use shared::domain::handoff::handoff_key;
 use shared::domain::operators::operator_key;
@@ -21,6 +22,7 @@ use shared::store::{Cond, Item, Query, TxOp, Update, attr};
 use shared::testing::{call, json_request, request, signed_in};
 use shared::twilio::rest::{ParticipantRef, ParticipantTo};
 use shared::twilio::telephony::{RecordingTelephony, TelephonyError, TelephonyOperation, TelephonyRequest};
+use shared::twilio::webhook::CallStatus;
 use shared::twilio::{AccountSid, CallSid};
 
 const ACCOUNT: &str = "AC0123456789abcdef0123456789abcdef";
@@ -33,7 +35,7 @@ struct Console {
     app: axum::Router,
     services: Services,
     twilio: Arc<RecordingTelephony>,
-    d: Dispatcher,
+    d: CallControl,
 }
 
 async fn operator(s: &Services, id: &str, name: &str, role: Role, status: &str) {
@@ -85,11 +87,7 @@ async fn console() -> Console {
     item.insert("conference_sid".into(), CONF.into());
     services.store.put(item, None).await.unwrap();
     let twilio = Arc::new(RecordingTelephony::new(AccountSid::parse(ACCOUNT).unwrap()));
-    let d = Dispatcher {
-        services: services.clone(),
-        telephony: twilio.clone(),
-        public_base_url: "https://voice.example.jp".into(),
-    };
+    let d = CallControl::new(services.clone(), twilio.clone(), "https://voice.example.jp");
     let c = Console {
         app: calls::router(d.clone()),
         services,
@@ -106,9 +104,13 @@ impl Console {
     async fn event(&self, seq: u64, label: &str, leg: &str, state: &'static str, hold: bool) {
         let ev = ParticipantEvent {
             sequence: seq,
-            label: label.into(),
+            label: ParticipantLabel::parse(label).expect("one of our labels"),
             call_sid: leg.into(),
-            state,
+            state: if state == "left" {
+                ParticipantState::Left
+            } else {
+                ParticipantState::Joined
+            },
             hold,
             muted: false,
             at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
@@ -122,7 +124,8 @@ impl Console {
         let call = self.call().await;
         let transfer = call["transfer_id"].as_str().unwrap().to_owned();
         let leg = CallSid::parse(call["transfer_to_leg"].as_str().unwrap()).unwrap();
-        self.d.transfer_leg_status(CALL, &transfer, &leg, status).await.unwrap();
+        let status = status.parse().unwrap();
+        self.d.transfer_progress(CALL, &transfer, &leg, status).await.unwrap();
     }
 
     async fn call(&self) -> Item {
@@ -557,7 +560,7 @@ async fn a_cold_transfer_nobody_answers_rings_the_first_operator_back_and_then_t
 
     // When 佐藤 does not pick up either, the longest-idle free operator gets the call (鈴木,
     // back in the free list where he was)
-    c.d.ring_back_status(CALL, "op-sato", RingBack::TransferFailed, "no-answer")
+    c.d.ring_back_progress(CALL, "op-sato", RingBack::TransferFailed, CallStatus::NoAnswer)
         .await
         .unwrap();
     assert_eq!(describe(&c.rest()), ["ring op_suzuki as operator"]);
@@ -924,7 +927,7 @@ async fn a_customer_held_with_nobody_is_reconnected_to_the_operator_then_to_the_
     assert!(c.rest().is_empty(), "once");
 
     // She answers: the customer is taken off hold
-    c.d.ring_back_status(CALL, "op-sato", RingBack::Reconnect, "in-progress")
+    c.d.ring_back_progress(CALL, "op-sato", RingBack::Reconnect, CallStatus::InProgress)
         .await
         .unwrap();
     c.event(5, "operator", "CA89898989898989898989898989898989", "joined", false)

@@ -14,18 +14,18 @@ use axum::extract::State;
 use axum::routing::{get, put};
 use serde::Deserialize;
 use shared::auth::Caller;
-use shared::dispatch::Dispatcher;
-use shared::domain::operators::Operator;
+use shared::control::CallControl;
+use shared::domain::operators::{Operator, OperatorStatus};
 use shared::error::ApiResult;
 use shared::http::Json;
 
 /// The router Lambda and the tests run.
-pub fn router(state: Dispatcher) -> Router {
+pub fn router(state: CallControl) -> Router {
     routes(state).fallback(shared::http::not_found)
 }
 
 /// This function's routes.
-pub fn routes(state: Dispatcher) -> Router {
+pub fn routes(state: CallControl) -> Router {
     Router::new()
         .route("/api/operators", get(list))
         .route("/api/operators/me", get(me))
@@ -41,9 +41,10 @@ pub fn routes(state: Dispatcher) -> Router {
 
 /// My profile and presence; the first call creates the profile from the sign-in claims.
 #[utoipa::path(get, path = "/api/operators/me", tag = "operators", responses((status = 200, body = Operator)))]
-pub async fn me(State(d): State<Dispatcher>, caller: Caller) -> ApiResult<axum::Json<Operator>> {
+#[tracing::instrument(name = "operators.me", skip_all)]
+pub async fn me(State(c): State<CallControl>, caller: Caller) -> ApiResult<axum::Json<Operator>> {
     Ok(axum::Json(
-        d.services
+        c.services
             .operators
             .ensure(&caller.id, &caller.name, caller.role)
             .await?,
@@ -52,8 +53,9 @@ pub async fn me(State(d): State<Dispatcher>, caller: Caller) -> ApiResult<axum::
 
 /// Every operator with their status, for the transfer dialog and monitoring.
 #[utoipa::path(get, path = "/api/operators", tag = "operators", responses((status = 200, body = Vec<Operator>)))]
-pub async fn list(State(d): State<Dispatcher>, _caller: Caller) -> ApiResult<axum::Json<Vec<Operator>>> {
-    Ok(axum::Json(d.services.operators.list().await?))
+#[tracing::instrument(name = "operators.list", skip_all)]
+pub async fn list(State(c): State<CallControl>, _caller: Caller) -> ApiResult<axum::Json<Vec<Operator>>> {
+    Ok(axum::Json(c.services.operators.list().await?))
 }
 
 /// A presence change.
@@ -61,28 +63,20 @@ pub async fn list(State(d): State<Dispatcher>, _caller: Caller) -> ApiResult<axu
 #[serde(deny_unknown_fields)]
 pub struct StatusChange {
     /// `available`, `away`, `wrap_up`, `break`, `offline` or an admin-defined id.
-    pub status: String,
+    pub status: OperatorStatus,
 }
 
 /// Changes my presence. `on_call` is refused (the system sets it); leaving while a call rings
-/// or is connected gets 409.
+/// or is connected gets 409. Becoming available rings the longest-waiting call at once.
 #[utoipa::path(put, path = "/api/operators/me/status", request_body = StatusChange, tag = "operators",
     responses((status = 200, body = Operator), (status = 409), (status = 422)))]
+#[tracing::instrument(name = "operators.set_status", skip_all, fields(status = %change.status))]
 pub async fn set_status(
-    State(d): State<Dispatcher>,
+    State(c): State<CallControl>,
     caller: Caller,
     Json(change): Json<StatusChange>,
 ) -> ApiResult<axum::Json<Operator>> {
-    d.services
-        .operators
-        .ensure(&caller.id, &caller.name, caller.role)
-        .await?;
-    let op = d.services.operators.set_status(&caller.id, &change.status).await?;
-    if change.status == "available" {
-        d.route_waiting().await;
-        return Ok(axum::Json(d.services.operators.get(&caller.id).await?));
-    }
-    Ok(axum::Json(op))
+    Ok(axum::Json(c.set_presence(&caller, change.status).await?))
 }
 
 /// The OpenAPI description of this function's routes.

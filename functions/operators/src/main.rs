@@ -1,8 +1,11 @@
-//! The `operators` Lambda: the store and Twilio's REST client, wired once at cold start.
+//! The `operators` Lambda: call control on the table and Twilio's REST client (an operator
+//! becoming available is rung at once), wired once at cold start.
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    shared::telemetry::init();
-    let (dispatcher, _) = shared::dispatch::Dispatcher::from_env().await?;
-    lambda_http::run(operators::router(dispatcher)).await
+    shared::wiring::serve(|deployed| async move {
+        let twilio = deployed.twilio().await?;
+        Ok(operators::router(deployed.call_control(&twilio)?))
+    })
+    .await
 }

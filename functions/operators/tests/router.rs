@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::http::StatusCode;
 use serde_json::json;
 use shared::auth::Role;
-use shared::dispatch::Dispatcher;
+use shared::control::CallControl;
 use shared::domain::Services;
 use shared::store::embedded::EmbeddedStore;
 use shared::store::{Cond, TxOp};
@@ -19,11 +19,7 @@ fn app() -> (axum::Router, Services, Arc<RecordingTelephony>) {
     let twilio = Arc::new(RecordingTelephony::new(
         AccountSid::parse("AC0123456789abcdef0123456789abcdef").unwrap(),
     ));
-    let d = Dispatcher {
-        services: services.clone(),
-        telephony: twilio.clone(),
-        public_base_url: "https://voice.example.jp".into(),
-    };
+    let d = CallControl::new(services.clone(), twilio.clone(), "https://voice.example.jp");
     (operators::router(d), services, twilio)
 }
 

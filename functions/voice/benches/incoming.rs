@@ -3,7 +3,7 @@
 //! Printed, never asserted. `tests/bench voice`.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use axum::body::Body;
 use axum::http::Request;
@@ -77,13 +77,11 @@ async fn main() {
     let twilio = Arc::new(RecordingTelephony::new(
         AccountSid::parse("AC0123456789abcdef0123456789abcdef").expect("sid"),
     ));
-    let app = voice::router(voice::VoiceState {
-        services: services.clone(),
-        telephony: twilio.clone(),
-        validator: Arc::new(WebhookValidator::new(TOKEN.to_owned().into())),
-        public_base_url: BASE.into(),
-        lookup_budget: Duration::from_millis(1500),
-    });
+    let control = shared::control::CallControl::new(services.clone(), twilio.clone(), BASE);
+    let app = voice::router(voice::VoiceState::new(
+        control,
+        WebhookValidator::new(TOKEN.to_owned().into()),
+    ));
     let _ = app.clone().oneshot(request(1_000_000)).await;
     counting.reset();
     let n = 3000;

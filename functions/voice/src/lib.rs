@@ -11,53 +11,52 @@
 //! Transfers move on from their target's leg callbacks and the conference's events; the hold
 //! music, fetched again by Twilio each time it ends, checks on the held customer's call, so a
 //! customer held with nobody is reconnected without any server of our own running.
+//!
+//! Each handler reads its signed, typed webhook ([`Signed`], [`SignedCallback`]), calls one
+//! operation of [`CallControl`] and answers with TwiML or a status; the routes and every URL
+//! handed to Twilio come from [`Webhook`].
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::extract::{FromRequest, FromRequestParts, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use shared::dispatch::{ControlError, RingBack};
-use shared::domain::Services;
-use shared::domain::calls::{CallSummary, Direction};
-use shared::domain::callstate::{CallStatusEvent, ParticipantEvent};
-use shared::domain::routing::{Routing, Unanswered, queue_key};
+use serde::de::DeserializeOwned;
+use shared::control::{CallControl, ControlError, OutboundRefusal, RingBack, Webhook};
+use shared::domain::calls::ParticipantLabel;
 use shared::ids::OperatorId;
-use shared::phone::PhoneNumber;
-use shared::store::{Cond, TxOp};
 use shared::twilio::CallSid;
-use shared::twilio::rest::{CallInstructions, CreateCall, UpdateCall};
-use shared::twilio::signature::{WebhookValidator, public_webhook_url, retried_callback};
-use shared::twilio::telephony::Telephony;
+use shared::twilio::signature::{WebhookValidator, public_webhook_url};
 use shared::twilio::twiml::{
-    CallProgressEvent, Conference, ConferenceBeep, ConferenceRecord, ConferenceStatusEvent, Dial, HttpMethod, Pause,
-    RecordingStatusEvent, Say, SayLanguage, SayVoice, VoiceResponse,
+    Conference, ConferenceBeep, ConferenceRecord, ConferenceStatusEvent, Dial, HttpMethod, Pause, RecordingStatusEvent,
+    Say, SayLanguage, SayVoice, VoiceResponse,
 };
-use shared::twilio::webhook::{CallStatusCallback, ConferenceCallback, ConferenceEvent, IncomingCall, parse_form_body};
+use shared::twilio::webhook::{
+    CallStatusCallback, ConferenceCallback, IncomingCall, RecordingStatusCallback, WebhookError, parse_form_body,
+};
 
 /// What the voice handlers share, built once at cold start.
 #[derive(Clone)]
 pub struct VoiceState {
-    pub services: Services,
-    pub telephony: Arc<dyn Telephony>,
+    pub control: CallControl,
     pub validator: Arc<WebhookValidator>,
-    /// The URL prefix Twilio calls (API Gateway's URL or the custom domain), no trailing `/`.
-    pub public_base_url: String,
-    /// How long the incoming webhook waits for the CRM before parking the caller without it.
+    /// How long the incoming webhook waits for the CRM (and the store) before parking the
+    /// caller without it.
     pub lookup_budget: Duration,
 }
 
 impl VoiceState {
-    /// The dispatcher that rings operators for this state's store and Twilio account.
-    pub fn dispatcher(&self) -> shared::dispatch::Dispatcher {
-        shared::dispatch::Dispatcher {
-            services: self.services.clone(),
-            telephony: self.telephony.clone(),
-            public_base_url: self.public_base_url.clone(),
+    /// The voice function over `control`, checking signatures with `validator`, with the
+    /// deployed lookup budget (1.5 s).
+    pub fn new(control: CallControl, validator: WebhookValidator) -> Self {
+        Self {
+            control,
+            validator: Arc::new(validator),
+            lookup_budget: Duration::from_millis(1500),
         }
     }
 }
@@ -67,28 +66,22 @@ pub fn router(state: VoiceState) -> Router {
     routes(state)
 }
 
-/// This function's routes (all under `/twilio/voice`).
+/// This function's routes (all under `/twilio/voice`, see [`Webhook`]).
 pub fn routes(state: VoiceState) -> Router {
     Router::new()
-        .route("/twilio/voice/incoming", post(incoming))
-        .route("/twilio/voice/wait", post(wait).get(wait))
-        .route("/twilio/voice/hold", post(hold_music).get(hold_music))
-        .route("/twilio/voice/goodbye", post(goodbye))
-        .route("/twilio/voice/fallback", post(fallback).get(fallback))
-        .route("/twilio/voice/conference", post(conference))
-        .route("/twilio/voice/status", post(status))
-        .route(
-            "/twilio/voice/operator-leg/{sid}/{offer}/{operator}",
-            post(operator_leg),
-        )
-        .route(
-            "/twilio/voice/transfer-leg/{sid}/{transfer}/{operator}",
-            post(transfer_leg),
-        )
-        .route("/twilio/voice/ring-back/{sid}/{operator}/{why}", post(ring_back))
-        .route("/twilio/voice/recording/{sid}", post(recording))
-        .route("/twilio/voice/outbound", post(outbound))
-        .route("/twilio/voice/join/customer", post(join_customer))
+        .route(Webhook::Incoming.route(), post(incoming))
+        .route(Webhook::Wait.route(), post(wait).get(wait))
+        .route(Webhook::Hold.route(), post(hold_music).get(hold_music))
+        .route(Webhook::Goodbye.route(), post(goodbye))
+        .route(Webhook::Fallback.route(), post(fallback).get(fallback))
+        .route(Webhook::Conference.route(), post(conference))
+        .route(Webhook::Status.route(), post(status))
+        .route(Webhook::OperatorLeg.route(), post(operator_leg))
+        .route(Webhook::TransferLeg.route(), post(transfer_leg))
+        .route(Webhook::RingBack.route(), post(ring_back))
+        .route(Webhook::Recording.route(), post(recording))
+        .route(Webhook::Outbound.route(), post(outbound))
+        .route(Webhook::JoinCustomer.route(), post(join_customer))
         .with_state(state)
 }
 
@@ -121,40 +114,96 @@ impl IntoResponse for Refused {
     }
 }
 
-/// A webhook's form parameters, read only when the X-Twilio-Signature over the public URL of
-/// the request's path holds (403 otherwise, 400 when the body is not a form).
-pub struct SignedForm(pub Vec<(String, String)>);
+/// A webhook's typed parameters (see [`shared::twilio::webhook`]).
+pub trait WebhookForm: Sized {
+    /// Reads the form; a missing or malformed parameter is named in the error.
+    fn from_params(params: &[(String, String)]) -> Result<Self, WebhookError>;
+}
 
-impl FromRequest<VoiceState> for SignedForm {
-    type Rejection = Response;
+/// The form's parameters as sent, for webhooks that read one or two of them.
+pub struct Params(pub Vec<(String, String)>);
 
-    async fn from_request(req: Request, st: &VoiceState) -> Result<Self, Response> {
-        let (parts, body) = req.into_parts();
-        let bytes = axum::body::to_bytes(body, 64 * 1024)
-            .await
-            .map_err(|_| Refused::Malformed("the body is not a readable form".into()).into_response())?;
-        signed(st, &parts.uri, &parts.headers, &bytes)
-            .await
-            .map(SignedForm)
-            .map_err(IntoResponse::into_response)
+impl Params {
+    fn get(&self, name: &str) -> Option<&str> {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 }
 
-/// The answer to a status callback: 204 when applied; 503 when not, so Twilio retries (every
-/// write a callback makes is idempotent).
-fn callback_outcome(result: Result<(), shared::error::DomainError>, call: &str, what: &str) -> Response {
-    match result {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => {
-            tracing::error!(call = %call, error = %e, "{what}");
-            plain(StatusCode::SERVICE_UNAVAILABLE, "try again")
+impl WebhookForm for Params {
+    fn from_params(params: &[(String, String)]) -> Result<Self, WebhookError> {
+        Ok(Params(params.to_vec()))
+    }
+}
+
+macro_rules! webhook_forms {
+    ($($form:ty),+) => {$(
+        impl WebhookForm for $form {
+            fn from_params(params: &[(String, String)]) -> Result<Self, WebhookError> {
+                <$form>::from_params(params)
+            }
         }
+    )+};
+}
+
+webhook_forms!(
+    IncomingCall,
+    CallStatusCallback,
+    ConferenceCallback,
+    RecordingStatusCallback
+);
+
+/// A webhook's form, read only when the X-Twilio-Signature over the public URL of the
+/// request's path holds (403 otherwise, before anything is read or written), then typed (400
+/// naming the parameter when it is not what Twilio sends).
+pub struct Signed<T>(pub T);
+
+impl<T: WebhookForm> FromRequest<VoiceState> for Signed<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, st: &VoiceState) -> Result<Self, Response> {
+        let (_, params) = signed(req, st).await?;
+        T::from_params(&params)
+            .map(Signed)
+            .map_err(|e| Refused::Malformed(e.to_string()).into_response())
+    }
+}
+
+/// A signed callback whose route carries parameters: the signature is checked first (a forged
+/// request is refused whatever its path says), then the path's parameters and the form typed.
+pub struct SignedCallback<P, T>(pub P, pub T);
+
+impl<P: DeserializeOwned + Send, T: WebhookForm> FromRequest<VoiceState> for SignedCallback<P, T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, st: &VoiceState) -> Result<Self, Response> {
+        let (mut parts, params) = signed(req, st).await?;
+        let axum::extract::Path(path) = axum::extract::Path::<P>::from_request_parts(&mut parts, st)
+            .await
+            .map_err(|e| {
+                Refused::Malformed(format!("the callback's path is not valid: {}", e.body_text())).into_response()
+            })?;
+        let form = T::from_params(&params).map_err(|e| Refused::Malformed(e.to_string()).into_response())?;
+        Ok(SignedCallback(path, form))
     }
 }
 
 /// Reads the form and checks its signature over the public URL of this path (the auth tokens
 /// re-read once if it does not match, in case Twilio's token was rotated since).
 async fn signed(
+    req: Request,
+    st: &VoiceState,
+) -> Result<(axum::http::request::Parts, Vec<(String, String)>), Response> {
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .map_err(|_| Refused::Malformed("the body is not a readable form".into()).into_response())?;
+    let params = verified(st, &parts.uri, &parts.headers, &bytes)
+        .await
+        .map_err(IntoResponse::into_response)?;
+    Ok((parts, params))
+}
+
+async fn verified(
     st: &VoiceState,
     uri: &Uri,
     headers: &HeaderMap,
@@ -167,7 +216,7 @@ async fn signed(
         (Some(v), None) => v.to_str().unwrap_or_default(),
         _ => "",
     };
-    let url = public_webhook_url(&st.public_base_url, uri.path(), uri.query().unwrap_or(""));
+    let url = public_webhook_url(st.control.urls.base(), uri.path(), uri.query().unwrap_or(""));
     let params = parse_form_body(body, false).map_err(|e| Refused::Malformed(e.to_string()))?;
     st.validator
         .validate_or_refresh(&url, &params, signature)
@@ -179,73 +228,23 @@ async fn signed(
     Ok(params)
 }
 
-fn url(st: &VoiceState, path: &str) -> String {
-    format!("{}{path}", st.public_base_url)
-}
-
-fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
-}
-
-fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
-/// The customer's place in their own conference: wait messages until an operator joins; the
-/// conference ends when the customer leaves.
-fn customer_conference(st: &VoiceState, sid: &str, record: bool) -> Dial {
-    Dial::conference(recorded(
-        reported(
-            Conference::new(sid)
-                .participant_label("customer")
-                .start_conference_on_enter(false)
-                .end_conference_on_exit(true)
-                .beep(ConferenceBeep::False)
-                .wait_url(url(st, "/twilio/voice/wait"))
-                .wait_method(HttpMethod::Post),
-            st,
-        ),
-        st,
-        sid,
-        record,
-    ))
-}
-
-/// A conference on a line that records (a setting per line) records from its start; the
-/// recording's SID, state and finally its URL land on the call record.
-fn recorded(conference: Conference, st: &VoiceState, sid: &str, record: bool) -> Conference {
-    if !record {
-        return conference;
-    }
-    conference
-        .record(ConferenceRecord::RecordFromStart)
-        .recording_status_callback(
-            retried_callback(url(st, &format!("/twilio/voice/recording/{sid}"))),
-            &[
-                RecordingStatusEvent::InProgress,
-                RecordingStatusEvent::Completed,
-                RecordingStatusEvent::Absent,
-            ],
-        )
-}
-
-/// Whether calls on the line with this number are recorded. Bounded by the lookup budget and
-/// false when the settings cannot be read: a call is never held up for its recording.
-async fn line_records(st: &VoiceState, number: Option<&str>) -> bool {
-    let Some(number) = number.and_then(|n| PhoneNumber::parse(n).ok()) else {
-        return false;
-    };
-    match tokio::time::timeout(st.lookup_budget, st.services.settings.get()).await {
-        Ok(Ok(settings)) => settings.lines.iter().any(|l| l.number == number && l.recording),
-        _ => false,
+/// The answer to a status callback: 204 when applied; 503 when not, so Twilio retries (every
+/// write a callback makes is idempotent).
+fn callback_outcome(result: Result<(), ControlError>, what: &str) -> Response {
+    match result {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "{what}");
+            plain(StatusCode::SERVICE_UNAVAILABLE, "try again")
+        }
     }
 }
 
-/// A conference's participant events reach `/twilio/voice/conference`. Only the first participant's
-/// settings count on Twilio, so every participant that may be first sets them.
+/// A conference's participant events reach the conference webhook. Only the first
+/// participant's settings count on Twilio, so every participant that may be first sets them.
 fn reported(conference: Conference, st: &VoiceState) -> Conference {
     conference
-        .status_callback(retried_callback(url(st, "/twilio/voice/conference")))
+        .status_callback(st.control.urls.conference_events())
         .status_callback_events(&[
             ConferenceStatusEvent::Start,
             ConferenceStatusEvent::End,
@@ -257,121 +256,69 @@ fn reported(conference: Conference, st: &VoiceState) -> Conference {
         .status_callback_method(HttpMethod::Post)
 }
 
+/// A conference on a line that records (a setting per line) records from its start; the
+/// recording's SID, state and finally its URL land on the call record.
+fn recorded(conference: Conference, st: &VoiceState, sid: &str, record: bool) -> Conference {
+    if !record {
+        return conference;
+    }
+    conference
+        .record(ConferenceRecord::RecordFromStart)
+        .recording_status_callback(
+            st.control.urls.recording(sid),
+            &[
+                RecordingStatusEvent::InProgress,
+                RecordingStatusEvent::Completed,
+                RecordingStatusEvent::Absent,
+            ],
+        )
+}
+
+/// Dials call `sid`'s conference as the participant labelled `label`: reported, and recorded
+/// when the line records.
+fn dial_into(st: &VoiceState, conference: Conference, sid: &str, label: ParticipantLabel, record: bool) -> Dial {
+    let labelled = conference.participant_label(label.as_str());
+    Dial::conference(recorded(reported(labelled, st), st, sid, record))
+}
+
 /// An incoming call: look the caller up within the budget, record and queue the call, and park
-/// the caller. Any failure after the signature check still parks the caller (degraded), so our
-/// trouble never drops a customer's call.
-pub async fn incoming(State(st): State<VoiceState>, SignedForm(params): SignedForm) -> Response {
-    let call = match IncomingCall::from_params(&params) {
-        Ok(c) => c,
-        Err(e) => return Refused::Malformed(e.to_string()).into_response(),
-    };
-    let sid = call.call_sid.as_str().to_owned();
+/// the caller in their own conference with wait messages until an operator joins; the
+/// conference ends when the customer leaves. Any failure after the signature check still parks
+/// the caller (degraded), so our trouble never drops a customer's call.
+#[tracing::instrument(name = "voice.incoming", skip_all, fields(call = %call.call_sid))]
+pub async fn incoming(State(st): State<VoiceState>, Signed(call): Signed<IncomingCall>) -> Response {
+    let sid = call.call_sid.as_str();
     // Whether the line records is read alongside the caller's record, not after it: on a cold
     // instance it is a settings read, and this webhook's answer must be fast.
-    let (recorded, record) = tokio::join!(record_incoming(&st, &call), line_records(&st, call.to.as_deref()));
+    let (recorded, record) = tokio::join!(
+        st.control.record_incoming(&call, st.lookup_budget),
+        st.control.line_records(call.to.as_deref(), st.lookup_budget)
+    );
     if let Err(e) = recorded {
-        tracing::error!(call = %sid, error = %e, "incoming call parked without a stored record (degraded)");
+        tracing::error!(error = %e, "incoming call parked without a stored record (degraded)");
     }
+    let parked = Conference::new(sid)
+        .start_conference_on_enter(false)
+        .end_conference_on_exit(true)
+        .beep(ConferenceBeep::False)
+        .wait_url(st.control.urls.wait())
+        .wait_method(HttpMethod::Post);
     twiml(
         VoiceResponse::new()
             .say(say("お電話ありがとうございます。ただいまおつなぎいたします。"))
-            .dial(customer_conference(&st, &sid, record)),
+            .dial(dial_into(&st, parked, sid, ParticipantLabel::Customer, record)),
     )
-}
-
-async fn record_incoming(st: &VoiceState, call: &IncomingCall) -> Result<(), String> {
-    let sid = call.call_sid.as_str();
-    let customer = PhoneNumber::parse(&call.from).ok();
-    let pop = match &customer {
-        Some(p) => match tokio::time::timeout(st.lookup_budget, st.services.crm.lookup(p)).await {
-            Ok(Ok(l)) => Some(l),
-            Ok(Err(e)) => {
-                tracing::warn!(call = %sid, error = %e, "CRM lookup failed; routing without customer data");
-                None
-            }
-            Err(_) => {
-                tracing::warn!(call = %sid, "CRM lookup over budget; routing without customer data");
-                None
-            }
-        },
-        None => None,
-    };
-    let at = now();
-    let summary = CallSummary::new(
-        sid,
-        Direction::Inbound,
-        customer.as_ref(),
-        call.to.clone(),
-        "waiting",
-        at.clone(),
-        pop.as_ref(),
-    );
-    let mut item = summary.to_item();
-    item.insert("queue_sk".into(), queue_key(&at, sid).sk.into());
-    let mut ops = vec![TxOp::Put {
-        item,
-        cond: Some(Cond::NotExists),
-    }];
-    ops.extend(Routing::enqueue_ops(&at, sid));
-    match tokio::time::timeout(st.lookup_budget, st.services.store.transact(ops)).await {
-        Ok(Ok(())) => Ok(()),
-        // A retried webhook: the call is already recorded and queued.
-        Ok(Err(shared::store::StoreError::ConditionFailed { index: Some(0) })) => Ok(()),
-        Ok(Err(e)) => Err(e.to_string()),
-        Err(_) => Err("store over budget".into()),
-    }
-}
-
-/// Rings free operators for waiting calls (see [`shared::dispatch`]).
-pub async fn route_waiting(st: &VoiceState) {
-    st.dispatcher().route_waiting().await;
 }
 
 /// The wait document, requested as the customer starts waiting and again each time it ends:
 /// it re-records a call the incoming webhook could not store, tries routing, and after the
 /// configured longest wait ends the call politely.
-pub async fn wait(State(st): State<VoiceState>, SignedForm(params): SignedForm) -> Response {
-    if let Some(sid) = param(&params, "CallSid").and_then(|s| CallSid::parse(s).ok()) {
-        let key = shared::domain::calls::call_key(sid.as_str());
-        match st.services.store.get(&key).await {
-            Ok(None) => {
-                if let Ok(call) = IncomingCall::from_params(&params) {
-                    let _ = record_incoming(&st, &call).await;
-                }
-            }
-            Ok(Some(item)) => {
-                let max_wait = st
-                    .services
-                    .settings
-                    .get()
-                    .await
-                    .map(|s| s.call_handling.max_wait_seconds)
-                    .unwrap_or(300);
-                let started = item
-                    .get("started_at")
-                    .and_then(|v| v.as_str())
-                    .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok());
-                let waiting = item
-                    .get("status")
-                    .and_then(|v| v.as_str())
-                    .is_some_and(|s| s == "waiting");
-                if waiting
-                    && started.is_some_and(|t| {
-                        (chrono::Utc::now() - t.with_timezone(&chrono::Utc)).num_seconds() > max_wait as i64
-                    })
-                {
-                    let goodbye = UpdateCall::Redirect {
-                        url: url(&st, "/twilio/voice/goodbye"),
-                        method: Some(HttpMethod::Post),
-                    };
-                    if let Err(e) = st.telephony.update_call(&sid, &goodbye).await {
-                        tracing::error!(call = %sid, error = %e, "could not end a call past the longest wait");
-                    }
-                }
-            }
-            Err(e) => tracing::error!(call = %sid, error = %e, "store unavailable while waiting"),
-        }
-        route_waiting(&st).await;
+#[tracing::instrument(name = "voice.wait", skip_all, fields(call = tracing::field::Empty))]
+pub async fn wait(State(st): State<VoiceState>, Signed(params): Signed<Params>) -> Response {
+    if let Some(sid) = params.get("CallSid").and_then(|s| CallSid::parse(s).ok()) {
+        tracing::Span::current().record("call", sid.as_str());
+        let incoming = IncomingCall::from_params(&params.0).ok();
+        st.control.waiting(&sid, incoming.as_ref(), st.lookup_budget).await;
     }
     twiml(
         VoiceResponse::new()
@@ -386,18 +333,22 @@ pub async fn wait(State(st): State<VoiceState>, SignedForm(params): SignedForm) 
 /// checks on the call (named by the `call` query parameter the hold URL carries, or the held
 /// participant's CallSid, which is the customer's): a customer held with nobody for too long
 /// is reconnected and hears that they are.
+#[tracing::instrument(name = "voice.hold_music", skip_all, fields(call = tracing::field::Empty))]
 pub async fn hold_music(
     State(st): State<VoiceState>,
     Query(query): Query<HashMap<String, String>>,
-    SignedForm(params): SignedForm,
+    Signed(params): Signed<Params>,
 ) -> Response {
     let sid = query
         .get("call")
         .map(String::as_str)
-        .or_else(|| param(&params, "CallSid"))
+        .or_else(|| params.get("CallSid"))
         .and_then(|s| CallSid::parse(s).ok());
+    if let Some(sid) = &sid {
+        tracing::Span::current().record("call", sid.as_str());
+    }
     let reconnecting = match &sid {
-        Some(sid) => st.dispatcher().check_call(sid.as_str()).await.unwrap_or_else(|e| {
+        Some(sid) => st.control.check_call(sid.as_str()).await.unwrap_or_else(|e| {
             tracing::error!(call = %sid, error = %e, "could not check on a held call");
             false
         }),
@@ -412,7 +363,7 @@ pub async fn hold_music(
 }
 
 /// The polite end of a call that waited longer than the organisation allows.
-pub async fn goodbye(_form: SignedForm) -> Response {
+pub async fn goodbye(_form: Signed<Params>) -> Response {
     twiml(
         VoiceResponse::new()
             .say(say("大変申し訳ございません。ただいま電話が大変混み合っております。恐れ入りますが、時間をおいておかけ直しください。"))
@@ -422,7 +373,7 @@ pub async fn goodbye(_form: SignedForm) -> Response {
 
 /// The fallback Twilio uses when our webhook fails: an apology, with no store or REST access.
 /// The same document is published as a static file on the CDN (`infra/assets`).
-pub async fn fallback(_form: SignedForm) -> Response {
+pub async fn fallback(_form: Signed<Params>) -> Response {
     twiml(
         VoiceResponse::new()
             .say(say("大変申し訳ございません。ただいまシステムに問題が発生しております。恐れ入りますが、しばらくしてからおかけ直しください。"))
@@ -432,482 +383,112 @@ pub async fn fallback(_form: SignedForm) -> Response {
 
 /// Conference events: participants' state on the call record; the customer's join triggers
 /// routing; the conference's end ends the call.
-pub async fn conference(State(st): State<VoiceState>, SignedForm(params): SignedForm) -> Response {
-    let ev = match ConferenceCallback::from_params(&params) {
-        Ok(e) => e,
-        Err(e) => return Refused::Malformed(e.to_string()).into_response(),
-    };
-    let name = ev.friendly_name.clone();
-    let at = ev.timestamp.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-    let result = async {
-        if matches!(
-            ev.event,
-            ConferenceEvent::ConferenceStart | ConferenceEvent::ParticipantJoin
-        ) {
-            // Participant updates (hold, consult, transfer) address the conference by its SID.
-            let first = Cond::And(vec![Cond::Exists, Cond::AttrNotExists("conference_sid".into())]);
-            let set = shared::store::Update::default().set("conference_sid", ev.conference_sid.as_str());
-            match st
-                .services
-                .store
-                .update(&shared::domain::calls::call_key(&name), set, Some(first))
-                .await
-            {
-                Ok(_) => {}
-                Err(e) if e.is_condition_failed() => {}
-                Err(e) => return Err(e.into()),
-            }
-        }
-        match ev.event {
-            ConferenceEvent::ParticipantJoin
-            | ConferenceEvent::ParticipantLeave
-            | ConferenceEvent::ParticipantHold
-            | ConferenceEvent::ParticipantUnhold
-            | ConferenceEvent::ParticipantMute
-            | ConferenceEvent::ParticipantUnmute
-            | ConferenceEvent::ParticipantModify => {
-                let label = ev.participant_label.clone().unwrap_or_else(|| "unknown".into());
-                let pe = ParticipantEvent {
-                    sequence: ev.sequence_number,
-                    label: label.clone(),
-                    call_sid: ev.call_sid.as_ref().map(|c| c.as_str().to_owned()).unwrap_or_default(),
-                    state: if ev.event == ConferenceEvent::ParticipantLeave {
-                        "left"
-                    } else {
-                        "joined"
-                    },
-                    hold: ev.hold.unwrap_or(false),
-                    muted: ev.muted.unwrap_or(false),
-                    at,
-                };
-                st.services.call_state.apply_participant(&name, &pe).await?;
-                st.dispatcher()
-                    .after_participant_event(&name, &pe)
-                    .await
-                    .map_err(control_to_domain)?;
-                if ev.event == ConferenceEvent::ParticipantJoin && label == "customer" {
-                    route_waiting(&st).await;
-                }
-            }
-            ConferenceEvent::ConferenceEnd => {
-                st.services.routing.ended(&name).await?;
-                abandon_unanswered_outbound(&st, &name).await?;
-            }
-            _ => {}
-        }
-        Ok::<(), shared::error::DomainError>(())
-    }
-    .await;
-    callback_outcome(result, &name, "conference event not applied")
-}
-
-fn control_to_domain(e: ControlError) -> shared::error::DomainError {
-    match e {
-        ControlError::Domain(d) => d,
-        ControlError::Telephony(t) => shared::error::DomainError::Unavailable(Box::new(t)),
-    }
+#[tracing::instrument(name = "voice.conference", skip_all, fields(call = %ev.friendly_name))]
+pub async fn conference(State(st): State<VoiceState>, Signed(ev): Signed<ConferenceCallback>) -> Response {
+    callback_outcome(st.control.conference_event(&ev).await, "conference event not applied")
 }
 
 /// The customer leg's status: the call record's end, and the operator's wrap-up.
-pub async fn status(State(st): State<VoiceState>, SignedForm(params): SignedForm) -> Response {
-    let cb = match CallStatusCallback::from_params(&params) {
-        Ok(c) => c,
-        Err(e) => return Refused::Malformed(e.to_string()).into_response(),
-    };
-    let sid = cb.call_sid.as_str().to_owned();
-    let ev = CallStatusEvent {
-        sequence: cb.sequence_number.unwrap_or(0),
-        status: cb.call_status.to_string(),
-        at: cb
-            .timestamp
-            .unwrap_or_else(chrono::Utc::now)
-            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        duration_seconds: cb.call_duration,
-    };
-    let result = async {
-        if st.services.call_state.apply_status(&sid, &ev).await? {
-            if let Some(call) = finish(&st, &sid).await? {
-                st.services.monitor.count(&sid, &call).await?;
-            }
-            st.services.routing.ended(&sid).await?;
-            route_waiting(&st).await;
-        }
-        Ok::<(), shared::error::DomainError>(())
-    }
-    .await;
-    callback_outcome(result, &sid, "status callback not applied")
-}
-
-/// The call's final status for history: completed when an operator answered, abandoned when the
-/// caller gave up waiting, otherwise Twilio's own ending (busy, no-answer, failed, canceled).
-/// Returns the record as it now is (for the day's figures), or `None` for a call never recorded.
-async fn finish(st: &VoiceState, sid: &str) -> Result<Option<shared::store::Item>, shared::error::DomainError> {
-    let key = shared::domain::calls::call_key(sid);
-    let Some(item) = st.services.store.get(&key).await? else {
-        return Ok(None);
-    };
-    let answered = item.get("answered_at").is_some()
-        || item.get("connected_at").is_some() && item.get("direction").and_then(|d| d.as_str()) == Some("outbound");
-    let final_status = if answered {
-        "completed".to_owned()
-    } else if item.get("direction").and_then(|d| d.as_str()) == Some("inbound") {
-        "abandoned".to_owned()
-    } else {
-        item.get("end_reason")
-            .and_then(|v| v.as_str())
-            .unwrap_or("failed")
-            .replace('-', "_")
-    };
-    let updated = st
-        .services
-        .store
-        .update(
-            &key,
-            shared::store::Update::default().set("status", final_status),
-            Some(Cond::Exists),
-        )
-        .await?;
-    Ok(Some(updated))
+#[tracing::instrument(name = "voice.status", skip_all, fields(call = %cb.call_sid))]
+pub async fn status(State(st): State<VoiceState>, Signed(cb): Signed<CallStatusCallback>) -> Response {
+    callback_outcome(st.control.call_status(&cb).await, "status callback not applied")
 }
 
 /// An operator's ringing phone: answered → the operator is on the call; rang out, busy or
 /// rejected → the offer ends, the operator is set away and the call goes to the next operator.
+#[tracing::instrument(name = "voice.operator_leg", skip_all, fields(call = %sid))]
 pub async fn operator_leg(
     State(st): State<VoiceState>,
-    Path((sid, offer, operator)): Path<(String, String, String)>,
-    SignedForm(params): SignedForm,
+    SignedCallback((sid, offer, operator), cb): SignedCallback<(CallSid, String, OperatorId), CallStatusCallback>,
 ) -> Response {
-    let cb = match CallStatusCallback::from_params(&params) {
-        Ok(c) => c,
-        Err(e) => return Refused::Malformed(e.to_string()).into_response(),
-    };
-    let status = cb.call_status.to_string();
-    let result = async {
-        match status.as_str() {
-            "in-progress" => {
-                let name = st
-                    .services
-                    .store
-                    .get(&shared::domain::operators::operator_key(&operator))
-                    .await?
-                    .and_then(|o| o.get("name").and_then(|n| n.as_str()).map(str::to_owned))
-                    .unwrap_or_default();
-                if let Err(e) = st.services.routing.answered(&sid, &operator, &name, &offer).await {
-                    // Too late: the call went to someone else. Hang this leg up.
-                    tracing::warn!(call = %sid, error = %e, "late answer; releasing the operator's leg");
-                    let _ = st
-                        .telephony
-                        .update_call(
-                            &cb.call_sid,
-                            &UpdateCall::End(shared::twilio::rest::CallUpdateStatus::Completed),
-                        )
-                        .await;
-                } else if st
-                    .services
-                    .store
-                    .get(&shared::domain::calls::call_key(&sid))
-                    .await?
-                    .is_some_and(|c| c.get("requeued_at").is_some())
-                {
-                    // A customer put back in line waits on hold: the new operator is here.
-                    st.dispatcher().reconnected(&sid).await.map_err(control_to_domain)?;
-                }
-            }
-            "no-answer" | "busy" | "failed" | "canceled" | "completed" => {
-                let call = st.services.store.get(&shared::domain::calls::call_key(&sid)).await?;
-                let answered_by_this = call
-                    .as_ref()
-                    .and_then(|c| c.get("operator_id"))
-                    .and_then(|v| v.as_str())
-                    == Some(operator.as_str());
-                if !answered_by_this {
-                    let qsk = call
-                        .as_ref()
-                        .and_then(|c| c.get("queue_sk"))
-                        .and_then(|v| v.as_str())
-                        .unwrap_or_default()
-                        .to_owned();
-                    st.services
-                        .routing
-                        .release(&sid, &qsk, &operator, &offer, None, Unanswered::Missed)
-                        .await?;
-                    route_waiting(&st).await;
-                }
-            }
-            _ => {}
-        }
-        Ok::<(), shared::error::DomainError>(())
-    }
-    .await;
-    callback_outcome(result, &sid, "operator leg event not applied")
+    let result = st
+        .control
+        .offer_progress(&sid, &offer, &operator, &cb.call_sid, cb.call_status)
+        .await;
+    callback_outcome(result, "operator leg event not applied")
 }
 
 /// A transfer target's ringing phone: answered → the transfer is answered (a cold one
 /// completes at once); rang out, busy, declined or failed → the transfer fails and the
 /// customer, still held, goes back to the first operator (rung back if they had left).
+#[tracing::instrument(name = "voice.transfer_leg", skip_all, fields(call = %sid))]
 pub async fn transfer_leg(
     State(st): State<VoiceState>,
-    Path((sid, transfer, _operator)): Path<(String, String, String)>,
-    SignedForm(params): SignedForm,
+    SignedCallback((sid, transfer, _target), cb): SignedCallback<(CallSid, String, OperatorId), CallStatusCallback>,
 ) -> Response {
-    let cb = match CallStatusCallback::from_params(&params) {
-        Ok(c) => c,
-        Err(e) => return Refused::Malformed(e.to_string()).into_response(),
-    };
-    let status = cb.call_status.to_string();
     let result = st
-        .dispatcher()
-        .transfer_leg_status(&sid, &transfer, &cb.call_sid, &status)
-        .await
-        .map_err(control_to_domain);
-    callback_outcome(result, &sid, "transfer leg event not applied")
+        .control
+        .transfer_progress(sid.as_str(), &transfer, &cb.call_sid, cb.call_status)
+        .await;
+    callback_outcome(result, "transfer leg event not applied")
 }
 
 /// An operator rung back into their call (after a failed cold transfer, or to reconnect a
 /// customer held with nobody): answered → a reconnected customer is taken off hold; not
 /// answered → the call goes back in line for the next free operator.
+#[tracing::instrument(name = "voice.ring_back", skip_all, fields(call = %sid))]
 pub async fn ring_back(
     State(st): State<VoiceState>,
-    Path((sid, operator, why)): Path<(String, String, String)>,
-    SignedForm(params): SignedForm,
+    SignedCallback((sid, operator, why), cb): SignedCallback<(CallSid, OperatorId, RingBack), CallStatusCallback>,
 ) -> Response {
-    let cb = match CallStatusCallback::from_params(&params) {
-        Ok(c) => c,
-        Err(e) => return Refused::Malformed(e.to_string()).into_response(),
-    };
-    let Some(why) = RingBack::parse(&why) else {
-        return Refused::Malformed(format!("unknown ring-back reason '{why}'")).into_response();
-    };
-    let status = cb.call_status.to_string();
     let result = st
-        .dispatcher()
-        .ring_back_status(&sid, &operator, why, &status)
-        .await
-        .map_err(control_to_domain);
-    callback_outcome(result, &sid, "ring-back event not applied")
+        .control
+        .ring_back_progress(sid.as_str(), operator.as_str(), why, cb.call_status)
+        .await;
+    callback_outcome(result, "ring-back event not applied")
 }
 
-/// The TwiML App: an operator dials out from the page. The line must be a configured line and
-/// the number must parse; dialing is refused while the operator is 受付可 (available), as the
-/// console's manual says. The customer is called first, so the conference can carry the
-/// customer's CallSid; the operator joins it at once.
-pub async fn outbound(State(st): State<VoiceState>, SignedForm(params): SignedForm) -> Response {
-    let call = match IncomingCall::from_params(&params) {
-        Ok(c) => c,
-        Err(e) => return Refused::Malformed(e.to_string()).into_response(),
-    };
-    match place_outbound(&st, &call).await {
-        Ok((customer_sid, record)) => twiml(
-            VoiceResponse::new().dial(Dial::conference(recorded(
-                reported(
-                    Conference::new(customer_sid.as_str())
-                        .participant_label("operator")
-                        .start_conference_on_enter(true)
-                        .end_conference_on_exit(true)
-                        .beep(ConferenceBeep::False)
-                        .silent_wait(),
-                    &st,
-                ),
+/// The TwiML App: an operator dials out from the page (see
+/// [`CallControl::place_outbound`]); the operator joins the conference named after the
+/// customer's call at once, or hears why no call was placed.
+#[tracing::instrument(name = "voice.outbound", skip_all, fields(leg = %leg.call_sid))]
+pub async fn outbound(State(st): State<VoiceState>, Signed(leg): Signed<IncomingCall>) -> Response {
+    match st.control.place_outbound(&leg).await {
+        Ok(placed) => {
+            let joined = Conference::new(placed.call_sid.as_str())
+                .start_conference_on_enter(true)
+                .end_conference_on_exit(true)
+                .beep(ConferenceBeep::False)
+                .silent_wait();
+            let dial = dial_into(
                 &st,
-                &customer_sid,
-                record,
-            ))),
-        ),
-        Err(message) => twiml(VoiceResponse::new().say(say(message)).hangup()),
-    }
-}
-
-/// Places the customer's call; returns its CallSid and whether the line records.
-async fn place_outbound(st: &VoiceState, call: &IncomingCall) -> Result<(String, bool), &'static str> {
-    let operator =
-        OperatorId::from_client_identity(&call.from).map_err(|_| "発信元のオペレータを確認できませんでした。")?;
-    let to = call
-        .custom_param("To")
-        .or(call.to.as_deref())
-        .unwrap_or_default()
-        .to_owned();
-    let number = PhoneNumber::parse(&to).map_err(|_| "電話番号が正しくありません。番号を確認してください。")?;
-    let settings = st
-        .services
-        .settings
-        .get()
-        .await
-        .map_err(|_| "ただいま発信できません。しばらくしてからおかけ直しください。")?;
-    let line_id = call.custom_param("LineId").unwrap_or_default().to_owned();
-    let line = settings
-        .line(&line_id)
-        .ok_or("発信回線が設定されていません。発信回線を選択してください。")?
-        .clone();
-    let me = st
-        .services
-        .operators
-        .get(&operator)
-        .await
-        .map_err(|_| "オペレータ情報を読み込めませんでした。")?;
-    // One customer call per operator leg: a request Twilio retries, or a signed request replayed,
-    // for a leg that has already placed its call places none.
-    let leg = shared::domain::calls::outbound_leg_key(call.call_sid.as_str());
-    if st.services.store.get(&leg).await.ok().flatten().is_some() {
-        return replayed_outbound(st, &leg, &operator, line.recording).await;
-    }
-    if me.status == "available" {
-        return Err("受付可の状態では発信できません。ステータスを変更してから発信してください。");
-    }
-    if me.current_call.is_some() {
-        return Err("通話中のため発信できません。");
-    }
-    let mut claim = shared::store::Item::new();
-    claim.insert(shared::store::attr::PK.into(), leg.pk.clone().into());
-    claim.insert(shared::store::attr::SK.into(), leg.sk.clone().into());
-    claim.insert(
-        shared::store::attr::EXPIRES_AT.into(),
-        (chrono::Utc::now().timestamp() + 86_400).into(),
-    );
-    match st.services.store.put(claim, Some(Cond::NotExists)).await {
-        Ok(()) => {}
-        Err(e) if e.is_condition_failed() => return replayed_outbound(st, &leg, &operator, line.recording).await,
-        Err(e) => {
-            tracing::error!(error = %e, "outbound leg not recorded; no call placed");
-            return Err("ただいま発信できません。しばらくしてからおかけ直しください。");
+                joined,
+                &placed.call_sid,
+                ParticipantLabel::Operator,
+                placed.recorded,
+            );
+            twiml(VoiceResponse::new().dial(dial))
         }
+        Err(refusal) => twiml(VoiceResponse::new().say(say(spoken(refusal))).hangup()),
     }
-    let mut req = CreateCall::new(
-        number.as_str(),
-        line.number.as_str(),
-        CallInstructions::Url {
-            url: url(st, "/twilio/voice/join/customer"),
-            method: Some(HttpMethod::Post),
-        },
-    );
-    req.status_callback = Some(retried_callback(url(st, "/twilio/voice/status")));
-    req.status_callback_event = vec![
-        CallProgressEvent::Initiated,
-        CallProgressEvent::Ringing,
-        CallProgressEvent::Answered,
-        CallProgressEvent::Completed,
-    ];
-    req.status_callback_method = Some(HttpMethod::Post);
-    req.timeout = Some(45);
-    let placed = st.telephony.create_call(&req).await.map_err(|e| {
-        tracing::error!(error = %e, "outbound call not placed");
-        "ただいま発信できません。しばらくしてからおかけ直しください。"
-    })?;
-    let sid = placed.sid.as_str().to_owned();
-    let at = now();
-    let pop = st.services.crm.lookup(&number).await.ok();
-    let mut summary = CallSummary::new(
-        &sid,
-        Direction::Outbound,
-        Some(&number),
-        Some(line.number.as_str().to_owned()),
-        "ringing",
-        at.clone(),
-        pop.as_ref(),
-    );
-    summary.operator_id = Some(operator.to_string());
-    summary.operator_name = Some(me.name.clone());
-    let op_update = shared::store::Update::default()
-        .set("current_call", sid.as_str())
-        .set("status", "on_call")
-        .set("status_since", at.as_str())
-        .add("version", 1);
-    let ops = vec![
-        TxOp::Put {
-            item: summary.to_item(),
-            cond: Some(Cond::NotExists),
-        },
-        TxOp::Update {
-            key: shared::domain::operators::operator_key(operator.as_str()),
-            update: op_update,
-            cond: Some(Cond::And(vec![
-                Cond::Exists,
-                Cond::AttrNotExists("current_call".into()),
-                Cond::Ne("status".into(), "available".into()),
-            ])),
-        },
-        TxOp::Update {
-            key: leg,
-            update: shared::store::Update::default().set("customer_call", sid.as_str()),
-            cond: Some(Cond::Exists),
-        },
-    ];
-    if let Err(e) = st.services.store.transact(ops).await {
-        tracing::error!(call = %sid, error = %e, "outbound call not recorded; cancelling it");
-        let _ = st
-            .telephony
-            .update_call(
-                &placed.sid,
-                &UpdateCall::End(shared::twilio::rest::CallUpdateStatus::Canceled),
-            )
-            .await;
-        return Err("発信を記録できなかったため取り消しました。もう一度おかけください。");
-    }
-    Ok((sid, line.recording))
 }
 
-/// The answer to a request for an outbound leg that has already placed its customer's call: the
-/// same conference while that call is live (Twilio retried), otherwise nothing placed again.
-async fn replayed_outbound(
-    st: &VoiceState,
-    leg: &shared::store::Key,
-    operator: &OperatorId,
-    record: bool,
-) -> Result<(String, bool), &'static str> {
-    let placed = st.services.store.get(leg).await.ok().flatten();
-    let Some(sid) = placed
-        .as_ref()
-        .and_then(|p| p.get("customer_call"))
-        .and_then(|v| v.as_str())
-    else {
-        return Err("この発信は処理中です。");
-    };
-    let call = st
-        .services
-        .store
-        .get(&shared::domain::calls::call_key(sid))
-        .await
-        .ok()
-        .flatten();
-    let live = call.as_ref().is_some_and(|c| {
-        c.get("ended_at").is_none() && c.get("operator_id").and_then(|v| v.as_str()) == Some(operator.as_str())
-    });
-    if live {
-        Ok((sid.to_owned(), record))
-    } else {
-        tracing::warn!(call = %sid, "a request for an outbound leg that already called was refused");
-        Err("この発信はすでに終了しています。")
+/// What the operator hears when no call was placed.
+fn spoken(refusal: OutboundRefusal) -> &'static str {
+    match refusal {
+        OutboundRefusal::UnknownOperator => "発信元のオペレータを確認できませんでした。",
+        OutboundRefusal::InvalidNumber => "電話番号が正しくありません。番号を確認してください。",
+        OutboundRefusal::Unavailable => "ただいま発信できません。しばらくしてからおかけ直しください。",
+        OutboundRefusal::UnknownLine => "発信回線が設定されていません。発信回線を選択してください。",
+        OutboundRefusal::OperatorUnreadable => "オペレータ情報を読み込めませんでした。",
+        OutboundRefusal::OperatorAvailable => {
+            "受付可の状態では発信できません。ステータスを変更してから発信してください。"
+        }
+        OutboundRefusal::OperatorBusy => "通話中のため発信できません。",
+        OutboundRefusal::NotRecorded => "発信を記録できなかったため取り消しました。もう一度おかけください。",
+        OutboundRefusal::InProgress => "この発信は処理中です。",
+        OutboundRefusal::AlreadyEnded => "この発信はすでに終了しています。",
     }
 }
 
 /// The customer of an outbound call answered: they join the conference named after their call.
-pub async fn join_customer(State(st): State<VoiceState>, SignedForm(params): SignedForm) -> Response {
-    let Some(sid) = param(&params, "CallSid").and_then(|s| CallSid::parse(s).ok()) else {
+#[tracing::instrument(name = "voice.join_customer", skip_all, fields(call = tracing::field::Empty))]
+pub async fn join_customer(State(st): State<VoiceState>, Signed(params): Signed<Params>) -> Response {
+    let Some(sid) = params.get("CallSid").and_then(|s| CallSid::parse(s).ok()) else {
         return Refused::Malformed("CallSid is missing or invalid".into()).into_response();
     };
-    let answered = st
-        .services
-        .store
-        .update(
-            &shared::domain::calls::call_key(sid.as_str()),
-            shared::store::Update::default()
-                .set("status", "in_progress")
-                .set("answered_at", now()),
-            Some(Cond::And(vec![
-                Cond::Exists,
-                Cond::AttrNotExists("operator_gone_at".into()),
-            ])),
-        )
-        .await;
-    if matches!(&answered, Err(e) if e.is_condition_failed())
-        && st
-            .services
-            .store
-            .get(&shared::domain::calls::call_key(sid.as_str()))
-            .await
-            .ok()
-            .flatten()
-            .is_some_and(|c| c.contains_key("operator_gone_at"))
-    {
+    tracing::Span::current().record("call", sid.as_str());
+    if !st.control.customer_answered(&sid).await {
         // The operator hung up while it rang and the cancel crossed the answer.
         return twiml(
             VoiceResponse::new()
@@ -915,106 +496,29 @@ pub async fn join_customer(State(st): State<VoiceState>, SignedForm(params): Sig
                 .hangup(),
         );
     }
-    twiml(
-        VoiceResponse::new().dial(Dial::conference(recorded(
-            reported(
-                Conference::new(sid.as_str())
-                    .participant_label("customer")
-                    .end_conference_on_exit(true)
-                    .beep(ConferenceBeep::False),
-                &st,
-            ),
-            &st,
-            sid.as_str(),
-            line_records(&st, param(&params, "From")).await,
-        ))),
-    )
+    let record = st.control.line_records(params.get("From"), st.lookup_budget).await;
+    let joining = Conference::new(sid.as_str())
+        .end_conference_on_exit(true)
+        .beep(ConferenceBeep::False);
+    twiml(VoiceResponse::new().dial(dial_into(
+        &st,
+        joining,
+        sid.as_str(),
+        ParticipantLabel::Customer,
+        record,
+    )))
 }
 
 /// A conference recording's progress: its SID and state while it runs, its URL and length when
 /// it is done (the link supervisors find in the call history). A late `in-progress` never
 /// overwrites `completed`.
+#[tracing::instrument(name = "voice.recording", skip_all, fields(call = %sid))]
 pub async fn recording(
     State(st): State<VoiceState>,
-    Path(sid): Path<String>,
-    SignedForm(params): SignedForm,
+    SignedCallback(sid, cb): SignedCallback<CallSid, RecordingStatusCallback>,
 ) -> Response {
-    let Ok(sid) = CallSid::parse(&sid) else {
-        return Refused::Malformed("the recording callback names no valid call".into()).into_response();
-    };
-    let (Some(recording), Some(status)) = (param(&params, "RecordingSid"), param(&params, "RecordingStatus")) else {
-        return Refused::Malformed("RecordingSid and RecordingStatus are required".into()).into_response();
-    };
-    if !matches!(status, "in-progress" | "completed" | "absent" | "failed") {
-        return Refused::Malformed(format!("unknown RecordingStatus {status}")).into_response();
-    }
-    let mut update = shared::store::Update::default()
-        .set("recording_sid", recording)
-        .set("recording_status", status);
-    if status == "completed" {
-        if let Some(link) = param(&params, "RecordingUrl") {
-            update = update.set("recording_url", link);
-        }
-        if let Some(secs) = param(&params, "RecordingDuration").and_then(|d| d.parse::<u64>().ok()) {
-            update = update.set("recording_seconds", secs);
-        }
-    }
-    let cond = if status == "completed" {
-        Cond::Exists
-    } else {
-        Cond::And(vec![
-            Cond::Exists,
-            Cond::Or(vec![
-                Cond::AttrNotExists("recording_status".into()),
-                Cond::Ne("recording_status".into(), "completed".into()),
-            ]),
-        ])
-    };
-    let key = shared::domain::calls::call_key(sid.as_str());
-    let result = match st.services.store.update(&key, update, Some(cond)).await {
-        Ok(_) => Ok(()),
-        Err(e) if e.is_condition_failed() => Ok(()),
-        Err(e) => Err(e.into()),
-    };
-    callback_outcome(result, sid.as_str(), "recording callback not applied")
-}
-
-/// An outgoing call whose operator left before the customer answered: the customer's ringing
-/// call is cancelled (it would otherwise be answered into an empty conference), and the call
-/// is marked so an answer that crosses the cancel is told and hung up.
-async fn abandon_unanswered_outbound(st: &VoiceState, sid: &str) -> Result<(), shared::error::DomainError> {
-    let key = shared::domain::calls::call_key(sid);
-    let Some(call) = st.services.store.get(&key).await? else {
-        return Ok(());
-    };
-    let outbound = call.get("direction").and_then(|v| v.as_str()) == Some("outbound");
-    if !outbound || call.contains_key("answered_at") || call.contains_key("ended_at") {
-        return Ok(());
-    }
-    let mark = shared::store::Update::default().set("operator_gone_at", now());
-    match st
-        .services
-        .store
-        .update(
-            &key,
-            mark,
-            Some(Cond::And(vec![Cond::Exists, Cond::AttrNotExists("answered_at".into())])),
-        )
-        .await
-    {
-        Ok(_) => {}
-        Err(e) if e.is_condition_failed() => return Ok(()),
-        Err(e) => return Err(e.into()),
-    }
-    let Ok(customer) = CallSid::parse(sid) else {
-        return Ok(());
-    };
-    let cancel = UpdateCall::End(shared::twilio::rest::CallUpdateStatus::Canceled);
-    match st.telephony.update_call(&customer, &cancel).await {
-        Ok(_) | Err(shared::twilio::telephony::TelephonyError::NotFound { .. }) => {}
-        // Already answered or ended: a cancel is refused, and the answer is handled above.
-        Err(shared::twilio::telephony::TelephonyError::Rejected { .. }) => {}
-        Err(e) => tracing::error!(call = %sid, error = %e, "could not cancel an outgoing call its operator left"),
-    }
-    Ok(())
+    callback_outcome(
+        st.control.recording_progress(&sid, &cb).await,
+        "recording callback not applied",
+    )
 }

@@ -10,11 +10,12 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use shared::auth::Role;
-use shared::dispatch::{Dispatcher, TransferOrder};
+use shared::control::CallControl;
+use shared::control::transfer::TransferOrder;
 use shared::domain::Services;
-use shared::domain::calls::call_key;
+use shared::domain::calls::{CallRecord, call_key};
 use shared::domain::handoff::TransferMode;
-use shared::domain::operators::operator_key;
+use shared::domain::operators::{OperatorRecord, operator_key};
 use shared::ids::OperatorId;
 use shared::store::embedded::EmbeddedStore;
 use shared::store::{Cond, Item, Update, attr};
@@ -35,7 +36,7 @@ struct Harness {
     app: axum::Router,
     services: Services,
     twilio: Arc<RecordingTelephony>,
-    d: Dispatcher,
+    d: CallControl,
     /// Where each operator was in the free list before the transfer.
     free_keys: std::sync::Mutex<std::collections::HashMap<String, serde_json::Value>>,
 }
@@ -113,15 +114,13 @@ async fn harness() -> Harness {
     item.insert("operator_name".into(), "佐藤 花子".into());
     services.store.put(item, None).await.unwrap();
     let twilio = Arc::new(RecordingTelephony::new(AccountSid::parse(ACCOUNT).unwrap()));
+    let control = CallControl::new(services.clone(), twilio.clone(), BASE);
     let state = VoiceState {
-        services: services.clone(),
-        telephony: twilio.clone(),
-        validator: Arc::new(WebhookValidator::new(TOKEN.to_owned().into())),
-        public_base_url: BASE.into(),
         lookup_budget: Duration::from_millis(300),
+        ..VoiceState::new(control, WebhookValidator::new(TOKEN.to_owned().into()))
     };
     let h = Harness {
-        d: state.dispatcher(),
+        d: state.control.clone(),
         app: voice::router(state),
         services,
         twilio,
@@ -155,8 +154,8 @@ impl Harness {
             let key = self.op(id).await.get(attr::GSI2SK).cloned().unwrap_or_default();
             self.free_keys.lock().unwrap().insert(id.into(), key);
         }
-        let call = self.call().await;
-        let target = self.op("op-suzuki").await;
+        let call = CallRecord::from_item(&self.call().await).unwrap();
+        let target = OperatorRecord::from_item(&self.op("op-suzuki").await).unwrap();
         let (t, _) = self
             .d
             .start_transfer(TransferOrder {

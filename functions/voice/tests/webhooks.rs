@@ -9,6 +9,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use serde_json::json;
 use shared::auth::Role;
+use shared::control::CallControl;
 use shared::domain::Services;
 use shared::domain::calls::call_key;
 use shared::ids::OperatorId;
@@ -36,12 +37,10 @@ struct Harness {
 fn harness_on(store: Arc<dyn Store>) -> Harness {
     let services = Services::with_settings_ttl(store, Duration::from_secs(0));
     let twilio = Arc::new(RecordingTelephony::new(AccountSid::parse(ACCOUNT).unwrap()));
+    let control = CallControl::new(services.clone(), twilio.clone(), BASE);
     let state = VoiceState {
-        services: services.clone(),
-        telephony: twilio.clone(),
-        validator: Arc::new(WebhookValidator::new(TOKEN.to_owned().into())),
-        public_base_url: BASE.into(),
         lookup_budget: Duration::from_millis(300),
+        ..VoiceState::new(control, WebhookValidator::new(TOKEN.to_owned().into()))
     };
     Harness {
         app: voice::router(state),

@@ -1,9 +1,16 @@
 //! The call record: one item per customer call, keyed by the customer leg's CallSid (which is
 //! also the conference's name). It is filed under the customer's number and, when matched,
 //! under the account, so history is one query either way.
+//!
+//! [`CallSummary`] is what history shows and what a new call is written as; [`CallRecord`] is the
+//! whole record as call control reads it (its conference's participants, its transfer, the
+//! bookkeeping of routing and healing), with the names of its attributes spelled once in
+//! [`field`].
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
+use super::handoff::Transfer;
 use crate::ids::RecordId;
 use crate::phone::PhoneNumber;
 use crate::store::table::account_pk;
@@ -15,6 +22,16 @@ use crate::store::{Item, attr};
 pub enum Direction {
     Inbound,
     Outbound,
+}
+
+impl Direction {
+    /// The direction as stored and shown.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Inbound => "inbound",
+            Direction::Outbound => "outbound",
+        }
+    }
 }
 
 /// A call as history and monitoring show it.
@@ -119,4 +136,370 @@ impl CallSummary {
     pub fn from_item(item: &Item) -> Option<Self> {
         serde_json::from_value(serde_json::Value::Object(item.clone())).ok()
     }
+}
+
+/// The names of a call item's attributes, spelled once. Participants are kept one attribute a
+/// label (`p_<label>`, with the conference sequence number of its last event in `pseq_<label>`);
+/// a transfer in `transfer_*` attributes (see [`super::handoff`]).
+pub mod field {
+    pub const SID: &str = "sid";
+    pub const DIRECTION: &str = "direction";
+    pub const CUSTOMER: &str = "customer";
+    pub const LINE: &str = "line";
+    pub const STATUS: &str = "status";
+    pub const ACCOUNT_ID: &str = "account_id";
+    pub const OPERATOR_ID: &str = "operator_id";
+    pub const OPERATOR_NAME: &str = "operator_name";
+    /// The participant label of the call's operator leg, once a transfer moved them to another.
+    pub const OPERATOR_LABEL: &str = "operator_label";
+    pub const STARTED_AT: &str = "started_at";
+    pub const ANSWERED_AT: &str = "answered_at";
+    /// When the customer's leg first reported `in-progress`.
+    pub const CONNECTED_AT: &str = "connected_at";
+    pub const ENDED_AT: &str = "ended_at";
+    pub const DURATION_SECONDS: &str = "duration_seconds";
+    pub const END_REASON: &str = "end_reason";
+    pub const MEMO: &str = "memo";
+    pub const RESPONSE_STATUS: &str = "response_status";
+    pub const RECORDING_SID: &str = "recording_sid";
+    pub const RECORDING_STATUS: &str = "recording_status";
+    pub const RECORDING_URL: &str = "recording_url";
+    pub const RECORDING_SECONDS: &str = "recording_seconds";
+    pub const RECORDING_PAUSED: &str = "recording_paused";
+    /// The sort key of the call's queue entry while it waits.
+    pub const QUEUE_SK: &str = "queue_sk";
+    /// The operator whose phone rings with the call.
+    pub const OFFERED_TO: &str = "offered_to";
+    pub const CONFERENCE_SID: &str = "conference_sid";
+    pub const TWILIO_STATUS: &str = "twilio_status";
+    pub const TWILIO_SEQ: &str = "twilio_seq";
+    pub const ORPHANED_SINCE: &str = "orphaned_since";
+    pub const RECONNECTING_AT: &str = "reconnecting_at";
+    pub const REQUEUED_AT: &str = "requeued_at";
+    pub const HEAL_COUNT: &str = "heal_count";
+    pub const MONITOR_MODE: &str = "monitor_mode";
+    pub const MONITOR_BY: &str = "monitor_by";
+    /// The day whose figures count the call, once counted.
+    pub const COUNTED: &str = "counted";
+    /// When the operator of an outgoing call left before the customer answered.
+    pub const OPERATOR_GONE_AT: &str = "operator_gone_at";
+    /// What the attribute of a participant starts with.
+    pub const PARTICIPANT_PREFIX: &str = "p_";
+    /// What the attribute of a participant's last sequence number starts with.
+    pub const PARTICIPANT_SEQ_PREFIX: &str = "pseq_";
+
+    /// The attribute holding the participant labelled `label`.
+    pub fn participant(label: super::ParticipantLabel) -> String {
+        format!("{PARTICIPANT_PREFIX}{label}")
+    }
+
+    /// The attribute holding the sequence number of the last event of `label`.
+    pub fn participant_seq(label: super::ParticipantLabel) -> String {
+        format!("{PARTICIPANT_SEQ_PREFIX}{label}")
+    }
+}
+
+/// Who a leg of a call's conference is: the label every participant is given when it is added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ParticipantLabel {
+    /// The customer, whose CallSid names the conference.
+    Customer,
+    /// The call's operator (or a transfer's target, when the operator is on `transfer`).
+    Operator,
+    /// A transfer's target (or the call's operator after a completed transfer).
+    Transfer,
+    /// The third party of a consultation call during hold.
+    Consult,
+    /// A supervisor listening, whispering or barging in.
+    Monitor,
+}
+
+impl ParticipantLabel {
+    /// The labels of operator legs: the call's operator is on one, a transfer's target on the other.
+    pub const OPERATOR_LEGS: [ParticipantLabel; 2] = [ParticipantLabel::Operator, ParticipantLabel::Transfer];
+
+    /// The label as Twilio carries it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParticipantLabel::Customer => "customer",
+            ParticipantLabel::Operator => "operator",
+            ParticipantLabel::Transfer => "transfer",
+            ParticipantLabel::Consult => "consult",
+            ParticipantLabel::Monitor => "monitor",
+        }
+    }
+
+    /// The label of a participant Twilio reports, if it is one of ours.
+    pub fn parse(label: &str) -> Option<Self> {
+        Some(match label {
+            "customer" => ParticipantLabel::Customer,
+            "operator" => ParticipantLabel::Operator,
+            "transfer" => ParticipantLabel::Transfer,
+            "consult" => ParticipantLabel::Consult,
+            "monitor" => ParticipantLabel::Monitor,
+            _ => return None,
+        })
+    }
+
+    /// The operator leg label not in use: a transfer target's leg is `transfer`, unless the
+    /// call's operator is already on it (a call transferred twice).
+    pub fn other_operator_leg(self) -> Self {
+        if self == ParticipantLabel::Transfer {
+            ParticipantLabel::Operator
+        } else {
+            ParticipantLabel::Transfer
+        }
+    }
+}
+
+impl std::fmt::Display for ParticipantLabel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Whether a participant is in the conference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ParticipantState {
+    Joined,
+    Left,
+}
+
+/// A participant of the call's conference as its last event left it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Participant {
+    pub label: ParticipantLabel,
+    /// The participant's own leg (empty when Twilio did not name it).
+    #[serde(default)]
+    pub call_sid: String,
+    pub state: ParticipantState,
+    #[serde(default)]
+    pub hold: bool,
+    #[serde(default)]
+    pub muted: bool,
+    /// When the event happened (RFC 3339).
+    #[serde(default)]
+    pub at: String,
+    /// The conference sequence number of that event.
+    #[serde(skip)]
+    pub sequence: u64,
+}
+
+impl Participant {
+    /// Whether the participant is in the conference now.
+    pub fn is_joined(&self) -> bool {
+        self.state == ParticipantState::Joined
+    }
+}
+
+/// A call record as call control reads it. Attributes the record does not have are `None`;
+/// unknown ones are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct CallRecord {
+    #[serde(default)]
+    pub sid: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direction: Option<Direction>,
+    /// The customer's number in E.164 (absent for a withheld number).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_display: Option<String>,
+    /// Our line (the number called, or the caller ID used).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<String>,
+    /// waiting, ringing, in_progress, completed, abandoned, failed …
+    #[serde(default)]
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operator_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operator_name: Option<String>,
+    /// The leg label of the call's operator, once a transfer put them on another than `operator`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operator_label: Option<ParticipantLabel>,
+    /// The operator whose phone rings with the call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offered_to: Option<String>,
+    #[serde(default)]
+    pub started_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answered_at: Option<String>,
+    /// When the customer's leg first reported `in-progress`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connected_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_seconds: Option<u64>,
+    /// Twilio's ending of the customer's leg (`completed`, `busy`, `no-answer`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_reason: Option<String>,
+    /// The conversation memo as last saved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memo: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conference_sid: Option<String>,
+    /// Twilio's latest CallStatus of the customer's leg, and its sequence number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub twilio_status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub twilio_seq: Option<u64>,
+    /// On a recorded line: the recording, Twilio's status of it (`in-progress`, `completed`, …),
+    /// its link and length once done, and whether the operator paused it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recording_sid: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recording_status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recording_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recording_seconds: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recording_paused: Option<bool>,
+    /// The sort key of the call's queue entry while it waits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue_sk: Option<String>,
+    /// Since when the customer has been held with nobody.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub orphaned_since: Option<String>,
+    /// When the call started being reconnected to an operator (rung back, or back in line).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reconnecting_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requeued_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heal_count: Option<u64>,
+    /// How and by whom a supervisor is on the call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub monitor_mode: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub monitor_by: Option<String>,
+    /// The day whose figures count the call, once counted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counted: Option<String>,
+    /// When the operator of an outgoing call left before the customer answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operator_gone_at: Option<String>,
+    /// The participants of the conference, by label.
+    #[serde(skip)]
+    pub participants: Vec<Participant>,
+    /// The transfer under way, or the last one.
+    #[serde(skip)]
+    pub transfer: Option<Transfer>,
+}
+
+impl CallRecord {
+    /// Reads a call record from its item; `None` when it is not one.
+    pub fn from_item(item: &Item) -> Option<Self> {
+        let mut record: CallRecord = serde_json::from_value(Value::Object(item.clone())).ok()?;
+        record.participants = ParticipantLabel::ALL
+            .iter()
+            .filter_map(|label| {
+                let mut p: Participant = serde_json::from_value(item.get(&field::participant(*label))?.clone()).ok()?;
+                p.sequence = item
+                    .get(&field::participant_seq(*label))
+                    .and_then(Value::as_u64)
+                    .unwrap_or(0);
+                Some(p)
+            })
+            .collect();
+        record.transfer = Transfer::from_item(item);
+        Some(record)
+    }
+
+    /// The participant labelled `label`, in the conference or not.
+    pub fn participant(&self, label: ParticipantLabel) -> Option<&Participant> {
+        self.participants.iter().find(|p| p.label == label)
+    }
+
+    /// The participant labelled `label`, if it is in the conference now.
+    pub fn joined(&self, label: ParticipantLabel) -> Option<&Participant> {
+        self.participant(label).filter(|p| p.is_joined())
+    }
+
+    /// The sequence number of the last event of `label` (0 before any).
+    pub fn sequence_of(&self, label: ParticipantLabel) -> u64 {
+        self.participant(label).map(|p| p.sequence).unwrap_or(0)
+    }
+
+    /// The labels of the participants on hold now.
+    pub fn held(&self) -> Vec<ParticipantLabel> {
+        self.participants
+            .iter()
+            .filter(|p| p.is_joined() && p.hold)
+            .map(|p| p.label)
+            .collect()
+    }
+
+    /// Whether the customer is in the conference, on hold.
+    pub fn customer_held(&self) -> bool {
+        self.joined(ParticipantLabel::Customer).is_some_and(|p| p.hold)
+    }
+
+    /// The participant label of the call's operator now: `operator`, or `transfer` after a
+    /// completed transfer.
+    pub fn operator_label(&self) -> ParticipantLabel {
+        self.operator_label.unwrap_or(ParticipantLabel::Operator)
+    }
+
+    /// Whether the call has ended (or was given its final status).
+    pub fn is_over(&self) -> bool {
+        self.ended_at.is_some() || matches!(self.status.as_str(), "completed" | "abandoned" | "failed")
+    }
+
+    /// Whether the call is live with an operator on it.
+    pub fn is_in_progress(&self) -> bool {
+        self.status == "in_progress" && self.ended_at.is_none()
+    }
+
+    /// Whether the call's operator is `operator`.
+    pub fn is_operated_by(&self, operator: &str) -> bool {
+        self.operator_id.as_deref() == Some(operator)
+    }
+
+    /// The caller ID an operator's leg shows: the customer's number, or `anonymous`.
+    pub fn caller_id(&self) -> &str {
+        self.customer.as_deref().unwrap_or("anonymous")
+    }
+
+    /// The transfer of the call, if one is ringing or answered.
+    pub fn transfer_under_way(&self) -> Option<&Transfer> {
+        self.transfer.as_ref().filter(|t| t.state.in_progress())
+    }
+
+    /// Whether the customer is held with nobody: the call is live, the customer is in the
+    /// conference on hold, no operator leg and no consultation call is connected, and no
+    /// transfer is under way (a ringing transfer keeps the customer on hold on purpose).
+    pub fn orphaned(&self) -> bool {
+        let company = ParticipantLabel::OPERATOR_LEGS
+            .iter()
+            .chain([ParticipantLabel::Consult].iter())
+            .any(|l| self.joined(*l).is_some());
+        self.is_in_progress() && self.customer_held() && !company && self.transfer_under_way().is_none()
+    }
+
+    /// Whether the customer is being reconnected to an operator (rung back, or back in line).
+    pub fn reconnecting(&self) -> bool {
+        self.ended_at.is_none() && (self.reconnecting_at.is_some() || self.requeued_at.is_some())
+    }
+}
+
+impl ParticipantLabel {
+    /// Every label, in the order a call's participants are listed.
+    pub const ALL: [ParticipantLabel; 5] = [
+        ParticipantLabel::Consult,
+        ParticipantLabel::Customer,
+        ParticipantLabel::Monitor,
+        ParticipantLabel::Operator,
+        ParticipantLabel::Transfer,
+    ];
 }

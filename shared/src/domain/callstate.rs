@@ -5,22 +5,22 @@
 //! and each conference participant is last-writer-wins by the conference's SequenceNumber.
 //! Whatever the order, the final record is the same.
 //!
-//! From the participants it also tells when a customer is held with nobody ([`orphaned`]) and
-//! notes since when (`orphaned_since`), for the call to heal itself (see
-//! [`crate::dispatch::Dispatcher::check_call`]).
+//! From the participants it also notes since when a customer is held with nobody
+//! ([`CallRecord::orphaned`], `orphaned_since`), for the call to heal itself (see
+//! [`crate::control::CallControl::check_call`]).
 
 use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use super::calls::call_key;
+use super::calls::{CallRecord, Participant, ParticipantLabel, ParticipantState, call_key, field};
 use crate::error::DomainError;
+use crate::store::{Cond, Store, StoreError, Update};
 
 /// See [`crate::store::done_unless_failed`].
 fn done<T>(r: Result<T, StoreError>) -> Result<(), DomainError> {
     Ok(crate::store::done_unless_failed(r)?)
 }
-use crate::store::{Cond, Item, Store, StoreError, Update};
 
 /// A customer-leg call status callback, reduced to what the record keeps.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,11 +37,9 @@ pub struct CallStatusEvent {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParticipantEvent {
     pub sequence: u64,
-    /// `customer`, `operator`, `consult`, `transfer`, `monitor`.
-    pub label: String,
+    pub label: ParticipantLabel,
     pub call_sid: String,
-    /// `joined` or `left`.
-    pub state: &'static str,
+    pub state: ParticipantState,
     pub hold: bool,
     pub muted: bool,
     pub at: String,
@@ -68,8 +66,8 @@ impl CallState {
         let newer = Cond::And(vec![
             exists.clone(),
             Cond::Or(vec![
-                Cond::AttrNotExists("twilio_seq".into()),
-                Cond::Lt("twilio_seq".into(), json!(ev.sequence)),
+                Cond::AttrNotExists(field::TWILIO_SEQ.into()),
+                Cond::Lt(field::TWILIO_SEQ.into(), json!(ev.sequence)),
             ]),
         ]);
         done(
@@ -77,8 +75,8 @@ impl CallState {
                 .update(
                     &key,
                     Update::default()
-                        .set("twilio_status", ev.status.as_str())
-                        .set("twilio_seq", ev.sequence),
+                        .set(field::TWILIO_STATUS, ev.status.as_str())
+                        .set(field::TWILIO_SEQ, ev.sequence),
                     Some(newer),
                 )
                 .await,
@@ -87,15 +85,15 @@ impl CallState {
             let earlier = Cond::And(vec![
                 exists.clone(),
                 Cond::Or(vec![
-                    Cond::AttrNotExists("connected_at".into()),
-                    Cond::Gt("connected_at".into(), json!(ev.at)),
+                    Cond::AttrNotExists(field::CONNECTED_AT.into()),
+                    Cond::Gt(field::CONNECTED_AT.into(), json!(ev.at)),
                 ]),
             ]);
             done(
                 self.store
                     .update(
                         &key,
-                        Update::default().set("connected_at", ev.at.as_str()),
+                        Update::default().set(field::CONNECTED_AT, ev.at.as_str()),
                         Some(earlier),
                     )
                     .await,
@@ -103,16 +101,16 @@ impl CallState {
         }
         if is_terminal(&ev.status) {
             let mut u = Update::default()
-                .set("ended_at", ev.at.as_str())
-                .set("end_reason", ev.status.as_str());
+                .set(field::ENDED_AT, ev.at.as_str())
+                .set(field::END_REASON, ev.status.as_str());
             if let Some(d) = ev.duration_seconds {
-                u = u.set("duration_seconds", d);
+                u = u.set(field::DURATION_SECONDS, d);
             }
             let later = Cond::And(vec![
                 exists,
                 Cond::Or(vec![
-                    Cond::AttrNotExists("ended_at".into()),
-                    Cond::Lt("ended_at".into(), json!(ev.at)),
+                    Cond::AttrNotExists(field::ENDED_AT.into()),
+                    Cond::Lt(field::ENDED_AT.into(), json!(ev.at)),
                 ]),
             ]);
             done(self.store.update(&key, u, Some(later)).await)?;
@@ -132,12 +130,18 @@ impl CallState {
         &self,
         conference_name: &str,
         ev: &ParticipantEvent,
-    ) -> Result<Option<Item>, DomainError> {
-        let label = sanitize(&ev.label);
-        let seq_attr = format!("pseq_{label}");
-        let value: Value = json!({
-            "label": ev.label, "call_sid": ev.call_sid, "state": ev.state, "hold": ev.hold, "muted": ev.muted, "at": ev.at,
-        });
+    ) -> Result<Option<CallRecord>, DomainError> {
+        let seq_attr = field::participant_seq(ev.label);
+        let participant = Participant {
+            label: ev.label,
+            call_sid: ev.call_sid.clone(),
+            state: ev.state,
+            hold: ev.hold,
+            muted: ev.muted,
+            at: ev.at.clone(),
+            sequence: ev.sequence,
+        };
+        let value = serde_json::to_value(&participant).unwrap_or(Value::Null);
         let newer = Cond::And(vec![
             Cond::Exists,
             Cond::Or(vec![
@@ -146,82 +150,41 @@ impl CallState {
             ]),
         ]);
         let u = Update::default()
-            .set(&format!("p_{label}"), value)
+            .set(&field::participant(ev.label), value)
             .set(&seq_attr, ev.sequence);
         match self.store.update(&call_key(conference_name), u, Some(newer)).await {
-            Ok(item) => Ok(Some(item)),
+            Ok(item) => Ok(CallRecord::from_item(&item)),
             Err(e) if e.is_condition_failed() => Ok(None),
             Err(e) => Err(e.into()),
         }
     }
 
-    /// Keeps `orphaned_since` true to the call's participants (see [`orphaned`]): set to `at`
-    /// when the customer has just been found held with nobody, removed once someone is back.
-    /// Returns the call as it is afterwards. Concurrent callbacks may leave a stale mark
-    /// behind; whoever acts on it checks [`orphaned`] again first.
-    pub async fn track_orphan(&self, sid: &str, item: Item, at: &str) -> Result<Item, DomainError> {
+    /// Keeps `orphaned_since` true to the call's participants (see [`CallRecord::orphaned`]):
+    /// set to `at` when the customer has just been found held with nobody, removed once someone
+    /// is back. Returns the call as it is afterwards. Concurrent callbacks may leave a stale mark
+    /// behind; whoever acts on it checks [`CallRecord::orphaned`] again first.
+    pub async fn track_orphan(&self, sid: &str, call: CallRecord, at: &str) -> Result<CallRecord, DomainError> {
         let key = call_key(sid);
-        let since = item.get("orphaned_since").cloned();
-        let result = match (orphaned(&item), since) {
+        let result = match (call.orphaned(), &call.orphaned_since) {
             (true, None) => {
-                let cond = Cond::And(vec![Cond::Exists, Cond::AttrNotExists("orphaned_since".into())]);
+                let cond = Cond::And(vec![Cond::Exists, Cond::AttrNotExists(field::ORPHANED_SINCE.into())]);
                 self.store
-                    .update(&key, Update::default().set("orphaned_since", at), Some(cond))
+                    .update(&key, Update::default().set(field::ORPHANED_SINCE, at), Some(cond))
                     .await
             }
-            (false, Some(v)) => {
-                let cond = Cond::Eq("orphaned_since".into(), v);
+            (false, Some(since)) => {
+                let cond = Cond::eq(field::ORPHANED_SINCE, since.as_str());
                 self.store
-                    .update(&key, Update::default().remove("orphaned_since"), Some(cond))
+                    .update(&key, Update::default().remove(field::ORPHANED_SINCE), Some(cond))
                     .await
             }
-            _ => return Ok(item),
+            _ => return Ok(call),
         };
-        match result {
-            Ok(after) => Ok(after),
-            Err(e) if e.is_condition_failed() => Ok(self.store.get(&key).await?.unwrap_or(item)),
-            Err(e) => Err(e.into()),
-        }
+        let after = match result {
+            Ok(after) => Some(after),
+            Err(e) if e.is_condition_failed() => self.store.get(&key).await?,
+            Err(e) => return Err(e.into()),
+        };
+        Ok(after.as_ref().and_then(CallRecord::from_item).unwrap_or(call))
     }
-}
-
-/// The labels of operator legs: the call's operator is on one, a transfer target on the other.
-pub const OPERATOR_LABELS: [&str; 2] = ["operator", "transfer"];
-
-/// The participant labelled `label` of a call record, if it is in the conference now.
-pub fn joined<'a>(item: &'a Item, label: &str) -> Option<&'a Value> {
-    item.get(&format!("p_{label}")).filter(|p| p["state"] == "joined")
-}
-
-/// Whether the call's customer is held with nobody: the call is live, the customer is in the
-/// conference on hold, no operator leg and no consultation call is connected, and no transfer
-/// is under way (a ringing transfer keeps the customer on hold on purpose).
-pub fn orphaned(item: &Item) -> bool {
-    let live = item.get("status").and_then(Value::as_str) == Some("in_progress") && item.get("ended_at").is_none();
-    let held = joined(item, "customer").is_some_and(|p| p["hold"] == true);
-    let company = OPERATOR_LABELS
-        .iter()
-        .chain(["consult"].iter())
-        .any(|l| joined(item, l).is_some());
-    let transferring = matches!(
-        item.get("transfer_state").and_then(Value::as_str),
-        Some("ringing" | "answered")
-    );
-    live && held && !company && !transferring
-}
-
-fn sanitize(label: &str) -> String {
-    label
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
-        .take(40)
-        .collect()
-}
-
-/// The participants of a call record, from its `p_<label>` attributes.
-pub fn participants(item: &crate::store::Item) -> Vec<Value> {
-    item.iter()
-        .filter(|(k, _)| k.starts_with("p_"))
-        .map(|(_, v)| v.clone())
-        .collect()
 }

@@ -20,7 +20,8 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use super::calls::call_key;
+use super::calls::{CallRecord, ParticipantLabel, call_key, field as call};
+use super::operators::OperatorRecord;
 use super::routing::Routing;
 use super::settings::{Settings, SettingsService};
 use crate::error::DomainError;
@@ -127,11 +128,11 @@ pub struct Transfer {
     pub to_name: String,
     /// The participant label of the target's leg: `transfer`, or `operator` when the call's
     /// operator is already on a `transfer` leg (a call transferred twice).
-    pub to_label: String,
+    pub to_label: ParticipantLabel,
     /// The operator handing the call over.
     pub from_operator: String,
     pub from_name: String,
-    pub from_label: String,
+    pub from_label: ParticipantLabel,
     /// Whether the first operator's leg has left the conference.
     pub from_left: bool,
     /// Who asked for the transfer (the first operator, or a supervisor).
@@ -174,32 +175,60 @@ pub struct Transfer {
     pub to_left_seq: Option<u64>,
 }
 
+/// The names of the attributes a transfer keeps on the call item, spelled once.
+pub mod field {
+    pub const TRANSFER_ID: &str = "transfer_id";
+    pub const TRANSFER_STATE: &str = "transfer_state";
+    pub const TRANSFER_MODE: &str = "transfer_mode";
+    pub const TRANSFER_TO: &str = "transfer_to";
+    pub const TRANSFER_TO_NAME: &str = "transfer_to_name";
+    pub const TRANSFER_TO_LABEL: &str = "transfer_to_label";
+    pub const TRANSFER_TO_LEG: &str = "transfer_to_leg";
+    pub const TRANSFER_TO_SEQ: &str = "transfer_to_seq";
+    pub const TRANSFER_FROM: &str = "transfer_from";
+    pub const TRANSFER_FROM_NAME: &str = "transfer_from_name";
+    pub const TRANSFER_FROM_LABEL: &str = "transfer_from_label";
+    pub const TRANSFER_FROM_LEG: &str = "transfer_from_leg";
+    pub const TRANSFER_FROM_SEQ: &str = "transfer_from_seq";
+    pub const TRANSFER_FROM_LEFT: &str = "transfer_from_left";
+    pub const TRANSFER_FROM_LEFT_SEQ: &str = "transfer_from_left_seq";
+    pub const TRANSFER_TO_LEFT_SEQ: &str = "transfer_to_left_seq";
+    pub const TRANSFER_BY: &str = "transfer_by";
+    pub const TRANSFER_HANDOFF: &str = "transfer_handoff";
+    pub const TRANSFER_STARTED_AT: &str = "transfer_started_at";
+    pub const TRANSFER_RING_UNTIL: &str = "transfer_ring_until";
+    pub const TRANSFER_ANSWERED_AT: &str = "transfer_answered_at";
+    pub const TRANSFER_ENDED_AT: &str = "transfer_ended_at";
+    pub const TRANSFER_REASON: &str = "transfer_reason";
+    pub const TRANSFER_RUNG_BACK_AT: &str = "transfer_rung_back_at";
+}
+
 /// Every attribute a transfer keeps on the call item.
 const ATTRS: [&str; 24] = [
-    "transfer_id",
-    "transfer_state",
-    "transfer_mode",
-    "transfer_to",
-    "transfer_to_name",
-    "transfer_to_label",
-    "transfer_to_leg",
-    "transfer_to_seq",
-    "transfer_from",
-    "transfer_from_name",
-    "transfer_from_label",
-    "transfer_from_leg",
-    "transfer_from_seq",
-    "transfer_from_left",
-    "transfer_from_left_seq",
-    "transfer_to_left_seq",
-    "transfer_by",
-    "transfer_handoff",
-    "transfer_started_at",
-    "transfer_ring_until",
-    "transfer_answered_at",
-    "transfer_ended_at",
-    "transfer_reason",
-    "transfer_rung_back_at",
+    field::TRANSFER_ID,
+    field::TRANSFER_STATE,
+    field::TRANSFER_MODE,
+    field::TRANSFER_TO,
+    field::TRANSFER_TO_NAME,
+    field::TRANSFER_TO_LABEL,
+    field::TRANSFER_TO_LEG,
+    field::TRANSFER_TO_SEQ,
+    field::TRANSFER_FROM,
+    field::TRANSFER_FROM_NAME,
+    field::TRANSFER_FROM_LABEL,
+    field::TRANSFER_FROM_LEG,
+    field::TRANSFER_FROM_SEQ,
+    field::TRANSFER_FROM_LEFT,
+    field::TRANSFER_FROM_LEFT_SEQ,
+    field::TRANSFER_TO_LEFT_SEQ,
+    field::TRANSFER_BY,
+    field::TRANSFER_HANDOFF,
+    field::TRANSFER_STARTED_AT,
+    field::TRANSFER_RING_UNTIL,
+    field::TRANSFER_ANSWERED_AT,
+    field::TRANSFER_ENDED_AT,
+    field::TRANSFER_REASON,
+    field::TRANSFER_RUNG_BACK_AT,
 ];
 
 impl Transfer {
@@ -208,39 +237,46 @@ impl Transfer {
         let text = |n: &str| s(item, n).map(str::to_owned);
         let num = |n: &str| item.get(n).and_then(Value::as_u64);
         Some(Transfer {
-            id: text("transfer_id")?,
-            mode: match s(item, "transfer_mode")? {
+            id: text(field::TRANSFER_ID)?,
+            mode: match s(item, field::TRANSFER_MODE)? {
                 "cold" => TransferMode::Cold,
                 _ => TransferMode::Warm,
             },
-            state: TransferState::parse(s(item, "transfer_state")?)?,
-            to_operator: text("transfer_to")?,
-            to_name: text("transfer_to_name").unwrap_or_default(),
-            to_label: text("transfer_to_label").unwrap_or_else(|| "transfer".into()),
-            from_operator: text("transfer_from")?,
-            from_name: text("transfer_from_name").unwrap_or_default(),
-            from_label: text("transfer_from_label").unwrap_or_else(|| "operator".into()),
-            from_left: item.get("transfer_from_left").and_then(Value::as_bool).unwrap_or(false),
-            by: text("transfer_by").unwrap_or_default(),
-            handoff_id: text("transfer_handoff"),
-            started_at: text("transfer_started_at").unwrap_or_default(),
-            ring_until: text("transfer_ring_until").unwrap_or_default(),
-            answered_at: text("transfer_answered_at"),
-            ended_at: text("transfer_ended_at"),
-            reason: text("transfer_reason"),
-            rung_back_at: text("transfer_rung_back_at"),
-            from_leg: text("transfer_from_leg"),
-            from_seq: num("transfer_from_seq").unwrap_or(0),
-            to_leg: text("transfer_to_leg"),
-            to_seq: num("transfer_to_seq").unwrap_or(0),
-            from_left_seq: num("transfer_from_left_seq"),
-            to_left_seq: num("transfer_to_left_seq"),
+            state: TransferState::parse(s(item, field::TRANSFER_STATE)?)?,
+            to_operator: text(field::TRANSFER_TO)?,
+            to_name: text(field::TRANSFER_TO_NAME).unwrap_or_default(),
+            to_label: s(item, field::TRANSFER_TO_LABEL)
+                .and_then(ParticipantLabel::parse)
+                .unwrap_or(ParticipantLabel::Transfer),
+            from_operator: text(field::TRANSFER_FROM)?,
+            from_name: text(field::TRANSFER_FROM_NAME).unwrap_or_default(),
+            from_label: s(item, field::TRANSFER_FROM_LABEL)
+                .and_then(ParticipantLabel::parse)
+                .unwrap_or(ParticipantLabel::Operator),
+            from_left: item
+                .get(field::TRANSFER_FROM_LEFT)
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            by: text(field::TRANSFER_BY).unwrap_or_default(),
+            handoff_id: text(field::TRANSFER_HANDOFF),
+            started_at: text(field::TRANSFER_STARTED_AT).unwrap_or_default(),
+            ring_until: text(field::TRANSFER_RING_UNTIL).unwrap_or_default(),
+            answered_at: text(field::TRANSFER_ANSWERED_AT),
+            ended_at: text(field::TRANSFER_ENDED_AT),
+            reason: text(field::TRANSFER_REASON),
+            rung_back_at: text(field::TRANSFER_RUNG_BACK_AT),
+            from_leg: text(field::TRANSFER_FROM_LEG),
+            from_seq: num(field::TRANSFER_FROM_SEQ).unwrap_or(0),
+            to_leg: text(field::TRANSFER_TO_LEG),
+            to_seq: num(field::TRANSFER_TO_SEQ).unwrap_or(0),
+            from_left_seq: num(field::TRANSFER_FROM_LEFT_SEQ),
+            to_left_seq: num(field::TRANSFER_TO_LEFT_SEQ),
         })
     }
 
     /// Whether a conference event of `label`'s leg `call_sid` with `sequence` is the first
     /// operator's leg of this transfer (a delayed event of an earlier leg is not).
-    pub fn is_from_leg(&self, label: &str, call_sid: &str, sequence: u64) -> bool {
+    pub fn is_from_leg(&self, label: ParticipantLabel, call_sid: &str, sequence: u64) -> bool {
         label == self.from_label
             && match &self.from_leg {
                 Some(leg) => leg == call_sid,
@@ -249,24 +285,13 @@ impl Transfer {
     }
 
     /// Whether a conference event is the target's leg of this transfer.
-    pub fn is_to_leg(&self, label: &str, call_sid: &str, sequence: u64) -> bool {
+    pub fn is_to_leg(&self, label: ParticipantLabel, call_sid: &str, sequence: u64) -> bool {
         label == self.to_label
             && match &self.to_leg {
                 Some(leg) => leg == call_sid,
                 None => sequence > self.to_seq,
             }
     }
-}
-
-/// The participant label of the call's operator now: `operator`, or `transfer` after a
-/// completed transfer.
-pub fn operator_label(call: &Item) -> &str {
-    s(call, "operator_label").unwrap_or("operator")
-}
-
-/// The label a transfer target's leg gets: the operator label not in use.
-fn other_label(label: &str) -> &'static str {
-    if label == "transfer" { "operator" } else { "transfer" }
 }
 
 /// What a transfer needs next, from the facts gathered so far.
@@ -501,8 +526,8 @@ impl Handoff {
 /// A transfer about to start: the call and the target operator as read just before.
 pub struct NewTransfer<'a> {
     pub call_sid: &'a str,
-    pub call: &'a Item,
-    pub target: &'a Item,
+    pub call: &'a CallRecord,
+    pub target: &'a OperatorRecord,
     pub mode: TransferMode,
     /// Who asks for it.
     pub by: &'a str,
@@ -519,13 +544,26 @@ pub struct Transfers {
 
 fn in_progress_cond() -> Cond {
     Cond::Or(vec![
-        Cond::eq("transfer_state", "ringing"),
-        Cond::eq("transfer_state", "answered"),
+        Cond::eq(field::TRANSFER_STATE, "ringing"),
+        Cond::eq(field::TRANSFER_STATE, "answered"),
     ])
 }
 
 fn of(transfer_id: &str, also: Cond) -> Cond {
-    Cond::And(vec![Cond::eq("transfer_id", transfer_id), also])
+    Cond::And(vec![Cond::eq(field::TRANSFER_ID, transfer_id), also])
+}
+
+/// The condition that transfer `transfer_id` of a call is still ringing or answered.
+pub fn under_way(transfer_id: &str) -> Cond {
+    of(transfer_id, in_progress_cond())
+}
+
+/// The call-item update that fails a transfer under way because the call itself ended.
+pub fn ended_with_the_call() -> Update {
+    Update::default()
+        .set(field::TRANSFER_STATE, TransferState::Failed.as_str())
+        .set(field::TRANSFER_REASON, "call_ended")
+        .set(field::TRANSFER_ENDED_AT, now())
 }
 
 impl Transfers {
@@ -542,9 +580,12 @@ impl Transfers {
     /// the call changed hands or ended, or when the target became busy or signed out.
     pub async fn begin(&self, new: NewTransfer<'_>) -> Result<(Transfer, Option<Handoff>), DomainError> {
         let sid = new.call_sid;
-        let from = s(new.call, "operator_id")
+        let from = new
+            .call
+            .operator_id
+            .as_deref()
             .ok_or_else(|| DomainError::conflict("no_operator", "no operator is on this call yet", None))?;
-        let to = s(new.target, "id").ok_or_else(|| DomainError::NotFound("there is no such operator".into()))?;
+        let to = new.target.id.as_str();
         if from == to {
             return Err(DomainError::invalid_field(
                 "same_operator",
@@ -557,27 +598,21 @@ impl Transfers {
         let at = started.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         let ring_until = (started + chrono::Duration::seconds(ring as i64 + RING_GRACE_SECONDS))
             .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-        let from_label = operator_label(new.call).to_owned();
-        let to_label = other_label(&from_label).to_owned();
-        let leg = new.call.get(&format!("p_{from_label}"));
-        let from_leg = leg
-            .filter(|p| p["state"] == "joined")
-            .and_then(|p| p["call_sid"].as_str())
-            .filter(|c| !c.is_empty())
-            .map(str::to_owned);
-        let seq = |label: &str| {
-            new.call
-                .get(&format!("pseq_{label}"))
-                .and_then(Value::as_u64)
-                .unwrap_or(0)
-        };
+        let from_label = new.call.operator_label();
+        let to_label = from_label.other_operator_leg();
+        let from_leg = new
+            .call
+            .joined(from_label)
+            .map(|p| p.call_sid.clone())
+            .filter(|c| !c.is_empty());
+        let from_name = new.call.operator_name.clone().unwrap_or_default();
         let id = ulid::Ulid::new().to_string();
         let handoff = new.screen.map(|screen| Handoff {
             id: RecordId::new().to_string(),
             call_sid: sid.to_owned(),
             transfer_id: id.clone(),
             from_operator: from.to_owned(),
-            from_name: s(new.call, "operator_name").unwrap_or_default().to_owned(),
+            from_name: from_name.clone(),
             to_operator: to.to_owned(),
             created_at: at.clone(),
             valid_until: (started + chrono::Duration::seconds(HANDOFF_TTL_SECONDS))
@@ -589,11 +624,11 @@ impl Transfers {
             mode: new.mode,
             state: TransferState::Ringing,
             to_operator: to.to_owned(),
-            to_name: s(new.target, "name").unwrap_or_default().to_owned(),
+            to_name: new.target.name.clone(),
             to_label,
             from_operator: from.to_owned(),
-            from_name: s(new.call, "operator_name").unwrap_or_default().to_owned(),
-            from_label: from_label.clone(),
+            from_name,
+            from_label,
             from_left: false,
             by: new.by.to_owned(),
             handoff_id: handoff.as_ref().map(|h| h.id.clone()),
@@ -604,57 +639,57 @@ impl Transfers {
             reason: None,
             rung_back_at: None,
             from_leg,
-            from_seq: seq(&from_label),
+            from_seq: new.call.sequence_of(from_label),
             to_leg: None,
-            to_seq: seq(other_label(&from_label)),
+            to_seq: new.call.sequence_of(to_label),
             from_left_seq: None,
             to_left_seq: None,
         };
         let mut record = Update::default()
-            .set("transfer_id", transfer.id.as_str())
-            .set("transfer_state", "ringing")
-            .set("transfer_mode", transfer.mode.as_str())
-            .set("transfer_to", transfer.to_operator.as_str())
-            .set("transfer_to_name", transfer.to_name.as_str())
-            .set("transfer_to_label", transfer.to_label.as_str())
-            .set("transfer_to_seq", transfer.to_seq)
-            .set("transfer_from", transfer.from_operator.as_str())
-            .set("transfer_from_name", transfer.from_name.as_str())
-            .set("transfer_from_label", transfer.from_label.as_str())
-            .set("transfer_from_seq", transfer.from_seq)
-            .set("transfer_from_left", false)
-            .set("transfer_by", transfer.by.as_str())
-            .set("transfer_started_at", transfer.started_at.as_str())
-            .set("transfer_ring_until", transfer.ring_until.as_str());
+            .set(field::TRANSFER_ID, transfer.id.as_str())
+            .set(field::TRANSFER_STATE, "ringing")
+            .set(field::TRANSFER_MODE, transfer.mode.as_str())
+            .set(field::TRANSFER_TO, transfer.to_operator.as_str())
+            .set(field::TRANSFER_TO_NAME, transfer.to_name.as_str())
+            .set(field::TRANSFER_TO_LABEL, transfer.to_label.as_str())
+            .set(field::TRANSFER_TO_SEQ, transfer.to_seq)
+            .set(field::TRANSFER_FROM, transfer.from_operator.as_str())
+            .set(field::TRANSFER_FROM_NAME, transfer.from_name.as_str())
+            .set(field::TRANSFER_FROM_LABEL, transfer.from_label.as_str())
+            .set(field::TRANSFER_FROM_SEQ, transfer.from_seq)
+            .set(field::TRANSFER_FROM_LEFT, false)
+            .set(field::TRANSFER_BY, transfer.by.as_str())
+            .set(field::TRANSFER_STARTED_AT, transfer.started_at.as_str())
+            .set(field::TRANSFER_RING_UNTIL, transfer.ring_until.as_str());
         record = match &transfer.from_leg {
-            Some(leg) => record.set("transfer_from_leg", leg.as_str()),
-            None => record.remove("transfer_from_leg"),
+            Some(leg) => record.set(field::TRANSFER_FROM_LEG, leg.as_str()),
+            None => record.remove(field::TRANSFER_FROM_LEG),
         };
         record = match &transfer.handoff_id {
-            Some(h) => record.set("transfer_handoff", h.as_str()),
-            None => record.remove("transfer_handoff"),
+            Some(h) => record.set(field::TRANSFER_HANDOFF, h.as_str()),
+            None => record.remove(field::TRANSFER_HANDOFF),
         };
         for stale in [
-            "transfer_to_leg",
-            "transfer_from_left_seq",
-            "transfer_to_left_seq",
-            "transfer_answered_at",
-            "transfer_ended_at",
-            "transfer_reason",
-            "transfer_rung_back_at",
+            field::TRANSFER_TO_LEG,
+            field::TRANSFER_FROM_LEFT_SEQ,
+            field::TRANSFER_TO_LEFT_SEQ,
+            field::TRANSFER_ANSWERED_AT,
+            field::TRANSFER_ENDED_AT,
+            field::TRANSFER_REASON,
+            field::TRANSFER_RUNG_BACK_AT,
         ] {
             record = record.remove(stale);
         }
         let call_cond = Cond::And(vec![
             Cond::Exists,
-            Cond::AttrNotExists("ended_at".into()),
-            Cond::eq("status", "in_progress"),
-            Cond::eq("operator_id", from),
+            Cond::AttrNotExists(call::ENDED_AT.into()),
+            Cond::eq(call::STATUS, "in_progress"),
+            Cond::eq(call::OPERATOR_ID, from),
             Cond::Or(vec![
-                Cond::AttrNotExists("transfer_state".into()),
-                Cond::eq("transfer_state", "completed"),
-                Cond::eq("transfer_state", "failed"),
-                Cond::eq("transfer_state", "canceled"),
+                Cond::AttrNotExists(field::TRANSFER_STATE.into()),
+                Cond::eq(field::TRANSFER_STATE, "completed"),
+                Cond::eq(field::TRANSFER_STATE, "failed"),
+                Cond::eq(field::TRANSFER_STATE, "canceled"),
             ]),
         ]);
         let busy = || {
@@ -687,21 +722,21 @@ impl Transfers {
             Err(StoreError::ConditionFailed { index: Some(1) }) => Err(busy()),
             Err(StoreError::ConditionFailed { .. }) | Err(StoreError::TransactionConflict) => {
                 let current = self.store.get(&call_key(sid)).await?;
-                let current = current.as_ref();
-                if let Some(t) = current.and_then(Transfer::from_item).filter(|t| t.state.in_progress()) {
+                let current = current.as_ref().and_then(CallRecord::from_item);
+                if let Some(t) = current.as_ref().and_then(CallRecord::transfer_under_way) {
                     return Err(DomainError::conflict(
                         "transfer_in_progress",
                         format!(
                             "this call is already being transferred to {}; wait for it or cancel it first",
                             t.to_name
                         ),
-                        serde_json::to_value(&t).ok(),
+                        serde_json::to_value(t).ok(),
                     ));
                 }
-                if current.is_none_or(|c| c.get("ended_at").is_some() || s(c, "status") != Some("in_progress")) {
+                if current.as_ref().is_none_or(|c| !c.is_in_progress()) {
                     return Err(DomainError::conflict("call_ended", "this call has already ended", None));
                 }
-                if current.and_then(|c| s(c, "operator_id")) != Some(from) {
+                if current.is_none_or(|c| !c.is_operated_by(from)) {
                     return Err(DomainError::conflict(
                         "operator_changed",
                         "the call was handed to another operator meanwhile; reload it",
@@ -716,7 +751,12 @@ impl Transfers {
 
     /// Takes back a transfer whose target could not be rung: the call, the target and the
     /// screen transfer are as they were before [`Transfers::begin`] (one transaction).
-    pub async fn undo_begin(&self, sid: &str, t: &Transfer, target_as_read: &Item) -> Result<(), DomainError> {
+    pub async fn undo_begin(
+        &self,
+        sid: &str,
+        t: &Transfer,
+        target_as_read: &OperatorRecord,
+    ) -> Result<(), DomainError> {
         let mut clear = Update::default();
         for a in ATTRS {
             clear = clear.remove(a);
@@ -724,9 +764,9 @@ impl Transfers {
         let mut ops = vec![TxOp::Update {
             key: call_key(sid),
             update: clear,
-            cond: Some(of(&t.id, Cond::eq("transfer_state", "ringing"))),
+            cond: Some(of(&t.id, Cond::eq(field::TRANSFER_STATE, "ringing"))),
         }];
-        ops.extend(Routing::transfer_reservation_undone(target_as_read, &t.id));
+        ops.push(Routing::transfer_reservation_undone(target_as_read, &t.id));
         if let Some(h) = &t.handoff_id {
             ops.push(TxOp::Delete {
                 key: handoff_key(h),
@@ -738,23 +778,23 @@ impl Transfers {
 
     /// Notes the target's leg once Twilio named it.
     pub async fn set_to_leg(&self, sid: &str, transfer_id: &str, leg: &str) -> Result<(), DomainError> {
-        let u = Update::default().set("transfer_to_leg", leg);
-        let cond = of(transfer_id, Cond::AttrNotExists("transfer_to_leg".into()));
+        let u = Update::default().set(field::TRANSFER_TO_LEG, leg);
+        let cond = of(transfer_id, Cond::AttrNotExists(field::TRANSFER_TO_LEG.into()));
         done(self.store.update(&call_key(sid), u, Some(cond)).await)
     }
 
     /// The target answered (their leg's callback, or their join of the conference).
     pub async fn answered(&self, sid: &str, transfer_id: &str, leg: Option<&str>) -> Result<Answered, DomainError> {
         let mut u = Update::default()
-            .set("transfer_state", "answered")
-            .set("transfer_answered_at", now());
+            .set(field::TRANSFER_STATE, "answered")
+            .set(field::TRANSFER_ANSWERED_AT, now());
         if let Some(leg) = leg {
-            u = u.set("transfer_to_leg", leg);
+            u = u.set(field::TRANSFER_TO_LEG, leg);
         }
-        let cond = of(transfer_id, Cond::eq("transfer_state", "ringing"));
+        let cond = of(transfer_id, Cond::eq(field::TRANSFER_STATE, "ringing"));
         match self.store.update(&call_key(sid), u, Some(cond)).await {
             Ok(item) => {
-                if let Some(to) = s(&item, "transfer_to") {
+                if let Some(to) = s(&item, field::TRANSFER_TO) {
                     let on_call = Routing::transfer_target_answered(to, sid, transfer_id);
                     done(self.store.transact(vec![on_call]).await)?;
                 }
@@ -778,21 +818,23 @@ impl Transfers {
     /// transfer is under way. `sequence` is the conference event's, when there was one.
     pub async fn from_left(&self, sid: &str, transfer_id: &str, sequence: Option<u64>) -> Result<(), DomainError> {
         let key = call_key(sid);
-        let u = Update::default().set("transfer_from_left", true);
+        let u = Update::default().set(field::TRANSFER_FROM_LEFT, true);
         done(
             self.store
                 .update(&key, u, Some(of(transfer_id, in_progress_cond())))
                 .await,
         )?;
         if let Some(seq) = sequence {
-            self.earliest(sid, transfer_id, "transfer_from_left_seq", seq).await?;
+            self.earliest(sid, transfer_id, field::TRANSFER_FROM_LEFT_SEQ, seq)
+                .await?;
         }
         Ok(())
     }
 
     /// The target's leg left the conference at `sequence`.
     pub async fn to_left(&self, sid: &str, transfer_id: &str, sequence: u64) -> Result<(), DomainError> {
-        self.earliest(sid, transfer_id, "transfer_to_left_seq", sequence).await
+        self.earliest(sid, transfer_id, field::TRANSFER_TO_LEFT_SEQ, sequence)
+            .await
     }
 
     async fn earliest(&self, sid: &str, transfer_id: &str, attr_name: &str, seq: u64) -> Result<(), DomainError> {
@@ -814,9 +856,9 @@ impl Transfers {
     /// target is let go. Returns whether this call ended it.
     pub async fn end(&self, sid: &str, t: &Transfer, state: TransferState, reason: &str) -> Result<bool, DomainError> {
         let u = Update::default()
-            .set("transfer_state", state.as_str())
-            .set("transfer_reason", reason)
-            .set("transfer_ended_at", now());
+            .set(field::TRANSFER_STATE, state.as_str())
+            .set(field::TRANSFER_REASON, reason)
+            .set(field::TRANSFER_ENDED_AT, now());
         let applied = match self
             .store
             .update(&call_key(sid), u, Some(of(&t.id, in_progress_cond())))
@@ -839,19 +881,19 @@ impl Transfers {
         let call = TxOp::Update {
             key: call_key(sid),
             update: Update::default()
-                .set("operator_id", t.to_operator.as_str())
-                .set("operator_name", t.to_name.as_str())
-                .set("operator_label", t.to_label.as_str())
-                .set("transfer_state", "completed")
-                .set("transfer_ended_at", at.as_str())
-                .remove("orphaned_since"),
+                .set(call::OPERATOR_ID, t.to_operator.as_str())
+                .set(call::OPERATOR_NAME, t.to_name.as_str())
+                .set(call::OPERATOR_LABEL, t.to_label.as_str())
+                .set(field::TRANSFER_STATE, "completed")
+                .set(field::TRANSFER_ENDED_AT, at.as_str())
+                .remove(call::ORPHANED_SINCE),
             cond: Some(of(
                 &t.id,
                 Cond::And(vec![
-                    Cond::eq("transfer_state", "answered"),
-                    Cond::eq("transfer_from_left", true),
-                    Cond::eq("operator_id", t.from_operator.as_str()),
-                    Cond::AttrNotExists("ended_at".into()),
+                    Cond::eq(field::TRANSFER_STATE, "answered"),
+                    Cond::eq(field::TRANSFER_FROM_LEFT, true),
+                    Cond::eq(call::OPERATOR_ID, t.from_operator.as_str()),
+                    Cond::AttrNotExists(call::ENDED_AT.into()),
                 ]),
             )),
         };
@@ -873,12 +915,12 @@ impl Transfers {
         let cond = of(
             transfer_id,
             Cond::And(vec![
-                Cond::eq("transfer_state", "failed"),
-                Cond::eq("transfer_from_left", true),
-                Cond::AttrNotExists("transfer_rung_back_at".into()),
+                Cond::eq(field::TRANSFER_STATE, "failed"),
+                Cond::eq(field::TRANSFER_FROM_LEFT, true),
+                Cond::AttrNotExists(field::TRANSFER_RUNG_BACK_AT.into()),
             ]),
         );
-        let u = Update::default().set("transfer_rung_back_at", now());
+        let u = Update::default().set(field::TRANSFER_RUNG_BACK_AT, now());
         match self.store.update(&call_key(sid), u, Some(cond)).await {
             Ok(_) => Ok(true),
             Err(e) if e.is_condition_failed() => Ok(false),
@@ -914,10 +956,10 @@ mod tests {
             state,
             to_operator: "op-b".into(),
             to_name: "B".into(),
-            to_label: "transfer".into(),
+            to_label: ParticipantLabel::Transfer,
             from_operator: "op-a".into(),
             from_name: "A".into(),
-            from_label: "operator".into(),
+            from_label: ParticipantLabel::Operator,
             from_left: false,
             by: "op-a".into(),
             handoff_id: None,
@@ -969,13 +1011,13 @@ mod tests {
     #[test]
     fn only_the_legs_of_this_transfer_count() {
         let t = transfer(TransferState::Ringing);
-        assert!(t.is_from_leg("operator", "CA-a", 1));
+        assert!(t.is_from_leg(ParticipantLabel::Operator, "CA-a", 1));
         assert!(
-            !t.is_from_leg("operator", "CA-old", 5),
+            !t.is_from_leg(ParticipantLabel::Operator, "CA-old", 5),
             "an earlier leg of the operator"
         );
-        assert!(t.is_to_leg("transfer", "CA-b", 3));
-        assert!(!t.is_to_leg("operator", "CA-b", 3));
+        assert!(t.is_to_leg(ParticipantLabel::Transfer, "CA-b", 3));
+        assert!(!t.is_to_leg(ParticipantLabel::Operator, "CA-b", 3));
     }
 
     #[test]

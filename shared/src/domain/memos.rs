@@ -49,8 +49,14 @@ impl Memo {
     }
 
     fn from_item(call: &CallSid, item: Option<Item>) -> Self {
-        item.and_then(|i| serde_json::from_value(Value::Object(i)).ok())
+        item.as_ref()
+            .and_then(Memo::from_stored)
             .unwrap_or_else(|| Memo::empty(call))
+    }
+
+    /// Reads a stored memo item; `None` when it is not one.
+    pub fn from_stored(item: &Item) -> Option<Self> {
+        serde_json::from_value(Value::Object(item.clone())).ok()
     }
 }
 

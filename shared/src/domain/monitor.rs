@@ -15,11 +15,13 @@ use chrono::{DateTime, FixedOffset, Timelike, Utc};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::calls::{call_key, memo_key};
+use super::calls::{CallRecord, Direction, ParticipantLabel, call_key, memo_key};
+use super::memos::Memo;
 use super::operators::{Operator, Operators};
-use super::routing::QUEUE;
+use super::routing::{QUEUE, QueueEntry};
 use crate::error::DomainError;
-use crate::store::{Cond, Item, Query, Store, TxOp, Update};
+use crate::store::table::MEMO_SK;
+use crate::store::{Cond, Item, Key, Query, Store, TxOp, Update};
 
 /// Japan Standard Time: the call centre's day.
 fn jst() -> FixedOffset {
@@ -147,34 +149,28 @@ impl Monitor {
     pub async fn board(&self, now: DateTime<Utc>) -> Result<Board, DomainError> {
         let operators = self.operators.list().await?;
         let waiting = self.store.query(Query::partition(QUEUE).limit(30)).await?;
-        let queued: Vec<(String, String)> = waiting
-            .items
-            .iter()
-            .filter_map(|q| {
-                let (since, sid) = s(q, "SK")?.rsplit_once('#')?;
-                Some((since.to_owned(), sid.to_owned()))
-            })
-            .collect();
+        let queued: Vec<QueueEntry> = waiting.items.iter().filter_map(QueueEntry::from_item).collect();
         let mut keys = Vec::new();
         for sid in operators.iter().filter_map(|o| o.current_call.as_ref()) {
             keys.push(call_key(sid));
             keys.push(memo_key(sid));
         }
-        keys.extend(queued.iter().map(|(_, sid)| call_key(sid)));
+        keys.extend(queued.iter().map(|q| call_key(&q.sid)));
         let items = if keys.is_empty() {
             Vec::new()
         } else {
             self.store.get_many(&keys).await?
         };
-        let mut calls: HashMap<String, Item> = HashMap::new();
-        let mut memos: HashMap<String, Item> = HashMap::new();
+        let mut calls: HashMap<String, CallRecord> = HashMap::new();
+        let mut memos: HashMap<String, Memo> = HashMap::new();
         for item in items {
-            // A memo names its call in `call_sid`, a call record in `sid`.
-            match (s(&item, "call_sid"), s(&item, "sid")) {
-                (Some(call), _) => memos.insert(call.to_owned(), item),
-                (None, Some(call)) => calls.insert(call.to_owned(), item),
-                (None, None) => None,
-            };
+            if Key::of(&item).is_some_and(|k| k.sk == MEMO_SK) {
+                if let Some(memo) = Memo::from_stored(&item) {
+                    memos.insert(memo.call_sid.clone(), memo);
+                }
+            } else if let Some(call) = CallRecord::from_item(&item) {
+                calls.insert(call.sid.clone(), call);
+            }
         }
         let mut board_ops: Vec<BoardOperator> = operators
             .into_iter()
@@ -189,13 +185,13 @@ impl Monitor {
         board_ops.sort_by(|a, b| a.operator.id.cmp(&b.operator.id));
         let queue: Vec<Waiting> = queued
             .into_iter()
-            .map(|(since, sid)| {
-                let call = calls.get(&sid);
+            .map(|q| {
+                let call = calls.get(&q.sid);
                 Waiting {
-                    customer: call.and_then(|c| s(c, "customer")).map(str::to_owned),
-                    customer_display: call.and_then(|c| s(c, "customer_display")).map(str::to_owned),
-                    sid,
-                    since,
+                    customer: call.and_then(|c| c.customer.clone()),
+                    customer_display: call.and_then(|c| c.customer_display.clone()),
+                    sid: q.sid,
+                    since: q.enqueued_at,
                 }
             })
             .collect();
@@ -310,29 +306,28 @@ impl Monitor {
     }
 }
 
-fn board_call(sid: &str, call: &Item, memo: Option<&Item>) -> BoardCall {
-    let joined = |label: &str| super::callstate::joined(call, label);
-    let customer_held = joined("customer").is_some_and(|p| p["hold"] == true);
-    let with = ["transfer", "consult"]
-        .iter()
-        .filter(|l| joined(l).is_some())
-        .map(|l| (*l).to_owned())
+fn board_call(sid: &str, call: &CallRecord, memo: Option<&Memo>) -> BoardCall {
+    let with = [ParticipantLabel::Transfer, ParticipantLabel::Consult]
+        .into_iter()
+        .filter(|l| call.joined(*l).is_some())
+        .map(|l| l.as_str().to_owned())
         .collect();
+    let monitored = call.joined(ParticipantLabel::Monitor).is_some();
     BoardCall {
         sid: sid.to_owned(),
-        direction: s(call, "direction").unwrap_or("inbound").to_owned(),
-        customer: s(call, "customer").map(str::to_owned),
-        customer_display: s(call, "customer_display").map(str::to_owned),
-        account_id: s(call, "account_id").map(str::to_owned),
-        contact_id: s(call, "contact_id").map(str::to_owned),
-        answered_at: s(call, "answered_at").map(str::to_owned),
-        customer_held,
+        direction: call.direction.unwrap_or(Direction::Inbound).as_str().to_owned(),
+        customer: call.customer.clone(),
+        customer_display: call.customer_display.clone(),
+        account_id: call.account_id.clone(),
+        contact_id: call.contact_id.clone(),
+        answered_at: call.answered_at.clone(),
+        customer_held: call.customer_held(),
         with,
-        monitor: joined("monitor").and(s(call, "monitor_mode").map(str::to_owned)),
-        monitor_by: joined("monitor").and(s(call, "monitor_by").map(str::to_owned)),
-        memo: memo.and_then(|m| s(m, "text")).unwrap_or_default().to_owned(),
-        response_status: memo.and_then(|m| s(m, "response_status")).map(str::to_owned),
-        memo_updated_at: memo.and_then(|m| s(m, "updated_at")).map(str::to_owned),
+        monitor: call.monitor_mode.clone().filter(|_| monitored),
+        monitor_by: call.monitor_by.clone().filter(|_| monitored),
+        memo: memo.map(|m| m.text.clone()).unwrap_or_default(),
+        response_status: memo.and_then(|m| m.response_status.clone()),
+        memo_updated_at: memo.and_then(|m| m.updated_at.clone()),
     }
 }
 

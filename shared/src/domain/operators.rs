@@ -27,7 +27,132 @@ use crate::store::{Cond, Index, Item, Query, Store, Update, attr};
 pub use crate::store::table::ALL_OPERATORS_PK as ALL_OPERATORS;
 /// The partition of operators free to take a call (GSI2), sorted by `free_since`.
 pub use crate::store::table::AVAILABLE_PK as AVAILABLE;
-pub use crate::store::table::operator_key;
+pub use crate::store::table::{free_since_sk, operator_key};
+
+/// The names of an operator item's attributes, spelled once.
+pub mod field {
+    pub const ID: &str = "id";
+    pub const NAME: &str = "name";
+    pub const ROLE: &str = "role";
+    pub const STATUS: &str = "status";
+    pub const STATUS_SINCE: &str = "status_since";
+    /// The customer call the operator is offered, talking on, or reserved for by a transfer.
+    pub const CURRENT_CALL: &str = "current_call";
+    /// The routing offer ringing on the operator's phone.
+    pub const OFFER_ID: &str = "offer_id";
+    /// Where the operator stood in the free list before an offer or a transfer took them out.
+    pub const FREE_SINCE_KEY: &str = "free_since_key";
+    pub const WRAP_UP_UNTIL: &str = "wrap_up_until";
+    pub const MISSED_CALL_AT: &str = "missed_call_at";
+    /// The transfer that reserved the operator, and their presence before it.
+    pub const TRANSFER_ID: &str = "transfer_id";
+    pub const TRANSFER_PREV_STATUS: &str = "transfer_prev_status";
+    pub const DISABLED: &str = "disabled";
+    pub const VERSION: &str = "version";
+}
+
+/// An operator's presence: the built-in ones, and those an admin defined.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum OperatorStatus {
+    /// 受付可: free to take a call.
+    Available,
+    /// 離席.
+    Away,
+    /// 後処理: after a call, free again when it runs out.
+    WrapUp,
+    /// 休憩.
+    Break,
+    /// オフライン: signed off.
+    Offline,
+    /// 通話中: set by the system only, while a call is connected.
+    OnCall,
+    /// A status an admin defined in the settings (`presence_statuses`).
+    Custom(String),
+}
+
+impl OperatorStatus {
+    /// The status of a presence id (an unknown id is an admin-defined one).
+    pub fn parse(id: &str) -> Self {
+        match id {
+            "available" => OperatorStatus::Available,
+            "away" => OperatorStatus::Away,
+            "wrap_up" => OperatorStatus::WrapUp,
+            "break" => OperatorStatus::Break,
+            "offline" => OperatorStatus::Offline,
+            "on_call" => OperatorStatus::OnCall,
+            other => OperatorStatus::Custom(other.to_owned()),
+        }
+    }
+
+    /// The presence id.
+    pub fn as_str(&self) -> &str {
+        match self {
+            OperatorStatus::Available => "available",
+            OperatorStatus::Away => "away",
+            OperatorStatus::WrapUp => "wrap_up",
+            OperatorStatus::Break => "break",
+            OperatorStatus::Offline => "offline",
+            OperatorStatus::OnCall => "on_call",
+            OperatorStatus::Custom(id) => id,
+        }
+    }
+}
+
+impl From<&str> for OperatorStatus {
+    fn from(id: &str) -> Self {
+        OperatorStatus::parse(id)
+    }
+}
+
+impl PartialEq<str> for OperatorStatus {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for OperatorStatus {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl std::fmt::Display for OperatorStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for OperatorStatus {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for OperatorStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(OperatorStatus::parse(&String::deserialize(d)?))
+    }
+}
+
+impl From<OperatorStatus> for Value {
+    fn from(status: OperatorStatus) -> Value {
+        Value::String(status.as_str().to_owned())
+    }
+}
+
+impl utoipa::PartialSchema for OperatorStatus {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some(
+                "A presence id: available, away, wrap_up, break, offline, on_call (set by the system only), \
+                 or an id an admin defined in presence_statuses",
+            ))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for OperatorStatus {}
 
 /// An operator as the API shows them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -35,9 +160,9 @@ pub struct Operator {
     pub id: String,
     pub name: String,
     pub role: Role,
-    /// The presence id (`available`, `away`, `wrap_up`, `break`, `offline`, `on_call`, or an
+    /// The presence (`available`, `away`, `wrap_up`, `break`, `offline`, `on_call`, or an
     /// admin-defined id).
-    pub status: String,
+    pub status: OperatorStatus,
     pub status_since: String,
     /// The customer call this operator is offered or talking on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -61,17 +186,17 @@ pub const DISABLED_MESSAGE: &str =
 
 /// Whether an operator's item says an admin disabled them.
 pub fn is_disabled(item: &Item) -> bool {
-    item.get("disabled").and_then(Value::as_bool) == Some(true)
+    item.get(field::DISABLED).and_then(Value::as_bool) == Some(true)
 }
 
 /// An operator update that signs a disabled operator off: オフライン, out of the free list.
 pub fn signed_off(update: Update) -> Update {
     update
-        .set("status", "offline")
-        .set("status_since", now_rfc3339())
+        .set(field::STATUS, OperatorStatus::Offline)
+        .set(field::STATUS_SINCE, now_rfc3339())
         .remove(attr::GSI2PK)
         .remove(attr::GSI2SK)
-        .remove("wrap_up_until")
+        .remove(field::WRAP_UP_UNTIL)
 }
 
 fn now_rfc3339() -> String {
@@ -81,11 +206,44 @@ fn now_rfc3339() -> String {
 /// Reads an operator from its item, applying a wrap-up that has run out.
 pub fn operator_from_item(item: &Item) -> Option<Operator> {
     let mut op: Operator = serde_json::from_value(Value::Object(item.clone())).ok()?;
-    if op.status == "wrap_up" && op.wrap_up_until.as_deref().is_some_and(|u| u <= now_rfc3339().as_str()) {
-        op.status = "available".into();
+    if op.status == OperatorStatus::WrapUp && op.wrap_up_until.as_deref().is_some_and(|u| u <= now_rfc3339().as_str()) {
+        op.status = OperatorStatus::Available;
         op.status_since = op.wrap_up_until.clone().unwrap_or_default();
     }
     Some(op)
+}
+
+/// An operator's item as stored: the presence as written (a wrap-up that ran out is still
+/// `wrap_up` here), and where they stand in the free list. Conditional writes on an operator are
+/// built from this, so they hold only if the item is still what was read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OperatorRecord {
+    pub id: String,
+    pub name: String,
+    pub status: OperatorStatus,
+    pub current_call: Option<String>,
+    pub disabled: bool,
+    /// The stored version, `None` on a profile written before versions.
+    pub version: Option<u64>,
+    /// The operator's sort key in the free list (GSI2 `AVAIL`), while they are in it.
+    pub free_list_sk: Option<String>,
+}
+
+impl OperatorRecord {
+    /// Reads an operator's item; `None` when it is not one.
+    pub fn from_item(item: &Item) -> Option<Self> {
+        let text = |name: &str| item.get(name).and_then(Value::as_str).map(str::to_owned);
+        let in_free_list = item.get(attr::GSI2PK).and_then(Value::as_str) == Some(AVAILABLE);
+        Some(Self {
+            id: text(field::ID)?,
+            name: text(field::NAME).unwrap_or_default(),
+            status: OperatorStatus::parse(&text(field::STATUS)?),
+            current_call: text(field::CURRENT_CALL),
+            disabled: is_disabled(item),
+            version: item.get(field::VERSION).and_then(Value::as_u64),
+            free_list_sk: text(attr::GSI2SK).filter(|_| in_free_list),
+        })
+    }
 }
 
 /// The operators service.
@@ -112,7 +270,7 @@ impl Operators {
                 .store
                 .update(
                     &key,
-                    Update::default().set("name", name).set("role", json!(role)),
+                    Update::default().set(field::NAME, name).set(field::ROLE, json!(role)),
                     Some(Cond::Exists),
                 )
                 .await?;
@@ -147,49 +305,54 @@ impl Operators {
 
     /// Changes the operator's own presence. `on_call` is the system's; leaving while a call is
     /// ringing or live is refused, so no customer is left with nobody.
-    pub async fn set_status(&self, id: &OperatorId, status: &str) -> Result<Operator, DomainError> {
+    pub async fn set_status(
+        &self,
+        id: &OperatorId,
+        status: impl Into<OperatorStatus>,
+    ) -> Result<Operator, DomainError> {
+        let status = status.into();
         let settings = self.settings.get().await?;
-        if status == "on_call" {
+        if status == OperatorStatus::OnCall {
             return Err(DomainError::invalid_field(
                 "system_status",
-                "status",
+                field::STATUS,
                 "通話中 (on_call) is set by the system when a call connects",
             ));
         }
-        if !settings.is_presence(status) {
+        if !settings.is_presence(status.as_str()) {
             return Err(DomainError::invalid_field(
                 "unknown_status",
-                "status",
+                field::STATUS,
                 format!("'{status}' is not a presence status"),
             ));
         }
         let key = operator_key(id.as_str());
         let now = now_rfc3339();
         let mut update = Update::default()
-            .set("status", status)
-            .set("status_since", now.as_str())
-            .add("version", 1)
-            .remove("wrap_up_until");
+            .set(field::STATUS, status.clone())
+            .set(field::STATUS_SINCE, now.as_str())
+            .add(field::VERSION, 1)
+            .remove(field::WRAP_UP_UNTIL);
         update = match status {
-            "available" => update
+            OperatorStatus::Available => update
                 .set(attr::GSI2PK, AVAILABLE)
-                .set(attr::GSI2SK, format!("{now}#{id}")),
-            "wrap_up" => {
+                .set(attr::GSI2SK, free_since_sk(&now, id.as_str())),
+            OperatorStatus::WrapUp => {
                 let until = (chrono::Utc::now()
                     + chrono::Duration::seconds(settings.call_handling.wrap_up_seconds as i64))
                 .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
                 let mut u = update
                     .set(attr::GSI2PK, AVAILABLE)
-                    .set(attr::GSI2SK, format!("{until}#{id}"));
-                u.remove.retain(|r| r != "wrap_up_until");
-                u.set("wrap_up_until", until)
+                    .set(attr::GSI2SK, free_since_sk(&until, id.as_str()));
+                u.remove.retain(|r| r != field::WRAP_UP_UNTIL);
+                u.set(field::WRAP_UP_UNTIL, until)
             }
             _ => update.remove(attr::GSI2PK).remove(attr::GSI2SK),
         };
         let cond = Cond::And(vec![
             Cond::Exists,
-            Cond::AttrNotExists("current_call".into()),
-            Cond::AttrNotExists("disabled".into()),
+            Cond::AttrNotExists(field::CURRENT_CALL.into()),
+            Cond::AttrNotExists(field::DISABLED.into()),
         ]);
         match self.store.update(&key, update, Some(cond)).await {
             Ok(item) => operator_from_item(&item).ok_or_else(|| corrupt(id)),
@@ -222,7 +385,7 @@ impl Operators {
     /// Writes a role an admin gave the user into their profile (the token they sign in with
     /// next carries it). A user with no profile yet gets it from that token at first sign-in.
     pub async fn set_role(&self, id: &OperatorId, role: Role) -> Result<(), DomainError> {
-        let update = Update::default().set("role", json!(role)).add("version", 1);
+        let update = Update::default().set(field::ROLE, json!(role)).add(field::VERSION, 1);
         let written = self
             .store
             .update(&operator_key(id.as_str()), update, Some(Cond::Exists))
@@ -244,28 +407,28 @@ impl Operators {
     ) -> Result<(), DomainError> {
         let key = operator_key(id.as_str());
         if !disabled {
-            let update = Update::default().remove("disabled").add("version", 1);
-            let cond = Cond::AttrExists("disabled".into());
+            let update = Update::default().remove(field::DISABLED).add(field::VERSION, 1);
+            let cond = Cond::AttrExists(field::DISABLED.into());
             return Ok(crate::store::done_unless_failed(
                 self.store.update(&key, update, Some(cond)).await,
             )?);
         }
         for _ in 0..3 {
-            let idle = Cond::And(vec![Cond::Exists, Cond::AttrNotExists("current_call".into())]);
-            let sign_off = signed_off(Update::default().set("disabled", true).add("version", 1));
+            let idle = Cond::And(vec![Cond::Exists, Cond::AttrNotExists(field::CURRENT_CALL.into())]);
+            let sign_off = signed_off(Update::default().set(field::DISABLED, true).add(field::VERSION, 1));
             match self.store.update(&key, sign_off, Some(idle)).await {
                 Ok(_) => return Ok(()),
                 Err(e) if e.is_condition_failed() => {}
                 Err(e) => return Err(e.into()),
             }
-            let mark = Update::default().set("disabled", true).add("version", 1);
+            let mark = Update::default().set(field::DISABLED, true).add(field::VERSION, 1);
             match self.store.update(&key, mark, Some(Cond::Exists)).await {
                 Ok(_) => return Ok(()),
                 Err(e) if e.is_condition_failed() => {}
                 Err(e) => return Err(e.into()),
             }
             let mut item = new_profile(id, name, role);
-            item.insert("disabled".into(), true.into());
+            item.insert(field::DISABLED.into(), true.into());
             match self.store.put(item, Some(Cond::NotExists)).await {
                 Ok(()) => return Ok(()),
                 // Created meanwhile by a first sign-in: mark that profile.
@@ -287,12 +450,12 @@ fn new_profile(id: &OperatorId, name: &str, role: Role) -> Item {
     item.insert(attr::SK.into(), key.sk.into());
     item.insert(attr::GSI1PK.into(), ALL_OPERATORS.into());
     item.insert(attr::GSI1SK.into(), id.as_str().into());
-    item.insert("id".into(), id.as_str().into());
-    item.insert("name".into(), name.into());
-    item.insert("role".into(), json!(role));
-    item.insert("status".into(), "offline".into());
-    item.insert("status_since".into(), now_rfc3339().into());
-    item.insert("version".into(), 1.into());
+    item.insert(field::ID.into(), id.as_str().into());
+    item.insert(field::NAME.into(), name.into());
+    item.insert(field::ROLE.into(), json!(role));
+    item.insert(field::STATUS.into(), OperatorStatus::Offline.into());
+    item.insert(field::STATUS_SINCE.into(), now_rfc3339().into());
+    item.insert(field::VERSION.into(), 1.into());
     item
 }
 

@@ -16,12 +16,87 @@
 
 use std::sync::Arc;
 
-use serde_json::json;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
 
-use super::calls::call_key;
-use super::operators::{AVAILABLE, is_disabled, operator_key, signed_off};
+use super::calls::{CallRecord, call_key, field as call};
+use super::operators::{AVAILABLE, OperatorRecord, OperatorStatus, field as op, operator_key, signed_off};
 use super::settings::SettingsService;
 use crate::error::DomainError;
+use crate::store::table::free_since_sk;
+use crate::store::{Cond, Index, Item, Query, Store, StoreError, TxOp, Update, attr};
+
+/// The partition of waiting calls.
+pub use crate::store::table::QUEUE_PK as QUEUE;
+pub use crate::store::table::{queue_entry_key, queue_key};
+
+/// The names of a queue entry's attributes, spelled once.
+pub mod field {
+    pub const SID: &str = "sid";
+    pub const ENQUEUED_AT: &str = "enqueued_at";
+    /// When a live call whose operator was gone was put back in line.
+    pub const REQUEUED_AT: &str = "requeued_at";
+    /// The operator the call is offered to, the offer, and when an unreported offer lapses.
+    pub const OFFERED_TO: &str = "offered_to";
+    pub const OFFER_ID: &str = "offer_id";
+    pub const OFFER_EXPIRES_AT: &str = "offer_expires_at";
+}
+
+/// A call waiting in line, as its queue entry holds it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueueEntry {
+    pub sid: String,
+    pub enqueued_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requeued_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offered_to: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offer_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offer_expires_at: Option<String>,
+}
+
+impl QueueEntry {
+    /// A call that starts waiting now.
+    pub fn new(sid: &str, enqueued_at: &str) -> Self {
+        Self {
+            sid: sid.to_owned(),
+            enqueued_at: enqueued_at.to_owned(),
+            requeued_at: None,
+            offered_to: None,
+            offer_id: None,
+            offer_expires_at: None,
+        }
+    }
+
+    /// The entry's key.
+    pub fn key(&self) -> crate::store::Key {
+        queue_key(&self.enqueued_at, &self.sid)
+    }
+
+    /// Reads an entry from its item; `None` when it is not one.
+    pub fn from_item(item: &Item) -> Option<Self> {
+        serde_json::from_value(Value::Object(item.clone())).ok()
+    }
+
+    /// The entry as an item.
+    pub fn to_item(&self) -> Item {
+        let mut item = match serde_json::to_value(self) {
+            Ok(Value::Object(m)) => m,
+            _ => Item::new(),
+        };
+        let key = self.key();
+        item.insert(attr::PK.into(), key.pk.into());
+        item.insert(attr::SK.into(), key.sk.into());
+        item
+    }
+
+    /// Whether the call has no live offer at `now`: never offered, or the offer lapsed.
+    fn offerable(&self, now: &str) -> bool {
+        self.offered_to.is_none() || self.offer_expires_at.as_deref().is_some_and(|e| e < now)
+    }
+}
 
 /// Files an operator in the free list under `key` (`<free since>#<operator>`).
 fn free_under(key: String) -> Update {
@@ -31,21 +106,30 @@ fn free_under(key: String) -> Update {
 /// An operator update that also lets go of the call they held or were offered.
 fn letting_go(update: Update) -> Update {
     update
-        .remove("current_call")
-        .remove("offer_id")
-        .remove("free_since_key")
-        .add("version", 1)
+        .remove(op::CURRENT_CALL)
+        .remove(op::OFFER_ID)
+        .remove(op::FREE_SINCE_KEY)
+        .add(op::VERSION, 1)
+}
+
+/// An operator update that lets go of a transfer's reservation too.
+fn letting_go_of_transfer(update: Update) -> Update {
+    letting_go(update.remove(op::TRANSFER_ID).remove(op::TRANSFER_PREV_STATUS))
+}
+
+/// An operator update: 離席 (away) after a missed call.
+fn away_after_a_missed_call() -> Update {
+    Update::default()
+        .set(op::STATUS, OperatorStatus::Away)
+        .set(op::STATUS_SINCE, now())
+        .set(op::MISSED_CALL_AT, now())
+        .remove(op::WRAP_UP_UNTIL)
 }
 
 /// See [`crate::store::done_unless_failed`].
 fn done<T>(r: Result<T, StoreError>) -> Result<(), DomainError> {
     Ok(crate::store::done_unless_failed(r)?)
 }
-use crate::store::{Cond, Index, Item, Query, Store, StoreError, TxOp, Update, attr};
-
-/// The partition of waiting calls.
-pub use crate::store::table::QUEUE_PK as QUEUE;
-pub use crate::store::table::{queue_entry_key, queue_key};
 
 /// A call offered to an operator: ring them now.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,8 +167,6 @@ fn later(seconds: u32) -> String {
         .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-use crate::store::str_attr as s;
-
 /// The routing service.
 pub struct Routing {
     store: Arc<dyn Store>,
@@ -99,14 +181,8 @@ impl Routing {
     /// The writes that put a new incoming call in line, for the incoming webhook's own
     /// transaction (with the call record).
     pub fn enqueue_ops(enqueued_at: &str, sid: &str) -> Vec<TxOp> {
-        let key = queue_key(enqueued_at, sid);
-        let mut item = Item::new();
-        item.insert(attr::PK.into(), key.pk.into());
-        item.insert(attr::SK.into(), key.sk.into());
-        item.insert("sid".into(), sid.into());
-        item.insert("enqueued_at".into(), enqueued_at.into());
         vec![TxOp::Put {
-            item,
+            item: QueueEntry::new(sid, enqueued_at).to_item(),
             cond: Some(Cond::NotExists),
         }]
     }
@@ -134,7 +210,8 @@ impl Routing {
         let Some(q) = calls
             .items
             .iter()
-            .find(|q| s(q, "offered_to").is_none() || s(q, "offer_expires_at").is_some_and(|e| e < at.as_str()))
+            .filter_map(QueueEntry::from_item)
+            .find(|q| q.offerable(&at))
         else {
             return Ok(Attempt::Nothing);
         };
@@ -142,27 +219,23 @@ impl Routing {
             .store
             .query(Query::partition(AVAILABLE).on(Index::Gsi2).limit(25))
             .await?;
+        let free: Vec<OperatorRecord> = free.items.iter().filter_map(OperatorRecord::from_item).collect();
         // Free-list keys are `<free since>#<operator>`: free now means the key sorts before
         // `<now>~` (`~` sorts after `#`).
         let free_until = format!("{at}~");
-        for stray in free.items.iter().filter(|o| is_disabled(o)) {
+        for stray in free.iter().filter(|o| o.disabled) {
             self.take_out_of_pool(stray).await?;
         }
-        let Some(op) = free.items.iter().find(|o| {
-            s(o, attr::GSI2SK).is_some_and(|k| k <= free_until.as_str())
-                && o.get("current_call").is_none()
-                && !is_disabled(o)
+        let Some((operator, free_key)) = free.iter().find_map(|o| {
+            let key = o.free_list_sk.as_deref()?;
+            (key <= free_until.as_str() && o.current_call.is_none() && !o.disabled).then_some((o.id.as_str(), key))
         }) else {
             return Ok(Attempt::Nothing);
         };
-        let (Some(sid), Some(qsk), Some(op_id), Some(free_key)) =
-            (s(q, "sid"), s(q, attr::SK), s(op, "id"), s(op, attr::GSI2SK))
-        else {
-            return Ok(Attempt::Nothing);
-        };
-        if let (Some(old_op), Some(old_offer)) = (s(q, "offered_to"), s(q, "offer_id")) {
+        let (sid, qsk) = (q.sid.as_str(), q.key().sk);
+        if let (Some(old_op), Some(old_offer)) = (&q.offered_to, &q.offer_id) {
             // An offer that rang out without any callback reaching us: release it first.
-            self.release(sid, qsk, old_op, old_offer, None, Unanswered::Missed)
+            self.release(sid, &qsk, old_op, old_offer, None, Unanswered::Missed)
                 .await?;
         }
         let ring = self.settings.get().await?.call_handling.ring_timeout_seconds;
@@ -170,45 +243,47 @@ impl Routing {
         let expires = later(ring + 10);
         let ops = vec![
             TxOp::Update {
-                key: operator_key(op_id),
+                key: operator_key(operator),
                 update: Update::default()
-                    .set("current_call", sid)
-                    .set("offer_id", offer_id.as_str())
-                    .set("free_since_key", free_key)
+                    .set(op::CURRENT_CALL, sid)
+                    .set(op::OFFER_ID, offer_id.as_str())
+                    .set(op::FREE_SINCE_KEY, free_key)
                     .remove(attr::GSI2PK)
                     .remove(attr::GSI2SK),
                 cond: Some(Cond::And(vec![
                     Cond::Exists,
-                    Cond::AttrNotExists("current_call".into()),
-                    Cond::AttrNotExists("disabled".into()),
+                    Cond::AttrNotExists(op::CURRENT_CALL.into()),
+                    Cond::AttrNotExists(op::DISABLED.into()),
                     Cond::eq(attr::GSI2PK, AVAILABLE),
                     Cond::Le(attr::GSI2SK.into(), json!(free_until)),
                 ])),
             },
             TxOp::Update {
-                key: queue_entry_key(qsk),
+                key: queue_entry_key(&qsk),
                 update: Update::default()
-                    .set("offered_to", op_id)
-                    .set("offer_id", offer_id.as_str())
-                    .set("offer_expires_at", expires.as_str()),
+                    .set(field::OFFERED_TO, operator)
+                    .set(field::OFFER_ID, offer_id.as_str())
+                    .set(field::OFFER_EXPIRES_AT, expires.as_str()),
                 cond: Some(Cond::And(vec![
                     Cond::Exists,
                     Cond::Or(vec![
-                        Cond::AttrNotExists("offered_to".into()),
-                        Cond::Lt("offer_expires_at".into(), json!(at)),
+                        Cond::AttrNotExists(field::OFFERED_TO.into()),
+                        Cond::Lt(field::OFFER_EXPIRES_AT.into(), json!(at)),
                     ]),
                 ])),
             },
             TxOp::Update {
                 key: call_key(sid),
-                update: Update::default().set("status", "ringing").set("offered_to", op_id),
+                update: Update::default()
+                    .set(call::STATUS, "ringing")
+                    .set(call::OFFERED_TO, operator),
                 cond: Some(Cond::Exists),
             },
         ];
         match self.store.transact(ops).await {
             Ok(()) => Ok(Attempt::Offered(Offer {
                 call_sid: sid.to_owned(),
-                operator_id: op_id.to_owned(),
+                operator_id: operator.to_owned(),
                 offer_id,
                 free_since_key: free_key.to_owned(),
             })),
@@ -219,29 +294,47 @@ impl Routing {
 
     /// Signs off a disabled operator found in the free list (they were let go by a call that
     /// ended while an admin disabled them), so they stop holding a place there.
-    async fn take_out_of_pool(&self, op: &Item) -> Result<(), DomainError> {
-        let Some(id) = s(op, "id") else {
-            return Ok(());
-        };
+    async fn take_out_of_pool(&self, stray: &OperatorRecord) -> Result<(), DomainError> {
         let cond = Cond::And(vec![
-            Cond::eq("disabled", true),
-            Cond::AttrNotExists("current_call".into()),
+            Cond::eq(op::DISABLED, true),
+            Cond::AttrNotExists(op::CURRENT_CALL.into()),
             Cond::eq(attr::GSI2PK, AVAILABLE),
         ]);
         done(
             self.store
                 .update(
-                    &operator_key(id),
-                    signed_off(Update::default().add("version", 1)),
+                    &operator_key(&stray.id),
+                    signed_off(Update::default().add(op::VERSION, 1)),
                     Some(cond),
                 )
                 .await,
         )
     }
 
-    /// Ends an unanswered offer (idempotent: each write is conditional on the offer id, and
-    /// one already undone is left alone). The call is waiting again.
-    pub async fn release(
+    /// Ends an unanswered offer of a call (idempotent: each write is conditional on the offer
+    /// id, and one already undone is left alone). The call is waiting again, in its place in
+    /// line. `free_since_key` is where the operator stood in the free list, for an offer that
+    /// never rang ([`Unanswered::NotRung`]).
+    pub async fn release_offer(
+        &self,
+        sid: &str,
+        operator: &str,
+        offer_id: &str,
+        free_since_key: Option<&str>,
+        why: Unanswered,
+    ) -> Result<(), DomainError> {
+        let call = self.store.get(&call_key(sid)).await?;
+        let queue_sk = call
+            .as_ref()
+            .and_then(CallRecord::from_item)
+            .and_then(|c| c.queue_sk)
+            .unwrap_or_default();
+        self.release(sid, &queue_sk, operator, offer_id, free_since_key, why)
+            .await
+    }
+
+    /// [`Routing::release_offer`] of the queue entry `queue_sk`.
+    async fn release(
         &self,
         sid: &str,
         queue_sk: &str,
@@ -254,36 +347,38 @@ impl Routing {
             Unanswered::NotRung => {
                 let key = free_since_key
                     .map(str::to_owned)
-                    .unwrap_or_else(|| format!("{}#{operator}", now()));
+                    .unwrap_or_else(|| free_since_sk(&now(), operator));
                 free_under(key)
             }
-            Unanswered::Missed => Update::default()
-                .set("status", "away")
-                .set("status_since", now())
-                .set("missed_call_at", now())
-                .remove("wrap_up_until"),
+            Unanswered::Missed => away_after_a_missed_call(),
         };
-        let op_update = letting_go(op_update);
         done(
             self.store
-                .update(&operator_key(operator), op_update, Some(Cond::eq("offer_id", offer_id)))
+                .update(
+                    &operator_key(operator),
+                    letting_go(op_update),
+                    Some(Cond::eq(op::OFFER_ID, offer_id)),
+                )
                 .await,
         )?;
         let q_update = Update::default()
-            .remove("offered_to")
-            .remove("offer_id")
-            .remove("offer_expires_at");
+            .remove(field::OFFERED_TO)
+            .remove(field::OFFER_ID)
+            .remove(field::OFFER_EXPIRES_AT);
         done(
             self.store
                 .update(
                     &queue_entry_key(queue_sk),
                     q_update,
-                    Some(Cond::eq("offer_id", offer_id)),
+                    Some(Cond::eq(field::OFFER_ID, offer_id)),
                 )
                 .await,
         )?;
-        let c_update = Update::default().set("status", "waiting").remove("offered_to");
-        let c_cond = Cond::And(vec![Cond::eq("offered_to", operator), Cond::eq("status", "ringing")]);
+        let c_update = Update::default().set(call::STATUS, "waiting").remove(call::OFFERED_TO);
+        let c_cond = Cond::And(vec![
+            Cond::eq(call::OFFERED_TO, operator),
+            Cond::eq(call::STATUS, "ringing"),
+        ]);
         done(self.store.update(&call_key(sid), c_update, Some(c_cond)).await)?;
         Ok(())
     }
@@ -297,42 +392,43 @@ impl Routing {
         operator_name: &str,
         offer_id: &str,
     ) -> Result<(), DomainError> {
-        let call = self
+        let record = self
             .store
             .get(&call_key(sid))
             .await?
+            .as_ref()
+            .and_then(CallRecord::from_item)
             .ok_or_else(|| DomainError::NotFound(format!("no call {sid}")))?;
-        let queue_sk = s(&call, "queue_sk").map(str::to_owned);
         let at = now();
         let mut ops = vec![
             TxOp::Update {
                 key: operator_key(operator),
                 update: Update::default()
-                    .set("status", "on_call")
-                    .set("status_since", at.as_str())
-                    .remove("offer_id")
-                    .remove("free_since_key")
-                    .add("version", 1),
+                    .set(op::STATUS, OperatorStatus::OnCall)
+                    .set(op::STATUS_SINCE, at.as_str())
+                    .remove(op::OFFER_ID)
+                    .remove(op::FREE_SINCE_KEY)
+                    .add(op::VERSION, 1),
                 cond: Some(Cond::And(vec![
-                    Cond::eq("current_call", sid),
-                    Cond::eq("offer_id", offer_id),
+                    Cond::eq(op::CURRENT_CALL, sid),
+                    Cond::eq(op::OFFER_ID, offer_id),
                 ])),
             },
             TxOp::Update {
                 key: call_key(sid),
                 update: Update::default()
-                    .set("status", "in_progress")
-                    .set("operator_id", operator)
-                    .set("operator_name", operator_name)
-                    .set("answered_at", at.as_str())
-                    .remove("offered_to"),
+                    .set(call::STATUS, "in_progress")
+                    .set(call::OPERATOR_ID, operator)
+                    .set(call::OPERATOR_NAME, operator_name)
+                    .set(call::ANSWERED_AT, at.as_str())
+                    .remove(call::OFFERED_TO),
                 cond: Some(Cond::Exists),
             },
         ];
-        if let Some(qsk) = queue_sk {
+        if let Some(qsk) = &record.queue_sk {
             ops.push(TxOp::Delete {
-                key: queue_entry_key(&qsk),
-                cond: Some(Cond::eq("offer_id", offer_id)),
+                key: queue_entry_key(qsk),
+                cond: Some(Cond::eq(field::OFFER_ID, offer_id)),
             });
         }
         self.store.transact(ops).await.map_err(|e| match e {
@@ -347,42 +443,35 @@ impl Routing {
     /// had it moves to wrap-up, filed as free from the end of wrap-up, and a transfer target
     /// still ringing or talking to the first operator is let go as they were.
     pub async fn ended(&self, sid: &str) -> Result<(), DomainError> {
-        let Some(call) = self.store.get(&call_key(sid)).await? else {
+        let Some(record) = self
+            .store
+            .get(&call_key(sid))
+            .await?
+            .as_ref()
+            .and_then(CallRecord::from_item)
+        else {
             return Ok(());
         };
-        if let Some(qsk) = s(&call, "queue_sk") {
+        if let Some(qsk) = &record.queue_sk {
             self.store.delete(&queue_entry_key(qsk), None).await?;
         }
-        if let Some(op) = s(&call, "offered_to").filter(|_| s(&call, "operator_id").is_none()) {
+        if let Some(offered) = record.offered_to.as_deref().filter(|_| record.operator_id.is_none()) {
             // The caller hung up while this operator's phone rang: they are free again.
-            let update = letting_go(free_under(format!("{}#{op}", now())));
+            let update = letting_go(free_under(free_since_sk(&now(), offered)));
             done(
                 self.store
-                    .update(&operator_key(op), update, Some(Cond::eq("current_call", sid)))
+                    .update(&operator_key(offered), update, Some(Cond::eq(op::CURRENT_CALL, sid)))
                     .await,
             )?;
         }
-        if let (Some(id), Some(to), Some("ringing" | "answered")) = (
-            s(&call, "transfer_id"),
-            s(&call, "transfer_to"),
-            s(&call, "transfer_state"),
-        ) {
-            let over = Update::default()
-                .set("transfer_state", "failed")
-                .set("transfer_reason", "call_ended")
-                .set("transfer_ended_at", now());
-            let cond = Cond::And(vec![
-                Cond::eq("transfer_id", id),
-                Cond::Or(vec![
-                    Cond::eq("transfer_state", "ringing"),
-                    Cond::eq("transfer_state", "answered"),
-                ]),
-            ]);
+        if let Some(t) = record.transfer_under_way() {
+            let over = super::handoff::ended_with_the_call();
+            let cond = super::handoff::under_way(&t.id);
             done(self.store.update(&call_key(sid), over, Some(cond)).await)?;
-            self.release_transfer_target(to, id).await?;
+            self.release_transfer_target(&t.to_operator, &t.id).await?;
         }
-        if let Some(op) = s(&call, "operator_id") {
-            self.wrap_up(op, sid).await?;
+        if let Some(operator) = &record.operator_id {
+            self.wrap_up(operator, sid).await?;
         }
         Ok(())
     }
@@ -396,29 +485,34 @@ impl Routing {
     /// [`Routing::wrap_up`] as a write of a transaction. An operator an admin disabled during
     /// the call is signed off instead.
     pub async fn wrap_up_op(&self, operator: &str, sid: &str) -> Result<TxOp, DomainError> {
-        let op = self.store.get(&operator_key(operator)).await?;
-        if op.as_ref().is_some_and(is_disabled) {
+        let record = self
+            .store
+            .get(&operator_key(operator))
+            .await?
+            .as_ref()
+            .and_then(OperatorRecord::from_item);
+        if record.is_some_and(|o| o.disabled) {
             return Ok(TxOp::Update {
                 key: operator_key(operator),
                 update: letting_go(signed_off(Update::default())),
-                cond: Some(Cond::eq("current_call", sid)),
+                cond: Some(Cond::eq(op::CURRENT_CALL, sid)),
             });
         }
         let wrap = self.settings.get().await?.call_handling.wrap_up_seconds;
         let until = later(wrap);
         let update = Update::default()
-            .set("status", "wrap_up")
-            .set("status_since", now())
-            .set("wrap_up_until", until.as_str());
+            .set(op::STATUS, OperatorStatus::WrapUp)
+            .set(op::STATUS_SINCE, now())
+            .set(op::WRAP_UP_UNTIL, until.as_str());
         let update = letting_go(
             update
                 .set(attr::GSI2PK, AVAILABLE)
-                .set(attr::GSI2SK, format!("{until}#{operator}")),
+                .set(attr::GSI2SK, free_since_sk(&until, operator)),
         );
         Ok(TxOp::Update {
             key: operator_key(operator),
             update,
-            cond: Some(Cond::eq("current_call", sid)),
+            cond: Some(Cond::eq(op::CURRENT_CALL, sid)),
         })
     }
 
@@ -427,35 +521,31 @@ impl Routing {
     /// `free_since_key`) and their presence is remembered to be restored if the transfer does
     /// not go through. The write holds only if the operator is unchanged since `target` was
     /// read, signed in and not on any call; `None` when they are offline or busy.
-    pub fn transfer_reservation(target: &Item, sid: &str, transfer_id: &str) -> Option<TxOp> {
-        let id = s(target, "id")?;
-        let status = s(target, "status")?;
-        if status == "offline" || target.get("current_call").is_some() || is_disabled(target) {
+    pub fn transfer_reservation(target: &OperatorRecord, sid: &str, transfer_id: &str) -> Option<TxOp> {
+        if target.status == OperatorStatus::Offline || target.current_call.is_some() || target.disabled {
             return None;
         }
         let mut update = Update::default()
-            .set("current_call", sid)
-            .set("transfer_id", transfer_id)
-            .set("transfer_prev_status", status)
+            .set(op::CURRENT_CALL, sid)
+            .set(op::TRANSFER_ID, transfer_id)
+            .set(op::TRANSFER_PREV_STATUS, target.status.clone())
             .remove(attr::GSI2PK)
             .remove(attr::GSI2SK)
-            .add("version", 1);
-        if s(target, attr::GSI2PK) == Some(AVAILABLE)
-            && let Some(key) = s(target, attr::GSI2SK)
-        {
-            update = update.set("free_since_key", key);
+            .add(op::VERSION, 1);
+        if let Some(key) = &target.free_list_sk {
+            update = update.set(op::FREE_SINCE_KEY, key.as_str());
         }
-        let unchanged = match target.get("version") {
-            Some(v) => Cond::Eq("version".into(), v.clone()),
-            None => Cond::AttrNotExists("version".into()),
+        let unchanged = match target.version {
+            Some(v) => Cond::eq(op::VERSION, v),
+            None => Cond::AttrNotExists(op::VERSION.into()),
         };
         Some(TxOp::Update {
-            key: operator_key(id),
+            key: operator_key(&target.id),
             update,
             cond: Some(Cond::And(vec![
                 Cond::Exists,
-                Cond::AttrNotExists("current_call".into()),
-                Cond::eq("status", status),
+                Cond::AttrNotExists(op::CURRENT_CALL.into()),
+                Cond::eq(op::STATUS, target.status.clone()),
                 unchanged,
             ])),
         })
@@ -463,18 +553,16 @@ impl Routing {
 
     /// Undoes [`Routing::transfer_reservation`] in the same transaction as other writes, for
     /// a transfer that never rang: the operator is exactly as they were.
-    pub fn transfer_reservation_undone(target: &Item, transfer_id: &str) -> Option<TxOp> {
-        let id = s(target, "id")?;
-        let update = match (s(target, attr::GSI2PK), s(target, attr::GSI2SK)) {
-            (Some(AVAILABLE), Some(key)) => free_under(key.to_owned()),
-            _ => Update::default(),
+    pub fn transfer_reservation_undone(target: &OperatorRecord, transfer_id: &str) -> TxOp {
+        let update = match &target.free_list_sk {
+            Some(key) => free_under(key.clone()),
+            None => Update::default(),
         };
-        let update = letting_go(update.remove("transfer_id").remove("transfer_prev_status"));
-        Some(TxOp::Update {
-            key: operator_key(id),
-            update,
-            cond: Some(Cond::eq("transfer_id", transfer_id)),
-        })
+        TxOp::Update {
+            key: operator_key(&target.id),
+            update: letting_go_of_transfer(update),
+            cond: Some(Cond::eq(op::TRANSFER_ID, transfer_id)),
+        }
     }
 
     /// The transfer target answered: they are on the call (通話中) while the transfer lasts.
@@ -482,12 +570,12 @@ impl Routing {
         TxOp::Update {
             key: operator_key(operator),
             update: Update::default()
-                .set("status", "on_call")
-                .set("status_since", now())
-                .add("version", 1),
+                .set(op::STATUS, OperatorStatus::OnCall)
+                .set(op::STATUS_SINCE, now())
+                .add(op::VERSION, 1),
             cond: Some(Cond::And(vec![
-                Cond::eq("transfer_id", transfer_id),
-                Cond::eq("current_call", sid),
+                Cond::eq(op::TRANSFER_ID, transfer_id),
+                Cond::eq(op::CURRENT_CALL, sid),
             ])),
         }
     }
@@ -498,14 +586,14 @@ impl Routing {
         TxOp::Update {
             key: operator_key(operator),
             update: Update::default()
-                .set("status", "on_call")
-                .remove("transfer_id")
-                .remove("transfer_prev_status")
-                .remove("free_since_key")
-                .add("version", 1),
+                .set(op::STATUS, OperatorStatus::OnCall)
+                .remove(op::TRANSFER_ID)
+                .remove(op::TRANSFER_PREV_STATUS)
+                .remove(op::FREE_SINCE_KEY)
+                .add(op::VERSION, 1),
             cond: Some(Cond::And(vec![
-                Cond::eq("transfer_id", transfer_id),
-                Cond::eq("current_call", sid),
+                Cond::eq(op::TRANSFER_ID, transfer_id),
+                Cond::eq(op::CURRENT_CALL, sid),
             ])),
         }
     }
@@ -515,37 +603,28 @@ impl Routing {
     /// (idempotent: only while they are still reserved by this transfer).
     pub async fn release_transfer_target(&self, operator: &str, transfer_id: &str) -> Result<(), DomainError> {
         let key = operator_key(operator);
-        let Some(op) = self.store.get(&key).await? else {
+        let Some(item) = self.store.get(&key).await? else {
             return Ok(());
         };
-        if s(&op, "transfer_id") != Some(transfer_id) {
+        let text = |name: &str| item.get(name).and_then(Value::as_str);
+        if text(op::TRANSFER_ID) != Some(transfer_id) {
             return Ok(());
         }
-        if is_disabled(&op) {
-            let update = letting_go(signed_off(
-                Update::default().remove("transfer_id").remove("transfer_prev_status"),
-            ));
-            return done(
-                self.store
-                    .update(&key, update, Some(Cond::eq("transfer_id", transfer_id)))
-                    .await,
-            );
+        let reserved = Some(Cond::eq(op::TRANSFER_ID, transfer_id));
+        if super::operators::is_disabled(&item) {
+            let update = letting_go_of_transfer(signed_off(Update::default()));
+            return done(self.store.update(&key, update, reserved).await);
         }
-        let mut update = match s(&op, "free_since_key") {
+        let mut update = match text(op::FREE_SINCE_KEY) {
             Some(k) => free_under(k.to_owned()),
             None => Update::default(),
         };
-        if let Some(prev) = s(&op, "transfer_prev_status")
-            && s(&op, "status") != Some(prev)
+        if let Some(prev) = text(op::TRANSFER_PREV_STATUS)
+            && text(op::STATUS) != Some(prev)
         {
-            update = update.set("status", prev).set("status_since", now());
+            update = update.set(op::STATUS, prev).set(op::STATUS_SINCE, now());
         }
-        let update = letting_go(update.remove("transfer_id").remove("transfer_prev_status"));
-        done(
-            self.store
-                .update(&key, update, Some(Cond::eq("transfer_id", transfer_id)))
-                .await,
-        )
+        done(self.store.update(&key, letting_go_of_transfer(update), reserved).await)
     }
 
     /// Puts a live call whose operator is gone back in line, ahead of the calls that arrived
@@ -554,39 +633,45 @@ impl Routing {
     /// operator is rung into it. Returns false when the call changed meanwhile (another
     /// operator took it, it ended, or it was already put back).
     pub async fn requeue(&self, sid: &str, operator: &str) -> Result<bool, DomainError> {
-        let Some(call) = self.store.get(&call_key(sid)).await? else {
+        let Some(record) = self
+            .store
+            .get(&call_key(sid))
+            .await?
+            .as_ref()
+            .and_then(CallRecord::from_item)
+        else {
             return Ok(false);
         };
         let at = now();
-        let enqueued_at = s(&call, "started_at").unwrap_or(at.as_str()).to_owned();
-        let qkey = queue_key(&enqueued_at, sid);
-        let mut entry = Item::new();
-        entry.insert(attr::PK.into(), qkey.pk.clone().into());
-        entry.insert(attr::SK.into(), qkey.sk.clone().into());
-        entry.insert("sid".into(), sid.into());
-        entry.insert("enqueued_at".into(), enqueued_at.into());
-        entry.insert("requeued_at".into(), at.clone().into());
+        let enqueued_at = if record.started_at.is_empty() {
+            at.clone()
+        } else {
+            record.started_at.clone()
+        };
+        let mut entry = QueueEntry::new(sid, &enqueued_at);
+        entry.requeued_at = Some(at.clone());
+        let qkey = entry.key();
         let ops = vec![
             TxOp::Update {
                 key: call_key(sid),
                 update: Update::default()
-                    .set("status", "waiting")
-                    .set("queue_sk", qkey.sk.as_str())
-                    .set("requeued_at", at.as_str())
-                    .remove("operator_id")
-                    .remove("operator_name")
-                    .remove("operator_label")
-                    .remove("offered_to")
-                    .remove("orphaned_since"),
+                    .set(call::STATUS, "waiting")
+                    .set(call::QUEUE_SK, qkey.sk.as_str())
+                    .set(call::REQUEUED_AT, at.as_str())
+                    .remove(call::OPERATOR_ID)
+                    .remove(call::OPERATOR_NAME)
+                    .remove(call::OPERATOR_LABEL)
+                    .remove(call::OFFERED_TO)
+                    .remove(call::ORPHANED_SINCE),
                 cond: Some(Cond::And(vec![
                     Cond::Exists,
-                    Cond::AttrNotExists("ended_at".into()),
-                    Cond::eq("status", "in_progress"),
-                    Cond::eq("operator_id", operator),
+                    Cond::AttrNotExists(call::ENDED_AT.into()),
+                    Cond::eq(call::STATUS, "in_progress"),
+                    Cond::eq(call::OPERATOR_ID, operator),
                 ])),
             },
             TxOp::Put {
-                item: entry,
+                item: entry.to_item(),
                 cond: Some(Cond::NotExists),
             },
         ];
@@ -595,18 +680,10 @@ impl Routing {
             Err(e) if e.is_condition_failed() => return Ok(false),
             Err(e) => return Err(e.into()),
         }
-        let away = letting_go(
-            Update::default()
-                .set("status", "away")
-                .set("status_since", now())
-                .set("missed_call_at", now())
-                .remove("wrap_up_until")
-                .remove("transfer_id")
-                .remove("transfer_prev_status"),
-        );
+        let away = letting_go_of_transfer(away_after_a_missed_call());
         done(
             self.store
-                .update(&operator_key(operator), away, Some(Cond::eq("current_call", sid)))
+                .update(&operator_key(operator), away, Some(Cond::eq(op::CURRENT_CALL, sid)))
                 .await,
         )?;
         Ok(true)

@@ -26,9 +26,9 @@ use super::rest::{
     Application, ApplicationSettings, IncomingPhoneNumber, ListApplications, ListIncomingPhoneNumbers, RestClient,
     RestError, UpdateIncomingPhoneNumber,
 };
-use super::signature::retried_callback;
 use super::twiml::HttpMethod;
 use super::{AccountSid, ApiKeySid, ApplicationSid, PhoneNumberSid};
+use crate::control::webhooks::CallbackUrls;
 use crate::phone::PhoneNumber;
 
 /// The name the console's TwiML App is found by.
@@ -139,17 +139,17 @@ impl Target {
 
     /// What a call to a number fetches first: the incoming webhook.
     pub fn incoming_url(&self) -> String {
-        format!("{}/twilio/voice/incoming", self.public_base_url)
+        CallbackUrls::new(&self.public_base_url).incoming()
     }
 
     /// What a softphone's outgoing call fetches: the TwiML App webhook.
     pub fn outbound_url(&self) -> String {
-        format!("{}/twilio/voice/outbound", self.public_base_url)
+        CallbackUrls::new(&self.public_base_url).outbound()
     }
 
     /// Where a call's final status goes, with Twilio's retry override.
     pub fn status_callback(&self) -> String {
-        retried_callback(format!("{}/twilio/voice/status", self.public_base_url))
+        CallbackUrls::new(&self.public_base_url).status()
     }
 }
 

@@ -6,11 +6,11 @@
 //! because the signature covers them byte for byte and a caller name may really
 //! end in a space.
 //!
-//! The typed views ([`IncomingCall`], [`CallStatusCallback`], [`ConferenceCallback`])
-//! turn the parameters the product relies on into types and refuse a request that
-//! lacks one or carries a malformed one with a [`WebhookError`] naming the
-//! parameter, which a handler turns into HTTP 400. Nothing here panics on any
-//! input: webhook bodies come from the internet.
+//! The typed views ([`IncomingCall`], [`CallStatusCallback`], [`ConferenceCallback`],
+//! [`RecordingStatusCallback`]) turn the parameters the product relies on into types and
+//! refuse a request that lacks one or carries a malformed one with a [`WebhookError`] naming
+//! the parameter, which a handler turns into HTTP 400. Nothing here panics on any input:
+//! webhook bodies come from the internet.
 
 use std::str::FromStr;
 
@@ -460,6 +460,42 @@ impl ConferenceCallback {
             participant_call_status: p.optional_as("ParticipantCallStatus")?,
             reason_announcement_failed: p.optional_string("ReasonAnnouncementFailed").filter(|s| !s.is_empty()),
             announce_url: p.optional_string("AnnounceUrl").filter(|s| !s.is_empty()),
+        })
+    }
+}
+
+wire_enum!(
+    /// A conference recording's state, from a recording status callback's `RecordingStatus`.
+    RecordingStatus {
+        InProgress = "in-progress",
+        Completed = "completed",
+        Absent = "absent",
+        Failed = "failed",
+    }
+);
+
+/// A recording status callback (`recordingStatusCallback` of a conference).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordingStatusCallback {
+    /// The recording (`RE…`).
+    pub recording_sid: String,
+    /// Its state.
+    pub recording_status: RecordingStatus,
+    /// Where the recording can be fetched, once completed.
+    pub recording_url: Option<String>,
+    /// Its length in seconds, once completed (left out when not a number).
+    pub recording_duration: Option<u64>,
+}
+
+impl RecordingStatusCallback {
+    /// Reads a recording status callback from its parameters.
+    pub fn from_params(params: &[(String, String)]) -> Result<Self, WebhookError> {
+        let p = Params(params);
+        Ok(Self {
+            recording_sid: p.required("RecordingSid")?.to_owned(),
+            recording_status: p.required_as("RecordingStatus")?,
+            recording_url: p.optional_string("RecordingUrl"),
+            recording_duration: p.get("RecordingDuration").and_then(|d| d.parse().ok()),
         })
     }
 }

@@ -1,0 +1,163 @@
+//! Twilio's callbacks about a call, applied to its record and acted on: the customer leg's
+//! status (the call's end, its final status for history, the day's figures, the operator's
+//! wrap-up), the conference's events (participants' state, transfers moving on, routing when
+//! the customer joins, the end of the call), and the recording's progress. Each is idempotent
+//! and commutes with the others (see [`crate::domain::callstate`]).
+
+use super::{CallControl, ControlError};
+use crate::domain::calls::{Direction, ParticipantLabel, ParticipantState, call_key, field};
+use crate::domain::callstate::{CallStatusEvent, ParticipantEvent};
+use crate::store::{Cond, Update, done_unless_failed};
+use crate::twilio::CallSid;
+use crate::twilio::webhook::{
+    CallStatusCallback, ConferenceCallback, ConferenceEvent, RecordingStatus, RecordingStatusCallback,
+};
+
+impl CallControl {
+    /// The customer leg's status: recorded in order; at the call's end its final status, the
+    /// day's figures, the queue and the operator's wrap-up, and routing for the next call.
+    #[tracing::instrument(name = "control.call_status", skip_all, fields(call = %cb.call_sid, status = %cb.call_status))]
+    pub async fn call_status(&self, cb: &CallStatusCallback) -> Result<(), ControlError> {
+        let sid = cb.call_sid.as_str();
+        let ev = CallStatusEvent {
+            sequence: cb.sequence_number.unwrap_or(0),
+            status: cb.call_status.to_string(),
+            at: cb
+                .timestamp
+                .unwrap_or_else(chrono::Utc::now)
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            duration_seconds: cb.call_duration,
+        };
+        if self.services.call_state.apply_status(sid, &ev).await? {
+            if let Some(call) = self.finish(sid).await? {
+                self.services.monitor.count(sid, &call).await?;
+            }
+            self.services.routing.ended(sid).await?;
+            self.route_waiting().await;
+        }
+        Ok(())
+    }
+
+    /// The call's final status for history: completed when an operator answered, abandoned
+    /// when the caller gave up waiting, otherwise Twilio's own ending (busy, no-answer, failed,
+    /// canceled). Returns the record as it now is (for the day's figures), or `None` for a call
+    /// never recorded.
+    async fn finish(&self, sid: &str) -> Result<Option<crate::store::Item>, ControlError> {
+        let Some(call) = self.call(sid).await? else {
+            return Ok(None);
+        };
+        let answered =
+            call.answered_at.is_some() || call.connected_at.is_some() && call.direction == Some(Direction::Outbound);
+        let final_status = if answered {
+            "completed".to_owned()
+        } else if call.direction == Some(Direction::Inbound) {
+            "abandoned".to_owned()
+        } else {
+            call.end_reason.as_deref().unwrap_or("failed").replace('-', "_")
+        };
+        let updated = self
+            .services
+            .store
+            .update(
+                &call_key(sid),
+                Update::default().set(field::STATUS, final_status),
+                Some(Cond::Exists),
+            )
+            .await?;
+        Ok(Some(updated))
+    }
+
+    /// A conference event: the conference's SID noted on the call (participant updates address
+    /// it), a participant's state recorded and acted on (a transfer moves on, routing runs when
+    /// the customer joins), and the conference's end ending the call.
+    #[tracing::instrument(name = "control.conference_event", skip_all, fields(call = %ev.friendly_name, event = %ev.event))]
+    pub async fn conference_event(&self, ev: &ConferenceCallback) -> Result<(), ControlError> {
+        let name = ev.friendly_name.as_str();
+        if matches!(
+            ev.event,
+            ConferenceEvent::ConferenceStart | ConferenceEvent::ParticipantJoin
+        ) {
+            let first = Cond::And(vec![Cond::Exists, Cond::AttrNotExists(field::CONFERENCE_SID.into())]);
+            let set = Update::default().set(field::CONFERENCE_SID, ev.conference_sid.as_str());
+            done_unless_failed(self.services.store.update(&call_key(name), set, Some(first)).await)?;
+        }
+        match ev.event {
+            ConferenceEvent::ParticipantJoin
+            | ConferenceEvent::ParticipantLeave
+            | ConferenceEvent::ParticipantHold
+            | ConferenceEvent::ParticipantUnhold
+            | ConferenceEvent::ParticipantMute
+            | ConferenceEvent::ParticipantUnmute
+            | ConferenceEvent::ParticipantModify => {
+                let Some(label) = ev.participant_label.as_deref().and_then(ParticipantLabel::parse) else {
+                    tracing::warn!("a participant event without one of our labels; not recorded");
+                    return Ok(());
+                };
+                let pe = ParticipantEvent {
+                    sequence: ev.sequence_number,
+                    label,
+                    call_sid: ev.call_sid.as_ref().map(|c| c.as_str().to_owned()).unwrap_or_default(),
+                    state: if ev.event == ConferenceEvent::ParticipantLeave {
+                        ParticipantState::Left
+                    } else {
+                        ParticipantState::Joined
+                    },
+                    hold: ev.hold.unwrap_or(false),
+                    muted: ev.muted.unwrap_or(false),
+                    at: ev.timestamp.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                };
+                self.services.call_state.apply_participant(name, &pe).await?;
+                self.after_participant_event(name, &pe).await?;
+                if ev.event == ConferenceEvent::ParticipantJoin && label == ParticipantLabel::Customer {
+                    self.route_waiting().await;
+                }
+            }
+            ConferenceEvent::ConferenceEnd => {
+                self.services.routing.ended(name).await?;
+                self.abandon_unanswered_outbound(name).await?;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// A conference recording's progress: its SID and state while it runs, its URL and length
+    /// when it is done (the link supervisors find in the call history). A late `in-progress`
+    /// never overwrites `completed`.
+    #[tracing::instrument(name = "control.recording_progress", skip_all, fields(call = %sid, status = %cb.recording_status))]
+    pub async fn recording_progress(&self, sid: &CallSid, cb: &RecordingStatusCallback) -> Result<(), ControlError> {
+        let completed = cb.recording_status == RecordingStatus::Completed;
+        let mut update = Update::default()
+            .set(field::RECORDING_SID, cb.recording_sid.as_str())
+            .set(field::RECORDING_STATUS, cb.recording_status.as_str());
+        if completed {
+            if let Some(link) = &cb.recording_url {
+                update = update.set(field::RECORDING_URL, link.as_str());
+            }
+            if let Some(secs) = cb.recording_duration {
+                update = update.set(field::RECORDING_SECONDS, secs);
+            }
+        }
+        let cond = if completed {
+            Cond::Exists
+        } else {
+            Cond::And(vec![
+                Cond::Exists,
+                Cond::Or(vec![
+                    Cond::AttrNotExists(field::RECORDING_STATUS.into()),
+                    Cond::Ne(
+                        field::RECORDING_STATUS.into(),
+                        RecordingStatus::Completed.as_str().into(),
+                    ),
+                ]),
+            ])
+        };
+        done_unless_failed(
+            self.services
+                .store
+                .update(&call_key(sid.as_str()), update, Some(cond))
+                .await,
+        )?;
+        Ok(())
+    }
+}

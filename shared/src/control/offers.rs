@@ -1,0 +1,252 @@
+//! Incoming calls and the operators rung for them. An incoming call is recorded and queued
+//! with no REST request (the caller is parked in their conference whatever happens here);
+//! routing then offers the longest-waiting call to the longest-idle free operator
+//! ([`crate::domain::routing`]) and their softphone is rung into the conference. An offer that
+//! could not ring, or that the operator did not answer, is released in one place,
+//! [`Routing::release_offer`], and the call waits for the next operator.
+
+use std::time::Duration;
+
+use super::legs::SoftphoneLeg;
+use super::{CallControl, ControlError, now};
+use crate::auth::Caller;
+use crate::domain::calls::{CallSummary, Direction, ParticipantLabel, field};
+use crate::domain::operators::{Operator, OperatorStatus};
+use crate::domain::routing::{Offer, Routing, Unanswered, queue_key};
+use crate::ids::OperatorId;
+use crate::phone::PhoneNumber;
+use crate::store::{Cond, StoreError, TxOp};
+use crate::twilio::CallSid;
+use crate::twilio::rest::{CallUpdateStatus, ConferenceRef, UpdateCall};
+use crate::twilio::twiml::HttpMethod;
+use crate::twilio::webhook::{CallStatus, IncomingCall};
+
+impl CallControl {
+    /// Records an incoming call and puts it in line, in one transaction, within `budget` (the
+    /// CRM lookup that matches the caller's account and contact has the same budget). A call
+    /// recorded already (Twilio retried) is left as it is.
+    #[tracing::instrument(name = "control.record_incoming", skip_all, fields(call = %call.call_sid))]
+    pub async fn record_incoming(&self, call: &IncomingCall, budget: Duration) -> Result<(), String> {
+        let sid = call.call_sid.as_str();
+        let customer = PhoneNumber::parse(&call.from).ok();
+        let pop = match &customer {
+            Some(p) => match tokio::time::timeout(budget, self.services.crm.lookup(p)).await {
+                Ok(Ok(l)) => Some(l),
+                Ok(Err(e)) => {
+                    tracing::warn!(error = %e, "CRM lookup failed; routing without customer data");
+                    None
+                }
+                Err(_) => {
+                    tracing::warn!("CRM lookup over budget; routing without customer data");
+                    None
+                }
+            },
+            None => None,
+        };
+        let at = now();
+        let summary = CallSummary::new(
+            sid,
+            Direction::Inbound,
+            customer.as_ref(),
+            call.to.clone(),
+            "waiting",
+            at.clone(),
+            pop.as_ref(),
+        );
+        let mut item = summary.to_item();
+        item.insert(field::QUEUE_SK.into(), queue_key(&at, sid).sk.into());
+        let mut ops = vec![TxOp::Put {
+            item,
+            cond: Some(Cond::NotExists),
+        }];
+        ops.extend(Routing::enqueue_ops(&at, sid));
+        match tokio::time::timeout(budget, self.services.store.transact(ops)).await {
+            Ok(Ok(())) => Ok(()),
+            // A retried webhook: the call is already recorded and queued.
+            Ok(Err(StoreError::ConditionFailed { index: Some(0) })) => Ok(()),
+            Ok(Err(e)) => Err(e.to_string()),
+            Err(_) => Err("store over budget".into()),
+        }
+    }
+
+    /// Whether calls on the line with `number` are recorded. Bounded by `budget` and false
+    /// when the settings cannot be read: a call is never held up for its recording.
+    pub async fn line_records(&self, number: Option<&str>, budget: Duration) -> bool {
+        let Some(number) = number.and_then(|n| PhoneNumber::parse(n).ok()) else {
+            return false;
+        };
+        match tokio::time::timeout(budget, self.services.settings.get()).await {
+            Ok(Ok(settings)) => settings.lines.iter().any(|l| l.number == number && l.recording),
+            _ => false,
+        }
+    }
+
+    /// A waiting customer fetched the wait document again: a call the incoming webhook could
+    /// not store is recorded now (from `incoming`, the same request's parameters), a call that
+    /// waited past the configured longest wait is sent to the goodbye, and routing is tried.
+    #[tracing::instrument(name = "control.waiting", skip_all, fields(call = %sid))]
+    pub async fn waiting(&self, sid: &CallSid, incoming: Option<&IncomingCall>, budget: Duration) {
+        match self.call(sid.as_str()).await {
+            Ok(None) => {
+                if let Some(call) = incoming {
+                    let _ = self.record_incoming(call, budget).await;
+                }
+            }
+            Ok(Some(call)) => {
+                let max_wait = self
+                    .services
+                    .settings
+                    .get()
+                    .await
+                    .map(|s| s.call_handling.max_wait_seconds)
+                    .unwrap_or(300);
+                let started = chrono::DateTime::parse_from_rfc3339(&call.started_at).ok();
+                let waited_too_long = started.is_some_and(|t| {
+                    (chrono::Utc::now() - t.with_timezone(&chrono::Utc)).num_seconds() > max_wait as i64
+                });
+                if call.status == "waiting" && waited_too_long {
+                    let goodbye = UpdateCall::Redirect {
+                        url: self.urls.goodbye(),
+                        method: Some(HttpMethod::Post),
+                    };
+                    if let Err(e) = self.telephony.update_call(sid, &goodbye).await {
+                        tracing::error!(error = %e, "could not end a call past the longest wait");
+                    }
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "store unavailable while waiting"),
+        }
+        self.route_waiting().await;
+    }
+
+    /// Rings free operators for waiting calls, a few at a time. A failed ring puts the operator
+    /// back first in line and leaves the call waiting; the next trigger tries again.
+    #[tracing::instrument(name = "control.route_waiting", skip_all)]
+    pub async fn route_waiting(&self) {
+        for _ in 0..5 {
+            let offer = match self.services.routing.next_offer().await {
+                Ok(Some(o)) => o,
+                Ok(None) => return,
+                Err(e) => {
+                    tracing::error!(error = %e, "routing failed");
+                    return;
+                }
+            };
+            if let Err(e) = self.ring(&offer).await {
+                tracing::error!(call = %offer.call_sid, error = %e, "could not ring the operator; the call keeps waiting");
+                let _ = self
+                    .services
+                    .routing
+                    .release_offer(
+                        &offer.call_sid,
+                        &offer.operator_id,
+                        &offer.offer_id,
+                        Some(&offer.free_since_key),
+                        Unanswered::NotRung,
+                    )
+                    .await;
+                return;
+            }
+        }
+    }
+
+    /// Rings the offered operator's softphone into the call's conference, with the custom
+    /// parameters `callSid`, `offerId` and `customer`.
+    async fn ring(&self, offer: &Offer) -> Result<(), ControlError> {
+        let operator =
+            OperatorId::parse(&offer.operator_id).map_err(|e| crate::error::DomainError::NotFound(e.to_string()))?;
+        let customer = self
+            .call(&offer.call_sid)
+            .await?
+            .map(|c| c.caller_id().to_owned())
+            .unwrap_or_else(|| "anonymous".to_owned());
+        let ring_secs = self.ring_seconds().await.unwrap_or(20);
+        let callback = self
+            .urls
+            .operator_leg(&offer.call_sid, &offer.offer_id, &offer.operator_id);
+        let leg = SoftphoneLeg::new(&operator, &offer.call_sid, &customer, ParticipantLabel::Operator)?
+            .param("offerId", &offer.offer_id)
+            .param("customer", &customer)
+            .ringing_reported(ring_secs, callback);
+        self.telephony
+            .create_participant(&ConferenceRef::FriendlyName(offer.call_sid.clone()), &leg.request())
+            .await?;
+        Ok(())
+    }
+
+    /// An operator changes their own presence (see
+    /// [`crate::domain::operators::Operators::set_status`]); becoming available rings the
+    /// longest-waiting call at once, so the operator is read again afterwards (their phone may
+    /// be ringing now).
+    #[tracing::instrument(name = "control.set_presence", skip_all, fields(status = %status))]
+    pub async fn set_presence(&self, caller: &Caller, status: OperatorStatus) -> Result<Operator, ControlError> {
+        let operators = &self.services.operators;
+        operators.ensure(&caller.id, &caller.name, caller.role).await?;
+        let me = operators.set_status(&caller.id, status.clone()).await?;
+        if status != OperatorStatus::Available {
+            return Ok(me);
+        }
+        self.route_waiting().await;
+        Ok(operators.get(&caller.id).await?)
+    }
+
+    /// An offered operator's softphone reported its progress (`status`, on leg `leg`):
+    /// answered → the operator is on the call (a late answer, the call given to someone else
+    /// meanwhile, is hung up); rang out, busy or rejected → the offer is released, the operator
+    /// set away and the call goes to the next operator.
+    #[tracing::instrument(name = "control.offer_progress", skip_all, fields(call = %call_sid, offer = offer_id, status = %status))]
+    pub async fn offer_progress(
+        &self,
+        call_sid: &CallSid,
+        offer_id: &str,
+        operator: &OperatorId,
+        leg: &CallSid,
+        status: CallStatus,
+    ) -> Result<(), ControlError> {
+        let sid = call_sid.as_str();
+        match status {
+            CallStatus::InProgress => {
+                let name = match self.services.operators.get(operator).await {
+                    Ok(o) => o.name,
+                    Err(crate::error::DomainError::NotFound(_)) => String::new(),
+                    Err(e) => return Err(e.into()),
+                };
+                if let Err(e) = self
+                    .services
+                    .routing
+                    .answered(sid, operator.as_str(), &name, offer_id)
+                    .await
+                {
+                    // Too late: the call went to someone else. Hang this leg up.
+                    tracing::warn!(error = %e, "late answer; releasing the operator's leg");
+                    let _ = self
+                        .telephony
+                        .update_call(leg, &UpdateCall::End(CallUpdateStatus::Completed))
+                        .await;
+                } else if self.call(sid).await?.is_some_and(|c| c.requeued_at.is_some()) {
+                    // A customer put back in line waits on hold: the new operator is here.
+                    self.reconnected(sid).await?;
+                }
+            }
+            CallStatus::NoAnswer
+            | CallStatus::Busy
+            | CallStatus::Failed
+            | CallStatus::Canceled
+            | CallStatus::Completed => {
+                let answered_by_this = self
+                    .call(sid)
+                    .await?
+                    .is_some_and(|c| c.is_operated_by(operator.as_str()));
+                if !answered_by_this {
+                    self.services
+                        .routing
+                        .release_offer(sid, operator.as_str(), offer_id, None, Unanswered::Missed)
+                        .await?;
+                    self.route_waiting().await;
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
