@@ -1,6 +1,10 @@
 //! Logging: JSON lines on Lambda (CloudWatch reads them), readable lines locally. Phone numbers
 //! and memo text never reach a log line in clear: code logs masked forms only
 //! ([`crate::phone::PhoneNumber::masked`], [`mask_text`]).
+//!
+//! Each line carries the spans it was logged in: the request's (`request_id`, see
+//! [`crate::http::traced`]), the handler's and call control's (`call`, the customer's CallSid),
+//! so one call's or one request's lines can be found with a single filter.
 
 use tracing_subscriber::EnvFilter;
 
@@ -10,7 +14,12 @@ pub fn init() {
     let on_lambda = std::env::var("AWS_LAMBDA_FUNCTION_NAME").is_ok();
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
     let _ = if on_lambda {
-        builder.json().without_time().with_current_span(true).try_init()
+        builder
+            .json()
+            .without_time()
+            .with_current_span(true)
+            .with_span_list(true)
+            .try_init()
     } else {
         builder.compact().try_init()
     };

@@ -2,9 +2,11 @@
 //! refused by Twilio with a message quoting the number), the operator's page pops them up and
 //! opens their history, the operator answers, types a memo naming the
 //! customer and a call-back number, holds, and hangs up. The logs are captured as the functions
-//! write them on Lambda (JSON lines with the current span, every level down to debug) and must
+//! write them on Lambda (JSON lines with the current span and the spans around it, every level
+//! down to debug, and a line as each span closes so every span's fields are read) and must
 //! hold no phone number in any common form, no memo text, no bearer token, no Voice access
-//! token and no Twilio secret.
+//! token and no Twilio secret; and every line logged while a request was handled names the
+//! request (its `request_id`) and, in call control, the call.
 
 mod support;
 
@@ -69,6 +71,7 @@ async fn a_whole_call_leaves_no_phone_number_memo_token_or_secret_in_the_logs() 
         .json()
         .with_current_span(true)
         .with_span_list(true)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
         .with_writer(move || writer.clone())
         .finish();
     tracing::subscriber::set_global_default(subscriber).expect("the only subscriber of this test process");
@@ -196,4 +199,120 @@ async fn a_whole_call_leaves_no_phone_number_memo_token_or_secret_in_the_logs() 
         leaks.len()
     );
     assert!(leaks.is_empty(), "{} leaks:\n{}", leaks.len(), leaks.join("\n"));
+
+    let traced = traced_lines(&log, &sid);
+    println!(
+        "spans: {} lines in handlers and call control, all with their request id; {} of them in the calls API, all with the call id",
+        traced.in_handlers, traced.in_calls_api
+    );
+    assert!(
+        traced.unnamed.is_empty(),
+        "lines without their ids:\n{}",
+        traced.unnamed.join("\n")
+    );
+    for handler in [
+        "calls.hold",
+        "calls.hangup",
+        "memos.save",
+        "voice.incoming",
+        "voice.conference",
+        "voice.status",
+    ] {
+        assert!(
+            traced.handlers.contains(handler),
+            "{handler} left no line: {:?}",
+            traced.handlers
+        );
+    }
+    assert!(
+        traced.operations.contains("control.hold") && traced.operations.contains("control.hang_up"),
+        "call control's operations are spans too: {:?}",
+        traced.operations
+    );
+}
+
+/// What the spans of the captured log say.
+#[derive(Default)]
+struct Traced {
+    /// Lines logged inside a handler or a call-control operation.
+    in_handlers: usize,
+    /// Lines logged while the calls API handled a request about the call.
+    in_calls_api: usize,
+    /// The handler spans and the call-control spans seen.
+    handlers: std::collections::BTreeSet<String>,
+    operations: std::collections::BTreeSet<String>,
+    /// Lines inside a handler without the request's id, or in the calls API without the call's.
+    unnamed: Vec<String>,
+}
+
+/// Reads every JSON line's span list: a line inside a handler (`calls.*`, `voice.*`, `memos.*`,
+/// `operators.*`, `monitor.*`) or a call-control operation (`control.*`) must be inside the
+/// request's span with its `request_id`; one inside a calls API handler must name the call `sid`.
+fn traced_lines(log: &str, sid: &str) -> Traced {
+    let mut traced = Traced::default();
+    let handler_prefixes = ["calls.", "voice.", "memos.", "operators.", "monitor."];
+    for line in log.lines() {
+        let Ok(entry) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        // The spans around the line; a span's closing line names that span apart.
+        let mut spans = entry["spans"].as_array().cloned().unwrap_or_default();
+        if entry["span"].is_object() && spans.last() != Some(&entry["span"]) {
+            spans.push(entry["span"].clone());
+        }
+        let named = |prefixes: &[&str]| -> Vec<serde_json::Value> {
+            spans
+                .iter()
+                .filter(|s| {
+                    s["name"]
+                        .as_str()
+                        .is_some_and(|n| prefixes.iter().any(|p| n.starts_with(p)))
+                })
+                .cloned()
+                .collect()
+        };
+        let handlers = named(&handler_prefixes);
+        let operations = named(&["control."]);
+        if handlers.is_empty() && operations.is_empty() {
+            continue;
+        }
+        traced.in_handlers += 1;
+        for span in handlers.iter().chain(&operations) {
+            let name = span["name"].as_str().unwrap_or_default().to_owned();
+            if name.starts_with("control.") {
+                traced.operations.insert(name);
+            } else {
+                traced.handlers.insert(name);
+            }
+        }
+        let request_id = spans
+            .iter()
+            .filter(|s| s["name"] == "request")
+            .find_map(|s| s["request_id"].as_str())
+            .unwrap_or_default();
+        if request_id.is_empty() {
+            traced.unnamed.push(format!("no request id: {line}"));
+        }
+        // One call was made: a span that names a call names it.
+        if let Some(other) = handlers
+            .iter()
+            .chain(&operations)
+            .find(|s| s.get("call").is_some_and(|c| c != sid))
+        {
+            traced
+                .unnamed
+                .push(format!("another call than {sid} in {other}: {line}"));
+        }
+        if let Some(api) = handlers.iter().find(|s| {
+            s["name"]
+                .as_str()
+                .is_some_and(|n| n.starts_with("calls.") && n != "calls.current")
+        }) {
+            traced.in_calls_api += 1;
+            if api["call"] != sid {
+                traced.unnamed.push(format!("not the call {sid}: {line}"));
+            }
+        }
+    }
+    traced
 }

@@ -186,6 +186,7 @@ impl CallControl {
             .update_participant(&conf, &participant(call.operator_label()), &keep)
             .await?;
         self.set_customer_hold(&conf, sid.as_str(), true).await?;
+        tracing::info!("customer put on hold");
         Ok(())
     }
 
@@ -197,6 +198,7 @@ impl CallControl {
         not_transferring(&call, "take the customer off hold")?;
         let conf = self.conference_or_gone(sid.as_str(), &call).await?;
         self.set_customer_hold(&conf, sid.as_str(), false).await?;
+        tracing::info!("customer taken off hold");
         Ok(())
     }
 
@@ -238,6 +240,7 @@ impl CallControl {
             CallProgressEvent::Completed,
         ];
         self.telephony.create_participant(&ConferenceRef::Sid(conf), &p).await?;
+        tracing::info!(line = %line.id, "consultation call placed");
         Ok(())
     }
 
@@ -251,6 +254,7 @@ impl CallControl {
                 .remove_participant(&conf, &participant(ParticipantLabel::Consult))
                 .await,
         )?;
+        tracing::info!("consultation call hung up");
         Ok(())
     }
 
@@ -286,6 +290,7 @@ impl CallControl {
             .store
             .update(&call_key(sid.as_str()), paused, Some(Cond::Exists))
             .await?;
+        tracing::info!("recording changed");
         Ok(())
     }
 
@@ -301,6 +306,7 @@ impl CallControl {
         }
         let conf = self.conference_or_gone(sid.as_str(), &call).await?;
         gone_is_fine(self.telephony.update_conference(&conf, &UpdateConference::end()).await)?;
+        tracing::info!("call hung up");
         Ok(())
     }
 
@@ -327,6 +333,7 @@ impl CallControl {
         self.telephony
             .create_participant(&ConferenceRef::Sid(conf), &leg.request())
             .await?;
+        tracing::info!("operator rung back into their call");
         Ok(())
     }
 
@@ -413,6 +420,7 @@ impl CallControl {
             .store
             .update(&call_key(sid.as_str()), mark, Some(Cond::Exists))
             .await?;
+        tracing::info!(supervisor = %caller.id, "supervisor on the call");
         Ok(())
     }
 
@@ -443,6 +451,7 @@ impl CallControl {
             .store
             .update(&call_key(sid.as_str()), clear, Some(Cond::Exists))
             .await?;
+        tracing::info!(supervisor = %caller.id, "supervisor left the call");
         Ok(())
     }
 }

@@ -171,6 +171,7 @@ impl CallControl {
         self.telephony
             .create_participant(&ConferenceRef::FriendlyName(offer.call_sid.clone()), &leg.request())
             .await?;
+        tracing::info!(call = %offer.call_sid, operator = %offer.operator_id, "operator rung for a waiting call");
         Ok(())
     }
 

@@ -168,6 +168,7 @@ impl CallControl {
                 .await;
             return Err(OutboundRefusal::NotRecorded);
         }
+        tracing::info!(call = %sid, line = %line.id, "customer call placed");
         Ok(PlacedCall {
             call_sid: sid,
             recorded: line.recording,

@@ -155,6 +155,7 @@ impl CallControl {
             return Err(e);
         }
         let transfer = self.call(sid).await?.and_then(|c| c.transfer).unwrap_or(transfer);
+        tracing::info!(transfer = %transfer.id, to = %transfer.to_operator, "transfer started");
         Ok((transfer, handoff))
     }
 
@@ -250,6 +251,7 @@ impl CallControl {
             .transfers
             .end(sid.as_str(), t, TransferState::Canceled, "canceled")
             .await?;
+        tracing::info!(transfer = %t.id, "transfer called off");
         Ok(self
             .call(sid.as_str())
             .await?

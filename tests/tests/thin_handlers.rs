@@ -1,0 +1,192 @@
+//! The functions' handlers stay thin: they extract a request, call the domain or call control,
+//! and map the outcome. Store keys, transactions, write conditions and Twilio REST requests are
+//! built in `shared` (the key design in `shared::store::table`, call control in
+//! `shared::control`), never in `functions/*/src`. This test reads the handlers' sources and
+//! names every line that breaks the rule.
+
+use std::path::{Path, PathBuf};
+
+/// What a handler must not contain, and why.
+struct Rule {
+    what: &'static str,
+    breaks: fn(&str) -> bool,
+}
+
+/// A string literal that is a key attribute's name or starts like a store key (`"CALL#`,
+/// `format!("OP#…`).
+fn store_key(line: &str) -> bool {
+    let key_names = [
+        "\"PK\"",
+        "\"SK\"",
+        "\"GSI1PK\"",
+        "\"GSI1SK\"",
+        "\"GSI2PK\"",
+        "\"GSI2SK\"",
+        "\"expires_at\"",
+    ];
+    key_names.iter().any(|k| line.contains(k))
+        || line.match_indices('"').any(|(i, _)| {
+            let rest = &line[i + 1..];
+            let prefix: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+                .collect();
+            !prefix.is_empty() && rest[prefix.len()..].starts_with('#')
+        })
+        || line.contains("Key::new(")
+        || line.contains("store::attr")
+}
+
+/// A transaction or a write condition built by hand.
+fn store_write(line: &str) -> bool {
+    line.contains("TxOp::") || line.contains("Cond::")
+}
+
+/// The REST request types of `shared/src/twilio/rest.rs`: every public type documented with
+/// the HTTP request it is (`` /// `POST /Calls.json` ``), read from the source so a new one is
+/// covered without touching this test.
+fn rest_request_types() -> Vec<String> {
+    let rest = std::fs::read_to_string(repo().join("shared/src/twilio/rest.rs")).expect("read rest.rs");
+    let lines: Vec<&str> = rest.lines().collect();
+    let mut types = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let documented_as_request = ["GET", "POST", "DELETE", "PUT"]
+            .iter()
+            .any(|m| line.trim_start().starts_with(&format!("/// `{m} ")));
+        if !documented_as_request {
+            continue;
+        }
+        let declaration = lines[i + 1..]
+            .iter()
+            .find(|l| !l.trim_start().starts_with("///") && !l.trim_start().starts_with("#["));
+        if let Some(name) = declaration.and_then(|d| {
+            d.trim_start()
+                .strip_prefix("pub struct ")
+                .or_else(|| d.trim_start().strip_prefix("pub enum "))
+        }) {
+            types.push(
+                name.split(|c: char| !c.is_alphanumeric())
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned(),
+            );
+        }
+    }
+    types
+}
+
+fn words(line: &str) -> impl Iterator<Item = &str> {
+    line.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("read a source folder").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// Every line of `source` (named `file`) that breaks a rule, with the rule.
+fn violations(file: &str, source: &str, rest_types: &[String]) -> Vec<String> {
+    let rules = [
+        Rule {
+            what: "a store key",
+            breaks: store_key,
+        },
+        Rule {
+            what: "a transaction or condition",
+            breaks: store_write,
+        },
+    ];
+    let mut found = Vec::new();
+    for (n, line) in source.lines().enumerate() {
+        let code = line.split("//").next().unwrap_or_default();
+        for rule in &rules {
+            if (rule.breaks)(code) {
+                found.push(format!("{file}:{}: {} in a handler: {}", n + 1, rule.what, line.trim()));
+            }
+        }
+        if code.contains("twilio::rest") || words(code).any(|w| rest_types.iter().any(|t| t == w)) {
+            found.push(format!(
+                "{file}:{}: a Twilio REST request in a handler: {}",
+                n + 1,
+                line.trim()
+            ));
+        }
+    }
+    found
+}
+
+#[test]
+fn the_rest_request_types_are_read_from_the_rest_client() {
+    let types = rest_request_types();
+    for expected in [
+        "CreateCall",
+        "UpdateCall",
+        "CreateParticipant",
+        "UpdateParticipant",
+        "UpdateConference",
+    ] {
+        assert!(types.iter().any(|t| t == expected), "{expected} not found in {types:?}");
+    }
+}
+
+#[test]
+fn a_handler_building_keys_transactions_or_rest_requests_is_named() {
+    let rest_types = rest_request_types();
+    let offending = r#"
+        async fn hold(State(d): State<CallControl>) {
+            let key = Key::new(format!("CALL#{sid}"), "CALL");
+            let op = format!("OP#{id}");
+            item.insert("PK".into(), key.pk.into());
+            let ops = vec![TxOp::Put { item, cond: Some(Cond::NotExists) }];
+            let req = CreateParticipant::new(from, to);
+            use shared::twilio::rest::ParticipantRef;
+        }
+    "#;
+    let found = violations("example.rs", offending, &rest_types);
+    assert_eq!(found.len(), 6, "{found:#?}");
+    let thin = r#"
+        // Keys are built in shared::store::table ("CALL#…"), never here.
+        async fn hold(State(c): State<CallControl>, caller: Caller, Path(call): Path<CallSid>) -> ApiResult<StatusCode> {
+            c.hold(&caller, &call).await?;
+            Ok(StatusCode::NO_CONTENT)
+        }
+    "#;
+    assert!(violations("thin.rs", thin, &rest_types).is_empty());
+}
+
+#[test]
+fn handlers_build_no_store_keys_transactions_conditions_or_rest_requests() {
+    let rest_types = rest_request_types();
+    let mut files = Vec::new();
+    for function in std::fs::read_dir(repo().join("functions"))
+        .expect("read functions/")
+        .flatten()
+    {
+        let src = function.path().join("src");
+        if src.is_dir() {
+            rust_files(&src, &mut files);
+        }
+    }
+    assert!(files.len() >= 11, "every function's sources are read: {files:?}");
+    let mut found = Vec::new();
+    for file in &files {
+        let source = std::fs::read_to_string(file).expect("read a handler");
+        let name = file.strip_prefix(repo()).unwrap_or(file).display().to_string();
+        found.extend(violations(&name, &source, &rest_types));
+    }
+    assert!(
+        found.is_empty(),
+        "move these into shared (the key design, the domain or call control):\n{}",
+        found.join("\n")
+    );
+}
