@@ -46,10 +46,15 @@ impl Deployed {
         Ok(TwilioSecrets::load_with(&self.aws).await?)
     }
 
+    /// Call control with the Twilio secret read now (see [`Deployed::call_control_with`]).
+    pub async fn call_control(&self) -> Result<CallControl, StartError> {
+        self.call_control_with(&self.twilio().await?)
+    }
+
     /// Call control: the services and Twilio's REST client with the secret's API key (at
     /// `TWILIO_API_BASE_URL` when set, the rehearsal's simulator), Twilio calling back at
     /// `PUBLIC_BASE_URL`.
-    pub fn call_control(&self, twilio: &TwilioSecrets) -> Result<CallControl, StartError> {
+    pub fn call_control_with(&self, twilio: &TwilioSecrets) -> Result<CallControl, StartError> {
         let credentials = TwilioCredentials {
             account_sid: twilio.account_sid.clone(),
             api_key_sid: twilio.api_key_sid.clone(),

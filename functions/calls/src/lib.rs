@@ -79,7 +79,7 @@ impl LiveCall {
     /// recording's link (as in the history).
     fn of(mut call: CallRecord, role: Role) -> Self {
         if role < Role::Supervisor {
-            call.recording_url = None;
+            call.summary.recording_url = None;
         }
         LiveCall {
             customer_held: call.customer_held(),

@@ -2,9 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    shared::wiring::serve(|deployed| async move {
-        let twilio = deployed.twilio().await?;
-        Ok(calls::router(deployed.call_control(&twilio)?))
-    })
-    .await
+    shared::wiring::serve(|deployed| async move { Ok(calls::router(deployed.call_control().await?)) }).await
 }

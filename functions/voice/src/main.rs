@@ -7,7 +7,10 @@
 async fn main() -> Result<(), lambda_http::Error> {
     shared::wiring::serve(|deployed| async move {
         let twilio = deployed.twilio().await?;
-        let state = voice::VoiceState::new(deployed.call_control(&twilio)?, deployed.webhook_validator(&twilio)?);
+        let state = voice::VoiceState::new(
+            deployed.call_control_with(&twilio)?,
+            deployed.webhook_validator(&twilio)?,
+        );
         Ok(voice::router(state))
     })
     .await

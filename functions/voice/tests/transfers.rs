@@ -11,10 +11,9 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use shared::auth::Role;
 use shared::control::CallControl;
-use shared::control::transfer::TransferOrder;
 use shared::domain::Services;
 use shared::domain::calls::{CallRecord, call_key};
-use shared::domain::handoff::TransferMode;
+use shared::domain::handoff::{NewTransfer, TransferMode};
 use shared::domain::operators::{OperatorRecord, operator_key};
 use shared::ids::OperatorId;
 use shared::store::embedded::EmbeddedStore;
@@ -158,7 +157,7 @@ impl Harness {
         let target = OperatorRecord::from_item(&self.op("op-suzuki").await).unwrap();
         let (t, _) = self
             .d
-            .start_transfer(TransferOrder {
+            .start_transfer(NewTransfer {
                 call_sid: CALL,
                 call: &call,
                 target: &target,

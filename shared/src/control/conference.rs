@@ -12,10 +12,10 @@ use serde::Deserialize;
 use super::legs::SoftphoneLeg;
 use super::{CallControl, ControlError, gone_is_fine, participant};
 use crate::auth::{Caller, Role};
-use crate::domain::calls::{CallRecord, ParticipantLabel, call_key, field};
+use crate::domain::calls::{CallRecord, ParticipantLabel, field};
 use crate::error::DomainError;
 use crate::phone::PhoneNumber;
-use crate::store::{Cond, Update};
+use crate::store::Update;
 use crate::twilio::CallSid;
 use crate::twilio::rest::{
     CURRENT_RECORDING, ConferenceRef, CreateParticipant, ParticipantTo, PauseBehavior, RecordingControl,
@@ -285,11 +285,11 @@ impl CallControl {
         self.telephony
             .update_conference_recording(&conf, CURRENT_RECORDING, &request)
             .await?;
-        let paused = Update::default().set(field::RECORDING_PAUSED, action == RecordingAction::Pause);
-        self.services
-            .store
-            .update(&call_key(sid.as_str()), paused, Some(Cond::Exists))
-            .await?;
+        self.note(
+            sid.as_str(),
+            Update::default().set(field::RECORDING_PAUSED, action == RecordingAction::Pause),
+        )
+        .await?;
         tracing::info!("recording changed");
         Ok(())
     }
@@ -416,10 +416,7 @@ impl CallControl {
         let mark = Update::default()
             .set(field::MONITOR_MODE, mode.as_str())
             .set(field::MONITOR_BY, caller.id.as_str());
-        self.services
-            .store
-            .update(&call_key(sid.as_str()), mark, Some(Cond::Exists))
-            .await?;
+        self.note(sid.as_str(), mark).await?;
         tracing::info!(supervisor = %caller.id, "supervisor on the call");
         Ok(())
     }
@@ -447,10 +444,7 @@ impl CallControl {
                 .await,
         )?;
         let clear = Update::default().remove(field::MONITOR_MODE).remove(field::MONITOR_BY);
-        self.services
-            .store
-            .update(&call_key(sid.as_str()), clear, Some(Cond::Exists))
-            .await?;
+        self.note(sid.as_str(), clear).await?;
         tracing::info!(supervisor = %caller.id, "supervisor left the call");
         Ok(())
     }

@@ -46,14 +46,14 @@ impl CallControl {
         let Some(call) = self.call(sid).await? else {
             return Ok(None);
         };
-        let answered =
-            call.answered_at.is_some() || call.connected_at.is_some() && call.direction == Some(Direction::Outbound);
+        let answered = call.summary.answered_at.is_some()
+            || call.connected_at.is_some() && call.summary.direction == Direction::Outbound;
         let final_status = if answered {
             "completed".to_owned()
-        } else if call.direction == Some(Direction::Inbound) {
+        } else if call.summary.direction == Direction::Inbound {
             "abandoned".to_owned()
         } else {
-            call.end_reason.as_deref().unwrap_or("failed").replace('-', "_")
+            call.summary.end_reason.as_deref().unwrap_or("failed").replace('-', "_")
         };
         let updated = self
             .services

@@ -76,6 +76,7 @@ impl CallControl {
         extra: &[(&str, &str)],
     ) -> Result<(), ControlError> {
         let operator = call
+            .summary
             .operator_id
             .as_deref()
             .and_then(|o| OperatorId::parse(o).ok())
@@ -117,7 +118,7 @@ impl CallControl {
                     return Ok(());
                 };
                 let back = call.joined(call.operator_label()).is_some();
-                if call.is_operated_by(operator) && !back && call.ended_at.is_none() {
+                if call.is_operated_by(operator) && !back && call.summary.ended_at.is_none() {
                     self.requeue(sid, operator).await?;
                 }
                 Ok(())
@@ -216,7 +217,7 @@ impl CallControl {
             Err(e) if e.is_condition_failed() => return self.call(sid).await,
             Err(e) => return Err(e.into()),
         };
-        let Some(operator) = call.operator_id.clone() else {
+        let Some(operator) = call.summary.operator_id.clone() else {
             return Ok(Some(call));
         };
         tracing::warn!(operator = %operator, "customer held with nobody: reconnecting");

@@ -40,7 +40,7 @@ pub use webhooks::{CallbackUrls, Webhook};
 use crate::domain::Services;
 use crate::domain::calls::{CallRecord, ParticipantLabel, call_key};
 use crate::error::{ApiError, DomainError};
-use crate::store::StoreError;
+use crate::store::{Cond, StoreError, Update};
 use crate::twilio::ConferenceSid;
 use crate::twilio::rest::{ConferenceStatus, ParticipantRef, UpdateParticipant};
 use crate::twilio::telephony::{Telephony, TelephonyError};
@@ -139,6 +139,15 @@ impl CallControl {
             .update_participant(conf, &participant(ParticipantLabel::Customer), &request)
             .await
             .map(|_| ())
+    }
+
+    /// Writes `update` to a call's record (which must exist).
+    async fn note(&self, sid: &str, update: Update) -> Result<(), ControlError> {
+        self.services
+            .store
+            .update(&call_key(sid), update, Some(Cond::Exists))
+            .await?;
+        Ok(())
     }
 
     /// How long an operator's softphone rings (the call-handling settings).

@@ -100,11 +100,11 @@ impl CallControl {
                     .await
                     .map(|s| s.call_handling.max_wait_seconds)
                     .unwrap_or(300);
-                let started = chrono::DateTime::parse_from_rfc3339(&call.started_at).ok();
+                let started = chrono::DateTime::parse_from_rfc3339(&call.summary.started_at).ok();
                 let waited_too_long = started.is_some_and(|t| {
                     (chrono::Utc::now() - t.with_timezone(&chrono::Utc)).num_seconds() > max_wait as i64
                 });
-                if call.status == "waiting" && waited_too_long {
+                if call.summary.status == "waiting" && waited_too_long {
                     let goodbye = UpdateCall::Redirect {
                         url: self.urls.goodbye(),
                         method: Some(HttpMethod::Post),

@@ -192,7 +192,7 @@ impl CallControl {
             return Err(OutboundRefusal::InProgress);
         };
         let call = self.call(sid).await.ok().flatten();
-        if call.is_some_and(|c| c.ended_at.is_none() && c.is_operated_by(operator.as_str())) {
+        if call.is_some_and(|c| c.summary.ended_at.is_none() && c.is_operated_by(operator.as_str())) {
             Ok(PlacedCall {
                 call_sid: sid.to_owned(),
                 recorded,
@@ -240,8 +240,8 @@ impl CallControl {
         let Some(call) = self.call(sid).await? else {
             return Ok(());
         };
-        let outbound = call.direction == Some(Direction::Outbound);
-        if !outbound || call.answered_at.is_some() || call.ended_at.is_some() {
+        let outbound = call.summary.direction == Direction::Outbound;
+        if !outbound || call.summary.answered_at.is_some() || call.summary.ended_at.is_some() {
             return Ok(());
         }
         let mark = Update::default().set(field::OPERATOR_GONE_AT, now());

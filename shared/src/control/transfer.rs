@@ -109,7 +109,7 @@ impl CallControl {
                 format!("{name} is on another call or being offered one; choose someone else or try again shortly"),
             ));
         }
-        let order = TransferOrder {
+        let order = NewTransfer {
             call_sid: sid.as_str(),
             call: &call,
             target: &target,
@@ -128,28 +128,15 @@ impl CallControl {
     /// the store entirely — and the error is returned.
     pub async fn start_transfer(
         &self,
-        order: TransferOrder<'_>,
+        order: NewTransfer<'_>,
     ) -> Result<(Transfer, Option<crate::domain::handoff::Handoff>), ControlError> {
         let sid = order.call_sid;
         let conf = self.conference_or_gone(sid, order.call).await?;
-        let (transfer, handoff) = self
-            .services
-            .transfers
-            .begin(NewTransfer {
-                call_sid: sid,
-                call: order.call,
-                target: order.target,
-                mode: order.mode,
-                by: order.by,
-                screen: order.screen,
-            })
-            .await?;
-        let was_held = order.call.customer_held();
-        if let Err(e) = self
-            .ring_target(&conf, sid, order.call, &transfer, order.mode, was_held)
-            .await
-        {
-            if let Err(undo) = self.services.transfers.undo_begin(sid, &transfer, order.target).await {
+        let (call, target, mode) = (order.call, order.target, order.mode);
+        let (transfer, handoff) = self.services.transfers.begin(order).await?;
+        let was_held = call.customer_held();
+        if let Err(e) = self.ring_target(&conf, sid, call, &transfer, mode, was_held).await {
+            if let Err(undo) = self.services.transfers.undo_begin(sid, &transfer, target).await {
                 tracing::error!(error = %undo, "could not take back a transfer that never rang");
             }
             return Err(e);
@@ -282,7 +269,7 @@ impl CallControl {
             let Some(call) = self.call(sid).await? else {
                 return Ok(());
             };
-            if call.ended_at.is_some() {
+            if call.summary.ended_at.is_some() {
                 return Ok(());
             }
             let Some(t) = call.transfer.clone() else {
@@ -405,16 +392,4 @@ impl CallControl {
         }
         Ok(())
     }
-}
-
-/// A transfer checked at the edge, about to start.
-pub struct TransferOrder<'a> {
-    pub call_sid: &'a str,
-    /// The call as read just before.
-    pub call: &'a CallRecord,
-    /// The target operator as read just before.
-    pub target: &'a OperatorRecord,
-    pub mode: TransferMode,
-    pub by: &'a str,
-    pub screen: Option<ScreenTransfer>,
 }

@@ -17,9 +17,10 @@ use crate::store::table::account_pk;
 use crate::store::{Item, attr};
 
 /// Which way the call went.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
+    #[default]
     Inbound,
     Outbound,
 }
@@ -35,9 +36,11 @@ impl Direction {
 }
 
 /// A call as history and monitoring show it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CallSummary {
+    #[serde(default)]
     pub sid: String,
+    #[serde(default)]
     pub direction: Direction,
     /// The customer's number in E.164 (absent for a withheld number).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -48,6 +51,7 @@ pub struct CallSummary {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line: Option<String>,
     /// waiting, ringing, in_progress, completed, abandoned, failed …
+    #[serde(default)]
     pub status: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
@@ -57,6 +61,7 @@ pub struct CallSummary {
     pub operator_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operator_name: Option<String>,
+    #[serde(default)]
     pub started_at: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub answered_at: Option<String>,
@@ -294,58 +299,22 @@ impl Participant {
     }
 }
 
-/// A call record as call control reads it. Attributes the record does not have are `None`;
-/// unknown ones are ignored.
+/// A call record as call control reads it: the call as history shows it, and what routing,
+/// the conference, transfers, recording, monitoring and healing keep on it. Attributes the
+/// record does not have are `None`; unknown ones are ignored.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CallRecord {
-    #[serde(default)]
-    pub sid: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub direction: Option<Direction>,
-    /// The customer's number in E.164 (absent for a withheld number).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_display: Option<String>,
-    /// Our line (the number called, or the caller ID used).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line: Option<String>,
-    /// waiting, ringing, in_progress, completed, abandoned, failed …
-    #[serde(default)]
-    pub status: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub account_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub operator_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub operator_name: Option<String>,
+    #[serde(flatten)]
+    pub summary: CallSummary,
     /// The leg label of the call's operator, once a transfer put them on another than `operator`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operator_label: Option<ParticipantLabel>,
     /// The operator whose phone rings with the call.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offered_to: Option<String>,
-    #[serde(default)]
-    pub started_at: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub answered_at: Option<String>,
     /// When the customer's leg first reported `in-progress`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connected_at: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ended_at: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub duration_seconds: Option<u64>,
-    /// Twilio's ending of the customer's leg (`completed`, `busy`, `no-answer`, …).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub end_reason: Option<String>,
-    /// The conversation memo as last saved.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub memo: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub response_status: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conference_sid: Option<String>,
     /// Twilio's latest CallStatus of the customer's leg, and its sequence number.
@@ -354,13 +323,11 @@ pub struct CallRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub twilio_seq: Option<u64>,
     /// On a recorded line: the recording, Twilio's status of it (`in-progress`, `completed`, …),
-    /// its link and length once done, and whether the operator paused it.
+    /// its length once done, and whether the operator paused it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recording_sid: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recording_status: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub recording_url: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recording_seconds: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -453,22 +420,22 @@ impl CallRecord {
 
     /// Whether the call has ended (or was given its final status).
     pub fn is_over(&self) -> bool {
-        self.ended_at.is_some() || matches!(self.status.as_str(), "completed" | "abandoned" | "failed")
+        self.summary.ended_at.is_some() || matches!(self.summary.status.as_str(), "completed" | "abandoned" | "failed")
     }
 
     /// Whether the call is live with an operator on it.
     pub fn is_in_progress(&self) -> bool {
-        self.status == "in_progress" && self.ended_at.is_none()
+        self.summary.status == "in_progress" && self.summary.ended_at.is_none()
     }
 
     /// Whether the call's operator is `operator`.
     pub fn is_operated_by(&self, operator: &str) -> bool {
-        self.operator_id.as_deref() == Some(operator)
+        self.summary.operator_id.as_deref() == Some(operator)
     }
 
     /// The caller ID an operator's leg shows: the customer's number, or `anonymous`.
     pub fn caller_id(&self) -> &str {
-        self.customer.as_deref().unwrap_or("anonymous")
+        self.summary.customer.as_deref().unwrap_or("anonymous")
     }
 
     /// The transfer of the call, if one is ringing or answered.
@@ -489,7 +456,7 @@ impl CallRecord {
 
     /// Whether the customer is being reconnected to an operator (rung back, or back in line).
     pub fn reconnecting(&self) -> bool {
-        self.ended_at.is_none() && (self.reconnecting_at.is_some() || self.requeued_at.is_some())
+        self.summary.ended_at.is_none() && (self.reconnecting_at.is_some() || self.requeued_at.is_some())
     }
 }
 

@@ -582,6 +582,7 @@ impl Transfers {
         let sid = new.call_sid;
         let from = new
             .call
+            .summary
             .operator_id
             .as_deref()
             .ok_or_else(|| DomainError::conflict("no_operator", "no operator is on this call yet", None))?;
@@ -605,7 +606,7 @@ impl Transfers {
             .joined(from_label)
             .map(|p| p.call_sid.clone())
             .filter(|c| !c.is_empty());
-        let from_name = new.call.operator_name.clone().unwrap_or_default();
+        let from_name = new.call.summary.operator_name.clone().unwrap_or_default();
         let id = ulid::Ulid::new().to_string();
         let handoff = new.screen.map(|screen| Handoff {
             id: RecordId::new().to_string(),

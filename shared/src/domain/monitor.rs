@@ -15,7 +15,7 @@ use chrono::{DateTime, FixedOffset, Timelike, Utc};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::calls::{CallRecord, Direction, ParticipantLabel, call_key, memo_key};
+use super::calls::{CallRecord, ParticipantLabel, call_key, memo_key};
 use super::memos::Memo;
 use super::operators::{Operator, Operators};
 use super::routing::{QUEUE, QueueEntry};
@@ -169,7 +169,7 @@ impl Monitor {
                     memos.insert(memo.call_sid.clone(), memo);
                 }
             } else if let Some(call) = CallRecord::from_item(&item) {
-                calls.insert(call.sid.clone(), call);
+                calls.insert(call.summary.sid.clone(), call);
             }
         }
         let mut board_ops: Vec<BoardOperator> = operators
@@ -188,8 +188,8 @@ impl Monitor {
             .map(|q| {
                 let call = calls.get(&q.sid);
                 Waiting {
-                    customer: call.and_then(|c| c.customer.clone()),
-                    customer_display: call.and_then(|c| c.customer_display.clone()),
+                    customer: call.and_then(|c| c.summary.customer.clone()),
+                    customer_display: call.and_then(|c| c.summary.customer_display.clone()),
                     sid: q.sid,
                     since: q.enqueued_at,
                 }
@@ -315,12 +315,12 @@ fn board_call(sid: &str, call: &CallRecord, memo: Option<&Memo>) -> BoardCall {
     let monitored = call.joined(ParticipantLabel::Monitor).is_some();
     BoardCall {
         sid: sid.to_owned(),
-        direction: call.direction.unwrap_or(Direction::Inbound).as_str().to_owned(),
-        customer: call.customer.clone(),
-        customer_display: call.customer_display.clone(),
-        account_id: call.account_id.clone(),
-        contact_id: call.contact_id.clone(),
-        answered_at: call.answered_at.clone(),
+        direction: call.summary.direction.as_str().to_owned(),
+        customer: call.summary.customer.clone(),
+        customer_display: call.summary.customer_display.clone(),
+        account_id: call.summary.account_id.clone(),
+        contact_id: call.summary.contact_id.clone(),
+        answered_at: call.summary.answered_at.clone(),
         customer_held: call.customer_held(),
         with,
         monitor: call.monitor_mode.clone().filter(|_| monitored),

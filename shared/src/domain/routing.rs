@@ -178,6 +178,12 @@ impl Routing {
         Self { store, settings }
     }
 
+    /// A call's record, if there is one.
+    async fn call(&self, sid: &str) -> Result<Option<CallRecord>, DomainError> {
+        let item = self.store.get(&call_key(sid)).await?;
+        Ok(item.as_ref().and_then(CallRecord::from_item))
+    }
+
     /// The writes that put a new incoming call in line, for the incoming webhook's own
     /// transaction (with the call record).
     pub fn enqueue_ops(enqueued_at: &str, sid: &str) -> Vec<TxOp> {
@@ -323,12 +329,7 @@ impl Routing {
         free_since_key: Option<&str>,
         why: Unanswered,
     ) -> Result<(), DomainError> {
-        let call = self.store.get(&call_key(sid)).await?;
-        let queue_sk = call
-            .as_ref()
-            .and_then(CallRecord::from_item)
-            .and_then(|c| c.queue_sk)
-            .unwrap_or_default();
+        let queue_sk = self.call(sid).await?.and_then(|c| c.queue_sk).unwrap_or_default();
         self.release(sid, &queue_sk, operator, offer_id, free_since_key, why)
             .await
     }
@@ -393,11 +394,8 @@ impl Routing {
         offer_id: &str,
     ) -> Result<(), DomainError> {
         let record = self
-            .store
-            .get(&call_key(sid))
+            .call(sid)
             .await?
-            .as_ref()
-            .and_then(CallRecord::from_item)
             .ok_or_else(|| DomainError::NotFound(format!("no call {sid}")))?;
         let at = now();
         let mut ops = vec![
@@ -443,19 +441,17 @@ impl Routing {
     /// had it moves to wrap-up, filed as free from the end of wrap-up, and a transfer target
     /// still ringing or talking to the first operator is let go as they were.
     pub async fn ended(&self, sid: &str) -> Result<(), DomainError> {
-        let Some(record) = self
-            .store
-            .get(&call_key(sid))
-            .await?
-            .as_ref()
-            .and_then(CallRecord::from_item)
-        else {
+        let Some(record) = self.call(sid).await? else {
             return Ok(());
         };
         if let Some(qsk) = &record.queue_sk {
             self.store.delete(&queue_entry_key(qsk), None).await?;
         }
-        if let Some(offered) = record.offered_to.as_deref().filter(|_| record.operator_id.is_none()) {
+        if let Some(offered) = record
+            .offered_to
+            .as_deref()
+            .filter(|_| record.summary.operator_id.is_none())
+        {
             // The caller hung up while this operator's phone rang: they are free again.
             let update = letting_go(free_under(free_since_sk(&now(), offered)));
             done(
@@ -470,7 +466,7 @@ impl Routing {
             done(self.store.update(&call_key(sid), over, Some(cond)).await)?;
             self.release_transfer_target(&t.to_operator, &t.id).await?;
         }
-        if let Some(operator) = &record.operator_id {
+        if let Some(operator) = &record.summary.operator_id {
             self.wrap_up(operator, sid).await?;
         }
         Ok(())
@@ -633,20 +629,14 @@ impl Routing {
     /// operator is rung into it. Returns false when the call changed meanwhile (another
     /// operator took it, it ended, or it was already put back).
     pub async fn requeue(&self, sid: &str, operator: &str) -> Result<bool, DomainError> {
-        let Some(record) = self
-            .store
-            .get(&call_key(sid))
-            .await?
-            .as_ref()
-            .and_then(CallRecord::from_item)
-        else {
+        let Some(record) = self.call(sid).await? else {
             return Ok(false);
         };
         let at = now();
-        let enqueued_at = if record.started_at.is_empty() {
+        let enqueued_at = if record.summary.started_at.is_empty() {
             at.clone()
         } else {
-            record.started_at.clone()
+            record.summary.started_at.clone()
         };
         let mut entry = QueueEntry::new(sid, &enqueued_at);
         entry.requeued_at = Some(at.clone());
