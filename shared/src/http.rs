@@ -91,7 +91,7 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T>
                 | ErrorKind::ParseErrorAtIndex {
                     value, expected_type, ..
                 } => not_there(&value, &format!("not a valid {expected_type}")),
-                ErrorKind::Message(message) => ApiError::Domain(DomainError::NotFound(message)),
+                ErrorKind::Message(message) => not_there(parts.uri.path(), &message),
                 other => ApiError::BadRequest(format!("the path is not valid: {other}")),
             }),
             Err(e) => Err(ApiError::BadRequest(format!(
@@ -102,7 +102,8 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T>
     }
 }
 
-/// The 404 for a path segment that cannot name anything: what was sent (cut short) and why.
+/// The 404 for a path (or a segment of it) that cannot name anything: what was sent (cut
+/// short) and why.
 fn not_there(value: &str, why: &str) -> ApiError {
     let value: String = value.chars().take(64).collect();
     ApiError::Domain(DomainError::NotFound(format!("'{value}' names nothing here: {why}")))
@@ -115,7 +116,7 @@ pub struct RequestId(pub String);
 impl RequestId {
     /// API Gateway's `requestId` from the request context, or a new id (a ULID) when the request
     /// came another way.
-    pub fn of(req: &Request) -> Self {
+    pub fn of<B>(req: &axum::http::Request<B>) -> Self {
         let from_gateway = match req.extensions().get::<RequestContext>() {
             Some(RequestContext::ApiGatewayV2(ctx)) => ctx.request_id.clone(),
             _ => None,
@@ -140,4 +141,89 @@ async fn trace_request(mut req: Request, next: axum::middleware::Next) -> axum::
 /// A fallback for unknown routes under a function's prefix.
 pub async fn not_found() -> ApiError {
     ApiError::Domain(crate::error::DomainError::NotFound("no such API route".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::Router;
+    use axum::body::Body;
+    use axum::extract::Extension;
+    use axum::routing::get;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+
+    use super::*;
+    use crate::twilio::CallSid;
+
+    /// An HTTP API (payload 2.0) event as API Gateway sends it to the Lambda.
+    const EVENT: &str = r#"{
+        "version": "2.0", "routeKey": "$default", "rawPath": "/api/calls/current", "rawQueryString": "",
+        "headers": {"host": "abc123.execute-api.ap-northeast-1.amazonaws.com"},
+        "requestContext": {
+            "accountId": "123456789012", "apiId": "abc123", "domainName": "abc123.execute-api.ap-northeast-1.amazonaws.com",
+            "domainPrefix": "abc123", "requestId": "JKJaXmPLvHcESHA=", "routeKey": "$default", "stage": "$default",
+            "time": "23/Nov/2026:10:00:00 +0000", "timeEpoch": 1795428000000,
+            "http": {"method": "GET", "path": "/api/calls/current", "protocol": "HTTP/1.1", "sourceIp": "192.0.2.1", "userAgent": "test"}
+        },
+        "isBase64Encoded": false
+    }"#;
+
+    fn echo_request_id() -> Router {
+        traced(Router::new().route(
+            "/api/calls/current",
+            get(|Extension(id): Extension<RequestId>| async move { id.0 }),
+        ))
+    }
+
+    async fn text(router: Router, req: axum::http::Request<Body>) -> (StatusCode, String) {
+        let response = router.oneshot(req).await.expect("the router answers");
+        let status = response.status();
+        let bytes = response.into_body().collect().await.expect("a body").to_bytes();
+        (status, String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    #[tokio::test]
+    async fn a_request_from_api_gateway_is_handled_under_its_gateway_request_id() {
+        let event = lambda_http::request::from_str(EVENT).expect("a valid event");
+        let req = event.map(|_| Body::empty());
+        assert_eq!(RequestId::of(&req).0, "JKJaXmPLvHcESHA=");
+        let (status, id) = text(echo_request_id(), req).await;
+        assert_eq!((status, id.as_str()), (StatusCode::OK, "JKJaXmPLvHcESHA="));
+    }
+
+    #[tokio::test]
+    async fn a_request_without_a_gateway_context_gets_an_id_of_its_own() {
+        let req = || {
+            axum::http::Request::get("/api/calls/current")
+                .body(Body::empty())
+                .unwrap()
+        };
+        let (_, first) = text(echo_request_id(), req()).await;
+        let (_, second) = text(echo_request_id(), req()).await;
+        assert!(ulid::Ulid::from_string(&first).is_ok(), "{first}");
+        assert_ne!(first, second);
+    }
+
+    #[tokio::test]
+    async fn a_path_segment_that_is_no_valid_id_is_a_404_saying_what_an_id_looks_like() {
+        let router = Router::new().route(
+            "/api/calls/{call}",
+            get(|Path(call): Path<CallSid>| async move { call.to_string() }),
+        );
+        let req = |path: &str| axum::http::Request::get(path).body(Body::empty()).unwrap();
+        let (status, body) = text(router.clone(), req("/api/calls/not-a-call")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+        let body: serde_json::Value = serde_json::from_str(&body).expect("a JSON error");
+        assert_eq!(body["error"]["code"], "not_found");
+        let message = body["error"]["message"].as_str().unwrap_or_default();
+        assert!(
+            message.contains("not-a-call") && message.contains("CallSid"),
+            "{message}"
+        );
+        let sid = "CA0123456789abcdef0123456789abcdef";
+        assert_eq!(
+            text(router, req(&format!("/api/calls/{sid}"))).await,
+            (StatusCode::OK, sid.to_owned())
+        );
+    }
 }

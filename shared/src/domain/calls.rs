@@ -470,3 +470,101 @@ impl ParticipantLabel {
         ParticipantLabel::Transfer,
     ];
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// A live call as the store holds it: Sato with the customer, who is on hold, and a
+    /// transfer to Suzuki ringing.
+    fn stored() -> Item {
+        let mut item = CallSummary::new(
+            "CA01",
+            Direction::Inbound,
+            PhoneNumber::parse("03-1234-5678").ok().as_ref(),
+            Some("+81368000001".into()),
+            "in_progress",
+            "2026-11-23T10:00:00.000Z".into(),
+            None,
+        )
+        .to_item();
+        for (key, value) in [
+            ("operator_id", json!("op-sato")),
+            ("queue_sk", json!("2026-11-23T10:00:00.000Z#CA01")),
+            ("twilio_seq", json!(3)),
+            (
+                "p_operator",
+                json!({"label": "operator", "call_sid": "CA02", "state": "joined", "hold": false, "muted": false, "at": "t1"}),
+            ),
+            ("pseq_operator", json!(2)),
+            (
+                "p_customer",
+                json!({"label": "customer", "call_sid": "CA01", "state": "joined", "hold": true, "muted": false, "at": "t2"}),
+            ),
+            ("pseq_customer", json!(4)),
+            ("transfer_id", json!("01TRANSFER")),
+            ("transfer_state", json!("ringing")),
+            ("transfer_mode", json!("warm")),
+            ("transfer_to", json!("op-suzuki")),
+            ("transfer_from", json!("op-sato")),
+        ] {
+            item.insert(key.into(), value);
+        }
+        item
+    }
+
+    #[test]
+    fn a_stored_call_reads_as_a_typed_record_with_its_participants_and_transfer() {
+        let call = CallRecord::from_item(&stored()).expect("a call record");
+        assert_eq!(call.summary.operator_id.as_deref(), Some("op-sato"));
+        let labels: Vec<_> = call.participants.iter().map(|p| p.label).collect();
+        assert_eq!(labels, [ParticipantLabel::Customer, ParticipantLabel::Operator]);
+        assert_eq!(call.sequence_of(ParticipantLabel::Customer), 4);
+        assert!(call.customer_held());
+        assert_eq!(call.held(), [ParticipantLabel::Customer]);
+        assert_eq!(call.operator_label(), ParticipantLabel::Operator);
+        assert_eq!(
+            call.transfer_under_way().map(|t| t.to_operator.as_str()),
+            Some("op-suzuki")
+        );
+        assert!(!call.orphaned(), "the operator is connected and a transfer rings");
+    }
+
+    #[test]
+    fn a_customer_held_with_nobody_is_orphaned_unless_a_transfer_rings() {
+        let mut item = stored();
+        item.insert("p_operator".into(), json!({"label": "operator", "call_sid": "CA02", "state": "left", "hold": false, "muted": false, "at": "t3"}));
+        let ringing = CallRecord::from_item(&item).unwrap();
+        assert!(
+            !ringing.orphaned(),
+            "a ringing transfer keeps the customer on hold on purpose"
+        );
+        item.insert("transfer_state".into(), json!("failed"));
+        assert!(CallRecord::from_item(&item).unwrap().orphaned());
+    }
+
+    #[test]
+    fn the_record_serves_as_the_call_without_keys_participants_or_transfer_attributes() {
+        let served = serde_json::to_value(CallRecord::from_item(&stored()).unwrap()).unwrap();
+        let served = served.as_object().unwrap();
+        for internal in [
+            "PK",
+            "SK",
+            "GSI1PK",
+            "GSI1SK",
+            "p_customer",
+            "pseq_customer",
+            "transfer_id",
+            "participants",
+            "transfer",
+        ] {
+            assert!(!served.contains_key(internal), "{internal} in {served:?}");
+        }
+        assert_eq!(served["sid"], "CA01");
+        assert_eq!(served["customer"], "+81312345678");
+        assert_eq!(served["queue_sk"], "2026-11-23T10:00:00.000Z#CA01");
+        assert_eq!(served["twilio_seq"], 3);
+    }
+}

@@ -774,6 +774,34 @@ mod tests {
         ));
     }
 
+    #[test]
+    fn a_completed_recording_carries_its_link_and_an_unknown_status_is_named() {
+        let mut params = parsed(&[
+            ("AccountSid", ACCOUNT),
+            ("CallSid", CALL),
+            ("ConferenceSid", CONFERENCE),
+            ("RecordingSid", "RE0123456789abcdef0123456789abcdef"),
+            ("RecordingStatus", "completed"),
+            (
+                "RecordingUrl",
+                "https://api.twilio.com/2010-04-01/Accounts/AC/Recordings/RE",
+            ),
+            ("RecordingDuration", "42"),
+        ]);
+        let done = RecordingStatusCallback::from_params(&params).unwrap();
+        assert_eq!(done.recording_status, RecordingStatus::Completed);
+        assert_eq!(done.recording_duration, Some(42));
+        assert!(done.recording_url.is_some_and(|u| u.ends_with("/Recordings/RE")));
+        params[4].1 = "paused".to_owned();
+        assert!(matches!(
+            RecordingStatusCallback::from_params(&params),
+            Err(WebhookError::Invalid {
+                name: "RecordingStatus",
+                ..
+            })
+        ));
+    }
+
     proptest! {
         #[test]
         fn parsing_never_panics_on_any_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..400), b64 in any::<bool>()) {
@@ -781,6 +809,7 @@ mod tests {
                 let _ = IncomingCall::from_params(&params);
                 let _ = CallStatusCallback::from_params(&params);
                 let _ = ConferenceCallback::from_params(&params);
+                let _ = RecordingStatusCallback::from_params(&params);
             }
         }
 
