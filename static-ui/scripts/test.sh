@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The page's checks, called by the repository's tests/run: installs what they need (npm
 # packages from the committed lock files; Debian's Chromium and Japanese fonts only when
-# missing), lints and type-checks the page, builds it (failing when the initial JS is over
-# 80 KB gzip), then drives the operator and admin pages in Chromium against the local runtime.
+# missing), lints and type-checks the page, runs its unit tests (vitest), builds it (failing
+# when the initial JS is over 80 KB gzip), then drives the operator and admin pages in Chromium
+# against the local runtime.
 # Exits non-zero on the first failure.
 set -euo pipefail
 ui="$(cd "$(dirname "$0")/.." && pwd)"
@@ -41,6 +42,9 @@ npm_ci "$browser_tests"
 
 step "lint (eslint + typescript-eslint) and types (tsc --noEmit)"
 (cd "$ui" && npm run --silent lint && npm run --silent typecheck)
+
+step "unit tests of the page's state (vitest, no browser)"
+(cd "$ui" && npm run --silent test)
 
 step "build (vite) and the initial-JS budget"
 (cd "$ui" && npm run --silent build)

@@ -17,7 +17,7 @@ import { computed, signal } from '@preact/signals';
 import type { User as OidcUser, UserManager } from 'oidc-client-ts';
 import type { AuthConfig } from './config';
 import { navigate } from './router';
-import { activeCall } from './state/phone';
+import { activeCall } from './state/call/current';
 
 export type Role = 'operator' | 'supervisor' | 'admin';
 

@@ -24,7 +24,7 @@ import {
   targets,
   worked,
 } from '../state/callList';
-import { activeCall } from '../state/phone';
+import { activeCall } from '../state/call';
 import { settings } from '../state/settings';
 
 function stateLabel(target: Target): string {

@@ -10,7 +10,16 @@ import { Icon } from '../components/Icon';
 import { NumberSearch } from '../components/NumberSearch';
 import { nationalPhone } from '../format';
 import { t } from '../i18n';
-import { consultNumber, consultOpen, consultPhase, endConsult, startConsult, working } from '../state/call';
+import {
+  closeConsult,
+  consultNumber,
+  consultOpen,
+  consultPhase,
+  endConsult,
+  setConsultNumber,
+  startConsult,
+  working,
+} from '../state/call';
 import { selectedLine } from '../state/lines';
 
 const error = signal<string | null>(null);
@@ -35,7 +44,7 @@ export function ConsultDialog() {
       open={consultOpen.value}
       modal={false}
       title={t('consult.title')}
-      onClose={() => (consultOpen.value = false)}
+      onClose={() => closeConsult()}
       class="consult-dialog"
     >
       <p class="muted consult-intro">{t('consult.intro', { line: line ? `${line.label}（${nationalPhone(line.number)}）` : '—' })}</p>
@@ -55,7 +64,7 @@ export function ConsultDialog() {
           placeholder={t('customer.phonePlaceholder')}
           value={consultNumber.value}
           disabled={phase !== 'idle'}
-          onInput={(e) => (consultNumber.value = e.currentTarget.value)}
+          onInput={(e) => setConsultNumber(e.currentTarget.value)}
         />
         {phase === 'idle' ? (
           <button type="submit" class="primary" id="consult-dial" disabled={working.value}>
@@ -78,7 +87,7 @@ export function ConsultDialog() {
         idPrefix="consult"
         onPick={(number, name) => {
           if (consultPhase.peek() !== 'idle') return;
-          consultNumber.value = number;
+          setConsultNumber(number);
           picked.value = { number, name };
         }}
       />

@@ -9,10 +9,9 @@ import { Dialog } from '../components/Dialog';
 import { Icon } from '../components/Icon';
 import { nationalPhone } from '../format';
 import { t } from '../i18n';
-import { answer, handoff, reject, working } from '../state/call';
+import { activeCall, answer, handoff, reject, working } from '../state/call';
 import { account, contact, looking, lookupResult } from '../state/customer';
 import { say } from '../state/notice';
-import { activeCall } from '../state/phone';
 
 function ringBackText(reason: string | undefined): string {
   if (reason === 'transfer_failed') return t('incoming.ringBackTransfer');

@@ -11,7 +11,7 @@ import { listOperators } from '../api/operators';
 import { currentUser } from '../auth';
 import { Dialog } from '../components/Dialog';
 import { t } from '../i18n';
-import { startTransfer, transferOpen, working } from '../state/call';
+import { closeTransfer, startTransfer, transferOpen, working } from '../state/call';
 import { presenceLabel } from '../state/presence';
 
 const operators = signal<Operator[] | null>(null);
@@ -56,7 +56,7 @@ export function TransferDialog() {
     .filter((o) => o.id !== me && o.role !== 'admin')
     .sort((a, b) => (ORDER[a.status] ?? 2) - (ORDER[b.status] ?? 2) || a.name.localeCompare(b.name, 'ja'));
   return (
-    <Dialog id="transfer-dialog" open={open} title={t('transfer.title')} onClose={() => (transferOpen.value = false)}>
+    <Dialog id="transfer-dialog" open={open} title={t('transfer.title')} onClose={() => closeTransfer()}>
       <form
         class="transfer-form"
         onSubmit={(e) => {
@@ -126,7 +126,7 @@ export function TransferDialog() {
           <button type="submit" class="primary" id="transfer-start" disabled={working.value}>
             {t('transfer.start')}
           </button>
-          <button type="button" onClick={() => (transferOpen.value = false)}>
+          <button type="button" onClick={() => closeTransfer()}>
             {t('app.cancel')}
           </button>
         </div>

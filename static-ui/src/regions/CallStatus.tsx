@@ -5,6 +5,7 @@
 import { errorText } from '../api/errors';
 import { t } from '../i18n';
 import {
+  activeCall,
   cancelTransfer,
   consultOpen,
   consultPhase,
@@ -12,6 +13,7 @@ import {
   muted,
   myTransfer,
   needsRejoin,
+  openConsult,
   partyName,
   recording,
   rejoinCall,
@@ -22,7 +24,7 @@ import {
 } from '../state/call';
 import { openCallLists, worked } from '../state/callList';
 import { say } from '../state/notice';
-import { activeCall, phone, phoneState } from '../state/phone';
+import { phone, phoneState } from '../state/phone';
 import { presence } from '../state/presence';
 import { Keypad } from './Keypad';
 
@@ -118,7 +120,7 @@ export function CallStatus() {
           </button>
         )}
         {c?.phase === 'held' && !transferring.value && !consultOpen.value && (
-          <button type="button" class="small" id="consult-open" onClick={() => (consultOpen.value = true)}>
+          <button type="button" class="small" id="consult-open" onClick={() => openConsult()}>
             {t('status.openConsult')}
           </button>
         )}

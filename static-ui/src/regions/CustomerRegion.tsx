@@ -23,7 +23,7 @@ import {
 } from '../state/customer';
 import { showRecord } from '../state/detail';
 import { openNew, requestEntryFocus } from '../state/entry';
-import { callSeconds } from '../state/phone';
+import { callSeconds } from '../state/call';
 import { MemoPanel } from './MemoPanel';
 
 function newRecord(object: 'account' | 'contact'): void {

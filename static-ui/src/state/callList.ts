@@ -18,7 +18,7 @@ import { chooseLine, listScriptId } from './lines';
 import { memoText, responseStatus } from './memo';
 import { say } from './notice';
 import { registerOperations } from './operations';
-import { activeCall } from './phone';
+import { activeCall } from './call/current';
 
 /** `unknown` until asked, then whether the server has call lists. */
 export const callListsServed = signal<'unknown' | 'yes' | 'no'>('unknown');

@@ -3,11 +3,9 @@
 //! (`phone/simulator.ts`) — and only carries audio legs: it registers, rings, accepts, rejects,
 //! places a call to the TwiML App, hangs its own leg up, mutes and sends digits. Everything else
 //! about a call (hold, consult, transfer) is the `calls` API's business, driven by
-//! `state/call.ts`, which keeps {@link activeCall} current. The call timer and the operation menu
-//! read these signals only.
+//! `state/call.ts`; the call itself is the call model's (`state/call/model.ts`).
 
-import { computed, signal } from '@preact/signals';
-import { now } from './clock';
+import { signal } from '@preact/signals';
 
 /**
  * What a phone reports. `leg` is the phone's own id of one audio leg (the leg's CallSid where the
@@ -95,37 +93,10 @@ export class PhoneEvents {
   }
 }
 
-/** Where a call is. `consulting`: a transfer's target talking with the first operator. */
-export type CallPhase = 'ringing' | 'dialing' | 'connected' | 'held' | 'consulting';
-
-/** Why a call rings or is on this page. */
-export type CallKind = 'call' | 'transfer' | 'rejoin';
-
-/** The call the operator is handling. */
-export interface ActiveCall {
-  /** The customer's CallSid (the conference name, the id in every `/api/calls/{id}`), once known. */
-  sid: string | null;
-  /** This phone's leg of it (`null` after a reload until rejoined). */
-  leg: string | null;
-  direction: 'inbound' | 'outbound';
-  kind: CallKind;
-  /** The customer's number (E.164 or as dialled). */
-  customer: string;
-  phase: CallPhase;
-  /** When the customer and operator were connected (ms since the epoch). */
-  connectedAt: number | null;
-  /** A transfer ringing or handed to me: who sends it, how, and the screen transfer's id. */
-  transferFrom?: { name: string; id: string; mode: 'warm' | 'cold'; handoffId: string | null };
-  /** Why the server rang me back into my own call (`transfer_failed`, `reconnect`). */
-  ringBack?: string;
-}
-
 /** The installed softphone; `null` until it has started. */
 export const phone = signal<Phone | null>(null);
 /** Whether the softphone is registered (rings), still connecting, or lost its connection. */
 export const phoneState = signal<'none' | 'connecting' | 'registered' | 'lost'>('none');
-/** The current call; `null` when there is none. */
-export const activeCall = signal<ActiveCall | null>(null);
 
 /** Installs the softphone (the phone layer calls this once its device exists). */
 export function installPhone(p: Phone): void {
@@ -139,12 +110,4 @@ export function removePhone(): void {
   phone.value?.destroy();
   phone.value = null;
   phoneState.value = 'none';
-  activeCall.value = null;
 }
-
-/** Seconds the current call has been connected, or `null` without a connected call. */
-export const callSeconds = computed(() => {
-  const c = activeCall.value;
-  if (!c || c.connectedAt === null) return null;
-  return Math.max(0, Math.floor((now.value - c.connectedAt) / 1000));
-});

@@ -1,0 +1,68 @@
+//! Following a call's live state on the server: read every second while the call lasts, and at
+//! once after an action or a phone event. A read that started before an action finished is stale
+//! once the action is done ({@link LiveFollower.discard}), and is not applied.
+
+import type { LiveCall } from '../../api/calls';
+
+/** How often a call's live state is read while it lasts. */
+export const FOLLOW_MS = 1000;
+
+/** Reads one call's live state over and over and hands each fresh read on. */
+export class LiveFollower {
+  private sid: string | null = null;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private started = 0;
+  private applied = 0;
+
+  constructor(
+    /** Reads the live state of a call. */
+    private readonly read: (sid: string) => Promise<LiveCall>,
+    /** Receives each read that is not stale. */
+    private readonly onRead: (l: LiveCall) => void,
+    /** Receives a refused read of the call being followed. */
+    private readonly onRefused: (sid: string, error: unknown) => void,
+    private readonly everyMs = FOLLOW_MS,
+  ) {}
+
+  /** Follows this call (reading it now). */
+  follow(sid: string): void {
+    if (this.sid !== sid) {
+      this.stop();
+      this.sid = sid;
+    }
+    void this.poll();
+  }
+
+  /** Follows no call. */
+  stop(): void {
+    this.sid = null;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /** Reads under way are stale: an action changed the call since they started. */
+  discard(): void {
+    this.applied = ++this.started;
+  }
+
+  /** Reads the live state now; resolves once it is applied (or found stale). */
+  poll(): Promise<void> {
+    const sid = this.sid;
+    if (!sid) return Promise.resolve();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const seq = ++this.started;
+    return this.read(sid)
+      .then((l) => {
+        if (this.sid !== sid || seq < this.applied) return;
+        this.applied = seq;
+        this.onRead(l);
+      })
+      .catch((e: unknown) => {
+        if (this.sid === sid) this.onRefused(sid, e);
+      })
+      .finally(() => {
+        if (this.sid === sid && !this.timer) this.timer = setTimeout(() => void this.poll(), this.everyMs);
+      });
+  }
+}
