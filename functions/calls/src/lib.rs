@@ -66,9 +66,11 @@ pub struct LiveCall {
     /// Whether a transfer is ringing or answered.
     pub transfer_in_progress: bool,
     /// The transfer under way, or the last one.
+    #[schema(required)]
     pub transfer: Option<Transfer>,
     /// Since when the customer has been held with nobody (the call heals itself after the
     /// configured `orphan_hold_seconds`).
+    #[schema(required)]
     pub orphaned_since: Option<String>,
     /// Whether the customer is being reconnected to an operator (rung back, or back in line).
     pub reconnecting: bool,

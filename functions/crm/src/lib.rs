@@ -107,7 +107,7 @@ pub async fn create(
 }
 
 /// Reads a record.
-#[utoipa::path(get, path = "/api/crm/objects/{object}/records/{id}", tag = "crm",
+#[utoipa::path(get, path = "/api/crm/objects/{object}/records/{id}", operation_id = "read_record", tag = "crm",
     params(("object" = String, Path), ("id" = String, Path)), responses((status = 200, body = Record), (status = 404)))]
 pub async fn read(
     State(s): State<Services>,
@@ -118,7 +118,7 @@ pub async fn read(
 }
 
 /// Changes a record; a stale `version` gets 409 with the current record.
-#[utoipa::path(put, path = "/api/crm/objects/{object}/records/{id}", request_body = RecordPatch, tag = "crm",
+#[utoipa::path(put, path = "/api/crm/objects/{object}/records/{id}", operation_id = "update_record", request_body = RecordPatch, tag = "crm",
     params(("object" = String, Path), ("id" = String, Path)),
     responses((status = 200, body = Record), (status = 409, description = "changed by someone else; body has the current record")))]
 pub async fn update(

@@ -28,7 +28,7 @@ pub fn routes(state: Services) -> Router {
 }
 
 /// The memo of a call (empty, version 0, before the first save).
-#[utoipa::path(get, path = "/api/memos/{call}", tag = "memos", params(("call" = String, Path)),
+#[utoipa::path(get, path = "/api/memos/{call}", operation_id = "read_memo", tag = "memos", params(("call" = String, Path)),
     responses((status = 200, body = Memo), (status = 403), (status = 404)))]
 #[tracing::instrument(name = "memos.read", skip_all, fields(call = %call))]
 pub async fn read(State(s): State<Services>, caller: Caller, Path(call): Path<CallSid>) -> ApiResult<axum::Json<Memo>> {

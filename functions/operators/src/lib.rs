@@ -52,7 +52,7 @@ pub async fn me(State(c): State<CallControl>, caller: Caller) -> ApiResult<axum:
 }
 
 /// Every operator with their status, for the transfer dialog and monitoring.
-#[utoipa::path(get, path = "/api/operators", tag = "operators", responses((status = 200, body = Vec<Operator>)))]
+#[utoipa::path(get, path = "/api/operators", operation_id = "list_operators", tag = "operators", responses((status = 200, body = Vec<Operator>)))]
 #[tracing::instrument(name = "operators.list", skip_all)]
 pub async fn list(State(c): State<CallControl>, _caller: Caller) -> ApiResult<axum::Json<Vec<Operator>>> {
     Ok(axum::Json(c.services.operators.list().await?))

@@ -28,7 +28,7 @@ pub fn routes(state: Services) -> Router {
 }
 
 /// All settings sections with their versions.
-#[utoipa::path(get, path = "/api/settings", tag = "settings", responses((status = 200, body = Settings)))]
+#[utoipa::path(get, path = "/api/settings", operation_id = "read_settings", tag = "settings", responses((status = 200, body = Settings)))]
 pub async fn read(State(s): State<Services>, _caller: Caller) -> ApiResult<axum::Json<Settings>> {
     Ok(axum::Json((*s.settings.get().await?).clone()))
 }

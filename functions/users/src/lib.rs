@@ -56,7 +56,7 @@ pub struct Page {
 }
 
 /// One page of users (60 at most), in the directory's order.
-#[utoipa::path(get, path = "/api/users", tag = "users", params(Page),
+#[utoipa::path(get, path = "/api/users", operation_id = "list_users", tag = "users", params(Page),
     responses((status = 200, body = UserPage), (status = 403), (status = 422)))]
 pub async fn list(
     State(s): State<UsersState>,
@@ -107,7 +107,7 @@ pub struct UserUpdate {
 
 /// Changes a user's role or disables or enables them, and returns the user as they now are.
 /// 404 for an unknown id; 409 when an admin would disable or demote themselves.
-#[utoipa::path(put, path = "/api/users/{id}", request_body = UserUpdate, tag = "users",
+#[utoipa::path(put, path = "/api/users/{id}", operation_id = "update_user", request_body = UserUpdate, tag = "users",
     params(("id" = String, Path, description = "The user's id (the operator id)")),
     responses((status = 200, body = DirectoryUser), (status = 403), (status = 404), (status = 409), (status = 422)))]
 pub async fn update(

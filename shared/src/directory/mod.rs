@@ -47,6 +47,7 @@ pub struct DirectoryUser {
     pub name: String,
     /// The console role: the highest console group the user is in; `null` for a user in none
     /// (such a user cannot use the console until an admin gives them a role).
+    #[schema(required)]
     pub role: Option<Role>,
     /// Whether the user may sign in.
     pub enabled: bool,

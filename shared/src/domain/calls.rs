@@ -39,8 +39,10 @@ impl Direction {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CallSummary {
     #[serde(default)]
+    #[schema(required)]
     pub sid: String,
     #[serde(default)]
+    #[schema(required)]
     pub direction: Direction,
     /// The customer's number in E.164 (absent for a withheld number).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -52,6 +54,7 @@ pub struct CallSummary {
     pub line: Option<String>,
     /// waiting, ringing, in_progress, completed, abandoned, failed …
     #[serde(default)]
+    #[schema(required)]
     pub status: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
@@ -62,6 +65,7 @@ pub struct CallSummary {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operator_name: Option<String>,
     #[serde(default)]
+    #[schema(required)]
     pub started_at: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub answered_at: Option<String>,
@@ -278,14 +282,18 @@ pub struct Participant {
     pub label: ParticipantLabel,
     /// The participant's own leg (empty when Twilio did not name it).
     #[serde(default)]
+    #[schema(required)]
     pub call_sid: String,
     pub state: ParticipantState,
     #[serde(default)]
+    #[schema(required)]
     pub hold: bool,
     #[serde(default)]
+    #[schema(required)]
     pub muted: bool,
     /// When the event happened (RFC 3339).
     #[serde(default)]
+    #[schema(required)]
     pub at: String,
     /// The conference sequence number of that event.
     #[serde(skip)]

@@ -29,7 +29,7 @@ pub struct Record {
     #[schema(value_type = String)]
     pub id: RecordId,
     pub version: u64,
-    #[schema(value_type = Object)]
+    #[schema(schema_with = super::objects::field_values_schema)]
     pub fields: Map<String, Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>)]
@@ -44,6 +44,7 @@ pub struct Record {
     pub subtitle: Option<String>,
     /// Phone fields in the national form an operator reads (`03-1234-5678`).
     #[serde(default)]
+    #[schema(required)]
     pub display: BTreeMap<String, String>,
     pub created_at: String,
     pub updated_at: String,
@@ -57,7 +58,7 @@ pub struct Record {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewRecord {
-    #[schema(value_type = Object)]
+    #[schema(schema_with = super::objects::field_values_schema)]
     pub fields: Map<String, Value>,
     #[serde(default)]
     #[schema(value_type = Option<String>)]
@@ -76,7 +77,7 @@ pub struct NewRecord {
 pub struct RecordPatch {
     pub version: u64,
     #[serde(default)]
-    #[schema(value_type = Object)]
+    #[schema(schema_with = super::objects::field_values_schema)]
     pub fields: Map<String, Value>,
     /// `Some(None)` unlinks the account.
     #[serde(default, with = "double_option")]

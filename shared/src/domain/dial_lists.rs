@@ -194,6 +194,7 @@ pub struct DialList {
     pub script_id: Option<String>,
     pub version: u64,
     #[serde(default)]
+    #[schema(required)]
     pub counts: Counts,
     pub created_at: String,
     pub created_by: String,
@@ -241,6 +242,7 @@ pub struct LeaseHolder {
     pub expires_at: String,
     /// The lease ran out: another operator may take the target.
     #[serde(default)]
+    #[schema(required)]
     pub expired: bool,
 }
 
@@ -292,6 +294,7 @@ pub struct Target {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     #[serde(default)]
+    #[schema(required)]
     pub extra: Vec<ExtraValue>,
     /// When a 再架電 target is due.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -400,6 +403,7 @@ pub struct ResolvedMapping {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<usize>,
     #[serde(default)]
+    #[schema(required)]
     pub extra: Vec<usize>,
 }
 
@@ -449,13 +453,17 @@ pub struct Import {
     pub total_rows: Option<u64>,
     /// Rows imported (or found already imported) in the chunks received so far.
     #[serde(default)]
+    #[schema(required)]
     pub rows_imported: u64,
     #[serde(default)]
+    #[schema(required)]
     pub rows_failed: u64,
     /// Imported rows whose number matched a CRM account or contact.
     #[serde(default)]
+    #[schema(required)]
     pub rows_linked: u64,
     #[serde(default)]
+    #[schema(required)]
     pub chunks: u64,
     pub created_at: String,
     pub created_by: String,
@@ -500,6 +508,7 @@ pub struct ChunkReport {
     pub failed: Vec<RowFailure>,
     /// This chunk had been received before; nothing was written again.
     #[serde(default)]
+    #[schema(required)]
     pub repeated: bool,
 }
 

@@ -358,7 +358,7 @@ pub struct InquiryDraft {
     /// The object of the form (`inquiry`, or an admin-defined one).
     pub object: String,
     /// Field name → value as typed so far (text, number, true/false or null).
-    #[schema(value_type = Object)]
+    #[schema(schema_with = super::objects::field_values_schema)]
     pub fields: Map<String, Value>,
 }
 

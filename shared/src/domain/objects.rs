@@ -80,6 +80,28 @@ pub struct ObjectDef {
     pub builtin: bool,
 }
 
+/// The OpenAPI schema of a record's field values by field name (`schema_with` of every `fields`
+/// map): each value is text, a number or true/false, as its field's type makes it, and `null`
+/// clears a field in a patch. The maps are `serde_json` maps checked against the object's
+/// definition, so the schema says what that check lets through.
+pub fn field_values_schema() -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    let value = ObjectBuilder::new().schema_type(SchemaType::Array(vec![
+        Type::String,
+        Type::Number,
+        Type::Boolean,
+        Type::Null,
+    ]));
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .description(Some(
+            "Field values by field name: text, a number or true/false as the field's type makes \
+             it; null clears a field in a patch.",
+        ))
+        .additional_properties(Some(value))
+        .build()
+}
+
 /// The most characters a long-text value may hold.
 pub const LONG_TEXT_MAX: usize = 100_000;
 const TEXT_DEFAULT_MAX: u32 = 255;

@@ -177,6 +177,7 @@ pub struct Operator {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub disabled: bool,
     #[serde(default)]
+    #[schema(required)]
     pub version: u64,
 }
 
