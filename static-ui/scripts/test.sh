@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The page's checks, called by the repository's tests/run: installs what they need (npm
 # packages from the committed lock files; Debian's Chromium and Japanese fonts only when
-# missing), lints and type-checks the page, runs its unit tests (vitest), builds it (failing
-# when the initial JS is over 80 KB gzip), then drives the operator and admin pages in Chromium
-# against the local runtime.
+# missing), builds the local runtime, checks that the page's API types (src/api/schema.gen.ts)
+# are what openapi-typescript generates from the Rust code's OpenAPI document, lints and
+# type-checks the page, runs its unit tests (vitest), builds it (failing when the initial JS is
+# over 80 KB gzip), then drives the operator and admin pages in Chromium against the local
+# runtime.
 # Exits non-zero on the first failure.
 set -euo pipefail
 ui="$(cd "$(dirname "$0")/.." && pwd)"
@@ -40,6 +42,12 @@ step "npm packages (static-ui, tests/browser)"
 npm_ci "$ui"
 npm_ci "$browser_tests"
 
+step "the local runtime (the browser tests start it; its openapi binary prints the API document)"
+(cd "$repo" && cargo build -q -p local)
+
+step "the page's API types against the API document (npm run api-types regenerates them)"
+(cd "$ui" && node scripts/api-types.mjs --check)
+
 step "lint (eslint + typescript-eslint) and types (tsc --noEmit)"
 (cd "$ui" && npm run --silent lint && npm run --silent typecheck)
 
@@ -48,9 +56,6 @@ step "unit tests of the page's state (vitest, no browser)"
 
 step "build (vite) and the initial-JS budget"
 (cd "$ui" && npm run --silent build)
-
-step "the local runtime the browser tests start"
-(cd "$repo" && cargo build -q -p local)
 
 step "browser tests in Chromium (node --test)"
 tap="$(mktemp)"

@@ -956,7 +956,7 @@ export function hasMessage(key: string): key is MessageKey {
 }
 
 /** The label of a setting-defined thing in the current language. */
-export function labelOf(x: { label: string; label_en?: string | undefined } | undefined | null): string {
+export function labelOf(x: { label: string; label_en?: string | null | undefined } | undefined | null): string {
   if (!x) return '';
   return lang.value === 'en' && x.label_en ? x.label_en : x.label;
 }

@@ -1,7 +1,8 @@
 //! The `crm` resource: phone lookup (screen pop), data search, and records of every object.
 
 import { del, get, post, put } from './client';
-import type { CrmRecord, Hit, Lookup, NewRecord, Paged, RecordPatch } from './types';
+import type { components } from './schema.gen';
+import type { CrmRecord, Lookup, NewRecord, RecordPatch } from './types';
 
 const records = (object: string) => `/api/crm/objects/${encodeURIComponent(object)}/records`;
 const record = (object: string, id: string) => `${records(object)}/${encodeURIComponent(id)}`;
@@ -11,7 +12,7 @@ export const lookup = (phone: string, signal?: AbortSignal) => get<Lookup>('/api
 
 /** Searches one object's configured fields; `cursor` continues a previous page. */
 export const search = (object: string, q: string, opts: { limit?: number; cursor?: string } = {}) =>
-  get<Paged<Hit>>('/api/crm/search', { object, q, limit: opts.limit, cursor: opts.cursor });
+  get<components['schemas']['Paged_Hit']>('/api/crm/search', { object, q, limit: opts.limit, cursor: opts.cursor });
 
 export const getRecord = (object: string, id: string) => get<CrmRecord>(record(object, id));
 

@@ -2,7 +2,9 @@
 //! number, an account or a contact, newest first.
 
 import { get } from './client';
-import type { CallSummary, CrmRecord, Paged } from './types';
+import type { components } from './schema.gen';
+
+type Schemas = components['schemas'];
 
 /** Exactly one of phone, account or contact. */
 export type HistorySubject = { phone: string } | { account: string } | { contact: string };
@@ -14,8 +16,8 @@ export interface PageOpts {
 
 /** Calls of a number or an account (the API lists calls by those two only). */
 export const calls = (subject: { phone: string } | { account: string }, opts: PageOpts = {}) =>
-  get<Paged<CallSummary>>('/api/history/calls', { ...subject, ...opts });
+  get<Schemas['Paged_CallSummary']>('/api/history/calls', { ...subject, ...opts });
 
 /** Records of one object linked to a number, an account or a contact. */
 export const records = (object: string, subject: HistorySubject, opts: PageOpts = {}) =>
-  get<Paged<CrmRecord>>(`/api/history/records/${encodeURIComponent(object)}`, { ...subject, ...opts });
+  get<Schemas['Paged_Record']>(`/api/history/records/${encodeURIComponent(object)}`, { ...subject, ...opts });

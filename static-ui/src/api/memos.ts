@@ -2,16 +2,11 @@
 //! current memo when someone saved meanwhile).
 
 import { get, put } from './client';
+import type { components } from './schema.gen';
 
-export interface Memo {
-  call_sid: string;
-  text: string;
-  response_status?: string;
-  /** 0 before the first save. */
-  version: number;
-  updated_at?: string;
-  updated_by?: string;
-}
+/** A call's memo; `version` is 0 before the first save. */
+export type Memo = components['schemas']['Memo'];
+type MemoSave = components['schemas']['MemoSave'];
 
 export const getMemo = (call: string) => get<Memo>(`/api/memos/${encodeURIComponent(call)}`);
 export const saveMemo = (call: string, version: number, text: string, responseStatus: string | null) =>
@@ -19,4 +14,4 @@ export const saveMemo = (call: string, version: number, text: string, responseSt
     version,
     text,
     ...(responseStatus ? { response_status: responseStatus } : {}),
-  });
+  } satisfies MemoSave);

@@ -1,14 +1,9 @@
 //! The `token` resource: a Voice access token for the signed-in operator's softphone.
 
 import { get } from './client';
+import type { components } from './schema.gen';
 
-export interface VoiceToken {
-  /** The JWT `new Device(token)` (or the simulator's phone channel) takes. */
-  token: string;
-  /** The Twilio client identity the token registers (`op_sato`). */
-  identity: string;
-  /** RFC 3339. */
-  expires_at: string;
-}
+/** The JWT `new Device(token)` (or the simulator's phone channel) takes, its client identity and expiry. */
+export type VoiceToken = components['schemas']['VoiceToken'];
 
 export const voiceToken = () => get<VoiceToken>('/api/token');

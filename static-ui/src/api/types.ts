@@ -1,213 +1,63 @@
-//! The shapes the API sends and accepts, as the Rust domain defines them
-//! (shared/src/domain/{crm,objects,settings,calls}.rs).
+//! The shapes the API sends and accepts, by the names the page uses. Each is the type generated
+//! from the API's OpenAPI document (`schema.gen.ts`, written by `npm run api-types` from the Rust
+//! domain's utoipa schemas in shared/src/domain), so a field the server renames, adds as
+//! required or stops sending fails the type check here instead of drifting. Only what the
+//! document does not describe is written by hand (the local runtime's dev sign-in).
 
-/** A field value as stored: text, number, boolean; `null` clears a field in a patch. */
-export type FieldValue = string | number | boolean | null;
+import type { components } from './schema.gen';
+
+type Schemas = components['schemas'];
+
 /** A record's field values by field name. */
-export type Fields = Record<string, FieldValue>;
+export type Fields = Schemas['Record']['fields'];
+/** A field value as stored: text, number, boolean; `null` clears a field in a patch. */
+export type FieldValue = Fields[string];
 
-export interface Choice {
-  value: string;
-  label: string;
-}
-
+export type Choice = Schemas['Choice'];
 /** The type of a field, with what the type needs (serde's `tag = "type"`). */
-export type FieldType =
-  | { type: 'text'; max_length?: number }
-  | { type: 'long_text' }
-  | { type: 'number' }
-  | { type: 'date' }
-  | { type: 'datetime' }
-  | { type: 'select'; options: Choice[] }
-  | { type: 'phone' }
-  | { type: 'email' }
-  | { type: 'checkbox' }
-  | { type: 'reference'; object: string };
-
+export type FieldType = Schemas['FieldType'];
 export type FieldTypeName = FieldType['type'];
+export type FieldDef = Schemas['FieldDef'];
+export type ObjectDef = Schemas['ObjectDef'];
 
-export type FieldDef = FieldType & {
-  name: string;
-  label: string;
-  label_en?: string;
-  required?: boolean;
-};
-
-export interface ObjectDef {
-  name: string;
-  label: string;
-  label_en?: string;
-  fields: FieldDef[];
-  title_field: string;
-  subtitle_field?: string;
-  builtin?: boolean;
-}
-
-export interface Line {
-  id: string;
-  /** E.164. */
-  number: string;
-  label: string;
-  recording?: boolean;
-  script_id?: string;
-}
-
-export interface LabelledId {
-  id: string;
-  label: string;
-  label_en?: string;
-}
-
-export type ResponseStatus = LabelledId;
-export type PresenceStatus = LabelledId;
-
-export interface NoteField {
-  object: string;
-  field: string;
-}
-
-export interface SearchObject {
-  object: string;
-  fields: string[];
-}
-
-export interface TalkScript {
-  id: string;
-  title: string;
-  body: string;
-}
-
-export interface CallHandling {
-  wrap_up_seconds: number;
-  max_wait_seconds: number;
-  ring_timeout_seconds: number;
-  orphan_hold_seconds: number;
-}
+export type Line = Schemas['Line'];
+export type ResponseStatus = Schemas['ResponseStatus'];
+export type PresenceStatus = Schemas['PresenceStatus'];
+/** A settings row with an id and labels: a response status or a presence (the same shape). */
+export type LabelledId = ResponseStatus & PresenceStatus;
+export type NoteField = Schemas['NoteField'];
+export type SearchObject = Schemas['SearchObject'];
+export type TalkScript = Schemas['TalkScript'];
+export type CallHandling = Schemas['CallHandling'];
 
 /** Every settings section, as `GET /api/settings` returns them. */
-export interface Settings {
-  lines: Line[];
-  response_statuses: ResponseStatus[];
-  presence_statuses: PresenceStatus[];
-  special_notes: NoteField[];
-  history_tabs: string[];
-  search: SearchObject[];
-  scripts: TalkScript[];
-  objects: ObjectDef[];
-  call_handling: CallHandling;
-  versions: Record<string, number>;
-}
-
+export type Settings = Schemas['Settings'];
 /** The value type of each section, for `PUT /api/settings/{section}`. */
-export interface SectionValues {
-  lines: Line[];
-  response_statuses: ResponseStatus[];
-  presence_statuses: PresenceStatus[];
-  special_notes: NoteField[];
-  history_tabs: string[];
-  search: SearchObject[];
-  scripts: TalkScript[];
-  objects: ObjectDef[];
-  call_handling: CallHandling;
-}
+export type SectionValues = Omit<Settings, 'versions'>;
 export type SectionName = keyof SectionValues;
 
 /** A CRM record. */
-export interface CrmRecord {
-  object: string;
-  id: string;
-  version: number;
-  fields: Fields;
-  account_id?: string;
-  contact_id?: string;
-  call_sid?: string;
-  title: string;
-  subtitle?: string;
-  /** Phone fields in national form (`03-1234-5678`). */
-  display: Record<string, string>;
-  created_at: string;
-  updated_at: string;
-  created_by?: string;
-  updated_by?: string;
-}
-
-export interface Note {
-  field: string;
-  label: string;
-  value: string;
-}
-
-export interface Match {
-  record: CrmRecord;
-  special_notes: Note[];
-  matched_by: 'phone' | 'contact';
-}
-
+export type CrmRecord = Schemas['Record'];
+export type Note = Schemas['Note'];
+export type Match = Schemas['Match'];
 /** The screen pop for one number. */
-export interface Lookup {
-  /** E.164. */
-  phone: string;
-  /** National form. */
-  display: string;
-  accounts: Match[];
-  contacts: Match[];
-  others: CrmRecord[];
-}
+export type Lookup = Schemas['Lookup'];
+export type Hit = Schemas['Hit'];
+export type NewRecord = Schemas['NewRecord'];
+export type RecordPatch = Schemas['RecordPatch'];
 
-export interface Hit {
-  object: string;
-  id: string;
-  title: string;
-  subtitle?: string;
-  account_id?: string;
-  matched_field: string;
-  score: number;
-}
-
-export interface Paged<T> {
-  items: T[];
-  cursor?: string;
-}
-
-export interface NewRecord {
-  fields: Fields;
-  account_id?: string;
-  contact_id?: string;
-  call_sid?: string;
-}
-
-export interface RecordPatch {
-  version: number;
-  fields: Fields;
-  account_id?: string | null;
-  contact_id?: string | null;
-}
+/** A page of results: the API's pages (`Paged_Hit`, `Paged_Target`, …) differ only in their items. */
+export type Paged<T> = Omit<Schemas['Paged_Hit'], 'items'> & { items: T[] };
 
 /** A call as history shows it. */
-export interface CallSummary {
-  sid: string;
-  direction: 'inbound' | 'outbound';
-  customer?: string;
-  customer_display?: string;
-  line?: string;
-  status: string;
-  account_id?: string;
-  contact_id?: string;
-  operator_id?: string;
-  operator_name?: string;
-  started_at: string;
-  answered_at?: string;
-  ended_at?: string;
-  duration_seconds?: number;
-  end_reason?: string;
-  memo?: string;
-  response_status?: string;
-  recording_url?: string;
-}
+export type CallSummary = Schemas['CallSummary'];
 
-/** A user the dev sign-in offers. */
+/**
+ * A user the dev sign-in offers. The dev sign-in is the local runtime's stand-in for Cognito
+ * (local/src/devauth.rs), outside the functions' API document, so this one is written here.
+ */
 export interface DevUser {
   id: string;
   name: string;
-  role: 'operator' | 'supervisor' | 'admin';
+  role: Schemas['Role'];
 }

@@ -2,37 +2,34 @@
 //! state, invitations, role changes, and disabling or enabling a user.
 
 import { get, post, put } from './client';
+import type { components } from './schema.gen';
 
-export type Role = 'operator' | 'supervisor' | 'admin';
+type Schemas = components['schemas'];
+
+export type Role = Schemas['Role'];
 
 /** The roles an admin can give, lowest first. */
 export const ROLES: readonly Role[] = ['operator', 'supervisor', 'admin'];
 
-export interface DirectoryUser {
-  /** The operator id (Cognito's `sub` when deployed). */
-  id: string;
-  email: string;
-  name: string;
-  /** The console role; `null` for a user in no console group (they cannot use the console). */
-  role: Role | null;
-  /** false: the user cannot sign in, gets no Voice token and is out of call routing. */
-  enabled: boolean;
-  /** Cognito's UserStatus: `FORCE_CHANGE_PASSWORD` until the first sign-in, then `CONFIRMED`. */
-  status: string;
-  created_at: string;
-}
+/**
+ * A user of the pool: `role` is `null` for a user in no console group (they cannot use the
+ * console); `enabled` false: the user cannot sign in, gets no Voice token and is out of call routing.
+ */
+export type DirectoryUser = Schemas['DirectoryUser'];
 
-export interface UserPage {
-  users: DirectoryUser[];
-  /** The cursor of the next page; absent on the last page. */
-  next_cursor?: string;
-}
+/** One page of users; `next_cursor` is absent on the last page. */
+export type UserPage = Schemas['UserPage'];
 
-export interface Invitation {
-  email: string;
-  name: string;
-  role: Role;
-}
+type NewUser = Schemas['NewUser'];
+
+/**
+ * An invitation as the admin page sends it: every field of the API's `NewUser` (which takes each
+ * as optional only to name the missing one in its 422), filled in, the role one of {@link ROLES}.
+ */
+export type Invitation = { [K in keyof NewUser]-?: NonNullable<NewUser[K]> } & { role: Role };
+
+/** A role change, or disabling or enabling a user (`UserUpdate`, the role one of {@link ROLES}). */
+export type UserChange = Schemas['UserUpdate'] & { role?: Role };
 
 /** One page of users (60 at most). */
 export const listUsers = (cursor?: string) => get<UserPage>('/api/users', cursor ? { cursor } : undefined);
@@ -41,5 +38,5 @@ export const listUsers = (cursor?: string) => get<UserPage>('/api/users', cursor
 export const inviteUser = (invitation: Invitation) => post<DirectoryUser>('/api/users', invitation);
 
 /** Changes a role (taking effect at the user's next sign-in), or disables or enables the user. */
-export const updateUser = (id: string, change: { role?: Role; enabled?: boolean }) =>
+export const updateUser = (id: string, change: UserChange) =>
   put<DirectoryUser>(`/api/users/${encodeURIComponent(id)}`, change);

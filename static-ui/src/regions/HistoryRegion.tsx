@@ -65,7 +65,7 @@ function CallRows({ items }: { items: CallSummary[] }) {
               <td class="nowrap">{c.operator_name ?? (c.status === 'abandoned' ? t('history.abandoned') : '')}</td>
               <td class="nowrap num">{duration(c.duration_seconds)}</td>
               <td class="nowrap">{responseStatusLabel(c.response_status)}</td>
-              <td class="memo-excerpt" title={c.memo}>
+              <td class="memo-excerpt" title={c.memo ?? undefined}>
                 {excerpt(c.memo, 60)}
               </td>
             </tr>

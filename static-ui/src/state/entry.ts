@@ -256,7 +256,7 @@ export async function save(): Promise<CrmRecord | null> {
         fields,
         ...(f.accountId ? { account_id: f.accountId } : {}),
         ...(f.contactId ? { contact_id: f.contactId } : {}),
-        ...(callSid.peek() ? { call_sid: callSid.peek() as string } : {}),
+        ...(callSid.peek() ? { call_sid: callSid.peek() } : {}),
       });
     }
     conflictRecord.value = null;

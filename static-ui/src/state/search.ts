@@ -42,7 +42,7 @@ async function fetchPage(n: number): Promise<void> {
     hits.value = res.items;
     page.value = n;
     const next = cursors.peek().slice(0, n + 1);
-    next[n + 1] = res.cursor;
+    next[n + 1] = res.cursor ?? undefined;
     cursors.value = next;
     searched.value = true;
   } catch (e) {

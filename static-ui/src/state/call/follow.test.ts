@@ -4,7 +4,18 @@ import type { LiveCall } from '../../api/calls';
 import { LiveFollower } from './follow';
 
 function liveOf(sid: string, held: boolean): LiveCall {
-  return { call: { sid, direction: 'inbound', status: 'in_progress' }, participants: [], customer_held: held };
+  return {
+    call: { sid, direction: 'inbound', status: 'in_progress', started_at: '2024-05-01T10:00:00Z' },
+    participants: [],
+    customer_held: held,
+    held: held ? ['customer'] : [],
+    operator_label: 'operator',
+    consult_in_progress: false,
+    transfer_in_progress: false,
+    transfer: null,
+    orphaned_since: null,
+    reconnecting: false,
+  };
 }
 
 /** A follower whose reads wait until the test answers them. */

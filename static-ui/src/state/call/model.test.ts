@@ -2,7 +2,7 @@
 // phone's events, the live-state follower and the operator's actions do, with a recording page
 // behind it, and checks the call's state and what the page was told to do.
 import { describe, expect, it } from 'vitest';
-import type { Handoff, LiveCall, LiveCallRecord, Transfer } from '../../api/calls';
+import type { Handoff, LiveCall, LiveCallRecord, Participant, Transfer } from '../../api/calls';
 import { nationalPhone } from '../../format';
 import { t } from '../../i18n';
 import type { CallEffects } from './effects';
@@ -60,14 +60,31 @@ function recordingPage() {
   };
 }
 
+/** A conference participant as the live state reports it. */
+function participant(label: Participant['label'], state: Participant['state'] = 'joined'): Participant {
+  return { label, state, call_sid: `CL-${label}`, hold: false, muted: false, at: '2024-05-01T09:57:30Z' };
+}
+
 function liveCall(record: Partial<LiveCallRecord> = {}, rest: Partial<LiveCall> = {}): LiveCall {
   return {
-    call: { sid: SID, direction: 'inbound', customer: YAMADA, status: 'in_progress', operator_id: ME, ...record },
-    participants: [
-      { label: 'customer', state: 'joined' },
-      { label: 'operator', state: 'joined' },
-    ],
+    call: {
+      sid: SID,
+      direction: 'inbound',
+      customer: YAMADA,
+      status: 'in_progress',
+      operator_id: ME,
+      started_at: '2024-05-01T09:57:00Z',
+      ...record,
+    },
+    participants: [participant('customer'), participant('operator')],
     customer_held: false,
+    held: [],
+    operator_label: 'operator',
+    consult_in_progress: false,
+    transfer_in_progress: false,
+    transfer: null,
+    orphaned_since: null,
+    reconnecting: false,
     ...rest,
   };
 }
@@ -82,7 +99,11 @@ function transferTo(name: string, state: Transfer['state'], mode: Transfer['mode
     from_operator: ME,
     from_name: '佐藤 花子',
     from_left: false,
+    by: ME,
+    from_label: 'operator',
+    to_label: 'transfer',
     started_at: '2024-05-01T10:00:00Z',
+    ring_until: '2024-05-01T10:00:30Z',
   };
 }
 
@@ -305,7 +326,7 @@ describe('a transfer to this operator', () => {
 
     const mine = liveCall(
       { operator_id: ME },
-      { operator_label: 'transfer', participants: [{ label: 'customer', state: 'joined' }, { label: 'transfer', state: 'joined' }] },
+      { operator_label: 'transfer', participants: [participant('customer'), participant('transfer')] },
     );
     page.call.followed(mine);
 
@@ -347,7 +368,7 @@ describe('a dial', () => {
     const dialing = page.call.dialStarted(YAMADA);
     page.call.dialConnected(dialing, 'CLout');
     page.call.answered('CLout');
-    const ringingOut = liveCall({ direction: 'outbound', status: 'ringing' }, { participants: [{ label: 'operator', state: 'joined' }] });
+    const ringingOut = liveCall({ direction: 'outbound', status: 'ringing' }, { participants: [participant('operator')] });
     page.call.placed('CLout', ringingOut);
     expect(page.call.state.value).toMatchObject({ phase: 'dialing', sid: SID });
     expect(page.did).toContainEqual(['link', SID]);
@@ -370,7 +391,7 @@ describe('a dial', () => {
 describe('after a reload', () => {
   const answeredAt = '2024-05-01T09:58:00Z';
   const withoutMyLeg = () =>
-    liveCall({ answered_at: answeredAt }, { participants: [{ label: 'customer', state: 'joined' }, { label: 'operator', state: 'left' }] });
+    liveCall({ answered_at: answeredAt }, { participants: [participant('customer'), participant('operator', 'left')] });
 
   it('a live call of mine is adopted, and with my leg gone it offers to rejoin', () => {
     const page = recordingPage();

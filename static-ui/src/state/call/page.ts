@@ -122,8 +122,8 @@ export function screenPayload(): ScreenTransfer {
   const rs = responseStatus.peek();
   const draft = draftOf();
   return {
-    ...(accountId.peek() ? { account_id: accountId.peek() as string } : {}),
-    ...(contactId.peek() ? { contact_id: contactId.peek() as string } : {}),
+    ...(accountId.peek() ? { account_id: accountId.peek() } : {}),
+    ...(contactId.peek() ? { contact_id: contactId.peek() } : {}),
     ...(notes.length ? { special_notes: notes } : {}),
     ...(memoText.peek() ? { memo: memoText.peek().slice(0, 10_000) } : {}),
     ...(rs && settings.peek()?.response_statuses.some((s) => s.id === rs) ? { response_status: rs } : {}),

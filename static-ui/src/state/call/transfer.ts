@@ -19,7 +19,7 @@ export type MyTransferState =
 
 const NONE: MyTransferState = { phase: 'none' };
 
-function reasonText(reason: string | undefined): string {
+function reasonText(reason: string | null | undefined): string {
   switch (reason) {
     case 'no_answer':
     case 'timeout':
