@@ -473,7 +473,8 @@ async fn the_hold_music_reconnects_a_customer_held_with_nobody_and_says_so() {
     // Within the configured time, the usual hold message
     let (status, body) = send(&h.app, signed(&path, &fetch, TOKEN)).await;
     assert_eq!(status, StatusCode::OK);
-    shared::twilio::twiml::validate_twiml_in(&body, shared::twilio::twiml::TwimlContext::WaitUrl).unwrap();
+    shared::twilio::twiml::rules::validate_twiml_in(&body, shared::twilio::twiml::rules::TwimlContext::WaitUrl)
+        .unwrap();
     assert!(body.contains("確認しております"), "{body}");
     assert!(h.twilio.take_requests().is_empty());
 
@@ -487,7 +488,8 @@ async fn the_hold_music_reconnects_a_customer_held_with_nobody_and_says_so() {
         .unwrap();
     let (status, body) = send(&h.app, signed(&path, &fetch, TOKEN)).await;
     assert_eq!(status, StatusCode::OK);
-    shared::twilio::twiml::validate_twiml_in(&body, shared::twilio::twiml::TwimlContext::WaitUrl).unwrap();
+    shared::twilio::twiml::rules::validate_twiml_in(&body, shared::twilio::twiml::rules::TwimlContext::WaitUrl)
+        .unwrap();
     assert!(
         body.contains("おつなぎし直しております"),
         "told what is happening: {body}"

@@ -148,7 +148,7 @@ async fn an_incoming_call_is_recorded_queued_and_parked_in_its_conference_with_n
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    shared::twilio::twiml::validate_twiml(&body).expect("Twilio would accept the document");
+    shared::twilio::twiml::rules::validate_twiml(&body).expect("Twilio would accept the document");
     assert!(body.contains(&format!(">{CALL}</Conference>")), "{body}");
     assert!(
         body.contains("participantLabel=\"customer\"") && body.contains("endConferenceOnExit=\"true\""),
@@ -213,7 +213,7 @@ async fn the_customers_wait_rings_the_longest_idle_operator_who_answers_and_then
     ]);
     let (status, body) = send(&h.app, signed("/twilio/voice/wait", &wait, TOKEN)).await;
     assert_eq!(status, StatusCode::OK);
-    shared::twilio::twiml::validate_twiml_in(&body, shared::twilio::twiml::TwimlContext::WaitUrl)
+    shared::twilio::twiml::rules::validate_twiml_in(&body, shared::twilio::twiml::rules::TwimlContext::WaitUrl)
         .expect("a valid wait document");
     let requests = h.twilio.requests();
     assert_eq!(requests.len(), 1, "one ring");
@@ -377,7 +377,7 @@ async fn with_the_store_down_or_slow_the_caller_is_still_parked_within_three_sec
             started.elapsed()
         );
         assert_eq!(status, StatusCode::OK);
-        shared::twilio::twiml::validate_twiml(&body).unwrap();
+        shared::twilio::twiml::rules::validate_twiml(&body).unwrap();
         assert!(
             body.contains(&format!(">{CALL}</Conference>")),
             "degraded, but the caller is in line: {body}"
@@ -462,7 +462,7 @@ async fn outbound_calls_check_the_line_and_the_status_then_call_the_customer_int
     )
     .await;
     assert_eq!(status, StatusCode::OK);
-    shared::twilio::twiml::validate_twiml(&body).unwrap();
+    shared::twilio::twiml::rules::validate_twiml(&body).unwrap();
     let requests = h.twilio.requests();
     assert_eq!(requests.len(), 1);
     check_against_spec(&requests[0]);

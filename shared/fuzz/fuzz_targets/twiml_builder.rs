@@ -9,9 +9,10 @@
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use shared::twilio::ClientIdentity;
+use shared::twilio::twiml::rules::{TwimlContext, TwimlElement, TwimlRuleError, parse_twiml};
 use shared::twilio::twiml::{
     Client, Conference, Dial, DialEndpoint, HttpMethod, Number, Pause, Play, Redirect, Reject, RejectReason, Say,
-    SayVoice, TwimlContext, TwimlElement, TwimlRuleError, VoiceResponse, parse_twiml,
+    SayVoice, VoiceResponse,
 };
 
 #[derive(Debug, Arbitrary)]

@@ -7,7 +7,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use shared::twilio::twiml::{TwimlContext, TwimlElement, parse_twiml};
+use shared::twilio::twiml::rules::{TwimlContext, TwimlElement, parse_twiml};
 
 /// An element as a reader sees it: attributes in document order, text joined.
 #[derive(Debug, PartialEq, Eq)]

@@ -3,12 +3,17 @@
 //! Twilio is reached in four ways and each has its own module: webhooks that Twilio
 //! sends us ([`webhook`], authenticated by [`signature`]), TwiML documents we answer
 //! with ([`twiml`]), access tokens the browser softphone presents to Twilio
-//! ([`token`]), and REST requests we send ([`rest`], checked against Twilio's own
-//! OpenAPI description by [`spec`]). Call-control code does not use the REST client
-//! directly: it talks to the [`telephony::Telephony`] port, so that tests and the
-//! local simulator can stand in for Twilio. The account itself (its TwiML App, API key
+//! ([`token`]), and REST requests we send ([`rest`]). Call-control code does not use
+//! the REST client directly: it talks to the [`telephony::Telephony`] port, so that
+//! tests and the local simulator can stand in for Twilio. The account itself (its TwiML App, API key
 //! and numbers) is made right over the same REST client by [`provision`], for the admin
 //! command `twilio-provision`.
+//!
+//! Twilio's own rules — which TwiML documents it runs (`twiml::rules`) and which REST
+//! requests its OpenAPI description allows (`spec`) — are checked only where something
+//! plays Twilio's part or tests against it: the local simulator, the tests and the fuzz
+//! targets. They are built with the `twilio-rules` feature (which `test-support` turns on),
+//! so no deployed function carries them.
 //!
 //! The identifiers shared by all of these live here: Twilio SIDs are two letters and
 //! 32 hexadecimal digits, and a string that is not one never gets past the edge.
@@ -73,6 +78,7 @@ macro_rules! wire_enum {
 pub mod provision;
 pub mod rest;
 pub mod signature;
+#[cfg(feature = "twilio-rules")]
 pub mod spec;
 pub mod telephony;
 pub mod token;

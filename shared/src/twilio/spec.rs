@@ -28,7 +28,7 @@ use std::collections::{BTreeMap, HashMap};
 use regex::Regex;
 use serde_json::Value;
 
-use super::twiml::validate_twiml;
+use super::twiml::rules::validate_twiml;
 
 /// A way a request departs from the spec.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
