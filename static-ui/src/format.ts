@@ -41,10 +41,13 @@ export function duration(seconds: number | undefined | null): string {
 /**
  * A Japanese E.164 number in the national form an operator reads. The API gives display forms
  * for records; this covers numbers it gives in E.164 only (lines, call history), with the common
- * area-code lengths (03/06, 0120, 050/070/080/090, otherwise three digits).
+ * area-code lengths (03/06, 0120, 050/070/080/090, otherwise three digits). An extension a record
+ * keeps after the number (`+81312345678;ext=123`) is shown after it: `03-1234-5678 内線 123`.
  */
 export function nationalPhone(e164: string | undefined | null): string {
   if (!e164) return '';
+  const ext = /;ext=(\d+)$/.exec(e164);
+  if (ext) return `${nationalPhone(e164.slice(0, ext.index))} ${lang.value === 'en' ? 'ext.' : '内線'} ${ext[1]}`;
   if (!e164.startsWith('+81')) return e164;
   const n = `0${e164.slice(3)}`;
   if (/^0(120|800)/.test(n)) return `${n.slice(0, 4)}-${n.slice(4, 7)}-${n.slice(7)}`;

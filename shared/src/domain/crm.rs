@@ -16,7 +16,7 @@ use super::objects::{FieldType, ObjectDef};
 use super::settings::{Settings, SettingsService};
 use crate::error::DomainError;
 use crate::ids::{ObjectName, OperatorId, RecordId};
-use crate::phone::PhoneNumber;
+use crate::phone::{ContactNumber, PhoneNumber};
 use crate::store::table::{account_pk, contact_pk, phone_pk, phone_record_sk, posting_pk, record_key, related_sk};
 use crate::store::{Cond, Cursor, Index, Item, Key, MAX_TX_OPS, Query, Store, StoreError, TxOp, attr};
 use crate::text::{bigrams, normalize, selectivity};
@@ -200,7 +200,9 @@ fn indexed(
                 (Some(Value::String(s)), FieldType::LongText) => s.chars().take(LONG_TEXT_INDEXED_CHARS).collect(),
                 (Some(Value::String(s)), FieldType::Phone) => {
                     // Index the national form's digits too, so 0312345678 finds +81312345678.
-                    PhoneNumber::parse(s).map(|p| p.display()).unwrap_or_else(|_| s.clone())
+                    ContactNumber::parse(s)
+                        .map(|p| p.display())
+                        .unwrap_or_else(|_| s.clone())
                 }
                 (Some(Value::String(s)), _) => s.clone(),
                 _ => continue,
@@ -247,7 +249,7 @@ fn display_phones(def: &ObjectDef, fields: &Map<String, Value>) -> BTreeMap<Stri
     def.phone_fields()
         .filter_map(|f| {
             let s = fields.get(f.name.as_str())?.as_str()?;
-            Some((f.name.to_string(), PhoneNumber::parse(s).ok()?.display()))
+            Some((f.name.to_string(), ContactNumber::parse(s).ok()?.display()))
         })
         .collect()
 }
@@ -801,9 +803,9 @@ fn special_notes(settings: &Settings, r: &Record) -> Vec<Note> {
                     .find(|o| &o.value == s)
                     .map(|o| o.label.clone())
                     .unwrap_or_else(|| s.clone()),
-                (Value::String(s), FieldType::Phone) => {
-                    PhoneNumber::parse(s).map(|p| p.display()).unwrap_or_else(|_| s.clone())
-                }
+                (Value::String(s), FieldType::Phone) => ContactNumber::parse(s)
+                    .map(|p| p.display())
+                    .unwrap_or_else(|_| s.clone()),
                 (Value::String(s), _) => s.clone(),
                 (Value::Bool(b), _) => {
                     if *b {

@@ -29,7 +29,7 @@ use super::crm::{Crm, Lookup, Paged};
 use super::settings::SettingsService;
 use crate::error::DomainError;
 use crate::ids::{OperatorId, RecordId};
-use crate::phone::PhoneNumber;
+use crate::phone::{ContactNumber, PhoneNumber};
 use crate::store::table::{
     DIAL_COUNTER_SHARDS, DIAL_LIST_SK, DIAL_LISTS_GSI_PK, dial_counter_key, dial_import_sk, dial_list_pk,
     dial_state_pk, dial_target_sk,
@@ -276,8 +276,11 @@ pub struct Target {
     pub state: TargetState,
     /// E.164, as dialled.
     pub phone: String,
-    /// The national form an operator reads (`03-1234-5678`).
+    /// The national form an operator reads (`03-1234-5678`, `03-1234-5678 内線 123`).
     pub phone_display: String,
+    /// The extension to dial after the line answers, when the file wrote one (`内線 123`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_extension: Option<String>,
     /// What the operator sees first: the file's name column, else the contact, else the account,
     /// else the number.
     pub name: String,
@@ -792,7 +795,7 @@ fn link_of(l: &Lookup) -> Option<Link> {
 /// A row that passed the checks, before it is linked to the CRM.
 struct GoodRow {
     line: u64,
-    phone: PhoneNumber,
+    phone: ContactNumber,
     name: Option<String>,
     account: Option<String>,
     contact: Option<String>,
@@ -839,7 +842,7 @@ fn check_row(import: &Import, row: &CsvRow) -> Result<GoodRow, RowFailure> {
             format!("line {}: the phone number is empty", row.line),
         ));
     }
-    let phone = PhoneNumber::parse(raw_phone)
+    let phone = ContactNumber::parse(raw_phone)
         .map_err(|e| fail("invalid_phone", Some(m.phone), format!("line {}: {e}", row.line)))?;
     let opt = |c: Option<usize>, max: usize| -> Result<Option<String>, RowFailure> {
         let Some(c) = c else { return Ok(None) };
@@ -1396,7 +1399,7 @@ impl DialLists {
         let targets: Vec<Target> = good
             .into_iter()
             .map(|g| {
-                let link = links.get(&g.phone).cloned().flatten().unwrap_or_default();
+                let link = links.get(g.phone.number()).cloned().flatten().unwrap_or_default();
                 let account_name = link.account_name.or(g.account);
                 let contact_name = link.contact_name.or(g.contact);
                 let name = g
@@ -1411,7 +1414,8 @@ impl DialLists {
                     source_line: g.line,
                     state: TargetState::NotCalled,
                     phone_display: g.phone.display(),
-                    phone: g.phone.as_str().to_owned(),
+                    phone: g.phone.number().as_str().to_owned(),
+                    phone_extension: g.phone.extension().map(|e| e.as_str().to_owned()),
                     name,
                     account_name,
                     contact_name,
@@ -1501,7 +1505,7 @@ impl DialLists {
 
     /// Looks every distinct number up in the CRM, a few at a time.
     async fn link_all(&self, rows: &[GoodRow]) -> Result<HashMap<PhoneNumber, Option<Link>>, DomainError> {
-        let phones: BTreeSet<PhoneNumber> = rows.iter().map(|r| r.phone.clone()).collect();
+        let phones: BTreeSet<PhoneNumber> = rows.iter().map(|r| r.phone.number().clone()).collect();
         let crm = &self.crm;
         let mut lookups = futures::stream::iter(phones)
             .map(|p| async move {
@@ -2279,7 +2283,7 @@ mod tests {
             cells: cells.iter().map(|c| c.to_string()).collect(),
         };
         let ok = check_row(&i, &row(2, &["山田", "03-1234-5678"])).ok().unwrap();
-        assert_eq!(ok.phone.as_str(), "+81312345678");
+        assert_eq!(ok.phone.number().as_str(), "+81312345678");
         assert_eq!(ok.name.as_deref(), Some("山田"));
         let codes: Vec<(u64, String)> = [
             row(3, &["山田"]),

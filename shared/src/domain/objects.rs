@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use crate::error::DomainError;
 use crate::ids::{FieldName, ObjectName, RecordId};
-use crate::phone::PhoneNumber;
+use crate::phone::ContactNumber;
 
 /// One choice of a select field.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -168,9 +168,9 @@ impl ObjectDef {
 
 fn display_value(v: Option<&Value>) -> String {
     match v {
-        Some(Value::String(s)) if s.starts_with('+') => {
-            PhoneNumber::parse(s).map(|p| p.display()).unwrap_or_else(|_| s.clone())
-        }
+        Some(Value::String(s)) if s.starts_with('+') => ContactNumber::parse(s)
+            .map(|p| p.display())
+            .unwrap_or_else(|_| s.clone()),
         Some(Value::String(s)) => s.clone(),
         Some(Value::Number(n)) => n.to_string(),
         Some(Value::Bool(b)) => b.to_string(),
@@ -249,14 +249,15 @@ fn check_value(def: &FieldDef, value: &Value) -> Result<Value, DomainError> {
             if s.trim().is_empty() {
                 return Ok(Value::Null);
             }
-            let p = PhoneNumber::parse(s).map_err(|e| {
+            let p = ContactNumber::parse(s).map_err(|e| {
                 DomainError::invalid_field(
                     "invalid_phone",
                     def.name.as_str(),
                     format!("{} ({}): {e}", def.label, def.name),
                 )
             })?;
-            Ok(Value::String(p.as_str().to_owned()))
+            // E.164, with `;ext=…` when an extension was written.
+            Ok(Value::String(p.to_string()))
         }
         FieldType::Email => {
             let s = text()?;
