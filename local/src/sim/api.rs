@@ -10,8 +10,11 @@
 //!   with the account's phone numbers and TwiML Apps as provisioned; never a secret).
 //! - `PUT /sim/faults {"rest": {"status": 429, "count": 2, "paths": "Participants", "delay_ms": 0}}`
 //!   makes the REST API fail (optionally with Twilio's `code` and `message`; see
-//!   [`super::rest::RestFault`]); `GET /sim/faults` shows the fault
-//!   with how many requests it hit, `DELETE /sim/faults` clears it.
+//!   [`super::rest::RestFault`]), and with `"webhooks": [{"kind": "drop", "paths": "/twilio/voice/status",
+//!   "fraction": 0.1, "for_ms": 60000}]` makes the webhooks the simulator sends fail to connect,
+//!   answer 429, arrive twice or out of order (see [`super::webhook_faults`]); a `PUT` replaces
+//!   both. `GET /sim/faults` shows the faults with how many requests each hit, `DELETE /sim/faults`
+//!   clears them.
 //! - Softphones driven over HTTP (`/sim/phones/{identity}`: register, events, accept, reject,
 //!   hangup, connect) for tests without a browser, and `GET /sim/phone?token=` — the WebSocket the
 //!   page's simulated phone uses, authenticated with the Voice access token from `/api/token`.
@@ -279,6 +282,8 @@ async fn problems(State(sim): State<Simulator>) -> Response {
 #[serde(deny_unknown_fields)]
 struct Faults {
     rest: Option<super::rest::RestFault>,
+    #[serde(default)]
+    webhooks: Vec<super::webhook_faults::WebhookFault>,
 }
 
 async fn set_faults(State(sim): State<Simulator>, body: axum::body::Bytes) -> Response {
@@ -286,23 +291,33 @@ async fn set_faults(State(sim): State<Simulator>, body: axum::body::Bytes) -> Re
         Ok(f) => f,
         Err(e) => {
             return bad(format!(
-                "send {{\"rest\": {{\"status\": 429, \"count\": 2, \"paths\": \"Participants\", \"delay_ms\": 0}}}}: {e}"
+                "send {{\"rest\": {{\"status\": 429, \"count\": 2, \"paths\": \"Participants\", \"delay_ms\": 0}}, \
+                 \"webhooks\": [{{\"kind\": \"drop\", \"paths\": \"/twilio/voice/status\", \"fraction\": 0.5, \
+                 \"for_ms\": 60000, \"count\": 10}}]}} (kind: drop, throttle, duplicate or reorder): {e}"
             ));
         }
     };
     if let Some(Err(m)) = faults.rest.as_ref().map(|f| f.check()) {
         return bad(m);
     }
+    for (i, fault) in faults.webhooks.iter().enumerate() {
+        if let Err(m) = fault.check() {
+            return bad(format!("webhooks[{i}]: {m}"));
+        }
+    }
     sim.with_world(|w| w.rest_fault = faults.rest);
+    sim.set_webhook_faults(faults.webhooks);
     StatusCode::NO_CONTENT.into_response()
 }
 
 async fn faults(State(sim): State<Simulator>) -> Response {
-    axum::Json(json!({"rest": sim.world().rest_fault})).into_response()
+    let webhooks = sim.webhook_faults();
+    axum::Json(json!({"rest": sim.world().rest_fault, "webhooks": webhooks})).into_response()
 }
 
 async fn clear_faults(State(sim): State<Simulator>) -> Response {
     sim.with_world(|w| w.rest_fault = None);
+    sim.set_webhook_faults(Vec::new());
     StatusCode::NO_CONTENT.into_response()
 }
 

@@ -12,8 +12,9 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use shared::twilio::signature::compute_signature;
-use shared::twilio::twiml::{TwimlContext, TwimlElement, parse_twiml};
+use shared::twilio::twiml::rules::{TwimlContext, TwimlElement, parse_twiml};
 
+use super::webhook_faults::{REORDER_WAIT, WebhookFaultKind};
 use super::{
     Answering, Hook, Party, PhoneEvent, RingEnd, SimCall, SimConference, SimParticipant, Simulator, StatusHook, World,
     new_sid, rfc2822_now,
@@ -109,6 +110,7 @@ fn is_terminal(status: &str) -> bool {
 /// retry and on what. Without them Twilio retries once, on a connect failure only.
 struct Overrides {
     retries: u32,
+    on_4xx: bool,
     on_5xx: bool,
     on_connect: bool,
     on_timeout: bool,
@@ -119,6 +121,7 @@ fn overrides(url: &str) -> (String, Overrides) {
     let (bare, fragment) = url.split_once('#').unwrap_or((url, ""));
     let mut o = Overrides {
         retries: 1,
+        on_4xx: false,
         on_5xx: false,
         on_connect: true,
         on_timeout: false,
@@ -129,6 +132,7 @@ fn overrides(url: &str) -> (String, Overrides) {
             "rp" => {
                 let kinds: Vec<&str> = v.split(',').collect();
                 let all = kinds.contains(&"all");
+                o.on_4xx = all || kinds.contains(&"4xx");
                 o.on_5xx = all || kinds.contains(&"5xx");
                 o.on_connect = all || kinds.contains(&"ct");
                 o.on_timeout = all || kinds.contains(&"rt");
@@ -140,40 +144,96 @@ fn overrides(url: &str) -> (String, Overrides) {
 }
 
 /// Sends queued callbacks one at a time, in order, retrying as the URL's connection overrides
-/// say (each retry carries the same `I-Twilio-Idempotency-Token`, as Twilio's do).
+/// say (each retry carries the same `I-Twilio-Idempotency-Token`, as Twilio's do). Webhook faults
+/// ([`super::webhook_faults`]) drop, throttle, repeat or hold back callbacks on the way.
 pub async fn deliver_callbacks(sim: Simulator, mut rx: mpsc::UnboundedReceiver<(String, Vec<(String, String)>)>) {
-    while let Some((url, params)) = rx.recv().await {
-        let (bare, retry) = overrides(&url);
-        let hook = Hook::post(bare);
-        let token = new_sid("ID");
-        let mut attempt = 0;
-        loop {
-            let outcome = sim.send_with(&hook, &params, Some(&token)).await;
-            let again = attempt < retry.retries
-                && match &outcome {
-                    Ok((status, _)) => (500..600).contains(status) && retry.on_5xx,
-                    Err(e) if e.contains("timed out") => retry.on_timeout,
-                    Err(_) => retry.on_connect,
-                };
-            if again {
-                attempt += 1;
-                tokio::time::sleep(Duration::from_millis(50 * u64::from(attempt))).await;
-                continue;
+    // A callback a reorder fault held back: sent after the next one.
+    let mut held_back: Option<(String, Vec<(String, String)>)> = None;
+    loop {
+        let next = if held_back.is_some() {
+            tokio::time::timeout(REORDER_WAIT, rx.recv()).await.ok()
+        } else {
+            Some(rx.recv().await)
+        };
+        let Some(next) = next else {
+            if let Some((url, params)) = held_back.take() {
+                deliver_callback(&sim, &url, &params, None).await;
             }
-            match outcome {
-                Ok((status, body)) if !(200..300).contains(&status) => sim.problem(format!(
-                    "callback {} answered HTTP {status} after {} attempt(s): {}",
-                    hook.url,
-                    attempt + 1,
-                    body.chars().take(200).collect::<String>()
-                )),
-                Ok(_) => {}
-                Err(e) => sim.problem(format!("callback {} failed: {e}", hook.url)),
-            }
-            break;
+            continue;
+        };
+        let Some((url, params)) = next else { break };
+        let fault = sim.strike_webhook(&overrides(&url).0, true);
+        if fault == Some(WebhookFaultKind::Reorder) && held_back.is_none() {
+            held_back = Some((url, params));
+            continue;
         }
-        sim.in_flight(-1);
+        deliver_callback(&sim, &url, &params, fault).await;
+        if let Some((url, params)) = held_back.take() {
+            deliver_callback(&sim, &url, &params, None).await;
+        }
     }
+}
+
+/// Delivers one queued callback, with its retries and the fault that hits it.
+async fn deliver_callback(sim: &Simulator, url: &str, params: &[(String, String)], fault: Option<WebhookFaultKind>) {
+    let (bare, retry) = overrides(url);
+    let hook = Hook::post(bare);
+    let token = new_sid("ID");
+    let mut attempt = 0;
+    loop {
+        let outcome = match fault {
+            Some(kind @ WebhookFaultKind::Drop) => {
+                sim.log_injected(&hook.url, params, 0, kind);
+                Err("connection refused (injected)".to_owned())
+            }
+            Some(kind @ WebhookFaultKind::Throttle) => {
+                sim.log_injected(&hook.url, params, 429, kind);
+                Ok((429, "Too Many Requests (injected)".to_owned()))
+            }
+            _ => sim.send_with(&hook, params, Some(&token)).await,
+        };
+        let again = attempt < retry.retries
+            && match &outcome {
+                Ok((status, _)) if (400..500).contains(status) => retry.on_4xx,
+                Ok((status, _)) => (500..600).contains(status) && retry.on_5xx,
+                Err(e) if e.contains("timed out") => retry.on_timeout,
+                Err(_) => retry.on_connect,
+            };
+        if again {
+            attempt += 1;
+            tokio::time::sleep(Duration::from_millis(50 * u64::from(attempt))).await;
+            continue;
+        }
+        match outcome {
+            _ if matches!(fault, Some(WebhookFaultKind::Drop | WebhookFaultKind::Throttle)) => {}
+            Ok((status, body)) if !(200..300).contains(&status) => sim.problem(format!(
+                "callback {} answered HTTP {status} after {} attempt(s): {}",
+                hook.url,
+                attempt + 1,
+                body.chars().take(200).collect::<String>()
+            )),
+            Ok(_) => {}
+            Err(e) => sim.problem(format!("callback {} failed: {e}", hook.url)),
+        }
+        break;
+    }
+    if fault == Some(WebhookFaultKind::Duplicate) {
+        let (status, _) = sim
+            .send_with(&hook, params, Some(&token))
+            .await
+            .unwrap_or((0, String::new()));
+        sim.with_world(|w| {
+            if let Some(last) = w
+                .webhook_log
+                .iter_mut()
+                .rev()
+                .find(|e| e.url == hook.url && e.status == status)
+            {
+                last.injected = Some(WebhookFaultKind::Duplicate.name());
+            }
+        });
+    }
+    sim.in_flight(-1);
 }
 
 impl Simulator {
@@ -185,7 +245,17 @@ impl Simulator {
             url: bare,
             method: hook.method.clone(),
         };
-        self.send_with(&hook, params, None).await
+        match self.strike_webhook(&hook.url, false) {
+            Some(kind @ WebhookFaultKind::Drop) => {
+                self.log_injected(&hook.url, params, 0, kind);
+                Err(format!("{}: connection refused (injected)", hook.url))
+            }
+            Some(kind @ WebhookFaultKind::Throttle) => {
+                self.log_injected(&hook.url, params, 429, kind);
+                Ok((429, "Too Many Requests (injected)".into()))
+            }
+            _ => self.send_with(&hook, params, None).await,
+        }
     }
 
     /// [`Simulator::send`] to a URL without a fragment, with Twilio's idempotency token on retries.
@@ -234,6 +304,7 @@ impl Simulator {
                 url: hook.url.clone(),
                 params: params.to_vec(),
                 status,
+                injected: None,
             })
         });
         if status == 200 && !is_xml && hook.url.contains("/twilio/") && body.starts_with('<') {

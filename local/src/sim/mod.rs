@@ -23,6 +23,7 @@ pub mod account;
 pub mod api;
 pub mod engine;
 pub mod rest;
+pub mod webhook_faults;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -424,6 +425,9 @@ pub struct WebhookLogEntry {
     pub url: String,
     pub params: Vec<(String, String)>,
     pub status: u16,
+    /// The fault that kept this attempt from the console or repeated it (see [`webhook_faults`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub injected: Option<&'static str>,
 }
 
 /// Everything the simulator knows.
@@ -441,6 +445,8 @@ pub struct World {
     pub problems: Vec<String>,
     /// Failures the REST API injects, set through `PUT /sim/faults` (see [`rest::RestFault`]).
     pub rest_fault: Option<rest::RestFault>,
+    /// Faults on the webhooks sent, set through `PUT /sim/faults` (see [`webhook_faults`]).
+    pub webhook_faults: Vec<webhook_faults::WebhookFault>,
     /// The account's auth tokens as they are now.
     pub auth: SimAuthTokens,
     /// The account's API keys, by SID.
