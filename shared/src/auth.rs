@@ -87,19 +87,22 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
             _ => None,
         }
         .ok_or_else(|| ApiError::Unauthorized("sign in first: the request carries no verified token".into()))?;
-        let sub = claims
-            .get("sub")
-            .ok_or_else(|| ApiError::Unauthorized("the token has no subject".into()))?;
-        let id = OperatorId::parse(sub).map_err(|e| ApiError::Unauthorized(e.to_string()))?;
-        let role = claims
-            .get("cognito:groups")
-            .and_then(|g| role_from_groups(g))
+        Caller::from_claims(|name| claims.get(name).cloned())
+    }
+}
+
+impl Caller {
+    /// The caller named by verified claims as API Gateway forwards them (`sub`, `cognito:groups`
+    /// as `[a b]`, `name`): what the HTTP API's functions and the live channel's authorizer read.
+    pub fn from_claims(claim: impl Fn(&str) -> Option<String>) -> Result<Self, ApiError> {
+        let sub = claim("sub").ok_or_else(|| ApiError::Unauthorized("the token has no subject".into()))?;
+        let id = OperatorId::parse(&sub).map_err(|e| ApiError::Unauthorized(e.to_string()))?;
+        let role = claim("cognito:groups")
+            .and_then(|g| role_from_groups(&g))
             .ok_or_else(|| ApiError::forbidden("your user is in no console group (operator, supervisor or admin)"))?;
-        let name = claims
-            .get("name")
-            .or_else(|| claims.get("cognito:username"))
-            .or_else(|| claims.get("email"))
-            .cloned()
+        let name = claim("name")
+            .or_else(|| claim("cognito:username"))
+            .or_else(|| claim("email"))
             .unwrap_or_else(|| id.to_string());
         Ok(Caller { id, name, role })
     }

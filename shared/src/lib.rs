@@ -6,6 +6,7 @@
 //! the local runtime mounts the same routers, so what runs on a laptop is what runs on Lambda.
 
 pub mod auth;
+pub mod auth_jwt;
 pub mod config;
 pub mod control;
 pub mod directory;
@@ -14,6 +15,7 @@ pub mod error;
 pub mod http;
 pub mod ids;
 pub mod phone;
+pub mod push;
 pub mod store;
 pub mod telemetry;
 pub mod text;

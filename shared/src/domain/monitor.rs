@@ -31,7 +31,7 @@ fn jst() -> FixedOffset {
 pub use crate::store::table::day_key;
 
 /// The operator's live call as the board shows it.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct BoardCall {
     pub sid: String,
     pub direction: String,
@@ -306,7 +306,8 @@ impl Monitor {
     }
 }
 
-fn board_call(sid: &str, call: &CallRecord, memo: Option<&Memo>) -> BoardCall {
+/// The board's view of a call, with its memo when known (the push channel sends it without).
+pub(crate) fn board_call(sid: &str, call: &CallRecord, memo: Option<&Memo>) -> BoardCall {
     let with = [ParticipantLabel::Transfer, ParticipantLabel::Consult]
         .into_iter()
         .filter(|l| call.joined(*l).is_some())

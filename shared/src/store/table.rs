@@ -21,6 +21,8 @@
 //! | result of a target's call | `DL#<list>` | `R#<target>#<attempt>` | | |
 //! | CSV import into a list | `DL#<list>` | `IMP#<import>` | | |
 //! | one imported chunk of a CSV file | `DL#<list>` | `IMP#<import>#C#<first line>` | | |
+//! | live-channel connection (TTL 3 hours) | `LIVE#<connection>` | `LIVE` | | |
+//! | a connection in an audience (TTL 3 hours) | `AUD#user#<sub>`, `AUD#board`, `AUD#all` | `<connection>` | | |
 //!
 //! Access patterns: phone → accounts and contacts (`PHONE#` partition, `REC#` prefix) and the
 //! calls of that number (GSI1 `PHONE#`); account → its records (GSI1 `ACC#`, prefix per object)
@@ -29,7 +31,8 @@
 //! counters, results and imports → its `DL#` partition; a list's targets in one state, in the
 //! order they are called → GSI1 `DLQ#<list>#<state>`; waiting calls, oldest first → the `QUEUE`
 //! partition; every operator → GSI1 `OPS`; the longest-idle free operator → the first item of
-//! GSI2 `AVAIL`; a call, its memo, a screen transfer, a day's figures → one GetItem each.
+//! GSI2 `AVAIL`; a call, its memo, a screen transfer, a day's figures → one GetItem each; the
+//! live connections a message goes to → the partition of its audience (`AUD#…`).
 //!
 //! Every key of the console's calls, operators, queue, handoffs and figures is built here; the
 //! domain modules that own those items re-export the keys they use.
@@ -179,3 +182,24 @@ pub fn dial_state_pk(list: &RecordId, state: &str) -> String {
 pub fn dial_import_sk(import: &RecordId) -> String {
     format!("IMP#{import}")
 }
+
+/// The sort key of a live-channel connection's own item.
+pub const CONNECTION_SK: &str = "LIVE";
+
+/// The key of an open connection of the live channel (TTL a few hours): who opened it and the
+/// topics it hears.
+pub fn connection_key(connection_id: &str) -> Key {
+    Key::new(format!("LIVE#{connection_id}"), CONNECTION_SK)
+}
+
+/// The partition of one user's live connections (their calls, presence and transfer offers);
+/// one item per connection, sort key the connection id.
+pub fn audience_user_pk(sub: &str) -> String {
+    format!("AUD#user#{sub}")
+}
+
+/// The partition of the connections showing the supervisors' board.
+pub const AUDIENCE_BOARD_PK: &str = "AUD#board";
+
+/// The partition of every connection that hears settings changes.
+pub const AUDIENCE_ALL_PK: &str = "AUD#all";
