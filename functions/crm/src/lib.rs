@@ -12,7 +12,7 @@ use shared::domain::crm::{Hit, Lookup, NewRecord, Paged, Record, RecordPatch};
 use shared::error::{ApiError, ApiResult, DomainError};
 use shared::http::{Json, Query};
 use shared::ids::{ObjectName, RecordId};
-use shared::phone::PhoneNumber;
+use shared::phone::ContactNumber;
 
 /// The router Lambda and the tests run: [`routes`] with a JSON 404 for unknown paths.
 pub fn router(state: Services) -> Router {
@@ -39,8 +39,8 @@ pub struct LookupParams {
     phone: String,
 }
 
-fn parse_phone(s: &str) -> Result<PhoneNumber, ApiError> {
-    PhoneNumber::parse(s).map_err(|e| DomainError::invalid_field("invalid_phone", "phone", e.to_string()).into())
+fn parse_phone(s: &str) -> Result<ContactNumber, ApiError> {
+    ContactNumber::parse(s).map_err(|e| DomainError::invalid_field("invalid_phone", "phone", e.to_string()).into())
 }
 
 fn parse_object(s: &str) -> Result<ObjectName, ApiError> {
@@ -60,7 +60,7 @@ pub async fn lookup(
     Query(p): Query<LookupParams>,
 ) -> ApiResult<axum::Json<Lookup>> {
     let phone = parse_phone(&p.phone)?;
-    Ok(axum::Json(s.crm.lookup(&phone).await?))
+    Ok(axum::Json(s.crm.lookup_contact(&phone).await?))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

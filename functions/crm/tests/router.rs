@@ -73,6 +73,31 @@ async fn the_same_number_written_six_ways_pops_up_the_same_account() {
 }
 
 #[tokio::test]
+async fn a_number_typed_with_an_extension_pops_up_the_lines_account_and_keeps_the_extension_to_dial() {
+    let app = app();
+    let acc = create(
+        &app,
+        "account",
+        json!({"fields": {"name": "内線商事", "phone": "03-1234-5678"}}),
+    )
+    .await;
+    for form in [
+        "03-1234-5678 内線 123",
+        "TEL: 03-1234-5678 ext. 123",
+        "+81312345678;ext=123",
+    ] {
+        let (status, body) = get(&app, &format!("/api/crm/lookup?phone={}", enc(form))).await;
+        assert_eq!(status, StatusCode::OK, "{form}: {body}");
+        assert_eq!(body["accounts"][0]["record"]["id"], acc["id"], "{form}");
+        assert_eq!(body["phone"], "+81312345678;ext=123", "{form}");
+        assert_eq!(body["display"], "03-1234-5678 内線 123", "{form}");
+    }
+    let (status, body) = get(&app, &format!("/api/crm/lookup?phone={}", enc("03-1234-5678 内線"))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body["error"]["message"].as_str().unwrap_or_default().contains("内線"), "{body}");
+}
+
+#[tokio::test]
 async fn a_contacts_mobile_pops_up_the_contact_and_its_account() {
     let app = app();
     let acc = create(&app, "account", json!({"fields": {"name": "佐藤製作所"}})).await;

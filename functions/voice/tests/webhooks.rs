@@ -474,6 +474,7 @@ async fn outbound_calls_check_the_line_and_the_status_then_call_the_customer_int
         ("+81312345678", "+81368000001"),
         "the configured line is the caller ID"
     );
+    assert_eq!(req.send_digits, None, "no extension, no keys pressed");
     let op = h
         .services
         .operators
@@ -485,6 +486,62 @@ async fn outbound_calls_check_the_line_and_the_status_then_call_the_customer_int
     assert!(
         body.contains(&format!(">{sid}</Conference>")),
         "the operator joins the conference named after the customer's call"
+    );
+}
+
+#[tokio::test]
+async fn a_number_written_with_an_extension_is_dialled_and_the_extension_pressed_once_it_answers() {
+    // Given an operator, away, and a customer behind a switchboard.
+    let h = harness();
+    seed_customer_and_operator(&h).await;
+    h.services
+        .settings
+        .put_section(
+            "lines",
+            0,
+            json!([{"id": "main", "number": "03-6800-0001", "label": "代表"}]),
+        )
+        .await
+        .unwrap();
+    let sato = OperatorId::parse("op-sato").unwrap();
+    h.services.operators.set_status(&sato, "away").await.unwrap();
+    // When the operator dials the number as the record writes it, extension and all.
+    let leg = form(&[
+        ("AccountSid", ACCOUNT),
+        ("ApplicationSid", "AP0123456789abcdef0123456789abcdef"),
+        ("ApiVersion", "2010-04-01"),
+        ("CallSid", "CA55555555555555555555555555555555"),
+        ("CallStatus", "ringing"),
+        ("Direction", "inbound"),
+        ("From", "client:op_sato"),
+        ("Caller", "client:op_sato"),
+        ("To", "+81312345678;ext=123"),
+        ("LineId", "main"),
+    ]);
+    let (status, body) = send(&h.app, signed("/twilio/voice/outbound", &leg, TOKEN)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // Then the line is called and the extension pressed after a second's wait.
+    let requests = h.twilio.requests();
+    assert_eq!(requests.len(), 1);
+    check_against_spec(&requests[0]);
+    let TelephonyRequest::CreateCall(req) = &requests[0] else {
+        panic!("{requests:?}")
+    };
+    assert_eq!(req.to, "+81312345678", "the line alone is dialled");
+    assert_eq!(req.send_digits.as_deref(), Some("ww123"));
+    let prepared = requests[0].prepared(&shared::twilio::AccountSid::parse(ACCOUNT).unwrap());
+    assert!(
+        prepared.params.iter().any(|(k, v)| k == "SendDigits" && v == "ww123"),
+        "{:?}",
+        prepared.params
+    );
+    // And the call is recorded under the line, where the customer's records are found.
+    let sid = h.services.operators.get(&sato).await.unwrap().current_call.unwrap();
+    let call = h.services.store.get(&call_key(&sid)).await.unwrap().unwrap();
+    assert_eq!(
+        call.get("customer").and_then(|v| v.as_str()),
+        Some("+81312345678"),
+        "{call:?}"
     );
 }
 

@@ -8,7 +8,7 @@ use super::{CallControl, ControlError, gone_is_fine, now};
 use crate::domain::calls::{CallSummary, Direction, call_key, field, outbound_leg_key};
 use crate::domain::operators::{OperatorStatus, field as op, operator_key};
 use crate::ids::OperatorId;
-use crate::phone::PhoneNumber;
+use crate::phone::ContactNumber;
 use crate::store::{Cond, Item, Key, TxOp, Update, attr};
 use crate::twilio::CallSid;
 use crate::twilio::rest::{CallInstructions, CallUpdateStatus, CreateCall, UpdateCall};
@@ -59,7 +59,8 @@ impl CallControl {
     pub async fn place_outbound(&self, leg: &IncomingCall) -> Result<PlacedCall, OutboundRefusal> {
         let operator = OperatorId::from_client_identity(&leg.from).map_err(|_| OutboundRefusal::UnknownOperator)?;
         let to = leg.custom_param("To").or(leg.to.as_deref()).unwrap_or_default();
-        let number = PhoneNumber::parse(to).map_err(|_| OutboundRefusal::InvalidNumber)?;
+        let contact = ContactNumber::parse(to).map_err(|_| OutboundRefusal::InvalidNumber)?;
+        let number = contact.number();
         let settings = self
             .services
             .settings
@@ -117,17 +118,19 @@ impl CallControl {
         ];
         req.status_callback_method = Some(HttpMethod::Post);
         req.timeout = Some(45);
+        // A customer behind a switchboard: their extension is pressed once the line answers.
+        req.send_digits = contact.send_digits();
         let placed = self.telephony.create_call(&req).await.map_err(|e| {
             tracing::error!(error = %e, "outbound call not placed");
             OutboundRefusal::Unavailable
         })?;
         let sid = placed.sid.as_str().to_owned();
         let at = now();
-        let pop = self.services.crm.lookup(&number).await.ok();
+        let pop = self.services.crm.lookup(number).await.ok();
         let mut summary = CallSummary::new(
             &sid,
             Direction::Outbound,
-            Some(&number),
+            Some(number),
             Some(line.number.as_str().to_owned()),
             "ringing",
             at.clone(),

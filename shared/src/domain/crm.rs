@@ -115,7 +115,9 @@ pub struct Match {
 /// The screen pop: everything filed under a phone number.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Lookup {
+    /// E.164, with `;ext=N` when the number was written with an extension.
     pub phone: String,
+    /// As an operator reads it (`03-1234-5678`, `03-1234-5678 内線 123`).
     pub display: String,
     pub accounts: Vec<Match>,
     pub contacts: Vec<Match>,
@@ -460,6 +462,17 @@ impl Crm {
             }
         }
         Ok(())
+    }
+
+    /// [`Crm::lookup`] of a number as the operator wrote it: the records are the line's, and the
+    /// extension written with it stays in what is shown and dialled (`phone`, `display`).
+    pub async fn lookup_contact(&self, contact: &ContactNumber) -> Result<Lookup, DomainError> {
+        let mut found = self.lookup(contact.number()).await?;
+        if contact.extension().is_some() {
+            found.phone = contact.to_string();
+            found.display = contact.display();
+        }
+        Ok(found)
     }
 
     /// Everything filed under a phone number: accounts and contacts with their special notes,

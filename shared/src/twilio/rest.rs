@@ -311,6 +311,9 @@ pub struct CreateCall {
     pub time_limit: Option<u32>,
     /// Whether to record the call.
     pub record: Option<bool>,
+    /// Keys to press once the call connects (`w` waits half a second): an extension behind a
+    /// switchboard. At most 32 characters of `0-9 # * w`.
+    pub send_digits: Option<String>,
 }
 
 impl CreateCall {
@@ -326,6 +329,7 @@ impl CreateCall {
             timeout: None,
             time_limit: None,
             record: None,
+            send_digits: None,
         }
     }
 }
@@ -1031,7 +1035,8 @@ impl PreparedRequest {
             .opt("StatusCallbackMethod", request.status_callback_method)
             .opt("Timeout", request.timeout)
             .opt("TimeLimit", request.time_limit)
-            .opt("Record", request.record);
+            .opt("Record", request.record)
+            .opt("SendDigits", request.send_digits.as_deref());
         Self {
             host: RestHost::Api,
             method: RestMethod::Post,
