@@ -44,6 +44,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { RustFunction } from 'cargo-lambda-cdk';
+import { LIVE_STAGE, LiveChannel } from './live-channel';
 import { Construct, Node } from 'constructs';
 import type { PageConfig } from '../../static-ui/src/config-contract';
 import {
@@ -214,6 +215,8 @@ export class OperatorConsoleStack extends Stack {
   public readonly api: apigwv2.HttpApi;
   public readonly distribution: cloudfront.Distribution;
   public readonly alarmTopic: sns.Topic;
+  /** The live channel: the WebSocket API at `/live`, its functions and the table's stream. */
+  public readonly live: LiveChannel;
   /** One function per catalog entry, by catalog name. */
   public readonly functions: Record<string, RustFunction> = {};
   /** The user pool's triggers, by catalog name. */
@@ -261,6 +264,7 @@ export class OperatorConsoleStack extends Stack {
     // Twilio webhooks (/twilio/*) are all served by the distribution (see infra/README.md, "One
     // origin"). The page needs no CORS, and Twilio's URLs stay the same when the API is replaced.
     this.api = this.createApi(props);
+    this.live = new LiveChannel(this, 'LiveChannel');
     this.distribution = this.createDistribution(pageBucket, hostedUiUrl, this.api, props.domain);
     const pageOrigin = props.domain ? `https://${props.domain.name}` : `https://${this.distribution.distributionDomainName}`;
     const pageUrl = `${pageOrigin}/`;
@@ -316,6 +320,14 @@ export class OperatorConsoleStack extends Stack {
       }
     }
 
+    this.live.attach({
+      table: this.table,
+      build: (spec, environment) => this.rustFunction(spec as unknown as TriggerSpec, environment),
+      environment: { ...this.catalog.defaults.env, TABLE_NAME: this.table.tableName, PUBLIC_BASE_URL: this.publicBaseUrl },
+      issuer: this.userPool.userPoolProviderUrl,
+      audience: this.pageClient.userPoolClientId,
+    });
+
     this.deployPage(pageBucket, props, {
       // The API is on the page's own origin.
       apiUrl: '',
@@ -353,6 +365,8 @@ export class OperatorConsoleStack extends Stack {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
       timeToLiveAttribute: 'expires_at',
+      // The live channel's push function reads every change from here (see live-channel.ts).
+      stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
       deletionProtection: this.protectData,
       removalPolicy: this.dataRemovalPolicy,
     });
@@ -437,16 +451,22 @@ export class OperatorConsoleStack extends Stack {
     return Token.isUnresolved(this.account) ? Fn.join('-', [name, Aws.ACCOUNT_ID]) : `${name}-${this.account}`;
   }
 
-  /** Content-Security-Policy of the page: its own origin (the API is on it), Cognito and Twilio. */
-  private contentSecurityPolicy(hostedUiUrl: string): string {
+  /**
+   * Content-Security-Policy of the page: its own origin (the API and the live channel are on it),
+   * Cognito and Twilio. CSP Level 3 lets 'self' match the page's own host over wss:, which older
+   * browsers do not: with a custom domain its wss:// origin is named too (the distribution's
+   * generated name is not known while its own headers policy is built).
+   */
+  private contentSecurityPolicy(hostedUiUrl: string, domain?: string): string {
     const cognitoApi = `https://cognito-idp.${this.region}.${this.urlSuffix}`;
+    const liveOrigin = domain ? ` wss://${domain}` : '';
     return [
       "default-src 'self'",
       "script-src 'self'",
       "style-src 'self' 'unsafe-inline'",
       "img-src 'self' data: blob:",
       "font-src 'self' data:",
-      `connect-src 'self' ${hostedUiUrl} ${cognitoApi} wss://*.twilio.com https://*.twilio.com`,
+      `connect-src 'self'${liveOrigin} ${hostedUiUrl} ${cognitoApi} wss://*.twilio.com https://*.twilio.com`,
       "media-src 'self' blob: https://*.twilio.com",
       "worker-src 'self' blob:",
       "object-src 'none'",
@@ -466,7 +486,7 @@ export class OperatorConsoleStack extends Stack {
     const headers = new cloudfront.ResponseHeadersPolicy(this, 'PageSecurityHeaders', {
       comment: 'Operator console: CSP (API, Cognito, Twilio Voice SDK), HSTS and friends',
       securityHeadersBehavior: {
-        contentSecurityPolicy: { contentSecurityPolicy: this.contentSecurityPolicy(hostedUiUrl), override: true },
+        contentSecurityPolicy: { contentSecurityPolicy: this.contentSecurityPolicy(hostedUiUrl, domain?.name), override: true },
         contentTypeOptions: { override: true },
         frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
         referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN, override: true },
@@ -521,6 +541,19 @@ export class OperatorConsoleStack extends Stack {
       responseHeadersPolicy: headers,
       compress: true,
     };
+    // The live channel: a WebSocket upgrade (GET) passed on with every viewer header but Host —
+    // Sec-WebSocket-Protocol carries the token — to the stage named like the path.
+    const liveBehavior: cloudfront.BehaviorOptions = {
+      origin: new origins.HttpOrigin(this.live.originDomain, {
+        protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+        originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
+      }),
+      viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+      allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+      cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+      originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+      compress: false,
+    };
     return new cloudfront.Distribution(this, 'PageDistribution', {
       comment: 'Operator console: the page, its API (/api/*), the Twilio webhooks (/twilio/*) and the fallback TwiML',
       defaultRootObject: 'index.html',
@@ -536,6 +569,7 @@ export class OperatorConsoleStack extends Stack {
         '/twilio/fallback.xml': pageBehavior,
         '/twilio/*': apiBehavior,
         '/api/*': apiBehavior,
+        [`/${LIVE_STAGE}`]: liveBehavior,
       },
     });
   }
@@ -875,6 +909,7 @@ export class OperatorConsoleStack extends Stack {
     out('PageUrl', pageUrl, 'Operator console page (sign in with a Cognito user)');
     out('ApiUrl', api, "The API's public base URL, the page's own origin (PUBLIC_BASE_URL of the functions)");
     out('DistributionDomainName', this.distribution.distributionDomainName, "The distribution's own name: the CNAME target of a custom domain");
+    out('LiveUrl', `${api.replace(/^https:/, 'wss:')}/${LIVE_STAGE}`, "The live channel on the page's origin (WebSocket, subprotocols console.v1 and bearer.<ID token>)");
     out('UserPoolId', this.userPool.userPoolId, 'Cognito user pool: create users and add them to groups here');
     out('TwilioSecretName', this.twilioSecretName, 'Secrets Manager secret to put the Twilio credentials JSON into');
     out('AlarmTopicArn', this.alarmTopic.topicArn, 'SNS topic of the alarms: subscribe more people here');

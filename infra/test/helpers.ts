@@ -71,6 +71,16 @@ export function ofType(resources: Resources, type: string): [string, Json][] {
   return Object.entries(resources).filter(([, r]) => r.Type === type);
 }
 
+/** The routes of HTTP APIs (the live channel's WebSocket routes are tested in live-channel.test.ts). */
+export function httpRoutes(resources: Resources): [string, Json][] {
+  const websocket = new Set(
+    ofType(resources, 'AWS::ApiGatewayV2::Api')
+      .filter(([, api]) => api.Properties.ProtocolType === 'WEBSOCKET')
+      .map(([id]) => id),
+  );
+  return ofType(resources, 'AWS::ApiGatewayV2::Route').filter(([, r]) => !websocket.has(refTarget(r.Properties.ApiId) ?? ''));
+}
+
 /** `{Ref: X}` / `{Fn::GetAtt: [X, ...]}` / `!Sub integrations/${X}` -> `X`. */
 export function refTarget(value: Json): string | undefined {
   if (value === null || typeof value !== 'object') return undefined;
@@ -120,7 +130,7 @@ export interface RouteBinding {
  */
 export function routeBindings(resources: Resources, functionOf: (logicalId: string) => string): Map<string, RouteBinding> {
   const routes = new Map<string, RouteBinding>();
-  for (const [id, route] of ofType(resources, 'AWS::ApiGatewayV2::Route')) {
+  for (const [id, route] of httpRoutes(resources)) {
     const props = route.Properties;
     const integrationId = refTarget(props.Target);
     if (!integrationId || !resources[integrationId]) throw new Error(`route ${id} has no integration target`);
@@ -237,7 +247,7 @@ export function routesWithoutPermission(resources: Resources, env = { region: 'a
   const arnLike = (pattern: string, value: string) =>
     new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`).test(value);
   const missing: string[] = [];
-  for (const [id, route] of ofType(resources, 'AWS::ApiGatewayV2::Route')) {
+  for (const [id, route] of httpRoutes(resources)) {
     const integration = resources[refTarget(route.Properties.Target)!].Properties;
     const fnId = refTarget(integration.IntegrationUri);
     const [method, routePath] = route.Properties.RouteKey.split(' ');
