@@ -151,6 +151,17 @@ impl DevAuth {
             })
     }
 
+    /// The claims of a valid token as API Gateway's JWT authorizer forwards them, or why the
+    /// token is refused.
+    pub(crate) fn forwarded_claims(&self, token: &str) -> Result<serde_json::Map<String, serde_json::Value>, String> {
+        let claims = self.verify(token)?;
+        let mut forwarded = serde_json::Map::new();
+        forwarded.insert("sub".into(), claims.sub.into());
+        forwarded.insert("name".into(), claims.name.into());
+        forwarded.insert("cognito:groups".into(), format!("[{}]", claims.groups.join(" ")).into());
+        Ok(forwarded)
+    }
+
     /// The routes of the sign-in page's API.
     pub fn routes(&self) -> Router {
         Router::new()
@@ -244,14 +255,10 @@ pub async fn authorize(State(a): State<DevAuth>, req: Request, next: Next) -> Re
     let Some(token) = crate::gateway::bearer(&req) else {
         return ApiError::Unauthorized("sign in first: send Authorization: Bearer <token>".into()).into_response();
     };
-    let claims = match a.verify(token) {
+    let forwarded = match a.forwarded_claims(token) {
         Ok(c) => c,
         Err(m) => return ApiError::Unauthorized(m).into_response(),
     };
-    let mut forwarded = serde_json::Map::new();
-    forwarded.insert("sub".into(), claims.sub.into());
-    forwarded.insert("name".into(), claims.name.into());
-    forwarded.insert("cognito:groups".into(), format!("[{}]", claims.groups.join(" ")).into());
     match crate::gateway::with_claims(req, forwarded) {
         Ok(req) => next.run(req).await,
         Err(e) => e.into_response(),

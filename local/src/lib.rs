@@ -5,6 +5,7 @@
 
 pub mod devauth;
 mod gateway;
+pub mod live;
 pub mod oidc;
 pub mod seed;
 pub mod sim;
@@ -76,7 +77,9 @@ pub async fn build_signing_in(
     mut sim_config: sim::SimConfig,
     sign_in: SignIn,
 ) -> Result<Local, shared::error::DomainError> {
-    let services = Services::new(store);
+    // Every write goes through the change feed, which the live channel hears.
+    let feed = Arc::new(live::feed::ChangeFeed::new(store));
+    let services = Services::new(feed.clone());
     if seed::seed(&services).await? {
         tracing::info!("seeded demo data");
     }
@@ -129,6 +132,7 @@ pub async fn build_signing_in(
             .layer(axum::middleware::from_fn_with_state(auth.clone(), devauth::authorize)),
         SignIn::Oidc(provider) => api.layer(axum::middleware::from_fn_with_state(provider.clone(), oidc::authorize)),
     };
+    router = router.merge(live::Live::new(feed, sign_in.clone(), auth.clone()).routes());
     if static_dir.join("index.html").exists() {
         let spa = ServeDir::new(static_dir).fallback(ServeFile::new(static_dir.join("index.html")));
         router = router.fallback_service(spa);
@@ -185,6 +189,7 @@ pub fn api_doc() -> utoipa::openapi::OpenApi {
     doc.merge(calls::ApiDoc::openapi());
     doc.merge(dial_lists::ApiDoc::openapi());
     doc.merge(users::ApiDoc::openapi());
+    doc.merge(shared::push::ApiDoc::openapi());
     doc.info.title = "Operator console API".into();
     doc.info.description = Some(
         "The API of the call-centre operator console. Every /api route needs a bearer token \

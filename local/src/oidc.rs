@@ -1,28 +1,24 @@
 //! Sign-in through an OpenID Connect provider for the local runtime (`local --oidc-issuer URL
 //! --oidc-client-id ID`): the page signs in at the provider as it does at Cognito deployed, and
 //! this module stands where API Gateway's JWT authorizer stands. It owns reading the provider's
-//! discovery document and JWKS, verifying the bearer ID token of every `/api` request (signature
-//! against the JWKS, `iss`, `aud`, `exp`, `nbf`), refusing a token that fails with a 401 before
-//! any function runs, and forwarding the claims the way API Gateway v2 does (every claim a
-//! string, arrays as `[a b]`). It also writes the `auth` block of the page's `/config.json`.
+//! discovery document and JWKS, having the bearer ID token of every `/api` request verified by
+//! [`shared::auth_jwt`] (signature against the JWKS, `iss`, `aud`, `exp`, `nbf` — the code the
+//! live channel's authorizer runs deployed), refusing a token that fails with a 401 before any
+//! function runs, and forwarding the claims the way API Gateway v2 does (every claim a string,
+//! arrays as `[a b]`). It also writes the `auth` block of the page's `/config.json`.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use jsonwebtoken::jwk::{Jwk, JwkSet};
-use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
+use jsonwebtoken::jwk::JwkSet;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
+use shared::auth_jwt::{JwtVerifier, forwarded_claims};
 use shared::error::ApiError;
-use tokio::sync::RwLock;
 
-/// The signature algorithms API Gateway's JWT authorizer accepts (RSA only).
-const ALGORITHMS: [Algorithm; 3] = [Algorithm::RS256, Algorithm::RS384, Algorithm::RS512];
-/// The JWKS is read again for an unknown key id at most this often (key rotation).
-const JWKS_REFRESH_EVERY: Duration = Duration::from_secs(10);
 const HTTP_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Why the provider could not be used at start-up.
@@ -76,18 +72,11 @@ struct Discovery {
     jwks_uri: String,
 }
 
-struct Keys {
-    set: JwkSet,
-    read_at: Instant,
-}
-
 /// The provider the local runtime trusts, with its keys.
 pub struct OidcAuth {
     issuer: String,
     client_id: String,
-    jwks_uri: String,
-    http: reqwest::Client,
-    keys: RwLock<Keys>,
+    verifier: JwtVerifier,
 }
 
 impl OidcAuth {
@@ -118,15 +107,12 @@ impl OidcAuth {
             });
         }
         let set: JwkSet = get_json(&http, &discovery.jwks_uri).await?;
+        let verifier =
+            JwtVerifier::new(&issuer, client_id, &discovery.jwks_uri, Some(set)).map_err(OidcError::Client)?;
         Ok(Self {
             issuer,
             client_id: client_id.to_owned(),
-            jwks_uri: discovery.jwks_uri,
-            http,
-            keys: RwLock::new(Keys {
-                set,
-                read_at: Instant::now(),
-            }),
+            verifier,
         })
     }
 
@@ -150,70 +136,11 @@ impl OidcAuth {
         })
     }
 
-    /// The key a token was signed with: from the JWKS read last, or from the JWKS read again
-    /// when the key id is new (the provider rotated its keys).
-    async fn key(&self, kid: Option<&str>) -> Result<Jwk, String> {
-        let find = |set: &JwkSet| match kid {
-            Some(kid) => set.find(kid).cloned(),
-            None if set.keys.len() == 1 => set.keys.first().cloned(),
-            None => None,
-        };
-        {
-            let keys = self.keys.read().await;
-            if let Some(k) = find(&keys.set) {
-                return Ok(k);
-            }
-            if keys.read_at.elapsed() < JWKS_REFRESH_EVERY {
-                return Err(unknown_key());
-            }
-        }
-        let mut keys = self.keys.write().await;
-        if keys.read_at.elapsed() >= JWKS_REFRESH_EVERY {
-            keys.read_at = Instant::now();
-            match get_json::<JwkSet>(&self.http, &self.jwks_uri).await {
-                Ok(set) => keys.set = set,
-                Err(e) => tracing::warn!(error = %e, "could not read the provider's JWKS again"),
-            }
-        }
-        find(&keys.set).ok_or_else(unknown_key)
-    }
-
     /// Verifies a bearer token as API Gateway's JWT authorizer does and returns its claims, or
     /// the message the 401 carries.
     pub async fn verify(&self, token: &str) -> Result<Map<String, Value>, String> {
-        let header = decode_header(token).map_err(|_| "the token is not a JWT; sign in again".to_owned())?;
-        if !ALGORITHMS.contains(&header.alg) {
-            return Err(format!(
-                "tokens signed with {:?} are not accepted; sign in again",
-                header.alg
-            ));
-        }
-        let jwk = self.key(header.kid.as_deref()).await?;
-        let key = DecodingKey::from_jwk(&jwk).map_err(|_| unknown_key())?;
-        let mut validation = Validation::new(header.alg);
-        validation.leeway = 0;
-        validation.validate_nbf = true;
-        validation.set_issuer(&[&self.issuer]);
-        validation.set_audience(&[&self.client_id]);
-        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        decode::<Map<String, Value>>(token, &key, &validation)
-            .map(|d| d.claims)
-            .map_err(|e| {
-                use jsonwebtoken::errors::ErrorKind;
-                match e.kind() {
-                    ErrorKind::ExpiredSignature => "the sign-in has expired; sign in again".to_owned(),
-                    ErrorKind::ImmatureSignature => "the token is not valid yet".to_owned(),
-                    ErrorKind::InvalidIssuer => format!("the token was not issued by {}", self.issuer),
-                    ErrorKind::InvalidAudience => "the token was issued for another client".to_owned(),
-                    ErrorKind::MissingRequiredClaim(c) => format!("the token has no '{c}' claim"),
-                    _ => "the token is not valid; sign in again".to_owned(),
-                }
-            })
+        self.verifier.verify(token).await
     }
-}
-
-fn unknown_key() -> String {
-    "the token is signed with a key the provider does not publish; sign in again".to_owned()
 }
 
 async fn get_json<T: serde::de::DeserializeOwned>(http: &reqwest::Client, url: &str) -> Result<T, OidcError> {
@@ -231,16 +158,6 @@ async fn get_json<T: serde::de::DeserializeOwned>(http: &reqwest::Client, url: &
         .map_err(fetch)
 }
 
-/// A claim as API Gateway v2 forwards it to a function: strings as they are, arrays as
-/// `[a b]`, anything else as its JSON text.
-fn forwarded(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        Value::Array(items) => format!("[{}]", items.iter().map(forwarded).collect::<Vec<_>>().join(" ")),
-        other => other.to_string(),
-    }
-}
-
 /// Verifies the bearer token of every `/api` request (the OpenAPI document is open) and places
 /// the claims where API Gateway's JWT authorizer does.
 pub async fn authorize(State(auth): State<Arc<OidcAuth>>, req: Request, next: Next) -> Response {
@@ -255,11 +172,7 @@ pub async fn authorize(State(auth): State<Arc<OidcAuth>>, req: Request, next: Ne
         Ok(c) => c,
         Err(m) => return ApiError::Unauthorized(m).into_response(),
     };
-    let claims: Map<String, Value> = claims
-        .iter()
-        .map(|(k, v)| (k.clone(), Value::String(forwarded(v))))
-        .collect();
-    match crate::gateway::with_claims(req, claims) {
+    match crate::gateway::with_claims(req, forwarded_claims(&claims)) {
         Ok(req) => next.run(req).await,
         Err(e) => e.into_response(),
     }
@@ -272,7 +185,7 @@ mod tests {
     use axum::body::Body;
     use axum::http::StatusCode;
     use base64::Engine;
-    use jsonwebtoken::{EncodingKey, Header, encode};
+    use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
     use shared::auth::Caller;
     use tower::ServiceExt;
 
@@ -514,9 +427,9 @@ mod tests {
 
     #[test]
     fn claims_are_forwarded_as_api_gateway_forwards_them() {
-        assert_eq!(forwarded(&json!("佐藤 花子")), "佐藤 花子");
-        assert_eq!(forwarded(&json!(["sales", "admin"])), "[sales admin]");
-        assert_eq!(forwarded(&json!(true)), "true");
-        assert_eq!(forwarded(&json!(1_700_000_000)), "1700000000");
+        assert_eq!(shared::auth_jwt::forwarded(&json!("佐藤 花子")), "佐藤 花子");
+        assert_eq!(shared::auth_jwt::forwarded(&json!(["sales", "admin"])), "[sales admin]");
+        assert_eq!(shared::auth_jwt::forwarded(&json!(true)), "true");
+        assert_eq!(shared::auth_jwt::forwarded(&json!(1_700_000_000)), "1700000000");
     }
 }
