@@ -53,6 +53,7 @@ both!(
     expired_items_are_hidden_from_reads,
     oversized_items_are_refused,
     batches_write_and_read_many,
+    batch_reads_of_any_size_return_every_item,
     concurrent_versioned_writers_lose_nothing,
     tampered_cursors_are_rejected,
 );

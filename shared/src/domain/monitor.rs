@@ -1,8 +1,11 @@
 //! Supervisor monitoring: the live board (every operator, their call and the memo as it is
 //! typed, the queue) and today's figures.
 //!
-//! The board is four store requests whatever the team's size: the operator list, one batch read
-//! of the live calls and their memos, the queue, and the day's counters. The counters are kept as
+//! The board costs the operator list (one query per 1,000 operators), the queue (one query, the
+//! first 30 in line), one batch read per 100 keys of the live calls, their memos and the queued
+//! calls, and the day's counters (one read): 14 requests with 500 operators on calls, growing by
+//! one batch read per 50 operators on calls. Batches are read by the store in chunks of
+//! DynamoDB's 100 keys, never refused for their size. The counters are kept as
 //! calls end, never counted at read time (there is no scan): each ended call is added exactly
 //! once, in one transaction that also marks the call as counted, so a retried status callback
 //! cannot count it twice.

@@ -295,13 +295,20 @@ impl Operators {
         operator_from_item(&item).ok_or_else(|| corrupt(id))
     }
 
-    /// Every operator, for the transfer dialog and monitoring (one query).
+    /// Every operator, for the transfer dialog and monitoring: one query per 1,000 operators
+    /// (a page also ends at DynamoDB's 1 MB, some 3,000 operators), so a team of any size is
+    /// listed whole.
     pub async fn list(&self) -> Result<Vec<Operator>, DomainError> {
-        let page = self
-            .store
-            .query(Query::partition(ALL_OPERATORS).on(Index::Gsi1).limit(1000))
-            .await?;
-        Ok(page.items.iter().filter_map(operator_from_item).collect())
+        let mut query = Query::partition(ALL_OPERATORS).on(Index::Gsi1).limit(1000);
+        let mut operators = Vec::new();
+        loop {
+            let page = self.store.query(query.clone()).await?;
+            operators.extend(page.items.iter().filter_map(operator_from_item));
+            match page.cursor {
+                Some(cursor) => query = query.after(Some(cursor)),
+                None => return Ok(operators),
+            }
+        }
     }
 
     /// Changes the operator's own presence. `on_call` is the system's; leaving while a call is

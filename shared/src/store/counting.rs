@@ -125,12 +125,11 @@ impl Store for CountingStore {
         Ok(got)
     }
     async fn get_many(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError> {
-        if !keys.is_empty() {
-            self.bump(1);
-        }
+        let distinct = keys.iter().collect::<std::collections::HashSet<_>>().len();
+        self.c[1].fetch_add(distinct.div_ceil(super::MAX_BATCH_GET) as u64, Ordering::Relaxed);
         let got = self.inner.get_many(keys).await?;
         // Each key of a batch read is a read of its own.
-        self.read(got.iter().map(|i| read_units(size(i))).sum::<u64>() + (keys.len() - got.len()) as u64);
+        self.read(got.iter().map(|i| read_units(size(i))).sum::<u64>() + distinct.saturating_sub(got.len()) as u64);
         Ok(got)
     }
     async fn put(&self, item: Item, cond: Option<Cond>) -> Result<(), StoreError> {

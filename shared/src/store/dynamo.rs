@@ -15,11 +15,11 @@ use aws_sdk_dynamodb::types::{
 };
 use serde_json::{Map, Number, Value};
 
-use super::validate_tx;
 use super::{
     Cond, Cursor, Index, Item, Key, Page, Query, SortKey, Store, StoreError, TxOp, Update, attr, check_item, epoch_now,
     is_expired,
 };
+use super::{MAX_BATCH_GET, validate_tx};
 
 /// The store on a DynamoDB table (or a DynamoDB-compatible server in tests).
 #[derive(Clone)]
@@ -118,6 +118,45 @@ impl DynamoStore {
             .await
             .map_err(sdk)?;
         Ok(())
+    }
+}
+
+impl DynamoStore {
+    /// One BatchGetItem of at most [`MAX_BATCH_GET`] distinct keys, with the keys DynamoDB left
+    /// unprocessed (throttling, the 16 MB answer limit) asked again with backoff.
+    async fn batch_get(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError> {
+        let mut pending = KeysAndAttributes::builder()
+            .set_keys(Some(keys.iter().map(key_map).collect()))
+            .consistent_read(true)
+            .build()
+            .map_err(invalid)?;
+        let mut items = Vec::with_capacity(keys.len());
+        for attempt in 0..BATCH_ATTEMPTS {
+            let out = self
+                .client
+                .batch_get_item()
+                .request_items(&self.table, pending.clone())
+                .send()
+                .await
+                .map_err(sdk)?;
+            if let Some(rows) = out.responses().and_then(|r| r.get(&self.table)) {
+                items.extend(rows.iter().map(from_map));
+            }
+            match out
+                .unprocessed_keys()
+                .and_then(|u| u.get(&self.table))
+                .filter(|k| !k.keys().is_empty())
+            {
+                Some(rest) => {
+                    pending = rest.clone();
+                    backoff(attempt).await;
+                }
+                None => return Ok(items),
+            }
+        }
+        Err(StoreError::Unavailable(
+            "batch read still throttled after retries".into(),
+        ))
     }
 }
 
@@ -300,51 +339,16 @@ impl Store for DynamoStore {
     }
 
     async fn get_many(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError> {
-        if keys.len() > 100 {
-            return Err(StoreError::Invalid("at most 100 keys a batch".into()));
-        }
         let mut unique: Vec<Key> = keys.to_vec();
         unique.sort();
         unique.dedup();
-        if unique.is_empty() {
-            return Ok(Vec::new());
+        let mut items = Vec::with_capacity(unique.len());
+        for chunk in unique.chunks(MAX_BATCH_GET) {
+            items.extend(self.batch_get(chunk).await?);
         }
-        let mut pending = KeysAndAttributes::builder()
-            .set_keys(Some(unique.iter().map(key_map).collect()))
-            .consistent_read(true)
-            .build()
-            .map_err(invalid)?;
-        let mut items = Vec::new();
-        for attempt in 0..BATCH_ATTEMPTS {
-            let out = self
-                .client
-                .batch_get_item()
-                .request_items(&self.table, pending.clone())
-                .send()
-                .await
-                .map_err(sdk)?;
-            if let Some(rows) = out.responses().and_then(|r| r.get(&self.table)) {
-                items.extend(rows.iter().map(from_map));
-            }
-            match out
-                .unprocessed_keys()
-                .and_then(|u| u.get(&self.table))
-                .filter(|k| !k.keys().is_empty())
-            {
-                Some(rest) => {
-                    pending = rest.clone();
-                    backoff(attempt).await;
-                }
-                None => {
-                    let now = epoch_now();
-                    items.retain(|i| !is_expired(i, now));
-                    return Ok(items);
-                }
-            }
-        }
-        Err(StoreError::Unavailable(
-            "batch read still throttled after retries".into(),
-        ))
+        let now = epoch_now();
+        items.retain(|i| !is_expired(i, now));
+        Ok(items)
     }
 
     async fn put(&self, item: Item, cond: Option<Cond>) -> Result<(), StoreError> {

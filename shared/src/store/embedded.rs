@@ -308,9 +308,6 @@ impl Store for EmbeddedStore {
     }
 
     async fn get_many(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError> {
-        if keys.len() > 100 {
-            return Err(StoreError::Invalid("at most 100 keys a batch".into()));
-        }
         let keys: Vec<Key> = keys.iter().cloned().collect::<HashSet<_>>().into_iter().collect();
         self.run(move |c| {
             let now = epoch_now();

@@ -326,6 +326,9 @@ pub enum TxOp {
     },
 }
 
+/// At most this many keys in one batch read request (DynamoDB's BatchGetItem limit).
+pub const MAX_BATCH_GET: usize = 100;
+
 /// At most this many writes in one transaction (DynamoDB's limit).
 pub const MAX_TX_OPS: usize = 100;
 
@@ -363,7 +366,9 @@ pub trait Store: Send + Sync {
     /// Reads one item, strongly consistent. Expired items (TTL passed) are not returned.
     async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError>;
 
-    /// Reads up to 100 items by key, in no particular order; missing ones are left out.
+    /// Reads items by key, in no particular order; missing ones are left out, a key given twice
+    /// is read once. Any number of keys: DynamoDB reads at most [`MAX_BATCH_GET`] a request, so
+    /// this is one request per [`MAX_BATCH_GET`] distinct keys (plus retries of unprocessed ones).
     async fn get_many(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError>;
 
     /// Writes a whole item, if `cond` holds for the current one.
