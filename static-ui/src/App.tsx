@@ -19,7 +19,8 @@ import { startClock } from './state/clock';
 import { clearCustomer } from './state/customer';
 import { closeDetail } from './state/detail';
 import { resetMemo } from './state/memo';
-import { loadSettings, settings } from './state/settings';
+import { liveState } from './live';
+import { loadSettings, settings, startSettingsSync } from './state/settings';
 
 const configError = signal<string | null>(null);
 const settingsError = signal<string | null>(null);
@@ -145,11 +146,22 @@ function MfaBanner() {
   );
 }
 
+/** The live channel dropped: the screen still updates, slowly, until it is back. */
+function LiveBanner() {
+  if (liveState.value !== 'down') return null;
+  return (
+    <div class="banner banner-warn" role="status" id="live-banner" style={{ ...BANNER_STYLE, top: '40px' }}>
+      <span>{t('live.down')}</span>
+    </div>
+  );
+}
+
 function WithBanner({ children }: { children: ComponentChildren }) {
   return (
     <>
       {children}
       <AuthBanner />
+      <LiveBanner />
       <MfaBanner />
     </>
   );
@@ -184,6 +196,8 @@ export function App() {
       resetMemo(null);
     }
   }, [signedIn, ready, config.value]);
+
+  useEffect(() => (signedIn ? startSettingsSync() : undefined), [signedIn]);
 
   // The callback page is left by auth.ts, for the page the sign-in started from: sending it to
   // `/` here as well would race it (a supervisor signing in at /monitor landed on /).

@@ -214,6 +214,7 @@ const messages = {
   'phone.noSuchLeg': ['この通話はもう電話にありません', 'This call is no longer on the phone'],
   'phone.deviceN': ['デバイス {n}', 'Device {n}'],
   'phone.closeProtection': ['通話中です。ページを離れると通話が切れます。', 'You are on a call. Leaving the page ends it.'],
+  'live.down': ['リアルタイム更新が途切れています。再接続しています…', 'Live updates are interrupted. Reconnecting…'],
   'phone.reconnected': ['電話が再接続されました', 'The phone is connected again'],
   'phone.lost': ['電話が切断されました（{reason}）。再接続しています…', 'The phone is disconnected ({reason}); reconnecting…'],
   'phone.startFailed': ['電話を起動できませんでした: {detail}', 'The phone did not start: {detail}'],

@@ -943,6 +943,15 @@ export interface components {
             chunk: components["schemas"]["ChunkReport"];
             import: components["schemas"]["Import"];
         };
+        /** @description What a page sends. */
+        ClientMessage: {
+            /** @enum {string} */
+            action: "subscribe";
+            topics: components["schemas"]["Topic"][];
+        } | {
+            /** @enum {string} */
+            action: "ping";
+        };
         /** @description Which columns of the file hold what. */
         ColumnMapping: {
             account?: null | components["schemas"]["ColumnRef"];
@@ -1287,6 +1296,69 @@ export interface components {
             text: string;
             /** Format: int64 */
             version: number;
+        };
+        /** @description A memo as its operator saved it, for the board. */
+        MemoUpdate: {
+            /** @description The customer's CallSid. */
+            call: string;
+            response_status?: string | null;
+            text: string;
+            updated_at?: string | null;
+            /** Format: int64 */
+            version: number;
+        };
+        /** @description What the server sends on the live channel. */
+        Message: {
+            call: string;
+            /** @description Whether the call has ended. */
+            ended: boolean;
+            /** @description The call's status as stored (`ringing`, `in-progress`, `completed`, …). */
+            status: string;
+            /** @enum {string} */
+            type: "call_changed";
+        } | {
+            operator: components["schemas"]["Operator"];
+            /** @enum {string} */
+            type: "presence_changed";
+        } | {
+            offer: components["schemas"]["TransferOffer"];
+            /** @enum {string} */
+            type: "transfer_offered";
+        } | {
+            section: string;
+            /** @enum {string} */
+            type: "settings_changed";
+        } | {
+            operator: components["schemas"]["Operator"];
+            /** @enum {string} */
+            type: "board_row_changed";
+        } | {
+            call: components["schemas"]["BoardCall"];
+            ended: boolean;
+            /** @description The operators the call involves (its operator, the one offered it, a transfer's ends). */
+            operators: string[];
+            /** @enum {string} */
+            type: "board_call_changed";
+        } | {
+            memo: components["schemas"]["MemoUpdate"];
+            /** @enum {string} */
+            type: "memo_changed";
+        } | {
+            reason: string;
+            /** @enum {string} */
+            type: "board_changed";
+        } | {
+            topics: components["schemas"]["Topic"][];
+            /** @enum {string} */
+            type: "subscribed";
+        } | {
+            /** @enum {string} */
+            type: "pong";
+        } | {
+            code: string;
+            message: string;
+            /** @enum {string} */
+            type: "error";
         };
         /**
          * @description How a supervisor joins a call.
@@ -1787,6 +1859,11 @@ export interface components {
          * @enum {string}
          */
         TargetState: "not_called" | "in_progress" | "no_answer" | "done" | "callback";
+        /**
+         * @description What a connection can subscribe to.
+         * @enum {string}
+         */
+        Topic: "calls" | "presence" | "transfers" | "settings" | "board";
         /** @description A transfer as the page follows it (the last one stays on the call after it ended). */
         Transfer: {
             answered_at?: string | null;
@@ -1829,6 +1906,16 @@ export interface components {
          * @enum {string}
          */
         TransferMode: "warm" | "cold";
+        /** @description A call offered to the user as a transfer's target. */
+        TransferOffer: {
+            /** @description The customer's CallSid. */
+            call: string;
+            from_name: string;
+            from_operator: string;
+            /** @description `warm` or `cold`. */
+            mode: string;
+            transfer_id: string;
+        };
         /** @description A transfer to another operator. */
         TransferRequest: {
             /** @description `warm`: you talk to them first, then hang up; `cold`: you leave at once. */

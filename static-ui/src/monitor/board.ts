@@ -1,19 +1,24 @@
-//! The board as the page shows it: read every {@link POLL_MS} while the tab is visible (and at
-//! once when it becomes visible again), one request at a time, the previous board kept on
-//! screen while the next one loads or when a read fails. Durations are counted from the server's
-//! clock: {@link serverNow} corrects this browser's clock by the offset the last read showed.
+//! The board as the page shows it: read once, then kept current by what the live channel pushes
+//! (an operator's row, a call, a memo as it is saved) — read again only when the channel says the
+//! queue or the figures changed, when a row's call came or went, after each reconnection, and
+//! slowly while the channel is down. Before the channel first opens (or without one) it is read
+//! every {@link POLL_MS} while the tab is visible. One request at a time; the previous board stays
+//! on screen while the next one loads or when a read fails. Durations are counted from the
+//! server's clock: {@link serverNow} corrects this browser's clock by the offset the last read
+//! showed.
 
 import { computed, signal } from '@preact/signals';
 import { ApiError } from '../api/client';
 import { errorText } from '../api/errors';
+import type { LiveMessage } from '../live';
+import { follow, liveState, onLive, pollWhileDown } from '../live';
 import { now } from '../state/clock';
-import type { Board } from './api';
+import type { Board, BoardCall, BoardOperator } from './api';
 import { getBoard } from './api';
 
 /**
- * Start-to-start period of the reads. The memo must show within about two seconds of the
- * operator typing it; the operator's page saves it 0.8 s after typing stops, so the board is
- * read a little more often than every two seconds.
+ * Start-to-start period of the reads while there is no live channel (before it first opens):
+ * the memo must show within about two seconds of the operator typing it.
  */
 export const POLL_MS = 1500;
 
@@ -42,9 +47,24 @@ export function secondsSince(iso: string | undefined | null): number | null {
 let timer: ReturnType<typeof setTimeout> | null = null;
 let inFlight: AbortController | null = null;
 let running = false;
+/** A read was asked for while one was under way: read again when it ends. */
+let again = false;
+/** A re-read asked for by a pushed change, gathered over {@link SETTLE_MS}. */
+let soonTimer: ReturnType<typeof setTimeout> | null = null;
+/** Reads the board when the first wrap-up on it runs out (the server ends it without a write). */
+let wrapUpTimer: ReturnType<typeof setTimeout> | null = null;
+let stopLive: (() => void) | null = null;
+
+/** Changes pushed within this long of each other cost one read. */
+const SETTLE_MS = 200;
 
 async function read(): Promise<void> {
-  if (!running || inFlight) return;
+  if (!running) return;
+  if (inFlight) {
+    again = true;
+    return;
+  }
+  again = false;
   const controller = new AbortController();
   inFlight = controller;
   const started = Date.now();
@@ -58,6 +78,7 @@ async function read(): Promise<void> {
     board.value = b;
     boardReadAt.value = received;
     boardError.value = null;
+    watchWrapUps(b);
   } catch (e) {
     if (controller.signal.aborted) return;
     if (e instanceof ApiError && e.status === 403) {
@@ -69,14 +90,105 @@ async function read(): Promise<void> {
   } finally {
     if (inFlight === controller) inFlight = null;
   }
+  if (again) {
+    void read();
+    return;
+  }
   schedule(Math.max(0, POLL_MS - (Date.now() - started)));
 }
 
+/** Polls on {@link POLL_MS} only until the live channel is up (its fallback polls while down). */
 function schedule(ms: number): void {
   if (timer) clearTimeout(timer);
   timer = null;
   if (!running || document.visibilityState !== 'visible') return;
+  const live = liveState.peek();
+  if (live === 'open' || live === 'down') return;
   timer = setTimeout(() => void read(), ms);
+}
+
+/** Reads the board once, a moment after a pushed change that cannot be applied in place. */
+function soon(): void {
+  if (!running || soonTimer) return;
+  soonTimer = setTimeout(() => {
+    soonTimer = null;
+    void read();
+  }, SETTLE_MS);
+}
+
+function watchWrapUps(b: Board): void {
+  if (wrapUpTimer) clearTimeout(wrapUpTimer);
+  wrapUpTimer = null;
+  const ends = b.operators
+    .filter((o) => o.status === 'wrap_up' && o.wrap_up_until)
+    .map((o) => Date.parse(o.wrap_up_until ?? ''))
+    .filter((t) => !Number.isNaN(t));
+  if (!ends.length) return;
+  const first = Math.min(...ends);
+  wrapUpTimer = setTimeout(soon, Math.max(0, first - Date.now()) + 500);
+}
+
+/** Applies a pushed change to the board on screen (or asks for a read when it cannot). */
+export function applyPushed(m: LiveMessage): void {
+  const b = board.peek();
+  if (!b) return;
+  let operators: BoardOperator[] = b.operators;
+  switch (m.type) {
+    case 'board_row_changed': {
+      const op = m.operator;
+      const row = operators.find((o) => o.id === op.id);
+      if (!row || (row.current_call ?? null) !== (op.current_call ?? null)) soon();
+      if (!row) return;
+      const call = row.current_call === op.current_call ? row.call : undefined;
+      const next: BoardOperator = { ...(op as unknown as BoardOperator), call };
+      operators = operators.map((o) => (o.id === op.id ? next : o));
+      break;
+    }
+    case 'board_call_changed': {
+      const pushed = m.call as unknown as BoardCall;
+      let matched = false;
+      operators = operators.map((o) => {
+        if (o.current_call !== pushed.sid) return o;
+        matched = true;
+        const memo = o.call?.sid === pushed.sid ? o.call : undefined;
+        return {
+          ...o,
+          call: {
+            ...pushed,
+            memo: memo?.memo ?? '',
+            response_status: memo?.response_status,
+            memo_updated_at: memo?.memo_updated_at,
+          },
+        };
+      });
+      if (m.ended || (!matched && m.operators.some((id) => b.operators.some((o) => o.id === id)))) soon();
+      break;
+    }
+    case 'memo_changed': {
+      const memo = m.memo;
+      operators = operators.map((o) =>
+        o.call?.sid === memo.call
+          ? {
+              ...o,
+              call: {
+                ...o.call,
+                memo: memo.text,
+                response_status: memo.response_status ?? undefined,
+                memo_updated_at: memo.updated_at ?? undefined,
+              },
+            }
+          : o,
+      );
+      break;
+    }
+    case 'board_changed':
+      soon();
+      return;
+    default:
+      return;
+  }
+  board.value = { ...b, operators };
+  watchWrapUps(board.value);
 }
 
 function onVisibility(): void {
@@ -87,13 +199,21 @@ function onVisibility(): void {
   }
 }
 
-/** Reads the board now and then every {@link POLL_MS} while the tab is visible. */
+/** Reads the board now, follows it on the live channel, and polls until the channel is up. */
 export function startPolling(): void {
   if (running) return;
   running = true;
   boardForbidden.value = false;
   document.addEventListener('visibilitychange', onVisibility);
   void read();
+  const stopFollow = follow(['board'], () => void read());
+  const stopHearing = onLive(applyPushed);
+  const stopFallback = pollWhileDown(() => void read());
+  stopLive = () => {
+    stopFallback();
+    stopHearing();
+    stopFollow();
+  };
 }
 
 /** Stops reading; `forget` clears what was read (the page is left, or the user signed out). */
@@ -106,7 +226,14 @@ export function stopPolling(forget = false): void {
   }
   document.removeEventListener('visibilitychange', onVisibility);
   if (timer) clearTimeout(timer);
+  if (soonTimer) clearTimeout(soonTimer);
+  if (wrapUpTimer) clearTimeout(wrapUpTimer);
   timer = null;
+  soonTimer = null;
+  wrapUpTimer = null;
+  again = false;
+  stopLive?.();
+  stopLive = null;
   inFlight?.abort();
   inFlight = null;
 }

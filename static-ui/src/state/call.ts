@@ -20,9 +20,10 @@ import * as calls from '../api/calls';
 import { ApiError } from '../api/client';
 import { errorText } from '../api/errors';
 import { t } from '../i18n';
+import { follow as followLive, liveState, onLive, pollWhileDown } from '../live';
 import { activeCall, call, callSeconds, installCallEffects } from './call/current';
 import type { CallEffects } from './call/effects';
-import { LiveFollower } from './call/follow';
+import { FOLLOW_MS, LiveFollower } from './call/follow';
 import { dialNumber, flushMemo, outboundLine, pageEffects, partyName, screenPayload } from './call/page';
 import type { Operation } from './operations';
 import { registerOperations } from './operations';
@@ -72,7 +73,27 @@ const follower = new LiveFollower(
     // the server may not have recorded me as its operator yet: the model knows.)
     if (e instanceof ApiError && (e.status === 403 || e.status === 404)) call.accessLost(sid);
   },
+  // Pushed changes replace the schedule while the live channel is up; the channel's own
+  // fallback reads while it is down; every second before it first opens.
+  () => (liveState.peek() === 'connecting' || liveState.peek() === 'off' ? FOLLOW_MS : null),
 );
+
+/**
+ * Reads the followed call when the live channel says it changed, after each (re)subscription,
+ * and on the channel's slow fallback schedule while it is down.
+ */
+function followPushed(): () => void {
+  const stopLive = followLive(['calls'], () => void follower.poll());
+  const stopHearing = onLive((m) => {
+    if (m.type === 'call_changed' && m.call === follower.following) void follower.poll();
+  });
+  const stopFallback = pollWhileDown(() => void follower.poll());
+  return () => {
+    stopFallback();
+    stopHearing();
+    stopLive();
+  };
+}
 
 // Phone events ---------------------------------------------------------------------------------
 
@@ -405,6 +426,7 @@ export function startCallControl(p: Phone): () => void {
   const uninstall = installCallEffects(effects);
   const unsubscribe = p.subscribe(onPhone);
   const unregister = registerOperations(operationsOf());
+  const stopPushed = followPushed();
   void calls
     .currentCall()
     .catch(() => null)
@@ -412,6 +434,7 @@ export function startCallControl(p: Phone): () => void {
       if (device === p) call.adoptAfterReload(l);
     });
   return () => {
+    stopPushed();
     unsubscribe();
     unregister();
     follower.stop();

@@ -7,6 +7,7 @@
 import { computed, signal } from '@preact/signals';
 import { ApiError } from '../api/client';
 import { errorText } from '../api/errors';
+import { liveDisabled } from '../live';
 
 /** What the indicator shows. `local`: no saver installed, the memo stays in this page. */
 export type MemoSaveState = 'local' | 'unsaved' | 'saving' | 'saved' | 'conflict' | 'error';
@@ -63,8 +64,15 @@ const TYPING_GROUP_MS = 1000;
 /** While typing goes on without a pause, the memo is still saved this often (supervisors read it live). */
 const MAX_UNSAVED_MS = 2000;
 
+/**
+ * A pause this long in typing saves. The board hears a save pushed on the live channel at once,
+ * so this pause is most of the time a memo takes to reach a supervisor's screen; without the
+ * channel the board polls, and saving sooner would gain nothing.
+ */
+const DEBOUNCE_MS = liveDisabled() ? 800 : 300;
+
 let saver: MemoSaver | null = null;
-let debounceMs = 800;
+let debounceMs = DEBOUNCE_MS;
 let timer: ReturnType<typeof setTimeout> | null = null;
 /** When the oldest change not yet sent was made (0 when everything was sent). */
 let unsavedSince = 0;
@@ -257,7 +265,7 @@ export function resolveConflict(choice: 'theirs' | 'mine'): void {
  */
 export function setMemoSaver(fn: MemoSaver | null, opts: { debounceMs?: number } = {}): void {
   saver = fn;
-  debounceMs = opts.debounceMs ?? 800;
+  debounceMs = opts.debounceMs ?? DEBOUNCE_MS;
   if (!fn) {
     if (timer) clearTimeout(timer);
     timer = null;

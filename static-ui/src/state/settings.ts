@@ -1,10 +1,13 @@
-//! The organisation's settings as the page uses them: loaded once after sign-in (and again
-//! when an admin saves), with look-ups for objects, fields and status labels.
+//! The organisation's settings as the page uses them: loaded once after sign-in, again when an
+//! admin saves here, and again when the live channel says an admin saved them anywhere (so an
+//! operator's screen follows without a reload), with look-ups for objects, fields and status
+//! labels.
 
 import { computed, signal } from '@preact/signals';
 import { getSettings } from '../api/settings';
 import type { FieldDef, ObjectDef, Settings } from '../api/types';
 import { labelOf } from '../i18n';
+import { follow, onLive, pollWhileDown } from '../live';
 
 /** The current settings; `null` until loaded. */
 export const settings = signal<Settings | null>(null);
@@ -19,6 +22,35 @@ export async function loadSettings(): Promise<Settings> {
 /** Replaces the settings with a value the API just returned (after an admin's save). */
 export function setSettings(s: Settings): void {
   settings.value = s;
+}
+
+/** A read of the settings a little after the last change pushed (an admin saving several sections). */
+const SETTLE_MS = 150;
+
+/**
+ * Follows the settings on the live channel: each `settings_changed` (and each reconnection) reads
+ * them once; while the channel is down they are read slowly. Returns the stop function.
+ */
+export function startSettingsSync(): () => void {
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const reload = () => {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = null;
+      loadSettings().catch(() => undefined);
+    }, SETTLE_MS);
+  };
+  const stopLive = follow(['settings'], reload);
+  const stopHearing = onLive((m) => {
+    if (m.type === 'settings_changed') reload();
+  });
+  const stopFallback = pollWhileDown(reload);
+  return () => {
+    if (timer) clearTimeout(timer);
+    stopFallback();
+    stopHearing();
+    stopLive();
+  };
 }
 
 const objectIndex = computed(() => new Map((settings.value?.objects ?? []).map((o) => [o.name, o])));

@@ -1,11 +1,16 @@
-//! Following a call's live state on the server: read every second while the call lasts, and at
-//! once after an action or a phone event. A read that started before an action finished is stale
-//! once the action is done ({@link LiveFollower.discard}), and is not applied.
+//! Following a call's live state on the server: read at once after an action, a phone event or a
+//! `call_changed` pushed on the live channel, and on a schedule only while the channel is down
+//! (every second without one, as before; the page passes the live channel's fallback period). A
+//! read that started before an action finished is stale once the action is done
+//! ({@link LiveFollower.discard}), and is not applied.
 
 import type { LiveCall } from '../../api/calls';
 
-/** How often a call's live state is read while it lasts. */
+/** How often a call's live state is read while it lasts, without a live channel. */
 export const FOLLOW_MS = 1000;
+
+/** The period of scheduled reads: a fixed one, or asked before each read (`null`: none now). */
+export type FollowEvery = number | (() => number | null);
 
 /** Reads one call's live state over and over and hands each fresh read on. */
 export class LiveFollower {
@@ -21,8 +26,17 @@ export class LiveFollower {
     private readonly onRead: (l: LiveCall) => void,
     /** Receives a refused read of the call being followed. */
     private readonly onRefused: (sid: string, error: unknown) => void,
-    private readonly everyMs = FOLLOW_MS,
+    private readonly everyMs: FollowEvery = FOLLOW_MS,
   ) {}
+
+  /** The call followed now, if any. */
+  get following(): string | null {
+    return this.sid;
+  }
+
+  private nextIn(): number | null {
+    return typeof this.everyMs === 'number' ? this.everyMs : this.everyMs();
+  }
 
   /** Follows this call (reading it now). */
   follow(sid: string): void {
@@ -62,7 +76,8 @@ export class LiveFollower {
         if (this.sid === sid) this.onRefused(sid, e);
       })
       .finally(() => {
-        if (this.sid === sid && !this.timer) this.timer = setTimeout(() => void this.poll(), this.everyMs);
+        const every = this.nextIn();
+        if (this.sid === sid && !this.timer && every !== null) this.timer = setTimeout(() => void this.poll(), every);
       });
   }
 }
