@@ -32,6 +32,9 @@ describe('the deployed console in Chromium', { timeout: 300_000 }, () => {
   /** A fresh browser profile on the page's CloudFront URL, collecting script errors. */
   async function openPage(path = '/') {
     const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'ja-JP', timezoneId: 'Asia/Tokyo', ignoreHTTPSErrors: true });
+    // The rehearsal does not emulate the live channel's WebSocket API: the page keeps it closed
+    // and polls as it does without one.
+    await context.addInitScript(() => localStorage.setItem('console.live', 'off'));
     const page = await context.newPage();
     page.errors = [];
     page.requests = [];

@@ -173,7 +173,12 @@ export async function startRehearsal({ template, stackName, region, accountId, p
       if (u.authenticator) secrets[u.email] = await registerAuthenticator(u.email, u.password);
     }
 
-    const apis = [...stack.apis.values()];
+    // The live channel's WebSocket API is not emulated: its functions are tested on API
+    // Gateway's event shapes, and the rehearsal's pages keep the channel closed (they poll).
+    for (const a of stack.apis.values()) {
+      if (a.props.ProtocolType === 'WEBSOCKET') stack.notRehearsed.push(`${a.id} (AWS::ApiGatewayV2::Api WEBSOCKET: the live channel)`);
+    }
+    const apis = [...stack.apis.values()].filter((a) => a.props.ProtocolType !== 'WEBSOCKET');
     if (apis.length !== 1) throw new Error(`the rehearsal expects one HTTP API, the template has ${apis.length}`);
     const api = apis[0];
     const apiHost = new URL(api.endpoint).host;
