@@ -75,6 +75,80 @@ macro_rules! wire_enum {
     };
 }
 
+/// Declares an enum for a set of wire values Twilio sends us and may add to (call states,
+/// conference events, reasons): the documented values as variants, and any other value kept
+/// as sent in `Other`, so a value Twilio adds later never makes us refuse a callback (a 4xx is
+/// not retried and would drop the event). An unknown value is logged when it is read.
+macro_rules! open_wire_enum {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $wire:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $(
+                $(#[$vdoc])*
+                #[doc = concat!("\n\nWritten `", $wire, "` on the wire.")]
+                $variant,
+            )+
+            /// A value this version does not model, as Twilio sent it.
+            Other(String),
+        }
+
+        impl $name {
+            /// Every documented value, in Twilio's documentation order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The value as Twilio writes it on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $($name::$variant => $wire,)+
+                    $name::Other(value) => value,
+                }
+            }
+
+            /// Whether this is one of the documented values.
+            pub fn is_known(&self) -> bool {
+                !matches!(self, $name::Other(_))
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = std::convert::Infallible;
+
+            fn from_str(value: &str) -> Result<Self, Self::Err> {
+                Ok(match value {
+                    $($wire => $name::$variant,)+
+                    _ => {
+                        tracing::warn!(value, kind = stringify!($name), "Twilio sent a value this version does not model; kept as sent");
+                        $name::Other(value.to_owned())
+                    }
+                })
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let value = String::deserialize(d)?;
+                Ok(match value.parse() {
+                    Ok(v) => v,
+                    Err(never) => match never {},
+                })
+            }
+        }
+    };
+}
+
 pub mod provision;
 pub mod rest;
 pub mod signature;
