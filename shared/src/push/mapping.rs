@@ -151,7 +151,22 @@ fn involved(call: &CallRecord) -> Vec<String> {
     ids
 }
 
+/// The attributes of a call item that only mirror its memo (saved as the memo item, which is
+/// pushed on its own): a change of these alone changes no view of the call.
+const MEMO_MIRROR: [&str; 2] = ["memo", "response_status"];
+
+fn without_memo_mirror(item: Option<&Item>) -> Option<Item> {
+    let mut item = item?.clone();
+    for name in MEMO_MIRROR {
+        item.remove(name);
+    }
+    Some(item)
+}
+
 fn call_changed(old: Option<&Item>, new: Option<&Item>) -> Vec<Delivery> {
+    if without_memo_mirror(old) == without_memo_mirror(new) {
+        return Vec::new();
+    }
     let before = old.and_then(CallRecord::from_item);
     let Some(after) = new.and_then(CallRecord::from_item) else {
         return Vec::new();
@@ -331,6 +346,15 @@ mod tests {
         assert!(call.memo.is_empty(), "memos travel on their own");
         assert_eq!(operators, &vec!["op1".to_owned(), "op2".to_owned()]);
         assert!(!ended);
+    }
+
+    #[test]
+    fn a_memo_mirrored_into_the_call_makes_no_call_message() {
+        let call = call_item(Some("op1"), "in-progress");
+        let mut mirrored = call.clone();
+        mirrored.insert("memo".into(), json!("折り返し希望"));
+        mirrored.insert("response_status".into(), json!("callback"));
+        assert!(changes(Some(&call), Some(&mirrored)).is_empty());
     }
 
     #[test]
