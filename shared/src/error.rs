@@ -39,6 +39,11 @@ pub enum DomainError {
     /// A dependency (the store, Twilio) failed; safe retries were already made.
     #[error("a dependency is unavailable")]
     Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// A dependency refused the request as not allowed or malformed (access denied, a
+    /// validation error, a missing table): a fault of the code or of the deployment that no
+    /// retry cures. Reported as 500 with the cause in the log, where an alarm watches for it.
+    #[error("a dependency refused the request")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 impl DomainError {
@@ -74,6 +79,7 @@ impl From<StoreError> for DomainError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::TooLarge(m) => DomainError::TooLarge(m),
+            e @ (StoreError::Invalid(_) | StoreError::Rejected(_)) => DomainError::Internal(Box::new(e)),
             other => DomainError::Unavailable(Box::new(other)),
         }
     }
@@ -147,6 +153,17 @@ impl IntoResponse for ApiError {
                     StatusCode::SERVICE_UNAVAILABLE,
                     "unavailable",
                     "The service is temporarily unavailable. Please try again in a moment.".to_owned(),
+                    None,
+                    None,
+                )
+            }
+            ApiError::Domain(DomainError::Internal(source)) => {
+                // The marker the stack's metric filter counts (see infra: StoreRejectedAlarm).
+                tracing::error!(error = %source, alarm = "dependency_rejected", "a dependency refused the request");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "An unexpected error occurred. It has been logged.".to_owned(),
                     None,
                     None,
                 )

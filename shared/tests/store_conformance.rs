@@ -57,3 +57,22 @@ both!(
     concurrent_versioned_writers_lose_nothing,
     tampered_cursors_are_rejected,
 );
+
+/// A request DynamoDB refuses for good (here: a table that does not exist, as with a wrong
+/// table name or missing permissions) is reported as refused, which the API answers 500 with
+/// the cause logged, not as a passing outage answered 503 and retried.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_dynamodb_refuses_for_good_is_not_reported_as_unavailable() {
+    use axum::response::IntoResponse;
+    use shared::store::{Key, StoreError};
+    let client = shared::testing::local_dynamodb_client(shared::testing::moto_endpoint());
+    let store = shared::store::dynamo::DynamoStore::new(client, "console-no-such-table");
+    let err = store.get(&Key::new("A#1", "X")).await.unwrap_err();
+    assert!(matches!(err, StoreError::Rejected(_)), "{err:?}");
+    let response = shared::error::ApiError::from(err).into_response();
+    assert_eq!(response.status(), axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(response.headers().get("retry-after").is_none());
+    let outage = shared::error::ApiError::from(StoreError::Unavailable("throttled".into())).into_response();
+    assert_eq!(outage.status(), axum::http::StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(outage.headers()["retry-after"], "1");
+}

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, ConditionCheck, Delete, DeleteRequest, GlobalSecondaryIndex,
     KeySchemaElement, KeyType, KeysAndAttributes, Projection, ProjectionType, Put, PutRequest, ScalarAttributeType,
@@ -164,17 +164,45 @@ fn invalid(e: impl std::fmt::Display) -> StoreError {
     StoreError::Invalid(e.to_string())
 }
 
-fn sdk<E: std::error::Error + Send + Sync + 'static, R: std::fmt::Debug>(e: SdkError<E, R>) -> StoreError {
+fn sdk<E, R>(e: SdkError<E, R>) -> StoreError
+where
+    E: std::error::Error + ProvideErrorMetadata + Send + Sync + 'static,
+    R: std::fmt::Debug,
+{
     let text = aws_sdk_dynamodb::error::DisplayErrorContext(&e).to_string();
+    let code = match &e {
+        SdkError::ServiceError(se) => se.err().code().map(str::to_owned),
+        // The request never got an answer (connection, timeout, an unreadable response):
+        // the store is unreachable for now.
+        _ => None,
+    };
+    classify(code.as_deref(), text)
+}
+
+/// What a DynamoDB error code means for the caller: a store that is busy or unreachable is
+/// [`StoreError::Unavailable`] (503, retried); a request refused for good — access, validation,
+/// a missing table or index — is [`StoreError::Rejected`] (500, logged, alarmed); an item over
+/// the size limit is [`StoreError::TooLarge`]. An unknown code counts as unavailable.
+pub(crate) fn classify(code: Option<&str>, text: String) -> StoreError {
     if text.contains("Item size") || text.contains("item size") {
         return StoreError::TooLarge(
             "the record is over the 400 KB limit of one stored item; shorten long text fields".into(),
         );
     }
-    if text.contains("ValidationException") {
-        return StoreError::Invalid(text);
+    match code {
+        Some(
+            "AccessDeniedException"
+            | "UnrecognizedClientException"
+            | "InvalidSignatureException"
+            | "MissingAuthenticationTokenException"
+            | "IncompleteSignatureException"
+            | "ExpiredTokenException"
+            | "ValidationException"
+            | "ResourceNotFoundException"
+            | "SerializationException",
+        ) => StoreError::Rejected(text),
+        _ => StoreError::Unavailable(text),
     }
-    StoreError::Unavailable(text)
 }
 
 fn to_av(v: &Value) -> AttributeValue {
@@ -306,7 +334,7 @@ impl Expr {
     }
 }
 
-fn condition_failed<E: std::error::Error + Send + Sync + 'static, R: std::fmt::Debug>(
+fn condition_failed<E: std::error::Error + ProvideErrorMetadata + Send + Sync + 'static, R: std::fmt::Debug>(
     e: SdkError<E, R>,
     is_ccf: impl Fn(&E) -> bool,
 ) -> StoreError {
@@ -601,5 +629,47 @@ impl Store for DynamoStore {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn busy_or_unreachable_stores_are_unavailable_and_refusals_for_good_are_rejected() {
+        for code in [
+            "ProvisionedThroughputExceededException",
+            "ThrottlingException",
+            "RequestLimitExceeded",
+            "InternalServerError",
+            "ServiceUnavailable",
+        ] {
+            assert!(
+                matches!(classify(Some(code), code.into()), StoreError::Unavailable(_)),
+                "{code}"
+            );
+        }
+        assert!(matches!(
+            classify(None, "dispatch failure".into()),
+            StoreError::Unavailable(_)
+        ));
+        for code in [
+            "AccessDeniedException",
+            "ValidationException",
+            "ResourceNotFoundException",
+        ] {
+            assert!(
+                matches!(classify(Some(code), code.into()), StoreError::Rejected(_)),
+                "{code}"
+            );
+        }
+        assert!(matches!(
+            classify(
+                Some("ValidationException"),
+                "Item size has exceeded the maximum allowed size".into()
+            ),
+            StoreError::TooLarge(_)
+        ));
     }
 }

@@ -347,9 +347,13 @@ pub enum StoreError {
     /// The request was malformed (a bug in the caller, not a user error).
     #[error("invalid store request: {0}")]
     Invalid(String),
-    /// Throttled or unavailable after the adapter's own retries.
+    /// Throttled or unavailable after the adapter's own retries: worth retrying later.
     #[error("store unavailable: {0}")]
     Unavailable(String),
+    /// The store refused the request for good: access denied, a request it finds invalid, a
+    /// missing table. A fault of the code or the deployment; retrying does not help.
+    #[error("store refused the request: {0}")]
+    Rejected(String),
 }
 
 impl StoreError {
