@@ -168,7 +168,7 @@ export function routeKey(route: RouteSpec): string {
   return `${route.method} ${route.path}`;
 }
 
-/** `dial-lists` -> `DialLists`: the base of construct ids and SAM logical ids. */
+/** `call-lists` -> `CallLists`: the base of construct ids and SAM logical ids. */
 export function pascalCase(name: string): string {
   return name
     .split(/[^a-zA-Z0-9]/)

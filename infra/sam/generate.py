@@ -15,7 +15,7 @@ d = cat['defaults']
 
 
 def pascal(name):
-    """`dial-lists` -> `DialLists`, as lib/function-catalog.ts pascalCase does."""
+    """`call-lists` -> `CallLists`, as lib/function-catalog.ts pascalCase does."""
     return ''.join(part[:1].upper() + part[1:] for part in name.replace('_', '-').split('-') if part)
 
 

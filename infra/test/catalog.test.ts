@@ -21,7 +21,7 @@ describe('functions.json', () => {
   it('lists the nine functions of the architecture and the admin user management', () => {
     assert.deepEqual(
       catalog.functions.map((fn) => fn.name).sort(),
-      ['calls', 'crm', 'dial-lists', 'history', 'memos', 'operators', 'settings', 'token', 'users', 'voice'],
+      ['call-lists', 'calls', 'crm', 'history', 'memos', 'operators', 'settings', 'token', 'users', 'voice'],
     );
   });
 

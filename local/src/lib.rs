@@ -110,7 +110,7 @@ pub async fn build_signing_in(
         .merge(history::routes(services.clone()))
         .merge(settings::routes(services.clone()))
         .merge(memos::routes(services.clone()))
-        .merge(dial_lists::routes(services.clone()))
+        .merge(call_lists::routes(services.clone()))
         .merge(users::routes(users::UsersState::new(directory, &services)))
         .merge(operators::routes(control.clone()))
         .merge(calls::routes(control))
@@ -187,7 +187,7 @@ pub fn api_doc() -> utoipa::openapi::OpenApi {
     doc.merge(operators::ApiDoc::openapi());
     doc.merge(token::ApiDoc::openapi());
     doc.merge(calls::ApiDoc::openapi());
-    doc.merge(dial_lists::ApiDoc::openapi());
+    doc.merge(call_lists::ApiDoc::openapi());
     doc.merge(users::ApiDoc::openapi());
     doc.merge(shared::push::ApiDoc::openapi());
     doc.info.title = "Operator console API".into();

@@ -332,7 +332,7 @@ pub async fn seed(services: &Services) -> Result<bool, DomainError> {
     }
     past_calls(services, &accounts).await?;
     let known: Vec<String> = accounts.iter().take(12).map(|(_, phone)| phone.clone()).collect();
-    services.dial_lists.seed_demo(&admin, &known).await?;
+    services.call_lists.seed_demo(&admin, &known).await?;
     let mut m = Item::new();
     m.insert("PK".into(), "SEED".into());
     m.insert("SK".into(), "SEED".into());

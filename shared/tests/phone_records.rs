@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use serde_json::json;
 use shared::domain::Services;
+use shared::domain::call_lists::{ColumnMapping, ColumnRef, CsvRow, NewCallList, NewImport};
 use shared::domain::crm::NewRecord;
-use shared::domain::dial_lists::{ColumnMapping, ColumnRef, CsvRow, NewDialList, NewImport};
 use shared::error::DomainError;
 use shared::ids::{ObjectName, OperatorId};
 use shared::phone::PhoneNumber;
@@ -87,9 +87,9 @@ async fn a_call_list_row_with_an_extension_and_a_note_becomes_a_target_that_dial
         .unwrap();
     let by = OperatorId::parse("admin-watanabe").unwrap();
     let list = s
-        .dial_lists
+        .call_lists
         .create(
-            NewDialList {
+            NewCallList {
                 name: "内線のある取引先".into(),
                 line_id: "sales".into(),
                 script_id: None,
@@ -100,7 +100,7 @@ async fn a_call_list_row_with_an_extension_and_a_note_becomes_a_target_that_dial
         .await
         .unwrap();
     let import = s
-        .dial_lists
+        .call_lists
         .start_import(
             &list.id,
             NewImport {
@@ -127,7 +127,7 @@ async fn a_call_list_row_with_an_extension_and_a_note_becomes_a_target_that_dial
     };
 
     let report = s
-        .dial_lists
+        .call_lists
         .import_chunk(
             &list.id,
             &import.id,
@@ -146,7 +146,7 @@ async fn a_call_list_row_with_an_extension_and_a_note_becomes_a_target_that_dial
     assert_eq!(json["imported"], 2, "{json}");
     assert_eq!(json["failed"][0]["line"], 4, "{json}");
     assert_eq!(json["failed"][0]["code"], "invalid_phone");
-    let targets = s.dial_lists.queue(&list.id, 10).await.unwrap();
+    let targets = s.call_lists.queue(&list.id, 10).await.unwrap();
     let with_extension = targets.iter().find(|t| t.name == "内線商事").unwrap();
     assert_eq!(with_extension.phone, "+81312345678");
     assert_eq!(with_extension.phone_extension.as_deref(), Some("21"));

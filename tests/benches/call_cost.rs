@@ -33,7 +33,7 @@ fn function_of(path: &str) -> Option<&'static str> {
         ("/api/operators", "operators"),
         ("/api/monitor", "operators"),
         ("/api/token", "token"),
-        ("/api/dial-lists", "dial-lists"),
+        ("/api/call-lists", "call-lists"),
     ];
     f.iter().find(|(p, _)| path.starts_with(p)).map(|(_, f)| *f)
 }

@@ -219,7 +219,7 @@ describe('call-list administration', { timeout: 300_000 }, () => {
     for (let i = 0; i < 50_000; i++) {
       lines.push(`顧客${i + 1},03-${String(6000 + Math.floor(i / 10_000)).padStart(4, '0')}-${String(i % 10_000).padStart(4, '0')},展示会 ${i % 7}`);
     }
-    const big = await api(console_.url, 'admin-watanabe', 'POST', '/api/dial-lists', { name: '大量リスト', line_id: 'main' });
+    const big = await api(console_.url, 'admin-watanabe', 'POST', '/api/call-lists', { name: '大量リスト', line_id: 'main' });
     assert.equal(big.status, 201);
     listId = big.body.id;
     await page.click('#cl-lists-title ~ button:has-text("最新の状態に更新")');
@@ -258,8 +258,8 @@ describe('call-list administration', { timeout: 300_000 }, () => {
   test('an edit that lost a race to another admin reloads the current list and saves on the second try', async () => {
     await page.click(`#cl-list-${listId} button:has-text("編集")`);
     await page.fill('#cl-form-name', '大量リスト（11月）');
-    const current = await api(console_.url, 'admin-watanabe', 'GET', `/api/dial-lists/${listId}`);
-    const other = await api(console_.url, 'admin-watanabe', 'PUT', `/api/dial-lists/${listId}`, {
+    const current = await api(console_.url, 'admin-watanabe', 'GET', `/api/call-lists/${listId}`);
+    const other = await api(console_.url, 'admin-watanabe', 'PUT', `/api/call-lists/${listId}`, {
       version: current.body.version,
       name: '大量リスト（別の管理者）',
       line_id: 'main',
@@ -277,7 +277,7 @@ describe('call-list administration', { timeout: 300_000 }, () => {
   test('deleting a large list goes on until it is gone', async () => {
     const deletes = [];
     const onResponse = (r) => {
-      if (r.request().method() === 'DELETE' && r.url().endsWith(`/api/dial-lists/${listId}`)) deletes.push(r.status());
+      if (r.request().method() === 'DELETE' && r.url().endsWith(`/api/call-lists/${listId}`)) deletes.push(r.status());
     };
     page.on('response', onResponse);
     await page.click(`#cl-list-${listId} button:has-text("削除")`);
@@ -286,7 +286,7 @@ describe('call-list administration', { timeout: 300_000 }, () => {
     await row().waitFor({ state: 'detached', timeout: 120_000 });
     page.off('response', onResponse);
     assert.ok(deletes.length > 1 && deletes.slice(0, -1).every((s) => s === 202) && deletes.at(-1) === 204, `202… then 204: ${deletes}`);
-    const gone = await api(console_.url, 'admin-watanabe', 'GET', `/api/dial-lists/${listId}`);
+    const gone = await api(console_.url, 'admin-watanabe', 'GET', `/api/call-lists/${listId}`);
     assert.equal(gone.status, 404);
     assert.deepEqual(page.errors, []);
   });

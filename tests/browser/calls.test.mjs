@@ -291,7 +291,7 @@ describe('calls on the operator screen', { timeout: 240_000 }, () => {
     await textContains(sato.locator('#call-badge'), '架電リスト');
     await textContains(sato.locator('#call-text'), name);
     assert.equal(await sato.inputValue('#info-line'), 'sales', 'the list’s line is chosen');
-    const { body: detail } = await api(console_.url, 'op-sato', 'GET', `/api/dial-lists/${listId}/targets/${targetId}`);
+    const { body: detail } = await api(console_.url, 'op-sato', 'GET', `/api/call-lists/${listId}/targets/${targetId}`);
     assert.equal(detail.target.lease.operator_id, 'op-sato', 'the target is leased to Sato');
     const e164 = detail.target.phone;
     await eventually(async () => (await sato.inputValue('#customer-phone')).replace(/\D/g, '') === `0${e164.slice(3)}`, 5000, 'the number in Customer info');
@@ -321,7 +321,7 @@ describe('calls on the operator screen', { timeout: 240_000 }, () => {
     await sato.click('#calllist-record');
     await dialog.waitFor({ state: 'hidden' });
     await textContains(sato.locator('#ops-message'), '架電結果を記録しました');
-    const { body: after } = await api(console_.url, 'op-sato', 'GET', `/api/dial-lists/${listId}/targets/${targetId}`);
+    const { body: after } = await api(console_.url, 'op-sato', 'GET', `/api/call-lists/${listId}/targets/${targetId}`);
     assert.equal(after.target.state, 'done');
     assert.equal(after.results[0].call_sid, placed.sid);
     assert.equal(after.results[0].response_status, 'resolved');

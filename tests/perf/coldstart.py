@@ -271,7 +271,7 @@ API_REQUESTS = {
     "operators": lambda: http_event("GET", "/api/operators/me", claims=OPERATOR),
     "calls": lambda: http_event("GET", "/api/calls/current", claims=OPERATOR),
     "token": lambda: http_event("GET", "/api/token", claims=OPERATOR),
-    "dial-lists": lambda: http_event("GET", "/api/dial-lists", claims=ADMIN),
+    "call-lists": lambda: http_event("GET", "/api/call-lists", claims=ADMIN),
 }
 
 

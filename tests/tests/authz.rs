@@ -187,7 +187,7 @@ async fn world(c: &Console) -> World {
             .api(
                 &admin,
                 "POST",
-                "/api/dial-lists",
+                "/api/call-lists",
                 Some(json!({"name": name, "line_id": "main"})),
             )
             .await;
@@ -199,7 +199,7 @@ async fn world(c: &Console) -> World {
         .api(
             &admin,
             "POST",
-            &format!("/api/dial-lists/{list}/imports"),
+            &format!("/api/call-lists/{list}/imports"),
             Some(json!({"columns": ["会社名", "電話番号"], "mapping": {"phone": "電話番号", "account": "会社名"}})),
         )
         .await;
@@ -209,7 +209,7 @@ async fn world(c: &Console) -> World {
     let r = c
         .http
         .post(format!(
-            "{}/api/dial-lists/{list}/imports/{import}/chunks?first_line=2",
+            "{}/api/call-lists/{list}/imports/{import}/chunks?first_line=2",
             c.url
         ))
         .bearer_auth(&admin)
@@ -220,7 +220,7 @@ async fn world(c: &Console) -> World {
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
     let (_, targets) = c
-        .api(&admin, "GET", &format!("/api/dial-lists/{list}/targets"), None)
+        .api(&admin, "GET", &format!("/api/call-lists/{list}/targets"), None)
         .await;
     let target = targets["items"][0]["id"].as_str().unwrap().to_owned();
     let (_, settings) = c.api(&admin, "GET", "/api/settings", None).await;
@@ -435,110 +435,110 @@ fn rules(w: &World) -> Vec<Rule> {
         )
         .json(json!({"status": "away"})),
         rule("get", "/api/token", "/api/token".into(), Anyone, &[200]),
-        rule("get", "/api/dial-lists", "/api/dial-lists".into(), Anyone, &[200]),
-        rule("post", "/api/dial-lists", "/api/dial-lists".into(), Admin, &[201])
+        rule("get", "/api/call-lists", "/api/call-lists".into(), Anyone, &[200]),
+        rule("post", "/api/call-lists", "/api/call-lists".into(), Admin, &[201])
             .json(json!({"name": "行列リスト", "line_id": "main"})),
         rule(
             "get",
-            "/api/dial-lists/{list}",
-            format!("/api/dial-lists/{list}"),
+            "/api/call-lists/{list}",
+            format!("/api/call-lists/{list}"),
             Anyone,
             &[200],
         ),
         rule(
             "put",
-            "/api/dial-lists/{list}",
-            format!("/api/dial-lists/{list}"),
+            "/api/call-lists/{list}",
+            format!("/api/call-lists/{list}"),
             Admin,
             &[409],
         )
         .json(json!({"version": 999, "name": "改名", "line_id": "main"})),
         rule(
             "delete",
-            "/api/dial-lists/{list}",
-            format!("/api/dial-lists/{}", w.doomed_list),
+            "/api/call-lists/{list}",
+            format!("/api/call-lists/{}", w.doomed_list),
             Admin,
             &[204],
         ),
         rule(
             "post",
-            "/api/dial-lists/{list}/imports/preview",
-            format!("/api/dial-lists/{list}/imports/preview"),
+            "/api/call-lists/{list}/imports/preview",
+            format!("/api/call-lists/{list}/imports/preview"),
             Admin,
             &[200],
         )
         .csv("会社名,電話番号\n行列商事,03-5555-1000\n"),
         rule(
             "post",
-            "/api/dial-lists/{list}/imports",
-            format!("/api/dial-lists/{list}/imports"),
+            "/api/call-lists/{list}/imports",
+            format!("/api/call-lists/{list}/imports"),
             Admin,
             &[201],
         )
         .json(json!({"columns": ["会社名", "電話番号"], "mapping": {"phone": "電話番号"}})),
         rule(
             "get",
-            "/api/dial-lists/{list}/imports/{import}",
-            format!("/api/dial-lists/{list}/imports/{}", w.import),
+            "/api/call-lists/{list}/imports/{import}",
+            format!("/api/call-lists/{list}/imports/{}", w.import),
             Admin,
             &[200],
         ),
         rule(
             "post",
-            "/api/dial-lists/{list}/imports/{import}/chunks",
-            format!("/api/dial-lists/{list}/imports/{}/chunks?first_line=8", w.import),
+            "/api/call-lists/{list}/imports/{import}/chunks",
+            format!("/api/call-lists/{list}/imports/{}/chunks?first_line=8", w.import),
             Admin,
             &[200],
         )
         .csv("行列商事,03-5555-1001\n"),
         rule(
             "get",
-            "/api/dial-lists/{list}/targets",
-            format!("/api/dial-lists/{list}/targets"),
+            "/api/call-lists/{list}/targets",
+            format!("/api/call-lists/{list}/targets"),
             Anyone,
             &[200],
         ),
         rule(
             "get",
-            "/api/dial-lists/{list}/targets/{target}",
-            format!("/api/dial-lists/{list}/targets/{target}"),
+            "/api/call-lists/{list}/targets/{target}",
+            format!("/api/call-lists/{list}/targets/{target}"),
             Anyone,
             &[200],
         ),
         rule(
             "get",
-            "/api/dial-lists/{list}/queue",
-            format!("/api/dial-lists/{list}/queue"),
+            "/api/call-lists/{list}/queue",
+            format!("/api/call-lists/{list}/queue"),
             Anyone,
             &[200],
         ),
         // Whoever leases first holds the target; the others get 409 for that, not for their role.
         rule(
             "post",
-            "/api/dial-lists/{list}/targets/{target}/lease",
-            format!("/api/dial-lists/{list}/targets/{target}/lease"),
+            "/api/call-lists/{list}/targets/{target}/lease",
+            format!("/api/call-lists/{list}/targets/{target}/lease"),
             Anyone,
             &[200, 409],
         ),
         rule(
             "post",
-            "/api/dial-lists/{list}/targets/{target}/release",
-            format!("/api/dial-lists/{list}/targets/{target}/release"),
+            "/api/call-lists/{list}/targets/{target}/release",
+            format!("/api/call-lists/{list}/targets/{target}/release"),
             Anyone,
             &[200, 409],
         ),
         rule(
             "post",
-            "/api/dial-lists/{list}/targets/{target}/result",
-            format!("/api/dial-lists/{list}/targets/{target}/result"),
+            "/api/call-lists/{list}/targets/{target}/result",
+            format!("/api/call-lists/{list}/targets/{target}/result"),
             Anyone,
             &[200, 409],
         )
         .json(json!({"response_status": "resolved", "outcome": "no_answer"})),
         rule(
             "post",
-            "/api/dial-lists/{list}/lease-next",
-            format!("/api/dial-lists/{list}/lease-next"),
+            "/api/call-lists/{list}/lease-next",
+            format!("/api/call-lists/{list}/lease-next"),
             Anyone,
             &[200],
         ),

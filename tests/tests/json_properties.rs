@@ -366,10 +366,10 @@ async fn call_lists_imports_and_results_of_any_shape_get_a_sensible_answer_and_v
         let (console, admin) = (&console, &admin);
         async move {
             let body = json!({"name": name, "line_id": line, "description": description});
-            let (status, list) = send(console, admin, "POST", "/api/dial-lists", &body).await;
+            let (status, list) = send(console, admin, "POST", "/api/call-lists", &body).await;
             assert_eq!(status, StatusCode::CREATED, "{list}");
             assert_eq!(list["name"], json!(name.trim()));
-            let path = format!("/api/dial-lists/{}", list["id"].as_str().unwrap());
+            let path = format!("/api/call-lists/{}", list["id"].as_str().unwrap());
             let new_name: String = name.chars().rev().collect();
             let rename = json!({"version": list["version"], "name": new_name, "line_id": line});
             let (status, renamed) = send(console, admin, "PUT", &path, &rename).await;
@@ -383,7 +383,7 @@ async fn call_lists_imports_and_results_of_any_shape_get_a_sensible_answer_and_v
         .api(
             &admin,
             "POST",
-            "/api/dial-lists",
+            "/api/call-lists",
             Some(json!({"name": "春の更新", "line_id": "sales"})),
         )
         .await;
@@ -394,7 +394,7 @@ async fn call_lists_imports_and_results_of_any_shape_get_a_sensible_answer_and_v
         .api(
             &admin,
             "POST",
-            &format!("/api/dial-lists/{list}/imports"),
+            &format!("/api/call-lists/{list}/imports"),
             Some(json!({"columns": columns, "mapping": mapping, "encoding": "utf-8", "file_name": "list.csv"})),
         )
         .await;
@@ -402,7 +402,7 @@ async fn call_lists_imports_and_results_of_any_shape_get_a_sensible_answer_and_v
     let chunk = console
         .http
         .post(format!(
-            "{}/api/dial-lists/{list}/imports/{}/chunks?first_line=2",
+            "{}/api/call-lists/{list}/imports/{}/chunks?first_line=2",
             console.url,
             import["id"].as_str().unwrap()
         ))
@@ -414,14 +414,14 @@ async fn call_lists_imports_and_results_of_any_shape_get_a_sensible_answer_and_v
         .unwrap();
     assert_eq!(chunk.status(), StatusCode::OK);
     let (_, targets) = console
-        .api(&admin, "GET", &format!("/api/dial-lists/{list}/targets"), None)
+        .api(&admin, "GET", &format!("/api/call-lists/{list}/targets"), None)
         .await;
     let target = targets["items"][0]["id"].as_str().unwrap().to_owned();
     let (status, lease) = console
         .api(
             &sato,
             "POST",
-            &format!("/api/dial-lists/{list}/targets/{target}/lease"),
+            &format!("/api/call-lists/{list}/targets/{target}/lease"),
             None,
         )
         .await;
@@ -429,12 +429,12 @@ async fn call_lists_imports_and_results_of_any_shape_get_a_sensible_answer_and_v
 
     // When lists, imports and results are near-valid or anything at all, then the answers are
     // sensible
-    let imports = format!("/api/dial-lists/{list}/imports");
-    let result = format!("/api/dial-lists/{list}/targets/{target}/result");
-    let list_path = format!("/api/dial-lists/{list}");
+    let imports = format!("/api/call-lists/{list}/imports");
+    let result = format!("/api/call-lists/{list}/targets/{target}/result");
+    let list_path = format!("/api/call-lists/{list}");
     let bodies = prop_oneof![
         near(json!({"name": "春の更新", "line_id": "sales", "script_id": "outbound", "description": "既存顧客"}))
-            .prop_map(|b| ("POST", "/api/dial-lists".to_owned(), b)),
+            .prop_map(|b| ("POST", "/api/call-lists".to_owned(), b)),
         near(json!({"version": 1, "name": "春の更新", "line_id": "main", "script_id": null, "description": "x"}))
             .prop_map({
                 let path = list_path.clone();
@@ -546,7 +546,7 @@ async fn bodies_that_are_not_json_are_refused_with_a_message() {
         ("PUT", "/api/operators/me/status"),
         ("PUT", "/api/settings/lines"),
         ("POST", "/api/crm/objects/inquiry/records"),
-        ("POST", "/api/dial-lists"),
+        ("POST", "/api/call-lists"),
         ("PUT", "/api/memos/CA0123456789abcdef0123456789abcdef"),
         ("POST", "/api/calls/CA0123456789abcdef0123456789abcdef/transfer"),
     ];

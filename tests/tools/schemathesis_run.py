@@ -95,20 +95,20 @@ def fixtures(c):
         {"fields": {"name": "スキーマ検査商事株式会社", "phone": "03-9876-0000"}},
         admin,
     )["id"]
-    dial_list = c.ok("POST", "/api/dial-lists", {"name": "スキーマ検査リスト", "line_id": "main"}, admin)["id"]
+    call_list = c.ok("POST", "/api/call-lists", {"name": "スキーマ検査リスト", "line_id": "main"}, admin)["id"]
     imp = c.ok(
         "POST",
-        f"/api/dial-lists/{dial_list}/imports",
+        f"/api/call-lists/{call_list}/imports",
         {"columns": ["会社名", "電話番号"], "mapping": {"phone": "電話番号", "account": "会社名"}},
         admin,
     )["id"]
     rows = "".join(f"検査商事{i},03-5555-01{i:02}\n" for i in range(20))
-    c.ok("POST", f"/api/dial-lists/{dial_list}/imports/{imp}/chunks?first_line=2", rows, admin, "text/csv")
-    targets = c.ok("GET", f"/api/dial-lists/{dial_list}/targets", token=admin)["items"]
+    c.ok("POST", f"/api/call-lists/{call_list}/imports/{imp}/chunks?first_line=2", rows, admin, "text/csv")
+    targets = c.ok("GET", f"/api/call-lists/{call_list}/targets", token=admin)["items"]
     return {
         "CONSOLE_CALL": call,
         "CONSOLE_RECORD": record,
-        "CONSOLE_LIST": dial_list,
+        "CONSOLE_LIST": call_list,
         "CONSOLE_IMPORT": imp,
         "CONSOLE_TARGET": targets[0]["id"],
         "CONSOLE_TOKEN": admin,

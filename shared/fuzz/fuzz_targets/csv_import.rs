@@ -1,4 +1,4 @@
-//! Call-list CSV import through the dial-lists router on the embedded store, with any bytes
+//! Call-list CSV import through the call-lists router on the embedded store, with any bytes
 //! (UTF-8 with or without a BOM, Shift_JIS as Japanese spreadsheets save it, or garbage): the
 //! import never fails with a 5xx or a panic; a chunk is either refused whole with a message
 //! saying what to do, or every row of it is imported or reported failed with its line of the
@@ -16,7 +16,7 @@ use libfuzzer_sys::fuzz_target;
 use serde_json::{Value, json};
 use shared::auth::Role;
 use shared::domain::Services;
-use shared::domain::dial_lists::MAX_LISTED_FAILURES;
+use shared::domain::call_lists::MAX_LISTED_FAILURES;
 use shared::phone::PhoneNumber;
 use shared::store::embedded::EmbeddedStore;
 use shared::testing::{call, json_request, request, signed_in};
@@ -87,7 +87,7 @@ fn console() -> &'static Console {
                 )
                 .await
                 .expect("a line");
-            dial_lists::router(services)
+            call_lists::router(services)
         });
         Console { runtime, router }
     })
@@ -125,8 +125,8 @@ async fn all_targets(router: &axum::Router, list: &str) -> Vec<Value> {
     let mut cursor: Option<String> = None;
     loop {
         let uri = match &cursor {
-            Some(c) => format!("/api/dial-lists/{list}/targets?limit=200&cursor={c}"),
-            None => format!("/api/dial-lists/{list}/targets?limit=200"),
+            Some(c) => format!("/api/call-lists/{list}/targets?limit=200&cursor={c}"),
+            None => format!("/api/call-lists/{list}/targets?limit=200"),
         };
         let (status, page) = as_admin(router, request("GET", &uri)).await;
         assert_eq!(status, StatusCode::OK, "{page}");
@@ -143,7 +143,7 @@ async fn import(router: &axum::Router, input: &Input) {
 
     let (status, list) = as_admin(
         router,
-        json_request("POST", "/api/dial-lists", &json!({"name": "fuzz", "line_id": "main"})),
+        json_request("POST", "/api/call-lists", &json!({"name": "fuzz", "line_id": "main"})),
     )
     .await;
     let list = created(status, &list);
@@ -151,7 +151,7 @@ async fn import(router: &axum::Router, input: &Input) {
         router,
         json_request(
             "POST",
-            &format!("/api/dial-lists/{list}/imports"),
+            &format!("/api/call-lists/{list}/imports"),
             &json!({
                 "columns": COLUMNS,
                 "mapping": {"name": "氏名", "phone": "電話番号", "notes": "備考"},
@@ -165,7 +165,7 @@ async fn import(router: &axum::Router, input: &Input) {
     let chunk_request = Request::builder()
         .method("POST")
         .uri(format!(
-            "/api/dial-lists/{list}/imports/{import}/chunks?first_line={first_line}"
+            "/api/call-lists/{list}/imports/{import}/chunks?first_line={first_line}"
         ))
         .header("content-type", "text/csv")
         .body(Body::from(bytes.clone()))
@@ -234,7 +234,7 @@ async fn import(router: &axum::Router, input: &Input) {
         );
     }
 
-    let (status, read) = as_admin(router, request("GET", &format!("/api/dial-lists/{list}"))).await;
+    let (status, read) = as_admin(router, request("GET", &format!("/api/call-lists/{list}"))).await;
     assert_eq!(status, StatusCode::OK, "{read}");
     assert_eq!(read["counts"]["total"].as_u64(), Some(imported), "{read}");
     assert_eq!(read["counts"]["not_called"].as_u64(), Some(imported), "{read}");
@@ -245,7 +245,7 @@ async fn import(router: &axum::Router, input: &Input) {
 /// Deletes the list, so the store stays small however long the fuzzer runs.
 async fn delete(router: &axum::Router, list: &str) {
     loop {
-        let (status, body) = as_admin(router, request("DELETE", &format!("/api/dial-lists/{list}"))).await;
+        let (status, body) = as_admin(router, request("DELETE", &format!("/api/call-lists/{list}"))).await;
         match status {
             StatusCode::NO_CONTENT => return,
             StatusCode::ACCEPTED => continue,

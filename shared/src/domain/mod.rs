@@ -1,10 +1,10 @@
 //! The console's domain: CRM objects and records, settings, lookup, history and search. It
 //! knows the store port and nothing of HTTP or of DynamoDB.
 
+pub mod call_lists;
 pub mod calls;
 pub mod callstate;
 pub mod crm;
-pub mod dial_lists;
 pub mod handoff;
 pub mod history;
 pub mod memos;
@@ -25,7 +25,7 @@ pub struct Services {
     pub store: Arc<dyn Store>,
     pub settings: Arc<settings::SettingsService>,
     pub crm: Arc<crm::Crm>,
-    pub dial_lists: Arc<dial_lists::DialLists>,
+    pub call_lists: Arc<call_lists::CallLists>,
     pub history: Arc<history::History>,
     pub memos: Arc<memos::Memos>,
     pub operators: Arc<operators::Operators>,
@@ -48,7 +48,7 @@ impl Services {
         let operators = Arc::new(operators::Operators::new(store.clone(), settings.clone()));
         Self {
             crm: Arc::new(crm::Crm::new(store.clone(), settings.clone())),
-            dial_lists: Arc::new(dial_lists::DialLists::new(store.clone(), settings.clone())),
+            call_lists: Arc::new(call_lists::CallLists::new(store.clone(), settings.clone())),
             history: Arc::new(history::History::new(store.clone(), settings.clone())),
             memos: Arc::new(memos::Memos::new(store.clone(), settings.clone())),
             operators: operators.clone(),

@@ -15,21 +15,21 @@
 //! | screen transfer (TTL an hour) | `HANDOFF#<id>` | `HANDOFF` | | |
 //! | a day's call figures (Japan time) | `STATS#<yyyy-mm-dd>` | `DAY` | | |
 //! | operator | `OP#<id>` | `OP` | `OPS` / `<id>` | `AVAIL` / `<free since>#<id>` while free |
-//! | call list | `DL#<list>` | `LIST` | `DLISTS` / `<list>` | |
-//! | call-list progress counter (one of [`DIAL_COUNTER_SHARDS`]) | `DL#<list>` | `COUNT#<n>` | | |
-//! | call-list target | `DL#<list>` | `T#<target>` | `DLQ#<list>#<state>` / order in that state | |
-//! | result of a target's call | `DL#<list>` | `R#<target>#<attempt>` | | |
-//! | CSV import into a list | `DL#<list>` | `IMP#<import>` | | |
-//! | one imported chunk of a CSV file | `DL#<list>` | `IMP#<import>#C#<first line>` | | |
+//! | call list | `CL#<list>` | `LIST` | `CLISTS` / `<list>` | |
+//! | call-list progress counter (one of [`CALL_LIST_COUNTER_SHARDS`]) | `CL#<list>` | `COUNT#<n>` | | |
+//! | call-list target | `CL#<list>` | `T#<target>` | `CLQ#<list>#<state>` / order in that state | |
+//! | result of a target's call | `CL#<list>` | `R#<target>#<attempt>` | | |
+//! | CSV import into a list | `CL#<list>` | `IMP#<import>` | | |
+//! | one imported chunk of a CSV file | `CL#<list>` | `IMP#<import>#C#<first line>` | | |
 //! | live-channel connection (TTL 3 hours) | `LIVE#<connection>` | `LIVE` | | |
 //! | a connection in an audience (TTL 3 hours) | `AUD#user#<sub>`, `AUD#board`, `AUD#all` | `<connection>` | | |
 //!
 //! Access patterns: phone → accounts and contacts (`PHONE#` partition, `REC#` prefix) and the
 //! calls of that number (GSI1 `PHONE#`); account → its records (GSI1 `ACC#`, prefix per object)
 //! and calls (GSI2 `ACC#`); contact → its records (GSI2 `CON#`); settings → one partition;
-//! search → the posting partition of one token; call lists → GSI1 `DLISTS`; a list's targets,
-//! counters, results and imports → its `DL#` partition; a list's targets in one state, in the
-//! order they are called → GSI1 `DLQ#<list>#<state>`; waiting calls, oldest first → the `QUEUE`
+//! search → the posting partition of one token; call lists → GSI1 `CLISTS`; a list's targets,
+//! counters, results and imports → its `CL#` partition; a list's targets in one state, in the
+//! order they are called → GSI1 `CLQ#<list>#<state>`; waiting calls, oldest first → the `QUEUE`
 //! partition; every operator → GSI1 `OPS`; the longest-idle free operator → the first item of
 //! GSI2 `AVAIL`; a call, its memo, a screen transfer, a day's figures → one GetItem each; the
 //! live connections a message goes to → the partition of its audience (`AUD#…`).
@@ -149,37 +149,37 @@ pub fn posting_pk(object: &ObjectName, token: &str) -> String {
 }
 
 /// The partition of a call list: the list, its counters, targets, results and imports.
-pub fn dial_list_pk(list: &RecordId) -> String {
-    format!("DL#{list}")
+pub fn call_list_pk(list: &RecordId) -> String {
+    format!("CL#{list}")
 }
 
 /// The GSI1 partition listing every call list.
-pub const DIAL_LISTS_GSI_PK: &str = "DLISTS";
+pub const CALL_LISTS_GSI_PK: &str = "CLISTS";
 
 /// Sort key of a call list's own item.
-pub const DIAL_LIST_SK: &str = "LIST";
+pub const CALL_LIST_SK: &str = "LIST";
 
 /// How many counter items a list's progress counts are spread over, so that operators
 /// changing targets of one list at once rarely touch the same counter item.
-pub const DIAL_COUNTER_SHARDS: u64 = 4;
+pub const CALL_LIST_COUNTER_SHARDS: u64 = 4;
 
 /// The key of one of a list's counter items.
-pub fn dial_counter_key(list: &RecordId, shard: u64) -> Key {
-    Key::new(dial_list_pk(list), format!("COUNT#{shard}"))
+pub fn call_list_counter_key(list: &RecordId, shard: u64) -> Key {
+    Key::new(call_list_pk(list), format!("COUNT#{shard}"))
 }
 
 /// The sort key of a target inside its list's partition.
-pub fn dial_target_sk(target: &str) -> String {
+pub fn call_list_target_sk(target: &str) -> String {
     format!("T#{target}")
 }
 
 /// The GSI1 partition of a list's targets in one state.
-pub fn dial_state_pk(list: &RecordId, state: &str) -> String {
-    format!("DLQ#{list}#{state}")
+pub fn call_list_state_pk(list: &RecordId, state: &str) -> String {
+    format!("CLQ#{list}#{state}")
 }
 
 /// The sort key of a CSV import inside its list's partition.
-pub fn dial_import_sk(import: &RecordId) -> String {
+pub fn call_list_import_sk(import: &RecordId) -> String {
     format!("IMP#{import}")
 }
 

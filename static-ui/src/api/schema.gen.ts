@@ -3,6 +3,249 @@
 // run `npm --prefix static-ui run api-types`. static-ui/scripts/test.sh fails while this file is stale.
 
 export interface paths {
+    "/api/call-lists": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The call lists with their progress counts, newest first. */
+        get: operations["list_lists"];
+        put?: never;
+        /** Creates a call list (admins). */
+        post: operations["create_list"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/call-lists/{list}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Reads a call list with its progress counts. */
+        get: operations["read_list"];
+        /**
+         * Changes a call list's name, line, script and description (admins); a stale `version` gets
+         *     409 with the current list.
+         */
+        put: operations["update_list"];
+        post?: never;
+        /**
+         * Deletes a call list with its targets (admins). 204 when it is gone; a large list answers
+         *     202 with the progress, and the request is repeated until it answers 204.
+         */
+        delete: operations["delete_list"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/call-lists/{list}/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Starts importing a file into a list (admins): the file's columns and which hold what. */
+        post: operations["start_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/call-lists/{list}/imports/{import}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An import and its progress (admins). */
+        get: operations["read_import"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/call-lists/{list}/imports/{import}/chunks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Imports one chunk of a file (admins): the raw bytes of whole rows (up to 5,000 rows and
+         *     2 MB), `Content-Type: text/csv`. Rows that fail are reported with their line and reason;
+         *     the rest become targets. Sending a chunk again imports nothing twice and returns the same
+         *     report with `repeated: true`.
+         */
+        post: operations["import_chunk"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/call-lists/{list}/imports/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reads the beginning of a CSV file (admins): its encoding, header, first rows and a
+         *     suggested column mapping. The body is the file's first bytes (up to 256 KB, cut after a line
+         *     break), `Content-Type: text/csv`.
+         */
+        post: operations["preview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/call-lists/{list}/lease-next": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Leases the next target of the queue nobody else holds; 204 when nothing is left to call. */
+        post: operations["lease_next"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/call-lists/{list}/queue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The targets to call next: due callbacks, then abandoned leases, then targets not called. */
+        get: operations["queue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/call-lists/{list}/targets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A page of a list's targets, all (file order) or in one state (the order it is worked in). */
+        get: operations["list_targets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/call-lists/{list}/targets/{target}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A target with the results of its calls, newest first. */
+        get: operations["read_target"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/call-lists/{list}/targets/{target}/lease": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Leases a target to the calling operator, with the line and talk script to dial it with.
+         *     409 `target_leased` (with the holder) when another operator holds it, `target_done` when
+         *     it is finished.
+         */
+        post: operations["lease"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/call-lists/{list}/targets/{target}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Gives a leased target back without a result. */
+        post: operations["release"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/call-lists/{list}/targets/{target}/result": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Records the result of a call to a leased target (its holder only) and ends the lease. */
+        post: operations["record_result"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/calls/{call}": {
         parameters: {
             query?: never;
@@ -255,249 +498,6 @@ export interface paths {
         get: operations["search"];
         put?: never;
         post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/dial-lists": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The call lists with their progress counts, newest first. */
-        get: operations["list_lists"];
-        put?: never;
-        /** Creates a call list (admins). */
-        post: operations["create_list"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/dial-lists/{list}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Reads a call list with its progress counts. */
-        get: operations["read_list"];
-        /**
-         * Changes a call list's name, line, script and description (admins); a stale `version` gets
-         *     409 with the current list.
-         */
-        put: operations["update_list"];
-        post?: never;
-        /**
-         * Deletes a call list with its targets (admins). 204 when it is gone; a large list answers
-         *     202 with the progress, and the request is repeated until it answers 204.
-         */
-        delete: operations["delete_list"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/dial-lists/{list}/imports": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Starts importing a file into a list (admins): the file's columns and which hold what. */
-        post: operations["start_import"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/dial-lists/{list}/imports/{import}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** An import and its progress (admins). */
-        get: operations["read_import"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/dial-lists/{list}/imports/{import}/chunks": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Imports one chunk of a file (admins): the raw bytes of whole rows (up to 5,000 rows and
-         *     2 MB), `Content-Type: text/csv`. Rows that fail are reported with their line and reason;
-         *     the rest become targets. Sending a chunk again imports nothing twice and returns the same
-         *     report with `repeated: true`.
-         */
-        post: operations["import_chunk"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/dial-lists/{list}/imports/preview": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Reads the beginning of a CSV file (admins): its encoding, header, first rows and a
-         *     suggested column mapping. The body is the file's first bytes (up to 256 KB, cut after a line
-         *     break), `Content-Type: text/csv`.
-         */
-        post: operations["preview"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/dial-lists/{list}/lease-next": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Leases the next target of the queue nobody else holds; 204 when nothing is left to call. */
-        post: operations["lease_next"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/dial-lists/{list}/queue": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The targets to call next: due callbacks, then abandoned leases, then targets not called. */
-        get: operations["queue"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/dial-lists/{list}/targets": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A page of a list's targets, all (file order) or in one state (the order it is worked in). */
-        get: operations["list_targets"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/dial-lists/{list}/targets/{target}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A target with the results of its calls, newest first. */
-        get: operations["read_target"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/dial-lists/{list}/targets/{target}/lease": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Leases a target to the calling operator, with the line and talk script to dial it with.
-         *     409 `target_leased` (with the holder) when another operator holds it, `target_done` when
-         *     it is finished.
-         */
-        post: operations["lease"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/dial-lists/{list}/targets/{target}/release": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Gives a leased target back without a result. */
-        post: operations["release"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/dial-lists/{list}/targets/{target}/result": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Records the result of a call to a leased target (its holder only) and ends the lease. */
-        post: operations["record_result"];
         delete?: never;
         options?: never;
         head?: never;
@@ -836,6 +836,32 @@ export interface components {
              */
             wrap_up_seconds: number;
         };
+        /** @description A call list as the API shows it. */
+        CallList: {
+            counts: components["schemas"]["Counts"];
+            created_at: string;
+            created_by: string;
+            description?: string | null;
+            id: string;
+            /** @description The outbound line (caller ID) the list is dialled on: an id of the settings' lines. */
+            line_id: string;
+            name: string;
+            /** @description The talk script shown while calling: an id of the settings' scripts. */
+            script_id?: string | null;
+            updated_at: string;
+            updated_by: string;
+            /** Format: int64 */
+            version: number;
+        };
+        /** @description What an admin sends to change a list: every editable field, and the version read. */
+        CallListUpdate: {
+            description?: string | null;
+            line_id: string;
+            name: string;
+            script_id?: string | null;
+            /** Format: int64 */
+            version: number;
+        };
         /**
          * @description A call record as call control reads it: the call as history shows it, and what routing,
          *     the conference, transfers, recording, monitoring and healing keep on it. Attributes the
@@ -1023,32 +1049,6 @@ export interface components {
             deleted: number;
             /** @description Whether the list is gone; when false, send the request again. */
             done: boolean;
-        };
-        /** @description A call list as the API shows it. */
-        DialList: {
-            counts: components["schemas"]["Counts"];
-            created_at: string;
-            created_by: string;
-            description?: string | null;
-            id: string;
-            /** @description The outbound line (caller ID) the list is dialled on: an id of the settings' lines. */
-            line_id: string;
-            name: string;
-            /** @description The talk script shown while calling: an id of the settings' scripts. */
-            script_id?: string | null;
-            updated_at: string;
-            updated_by: string;
-            /** Format: int64 */
-            version: number;
-        };
-        /** @description What an admin sends to change a list: every editable field, and the version read. */
-        DialListUpdate: {
-            description?: string | null;
-            line_id: string;
-            name: string;
-            script_id?: string | null;
-            /** Format: int64 */
-            version: number;
         };
         /**
          * @description Which way the call went.
@@ -1265,9 +1265,11 @@ export interface components {
         Lookup: {
             accounts: components["schemas"]["Match"][];
             contacts: components["schemas"]["Match"][];
+            /** @description As an operator reads it (`03-1234-5678`, `03-1234-5678 内線 123`). */
             display: string;
             /** @description Records of other objects with the number in a phone field. */
             others: components["schemas"]["Record"][];
+            /** @description E.164, with `;ext=N` when the number was written with an extension. */
             phone: string;
         };
         /** @description A record matched by a phone lookup. */
@@ -1370,7 +1372,7 @@ export interface components {
             mode: components["schemas"]["MonitorMode"];
         };
         /** @description What an admin sends to create a list. */
-        NewDialList: {
+        NewCallList: {
             description?: string | null;
             line_id: string;
             name: string;
@@ -1468,6 +1470,27 @@ export interface components {
          */
         Outcome: "done" | "no_answer" | "callback";
         /** @description A page of results. */
+        Paged_CallList: {
+            /** @description Pass back as `cursor` for the next page; absent on the last page. */
+            cursor?: string | null;
+            items: {
+                counts: components["schemas"]["Counts"];
+                created_at: string;
+                created_by: string;
+                description?: string | null;
+                id: string;
+                /** @description The outbound line (caller ID) the list is dialled on: an id of the settings' lines. */
+                line_id: string;
+                name: string;
+                /** @description The talk script shown while calling: an id of the settings' scripts. */
+                script_id?: string | null;
+                updated_at: string;
+                updated_by: string;
+                /** Format: int64 */
+                version: number;
+            }[];
+        };
+        /** @description A page of results. */
         Paged_CallSummary: {
             /** @description Pass back as `cursor` for the next page; absent on the last page. */
             cursor?: string | null;
@@ -1495,27 +1518,6 @@ export interface components {
                 started_at: string;
                 /** @description waiting, ringing, in_progress, completed, abandoned, failed … */
                 status: string;
-            }[];
-        };
-        /** @description A page of results. */
-        Paged_DialList: {
-            /** @description Pass back as `cursor` for the next page; absent on the last page. */
-            cursor?: string | null;
-            items: {
-                counts: components["schemas"]["Counts"];
-                created_at: string;
-                created_by: string;
-                description?: string | null;
-                id: string;
-                /** @description The outbound line (caller ID) the list is dialled on: an id of the settings' lines. */
-                line_id: string;
-                name: string;
-                /** @description The talk script shown while calling: an id of the settings' scripts. */
-                script_id?: string | null;
-                updated_at: string;
-                updated_by: string;
-                /** Format: int64 */
-                version: number;
             }[];
         };
         /** @description A page of results. */
@@ -1592,8 +1594,10 @@ export interface components {
                 notes?: string | null;
                 /** @description E.164, as dialled. */
                 phone: string;
-                /** @description The national form an operator reads (`03-1234-5678`). */
+                /** @description The national form an operator reads (`03-1234-5678`, `03-1234-5678 内線 123`). */
                 phone_display: string;
+                /** @description The extension to dial after the line answers, when the file wrote one (`内線 123`). */
+                phone_extension?: string | null;
                 /**
                  * Format: int64
                  * @description The line of the imported file the target came from.
@@ -1824,8 +1828,10 @@ export interface components {
             notes?: string | null;
             /** @description E.164, as dialled. */
             phone: string;
-            /** @description The national form an operator reads (`03-1234-5678`). */
+            /** @description The national form an operator reads (`03-1234-5678`, `03-1234-5678 内線 123`). */
             phone_display: string;
+            /** @description The extension to dial after the line answers, when the file wrote one (`内線 123`). */
+            phone_extension?: string | null;
             /**
              * Format: int64
              * @description The line of the imported file the target came from.
@@ -1971,6 +1977,553 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    list_lists: {
+        parameters: {
+            query?: {
+                /** @description The `cursor` of the previous page. */
+                cursor?: string | null;
+                /** @description At most this many (lists: 1–25, default 25; targets: 1–200, default 50). */
+                limit?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Paged_CallList"];
+                };
+            };
+            /** @description bad cursor */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    create_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewCallList"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallList"];
+                };
+            };
+            /** @description a field is invalid; `field` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    read_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                list: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallList"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    update_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                list: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CallListUpdate"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallList"];
+                };
+            };
+            /** @description changed by someone else */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    delete_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                list: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description partly deleted: send again */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteProgress"];
+                };
+            };
+            /** @description deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    start_import: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                list: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewImport"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Import"];
+                };
+            };
+            /** @description the mapping names a column the file does not have */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    read_import: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                import: string;
+                list: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Import"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    import_chunk: {
+        parameters: {
+            query: {
+                /**
+                 * @description The line of the file the chunk's first row is on (2 for the first chunk of a file with a
+                 *     header line, which the chunk leaves out).
+                 */
+                first_line: number;
+            };
+            header?: never;
+            path: {
+                import: string;
+                list: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/csv": string;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChunkResponse"];
+                };
+            };
+            /** @description a different chunk was imported at this line */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description too many rows or bytes: send smaller chunks */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    preview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                list: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/csv": string;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Preview"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not a CSV file */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    lease_next: {
+        parameters: {
+            query?: {
+                /** @description How long the lease lasts, 30–3600 seconds (default 600). */
+                seconds?: number | null;
+            };
+            header?: never;
+            path: {
+                list: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Lease"];
+                };
+            };
+            /** @description nothing left to call */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    queue: {
+        parameters: {
+            query?: {
+                /** @description 1–100, default 20. */
+                limit?: number | null;
+            };
+            header?: never;
+            path: {
+                list: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Paged_Target"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    list_targets: {
+        parameters: {
+            query?: {
+                cursor?: string | null;
+                /** @description 1–200, default 50. */
+                limit?: number | null;
+                /** @description Only targets in this state: not_called, in_progress, no_answer, done or callback. */
+                state?: string | null;
+            };
+            header?: never;
+            path: {
+                list: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Paged_Target"];
+                };
+            };
+            /** @description unknown state or bad cursor */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    read_target: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                list: string;
+                target: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TargetDetail"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    lease: {
+        parameters: {
+            query?: {
+                /** @description How long the lease lasts, 30–3600 seconds (default 600). */
+                seconds?: number | null;
+            };
+            header?: never;
+            path: {
+                list: string;
+                target: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Lease"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description held by another operator, done, or the list's line is gone */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    release: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                list: string;
+                target: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Target"];
+                };
+            };
+            /** @description the caller does not hold the target */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    record_result: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                list: string;
+                target: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResultInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Target"];
+                };
+            };
+            /** @description the caller does not hold the target */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description unknown response status, bad or past callback time */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     live: {
         parameters: {
             query?: never;
@@ -2489,553 +3042,6 @@ export interface operations {
                 };
             };
             /** @description query too short or object not searchable */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    list_lists: {
-        parameters: {
-            query?: {
-                /** @description The `cursor` of the previous page. */
-                cursor?: string | null;
-                /** @description At most this many (lists: 1–25, default 25; targets: 1–200, default 50). */
-                limit?: number | null;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Paged_DialList"];
-                };
-            };
-            /** @description bad cursor */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    create_list: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["NewDialList"];
-            };
-        };
-        responses: {
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["DialList"];
-                };
-            };
-            /** @description a field is invalid; `field` names it */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    read_list: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                list: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["DialList"];
-                };
-            };
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    update_list: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                list: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["DialListUpdate"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["DialList"];
-                };
-            };
-            /** @description changed by someone else */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    delete_list: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                list: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description partly deleted: send again */
-            202: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["DeleteProgress"];
-                };
-            };
-            /** @description deleted */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    start_import: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                list: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["NewImport"];
-            };
-        };
-        responses: {
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Import"];
-                };
-            };
-            /** @description the mapping names a column the file does not have */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    read_import: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                import: string;
-                list: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Import"];
-                };
-            };
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    import_chunk: {
-        parameters: {
-            query: {
-                /**
-                 * @description The line of the file the chunk's first row is on (2 for the first chunk of a file with a
-                 *     header line, which the chunk leaves out).
-                 */
-                first_line: number;
-            };
-            header?: never;
-            path: {
-                import: string;
-                list: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "text/csv": string;
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ChunkResponse"];
-                };
-            };
-            /** @description a different chunk was imported at this line */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description too many rows or bytes: send smaller chunks */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    preview: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                list: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "text/csv": string;
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Preview"];
-                };
-            };
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description not a CSV file */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    lease_next: {
-        parameters: {
-            query?: {
-                /** @description How long the lease lasts, 30–3600 seconds (default 600). */
-                seconds?: number | null;
-            };
-            header?: never;
-            path: {
-                list: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Lease"];
-                };
-            };
-            /** @description nothing left to call */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    queue: {
-        parameters: {
-            query?: {
-                /** @description 1–100, default 20. */
-                limit?: number | null;
-            };
-            header?: never;
-            path: {
-                list: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Paged_Target"];
-                };
-            };
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    list_targets: {
-        parameters: {
-            query?: {
-                cursor?: string | null;
-                /** @description 1–200, default 50. */
-                limit?: number | null;
-                /** @description Only targets in this state: not_called, in_progress, no_answer, done or callback. */
-                state?: string | null;
-            };
-            header?: never;
-            path: {
-                list: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Paged_Target"];
-                };
-            };
-            /** @description unknown state or bad cursor */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    read_target: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                list: string;
-                target: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TargetDetail"];
-                };
-            };
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    lease: {
-        parameters: {
-            query?: {
-                /** @description How long the lease lasts, 30–3600 seconds (default 600). */
-                seconds?: number | null;
-            };
-            header?: never;
-            path: {
-                list: string;
-                target: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Lease"];
-                };
-            };
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description held by another operator, done, or the list's line is gone */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    release: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                list: string;
-                target: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Target"];
-                };
-            };
-            /** @description the caller does not hold the target */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    record_result: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                list: string;
-                target: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ResultInput"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Target"];
-                };
-            };
-            /** @description the caller does not hold the target */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description unknown response status, bad or past callback time */
             422: {
                 headers: {
                     [name: string]: unknown;

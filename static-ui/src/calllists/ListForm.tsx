@@ -8,13 +8,13 @@ import { errorText } from '../api/errors';
 import { nationalPhone } from '../format';
 import { t } from '../i18n';
 import { settings } from '../state/settings';
-import type { DialList, ListInput } from './api';
+import type { CallList, ListInput } from './api';
 import { createList, deleteListStep, updateList } from './api';
 import { dropList, panel, putList } from './lists';
 
 type Field = 'name' | 'line_id' | 'script_id' | 'description';
 
-function inputOf(l: DialList | null, defaultLine: string): ListInput {
+function inputOf(l: CallList | null, defaultLine: string): ListInput {
   return {
     name: l?.name ?? '',
     line_id: l?.line_id ?? defaultLine,
@@ -23,7 +23,7 @@ function inputOf(l: DialList | null, defaultLine: string): ListInput {
   };
 }
 
-export function ListForm({ list }: { list: DialList | null }) {
+export function ListForm({ list }: { list: CallList | null }) {
   const lines = settings.value?.lines ?? [];
   const scripts = settings.value?.scripts ?? [];
   const [value, setValue] = useState<ListInput>(() => inputOf(list, lines[0]?.id ?? ''));
@@ -66,7 +66,7 @@ export function ListForm({ list }: { list: DialList | null }) {
       panel.value = null;
     } catch (err) {
       if (err instanceof ApiError && err.code === 'stale_version' && err.current) {
-        const current = err.current as DialList;
+        const current = err.current as CallList;
         putList(current);
         setValue(inputOf(current, value.line_id));
         setVersion(current.version);
@@ -168,7 +168,7 @@ export function ListForm({ list }: { list: DialList | null }) {
   );
 }
 
-export function DeletePanel({ list }: { list: DialList }) {
+export function DeletePanel({ list }: { list: CallList }) {
   const [state, setState] = useState<{ running: boolean; deleted: number; error: string | null }>({ running: false, deleted: 0, error: null });
   const cancel = useRef<HTMLButtonElement>(null);
   useEffect(() => {

@@ -4,7 +4,7 @@
 import { nationalPhone } from '../format';
 import { t } from '../i18n';
 import { settings } from '../state/settings';
-import type { Counts, DialList } from './api';
+import type { Counts, CallList } from './api';
 import { TARGET_STATES } from './api';
 import { closeImport, openImport, uploading } from './importer';
 import type { Panel } from './lists';
@@ -42,7 +42,7 @@ function lineText(id: string): string {
   return line ? `${line.label}（${nationalPhone(line.number)}）` : t('lists.unknownLine', { id });
 }
 
-function scriptText(l: DialList): string {
+function scriptText(l: CallList): string {
   const scripts = settings.value?.scripts ?? [];
   if (l.script_id) return scripts.find((s) => s.id === l.script_id)?.title ?? l.script_id;
   const line = settings.value?.lines.find((x) => x.id === l.line_id);

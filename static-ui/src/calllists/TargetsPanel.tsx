@@ -6,11 +6,11 @@ import { errorText } from '../api/errors';
 import { shortDateTime } from '../format';
 import { t } from '../i18n';
 import { responseStatusLabel } from '../state/settings';
-import type { DialList, Target, TargetState } from './api';
+import type { CallList, Target, TargetState } from './api';
 import { TARGET_STATES, targets } from './api';
 import { panel } from './lists';
 
-export function TargetsPanel({ list }: { list: DialList }) {
+export function TargetsPanel({ list }: { list: CallList }) {
   const [state, setState] = useState<TargetState | ''>('');
   const [items, setItems] = useState<Target[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);

@@ -1,10 +1,10 @@
-//! The `dial-lists` resource as an admin manages it (functions/dial-lists, shared/src/domain/
-//! dial_lists.rs): lists with their progress counts, creating, changing and deleting them, and
+//! The `call-lists` resource as an admin manages it (functions/call-lists, shared/src/domain/
+//! call_lists.rs): lists with their progress counts, creating, changing and deleting them, and
 //! importing targets from a CSV file — a preview of its beginning, then the import in chunks of
 //! raw bytes, each answered with the rows that failed and the import's running totals.
 
 import { ApiError, del, get, post, put } from '../api/client';
-import type { Counts, DialList as OperatorList, Target as OperatorTarget, TargetState } from '../api/dialLists';
+import type { Counts, CallList as OperatorList, Target as OperatorTarget, TargetState } from '../api/callLists';
 import type { Paged } from '../api/types';
 import { currentToken, signOut } from '../auth';
 import { apiBase } from '../config';
@@ -15,7 +15,7 @@ export const TARGET_STATES: TargetState[] = ['not_called', 'in_progress', 'no_an
 export type { Counts, TargetState };
 
 /** A list as the admin sees it: with who changed it last (named when an edit loses a race). */
-export type DialList = OperatorList & { updated_at: string; updated_by: string };
+export type CallList = OperatorList & { updated_at: string; updated_by: string };
 
 /** What the list form sends (the version too when changing a list). */
 export interface ListInput {
@@ -93,14 +93,14 @@ export interface ChunkResponse {
 /** A target as the admin's list of them shows it: with the line of the file it came from. */
 export type Target = OperatorTarget & { source_line: number };
 
-const base = (list: string) => `/api/dial-lists/${encodeURIComponent(list)}`;
+const base = (list: string) => `/api/call-lists/${encodeURIComponent(list)}`;
 
 /** A page of lists (newest first; at most 25 a page). */
-export const listLists = (cursor?: string) => get<Paged<DialList>>('/api/dial-lists', { limit: 25, cursor });
-export const readList = (list: string) => get<DialList>(base(list));
-export const createList = (input: ListInput) => post<DialList>('/api/dial-lists', input);
+export const listLists = (cursor?: string) => get<Paged<CallList>>('/api/call-lists', { limit: 25, cursor });
+export const readList = (list: string) => get<CallList>(base(list));
+export const createList = (input: ListInput) => post<CallList>('/api/call-lists', input);
 /** 409 `stale_version` with the current list in `current` when someone changed it first. */
-export const updateList = (list: string, version: number, input: ListInput) => put<DialList>(base(list), { version, ...input });
+export const updateList = (list: string, version: number, input: ListInput) => put<CallList>(base(list), { version, ...input });
 /** `{done:false}` (202) while a large list is still being removed: send it again. */
 export const deleteListStep = async (list: string): Promise<{ deleted: number; done: boolean }> =>
   (await del<{ deleted: number; done: boolean } | undefined>(base(list))) ?? { deleted: 0, done: true };

@@ -9,7 +9,7 @@ import { signal } from '@preact/signals';
 import { ApiError } from '../api/client';
 import { errorText } from '../api/errors';
 import { t } from '../i18n';
-import type { DialList, ImportEncoding, Mapping, Preview, RowFailure } from './api';
+import type { CallList, ImportEncoding, Mapping, Preview, RowFailure } from './api';
 import { previewCsv, readImport, sendChunk, startImport } from './api';
 import type { Plan, Records } from './csv';
 import { planChunks, previewEnd, scanRecords } from './csv';
@@ -27,7 +27,7 @@ const RETRY_MS = [500, 1500, 4000];
 export type ImportPhase = 'pick' | 'reading' | 'ready' | 'starting' | 'uploading' | 'paused' | 'done';
 
 export interface ImportState {
-  list: DialList;
+  list: CallList;
   phase: ImportPhase;
   fileName: string | null;
   fileSize: number;
@@ -95,7 +95,7 @@ function set(patch: Partial<ImportState>): void {
 const emptyMapping = (): Mapping => ({ phone: '', extra: [] });
 
 /** Opens the import for a list (nothing read yet). */
-export function openImport(list: DialList): void {
+export function openImport(list: CallList): void {
   closeImport();
   importState.value = {
     list,

@@ -3,17 +3,17 @@
 
 import { signal } from '@preact/signals';
 import { errorText } from '../api/errors';
-import type { DialList } from './api';
+import type { CallList } from './api';
 import { listLists, readList } from './api';
 
 export type Panel =
   | { kind: 'new' }
-  | { kind: 'edit'; list: DialList }
-  | { kind: 'delete'; list: DialList }
-  | { kind: 'import'; list: DialList }
-  | { kind: 'targets'; list: DialList };
+  | { kind: 'edit'; list: CallList }
+  | { kind: 'delete'; list: CallList }
+  | { kind: 'import'; list: CallList }
+  | { kind: 'targets'; list: CallList };
 
-export const lists = signal<DialList[] | null>(null);
+export const lists = signal<CallList[] | null>(null);
 /** Where the next page of lists starts; `null` when every list is shown. */
 export const listsCursor = signal<string | null>(null);
 export const listsError = signal<string | null>(null);
@@ -52,7 +52,7 @@ export async function moreLists(): Promise<void> {
 }
 
 /** Puts a list as the API now has it in place (or first, when it is new). */
-export function putList(l: DialList): void {
+export function putList(l: CallList): void {
   const all = lists.peek() ?? [];
   lists.value = all.some((x) => x.id === l.id) ? all.map((x) => (x.id === l.id ? l : x)) : [l, ...all];
 }

@@ -3,7 +3,7 @@
 //! 完了 / 不在 / 再架電 (with when), the response status and the memo.
 
 import { useEffect, useState } from 'preact/hooks';
-import type { Outcome, Target } from '../api/dialLists';
+import type { Outcome, Target } from '../api/callLists';
 import { Dialog } from '../components/Dialog';
 import { dateTime, fromLocalInput, nationalPhone } from '../format';
 import { labelOf, t } from '../i18n';

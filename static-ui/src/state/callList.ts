@@ -2,14 +2,14 @@
 //! take the next one), its number and customer show in Customer info with the list's line
 //! chosen, 発信応答 dials it; when the call ends, the result is recorded (完了 / 不在 / 再架電 with
 //! the response status and memo). The target is leased meanwhile, so no two operators call it.
-//! The lease survives a reload of this tab. When the server has no call lists (`/api/dial-lists`
+//! The lease survives a reload of this tab. When the server has no call lists (`/api/call-lists`
 //! answers 404), the menu entry stays disabled and says so.
 
 import { computed, effect, signal } from '@preact/signals';
 import { ApiError } from '../api/client';
 import { currentUser } from '../auth';
-import type { DialList, Lease, Outcome, Target } from '../api/dialLists';
-import * as dl from '../api/dialLists';
+import type { CallList, Lease, Outcome, Target } from '../api/callLists';
+import * as dl from '../api/callLists';
 import { errorText } from '../api/errors';
 import { nationalPhone } from '../format';
 import { t } from '../i18n';
@@ -24,8 +24,8 @@ import { activeCall } from './call/current';
 export const callListsServed = signal<'unknown' | 'yes' | 'no'>('unknown');
 export const callListOpen = signal(false);
 export const step = signal<'lists' | 'targets' | 'result'>('lists');
-export const lists = signal<DialList[] | null>(null);
-export const currentList = signal<DialList | null>(null);
+export const lists = signal<CallList[] | null>(null);
+export const currentList = signal<CallList | null>(null);
 export const targets = signal<Target[] | null>(null);
 export const listError = signal<string | null>(null);
 export const listBusy = signal(false);
@@ -87,10 +87,10 @@ export function openCallLists(): void {
   }
   step.value = currentList.peek() ? 'targets' : 'lists';
   void loadLists();
-  if (currentList.peek()) void chooseList(currentList.peek() as DialList);
+  if (currentList.peek()) void chooseList(currentList.peek() as CallList);
 }
 
-export async function chooseList(list: DialList): Promise<void> {
+export async function chooseList(list: CallList): Promise<void> {
   currentList.value = list;
   step.value = 'targets';
   targets.value = null;
@@ -99,7 +99,7 @@ export async function chooseList(list: DialList): Promise<void> {
 }
 
 /** Shows the leased target in Customer info and chooses the list's line. */
-function work(list: DialList, lease: Lease): void {
+function work(list: CallList, lease: Lease): void {
   setWorked({ operatorId: currentUser.peek()?.id ?? '', list: { id: list.id, name: list.name }, lease, callSid: null, connected: false });
   const tg = lease.target;
   void popUp(tg.phone, undefined, {

@@ -1,4 +1,4 @@
-//! The dial-lists router, called without a socket: lists, CSV imports (UTF-8 with a BOM,
+//! The call-lists router, called without a socket: lists, CSV imports (UTF-8 with a BOM,
 //! Shift_JIS, malformed rows, 50,000 rows in chunks), leases, results, the queue, and every kind
 //! of bad input. The concurrent-lease test runs on the DynamoDB adapter against moto.
 
@@ -46,7 +46,7 @@ async fn services_on(store: Arc<dyn Store>) -> Services {
 
 async fn app() -> (axum::Router, Services) {
     let services = services_on(Arc::new(EmbeddedStore::in_memory().unwrap())).await;
-    (dial_lists::router(services.clone()), services)
+    (call_lists::router(services.clone()), services)
 }
 
 async fn as_admin(app: &axum::Router, req: Request<Body>) -> (StatusCode, Value) {
@@ -71,7 +71,7 @@ async fn new_list(app: &axum::Router) -> String {
         app,
         json_request(
             "POST",
-            "/api/dial-lists",
+            "/api/call-lists",
             &json!({"name": "春の更新キャンペーン", "line_id": "sales", "description": "既存顧客"}),
         ),
     )
@@ -85,7 +85,7 @@ async fn new_import(app: &axum::Router, list: &str, columns: &[&str], mapping: V
         app,
         json_request(
             "POST",
-            &format!("/api/dial-lists/{list}/imports"),
+            &format!("/api/call-lists/{list}/imports"),
             &json!({"columns": columns, "mapping": mapping, "file_name": "list.csv"}),
         ),
     )
@@ -104,7 +104,7 @@ async fn send_chunk(
     as_admin(
         app,
         csv_request(
-            &format!("/api/dial-lists/{list}/imports/{import}/chunks?first_line={first_line}"),
+            &format!("/api/call-lists/{list}/imports/{import}/chunks?first_line={first_line}"),
             bytes,
         ),
     )
@@ -131,7 +131,7 @@ async fn list_with_targets(app: &axum::Router, rows: usize) -> (String, Vec<Stri
     let (_, page) = as_op(
         app,
         OP,
-        request("GET", &format!("/api/dial-lists/{list}/targets?limit=200")),
+        request("GET", &format!("/api/call-lists/{list}/targets?limit=200")),
     )
     .await;
     let ids = page["items"]
@@ -144,7 +144,7 @@ async fn list_with_targets(app: &axum::Router, rows: usize) -> (String, Vec<Stri
 }
 
 async fn counts(app: &axum::Router, list: &str) -> Value {
-    let (status, body) = as_op(app, OP, request("GET", &format!("/api/dial-lists/{list}"))).await;
+    let (status, body) = as_op(app, OP, request("GET", &format!("/api/call-lists/{list}"))).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     body["counts"].clone()
 }
@@ -153,7 +153,7 @@ async fn lease(app: &axum::Router, who: &str, list: &str, target: &str) -> (Stat
     as_op(
         app,
         who,
-        request("POST", &format!("/api/dial-lists/{list}/targets/{target}/lease")),
+        request("POST", &format!("/api/call-lists/{list}/targets/{target}/lease")),
     )
     .await
 }
@@ -164,7 +164,7 @@ async fn result(app: &axum::Router, who: &str, list: &str, target: &str, body: V
         who,
         json_request(
             "POST",
-            &format!("/api/dial-lists/{list}/targets/{target}/result"),
+            &format!("/api/call-lists/{list}/targets/{target}/result"),
             &body,
         ),
     )
@@ -178,7 +178,7 @@ fn in_hours(h: i64) -> String {
 }
 
 fn target_key(list: &str, target: &str) -> Key {
-    Key::new(format!("DL#{list}"), format!("T#{target}"))
+    Key::new(format!("CL#{list}"), format!("T#{target}"))
 }
 
 fn assert_field(status: StatusCode, body: &Value, field: &str) {
@@ -194,12 +194,12 @@ async fn admins_create_change_and_delete_lists_and_operators_only_read_them() {
     let (status, body) = as_op(
         &app,
         OP,
-        json_request("POST", "/api/dial-lists", &json!({"name": "x", "line_id": "sales"})),
+        json_request("POST", "/api/call-lists", &json!({"name": "x", "line_id": "sales"})),
     )
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
 
-    let (status, body) = as_op(&app, OP, request("GET", "/api/dial-lists")).await;
+    let (status, body) = as_op(&app, OP, request("GET", "/api/call-lists")).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["items"][0]["id"], list.as_str());
     assert_eq!(body["items"][0]["line_id"], "sales");
@@ -208,7 +208,7 @@ async fn admins_create_change_and_delete_lists_and_operators_only_read_them() {
         json!({"not_called": 0, "in_progress": 0, "no_answer": 0, "done": 0, "callback": 0, "total": 0})
     );
 
-    let uri = format!("/api/dial-lists/{list}");
+    let uri = format!("/api/call-lists/{list}");
     let change = json!({"version": 1, "name": "夏のキャンペーン", "line_id": "main", "script_id": "outbound"});
     let (status, body) = as_admin(&app, json_request("PUT", &uri, &change)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -228,7 +228,7 @@ async fn admins_create_change_and_delete_lists_and_operators_only_read_them() {
     assert_eq!(status, StatusCode::NO_CONTENT);
     let (status, _) = as_op(&app, OP, request("GET", &uri)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (_, body) = as_op(&app, OP, request("GET", "/api/dial-lists")).await;
+    let (_, body) = as_op(&app, OP, request("GET", "/api/call-lists")).await;
     assert_eq!(body["items"], json!([]));
 }
 
@@ -248,27 +248,27 @@ async fn bad_list_input_gets_a_4xx_that_names_what_to_fix() {
             "description",
         ),
     ] {
-        let (status, body) = as_admin(&app, json_request("POST", "/api/dial-lists", &input)).await;
+        let (status, body) = as_admin(&app, json_request("POST", "/api/call-lists", &input)).await;
         assert_field(status, &body, field);
     }
     let (status, body) = as_admin(
         &app,
         json_request(
             "POST",
-            "/api/dial-lists",
+            "/api/call-lists",
             &json!({"name": "x", "line_id": "sales", "colour": "red"}),
         ),
     )
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert!(body["error"]["message"].as_str().unwrap().contains("colour"));
-    let (status, _) = as_admin(&app, request("POST", "/api/dial-lists")).await;
+    let (status, _) = as_admin(&app, request("POST", "/api/call-lists")).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    let (status, body) = as_op(&app, OP, request("GET", "/api/dial-lists/not-a-list")).await;
+    let (status, body) = as_op(&app, OP, request("GET", "/api/call-lists/not-a-list")).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
-    let (status, body) = as_op(&app, OP, request("GET", "/api/dial-lists?cursor=garbage")).await;
+    let (status, body) = as_op(&app, OP, request("GET", "/api/call-lists?cursor=garbage")).await;
     assert_field(status, &body, "cursor");
-    let (status, _) = call(&app, request("GET", "/api/dial-lists")).await;
+    let (status, _) = call(&app, request("GET", "/api/call-lists")).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
@@ -314,7 +314,7 @@ async fn a_utf8_file_with_a_bom_imports_and_known_numbers_link_to_the_crm() {
 
     let (status, preview) = as_admin(
         &app,
-        csv_request(&format!("/api/dial-lists/{list}/imports/preview"), bytes.clone()),
+        csv_request(&format!("/api/call-lists/{list}/imports/preview"), bytes.clone()),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{preview}");
@@ -335,7 +335,7 @@ async fn a_utf8_file_with_a_bom_imports_and_known_numbers_link_to_the_crm() {
     assert_eq!(body["import"]["rows_imported"], 3);
     assert_eq!(body["import"]["chunks"], 1);
 
-    let (_, page) = as_op(&app, OP, request("GET", &format!("/api/dial-lists/{list}/targets"))).await;
+    let (_, page) = as_op(&app, OP, request("GET", &format!("/api/call-lists/{list}/targets"))).await;
     let t = page["items"].as_array().unwrap();
     assert_eq!(t.len(), 3);
     assert_eq!(t[0]["source_line"], 2);
@@ -375,7 +375,7 @@ async fn a_shift_jis_file_from_a_japanese_spreadsheet_imports_like_utf8() {
     assert!(!unmappable);
     let (_, preview) = as_admin(
         &app,
-        csv_request(&format!("/api/dial-lists/{list}/imports/preview"), sjis.to_vec()),
+        csv_request(&format!("/api/call-lists/{list}/imports/preview"), sjis.to_vec()),
     )
     .await;
     assert_eq!(preview["encoding"], "shift_jis");
@@ -387,7 +387,7 @@ async fn a_shift_jis_file_from_a_japanese_spreadsheet_imports_like_utf8() {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["chunk"]["encoding"], "shift_jis");
     assert_eq!(body["chunk"]["imported"], 2);
-    let (_, page) = as_op(&app, OP, request("GET", &format!("/api/dial-lists/{list}/targets"))).await;
+    let (_, page) = as_op(&app, OP, request("GET", &format!("/api/call-lists/{list}/targets"))).await;
     assert_eq!(page["items"][0]["account_name"], "株式会社みなと商会");
     assert_eq!(page["items"][0]["notes"], "午後希望");
     assert_eq!(page["items"][1]["contact_name"], "髙橋 一郎");
@@ -417,7 +417,7 @@ async fn failed_rows_are_reported_with_their_line_and_reason_and_the_rest_are_im
     let forced = json!({"columns": COLUMNS, "mapping": standard_mapping(), "encoding": "utf-8"});
     let (_, forced_import) = as_admin(
         &app,
-        json_request("POST", &format!("/api/dial-lists/{list}/imports"), &forced),
+        json_request("POST", &format!("/api/call-lists/{list}/imports"), &forced),
     )
     .await;
     let (status, body) = send_chunk(&app, &list, forced_import["id"].as_str().unwrap(), 2, bytes).await;
@@ -449,7 +449,7 @@ async fn failed_rows_are_reported_with_their_line_and_reason_and_the_rest_are_im
     assert_eq!(body["chunk"]["failed_count"], 4);
     assert_eq!(body["import"]["rows_failed"], 4);
 
-    let (_, page) = as_op(&app, OP, request("GET", &format!("/api/dial-lists/{list}/targets"))).await;
+    let (_, page) = as_op(&app, OP, request("GET", &format!("/api/call-lists/{list}/targets"))).await;
     let lines: Vec<u64> = page["items"]
         .as_array()
         .unwrap()
@@ -513,7 +513,7 @@ async fn the_same_chunk_sent_at_once_by_several_requests_writes_each_target_once
 async fn bad_imports_get_a_4xx_that_says_what_to_fix() {
     let (app, _) = app().await;
     let list = new_list(&app).await;
-    let imports = format!("/api/dial-lists/{list}/imports");
+    let imports = format!("/api/call-lists/{list}/imports");
     for (input, field) in [
         (
             json!({"columns": COLUMNS, "mapping": {"phone": "TEL"}}),
@@ -548,7 +548,7 @@ async fn bad_imports_get_a_4xx_that_says_what_to_fix() {
     assert_eq!(status, StatusCode::FORBIDDEN);
 
     let import = new_import(&app, &list, &COLUMNS, standard_mapping()).await;
-    let chunks = format!("/api/dial-lists/{list}/imports/{import}/chunks");
+    let chunks = format!("/api/call-lists/{list}/imports/{import}/chunks");
     let row = b"a,b,03-1234-5678,,\n".to_vec();
     let json_body = json_request("POST", &format!("{chunks}?first_line=2"), &json!({"rows": []}));
     let (status, body) = as_admin(&app, json_body).await;
@@ -580,7 +580,7 @@ async fn bad_imports_get_a_4xx_that_says_what_to_fix() {
         .collect();
     let (status, body) = as_admin(&app, csv_request(&format!("{chunks}?first_line=2"), many.into())).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
-    let huge = vec![b'a'; dial_lists::MAX_CHUNK_BYTES + 1];
+    let huge = vec![b'a'; call_lists::MAX_CHUNK_BYTES + 1];
     let (status, body) = as_admin(&app, csv_request(&format!("{chunks}?first_line=2"), huge)).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
     assert!(body["error"]["message"].as_str().unwrap().contains("smaller chunks"));
@@ -590,7 +590,7 @@ async fn bad_imports_get_a_4xx_that_says_what_to_fix() {
     let (status, _) = as_admin(
         &app,
         csv_request(
-            &format!("/api/dial-lists/{list}/imports/{other}/chunks?first_line=2"),
+            &format!("/api/call-lists/{list}/imports/{other}/chunks?first_line=2"),
             row.clone(),
         ),
     )
@@ -665,7 +665,7 @@ async fn fifty_thousand_rows_import_in_chunks_of_two_thousand() {
         OP,
         request(
             "GET",
-            &format!("/api/dial-lists/{list}/targets?state=not_called&limit=1"),
+            &format!("/api/call-lists/{list}/targets?state=not_called&limit=1"),
         ),
     )
     .await;
@@ -675,7 +675,7 @@ async fn fifty_thousand_rows_import_in_chunks_of_two_thousand() {
     // A large list is deleted over several requests, each within the Lambda timeout.
     let mut partial = 0;
     loop {
-        let (status, body) = as_admin(&app, request("DELETE", &format!("/api/dial-lists/{list}"))).await;
+        let (status, body) = as_admin(&app, request("DELETE", &format!("/api/call-lists/{list}"))).await;
         match status {
             StatusCode::ACCEPTED => {
                 assert_eq!(body["done"], false);
@@ -687,7 +687,7 @@ async fn fifty_thousand_rows_import_in_chunks_of_two_thousand() {
         assert!(partial < 50);
     }
     assert!(partial >= 1);
-    let (status, _) = as_op(&app, OP, request("GET", &format!("/api/dial-lists/{list}/targets"))).await;
+    let (status, _) = as_op(&app, OP, request("GET", &format!("/api/call-lists/{list}/targets"))).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
@@ -735,7 +735,7 @@ async fn a_lease_gives_the_line_and_script_and_keeps_other_operators_out_until_t
             as_op(
                 &app,
                 who,
-                request("POST", &format!("/api/dial-lists/{list}/targets/{t}/release")),
+                request("POST", &format!("/api/call-lists/{list}/targets/{t}/release")),
             )
             .await
         }
@@ -776,7 +776,7 @@ async fn a_lease_gives_the_line_and_script_and_keeps_other_operators_out_until_t
         (StatusCode::CONFLICT, Some("target_done"))
     );
 
-    let (status, detail) = as_op(&app, OP, request("GET", &format!("/api/dial-lists/{list}/targets/{t}"))).await;
+    let (status, detail) = as_op(&app, OP, request("GET", &format!("/api/call-lists/{list}/targets/{t}"))).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(detail["results"][0]["memo"], "【お客様】更新します");
     assert_eq!(detail["results"][0]["call_sid"], format!("CA{}", "0".repeat(32)));
@@ -845,13 +845,13 @@ async fn bad_results_get_a_422_naming_the_field_and_change_nothing() {
     );
     let (status, _) = result(&app, OP, &list, "not-a-target", base()).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (_, detail) = as_op(&app, OP, request("GET", &format!("/api/dial-lists/{list}/targets/{t}"))).await;
+    let (_, detail) = as_op(&app, OP, request("GET", &format!("/api/call-lists/{list}/targets/{t}"))).await;
     assert_eq!(detail["target"]["state"], "in_progress");
     assert_eq!(detail["results"], json!([]));
     let (status, body) = as_op(
         &app,
         OP,
-        request("POST", &format!("/api/dial-lists/{list}/targets/{t}/lease?seconds=5")),
+        request("POST", &format!("/api/call-lists/{list}/targets/{t}/lease?seconds=5")),
     )
     .await;
     assert_field(status, &body, "seconds");
@@ -864,7 +864,7 @@ async fn a_callback_returns_to_the_front_of_the_queue_when_it_is_due() {
     let queue = || {
         let (app, list) = (app.clone(), list.clone());
         async move {
-            let (status, body) = as_op(&app, OP, request("GET", &format!("/api/dial-lists/{list}/queue"))).await;
+            let (status, body) = as_op(&app, OP, request("GET", &format!("/api/call-lists/{list}/queue"))).await;
             assert_eq!(status, StatusCode::OK, "{body}");
             body["items"]
                 .as_array()
@@ -896,7 +896,7 @@ async fn a_callback_returns_to_the_front_of_the_queue_when_it_is_due() {
     let (_, by_state) = as_op(
         &app,
         OP,
-        request("GET", &format!("/api/dial-lists/{list}/targets?state=callback")),
+        request("GET", &format!("/api/call-lists/{list}/targets?state=callback")),
     )
     .await;
     assert_eq!(by_state["items"][0]["id"], ids[2].as_str());
@@ -922,7 +922,7 @@ async fn a_callback_returns_to_the_front_of_the_queue_when_it_is_due() {
     let (status, next) = as_op(
         &app,
         "op-suzuki",
-        request("POST", &format!("/api/dial-lists/{list}/lease-next")),
+        request("POST", &format!("/api/call-lists/{list}/lease-next")),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{next}");
@@ -947,7 +947,7 @@ async fn a_callback_returns_to_the_front_of_the_queue_when_it_is_due() {
     let (_, detail) = as_op(
         &app,
         OP,
-        request("GET", &format!("/api/dial-lists/{list}/targets/{}", ids[2])),
+        request("GET", &format!("/api/call-lists/{list}/targets/{}", ids[2])),
     )
     .await;
     let outcomes: Vec<&str> = detail["results"]
@@ -969,7 +969,7 @@ async fn lease_next_skips_held_targets_and_answers_204_when_nothing_is_left() {
             as_op(
                 &app,
                 who,
-                request("POST", &format!("/api/dial-lists/{list}/lease-next")),
+                request("POST", &format!("/api/call-lists/{list}/lease-next")),
             )
             .await
         }
@@ -989,7 +989,7 @@ async fn an_expired_lease_is_reclaimable_and_its_first_holder_can_no_longer_reco
     let t = &ids[1];
     lease(&app, OP, &list, t).await;
     expire_lease(&services, &list, t).await;
-    let (_, q) = as_op(&app, OP, request("GET", &format!("/api/dial-lists/{list}/queue"))).await;
+    let (_, q) = as_op(&app, OP, request("GET", &format!("/api/call-lists/{list}/queue"))).await;
     assert_eq!(
         q["items"][0]["id"],
         t.as_str(),
@@ -1041,8 +1041,8 @@ async fn targets_are_filtered_by_state_and_paged_with_cursors() {
     let mut cursor: Option<String> = None;
     loop {
         let uri = match &cursor {
-            Some(c) => format!("/api/dial-lists/{list}/targets?state=not_called&limit=2&cursor={c}"),
-            None => format!("/api/dial-lists/{list}/targets?state=not_called&limit=2"),
+            Some(c) => format!("/api/call-lists/{list}/targets?state=not_called&limit=2&cursor={c}"),
+            None => format!("/api/call-lists/{list}/targets?state=not_called&limit=2"),
         };
         let (status, page) = as_op(&app, OP, request("GET", &uri)).await;
         assert_eq!(status, StatusCode::OK, "{page}");
@@ -1062,7 +1062,7 @@ async fn targets_are_filtered_by_state_and_paged_with_cursors() {
     let (_, held) = as_op(
         &app,
         OP,
-        request("GET", &format!("/api/dial-lists/{list}/targets?state=in_progress")),
+        request("GET", &format!("/api/call-lists/{list}/targets?state=in_progress")),
     )
     .await;
     assert_eq!(held["items"][0]["id"], ids[0].as_str());
@@ -1070,14 +1070,14 @@ async fn targets_are_filtered_by_state_and_paged_with_cursors() {
     let (status, body) = as_op(
         &app,
         OP,
-        request("GET", &format!("/api/dial-lists/{list}/targets?state=called")),
+        request("GET", &format!("/api/call-lists/{list}/targets?state=called")),
     )
     .await;
     assert_field(status, &body, "state");
     let (status, body) = as_op(
         &app,
         OP,
-        request("GET", &format!("/api/dial-lists/{list}/targets?cursor=xyz")),
+        request("GET", &format!("/api/call-lists/{list}/targets?cursor=xyz")),
     )
     .await;
     assert_field(status, &body, "cursor");
@@ -1096,7 +1096,7 @@ async fn counts_stay_exact_while_operators_work_a_list_at_once() {
                 let (status, l) = as_op(
                     &app,
                     who,
-                    request("POST", &format!("/api/dial-lists/{list}/lease-next")),
+                    request("POST", &format!("/api/call-lists/{list}/lease-next")),
                 )
                 .await;
                 if status == StatusCode::NO_CONTENT {
@@ -1124,7 +1124,7 @@ async fn counts_stay_exact_while_operators_work_a_list_at_once() {
             OP,
             request(
                 "GET",
-                &format!("/api/dial-lists/{list}/targets?state={state}&limit=200"),
+                &format!("/api/call-lists/{list}/targets?state={state}&limit=200"),
             ),
         )
         .await;
@@ -1141,7 +1141,7 @@ async fn counts_stay_exact_while_operators_work_a_list_at_once() {
 async fn ten_operators_leasing_the_same_hundred_targets_on_dynamodb_each_target_goes_to_exactly_one() {
     let store: Arc<dyn Store> = Arc::new(shared::testing::fresh_dynamo_store().await);
     let services = services_on(store).await;
-    let app = dial_lists::router(services.clone());
+    let app = call_lists::router(services.clone());
     let (list, ids) = list_with_targets(&app, 100).await;
     assert_eq!(ids.len(), 100);
     let ids = Arc::new(ids);
@@ -1197,16 +1197,16 @@ async fn ten_operators_leasing_the_same_hundred_targets_on_dynamodb_each_target_
 #[test]
 fn every_route_is_in_the_openapi_document_and_the_deployment_catalog() {
     use utoipa::OpenApi;
-    let doc = serde_json::to_value(dial_lists::ApiDoc::openapi()).unwrap();
+    let doc = serde_json::to_value(call_lists::ApiDoc::openapi()).unwrap();
     let paths: Vec<&String> = doc["paths"].as_object().unwrap().keys().collect();
     assert_eq!(paths.len(), 13, "{paths:?}");
-    assert!(paths.iter().all(|p| p.starts_with("/api/dial-lists")));
+    assert!(paths.iter().all(|p| p.starts_with("/api/call-lists")));
     let catalog: Value = serde_json::from_str(include_str!("../../../infra/functions.json")).unwrap();
     let entry = catalog["functions"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|f| f["name"] == "dial-lists")
+        .find(|f| f["name"] == "call-lists")
         .unwrap();
     let routes: Vec<&str> = entry["routes"]
         .as_array()
@@ -1214,7 +1214,7 @@ fn every_route_is_in_the_openapi_document_and_the_deployment_catalog() {
         .iter()
         .map(|r| r["path"].as_str().unwrap())
         .collect();
-    assert_eq!(routes, ["/api/dial-lists", "/api/dial-lists/{proxy+}"]);
+    assert_eq!(routes, ["/api/call-lists", "/api/call-lists/{proxy+}"]);
     assert_eq!(entry["authorizer"], "jwt");
 }
 
@@ -1242,7 +1242,7 @@ async fn the_demo_list_links_seeded_customers_and_shows_every_state() {
             .unwrap();
         numbers.push(number);
     }
-    let list = services.dial_lists.seed_demo(&by, &numbers).await.unwrap();
+    let list = services.call_lists.seed_demo(&by, &numbers).await.unwrap();
     assert_eq!(list.line_id, "sales");
     assert_eq!(list.script_id.as_deref(), Some("outbound"));
     let c = counts(&app, list.id.as_str()).await;
@@ -1253,7 +1253,7 @@ async fn the_demo_list_links_seeded_customers_and_shows_every_state() {
     let (_, page) = as_op(
         &app,
         OP,
-        request("GET", &format!("/api/dial-lists/{}/targets", list.id)),
+        request("GET", &format!("/api/call-lists/{}/targets", list.id)),
     )
     .await;
     let targets = page["items"].as_array().unwrap();

@@ -1,4 +1,4 @@
-//! The `dial-lists` resource as an operator works it: the call lists (架電リスト), the queue of
+//! The `call-lists` resource as an operator works it: the call lists (架電リスト), the queue of
 //! targets to call next, leasing one (so no two operators call the same target), giving it back,
 //! and recording the call's result.
 
@@ -11,7 +11,7 @@ export type TargetState = Schemas['TargetState'];
 export type Outcome = Schemas['Outcome'];
 /** Targets of a list by state. */
 export type Counts = Schemas['Counts'];
-export type DialList = Schemas['DialList'];
+export type CallList = Schemas['CallList'];
 export type TargetResult = Schemas['TargetResult'];
 /** A person or company to call (`phone` in E.164, `phone_display` as an operator reads it). */
 export type Target = Schemas['Target'];
@@ -20,11 +20,11 @@ export type Lease = Schemas['Lease'];
 /** A call's result; `callback_at` (RFC 3339, in the future) is required for `callback`. */
 export type ResultInput = Schemas['ResultInput'];
 
-const base = (list: string) => `/api/dial-lists/${encodeURIComponent(list)}`;
+const base = (list: string) => `/api/call-lists/${encodeURIComponent(list)}`;
 const target = (list: string, id: string) => `${base(list)}/targets/${encodeURIComponent(id)}`;
 
-export const listLists = () => get<Schemas['Paged_DialList']>('/api/dial-lists', { limit: 50 });
-export const readList = (list: string) => get<DialList>(base(list));
+export const listLists = () => get<Schemas['Paged_CallList']>('/api/call-lists', { limit: 50 });
+export const readList = (list: string) => get<CallList>(base(list));
 /** Due callbacks, then abandoned leases, then targets not called yet. */
 export const queue = (list: string) => get<Schemas['Paged_Target']>(`${base(list)}/queue`, { limit: 30 });
 /** 409 `target_leased` when another operator holds it, `target_done` when it is finished. */

@@ -1,7 +1,7 @@
 //! CSV import into a call list on the embedded store: 50,000 rows (or the count given) sent as
 //! the page sends them, in chunks of 2,000 rows through the router, once as UTF-8 and once as
 //! Shift_JIS, with 10,000 CRM accounts for the numbers to link to. Prints rows/s, chunk latency
-//! and store requests per chunk; never asserted. `tests/bench dial-lists [ROWS]`.
+//! and store requests per chunk; never asserted. `tests/bench call-lists [ROWS]`.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -62,7 +62,7 @@ async fn import(app: &axum::Router, counting: &CountingStore, label: &str, file:
         app,
         json_request(
             "POST",
-            "/api/dial-lists",
+            "/api/call-lists",
             &json!({"name": format!("bench {label}"), "line_id": "sales"}),
         ),
     )
@@ -72,7 +72,7 @@ async fn import(app: &axum::Router, counting: &CountingStore, label: &str, file:
         app,
         json_request(
             "POST",
-            &format!("/api/dial-lists/{list}/imports"),
+            &format!("/api/call-lists/{list}/imports"),
             &json!({"columns": ["会社名", "担当者", "電話番号", "備考"],
                     "mapping": {"phone": "電話番号", "account": "会社名", "contact": "担当者", "notes": "備考"}}),
         ),
@@ -89,7 +89,7 @@ async fn import(app: &axum::Router, counting: &CountingStore, label: &str, file:
         let req = Request::builder()
             .method("POST")
             .uri(format!(
-                "/api/dial-lists/{list}/imports/{imp}/chunks?first_line={first_line}"
+                "/api/call-lists/{list}/imports/{imp}/chunks?first_line={first_line}"
             ))
             .header("content-type", "text/csv")
             .body(Body::from(bytes))
@@ -154,7 +154,7 @@ async fn main() {
     if !batch.is_empty() {
         services.crm.import(&account, batch, &by).await.expect("crm");
     }
-    let app = dial_lists::router(services);
+    let app = call_lists::router(services);
 
     let mut file = String::from("会社名,担当者,電話番号,備考\n");
     for i in 0..rows {

@@ -8,7 +8,7 @@
 //! which brings it back to the front of the queue at the chosen time.
 //!
 //! Progress counts are counters changed by atomic ADDs in the same transaction as the state
-//! change they count, spread over a few counter items (see [`DIAL_COUNTER_SHARDS`]) and summed
+//! change they count, spread over a few counter items (see [`CALL_LIST_COUNTER_SHARDS`]) and summed
 //! when read: they stay exact under any number of concurrent operators, and nothing is counted
 //! by reading targets. Imports are chunked: each chunk of a file is one request whose target ids
 //! are derived from the import and the file's line numbers and written with conditional puts, so
@@ -31,8 +31,8 @@ use crate::error::DomainError;
 use crate::ids::{OperatorId, RecordId};
 use crate::phone::{ContactNumber, PhoneNumber};
 use crate::store::table::{
-    DIAL_COUNTER_SHARDS, DIAL_LIST_SK, DIAL_LISTS_GSI_PK, dial_counter_key, dial_import_sk, dial_list_pk,
-    dial_state_pk, dial_target_sk,
+    CALL_LIST_COUNTER_SHARDS, CALL_LIST_SK, CALL_LISTS_GSI_PK, call_list_counter_key, call_list_import_sk,
+    call_list_pk, call_list_state_pk, call_list_target_sk,
 };
 use crate::store::{Cond, Cursor, Index, Item, Key, MAX_TX_OPS, Query, SortKey, Store, StoreError, TxOp, Update, attr};
 use crate::twilio::CallSid;
@@ -181,7 +181,7 @@ impl Counts {
 
 /// A call list as the API shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct DialList {
+pub struct CallList {
     #[schema(value_type = String)]
     pub id: RecordId,
     pub name: String,
@@ -205,7 +205,7 @@ pub struct DialList {
 /// What an admin sends to create a list.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct NewDialList {
+pub struct NewCallList {
     pub name: String,
     pub line_id: String,
     #[serde(default)]
@@ -217,7 +217,7 @@ pub struct NewDialList {
 /// What an admin sends to change a list: every editable field, and the version read.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct DialListUpdate {
+pub struct CallListUpdate {
     pub version: u64,
     pub name: String,
     pub line_id: String,
@@ -578,26 +578,26 @@ fn stamp(t: chrono::DateTime<chrono::Utc>) -> String {
 }
 
 fn list_key(list: &RecordId) -> Key {
-    Key::new(dial_list_pk(list), DIAL_LIST_SK)
+    Key::new(call_list_pk(list), CALL_LIST_SK)
 }
 
 fn target_key(list: &RecordId, target: &str) -> Key {
-    Key::new(dial_list_pk(list), dial_target_sk(target))
+    Key::new(call_list_pk(list), call_list_target_sk(target))
 }
 
 fn import_key(list: &RecordId, import: &RecordId) -> Key {
-    Key::new(dial_list_pk(list), dial_import_sk(import))
+    Key::new(call_list_pk(list), call_list_import_sk(import))
 }
 
 fn chunk_key(list: &RecordId, import: &RecordId, first_line: u64) -> Key {
     Key::new(
-        dial_list_pk(list),
-        format!("{}#C#{first_line:07}", dial_import_sk(import)),
+        call_list_pk(list),
+        format!("{}#C#{first_line:07}", call_list_import_sk(import)),
     )
 }
 
 fn result_key(list: &RecordId, target: &str, attempt: u32) -> Key {
-    Key::new(dial_list_pk(list), format!("R#{target}#{attempt:05}"))
+    Key::new(call_list_pk(list), format!("R#{target}#{attempt:05}"))
 }
 
 fn list_not_found(list: &RecordId) -> DomainError {
@@ -615,7 +615,7 @@ fn unreadable(what: &str, e: impl fmt::Display) -> DomainError {
 /// The counter item a target's state changes are counted on.
 fn shard_of(target: &str) -> u64 {
     let h = Sha256::digest(target.as_bytes());
-    u64::from(h[0]) % DIAL_COUNTER_SHARDS
+    u64::from(h[0]) % CALL_LIST_COUNTER_SHARDS
 }
 
 /// The condition every write into a list carries: the list exists and is not being deleted.
@@ -635,7 +635,7 @@ fn counter_op(list: &RecordId, shard: u64, deltas: &[(TargetState, i64)], total:
         update = update.add("total", total);
     }
     TxOp::Update {
-        key: dial_counter_key(list, shard),
+        key: call_list_counter_key(list, shard),
         update,
         cond: None,
     }
@@ -680,7 +680,7 @@ fn text(value: &str, field: &str, max: usize, required: bool) -> Result<Option<S
     Ok(Some(t.to_owned()))
 }
 
-fn list_from_item(item: &Item) -> Result<DialList, DomainError> {
+fn list_from_item(item: &Item) -> Result<CallList, DomainError> {
     serde_json::from_value(Value::Object(strip(item, &["deleting"]))).map_err(|e| unreadable("call list", e))
 }
 
@@ -745,7 +745,10 @@ fn target_item(t: &Target, prev_state: Option<TargetState>) -> Result<Item, Doma
     let key = target_key(&t.list_id, &t.id);
     item.insert(attr::PK.into(), key.pk.into());
     item.insert(attr::SK.into(), key.sk.into());
-    item.insert(attr::GSI1PK.into(), dial_state_pk(&t.list_id, t.state.as_str()).into());
+    item.insert(
+        attr::GSI1PK.into(),
+        call_list_state_pk(&t.list_id, t.state.as_str()).into(),
+    );
     item.insert(attr::GSI1SK.into(), state_order_key(t).into());
     if let Some(p) = prev_state {
         item.insert("prev_state".into(), p.as_str().into());
@@ -1022,13 +1025,13 @@ fn parse_callback_at(
 }
 
 /// The call-list service.
-pub struct DialLists {
+pub struct CallLists {
     store: Arc<dyn Store>,
     settings: Arc<SettingsService>,
     crm: Arc<Crm>,
 }
 
-impl DialLists {
+impl CallLists {
     /// The service links imported numbers to the CRM through its own [`Crm`] on the same store
     /// and settings.
     pub fn new(store: Arc<dyn Store>, settings: Arc<SettingsService>) -> Self {
@@ -1066,7 +1069,7 @@ impl DialLists {
     }
 
     /// Creates a list.
-    pub async fn create(&self, input: NewDialList, by: &OperatorId) -> Result<DialList, DomainError> {
+    pub async fn create(&self, input: NewCallList, by: &OperatorId) -> Result<CallList, DomainError> {
         let name = text(&input.name, "name", NAME_MAX_CHARS, true)?.unwrap_or_default();
         let description = text(
             input.description.as_deref().unwrap_or_default(),
@@ -1077,7 +1080,7 @@ impl DialLists {
         let script_id = input.script_id.filter(|s| !s.trim().is_empty());
         self.check_line_and_script(&input.line_id, script_id.as_deref()).await?;
         let at = now();
-        let list = DialList {
+        let list = CallList {
             id: RecordId::new(),
             name,
             description,
@@ -1092,23 +1095,23 @@ impl DialLists {
         };
         let mut item = to_item(&list, list_key(&list.id), "call list")?;
         item.remove("counts");
-        item.insert(attr::GSI1PK.into(), DIAL_LISTS_GSI_PK.into());
+        item.insert(attr::GSI1PK.into(), CALL_LISTS_GSI_PK.into());
         item.insert(attr::GSI1SK.into(), list.id.as_str().into());
         self.store.put(item, Some(Cond::NotExists)).await?;
         Ok(list)
     }
 
     /// Reads a list with its progress counts: one batch read.
-    pub async fn get(&self, list: &RecordId) -> Result<DialList, DomainError> {
+    pub async fn get(&self, list: &RecordId) -> Result<CallList, DomainError> {
         let mut keys = vec![list_key(list)];
-        keys.extend((0..DIAL_COUNTER_SHARDS).map(|n| dial_counter_key(list, n)));
+        keys.extend((0..CALL_LIST_COUNTER_SHARDS).map(|n| call_list_counter_key(list, n)));
         let items = self.store.get_many(&keys).await?;
         let mut counts = Counts::default();
         let mut found = None;
         for item in &items {
             match item.get(attr::SK).and_then(Value::as_str) {
-                Some(DIAL_LIST_SK) if !item.contains_key("deleting") => found = Some(list_from_item(item)?),
-                Some(DIAL_LIST_SK) => {}
+                Some(CALL_LIST_SK) if !item.contains_key("deleting") => found = Some(list_from_item(item)?),
+                Some(CALL_LIST_SK) => {}
                 _ => counts.add_item(item),
             }
         }
@@ -1118,9 +1121,9 @@ impl DialLists {
     }
 
     /// Lists the call lists, newest first, with their counts.
-    pub async fn list(&self, limit: u32, cursor: Option<&str>) -> Result<Paged<DialList>, DomainError> {
-        let limit = limit.clamp(1, 100 / (DIAL_COUNTER_SHARDS as u32));
-        let query = Query::partition(DIAL_LISTS_GSI_PK)
+    pub async fn list(&self, limit: u32, cursor: Option<&str>) -> Result<Paged<CallList>, DomainError> {
+        let limit = limit.clamp(1, 100 / (CALL_LIST_COUNTER_SHARDS as u32));
+        let query = Query::partition(CALL_LISTS_GSI_PK)
             .on(Index::Gsi1)
             .descending()
             .limit(limit);
@@ -1134,7 +1137,7 @@ impl DialLists {
             .collect::<Result<Vec<_>, _>>()?;
         let keys: Vec<Key> = lists
             .iter()
-            .flat_map(|l| (0..DIAL_COUNTER_SHARDS).map(|n| dial_counter_key(&l.id, n)))
+            .flat_map(|l| (0..CALL_LIST_COUNTER_SHARDS).map(|n| call_list_counter_key(&l.id, n)))
             .collect();
         if !keys.is_empty() {
             let mut by_list: HashMap<String, Counts> = HashMap::new();
@@ -1144,7 +1147,7 @@ impl DialLists {
                 }
             }
             for l in &mut lists {
-                l.counts = by_list.remove(&dial_list_pk(&l.id)).unwrap_or_default();
+                l.counts = by_list.remove(&call_list_pk(&l.id)).unwrap_or_default();
             }
         }
         Ok(Paged {
@@ -1158,9 +1161,9 @@ impl DialLists {
     pub async fn update(
         &self,
         list: &RecordId,
-        input: DialListUpdate,
+        input: CallListUpdate,
         by: &OperatorId,
-    ) -> Result<DialList, DomainError> {
+    ) -> Result<CallList, DomainError> {
         let current = self.get(list).await?;
         let name = text(&input.name, "name", NAME_MAX_CHARS, true)?.unwrap_or_default();
         let description = text(
@@ -1225,13 +1228,13 @@ impl DialLists {
             // is skipped here and deleted when nothing else is left.
             let page = self
                 .store
-                .query(Query::partition(dial_list_pk(list)).limit(1000))
+                .query(Query::partition(call_list_pk(list)).limit(1000))
                 .await?;
             let keys: Vec<Key> = page
                 .items
                 .iter()
                 .filter_map(Key::of)
-                .filter(|k| k.sk != DIAL_LIST_SK)
+                .filter(|k| k.sk != CALL_LIST_SK)
                 .collect();
             if keys.is_empty() {
                 self.store.delete(&key, None).await?;
@@ -1249,7 +1252,7 @@ impl DialLists {
     }
 
     /// A list that exists and is not being deleted, without its counts.
-    async fn live_list(&self, list: &RecordId) -> Result<DialList, DomainError> {
+    async fn live_list(&self, list: &RecordId) -> Result<CallList, DomainError> {
         match self.store.get(&list_key(list)).await? {
             Some(item) if !item.contains_key("deleting") => list_from_item(&item),
             _ => Err(list_not_found(list)),
@@ -1542,7 +1545,7 @@ impl DialLists {
                     list_alive(list),
                     counter_op(
                         list,
-                        n as u64 % DIAL_COUNTER_SHARDS,
+                        n as u64 % CALL_LIST_COUNTER_SHARDS,
                         &[(TargetState::NotCalled, fresh.len() as i64)],
                         fresh.len() as i64,
                     ),
@@ -1588,8 +1591,8 @@ impl DialLists {
         last: u64,
     ) -> Result<BTreeSet<String>, DomainError> {
         let range = SortKey::Between(
-            dial_target_sk(TargetId::new(import, first).as_str()),
-            dial_target_sk(TargetId::new(import, last).as_str()),
+            call_list_target_sk(TargetId::new(import, first).as_str()),
+            call_list_target_sk(TargetId::new(import, last).as_str()),
         );
         let mut ids = BTreeSet::new();
         let mut cursor = None;
@@ -1597,7 +1600,7 @@ impl DialLists {
             let page = self
                 .store
                 .query(
-                    Query::partition(dial_list_pk(list))
+                    Query::partition(call_list_pk(list))
                         .sk(range.clone())
                         .limit(1000)
                         .after(cursor),
@@ -1627,9 +1630,9 @@ impl DialLists {
     ) -> Result<Paged<Target>, DomainError> {
         self.live_list(list).await?;
         let query = match state {
-            None => Query::partition(dial_list_pk(list)).begins_with("T#"),
+            None => Query::partition(call_list_pk(list)).begins_with("T#"),
             Some(s) => {
-                let q = Query::partition(dial_state_pk(list, s.as_str())).on(Index::Gsi1);
+                let q = Query::partition(call_list_state_pk(list, s.as_str())).on(Index::Gsi1);
                 if matches!(s, TargetState::NoAnswer | TargetState::Done) {
                     q.descending()
                 } else {
@@ -1663,7 +1666,7 @@ impl DialLists {
         let page = self
             .store
             .query(
-                Query::partition(dial_list_pk(list))
+                Query::partition(call_list_pk(list))
                     .begins_with(format!("R#{target}#"))
                     .descending()
                     .limit(100),
@@ -1696,7 +1699,7 @@ impl DialLists {
             if out.len() >= limit {
                 break;
             }
-            let mut q = Query::partition(dial_state_pk(list, state.as_str()))
+            let mut q = Query::partition(call_list_state_pk(list, state.as_str()))
                 .on(Index::Gsi1)
                 .limit((limit - out.len()) as u32);
             q.sk = sk;
@@ -1956,7 +1959,7 @@ impl DialLists {
     }
 
     /// The list (alive) and one of its targets, in one batch read.
-    async fn list_and_target(&self, list: &RecordId, target: &TargetId) -> Result<(DialList, Stored), DomainError> {
+    async fn list_and_target(&self, list: &RecordId, target: &TargetId) -> Result<(CallList, Stored), DomainError> {
         let items = self
             .store
             .get_many(&[list_key(list), target_key(list, target.as_str())])
@@ -1964,7 +1967,7 @@ impl DialLists {
         let mut l = None;
         let mut t = None;
         for item in &items {
-            if item.get(attr::SK).and_then(Value::as_str) == Some(DIAL_LIST_SK) {
+            if item.get(attr::SK).and_then(Value::as_str) == Some(CALL_LIST_SK) {
                 if !item.contains_key("deleting") {
                     l = Some(list_from_item(item)?);
                 }
@@ -1982,7 +1985,7 @@ impl DialLists {
     /// numbers of seeded CRM customers, which the import links to their records, mixed with
     /// numbers the CRM does not know. A few targets already have results, so the progress
     /// counts show every state. Returns the list.
-    pub async fn seed_demo(&self, by: &OperatorId, known_numbers: &[String]) -> Result<DialList, DomainError> {
+    pub async fn seed_demo(&self, by: &OperatorId, known_numbers: &[String]) -> Result<CallList, DomainError> {
         let settings = self.settings.get().await?;
         let line = settings
             .line("sales")
@@ -1995,7 +1998,7 @@ impl DialLists {
             .map(|s| s.id.to_string());
         let list = self
             .create(
-                NewDialList {
+                NewCallList {
                     name: "春の更新キャンペーン".into(),
                     line_id: line.id.to_string(),
                     script_id,
@@ -2172,7 +2175,7 @@ fn busy() -> DomainError {
     )
 }
 
-fn stale_list(current: &DialList) -> DomainError {
+fn stale_list(current: &CallList) -> DomainError {
     DomainError::conflict(
         "stale_version",
         format!(

@@ -1,6 +1,6 @@
-//! The `dial-lists` function: call lists (架電リスト) and their targets. Admins create lists and
+//! The `call-lists` function: call lists (架電リスト) and their targets. Admins create lists and
 //! import targets from CSV files in chunks; operators work through a list by leasing one target
-//! at a time and recording the call's result. Routes live under `/api/dial-lists`.
+//! at a time and recording the call's result. Routes live under `/api/call-lists`.
 
 pub mod csv_file;
 
@@ -14,11 +14,11 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use shared::auth::{Caller, Role};
 use shared::domain::Services;
-use shared::domain::crm::Paged;
-use shared::domain::dial_lists::{
-    ChunkResponse, DeleteProgress, DialList, DialListUpdate, Import, Lease, MAX_CHUNK_ROWS, MAX_LINE, NewDialList,
+use shared::domain::call_lists::{
+    CallList, CallListUpdate, ChunkResponse, DeleteProgress, Import, Lease, MAX_CHUNK_ROWS, MAX_LINE, NewCallList,
     NewImport, ResultInput, Target, TargetDetail, TargetId, TargetState,
 };
+use shared::domain::crm::Paged;
 use shared::error::{ApiError, ApiResult, DomainError};
 use shared::http::{Json, Query};
 use shared::ids::RecordId;
@@ -39,28 +39,28 @@ pub fn router(state: Services) -> Router {
 /// This function's routes, for mounting beside the other functions' in the local runtime.
 pub fn routes(state: Services) -> Router {
     Router::new()
-        .route("/api/dial-lists", get(list_lists).post(create_list))
+        .route("/api/call-lists", get(list_lists).post(create_list))
         .route(
-            "/api/dial-lists/{list}",
+            "/api/call-lists/{list}",
             get(read_list).put(update_list).delete(delete_list),
         )
         .route(
-            "/api/dial-lists/{list}/imports/preview",
+            "/api/call-lists/{list}/imports/preview",
             post(preview).layer(DefaultBodyLimit::max(MAX_PREVIEW_BYTES)),
         )
-        .route("/api/dial-lists/{list}/imports", post(start_import))
-        .route("/api/dial-lists/{list}/imports/{import}", get(read_import))
+        .route("/api/call-lists/{list}/imports", post(start_import))
+        .route("/api/call-lists/{list}/imports/{import}", get(read_import))
         .route(
-            "/api/dial-lists/{list}/imports/{import}/chunks",
+            "/api/call-lists/{list}/imports/{import}/chunks",
             post(import_chunk).layer(DefaultBodyLimit::max(MAX_CHUNK_BYTES)),
         )
-        .route("/api/dial-lists/{list}/targets", get(list_targets))
-        .route("/api/dial-lists/{list}/targets/{target}", get(read_target))
-        .route("/api/dial-lists/{list}/targets/{target}/lease", post(lease))
-        .route("/api/dial-lists/{list}/targets/{target}/release", post(release))
-        .route("/api/dial-lists/{list}/targets/{target}/result", post(record_result))
-        .route("/api/dial-lists/{list}/queue", get(queue))
-        .route("/api/dial-lists/{list}/lease-next", post(lease_next))
+        .route("/api/call-lists/{list}/targets", get(list_targets))
+        .route("/api/call-lists/{list}/targets/{target}", get(read_target))
+        .route("/api/call-lists/{list}/targets/{target}/lease", post(lease))
+        .route("/api/call-lists/{list}/targets/{target}/release", post(release))
+        .route("/api/call-lists/{list}/targets/{target}/result", post(record_result))
+        .route("/api/call-lists/{list}/queue", get(queue))
+        .route("/api/call-lists/{list}/lease-next", post(lease_next))
         .layer(shared::http::body_limit())
         .with_state(state)
 }
@@ -117,68 +117,68 @@ pub struct PageParams {
 }
 
 /// The call lists with their progress counts, newest first.
-#[utoipa::path(get, path = "/api/dial-lists", params(PageParams), tag = "dial-lists",
-    responses((status = 200, body = Paged<DialList>), (status = 422, description = "bad cursor")))]
+#[utoipa::path(get, path = "/api/call-lists", params(PageParams), tag = "call-lists",
+    responses((status = 200, body = Paged<CallList>), (status = 422, description = "bad cursor")))]
 pub async fn list_lists(
     State(s): State<Services>,
     _caller: Caller,
     Query(p): Query<PageParams>,
-) -> ApiResult<axum::Json<Paged<DialList>>> {
+) -> ApiResult<axum::Json<Paged<CallList>>> {
     Ok(axum::Json(
-        s.dial_lists.list(p.limit.unwrap_or(25), p.cursor.as_deref()).await?,
+        s.call_lists.list(p.limit.unwrap_or(25), p.cursor.as_deref()).await?,
     ))
 }
 
 /// Creates a call list (admins).
-#[utoipa::path(post, path = "/api/dial-lists", request_body = NewDialList, tag = "dial-lists",
-    responses((status = 201, body = DialList), (status = 422, description = "a field is invalid; `field` names it")))]
+#[utoipa::path(post, path = "/api/call-lists", request_body = NewCallList, tag = "call-lists",
+    responses((status = 201, body = CallList), (status = 422, description = "a field is invalid; `field` names it")))]
 pub async fn create_list(
     State(s): State<Services>,
     caller: Caller,
-    Json(input): Json<NewDialList>,
-) -> ApiResult<(StatusCode, axum::Json<DialList>)> {
+    Json(input): Json<NewCallList>,
+) -> ApiResult<(StatusCode, axum::Json<CallList>)> {
     caller.require(Role::Admin)?;
     Ok((
         StatusCode::CREATED,
-        axum::Json(s.dial_lists.create(input, &caller.id).await?),
+        axum::Json(s.call_lists.create(input, &caller.id).await?),
     ))
 }
 
 /// Reads a call list with its progress counts.
-#[utoipa::path(get, path = "/api/dial-lists/{list}", tag = "dial-lists", params(("list" = String, Path)),
-    responses((status = 200, body = DialList), (status = 404)))]
+#[utoipa::path(get, path = "/api/call-lists/{list}", tag = "call-lists", params(("list" = String, Path)),
+    responses((status = 200, body = CallList), (status = 404)))]
 pub async fn read_list(
     State(s): State<Services>,
     _caller: Caller,
     Path(list): Path<String>,
-) -> ApiResult<axum::Json<DialList>> {
-    Ok(axum::Json(s.dial_lists.get(&parse_list(&list)?).await?))
+) -> ApiResult<axum::Json<CallList>> {
+    Ok(axum::Json(s.call_lists.get(&parse_list(&list)?).await?))
 }
 
 /// Changes a call list's name, line, script and description (admins); a stale `version` gets
 /// 409 with the current list.
-#[utoipa::path(put, path = "/api/dial-lists/{list}", request_body = DialListUpdate, tag = "dial-lists",
+#[utoipa::path(put, path = "/api/call-lists/{list}", request_body = CallListUpdate, tag = "call-lists",
     params(("list" = String, Path)),
-    responses((status = 200, body = DialList), (status = 409, description = "changed by someone else"), (status = 422)))]
+    responses((status = 200, body = CallList), (status = 409, description = "changed by someone else"), (status = 422)))]
 pub async fn update_list(
     State(s): State<Services>,
     caller: Caller,
     Path(list): Path<String>,
-    Json(input): Json<DialListUpdate>,
-) -> ApiResult<axum::Json<DialList>> {
+    Json(input): Json<CallListUpdate>,
+) -> ApiResult<axum::Json<CallList>> {
     caller.require(Role::Admin)?;
     Ok(axum::Json(
-        s.dial_lists.update(&parse_list(&list)?, input, &caller.id).await?,
+        s.call_lists.update(&parse_list(&list)?, input, &caller.id).await?,
     ))
 }
 
 /// Deletes a call list with its targets (admins). 204 when it is gone; a large list answers
 /// 202 with the progress, and the request is repeated until it answers 204.
-#[utoipa::path(delete, path = "/api/dial-lists/{list}", tag = "dial-lists", params(("list" = String, Path)),
+#[utoipa::path(delete, path = "/api/call-lists/{list}", tag = "call-lists", params(("list" = String, Path)),
     responses((status = 204, description = "deleted"), (status = 202, body = DeleteProgress, description = "partly deleted: send again"), (status = 404)))]
 pub async fn delete_list(State(s): State<Services>, caller: Caller, Path(list): Path<String>) -> ApiResult<Response> {
     caller.require(Role::Admin)?;
-    let progress = s.dial_lists.delete(&parse_list(&list)?).await?;
+    let progress = s.call_lists.delete(&parse_list(&list)?).await?;
     Ok(if progress.done {
         StatusCode::NO_CONTENT.into_response()
     } else {
@@ -189,7 +189,7 @@ pub async fn delete_list(State(s): State<Services>, caller: Caller, Path(list): 
 /// Reads the beginning of a CSV file (admins): its encoding, header, first rows and a
 /// suggested column mapping. The body is the file's first bytes (up to 256 KB, cut after a line
 /// break), `Content-Type: text/csv`.
-#[utoipa::path(post, path = "/api/dial-lists/{list}/imports/preview", tag = "dial-lists",
+#[utoipa::path(post, path = "/api/call-lists/{list}/imports/preview", tag = "call-lists",
     params(("list" = String, Path)), request_body(content = String, content_type = "text/csv"),
     responses((status = 200, body = Preview), (status = 422, description = "not a CSV file"), (status = 413)))]
 pub async fn preview(
@@ -201,12 +201,12 @@ pub async fn preview(
 ) -> ApiResult<axum::Json<Preview>> {
     caller.require(Role::Admin)?;
     let body = csv_body(&headers, body, MAX_PREVIEW_BYTES)?;
-    s.dial_lists.get(&parse_list(&list)?).await?;
+    s.call_lists.get(&parse_list(&list)?).await?;
     Ok(axum::Json(csv_file::preview(&body)?))
 }
 
 /// Starts importing a file into a list (admins): the file's columns and which hold what.
-#[utoipa::path(post, path = "/api/dial-lists/{list}/imports", request_body = NewImport, tag = "dial-lists",
+#[utoipa::path(post, path = "/api/call-lists/{list}/imports", request_body = NewImport, tag = "call-lists",
     params(("list" = String, Path)),
     responses((status = 201, body = Import), (status = 422, description = "the mapping names a column the file does not have")))]
 pub async fn start_import(
@@ -219,7 +219,7 @@ pub async fn start_import(
     Ok((
         StatusCode::CREATED,
         axum::Json(
-            s.dial_lists
+            s.call_lists
                 .start_import(&parse_list(&list)?, input, &caller.id)
                 .await?,
         ),
@@ -227,7 +227,7 @@ pub async fn start_import(
 }
 
 /// An import and its progress (admins).
-#[utoipa::path(get, path = "/api/dial-lists/{list}/imports/{import}", tag = "dial-lists",
+#[utoipa::path(get, path = "/api/call-lists/{list}/imports/{import}", tag = "call-lists",
     params(("list" = String, Path), ("import" = String, Path)), responses((status = 200, body = Import), (status = 404)))]
 pub async fn read_import(
     State(s): State<Services>,
@@ -236,7 +236,7 @@ pub async fn read_import(
 ) -> ApiResult<axum::Json<Import>> {
     caller.require(Role::Admin)?;
     Ok(axum::Json(
-        s.dial_lists
+        s.call_lists
             .get_import(&parse_list(&list)?, &parse_import(&import)?)
             .await?,
     ))
@@ -253,7 +253,7 @@ pub struct ChunkParams {
 /// 2 MB), `Content-Type: text/csv`. Rows that fail are reported with their line and reason;
 /// the rest become targets. Sending a chunk again imports nothing twice and returns the same
 /// report with `repeated: true`.
-#[utoipa::path(post, path = "/api/dial-lists/{list}/imports/{import}/chunks", tag = "dial-lists",
+#[utoipa::path(post, path = "/api/call-lists/{list}/imports/{import}/chunks", tag = "call-lists",
     params(("list" = String, Path), ("import" = String, Path), ChunkParams),
     request_body(content = String, content_type = "text/csv"),
     responses((status = 200, body = ChunkResponse), (status = 409, description = "a different chunk was imported at this line"),
@@ -277,11 +277,11 @@ pub async fn import_chunk(
         )
         .into());
     }
-    let spec = s.dial_lists.get_import(&list, &import).await?;
+    let spec = s.call_lists.get_import(&list, &import).await?;
     let decoded = csv_file::decode(&body, spec.encoding)?;
     let rows = csv_file::rows(&decoded.text, p.first_line, MAX_CHUNK_ROWS)?;
     Ok(axum::Json(
-        s.dial_lists
+        s.call_lists
             .import_chunk(&list, &import, p.first_line, decoded.encoding, rows)
             .await?,
     ))
@@ -297,7 +297,7 @@ pub struct TargetParams {
 }
 
 /// A page of a list's targets, all (file order) or in one state (the order it is worked in).
-#[utoipa::path(get, path = "/api/dial-lists/{list}/targets", tag = "dial-lists", params(("list" = String, Path), TargetParams),
+#[utoipa::path(get, path = "/api/call-lists/{list}/targets", tag = "call-lists", params(("list" = String, Path), TargetParams),
     responses((status = 200, body = Paged<Target>), (status = 422, description = "unknown state or bad cursor")))]
 pub async fn list_targets(
     State(s): State<Services>,
@@ -313,14 +313,14 @@ pub async fn list_targets(
         .map(TargetState::parse)
         .transpose()?;
     Ok(axum::Json(
-        s.dial_lists
+        s.call_lists
             .targets(&list, state, p.limit.unwrap_or(50), p.cursor.as_deref())
             .await?,
     ))
 }
 
 /// A target with the results of its calls, newest first.
-#[utoipa::path(get, path = "/api/dial-lists/{list}/targets/{target}", tag = "dial-lists",
+#[utoipa::path(get, path = "/api/call-lists/{list}/targets/{target}", tag = "call-lists",
     params(("list" = String, Path), ("target" = String, Path)), responses((status = 200, body = TargetDetail), (status = 404)))]
 pub async fn read_target(
     State(s): State<Services>,
@@ -328,7 +328,7 @@ pub async fn read_target(
     Path((list, target)): Path<(String, String)>,
 ) -> ApiResult<axum::Json<TargetDetail>> {
     Ok(axum::Json(
-        s.dial_lists
+        s.call_lists
             .target(&parse_list(&list)?, &parse_target(&target)?)
             .await?,
     ))
@@ -341,7 +341,7 @@ pub struct QueueParams {
 }
 
 /// The targets to call next: due callbacks, then abandoned leases, then targets not called.
-#[utoipa::path(get, path = "/api/dial-lists/{list}/queue", tag = "dial-lists", params(("list" = String, Path), QueueParams),
+#[utoipa::path(get, path = "/api/call-lists/{list}/queue", tag = "call-lists", params(("list" = String, Path), QueueParams),
     responses((status = 200, body = Paged<Target>), (status = 404)))]
 pub async fn queue(
     State(s): State<Services>,
@@ -349,7 +349,7 @@ pub async fn queue(
     Path(list): Path<String>,
     Query(p): Query<QueueParams>,
 ) -> ApiResult<axum::Json<Paged<Target>>> {
-    let items = s.dial_lists.queue(&parse_list(&list)?, p.limit.unwrap_or(20)).await?;
+    let items = s.call_lists.queue(&parse_list(&list)?, p.limit.unwrap_or(20)).await?;
     Ok(axum::Json(Paged { items, cursor: None }))
 }
 
@@ -362,7 +362,7 @@ pub struct LeaseParams {
 /// Leases a target to the calling operator, with the line and talk script to dial it with.
 /// 409 `target_leased` (with the holder) when another operator holds it, `target_done` when
 /// it is finished.
-#[utoipa::path(post, path = "/api/dial-lists/{list}/targets/{target}/lease", tag = "dial-lists",
+#[utoipa::path(post, path = "/api/call-lists/{list}/targets/{target}/lease", tag = "call-lists",
     params(("list" = String, Path), ("target" = String, Path), LeaseParams),
     responses((status = 200, body = Lease), (status = 409, description = "held by another operator, done, or the list's line is gone"), (status = 404)))]
 pub async fn lease(
@@ -372,7 +372,7 @@ pub async fn lease(
     Query(p): Query<LeaseParams>,
 ) -> ApiResult<axum::Json<Lease>> {
     Ok(axum::Json(
-        s.dial_lists
+        s.call_lists
             .lease(
                 &parse_list(&list)?,
                 &parse_target(&target)?,
@@ -385,7 +385,7 @@ pub async fn lease(
 }
 
 /// Leases the next target of the queue nobody else holds; 204 when nothing is left to call.
-#[utoipa::path(post, path = "/api/dial-lists/{list}/lease-next", tag = "dial-lists",
+#[utoipa::path(post, path = "/api/call-lists/{list}/lease-next", tag = "call-lists",
     params(("list" = String, Path), LeaseParams),
     responses((status = 200, body = Lease), (status = 204, description = "nothing left to call"), (status = 404)))]
 pub async fn lease_next(
@@ -395,7 +395,7 @@ pub async fn lease_next(
     Query(p): Query<LeaseParams>,
 ) -> ApiResult<Response> {
     let next = s
-        .dial_lists
+        .call_lists
         .lease_next(&parse_list(&list)?, &caller.id, &caller.name, p.seconds)
         .await?;
     Ok(match next {
@@ -405,7 +405,7 @@ pub async fn lease_next(
 }
 
 /// Gives a leased target back without a result.
-#[utoipa::path(post, path = "/api/dial-lists/{list}/targets/{target}/release", tag = "dial-lists",
+#[utoipa::path(post, path = "/api/call-lists/{list}/targets/{target}/release", tag = "call-lists",
     params(("list" = String, Path), ("target" = String, Path)),
     responses((status = 200, body = Target), (status = 409, description = "the caller does not hold the target")))]
 pub async fn release(
@@ -414,14 +414,14 @@ pub async fn release(
     Path((list, target)): Path<(String, String)>,
 ) -> ApiResult<axum::Json<Target>> {
     Ok(axum::Json(
-        s.dial_lists
+        s.call_lists
             .release(&parse_list(&list)?, &parse_target(&target)?, &caller.id)
             .await?,
     ))
 }
 
 /// Records the result of a call to a leased target (its holder only) and ends the lease.
-#[utoipa::path(post, path = "/api/dial-lists/{list}/targets/{target}/result", request_body = ResultInput, tag = "dial-lists",
+#[utoipa::path(post, path = "/api/call-lists/{list}/targets/{target}/result", request_body = ResultInput, tag = "call-lists",
     params(("list" = String, Path), ("target" = String, Path)),
     responses((status = 200, body = Target), (status = 409, description = "the caller does not hold the target"),
         (status = 422, description = "unknown response status, bad or past callback time")))]
@@ -432,7 +432,7 @@ pub async fn record_result(
     Json(input): Json<ResultInput>,
 ) -> ApiResult<axum::Json<Target>> {
     Ok(axum::Json(
-        s.dial_lists
+        s.call_lists
             .record_result(
                 &parse_list(&list)?,
                 &parse_target(&target)?,

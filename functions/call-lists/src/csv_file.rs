@@ -4,7 +4,7 @@
 
 use encoding_rs::{SHIFT_JIS, UTF_8};
 use serde::Serialize;
-use shared::domain::dial_lists::{CsvRow, ImportEncoding};
+use shared::domain::call_lists::{CsvRow, ImportEncoding};
 use shared::error::DomainError;
 
 /// A file's text and how its bytes were read.

@@ -1,6 +1,0 @@
-//! The `dial-lists` Lambda: the router on the table, nothing else.
-
-#[tokio::main]
-async fn main() -> Result<(), lambda_http::Error> {
-    shared::wiring::serve(|deployed| async move { Ok(dial_lists::router(deployed.services())) }).await
-}
