@@ -6,6 +6,9 @@
 use serde_json::{Map, Value, json};
 use shared::auth::Role;
 use shared::domain::Services;
+use shared::domain::call_lists::{
+    ColumnMapping, ColumnRef, CsvRow, ImportEncoding, NewCallList, NewImport, Outcome, ResultInput, TargetId,
+};
 use shared::domain::calls::{CallSummary, Direction};
 use shared::domain::crm::NewRecord;
 use shared::error::DomainError;
@@ -332,13 +335,162 @@ pub async fn seed(services: &Services) -> Result<bool, DomainError> {
     }
     past_calls(services, &accounts).await?;
     let known: Vec<String> = accounts.iter().take(12).map(|(_, phone)| phone.clone()).collect();
-    services.call_lists.seed_demo(&admin, &known).await?;
+    call_list(services, &admin, &known).await?;
     let mut m = Item::new();
     m.insert("PK".into(), "SEED".into());
     m.insert("SK".into(), "SEED".into());
     m.insert("at".into(), chrono::Utc::now().to_rfc3339().into());
     services.store.put(m, Some(Cond::NotExists)).await?;
     Ok(true)
+}
+
+/// The demo call list: about twenty targets on the `sales` line (or
+/// the first line) with the `outbound` script when there is one; `known_numbers` are
+/// numbers of seeded CRM customers, which the import links to their records, mixed with
+/// numbers the CRM does not know. A few targets already have results, so the progress
+/// counts show every state.
+async fn call_list(s: &Services, by: &OperatorId, known_numbers: &[String]) -> Result<(), DomainError> {
+    let settings = s.settings.get().await?;
+    let line = settings
+        .line("sales")
+        .or_else(|| settings.lines.first())
+        .ok_or_else(|| DomainError::invalid("seed", "the demo call list needs an outbound line in the settings"))?;
+    let script_id = settings
+        .scripts
+        .iter()
+        .find(|s| s.id.as_str() == "outbound")
+        .map(|s| s.id.to_string());
+    let list = s
+        .call_lists
+        .create(
+            NewCallList {
+                name: "春の更新キャンペーン".into(),
+                line_id: line.id.to_string(),
+                script_id,
+                description: Some("契約更新のご案内。既存顧客と展示会で名刺交換した見込み客。".into()),
+            },
+            by,
+        )
+        .await?;
+    let columns: Vec<String> = ["会社名", "担当者", "電話番号", "備考", "地域"]
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    let import = s
+        .call_lists
+        .start_import(
+            &list.id,
+            NewImport {
+                columns: columns.clone(),
+                mapping: ColumnMapping {
+                    phone: ColumnRef::Name("電話番号".into()),
+                    name: None,
+                    account: Some(ColumnRef::Name("会社名".into())),
+                    contact: Some(ColumnRef::Name("担当者".into())),
+                    notes: Some(ColumnRef::Name("備考".into())),
+                    extra: vec![ColumnRef::Name("地域".into())],
+                },
+                encoding: ImportEncoding::Auto,
+                file_name: Some("demo.csv".into()),
+                total_rows: None,
+            },
+            by,
+        )
+        .await?;
+    const PROSPECTS: [(&str, &str, &str, &str); 8] = [
+        ("青山デザイン株式会社", "青山 真理", "03-5500-1201", "東京"),
+        ("株式会社みなと商会", "港 健二", "045-330-8812", "神奈川"),
+        ("北斗システム株式会社", "北村 翔太", "011-200-4455", "北海道"),
+        ("さくら食品株式会社", "桜井 美穂", "06-6300-7710", "大阪"),
+        ("株式会社なごやテック", "名取 大地", "052-210-3398", "愛知"),
+        ("博多ロジスティクス株式会社", "博田 涼", "092-400-6621", "福岡"),
+        ("個人 山内 様", "", "090-8765-4321", "東京"),
+        ("京都工芸株式会社", "京野 千尋", "075-250-1180", "京都"),
+    ];
+    let notes = ["展示会で名刺交換", "資料送付済み", "", "午後希望"];
+    let mut rows = Vec::new();
+    for (i, n) in known_numbers.iter().take(12).enumerate() {
+        rows.push(vec![
+            String::new(),
+            String::new(),
+            n.clone(),
+            "既存顧客・契約更新".into(),
+            String::new(),
+        ]);
+        if i % 3 == 0 {
+            rows.push(vec![
+                PROSPECTS[(i / 3) % PROSPECTS.len()].0.into(),
+                PROSPECTS[(i / 3) % PROSPECTS.len()].1.into(),
+                PROSPECTS[(i / 3) % PROSPECTS.len()].2.into(),
+                notes[i % notes.len()].into(),
+                PROSPECTS[(i / 3) % PROSPECTS.len()].3.into(),
+            ]);
+        }
+    }
+    for (i, p) in PROSPECTS.iter().enumerate().skip(4) {
+        rows.push(vec![
+            p.0.into(),
+            p.1.into(),
+            p.2.into(),
+            notes[i % notes.len()].into(),
+            p.3.into(),
+        ]);
+    }
+    let rows: Vec<CsvRow> = rows
+        .into_iter()
+        .enumerate()
+        .map(|(i, cells)| CsvRow {
+            line: i as u64 + 2,
+            cells,
+        })
+        .collect();
+    s.call_lists
+        .import_chunk(&list.id, &import.id, 2, "utf-8", rows)
+        .await?;
+
+    // A few calls already made, so every state shows in the counts.
+    let demo = [
+        ("op-sato", "佐藤 花子", Outcome::Done, "resolved", None),
+        ("op-suzuki", "鈴木 一郎", Outcome::NoAnswer, "absent", None),
+        (
+            "op-takahashi",
+            "高橋 美咲",
+            Outcome::Callback,
+            "callback",
+            Some(chrono::Duration::hours(3)),
+        ),
+    ];
+    let first = s.call_lists.targets(&list.id, None, 3, None).await?.items;
+    for (t, (op, op_name, outcome, status, later)) in first.iter().zip(demo) {
+        let op = OperatorId::parse(op).map_err(|e| DomainError::invalid("seed", e.to_string()))?;
+        let id = TargetId::parse(&t.id)?;
+        s.call_lists.lease(&list.id, &id, &op, op_name, None).await?;
+        let status = if settings.response_statuses.iter().any(|s| s.id.as_str() == status) {
+            status.to_owned()
+        } else {
+            settings
+                .response_statuses
+                .first()
+                .map(|s| s.id.to_string())
+                .unwrap_or_default()
+        };
+        s.call_lists
+            .record_result(
+                &list.id,
+                &id,
+                &op,
+                op_name,
+                ResultInput {
+                    call_sid: None,
+                    response_status: status,
+                    memo: Some("【オペレータ】デモの架電結果".into()),
+                    outcome,
+                    callback_at: later.map(|d| (chrono::Utc::now() + d).to_rfc3339()),
+                },
+            )
+            .await?;
+    }
+    Ok(())
 }
 
 async fn settings(s: &Services) -> Result<(), DomainError> {

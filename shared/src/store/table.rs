@@ -168,9 +168,12 @@ pub fn call_list_counter_key(list: &RecordId, shard: u64) -> Key {
     Key::new(call_list_pk(list), format!("COUNT#{shard}"))
 }
 
+/// The sort-key prefix of every target of a list.
+pub const CALL_LIST_TARGET_PREFIX: &str = "T#";
+
 /// The sort key of a target inside its list's partition.
 pub fn call_list_target_sk(target: &str) -> String {
-    format!("T#{target}")
+    format!("{CALL_LIST_TARGET_PREFIX}{target}")
 }
 
 /// The GSI1 partition of a list's targets in one state.
@@ -181,6 +184,23 @@ pub fn call_list_state_pk(list: &RecordId, state: &str) -> String {
 /// The sort key of a CSV import inside its list's partition.
 pub fn call_list_import_sk(import: &RecordId) -> String {
     format!("IMP#{import}")
+}
+
+/// The sort key of one imported chunk of a CSV file: the import's sort key and the line the
+/// chunk starts on, seven digits so that chunks sort in file order.
+pub fn call_list_chunk_sk(import: &RecordId, first_line: u64) -> String {
+    format!("{}#C#{first_line:07}", call_list_import_sk(import))
+}
+
+/// The sort key of the result of one call to a target, five digits of the attempt so that
+/// results sort in the order they were made.
+pub fn call_list_result_sk(target: &str, attempt: u32) -> String {
+    format!("{}{attempt:05}", call_list_results_prefix(target))
+}
+
+/// The sort-key prefix of every result of one target.
+pub fn call_list_results_prefix(target: &str) -> String {
+    format!("R#{target}#")
 }
 
 /// The sort key of a live-channel connection's own item.
