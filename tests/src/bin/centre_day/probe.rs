@@ -1,0 +1,146 @@
+//! What the run measures inside the console: a layer on the store that can be switched off (the
+//! injected outage) and that counts the store requests each API path makes, tied to the request
+//! by a task-local set in a middleware around the local runtime's router. Store requests made
+//! outside any request (work the console spawned) are counted under `(background)`.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use axum::extract::Request;
+use axum::middleware::Next;
+use axum::response::Response;
+use shared::store::{Cond, Item, Key, Page, Query, Store, StoreError, TxOp, Update};
+
+/// The store requests of one API request.
+#[derive(Default)]
+pub struct RequestCount {
+    ops: AtomicU64,
+    largest_batch: AtomicU64,
+}
+
+tokio::task_local! {
+    static CURRENT: Arc<RequestCount>;
+}
+
+/// Store requests by API path.
+#[derive(Debug, Clone, Default)]
+pub struct PathCounts {
+    pub requests: u64,
+    pub store_ops: u64,
+    pub max_ops: u64,
+    /// The most keys one batch read asked for.
+    pub largest_batch: u64,
+}
+
+/// The store behind the run's switch, counting by path.
+pub struct Probe {
+    inner: Arc<dyn Store>,
+    down: AtomicBool,
+    refused: AtomicU64,
+    background: AtomicU64,
+    by_path: Mutex<BTreeMap<String, PathCounts>>,
+}
+
+impl Probe {
+    pub fn new(inner: Arc<dyn Store>) -> Self {
+        Self {
+            inner,
+            down: AtomicBool::new(false),
+            refused: AtomicU64::new(0),
+            background: AtomicU64::new(0),
+            by_path: Mutex::default(),
+        }
+    }
+
+    /// Switches the outage on or off.
+    pub fn set_down(&self, down: bool) {
+        self.down.store(down, Ordering::SeqCst);
+    }
+
+    /// Requests refused by the outage.
+    pub fn refused(&self) -> u64 {
+        self.refused.load(Ordering::SeqCst)
+    }
+
+    /// Store requests made outside any API request.
+    pub fn background(&self) -> u64 {
+        self.background.load(Ordering::SeqCst)
+    }
+
+    pub fn by_path(&self) -> BTreeMap<String, PathCounts> {
+        self.by_path.lock().unwrap().clone()
+    }
+
+    fn strike(&self, batch: usize) -> Result<(), StoreError> {
+        let counted = CURRENT.try_with(|c| {
+            c.ops.fetch_add(1, Ordering::Relaxed);
+            c.largest_batch.fetch_max(batch as u64, Ordering::Relaxed);
+        });
+        if counted.is_err() {
+            self.background.fetch_add(1, Ordering::Relaxed);
+        }
+        if self.down.load(Ordering::SeqCst) {
+            self.refused.fetch_add(1, Ordering::Relaxed);
+            return Err(StoreError::Unavailable("injected outage (centre-day)".into()));
+        }
+        Ok(())
+    }
+
+    /// The middleware that ties store requests to the API path being served.
+    pub async fn middleware(probe: axum::extract::State<Arc<Probe>>, req: Request, next: Next) -> Response {
+        let raw = req.uri().path();
+        if !raw.starts_with("/api/") && !raw.starts_with("/twilio/") {
+            // The simulator's own API and Twilio's REST API, which the simulator answers.
+            return next.run(req).await;
+        }
+        let path = crate::route_of(req.method().as_str(), raw);
+        let count = Arc::new(RequestCount::default());
+        let response = CURRENT.scope(count.clone(), next.run(req)).await;
+        let ops = count.ops.load(Ordering::Relaxed);
+        let mut by_path = probe.by_path.lock().unwrap();
+        let row = by_path.entry(path).or_default();
+        row.requests += 1;
+        row.store_ops += ops;
+        row.max_ops = row.max_ops.max(ops);
+        row.largest_batch = row.largest_batch.max(count.largest_batch.load(Ordering::Relaxed));
+        response
+    }
+}
+
+#[async_trait]
+impl Store for Probe {
+    async fn get(&self, k: &Key) -> Result<Option<Item>, StoreError> {
+        self.strike(1)?;
+        self.inner.get(k).await
+    }
+    async fn get_many(&self, k: &[Key]) -> Result<Vec<Item>, StoreError> {
+        self.strike(k.len())?;
+        self.inner.get_many(k).await
+    }
+    async fn put(&self, i: Item, c: Option<Cond>) -> Result<(), StoreError> {
+        self.strike(0)?;
+        self.inner.put(i, c).await
+    }
+    async fn update(&self, k: &Key, u: Update, c: Option<Cond>) -> Result<Item, StoreError> {
+        self.strike(0)?;
+        self.inner.update(k, u, c).await
+    }
+    async fn delete(&self, k: &Key, c: Option<Cond>) -> Result<(), StoreError> {
+        self.strike(0)?;
+        self.inner.delete(k, c).await
+    }
+    async fn query(&self, q: Query) -> Result<Page, StoreError> {
+        self.strike(0)?;
+        self.inner.query(q).await
+    }
+    async fn transact(&self, o: Vec<TxOp>) -> Result<(), StoreError> {
+        self.strike(0)?;
+        self.inner.transact(o).await
+    }
+    async fn batch_write(&self, p: Vec<Item>, d: Vec<Key>) -> Result<(), StoreError> {
+        self.strike(0)?;
+        self.inner.batch_write(p, d).await
+    }
+}
