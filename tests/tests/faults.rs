@@ -204,7 +204,6 @@ async fn memo_saves_and_call_callbacks_during_an_outage_fail_cleanly_and_apply_w
         "the failed save changed nothing"
     );
     let stored = c.stored_call(&sid).await.unwrap();
-    assert_eq!(stored["memo"], "【お客様】請求書の件", "memo and call agree");
     assert_eq!(stored["status"], "in_progress", "not half-ended: {stored:?}");
 
     // Twilio retries what was refused (as it does with a 5xx retry override): the same

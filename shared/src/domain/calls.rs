@@ -75,7 +75,7 @@ pub struct CallSummary {
     pub duration_seconds: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_reason: Option<String>,
-    /// The conversation memo as saved at the end of the call.
+    /// The conversation memo as last saved (history reads it from the call's memo item).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memo: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

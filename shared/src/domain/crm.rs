@@ -482,7 +482,13 @@ impl Crm {
         let settings = self.settings.get().await?;
         let page = self
             .store
-            .query(Query::partition(phone_pk(phone)).begins_with("REC#").limit(200))
+            // A record saved in the last second may be missed by a screen pop: half the read units.
+            .query(
+                Query::partition(phone_pk(phone))
+                    .begins_with("REC#")
+                    .limit(200)
+                    .eventually_consistent(),
+            )
             .await?;
         let mut accounts = Vec::new();
         let mut contacts = Vec::new();
@@ -609,7 +615,8 @@ impl Crm {
                     Query::partition(posting_pk(object, &token))
                         .descending()
                         .limit(SEARCH_PAGE_ITEMS)
-                        .after(next.take()),
+                        .after(next.take())
+                        .eventually_consistent(),
                 )
                 .await?;
             for p in &page.items {

@@ -1,16 +1,18 @@
 //! Response history (対応履歴): the calls and records linked to a phone number, an account or a
 //! contact, newest first, a page at a time, one query per tab.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::calls::CallSummary;
+use super::calls::{CallSummary, memo_key};
 use super::crm::{Paged, Record};
+use super::memos::Memo;
 use super::settings::SettingsService;
 use crate::error::DomainError;
 use crate::ids::{ObjectName, RecordId};
 use crate::phone::PhoneNumber;
 use crate::store::table::{CALL_PREFIX, account_pk, contact_pk, phone_pk};
-use crate::store::{Cursor, Index, Query, Store};
+use crate::store::{Cursor, Index, Key, Query, Store};
 
 /// Whose history.
 #[derive(Debug, Clone)]
@@ -60,10 +62,36 @@ impl History {
         let q = q.begins_with(CALL_PREFIX).descending().limit(limit.clamp(1, 100));
         let after = cursor(after, &q)?;
         let page = self.store.query(q.after(after)).await?;
+        let mut items: Vec<CallSummary> = page.items.iter().filter_map(CallSummary::from_item).collect();
+        self.with_memos(&mut items).await?;
         Ok(Paged {
-            items: page.items.iter().filter_map(CallSummary::from_item).collect(),
+            items,
             cursor: page.cursor.map(|c| c.encode()),
         })
+    }
+
+    /// Fills in each call's memo and response status as last saved: one batch read of the
+    /// page's memos (at most 100 calls a page, so one request).
+    async fn with_memos(&self, calls: &mut [CallSummary]) -> Result<(), DomainError> {
+        let keys: Vec<Key> = calls.iter().map(|c| memo_key(&c.sid)).collect();
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let memos: HashMap<String, Memo> = self
+            .store
+            .get_many(&keys)
+            .await?
+            .iter()
+            .filter_map(Memo::from_stored)
+            .map(|m| (m.call_sid.clone(), m))
+            .collect();
+        for call in calls {
+            if let Some(m) = memos.get(&call.sid) {
+                call.memo = Some(m.text.clone()).filter(|t| !t.is_empty());
+                call.response_status = m.response_status.clone();
+            }
+        }
+        Ok(())
     }
 
     /// Records of one object linked to a number, an account or a contact, newest first.
@@ -84,7 +112,8 @@ impl History {
                 .on(Index::Gsi2)
                 .begins_with(format!("{object}#")),
         };
-        let q = q.descending().limit(limit.clamp(1, 100));
+        // A history tab may miss a record saved in the last second: half the read units.
+        let q = q.descending().limit(limit.clamp(1, 100)).eventually_consistent();
         let after = cursor(after, &q)?;
         let page = self.store.query(q.after(after)).await?;
         let mut items = Vec::with_capacity(page.items.len());

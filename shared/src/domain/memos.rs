@@ -1,8 +1,9 @@
 //! The conversation memo (会話メモ) and response status (対応ステータス) of a call, saved while the
 //! operator types. Each save names the version it was based on; a stale save is refused with the
-//! current memo, so two tabs never overwrite each other silently. The memo is mirrored into the
-//! call record in the same transaction, so history and supervisors see it as it is typed. Only
-//! the operator on the call (or offered it) and supervisors may read or change it.
+//! current memo, so two tabs never overwrite each other silently. A save is one conditional write
+//! of the memo item; history and the supervisors' board read memos from there (a page of calls,
+//! one batch read), so a save does not also rewrite the call record. Only the operator on the
+//! call (or offered it) and supervisors may read or change it.
 //!
 //! The memo is an item of its own in the call's partition ([`memo_key`]).
 
@@ -15,7 +16,7 @@ use super::calls::{call_key, memo_key};
 use super::settings::SettingsService;
 use crate::auth::{Caller, Role};
 use crate::error::DomainError;
-use crate::store::{Cond, Item, Key, Store, StoreError, TxOp, Update, attr, str_attr};
+use crate::store::{Cond, Item, Key, Store, StoreError, attr, str_attr};
 use crate::twilio::CallSid;
 
 /// The most characters a memo may hold (also the most a screen transfer carries).
@@ -132,20 +133,9 @@ impl Memos {
         } else {
             Cond::version(input.version)
         };
-        let mut mirror = Update::default().set("memo", memo.text.as_str());
-        mirror = match &memo.response_status {
-            Some(rs) => mirror.set("response_status", rs.as_str()),
-            None => mirror.remove("response_status"),
-        };
-        let ops = vec![
-            TxOp::Put { item, cond: Some(cond) },
-            TxOp::Update {
-                key: call_key(call.as_str()),
-                update: mirror,
-                cond: Some(Cond::Exists),
-            },
-        ];
-        match self.store.transact(ops).await {
+        // The memo alone is written (one write unit a KB): history reads a call's memo from here,
+        // not from a copy on the call, which cost a transaction of both items on every save.
+        match self.store.put(item, Some(cond)).await {
             Ok(()) => Ok(memo),
             Err(StoreError::ConditionFailed { .. }) | Err(StoreError::TransactionConflict) => {
                 Err(self.stale(call, &key).await)

@@ -1,8 +1,10 @@
 //! A layer on the store port that counts requests, so the number of store requests each API
 //! path makes can be measured and held to a budget in tests (counts are deterministic, unlike
 //! timings). It also estimates the DynamoDB capacity units the requests would consume, for the
-//! cost model: a read unit per 4 KB read (strongly consistent, the upper bound), a write unit per
-//! 1 KB written, doubled inside a transaction; an item's size is its JSON length.
+//! cost model: a read unit per 4 KB read strongly consistent (gets, batch reads, table queries
+//! that ask for it), half of one eventually consistent (index queries and table queries that
+//! accept it), a write unit per 1 KB written, doubled inside a transaction; an item's size is its
+//! JSON length.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -48,7 +50,8 @@ impl Counts {
 pub struct CountingStore {
     inner: Arc<dyn Store>,
     c: [AtomicU64; 8],
-    read_units: AtomicU64,
+    /// Read units counted in halves (an eventually consistent read of 4 KB is half a unit).
+    read_half_units: AtomicU64,
     write_units: AtomicU64,
 }
 
@@ -71,7 +74,7 @@ impl CountingStore {
         Self {
             inner,
             c: Default::default(),
-            read_units: AtomicU64::new(0),
+            read_half_units: AtomicU64::new(0),
             write_units: AtomicU64::new(0),
         }
     }
@@ -89,7 +92,7 @@ impl CountingStore {
             transactions: g(6),
             batch_writes: g(7),
             scans: 0,
-            read_units: self.read_units.load(Ordering::Relaxed),
+            read_units: self.read_half_units.load(Ordering::Relaxed).div_ceil(2),
             write_units: self.write_units.load(Ordering::Relaxed),
         }
     }
@@ -99,7 +102,7 @@ impl CountingStore {
         for c in &self.c {
             c.store(0, Ordering::Relaxed);
         }
-        self.read_units.store(0, Ordering::Relaxed);
+        self.read_half_units.store(0, Ordering::Relaxed);
         self.write_units.store(0, Ordering::Relaxed);
     }
 
@@ -108,7 +111,11 @@ impl CountingStore {
     }
 
     fn read(&self, units: u64) {
-        self.read_units.fetch_add(units, Ordering::Relaxed);
+        self.read_half_units.fetch_add(2 * units, Ordering::Relaxed);
+    }
+
+    fn read_eventually(&self, bytes: u64) {
+        self.read_half_units.fetch_add(read_units(bytes), Ordering::Relaxed);
     }
 
     fn wrote(&self, units: u64) {
@@ -150,8 +157,14 @@ impl Store for CountingStore {
     }
     async fn query(&self, query: Query) -> Result<Page, StoreError> {
         self.bump(5);
+        let consistent = query.is_consistent();
         let page = self.inner.query(query).await?;
-        self.read(read_units(page.items.iter().map(size).sum()));
+        let bytes = page.items.iter().map(size).sum();
+        if consistent {
+            self.read(read_units(bytes));
+        } else {
+            self.read_eventually(bytes);
+        }
         Ok(page)
     }
     async fn transact(&self, ops: Vec<TxOp>) -> Result<(), StoreError> {
@@ -171,5 +184,46 @@ impl Store for CountingStore {
         self.c[7].fetch_add(n, Ordering::Relaxed);
         self.wrote(puts.iter().map(|i| write_units(size(i))).sum::<u64>() + deletes.len() as u64);
         self.inner.batch_write(puts, deletes).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::store::embedded::EmbeddedStore;
+    use crate::store::{Index, attr};
+
+    fn item(pk: &str, sk: &str, bytes: usize) -> Item {
+        let mut i = Item::new();
+        i.insert(attr::PK.into(), json!(pk));
+        i.insert(attr::SK.into(), json!(sk));
+        i.insert(attr::GSI1PK.into(), json!("IDX"));
+        i.insert(attr::GSI1SK.into(), json!(sk));
+        i.insert("text".into(), json!("x".repeat(bytes)));
+        i
+    }
+
+    #[tokio::test]
+    async fn an_eventually_consistent_read_costs_half_a_strongly_consistent_one() {
+        let store = CountingStore::new(Arc::new(EmbeddedStore::in_memory().unwrap()));
+        // 10 items of just under 2 KB: under 20 KB a page, 5 units strongly consistent.
+        let items = (0..10).map(|n| item("P", &format!("S#{n:02}"), 1_800)).collect();
+        store.batch_write(items, vec![]).await.unwrap();
+        store.reset();
+        store.query(Query::partition("P")).await.unwrap();
+        assert_eq!(store.counts().read_units, 5, "a table query, strongly consistent");
+        store.reset();
+        store
+            .query(Query::partition("P").eventually_consistent())
+            .await
+            .unwrap();
+        assert_eq!(store.counts().read_units, 3, "half of 5, rounded up");
+        store.reset();
+        store.query(Query::partition("IDX").on(Index::Gsi1)).await.unwrap();
+        assert_eq!(store.counts().read_units, 3, "an index is always eventually consistent");
+        assert!(!Query::partition("IDX").on(Index::Gsi1).is_consistent());
+        assert!(Query::partition("P").is_consistent());
     }
 }

@@ -16,7 +16,7 @@ use aws_sdk_dynamodb::types::{
 use serde_json::{Map, Number, Value};
 
 use super::{
-    Cond, Cursor, Index, Item, Key, Page, Query, SortKey, Store, StoreError, TxOp, Update, attr, check_item, epoch_now,
+    Cond, Cursor, Item, Key, Page, Query, SortKey, Store, StoreError, TxOp, Update, attr, check_item, epoch_now,
     is_expired,
 };
 use super::{MAX_BATCH_GET, validate_tx};
@@ -469,7 +469,7 @@ impl Store for DynamoStore {
             .scan_index_forward(q.forward)
             .limit(q.limit.clamp(1, 1000) as i32)
             .set_exclusive_start_key(start)
-            .set_consistent_read((q.index == Index::Primary).then_some(true))
+            .set_consistent_read(q.is_consistent().then_some(true))
             .send()
             .await
             .map_err(sdk)?;

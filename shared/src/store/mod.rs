@@ -117,6 +117,9 @@ pub struct Query {
     /// At most this many items in the page (1 to 1000).
     pub limit: u32,
     pub cursor: Option<Cursor>,
+    /// Whether a query of the table reads every write acknowledged before it (twice the read
+    /// units); indexes are always eventually consistent.
+    pub consistent: bool,
 }
 
 impl Query {
@@ -129,7 +132,21 @@ impl Query {
             forward: true,
             limit: 100,
             cursor: None,
+            consistent: true,
         }
+    }
+
+    /// Reads what the table held up to about a second ago, for half the read units: for reads
+    /// where a write of the last second missing is harmless (a screen pop, a history tab), never
+    /// for one that decides a write.
+    pub fn eventually_consistent(mut self) -> Self {
+        self.consistent = false;
+        self
+    }
+
+    /// Whether the store answers this query strongly consistent (a table query that asked for it).
+    pub fn is_consistent(&self) -> bool {
+        self.consistent && self.index == Index::Primary
     }
 
     /// The same partition on an index.
