@@ -102,7 +102,8 @@ export async function chooseList(list: CallList): Promise<void> {
 function work(list: CallList, lease: Lease): void {
   setWorked({ operatorId: currentUser.peek()?.id ?? '', list: { id: list.id, name: list.name }, lease, callSid: null, connected: false });
   const tg = lease.target;
-  void popUp(tg.phone, undefined, {
+  // A customer behind a switchboard: the extension goes with the number, pressed once the line answers.
+  void popUp(tg.phone_extension ? `${tg.phone};ext=${tg.phone_extension}` : tg.phone, undefined, {
     ...(tg.account_id ? { account: tg.account_id } : {}),
     ...(tg.contact_id ? { contact: tg.contact_id } : {}),
   });
