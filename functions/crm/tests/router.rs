@@ -94,7 +94,10 @@ async fn a_number_typed_with_an_extension_pops_up_the_lines_account_and_keeps_th
     }
     let (status, body) = get(&app, &format!("/api/crm/lookup?phone={}", enc("03-1234-5678 内線"))).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    assert!(body["error"]["message"].as_str().unwrap_or_default().contains("内線"), "{body}");
+    assert!(
+        body["error"]["message"].as_str().unwrap_or_default().contains("内線"),
+        "{body}"
+    );
 }
 
 #[tokio::test]
