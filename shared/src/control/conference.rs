@@ -67,6 +67,13 @@ impl MonitorMode {
     }
 }
 
+/// How long an action of the operator who accepted a call waits for Twilio's answer callback
+/// to make the call theirs (it lands within about 2 s even on a slow day).
+pub(super) const ANSWER_WAIT: std::time::Duration = std::time::Duration::from_secs(4);
+
+/// How often the store is read again while waiting for a callback to land.
+pub(super) const AGREEMENT_POLL: std::time::Duration = std::time::Duration::from_millis(100);
+
 fn ended() -> DomainError {
     DomainError::conflict("call_ended", "this call has already ended", None)
 }
@@ -120,20 +127,46 @@ impl CallControl {
         Ok(checked.ok_or_else(missing)?)
     }
 
-    /// The call, if the caller (its operator, or a supervisor) may act on it and it is live.
+    /// The call, if the caller (its operator, or a supervisor) may act on it and it is live. The
+    /// operator who accepted an offer may act at once: their page shows the call as soon as
+    /// they answer, while the answer callback that makes the call theirs is still on its way, so
+    /// a call offered to them is waited on (briefly) until it is.
     pub(super) async fn controllable(&self, caller: &Caller, sid: &CallSid) -> Result<CallRecord, ControlError> {
-        let call = self
-            .checked(sid, |call| {
-                if !call.is_operated_by(caller.id.as_str()) && caller.role < Role::Supervisor {
-                    return Err(not_yours());
-                }
-                Ok(())
-            })
-            .await?;
+        let authorize = |call: &CallRecord| {
+            if !call.is_operated_by(caller.id.as_str()) && caller.role < Role::Supervisor {
+                return Err(not_yours());
+            }
+            Ok(())
+        };
+        let call = match self.checked(sid, authorize).await {
+            Err(ControlError::Domain(DomainError::Forbidden(_))) if self.answer_lands(caller, sid).await? => {
+                self.checked(sid, authorize).await?
+            }
+            other => other?,
+        };
         if call.is_over() {
             return Err(ended().into());
         }
         Ok(call)
+    }
+
+    /// Whether a call offered to `caller` becomes theirs within [`ANSWER_WAIT`]: true as soon
+    /// as the record names them its operator, false at once when it was not offered to them.
+    async fn answer_lands(&self, caller: &Caller, sid: &CallSid) -> Result<bool, ControlError> {
+        let me = caller.id.as_str();
+        let deadline = tokio::time::Instant::now() + ANSWER_WAIT;
+        loop {
+            let Some(call) = self.call(sid.as_str()).await? else {
+                return Ok(false);
+            };
+            if call.is_operated_by(me) {
+                return Ok(true);
+            }
+            if call.offered_to.as_deref() != Some(me) || tokio::time::Instant::now() >= deadline {
+                return Ok(false);
+            }
+            tokio::time::sleep(AGREEMENT_POLL).await;
+        }
     }
 
     /// The caller's current call, or `None` (after a reload, the page offers to rejoin it).

@@ -7,12 +7,16 @@
 
 use std::time::Duration;
 
+/// How long a status change right after a call waits for the call's end callbacks to land.
+const END_WAIT: Duration = Duration::from_secs(3);
+
 use super::legs::SoftphoneLeg;
 use super::{CallControl, ControlError, now};
 use crate::auth::Caller;
 use crate::domain::calls::{CallSummary, Direction, ParticipantLabel, field};
 use crate::domain::operators::{Operator, OperatorStatus};
 use crate::domain::routing::{Offer, Routing, Unanswered, queue_key};
+use crate::error::DomainError;
 use crate::ids::OperatorId;
 use crate::phone::PhoneNumber;
 use crate::store::{Cond, StoreError, TxOp};
@@ -183,12 +187,40 @@ impl CallControl {
     pub async fn set_presence(&self, caller: &Caller, status: OperatorStatus) -> Result<Operator, ControlError> {
         let operators = &self.services.operators;
         operators.ensure(&caller.id, &caller.name, caller.role).await?;
-        let me = operators.set_status(&caller.id, status.clone()).await?;
+        let me = match operators.set_status(&caller.id, status.clone()).await {
+            Err(DomainError::Conflict { code: "call_in_progress", .. }) if self.call_end_lands(caller).await? => {
+                operators.set_status(&caller.id, status.clone()).await?
+            }
+            other => other?,
+        };
         if status != OperatorStatus::Available {
             return Ok(me);
         }
         self.route_waiting().await;
         Ok(operators.get(&caller.id).await?)
+    }
+
+    /// Whether the caller's call lets go of them within [`END_WAIT`]: the page knows the call
+    /// has ended as soon as the customer hangs up, while the end callbacks that free the
+    /// operator are still on their way. A call whose record has ended already is applied to the
+    /// operator at once (the same idempotent step as the callback); a live call is waited on.
+    async fn call_end_lands(&self, caller: &Caller) -> Result<bool, ControlError> {
+        let deadline = tokio::time::Instant::now() + END_WAIT;
+        loop {
+            let me = self.services.operators.get(&caller.id).await?;
+            let Some(sid) = me.current_call else {
+                return Ok(true);
+            };
+            if self.call(&sid).await?.is_some_and(|c| c.summary.ended_at.is_some()) {
+                self.services.routing.ended(&sid).await?;
+                return Ok(true);
+            }
+            if me.offer_id.is_some() || tokio::time::Instant::now() >= deadline {
+                // A call ringing on their phone is theirs to answer or decline first.
+                return Ok(false);
+            }
+            tokio::time::sleep(super::conference::AGREEMENT_POLL).await;
+        }
     }
 
     /// An offered operator's softphone reported its progress (`status`, on leg `leg`):
