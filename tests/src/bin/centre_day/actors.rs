@@ -1156,11 +1156,13 @@ pub async fn faults(day: Arc<Day>) {
     .await;
     at(0.5).await;
     println!("  {:>6.1} s  webhooks throttled (429)", day.elapsed());
-    webhook_faults(
-        &day,
-        json!([{"kind": "throttle", "paths": "/twilio/voice/", "fraction": 0.1, "for_ms": window(0.08)}]),
-    )
-    .await;
+    // The Lambda throttle hits what API Gateway forwards to the functions; the fallback is a
+    // static document on the CDN, which it never reaches.
+    let throttled: Vec<Value> = ["incoming", "wait", "status", "conference", "operator-leg", "hold"]
+        .iter()
+        .map(|p| json!({"kind": "throttle", "paths": format!("/twilio/voice/{p}"), "fraction": 0.1, "for_ms": window(0.08)}))
+        .collect();
+    webhook_faults(&day, Value::Array(throttled)).await;
     at(0.62).await;
     println!("  {:>6.1} s  callbacks duplicated and reordered", day.elapsed());
     webhook_faults(
