@@ -2,7 +2,9 @@
 //! and map the outcome. Store keys, transactions, write conditions and Twilio REST requests are
 //! built in `shared` (the key design in `shared::store::table`, call control in
 //! `shared::control`), never in `functions/*/src`. This test reads the handlers' sources and
-//! names every line that breaks the rule.
+//! names every line that breaks the rule. The domain and call control, which do build keys,
+//! build them only through `shared::store::table`: a key string spelled in
+//! `shared/src/domain` or `shared/src/control` is named too.
 
 use std::path::{Path, PathBuf};
 
@@ -25,16 +27,21 @@ fn store_key(line: &str) -> bool {
         "\"expires_at\"",
     ];
     key_names.iter().any(|k| line.contains(k))
-        || line.match_indices('"').any(|(i, _)| {
-            let rest = &line[i + 1..];
-            let prefix: String = rest
-                .chars()
-                .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-                .collect();
-            !prefix.is_empty() && rest[prefix.len()..].starts_with('#')
-        })
+        || key_string(line)
         || line.contains("Key::new(")
         || line.contains("store::attr")
+}
+
+/// A string literal that starts like a store key: capitals, then `#` (`"CALL#`, `"USER_X#`).
+fn key_string(line: &str) -> bool {
+    line.match_indices('"').any(|(i, _)| {
+        let rest = &line[i + 1..];
+        let prefix: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_')
+            .collect();
+        !prefix.is_empty() && rest[prefix.len()..].starts_with('#')
+    })
 }
 
 /// A transaction or a write condition built by hand.
@@ -187,6 +194,55 @@ fn handlers_build_no_store_keys_transactions_conditions_or_rest_requests() {
     assert!(
         found.is_empty(),
         "move these into shared (the key design, the domain or call control):\n{}",
+        found.join("\n")
+    );
+}
+
+/// Every line of `source` (named `file`) outside its test module that spells a store key.
+fn key_strings(file: &str, source: &str) -> Vec<String> {
+    source
+        .lines()
+        .take_while(|l| !l.starts_with("#[cfg(test)]"))
+        .enumerate()
+        .filter(|(_, line)| key_string(line.split("//").next().unwrap_or_default()))
+        .map(|(n, line)| format!("{file}:{}: a store key outside store::table: {}", n + 1, line.trim()))
+        .collect()
+}
+
+#[test]
+fn a_key_spelled_outside_the_key_design_is_named() {
+    let offending = r#"
+        let pk = format!("PHONE#{p}");
+        let sk = "USER_EMAIL#x";
+    "#;
+    assert_eq!(key_strings("example.rs", offending).len(), 2);
+    let through_table = r#"
+        // The partition is `PHONE#<e164>` (see store::table).
+        let q = Query::partition(phone_pk(p)).begins_with(phone_records_prefix());
+        let t = format!("{since}#{operator}");
+    "#;
+    assert!(key_strings("table.rs", through_table).is_empty());
+}
+
+#[test]
+fn the_domain_and_call_control_build_keys_only_through_the_key_design() {
+    let mut files = Vec::new();
+    for dir in ["shared/src/domain", "shared/src/control", "shared/src/directory"] {
+        rust_files(&repo().join(dir), &mut files);
+    }
+    assert!(
+        files.len() >= 15,
+        "the domain's and call control's sources are read: {files:?}"
+    );
+    let mut found = Vec::new();
+    for file in &files {
+        let source = std::fs::read_to_string(file).expect("read a source file");
+        let name = file.strip_prefix(repo()).unwrap_or(file).display().to_string();
+        found.extend(key_strings(&name, &source));
+    }
+    assert!(
+        found.is_empty(),
+        "build these keys in shared/src/store/table.rs and call its builders:\n{}",
         found.join("\n")
     );
 }

@@ -10,8 +10,9 @@ use serde_json::{Value, json};
 use shared::auth::Role;
 use shared::domain::Services;
 use shared::domain::crm::NewRecord;
-use shared::ids::{ObjectName, OperatorId};
+use shared::ids::{ObjectName, OperatorId, RecordId};
 use shared::store::embedded::EmbeddedStore;
+use shared::store::table::{call_list_pk, call_list_target_sk};
 use shared::store::{Key, Store, Update, attr};
 use shared::testing::{call, json_request, request, signed_in};
 
@@ -178,7 +179,8 @@ fn in_hours(h: i64) -> String {
 }
 
 fn target_key(list: &str, target: &str) -> Key {
-    Key::new(format!("CL#{list}"), format!("T#{target}"))
+    let list = RecordId::parse(list).unwrap();
+    Key::new(call_list_pk(&list), call_list_target_sk(target))
 }
 
 fn assert_field(status: StatusCode, body: &Value, field: &str) {

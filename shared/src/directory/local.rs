@@ -22,20 +22,9 @@ use super::{
 };
 use crate::auth::Role;
 use crate::ids::OperatorId;
-use crate::store::{Cond, Cursor, Index, Item, Key, Query, Store, StoreError, TxOp, Update, attr, str_attr};
+use crate::store::{Cond, Cursor, Index, Item, Query, Store, StoreError, TxOp, Update, attr, str_attr};
 
-/// The GSI1 partition listing every user.
-pub const USERS_GSI_PK: &str = "USERS";
-
-/// The key of a user's item.
-pub fn user_key(id: &OperatorId) -> Key {
-    Key::new(format!("USER#{id}"), "USER")
-}
-
-/// The key of the item claiming an e-mail address.
-pub fn email_key(folded_email: &str) -> Key {
-    Key::new(format!("USEREMAIL#{folded_email}"), "EMAIL")
-}
+pub use crate::store::table::{USERS_GSI_PK, email_key, user_key};
 
 /// The user directory on the store port.
 pub struct StoreDirectory {

@@ -17,7 +17,10 @@ use super::settings::{Settings, SettingsService};
 use crate::error::DomainError;
 use crate::ids::{ObjectName, OperatorId, RecordId};
 use crate::phone::{ContactNumber, PhoneNumber};
-use crate::store::table::{account_pk, contact_pk, phone_pk, phone_record_sk, posting_pk, record_key, related_sk};
+use crate::store::table::{
+    PHONE_RECORDS_PREFIX, account_pk, contact_pk, phone_pk, phone_record_sk, posting_pk, record_key, related_sk,
+    stored_phone_pk,
+};
 use crate::store::{Cond, Cursor, Index, Item, Key, MAX_TX_OPS, Query, Store, StoreError, TxOp, attr};
 use crate::text::{bigrams, normalize, selectivity};
 
@@ -400,7 +403,7 @@ impl Crm {
         }];
         for p in stored_list(&item, "phones") {
             ops.push(TxOp::Delete {
-                key: Key::new(format!("PHONE#{p}"), phone_record_sk(object, id)),
+                key: Key::new(stored_phone_pk(&p), phone_record_sk(object, id)),
                 cond: None,
             });
         }
@@ -485,7 +488,7 @@ impl Crm {
             // A record saved in the last second may be missed by a screen pop: half the read units.
             .query(
                 Query::partition(phone_pk(phone))
-                    .begins_with("REC#")
+                    .begins_with(PHONE_RECORDS_PREFIX)
                     .limit(200)
                     .eventually_consistent(),
             )
@@ -710,7 +713,7 @@ fn plan(settings: &Settings, def: &ObjectDef, record: &Record, old: Option<&Item
         .iter()
         .filter(|p| !ix.phones.iter().any(|n| n.as_str() == p.as_str()))
     {
-        phone_deletes.push(Key::new(format!("PHONE#{gone}"), sk.clone()));
+        phone_deletes.push(Key::new(stored_phone_pk(gone), sk.clone()));
     }
     // Search postings: rewritten only when what they carry changed.
     let old_sig = old.and_then(|o| o.get("search_sig")).and_then(Value::as_str);

@@ -11,7 +11,7 @@ use super::settings::SettingsService;
 use crate::error::DomainError;
 use crate::ids::{ObjectName, RecordId};
 use crate::phone::PhoneNumber;
-use crate::store::table::{CALL_PREFIX, account_pk, contact_pk, phone_pk};
+use crate::store::table::{CALL_PREFIX, account_pk, contact_pk, phone_object_prefix, phone_pk};
 use crate::store::{Cursor, Index, Key, Query, Store};
 
 /// Whose history.
@@ -104,7 +104,7 @@ impl History {
     ) -> Result<Paged<Record>, DomainError> {
         self.settings.get().await?.object(object.as_str())?;
         let q = match subject {
-            Subject::Phone(p) => Query::partition(phone_pk(p)).begins_with(format!("REC#{object}#")),
+            Subject::Phone(p) => Query::partition(phone_pk(p)).begins_with(phone_object_prefix(object)),
             Subject::Account(a) => Query::partition(account_pk(a))
                 .on(Index::Gsi1)
                 .begins_with(format!("{object}#")),

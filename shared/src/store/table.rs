@@ -38,7 +38,7 @@
 //! domain modules that own those items re-export the keys they use.
 
 use super::Key;
-use crate::ids::{ObjectName, RecordId};
+use crate::ids::{ObjectName, OperatorId, RecordId};
 use crate::phone::PhoneNumber;
 
 /// The partition of all settings sections.
@@ -120,12 +120,26 @@ pub fn record_key(object: &ObjectName, id: &RecordId) -> Key {
 
 /// The partition of everything filed under a phone number.
 pub fn phone_pk(phone: &PhoneNumber) -> String {
-    format!("PHONE#{}", phone.as_str())
+    stored_phone_pk(phone.as_str())
+}
+
+/// The partition of a number as a record stores it (E.164, read back from the record's
+/// `phones`), for removing the record's copy from a number it no longer has.
+pub fn stored_phone_pk(e164: &str) -> String {
+    format!("PHONE#{e164}")
+}
+
+/// The sort-key prefix of every record inside a phone partition.
+pub const PHONE_RECORDS_PREFIX: &str = "REC#";
+
+/// The sort-key prefix of the records of one object inside a phone partition.
+pub fn phone_object_prefix(object: &ObjectName) -> String {
+    format!("{PHONE_RECORDS_PREFIX}{object}#")
 }
 
 /// The sort key of a record inside a phone partition.
 pub fn phone_record_sk(object: &ObjectName, id: &RecordId) -> String {
-    format!("REC#{object}#{id}")
+    format!("{}{id}", phone_object_prefix(object))
 }
 
 /// The partition of an account's related items (on GSI1 for records, GSI2 for calls).
@@ -141,6 +155,19 @@ pub fn contact_pk(contact: &RecordId) -> String {
 /// The sort key of a related record on GSI1/GSI2: grouped by object, newest last.
 pub fn related_sk(object: &ObjectName, id: &RecordId) -> String {
     format!("{object}#{id}")
+}
+
+/// The GSI1 partition listing every user of the local directory.
+pub const USERS_GSI_PK: &str = "USERS";
+
+/// The key of a user's item in the local directory.
+pub fn user_key(id: &OperatorId) -> Key {
+    Key::new(format!("USER#{id}"), "USER")
+}
+
+/// The key of the item claiming an e-mail address in the local directory.
+pub fn email_key(folded_email: &str) -> Key {
+    Key::new(format!("USEREMAIL#{folded_email}"), "EMAIL")
 }
 
 /// The partition of one search token of one object.
