@@ -160,10 +160,13 @@ describe('sign-in at an OpenID Connect provider, as deployed', { timeout: 420_00
     await textContains(banner, 'サインインを更新できませんでした');
     await shot(page, 'signin-renewal-failed-during-call');
 
-    // Past the token's expiry the API answers 401 (the call is followed every second): the screen stays.
+    // Past the token's expiry the API answers 401 to the page's next request (the call's changes
+    // are pushed on the live channel, so the page sends one when the operator types the memo):
+    // the screen stays.
     const held = await storedIdToken(page);
     const wait = held.exp * 1000 + 3000 - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    await page.locator('#memo-text').pressSequentially('折り返し');
     await eventually(() => statuses.includes(401), 10_000, 'a request refused with the expired token');
     assert.ok(await page.locator('#operator').isVisible(), 'the operator screen stays');
     await textContains(page.locator('#call-badge'), '通話中');
