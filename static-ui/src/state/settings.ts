@@ -26,6 +26,11 @@ export function setSettings(s: Settings): void {
 
 /** A read of the settings a little after the last change pushed (an admin saving several sections). */
 const SETTLE_MS = 150;
+/**
+ * Deployed, each warm settings function keeps what it read for 5 seconds, so the read right after
+ * a change may come from one that has not seen it yet: the settings are read once more after that.
+ */
+const FUNCTION_CACHE_MS = 5500;
 
 /**
  * Follows the settings on the live channel: each `settings_changed` (and each reconnection) reads
@@ -33,6 +38,7 @@ const SETTLE_MS = 150;
  */
 export function startSettingsSync(): () => void {
   let timer: ReturnType<typeof setTimeout> | null = null;
+  let again: ReturnType<typeof setTimeout> | null = null;
   const reload = () => {
     if (timer) clearTimeout(timer);
     timer = setTimeout(() => {
@@ -42,11 +48,18 @@ export function startSettingsSync(): () => void {
   };
   const stopLive = follow(['settings'], reload);
   const stopHearing = onLive((m) => {
-    if (m.type === 'settings_changed') reload();
+    if (m.type !== 'settings_changed') return;
+    reload();
+    if (again) clearTimeout(again);
+    again = setTimeout(() => {
+      again = null;
+      loadSettings().catch(() => undefined);
+    }, FUNCTION_CACHE_MS);
   });
   const stopFallback = pollWhileDown(reload);
   return () => {
     if (timer) clearTimeout(timer);
+    if (again) clearTimeout(again);
     stopFallback();
     stopHearing();
     stopLive();
