@@ -10,9 +10,9 @@ use serde_json::json;
 use shared::auth::Role;
 use shared::domain::Services;
 use shared::domain::calls::call_key;
-use shared::domain::routing::Routing;
+use shared::domain::routing::{QUEUE, Routing};
 use shared::ids::OperatorId;
-use shared::store::{Cond, Item, Store, TxOp, attr};
+use shared::store::{Cond, Item, Query, Store, TxOp, attr};
 
 async fn incoming(s: &Services, n: usize) {
     let sid = format!("CA{n:032x}");
@@ -60,6 +60,14 @@ async fn run(store: Arc<dyn Store>, calls: usize, operators: usize) {
     }
     // Operators answer, talk, hang up and (wrap-up 0 s) take the next call, until none waits.
     for _round in 0..80 {
+        // The callers still in line fetch the wait document again, as Twilio does every ~25 s.
+        let queue = s.store.query(Query::partition(QUEUE).limit(1000)).await.unwrap();
+        for entry in queue.items {
+            s.routing
+                .still_waiting_in(entry[attr::SK].as_str().unwrap())
+                .await
+                .unwrap();
+        }
         let offers: Vec<(String, String)> = ringing.lock().unwrap().drain().collect();
         if offers.is_empty() && answered.lock().unwrap().len() == calls {
             break;

@@ -108,6 +108,11 @@ impl CallControl {
                 let waited_too_long = started.is_some_and(|t| {
                     (chrono::Utc::now() - t.with_timezone(&chrono::Utc)).num_seconds() > max_wait as i64
                 });
+                if let Some(queue_sk) = call.queue_sk.as_deref().filter(|_| !waited_too_long && !call.is_over())
+                    && let Err(e) = self.services.routing.still_waiting_in(queue_sk).await
+                {
+                    tracing::warn!(error = %e, "could not note that the caller is still waiting");
+                }
                 if call.summary.status == "waiting" && waited_too_long {
                     let goodbye = UpdateCall::Redirect {
                         url: self.urls.goodbye(),
@@ -188,9 +193,10 @@ impl CallControl {
         let operators = &self.services.operators;
         operators.ensure(&caller.id, &caller.name, caller.role).await?;
         let me = match operators.set_status(&caller.id, status.clone()).await {
-            Err(DomainError::Conflict { code: "call_in_progress", .. }) if self.call_end_lands(caller).await? => {
-                operators.set_status(&caller.id, status.clone()).await?
-            }
+            Err(DomainError::Conflict {
+                code: "call_in_progress",
+                ..
+            }) if self.call_end_lands(caller).await? => operators.set_status(&caller.id, status.clone()).await?,
             other => other?,
         };
         if status != OperatorStatus::Available {

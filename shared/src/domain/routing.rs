@@ -40,7 +40,15 @@ pub mod field {
     pub const OFFERED_TO: &str = "offered_to";
     pub const OFFER_ID: &str = "offer_id";
     pub const OFFER_EXPIRES_AT: &str = "offer_expires_at";
+    /// When the caller last fetched the wait document (Twilio fetches it again each time it
+    /// ends, so a caller still waiting keeps this recent).
+    pub const WAITED_AT: &str = "waited_at";
 }
+
+/// How long a caller may go without fetching the wait document before they count as gone:
+/// the wait document lasts about 25 s (an announcement and a 15 s pause) and Twilio fetches it
+/// again as soon as it ends, so three missed rounds mean nobody is on the line any more.
+pub const WAIT_LOOP_STALE_SECONDS: i64 = 90;
 
 /// A call waiting in line, as its queue entry holds it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -55,6 +63,8 @@ pub struct QueueEntry {
     pub offer_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offer_expires_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waited_at: Option<String>,
 }
 
 impl QueueEntry {
@@ -67,6 +77,7 @@ impl QueueEntry {
             offered_to: None,
             offer_id: None,
             offer_expires_at: None,
+            waited_at: None,
         }
     }
 
@@ -95,6 +106,32 @@ impl QueueEntry {
     /// Whether the call has no live offer at `now`: never offered, or the offer lapsed.
     fn offerable(&self, now: &str) -> bool {
         self.offered_to.is_none() || self.offer_expires_at.as_deref().is_some_and(|e| e < now)
+    }
+
+    /// Whether the caller is no longer waiting at `now`: they have not fetched the wait
+    /// document for [`WAIT_LOOP_STALE_SECONDS`] (they hung up and the end callback was lost),
+    /// or they have waited longer than `max_wait_seconds` (the wait document sends them to the
+    /// goodbye). A call put back in line waits on hold in its conference, not on the wait
+    /// document, and is never a ghost here.
+    fn caller_gone(&self, now: chrono::DateTime<chrono::Utc>, max_wait_seconds: u32) -> bool {
+        if self.requeued_at.is_some() {
+            return false;
+        }
+        let at = |t: &str| {
+            chrono::DateTime::parse_from_rfc3339(t)
+                .ok()
+                .map(|t| t.with_timezone(&chrono::Utc))
+        };
+        let Some(enqueued) = at(&self.enqueued_at) else {
+            return false;
+        };
+        let last_sign = self
+            .waited_at
+            .as_deref()
+            .and_then(at)
+            .map_or(enqueued, |w| w.max(enqueued));
+        (now - last_sign).num_seconds() > WAIT_LOOP_STALE_SECONDS
+            || (now - enqueued).num_seconds() > i64::from(max_wait_seconds)
     }
 }
 
@@ -212,13 +249,21 @@ impl Routing {
 
     async fn try_offer(&self) -> Result<Attempt, DomainError> {
         let at = now();
+        let handling = self.settings.get().await?.call_handling.clone();
         let calls = self.store.query(Query::partition(QUEUE).limit(25)).await?;
-        let Some(q) = calls
-            .items
-            .iter()
-            .filter_map(QueueEntry::from_item)
-            .find(|q| q.offerable(&at))
-        else {
+        let mut next = None;
+        for q in calls.items.iter().filter_map(QueueEntry::from_item) {
+            if !q.offerable(&at) {
+                continue;
+            }
+            if q.caller_gone(chrono::Utc::now(), handling.max_wait_seconds) {
+                self.drop_gone_caller(&q).await?;
+                continue;
+            }
+            next = Some(q);
+            break;
+        }
+        let Some(q) = next else {
             return Ok(Attempt::Nothing);
         };
         let free = self
@@ -244,7 +289,7 @@ impl Routing {
             self.release(sid, &qsk, old_op, old_offer, None, Unanswered::Missed)
                 .await?;
         }
-        let ring = self.settings.get().await?.call_handling.ring_timeout_seconds;
+        let ring = handling.ring_timeout_seconds;
         let offer_id = ulid::Ulid::new().to_string();
         let expires = later(ring + 10);
         let ops = vec![
@@ -294,6 +339,75 @@ impl Routing {
                 free_since_key: free_key.to_owned(),
             })),
             Err(StoreError::ConditionFailed { .. }) | Err(StoreError::TransactionConflict) => Ok(Attempt::LostRace),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// A waiting caller fetched the wait document again: their queue entry notes it, so
+    /// routing knows they are still on the line (see [`WAIT_LOOP_STALE_SECONDS`]).
+    pub async fn still_waiting(&self, sid: &str) -> Result<(), DomainError> {
+        let Some(queue_sk) = self.call(sid).await?.and_then(|c| c.queue_sk) else {
+            return Ok(());
+        };
+        self.still_waiting_in(&queue_sk).await
+    }
+
+    /// [`Routing::still_waiting`] for the queue entry `queue_sk` (the caller read the call).
+    pub async fn still_waiting_in(&self, queue_sk: &str) -> Result<(), DomainError> {
+        let update = Update::default().set(field::WAITED_AT, now());
+        done(
+            self.store
+                .update(&queue_entry_key(queue_sk), update, Some(Cond::Exists))
+                .await,
+        )
+    }
+
+    /// Takes a caller who is no longer waiting out of line without offering the call: an offer
+    /// that lapsed on them is released first (the operator is not left holding it), then the
+    /// queue entry goes and the call is recorded as abandoned (対応履歴 shows it as such).
+    async fn drop_gone_caller(&self, q: &QueueEntry) -> Result<(), DomainError> {
+        let qsk = q.key().sk;
+        if let (Some(op), Some(offer)) = (&q.offered_to, &q.offer_id) {
+            self.release(&q.sid, &qsk, op, offer, None, Unanswered::Missed).await?;
+        }
+        let at = now();
+        let no_live_offer = Cond::And(vec![
+            Cond::Exists,
+            Cond::Or(vec![
+                Cond::AttrNotExists(field::OFFERED_TO.into()),
+                Cond::Lt(field::OFFER_EXPIRES_AT.into(), json!(at)),
+            ]),
+        ]);
+        let ops = vec![
+            TxOp::Delete {
+                key: queue_entry_key(&qsk),
+                cond: Some(no_live_offer.clone()),
+            },
+            TxOp::Update {
+                key: call_key(&q.sid),
+                update: Update::default()
+                    .set(call::STATUS, "abandoned")
+                    .set(call::ENDED_AT, at.as_str())
+                    .set(call::END_REASON, "caller_gone")
+                    .remove(call::OFFERED_TO),
+                cond: Some(Cond::And(vec![
+                    Cond::Exists,
+                    Cond::AttrNotExists(call::ENDED_AT.into()),
+                    Cond::AttrNotExists(call::OPERATOR_ID.into()),
+                ])),
+            },
+        ];
+        match self.store.transact(ops).await {
+            Ok(()) => {
+                tracing::warn!(call = %q.sid, "a caller no longer waiting left the queue without being offered");
+                Ok(())
+            }
+            // The call ended or was answered meanwhile: only its stale entry goes.
+            Err(StoreError::ConditionFailed { index: Some(1) }) => {
+                done(self.store.delete(&queue_entry_key(&qsk), Some(no_live_offer)).await)
+            }
+            Err(e) if e.is_condition_failed() => Ok(()),
+            Err(StoreError::TransactionConflict) => Ok(()),
             Err(e) => Err(e.into()),
         }
     }
