@@ -152,7 +152,13 @@ impl Monitor {
     pub async fn board(&self, now: DateTime<Utc>) -> Result<Board, DomainError> {
         let operators = self.operators.list().await?;
         let waiting = self.store.query(Query::partition(QUEUE).limit(30)).await?;
-        let queued: Vec<QueueEntry> = waiting.items.iter().filter_map(QueueEntry::from_item).collect();
+        // A caller who stopped fetching the wait document is gone; routing takes them out of line.
+        let queued: Vec<QueueEntry> = waiting
+            .items
+            .iter()
+            .filter_map(QueueEntry::from_item)
+            .filter(|q| !q.caller_gone(now, u32::MAX))
+            .collect();
         let mut keys = Vec::new();
         for sid in operators.iter().filter_map(|o| o.current_call.as_ref()) {
             keys.push(call_key(sid));

@@ -113,7 +113,7 @@ impl QueueEntry {
     /// or they have waited longer than `max_wait_seconds` (the wait document sends them to the
     /// goodbye). A call put back in line waits on hold in its conference, not on the wait
     /// document, and is never a ghost here.
-    fn caller_gone(&self, now: chrono::DateTime<chrono::Utc>, max_wait_seconds: u32) -> bool {
+    pub fn caller_gone(&self, now: chrono::DateTime<chrono::Utc>, max_wait_seconds: u32) -> bool {
         if self.requeued_at.is_some() {
             return false;
         }
