@@ -19,6 +19,9 @@ use crate::error::DomainError;
 use crate::store::{Cond, Item, Key, Store, StoreError, attr, str_attr};
 use crate::twilio::CallSid;
 
+/// How often a save that met another transaction on the memo is tried again (20, 40, 80, 160 ms).
+const CONFLICT_RETRIES: u32 = 4;
+
 /// The most characters a memo may hold (also the most a screen transfer carries).
 pub const MEMO_MAX_CHARS: usize = 10_000;
 
@@ -135,13 +138,20 @@ impl Memos {
         };
         // The memo alone is written (one write unit a KB): history reads a call's memo from here,
         // not from a copy on the call, which cost a transaction of both items on every save.
-        match self.store.put(item, Some(cond)).await {
-            Ok(()) => Ok(memo),
-            Err(StoreError::ConditionFailed { .. }) | Err(StoreError::TransactionConflict) => {
-                Err(self.stale(call, &key).await)
+        // A transaction of someone else on the memo at that moment is not a stale version: the
+        // save is tried again (briefly) rather than refused with 409, which would leave the
+        // operator's last words unsaved.
+        for attempt in 0u32.. {
+            match self.store.put(item.clone(), Some(cond.clone())).await {
+                Ok(()) => return Ok(memo),
+                Err(StoreError::ConditionFailed { .. }) => return Err(self.stale(call, &key).await),
+                Err(StoreError::TransactionConflict) if attempt < CONFLICT_RETRIES => {
+                    tokio::time::sleep(std::time::Duration::from_millis(20 << attempt)).await;
+                }
+                Err(e) => return Err(e.into()),
             }
-            Err(e) => Err(e.into()),
         }
+        unreachable!("the loop returns")
     }
 
     /// Refuses a caller who is neither on the call (or offered it) nor a supervisor.
@@ -177,5 +187,93 @@ impl Memos {
             ),
             serde_json::to_value(&current).ok(),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    use async_trait::async_trait;
+
+    use super::*;
+    use crate::store::embedded::EmbeddedStore;
+    use crate::store::{Page, Query};
+
+    /// A store whose first `conflicts` puts meet another transaction on the item.
+    struct Contended {
+        inner: EmbeddedStore,
+        conflicts: AtomicU32,
+    }
+
+    #[async_trait]
+    impl Store for Contended {
+        async fn get(&self, k: &Key) -> Result<Option<Item>, StoreError> {
+            self.inner.get(k).await
+        }
+        async fn get_many(&self, k: &[Key]) -> Result<Vec<Item>, StoreError> {
+            self.inner.get_many(k).await
+        }
+        async fn put(&self, i: Item, c: Option<Cond>) -> Result<(), StoreError> {
+            if self
+                .conflicts
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                .is_ok()
+            {
+                return Err(StoreError::TransactionConflict);
+            }
+            self.inner.put(i, c).await
+        }
+        async fn update(&self, k: &Key, u: crate::store::Update, c: Option<Cond>) -> Result<Item, StoreError> {
+            self.inner.update(k, u, c).await
+        }
+        async fn delete(&self, k: &Key, c: Option<Cond>) -> Result<(), StoreError> {
+            self.inner.delete(k, c).await
+        }
+        async fn query(&self, q: Query) -> Result<Page, StoreError> {
+            self.inner.query(q).await
+        }
+        async fn transact(&self, ops: Vec<crate::store::TxOp>) -> Result<(), StoreError> {
+            self.inner.transact(ops).await
+        }
+        async fn batch_write(&self, p: Vec<Item>, d: Vec<Key>) -> Result<(), StoreError> {
+            self.inner.batch_write(p, d).await
+        }
+    }
+
+    #[tokio::test]
+    async fn a_save_that_meets_another_transaction_is_stored_not_refused_as_stale() {
+        // Given a call on which the first two saves meet another transaction,
+        let store = Arc::new(Contended {
+            inner: EmbeddedStore::in_memory().unwrap(),
+            conflicts: AtomicU32::new(2),
+        });
+        let sid = CallSid::parse("CA0123456789abcdef0123456789abcdef").unwrap();
+        let key = call_key(sid.as_str());
+        let mut call = Item::new();
+        call.insert(attr::PK.into(), key.pk.into());
+        call.insert(attr::SK.into(), key.sk.into());
+        call.insert("operator_id".into(), "op-sato".into());
+        store.inner.put(call, None).await.unwrap();
+        let settings = SettingsService::new(store.clone(), std::time::Duration::from_secs(5));
+        let memos = Memos::new(store.clone(), Arc::new(settings));
+        let caller = Caller {
+            id: crate::ids::OperatorId::parse("op-sato").unwrap(),
+            name: "佐藤".into(),
+            role: Role::Operator,
+        };
+        // when the operator saves,
+        let input = MemoSave {
+            version: 0,
+            text: "【お客様】請求書の再発行".into(),
+            response_status: None,
+        };
+        let saved = memos.save(&caller, &sid, input).await;
+        // then the memo is stored.
+        assert_eq!(saved.unwrap().version, 1);
+        assert_eq!(
+            memos.read(&caller, &sid).await.unwrap().text,
+            "【お客様】請求書の再発行"
+        );
     }
 }
