@@ -2,13 +2,13 @@
 //! write conditioned on the target's version, so two operators never dial the same target.
 
 use super::{
-    ATTEMPTS, CallLists, Target, TargetId, TargetState, busy, counter_op, list_alive, list_not_found, now, shard_of,
-    stamp, target_from_item, target_item, transact,
+    ATTEMPTS, CallLists, Target, TargetId, TargetState, busy, counter_op, list_alive, now, shard_of, stamp,
+    target_from_item, target_item, write_target,
 };
 use crate::error::DomainError;
 use crate::ids::{OperatorId, RecordId};
 use crate::store::table::call_list_state_pk;
-use crate::store::{Cond, Index, Query, SortKey, StoreError, TxOp};
+use crate::store::{Cond, Index, Query, SortKey, TxOp};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -226,26 +226,21 @@ impl CallLists {
                     0,
                 ));
             }
-            match transact(&*self.store, ops).await {
-                Ok(()) => {
-                    return Ok(Lease {
-                        target: t,
-                        line: LeaseLine {
-                            id: line.id.to_string(),
-                            number: line.number.as_str().to_owned(),
-                            display: line.number.display(),
-                            label: line.label.clone(),
-                        },
-                        script_id: l
-                            .script_id
-                            .clone()
-                            .or_else(|| line.script_id.as_ref().map(|s| s.to_string())),
-                        expires_at,
-                    });
-                }
-                Err(StoreError::ConditionFailed { index: Some(0) }) => return Err(list_not_found(list)),
-                Err(StoreError::ConditionFailed { .. }) | Err(StoreError::TransactionConflict) => continue,
-                Err(e) => return Err(e.into()),
+            if write_target(&*self.store, list, ops).await? {
+                return Ok(Lease {
+                    target: t,
+                    line: LeaseLine {
+                        id: line.id.to_string(),
+                        number: line.number.as_str().to_owned(),
+                        display: line.number.display(),
+                        label: line.label.clone(),
+                    },
+                    script_id: l
+                        .script_id
+                        .clone()
+                        .or_else(|| line.script_id.as_ref().map(|s| s.to_string())),
+                    expires_at,
+                });
             }
         }
         Err(busy())
@@ -270,11 +265,8 @@ impl CallLists {
                 },
                 counter_op(list, shard_of(&t.id), &[(TargetState::InProgress, -1), (back, 1)], 0),
             ];
-            match transact(&*self.store, ops).await {
-                Ok(()) => return Ok(t),
-                Err(StoreError::ConditionFailed { index: Some(0) }) => return Err(list_not_found(list)),
-                Err(StoreError::ConditionFailed { .. }) | Err(StoreError::TransactionConflict) => continue,
-                Err(e) => return Err(e.into()),
+            if write_target(&*self.store, list, ops).await? {
+                return Ok(t);
             }
         }
         Err(busy())

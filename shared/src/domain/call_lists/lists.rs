@@ -160,17 +160,36 @@ impl CallLists {
         Ok(())
     }
 
-    /// Creates a list.
-    pub async fn create(&self, input: NewCallList, by: &OperatorId) -> Result<CallList, DomainError> {
-        let name = text(&input.name, "name", NAME_MAX_CHARS, true)?.unwrap_or_default();
+    /// A list's name and description checked, its line and script known to the settings.
+    async fn checked_fields(
+        &self,
+        name: &str,
+        description: Option<&str>,
+        line_id: &str,
+        script_id: Option<String>,
+    ) -> Result<(String, Option<String>, Option<String>), DomainError> {
+        let name = text(name, "name", NAME_MAX_CHARS, true)?.unwrap_or_default();
         let description = text(
-            input.description.as_deref().unwrap_or_default(),
+            description.unwrap_or_default(),
             "description",
             DESCRIPTION_MAX_CHARS,
             false,
         )?;
-        let script_id = input.script_id.filter(|s| !s.trim().is_empty());
-        self.check_line_and_script(&input.line_id, script_id.as_deref()).await?;
+        let script_id = script_id.filter(|s| !s.trim().is_empty());
+        self.check_line_and_script(line_id, script_id.as_deref()).await?;
+        Ok((name, description, script_id))
+    }
+
+    /// Creates a list.
+    pub async fn create(&self, input: NewCallList, by: &OperatorId) -> Result<CallList, DomainError> {
+        let (name, description, script_id) = self
+            .checked_fields(
+                &input.name,
+                input.description.as_deref(),
+                &input.line_id,
+                input.script_id,
+            )
+            .await?;
         let at = now();
         let list = CallList {
             id: RecordId::new(),
@@ -257,15 +276,14 @@ impl CallLists {
         by: &OperatorId,
     ) -> Result<CallList, DomainError> {
         let current = self.get(list).await?;
-        let name = text(&input.name, "name", NAME_MAX_CHARS, true)?.unwrap_or_default();
-        let description = text(
-            input.description.as_deref().unwrap_or_default(),
-            "description",
-            DESCRIPTION_MAX_CHARS,
-            false,
-        )?;
-        let script_id = input.script_id.filter(|s| !s.trim().is_empty());
-        self.check_line_and_script(&input.line_id, script_id.as_deref()).await?;
+        let (name, description, script_id) = self
+            .checked_fields(
+                &input.name,
+                input.description.as_deref(),
+                &input.line_id,
+                input.script_id,
+            )
+            .await?;
         if current.version != input.version {
             return Err(stale_list(&current));
         }

@@ -281,6 +281,18 @@ async fn transact(store: &dyn Store, ops: Vec<TxOp>) -> Result<(), StoreError> {
     }
 }
 
+/// Applies a change to a target whose first operation is [`list_alive`]: `Ok(true)` when it was
+/// written, `Ok(false)` when the target changed meanwhile (the caller reads it again), a 404 when
+/// the list is gone.
+async fn write_target(store: &dyn Store, list: &RecordId, ops: Vec<TxOp>) -> Result<bool, DomainError> {
+    match transact(store, ops).await {
+        Ok(()) => Ok(true),
+        Err(StoreError::ConditionFailed { index: Some(0) }) => Err(list_not_found(list)),
+        Err(StoreError::ConditionFailed { .. }) | Err(StoreError::TransactionConflict) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
 fn text(value: &str, field: &str, max: usize, required: bool) -> Result<Option<String>, DomainError> {
     let t = value.trim();
     if t.is_empty() {

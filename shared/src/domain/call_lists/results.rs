@@ -3,13 +3,13 @@
 
 use super::leases::check_holder;
 use super::{
-    ATTEMPTS, CallLists, Target, TargetId, TargetState, busy, counter_op, list_alive, list_not_found, shard_of, stamp,
-    target_item, to_item, transact,
+    ATTEMPTS, CallLists, Target, TargetId, TargetState, busy, counter_op, list_alive, shard_of, stamp, target_item,
+    to_item, write_target,
 };
 use crate::error::DomainError;
 use crate::ids::{OperatorId, RecordId};
 use crate::store::table::{call_list_pk, call_list_result_sk};
-use crate::store::{Cond, Key, StoreError, TxOp};
+use crate::store::{Cond, Key, TxOp};
 use crate::twilio::CallSid;
 use serde::{Deserialize, Serialize};
 
@@ -205,11 +205,8 @@ impl CallLists {
                     cond: Some(Cond::NotExists),
                 },
             ];
-            match transact(&*self.store, ops).await {
-                Ok(()) => return Ok(t),
-                Err(StoreError::ConditionFailed { index: Some(0) }) => return Err(list_not_found(list)),
-                Err(StoreError::ConditionFailed { .. }) | Err(StoreError::TransactionConflict) => continue,
-                Err(e) => return Err(e.into()),
+            if write_target(&*self.store, list, ops).await? {
+                return Ok(t);
             }
         }
         Err(busy())
