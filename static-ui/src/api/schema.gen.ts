@@ -919,7 +919,7 @@ export interface components {
             ended_at?: string | null;
             /** @description Our line (the number called, or the caller ID used). */
             line?: string | null;
-            /** @description The conversation memo as saved at the end of the call. */
+            /** @description The conversation memo as last saved (history reads it from the call's memo item). */
             memo?: string | null;
             operator_id?: string | null;
             operator_name?: string | null;
@@ -1508,7 +1508,7 @@ export interface components {
                 ended_at?: string | null;
                 /** @description Our line (the number called, or the caller ID used). */
                 line?: string | null;
-                /** @description The conversation memo as saved at the end of the call. */
+                /** @description The conversation memo as last saved (history reads it from the call's memo item). */
                 memo?: string | null;
                 operator_id?: string | null;
                 operator_name?: string | null;
