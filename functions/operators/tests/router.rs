@@ -70,7 +70,9 @@ async fn on_call_and_unknown_statuses_are_refused() {
 async fn becoming_available_rings_the_longest_waiting_call_and_then_status_changes_are_refused() {
     let (app, services, twilio) = app();
     let sid = "CA44444444444444444444444444444444";
-    let at = "2026-11-23T10:00:00.000Z";
+    // A caller who joined the queue just now (one silent for longer than Twilio's wait loop, or
+    // past the longest wait, is gone and is not rung).
+    let at = &chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     let mut call_item = shared::store::Item::new();
     let key = shared::domain::calls::call_key(sid);
     call_item.insert("PK".into(), key.pk.into());
