@@ -190,6 +190,8 @@ pub(crate) fn classify(code: Option<&str>, text: String) -> StoreError {
         );
     }
     match code {
+        // A single write that met a transaction in progress on its item: worth trying again.
+        Some("TransactionConflictException") => StoreError::TransactionConflict,
         Some(
             "AccessDeniedException"
             | "UnrecognizedClientException"
