@@ -47,6 +47,8 @@ export interface FunctionSpec {
   readonly userPool?: UserPoolAccess;
   readonly memoryMb?: number;
   readonly timeoutSeconds?: number;
+  /** The route-level limit of this function's routes, in place of the stage's default. */
+  readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
 }
 
 /** A function the user pool invokes on an event of its own (no route, no table). */
@@ -62,12 +64,72 @@ export interface TriggerSpec {
   readonly timeoutSeconds?: number;
 }
 
+/** A function an EventBridge rule invokes on a schedule (no route): the reconciliation. */
+export interface ScheduledSpec {
+  readonly name: string;
+  readonly crateDir: string;
+  readonly package: string;
+  readonly description: string;
+  /** An EventBridge schedule expression: `rate(1 minute)`. */
+  readonly schedule: string;
+  /** Keys into the catalog's `secrets` the function may read. */
+  readonly secrets: string[];
+  readonly table: TableAccess;
+  readonly memoryMb?: number;
+  readonly timeoutSeconds?: number;
+}
+
 export interface SecretSpec {
   /** Environment variable that carries the secret's ARN (never its value). */
   readonly env: string;
   readonly description: string;
   /** JSON keys of the secret value. */
   readonly keys: string[];
+}
+
+/** One of the live channel's functions (a binary of a workspace crate; no HTTP routes). */
+export interface LiveFunctionSpec {
+  readonly name: string;
+  readonly crateDir: string;
+  /** The binary (cargo-lambda builds `target/lambda/<package>`). */
+  readonly package: string;
+  readonly description: string;
+  /** Exact DynamoDB actions on the table (none for the authorizer). */
+  readonly table: TableAccess;
+  readonly memoryMb?: number;
+  readonly timeoutSeconds?: number;
+}
+
+/** A route of the WebSocket API. */
+export interface LiveRouteSpec {
+  /** `$connect`, `$disconnect`, `$default` or an action (`subscribe`). */
+  readonly key: string;
+  /** Guarded by the REQUEST authorizer (only `$connect` may be). */
+  readonly authorizer: boolean;
+  /** The routes function's answer is sent back to the client (a route response). */
+  readonly returnResponse: boolean;
+}
+
+/** The live channel: the WebSocket API, its functions and the table's stream (see functions.json). */
+export interface LiveSpec {
+  /** The stage, also the channel's path on the page's origin. */
+  readonly stage: string;
+  readonly routeSelectionExpression: string;
+  /** Where the authorizer reads the token: `route.request.header.Sec-WebSocket-Protocol`. */
+  readonly identitySource: string;
+  readonly routes: LiveRouteSpec[];
+  readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+  readonly stream: {
+    readonly viewType: 'NEW_AND_OLD_IMAGES';
+    readonly startingPosition: 'LATEST' | 'TRIM_HORIZON';
+    readonly batchSize: number;
+    readonly maximumBatchingWindowSeconds: number;
+    readonly retryAttempts: number;
+    readonly maximumRecordAgeSeconds: number;
+    /** The event source mapping's filters: the PK prefixes whose changes reach the push function. */
+    readonly watchedKeyPrefixes: string[];
+  };
+  readonly functions: Record<'routes' | 'authorizer' | 'push', LiveFunctionSpec>;
 }
 
 export interface FunctionCatalog {
@@ -79,7 +141,27 @@ export interface FunctionCatalog {
   readonly defaults: { memoryMb: number; timeoutSeconds: number; env: Record<string, string> };
   readonly secrets: Record<string, SecretSpec>;
   readonly triggers: TriggerSpec[];
+  /** Functions run on a schedule. */
+  readonly scheduled: ScheduledSpec[];
+  /** The live channel's WebSocket API and its three functions. */
+  readonly live: LiveSpec;
+  /** Log lines counted in every HTTP function's log group, each with an alarm of its own. */
+  readonly logAlarms: LogAlarmSpec[];
   readonly functions: FunctionSpec[];
+}
+
+/** The CloudWatch namespace of the metrics counted from the functions' logs. */
+export const LOG_METRIC_NAMESPACE = 'OperatorConsole';
+
+/**
+ * A log line that must page someone: a metric filter on each HTTP function's log group counts
+ * it into `metric` (namespace {@link LOG_METRIC_NAMESPACE}), alarmed at one in five minutes.
+ */
+export interface LogAlarmSpec {
+  readonly metric: string;
+  /** A CloudWatch Logs filter pattern over the functions' JSON log lines. */
+  readonly pattern: string;
+  readonly description: string;
 }
 
 /** The folder holding `functions.json` (the infra root), found from this file upwards. */
@@ -135,7 +217,51 @@ export function loadCatalog(file: string = CATALOG_PATH): FunctionCatalog {
     if (t.event !== 'preTokenGeneration') throw new Error(`trigger '${t.name}': unknown user pool event '${t.event}'`);
     checkUserPoolActions(t.name, t.userPool);
   }
-  return { ...catalog, triggers: catalog.triggers ?? [] };
+  for (const job of catalog.scheduled ?? []) {
+    if (!/^[a-z][a-z0-9-]*$/.test(job.name)) throw new Error(`scheduled function name '${job.name}' is not a crate-style name`);
+    if (names.has(job.name)) throw new Error(`'${job.name}' is listed twice`);
+    names.add(job.name);
+    if (!/^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$/.test(job.schedule)) {
+      throw new Error(`scheduled function '${job.name}': '${job.schedule}' is not a schedule expression`);
+    }
+    for (const secret of job.secrets) {
+      if (!catalog.secrets[secret]) throw new Error(`scheduled function '${job.name}' names unknown secret '${secret}'`);
+    }
+    for (const action of job.table.actions) {
+      if (!/^dynamodb:[A-Z][A-Za-z]+$/.test(action)) throw new Error(`scheduled function '${job.name}': '${action}' is not an exact DynamoDB action`);
+    }
+  }
+  checkLive(catalog.live, names);
+  return { ...catalog, triggers: catalog.triggers ?? [], scheduled: catalog.scheduled ?? [] };
+}
+
+function checkLive(live: LiveSpec | undefined, names: Set<string>): void {
+  if (!live) throw new Error("the catalog has no 'live' entry (the live channel's WebSocket API and functions)");
+  if (!/^[A-Za-z0-9_]+$/.test(live.stage)) throw new Error(`live.stage '${live.stage}' is not a stage name`);
+  if (live.identitySource !== 'route.request.header.Sec-WebSocket-Protocol') {
+    throw new Error(`live.identitySource must be the subprotocol header (the token never goes in the URL), got '${live.identitySource}'`);
+  }
+  const keys = live.routes.map((r) => r.key);
+  for (const required of ['$connect', '$disconnect', '$default']) {
+    if (!keys.includes(required)) throw new Error(`live.routes has no ${required} route`);
+  }
+  if (new Set(keys).size !== keys.length) throw new Error('live.routes lists a route twice');
+  for (const r of live.routes) {
+    if (r.authorizer && r.key !== '$connect') throw new Error(`live route ${r.key}: only $connect takes an authorizer`);
+  }
+  if (!live.routes.find((r) => r.key === '$connect')!.authorizer) throw new Error('live route $connect must be guarded by the authorizer');
+  if (live.stream.viewType !== 'NEW_AND_OLD_IMAGES') throw new Error('live.stream.viewType must be NEW_AND_OLD_IMAGES (the push function compares both images)');
+  if (live.stream.watchedKeyPrefixes.length === 0) throw new Error('live.stream.watchedKeyPrefixes is empty: the push function would hear nothing');
+  for (const [role, fn] of Object.entries(live.functions)) {
+    if (!/^[a-z][a-z0-9-]*$/.test(fn.name)) throw new Error(`live function '${fn.name}' is not a crate-style name`);
+    if (names.has(fn.name)) throw new Error(`'${fn.name}' is listed twice`);
+    names.add(fn.name);
+    for (const action of fn.table.actions) {
+      if (!/^dynamodb:[A-Z][A-Za-z]+$/.test(action)) throw new Error(`live ${role} '${fn.name}': '${action}' is not an exact DynamoDB action`);
+      if (action === 'dynamodb:Scan') throw new Error(`live ${role} '${fn.name}' must not Scan`);
+    }
+  }
+  if (live.functions.authorizer.table.actions.length > 0) throw new Error('the live authorizer verifies tokens only: it gets no table access');
 }
 
 function checkUserPoolActions(name: string, access: UserPoolAccess | undefined): void {
@@ -177,10 +303,10 @@ export function pascalCase(name: string): string {
     .join('');
 }
 
-export function memoryOf(catalog: FunctionCatalog, fn: FunctionSpec | TriggerSpec): number {
+export function memoryOf(catalog: FunctionCatalog, fn: FunctionSpec | TriggerSpec | LiveFunctionSpec | ScheduledSpec): number {
   return fn.memoryMb ?? catalog.defaults.memoryMb;
 }
 
-export function timeoutOf(catalog: FunctionCatalog, fn: FunctionSpec | TriggerSpec): number {
+export function timeoutOf(catalog: FunctionCatalog, fn: FunctionSpec | TriggerSpec | LiveFunctionSpec | ScheduledSpec): number {
   return fn.timeoutSeconds ?? catalog.defaults.timeoutSeconds;
 }

@@ -20,58 +20,28 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
+import { LiveFunctionSpec, LiveSpec, loadCatalog } from './function-catalog';
+
+export type { LiveFunctionSpec };
+
+/** The live channel as `infra/functions.json` describes it (its `live` entry). */
+export const LIVE: LiveSpec = loadCatalog().live;
 
 /** The stage: also the path of the channel on the page's origin (`/live`). */
-export const LIVE_STAGE = 'live';
+export const LIVE_STAGE = LIVE.stage;
 
 /** The header the authorizer reads (the token travels as a subprotocol, never in the URL). */
-export const LIVE_IDENTITY_SOURCE = 'route.request.header.Sec-WebSocket-Protocol';
+export const LIVE_IDENTITY_SOURCE = LIVE.identitySource;
 
 /**
  * The table items whose changes the push function hears (the stream's other records are filtered
  * out by the event source mapping and cost no invocation): settings, the queue, a day's figures,
  * operators, calls and their memos. Kept in step with `shared::push::watches`.
  */
-export const WATCHED_KEY_PREFIXES = ['SETTINGS', 'QUEUE', 'STATS#', 'OP#', 'CALL#'];
-
-/** What a function of the channel is built from (a binary of a crate of the workspace). */
-export interface LiveFunctionSpec {
-  readonly name: string;
-  readonly crateDir: string;
-  /** The binary (cargo-lambda builds `target/lambda/<package>`). */
-  readonly package: string;
-  readonly description: string;
-  readonly memoryMb?: number;
-  readonly timeoutSeconds?: number;
-}
+export const WATCHED_KEY_PREFIXES = LIVE.stream.watchedKeyPrefixes;
 
 /** The three functions, in the workspace crates `functions/live` (two binaries) and `functions/push`. */
-export const LIVE_FUNCTIONS: Record<'routes' | 'authorizer' | 'push', LiveFunctionSpec> = {
-  routes: {
-    name: 'live',
-    crateDir: 'functions/live',
-    package: 'live',
-    description: 'Live channel routes: $connect stores the connection, $disconnect forgets it, subscribe files it under its audiences, $default names the actions',
-    memoryMb: 128,
-    timeoutSeconds: 5,
-  },
-  authorizer: {
-    name: 'live-authorizer',
-    crateDir: 'functions/live',
-    package: 'live-authorizer',
-    description: 'Live channel $connect authorizer: the Cognito ID token offered as the bearer.<token> subprotocol',
-    memoryMb: 128,
-    timeoutSeconds: 5,
-  },
-  push: {
-    name: 'push',
-    crateDir: 'functions/push',
-    package: 'push',
-    description: 'DynamoDB stream to the live channel: each change posted to the connections that may hear it',
-    memoryMb: 256,
-    timeoutSeconds: 30,
-  },
-};
+export const LIVE_FUNCTIONS = LIVE.functions;
 
 export interface LiveChannelFunctions {
   /** The single table, with its stream on (NEW_AND_OLD_IMAGES). */
@@ -125,38 +95,34 @@ export class LiveChannel extends Construct {
     this.functions.authorizer = authorizerFn;
     this.functions.push = pushFn;
 
-    // Connections and audiences: one partition each, written, read and deleted by key.
-    routesFn.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'LiveConnections',
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
-        resources: [props.table.tableArn],
-      }),
-    );
-    // The audiences a message goes to, and forgetting a connection that is gone.
-    pushFn.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'LiveAudiences',
-        actions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
-        resources: [props.table.tableArn],
-      }),
-    );
+    // What each may do on the table comes from the catalog: the routes store, read and forget
+    // connections by key; the push function reads the audiences and forgets closed connections.
+    for (const [role, fn] of [['routes', routesFn], ['push', pushFn]] as const) {
+      const actions = LIVE_FUNCTIONS[role].table.actions;
+      if (actions.length === 0) continue;
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({ sid: role === 'routes' ? 'LiveConnections' : 'LiveAudiences', actions, resources: [props.table.tableArn] }),
+      );
+    }
 
     const authorizer = new WebSocketLambdaAuthorizer('LiveAuthorizer', authorizerFn, {
       authorizerName: 'live-subprotocol-token',
       identitySource: [LIVE_IDENTITY_SOURCE],
     });
-    const integration = (id: string) => new WebSocketLambdaIntegration(id, routesFn);
-    this.api.addRoute('$connect', { integration: integration('LiveConnectIntegration'), authorizer });
-    this.api.addRoute('$disconnect', { integration: integration('LiveDisconnectIntegration') });
-    this.api.addRoute('subscribe', { integration: integration('LiveSubscribeIntegration'), returnResponse: true });
-    this.api.addRoute('$default', { integration: integration('LiveDefaultIntegration'), returnResponse: true });
+    for (const route of LIVE.routes) {
+      const id = `Live${routeIdPart(route.key)}Integration`;
+      this.api.addRoute(route.key, {
+        integration: new WebSocketLambdaIntegration(id, routesFn),
+        authorizer: route.authorizer ? authorizer : undefined,
+        returnResponse: route.returnResponse,
+      });
+    }
 
     this.stage = new apigwv2.WebSocketStage(this, 'LiveStage', {
       webSocketApi: this.api,
       stageName: LIVE_STAGE,
       autoDeploy: true,
-      throttle: { rateLimit: props.rateLimit ?? 100, burstLimit: props.burstLimit ?? 200 },
+      throttle: { rateLimit: props.rateLimit ?? LIVE.throttle.rateLimit, burstLimit: props.burstLimit ?? LIVE.throttle.burstLimit },
     });
     // PostToConnection on this stage's connections only.
     pushFn.addToRolePolicy(
@@ -171,18 +137,24 @@ export class LiveChannel extends Construct {
 
     pushFn.addEventSource(
       new DynamoEventSource(props.table, {
-        startingPosition: lambda.StartingPosition.LATEST,
-        batchSize: 100,
-        maxBatchingWindow: Duration.millis(0),
+        startingPosition: lambda.StartingPosition[LIVE.stream.startingPosition],
+        batchSize: LIVE.stream.batchSize,
+        maxBatchingWindow: Duration.seconds(LIVE.stream.maximumBatchingWindowSeconds),
         bisectBatchOnError: true,
         reportBatchItemFailures: true,
-        retryAttempts: 3,
+        retryAttempts: LIVE.stream.retryAttempts,
         // A change older than this is not worth showing: the page reads everything after a reconnect.
-        maxRecordAge: Duration.minutes(5),
+        maxRecordAge: Duration.seconds(LIVE.stream.maximumRecordAgeSeconds),
         filters: WATCHED_KEY_PREFIXES.map((prefix) =>
           lambda.FilterCriteria.filter({ dynamodb: { Keys: { PK: { S: lambda.FilterRule.beginsWith(prefix) } } } }),
         ),
       }),
     );
   }
+}
+
+/** `$connect` -> `Connect`, `subscribe` -> `Subscribe`: construct ids of the routes' integrations. */
+function routeIdPart(key: string): string {
+  const bare = key.replace(/^\$/, '');
+  return bare[0].toUpperCase() + bare.slice(1);
 }

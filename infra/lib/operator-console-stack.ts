@@ -35,6 +35,8 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -49,11 +51,15 @@ import { Construct, Node } from 'constructs';
 import type { PageConfig } from '../../static-ui/src/config-contract';
 import {
   deployedRoutes,
+  routeKey,
   FunctionCatalog,
   FunctionSpec,
   INFRA_ROOT,
+  LOG_METRIC_NAMESPACE,
+  LiveFunctionSpec,
   loadCatalog,
   memoryOf,
+  ScheduledSpec,
   TriggerSpec,
   pascalCase,
   timeoutOf,
@@ -69,6 +75,9 @@ export const OPERATOR_GROUPS = [
   { name: 'supervisor', precedence: 20, description: 'Supervisors: monitoring and everything an operator does' },
   { name: 'operator', precedence: 30, description: 'Operators: take and place calls' },
 ] as const;
+
+/** The template metadata key naming the cargo binary a function runs. */
+export const CARGO_BINARY_METADATA = 'cargo-lambda:binary';
 
 /** Manifest used for crates that do not exist yet when bundling is skipped (see its comments). */
 const PLACEHOLDER_MANIFEST = path.join(INFRA_ROOT, 'assets', 'crate-placeholder', 'Cargo.toml');
@@ -213,14 +222,20 @@ export class OperatorConsoleStack extends Stack {
   public readonly userPool: cognito.UserPool;
   public readonly pageClient: cognito.UserPoolClient;
   public readonly api: apigwv2.HttpApi;
+  /** The HTTP API's `$default` stage (throttled; route-level limits from functions.json). */
+  public apiStage!: apigwv2.HttpStage;
   public readonly distribution: cloudfront.Distribution;
   public readonly alarmTopic: sns.Topic;
   /** The live channel: the WebSocket API at `/live`, its functions and the table's stream. */
   public readonly live: LiveChannel;
   /** One function per catalog entry, by catalog name. */
   public readonly functions: Record<string, RustFunction> = {};
+  /** Each HTTP function's log group, for the metric filters of the catalog's log alarms. */
+  private readonly functionLogs: Record<string, logs.LogGroup> = {};
   /** The user pool's triggers, by catalog name. */
   public readonly triggers: Record<string, RustFunction> = {};
+  /** The functions run on a schedule, by catalog name. */
+  public readonly scheduled: Record<string, RustFunction> = {};
 
   private readonly catalog: FunctionCatalog;
   /** Where Twilio and the page reach the API: the page's origin (`PUBLIC_BASE_URL` of the functions). */
@@ -304,6 +319,7 @@ export class OperatorConsoleStack extends Stack {
       identitySource: ['$request.header.Authorization'],
     });
 
+    const throttledRoutes: { key: string; throttle: { rateLimit: number; burstLimit: number }; routes: apigwv2.HttpRoute[] }[] = [];
     for (const spec of this.catalog.functions) {
       const fn = this.createFunction(spec);
       this.functions[spec.name] = fn;
@@ -311,18 +327,34 @@ export class OperatorConsoleStack extends Stack {
         payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
       });
       for (const route of deployedRoutes(this.catalog, spec)) {
-        this.api.addRoutes({
+        const added = this.api.addRoutes({
           path: route.path,
           methods: [apigwv2.HttpMethod[route.method]],
           integration,
           authorizer: spec.authorizer === 'jwt' ? authorizer : undefined,
         });
+        if (spec.throttle) {
+          throttledRoutes.push({ key: routeKey(route), throttle: spec.throttle, routes: added });
+        }
       }
+    }
+    // Route-level limits (functions.json `throttle`): the stage names the routes, so it is
+    // created after them. RouteSettings is a JSON map in CloudFormation: its keys are written as
+    // CloudFormation spells them.
+    if (throttledRoutes.length > 0) {
+      const stage = this.apiStage.node.defaultChild as apigwv2.CfnStage;
+      stage.routeSettings = Object.fromEntries(
+        throttledRoutes.map(({ key, throttle }) => [
+          key,
+          { ThrottlingRateLimit: throttle.rateLimit, ThrottlingBurstLimit: throttle.burstLimit },
+        ]),
+      );
+      for (const { routes } of throttledRoutes) routes.forEach((route) => this.apiStage.node.addDependency(route));
     }
 
     this.live.attach({
       table: this.table,
-      build: (spec, environment) => this.rustFunction(spec as unknown as TriggerSpec, environment),
+      build: (spec, environment) => this.rustFunction(spec, environment),
       environment: { ...this.catalog.defaults.env, TABLE_NAME: this.table.tableName, PUBLIC_BASE_URL: this.publicBaseUrl },
       issuer: this.userPool.userPoolProviderUrl,
       audience: this.pageClient.userPoolClientId,
@@ -344,6 +376,7 @@ export class OperatorConsoleStack extends Stack {
     });
 
     for (const spec of this.catalog.triggers) this.triggers[spec.name] = this.createTrigger(spec);
+    for (const spec of this.catalog.scheduled) this.scheduled[spec.name] = this.createScheduled(spec);
 
     this.alarmTopic = new sns.Topic(this, 'OperationalAlarmsTopic', {
       displayName: 'Operator console alarms',
@@ -453,20 +486,24 @@ export class OperatorConsoleStack extends Stack {
 
   /**
    * Content-Security-Policy of the page: its own origin (the API and the live channel are on it),
-   * Cognito and Twilio. CSP Level 3 lets 'self' match the page's own host over wss:, which older
-   * browsers do not: with a custom domain its wss:// origin is named too (the distribution's
-   * generated name is not known while its own headers policy is built).
+   * Cognito and Twilio. The live channel is `wss://<the page's host>/live`: CSP Level 3 lets
+   * 'self' match it, but not every browser in a call centre applies that rule, so its wss://
+   * origin is named as well. With a custom domain that is exact. Without one the page is on the
+   * distribution's generated `*.cloudfront.net` name, which this policy cannot name: the
+   * distribution refers to the policy, so the policy referring to the distribution's name would
+   * be a circular dependency CloudFormation refuses. `wss://*.cloudfront.net` is allowed then;
+   * it widens connect-src to other distributions' WebSockets only, and scripts stay 'self' only.
    */
   private contentSecurityPolicy(hostedUiUrl: string, domain?: string): string {
     const cognitoApi = `https://cognito-idp.${this.region}.${this.urlSuffix}`;
-    const liveOrigin = domain ? ` wss://${domain}` : '';
+    const liveOrigin = domain ? `wss://${domain}` : 'wss://*.cloudfront.net';
     return [
       "default-src 'self'",
       "script-src 'self'",
       "style-src 'self' 'unsafe-inline'",
       "img-src 'self' data: blob:",
       "font-src 'self' data:",
-      `connect-src 'self'${liveOrigin} ${hostedUiUrl} ${cognitoApi} wss://*.twilio.com https://*.twilio.com`,
+      `connect-src 'self' ${liveOrigin} ${hostedUiUrl} ${cognitoApi} wss://*.twilio.com https://*.twilio.com`,
       "media-src 'self' blob: https://*.twilio.com",
       "worker-src 'self' blob:",
       "object-src 'none'",
@@ -585,7 +622,7 @@ export class OperatorConsoleStack extends Stack {
       retention: this.logRetention,
       removalPolicy: this.dataRemovalPolicy,
     });
-    new apigwv2.HttpStage(this, 'OperatorApiDefaultStage', {
+    this.apiStage = new apigwv2.HttpStage(this, 'OperatorApiDefaultStage', {
       httpApi: api,
       stageName: '$default',
       autoDeploy: true,
@@ -619,7 +656,8 @@ export class OperatorConsoleStack extends Stack {
     };
   }
 
-  private createFunction(spec: FunctionSpec): RustFunction {
+  private createFunction(spec: FunctionSpec | ScheduledSpec): RustFunction {
+    const userPool = 'userPool' in spec ? spec.userPool : undefined;
     const environment: Record<string, string> = {
       ...this.catalog.defaults.env,
       TABLE_NAME: this.table.tableName,
@@ -628,7 +666,7 @@ export class OperatorConsoleStack extends Stack {
     for (const secret of spec.secrets) {
       environment[this.catalog.secrets[secret].env] = this.twilioSecretFor(secret).secretArn;
     }
-    if (spec.userPool) environment[USER_POOL_ENV] = this.userPool.userPoolId;
+    if (userPool) environment[USER_POOL_ENV] = this.userPool.userPoolId;
     const fn = this.rustFunction(spec, environment);
 
     fn.addToRolePolicy(
@@ -650,15 +688,30 @@ export class OperatorConsoleStack extends Stack {
     for (const secret of spec.secrets) {
       this.twilioSecretFor(secret).grantRead(fn);
     }
-    if (spec.userPool) {
+    if (userPool) {
       fn.addToRolePolicy(
         new iam.PolicyStatement({
           sid: 'UserPoolAdmin',
-          actions: spec.userPool.actions,
+          actions: userPool.actions,
           resources: [this.userPool.userPoolArn],
         }),
       );
     }
+    return fn;
+  }
+
+  /**
+   * A function run on a schedule: the same environment and grants as a routed function's, invoked
+   * by an EventBridge rule instead of a route. A failed run is not retried: the next one comes
+   * within the schedule's period.
+   */
+  private createScheduled(spec: ScheduledSpec): RustFunction {
+    const fn = this.createFunction(spec);
+    new events.Rule(this, `${pascalCase(spec.name)}Schedule`, {
+      description: `Runs ${spec.name}: ${spec.schedule}`,
+      schedule: events.Schedule.expression(spec.schedule),
+      targets: [new eventTargets.LambdaFunction(fn, { retryAttempts: 0 })],
+    });
     return fn;
   }
 
@@ -679,9 +732,14 @@ export class OperatorConsoleStack extends Stack {
   }
 
   /** A catalog entry's Rust function with the shared settings and a log group of its own. */
-  private rustFunction(spec: FunctionSpec | TriggerSpec, environment: Record<string, string>): RustFunction {
+  private rustFunction(spec: FunctionSpec | TriggerSpec | LiveFunctionSpec | ScheduledSpec, environment: Record<string, string>): RustFunction {
     const id = pascalCase(spec.name);
-    return new RustFunction(this, `${id}Function`, {
+    const logGroup = new logs.LogGroup(this, `${id}FunctionLogs`, {
+      retention: this.logRetention,
+      removalPolicy: this.dataRemovalPolicy,
+    });
+    this.functionLogs[spec.name] = logGroup;
+    const fn = new RustFunction(this, `${id}Function`, {
       ...this.sharedFunctionSettings(),
       manifestPath: this.manifestFor(spec),
       binaryName: spec.package,
@@ -689,11 +747,12 @@ export class OperatorConsoleStack extends Stack {
       memorySize: memoryOf(this.catalog, spec),
       timeout: Duration.seconds(timeoutOf(this.catalog, spec)),
       environment,
-      logGroup: new logs.LogGroup(this, `${id}FunctionLogs`, {
-        retention: this.logRetention,
-        removalPolicy: this.dataRemovalPolicy,
-      }),
+      logGroup,
     });
+    // Which binary of the crate the function runs, as the SAM template's BuildProperties.Binary
+    // says it: the template alone names the crate (one crate, functions/live, builds two).
+    (fn.node.defaultChild as lambda.CfnFunction).addMetadata(CARGO_BINARY_METADATA, spec.package);
+    return fn;
   }
 
   /** Set explicitly, so an admin can type it (`aws secretsmanager put-secret-value --secret-id`). */
@@ -711,7 +770,7 @@ export class OperatorConsoleStack extends Stack {
    * skipped. A crate that does not exist yet is tolerated only when bundling is skipped (tests,
    * offline synth); a deploy, which bundles, stops with the crate's name.
    */
-  private manifestFor(spec: FunctionSpec | TriggerSpec): string {
+  private manifestFor(spec: FunctionSpec | TriggerSpec | LiveFunctionSpec | ScheduledSpec): string {
     const manifest = path.join(this.repoRoot, spec.crateDir, 'Cargo.toml');
     if (fs.existsSync(manifest)) return manifest;
     if (this.bundlingRequired) {
@@ -861,10 +920,29 @@ export class OperatorConsoleStack extends Stack {
     );
 
     // A failing trigger stops every sign-in: its errors alarm like a function's.
-    for (const [name, fn] of Object.entries({ ...this.functions, ...this.triggers })) {
+    for (const [name, fn] of Object.entries({ ...this.functions, ...this.triggers, ...this.scheduled })) {
       const id = pascalCase(name);
       alarm(`${id}FunctionErrorsAlarm`, `Lambda '${name}' errors`, fn.metricErrors({ period }));
       alarm(`${id}FunctionThrottlesAlarm`, `Lambda '${name}' throttled`, fn.metricThrottles({ period }));
+    }
+
+    // Log lines that must page someone (a dependency refusing requests for good: 500 with the
+    // cause logged), counted from every HTTP function's log group into one metric each.
+    for (const spec of this.catalog.logAlarms) {
+      for (const fn of this.catalog.functions) {
+        new logs.MetricFilter(this, `${pascalCase(fn.name)}${spec.metric}Filter`, {
+          logGroup: this.functionLogs[fn.name],
+          filterPattern: logs.FilterPattern.literal(spec.pattern),
+          metricNamespace: LOG_METRIC_NAMESPACE,
+          metricName: spec.metric,
+          metricValue: '1',
+        });
+      }
+      alarm(
+        `${spec.metric}Alarm`,
+        spec.description,
+        new cloudwatch.Metric({ namespace: LOG_METRIC_NAMESPACE, metricName: spec.metric, statistic: 'Sum', period }),
+      );
     }
 
     const operations = [

@@ -12,6 +12,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TEMPLATE = os.path.join(HERE, 'template.yaml')
 cat = json.load(open(os.path.join(HERE, '..', 'functions.json'), encoding='utf-8'))
 d = cat['defaults']
+# The CloudWatch namespace of the metrics counted from the functions' logs (as the CDK app's
+# LOG_METRIC_NAMESPACE in lib/function-catalog.ts).
+LOG_METRIC_NAMESPACE = 'OperatorConsole'
 
 
 def pascal(name):
@@ -41,6 +44,35 @@ def route_id(fn, route):
 
 out = []
 w = out.append
+
+def write_policies(spec):
+    """A function's `Policies`: its table actions, the index queries and the Twilio secret it may
+    read (the catalog's `table` and `secrets`), as the CDK app grants them."""
+    w("""      Policies:
+        - Statement:
+            - Sid: TableAccess
+              Effect: Allow
+              Action:
+""")
+    for a in spec['table']['actions']:
+        w(f"                - {a}\n")
+    w("""              Resource: !GetAtt OperatorConsoleTable.Arn
+""")
+    if spec['table']['indexes']:
+        w("""            - Sid: IndexQuery
+              Effect: Allow
+              Action: dynamodb:Query
+              Resource:
+""")
+        for i in spec['table']['indexes']:
+            w(f"                - !Sub ${{OperatorConsoleTable.Arn}}/index/{i}\n")
+    if spec['secrets']:
+        w("""            - Sid: TwilioSecretRead
+              Effect: Allow
+              Action: [secretsmanager:GetSecretValue, secretsmanager:DescribeSecret]
+              Resource: !Ref TwilioCredentialsSecret
+""")
+
 w("""AWSTemplateFormatVersion: '2010-09-09'
 Transform: AWS::Serverless-2016-10-31
 Description: >-
@@ -50,7 +82,8 @@ Description: >-
   pool and the Twilio credentials secret. Generated from infra/functions.json by
   infra/sam/generate.py (edit that, not this file); infra/test/sam.test.ts fails if it drifts
   from functions.json or from the CDK template. The page (S3 + CloudFront), the
-  hosted fallback TwiML and the alarms are in the CDK app only (see infra/README.md).
+  hosted fallback TwiML and most alarms are in the CDK app only (see infra/README.md); the
+  log alarms of functions.json are in both, notifying AlarmTopicArn when given.
 
 Parameters:
   PageOrigin:
@@ -94,10 +127,16 @@ Parameters:
     Default: 管理者
     MinLength: 1
     MaxLength: 100
+  AlarmTopicArn:
+    Type: String
+    Description: SNS topic the log alarms (a dependency refusing requests for good) notify. Leave empty to see them in CloudWatch only.
+    Default: ''
+    AllowedPattern: '^$|^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]+$'
 
 Conditions:
   ProtectData: !Equals [!Ref DeletionProtection, 'true']
   HasFirstAdmin: !Not [!Equals [!Ref AdminEmail, '']]
+  HasAlarmTopic: !Not [!Equals [!Ref AlarmTopicArn, '']]
 
 Globals:
   Function:
@@ -147,6 +186,8 @@ Resources:
             - { AttributeName: GSI2SK, KeyType: RANGE }
           Projection: { ProjectionType: ALL }
       TimeToLiveSpecification: { AttributeName: expires_at, Enabled: true }
+      # The live channel's push function reads every change from here.
+      StreamSpecification: { StreamViewType: NEW_AND_OLD_IMAGES }
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }
       SSESpecification: { SSEEnabled: true }
       DeletionProtectionEnabled: !If [ProtectData, true, false]
@@ -162,6 +203,18 @@ Resources:
 """)
 sec = cat['secrets']['twilio']
 tmpl = json.dumps({k: '' for k in sec['keys'] if k != 'auth_token'}, separators=(',', ':'))
+# functions.json `throttle`: route-level limits of a function's routes on the stage, which
+# names them and so depends on them.
+throttled = [(r, fn) for fn in cat['functions'] if fn.get('throttle') for r in deployed_routes(fn)]
+throttled_depends = f"    DependsOn: [{', '.join(route_id(fn, r) for r, fn in throttled)}]\n" if throttled else ''
+throttled_routes = ''.join(
+    f"        '{r['method']} {r['path']}':\n"
+    f"          ThrottlingRateLimit: {fn['throttle']['rateLimit']}\n"
+    f"          ThrottlingBurstLimit: {fn['throttle']['burstLimit']}\n"
+    for r, fn in throttled
+)
+if throttled_routes:
+    throttled_routes = "      RouteSettings:\n" + throttled_routes
 w(f"""      Description: {sec['description']}
       GenerateSecretString:
         SecretStringTemplate: '{tmpl}'
@@ -292,14 +345,14 @@ w(f"""      Description: {sec['description']}
 
   OperatorApiDefaultStage:
     Type: AWS::ApiGatewayV2::Stage
-    Properties:
+{throttled_depends}    Properties:
       ApiId: !Ref OperatorApi
       StageName: $default
       AutoDeploy: true
       DefaultRouteSettings:
         ThrottlingRateLimit: !Ref ApiRateLimit
         ThrottlingBurstLimit: !Ref ApiBurstLimit
-      AccessLogSettings:
+{throttled_routes}      AccessLogSettings:
         DestinationArn: !GetAtt OperatorApiAccessLogs.Arn
         # Route keys, not paths: paths can carry phone numbers.
         Format: '{{"requestId":"$context.requestId","time":"$context.requestTime","ip":"$context.identity.sourceIp","routeKey":"$context.routeKey","status":"$context.status","latencyMs":"$context.responseLatency","integrationError":"$context.integrationErrorMessage","authorizerError":"$context.authorizer.error"}}'
@@ -345,30 +398,7 @@ for fn in cat['functions']:
     if fn.get('userPool'):
         w("""          USER_POOL_ID: !Ref OperatorUserPool
 """)
-    w("""      Policies:
-        - Statement:
-            - Sid: TableAccess
-              Effect: Allow
-              Action:
-""")
-    for a in fn['table']['actions']:
-        w(f"                - {a}\n")
-    w("""              Resource: !GetAtt OperatorConsoleTable.Arn
-""")
-    if fn['table']['indexes']:
-        w("""            - Sid: IndexQuery
-              Effect: Allow
-              Action: dynamodb:Query
-              Resource:
-""")
-        for i in fn['table']['indexes']:
-            w(f"                - !Sub ${{OperatorConsoleTable.Arn}}/index/{i}\n")
-    if fn['secrets']:
-        w("""            - Sid: TwilioSecretRead
-              Effect: Allow
-              Action: [secretsmanager:GetSecretValue, secretsmanager:DescribeSecret]
-              Resource: !Ref TwilioCredentialsSecret
-""")
+    write_policies(fn)
     if fn.get('userPool'):
         w("""            - Sid: UserPoolAdmin
               Effect: Allow
@@ -384,7 +414,19 @@ for fn in cat['functions']:
     UpdateReplacePolicy: Retain
     Properties:
       RetentionInDays: !Ref LogRetentionDays
-  {P}Integration:
+""")
+    for la in cat['logAlarms']:
+        w(f"""  {P}{la['metric']}Filter:
+    Type: AWS::Logs::MetricFilter
+    Properties:
+      LogGroupName: !Ref {P}FunctionLogs
+      FilterPattern: {json.dumps(la['pattern'])}
+      MetricTransformations:
+        - MetricNamespace: {LOG_METRIC_NAMESPACE}
+          MetricName: {la['metric']}
+          MetricValue: '1'
+""")
+    w(f"""  {P}Integration:
     Type: AWS::ApiGatewayV2::Integration
     Properties:
       ApiId: !Ref OperatorApi
@@ -464,6 +506,261 @@ for t in cat.get('triggers', []):
       Principal: cognito-idp.amazonaws.com
       SourceArn: !GetAtt OperatorUserPool.Arn
 """)
+for job in cat.get('scheduled', []):
+    P = pascal(job['name'])
+    w(f"\n  # --- {job['name']} (scheduled) " + '-' * (74 - len(job['name'])) + "\n")
+    w(f"""  {P}Function:
+    Type: AWS::Serverless::Function
+    Metadata:
+      BuildMethod: rust-cargolambda
+      BuildProperties:
+        Binary: {job['package']}
+    Properties:
+      CodeUri: ../../{job['crateDir']}
+      Description: {json.dumps(job['description'], ensure_ascii=False)}
+      MemorySize: {job.get('memoryMb', d['memoryMb'])}
+      Timeout: {job.get('timeoutSeconds', d['timeoutSeconds'])}
+      LoggingConfig:
+        LogGroup: !Ref {P}FunctionLogs
+""")
+    if job['secrets']:
+        w("""      Environment:
+        Variables:
+          TWILIO_SECRET_ARN: !Ref TwilioCredentialsSecret
+""")
+    # A failed run is not retried: the next one comes within the schedule's period.
+    w(f"""      Events:
+        {P}Schedule:
+          Type: Schedule
+          Properties:
+            Schedule: {job['schedule']}
+            Description: {json.dumps('Runs ' + job['name'] + ': ' + job['schedule'])}
+            RetryPolicy:
+              MaximumRetryAttempts: 0
+""")
+    write_policies(job)
+    w(f"""  {P}FunctionLogs:
+    Type: AWS::Logs::LogGroup
+    DeletionPolicy: Retain
+    UpdateReplacePolicy: Retain
+    Properties:
+      RetentionInDays: !Ref LogRetentionDays
+""")
+
+live = cat['live']
+LF = live['functions']
+assert live['stream']['viewType'] == 'NEW_AND_OLD_IMAGES'
+
+
+def live_route_id(key):
+    """`$connect` -> `LiveConnectRoute`, as infra/lib/live-channel.ts names its integrations."""
+    bare = key.lstrip('$')
+    return 'Live' + bare[:1].upper() + bare[1:] + 'Route'
+
+
+def lambda_uri(function_id):
+    return f"!Sub arn:${{AWS::Partition}}:apigateway:${{AWS::Region}}:lambda:path/2015-03-31/functions/${{{function_id}.Arn}}/invocations"
+
+
+def live_function(role, environment, statements):
+    fn = LF[role]
+    P = pascal(fn['name'])
+    w(f"""  {P}Function:
+    Type: AWS::Serverless::Function
+    Metadata:
+      BuildMethod: rust-cargolambda
+      BuildProperties:
+        Binary: {fn['package']}
+    Properties:
+      CodeUri: ../../{fn['crateDir']}
+      Description: {json.dumps(fn['description'], ensure_ascii=False)}
+      MemorySize: {fn.get('memoryMb', d['memoryMb'])}
+      Timeout: {fn.get('timeoutSeconds', d['timeoutSeconds'])}
+      LoggingConfig:
+        LogGroup: !Ref {P}FunctionLogs
+""")
+    if environment:
+        w("""      Environment:
+        Variables:
+""")
+        for k, v in environment:
+            w(f"          {k}: {v}\n")
+    if statements:
+        w("""      Policies:
+        - Statement:
+""")
+        for st in statements:
+            w(st)
+    w(f"""  {P}FunctionLogs:
+    Type: AWS::Logs::LogGroup
+    DeletionPolicy: Retain
+    UpdateReplacePolicy: Retain
+    Properties:
+      RetentionInDays: !Ref LogRetentionDays
+""")
+
+
+def table_statement(sid, actions):
+    return f"""            - Sid: {sid}
+              Effect: Allow
+              Action: [{', '.join(actions)}]
+              Resource: !GetAtt OperatorConsoleTable.Arn
+"""
+
+
+stage = live['stage']
+w(f"""
+  # --- live channel (WebSocket API, its functions, the table's stream) -----------------------
+  # The same channel as infra/lib/live-channel.ts, from the 'live' entry of functions.json. This
+  # template deploys no page: serve the stage at /{stage} on the page's origin (the page opens
+  # wss://<its own host>/{stage}), as the CDK app's distribution does.
+  LiveApi:
+    Type: AWS::ApiGatewayV2::Api
+    Properties:
+      Name: !Sub ${{AWS::StackName}}-live
+      Description: 'Operator console live channel: changes pushed to the page (subprotocol console.v1)'
+      ProtocolType: WEBSOCKET
+      RouteSelectionExpression: '{live['routeSelectionExpression']}'
+
+  # $connect only: the ID token offered as the bearer.<token> subprotocol, never in the URL.
+  LiveAuthorizer:
+    Type: AWS::ApiGatewayV2::Authorizer
+    Properties:
+      ApiId: !Ref LiveApi
+      Name: live-subprotocol-token
+      AuthorizerType: REQUEST
+      IdentitySource: [{live['identitySource']}]
+      AuthorizerUri: {lambda_uri('LiveAuthorizerFunction')}
+  LiveAuthorizerPermission:
+    Type: AWS::Lambda::Permission
+    Properties:
+      Action: lambda:InvokeFunction
+      FunctionName: !GetAtt LiveAuthorizerFunction.Arn
+      Principal: apigateway.amazonaws.com
+      SourceArn: !Sub arn:${{AWS::Partition}}:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{LiveApi}}/authorizers/${{LiveAuthorizer}}
+
+  LiveIntegration:
+    Type: AWS::ApiGatewayV2::Integration
+    Properties:
+      ApiId: !Ref LiveApi
+      IntegrationType: AWS_PROXY
+      IntegrationUri: {lambda_uri('LiveFunction')}
+""")
+for r in live['routes']:
+    rid = live_route_id(r['key'])
+    w(f"""  {rid}:
+    Type: AWS::ApiGatewayV2::Route
+    Properties:
+      ApiId: !Ref LiveApi
+      RouteKey: {r['key']}
+      Target: !Sub integrations/${{LiveIntegration}}
+""")
+    if r['authorizer']:
+        w("""      AuthorizationType: CUSTOM
+      AuthorizerId: !Ref LiveAuthorizer
+""")
+    else:
+        w("""      AuthorizationType: NONE
+""")
+    if r['returnResponse']:
+        w(f"""      RouteResponseSelectionExpression: $default
+  {rid}Response:
+    Type: AWS::ApiGatewayV2::RouteResponse
+    Properties:
+      ApiId: !Ref LiveApi
+      RouteId: !Ref {rid}
+      RouteResponseKey: $default
+""")
+    # As the CDK app grants them: one permission per route.
+    w(f"""  {rid}Permission:
+    Type: AWS::Lambda::Permission
+    Properties:
+      Action: lambda:InvokeFunction
+      FunctionName: !GetAtt LiveFunction.Arn
+      Principal: apigateway.amazonaws.com
+      SourceArn: !Sub arn:${{AWS::Partition}}:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{LiveApi}}/*{r['key']}
+""")
+w(f"""  LiveStage:
+    Type: AWS::ApiGatewayV2::Stage
+    DependsOn: [{', '.join(live_route_id(r['key']) for r in live['routes'])}]
+    Properties:
+      ApiId: !Ref LiveApi
+      StageName: {stage}
+      AutoDeploy: true
+      DefaultRouteSettings:
+        ThrottlingRateLimit: {live['throttle']['rateLimit']}
+        ThrottlingBurstLimit: {live['throttle']['burstLimit']}
+
+""")
+live_function('routes', [], [table_statement('LiveConnections', LF['routes']['table']['actions'])])
+# The authorizer reads no table: the globals' table and base URL are taken out of its environment.
+live_function('authorizer', [
+    ('TABLE_NAME', '!Ref AWS::NoValue'),
+    ('PUBLIC_BASE_URL', '!Ref AWS::NoValue'),
+    ('JWT_ISSUER', '!Sub https://cognito-idp.${AWS::Region}.amazonaws.com/${OperatorUserPool}'),
+    ('JWT_AUDIENCE', '!Ref OperatorPageClient'),
+], [])
+live_function('push', [
+    ('LIVE_ENDPOINT', f"!Sub https://${{LiveApi}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}/{stage}"),
+], [
+    table_statement('LiveAudiences', LF['push']['table']['actions']),
+    # Reading the stream (as the event source mapping does with the function's role).
+    """            - Sid: StreamRead
+              Effect: Allow
+              Action: [dynamodb:DescribeStream, dynamodb:GetRecords, dynamodb:GetShardIterator]
+              Resource: !GetAtt OperatorConsoleTable.StreamArn
+            - Sid: StreamList
+              Effect: Allow
+              Action: dynamodb:ListStreams
+              Resource: '*'
+""",
+    # PostToConnection on this stage's connections only.
+    f"""            - Sid: LiveManageConnections
+              Effect: Allow
+              Action: execute-api:ManageConnections
+              Resource: !Sub arn:${{AWS::Partition}}:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{LiveApi}}/{stage}/POST/@connections/*
+""",
+])
+st = live['stream']
+w(f"""  # A plain mapping rather than a SAM DynamoDB event: that event would also attach
+  # AWSLambdaDynamoDBExecutionRole, which reads every stream of the account.
+  PushStreamMapping:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties:
+      FunctionName: !Ref PushFunction
+      EventSourceArn: !GetAtt OperatorConsoleTable.StreamArn
+      StartingPosition: {st['startingPosition']}
+      BatchSize: {st['batchSize']}
+      MaximumBatchingWindowInSeconds: {st['maximumBatchingWindowSeconds']}
+      BisectBatchOnFunctionError: true
+      FunctionResponseTypes: [ReportBatchItemFailures]
+      MaximumRetryAttempts: {st['retryAttempts']}
+      MaximumRecordAgeInSeconds: {st['maximumRecordAgeSeconds']}
+      FilterCriteria:
+        Filters:
+""")
+for prefix in st['watchedKeyPrefixes']:
+    pattern = json.dumps({'dynamodb': {'Keys': {'PK': {'S': [{'prefix': prefix}]}}}}, separators=(',', ':'))
+    w(f"          - Pattern: '{pattern}'\n")
+w("""
+  # --- Log alarms (counted from every HTTP function's log group) ---------------------------
+""")
+for la in cat['logAlarms']:
+    w(f"""  {la['metric']}Alarm:
+    Type: AWS::CloudWatch::Alarm
+    Properties:
+      AlarmDescription: {json.dumps(la['description'], ensure_ascii=False)}
+      Namespace: {LOG_METRIC_NAMESPACE}
+      MetricName: {la['metric']}
+      Statistic: Sum
+      Period: 300
+      EvaluationPeriods: 1
+      Threshold: 1
+      ComparisonOperator: GreaterThanOrEqualToThreshold
+      TreatMissingData: notBreaching
+      AlarmActions: !If [HasAlarmTopic, [!Ref AlarmTopicArn], !Ref AWS::NoValue]
+      OKActions: !If [HasAlarmTopic, [!Ref AlarmTopicArn], !Ref AWS::NoValue]
+""")
 w("""
 Outputs:
   TwilioVoiceUrl:
@@ -490,6 +787,9 @@ Outputs:
   TwilioSecretName:
     Description: Secrets Manager secret to put the Twilio credentials JSON into
     Value: !Sub ${AWS::StackName}/twilio
+  LiveUrl:
+    Description: 'The live channel (WebSocket, subprotocols console.v1 and bearer.<ID token>): serve it at /live on the page origin'
+    Value: !Sub wss://${LiveApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/live
 """)
 text = ''.join(out)
 if sys.argv[1:] == ['--check']:

@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { CATALOG_PATH, deployedRoutes, loadCatalog, routeKey } from '../lib/function-catalog';
-import { catalog } from './helpers';
+import { Json, catalog } from './helpers';
 
 describe('functions.json', () => {
   it('names every crate functions/<name> with a package and binary of the same name', () => {
@@ -73,6 +73,41 @@ describe('functions.json', () => {
   it('lists the keys of the Twilio secret the functions read', () => {
     assert.deepEqual(catalog.secrets.twilio.keys, ['account_sid', 'api_key_sid', 'api_key_secret', 'auth_token', 'twiml_app_sid']);
     assert.equal(catalog.secrets.twilio.env, 'TWILIO_SECRET_ARN');
+  });
+
+  it('describes the live channel: its three functions, $connect alone behind the subprotocol authorizer, the watched keys', () => {
+    const live = catalog.live;
+    assert.deepEqual(Object.values(live.functions).map((fn) => `${fn.crateDir} ${fn.package}`), [
+      'functions/live live',
+      'functions/live live-authorizer',
+      'functions/push push',
+    ]);
+    assert.deepEqual(live.routes.filter((r) => r.authorizer).map((r) => r.key), ['$connect']);
+    assert.equal(live.identitySource, 'route.request.header.Sec-WebSocket-Protocol');
+    assert.deepEqual(live.functions.authorizer.table.actions, []);
+    for (const fn of Object.values(live.functions)) {
+      assert.ok(!fn.table.actions.includes('dynamodb:Scan'), fn.name);
+      const memory = fn.memoryMb ?? catalog.defaults.memoryMb;
+      assert.ok(memory >= 128 && memory <= 256, `${fn.name}: ${memory} MB`);
+    }
+  });
+
+  it('rejects a live channel whose token could travel in the URL, or whose authorizer guards another route', () => {
+    const broken = (change: (c: Json) => void) => {
+      const c = JSON.parse(fs.readFileSync(CATALOG_PATH, 'utf8'));
+      change(c);
+      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'catalog-')), 'functions.json');
+      fs.writeFileSync(file, JSON.stringify(c));
+      try {
+        return () => loadCatalog(file);
+      } finally {
+        process.on('exit', () => fs.rmSync(path.dirname(file), { recursive: true, force: true }));
+      }
+    };
+    assert.throws(broken((c) => (c.live.identitySource = 'route.request.querystring.token')), /subprotocol header/);
+    assert.throws(broken((c) => (c.live.routes.find((r: Json) => r.key === '$default').authorizer = true)), /only \$connect/);
+    assert.throws(broken((c) => (c.live.functions.authorizer.table.actions = ['dynamodb:GetItem'])), /no table access/);
+    assert.throws(broken((c) => delete c.live), /no 'live' entry/);
   });
 
   it('rejects a catalog that lists a route twice', () => {

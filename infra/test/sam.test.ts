@@ -59,7 +59,10 @@ describe('SAM template drift', () => {
   it('has the same functions as functions.json and the CDK app', () => {
     const names = catalog.functions.map((fn) => fn.name).sort();
     const triggers = catalog.triggers.map((t) => t.name);
-    assert.deepEqual([...samIds.values()].sort(), [...names, ...triggers].sort(), 'the functions and the user pool triggers');
+    const scheduled = catalog.scheduled.map((job) => job.name);
+    const live = Object.values(catalog.live.functions).map((fn) => fn.package);
+    assert.deepEqual([...samIds.values()].sort(), [...names, ...triggers, ...scheduled, ...live].sort(), 'the functions, the user pool triggers, the scheduled jobs and the live channel');
+    assert.deepEqual(Object.keys(cdk.stack.scheduled).sort(), [...scheduled].sort());
     assert.deepEqual([...cdkIds.values()].sort(), names);
     assert.deepEqual(Object.keys(cdk.stack.triggers).sort(), [...triggers].sort());
     for (const fn of catalog.functions) assert.equal(samIdOf(fn.name), `${pascalCase(fn.name)}Function`);
@@ -124,11 +127,13 @@ describe('SAM template drift', () => {
   });
 
   it('uses one JWT authorizer on the same issuer and audience as CDK', () => {
-    const [[samAuthorizerId, samAuthorizer]] = ofType(sam.Resources, 'AWS::ApiGatewayV2::Authorizer');
+    const jwt = (resources: Json) => ofType(resources, 'AWS::ApiGatewayV2::Authorizer').filter(([, a]) => a.Properties.AuthorizerType === 'JWT');
+    const [[samAuthorizerId, samAuthorizer], ...moreSam] = jwt(sam.Resources);
+    assert.equal(moreSam.length, 0);
     for (const [key, route] of routeBindings(sam.Resources, lookup(samIds))) {
       if (route.authorizationType === 'JWT') assert.equal(route.authorizerId, samAuthorizerId, key);
     }
-    const [[, cdkAuthorizer]] = ofType(cdk.resources, 'AWS::ApiGatewayV2::Authorizer');
+    const [[, cdkAuthorizer]] = jwt(cdk.resources);
     assert.equal(samAuthorizer.Properties.AuthorizerType, cdkAuthorizer.Properties.AuthorizerType);
     assert.deepEqual(samAuthorizer.Properties.IdentitySource, cdkAuthorizer.Properties.IdentitySource);
     assert.equal(samAuthorizer.Properties.JwtConfiguration.Issuer['Fn::Sub'], 'https://cognito-idp.${AWS::Region}.amazonaws.com/${OperatorUserPool}');
@@ -181,10 +186,41 @@ describe('SAM template drift', () => {
     }
   });
 
+  it('runs each scheduled function on its schedule, with the same grants, in both templates', () => {
+    assert.ok(catalog.scheduled.some((job) => job.name === 'reconcile'), 'the reconciliation is scheduled');
+    for (const job of catalog.scheduled) {
+      const samId = `${pascalCase(job.name)}Function`;
+      const props = samFunctionProps(sam, samId);
+      const events = Object.values(props.Events ?? {}) as Json[];
+      assert.deepEqual(
+        events.map((e) => [e.Type, e.Properties.Schedule, e.Properties.RetryPolicy?.MaximumRetryAttempts]),
+        [['Schedule', job.schedule, 0]],
+        job.name,
+      );
+      assert.equal(refTarget(props.Environment.Variables.TWILIO_SECRET_ARN), 'TwilioCredentialsSecret', job.name);
+      const fn = cdk.stack.scheduled[job.name];
+      const cdkId = cdk.stack.getLogicalId(fn.node.defaultChild as never);
+      const rules = ofType(cdk.resources, 'AWS::Events::Rule').filter(([, rule]) =>
+        asArray(rule.Properties.Targets).some((t: Json) => JSON.stringify(t.Arn).includes(cdkId)),
+      );
+      assert.deepEqual(
+        rules.map(([, rule]) => [rule.Properties.ScheduleExpression, rule.Properties.State, rule.Properties.Targets[0].RetryPolicy?.MaximumRetryAttempts]),
+        [[job.schedule, 'ENABLED', 0]],
+        job.name,
+      );
+      const samSt = samStatements(sam, samId);
+      const cdkSt = cdkRoleStatements(cdk.resources, cdkId);
+      assert.deepEqual(actionsOf(samSt, 'dynamodb:'), [...job.table.actions].sort(), job.name);
+      assert.deepEqual(actionsOf(cdkSt, 'dynamodb:'), actionsOf(samSt, 'dynamodb:'), job.name);
+      assert.deepEqual(actionsOf(cdkSt, 'secretsmanager:'), actionsOf(samSt, 'secretsmanager:'), job.name);
+      assert.ok(!actionsOf(samSt, 'dynamodb:').includes('dynamodb:Scan'), job.name);
+    }
+  });
+
   it('defines the same table as CDK', () => {
     const [[, samTable]] = ofType(sam.Resources, 'AWS::DynamoDB::Table');
     const [[, cdkTable]] = ofType(cdk.resources, 'AWS::DynamoDB::Table');
-    for (const key of ['BillingMode', 'AttributeDefinitions', 'KeySchema', 'GlobalSecondaryIndexes', 'TimeToLiveSpecification', 'PointInTimeRecoverySpecification', 'SSESpecification']) {
+    for (const key of ['BillingMode', 'AttributeDefinitions', 'KeySchema', 'GlobalSecondaryIndexes', 'TimeToLiveSpecification', 'PointInTimeRecoverySpecification', 'SSESpecification', 'StreamSpecification']) {
       assert.deepEqual(samTable.Properties[key], cdkTable.Properties[key], key);
     }
     assert.equal(samTable.DeletionPolicy, 'Retain');
@@ -192,8 +228,9 @@ describe('SAM template drift', () => {
   });
 
   it('allows the page’s origin by CORS (SAM serves the API on its own host), has the same stage throttling and Cognito groups as CDK', () => {
-    const [[, samApi]] = ofType(sam.Resources, 'AWS::ApiGatewayV2::Api');
-    const [[, cdkApi]] = ofType(cdk.resources, 'AWS::ApiGatewayV2::Api');
+    const http = (resources: Json, type: string) => ofType(resources, type).filter(([, r]) => r.Properties.ProtocolType === 'HTTP' || r.Properties.StageName === '$default');
+    const [[, samApi]] = http(sam.Resources, 'AWS::ApiGatewayV2::Api');
+    const [[, cdkApi]] = http(cdk.resources, 'AWS::ApiGatewayV2::Api');
     // The CDK app serves the API on the page's own origin (no CORS); SAM, back end only, on the
     // API's own host, so the page hosted elsewhere needs the rule.
     assert.equal(cdkApi.Properties.CorsConfiguration, undefined);
@@ -202,10 +239,11 @@ describe('SAM template drift', () => {
     assert.deepEqual(cors.AllowMethods, catalog.apiMethods);
     assert.ok(cors.AllowHeaders.includes('authorization'));
 
-    const [[, samStage]] = ofType(sam.Resources, 'AWS::ApiGatewayV2::Stage');
-    const [[, cdkStage]] = ofType(cdk.resources, 'AWS::ApiGatewayV2::Stage');
+    const [[, samStage]] = http(sam.Resources, 'AWS::ApiGatewayV2::Stage');
+    const [[, cdkStage]] = http(cdk.resources, 'AWS::ApiGatewayV2::Stage');
     assert.equal(sam.Parameters.ApiRateLimit.Default, cdkStage.Properties.DefaultRouteSettings.ThrottlingRateLimit);
     assert.equal(sam.Parameters.ApiBurstLimit.Default, cdkStage.Properties.DefaultRouteSettings.ThrottlingBurstLimit);
+    assert.deepEqual(samStage.Properties.RouteSettings, cdkStage.Properties.RouteSettings, 'the same route-level limits');
     assert.equal(samStage.Properties.StageName, '$default');
     assert.equal(samStage.Properties.AccessLogSettings.Format, cdkStage.Properties.AccessLogSettings.Format);
 
@@ -221,7 +259,7 @@ describe('SAM template drift', () => {
   });
 
   it('outputs the same Twilio webhook URLs as CDK', () => {
-    for (const name of ['TwilioVoiceUrl', 'TwilioStatusCallbackUrl', 'TwilioTwimlAppVoiceUrl', 'UserPoolId', 'TwilioSecretName', 'ApiUrl']) {
+    for (const name of ['TwilioVoiceUrl', 'TwilioStatusCallbackUrl', 'TwilioTwimlAppVoiceUrl', 'UserPoolId', 'TwilioSecretName', 'ApiUrl', 'LiveUrl']) {
       assert.ok(sam.Outputs[name], `SAM output ${name}`);
       assert.ok(cdk.json.Outputs[name], `CDK output ${name}`);
     }
@@ -234,5 +272,26 @@ describe('SAM template drift', () => {
       assert.ok(samPath, name);
       assert.equal(samPath, cdkPath, name);
     }
+  });
+
+  it('counts and alarms on the same log lines as CDK, from every HTTP function', () => {
+    const filters = (resources: Json, logGroupOf: (fn: string) => string | undefined) =>
+      catalog.functions.flatMap((fn) =>
+        ofType(resources, 'AWS::Logs::MetricFilter')
+          .map(([, f]) => f.Properties)
+          .filter((f) => refTarget(f.LogGroupName) === logGroupOf(fn.name))
+          .map((f) => `${fn.name} ${f.FilterPattern} ${f.MetricTransformations.map((m: Json) => `${m.MetricNamespace}/${m.MetricName}=${m.MetricValue}`).join(' ')}`),
+      ).sort();
+    const samFilters = filters(sam.Resources, (fn) => refTarget(samFunctionProps(sam, samIdOf(fn)).LoggingConfig?.LogGroup));
+    const cdkFilters = filters(cdk.resources, (fn) => refTarget(cdk.resources[cdkIdOf(fn)].Properties.LoggingConfig?.LogGroup));
+    assert.equal(samFilters.length, catalog.functions.length * catalog.logAlarms.length);
+    assert.deepEqual(samFilters, cdkFilters);
+    const alarmOf = (resources: Json) => (metric: string) => {
+      const found = ofType(resources, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties).filter((a) => a.Namespace === 'OperatorConsole' && a.MetricName === metric);
+      assert.equal(found.length, 1, metric);
+      const { Statistic, Period, Threshold, ComparisonOperator, TreatMissingData } = found[0];
+      return { Statistic, Period, Threshold, ComparisonOperator, TreatMissingData };
+    };
+    for (const la of catalog.logAlarms) assert.deepEqual(alarmOf(sam.Resources)(la.metric), alarmOf(cdk.resources)(la.metric));
   });
 });

@@ -121,6 +121,25 @@ describe('functions and routes', () => {
     });
   });
 
+  it("gives Twilio's webhooks their own, larger route-level limit, the stage created after the routes it names", () => {
+    const [[stageId, stage]] = ofType(s.resources, 'AWS::ApiGatewayV2::Stage').filter(([id]) => !id.startsWith('LiveChannel'));
+    const voice = catalog.functions.find((fn) => fn.name === 'voice')!;
+    assert.ok(voice.throttle, 'voice has a throttle in functions.json');
+    assert.ok(voice.throttle.rateLimit > 50 && voice.throttle.burstLimit > 100, 'above the default');
+    const expected = Object.fromEntries(
+      catalog.functions
+        .filter((fn) => fn.throttle)
+        .flatMap((fn) => deployedRoutes(catalog, fn).map((r) => [routeKey(r), { ThrottlingRateLimit: fn.throttle!.rateLimit, ThrottlingBurstLimit: fn.throttle!.burstLimit }])),
+    );
+    assert.deepEqual(stage.Properties.RouteSettings, expected);
+    assert.ok(expected['ANY /twilio/{proxy+}'], "the Twilio route is one of them");
+    const routeIds = ofType(s.resources, 'AWS::ApiGatewayV2::Route')
+      .filter(([, r]) => Object.keys(expected).includes(r.Properties.RouteKey))
+      .map(([id]) => id);
+    assert.equal(routeIds.length, Object.keys(expected).length);
+    for (const id of routeIds) assert.ok((s.resources[stageId].DependsOn ?? []).includes(id), `the stage depends on ${id}`);
+  });
+
   it('is served by the distribution at /api/* and /twilio/*, uncached, with every viewer header but Host; the fallback TwiML stays static', () => {
     const dist = s.resources[logicalIdOfType('AWS::CloudFront::Distribution')].Properties.DistributionConfig;
     const apiOrigin = dist.Origins.find((o: Json) => o.CustomOriginConfig);
@@ -470,6 +489,23 @@ describe('alarms', () => {
       const onFn = alarms.filter((a) => dimensionTargets(a).includes(id));
       assert.ok(onFn.some((a) => metricNames(a).includes('Errors')), `${fn.name} errors`);
       assert.ok(onFn.some((a) => metricNames(a).includes('Throttles')), `${fn.name} throttles`);
+    }
+  });
+
+  it("counts each catalog log alarm's lines in every HTTP function's log group and alarms on one", () => {
+    assert.ok(catalog.logAlarms.some((la) => la.pattern.includes('dependency_rejected')), 'dependency_rejected is alarmed');
+    const filters = ofType(s.resources, 'AWS::Logs::MetricFilter').map(([, f]) => f.Properties);
+    for (const la of catalog.logAlarms) {
+      for (const fn of catalog.functions) {
+        const logGroupId = refTarget(s.resources[idOf(fn.name)].Properties.LoggingConfig?.LogGroup);
+        const counted = filters.filter((f) => refTarget(f.LogGroupName) === logGroupId && f.FilterPattern === la.pattern);
+        assert.equal(counted.length, 1, `${fn.name}: one ${la.metric} filter on its log group`);
+        assert.deepEqual(counted[0].MetricTransformations, [{ MetricNamespace: 'OperatorConsole', MetricName: la.metric, MetricValue: '1' }]);
+      }
+      const onMetric = alarms.filter((a) => a.Namespace === 'OperatorConsole' && a.MetricName === la.metric);
+      assert.equal(onMetric.length, 1, `one ${la.metric} alarm`);
+      assert.equal(onMetric[0].Statistic, 'Sum');
+      assert.equal(onMetric[0].Threshold, 1);
     }
   });
 

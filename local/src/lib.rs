@@ -27,6 +27,30 @@ pub struct Local {
     pub services: Services,
     pub auth: DevAuth,
     pub sim: sim::Simulator,
+    /// Call control as the functions run it, for the reconciliation's timer and tests.
+    pub control: shared::control::CallControl,
+}
+
+/// How often the local runtime reconciles the store with the simulator, as the deployed
+/// `reconcile` function's schedule does with Twilio.
+pub const RECONCILE_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Runs the reconciliation (see [`shared::control::reconcile`]) every `period` until the
+/// process ends: the local twin of the deployed `reconcile` function's schedule.
+pub fn spawn_reconciler(control: shared::control::CallControl, period: std::time::Duration) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(period);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            match control.reconcile(chrono::Utc::now()).await {
+                Ok(r) if !r.ended.is_empty() => tracing::warn!(ended = ?r.ended, "reconciled calls whose end was lost"),
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "reconciliation failed; tried again next minute"),
+            }
+        }
+    });
 }
 
 /// Where the built page lives.
@@ -113,7 +137,7 @@ pub async fn build_signing_in(
         .merge(call_lists::routes(services.clone()))
         .merge(users::routes(users::UsersState::new(directory, &services)))
         .merge(operators::routes(control.clone()))
-        .merge(calls::routes(control))
+        .merge(calls::routes(control.clone()))
         .merge(token::routes(token_state))
         .merge(voice::routes(voice_state))
         .merge(sim::rest::routes(sim.clone()))
@@ -157,6 +181,7 @@ pub async fn build_signing_in(
         services,
         auth,
         sim,
+        control,
     })
 }
 

@@ -154,6 +154,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         sign_in.clone(),
     )
     .await?;
+    local::spawn_reconciler(app.control.clone(), local::RECONCILE_EVERY);
     println!("\nオペレータコンソール is running at {url}/");
     let data = match &args.dynamodb {
         Some(endpoint) => format!("table {} at {endpoint}", args.table),

@@ -463,7 +463,7 @@ async fn call_list(s: &Services, by: &OperatorId, known_numbers: &[String]) -> R
     let first = s.call_lists.targets(&list.id, None, 3, None).await?.items;
     for (t, (op, op_name, outcome, status, later)) in first.iter().zip(demo) {
         let op = OperatorId::parse(op).map_err(|e| DomainError::invalid("seed", e.to_string()))?;
-        let id = TargetId::parse(&t.id)?;
+        let id = TargetId::parse(&t.id).map_err(|e| DomainError::invalid("seed", e.to_string()))?;
         s.call_lists.lease(&list.id, &id, &op, op_name, None).await?;
         let status = if settings.response_statuses.iter().any(|s| s.id.as_str() == status) {
             status.to_owned()
@@ -523,8 +523,8 @@ async fn settings(s: &Services) -> Result<(), DomainError> {
             "lines",
             0,
             json!([
-                {"id": "main", "number": "03-6800-0001", "label": "代表番号", "recording": true, "script_id": "inbound"},
-                {"id": "sales", "number": "050-3000-1234", "label": "営業部", "recording": false, "script_id": "outbound"}
+                {"id": "main", "number": "03-6800-0001", "label": "代表番号", "label_en": "Main number", "recording": true, "script_id": "inbound"},
+                {"id": "sales", "number": "050-3000-1234", "label": "営業部", "label_en": "Sales", "recording": false, "script_id": "outbound"}
             ]),
         )
         .await?;
@@ -608,6 +608,7 @@ async fn past_calls(s: &Services, accounts: &[(RecordId, String)]) -> Result<(),
             memo: (!abandoned).then(|| memo.to_owned()),
             response_status: (!abandoned).then(|| status.to_owned()),
             recording_url: None,
+            external: None,
         };
         items.push(call.to_item());
     }

@@ -158,7 +158,7 @@ impl IntoResponse for ApiError {
                 )
             }
             ApiError::Domain(DomainError::Internal(source)) => {
-                // The marker the stack's metric filter counts (see infra: StoreRejectedAlarm).
+                // The marker the stacks' metric filters count (infra/functions.json `logAlarms`: DependencyRejectedAlarm).
                 tracing::error!(error = %source, alarm = "dependency_rejected", "a dependency refused the request");
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,

@@ -36,28 +36,11 @@ macro_rules! string_id {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
-
-        impl fmt::Debug for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                write!(f, "{}({})", stringify!($name), self.0)
-            }
-        }
+        parsed_id!($name);
 
         impl Serialize for $name {
             fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.serialize_str(&self.0)
-            }
-        }
-
-        impl<'de> Deserialize<'de> for $name {
-            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let s = String::deserialize(d)?;
-                Self::parse(&s).map_err(serde::de::Error::custom)
             }
         }
 
@@ -71,6 +54,32 @@ macro_rules! string_id {
         }
 
         impl utoipa::ToSchema for $name {}
+    };
+}
+
+/// What every id shares once it has a `parse`: shown as its text (`Debug` with its type's name),
+/// read from a string by `serde` and `FromStr` through `parse`, so a malformed one is refused
+/// wherever it comes from.
+macro_rules! parsed_id {
+    ($name:ident) => {
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Display::fmt(&self.0, f)
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}({})", stringify!($name), self.0)
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = String::deserialize(d)?;
+                Self::parse(&s).map_err(serde::de::Error::custom)
+            }
+        }
 
         impl std::str::FromStr for $name {
             type Err = IdError;
@@ -121,6 +130,74 @@ string_id!(
     /// A short admin-chosen id for a setting entry (a line, a status, a script).
     SettingId, "setting id", "lower-case letters, digits and _, starting with a letter, at most 40",
     |s| is_slug(s, 40)
+);
+
+string_id!(
+    /// The name of a section of the settings (`lines`, `scripts`, `objects` …); which sections
+    /// there are is the settings service's to say.
+    SectionName, "settings section", "lower-case letters, digits and _, starting with a letter, at most 40",
+    |s| is_slug(s, 40)
+);
+
+string_id!(
+    /// A call list's target: the id of the import it came from, `-` and the line of the file
+    /// (seven digits), so that a chunk sent twice yields the same ids and ids sort in file order.
+    TargetId, "call-list target id", "a 26-character ULID, '-' and seven digits",
+    |s| s.len() == 34
+        && s.is_ascii()
+        && s.as_bytes()[26] == b'-'
+        && RecordId::parse(&s[..26]).is_ok()
+        && s[27..].bytes().all(|b| b.is_ascii_digit())
+);
+
+impl TargetId {
+    /// The id of the target imported from `line` of the file of `import`.
+    pub fn new(import: &RecordId, line: u64) -> Self {
+        Self(format!("{import}-{line:07}"))
+    }
+
+    /// A target id as the store keeps it (written by [`TargetId::new`], so not checked again).
+    pub(crate) fn from_stored(id: String) -> Self {
+        Self(id)
+    }
+
+    /// The identifier as owned text.
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+/// A record id standing for one kind of thing (a call list, an import), so that a path naming
+/// something else is refused with what an id of that kind looks like.
+macro_rules! record_id_of {
+    ($(#[$doc:meta])* $name:ident, $kind:literal) => {
+        $(#[$doc])*
+        #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(RecordId);
+
+        impl $name {
+            /// Parses and checks the identifier.
+            pub fn parse(s: &str) -> Result<Self, IdError> {
+                RecordId::parse(s).map(Self).map_err(|e| IdError { kind: $kind, ..e })
+            }
+            /// The record id it is.
+            pub fn record_id(&self) -> &RecordId {
+                &self.0
+            }
+        }
+
+        parsed_id!($name);
+    };
+}
+
+record_id_of!(
+    /// A call list (架電リスト).
+    CallListId, "call list id"
+);
+
+record_id_of!(
+    /// A CSV import into a call list.
+    ImportId, "import id"
 );
 
 impl RecordId {
@@ -185,5 +262,40 @@ mod tests {
         let op = OperatorId::parse("4f1c-9a2b").unwrap();
         assert_eq!(op.client_identity(), "4f1c_9a2b");
         assert_eq!(OperatorId::from_client_identity("client:4f1c_9a2b").unwrap(), op);
+    }
+
+    #[test]
+    fn target_ids_carry_the_import_and_the_line_and_sort_in_file_order() {
+        let import = RecordId::new();
+        let a = TargetId::new(&import, 2);
+        let b = TargetId::new(&import, 10);
+        assert!(a < b);
+        assert_eq!(TargetId::parse(a.as_str()).unwrap(), a);
+        assert!(TargetId::parse("nope").is_err());
+        assert!(TargetId::parse(&format!("{import}-00000x1")).is_err());
+        assert!(
+            TargetId::parse(&format!("a{}", "あ".repeat(11))).is_err(),
+            "no panic on multi-byte text"
+        );
+    }
+
+    #[test]
+    fn a_list_or_import_id_is_a_record_id_refused_under_its_own_name() {
+        let id = RecordId::new();
+        assert_eq!(CallListId::parse(id.as_str()).unwrap().record_id(), &id);
+        let e = CallListId::parse("not-a-list").unwrap_err();
+        assert_eq!((e.kind, e.value.as_str()), ("call list id", "not-a-list"));
+        assert!(e.to_string().contains("26-character ULID"), "{e}");
+        assert_eq!(ImportId::parse("x").unwrap_err().kind, "import id");
+        let from_json: ImportId = serde_json::from_value(serde_json::json!(id.as_str())).unwrap();
+        assert_eq!(from_json.record_id(), &id);
+    }
+
+    #[test]
+    fn section_names_are_slugs() {
+        assert!(SectionName::parse("response_statuses").is_ok());
+        for bad in ["", "Lines", "lines/x", "設定"] {
+            assert!(SectionName::parse(bad).is_err(), "{bad}");
+        }
     }
 }

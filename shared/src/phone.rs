@@ -116,6 +116,25 @@ impl PhoneNumber {
         mask_digits(&self.0)
     }
 
+    /// The country the number belongs to, as an ISO 3166 code (`JP`, `US`), or `001` for a
+    /// number of no country (international freephone, satellite networks).
+    pub fn country(&self) -> String {
+        PHONE_NUMBER_UTIL
+            .parse(&self.0, None)
+            .ok()
+            .and_then(|n| n.get_region_code())
+            .map(|r| r.to_string())
+            .unwrap_or_else(|| "001".to_owned())
+    }
+
+    /// Whether libphonenumber's metadata classes the number as premium rate (Japan's 0990,
+    /// the UK's 09…): a call the caller pays extra for, and the usual aim of toll fraud.
+    pub fn is_premium_rate(&self) -> bool {
+        PHONE_NUMBER_UTIL
+            .parse(&self.0, None)
+            .is_ok_and(|n| n.get_type() == rlibphonenumber::PhoneNumberType::PremiumRate)
+    }
+
     /// The E.164 form of the number libphonenumber reads in `text` (Japan as the default
     /// region), when it is one that its country gives out.
     fn read(text: &str) -> Option<Self> {

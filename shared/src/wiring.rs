@@ -2,7 +2,13 @@
 //! cold start — the configuration, one AWS configuration for every client, the DynamoDB table,
 //! the Twilio secret and Twilio's REST client — and the one way a function's router is run on
 //! Lambda ([`serve`]), behind the request-id span of [`crate::http::traced`]. Each function's
-//! `main.rs` is one call of [`serve`] naming what its router needs.
+//! `main.rs` is one call of [`serve`] naming what its router needs, or, for a job run on a
+//! schedule, of [`run_scheduled`] naming its handler.
+//!
+//! Every `main` runs on Tokio's current-thread runtime: a Lambda handles one event at a time on
+//! a fraction of a vCPU, so worker threads add nothing but their start (about 1.5 ms of CPU
+//! before the first answer of voice and crm, `tests/bench coldstart`); requests to the store
+//! and Twilio still overlap on the one thread.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -102,4 +108,22 @@ where
     crate::telemetry::init();
     let router = build(Deployed::from_env().await?).await?;
     lambda_http::run(crate::http::traced(router)).await
+}
+
+/// Runs a scheduled job on Lambda (an EventBridge rule's events): logging set up, the handler
+/// built once by `build` from the deployed wiring, then called with each event; what it returns
+/// is the invocation's result (in the function's log), an error fails the invocation.
+pub async fn run_scheduled<B, BFut, H, HFut, E, R>(build: B) -> Result<(), lambda_http::Error>
+where
+    B: FnOnce(Deployed) -> BFut,
+    BFut: Future<Output = Result<H, StartError>>,
+    H: Fn(E) -> HFut,
+    HFut: Future<Output = Result<R, StartError>>,
+    E: serde::de::DeserializeOwned,
+    R: serde::Serialize,
+{
+    use lambda_http::lambda_runtime::{LambdaEvent, run, service_fn};
+    crate::telemetry::init();
+    let handler = build(Deployed::from_env().await?).await?;
+    run(service_fn(move |event: LambdaEvent<E>| handler(event.payload))).await
 }

@@ -51,6 +51,7 @@ both!(
     transactions_are_all_or_nothing,
     malformed_transactions_are_refused,
     expired_items_are_hidden_from_reads,
+    eventually_consistent_reads_return_settled_items,
     oversized_items_are_refused,
     batches_write_and_read_many,
     batch_reads_of_any_size_return_every_item,

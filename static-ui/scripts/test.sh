@@ -6,6 +6,7 @@
 # type-checks the page, runs its unit tests (vitest), builds it (failing when the initial JS is
 # over 80 KB gzip), then drives the operator and admin pages in Chromium against the local
 # runtime.
+# `--install-only` installs and stops (tests/run installs while the Rust code compiles).
 # Exits non-zero on the first failure.
 set -euo pipefail
 ui="$(cd "$(dirname "$0")/.." && pwd)"
@@ -41,9 +42,11 @@ npm_ci() {
 step "npm packages (static-ui, tests/browser)"
 npm_ci "$ui"
 npm_ci "$browser_tests"
+if [ "${1:-}" = --install-only ]; then exit 0; fi # tests/run installs while the Rust code compiles
 
+# The same command as tests/run's and tests/rehearse's: one feature set, so one build serves all.
 step "the local runtime (the browser tests start it; its openapi binary prints the API document)"
-(cd "$repo" && cargo build -q -p local)
+(cd "$repo" && cargo build -q --workspace --bins)
 
 step "the page's API types against the API document (npm run api-types regenerates them)"
 (cd "$ui" && node scripts/api-types.mjs --check)

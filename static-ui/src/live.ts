@@ -14,6 +14,7 @@
 //! before there was one (for a network that blocks WebSockets, and as the bench's baseline).
 
 import { signal } from '@preact/signals';
+import { pollPenaltyMs } from './api/client';
 import type { components } from './api/schema.gen';
 import { currentToken } from './auth';
 
@@ -209,14 +210,15 @@ export function onLive(listener: (m: LiveMessage) => void): () => void {
 /**
  * Calls `read` every {@link FALLBACK_POLL_MS} while the channel is down (not while it is up or
  * opening), and every `offEveryMs` when it is kept closed ({@link liveDisabled}), if given;
- * returns the stop function.
+ * each wait is longer while the API answers 429 ({@link pollPenaltyMs}). Returns the stop
+ * function.
  */
 export function pollWhileDown(read: () => void, offEveryMs?: number): () => void {
   let timer: ReturnType<typeof setTimeout> | null = null;
   const tick = () => {
     const off = liveState.peek() === 'off' && liveDisabled();
     if (liveState.peek() === 'down' || (off && offEveryMs !== undefined)) read();
-    timer = setTimeout(tick, off && offEveryMs !== undefined ? offEveryMs : FALLBACK_POLL_MS);
+    timer = setTimeout(tick, (off && offEveryMs !== undefined ? offEveryMs : FALLBACK_POLL_MS) + pollPenaltyMs());
   };
   timer = setTimeout(tick, liveDisabled() && offEveryMs !== undefined ? offEveryMs : FALLBACK_POLL_MS);
   return () => {

@@ -1,7 +1,7 @@
 //! What a typical call costs to run: the whole console on loopback with the Twilio simulator, a
 //! counting layer on the store and on the HTTP router, and one call the way an operator handles
 //! it — an incoming call pops the customer up, the operator answers, opens the history tabs, types
-//! the memo (saved while typing), holds once for half a minute, takes the customer off hold and
+//! the memo (saved while typing, at the page's cadence), holds once for half a minute, takes the customer off hold and
 //! hangs up after five minutes of (simulated) talk.
 //!
 //! It prints the Lambda invocations per function (each request the API Gateway would route to a
@@ -10,15 +10,182 @@
 //! command line (defaults: US East list prices, 256 MB arm64 functions). Twilio's own charges
 //! (minutes, numbers, recording) are not infrastructure and are not included.
 //!
-//! `tests/bench cost [--lambda-gb-s P] [--lambda-requests P] [--http-api P] [--rru P] [--wru P]`
+//! It also prices the live channel's share of the call: the table's stream records the push
+//! function is invoked for (writes of the items whose keys start with the event source mapping's
+//! filters, `live.stream.watchedKeyPrefixes` of `infra/functions.json`), the messages it posts to
+//! the pages that hear them (mapped from each write by `shared::push::changes`, as deployed), and
+//! the operator's connection minutes, at the WebSocket API's list prices.
+//!
+//! `tests/bench cost [--lambda-gb-s P] [--lambda-requests P] [--http-api P] [--rru P] [--wru P]
+//! [--ws-messages P] [--ws-minutes P] [--boards N] [--push-ms MS] [--memo-pause-ms MS]
+//! [--memo-max-unsaved-ms MS] [--detail]`; `--detail` also
+//! lists the requests by route and the store requests by kind of item.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use async_trait::async_trait;
+use local::live::feed::ChangeFeed;
 use serde_json::{Value, json};
+use shared::push::Audience;
 use shared::store::counting::CountingStore;
 use shared::store::embedded::EmbeddedStore;
+use shared::store::{Cond, Item, Key, Page, Query, Store, StoreError, TxOp, Update};
+
+/// The table's stream as the push function's event source mapping sees it: every successful
+/// write of an item whose partition key starts with one of the mapping's filter prefixes is a
+/// record the function is invoked for (an upper bound: DynamoDB writes no record for a write
+/// that changed nothing).
+struct StreamTap {
+    inner: Arc<dyn Store>,
+    prefixes: Vec<String>,
+    records: AtomicU64,
+}
+
+impl StreamTap {
+    fn heard<'a>(&self, keys: impl IntoIterator<Item = &'a Key>) {
+        let n = keys
+            .into_iter()
+            .filter(|k| self.prefixes.iter().any(|p| k.pk.starts_with(p.as_str())))
+            .count();
+        self.records.fetch_add(n as u64, Ordering::Relaxed);
+    }
+}
+
+#[async_trait]
+impl Store for StreamTap {
+    async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+        self.inner.get(key).await
+    }
+    async fn get_many(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError> {
+        self.inner.get_many(keys).await
+    }
+    async fn put(&self, item: Item, cond: Option<Cond>) -> Result<(), StoreError> {
+        let key = Key::of(&item);
+        self.inner.put(item, cond).await?;
+        self.heard(key.iter());
+        Ok(())
+    }
+    async fn update(&self, key: &Key, update: Update, cond: Option<Cond>) -> Result<Item, StoreError> {
+        let new = self.inner.update(key, update, cond).await?;
+        self.heard([key]);
+        Ok(new)
+    }
+    async fn delete(&self, key: &Key, cond: Option<Cond>) -> Result<(), StoreError> {
+        self.inner.delete(key, cond).await?;
+        self.heard([key]);
+        Ok(())
+    }
+    async fn query(&self, query: Query) -> Result<Page, StoreError> {
+        self.inner.query(query).await
+    }
+    async fn transact(&self, ops: Vec<TxOp>) -> Result<(), StoreError> {
+        let keys: Vec<Key> = ops
+            .iter()
+            .filter_map(|op| match op {
+                TxOp::Put { item, .. } => Key::of(item),
+                TxOp::Update { key, .. } | TxOp::Delete { key, .. } => Some(key.clone()),
+                TxOp::Check { .. } => None,
+            })
+            .collect();
+        self.inner.transact(ops).await?;
+        self.heard(keys.iter());
+        Ok(())
+    }
+    async fn batch_write(&self, puts: Vec<Item>, deletes: Vec<Key>) -> Result<(), StoreError> {
+        let keys: Vec<Key> = puts.iter().filter_map(Key::of).chain(deletes.iter().cloned()).collect();
+        self.inner.batch_write(puts, deletes).await?;
+        self.heard(keys.iter());
+        Ok(())
+    }
+}
+
+/// Every store request of the call by kind and the kind of item it touched (`--detail`): where
+/// the read and write units go.
+struct Ledger {
+    inner: Arc<dyn Store>,
+    rows: Mutex<BTreeMap<String, u64>>,
+}
+
+/// The kind of item a key names: its partition key up to the first `#`, and its sort key's.
+fn kind_of(key: &Key) -> String {
+    let head = |s: &str| s.split('#').next().unwrap_or(s).to_owned();
+    format!("{}/{}", head(&key.pk), head(&key.sk))
+}
+
+impl Ledger {
+    fn note(&self, what: String) {
+        *self.rows.lock().unwrap().entry(what).or_default() += 1;
+    }
+}
+
+#[async_trait]
+impl Store for Ledger {
+    async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+        self.note(format!("get {}", kind_of(key)));
+        self.inner.get(key).await
+    }
+    async fn get_many(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError> {
+        let kinds: std::collections::BTreeSet<_> = keys.iter().map(kind_of).collect();
+        self.note(format!("batch get {}", kinds.into_iter().collect::<Vec<_>>().join(",")));
+        self.inner.get_many(keys).await
+    }
+    async fn put(&self, item: Item, cond: Option<Cond>) -> Result<(), StoreError> {
+        self.note(format!(
+            "put {}",
+            Key::of(&item).map(|k| kind_of(&k)).unwrap_or_default()
+        ));
+        self.inner.put(item, cond).await
+    }
+    async fn update(&self, key: &Key, update: Update, cond: Option<Cond>) -> Result<Item, StoreError> {
+        self.note(format!("update {}", kind_of(key)));
+        self.inner.update(key, update, cond).await
+    }
+    async fn delete(&self, key: &Key, cond: Option<Cond>) -> Result<(), StoreError> {
+        self.note(format!("delete {}", kind_of(key)));
+        self.inner.delete(key, cond).await
+    }
+    async fn query(&self, query: Query) -> Result<Page, StoreError> {
+        let head = query.pk.split('#').next().unwrap_or("").to_owned();
+        self.note(format!(
+            "query {:?} {head}{}",
+            query.index,
+            if query.is_consistent() { " (strong)" } else { "" }
+        ));
+        self.inner.query(query).await
+    }
+    async fn transact(&self, ops: Vec<TxOp>) -> Result<(), StoreError> {
+        let kinds: Vec<String> = ops
+            .iter()
+            .map(|op| match op {
+                TxOp::Put { item, .. } => format!("put {}", Key::of(item).map(|k| kind_of(&k)).unwrap_or_default()),
+                TxOp::Update { key, .. } => format!("update {}", kind_of(key)),
+                TxOp::Delete { key, .. } => format!("delete {}", kind_of(key)),
+                TxOp::Check { key, .. } => format!("check {}", kind_of(key)),
+            })
+            .collect();
+        self.note(format!("transact [{}]", kinds.join(", ")));
+        self.inner.transact(ops).await
+    }
+    async fn batch_write(&self, puts: Vec<Item>, deletes: Vec<Key>) -> Result<(), StoreError> {
+        self.note(format!("batch write {} puts, {} deletes", puts.len(), deletes.len()));
+        self.inner.batch_write(puts, deletes).await
+    }
+}
+
+/// The messages the push function posts, by audience (each to every connection of it).
+#[derive(Default, Clone, Copy)]
+struct Pushed {
+    to_user: u64,
+    to_board: u64,
+    to_all: u64,
+    /// Stream records that made at least one message (each needs the audiences read).
+    with_messages: u64,
+    /// Audiences read (a Query of their connections each).
+    audience_reads: u64,
+}
 
 /// The function that answers a path when deployed (the routes of `infra/functions.json`).
 fn function_of(path: &str) -> Option<&'static str> {
@@ -38,9 +205,48 @@ fn function_of(path: &str) -> Option<&'static str> {
     f.iter().find(|(p, _)| path.starts_with(p)).map(|(_, f)| *f)
 }
 
+/// The event source mapping's filters: `live.stream.watchedKeyPrefixes` of `infra/functions.json`.
+fn watched_key_prefixes() -> Vec<String> {
+    let catalog: Value =
+        serde_json::from_str(include_str!("../../infra/functions.json")).expect("infra/functions.json is JSON");
+    catalog["live"]["stream"]["watchedKeyPrefixes"]
+        .as_array()
+        .expect("infra/functions.json names the live channel's watched key prefixes")
+        .iter()
+        .map(|p| p.as_str().expect("a prefix is a string").to_owned())
+        .collect()
+}
+
+/// The push function's memory (`live.functions.push.memoryMb` of `infra/functions.json`), in GB.
+fn push_memory_gb() -> f64 {
+    let catalog: Value =
+        serde_json::from_str(include_str!("../../infra/functions.json")).expect("infra/functions.json is JSON");
+    catalog["live"]["functions"]["push"]["memoryMb"]
+        .as_f64()
+        .unwrap_or(256.0)
+        / 1024.0
+}
+
 #[derive(Default)]
 struct Invocations {
     by_function: BTreeMap<&'static str, Vec<Duration>>,
+    /// Requests by method and path (call sids and ids written as `…`).
+    by_route: BTreeMap<String, u64>,
+}
+
+/// A request's route as a person reads it: the method and the path with its ids left out.
+fn route_of(method: &str, path: &str) -> String {
+    let parts: Vec<&str> = path
+        .split('/')
+        .map(|p| {
+            if p.len() >= 20 || p.starts_with("CA") && p.len() > 10 {
+                "…"
+            } else {
+                p
+            }
+        })
+        .collect();
+    format!("{method} {}", parts.join("/"))
 }
 
 struct Prices {
@@ -50,6 +256,13 @@ struct Prices {
     per_million_rru: f64,
     per_million_wru: f64,
     memory_gb: f64,
+    /// API Gateway WebSocket: per million messages (32 KB each) and per million connection minutes.
+    ws_per_million_messages: f64,
+    ws_per_million_minutes: f64,
+    /// Supervisors' boards open while the call runs, each hearing its board messages.
+    boards: f64,
+    /// The push function's billed duration per invocation (read the audiences, post the frames).
+    push_ms: f64,
 }
 
 fn prices() -> Prices {
@@ -60,6 +273,10 @@ fn prices() -> Prices {
         per_million_rru: 0.125,
         per_million_wru: 0.625,
         memory_gb: 0.25,
+        ws_per_million_messages: 1.00,
+        ws_per_million_minutes: 0.25,
+        boards: 1.0,
+        push_ms: 30.0,
     };
     let args: Vec<String> = std::env::args().collect();
     let mut it = args.iter().skip(1);
@@ -72,10 +289,101 @@ fn prices() -> Prices {
             "--rru" => p.per_million_rru = v().unwrap_or(p.per_million_rru),
             "--wru" => p.per_million_wru = v().unwrap_or(p.per_million_wru),
             "--memory-mb" => p.memory_gb = v().map(|m| m / 1024.0).unwrap_or(p.memory_gb),
+            "--ws-messages" => p.ws_per_million_messages = v().unwrap_or(p.ws_per_million_messages),
+            "--ws-minutes" => p.ws_per_million_minutes = v().unwrap_or(p.ws_per_million_minutes),
+            "--boards" => p.boards = v().unwrap_or(p.boards),
+            "--push-ms" => p.push_ms = v().unwrap_or(p.push_ms),
             _ => {}
         }
     }
     p
+}
+
+/// How the page saves the memo while the operator types: `static-ui/src/state/memo.ts`'s
+/// `MEMO_PAUSE_MS` (a pause in typing this long saves) and `MEMO_MAX_UNSAVED_MS` (typing that goes
+/// on is saved at least this often), read from that file unless `--memo-pause-ms` or
+/// `--memo-max-unsaved-ms` says otherwise (to price another cadence with the same typing).
+struct Cadence {
+    pause_ms: u64,
+    max_unsaved_ms: u64,
+}
+
+fn page_cadence() -> Cadence {
+    let page = include_str!("../../static-ui/src/state/memo.ts");
+    let constant = |name: &str| -> Option<u64> {
+        let at = page.find(&format!("export const {name} = "))?;
+        let digits: String = page[at..]
+            .split('=')
+            .nth(1)?
+            .chars()
+            .skip_while(|c| c.is_whitespace())
+            .take_while(|c| c.is_ascii_digit() || *c == '_')
+            .filter(|c| *c != '_')
+            .collect();
+        digits.parse().ok()
+    };
+    let args: Vec<String> = std::env::args().collect();
+    let flag = |name: &str| args.windows(2).find(|p| p[0] == name).and_then(|p| p[1].parse().ok());
+    Cadence {
+        pause_ms: flag("--memo-pause-ms")
+            .or_else(|| constant("MEMO_PAUSE_MS"))
+            .expect("memo.ts defines MEMO_PAUSE_MS (or --memo-pause-ms is given)"),
+        max_unsaved_ms: flag("--memo-max-unsaved-ms")
+            .or_else(|| constant("MEMO_MAX_UNSAVED_MS"))
+            .expect("memo.ts defines MEMO_MAX_UNSAVED_MS (or --memo-max-unsaved-ms is given)"),
+    }
+}
+
+/// How long the operator types each of the call's twelve notes (seconds), with [`LISTEN_S`] of
+/// listening between two notes: about 4 minutes 40 of a five-minute call.
+const NOTE_SECONDS: [u64; 12] = [9, 14, 6, 18, 11, 7, 16, 10, 13, 8, 20, 12];
+const LISTEN_S: u64 = 12;
+/// A change of the memo while typing this often: a keystroke, those of an IME composition
+/// included (each is an input event of the memo box), five a second.
+const CHANGE_EVERY_MS: u64 = 200;
+/// The customer is held after this note.
+const HOLD_AFTER_NOTE: usize = 5;
+
+fn note_text(i: usize) -> String {
+    format!("【お客様】ご相談内容その{i}。\n【オペレータ】ご案内しました。\n")
+}
+
+/// The memo saves of the call, in order, as (note being typed, text sent): the page's
+/// debounce run over the typing of [`NOTE_SECONDS`] — a save is due `pause_ms` after the last
+/// change or `max_unsaved_ms` after the oldest change not sent, whichever is first.
+fn memo_saves(cadence: &Cadence) -> Vec<(usize, String)> {
+    // Every change: when, which note, how much of it is typed.
+    let mut changes = Vec::new();
+    let mut at = 0;
+    for (note, seconds) in NOTE_SECONDS.iter().enumerate() {
+        let n = (seconds * 1000 / CHANGE_EVERY_MS).max(1);
+        for k in 1..=n {
+            changes.push((at + k * CHANGE_EVERY_MS, note, k as f64 / n as f64));
+        }
+        at += seconds * 1000 + LISTEN_S * 1000;
+    }
+    let text_at = |note: usize, typed: f64| {
+        let mut text: String = (0..note).map(note_text).collect();
+        let current = note_text(note);
+        let chars = (current.chars().count() as f64 * typed).round() as usize;
+        text.extend(current.chars().take(chars));
+        text
+    };
+    let mut saves = Vec::new();
+    let mut unsaved_since: Option<u64> = None;
+    let mut due = u64::MAX;
+    let mut last = (0, 0.0);
+    for (t, note, typed) in changes {
+        if due <= t {
+            saves.push((last.0, text_at(last.0, last.1)));
+            unsaved_since = None;
+        }
+        let since = *unsaved_since.get_or_insert(t);
+        due = (t + cadence.pause_ms).min(since + cadence.max_unsaved_ms);
+        last = (note, typed);
+    }
+    saves.push((last.0, text_at(last.0, last.1)));
+    saves
 }
 
 struct Console {
@@ -116,7 +424,41 @@ impl Console {
 async fn main() {
     let prices = prices();
     let dir = tempfile::tempdir().unwrap();
-    let counting = Arc::new(CountingStore::new(Arc::new(EmbeddedStore::in_memory().unwrap())));
+    // embedded ← the change feed (what the push function makes of each write) ← the stream tap
+    // (what its event source mapping invokes it for) ← the counting store the console uses: the
+    // feed's own reads of old and new images are not the console's and are not counted.
+    let feed = Arc::new(ChangeFeed::new(Arc::new(EmbeddedStore::in_memory().unwrap())));
+    let tap = Arc::new(StreamTap {
+        inner: feed.clone(),
+        prefixes: watched_key_prefixes(),
+        records: AtomicU64::new(0),
+    });
+    let ledger = Arc::new(Ledger {
+        inner: tap.clone(),
+        rows: Mutex::new(BTreeMap::new()),
+    });
+    let counting = Arc::new(CountingStore::new(ledger.clone()));
+    let pushed = Arc::new(Mutex::new(Pushed::default()));
+    {
+        let mut rx = feed.subscribe();
+        let pushed = pushed.clone();
+        tokio::spawn(async move {
+            while let Ok(batch) = rx.recv().await {
+                let mut p = pushed.lock().unwrap();
+                p.with_messages += 1;
+                let mut audiences = std::collections::HashSet::new();
+                for d in batch.iter() {
+                    audiences.insert(d.audience.pk());
+                    match d.audience {
+                        Audience::User(_) => p.to_user += 1,
+                        Audience::Board => p.to_board += 1,
+                        Audience::All => p.to_all += 1,
+                    }
+                }
+                p.audience_reads += audiences.len() as u64;
+            }
+        });
+    }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     // Pauses run at 1/100 of real time: five minutes of talk and the hold music loop pass quickly
@@ -137,15 +479,13 @@ async fn main() {
             let seen = seen.clone();
             async move {
                 let function = function_of(req.uri().path());
+                let route = route_of(req.method().as_str(), req.uri().path());
                 let started = Instant::now();
                 let response = next.run(req).await;
                 if let Some(f) = function {
-                    seen.lock()
-                        .unwrap()
-                        .by_function
-                        .entry(f)
-                        .or_default()
-                        .push(started.elapsed());
+                    let mut seen = seen.lock().unwrap();
+                    seen.by_function.entry(f).or_default().push(started.elapsed());
+                    *seen.by_route.entry(route).or_default() += 1;
                 }
                 response
             }
@@ -170,7 +510,14 @@ async fn main() {
     .await;
     c.sim("POST", "/sim/wait", json!({"settled": true})).await;
     counting.reset();
-    calls.lock().unwrap().by_function.clear();
+    {
+        let mut calls = calls.lock().unwrap();
+        calls.by_function.clear();
+        calls.by_route.clear();
+    }
+    tap.records.store(0, Ordering::Relaxed);
+    ledger.rows.lock().unwrap().clear();
+    *pushed.lock().unwrap() = Pushed::default();
 
     // The call.
     let started = c.sim("POST", "/sim/calls", json!({"from": "03-1234-5678"})).await;
@@ -193,24 +540,15 @@ async fn main() {
         c.api(&sato, "GET", &format!("/api/history/records/inquiry?account={a}"), None)
             .await;
     }
-    // The memo, saved while typing: about one save per 25 seconds of a five-minute call.
+    // The memo, saved as the page saves it while the operator types (see `memo_saves`).
+    let cadence = page_cadence();
+    let saves = memo_saves(&cadence);
     let mut version = 0;
-    let mut text = String::new();
-    for i in 0..12 {
-        text.push_str(&format!(
-            "【お客様】ご相談内容その{i}。\n【オペレータ】ご案内しました。\n"
-        ));
-        let saved = c
-            .api(
-                &sato,
-                "PUT",
-                &format!("/api/memos/{sid}"),
-                Some(json!({"version": version, "text": text, "response_status": "resolved"})),
-            )
-            .await;
-        version = saved["version"].as_u64().unwrap();
-        if i == 5 {
+    let mut held = false;
+    for (note, text) in &saves {
+        if *note > HOLD_AFTER_NOTE && !held {
             // Half a minute on hold in the middle of the call.
+            held = true;
             c.api(&sato, "POST", &format!("/api/calls/{sid}/hold"), None).await;
             c.sim("POST", "/sim/wait", json!({"call": sid, "held": true, "settled": true}))
                 .await;
@@ -223,6 +561,15 @@ async fn main() {
             )
             .await;
         }
+        let saved = c
+            .api(
+                &sato,
+                "PUT",
+                &format!("/api/memos/{sid}"),
+                Some(json!({"version": version, "text": text, "response_status": "resolved"})),
+            )
+            .await;
+        version = saved["version"].as_u64().unwrap();
     }
     // The inquiry registered from the call.
     c.api(
@@ -245,7 +592,14 @@ async fn main() {
     let inv = std::mem::take(&mut *calls.lock().unwrap());
     let twilio_rest = rest.as_array().map(|a| a.len()).unwrap_or(0);
 
-    println!("\nOne typical call (incoming, history opened, 12 memo saves, one hold, inquiry registered, hang-up)\n");
+    println!(
+        "\nOne typical call (incoming, history opened, the memo typed in {} notes and saved {} times by the page's\n\
+         cadence: {} ms after a pause, at least every {} ms while typing goes on; one hold, inquiry registered, hang-up)\n",
+        NOTE_SECONDS.len(),
+        saves.len(),
+        cadence.pause_ms,
+        cadence.max_unsaved_ms,
+    );
     println!("| function | invocations | p50 ms | max ms | billed GB-s |");
     println!("|---|---:|---:|---:|---:|");
     let mut invocations = 0usize;
@@ -273,6 +627,16 @@ async fn main() {
         counts.read_units,
         counts.write_units,
     );
+    if std::env::args().any(|a| a == "--detail") {
+        println!("\n| request | per call |\n|---|---:|");
+        for (route, n) in &inv.by_route {
+            println!("| {route} | {n} |");
+        }
+        println!("\n| store request (item: partition/sort key kind) | per call |\n|---|---:|");
+        for (what, n) in ledger.rows.lock().unwrap().iter() {
+            println!("| {what} | {n} |");
+        }
+    }
     let per_call = invocations as f64 * prices.per_million_requests / 1e6
         + gb_s * prices.gb_second
         + invocations as f64 * prices.http_api_per_million / 1e6
@@ -302,10 +666,90 @@ async fn main() {
         (counts.read_units as f64 * prices.per_million_rru + counts.write_units as f64 * prices.per_million_wru) / 1e3
     );
     println!("| **total** | **{:.4}** |", per_call * 1e3);
+
+    // The live channel's share of the same call.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let records = tap.records.load(Ordering::Relaxed) as f64;
+    let p = *pushed.lock().unwrap();
+    let call_minutes = 5.0;
+    // Each message goes to every connection of its audience: the operator's own page, every open
+    // board, and (settings) every page — one operator and the boards during this call.
+    let messages = p.to_user as f64 + p.to_board as f64 * prices.boards + p.to_all as f64 * (1.0 + prices.boards);
+    let push_gb_s = records * (prices.push_ms.ceil() / 1000.0) * push_memory_gb();
+    let live_parts = [
+        (
+            format!(
+                "push invocations ({records:.0} stream records per call × ${}/M)",
+                prices.per_million_requests
+            ),
+            records * prices.per_million_requests / 1e3,
+        ),
+        (
+            format!(
+                "push duration ({push_gb_s:.5} GB-s: {:.0} ms each at 256 MB)",
+                prices.push_ms
+            ),
+            push_gb_s * prices.gb_second * 1e3,
+        ),
+        (
+            format!(
+                "audience reads ({} Queries of connections, ≈ 1 RRU each, ${}/M RRU)",
+                p.audience_reads, prices.per_million_rru
+            ),
+            p.audience_reads as f64 * prices.per_million_rru / 1e3,
+        ),
+        (
+            format!(
+                "WebSocket messages ({messages:.0}: {} to the operator, {} × {} board(s), {} to everyone; ${}/M)",
+                p.to_user, p.to_board, prices.boards, p.to_all, prices.ws_per_million_messages
+            ),
+            messages * prices.ws_per_million_messages / 1e3,
+        ),
+        (
+            format!(
+                "connection minutes (the operator's page for the {call_minutes:.0}-minute call, ${}/M)",
+                prices.ws_per_million_minutes
+            ),
+            call_minutes * prices.ws_per_million_minutes / 1e3,
+        ),
+    ];
+    println!("\nThe live channel's share of the call (per 1,000 calls, USD):");
+    println!("| part | per 1,000 calls |\n|---|---:|");
+    let mut live_total = 0.0;
+    for (part, cost) in &live_parts {
+        live_total += cost;
+        println!("| {part} | {cost:.4} |");
+    }
+    println!("| **live channel total** | **{live_total:.4}** |");
+    println!(
+        "| **call with the live channel** | **{:.4}** |",
+        per_call * 1e3 + live_total
+    );
+    println!(
+        "\nLive-channel assumptions: one stream record per write of a watched item ({} stream records of\n\
+         which {} made messages), each its own push invocation (an upper bound: records a quarter second\n\
+         apart share a batch), {:.0} ms billed per invocation (--push-ms); {} board(s) open\n\
+         (--boards); WebSocket messages of under 32 KB, ${}/M, connection minutes ${}/M (--ws-messages,\n\
+         --ws-minutes, US East list prices); the stream's reads by Lambda are free; $connect, subscribe,\n\
+         $disconnect and pings are per page and shift, not per call; a board's connection minutes are\n\
+         per supervisor, not per call.",
+        records,
+        p.with_messages,
+        prices.push_ms,
+        prices.boards,
+        prices.ws_per_million_messages,
+        prices.ws_per_million_minutes,
+    );
     println!(
         "\nAssumptions: durations are this machine's in-process handler times (deployed, add the network\n\
          round trips to DynamoDB: ~2–5 ms per store request), 256 MB arm64, US East list prices (override\n\
          with --lambda-gb-s, --lambda-requests, --http-api, --rru, --wru, --memory-mb), free tiers ignored,\n\
-         storage, logs and CloudFront not included; the supervisor board's polling is per supervisor, not per call."
+         storage, logs and CloudFront not included; the supervisor board's polling is per supervisor, not per call.\n\
+         The memo: {} notes typed for {} s in all (a change every {} ms), {} s of listening between two notes,\n\
+         saved by the page's cadence (--memo-pause-ms, --memo-max-unsaved-ms price another).",
+        NOTE_SECONDS.len(),
+        NOTE_SECONDS.iter().sum::<u64>(),
+        CHANGE_EVERY_MS,
+        LISTEN_S,
     );
 }

@@ -45,6 +45,11 @@ describe('the admin page', { timeout: 180_000 }, () => {
       'トークスクリプト',
       'オブジェクトと項目',
       '着信処理',
+      '発信先の制限',
+      'キーボードショートカット',
+      '営業時間',
+      'IVRメニュー',
+      '待ち受け音・折り返し',
     ]);
     await shot(admin, '7-admin');
   });
@@ -75,14 +80,14 @@ describe('the admin page', { timeout: 180_000 }, () => {
     await admin.click('#save-presence_statuses');
     const message = admin.locator('#message-presence_statuses');
     await textContains(message, '設定内容に誤りがあります');
-    await textContains(message, 'built-in');
+    await textContains(message, '「available」は組み込みのステータスのIDです');
     await shot(section, '7-admin-422');
     await section.locator('button:has-text("元に戻す")').click();
     assert.equal(await section.locator('tbody tr').count(), 1);
 
     await admin.fill('#ch-ring_timeout_seconds', '100');
     await admin.click('#save-call_handling');
-    await textContains(admin.locator('#message-call_handling'), 'ring_timeout_seconds 5–60');
+    await textContains(admin.locator('#message-call_handling'), '呼出時間は5〜60秒');
   });
 
   test('a section someone else saved meanwhile (409) is reloaded with their value', async () => {

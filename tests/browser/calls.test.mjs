@@ -5,7 +5,7 @@
 // network; the tests wait on the page or on the simulator's /sim/wait, never on the clock.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { api, eventually, launchBrowser, newPage, regionBoxes, shot, signIn, startConsole, textContains } from './harness.mjs';
+import { api, eventually, launchBrowser, newPage, regionBoxes, setStatus, shot, signIn, simRequest, simUntil, startConsole, textContains } from './harness.mjs';
 
 const YAMADA = '03-1234-5678';
 const YAMADA_E164 = '+81312345678';
@@ -17,22 +17,10 @@ describe('calls on the operator screen', { timeout: 240_000 }, () => {
   let tanakaPage;
 
   /** The simulator's own API (no sign-in). */
-  async function sim(method, path, body) {
-    const res = await fetch(`${console_.url}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined };
-  }
+  const sim = (method, path, body) => simRequest(console_.url, method, path, body);
 
   /** Waits until the simulator's state matches; fails with the state otherwise. */
-  async function simWait(condition) {
-    const r = await sim('POST', '/sim/wait', { timeout_ms: 15_000, ...condition });
-    assert.equal(r.status, 200, `never reached ${JSON.stringify(condition)}: ${JSON.stringify(r.body).slice(0, 3000)}`);
-    return r.body;
-  }
+  const simWait = (condition) => simUntil(console_.url, condition);
 
   /** A simulated call of the phone network to `number` (E.164), once placed. */
   async function callTo(number) {
@@ -64,10 +52,6 @@ describe('calls on the operator screen', { timeout: 240_000 }, () => {
     }
   }
 
-  async function setStatus(page, status) {
-    await page.selectOption('#info-status', status);
-    await eventually(async () => (await page.inputValue('#info-status')) === status, 5000, `the status ${status}`);
-  }
 
   async function assertNoProblems() {
     const { body } = await sim('GET', '/sim/problems');
@@ -237,10 +221,10 @@ describe('calls on the operator screen', { timeout: 240_000 }, () => {
     await textContains(sato.locator('#customer-account'), '山田商事株式会社');
     await sato.selectOption('#info-line', 'sales');
 
-    // 受付可 refuses dialing: the platform says why, and the page shows it.
+    // 受付可 refuses dialing before any leg is placed, and says why.
     await setStatus(sato, 'available');
-    await sato.click('#op-dialAnswer');
-    await textContains(sato.locator('#ops-message'), '受付可の状態では発信できません');
+    await eventually(() => sato.locator('#op-dialAnswer').isDisabled(), 5000, '発信応答 to be disabled in 受付可');
+    await textContains(sato.locator('#op-dialAnswer-why'), '受付可の状態では発信できません');
     await idle(sato);
     await shot(sato.locator('#region-ops'), '8-dial-refused');
 
@@ -376,9 +360,9 @@ describe('calls on the operator screen', { timeout: 240_000 }, () => {
     await simWait({ conference: sid, labels: ['customer', 'operator'] });
     await textContains(sato.locator('#call-badge'), '通話中');
 
-    // Tanaka signs in after Sato took the call, and is not taking calls (離席).
+    // Tanaka signs in after Sato took the call, and can take one (受付可).
     const tanaka = await operatorPage('op-tanaka');
-    await setStatus(tanaka, 'away');
+    await setStatus(tanaka, 'available');
 
     await sato.locator('#memo-text').click();
     await sato.keyboard.press('Control+x');
@@ -390,15 +374,13 @@ describe('calls on the operator screen', { timeout: 240_000 }, () => {
     await sato.click('#op-transfer');
     const dialog = sato.locator('#transfer-dialog');
     await dialog.waitFor();
-    const target = sato.locator('#transfer-operators input[data-operator="op-tanaka"]');
+    const target = sato.locator('#transfer-operators li[data-operator="op-tanaka"] button.transfer-screen');
     await target.waitFor();
-    assert.ok(await sato.locator('#transfer-operators input[data-operator="op-suzuki"]').isDisabled(), 'a signed-out operator cannot be chosen');
-    await textContains(sato.locator('#transfer-operators'), '離席');
-    await target.check();
-    assert.ok(await sato.locator('#transfer-warm').isChecked());
-    assert.ok(await sato.locator('#transfer-screen').isChecked());
+    assert.ok(await sato.locator('#transfer-operators button.transfer-to[data-operator="op-suzuki"]').isDisabled(), 'a signed-out operator cannot be chosen');
+    await textContains(sato.locator('#transfer-operators li[data-operator="op-suzuki"]'), 'オフライン');
     await shot(dialog, '8-transfer-dialog');
-    await sato.click('#transfer-start');
+    // 画面転送: a warm transfer that sends the screen too.
+    await target.click();
     await simWait({ call: sid, held: true });
     await textContains(sato.locator('#call-badge'), '転送中');
 
@@ -461,12 +443,12 @@ describe('calls on the operator screen', { timeout: 240_000 }, () => {
     await sato.locator('#incoming-dialog').waitFor();
     await sato.click('#incoming-accept');
     await simWait({ conference: sid, labels: ['customer', 'operator'] });
-    await setStatus(tanaka, 'away');
+    await setStatus(tanaka, 'available');
 
     await sato.click('#op-transfer');
-    await sato.locator('#transfer-operators input[data-operator="op-tanaka"]').check();
+    await sato.click('#transfer-more summary');
     await sato.check('#transfer-cold');
-    await sato.click('#transfer-start');
+    await sato.locator('#transfer-operators button.transfer-to[data-operator="op-tanaka"]').click();
     // Sato leaves at once; the customer waits on hold while Tanaka's phone rings.
     await idle(sato);
     await textContains(sato.locator('#ops-message'), '田中 健太 さんへ転送しました');

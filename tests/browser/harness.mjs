@@ -291,3 +291,27 @@ export function regionBoxes(page) {
     ),
   );
 }
+
+/** A request to the Twilio simulator's control routes (`/sim/…`) of the console at `url`. */
+export async function simRequest(url, method, path, body) {
+  const res = await fetch(`${url}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
+/** Waits (up to 15 s) until the simulator reaches `condition` (`POST /sim/wait`); its answer. */
+export async function simUntil(url, condition) {
+  const r = await simRequest(url, 'POST', '/sim/wait', { timeout_ms: 15_000, ...condition });
+  if (r.status !== 200) throw new Error(`never reached ${JSON.stringify(condition)}: ${JSON.stringify(r.body).slice(0, 3000)}`);
+  return r.body;
+}
+
+/** Chooses `status` in the information bar and waits until the page shows it chosen. */
+export async function setStatus(page, status) {
+  await page.selectOption('#info-status', status);
+  await eventually(async () => (await page.inputValue('#info-status')) === status, 8000, `the status ${status}`);
+}

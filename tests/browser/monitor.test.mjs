@@ -7,7 +7,7 @@
 // /sim/wait, never on the clock.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { api, eventually, launchBrowser, newPage, shot, startConsole, textContains } from './harness.mjs';
+import { api, eventually, launchBrowser, newPage, shot, simRequest, simUntil, startConsole, textContains } from './harness.mjs';
 
 const CUSTOMER = '03-1234-5678';
 const SECOND_CALLER = '06-6123-4567';
@@ -20,21 +20,9 @@ describe('the supervisor monitor page', { timeout: 240_000 }, () => {
   let second;
   let memoVersion = 0;
 
-  async function sim(method, path, body) {
-    const res = await fetch(`${console_.url}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined };
-  }
+  const sim = (method, path, body) => simRequest(console_.url, method, path, body);
 
-  async function simWait(condition) {
-    const r = await sim('POST', '/sim/wait', { timeout_ms: 15_000, ...condition });
-    assert.equal(r.status, 200, `never reached ${JSON.stringify(condition)}: ${JSON.stringify(r.body).slice(0, 3000)}`);
-    return r.body;
-  }
+  const simWait = (condition) => simUntil(console_.url, condition);
 
   /** A participant of the call's conference, as Twilio (the simulator) holds it. */
   async function participant(label) {
@@ -155,6 +143,8 @@ describe('the supervisor monitor page', { timeout: 240_000 }, () => {
     assert.equal(monitor.coaching, false);
     assert.equal(await sv.getAttribute('#mon-listen-op-sato', 'aria-pressed'), 'true');
     await textContains(card().locator('.mon-badge-monitor'), 'あなたが聴取中');
+    // The header says the phone is listening, not waiting.
+    await textContains(sv.locator('#mon-phone'), '電話 聴取中');
     await shot(sv, 'monitor-listening');
 
     // A whisper Twilio refuses because the operator is held (error 16027) is explained, and the
@@ -245,5 +235,47 @@ describe('the supervisor monitor page', { timeout: 240_000 }, () => {
     assert.match(bars.tip, /着信 2件・応答 1件・放棄 1件/);
     assert.deepEqual(sv.errors, []);
     await shot(sv, 'monitor-today');
+  });
+
+  test('the supervisor releases an operator whose call ended unreported, and is refused while it is live', async () => {
+    const s = await api(console_.url, 'op-sato', 'PUT', '/api/operators/me/status', { status: 'available' });
+    assert.equal(s.status, 200, JSON.stringify(s.body));
+    const third = (await sim('POST', '/sim/calls', { from: CUSTOMER })).body.sid;
+    await simWait({ phone: 'op_sato' });
+    assert.equal((await sim('POST', '/sim/phones/op_sato/accept')).status, 200);
+    await simWait({ conference: third, labels: ['customer', 'operator'], settled: true });
+    await textContains(card(), '通話中');
+
+    // The call is live at Twilio: asked to confirm, then refused, and nobody is cut off.
+    const confirmed = (message) =>
+      new Promise((resolve) =>
+        sv.once('dialog', (d) => {
+          resolve(d.message());
+          void d.accept();
+        }),
+      );
+    let asked = confirmed();
+    await sv.click('#mon-release-op-sato');
+    assert.match(await asked, /佐藤 花子 さんを解放しますか/);
+    await textContains(sv.locator('#mon-release-state-op-sato'), 'まだつながっているため解放しませんでした');
+    await simWait({ conference: third, labels: ['customer', 'operator'], settled: true });
+    await textContains(card(), '通話中');
+
+    // The customer hangs up and every callback saying so is lost: the board still shows 通話中.
+    assert.equal((await sim('PUT', '/sim/faults', { webhooks: [{ kind: 'drop' }] })).status, 204);
+    assert.equal((await sim('POST', `/sim/calls/${third}/hangup`)).status, 204);
+    await simWait({ call: third, status: 'completed', settled: true });
+    assert.equal((await sim('DELETE', '/sim/faults')).status, 204);
+    await textContains(card(), '通話中');
+
+    asked = confirmed();
+    await sv.click('#mon-release-op-sato');
+    await asked;
+    await textContains(sv.locator('#mon-release-state-op-sato'), '佐藤 花子 さんを解放しました');
+    await textContains(card().locator('.mon-status'), '後処理');
+    const me = await api(console_.url, 'op-sato', 'GET', '/api/operators/me');
+    assert.equal(me.body.current_call, undefined, JSON.stringify(me.body));
+    assert.deepEqual(sv.errors, []);
+    await shot(card(), 'monitor-released');
   });
 });

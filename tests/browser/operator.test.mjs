@@ -65,9 +65,10 @@ describe('the operator screen', { timeout: 180_000 }, () => {
 
   test('the operation menu offers 発信応答 once the phone is registered; the rest say why they wait', async () => {
     const labels = await page.locator('.op-button').allTextContents();
-    assert.deepEqual(labels.map((s) => s.trim()), ['発信応答', '切断', '保留', '転送', '架電リスト']);
+    assert.deepEqual(labels.map((s) => s.trim()), ['発信応答', '切断', '保留', '転送', '架電リスト', 'タスク']);
     await page.locator('#call-status.call-idle').waitFor();
-    await textContains(page.locator('#call-badge'), '待受中');
+    // Signed in, the operator is オフライン until they choose 受付可: the bar says so.
+    await textContains(page.locator('#call-badge'), 'オフライン');
     assert.ok(await page.locator('#op-dialAnswer').isEnabled());
     for (const id of ['hangUp', 'hold', 'transfer']) {
       assert.ok(await page.locator(`#op-${id}`).isDisabled(), `${id} waits for a call`);

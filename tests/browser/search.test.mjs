@@ -101,7 +101,7 @@ describe('data search and records', { timeout: 180_000 }, () => {
     await page.fill('#entry-title', '部長');
     await page.click('#entry-save');
     const banner = page.locator('#entry-conflict');
-    await textContains(banner, 'op-suzuki');
+    await textContains(banner, '鈴木 一郎'); // the person, by name
     await textContains(banner, `版 ${current.body.version + 1}`);
     await shot(page.locator('#region-entry'), '5-entry-conflict');
     await page.click('#entry-conflict button:has-text("自分の変更で上書き")');

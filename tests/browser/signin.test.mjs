@@ -9,7 +9,7 @@ import { readFileSync, existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, normalize } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { eventually, freePort, launchBrowser, newPage, repoRoot, shot, signInAtProvider, startConsoleWithIdp, textContains } from './harness.mjs';
+import { eventually, freePort, launchBrowser, newPage, repoRoot, shot, signInAtProvider, simRequest, startConsoleWithIdp, textContains } from './harness.mjs';
 
 const ID_TOKEN_TTL = 70;
 const USERS = [
@@ -47,15 +47,7 @@ describe('sign-in at an OpenID Connect provider, as deployed', { timeout: 420_00
   let requests;
   let statuses;
 
-  async function sim(method, path, body) {
-    const res = await fetch(`${console_.url}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined };
-  }
+  const sim = (method, path, body) => simRequest(console_.url, method, path, body);
 
   async function apiStatus(token, path = '/api/operators/me') {
     return (await fetch(`${console_.url}${path}`, { headers: { authorization: `Bearer ${token}` } })).status;

@@ -32,12 +32,15 @@ describe('the deployed console in Chromium', { timeout: 300_000 }, () => {
   /** A fresh browser profile on the page's CloudFront URL, collecting script errors. */
   async function openPage(path = '/') {
     const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'ja-JP', timezoneId: 'Asia/Tokyo', ignoreHTTPSErrors: true });
-    // The rehearsal does not emulate the live channel's WebSocket API: the page keeps it closed
-    // and polls as it does without one.
-    await context.addInitScript(() => localStorage.setItem('console.live', 'off'));
     const page = await context.newPage();
     page.errors = [];
     page.requests = [];
+    // What the live channel (/live on the page's origin) brought: every frame the page heard.
+    page.liveFrames = [];
+    page.on('websocket', (ws) => {
+      if (!ws.url().endsWith('/live')) return;
+      ws.on('framereceived', (f) => page.liveFrames.push({ at: Date.now(), text: String(f.payload) }));
+    });
     page.on('pageerror', (e) => page.errors.push(e));
     page.on('console', (m) => {
       if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) page.errors.push(new Error(m.text()));
@@ -165,7 +168,7 @@ describe('the deployed console in Chromium', { timeout: 300_000 }, () => {
     sato.sid = sid;
   });
 
-  test('a supervisor sees the memo on /monitor', async () => {
+  test('a supervisor sees the memo on /monitor, and what the operator types next arrives on the board over the live channel', async () => {
     const ito = await signIn(CAST.ito, '/monitor');
     try {
       await ito.locator('#monitor').waitFor();
@@ -174,6 +177,30 @@ describe('the deployed console in Chromium', { timeout: 300_000 }, () => {
       throw new Error(`${e.message} (at ${ito.url()})`);
     }
     await textContains(ito.locator('#monitor'), '請求書の再発行をお願いしたい', 15_000);
+    // Both pages are on the channel: subscribed, and no banner saying live updates are interrupted.
+    const sato = pages.find((p) => p.sid);
+    for (const [who, page] of [['supervisor', ito], ['operator', sato]]) {
+      await eventually(async () => page.liveFrames.some((f) => /"type":"subscribed"/.test(f.text)), 10_000, `the ${who}'s page subscribed on /live`);
+      assert.equal(await page.locator('#live-banner').count(), 0, `no fallback banner on the ${who}'s page`);
+    }
+
+    const added = '領収書も同封してほしい';
+    const typed = Date.now();
+    await sato.locator('#memo-text').click();
+    await sato.keyboard.press('Control+End');
+    await sato.keyboard.press('Enter');
+    await sato.keyboard.type(added);
+    await textContains(ito.locator('#monitor'), added, 10_000);
+    const seen = Date.now() - typed;
+    const frame = ito.liveFrames.find((f) => f.at >= typed && /"type":"memo_changed"/.test(f.text) && f.text.includes(added));
+    assert.ok(frame, `the memo came to the board as a memo_changed frame on /live (heard: ${ito.liveFrames.map((f) => f.text.slice(0, 80)).join(' | ')})`);
+    // Without the channel the board would only see it on its next slow read (every 15 s while
+    // the channel is down): the stream → push → @connections path brought it.
+    const posted = r.sockets[0].posted.filter((p) => p.at >= typed && p.data.includes(added));
+    assert.ok(posted.length > 0, 'the push function posted the memo to the board’s connection');
+    assert.equal(await ito.locator('#live-banner').count(), 0, 'still no fallback banner on the board');
+    await textContains(sato.locator('.save-indicator'), '保存済み');
+    console.log(`[browser] the memo typed by the operator was on the supervisor's board ${seen} ms later (frame after ${frame.at - typed} ms), over the live channel`);
     await shot(ito, 'rehearsal-4-monitor');
   });
 
@@ -182,17 +209,16 @@ describe('the deployed console in Chromium', { timeout: 300_000 }, () => {
     const sid = sato.sid;
     const tanaka = await signIn(CAST.tanaka);
     await tanaka.locator('#call-status.call-idle').waitFor();
-    await setStatus(tanaka, 'away');
+    await setStatus(tanaka, 'available');
 
     await sato.click('#op-transfer');
     const dialog = sato.locator('#transfer-dialog');
     await dialog.waitFor();
-    const target = sato.locator('#transfer-operators label', { hasText: CAST.tanaka.name }).locator('input');
+    // As the manual says: the user's name in the list; [画面転送] beside it sends the screen too.
+    const target = sato.locator('#transfer-operators li', { hasText: CAST.tanaka.name }).locator('button.transfer-screen');
     await target.waitFor();
-    await target.check();
-    assert.ok(await sato.locator('#transfer-screen').isChecked(), '画面転送');
     await shot(dialog, 'rehearsal-5-transfer-dialog');
-    await sato.click('#transfer-start');
+    await target.click();
     await simWait(r, { call: sid, held: true });
 
     await tanaka.locator('#incoming-dialog').waitFor();
@@ -294,6 +320,10 @@ describe('the deployed console in Chromium', { timeout: 300_000 }, () => {
     assert.deepEqual(r.iam.denied, []);
     assert.deepEqual([...r.gateway.counts].filter(([k]) => /\b5\d\d\b/.test(k)), []);
     assert.deepEqual([...r.front.unknown], [], 'the page reached no host the stack does not have');
+    // (A 410 is a push to a page that had just closed: API Gateway's answer, which the push function heeds.)
+    assert.deepEqual([...r.sockets[0].counts].filter(([k]) => /^(5\d\d|40[13]|429)/.test(k)), [], 'the live channel refused or failed nothing');
+    for (const m of r.streams) assert.equal(m.stats.dropped, 0, `${m.mapping.id} dropped stream records`);
+    console.log(`[browser] live channel: ${JSON.stringify(Object.fromEntries(r.sockets[0].counts))}; stream: ${JSON.stringify(r.streams.map((m) => m.stats))}`);
     const requests = [...r.gateway.counts].filter(([k]) => /\b[1-5]\d\d$/.test(k)).reduce((n, [, c]) => n + c, 0);
     const preflights = r.gateway.counts.get('preflight') ?? 0;
     console.log(`[browser] the walk sent ${requests} API requests and ${preflights} CORS preflights`);

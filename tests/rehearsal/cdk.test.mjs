@@ -2,6 +2,7 @@
 import { after, before, test } from 'node:test';
 import { reachStackThroughFront } from './lib/client.mjs';
 import { startCdkRehearsal } from './lib/stacks.mjs';
+import { walkTheLiveChannel } from './lib/live.mjs';
 import { walkTheApi } from './lib/walk.mjs';
 
 let r;
@@ -16,4 +17,8 @@ after(async () => {
 
 test('the CDK back end serves a centre’s first day', async (t) => {
   await walkTheApi(r, t);
+});
+
+test('the CDK live channel pushes a change to the page that may hear it', async (t) => {
+  await walkTheLiveChannel(r, t);
 });

@@ -3,6 +3,7 @@
 import { after, before, test } from 'node:test';
 import { reachStackThroughFront } from './lib/client.mjs';
 import { startSamRehearsal } from './lib/stacks.mjs';
+import { walkTheLiveChannel } from './lib/live.mjs';
 import { walkTheApi } from './lib/walk.mjs';
 
 let r;
@@ -17,4 +18,8 @@ after(async () => {
 
 test('the SAM back end serves a centre’s first day', async (t) => {
   await walkTheApi(r, t);
+});
+
+test('the SAM live channel pushes a change to the page that may hear it', async (t) => {
+  await walkTheLiveChannel(r, t);
 });

@@ -269,6 +269,14 @@ fn rules(w: &World) -> Vec<Rule> {
             &[204, 409],
         )
         .json(json!({"to": "090-1111-2222", "line_id": "main"})),
+        // No consultation call is connected: refused for that, after the role check.
+        rule(
+            "post",
+            "/api/calls/{call}/consult/handover",
+            format!("/api/calls/{call}/consult/handover"),
+            Owner,
+            &[409],
+        ),
         rule(
             "delete",
             "/api/calls/{call}/consult",
@@ -316,6 +324,16 @@ fn rules(w: &World) -> Vec<Rule> {
             &[204, 409],
         )
         .last(),
+        // 外部転送 (cold) hands the call away: after the hang-up, refused for the call's end.
+        rule(
+            "post",
+            "/api/calls/{call}/external",
+            format!("/api/calls/{call}/external"),
+            Owner,
+            &[204, 409],
+        )
+        .json(json!({"to": "090-1111-2222", "line_id": "main"}))
+        .last(),
         rule(
             "get",
             "/api/handoffs/{id}",
@@ -334,6 +352,14 @@ fn rules(w: &World) -> Vec<Rule> {
         )
         .json(json!({"version": 0, "text": "【お客様】請求書の件"})),
         rule("get", "/api/monitor", "/api/monitor".into(), Supervisor, &[200]),
+        // Sato's call is live at Twilio: a supervisor's release is refused rather than cut it.
+        rule(
+            "post",
+            "/api/monitor/operators/{operator}/release",
+            "/api/monitor/operators/op-sato/release".into(),
+            Supervisor,
+            &[409],
+        ),
         // A second supervisor on the same call is refused with 409.
         rule(
             "post",
@@ -418,6 +444,22 @@ fn rules(w: &World) -> Vec<Rule> {
             &[200],
         )
         .json(json!({"version": w.call_handling_version, "value": w.call_handling})),
+        rule(
+            "post",
+            "/api/settings/hours/preview",
+            "/api/settings/hours/preview".into(),
+            Admin,
+            &[200],
+        )
+        .json(json!({"weekly": {"mon": [{"start": "09:00", "end": "18:00"}]}, "when_closed": {"action": "message", "text": "休業中です。"}})),
+        rule(
+            "post",
+            "/api/settings/menu/preview",
+            "/api/settings/menu/preview".into(),
+            Admin,
+            &[200],
+        )
+        .json(json!({"greeting": "お電話ありがとうございます。", "options": [{"id": "billing", "key": "1", "label": "料金", "action": {"action": "queue"}}], "default": {"action": "queue"}})),
         rule("get", "/api/users", "/api/users".into(), Admin, &[200]),
         rule("post", "/api/users", "/api/users".into(), Admin, &[201])
             .json(json!({"email": "authz.matrix@example.jp", "name": "権限 確認", "role": "operator"})),
@@ -434,6 +476,53 @@ fn rules(w: &World) -> Vec<Rule> {
             &[200, 409],
         )
         .json(json!({"status": "away"})),
+        // Lowering a hand that is down writes nothing.
+        rule(
+            "put",
+            "/api/operators/me/hand",
+            "/api/operators/me/hand".into(),
+            Anyone,
+            &[200],
+        )
+        .json(json!({"raised": false})),
+        rule(
+            "post",
+            "/api/calls/dial-check",
+            "/api/calls/dial-check".into(),
+            Anyone,
+            &[200],
+        )
+        .json(json!({"to": "03-1234-5678", "line_id": "main"})),
+        rule("get", "/api/calls/tasks", "/api/calls/tasks".into(), Anyone, &[200]),
+        // The call has no task: every signed-in user is told so, nobody is refused first.
+        rule(
+            "post",
+            "/api/calls/tasks/{task}/take",
+            format!("/api/calls/tasks/{call}/take"),
+            Anyone,
+            &[404],
+        ),
+        rule(
+            "post",
+            "/api/calls/tasks/{task}/done",
+            format!("/api/calls/tasks/{call}/done"),
+            Anyone,
+            &[404],
+        ),
+        rule(
+            "post",
+            "/api/calls/tasks/{task}/undo",
+            format!("/api/calls/tasks/{call}/undo"),
+            Anyone,
+            &[404],
+        ),
+        rule(
+            "get",
+            "/api/calls/tasks/{task}/recording",
+            format!("/api/calls/tasks/{call}/recording"),
+            Anyone,
+            &[404],
+        ),
         rule("get", "/api/token", "/api/token".into(), Anyone, &[200]),
         rule("get", "/api/call-lists", "/api/call-lists".into(), Anyone, &[200]),
         rule("post", "/api/call-lists", "/api/call-lists".into(), Admin, &[201])

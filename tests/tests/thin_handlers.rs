@@ -4,9 +4,13 @@
 //! `shared::control`), never in `functions/*/src`. This test reads the handlers' sources and
 //! names every line that breaks the rule. The domain and call control, which do build keys,
 //! build them only through `shared::store::table`: a key string spelled in
-//! `shared/src/domain` or `shared/src/control` is named too.
+//! `shared/src/domain`, `shared/src/control`, `shared/src/directory` or `shared/src/push` is
+//! named too. A handler reads its path as typed ids (`Path<CallSid>`, `Path<(CallListId,
+//! TargetId)>`) through `shared::http::Path`, never as text it checks afterwards.
 
-use std::path::{Path, PathBuf};
+mod sources;
+
+use sources::{repo, rust_files};
 
 /// What a handler must not contain, and why.
 struct Rule {
@@ -41,6 +45,26 @@ fn key_string(line: &str) -> bool {
             .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_')
             .collect();
         !prefix.is_empty() && rest[prefix.len()..].starts_with('#')
+    })
+}
+
+/// A path read as text (`Path<String>`, `Path<(ObjectName, String)>`): the handler would have to
+/// check the id itself, instead of `shared::http::Path` refusing it with what an id looks like.
+fn untyped_path(line: &str) -> bool {
+    line.match_indices("Path<").any(|(i, _)| {
+        let mut depth = 0;
+        let generic: String = line[i + "Path".len()..]
+            .chars()
+            .take_while(|c| {
+                match c {
+                    '<' => depth += 1,
+                    '>' => depth -= 1,
+                    _ => {}
+                }
+                depth > 0
+            })
+            .collect();
+        words(&generic).any(|w| w == "String" || w == "str")
     })
 }
 
@@ -86,21 +110,6 @@ fn words(line: &str) -> impl Iterator<Item = &str> {
     line.split(|c: char| !(c.is_alphanumeric() || c == '_'))
 }
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).expect("read a source folder").flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
-}
-
 /// Every line of `source` (named `file`) that breaks a rule, with the rule.
 fn violations(file: &str, source: &str, rest_types: &[String]) -> Vec<String> {
     let rules = [
@@ -111,6 +120,10 @@ fn violations(file: &str, source: &str, rest_types: &[String]) -> Vec<String> {
         Rule {
             what: "a transaction or condition",
             breaks: store_write,
+        },
+        Rule {
+            what: "a path read as text (take a typed id from shared::ids)",
+            breaks: untyped_path,
         },
     ];
     let mut found = Vec::new();
@@ -158,15 +171,25 @@ fn a_handler_building_keys_transactions_or_rest_requests_is_named() {
             let req = CreateParticipant::new(from, to);
             use shared::twilio::rest::ParticipantRef;
         }
+        async fn read(Path(list): Path<String>) {}
+        async fn target(Path((list, target)): Path<(CallListId, String)>) {}
+        async fn named(axum::extract::Path(object): axum::extract::Path<std::string::String>) {}
     "#;
     let found = violations("example.rs", offending, &rest_types);
-    assert_eq!(found.len(), 6, "{found:#?}");
+    assert_eq!(found.len(), 9, "{found:#?}");
+    assert_eq!(
+        found.iter().filter(|f| f.contains("a path read as text")).count(),
+        3,
+        "{found:#?}"
+    );
     let thin = r#"
         // Keys are built in shared::store::table ("CALL#…"), never here.
         async fn hold(State(c): State<CallControl>, caller: Caller, Path(call): Path<CallSid>) -> ApiResult<StatusCode> {
             c.hold(&caller, &call).await?;
             Ok(StatusCode::NO_CONTENT)
         }
+        async fn lease(Path((list, target)): Path<(CallListId, TargetId)>, Query(p): Query<LeaseParams>) {}
+        let (axum::extract::Path(path), form) = (axum::extract::Path::<P>::from_request_parts(&mut parts, st), 1);
     "#;
     assert!(violations("thin.rs", thin, &rest_types).is_empty());
 }
@@ -225,13 +248,18 @@ fn a_key_spelled_outside_the_key_design_is_named() {
 }
 
 #[test]
-fn the_domain_and_call_control_build_keys_only_through_the_key_design() {
-    let mut files = Vec::new();
-    for dir in ["shared/src/domain", "shared/src/control", "shared/src/directory"] {
+fn the_domain_call_control_and_the_live_channel_build_keys_only_through_the_key_design() {
+    let mut files = vec![repo().join("shared/src/push.rs")];
+    for dir in [
+        "shared/src/domain",
+        "shared/src/control",
+        "shared/src/directory",
+        "shared/src/push",
+    ] {
         rust_files(&repo().join(dir), &mut files);
     }
     assert!(
-        files.len() >= 15,
+        files.len() >= 18,
         "the domain's and call control's sources are read: {files:?}"
     );
     let mut found = Vec::new();

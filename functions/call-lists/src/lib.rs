@@ -7,7 +7,7 @@ pub mod csv_file;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -16,12 +16,12 @@ use shared::auth::{Caller, Role};
 use shared::domain::Services;
 use shared::domain::call_lists::{
     CallList, CallListUpdate, ChunkResponse, DeleteProgress, Import, Lease, MAX_CHUNK_ROWS, MAX_LINE, NewCallList,
-    NewImport, ResultInput, Target, TargetDetail, TargetId, TargetState,
+    NewImport, ResultInput, Target, TargetDetail, TargetState,
 };
 use shared::domain::crm::Paged;
 use shared::error::{ApiError, ApiResult, DomainError};
-use shared::http::{Json, Query};
-use shared::ids::RecordId;
+use shared::http::{Json, Path, Query};
+use shared::ids::{CallListId, ImportId, TargetId};
 
 use csv_file::Preview;
 
@@ -63,22 +63,6 @@ pub fn routes(state: Services) -> Router {
         .route("/api/call-lists/{list}/lease-next", post(lease_next))
         .layer(shared::http::body_limit())
         .with_state(state)
-}
-
-fn parse_list(s: &str) -> Result<RecordId, ApiError> {
-    RecordId::parse(s).map_err(|_| DomainError::NotFound(format!("there is no call list '{}'", short(s))).into())
-}
-
-fn parse_import(s: &str) -> Result<RecordId, ApiError> {
-    RecordId::parse(s).map_err(|_| DomainError::NotFound(format!("there is no import '{}'", short(s))).into())
-}
-
-fn parse_target(s: &str) -> Result<TargetId, ApiError> {
-    Ok(TargetId::parse(s)?)
-}
-
-fn short(s: &str) -> String {
-    s.chars().take(64).collect()
 }
 
 /// The raw bytes of a CSV upload, with the errors a page can act on.
@@ -150,9 +134,9 @@ pub async fn create_list(
 pub async fn read_list(
     State(s): State<Services>,
     _caller: Caller,
-    Path(list): Path<String>,
+    Path(list): Path<CallListId>,
 ) -> ApiResult<axum::Json<CallList>> {
-    Ok(axum::Json(s.call_lists.get(&parse_list(&list)?).await?))
+    Ok(axum::Json(s.call_lists.get(list.record_id()).await?))
 }
 
 /// Changes a call list's name, line, script and description (admins); a stale `version` gets
@@ -163,12 +147,12 @@ pub async fn read_list(
 pub async fn update_list(
     State(s): State<Services>,
     caller: Caller,
-    Path(list): Path<String>,
+    Path(list): Path<CallListId>,
     Json(input): Json<CallListUpdate>,
 ) -> ApiResult<axum::Json<CallList>> {
     caller.require(Role::Admin)?;
     Ok(axum::Json(
-        s.call_lists.update(&parse_list(&list)?, input, &caller.id).await?,
+        s.call_lists.update(list.record_id(), input, &caller.id).await?,
     ))
 }
 
@@ -176,9 +160,13 @@ pub async fn update_list(
 /// 202 with the progress, and the request is repeated until it answers 204.
 #[utoipa::path(delete, path = "/api/call-lists/{list}", tag = "call-lists", params(("list" = String, Path)),
     responses((status = 204, description = "deleted"), (status = 202, body = DeleteProgress, description = "partly deleted: send again"), (status = 404)))]
-pub async fn delete_list(State(s): State<Services>, caller: Caller, Path(list): Path<String>) -> ApiResult<Response> {
+pub async fn delete_list(
+    State(s): State<Services>,
+    caller: Caller,
+    Path(list): Path<CallListId>,
+) -> ApiResult<Response> {
     caller.require(Role::Admin)?;
-    let progress = s.call_lists.delete(&parse_list(&list)?).await?;
+    let progress = s.call_lists.delete(list.record_id()).await?;
     Ok(if progress.done {
         StatusCode::NO_CONTENT.into_response()
     } else {
@@ -195,13 +183,13 @@ pub async fn delete_list(State(s): State<Services>, caller: Caller, Path(list): 
 pub async fn preview(
     State(s): State<Services>,
     caller: Caller,
-    Path(list): Path<String>,
+    Path(list): Path<CallListId>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<axum::Json<Preview>> {
     caller.require(Role::Admin)?;
     let body = csv_body(&headers, body, MAX_PREVIEW_BYTES)?;
-    s.call_lists.get(&parse_list(&list)?).await?;
+    s.call_lists.get(list.record_id()).await?;
     Ok(axum::Json(csv_file::preview(&body)?))
 }
 
@@ -212,17 +200,13 @@ pub async fn preview(
 pub async fn start_import(
     State(s): State<Services>,
     caller: Caller,
-    Path(list): Path<String>,
+    Path(list): Path<CallListId>,
     Json(input): Json<NewImport>,
 ) -> ApiResult<(StatusCode, axum::Json<Import>)> {
     caller.require(Role::Admin)?;
     Ok((
         StatusCode::CREATED,
-        axum::Json(
-            s.call_lists
-                .start_import(&parse_list(&list)?, input, &caller.id)
-                .await?,
-        ),
+        axum::Json(s.call_lists.start_import(list.record_id(), input, &caller.id).await?),
     ))
 }
 
@@ -232,13 +216,11 @@ pub async fn start_import(
 pub async fn read_import(
     State(s): State<Services>,
     caller: Caller,
-    Path((list, import)): Path<(String, String)>,
+    Path((list, import)): Path<(CallListId, ImportId)>,
 ) -> ApiResult<axum::Json<Import>> {
     caller.require(Role::Admin)?;
     Ok(axum::Json(
-        s.call_lists
-            .get_import(&parse_list(&list)?, &parse_import(&import)?)
-            .await?,
+        s.call_lists.get_import(list.record_id(), import.record_id()).await?,
     ))
 }
 
@@ -261,14 +243,14 @@ pub struct ChunkParams {
 pub async fn import_chunk(
     State(s): State<Services>,
     caller: Caller,
-    Path((list, import)): Path<(String, String)>,
+    Path((list, import)): Path<(CallListId, ImportId)>,
     Query(p): Query<ChunkParams>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<axum::Json<ChunkResponse>> {
     caller.require(Role::Admin)?;
     let body = csv_body(&headers, body, MAX_CHUNK_BYTES)?;
-    let (list, import) = (parse_list(&list)?, parse_import(&import)?);
+    let (list, import) = (list.record_id(), import.record_id());
     if !(1..=MAX_LINE).contains(&p.first_line) {
         return Err(DomainError::invalid_field(
             "invalid_first_line",
@@ -277,12 +259,12 @@ pub async fn import_chunk(
         )
         .into());
     }
-    let spec = s.call_lists.get_import(&list, &import).await?;
+    let spec = s.call_lists.get_import(list, import).await?;
     let decoded = csv_file::decode(&body, spec.encoding)?;
     let rows = csv_file::rows(&decoded.text, p.first_line, MAX_CHUNK_ROWS)?;
     Ok(axum::Json(
         s.call_lists
-            .import_chunk(&list, &import, p.first_line, decoded.encoding, rows)
+            .import_chunk(list, import, p.first_line, decoded.encoding, rows)
             .await?,
     ))
 }
@@ -302,10 +284,9 @@ pub struct TargetParams {
 pub async fn list_targets(
     State(s): State<Services>,
     _caller: Caller,
-    Path(list): Path<String>,
+    Path(list): Path<CallListId>,
     Query(p): Query<TargetParams>,
 ) -> ApiResult<axum::Json<Paged<Target>>> {
-    let list = parse_list(&list)?;
     let state = p
         .state
         .as_deref()
@@ -314,7 +295,7 @@ pub async fn list_targets(
         .transpose()?;
     Ok(axum::Json(
         s.call_lists
-            .targets(&list, state, p.limit.unwrap_or(50), p.cursor.as_deref())
+            .targets(list.record_id(), state, p.limit.unwrap_or(50), p.cursor.as_deref())
             .await?,
     ))
 }
@@ -325,13 +306,9 @@ pub async fn list_targets(
 pub async fn read_target(
     State(s): State<Services>,
     _caller: Caller,
-    Path((list, target)): Path<(String, String)>,
+    Path((list, target)): Path<(CallListId, TargetId)>,
 ) -> ApiResult<axum::Json<TargetDetail>> {
-    Ok(axum::Json(
-        s.call_lists
-            .target(&parse_list(&list)?, &parse_target(&target)?)
-            .await?,
-    ))
+    Ok(axum::Json(s.call_lists.target(list.record_id(), &target).await?))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -346,10 +323,10 @@ pub struct QueueParams {
 pub async fn queue(
     State(s): State<Services>,
     _caller: Caller,
-    Path(list): Path<String>,
+    Path(list): Path<CallListId>,
     Query(p): Query<QueueParams>,
 ) -> ApiResult<axum::Json<Paged<Target>>> {
-    let items = s.call_lists.queue(&parse_list(&list)?, p.limit.unwrap_or(20)).await?;
+    let items = s.call_lists.queue(list.record_id(), p.limit.unwrap_or(20)).await?;
     Ok(axum::Json(Paged { items, cursor: None }))
 }
 
@@ -368,18 +345,12 @@ pub struct LeaseParams {
 pub async fn lease(
     State(s): State<Services>,
     caller: Caller,
-    Path((list, target)): Path<(String, String)>,
+    Path((list, target)): Path<(CallListId, TargetId)>,
     Query(p): Query<LeaseParams>,
 ) -> ApiResult<axum::Json<Lease>> {
     Ok(axum::Json(
         s.call_lists
-            .lease(
-                &parse_list(&list)?,
-                &parse_target(&target)?,
-                &caller.id,
-                &caller.name,
-                p.seconds,
-            )
+            .lease(list.record_id(), &target, &caller.id, &caller.name, p.seconds)
             .await?,
     ))
 }
@@ -391,12 +362,12 @@ pub async fn lease(
 pub async fn lease_next(
     State(s): State<Services>,
     caller: Caller,
-    Path(list): Path<String>,
+    Path(list): Path<CallListId>,
     Query(p): Query<LeaseParams>,
 ) -> ApiResult<Response> {
     let next = s
         .call_lists
-        .lease_next(&parse_list(&list)?, &caller.id, &caller.name, p.seconds)
+        .lease_next(list.record_id(), &caller.id, &caller.name, p.seconds)
         .await?;
     Ok(match next {
         Some(l) => axum::Json(l).into_response(),
@@ -411,12 +382,10 @@ pub async fn lease_next(
 pub async fn release(
     State(s): State<Services>,
     caller: Caller,
-    Path((list, target)): Path<(String, String)>,
+    Path((list, target)): Path<(CallListId, TargetId)>,
 ) -> ApiResult<axum::Json<Target>> {
     Ok(axum::Json(
-        s.call_lists
-            .release(&parse_list(&list)?, &parse_target(&target)?, &caller.id)
-            .await?,
+        s.call_lists.release(list.record_id(), &target, &caller.id).await?,
     ))
 }
 
@@ -428,18 +397,12 @@ pub async fn release(
 pub async fn record_result(
     State(s): State<Services>,
     caller: Caller,
-    Path((list, target)): Path<(String, String)>,
+    Path((list, target)): Path<(CallListId, TargetId)>,
     Json(input): Json<ResultInput>,
 ) -> ApiResult<axum::Json<Target>> {
     Ok(axum::Json(
         s.call_lists
-            .record_result(
-                &parse_list(&list)?,
-                &parse_target(&target)?,
-                &caller.id,
-                &caller.name,
-                input,
-            )
+            .record_result(list.record_id(), &target, &caller.id, &caller.name, input)
             .await?,
     ))
 }

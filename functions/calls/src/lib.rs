@@ -2,14 +2,19 @@
 //! supervisor) under `/api/calls`: its live state, hold and unhold, a consultation call on a
 //! chosen line while the customer is held (hanging it up leaves the customer held, as the
 //! console's manual says), transfer to another operator (warm or cold, with a screen
-//! transfer the target reads under `/api/handoffs`), hang-up, and rejoining one's own live
-//! call after a crashed tab. Each action is one or a few REST requests on the call's
-//! conference; acting on a call that has ended gets 409, someone else's call 403. Every
+//! transfer the target reads under `/api/handoffs`), 外部転送 to an outside number (warm, from
+//! the consultation call, or cold, leaving at once: `external.rs`), hang-up, and rejoining
+//! one's own live call after a crashed tab. Each action is one or a few REST requests on the
+//! call's conference; acting on a call that has ended gets 409, someone else's call 403. Every
 //! request about a call also checks on it (a transfer that rang out unreported, a customer
 //! held with nobody), so a call heals itself without a server of its own.
 //!
 //! Each handler extracts the request, calls one operation of [`shared::control::CallControl`]
 //! and maps its outcome; the live call is served as the typed [`LiveCall`].
+
+mod dialing;
+mod external;
+mod tasks;
 
 use axum::Router;
 use axum::extract::State;
@@ -34,10 +39,18 @@ pub fn router(state: CallControl) -> Router {
 pub fn routes(state: CallControl) -> Router {
     Router::new()
         .route("/api/calls/current", get(current))
+        .route("/api/calls/dial-check", post(dialing::check))
+        .route("/api/calls/tasks", get(tasks::list))
+        .route("/api/calls/tasks/{task}/take", post(tasks::take))
+        .route("/api/calls/tasks/{task}/done", post(tasks::done))
+        .route("/api/calls/tasks/{task}/undo", post(tasks::undo))
+        .route("/api/calls/tasks/{task}/recording", get(tasks::recording))
         .route("/api/calls/{call}", get(live))
         .route("/api/calls/{call}/hold", post(hold))
         .route("/api/calls/{call}/unhold", post(unhold))
         .route("/api/calls/{call}/consult", post(consult).delete(end_consult))
+        .route("/api/calls/{call}/consult/handover", post(external::hand_over))
+        .route("/api/calls/{call}/external", post(external::hand_to_outside))
         .route("/api/calls/{call}/hangup", post(hangup))
         .route("/api/calls/{call}/rejoin", post(rejoin))
         .route("/api/calls/{call}/recording", post(recording))
@@ -265,6 +278,9 @@ pub async fn handoff(
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(
     current,
+    dialing::check,
+    external::hand_over,
+    external::hand_to_outside,
     live,
     hold,
     unhold,
@@ -275,6 +291,11 @@ pub async fn handoff(
     rejoin,
     transfer,
     cancel_transfer,
-    handoff
+    handoff,
+    tasks::list,
+    tasks::take,
+    tasks::done,
+    tasks::undo,
+    tasks::recording
 ))]
 pub struct ApiDoc;

@@ -2,7 +2,7 @@
 //! and data search. Routes live under `/api/crm`.
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use serde::Deserialize;
@@ -10,7 +10,7 @@ use shared::auth::Caller;
 use shared::domain::Services;
 use shared::domain::crm::{Hit, Lookup, NewRecord, Paged, Record, RecordPatch};
 use shared::error::{ApiError, ApiResult, DomainError};
-use shared::http::{Json, Query};
+use shared::http::{Json, Path, Query};
 use shared::ids::{ObjectName, RecordId};
 use shared::phone::ContactNumber;
 
@@ -45,10 +45,6 @@ fn parse_phone(s: &str) -> Result<ContactNumber, ApiError> {
 
 fn parse_object(s: &str) -> Result<ObjectName, ApiError> {
     ObjectName::parse(s).map_err(|e| DomainError::NotFound(e.to_string()).into())
-}
-
-fn parse_id(s: &str) -> Result<RecordId, ApiError> {
-    RecordId::parse(s).map_err(|e| DomainError::NotFound(e.to_string()).into())
 }
 
 /// The accounts, contacts and other records filed under a phone number (screen pop).
@@ -96,10 +92,9 @@ pub async fn search(
 pub async fn create(
     State(s): State<Services>,
     caller: Caller,
-    Path(object): Path<String>,
+    Path(object): Path<ObjectName>,
     Json(input): Json<NewRecord>,
 ) -> ApiResult<(StatusCode, axum::Json<Record>)> {
-    let object = parse_object(&object)?;
     Ok((
         StatusCode::CREATED,
         axum::Json(s.crm.create(&object, input, &caller.id).await?),
@@ -112,9 +107,9 @@ pub async fn create(
 pub async fn read(
     State(s): State<Services>,
     _caller: Caller,
-    Path((object, id)): Path<(String, String)>,
+    Path((object, id)): Path<(ObjectName, RecordId)>,
 ) -> ApiResult<axum::Json<Record>> {
-    Ok(axum::Json(s.crm.get(&parse_object(&object)?, &parse_id(&id)?).await?))
+    Ok(axum::Json(s.crm.get(&object, &id).await?))
 }
 
 /// Changes a record; a stale `version` gets 409 with the current record.
@@ -124,14 +119,10 @@ pub async fn read(
 pub async fn update(
     State(s): State<Services>,
     caller: Caller,
-    Path((object, id)): Path<(String, String)>,
+    Path((object, id)): Path<(ObjectName, RecordId)>,
     Json(patch): Json<RecordPatch>,
 ) -> ApiResult<axum::Json<Record>> {
-    Ok(axum::Json(
-        s.crm
-            .update(&parse_object(&object)?, &parse_id(&id)?, patch, &caller.id)
-            .await?,
-    ))
+    Ok(axum::Json(s.crm.update(&object, &id, patch, &caller.id).await?))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -146,13 +137,11 @@ pub struct DeleteParams {
 pub async fn remove(
     State(s): State<Services>,
     caller: Caller,
-    Path((object, id)): Path<(String, String)>,
+    Path((object, id)): Path<(ObjectName, RecordId)>,
     Query(p): Query<DeleteParams>,
 ) -> ApiResult<StatusCode> {
     caller.require(shared::auth::Role::Supervisor)?;
-    s.crm
-        .delete(&parse_object(&object)?, &parse_id(&id)?, p.version)
-        .await?;
+    s.crm.delete(&object, &id, p.version).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -438,3 +438,48 @@ async fn an_account_with_contacts_cannot_be_deleted_but_an_empty_one_can() {
         StatusCode::NO_CONTENT
     );
 }
+
+#[tokio::test]
+async fn a_malformed_object_or_record_id_in_the_path_is_a_404_saying_what_one_looks_like() {
+    let app = app();
+    let valid = "01ARZ3NDEKTSV4RRFFQ69G5FAV";
+    for (uri, sent, names) in [
+        (
+            "/api/crm/objects/account/records/nope".to_owned(),
+            "nope",
+            "record id: a 26-character ULID",
+        ),
+        (
+            format!("/api/crm/objects/Bad-Name/records/{valid}"),
+            "Bad-Name",
+            "object name: lower-case letters",
+        ),
+    ] {
+        for method in ["GET", "DELETE"] {
+            let (status, body) = call(&app, signed_in(request(method, &uri), "sv", Role::Supervisor)).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{method} {uri}: {body}");
+            let message = body["error"]["message"].as_str().unwrap_or_default();
+            assert!(
+                message.contains(sent) && message.contains(names),
+                "{method} {uri}: {message}"
+            );
+        }
+    }
+    let (status, body) = call(
+        &app,
+        signed_in(
+            json_request("POST", "/api/crm/objects/Bad-Name/records", &json!({"fields": {}})),
+            "op-a",
+            Role::Operator,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("object name"),
+        "{body}"
+    );
+}

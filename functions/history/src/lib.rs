@@ -2,7 +2,7 @@
 //! phone number, an account or a contact. Routes live under `/api/history`.
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::get;
 use serde::Deserialize;
 use shared::auth::Caller;
@@ -11,7 +11,7 @@ use shared::domain::calls::CallSummary;
 use shared::domain::crm::{Paged, Record};
 use shared::domain::history::Subject;
 use shared::error::{ApiError, ApiResult, DomainError};
-use shared::http::Query;
+use shared::http::{Path, Query};
 use shared::ids::{ObjectName, RecordId};
 use shared::phone::PhoneNumber;
 
@@ -84,10 +84,9 @@ pub async fn calls(
 pub async fn records(
     State(s): State<Services>,
     _caller: Caller,
-    Path(object): Path<String>,
+    Path(object): Path<ObjectName>,
     Query(p): Query<HistoryParams>,
 ) -> ApiResult<axum::Json<Paged<Record>>> {
-    let object = ObjectName::parse(&object).map_err(|e| ApiError::from(DomainError::NotFound(e.to_string())))?;
     let subj = subject(&p)?;
     Ok(axum::Json(
         s.history

@@ -1,6 +1,6 @@
 //! The `history` Lambda: the router on the table, nothing else.
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     shared::wiring::serve(|deployed| async move { Ok(history::router(deployed.services())) }).await
 }

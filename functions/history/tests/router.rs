@@ -32,6 +32,7 @@ fn call_at(n: usize, account: &str) -> CallSummary {
         memo: Some(format!("メモ {n}")),
         response_status: Some("resolved".into()),
         recording_url: None,
+        external: None,
     }
 }
 
@@ -186,14 +187,15 @@ async fn a_history_request_must_name_exactly_one_subject() {
         let (status, body) = call(&app, signed_in(request("GET", uri), "op-a", Role::Operator)).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{uri}: {body}");
     }
-    let (status, _) = call(
-        &app,
-        signed_in(
-            request("GET", "/api/history/records/nothing?phone=0312345678"),
-            "op-a",
-            Role::Operator,
-        ),
-    )
-    .await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
+    // An object there is none of, and a path that cannot name one (which says what names look like).
+    for (object, says) in [
+        ("nothing", "nothing"),
+        ("Not-An-Object", "object name: lower-case letters"),
+    ] {
+        let uri = format!("/api/history/records/{object}?phone=0312345678");
+        let (status, body) = call(&app, signed_in(request("GET", &uri), "op-a", Role::Operator)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{uri}: {body}");
+        let message = body["error"]["message"].as_str().unwrap_or_default();
+        assert!(message.contains(says), "{uri}: {message}");
+    }
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use lambda_runtime::{LambdaEvent, service_fn};
 use live::{RouteEvent, Routes};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
     shared::telemetry::init();
     let deployed = shared::wiring::Deployed::from_env().await?;

@@ -1,6 +1,6 @@
 //! The `memos` Lambda: the router on the table, nothing else.
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     shared::wiring::serve(|deployed| async move { Ok(memos::router(deployed.services())) }).await
 }

@@ -5,8 +5,10 @@
 //! Supervisors also watch from here (`/api/monitor`): the board of operators, their calls and
 //! memos as typed, the queue and today's figures; and on a live call they listen (a muted
 //! participant), whisper (coaching the operator, who alone hears them) or barge in (an ordinary
-//! participant), each one participant request on the call's conference.
+//! participant), each one participant request on the call's conference; and they release an
+//! operator stuck on a call that has ended (checked with Twilio first, audited).
 
+mod hand;
 mod monitor;
 
 use axum::Router;
@@ -30,7 +32,12 @@ pub fn routes(state: CallControl) -> Router {
         .route("/api/operators", get(list))
         .route("/api/operators/me", get(me))
         .route("/api/operators/me/status", put(set_status))
+        .route("/api/operators/me/hand", put(hand::set))
         .route("/api/monitor", get(monitor::board))
+        .route(
+            "/api/monitor/operators/{operator}/release",
+            axum::routing::post(monitor::release),
+        )
         .route(
             "/api/monitor/calls/{call}",
             axum::routing::post(monitor::join).delete(monitor::leave),
@@ -81,5 +88,14 @@ pub async fn set_status(
 
 /// The OpenAPI description of this function's routes.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(me, list, set_status, monitor::board, monitor::join, monitor::leave))]
+#[openapi(paths(
+    me,
+    list,
+    set_status,
+    hand::set,
+    monitor::board,
+    monitor::join,
+    monitor::leave,
+    monitor::release
+))]
 pub struct ApiDoc;

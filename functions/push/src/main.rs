@@ -6,7 +6,7 @@ use std::sync::Arc;
 use lambda_runtime::{LambdaEvent, service_fn};
 use push::{ManagementApi, Push, StreamEvent};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
     shared::telemetry::init();
     let deployed = shared::wiring::Deployed::from_env().await?;

@@ -3,7 +3,7 @@
 use lambda_runtime::{LambdaEvent, service_fn};
 use role_guard::RoleGuard;
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
     shared::telemetry::init();
     let aws = shared::tls::aws_config_loader().load().await;

@@ -3,15 +3,19 @@
 //! `/api/settings`.
 
 use axum::Router;
-use axum::extract::{Path, State};
-use axum::routing::{get, put};
+use axum::extract::State;
+use axum::routing::{get, post, put};
 use serde::Deserialize;
 use serde_json::Value;
 use shared::auth::{Caller, Role};
 use shared::domain::Services;
 use shared::domain::settings::Settings;
+use shared::domain::settings::hours::{BusinessHours, HoursPreview};
+use shared::domain::settings::menu::{Menu, MenuPreview};
 use shared::error::ApiResult;
-use shared::http::Json;
+use shared::error::DomainError;
+use shared::http::{Json, Path};
+use shared::ids::SectionName;
 
 /// The router Lambda and the tests run: [`routes`] with a JSON 404 for unknown paths.
 pub fn router(state: Services) -> Router {
@@ -23,6 +27,8 @@ pub fn routes(state: Services) -> Router {
     Router::new()
         .route("/api/settings", get(read))
         .route("/api/settings/{section}", put(write))
+        .route("/api/settings/hours/preview", post(preview_hours))
+        .route("/api/settings/menu/preview", post(preview_menu))
         .layer(shared::http::body_limit())
         .with_state(state)
 }
@@ -43,20 +49,56 @@ pub struct SectionUpdate {
 
 /// Replaces one section (admins only); a stale version gets 409 with the current value.
 #[utoipa::path(put, path = "/api/settings/{section}", request_body = SectionUpdate, tag = "settings",
-    params(("section" = String, Path, description = "lines, response_statuses, presence_statuses, special_notes, history_tabs, search, scripts, objects, call_handling")),
+    params(("section" = String, Path, description = "lines, response_statuses, presence_statuses, special_notes, history_tabs, search, scripts, objects, call_handling, dialing, shortcuts, hours, menu")),
     responses((status = 200, body = Settings), (status = 403), (status = 409), (status = 422)))]
 pub async fn write(
     State(s): State<Services>,
     caller: Caller,
-    Path(section): Path<String>,
+    Path(section): Path<SectionName>,
     Json(update): Json<SectionUpdate>,
 ) -> ApiResult<axum::Json<Settings>> {
     caller.require(Role::Admin)?;
-    let next = s.settings.put_section(&section, update.version, update.value).await?;
+    let next = s
+        .settings
+        .put_section(section.as_str(), update.version, update.value)
+        .await?;
     Ok(axum::Json((*next).clone()))
+}
+
+/// What business hours being edited mean now (admins only): open until when, or closed from
+/// when and why, and the next national holidays; nothing is saved.
+#[utoipa::path(post, path = "/api/settings/hours/preview", request_body = BusinessHours, tag = "settings",
+    responses((status = 200, body = HoursPreview), (status = 403), (status = 422)))]
+pub async fn preview_hours(
+    _s: State<Services>,
+    caller: Caller,
+    Json(hours): Json<BusinessHours>,
+) -> ApiResult<axum::Json<HoursPreview>> {
+    caller.require(Role::Admin)?;
+    hours
+        .validate()
+        .map_err(|e| DomainError::invalid("invalid_settings", format!("営業時間: {e}")))?;
+    Ok(axum::Json(hours.preview_now(5)))
+}
+
+/// What a caller would hear from a menu being edited (admins only): every prompt in order,
+/// sub-menus and what each option leads to included; nothing is saved.
+#[utoipa::path(post, path = "/api/settings/menu/preview", request_body = Menu, tag = "settings",
+    responses((status = 200, body = MenuPreview), (status = 403), (status = 422)))]
+pub async fn preview_menu(
+    _s: State<Services>,
+    caller: Caller,
+    Json(menu): Json<Menu>,
+) -> ApiResult<axum::Json<MenuPreview>> {
+    caller.require(Role::Admin)?;
+    menu.validate()
+        .map_err(|e| DomainError::invalid("invalid_settings", format!("IVRメニュー: {e}")))?;
+    Ok(axum::Json(MenuPreview {
+        prompts: menu.preview(),
+    }))
 }
 
 /// The OpenAPI description of this function's routes.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(read, write))]
+#[openapi(paths(read, write, preview_hours, preview_menu))]
 pub struct ApiDoc;

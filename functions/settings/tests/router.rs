@@ -98,31 +98,54 @@ async fn a_second_admin_editing_a_stale_section_gets_409_with_the_current_value(
 #[tokio::test]
 async fn invalid_settings_are_refused_with_the_reason() {
     let app = app();
+    let invalid = StatusCode::UNPROCESSABLE_ENTITY;
     let cases = [
         (
             "lines",
             json!([{"id": "main", "number": "12", "label": "代表"}]),
+            invalid,
             "not a valid phone number",
         ),
-        ("history_tabs", json!(["nothing"]), "no object named 'nothing'"),
+        (
+            "history_tabs",
+            json!(["nothing"]),
+            invalid,
+            "オブジェクト「nothing」はありません",
+        ),
         (
             "search",
             json!([{"object": "account", "fields": ["nope"]}]),
-            "account has no field nope",
+            invalid,
+            "account に項目「nope」はありません",
         ),
         (
             "call_handling",
             json!({"wrap_up_seconds": 5, "max_wait_seconds": 1, "ring_timeout_seconds": 20, "orphan_hold_seconds": 30}),
-            "max_wait_seconds 30",
+            invalid,
+            "最大待ち時間は30〜3600秒",
         ),
         (
             "presence_statuses",
             json!([{"id": "on_call", "label": "通話中"}]),
-            "built-in",
+            invalid,
+            "組み込みのステータス",
         ),
-        ("response_statuses", json!([]), "at least one"),
+        ("response_statuses", json!([]), invalid, "1つ以上"),
+        // A section there is none of, and a path that cannot name one: each says what to send.
+        (
+            "nothing",
+            json!([]),
+            StatusCode::NOT_FOUND,
+            "no settings section 'nothing'; sections are: lines, ",
+        ),
+        (
+            "Lines!",
+            json!([]),
+            StatusCode::NOT_FOUND,
+            "'Lines!' is not a valid settings section: lower-case letters",
+        ),
     ];
-    for (section, value, says) in cases {
+    for (section, value, expected, says) in cases {
         let (status, body) = call(
             &app,
             signed_in(
@@ -136,22 +159,12 @@ async fn invalid_settings_are_refused_with_the_reason() {
             ),
         )
         .await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{section}: {body}");
+        assert_eq!(status, expected, "{section}: {body}");
         assert!(
             body["error"]["message"].as_str().unwrap().contains(says),
             "{section}: {body}"
         );
     }
-    let (status, _) = call(
-        &app,
-        signed_in(
-            json_request("PUT", "/api/settings/nothing", &json!({"version": 0, "value": []})),
-            "ad",
-            Role::Admin,
-        ),
-    )
-    .await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) = call(
         &app,
         signed_in(

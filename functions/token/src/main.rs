@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     shared::wiring::serve(|deployed| async move {
         let twilio = deployed.twilio().await?;

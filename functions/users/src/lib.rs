@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, put};
 use serde::Deserialize;
@@ -16,7 +16,8 @@ use shared::directory::admin::UserAdmin;
 use shared::directory::{DirectoryUser, Invitation, UserChange, UserDirectory, UserPage};
 use shared::domain::Services;
 use shared::error::ApiResult;
-use shared::http::{Json, Query};
+use shared::http::{Json, Path, Query};
+use shared::ids::OperatorId;
 
 /// What the routes work on: the admin's user management over a directory.
 #[derive(Clone)]
@@ -113,12 +114,12 @@ pub struct UserUpdate {
 pub async fn update(
     State(s): State<UsersState>,
     caller: Caller,
-    Path(id): Path<String>,
+    Path(id): Path<OperatorId>,
     Json(change): Json<UserUpdate>,
 ) -> ApiResult<axum::Json<DirectoryUser>> {
     caller.require(Role::Admin)?;
     let change = UserChange::parse(change.role.as_deref(), change.enabled)?;
-    Ok(axum::Json(s.admin.change(&caller.id, &id, change).await?))
+    Ok(axum::Json(s.admin.change(&caller.id, id.as_str(), change).await?))
 }
 
 /// The OpenAPI description of this function's routes.

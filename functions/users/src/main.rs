@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use shared::directory::cognito::CognitoDirectory;
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     shared::wiring::serve(|deployed| async move {
         let pool_id = shared::config::required("USER_POOL_ID")?;

@@ -263,6 +263,18 @@ async fn an_unknown_user_is_not_found() {
         assert_eq!(status, StatusCode::NOT_FOUND, "{id}: {body}");
         assert!(!body["error"]["message"].as_str().unwrap().is_empty());
     }
+    // An id no user can have is refused by the path, saying what an id looks like.
+    let (status, body) = as_admin(
+        &app,
+        json_request("PUT", "/api/users/Op_Sato", &json!({"enabled": false})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    let message = body["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("Op_Sato") && message.contains("operator id: lower-case letters, digits and -"),
+        "{message}"
+    );
 }
 
 #[tokio::test]

@@ -15,16 +15,20 @@
 //! Each handler reads its signed, typed webhook ([`Signed`], [`SignedCallback`]), calls one
 //! operation of [`CallControl`] and answers with TwiML or a status; the routes and every URL
 //! handed to Twilio come from [`Webhook`]. The handlers are grouped by job: `incoming` (the
-//! customer's call, its wait and hold music), `callbacks` (conference events and legs' status),
+//! customer's call and its line's business hours, its wait and hold music), `menu` (the line's
+//! IVR menu), `callbacks` (conference events and legs' status),
 //! `outbound` (calls placed from the page) and `recording`; `signed` reads webhooks and
 //! `answer` builds what they answer with.
 
 mod answer;
+mod callback;
 mod callbacks;
 mod incoming;
+mod menu;
 mod outbound;
 mod recording;
 mod signed;
+mod voicemail;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -34,11 +38,14 @@ use axum::routing::post;
 use shared::control::{CallControl, Webhook};
 use shared::twilio::signature::WebhookValidator;
 
+use callback::{callback_choice, callback_offer, callback_rejoin};
 use callbacks::{conference, operator_leg, ring_back, status, transfer_leg};
 use incoming::{fallback, goodbye, hold_music, incoming, wait};
+use menu::menu;
 use outbound::{join_customer, outbound};
 use recording::recording;
 pub use signed::{Params, Signed, SignedCallback, WebhookForm};
+use voicemail::{voicemail, voicemail_done, voicemail_recording, voicemail_transcript};
 
 /// What the voice handlers share, built once at cold start.
 #[derive(Clone)]
@@ -83,5 +90,13 @@ pub fn routes(state: VoiceState) -> Router {
         .route(Webhook::Recording.route(), post(recording))
         .route(Webhook::Outbound.route(), post(outbound))
         .route(Webhook::JoinCustomer.route(), post(join_customer))
+        .route(Webhook::Menu.route(), post(menu))
+        .route(Webhook::Voicemail.route(), post(voicemail))
+        .route(Webhook::VoicemailDone.route(), post(voicemail_done))
+        .route(Webhook::VoicemailRecording.route(), post(voicemail_recording))
+        .route(Webhook::VoicemailTranscript.route(), post(voicemail_transcript))
+        .route(Webhook::CallbackOffer.route(), post(callback_offer))
+        .route(Webhook::CallbackChoice.route(), post(callback_choice))
+        .route(Webhook::CallbackRejoin.route(), post(callback_rejoin))
         .with_state(state)
 }

@@ -3,7 +3,7 @@
 //! secret every 5 minutes and when a signature does not match, so an auth token rotated at
 //! Twilio (`twilio-rotate`) never refuses a webhook.
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     shared::wiring::serve(|deployed| async move {
         let twilio = deployed.twilio().await?;

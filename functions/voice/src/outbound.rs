@@ -43,6 +43,7 @@ fn spoken(refusal: OutboundRefusal) -> &'static str {
     match refusal {
         OutboundRefusal::UnknownOperator => "発信元のオペレータを確認できませんでした。",
         OutboundRefusal::InvalidNumber => "電話番号が正しくありません。番号を確認してください。",
+        OutboundRefusal::BarredNumber => "この番号には発信できません。発信先の国または番号の種類が許可されていません。",
         OutboundRefusal::Unavailable => "ただいま発信できません。しばらくしてからおかけ直しください。",
         OutboundRefusal::UnknownLine => "発信回線が設定されていません。発信回線を選択してください。",
         OutboundRefusal::OperatorUnreadable => "オペレータ情報を読み込めませんでした。",

@@ -8,7 +8,8 @@ use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use shared::twilio::signature::public_webhook_url;
 use shared::twilio::webhook::{
-    CallStatusCallback, ConferenceCallback, IncomingCall, RecordingStatusCallback, WebhookError, parse_form_body,
+    CallStatusCallback, ConferenceCallback, IncomingCall, RecordingStatusCallback, TranscriptionCallback, WebhookError,
+    parse_form_body,
 };
 
 use crate::VoiceState;
@@ -64,7 +65,8 @@ webhook_forms!(
     IncomingCall,
     CallStatusCallback,
     ConferenceCallback,
-    RecordingStatusCallback
+    RecordingStatusCallback,
+    TranscriptionCallback
 );
 
 /// A webhook's form, read only when the X-Twilio-Signature over the public URL of the

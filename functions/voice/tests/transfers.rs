@@ -281,6 +281,7 @@ fn describe(requests: &[TelephonyRequest]) -> Vec<String> {
             },
             TelephonyRequest::RemoveParticipant { participant, .. } => format!("remove {}", label(participant)),
             TelephonyRequest::UpdateCall { .. } => "update call".into(),
+            TelephonyRequest::FetchCall(_) => "read call".into(),
             other => format!("{other:?}"),
         })
         .collect()
@@ -548,7 +549,11 @@ async fn the_hold_music_reconnects_a_customer_held_with_nobody_and_says_so() {
     let leg = format!("/twilio/voice/operator-leg/{CALL}/{offer}/op-suzuki");
     let (status, body) = send(&h.app, signed(&leg, &answered, TOKEN)).await;
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
-    assert_eq!(describe(&h.twilio.take_requests()), ["unhold customer"]);
+    assert_eq!(
+        describe(&h.twilio.take_requests()),
+        ["read call", "unhold customer"],
+        "the customer is still there (asked of Twilio), then off hold"
+    );
     let call = h.call().await;
     assert_eq!(
         (call["status"].as_str(), call["operator_id"].as_str()),

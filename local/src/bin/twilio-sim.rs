@@ -72,13 +72,16 @@ fn args() -> Result<Args, String> {
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     shared::telemetry::init();
     let args = args()?;
-    let mut http = shared::tls::http_client().timeout(Duration::from_secs(15));
+    let mut http = match &args.ca {
+        Some(path) => {
+            let pem = std::fs::read(path).map_err(|e| format!("--ca {path}: {e}"))?;
+            shared::tls::http_client_also_trusting(&pem).map_err(|e| format!("--ca {path}: {e}"))?
+        }
+        None => shared::tls::http_client(),
+    }
+    .timeout(Duration::from_secs(15));
     for (host, addr) in &args.resolve {
         http = http.resolve(host, *addr);
-    }
-    if let Some(path) = &args.ca {
-        let pem = std::fs::read(path).map_err(|e| format!("--ca {path}: {e}"))?;
-        http = http.add_root_certificate(reqwest::Certificate::from_pem(&pem)?);
     }
     let seed: Vec<u8> = (0..32).map(|_| rand::random::<u8>()).collect();
     let account = SimAccount::from_seed(&seed);

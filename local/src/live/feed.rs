@@ -86,6 +86,16 @@ impl Store for ChangeFeed {
         self.inner.get_many(keys).await
     }
 
+    // Reads pass on as they were asked for: a store under the feed that counts or prices them
+    // (`tests/bench cost`) sees an eventually consistent read as one.
+    async fn get_eventually(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+        self.inner.get_eventually(key).await
+    }
+
+    async fn get_many_eventually(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError> {
+        self.inner.get_many_eventually(keys).await
+    }
+
     async fn put(&self, item: Item, cond: Option<Cond>) -> Result<(), StoreError> {
         let before = self.before(Key::of(&item).into_iter().collect()).await;
         let stored = (!before.is_empty()).then(|| item.clone());
@@ -154,6 +164,23 @@ mod tests {
             .as_object()
             .unwrap()
             .clone()
+    }
+
+    #[tokio::test]
+    async fn an_eventually_consistent_read_reaches_the_store_underneath_as_one() {
+        use shared::store::counting::CountingStore;
+        let counting = Arc::new(CountingStore::new(Arc::new(EmbeddedStore::in_memory().unwrap())));
+        let feed = ChangeFeed::new(counting.clone());
+        feed.put(settings("objects"), None).await.unwrap();
+        let key = Key::of(&settings("objects")).unwrap();
+        counting.reset();
+        feed.get(&key).await.unwrap().expect("stored");
+        feed.get(&key).await.unwrap().expect("stored");
+        assert_eq!(counting.counts().read_units, 2, "two strong reads of a small item");
+        counting.reset();
+        feed.get_eventually(&key).await.unwrap().expect("stored");
+        feed.get_many_eventually(std::slice::from_ref(&key)).await.unwrap();
+        assert_eq!(counting.counts().read_units, 1, "two eventual reads, half a unit each");
     }
 
     #[tokio::test]

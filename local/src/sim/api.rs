@@ -1,11 +1,16 @@
 //! The simulator's own API (`/sim/...`, local only) and the softphone channel.
 //!
 //! - `POST /sim/calls {from, to?}` a simulated customer calls in; `POST /sim/calls/{sid}/hangup`,
-//!   `/answer`, `/busy`, `/no-answer` for what the far end does; `GET /sim/calls/{sid}`.
+//!   `/answer`, `/busy`, `/no-answer` for what the far end does; `GET /sim/calls/{sid}`;
+//!   `POST /sim/calls/{sid}/speak {"text"}` the caller says something (a `<Record>` and a
+//!   real-time transcription hear it).
 //! - `PUT /sim/numbers/{number}` how a number answers (`{"answer":"after","ring_ms":500}`,
 //!   `manual`, `busy`, `no-answer`, `fail`).
 //! - `POST /sim/wait {…, timeout_ms}` returns when the state holds (200) or after the timeout
 //!   (408 with the state): tests never sleep.
+//! - `"choices": [{"digits": "1"}, {"speech": "料金", "confidence": 0.8}, {}]` in
+//!   `POST /sim/calls` scripts the caller's answers to the menus (`<Gather>`) they meet, in
+//!   order (`{}` is silence).
 //! - `GET /sim/state`, `/sim/requests`, `/sim/webhooks`, `/sim/problems`: what happened (the state
 //!   with the account's phone numbers and TwiML Apps as provisioned; never a secret).
 //! - `PUT /sim/faults {"rest": {"status": 429, "count": 2, "paths": "Participants", "delay_ms": 0}}`
@@ -39,6 +44,7 @@ pub fn routes(sim: Simulator) -> Router {
     Router::new()
         .route("/sim/calls", post(start_call))
         .route("/sim/calls/{sid}", get(call))
+        .route("/sim/calls/{sid}/speak", post(speak))
         .route("/sim/calls/{sid}/{action}", post(call_action))
         .route("/sim/numbers/{number}", put(set_number))
         .route("/sim/wait", post(wait))
@@ -83,6 +89,10 @@ struct StartCall {
     from: String,
     /// The console's number called; the first configured line when absent.
     to: Option<String>,
+    /// What the caller chooses at the menus they meet, in order: `{"digits": "2"}`,
+    /// `{"speech": "料金について", "confidence": 0.8}`, or `{}` for silence.
+    #[serde(default)]
+    choices: Vec<super::engine::gather::Choice>,
 }
 
 async fn start_call(State(sim): State<Simulator>, body: axum::body::Bytes) -> Response {
@@ -98,7 +108,10 @@ async fn start_call(State(sim): State<Simulator>, body: axum::body::Bytes) -> Re
         Ok(t) => t.unwrap_or_else(|| sim.inner.config.default_to.clone()),
         Err(m) => return bad(m),
     };
-    let sid = sim.start_incoming(&from, &to);
+    if let Some(e) = req.choices.iter().find_map(|c| c.check().err()) {
+        return bad(format!("choices: {e}"));
+    }
+    let sid = sim.start_incoming_choosing(&from, &to, req.choices);
     (
         StatusCode::CREATED,
         axum::Json(json!({"sid": sid, "from": from, "to": to})),
@@ -141,6 +154,34 @@ async fn call_action(State(sim): State<Simulator>, Path((sid, action)): Path<(St
         (
             StatusCode::CONFLICT,
             axum::Json(json!({"error": {"code": "not_applicable", "message": format!("call {sid} is not in a state where {action} applies")}})),
+        )
+            .into_response()
+    }
+}
+
+/// What a simulated caller says.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Speech {
+    text: String,
+}
+
+/// The caller says something: a `<Record>` under way hears it, a real-time transcription
+/// running on the call posts it (see [`super::engine::voicemail`]).
+async fn speak(State(sim): State<Simulator>, Path(sid): Path<String>, body: axum::body::Bytes) -> Response {
+    let speech: Speech = match serde_json::from_slice(&body) {
+        Ok(s) => s,
+        Err(e) => return bad(format!("send {{\"text\": \"what the caller says\"}}: {e}")),
+    };
+    if speech.text.trim().is_empty() || speech.text.chars().count() > 2000 {
+        return bad(String::from("text is 1 to 2,000 characters"));
+    }
+    if sim.speak(&sid, &speech.text) {
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        (
+            StatusCode::CONFLICT,
+            axum::Json(json!({"error": {"code": "not_applicable", "message": format!("call {sid} is not live")}})),
         )
             .into_response()
     }

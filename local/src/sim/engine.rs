@@ -15,10 +15,18 @@ use shared::twilio::signature::compute_signature;
 use shared::twilio::twiml::rules::{TwimlContext, TwimlElement, parse_twiml};
 
 use super::webhook_faults::{REORDER_WAIT, WebhookFaultKind};
+
+pub(crate) mod voicemail;
 use super::{
     Answering, Hook, Party, PhoneEvent, RingEnd, SimCall, SimConference, SimParticipant, Simulator, StatusHook, World,
     new_sid, rfc2822_now,
 };
+
+pub(crate) mod dial_number;
+pub(crate) mod gather;
+
+/// How long one play of a wait or hold piece lasts in the simulator, in seconds (scaled).
+const MUSIC_SECONDS: f64 = 15.0;
 
 /// Where a call to a number or a TwiML App goes: its Voice URL, fallback and status callback.
 #[derive(Debug, Clone, Default)]
@@ -787,6 +795,7 @@ impl Simulator {
         let was_ringing = matches!(c.status.as_str(), "queued" | "initiated" | "ringing");
         let party = c.party.clone();
         self.w_status(w, sid, status);
+        self.w_voicemail_call_ended(w, sid);
         if let Some(t) = w.runs.remove(sid) {
             t.cancel();
         }
@@ -988,6 +997,14 @@ impl Simulator {
                 }
                 self.answer_if_ringing(&sid);
                 match verb.name.as_str() {
+                    "Gather" => match self.gather(&sid, verb, &current_url, &token).await {
+                        gather::Gathered::Then(then) => {
+                            next = Some(then);
+                            break;
+                        }
+                        gather::Gathered::Continue => {}
+                        gather::Gathered::Cancelled => return,
+                    },
                     "Say" => {
                         let times = verb
                             .attr("loop")
@@ -1033,6 +1050,15 @@ impl Simulator {
                             break;
                         }
                     }
+                    "Start" => self.start(&sid, verb, &current_url),
+                    "Record" => match self.record(&sid, verb, &current_url, &token).await {
+                        None => {}
+                        Some(None) => return,
+                        Some(Some(then)) => {
+                            next = Some(then);
+                            break;
+                        }
+                    },
                     other => self.problem(format!("<{other}> is valid TwiML but the simulator does not play it")),
                 }
             }
@@ -1071,10 +1097,18 @@ impl Simulator {
         });
     }
 
-    /// `<Dial>`: only `<Conference>` is played; returns the DialCallStatus.
+    /// `<Dial>`: a `<Conference>`, or one `<Number>` (a forward); returns the DialCallStatus.
     async fn dial(&self, sid: &str, verb: &TwimlElement, base: &str, token: &CancellationToken) -> &'static str {
+        if let [number] = verb.children.as_slice()
+            && number.name == "Number"
+        {
+            return self.dial_number(sid, verb, number, token).await;
+        }
         let Some(noun) = verb.children.iter().find(|c| c.name == "Conference") else {
-            self.problem("<Dial> to a number or client is not used by the console and not simulated".into());
+            self.problem(
+                "<Dial> to a client, several numbers or a number as text is not used by the console and not simulated"
+                    .into(),
+            );
             return "failed";
         };
         let flag = |name: &str, default: bool| noun.attr(name).map(|v| v == "true").unwrap_or(default);
@@ -1178,6 +1212,13 @@ impl Simulator {
                     "Play" => {
                         let text = format!("♪ {}", verb.text.trim());
                         self.with_world(|w| self.w_hear(w, &sid, text));
+                        // The simulator has no audio: each play of a piece lasts as long as the
+                        // spoken wait and hold documents used to pause.
+                        paused = true;
+                        let times = verb.attr("loop").and_then(|l| l.parse::<u32>().ok()).unwrap_or(1);
+                        if !self.pause(f64::from(times.clamp(1, 10)) * MUSIC_SECONDS, &token).await {
+                            return;
+                        }
                     }
                     "Pause" => {
                         paused = true;
@@ -1353,6 +1394,12 @@ impl Simulator {
     /// do; a number the account does not have yet joins it first, configured as the deployment
     /// instructions say (see [`super::account::default_number`]).
     pub fn start_incoming(&self, from: &str, to: &str) -> String {
+        self.start_incoming_choosing(from, to, Vec::new())
+    }
+
+    /// [`Simulator::start_incoming`] by a caller who makes `choices` at the menus they meet
+    /// (`<Gather>`), in order.
+    pub fn start_incoming_choosing(&self, from: &str, to: &str, choices: Vec<gather::Choice>) -> String {
         let sid = new_sid("CA");
         let base = self.inner.base_url.clone();
         let voice = self.with_world(|w| {
@@ -1378,6 +1425,7 @@ impl Simulator {
                 events: vec!["completed".into()],
             }),
             fallback: voice.fallback,
+            choices: choices.into(),
             ..SimCall::new(&sid, from, to, Party::Phone(from.to_owned()), Vec::new())
         };
         self.with_world(|w| w.calls.insert(sid.clone(), call));

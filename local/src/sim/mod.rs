@@ -231,6 +231,8 @@ pub struct SimCall {
     pub heard: Vec<String>,
     /// Digits the caller pressed.
     pub digits: String,
+    /// What the simulated person said (`POST /sim/calls/{sid}/speak`), in order.
+    pub said: Vec<String>,
     /// Whether the softphone on this call muted its microphone (the SDK's `mute`, which Twilio
     /// never sees).
     pub mic_muted: bool,
@@ -250,6 +252,9 @@ pub struct SimCall {
     pub timeout_s: u64,
     #[serde(skip)]
     pub application_sid: Option<String>,
+    /// What the caller will choose at the next menus (`<Gather>`), in order.
+    #[serde(skip)]
+    pub choices: std::collections::VecDeque<engine::gather::Choice>,
 }
 
 impl SimCall {
@@ -270,6 +275,7 @@ impl SimCall {
             conference_sid: None,
             heard: Vec::new(),
             digits: String::new(),
+            said: Vec::new(),
             mic_muted: false,
             params,
             status_hook: None,
@@ -278,6 +284,7 @@ impl SimCall {
             join: None,
             timeout_s: 60,
             application_sid: None,
+            choices: Default::default(),
         }
     }
 
@@ -464,6 +471,8 @@ pub struct World {
     /// Per ringing call: how the ringing ends.
     pub(crate) rings: HashMap<String, mpsc::UnboundedSender<RingEnd>>,
     pub(crate) next_device: u64,
+    /// Transcriptions running and recordings made by `<Record>`.
+    pub(crate) voicemail: engine::voicemail::Boxes,
 }
 
 /// How a ringing call stops ringing.

@@ -1,4 +1,4 @@
-//! Twilio's REST API 2010-04-01, as far as the console uses it: create and update calls, list and
+//! Twilio's REST API 2010-04-01, as far as the console uses it: create, read and update calls, list and
 //! end conferences, add, change and remove participants; and the account's resources the admin
 //! commands use (TwiML Apps, API keys, phone numbers, and the auth tokens of the Accounts v1 API
 //! under `/v1`), answered by [`super::account`]. Every request is authenticated (one of the
@@ -214,6 +214,9 @@ fn answer(sim: &Simulator, method: &Method, path: &str, headers: &HeaderMap, par
     let Some(credential) = authenticated(sim, headers) else {
         return error(401, 20003, "Authenticate");
     };
+    if let Some(media) = recording_media(sim, method, path) {
+        return media;
+    }
     let accounts_api = path.starts_with("/v1/");
     let spec = if accounts_api {
         accounts_subset()
@@ -252,6 +255,7 @@ fn answer(sim: &Simulator, method: &Method, path: &str, headers: &HeaderMap, par
     match (method.as_str(), rest.as_slice()) {
         ("POST", ["Calls"]) => create_call(sim, params),
         ("POST", ["Calls", sid]) => update_call(sim, path, sid, params),
+        ("GET", ["Calls", sid]) => fetch_call(sim, path, sid),
         ("GET", ["Conferences"]) => list_conferences(sim, path, params),
         ("POST", ["Conferences", sid]) => update_conference(sim, path, sid, params),
         ("POST", ["Conferences", conf, "Participants"]) => create_participant(sim, path, conf, params),
@@ -271,6 +275,21 @@ fn answer(sim: &Simulator, method: &Method, path: &str, headers: &HeaderMap, par
             ),
         ),
     }
+}
+
+/// A recording's media (`GET /2010-04-01/Accounts/{AC}/Recordings/{RE}.wav`, the recording's
+/// URL with an extension, which Twilio documents beside the JSON resource the spec describes):
+/// the WAV of a recording `<Record>` made, 404 for another. `None` for any other request.
+fn recording_media(sim: &Simulator, method: &Method, path: &str) -> Option<Response> {
+    let prefix = format!("/2010-04-01/Accounts/{}/Recordings/", sim.inner.account.account_sid);
+    let sid = path.strip_prefix(&prefix)?.strip_suffix(".wav")?;
+    if method != Method::GET {
+        return None;
+    }
+    Some(match sim.recording_wav(sid) {
+        Some(wav) => ([(axum::http::header::CONTENT_TYPE, "audio/x-wav")], wav).into_response(),
+        None => not_found(path),
+    })
 }
 
 fn percent_decode(s: &str) -> String {
@@ -299,7 +318,7 @@ fn call_json(sim: &Simulator, c: &SimCall) -> Value {
         "direction": c.direction,
         "start_time": rfc(&c.answered_at),
         "end_time": rfc(&c.ended_at),
-        "duration": null,
+        "duration": talk_seconds(c),
         "price": null,
         "price_unit": "JPY",
         "answered_by": null,
@@ -316,6 +335,13 @@ fn call_json(sim: &Simulator, c: &SimCall) -> Value {
         "uri": format!("/2010-04-01/Accounts/{acc}/Calls/{}.json", c.sid),
         "subresource_uris": {},
     })
+}
+
+/// A call's talk time in whole seconds once it has ended, as Twilio's string.
+fn talk_seconds(c: &SimCall) -> Option<String> {
+    let at = |t: &Option<String>| t.as_deref().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok());
+    let (answered, ended) = (at(&c.answered_at)?, at(&c.ended_at)?);
+    Some((ended - answered).num_seconds().max(0).to_string())
 }
 
 fn conference_json(sim: &Simulator, c: &SimConference) -> Value {
@@ -483,6 +509,15 @@ fn update_call(sim: &Simulator, path: &str, sid: &str, params: &[(String, String
         }
         (None, None) => {}
     }
+    let call = sim.world().calls.get(sid).cloned();
+    match call {
+        Some(c) => axum::Json(call_json(sim, &c)).into_response(),
+        None => not_found(path),
+    }
+}
+
+/// A call as it is now: its real state, whatever callbacks about it were dropped.
+fn fetch_call(sim: &Simulator, path: &str, sid: &str) -> Response {
     let call = sim.world().calls.get(sid).cloned();
     match call {
         Some(c) => axum::Json(call_json(sim, &c)).into_response(),

@@ -249,6 +249,7 @@ impl CallControl {
                 DomainError::invalid_field("unknown_line", "line_id", "choose one of the configured outbound lines")
             })?
             .clone();
+        settings.dialing.check(&number, "to")?;
         let call = self.controllable(caller, sid).await?;
         not_transferring(&call, "call another party")?;
         if !call.customer_held() {
@@ -273,6 +274,17 @@ impl CallControl {
             CallProgressEvent::Completed,
         ];
         self.telephony.create_participant(&ConferenceRef::Sid(conf), &p).await?;
+        // Who was called, for a warm 外部転送 to name whom the customer was handed to.
+        crate::store::done_unless_failed(
+            self.services
+                .store
+                .update(
+                    &crate::domain::calls::call_key(sid.as_str()),
+                    Update::default().set(field::CONSULT_TO, number.as_str()),
+                    Some(crate::store::Cond::Exists),
+                )
+                .await,
+        )?;
         tracing::info!(line = %line.id, "consultation call placed");
         Ok(())
     }

@@ -28,7 +28,14 @@ impl CallControl {
                 .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
             duration_seconds: cb.call_duration,
         };
-        if self.services.call_state.apply_status(sid, &ev).await? {
+        self.apply_call_status(sid, &ev).await
+    }
+
+    /// [`CallControl::call_status`] for a status however it was learnt: from Twilio's callback,
+    /// or read over REST by the reconciliation when the callbacks were lost. Idempotent, so the
+    /// other one arriving afterwards changes nothing.
+    pub(crate) async fn apply_call_status(&self, sid: &str, ev: &CallStatusEvent) -> Result<(), ControlError> {
+        if self.services.call_state.apply_status(sid, ev).await? {
             if let Some(call) = self.finish(sid).await? {
                 self.services.monitor.count(sid, &call).await?;
             }

@@ -5,8 +5,11 @@
 //! operator (back in line, ahead of later calls). The customer stays on hold meanwhile and is
 //! told they are being reconnected; they are taken off hold the moment an operator is back.
 //!
+//! A customer left talking to nobody because the operator's leg left on its own is put on hold
+//! first (see `CallControl::after_participant_event`), and heals from there.
+//!
 //! The check runs on requests that recur anyway: the hold music's next fetch and each calls API
-//! request about the call.
+//! request about the call, and on each reconciliation run.
 
 use super::legs::SoftphoneLeg;
 use super::{CallControl, ControlError, gone_is_fine, now};

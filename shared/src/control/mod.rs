@@ -10,30 +10,51 @@
 //!   recording, hang-up, rejoining, and supervisors listening, whispering or barging in;
 //! - [`transfer`]: transfers to another operator (warm, cold, with a screen transfer), moved on
 //!   by their legs' callbacks and the conference's events;
+//! - [`external`]: a warm transfer to an outside number (the consultation party takes the
+//!   customer, the operator leaves); [`dialing`]: the dial-out policy checked before the page
+//!   dials; [`hand`]: 手上げ, answered when a supervisor joins the call;
 //! - [`heal`]: ringing an operator back into their call and the call that heals itself;
+//! - [`voicemail`]: a line's voicemail box, whose recording and ja-JP transcript become an
+//!   operator task; [`callback`]: the callback offered to a caller who has waited, keeping their
+//!   place, and each line's wait and hold music;
+//! - [`empty_room`]: an operator who answers after the customer has gone is freed at once;
+//! - [`entry`]: what a caller meets before the queue — the line's business hours and IVR menu;
 //! - [`outbound`]: the customer's call placed for an operator's outgoing leg;
 //! - [`events`]: Twilio's status, conference and recording callbacks applied to the call;
 //! - [`legs`]: the one builder of an operator's (or supervisor's) softphone leg;
+//! - [`reconcile`]: the store brought in line with Twilio when end callbacks were lost (every
+//!   minute, and a supervisor releasing a stuck operator);
 //! - [`webhooks`]: the webhook routes and the URLs built from them.
 //!
 //! Every step is driven by a request that arrives anyway — a webhook, a callback, the hold
 //! music Twilio fetches again each time it ends, an API call — never by a timer, and each is
-//! idempotent, so Twilio's retries and out-of-order callbacks only repeat what was done.
+//! idempotent, so Twilio's retries and out-of-order callbacks only repeat what was done. The one
+//! exception is [`reconcile`], run on a schedule for the callbacks that never arrived.
 
+pub mod callback;
 pub mod conference;
+pub mod dialing;
+pub mod empty_room;
+pub mod entry;
 pub mod events;
+pub mod external;
+pub mod hand;
 pub mod heal;
 pub mod legs;
 pub mod offers;
 pub mod outbound;
+pub mod reconcile;
 pub mod transfer;
+pub mod voicemail;
 pub mod webhooks;
 
 use std::sync::Arc;
 
 pub use conference::{ConsultRequest, MonitorMode, RecordingAction};
+pub use dialing::{DialCheck, DialRequest};
 pub use heal::RingBack;
 pub use outbound::{OutboundRefusal, PlacedCall};
+pub use reconcile::{Reconciled, Release, ReleaseOutcome};
 pub use transfer::TransferRequest;
 pub use webhooks::{CallbackUrls, Webhook};
 
@@ -79,6 +100,8 @@ pub struct CallControl {
     pub telephony: Arc<dyn Telephony>,
     /// The URLs Twilio calls back.
     pub urls: CallbackUrls,
+    /// The moment business hours are judged at (the system's clock but in tests).
+    pub clock: entry::HoursClock,
 }
 
 impl CallControl {
@@ -89,6 +112,7 @@ impl CallControl {
             services,
             telephony,
             urls: CallbackUrls::new(public_base_url),
+            clock: entry::HoursClock::default(),
         }
     }
 

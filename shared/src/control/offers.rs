@@ -7,15 +7,25 @@
 
 use std::time::Duration;
 
-/// How long a status change right after a call waits for the call's end callbacks to land.
-const END_WAIT: Duration = Duration::from_secs(3);
+/// How a status change right after a call waits for the call's end callbacks to land: the
+/// operator and their call read at most five times, at 0, 0.2, 0.6, 1.4 and 3.0 s (ten reads).
+const END_POLLS: [Duration; 4] = [
+    Duration::from_millis(200),
+    Duration::from_millis(400),
+    Duration::from_millis(800),
+    Duration::from_millis(1600),
+];
+
+/// How many waiting calls one trigger in a webhook (a caller's wait document, a call's end, an
+/// offer that rang out, the reconciliation) offers at most.
+pub const OFFERS_PER_TRIGGER: usize = 5;
 
 use super::legs::SoftphoneLeg;
 use super::{CallControl, ControlError, now};
 use crate::auth::Caller;
 use crate::domain::calls::{CallSummary, Direction, ParticipantLabel, field};
 use crate::domain::operators::{Operator, OperatorStatus};
-use crate::domain::routing::{Offer, Routing, Unanswered, queue_key};
+use crate::domain::routing::{Offer, Routed, Routing, Unanswered, queue_key};
 use crate::error::DomainError;
 use crate::ids::OperatorId;
 use crate::phone::PhoneNumber;
@@ -128,17 +138,32 @@ impl CallControl {
         self.route_waiting().await;
     }
 
-    /// Rings free operators for waiting calls, a few at a time. A failed ring puts the operator
-    /// back first in line and leaves the call waiting; the next trigger tries again.
+    /// Rings free operators for waiting calls, at most [`OFFERS_PER_TRIGGER`] (see
+    /// [`CallControl::route_up_to`]).
     #[tracing::instrument(name = "control.route_waiting", skip_all)]
     pub async fn route_waiting(&self) {
-        for _ in 0..5 {
-            let offer = match self.services.routing.next_offer().await {
-                Ok(Some(o)) => o,
-                Ok(None) => return,
+        self.route_up_to(OFFERS_PER_TRIGGER).await;
+    }
+
+    /// Offers waiting calls to free operators and rings them, at most `most` calls, one routing
+    /// attempt each ([`Routing::route_once`]: two queries and a transaction, and the call's
+    /// record read to ring). Stops when nothing is left to pair, at the first lost race (the
+    /// router that won goes on with the rest: see [`Routed::Yielded`]), or at a ring that failed
+    /// (the operator goes back first in line and the call keeps waiting for the next trigger).
+    /// Returns the offers rung.
+    pub async fn route_up_to(&self, most: usize) -> Vec<Offer> {
+        let mut rung = Vec::new();
+        while rung.len() < most {
+            let offer = match self.services.routing.route_once().await {
+                Ok(Routed::Offered(o)) => o,
+                Ok(Routed::Idle) => break,
+                Ok(Routed::Yielded) => {
+                    tracing::debug!("another router claimed the call or the operator first; it goes on");
+                    break;
+                }
                 Err(e) => {
                     tracing::error!(error = %e, "routing failed");
-                    return;
+                    break;
                 }
             };
             if let Err(e) = self.ring(&offer).await {
@@ -154,9 +179,11 @@ impl CallControl {
                         Unanswered::NotRung,
                     )
                     .await;
-                return;
+                break;
             }
+            rung.push(offer);
         }
+        rung
     }
 
     /// Rings the offered operator's softphone into the call's conference, with the custom
@@ -185,13 +212,23 @@ impl CallControl {
     }
 
     /// An operator changes their own presence (see
-    /// [`crate::domain::operators::Operators::set_status`]); becoming available rings the
-    /// longest-waiting call at once, so the operator is read again afterwards (their phone may
-    /// be ringing now).
+    /// [`crate::domain::operators::Operators::set_status`]); becoming available offers one
+    /// waiting call at once, and the operator is read again when it was offered to them (their
+    /// phone rings now).
+    ///
+    /// Bounded, whatever the load: the operator read (written too at first sign-in or a new
+    /// name), the status written, and when it is 受付可 one routing attempt — the free list
+    /// queried, the queue queried when someone is free, one transaction when a call waits and
+    /// the call read to ring it — and the operator read again if it rang them: 2 to 7 store
+    /// requests. A lost race is not retried ([`Routed::Yielded`]). Rarely more: a refused write
+    /// reads the operator; a status set while the call's end callbacks are still on their way
+    /// reads the operator and the call up to five times in 3 s and applies the end; routing may
+    /// release a lapsed offer or take a few callers no longer waiting out of line.
     #[tracing::instrument(name = "control.set_presence", skip_all, fields(status = %status))]
     pub async fn set_presence(&self, caller: &Caller, status: OperatorStatus) -> Result<Operator, ControlError> {
         let operators = &self.services.operators;
-        operators.ensure(&caller.id, &caller.name, caller.role).await?;
+        let before = operators.ensure(&caller.id, &caller.name, caller.role).await?;
+        self.may_leave_wrap_up(&before, &status).await?;
         let me = match operators.set_status(&caller.id, status.clone()).await {
             Err(DomainError::Conflict {
                 code: "call_in_progress",
@@ -202,16 +239,38 @@ impl CallControl {
         if status != OperatorStatus::Available {
             return Ok(me);
         }
-        self.route_waiting().await;
-        Ok(operators.get(&caller.id).await?)
+        // One call offered at most, inside the operator's request: the triggers in webhooks
+        // route the rest (see `route_up_to`).
+        let rung = self.route_up_to(1).await;
+        if rung.iter().any(|o| o.operator_id == caller.id.as_str()) {
+            return Ok(operators.get(&caller.id).await?);
+        }
+        Ok(me)
     }
 
-    /// Whether the caller's call lets go of them within [`END_WAIT`]: the page knows the call
+    /// Refuses to end a wrap-up (or set any status but 後処理) while the admin requires the
+    /// response status and the call it follows has none: 409 `response_status_required`.
+    async fn may_leave_wrap_up(&self, op: &Operator, next: &OperatorStatus) -> Result<(), ControlError> {
+        let (OperatorStatus::WrapUp, Some(call)) = (&op.status, &op.wrap_up_call) else {
+            return Ok(());
+        };
+        if *next == OperatorStatus::WrapUp || !self.services.memos.response_status_missing(&op.id, call).await? {
+            return Ok(());
+        }
+        Err(DomainError::conflict(
+            "response_status_required",
+            "choose the call's response status (対応ステータス) in the memo before ending wrap-up",
+            None,
+        )
+        .into())
+    }
+
+    /// Whether the caller's call lets go of them within about 3 s ([`END_POLLS`]): the page knows the call
     /// has ended as soon as the customer hangs up, while the end callbacks that free the
     /// operator are still on their way. A call whose record has ended already is applied to the
     /// operator at once (the same idempotent step as the callback); a live call is waited on.
     async fn call_end_lands(&self, caller: &Caller) -> Result<bool, ControlError> {
-        let deadline = tokio::time::Instant::now() + END_WAIT;
+        let mut pauses = END_POLLS.iter();
         loop {
             let me = self.services.operators.get(&caller.id).await?;
             let Some(sid) = me.current_call else {
@@ -221,17 +280,18 @@ impl CallControl {
                 self.services.routing.ended(&sid).await?;
                 return Ok(true);
             }
-            if me.offer_id.is_some() || tokio::time::Instant::now() >= deadline {
-                // A call ringing on their phone is theirs to answer or decline first.
+            // A call ringing on their phone is theirs to answer or decline first.
+            let Some(pause) = pauses.next().filter(|_| me.offer_id.is_none()) else {
                 return Ok(false);
-            }
-            tokio::time::sleep(super::conference::AGREEMENT_POLL).await;
+            };
+            tokio::time::sleep(*pause).await;
         }
     }
 
     /// An offered operator's softphone reported its progress (`status`, on leg `leg`):
     /// answered → the operator is on the call (a late answer, the call given to someone else
-    /// meanwhile, is hung up); rang out, busy or rejected → the offer is released, the operator
+    /// meanwhile, is hung up; an answer after the customer had gone frees the operator at once,
+    /// see [`super::empty_room`]); rang out, busy or rejected → the offer is released, the operator
     /// set away and the call goes to the next operator.
     #[tracing::instrument(name = "control.offer_progress", skip_all, fields(call = %call_sid, offer = offer_id, status = %status))]
     pub async fn offer_progress(
@@ -250,18 +310,29 @@ impl CallControl {
                     Err(crate::error::DomainError::NotFound(_)) => String::new(),
                     Err(e) => return Err(e.into()),
                 };
-                if let Err(e) = self
+                let answered = self
                     .services
                     .routing
                     .answered(sid, operator.as_str(), &name, offer_id)
-                    .await
-                {
+                    .await;
+                if let Err(e) = answered {
+                    // Only a refusal is a late answer: a store that failed is answered 503 and
+                    // the callback tried again, the operator's leg left up.
+                    if !matches!(
+                        e,
+                        crate::error::DomainError::Conflict { .. } | crate::error::DomainError::NotFound(_)
+                    ) {
+                        return Err(e.into());
+                    }
                     // Too late: the call went to someone else. Hang this leg up.
                     tracing::warn!(error = %e, "late answer; releasing the operator's leg");
                     let _ = self
                         .telephony
                         .update_call(leg, &UpdateCall::End(CallUpdateStatus::Completed))
                         .await;
+                } else if self.customer_gone(sid).await? {
+                    // Nobody on the other end: the operator is not left in an empty room.
+                    self.release_from_empty_room(sid, operator.as_str(), leg).await?;
                 } else if self.call(sid).await?.is_some_and(|c| c.requeued_at.is_some()) {
                     // A customer put back in line waits on hold: the new operator is here.
                     self.reconnected(sid).await?;

@@ -6,7 +6,7 @@
 
 use super::{CallControl, ControlError, gone_is_fine, now};
 use crate::domain::calls::{CallSummary, Direction, call_key, field, outbound_leg_key};
-use crate::domain::operators::{OperatorStatus, field as op, operator_key};
+use crate::domain::operators::{OperatorStatus, field as op, operator_key, status_after_the_call};
 use crate::ids::OperatorId;
 use crate::phone::ContactNumber;
 use crate::store::{Cond, Item, Key, TxOp, Update, attr};
@@ -32,6 +32,8 @@ pub enum OutboundRefusal {
     UnknownOperator,
     /// The number dialled is not a phone number.
     InvalidNumber,
+    /// The number is in a country operators may not call, or premium rate (the `dialing` settings).
+    BarredNumber,
     /// The settings, the store or Twilio could not be reached.
     Unavailable,
     /// The line chosen is not a configured line.
@@ -71,6 +73,10 @@ impl CallControl {
             .line(leg.custom_param("LineId").unwrap_or_default())
             .ok_or(OutboundRefusal::UnknownLine)?
             .clone();
+        if let Err(e) = settings.dialing.check(number, "to") {
+            tracing::warn!(number = %number.masked(), reason = %e, "outbound call to a barred number refused");
+            return Err(OutboundRefusal::BarredNumber);
+        }
         let me = self
             .services
             .operators
@@ -143,6 +149,11 @@ impl CallControl {
             .set(op::STATUS, OperatorStatus::OnCall)
             .set(op::STATUS_SINCE, at.as_str())
             .add(op::VERSION, 1);
+        // After the call and its wrap-up the operator is back in the status they dialled from.
+        let on_call = match status_after_the_call(&me) {
+            Some(after) => on_call.set(op::AFTER_CALL_STATUS, after),
+            None => on_call.remove(op::AFTER_CALL_STATUS),
+        };
         let ops = vec![
             TxOp::Put {
                 item: summary.to_item(),

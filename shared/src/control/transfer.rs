@@ -12,7 +12,7 @@ use super::heal::RingBack;
 use super::legs::SoftphoneLeg;
 use super::{CallControl, ControlError, gone_is_fine, now, participant};
 use crate::auth::Caller;
-use crate::domain::calls::{CallRecord, ParticipantLabel, ParticipantState};
+use crate::domain::calls::{CallRecord, Direction, ParticipantLabel, ParticipantState, call_key, field};
 use crate::domain::callstate::ParticipantEvent;
 use crate::domain::handoff::{
     Answered, NewTransfer, ScreenTransfer, Transfer, TransferMode, TransferState, TransferStep, next_step,
@@ -20,6 +20,7 @@ use crate::domain::handoff::{
 use crate::domain::operators::{OperatorRecord, OperatorStatus, operator_key};
 use crate::error::DomainError;
 use crate::ids::OperatorId;
+use crate::store::{Cond, Update};
 use crate::twilio::rest::{CallUpdateStatus, ConferenceRef, UpdateCall, UpdateParticipant};
 use crate::twilio::telephony::TelephonyError;
 use crate::twilio::webhook::CallStatus;
@@ -101,6 +102,15 @@ impl CallControl {
             return Err(conflict(
                 "target_offline",
                 format!("{name} is signed out (オフライン); choose an operator who is signed in"),
+            ));
+        }
+        if target.current_call.is_none() && !target.takes_calls_at(&now()) {
+            return Err(conflict(
+                "target_not_available",
+                format!(
+                    "{name} is not taking calls ({}); choose an operator who is 受付可 (available)",
+                    target.status
+                ),
             ));
         }
         if target.current_call.is_some() {
@@ -283,7 +293,7 @@ impl CallControl {
                     if let Some(conf) = self.conference_sid(sid, &call).await? {
                         gone_is_fine(self.set_customer_hold(&conf, sid, false).await)?;
                     }
-                    self.services.transfers.complete(sid, &t).await?;
+                    self.services.transfers.complete(sid, &call, &t).await?;
                 }
                 TransferStep::Fail(reason) => {
                     // A ring nobody reported on may still be ringing: hang it up.
@@ -339,9 +349,63 @@ impl CallControl {
             }
             self.advance_transfer(sid).await?;
         }
-        if let Some(call) = self.call(sid).await? {
-            self.services.call_state.track_orphan(sid, call, &ev.at).await?;
+        if ev.label == ParticipantLabel::Consult
+            && ev.state == ParticipantState::Joined
+            && let Some(call) = self.call(sid).await?
+        {
+            self.outside_party_answered(sid, &call).await?;
         }
+        if let Some(call) = self.call(sid).await? {
+            let call = self.services.call_state.track_orphan(sid, call, &ev.at).await?;
+            let operator_leg = ev.label == call.operator_label();
+            if operator_leg && ev.state == ParticipantState::Left {
+                self.hold_left_alone(sid, &call, ev.label).await?;
+            } else if operator_leg && call.reconnecting_at.is_some() && call.customer_held() {
+                // The operator is back (再接続, or rung back): the customer comes off hold.
+                self.reconnected(sid).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The operator's leg left a live inbound call on its own (the platform dropped it, the tab
+    /// was closed, the softphone hung up without the page's 切断, which ends the conference)
+    /// while the customer stays, talking to nobody: the customer is put on hold at once and
+    /// hears that they are being reconnected, which makes the call heal itself (see
+    /// [`super::heal`]): after `orphan_hold_seconds`, time for the operator's 再接続, their
+    /// operator is rung back once, and otherwise the call goes back in line ahead of later
+    /// calls. Ending the call instead (as a contact-centre platform does when its agent's leg
+    /// ends the conference) would hang up on a customer who waited for an operator because of a
+    /// fault of ours or the network's; silence with nobody there is worse than either.
+    /// An outbound call is left as it is: the operator placed it and their page ends it.
+    async fn hold_left_alone(&self, sid: &str, call: &CallRecord, left: ParticipantLabel) -> Result<(), ControlError> {
+        // A cold transfer's first operator leaves on purpose: the customer is held by the
+        // transfer, and its failure rings that operator back (see `advance_transfer`).
+        // So does the operator of a cold 外部転送: the customer is held while the outside party
+        // rings.
+        let cold_handover = call.transfer.as_ref().is_some_and(|t| {
+            t.mode == TransferMode::Cold && t.state != TransferState::Completed && left == t.from_label
+        }) || call.summary.external.as_ref().is_some_and(|e| e.ringing());
+        let alone = call.is_in_progress()
+            && call.summary.direction == Direction::Inbound
+            && call.joined(ParticipantLabel::Customer).is_some()
+            && !call.customer_held()
+            && !call.has_company()
+            && call.transfer_under_way().is_none()
+            && !cold_handover
+            // A repeated leave: the customer is already being reconnected.
+            && call.reconnecting_at.is_none();
+        if !alone {
+            return Ok(());
+        }
+        let Some(conf) = self.conference_sid(sid, call).await? else {
+            return Ok(());
+        };
+        let mark = Update::default().set(field::RECONNECTING_AT, now());
+        let cond = Cond::And(vec![Cond::Exists, Cond::AttrNotExists(field::ENDED_AT.into())]);
+        crate::store::done_unless_failed(self.services.store.update(&call_key(sid), mark, Some(cond)).await)?;
+        gone_is_fine(self.set_customer_hold(&conf, sid, true).await)?;
+        tracing::warn!("the operator's leg left the customer alone: customer held, reconnecting");
         Ok(())
     }
 

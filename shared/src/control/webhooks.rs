@@ -34,11 +34,30 @@ pub enum Webhook {
     Outbound,
     /// The customer of an outgoing call answered.
     JoinCustomer,
+    /// A line's IVR menu (`?line=<line id>&at=<path>&attempt=<n>`): the caller's keys or words,
+    /// or nothing when the `<Gather>` timed out.
+    Menu,
+    /// The voicemail box of a line (`?line=<line id>`): the prompt, a ja-JP transcription and
+    /// the recording.
+    Voicemail,
+    /// What the caller hears when their message is recorded.
+    VoicemailDone,
+    /// A voicemail recording's progress: `{sid}` the caller's call.
+    VoicemailRecording,
+    /// A voicemail's real-time transcription events: `{sid}` the caller's call.
+    VoicemailTranscript,
+    /// A waiting caller offered a callback that keeps their place (they left the queue's
+    /// conference to hear it).
+    CallbackOffer,
+    /// The caller's answer to the callback offer (`<Gather>`'s action).
+    CallbackChoice,
+    /// A caller who did not take the offer goes back to their place in the queue.
+    CallbackRejoin,
 }
 
 impl Webhook {
     /// Every webhook, in the order the router mounts them.
-    pub const ALL: [Webhook; 13] = [
+    pub const ALL: [Webhook; 21] = [
         Webhook::Incoming,
         Webhook::Wait,
         Webhook::Hold,
@@ -52,6 +71,14 @@ impl Webhook {
         Webhook::Recording,
         Webhook::Outbound,
         Webhook::JoinCustomer,
+        Webhook::Menu,
+        Webhook::Voicemail,
+        Webhook::VoicemailDone,
+        Webhook::VoicemailRecording,
+        Webhook::VoicemailTranscript,
+        Webhook::CallbackOffer,
+        Webhook::CallbackChoice,
+        Webhook::CallbackRejoin,
     ];
 
     /// The route as the router matches it: `{name}` for each path parameter.
@@ -70,6 +97,14 @@ impl Webhook {
             Webhook::Recording => "/twilio/voice/recording/{sid}",
             Webhook::Outbound => "/twilio/voice/outbound",
             Webhook::JoinCustomer => "/twilio/voice/join/customer",
+            Webhook::Menu => "/twilio/voice/menu",
+            Webhook::Voicemail => "/twilio/voice/voicemail",
+            Webhook::VoicemailDone => "/twilio/voice/voicemail/done",
+            Webhook::VoicemailRecording => "/twilio/voice/voicemail/recording/{sid}",
+            Webhook::VoicemailTranscript => "/twilio/voice/voicemail/transcript/{sid}",
+            Webhook::CallbackOffer => "/twilio/voice/callback/offer",
+            Webhook::CallbackChoice => "/twilio/voice/callback/choice",
+            Webhook::CallbackRejoin => "/twilio/voice/callback/rejoin",
         }
     }
 
@@ -181,6 +216,50 @@ impl CallbackUrls {
     /// The document an outgoing call's customer gets when they answer.
     pub fn join_customer(&self) -> String {
         self.of(Webhook::JoinCustomer, &[])
+    }
+
+    /// The menu of line `line_id` at `at` (a menu path, `0.2`), on the caller's `attempt`; the
+    /// values are a settings id, digits and dots, which need no escaping.
+    pub fn menu(&self, line_id: &str, at: &str, attempt: u32) -> String {
+        format!(
+            "{}?line={line_id}&at={at}&attempt={attempt}",
+            self.of(Webhook::Menu, &[])
+        )
+    }
+
+    /// The voicemail box of the line `line_id` (a settings id, which needs no escaping).
+    pub fn voicemail(&self, line_id: &str) -> String {
+        format!("{}?line={line_id}", self.of(Webhook::Voicemail, &[]))
+    }
+
+    /// The document a caller gets once their message is recorded.
+    pub fn voicemail_done(&self) -> String {
+        self.of(Webhook::VoicemailDone, &[])
+    }
+
+    /// The recording callback of a caller's voicemail.
+    pub fn voicemail_recording(&self, call_sid: &str) -> String {
+        self.retried(Webhook::VoicemailRecording, &[call_sid])
+    }
+
+    /// The real-time transcription callback of a caller's voicemail.
+    pub fn voicemail_transcript(&self, call_sid: &str) -> String {
+        self.retried(Webhook::VoicemailTranscript, &[call_sid])
+    }
+
+    /// The callback offer a waiting caller is redirected to.
+    pub fn callback_offer(&self) -> String {
+        self.of(Webhook::CallbackOffer, &[])
+    }
+
+    /// Where the caller's key for the callback offer goes.
+    pub fn callback_choice(&self) -> String {
+        self.of(Webhook::CallbackChoice, &[])
+    }
+
+    /// Back to the queue for a caller who did not take the offer.
+    pub fn callback_rejoin(&self) -> String {
+        self.of(Webhook::CallbackRejoin, &[])
     }
 }
 

@@ -10,11 +10,14 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::handoff::Transfer;
 use crate::ids::RecordId;
 use crate::phone::PhoneNumber;
 use crate::store::table::account_pk;
 use crate::store::{Item, attr};
+
+pub mod transfer;
+
+use transfer::Transfer;
 
 /// Which way the call went.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -82,6 +85,35 @@ pub struct CallSummary {
     pub response_status: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recording_url: Option<String>,
+    /// 外部転送: the outside number the customer was handed to, if they were.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external: Option<ExternalHandover>,
+}
+
+/// 外部転送: the customer handed to an outside number, warm (the operator talked to them first)
+/// or cold (the operator left at once, while it rang).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ExternalHandover {
+    /// The outside number (E.164).
+    pub to: String,
+    /// The outside number as an operator reads it (`090-1111-2222`).
+    pub to_display: String,
+    /// `warm` or `cold`.
+    pub mode: String,
+    /// The operator who handed the customer over.
+    pub by: String,
+    /// When they did.
+    pub at: String,
+    /// When the outside party and the customer were connected (absent while a cold one rings).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connected_at: Option<String>,
+}
+
+impl ExternalHandover {
+    /// A cold handover whose outside party has not answered yet.
+    pub fn ringing(&self) -> bool {
+        self.mode == "cold" && self.connected_at.is_none()
+    }
 }
 
 pub use crate::store::table::{call_index_sk, call_key, memo_key, outbound_leg_key};
@@ -117,6 +149,7 @@ impl CallSummary {
             memo: None,
             response_status: None,
             recording_url: None,
+            external: None,
         }
     }
 
@@ -149,7 +182,7 @@ impl CallSummary {
 
 /// The names of a call item's attributes, spelled once. Participants are kept one attribute a
 /// label (`p_<label>`, with the conference sequence number of its last event in `pseq_<label>`);
-/// a transfer in `transfer_*` attributes (see [`super::handoff`]).
+/// a transfer in `transfer_*` attributes (see [`transfer`]).
 pub mod field {
     pub const SID: &str = "sid";
     pub const DIRECTION: &str = "direction";
@@ -192,6 +225,17 @@ pub mod field {
     pub const COUNTED: &str = "counted";
     /// When the operator of an outgoing call left before the customer answered.
     pub const OPERATOR_GONE_AT: &str = "operator_gone_at";
+    /// 外部転送 ([`super::ExternalHandover`]).
+    pub const EXTERNAL: &str = "external";
+    /// The outside number of the consultation call under way (E.164).
+    pub const CONSULT_TO: &str = "consult_to";
+    /// The operators the call was taken from lately (a completed transfer, or put back in line
+    /// after their leg left), each with when ([`super::Handover`]): they may still save the memo
+    /// they typed for a while, however many times the call was handed on since.
+    pub const HANDED_OVER: &str = "handed_over";
+    /// The single handover a record written before [`HANDED_OVER`] keeps (read, never written).
+    pub const HANDED_FROM: &str = "handed_from";
+    pub const HANDED_AT: &str = "handed_at";
     /// What the attribute of a participant starts with.
     pub const PARTICIPANT_PREFIX: &str = "p_";
     /// What the attribute of a participant's last sequence number starts with.
@@ -307,6 +351,26 @@ impl Participant {
     }
 }
 
+/// An operator the call was taken from (by a transfer, or back in line after their leg left),
+/// and when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Handover {
+    pub operator: String,
+    pub at: String,
+}
+
+impl Handover {
+    /// The most handovers a call keeps: enough for every operator of a call handed on again
+    /// and again within the memo's grace, and a bound on the item's size.
+    pub const KEPT: usize = 8;
+
+    /// Whether the handover was less than `minutes` before `now`.
+    pub fn within(&self, now: chrono::DateTime<chrono::Utc>, minutes: i64) -> bool {
+        chrono::DateTime::parse_from_rfc3339(&self.at)
+            .is_ok_and(|t| now - t.to_utc() < chrono::Duration::minutes(minutes))
+    }
+}
+
 /// A call record as call control reads it: the call as history shows it, and what routing,
 /// the conference, transfers, recording, monitoring and healing keep on it. Attributes the
 /// record does not have are `None`; unknown ones are ignored.
@@ -314,6 +378,10 @@ impl Participant {
 pub struct CallRecord {
     #[serde(flatten)]
     pub summary: CallSummary,
+    /// The outside number of the last consultation call placed (E.164): a warm 外部転送 hands
+    /// the customer to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consult_to: Option<String>,
     /// The leg label of the call's operator, once a transfer put them on another than `operator`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operator_label: Option<ParticipantLabel>,
@@ -364,6 +432,9 @@ pub struct CallRecord {
     /// When the operator of an outgoing call left before the customer answered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operator_gone_at: Option<String>,
+    /// The operators the call was handed on from lately, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub handed_over: Vec<Handover>,
     /// The participants of the conference, by label.
     #[serde(skip)]
     pub participants: Vec<Participant>,
@@ -373,6 +444,20 @@ pub struct CallRecord {
 }
 
 impl CallRecord {
+    /// The call's handovers once `operator` hands it on at `at`, as [`field::HANDED_OVER`]
+    /// keeps them: their earlier handover replaced, the oldest dropped beyond
+    /// [`Handover::KEPT`].
+    pub fn handed_over_by(&self, operator: &str, at: &str) -> Value {
+        let mut list: Vec<&Handover> = self.handed_over.iter().filter(|h| h.operator != operator).collect();
+        let latest = Handover {
+            operator: operator.to_owned(),
+            at: at.to_owned(),
+        };
+        list.push(&latest);
+        let dropped = list.len().saturating_sub(Handover::KEPT);
+        serde_json::to_value(&list[dropped..]).unwrap_or_default()
+    }
+
     /// Reads a call record from its item; `None` when it is not one.
     pub fn from_item(item: &Item) -> Option<Self> {
         let mut record: CallRecord = serde_json::from_value(Value::Object(item.clone())).ok()?;
@@ -455,11 +540,15 @@ impl CallRecord {
     /// conference on hold, no operator leg and no consultation call is connected, and no
     /// transfer is under way (a ringing transfer keeps the customer on hold on purpose).
     pub fn orphaned(&self) -> bool {
-        let company = ParticipantLabel::OPERATOR_LEGS
+        self.is_in_progress() && self.customer_held() && !self.has_company() && self.transfer_under_way().is_none()
+    }
+
+    /// Whether an operator leg or a consultation call is in the conference with the customer.
+    pub fn has_company(&self) -> bool {
+        ParticipantLabel::OPERATOR_LEGS
             .iter()
             .chain([ParticipantLabel::Consult].iter())
-            .any(|l| self.joined(*l).is_some());
-        self.is_in_progress() && self.customer_held() && !company && self.transfer_under_way().is_none()
+            .any(|l| self.joined(*l).is_some())
     }
 
     /// Whether the customer is being reconnected to an operator (rung back, or back in line).

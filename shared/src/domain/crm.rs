@@ -24,6 +24,12 @@ use crate::store::table::{
 use crate::store::{Cond, Cursor, Index, Item, Key, MAX_TX_OPS, Query, Store, StoreError, TxOp, attr};
 use crate::text::{bigrams, normalize, selectivity};
 
+/// How often postings that did not fit a record's transaction are tried.
+const POSTING_ATTEMPTS: u32 = 4;
+
+/// The record's attribute naming the search postings written for it (see [`plan`]).
+const SEARCH_SIG: &str = "search_sig";
+
 /// A record as the API shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Record {
@@ -141,6 +147,12 @@ pub struct Hit {
     /// The field the query matched best.
     pub matched_field: String,
     pub score: u32,
+    /// The record's first phone number (E.164, as stored), for click-to-dial from the hit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// That number as an operator reads it (`03-1234-5678`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone_display: Option<String>,
 }
 
 /// A page of results.
@@ -178,6 +190,8 @@ struct Indexed {
     tokens: BTreeSet<String>,
     /// Normalised text of each searchable field (what postings verify a query against).
     texts: Map<String, Value>,
+    /// The first phone number of the record, stored and as read, which its hits carry.
+    dial: Option<(String, String)>,
     signature: String,
 }
 
@@ -220,12 +234,17 @@ fn indexed(
             texts.insert(f.to_string(), Value::String(n));
         }
     }
+    let dial = def.phone_fields().find_map(|f| {
+        let s = fields.get(f.name.as_str())?.as_str()?;
+        Some((s.to_owned(), ContactNumber::parse(s).ok()?.display()))
+    });
     let mut h = Sha256::new();
-    h.update(serde_json::to_vec(&json!([texts, title, subtitle, account])).unwrap_or_default());
+    h.update(serde_json::to_vec(&json!([texts, title, subtitle, account, dial])).unwrap_or_default());
     Indexed {
         phones,
         tokens,
         texts,
+        dial,
         signature: format!("{:x}", h.finalize()),
     }
 }
@@ -273,6 +292,9 @@ impl Crm {
             .get(&record_key(object, id))
             .await?
             .ok_or_else(|| not_found(object, id))?;
+        if let Err(e) = self.repair_postings(&settings, &item).await {
+            tracing::warn!(error = %e, "could not write a record's missing search postings");
+        }
         record_from_item(&item)
     }
 
@@ -414,8 +436,69 @@ impl Crm {
         ops.extend(inline.into_iter().map(|key| TxOp::Delete { key, cond: None }));
         self.store.transact(ops).await.map_err(|e| conflict_or(e, &current))?;
         if !spill.is_empty() {
-            self.store.batch_write(vec![], spill).await?;
+            self.postings_with_retries(vec![], spill).await?;
         }
+        Ok(())
+    }
+
+    /// Writes search postings that did not fit the record's transaction, trying again on a
+    /// failure ([`POSTING_ATTEMPTS`] tries, 50 ms then doubling): putting or deleting a posting
+    /// twice leaves the same item, so a retry never harms.
+    async fn postings_with_retries(&self, puts: Vec<Item>, deletes: Vec<Key>) -> Result<(), StoreError> {
+        let mut attempt = 0;
+        loop {
+            match self.store.batch_write(puts.clone(), deletes.clone()).await {
+                Ok(()) => return Ok(()),
+                Err(e) if attempt + 1 >= POSTING_ATTEMPTS || !matches!(e, StoreError::Unavailable(_)) => return Err(e),
+                Err(e) => {
+                    tracing::warn!(error = %e, attempt, "search postings not written; trying again");
+                    tokio::time::sleep(std::time::Duration::from_millis(50 << attempt)).await;
+                    attempt += 1;
+                }
+            }
+        }
+    }
+
+    /// The postings of a large record, written after its transaction: once they are all
+    /// written the record is marked with their signature (`search_sig`, only if no later save
+    /// changed it meanwhile). Until then the record carries none, so a record whose postings
+    /// could not be written is never taken as indexed: its next save writes them all again,
+    /// and so does its next read ([`Crm::get`]).
+    async fn spilled_postings(&self, record: &Record, signature: &str, puts: Vec<Item>, deletes: Vec<Key>) {
+        if let Err(e) = self.postings_with_retries(puts, deletes).await {
+            tracing::error!(error = %e, object = %record.object, id = %record.id,
+                "search postings not written: written again on the record's next read or save");
+            return;
+        }
+        let indexed = crate::store::Update::default().set(SEARCH_SIG, signature);
+        let same_version = Cond::version(record.version);
+        let key = record_key(&record.object, &record.id);
+        if let Err(e) = crate::store::done_unless_failed(self.store.update(&key, indexed, Some(same_version)).await) {
+            tracing::warn!(error = %e, object = %record.object, id = %record.id,
+                "search postings written, not yet marked: written again on the next read or save");
+        }
+    }
+
+    /// A record read whose postings were left unwritten (see [`Crm::spilled_postings`]) has
+    /// them written now.
+    async fn repair_postings(&self, settings: &Settings, item: &Item) -> Result<(), DomainError> {
+        if item.contains_key(SEARCH_SIG) {
+            return Ok(());
+        }
+        let record = record_from_item(item)?;
+        let def = settings.object(record.object.as_str())?;
+        let Plan {
+            item: planned,
+            posting_puts,
+            ..
+        } = plan(settings, def, &record, None)?;
+        let signature = planned
+            .get(SEARCH_SIG)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        tracing::warn!(object = %record.object, id = %record.id, "writing a record's missing search postings");
+        self.spilled_postings(&record, &signature, posting_puts, vec![]).await;
         Ok(())
     }
 
@@ -428,12 +511,23 @@ impl Crm {
         expected: Option<u64>,
     ) -> Result<(), DomainError> {
         let Plan {
-            item,
+            mut item,
             phone_puts,
             phone_deletes,
             posting_puts,
             posting_deletes,
         } = plan(settings, def, record, old)?;
+        let signature = item
+            .get(SEARCH_SIG)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        let room = MAX_TX_OPS.saturating_sub(1 + phone_puts.len() + phone_deletes.len());
+        let spilled = posting_puts.len() + posting_deletes.len() > room;
+        if spilled {
+            // Marked only once the postings after the transaction are all written.
+            item.remove(SEARCH_SIG);
+        }
         let cond = match expected {
             None => Cond::NotExists,
             Some(v) => Cond::version(v),
@@ -441,15 +535,14 @@ impl Crm {
         let mut ops = vec![TxOp::Put { item, cond: Some(cond) }];
         ops.extend(phone_puts.into_iter().map(|item| TxOp::Put { item, cond: None }));
         ops.extend(phone_deletes.into_iter().map(|key| TxOp::Delete { key, cond: None }));
-        let room = MAX_TX_OPS.saturating_sub(ops.len());
         let mut spill_puts = Vec::new();
         let mut spill_deletes = Vec::new();
-        if posting_puts.len() + posting_deletes.len() <= room {
-            ops.extend(posting_deletes.into_iter().map(|key| TxOp::Delete { key, cond: None }));
-            ops.extend(posting_puts.into_iter().map(|item| TxOp::Put { item, cond: None }));
-        } else {
+        if spilled {
             spill_puts = posting_puts;
             spill_deletes = posting_deletes;
+        } else {
+            ops.extend(posting_deletes.into_iter().map(|key| TxOp::Delete { key, cond: None }));
+            ops.extend(posting_puts.into_iter().map(|item| TxOp::Put { item, cond: None }));
         }
         self.store.transact(ops).await.map_err(|e| match e {
             StoreError::ConditionFailed { index: Some(0) } | StoreError::ConditionFailed { index: None } => {
@@ -457,12 +550,10 @@ impl Crm {
             }
             other => other.into(),
         })?;
-        if !spill_puts.is_empty() || !spill_deletes.is_empty() {
-            // Large records: postings follow the record; a failure here is repaired by the
-            // next save, and the record itself is already safe.
-            if let Err(e) = self.store.batch_write(spill_puts, spill_deletes).await {
-                tracing::error!(error = %e, object = %record.object, id = %record.id, "search postings not fully written");
-            }
+        if spilled {
+            // Large records: postings follow the record, which is already safe.
+            self.spilled_postings(record, &signature, spill_puts, spill_deletes)
+                .await;
         }
         Ok(())
     }
@@ -736,6 +827,10 @@ fn plan(settings: &Settings, def: &ObjectDef, record: &Record, old: Option<&Item
             if let Some(a) = &record.account_id {
                 p.insert("account_id".into(), a.as_str().into());
             }
+            if let Some((phone, display)) = &ix.dial {
+                p.insert("phone".into(), phone.as_str().into());
+                p.insert("phone_display".into(), display.as_str().into());
+            }
             posting_puts.push(p);
         }
     }
@@ -807,6 +902,8 @@ fn score(object: &ObjectName, posting: &Item, needle: &str, fields: &[String]) -
         account_id: posting.get("account_id").and_then(Value::as_str).map(str::to_owned),
         matched_field: field.to_owned(),
         score,
+        phone: posting.get("phone").and_then(Value::as_str).map(str::to_owned),
+        phone_display: posting.get("phone_display").and_then(Value::as_str).map(str::to_owned),
     })
 }
 

@@ -71,7 +71,8 @@ impl History {
     }
 
     /// Fills in each call's memo and response status as last saved: one batch read of the
-    /// page's memos (at most 100 calls a page, so one request).
+    /// page's memos (at most 100 calls a page, so one request), eventually consistent like the
+    /// index query that listed the calls: a save of the last second shows at the next refresh.
     async fn with_memos(&self, calls: &mut [CallSummary]) -> Result<(), DomainError> {
         let keys: Vec<Key> = calls.iter().map(|c| memo_key(&c.sid)).collect();
         if keys.is_empty() {
@@ -79,7 +80,7 @@ impl History {
         }
         let memos: HashMap<String, Memo> = self
             .store
-            .get_many(&keys)
+            .get_many_eventually(&keys)
             .await?
             .iter()
             .filter_map(Memo::from_stored)

@@ -1,18 +1,21 @@
 //! The console's domain: CRM objects and records, settings, lookup, history and search. It
 //! knows the store port and nothing of HTTP or of DynamoDB.
 
+pub mod audit;
 pub mod call_lists;
 pub mod calls;
 pub mod callstate;
 pub mod crm;
 pub mod handoff;
 pub mod history;
+pub mod holidays;
 pub mod memos;
 pub mod monitor;
 pub mod objects;
 pub mod operators;
 pub mod routing;
 pub mod settings;
+pub mod tasks;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -33,6 +36,7 @@ pub struct Services {
     pub call_state: Arc<callstate::CallState>,
     pub transfers: Arc<handoff::Transfers>,
     pub monitor: Arc<monitor::Monitor>,
+    pub tasks: Arc<tasks::Tasks>,
 }
 
 impl Services {
@@ -60,6 +64,7 @@ impl Services {
             )),
             routing,
             call_state: Arc::new(callstate::CallState::new(store.clone())),
+            tasks: Arc::new(tasks::Tasks::new(store.clone())),
             settings,
             store,
         }

@@ -18,7 +18,7 @@ use chrono::{DateTime, FixedOffset, Timelike, Utc};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::calls::{CallRecord, ParticipantLabel, call_key, memo_key};
+use super::calls::{CallRecord, ExternalHandover, ParticipantLabel, call_key, memo_key};
 use super::memos::Memo;
 use super::operators::{Operator, Operators};
 use super::routing::{QUEUE, QueueEntry};
@@ -65,6 +65,9 @@ pub struct BoardCall {
     pub response_status: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub memo_updated_at: Option<String>,
+    /// The memo's version (0 before its first save): the page keeps a newer pushed memo over an
+    /// older read of the board.
+    pub memo_version: u64,
 }
 
 /// One operator on the board.
@@ -74,6 +77,9 @@ pub struct BoardOperator {
     pub operator: Operator,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub call: Option<BoardCall>,
+    /// In 後処理 after handing their call to an outside number (外部転送): to whom.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external: Option<ExternalHandover>,
 }
 
 /// A call waiting for an operator.
@@ -148,10 +154,16 @@ impl Monitor {
         Self { store, operators }
     }
 
-    /// The board as of now.
+    /// The board as of now. Its reads of the queue, the calls, their memos and the day's
+    /// figures are eventually consistent (half the read units): the board only shows them and is
+    /// read again at its next refresh or pushed message, so a write of the last second missing
+    /// from one answer is harmless.
     pub async fn board(&self, now: DateTime<Utc>) -> Result<Board, DomainError> {
         let operators = self.operators.list().await?;
-        let waiting = self.store.query(Query::partition(QUEUE).limit(30)).await?;
+        let waiting = self
+            .store
+            .query(Query::partition(QUEUE).limit(30).eventually_consistent())
+            .await?;
         // A caller who stopped fetching the wait document is gone; routing takes them out of line.
         let queued: Vec<QueueEntry> = waiting
             .items
@@ -164,11 +176,18 @@ impl Monitor {
             keys.push(call_key(sid));
             keys.push(memo_key(sid));
         }
+        // The call an operator's 後処理 follows says whether they handed it to an outside number.
+        let wrapping: Vec<&String> = operators
+            .iter()
+            .filter(|o| o.current_call.is_none())
+            .filter_map(|o| o.wrap_up_call.as_ref())
+            .collect();
+        keys.extend(wrapping.into_iter().map(|sid| call_key(sid)));
         keys.extend(queued.iter().map(|q| call_key(&q.sid)));
         let items = if keys.is_empty() {
             Vec::new()
         } else {
-            self.store.get_many(&keys).await?
+            self.store.get_many_eventually(&keys).await?
         };
         let mut calls: HashMap<String, CallRecord> = HashMap::new();
         let mut memos: HashMap<String, Memo> = HashMap::new();
@@ -188,7 +207,17 @@ impl Monitor {
                     .current_call
                     .as_ref()
                     .and_then(|sid| calls.get(sid).map(|c| board_call(sid, c, memos.get(sid))));
-                BoardOperator { operator: op, call }
+                let external = op
+                    .wrap_up_call
+                    .as_ref()
+                    .and_then(|sid| calls.get(sid))
+                    .and_then(|c| c.summary.external.clone())
+                    .filter(|e| e.by == op.id);
+                BoardOperator {
+                    operator: op,
+                    call,
+                    external,
+                }
             })
             .collect();
         board_ops.sort_by(|a, b| a.operator.id.cmp(&b.operator.id));
@@ -221,9 +250,10 @@ impl Monitor {
         })
     }
 
-    /// A day's figures (zeros for a day with no calls).
+    /// A day's figures (zeros for a day with no calls), read eventually consistent: they are
+    /// shown, never written from.
     pub async fn day(&self, day: &str) -> Result<DayFigures, DomainError> {
-        let item = self.store.get(&day_key(day)).await?.unwrap_or_default();
+        let item = self.store.get_eventually(&day_key(day)).await?.unwrap_or_default();
         let answered = n(&item, "answered");
         let waited = n(&item, "waited");
         Ok(DayFigures {
@@ -338,6 +368,7 @@ pub(crate) fn board_call(sid: &str, call: &CallRecord, memo: Option<&Memo>) -> B
         memo: memo.map(|m| m.text.clone()).unwrap_or_default(),
         response_status: memo.and_then(|m| m.response_status.clone()),
         memo_updated_at: memo.and_then(|m| m.updated_at.clone()),
+        memo_version: memo.map_or(0, |m| m.version),
     }
 }
 

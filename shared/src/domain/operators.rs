@@ -43,12 +43,24 @@ pub mod field {
     /// Where the operator stood in the free list before an offer or a transfer took them out.
     pub const FREE_SINCE_KEY: &str = "free_since_key";
     pub const WRAP_UP_UNTIL: &str = "wrap_up_until";
+    /// The call a wrap-up follows (its response status may be required before it ends).
+    pub const WRAP_UP_CALL: &str = "wrap_up_call";
+    /// The presence an operator goes back to when their call and its wrap-up are over: the one
+    /// they had before the call (an outbound worker in 離席 stays 離席). Absent means 受付可.
+    pub const AFTER_CALL_STATUS: &str = "after_call_status";
     pub const MISSED_CALL_AT: &str = "missed_call_at";
     /// The transfer that reserved the operator, and their presence before it.
     pub const TRANSFER_ID: &str = "transfer_id";
     pub const TRANSFER_PREV_STATUS: &str = "transfer_prev_status";
     pub const DISABLED: &str = "disabled";
     pub const VERSION: &str = "version";
+    /// The last call the system took the operator off by itself, when and why (the page tells
+    /// them): `customer_gone`, the customer had left before they answered.
+    pub const RELEASED_CALL: &str = "released_call";
+    pub const RELEASED_AT: &str = "released_at";
+    pub const RELEASED_REASON: &str = "released_reason";
+    /// 手上げ: since when the operator has been asking a supervisor for help.
+    pub const HAND_RAISED_AT: &str = "hand_raised_at";
 }
 
 /// An operator's presence: the built-in ones, and those an admin defined.
@@ -173,9 +185,28 @@ pub struct Operator {
     /// When wrap-up ends and the operator is available again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wrap_up_until: Option<String>,
+    /// The call the wrap-up follows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wrap_up_call: Option<String>,
+    /// The presence wrap-up ends in, when it is not 受付可: the status the operator had before
+    /// the call (an outbound call made in 離席 ends in 離席, and no call is routed to them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after_call_status: Option<OperatorStatus>,
     /// An admin disabled this user: no calls, no presence changes, no Voice token.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub disabled: bool,
+    /// The last call the system took this operator off by itself (its customer had already
+    /// gone when they answered), when, and why (`customer_gone`): the page says so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub released_call: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub released_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub released_reason: Option<String>,
+    /// 手上げ: since when the operator has had their hand up for a supervisor (lowered by them,
+    /// or when a supervisor joins their call).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hand_raised_at: Option<String>,
     #[serde(default)]
     #[schema(required)]
     pub version: u64,
@@ -198,20 +229,37 @@ pub fn signed_off(update: Update) -> Update {
         .remove(attr::GSI2PK)
         .remove(attr::GSI2SK)
         .remove(field::WRAP_UP_UNTIL)
+        .remove(field::AFTER_CALL_STATUS)
+        .remove(field::HAND_RAISED_AT)
 }
 
 fn now_rfc3339() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-/// Reads an operator from its item, applying a wrap-up that has run out.
+/// Reads an operator from its item, applying a wrap-up that has run out: the operator is in
+/// the presence they return to after the call (受付可 unless they had another before it).
 pub fn operator_from_item(item: &Item) -> Option<Operator> {
     let mut op: Operator = serde_json::from_value(Value::Object(item.clone())).ok()?;
-    if op.status == OperatorStatus::WrapUp && op.wrap_up_until.as_deref().is_some_and(|u| u <= now_rfc3339().as_str()) {
-        op.status = OperatorStatus::Available;
+    if op.status != OperatorStatus::WrapUp {
+        op.after_call_status = None;
+        op.wrap_up_call = None;
+    } else if op.wrap_up_until.as_deref().is_some_and(|u| u <= now_rfc3339().as_str()) {
+        op.wrap_up_call = None;
+        op.status = op.after_call_status.take().unwrap_or(OperatorStatus::Available);
         op.status_since = op.wrap_up_until.clone().unwrap_or_default();
     }
     Some(op)
+}
+
+/// The presence an operator returns to after the call they start now: the one they have, or
+/// — starting it during a wrap-up — the one that wrap-up ends in. `None` is 受付可.
+pub fn status_after_the_call(op: &Operator) -> Option<OperatorStatus> {
+    match &op.status {
+        OperatorStatus::WrapUp => op.after_call_status.clone(),
+        OperatorStatus::Available | OperatorStatus::OnCall | OperatorStatus::Offline => None,
+        other => Some(other.clone()),
+    }
 }
 
 /// An operator's item as stored: the presence as written (a wrap-up that ran out is still
@@ -231,6 +279,20 @@ pub struct OperatorRecord {
 }
 
 impl OperatorRecord {
+    /// Whether the operator can take a call at `now` (RFC 3339): 受付可, or in a wrap-up that
+    /// has run out and ends in 受付可 (filed in the free list from its end).
+    pub fn takes_calls_at(&self, now: &str) -> bool {
+        match self.status {
+            OperatorStatus::Available => true,
+            OperatorStatus::WrapUp => self
+                .free_list_sk
+                .as_deref()
+                .and_then(|sk| sk.split('#').next())
+                .is_some_and(|free_from| free_from <= now),
+            _ => false,
+        }
+    }
+
     /// Reads an operator's item; `None` when it is not one.
     pub fn from_item(item: &Item) -> Option<Self> {
         let text = |name: &str| item.get(name).and_then(Value::as_str).map(str::to_owned);
@@ -340,22 +402,51 @@ impl Operators {
             .set(field::STATUS, status.clone())
             .set(field::STATUS_SINCE, now.as_str())
             .add(field::VERSION, 1)
-            .remove(field::WRAP_UP_UNTIL);
+            .remove(field::WRAP_UP_UNTIL)
+            .remove(field::WRAP_UP_CALL);
+        if status == OperatorStatus::Offline {
+            // Signed off, a raised hand has nobody to answer it.
+            update = update.remove(field::HAND_RAISED_AT);
+        }
         update = match status {
             OperatorStatus::Available => update
                 .set(attr::GSI2PK, AVAILABLE)
-                .set(attr::GSI2SK, free_since_sk(&now, id.as_str())),
+                .set(attr::GSI2SK, free_since_sk(&now, id.as_str()))
+                .remove(field::AFTER_CALL_STATUS),
             OperatorStatus::WrapUp => {
+                // 後処理 chosen again while in it: the countdown starts over and still ends in
+                // the status the call will return them to.
+                let current = self
+                    .store
+                    .get(&key)
+                    .await?
+                    .as_ref()
+                    .and_then(operator_from_item)
+                    .filter(|o| o.status == OperatorStatus::WrapUp);
+                let in_wrap_up = current.is_some();
+                let after = current.and_then(|o| o.after_call_status);
                 let until = (chrono::Utc::now()
                     + chrono::Duration::seconds(settings.call_handling.wrap_up_seconds as i64))
                 .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-                let mut u = update
-                    .set(attr::GSI2PK, AVAILABLE)
-                    .set(attr::GSI2SK, free_since_sk(&until, id.as_str()));
-                u.remove.retain(|r| r != field::WRAP_UP_UNTIL);
-                u.set(field::WRAP_UP_UNTIL, until)
+                let mut u = update;
+                // ... and still follows the same call.
+                u.remove
+                    .retain(|r| r != field::WRAP_UP_UNTIL && !(in_wrap_up && r == field::WRAP_UP_CALL));
+                u = u.set(field::WRAP_UP_UNTIL, until.as_str());
+                match after {
+                    Some(after) => u
+                        .set(field::AFTER_CALL_STATUS, after)
+                        .remove(attr::GSI2PK)
+                        .remove(attr::GSI2SK),
+                    None => u
+                        .set(attr::GSI2PK, AVAILABLE)
+                        .set(attr::GSI2SK, free_since_sk(&until, id.as_str())),
+                }
             }
-            _ => update.remove(attr::GSI2PK).remove(attr::GSI2SK),
+            _ => update
+                .remove(attr::GSI2PK)
+                .remove(attr::GSI2SK)
+                .remove(field::AFTER_CALL_STATUS),
         };
         let cond = Cond::And(vec![
             Cond::Exists,

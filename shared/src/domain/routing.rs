@@ -50,6 +50,10 @@ pub mod field {
 /// again as soon as it ends, so three missed rounds mean nobody is on the line any more.
 pub const WAIT_LOOP_STALE_SECONDS: i64 = 90;
 
+/// How many callers no longer waiting one routing attempt takes out of line at most (the
+/// others are skipped, not offered, and taken out by a later attempt).
+pub const GHOSTS_PER_ATTEMPT: usize = 2;
+
 /// A call waiting in line, as its queue entry holds it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QueueEntry {
@@ -178,11 +182,17 @@ pub struct Offer {
     pub free_since_key: String,
 }
 
-/// How one routing attempt went.
-enum Attempt {
+/// How one routing attempt went ([`Routing::route_once`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Routed {
+    /// The call was offered: ring the operator now.
     Offered(Offer),
-    Nothing,
-    LostRace,
+    /// Nothing to pair: nobody free, or no call waiting to be offered.
+    Idle,
+    /// Another router claimed the call or the operator first (or the free list, an index,
+    /// had not caught up yet). It goes on with the rest, so this router stops: trying again on
+    /// fresh reads would only race the same winner again.
+    Yielded,
 }
 
 /// Why an offer ended without an answer.
@@ -193,6 +203,12 @@ pub enum Unanswered {
     Missed,
     /// We could not ring them (Twilio unreachable): they stay free, first in line.
     NotRung,
+    /// The offer lapsed without any callback reaching us: set away as [`Unanswered::Missed`],
+    /// but the operator may have answered and be talking with the customer (the answer
+    /// callback was lost: refused beyond Twilio's retries, or throttled, which Twilio does not
+    /// retry), so the call keeps them as an operator it was handed on from: the memo they type
+    /// is still theirs to save for the handover's grace, as after a transfer.
+    Lapsed,
 }
 
 fn now() -> String {
@@ -231,41 +247,34 @@ impl Routing {
     }
 
     /// Finds the longest-waiting call without a live offer and the longest-idle free operator
-    /// and claims both; `None` when either side is empty. Two queries and one transaction in
-    /// the common case. A lost race (another router claimed the call or the operator first)
-    /// reads fresh candidates and tries again, a few times at most: under heavy contention
-    /// the remaining calls are routed by the next trigger (a customer's wait document, an
-    /// operator becoming free), so no work is wasted on stale candidates.
+    /// and claims both; `None` when either side is empty or another router got there first
+    /// (see [`Routing::route_once`]).
     pub async fn next_offer(&self) -> Result<Option<Offer>, DomainError> {
-        for _ in 0..4 {
-            match self.try_offer().await? {
-                Attempt::Offered(o) => return Ok(Some(o)),
-                Attempt::Nothing => return Ok(None),
-                Attempt::LostRace => continue,
-            }
-        }
-        Ok(None)
+        Ok(match self.route_once().await? {
+            Routed::Offered(o) => Some(o),
+            Routed::Idle | Routed::Yielded => None,
+        })
     }
 
-    async fn try_offer(&self) -> Result<Attempt, DomainError> {
+    /// One routing attempt, bounded: the free list read (one query; when nobody is free, as
+    /// while calls wait in a busy centre, that is all), the queue read (one query), and one
+    /// conditional transaction claiming the operator, the queue entry and the call. Besides,
+    /// rarely: a lapsed offer of the call released first (three updates), at most
+    /// [`GHOSTS_PER_ATTEMPT`] callers no longer waiting taken out of line (a transaction
+    /// each, after their own lapsed offer), a disabled operator found in the free list signed
+    /// off (an update).
+    ///
+    /// A lost race (the transaction's condition failed or met another transaction) is not
+    /// tried again: [`Routed::Yielded`]. Under load many triggers route at once (each waiting
+    /// caller's wait document, each operator becoming free, each call's end), read the same
+    /// longest-waiting call and longest-idle operator, and all but one lose; trying again on
+    /// fresh reads made every loser race the next pair as well, a storm of transactions bound
+    /// to fail. The winner goes on with the rest, and a call still waiting is routed by the
+    /// next trigger: its own wait document (fetched again every ~25 s), the next operator who
+    /// becomes free, or the reconciliation.
+    pub async fn route_once(&self) -> Result<Routed, DomainError> {
         let at = now();
         let handling = self.settings.get().await?.call_handling.clone();
-        let calls = self.store.query(Query::partition(QUEUE).limit(25)).await?;
-        let mut next = None;
-        for q in calls.items.iter().filter_map(QueueEntry::from_item) {
-            if !q.offerable(&at) {
-                continue;
-            }
-            if q.caller_gone(chrono::Utc::now(), handling.max_wait_seconds) {
-                self.drop_gone_caller(&q).await?;
-                continue;
-            }
-            next = Some(q);
-            break;
-        }
-        let Some(q) = next else {
-            return Ok(Attempt::Nothing);
-        };
         let free = self
             .store
             .query(Query::partition(AVAILABLE).on(Index::Gsi2).limit(25))
@@ -281,12 +290,33 @@ impl Routing {
             let key = o.free_list_sk.as_deref()?;
             (key <= free_until.as_str() && o.current_call.is_none() && !o.disabled).then_some((o.id.as_str(), key))
         }) else {
-            return Ok(Attempt::Nothing);
+            return Ok(Routed::Idle);
+        };
+        let calls = self.store.query(Query::partition(QUEUE).limit(25)).await?;
+        let mut next = None;
+        let mut ghosts = 0;
+        for q in calls.items.iter().filter_map(QueueEntry::from_item) {
+            if !q.offerable(&at) {
+                continue;
+            }
+            if q.caller_gone(chrono::Utc::now(), handling.max_wait_seconds) {
+                // Left for a later attempt beyond the first few: an attempt stays bounded.
+                if ghosts < GHOSTS_PER_ATTEMPT {
+                    ghosts += 1;
+                    self.drop_gone_caller(&q).await?;
+                }
+                continue;
+            }
+            next = Some(q);
+            break;
+        }
+        let Some(q) = next else {
+            return Ok(Routed::Idle);
         };
         let (sid, qsk) = (q.sid.as_str(), q.key().sk);
         if let (Some(old_op), Some(old_offer)) = (&q.offered_to, &q.offer_id) {
             // An offer that rang out without any callback reaching us: release it first.
-            self.release(sid, &qsk, old_op, old_offer, None, Unanswered::Missed)
+            self.release(sid, &qsk, old_op, old_offer, None, Unanswered::Lapsed)
                 .await?;
         }
         let ring = handling.ring_timeout_seconds;
@@ -332,13 +362,21 @@ impl Routing {
             },
         ];
         match self.store.transact(ops).await {
-            Ok(()) => Ok(Attempt::Offered(Offer {
+            Ok(()) => Ok(Routed::Offered(Offer {
                 call_sid: sid.to_owned(),
                 operator_id: operator.to_owned(),
                 offer_id,
                 free_since_key: free_key.to_owned(),
             })),
-            Err(StoreError::ConditionFailed { .. }) | Err(StoreError::TransactionConflict) => Ok(Attempt::LostRace),
+            Err(StoreError::ConditionFailed { index: Some(2) }) => {
+                // A queue entry whose call has no record: no router could ever offer it, and
+                // as the longest-waiting entry it would make every attempt fail. It goes.
+                tracing::warn!(call = %sid, "a queue entry without its call record left the queue");
+                let unoffered = Cond::And(vec![Cond::Exists, Cond::AttrNotExists(field::OFFERED_TO.into())]);
+                done(self.store.delete(&queue_entry_key(&qsk), Some(unoffered)).await)?;
+                Ok(Routed::Yielded)
+            }
+            Err(StoreError::ConditionFailed { .. }) | Err(StoreError::TransactionConflict) => Ok(Routed::Yielded),
             Err(e) => Err(e.into()),
         }
     }
@@ -368,7 +406,7 @@ impl Routing {
     async fn drop_gone_caller(&self, q: &QueueEntry) -> Result<(), DomainError> {
         let qsk = q.key().sk;
         if let (Some(op), Some(offer)) = (&q.offered_to, &q.offer_id) {
-            self.release(&q.sid, &qsk, op, offer, None, Unanswered::Missed).await?;
+            self.release(&q.sid, &qsk, op, offer, None, Unanswered::Lapsed).await?;
         }
         let at = now();
         let no_live_offer = Cond::And(vec![
@@ -465,7 +503,7 @@ impl Routing {
                     .unwrap_or_else(|| free_since_sk(&now(), operator));
                 free_under(key)
             }
-            Unanswered::Missed => away_after_a_missed_call(),
+            Unanswered::Missed | Unanswered::Lapsed => away_after_a_missed_call(),
         };
         done(
             self.store
@@ -489,7 +527,12 @@ impl Routing {
                 )
                 .await,
         )?;
-        let c_update = Update::default().set(call::STATUS, "waiting").remove(call::OFFERED_TO);
+        let mut c_update = Update::default().set(call::STATUS, "waiting").remove(call::OFFERED_TO);
+        if why == Unanswered::Lapsed
+            && let Some(record) = self.call(sid).await?
+        {
+            c_update = c_update.set(call::HANDED_OVER, record.handed_over_by(operator, &now()));
+        }
         let c_cond = Cond::And(vec![
             Cond::eq(call::OFFERED_TO, operator),
             Cond::eq(call::STATUS, "ringing"),
@@ -543,12 +586,31 @@ impl Routing {
                 cond: Some(Cond::eq(field::OFFER_ID, offer_id)),
             });
         }
-        self.store.transact(ops).await.map_err(|e| match e {
-            e if e.is_condition_failed() => {
-                DomainError::conflict("offer_withdrawn", "this call was already given to someone else", None)
-            }
-            other => other.into(),
-        })
+        match self.store.transact(ops).await {
+            Ok(()) => Ok(()),
+            // Twilio delivers a callback again when it never saw our answer: the answer that
+            // already made this operator the call's operator is not a late one.
+            Err(e) if e.is_condition_failed() && self.answer_landed(sid, operator).await? => Ok(()),
+            Err(e) if e.is_condition_failed() => Err(DomainError::conflict(
+                "offer_withdrawn",
+                "this call was already given to someone else",
+                None,
+            )),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Whether `operator` is already on call `sid` as its operator (an answer applied before).
+    async fn answer_landed(&self, sid: &str, operator: &str) -> Result<bool, DomainError> {
+        let theirs = self.call(sid).await?.is_some_and(|c| c.is_operated_by(operator));
+        if !theirs {
+            return Ok(false);
+        }
+        let holds = self.store.get(&operator_key(operator)).await?.is_some_and(|o| {
+            crate::store::str_attr(&o, op::CURRENT_CALL) == Some(sid)
+                && crate::store::str_attr(&o, op::OFFER_ID).is_none()
+        });
+        Ok(holds)
     }
 
     /// The customer's call ended: its queue entry goes (an abandoned call), the operator who
@@ -575,8 +637,8 @@ impl Routing {
             )?;
         }
         if let Some(t) = record.transfer_under_way() {
-            let over = super::handoff::ended_with_the_call();
-            let cond = super::handoff::under_way(&t.id);
+            let over = super::calls::transfer::ended_with_the_call();
+            let cond = super::calls::transfer::under_way(&t.id);
             done(self.store.update(&call_key(sid), over, Some(cond)).await)?;
             self.release_transfer_target(&t.to_operator, &t.id).await?;
         }
@@ -595,12 +657,8 @@ impl Routing {
     /// [`Routing::wrap_up`] as a write of a transaction. An operator an admin disabled during
     /// the call is signed off instead.
     pub async fn wrap_up_op(&self, operator: &str, sid: &str) -> Result<TxOp, DomainError> {
-        let record = self
-            .store
-            .get(&operator_key(operator))
-            .await?
-            .as_ref()
-            .and_then(OperatorRecord::from_item);
+        let item = self.store.get(&operator_key(operator)).await?;
+        let record = item.as_ref().and_then(OperatorRecord::from_item);
         if record.is_some_and(|o| o.disabled) {
             return Ok(TxOp::Update {
                 key: operator_key(operator),
@@ -613,12 +671,23 @@ impl Routing {
         let update = Update::default()
             .set(op::STATUS, OperatorStatus::WrapUp)
             .set(op::STATUS_SINCE, now())
-            .set(op::WRAP_UP_UNTIL, until.as_str());
-        let update = letting_go(
-            update
+            .set(op::WRAP_UP_UNTIL, until.as_str())
+            .set(op::WRAP_UP_CALL, sid);
+        // An operator who had another status than 受付可 before the call (an outbound call made
+        // in 離席) returns to it: out of the free list, so no call is routed to them.
+        let after = item
+            .as_ref()
+            .and_then(|i| i.get(op::AFTER_CALL_STATUS))
+            .and_then(Value::as_str)
+            .map(OperatorStatus::parse)
+            .filter(|s| *s != OperatorStatus::Available);
+        let update = letting_go(match after {
+            Some(_) => update.remove(attr::GSI2PK).remove(attr::GSI2SK),
+            None => update
                 .set(attr::GSI2PK, AVAILABLE)
-                .set(attr::GSI2SK, free_since_sk(&until, operator)),
-        );
+                .set(attr::GSI2SK, free_since_sk(&until, operator))
+                .remove(op::AFTER_CALL_STATUS),
+        });
         Ok(TxOp::Update {
             key: operator_key(operator),
             update,
@@ -762,6 +831,7 @@ impl Routing {
                     .set(call::STATUS, "waiting")
                     .set(call::QUEUE_SK, qkey.sk.as_str())
                     .set(call::REQUEUED_AT, at.as_str())
+                    .set(call::HANDED_OVER, record.handed_over_by(operator, &at))
                     .remove(call::OPERATOR_ID)
                     .remove(call::OPERATOR_NAME)
                     .remove(call::OPERATOR_LABEL)

@@ -1,6 +1,8 @@
 //! Organisation settings (the admin's "Twilio settings"): outbound lines, response statuses,
 //! presence statuses, special-notes fields, history tabs, search objects, talk scripts, object
-//! definitions and call handling. Each section is one item with its own version, so two admins
+//! definitions, call handling, where operators may call (`dialing`), the keyboard shortcuts, and
+//! for each line its business hours (`hours`) and IVR menu (`menu`).
+//! Each section is one item with its own version, so two admins
 //! editing different sections never collide and two editing the same one get a 409.
 
 use std::collections::HashSet;
@@ -9,6 +11,18 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+
+mod dialing;
+pub mod hours;
+pub mod menu;
+mod shortcuts;
+pub mod waiting;
+
+pub use dialing::Dialing;
+pub use hours::BusinessHours;
+pub use menu::{Menu, Menus};
+pub use shortcuts::Shortcuts;
+pub use waiting::Waiting;
 
 use super::objects::{FieldType, ObjectDef, builtin_objects};
 use crate::error::DomainError;
@@ -25,6 +39,9 @@ pub struct Line {
     #[schema(value_type = String)]
     pub number: PhoneNumber,
     pub label: String,
+    /// The label in English, for operators who use the page in English.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label_en: Option<String>,
     /// Record calls on this line.
     #[serde(default)]
     pub recording: bool,
@@ -81,6 +98,10 @@ pub struct TalkScript {
     #[schema(value_type = String)]
     pub id: SettingId,
     pub title: String,
+    /// The title in English, for operators who use the page in English (the body is what they
+    /// say to the customer, in Japanese).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title_en: Option<String>,
     pub body: String,
 }
 
@@ -95,6 +116,10 @@ pub struct CallHandling {
     pub ring_timeout_seconds: u32,
     /// Seconds a held customer may be left with no operator before the call heals itself.
     pub orphan_hold_seconds: u32,
+    /// 対応ステータス必須: the operator chooses the call's response status before leaving
+    /// 後処理 (the page keeps them in wrap-up until they do).
+    #[serde(default)]
+    pub require_response_status: bool,
 }
 
 impl Default for CallHandling {
@@ -104,6 +129,7 @@ impl Default for CallHandling {
             max_wait_seconds: 300,
             ring_timeout_seconds: 20,
             orphan_hold_seconds: 30,
+            require_response_status: false,
         }
     }
 }
@@ -121,12 +147,29 @@ pub struct Settings {
     pub scripts: Vec<TalkScript>,
     pub objects: Vec<ObjectDef>,
     pub call_handling: CallHandling,
+    /// The countries operators may call (premium-rate numbers never).
+    #[serde(default)]
+    pub dialing: Dialing,
+    /// The keyboard shortcuts for answer, hang-up, hold, mute and transfer.
+    #[serde(default)]
+    pub shortcuts: Shortcuts,
+    /// Business hours by line id; a line without any is always open.
+    #[serde(default)]
+    #[schema(value_type = std::collections::BTreeMap<String, BusinessHours>)]
+    pub hours: std::collections::BTreeMap<SettingId, BusinessHours>,
+    /// The IVR menu by line id; a line without one puts callers straight in the queue.
+    #[serde(default)]
+    #[schema(value_type = std::collections::BTreeMap<String, Menu>)]
+    pub menu: Menus,
+    /// Each line's wait and hold audio, and when a waiting caller is offered a callback.
+    #[serde(default)]
+    pub waiting: Waiting,
     /// The version of each section, for optimistic updates.
     pub versions: std::collections::BTreeMap<String, u64>,
 }
 
 /// The names of the sections.
-pub const SECTIONS: [&str; 9] = [
+pub const SECTIONS: [&str; 14] = [
     "lines",
     "response_statuses",
     "presence_statuses",
@@ -136,6 +179,11 @@ pub const SECTIONS: [&str; 9] = [
     "scripts",
     "objects",
     "call_handling",
+    "dialing",
+    "shortcuts",
+    "hours",
+    "menu",
+    "waiting",
 ];
 
 fn oname(s: &str) -> ObjectName {
@@ -194,6 +242,11 @@ impl Default for Settings {
             scripts: vec![],
             objects: builtin_objects(),
             call_handling: CallHandling::default(),
+            dialing: Dialing::default(),
+            shortcuts: Shortcuts::default(),
+            hours: Default::default(),
+            menu: Default::default(),
+            waiting: Default::default(),
             versions: Default::default(),
         }
     }
@@ -233,6 +286,11 @@ impl Settings {
             "search" => json!(self.search),
             "scripts" => json!(self.scripts),
             "objects" => json!(self.objects),
+            "dialing" => json!(self.dialing),
+            "shortcuts" => json!(self.shortcuts),
+            "hours" => json!(self.hours),
+            "menu" => json!(self.menu),
+            "waiting" => json!(self.waiting),
             _ => json!(self.call_handling),
         }
     }
@@ -248,7 +306,12 @@ impl Settings {
     /// were checked as a whole when written and refer to each other.
     fn with_section_unchecked(&self, section: &str, value: Value) -> Result<Settings, DomainError> {
         let mut next = self.clone();
-        let parse_err = |e: serde_json::Error| DomainError::invalid("invalid_settings", format!("{section}: {e}"));
+        let parse_err = |e: serde_json::Error| {
+            DomainError::invalid(
+                "invalid_settings",
+                format!("{}: 値の形式が正しくありません（{e}）", section_name(section)),
+            )
+        };
         match section {
             "lines" => next.lines = serde_json::from_value(value).map_err(parse_err)?,
             "response_statuses" => next.response_statuses = serde_json::from_value(value).map_err(parse_err)?,
@@ -259,6 +322,11 @@ impl Settings {
             "scripts" => next.scripts = serde_json::from_value(value).map_err(parse_err)?,
             "objects" => next.objects = serde_json::from_value(value).map_err(parse_err)?,
             "call_handling" => next.call_handling = serde_json::from_value(value).map_err(parse_err)?,
+            "dialing" => next.dialing = serde_json::from_value(value).map_err(parse_err)?,
+            "shortcuts" => next.shortcuts = serde_json::from_value(value).map_err(parse_err)?,
+            "hours" => next.hours = serde_json::from_value(value).map_err(parse_err)?,
+            "menu" => next.menu = serde_json::from_value(value).map_err(parse_err)?,
+            "waiting" => next.waiting = serde_json::from_value(value).map_err(parse_err)?,
             other => {
                 return Err(DomainError::NotFound(format!(
                     "there is no settings section '{other}'; sections are: {}",
@@ -270,61 +338,71 @@ impl Settings {
     }
 
     /// Checks the settings as a whole: unique ids, references to existing objects and fields.
+    /// The reasons are in Japanese, as the admin page shows them, each after the section's name.
     pub fn validate(&self) -> Result<(), DomainError> {
-        let bad = |section: &str, msg: String| DomainError::invalid("invalid_settings", format!("{section}: {msg}"));
-        unique(self.lines.iter().map(|l| l.id.as_str()), "lines", "id")?;
-        unique(self.lines.iter().map(|l| l.number.as_str()), "lines", "number")?;
+        let bad = |section: &str, msg: String| {
+            DomainError::invalid("invalid_settings", format!("{}: {msg}", section_name(section)))
+        };
+        unique(self.lines.iter().map(|l| l.id.as_str()), "lines", "ID")?;
+        unique(self.lines.iter().map(|l| l.number.as_str()), "lines", "番号")?;
         for l in &self.lines {
-            nonempty(&l.label, "lines", "label")?;
+            nonempty(&l.label, "lines", "表示名")?;
             if let Some(s) = &l.script_id
                 && !self.scripts.iter().any(|x| &x.id == s)
             {
                 return Err(bad(
                     "lines",
-                    format!("line {} uses script '{s}', which does not exist", l.id),
+                    format!(
+                        "回線 {} のトークスクリプト「{s}」がありません。トークスクリプトの設定にあるものを選んでください",
+                        l.id
+                    ),
                 ));
             }
         }
         if self.response_statuses.is_empty() {
-            return Err(bad("response_statuses", "keep at least one response status".into()));
+            return Err(bad("response_statuses", "対応ステータスを1つ以上残してください".into()));
         }
         unique(
             self.response_statuses.iter().map(|s| s.id.as_str()),
             "response_statuses",
-            "id",
+            "ID",
         )?;
         for s in &self.response_statuses {
-            nonempty(&s.label, "response_statuses", "label")?;
+            nonempty(&s.label, "response_statuses", "表示名")?;
         }
         unique(
             self.presence_statuses.iter().map(|s| s.id.as_str()),
             "presence_statuses",
-            "id",
+            "ID",
         )?;
         for p in &self.presence_statuses {
             if BUILTIN_PRESENCE.contains(&p.id.as_str()) {
                 return Err(bad(
                     "presence_statuses",
-                    format!("'{}' is a built-in status and cannot be redefined", p.id),
+                    format!("「{}」は組み込みのステータスのIDです。別のIDにしてください", p.id),
                 ));
             }
-            nonempty(&p.label, "presence_statuses", "label")?;
+            nonempty(&p.label, "presence_statuses", "表示名")?;
         }
         self.validate_objects()?;
         for n in &self.special_notes {
             self.object_field(&n.object, &n.field, "special_notes")?;
         }
-        unique(self.history_tabs.iter().map(|t| t.as_str()), "history_tabs", "object")?;
+        unique(
+            self.history_tabs.iter().map(|t| t.as_str()),
+            "history_tabs",
+            "オブジェクト",
+        )?;
         for t in &self.history_tabs {
             self.object(t.as_str())
-                .map_err(|e| bad("history_tabs", e.to_string()))?;
+                .map_err(|_| bad("history_tabs", format!("オブジェクト「{t}」はありません")))?;
         }
-        unique(self.search.iter().map(|s| s.object.as_str()), "search", "object")?;
+        unique(self.search.iter().map(|s| s.object.as_str()), "search", "オブジェクト")?;
         for s in &self.search {
             if s.fields.is_empty() {
                 return Err(bad(
                     "search",
-                    format!("choose at least one field to search in {}", s.object),
+                    format!("{} の検索する項目を1つ以上選んでください", s.object),
                 ));
             }
             for f in &s.fields {
@@ -335,18 +413,18 @@ impl Settings {
                 ) {
                     return Err(bad(
                         "search",
-                        format!("{}.{} is not a text field and cannot be searched", s.object, f),
+                        format!("{}.{} は文字の項目ではないため検索できません", s.object, f),
                     ));
                 }
             }
         }
-        unique(self.scripts.iter().map(|s| s.id.as_str()), "scripts", "id")?;
+        unique(self.scripts.iter().map(|s| s.id.as_str()), "scripts", "ID")?;
         for s in &self.scripts {
-            nonempty(&s.title, "scripts", "title")?;
+            nonempty(&s.title, "scripts", "タイトル")?;
             if s.body.chars().count() > 20_000 {
                 return Err(bad(
                     "scripts",
-                    format!("script {} is longer than 20,000 characters", s.id),
+                    format!("トークスクリプト {} の本文が20,000文字を超えています", s.id),
                 ));
             }
         }
@@ -358,83 +436,130 @@ impl Settings {
         {
             return Err(bad(
                 "call_handling",
-                "wrap_up_seconds 0–3600, max_wait_seconds 30–3600, ring_timeout_seconds 5–60, orphan_hold_seconds 5–600".into(),
+                "後処理時間は0〜3600秒、最大待ち時間は30〜3600秒、呼出時間は5〜60秒、保留放置の上限は5〜600秒で指定してください"
+                    .into(),
             ));
+        }
+        self.dialing.validate().map_err(|e| bad("dialing", e))?;
+        self.shortcuts.validate().map_err(|e| bad("shortcuts", e))?;
+        self.validate_hours_and_menus()?;
+        self.waiting.validate().map_err(|e| bad("waiting", e))?;
+        for line in self.waiting.music.keys() {
+            if self.line(line.as_str()).is_none() {
+                return Err(bad(
+                    "waiting",
+                    format!("回線「{line}」はありません。回線の設定にある回線を選んでください"),
+                ));
+            }
         }
         Ok(())
     }
 
+    /// Each line's hours and menu: the line exists, the hours and menu are well formed, and a
+    /// forward when closed goes where operators may call.
+    fn validate_hours_and_menus(&self) -> Result<(), DomainError> {
+        let bad = |section: &str, msg: String| {
+            DomainError::invalid("invalid_settings", format!("{}: {msg}", section_name(section)))
+        };
+        let no_line = |id: &SettingId| format!("回線 {id} はありません。回線の設定にある回線を選んでください");
+        for (id, hours) in &self.hours {
+            let Some(line) = self.line(id.as_str()) else {
+                return Err(bad("hours", no_line(id)));
+            };
+            hours
+                .validate()
+                .map_err(|e| bad("hours", format!("{}（{id}）の{e}", line.label)))?;
+            if let hours::WhenClosed::Forward { number } = &hours.when_closed {
+                let parsed = PhoneNumber::parse(number)
+                    .map_err(|e| bad("hours", format!("{}（{id}）の休業時の転送先: {e}", line.label)))?;
+                self.dialing
+                    .check(&parsed, "hours")
+                    .map_err(|e| bad("hours", format!("{}（{id}）の休業時の転送先: {e}", line.label)))?;
+            }
+        }
+        for (id, menu) in &self.menu {
+            let Some(line) = self.line(id.as_str()) else {
+                return Err(bad("menu", no_line(id)));
+            };
+            menu.validate()
+                .map_err(|e| bad("menu", format!("{}（{id}）の{e}", line.label)))?;
+        }
+        Ok(())
+    }
+
+    /// The line a number belongs to.
+    pub fn line_of(&self, number: &PhoneNumber) -> Option<&Line> {
+        self.lines.iter().find(|l| &l.number == number)
+    }
+
     fn validate_objects(&self) -> Result<(), DomainError> {
-        let bad = |msg: String| DomainError::invalid("invalid_settings", format!("objects: {msg}"));
-        unique(self.objects.iter().map(|o| o.name.as_str()), "objects", "name")?;
+        let bad = |msg: String| DomainError::invalid("invalid_settings", format!("{}: {msg}", section_name("objects")));
+        unique(self.objects.iter().map(|o| o.name.as_str()), "objects", "名前")?;
         for builtin in builtin_objects() {
             let Some(o) = self.objects.iter().find(|o| o.name == builtin.name) else {
-                return Err(bad(format!("the built-in object {} cannot be removed", builtin.name)));
+                return Err(bad(format!("組み込みのオブジェクト {} は削除できません", builtin.name)));
             };
             for f in &builtin.fields {
                 match o.field(f.name.as_str()) {
                     Some(g) if g.kind == f.kind => {}
                     Some(_) => {
                         return Err(bad(format!(
-                            "the type of built-in field {}.{} cannot change",
+                            "組み込みの項目 {}.{} の種類は変えられません",
                             o.name, f.name
                         )));
                     }
                     None => {
-                        return Err(bad(format!(
-                            "the built-in field {}.{} cannot be removed",
-                            o.name, f.name
-                        )));
+                        return Err(bad(format!("組み込みの項目 {}.{} は削除できません", o.name, f.name)));
                     }
                 }
             }
         }
         if self.objects.len() > 50 {
-            return Err(bad("at most 50 objects".into()));
+            return Err(bad("オブジェクトは50個までです".into()));
         }
         for o in &self.objects {
-            nonempty(&o.label, "objects", "label")?;
+            nonempty(&o.label, "objects", &format!("{} の表示名", o.name))?;
             if o.fields.is_empty() || o.fields.len() > 100 {
-                return Err(bad(format!("{} needs 1 to 100 fields", o.name)));
+                return Err(bad(format!("{} の項目は1〜100個にしてください", o.name)));
             }
             unique(
                 o.fields.iter().map(|f| f.name.as_str()),
                 "objects",
-                &format!("{} field name", o.name),
+                &format!("{} の項目名", o.name),
             )?;
             if o.field(o.title_field.as_str()).is_none() {
                 return Err(bad(format!(
-                    "{}: the title field {} does not exist",
+                    "{} のタイトルにする項目 {} がありません",
                     o.name, o.title_field
                 )));
             }
             if let Some(s) = &o.subtitle_field
                 && o.field(s.as_str()).is_none()
             {
-                return Err(bad(format!("{}: the subtitle field {s} does not exist", o.name)));
+                return Err(bad(format!("{} のサブタイトルにする項目 {s} がありません", o.name)));
             }
             for f in &o.fields {
-                nonempty(&f.label, "objects", &format!("{}.{} label", o.name, f.name))?;
+                nonempty(&f.label, "objects", &format!("{}.{} の表示名", o.name, f.name))?;
                 match &f.kind {
                     FieldType::Select { options } if options.is_empty() => {
                         return Err(bad(format!(
-                            "{}.{}: a select field needs at least one option",
+                            "{}.{}: 選択肢の項目には選択肢を1つ以上設けてください",
                             o.name, f.name
                         )));
                     }
                     FieldType::Select { options } => unique(
                         options.iter().map(|c| c.value.as_str()),
                         "objects",
-                        &format!("{}.{} option", o.name, f.name),
+                        &format!("{}.{} の選択肢", o.name, f.name),
                     )?,
                     FieldType::Reference { object } if !matches!(object.as_str(), "account" | "contact") => {
                         return Err(bad(format!(
-                            "{}.{}: references may point to account or contact",
+                            "{}.{}: 参照先にできるのは取引先（account）か取引先担当者（contact）です",
                             o.name, f.name
                         )));
                     }
                     FieldType::Text { max_length: Some(m) } if *m == 0 || *m > 2000 => {
-                        return Err(bad(format!("{}.{}: max_length is 1 to 2000", o.name, f.name)));
+                        return Err(bad(format!("{}.{}: 最大文字数は1〜2000にしてください", o.name, f.name)));
                     }
                     _ => {}
                 }
@@ -449,12 +574,38 @@ impl Settings {
         field: &FieldName,
         section: &str,
     ) -> Result<&super::objects::FieldDef, DomainError> {
-        let o = self
-            .object(object.as_str())
-            .map_err(|e| DomainError::invalid("invalid_settings", format!("{section}: {e}")))?;
+        let o = self.object(object.as_str()).map_err(|_| {
+            DomainError::invalid(
+                "invalid_settings",
+                format!("{}: オブジェクト「{object}」はありません", section_name(section)),
+            )
+        })?;
         o.field(field.as_str()).ok_or_else(|| {
-            DomainError::invalid("invalid_settings", format!("{section}: {object} has no field {field}"))
+            DomainError::invalid(
+                "invalid_settings",
+                format!("{}: {object} に項目「{field}」はありません", section_name(section)),
+            )
         })
+    }
+}
+
+/// A section's name as the admin page shows it, for the reasons given in Japanese.
+fn section_name(section: &str) -> &str {
+    match section {
+        "lines" => "発信回線",
+        "response_statuses" => "対応ステータス",
+        "presence_statuses" => "オペレータステータス",
+        "special_notes" => "特記事項の項目",
+        "history_tabs" => "対応履歴のタブ",
+        "search" => "データ検索",
+        "scripts" => "トークスクリプト",
+        "objects" => "オブジェクトと項目",
+        "call_handling" => "着信処理",
+        "dialing" => "発信先の制限",
+        "shortcuts" => "キーボードショートカット",
+        "hours" => "営業時間",
+        "menu" => "IVRメニュー",
+        other => other,
     }
 }
 
@@ -464,7 +615,7 @@ fn unique<'a>(values: impl Iterator<Item = &'a str>, section: &str, what: &str) 
         if !seen.insert(v) {
             return Err(DomainError::invalid(
                 "invalid_settings",
-                format!("{section}: the {what} '{v}' appears twice"),
+                format!("{}: {what}「{v}」が2回使われています", section_name(section)),
             ));
         }
     }
@@ -475,7 +626,7 @@ fn nonempty(s: &str, section: &str, what: &str) -> Result<(), DomainError> {
     if s.trim().is_empty() || s.chars().count() > 200 {
         return Err(DomainError::invalid(
             "invalid_settings",
-            format!("{section}: {what} must be 1 to 200 characters"),
+            format!("{}: {what}は1〜200文字で入力してください", section_name(section)),
         ));
     }
     Ok(())
@@ -499,14 +650,21 @@ impl SettingsService {
         }
     }
 
-    /// The current settings (one query when the cache is cold).
+    /// The current settings (one query when the cache is cold). The query is eventually
+    /// consistent: the cache already lets another instance's change take `ttl` to be seen here,
+    /// and a second more is harmless; [`SettingsService::put_section`] reads strongly.
     pub async fn get(&self) -> Result<Arc<Settings>, DomainError> {
         if let Some((at, s)) = self.cache.lock().ok().and_then(|c| c.clone())
             && at.elapsed() < self.ttl
         {
             return Ok(s);
         }
-        let page = self.store.query(Query::partition(SETTINGS_PK).limit(100)).await?;
+        self.load(Query::partition(SETTINGS_PK).limit(100).eventually_consistent())
+            .await
+    }
+
+    async fn load(&self, query: Query) -> Result<Arc<Settings>, DomainError> {
+        let page = self.store.query(query).await?;
         let mut settings = Settings::default();
         for item in page.items {
             let (Some(section), Some(value)) = (item.get("SK").and_then(Value::as_str), item.get("value")) else {
@@ -568,7 +726,7 @@ impl SettingsService {
 
     async fn get_fresh(&self) -> Result<Arc<Settings>, DomainError> {
         self.invalidate();
-        self.get().await
+        self.load(Query::partition(SETTINGS_PK).limit(100)).await
     }
 
     /// Drops the cached settings.
@@ -606,7 +764,11 @@ mod tests {
         let mut objects = builtin_objects();
         objects[0].fields.retain(|f| f.name.as_str() != "phone");
         let err = Settings::default().with_section("objects", json!(objects)).unwrap_err();
-        assert!(err.to_string().contains("account.phone"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("組み込みの項目 account.phone は削除できません"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -614,7 +776,58 @@ mod tests {
         let err = Settings::default()
             .with_section("presence_statuses", json!([{"id": "available", "label": "x"}]))
             .unwrap_err();
-        assert!(err.to_string().contains("built-in"));
+        assert!(err.to_string().contains("組み込みのステータス"), "{err}");
+    }
+
+    fn with_main_line() -> Settings {
+        Settings::default()
+            .with_section(
+                "lines",
+                json!([{"id": "main", "number": "03-6800-0001", "label": "代表"}]),
+            )
+            .unwrap()
+    }
+
+    #[test]
+    fn hours_and_menus_belong_to_lines_that_exist() {
+        let s = with_main_line();
+        let hours = json!({"main": hours::BusinessHours::weekdays_nine_to_six()});
+        let with_hours = s.with_section("hours", hours.clone()).unwrap();
+        assert!(with_hours.hours.contains_key(&sid("main")));
+        let err = s
+            .with_section("hours", json!({"sales": hours::BusinessHours::weekdays_nine_to_six()}))
+            .unwrap_err();
+        assert!(err.to_string().contains("回線 sales はありません"), "{err}");
+        let menu = json!({"main": {"greeting": "お電話ありがとうございます。", "options": [
+            {"id": "billing", "key": "1", "label": "料金", "action": {"action": "queue"}}
+        ], "default": {"action": "queue"}}});
+        s.with_section("menu", menu).unwrap();
+        let err = s
+            .with_section(
+                "menu",
+                json!({"main": {"greeting": "", "options": [], "default": {"action": "queue"}}}),
+            )
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("IVRメニュー: 代表（main）のメニューの最初の案内"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_closed_line_forwards_only_where_operators_may_call() {
+        let s = with_main_line();
+        let forward = |number: &str| {
+            let mut h = hours::BusinessHours::weekdays_nine_to_six();
+            h.when_closed = hours::WhenClosed::Forward { number: number.into() };
+            json!({"main": h})
+        };
+        s.with_section("hours", forward("+81312345678")).unwrap();
+        let err = s.with_section("hours", forward("+12125550123")).unwrap_err();
+        assert!(err.to_string().contains("発信が許可されていない国"), "{err}");
+        let err = s.with_section("hours", forward("+81990123456")).unwrap_err();
+        assert!(err.to_string().contains("有料情報サービス"), "{err}");
     }
 
     #[test]

@@ -10,7 +10,7 @@ use crate::domain::handoff::TransferState;
 use crate::domain::memos::Memo;
 use crate::domain::monitor::board_call;
 use crate::domain::operators::Operator;
-use crate::store::table::{CALL_PREFIX, MEMO_SK, QUEUE_PK, SETTINGS_PK};
+use crate::store::table::{Followed, followed};
 use crate::store::{Item, Key};
 
 /// One message for one audience, heard by its connections subscribed to `topic`.
@@ -33,11 +33,7 @@ fn to(audience: Audience, topic: Topic, message: Message) -> Delivery {
 /// (settings, operators, calls and their memos, the queue, a day's figures). Feeds skip the rest
 /// without reading them.
 pub fn watches(key: &Key) -> bool {
-    key.pk == SETTINGS_PK
-        || key.pk == QUEUE_PK
-        || (key.pk.starts_with("STATS#") && key.sk == "DAY")
-        || (key.pk.starts_with("OP#") && key.sk == "OP")
-        || (key.pk.starts_with(CALL_PREFIX) && (key.sk == "CALL" || key.sk == MEMO_SK))
+    followed(key).is_some()
 }
 
 /// The messages a change of one item makes: `old` is the item before the write (`None` when it
@@ -47,59 +43,47 @@ pub fn changes(old: Option<&Item>, new: Option<&Item>) -> Vec<Delivery> {
     if old == new {
         return Vec::new();
     }
-    let Some(key) = new.or(old).and_then(Key::of).filter(watches) else {
+    let Some(key) = new.or(old).and_then(Key::of) else {
         return Vec::new();
     };
-    if key.pk == SETTINGS_PK {
-        return vec![to(
+    let board = |reason: &str| {
+        vec![to(
+            Audience::Board,
+            Topic::Board,
+            Message::BoardChanged { reason: reason.into() },
+        )]
+    };
+    match followed(&key) {
+        None => Vec::new(),
+        Some(Followed::Settings { section }) => vec![to(
             Audience::All,
             Topic::Settings,
-            Message::SettingsChanged { section: key.sk },
-        )];
-    }
-    if key.pk == QUEUE_PK {
-        return vec![to(
-            Audience::Board,
-            Topic::Board,
-            Message::BoardChanged { reason: "queue".into() },
-        )];
-    }
-    if key.pk.starts_with("STATS#") && key.sk == "DAY" {
-        return vec![to(
-            Audience::Board,
-            Topic::Board,
-            Message::BoardChanged {
-                reason: "figures".into(),
+            Message::SettingsChanged {
+                section: section.to_owned(),
             },
-        )];
+        )],
+        Some(Followed::QueueEntry) => board("queue"),
+        Some(Followed::Day { .. }) => board("figures"),
+        Some(Followed::Operator { .. }) => operator_changed(old, new),
+        Some(Followed::Call { .. }) => call_changed(old, new),
+        Some(Followed::Memo { .. }) => new.and_then(Memo::from_stored).map(memo_changed).unwrap_or_default(),
     }
-    if key.pk.starts_with("OP#") && key.sk == "OP" {
-        return operator_changed(old, new);
-    }
-    if key.pk.starts_with(CALL_PREFIX) && key.sk == "CALL" {
-        return call_changed(old, new);
-    }
-    if key.pk.starts_with(CALL_PREFIX) && key.sk == MEMO_SK {
-        return new
-            .and_then(Memo::from_stored)
-            .map(|m| {
-                vec![to(
-                    Audience::Board,
-                    Topic::Board,
-                    Message::MemoChanged {
-                        memo: MemoUpdate {
-                            call: m.call_sid,
-                            text: m.text,
-                            response_status: m.response_status,
-                            version: m.version,
-                            updated_at: m.updated_at,
-                        },
-                    },
-                )]
-            })
-            .unwrap_or_default();
-    }
-    Vec::new()
+}
+
+fn memo_changed(m: Memo) -> Vec<Delivery> {
+    vec![to(
+        Audience::Board,
+        Topic::Board,
+        Message::MemoChanged {
+            memo: MemoUpdate {
+                call: m.call_sid,
+                text: m.text,
+                response_status: m.response_status,
+                version: m.version,
+                updated_at: m.updated_at,
+            },
+        },
+    )]
 }
 
 /// An operator as stored (a wrap-up that ran out is still `wrap_up`: the page counts it down).

@@ -344,6 +344,46 @@ pub async fn expired_items_are_hidden_from_reads(s: Arc<dyn Store>) {
     assert!(s.get(&Key::new("E#1", "old")).await.unwrap().is_some());
 }
 
+/// Eventually consistent reads return what a settled write stored, hide expired items as the
+/// strong ones do, and read batches of any size with duplicates and missing keys.
+pub async fn eventually_consistent_reads_return_settled_items(s: Arc<dyn Store>) {
+    let future = epoch_now() + 3600;
+    s.put(item(json!({"PK": "EV#1", "SK": "a", "v": "一"})), None)
+        .await
+        .unwrap();
+    s.put(
+        item(json!({"PK": "EV#1", "SK": "old", "expires_at": epoch_now() - 60})),
+        None,
+    )
+    .await
+    .unwrap();
+    s.put(item(json!({"PK": "EV#2", "SK": "b", "expires_at": future})), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        s.get_eventually(&Key::new("EV#1", "a")).await.unwrap().unwrap()["v"],
+        "一"
+    );
+    assert_eq!(s.get_eventually(&Key::new("EV#1", "old")).await.unwrap(), None);
+    assert_eq!(s.get_eventually(&Key::new("EV#1", "missing")).await.unwrap(), None);
+    let mut keys: Vec<Key> = (0..120).map(|i| Key::new("EV#none", format!("{i:03}"))).collect();
+    keys.extend([
+        Key::new("EV#1", "a"),
+        Key::new("EV#1", "a"),
+        Key::new("EV#1", "old"),
+        Key::new("EV#2", "b"),
+    ]);
+    let mut got: Vec<String> = s
+        .get_many_eventually(&keys)
+        .await
+        .unwrap()
+        .iter()
+        .map(|i| i[attr::SK].as_str().unwrap_or_default().to_owned())
+        .collect();
+    got.sort();
+    assert_eq!(got, ["a", "b"]);
+}
+
 /// Items over 400 KB are refused by every write path, with a message about the size.
 pub async fn oversized_items_are_refused(s: Arc<dyn Store>) {
     let big = item(json!({"PK": "B#1", "SK": "X", "text": "あ".repeat(140_000)}));

@@ -2,8 +2,8 @@
 //! path makes can be measured and held to a budget in tests (counts are deterministic, unlike
 //! timings). It also estimates the DynamoDB capacity units the requests would consume, for the
 //! cost model: a read unit per 4 KB read strongly consistent (gets, batch reads, table queries
-//! that ask for it), half of one eventually consistent (index queries and table queries that
-//! accept it), a write unit per 1 KB written, doubled inside a transaction; an item's size is its
+//! that ask for it), half of one eventually consistent (index queries, and the gets, batch reads
+//! and table queries that accept it), a write unit per 1 KB written, doubled inside a transaction; an item's size is its
 //! JSON length.
 
 use std::sync::Arc;
@@ -139,6 +139,21 @@ impl Store for CountingStore {
         self.read(got.iter().map(|i| read_units(size(i))).sum::<u64>() + distinct.saturating_sub(got.len()) as u64);
         Ok(got)
     }
+    async fn get_eventually(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+        self.bump(0);
+        let got = self.inner.get_eventually(key).await?;
+        self.read_eventually(got.as_ref().map(size).unwrap_or(0));
+        Ok(got)
+    }
+    async fn get_many_eventually(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError> {
+        let distinct = keys.iter().collect::<std::collections::HashSet<_>>().len();
+        self.c[1].fetch_add(distinct.div_ceil(super::MAX_BATCH_GET) as u64, Ordering::Relaxed);
+        let got = self.inner.get_many_eventually(keys).await?;
+        // Each key is a read of its own, at half a unit per 4 KB.
+        let halves = got.iter().map(|i| read_units(size(i))).sum::<u64>() + distinct.saturating_sub(got.len()) as u64;
+        self.read_half_units.fetch_add(halves, Ordering::Relaxed);
+        Ok(got)
+    }
     async fn put(&self, item: Item, cond: Option<Cond>) -> Result<(), StoreError> {
         self.bump(2);
         self.wrote(write_units(size(&item)));
@@ -225,5 +240,33 @@ mod tests {
         assert_eq!(store.counts().read_units, 3, "an index is always eventually consistent");
         assert!(!Query::partition("IDX").on(Index::Gsi1).is_consistent());
         assert!(Query::partition("P").is_consistent());
+    }
+
+    #[tokio::test]
+    async fn an_eventually_consistent_get_costs_half_a_strong_one() {
+        let store = CountingStore::new(Arc::new(EmbeddedStore::in_memory().unwrap()));
+        // Two items of about 6 KB: two read units each read strongly, one each eventually.
+        for sk in ["a", "b"] {
+            store.put(item("G", sk, 6000), None).await.unwrap();
+        }
+        store.reset();
+        store.get(&Key::new("G", "a")).await.unwrap().expect("stored");
+        assert_eq!(store.counts().read_units, 2);
+        store.reset();
+        store
+            .get_eventually(&Key::new("G", "a"))
+            .await
+            .unwrap()
+            .expect("stored");
+        assert_eq!(store.counts().read_units, 1);
+        assert_eq!(store.counts().gets, 1, "a request like any get");
+        store.reset();
+        let keys = [Key::new("G", "a"), Key::new("G", "b"), Key::new("G", "missing")];
+        assert_eq!(store.get_many(&keys).await.unwrap().len(), 2);
+        assert_eq!(store.counts().read_units, 5, "2 + 2, and 1 for the missing key");
+        store.reset();
+        assert_eq!(store.get_many_eventually(&keys).await.unwrap().len(), 2);
+        assert_eq!(store.counts().read_units, 3, "half of 5, rounded up");
+        assert_eq!(store.counts().batch_gets, 1);
     }
 }

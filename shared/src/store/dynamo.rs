@@ -122,12 +122,38 @@ impl DynamoStore {
 }
 
 impl DynamoStore {
+    async fn get_item(&self, key: &Key, consistent: bool) -> Result<Option<Item>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key_map(key)))
+            .consistent_read(consistent)
+            .send()
+            .await
+            .map_err(sdk)?;
+        Ok(out.item().map(from_map).filter(|i| !is_expired(i, epoch_now())))
+    }
+
+    async fn get_items(&self, keys: &[Key], consistent: bool) -> Result<Vec<Item>, StoreError> {
+        let mut unique: Vec<Key> = keys.to_vec();
+        unique.sort();
+        unique.dedup();
+        let mut items = Vec::with_capacity(unique.len());
+        for chunk in unique.chunks(MAX_BATCH_GET) {
+            items.extend(self.batch_get(chunk, consistent).await?);
+        }
+        let now = epoch_now();
+        items.retain(|i| !is_expired(i, now));
+        Ok(items)
+    }
+
     /// One BatchGetItem of at most [`MAX_BATCH_GET`] distinct keys, with the keys DynamoDB left
     /// unprocessed (throttling, the 16 MB answer limit) asked again with backoff.
-    async fn batch_get(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError> {
+    async fn batch_get(&self, keys: &[Key], consistent: bool) -> Result<Vec<Item>, StoreError> {
         let mut pending = KeysAndAttributes::builder()
             .set_keys(Some(keys.iter().map(key_map).collect()))
-            .consistent_read(true)
+            .consistent_read(consistent)
             .build()
             .map_err(invalid)?;
         let mut items = Vec::with_capacity(keys.len());
@@ -356,29 +382,19 @@ async fn backoff(attempt: u32) {
 #[async_trait]
 impl Store for DynamoStore {
     async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key_map(key)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(sdk)?;
-        Ok(out.item().map(from_map).filter(|i| !is_expired(i, epoch_now())))
+        self.get_item(key, true).await
     }
 
     async fn get_many(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError> {
-        let mut unique: Vec<Key> = keys.to_vec();
-        unique.sort();
-        unique.dedup();
-        let mut items = Vec::with_capacity(unique.len());
-        for chunk in unique.chunks(MAX_BATCH_GET) {
-            items.extend(self.batch_get(chunk).await?);
-        }
-        let now = epoch_now();
-        items.retain(|i| !is_expired(i, now));
-        Ok(items)
+        self.get_items(keys, true).await
+    }
+
+    async fn get_eventually(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+        self.get_item(key, false).await
+    }
+
+    async fn get_many_eventually(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError> {
+        self.get_items(keys, false).await
     }
 
     async fn put(&self, item: Item, cond: Option<Cond>) -> Result<(), StoreError> {

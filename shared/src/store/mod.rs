@@ -392,6 +392,20 @@ pub trait Store: Send + Sync {
     /// this is one request per [`MAX_BATCH_GET`] distinct keys (plus retries of unprocessed ones).
     async fn get_many(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError>;
 
+    /// [`Store::get`] as the table held the item up to about a second ago, for half the read
+    /// units: for a read that only shows something (a board, a history row, settings already
+    /// cached for seconds) where a write of the last second missing is harmless — never for one
+    /// that decides a write or answers who may do what. An adapter with one kind of read (the
+    /// embedded store) reads as [`Store::get`]; a layer over another store passes it on as this.
+    async fn get_eventually(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+        self.get(key).await
+    }
+
+    /// [`Store::get_many`] eventually consistent (see [`Store::get_eventually`]).
+    async fn get_many_eventually(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError> {
+        self.get_many(keys).await
+    }
+
     /// Writes a whole item, if `cond` holds for the current one.
     async fn put(&self, item: Item, cond: Option<Cond>) -> Result<(), StoreError>;
 

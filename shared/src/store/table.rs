@@ -23,6 +23,8 @@
 //! | one imported chunk of a CSV file | `CL#<list>` | `IMP#<import>#C#<first line>` | | |
 //! | live-channel connection (TTL 3 hours) | `LIVE#<connection>` | `LIVE` | | |
 //! | a connection in an audience (TTL 3 hours) | `AUD#user#<sub>`, `AUD#board`, `AUD#all` | `<connection>` | | |
+//! | an audited action (a supervisor releasing an operator), per day (Japan time) | `AUDIT#<yyyy-mm-dd>` | `<at>#<id>` | | |
+//! | operator task (a voicemail or a callback request; the caller's CallSid) | `TASK#<sid>` | `TASK` | `PHONE#<e164>` / `TASK#<created>#<sid>` | `TASKS#open` / `<place>#<sid>`, `TASKS#done` / `<done>#<sid>` |
 //!
 //! Access patterns: phone → accounts and contacts (`PHONE#` partition, `REC#` prefix) and the
 //! calls of that number (GSI1 `PHONE#`); account → its records (GSI1 `ACC#`, prefix per object)
@@ -46,8 +48,11 @@ pub const SETTINGS_PK: &str = "SETTINGS";
 
 /// The key of a call's own item (the customer leg's CallSid, also the conference's name).
 pub fn call_key(sid: &str) -> Key {
-    Key::new(format!("{CALL_PREFIX}{sid}"), "CALL")
+    Key::new(format!("{CALL_PREFIX}{sid}"), CALL_SK)
 }
+
+/// The sort key of a call's own item.
+pub const CALL_SK: &str = "CALL";
 
 /// The key of a call's conversation memo, in the call's partition.
 pub fn memo_key(sid: &str) -> Key {
@@ -91,13 +96,25 @@ pub fn handoff_key(id: &str) -> Key {
 
 /// The key of a day's call figures.
 pub fn day_key(day: &str) -> Key {
-    Key::new(format!("STATS#{day}"), "DAY")
+    Key::new(format!("{DAY_PREFIX}{day}"), DAY_SK)
 }
+
+/// What the partition of a day's figures starts with.
+const DAY_PREFIX: &str = "STATS#";
+
+/// The sort key of a day's figures.
+const DAY_SK: &str = "DAY";
 
 /// The key of an operator's item.
 pub fn operator_key(id: &str) -> Key {
-    Key::new(format!("OP#{id}"), "OP")
+    Key::new(format!("{OPERATOR_PREFIX}{id}"), OPERATOR_SK)
 }
+
+/// What the partition of an operator's item starts with.
+const OPERATOR_PREFIX: &str = "OP#";
+
+/// The sort key of an operator's item.
+const OPERATOR_SK: &str = "OP";
 
 /// The GSI1 partition of every operator.
 pub const ALL_OPERATORS_PK: &str = "OPS";
@@ -250,3 +267,115 @@ pub const AUDIENCE_BOARD_PK: &str = "AUD#board";
 
 /// The partition of every connection that hears settings changes.
 pub const AUDIENCE_ALL_PK: &str = "AUD#all";
+
+/// The key of an audited action: a day's partition (Japan time), sorted by when it was done.
+pub fn audit_key(day: &str, at: &str, id: &str) -> Key {
+    Key::new(format!("AUDIT#{day}"), format!("{at}#{id}"))
+}
+
+/// The key of an operator task (a voicemail or a callback request), named by the caller's CallSid.
+pub fn task_key(sid: &str) -> Key {
+    Key::new(format!("TASK#{sid}"), "TASK")
+}
+
+/// The GSI2 partition of open tasks (sorted by the caller's place) or done ones (by when).
+pub fn tasks_pk(done: bool) -> &'static str {
+    if done { "TASKS#done" } else { "TASKS#open" }
+}
+
+/// The sort key of a task on GSI2: `at` (its place, or when it was done), then its id.
+pub fn task_list_sk(at: &str, sid: &str) -> String {
+    format!("{at}#{sid}")
+}
+
+/// The sort-key prefix of the tasks under a caller's number on GSI1.
+pub const TASK_PHONE_PREFIX: &str = "TASK#";
+
+/// The sort key of a task under its caller's number on GSI1, beside the number's calls.
+pub fn task_phone_sk(created_at: &str, sid: &str) -> String {
+    format!("{TASK_PHONE_PREFIX}{created_at}#{sid}")
+}
+
+/// An item the live channel follows, read back from its key: the inverse of [`call_key`],
+/// [`memo_key`], [`operator_key`], [`day_key`], [`queue_key`] and a settings section's key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Followed<'a> {
+    /// A settings section (`SETTINGS` / `<section>`).
+    Settings { section: &'a str },
+    /// A waiting call's entry in the queue.
+    QueueEntry,
+    /// A day's call figures.
+    Day { day: &'a str },
+    /// An operator's item.
+    Operator { id: &'a str },
+    /// A call's own item.
+    Call { sid: &'a str },
+    /// A call's memo.
+    Memo { sid: &'a str },
+}
+
+/// What the item at `key` is, when it is one of [`Followed`]; `None` for every other item
+/// (records, postings, call lists, connections …).
+pub fn followed(key: &Key) -> Option<Followed<'_>> {
+    let (pk, sk) = (key.pk.as_str(), key.sk.as_str());
+    if pk == SETTINGS_PK {
+        return Some(Followed::Settings { section: sk });
+    }
+    if pk == QUEUE_PK {
+        return Some(Followed::QueueEntry);
+    }
+    if let Some(day) = pk.strip_prefix(DAY_PREFIX) {
+        return (sk == DAY_SK).then_some(Followed::Day { day });
+    }
+    if let Some(id) = pk.strip_prefix(OPERATOR_PREFIX) {
+        return (sk == OPERATOR_SK).then_some(Followed::Operator { id });
+    }
+    let sid = pk.strip_prefix(CALL_PREFIX)?;
+    match sk {
+        CALL_SK => Some(Followed::Call { sid }),
+        MEMO_SK => Some(Followed::Memo { sid }),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_followed_items_are_read_back_from_the_keys_built_here() {
+        let cases = [
+            (
+                Key::new(SETTINGS_PK, "lines"),
+                Some(Followed::Settings { section: "lines" }),
+            ),
+            (queue_key("2026-12-02T01:00:00Z", "CA1"), Some(Followed::QueueEntry)),
+            (day_key("2026-12-02"), Some(Followed::Day { day: "2026-12-02" })),
+            (operator_key("op-1"), Some(Followed::Operator { id: "op-1" })),
+            (call_key("CA1"), Some(Followed::Call { sid: "CA1" })),
+            (memo_key("CA1"), Some(Followed::Memo { sid: "CA1" })),
+        ];
+        for (key, expected) in cases {
+            assert_eq!(followed(&key), expected, "{key:?}");
+        }
+    }
+
+    #[test]
+    fn other_items_and_other_sort_keys_are_not_followed() {
+        let object = ObjectName::parse("account").unwrap();
+        let id = RecordId::new();
+        for key in [
+            record_key(&object, &id),
+            handoff_key("h1"),
+            outbound_leg_key("CA2"),
+            connection_key("c1"),
+            user_key(&OperatorId::parse("op-1").unwrap()),
+            Key::new(call_list_pk(&id), CALL_LIST_SK),
+            Key::new(format!("{CALL_PREFIX}CA1"), "OTHER"),
+            Key::new(format!("{OPERATOR_PREFIX}op-1"), "OTHER"),
+            Key::new(format!("{DAY_PREFIX}2026-12-02"), "OTHER"),
+        ] {
+            assert_eq!(followed(&key), None, "{key:?}");
+        }
+    }
+}

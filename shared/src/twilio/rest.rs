@@ -1069,6 +1069,14 @@ impl PreparedRequest {
         }
     }
 
+    /// `GET /Accounts/{AC}/Calls/{CA}.json`: a call as Twilio knows it now.
+    pub fn fetch_call(account: &AccountSid, call: &CallSid) -> Self {
+        Self::read(
+            account_path(account, &["Calls", &format!("{call}.json")]),
+            Form::default(),
+        )
+    }
+
     /// `GET /Accounts/{AC}/Conferences.json?FriendlyName=…&Status=…`.
     pub fn list_conferences(account: &AccountSid, request: &ListConferences) -> Self {
         let mut form = Form::default();
@@ -1407,6 +1415,10 @@ impl PreparedRequest {
     }
 }
 
+/// The largest recording the console relays (about 4 minutes of Twilio's 8 kHz WAV; a
+/// voicemail is at most 2).
+pub const MAX_RECORDING_BYTES: usize = 4 << 20;
+
 /// Twilio's REST API over HTTPS (reqwest with rustls).
 #[derive(Debug, Clone)]
 pub struct RestClient {
@@ -1512,6 +1524,12 @@ impl RestClient {
     /// Redirects, re-scripts or ends a live call.
     pub async fn update_call(&self, call: &CallSid, request: &UpdateCall) -> Result<Call, RestError> {
         let prepared = PreparedRequest::update_call(self.account_sid(), call, request);
+        self.send_json(&prepared, "call").await
+    }
+
+    /// Reads a call's current state (the reconciliation's question when a callback was lost).
+    pub async fn fetch_call(&self, call: &CallSid) -> Result<Call, RestError> {
+        let prepared = PreparedRequest::fetch_call(self.account_sid(), call);
         self.send_json(&prepared, "call").await
     }
 
@@ -1682,6 +1700,64 @@ impl RestClient {
     pub async fn promote_secondary_auth_token(&self) -> Result<AuthTokenPromotion, RestError> {
         self.send_json(&PreparedRequest::promote_secondary_auth_token(), "auth token promotion")
             .await
+    }
+
+    /// The audio of a recording as WAV (`GET /Recordings/{RE}.wav`, Twilio's media URL, which
+    /// answers audio rather than JSON), at most [`MAX_RECORDING_BYTES`]. One attempt within the
+    /// client's attempt timeout: a listener can press play again.
+    pub async fn recording_media(&self, recording: &str) -> Result<Vec<u8>, RestError> {
+        let well_formed = recording.len() == 34
+            && recording.starts_with("RE")
+            && recording[2..].bytes().all(|b| b.is_ascii_hexdigit());
+        if !well_formed {
+            return Err(RestError::Api(TwilioApiError {
+                status: 404,
+                code: Some(20404),
+                message: "not a recording SID".to_owned(),
+                more_info: None,
+            }));
+        }
+        let url = format!(
+            "{}/2010-04-01/Accounts/{}/Recordings/{recording}.wav",
+            self.base_url, self.account_sid
+        );
+        let exchange = async {
+            let response = self
+                .http
+                .get(url)
+                .basic_auth(&self.user, Some(self.password.expose_secret()))
+                .send()
+                .await?;
+            let status = response.status();
+            let long = response
+                .content_length()
+                .is_some_and(|n| n > MAX_RECORDING_BYTES as u64);
+            let body = if long {
+                Default::default()
+            } else {
+                response.bytes().await?
+            };
+            Ok::<_, reqwest::Error>((status, body, long))
+        };
+        let (status, body, long) = tokio::time::timeout(self.retry.attempt_timeout, exchange)
+            .await
+            .map_err(|_| RestError::Timeout(self.retry.attempt_timeout))?
+            .map_err(RestError::Transport)?;
+        if !status.is_success() {
+            return Err(RestError::Api(parse_api_error(
+                status.as_u16(),
+                &String::from_utf8_lossy(&body),
+            )));
+        }
+        if long || body.len() > MAX_RECORDING_BYTES {
+            return Err(RestError::Api(TwilioApiError {
+                status: 413,
+                code: None,
+                message: format!("the recording is over {} MB", MAX_RECORDING_BYTES >> 20),
+                more_info: None,
+            }));
+        }
+        Ok(body.to_vec())
     }
 
     /// Reads a list and its following pages, at most 100 pages (5,000 items at the
@@ -2364,6 +2440,24 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_call_is_read_with_a_get_that_conforms_to_the_spec() {
+        let server = ScriptedServer::start(vec![(200, CALL_JSON), (404, NOT_FOUND)]).await;
+        let client = server.client();
+        let read = Telephony::fetch_call(&client, &call(CUSTOMER)).await.unwrap();
+        assert_eq!(read.status, Some(CallStatus::Completed));
+        assert!(read.end_time.is_some());
+        let gone = Telephony::fetch_call(&client, &call(CUSTOMER)).await.unwrap_err();
+        assert!(matches!(gone, TelephonyError::NotFound { .. }), "{gone:?}");
+        let seen = server.seen();
+        assert_eq!(seen[0].method, "GET");
+        assert_eq!(
+            seen[0].path,
+            format!("/2010-04-01/Accounts/{ACCOUNT}/Calls/{CUSTOMER}.json")
+        );
+        assert_eq!((seen[0].query.as_str(), seen[0].body.as_str()), ("", ""));
+    }
+
+    #[tokio::test]
     async fn calls_are_redirected_rescripted_and_ended() {
         let server = ScriptedServer::start(vec![(200, CALL_JSON)]).await;
         let client = server.client();
@@ -2896,6 +2990,7 @@ mod tests {
         ) {
             assert_conforms(&PreparedRequest::create_call(&account(), &create))?;
             assert_conforms(&PreparedRequest::update_call(&account(), &leg, &update))?;
+            assert_conforms(&PreparedRequest::fetch_call(&account(), &leg))?;
             let conference_update = UpdateConference { end, announce_url: announce, announce_method };
             assert_conforms(&PreparedRequest::update_conference(&account(), &conference(), &conference_update))?;
             assert_conforms(&PreparedRequest::list_conferences(&account(), &ListConferences { friendly_name: name, status, page_size }))?;

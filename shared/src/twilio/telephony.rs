@@ -3,7 +3,8 @@
 //! Hold, consult, transfer and hang-up are all conference operations, so the port
 //! is a handful of them: add a participant (ring an operator, a consult target or
 //! a customer), change one (hold, mute, exit behaviour), remove one, redirect or
-//! end a call, end a conference, place a call, and find a conference by name.
+//! end a call, end a conference, place a call, read a call's state, and find a conference by
+//! name.
 //! Call-control code holds an `Arc<dyn Telephony>` and never sees HTTP: the
 //! deployed system plugs in [`RestClient`], the local runtime plugs in its Twilio
 //! simulator, and router tests plug in `RecordingTelephony` (module `recorder`, built with the
@@ -175,6 +176,11 @@ pub trait Telephony: Send + Sync {
         request: &UpdateRecording,
     ) -> Result<ConferenceRecording, TelephonyError>;
 
+    /// Reads a call as Twilio knows it now (`GET /Calls/{CA}.json`): the reconciliation asks
+    /// it when the store still believes a call live whose end callbacks may have been lost.
+    /// `NotFound` when Twilio has no such call.
+    async fn fetch_call(&self, call: &CallSid) -> Result<Call, TelephonyError>;
+
     /// Finds the conferences with this name (the customer's CallSid), to learn the
     /// conference SID that participant updates need.
     async fn find_conferences(
@@ -182,6 +188,17 @@ pub trait Telephony: Send + Sync {
         friendly_name: &str,
         status: Option<ConferenceStatus>,
     ) -> Result<Vec<Conference>, TelephonyError>;
+
+    /// The audio of a recording (`RE…`) as a WAV file, read with the account's credentials so
+    /// that the page never needs them: a voicemail played to an operator. Only the REST client
+    /// serves media; a double that does not answers `Rejected`.
+    async fn recording_media(&self, recording: &str) -> Result<Vec<u8>, TelephonyError> {
+        Err(TelephonyError::Rejected {
+            status: 405,
+            code: None,
+            message: format!("this telephony does not serve the media of {recording}"),
+        })
+    }
 }
 
 #[async_trait]
@@ -236,6 +253,10 @@ impl Telephony for RestClient {
         Ok(RestClient::update_conference_recording(self, conference, recording, request).await?)
     }
 
+    async fn fetch_call(&self, call: &CallSid) -> Result<Call, TelephonyError> {
+        Ok(RestClient::fetch_call(self, call).await?)
+    }
+
     async fn find_conferences(
         &self,
         friendly_name: &str,
@@ -247,6 +268,10 @@ impl Telephony for RestClient {
             page_size: Some(20),
         };
         Ok(self.list_conferences(&request).await?.conferences)
+    }
+
+    async fn recording_media(&self, recording: &str) -> Result<Vec<u8>, TelephonyError> {
+        Ok(RestClient::recording_media(self, recording).await?)
     }
 }
 

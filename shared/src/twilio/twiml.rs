@@ -24,8 +24,11 @@ use quick_xml::name::QName;
 
 use super::{CallSid, ClientIdentity};
 
+mod record;
 #[cfg(feature = "twilio-rules")]
 pub mod rules;
+
+pub use record::{Record, Start, Transcription, TranscriptionTrack};
 
 wire_enum!(
     /// HTTP method Twilio uses for a callback or a document fetch.
@@ -211,6 +214,10 @@ wire_enum!(
     }
 );
 
+mod gather;
+
+pub use gather::{Gather, GatherInput};
+
 /// A TwiML `<Response>` for a voice call: the verbs Twilio runs, in order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct VoiceResponse {
@@ -220,6 +227,8 @@ pub struct VoiceResponse {
 /// One verb of a [`VoiceResponse`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verb {
+    /// Listen for keys or speech while prompts play (a menu).
+    Gather(Box<Gather>),
     /// Speak text.
     Say(Say),
     /// Play an audio file.
@@ -235,6 +244,10 @@ pub enum Verb {
     /// Connect the call to a conference, a softphone or a number (boxed: it is by far the
     /// largest verb).
     Dial(Box<Dial>),
+    /// Record the caller's message.
+    Record(Box<Record>),
+    /// Start a real-time transcription beside the next verbs.
+    Start(Box<Start>),
 }
 
 impl VoiceResponse {
@@ -252,6 +265,11 @@ impl VoiceResponse {
     /// Appends `<Say>`.
     pub fn say(self, say: Say) -> Self {
         self.verb(Verb::Say(say))
+    }
+
+    /// Appends `<Gather>`.
+    pub fn gather(self, gather: Gather) -> Self {
+        self.verb(Verb::Gather(Box::new(gather)))
     }
 
     /// Appends `<Play>`.
@@ -283,6 +301,16 @@ impl VoiceResponse {
     /// Appends `<Dial>`.
     pub fn dial(self, dial: Dial) -> Self {
         self.verb(Verb::Dial(Box::new(dial)))
+    }
+
+    /// Appends `<Record>`.
+    pub fn record(self, record: Record) -> Self {
+        self.verb(Verb::Record(Box::new(record)))
+    }
+
+    /// Appends `<Start>`.
+    pub fn start(self, start: Start) -> Self {
+        self.verb(Verb::Start(Box::new(start)))
     }
 
     /// The verbs so far.
@@ -888,6 +916,7 @@ impl Node {
 impl Verb {
     fn node(&self) -> Node {
         match self {
+            Verb::Gather(gather) => gather.node(),
             Verb::Say(say) => Node::new("Say")
                 .text(&say.text)
                 .attr("voice", say.voice)
@@ -901,6 +930,8 @@ impl Verb {
             Verb::Hangup => Node::new("Hangup"),
             Verb::Reject(reject) => Node::new("Reject").attr("reason", reject.reason),
             Verb::Dial(dial) => dial.node(),
+            Verb::Record(record) => record.node(),
+            Verb::Start(start) => start.node(),
         }
     }
 }

@@ -23,6 +23,9 @@ use chrono::{DateTime, Utc};
 
 use super::{AccountSid, CallSid, ConferenceSid};
 
+mod transcription;
+pub use transcription::{TranscriptionCallback, TranscriptionEvent, TranscriptionResult};
+
 /// Why a webhook body or one of its parameters was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WebhookError {

@@ -9,8 +9,13 @@ import { navigate } from '../router';
 import { settings } from '../state/settings';
 import { ObjectsEditor } from './ObjectsEditor';
 import { RowsEditor, SelectCell, TextCell } from './RowsEditor';
+import { DialingEditor, ShortcutsEditor } from './AgentSettings';
+import { HoursEditor } from './HoursSection';
+import { th } from './hoursText';
+import { MenuSectionEditor } from './MenuSection';
 import { SectionEditor } from './SectionEditor';
 import { UsersSection } from './UsersSection';
+import { WaitingEditor, waitingNote } from './WaitingSection';
 
 const SECTIONS = [
   'lines',
@@ -22,7 +27,15 @@ const SECTIONS = [
   'scripts',
   'objects',
   'call_handling',
+  'dialing',
+  'shortcuts',
+  'hours',
+  'menu',
+  'waiting',
 ] as const;
+
+/** The call handling settings given in seconds. */
+const SECONDS = ['wrap_up_seconds', 'max_wait_seconds', 'ring_timeout_seconds', 'orphan_hold_seconds'] as const satisfies readonly (keyof CallHandling)[];
 
 const TEXTUAL = new Set(['text', 'long_text', 'phone', 'email', 'select', 'date', 'datetime']);
 
@@ -35,7 +48,7 @@ function fieldOptions(object: string, filter?: (type: string) => boolean) {
   return (o?.fields ?? []).filter((f) => !filter || filter(f.type)).map((f) => ({ value: f.name, label: `${labelOf(f)} (${f.name})` }));
 }
 
-function withLabelEn<T extends LabelledId>(row: T, v: string): T {
+function withLabelEn<T extends { label_en?: string | null }>(row: T, v: string): T {
   const next = { ...row };
   if (v) next.label_en = v;
   else delete next.label_en;
@@ -149,6 +162,7 @@ export function AdminPage() {
                   { key: 'id', label: t('admin.col.id'), render: (r, s, l) => <TextCell mono label={l} value={r.id} onInput={(x) => s({ ...r, id: x })} /> },
                   { key: 'number', label: t('admin.col.number'), render: (r, s, l) => <TextCell label={l} value={r.number} onInput={(x) => s({ ...r, number: x })} /> },
                   { key: 'label', label: t('admin.col.label'), render: (r, s, l) => <TextCell label={l} value={r.label} onInput={(x) => s({ ...r, label: x })} /> },
+                  { key: 'label_en', label: t('admin.col.label_en'), render: (r, s, l) => <TextCell label={l} value={r.label_en ?? ''} onInput={(x) => s(withLabelEn(r, x))} /> },
                   {
                     key: 'recording',
                     label: t('admin.col.recording'),
@@ -273,6 +287,22 @@ export function AdminPage() {
                   { key: 'id', label: t('admin.col.id'), render: (r, s, l) => <TextCell mono label={l} value={r.id} onInput={(x) => s({ ...r, id: x })} /> },
                   { key: 'title', label: t('admin.col.title'), render: (r, s, l) => <TextCell label={l} value={r.title} onInput={(x) => s({ ...r, title: x })} /> },
                   {
+                    key: 'title_en',
+                    label: t('admin.col.title_en'),
+                    render: (r, s, l) => (
+                      <TextCell
+                        label={l}
+                        value={r.title_en ?? ''}
+                        onInput={(x) => {
+                          const next = { ...r };
+                          if (x) next.title_en = x;
+                          else delete next.title_en;
+                          s(next);
+                        }}
+                      />
+                    ),
+                  },
+                  {
                     key: 'body',
                     label: t('admin.col.body'),
                     class: 'wide',
@@ -288,7 +318,7 @@ export function AdminPage() {
           <SectionEditor section="call_handling">
             {(v, set) => (
               <div class="call-handling">
-                {(Object.keys(v) as (keyof CallHandling)[]).map((k) => (
+                {SECONDS.map((k) => (
                   <label key={k}>
                     {t(`admin.ch.${k}`)}
                     <input
@@ -299,8 +329,33 @@ export function AdminPage() {
                     />
                   </label>
                 ))}
+                <label class="check">
+                  <input
+                    type="checkbox"
+                    id="ch-require_response_status"
+                    checked={!!v.require_response_status}
+                    onChange={(e) => set({ ...v, require_response_status: e.currentTarget.checked })}
+                  />
+                  {t('admin.ch.require_response_status')}
+                  <span class="muted">{t('admin.ch.require_response_status_hint')}</span>
+                </label>
               </div>
             )}
+          </SectionEditor>
+          <SectionEditor section="dialing" note={t('admin.dialingNote')}>
+            {(v, set) => <DialingEditor value={v} set={set} />}
+          </SectionEditor>
+          <SectionEditor section="shortcuts" note={t('admin.shortcutsNote')}>
+            {(v, set) => <ShortcutsEditor value={v} set={set} />}
+          </SectionEditor>
+          <SectionEditor section="hours" note={th('admin.hoursNote')}>
+            {(v, set) => <HoursEditor value={v} set={set} />}
+          </SectionEditor>
+          <SectionEditor section="menu" note={th('admin.menuNote')}>
+            {(v, set) => <MenuSectionEditor value={v} set={set} />}
+          </SectionEditor>
+          <SectionEditor section="waiting" note={waitingNote()}>
+            {(v, set) => <WaitingEditor value={v} set={set} />}
           </SectionEditor>
         </main>
       </div>

@@ -1,7 +1,7 @@
 //! The `calls` resource: the operator's live call under `/api/calls` (live state, hold, unhold,
 //! consultation call, transfer, hang-up, rejoin) and the screen transfers under `/api/handoffs`.
 
-import { del, get, post } from './client';
+import { del, get, post, request } from './client';
 import type { components } from './schema.gen';
 
 type Schemas = components['schemas'];
@@ -31,10 +31,30 @@ export const unhold = (call: string) => post<undefined>(path(call, '/unhold'), {
 /** Calls a third party while the customer is held (409 `not_on_hold` otherwise). */
 export const consult = (call: string, to: string, lineId: string) =>
   post<undefined>(path(call, '/consult'), { to, line_id: lineId } satisfies Schemas['ConsultRequest']);
+/** A number I may dial, as the server read it. */
+export type DialCheck = Schemas['DialCheck'];
+/**
+ * Asks whether I may call `to` on the line before any leg is placed: 422 `invalid_phone`,
+ * `barred_country` (a country the admin has not allowed) or `premium_rate_number` otherwise.
+ */
+export const dialCheck = (to: string, lineId: string) =>
+  post<DialCheck>('/api/calls/dial-check', { to, line_id: lineId } satisfies Schemas['DialRequest']);
+/** 外部転送: hands the customer to the connected consultation party; my part ends (409 `no_consult` before they answer). */
+export const handOver = (call: string) => post<undefined>(path(call, '/consult/handover'), {});
+/**
+ * 外部転送 (cold): hands the customer to an outside number on a line and leaves at once; the customer waits on hold
+ * until they answer. 422 for an invalid or barred number (nothing is dialled).
+ */
+export const handToOutside = (call: string, to: string, lineId: string) =>
+  post<undefined>(path(call, '/external'), { to, line_id: lineId } satisfies Schemas['ConsultRequest']);
 /** Hangs the consultation call up; the customer stays held. */
 export const endConsult = (call: string) => del<undefined>(path(call, '/consult'));
-/** Ends the call for everyone; during a transfer, only my leg leaves. */
-export const hangup = (call: string) => post<undefined>(path(call, '/hangup'), {});
+/**
+ * Ends the call for everyone; during a transfer, only my leg leaves. Tried again on 429 and 503:
+ * a second hang-up of the same call ends nothing more (it is answered 409 `call_ended`), while a
+ * hang-up given up on leaves the customer alone on the line with the operator still 通話中.
+ */
+export const hangup = (call: string) => request<undefined>('POST', path(call, '/hangup'), { body: {}, retry: true });
 /** Pauses or resumes the recording (409 `not_recording` on a call that is not recorded). */
 export const setRecording = (call: string, action: Schemas['RecordingAction']) =>
   post<undefined>(path(call, '/recording'), { action } satisfies Schemas['RecordingRequest']);

@@ -5,7 +5,7 @@ import { hasMessage, t } from '../i18n';
 import { ApiError } from './client';
 
 /** Codes whose server message carries the detail a person needs (shown after the text). */
-const WITH_DETAIL = new Set(['invalid_settings', 'rejected_by_twilio']);
+const WITH_DETAIL = new Set(['invalid_settings', 'rejected_by_twilio', 'barred_country', 'premium_rate_number']);
 
 /** A message for any error, in the current language. */
 export function errorText(e: unknown): string {

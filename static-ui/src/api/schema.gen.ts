@@ -284,6 +284,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/calls/{call}/consult/handover": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Hands the customer to the connected consultation party (a warm transfer to an outside
+         *     number): the customer comes off hold with them, my leg leaves and I go into 後処理 while
+         *     the call goes on; it ends when either of them hangs up.
+         */
+        post: operations["hand_over_to_consulted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calls/{call}/external": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Hands the customer to an outside number and leaves at once (a cold transfer to an outside
+         *     number): the customer waits on hold while it rings on the chosen line and comes off hold with
+         *     them when they answer; I go into 後処理 now. An invalid or barred number is refused before
+         *     anything is dialled. If nobody answers, the call comes back to me (rung back) or goes back
+         *     in line.
+         */
+        post: operations["hand_to_outside_number"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/calls/{call}/hangup": {
         parameters: {
             query?: never;
@@ -428,6 +472,118 @@ export interface paths {
         get: operations["current"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calls/dial-check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Whether I may call this number on this line: 200 with the number as read, or 422 saying
+         *     why not — not a phone number (`invalid_phone`), a country the settings do not allow
+         *     (`barred_country`, Japan only by default) or a premium-rate number (`premium_rate_number`).
+         */
+        post: operations["dial_check"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calls/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tasks: voicemails and callback requests, oldest place first; one bounded query. */
+        get: operations["list_tasks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calls/tasks/{task}/done": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Finishes a task the caller holds (409 `not_task_holder` otherwise). */
+        post: operations["finish_task"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calls/tasks/{task}/recording": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A voicemail's recording as WAV, read from Twilio with the console's credentials, for any
+         *     signed-in operator (the task list is shared).
+         */
+        get: operations["task_recording"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calls/tasks/{task}/take": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Takes a task: 409 `task_taken` naming the operator who holds it, `task_done` when finished. */
+        post: operations["take_task"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calls/tasks/{task}/undo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Undoes a finished task (it is the caller's again, in its place) or puts a task the caller
+         *     holds back for others. A supervisor may do either for anyone's task.
+         */
+        post: operations["undo_task"];
         delete?: never;
         options?: never;
         head?: never;
@@ -608,7 +764,8 @@ export interface paths {
         /**
          * Joins a live call as a listener, a coach or a participant, or switches mode when already on
          *     it. Whispering is refused while the operator is on hold (Twilio does not coach a held
-         *     participant), as is a second supervisor on the same call.
+         *     participant), as is a second supervisor on the same call. The operator's raised hand
+         *     (手上げ), if any, is answered and goes down.
          */
         post: operations["join"];
         /**
@@ -616,6 +773,28 @@ export interface paths {
          *     may take the monitoring leg off it.
          */
         delete: operations["leave"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/monitor/operators/{operator}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Releases an operator the board shows on a call that is over (its end callbacks were lost):
+         *     the call is checked in the store and with Twilio, its end applied as the callback would and
+         *     the operator put in wrap-up. A call Twilio says is still live is never cut: 409 `call_live`.
+         *     Supervisors and admins only; every attempt is written to the audit log.
+         */
+        post: operations["release_operator"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -648,6 +827,26 @@ export interface paths {
         /** My profile and presence; the first call creates the profile from the sign-in claims. */
         get: operations["me"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/operators/me/hand": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Raises (手上げ) or lowers my hand; the supervisors' board shows a raised hand with a button
+         *     to listen in, and it goes down when a supervisor joins my call. Refused while offline.
+         */
+        put: operations["set_hand"];
         post?: never;
         delete?: never;
         options?: never;
@@ -703,6 +902,46 @@ export interface paths {
         /** Replaces one section (admins only); a stale version gets 409 with the current value. */
         put: operations["write"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/settings/hours/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * What business hours being edited mean now (admins only): open until when, or closed from
+         *     when and why, and the next national holidays; nothing is saved.
+         */
+        post: operations["preview_hours"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/settings/menu/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * What a caller would hear from a menu being edited (admins only): every prompt in order,
+         *     sub-menus and what each option leads to included; nothing is saved.
+         */
+        post: operations["preview_menu"];
         delete?: never;
         options?: never;
         head?: never;
@@ -774,6 +1013,19 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @description A caller's audio: a URL Twilio fetches, or a file of the page's bucket (`music/hold.mp3`),
+         *     served with the page under `/<path>`.
+         */
+        Audio: {
+            /** @enum {string} */
+            source: "url";
+            url: string;
+        } | {
+            path: string;
+            /** @enum {string} */
+            source: "bucket";
+        };
         /** @description The supervisor's board. */
         Board: {
             /** @description When the board was read. */
@@ -800,6 +1052,12 @@ export interface components {
             /** @description The memo as the operator is typing it. */
             memo: string;
             memo_updated_at?: string | null;
+            /**
+             * Format: int64
+             * @description The memo's version (0 before its first save): the page keeps a newer pushed memo over an
+             *     older read of the board.
+             */
+            memo_version: number;
             /** @description Whether a supervisor is on the call, and how (`listen`, `whisper`, `barge`). */
             monitor?: string | null;
             /** @description The supervisor on the call, when one is. */
@@ -812,6 +1070,15 @@ export interface components {
         /** @description One operator on the board. */
         BoardOperator: components["schemas"]["Operator"] & {
             call?: null | components["schemas"]["BoardCall"];
+            external?: null | components["schemas"]["ExternalHandover"];
+        };
+        /** @description One number's business hours. */
+        BusinessHours: {
+            closed_days?: components["schemas"]["ClosedDays"][];
+            /** @description Closed on Japan's national holidays, 振替休日 and 国民の休日 included (the default). */
+            closed_on_holidays?: boolean;
+            weekly: components["schemas"]["Weekly"];
+            when_closed: components["schemas"]["WhenClosed"];
         };
         /** @description How calls are handled. */
         CallHandling: {
@@ -825,6 +1092,11 @@ export interface components {
              * @description Seconds a held customer may be left with no operator before the call heals itself.
              */
             orphan_hold_seconds: number;
+            /**
+             * @description 対応ステータス必須: the operator chooses the call's response status before leaving
+             *     後処理 (the page keeps them in wrap-up until they do).
+             */
+            require_response_status?: boolean;
             /**
              * Format: int32
              * @description Seconds an operator's phone rings before the call is offered to the next operator.
@@ -871,8 +1143,15 @@ export interface components {
             conference_sid?: string | null;
             /** @description When the customer's leg first reported `in-progress`. */
             connected_at?: string | null;
+            /**
+             * @description The outside number of the last consultation call placed (E.164): a warm 外部転送 hands
+             *     the customer to it.
+             */
+            consult_to?: string | null;
             /** @description The day whose figures count the call, once counted. */
             counted?: string | null;
+            /** @description The operators the call was handed on from lately, oldest first. */
+            handed_over?: components["schemas"]["Handover"][];
             /** Format: int64 */
             heal_count?: number | null;
             monitor_by?: string | null;
@@ -917,6 +1196,7 @@ export interface components {
             duration_seconds?: number | null;
             end_reason?: string | null;
             ended_at?: string | null;
+            external?: null | components["schemas"]["ExternalHandover"];
             /** @description Our line (the number called, or the caller ID used). */
             line?: string | null;
             /** @description The conversation memo as last saved (history reads it from the call's memo item). */
@@ -977,6 +1257,18 @@ export interface components {
         } | {
             /** @enum {string} */
             action: "ping";
+        };
+        /**
+         * @description Days the centre is closed besides holidays: every year (`12-29` to `01-03`, across the new
+         *     year) or once (`2026-08-13` to `2026-08-16`); `to` absent is the one day `from`.
+         */
+        ClosedDays: {
+            /** @description `MM-DD` (every year) or `YYYY-MM-DD` (once). */
+            from: string;
+            /** @description What the days are (年末年始), said in the admin page and the logs. */
+            label: string;
+            /** @description The same form as `from`; the last closed day. */
+            to?: string | null;
         };
         /** @description Which columns of the file hold what. */
         ColumnMapping: {
@@ -1050,6 +1342,27 @@ export interface components {
             /** @description Whether the list is gone; when false, send the request again. */
             done: boolean;
         };
+        /** @description A number the operator may call. */
+        DialCheck: {
+            /** @description Its country (ISO 3166). */
+            country: string;
+            /** @description The number as an operator reads it. */
+            display: string;
+            /** @description The number in E.164 (with `;ext=` when an extension was written). */
+            number: string;
+        };
+        /** @description The dial-out policy. */
+        Dialing: {
+            /** @description The countries operators may call, as ISO 3166 codes (`JP`, `US`); `JP` alone by default. */
+            allowed_countries: string[];
+        };
+        /** @description A number about to be dialled, and the line it would go out on. */
+        DialRequest: {
+            /** @description The outbound line (発信回線) the call would use. */
+            line_id: string;
+            /** @description The number as typed (`03-1234-5678`, `+1 212 555 0123`, `03-1234-5678 内線 12`). */
+            to: string;
+        };
         /**
          * @description Which way the call went.
          * @enum {string}
@@ -1072,6 +1385,24 @@ export interface components {
              *     (or `RESET_REQUIRED`, … as Cognito reports it).
              */
             status: string;
+        };
+        /**
+         * @description 外部転送: the customer handed to an outside number, warm (the operator talked to them first)
+         *     or cold (the operator left at once, while it rang).
+         */
+        ExternalHandover: {
+            /** @description When they did. */
+            at: string;
+            /** @description The operator who handed the customer over. */
+            by: string;
+            /** @description When the outside party and the customer were connected (absent while a cold one rings). */
+            connected_at?: string | null;
+            /** @description `warm` or `cold`. */
+            mode: string;
+            /** @description The outside number (E.164). */
+            to: string;
+            /** @description The outside number as an operator reads it (`090-1111-2222`). */
+            to_display: string;
         };
         /** @description A column of the imported file kept on the target as it was. */
         ExtraValue: {
@@ -1135,6 +1466,18 @@ export interface components {
             /** @description Readable until then (RFC 3339); gone afterwards. */
             valid_until: string;
         };
+        /**
+         * @description An operator the call was taken from (by a transfer, or back in line after their leg left),
+         *     and when.
+         */
+        Handover: {
+            at: string;
+            operator: string;
+        };
+        /** @description Up or down. */
+        HandRequest: {
+            raised: boolean;
+        };
         /** @description One search hit. */
         Hit: {
             account_id?: string | null;
@@ -1142,6 +1485,10 @@ export interface components {
             /** @description The field the query matched best. */
             matched_field: string;
             object: string;
+            /** @description The record's first phone number (E.164, as stored), for click-to-dial from the hit. */
+            phone?: string | null;
+            /** @description That number as an operator reads it (`03-1234-5678`). */
+            phone_display?: string | null;
             /** Format: int32 */
             score: number;
             subtitle?: string | null;
@@ -1157,6 +1504,21 @@ export interface components {
             hour: number;
             /** Format: int64 */
             inbound: number;
+        };
+        /**
+         * @description What the admin page shows beside the hours being edited: open or closed now, until when or
+         *     from when, why closed, and the next national holidays.
+         */
+        HoursPreview: {
+            /** @description While closed on a whole day: the holiday's name or the closed day's label. */
+            closed_for?: string | null;
+            /** @description The next national holidays from today, closed on or not. */
+            holidays: components["schemas"]["UpcomingHoliday"][];
+            open: boolean;
+            /** @description While closed: the next opening within a year (RFC 3339, Japan's clock). */
+            opens?: string | null;
+            /** @description While open: when the opening ends (RFC 3339, Japan's clock). */
+            until?: string | null;
         };
         /** @description An import and its progress so far. */
         Import: {
@@ -1227,11 +1589,18 @@ export interface components {
         Line: {
             id: string;
             label: string;
+            /** @description The label in English, for operators who use the page in English. */
+            label_en?: string | null;
             number: string;
             /** @description Record calls on this line. */
             recording?: boolean;
             /** @description The talk script shown when dialing on this line. */
             script_id?: string | null;
+        };
+        /** @description One line's audio. */
+        LineMusic: {
+            hold?: null | components["schemas"]["Audio"];
+            wait?: null | components["schemas"]["Audio"];
         };
         /** @description A call as the page follows it. */
         LiveCall: {
@@ -1308,6 +1677,62 @@ export interface components {
             updated_at?: string | null;
             /** Format: int64 */
             version: number;
+        };
+        /** @description A number's menu (or a sub-menu). */
+        Menu: {
+            /**
+             * Format: int32
+             * @description How many times the options are said before the default is taken (1–5).
+             */
+            attempts?: number;
+            /** @description What a caller who chose nothing gets after the last attempt (not a sub-menu). */
+            default: components["schemas"]["MenuAction"];
+            /** @description Said once, before the options (「お電話ありがとうございます。〇〇サポートセンターです。」). */
+            greeting: string;
+            /** @description The options, in the order they are said. */
+            options: components["schemas"]["MenuOption"][];
+            /**
+             * @description Also listen for the caller's words (ja-JP), matched against each option's keywords and
+             *     its label.
+             */
+            speech?: boolean;
+            /**
+             * Format: int32
+             * @description Seconds to wait for a key once the options are said (1–30).
+             */
+            timeout_seconds?: number;
+        };
+        /** @description Where an option leads. */
+        MenuAction: {
+            /** @enum {string} */
+            action: "queue";
+        } | {
+            /** @enum {string} */
+            action: "message";
+            text: string;
+        } | {
+            /** @enum {string} */
+            action: "voicemail";
+        } | {
+            /** @enum {string} */
+            action: "submenu";
+            menu: components["schemas"]["Menu"];
+        };
+        /** @description One option of a menu. */
+        MenuOption: {
+            action: components["schemas"]["MenuAction"];
+            /** @description Names the choice on the call record (`billing`), for later routing by purpose. */
+            id: string;
+            /** @description `0`–`9`, `*` or `#`. */
+            key: string;
+            /** @description Words that choose the option when said (speech menus): 「料金」「請求」. */
+            keywords?: string[];
+            /** @description What the option is, as the caller hears it (「料金のお問い合わせ」). */
+            label: string;
+        };
+        /** @description What a caller can hear from a menu being edited, in order (the admin page's preview). */
+        MenuPreview: {
+            prompts: string[];
         };
         /** @description What the server sends on the live channel. */
         Message: {
@@ -1440,14 +1865,27 @@ export interface components {
         ObjectName: string;
         /** @description An operator as the API shows them. */
         Operator: {
+            after_call_status?: null | components["schemas"]["OperatorStatus"];
             /** @description The customer call this operator is offered or talking on. */
             current_call?: string | null;
             /** @description An admin disabled this user: no calls, no presence changes, no Voice token. */
             disabled?: boolean;
+            /**
+             * @description 手上げ: since when the operator has had their hand up for a supervisor (lowered by them,
+             *     or when a supervisor joins their call).
+             */
+            hand_raised_at?: string | null;
             id: string;
             name: string;
             /** @description The offer ringing on this operator's phone, if any. */
             offer_id?: string | null;
+            released_at?: string | null;
+            /**
+             * @description The last call the system took this operator off by itself (its customer had already
+             *     gone when they answered), when, and why (`customer_gone`): the page says so.
+             */
+            released_call?: string | null;
+            released_reason?: string | null;
             role: components["schemas"]["Role"];
             /**
              * @description The presence (`available`, `away`, `wrap_up`, `break`, `offline`, `on_call`, or an
@@ -1457,6 +1895,8 @@ export interface components {
             status_since: string;
             /** Format: int64 */
             version: number;
+            /** @description The call the wrap-up follows. */
+            wrap_up_call?: string | null;
             /** @description When wrap-up ends and the operator is available again. */
             wrap_up_until?: string | null;
         };
@@ -1506,6 +1946,7 @@ export interface components {
                 duration_seconds?: number | null;
                 end_reason?: string | null;
                 ended_at?: string | null;
+                external?: null | components["schemas"]["ExternalHandover"];
                 /** @description Our line (the number called, or the caller ID used). */
                 line?: string | null;
                 /** @description The conversation memo as last saved (history reads it from the call's memo item). */
@@ -1530,6 +1971,10 @@ export interface components {
                 /** @description The field the query matched best. */
                 matched_field: string;
                 object: string;
+                /** @description The record's first phone number (E.164, as stored), for click-to-dial from the hit. */
+                phone?: string | null;
+                /** @description That number as an operator reads it (`03-1234-5678`). */
+                phone_display?: string | null;
                 /** Format: int32 */
                 score: number;
                 subtitle?: string | null;
@@ -1694,6 +2139,19 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        /** @description The answer to a supervisor's release. */
+        Release: {
+            /** @description The call the operator was held by, if any. */
+            call?: string | null;
+            /** @description The operator as they are now. */
+            operator: components["schemas"]["Operator"];
+            outcome: components["schemas"]["ReleaseOutcome"];
+        };
+        /**
+         * @description What a supervisor's release of an operator did.
+         * @enum {string}
+         */
+        ReleaseOutcome: "released" | "already_free";
         /** @description The mapping as 1-based column numbers. */
         ResolvedMapping: {
             account?: number | null;
@@ -1763,18 +2221,52 @@ export interface components {
         /** @description Every section together, as the page reads them. */
         Settings: {
             call_handling: components["schemas"]["CallHandling"];
+            /** @description The countries operators may call (premium-rate numbers never). */
+            dialing?: components["schemas"]["Dialing"];
             history_tabs: string[];
+            /** @description Business hours by line id; a line without any is always open. */
+            hours?: {
+                [key: string]: components["schemas"]["BusinessHours"];
+            };
             lines: components["schemas"]["Line"][];
+            /** @description The IVR menu by line id; a line without one puts callers straight in the queue. */
+            menu?: {
+                [key: string]: components["schemas"]["Menu"];
+            };
             objects: components["schemas"]["ObjectDef"][];
             presence_statuses: components["schemas"]["PresenceStatus"][];
             response_statuses: components["schemas"]["ResponseStatus"][];
             scripts: components["schemas"]["TalkScript"][];
             search: components["schemas"]["SearchObject"][];
+            /** @description The keyboard shortcuts for answer, hang-up, hold, mute and transfer. */
+            shortcuts?: components["schemas"]["Shortcuts"];
             special_notes: components["schemas"]["NoteField"][];
             /** @description The version of each section, for optimistic updates. */
             versions: {
                 [key: string]: number;
             };
+            /** @description Each line's wait and hold audio, and when a waiting caller is offered a callback. */
+            waiting?: components["schemas"]["Waiting"];
+        };
+        /** @description A key combination per action, written `Ctrl+Alt+A`, `Alt+Shift+H` or `F9`. */
+        Shortcuts: {
+            /** @description 応答: answers the call ringing. */
+            answer: string;
+            /** @description 切断: hangs up. */
+            hang_up: string;
+            /** @description 保留 / 保留解除. */
+            hold: string;
+            /** @description ミュート / ミュート解除. */
+            mute: string;
+            /** @description 転送: opens the transfer dialog. */
+            transfer: string;
+        };
+        /** @description A span of a day when the number is open: `09:00`–`18:00`; `24:00` ends at midnight. */
+        Span: {
+            /** @description `HH:MM`, after `start`, at most 24:00. */
+            end: string;
+            /** @description `HH:MM`, 00:00 to 23:59. */
+            start: string;
         };
         /** @description A special note (特記事項) as the first operator's page showed it. */
         SpecialNote: {
@@ -1800,6 +2292,11 @@ export interface components {
             body: string;
             id: string;
             title: string;
+            /**
+             * @description The title in English, for operators who use the page in English (the body is what they
+             *     say to the customer, in Japanese).
+             */
+            title_en?: string | null;
         };
         /** @description A person or company to call. */
         Target: {
@@ -1865,6 +2362,53 @@ export interface components {
          * @enum {string}
          */
         TargetState: "not_called" | "in_progress" | "no_answer" | "done" | "callback";
+        /** @description A task as operators see it. */
+        Task: {
+            created_at: string;
+            /** @description The caller's number (E.164), absent when withheld. */
+            customer?: string | null;
+            done_at?: string | null;
+            done_by_name?: string | null;
+            /** @description The caller's CallSid. */
+            id: string;
+            kind: components["schemas"]["TaskKind"];
+            /** @description The holder's lease ran out: another operator may take the task. */
+            lease_expired?: boolean;
+            lease_until?: string | null;
+            /** @description The line (settings id) the caller called, which the callback is dialled on. */
+            line_id?: string | null;
+            /** @description The line's number (E.164). */
+            line_number?: string | null;
+            /** @description The caller's place: when they joined the queue (a callback) or left the message. */
+            place_at: string;
+            /** Format: int64 */
+            recording_seconds?: number | null;
+            /** @description The voicemail's recording and its length in seconds. */
+            recording_sid?: string | null;
+            state: components["schemas"]["TaskState"];
+            taken_by?: string | null;
+            taken_by_name?: string | null;
+            /** @description What the caller said (ja-JP real-time transcription), phrase by phrase. */
+            transcript?: string | null;
+            /** @description The transcription ended (no more phrases will come). */
+            transcript_complete?: boolean;
+            /** Format: int64 */
+            version: number;
+        };
+        /**
+         * @description What the caller left.
+         * @enum {string}
+         */
+        TaskKind: "voicemail" | "callback";
+        /** @description A page of tasks. */
+        TaskPage: {
+            tasks: components["schemas"]["Task"][];
+        };
+        /**
+         * @description Where a task is.
+         * @enum {string}
+         */
+        TaskState: "open" | "taken" | "done";
         /**
          * @description What a connection can subscribe to.
          * @enum {string}
@@ -1935,6 +2479,12 @@ export interface components {
          * @enum {string}
          */
         TransferState: "ringing" | "answered" | "completed" | "failed" | "canceled";
+        /** @description A national holiday in the preview. */
+        UpcomingHoliday: {
+            /** @description `YYYY-MM-DD`. */
+            date: string;
+            name: string;
+        };
         /** @description One page of users, and the cursor of the next page. */
         UserPage: {
             /** @description Send it back as `cursor` for the next page; absent on the last page. */
@@ -1961,12 +2511,41 @@ export interface components {
             identity: string;
             token: string;
         };
-        /** @description A call waiting for an operator. */
+        /** @description The `waiting` section. */
         Waiting: {
-            customer?: string | null;
-            customer_display?: string | null;
-            sid: string;
-            since: string;
+            /**
+             * Format: int32
+             * @description Seconds a caller waits before being offered a callback that keeps their place; 0 never.
+             */
+            callback_after_seconds?: number;
+            /** @description Each line's audio, by line id. */
+            music?: {
+                [key: string]: components["schemas"]["LineMusic"];
+            };
+        };
+        /** @description The spans of each day of the week. */
+        Weekly: {
+            fri?: components["schemas"]["Span"][];
+            mon?: components["schemas"]["Span"][];
+            sat?: components["schemas"]["Span"][];
+            sun?: components["schemas"]["Span"][];
+            thu?: components["schemas"]["Span"][];
+            tue?: components["schemas"]["Span"][];
+            wed?: components["schemas"]["Span"][];
+        };
+        /** @description What a caller gets while the number is closed. */
+        WhenClosed: {
+            /** @enum {string} */
+            action: "message";
+            text: string;
+        } | {
+            /** @enum {string} */
+            action: "voicemail";
+            greeting: string;
+        } | {
+            /** @enum {string} */
+            action: "forward";
+            number: string;
         };
     };
     responses: never;
@@ -2618,6 +3197,81 @@ export interface operations {
             };
         };
     };
+    hand_over_to_consulted: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                call: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description the other party is not connected, a transfer is under way, or the call ended */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    hand_to_outside_number: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                call: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConsultRequest"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a consultation or transfer is under way, or the call ended */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description the number is invalid, barred by the dial-out policy, or the line unknown */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     hangup: {
         parameters: {
             query?: never;
@@ -2856,6 +3510,199 @@ export interface operations {
                 content: {
                     "application/json": null | components["schemas"]["LiveCall"];
                 };
+            };
+        };
+    };
+    dial_check: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DialRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DialCheck"];
+                };
+            };
+            /** @description an invalid number, a barred country, a premium-rate number, or an unknown line (named in `field`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    list_tasks: {
+        parameters: {
+            query?: {
+                /** @description `true` for the finished tasks (latest first); open and taken ones otherwise. */
+                done?: boolean;
+                /** @description At most this many (1–100, 50 by default). */
+                limit?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskPage"];
+                };
+            };
+        };
+    };
+    finish_task: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    task_recording: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the recording as WAV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "audio/wav": string;
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    take_task: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    undo_task: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -3313,6 +4160,46 @@ export interface operations {
             };
         };
     };
+    release_operator: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                operator: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Release"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description call_live: Twilio says the operator's call is still connected */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     list_operators: {
         parameters: {
             query?: never;
@@ -3348,6 +4235,43 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Operator"];
                 };
+            };
+        };
+    };
+    set_hand: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HandRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Operator"];
+                };
+            };
+            /** @description a disabled user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description offline */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -3410,7 +4334,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description lines, response_statuses, presence_statuses, special_notes, history_tabs, search, scripts, objects, call_handling */
+                /** @description lines, response_statuses, presence_statuses, special_notes, history_tabs, search, scripts, objects, call_handling, dialing, shortcuts, hours, menu */
                 section: string;
             };
             cookie?: never;
@@ -3436,6 +4360,76 @@ export interface operations {
                 content?: never;
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    preview_hours: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BusinessHours"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HoursPreview"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    preview_menu: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Menu"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MenuPreview"];
+                };
+            };
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

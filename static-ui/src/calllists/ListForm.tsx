@@ -6,7 +6,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api/client';
 import { errorText } from '../api/errors';
 import { nationalPhone } from '../format';
-import { t } from '../i18n';
+import { labelOf, t, titleOf } from '../i18n';
 import { settings } from '../state/settings';
 import type { CallList, ListInput } from './api';
 import { createList, deleteListStep, updateList } from './api';
@@ -36,7 +36,7 @@ export function ListForm({ list }: { list: CallList | null }) {
   }, [list?.id]);
 
   const line = lines.find((l) => l.id === value.line_id);
-  const lineScript = line?.script_id ? scripts.find((s) => s.id === line.script_id)?.title : undefined;
+  const lineScript = line?.script_id ? titleOf(scripts.find((s) => s.id === line.script_id)) || undefined : undefined;
   const invalid = (f: Field) => (error?.field === f ? true : undefined);
   const fieldError = (f: Field) =>
     error?.field === f ? (
@@ -115,7 +115,7 @@ export function ListForm({ list }: { list: CallList | null }) {
             {lines.length === 0 && <option value="">{t('info.noLines')}</option>}
             {lines.map((l) => (
               <option key={l.id} value={l.id}>
-                {l.label}（{nationalPhone(l.number)}）
+                {labelOf(l)}（{nationalPhone(l.number)}）
               </option>
             ))}
           </select>
@@ -132,7 +132,7 @@ export function ListForm({ list }: { list: CallList | null }) {
             <option value="">{lineScript ? t('lists.form.scriptOfLine', { title: lineScript }) : t('app.none')}</option>
             {scripts.map((s) => (
               <option key={s.id} value={s.id}>
-                {s.title}
+                {titleOf(s)}
               </option>
             ))}
           </select>

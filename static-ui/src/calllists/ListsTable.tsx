@@ -2,7 +2,7 @@
 //! the count of each, with the actions on a list.
 
 import { nationalPhone } from '../format';
-import { t } from '../i18n';
+import { labelOf, t } from '../i18n';
 import { settings } from '../state/settings';
 import type { Counts, CallList } from './api';
 import { TARGET_STATES } from './api';
@@ -39,7 +39,7 @@ export function ProgressBar({ counts, id }: { counts: Counts; id?: string }) {
 
 function lineText(id: string): string {
   const line = settings.value?.lines.find((l) => l.id === id);
-  return line ? `${line.label}（${nationalPhone(line.number)}）` : t('lists.unknownLine', { id });
+  return line ? `${labelOf(line)}（${nationalPhone(line.number)}）` : t('lists.unknownLine', { id });
 }
 
 function scriptText(l: CallList): string {

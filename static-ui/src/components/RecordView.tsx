@@ -5,7 +5,9 @@ import { dateTime } from '../format';
 import { labelOf, t } from '../i18n';
 import { objectDef } from '../state/settings';
 import { titleOf } from '../state/titles';
+import { DialLink } from './DialLink';
 import { displayValue } from './values';
+import { userName } from '../state/userNames';
 
 export function RecordView({ record }: { record: CrmRecord }) {
   const def = objectDef(record.object);
@@ -26,13 +28,19 @@ export function RecordView({ record }: { record: CrmRecord }) {
       {(def?.fields ?? []).map((f) => (
         <div class="rv-row" key={f.name} data-field={f.name}>
           <dt>{labelOf(f)}</dt>
-          <dd class={f.type === 'long_text' ? 'pre' : ''}>{displayValue(f, record.fields[f.name], record)}</dd>
+          <dd class={f.type === 'long_text' ? 'pre' : ''}>
+            {f.type === 'phone' && record.fields[f.name] ? (
+              <DialLink number={String(record.fields[f.name])} shown={displayValue(f, record.fields[f.name], record)} />
+            ) : (
+              displayValue(f, record.fields[f.name], record)
+            )}
+          </dd>
         </div>
       ))}
       <div class="rv-row rv-meta">
         <dt>{t('detail.updatedAt')}</dt>
         <dd>
-          {dateTime(record.updated_at)} {record.updated_by ? `(${record.updated_by})` : ''} · v{record.version}
+          {dateTime(record.updated_at)} {record.updated_by ? `(${userName(record.updated_by)})` : ''} · v{record.version}
         </dd>
       </div>
     </dl>

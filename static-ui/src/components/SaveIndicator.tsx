@@ -1,5 +1,5 @@
-//! The memo's save state: 未保存 / 保存中 / 保存済み / 競合 (and 保存エラー), with what to do in
-//! a conflict. Ready for the memos API: with no saver installed it says the memo is local.
+//! The memo's save state: 未保存 / 保存中 / 保存済み / 保存待ち / 競合 (and 保存エラー), with what
+//! to do in a conflict. Ready for the memos API: with no saver installed it says the memo is local.
 
 import { t } from '../i18n';
 import { conflict, resolveConflict, saveError, saveState } from '../state/memo';
@@ -15,7 +15,9 @@ export function SaveIndicator() {
           ? t('memo.state.saving')
           : state === 'saved'
             ? t('memo.state.saved')
-            : state === 'conflict'
+            : state === 'pending'
+              ? t('memo.state.pending')
+              : state === 'conflict'
               ? t('memo.state.conflict')
               : t('memo.state.error');
   const hint =
@@ -23,7 +25,9 @@ export function SaveIndicator() {
       ? t('memo.state.localHint')
       : state === 'conflict'
         ? t('memo.state.conflictHint')
-        : state === 'error'
+        : state === 'pending'
+          ? t('memo.state.pendingHint', { detail: saveError.value ?? '' })
+          : state === 'error'
           ? (saveError.value ?? '')
           : undefined;
   return (

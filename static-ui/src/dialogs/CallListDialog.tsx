@@ -159,7 +159,7 @@ function Result() {
         <strong>{tg.name}</strong> {tg.phone_display || nationalPhone(tg.phone)}
         <span class="muted">
           {' '}
-          {t('callList.onList', { list: w.list.name, line: w.lease.line.label })}
+          {t('callList.onList', { list: w.list.name, line: labelOf(w.lease.line) })}
         </span>
       </p>
       {onCall && <p class="muted">{t('callList.afterCall')}</p>}

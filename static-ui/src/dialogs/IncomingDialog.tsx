@@ -3,15 +3,22 @@
 //! why the server rings the operator back into their own call. 応答 or 拒否; it cannot just be
 //! closed, so a ring is never lost behind the page. It floats above the regions without locking
 //! them: the popped-up customer can be read (and scrolled) while it rings.
+//!
+//! A transfer offered on the live channel opens it before the softphone rings: who hands the
+//! call over and how, that the phone is about to ring (or that it cannot, without a connected
+//! softphone); 応答 becomes possible with the ring.
 
+import { useEffect } from 'preact/hooks';
 import { errorText } from '../api/errors';
 import { Dialog } from '../components/Dialog';
 import { Icon } from '../components/Icon';
 import { nationalPhone } from '../format';
 import { t } from '../i18n';
-import { activeCall, answer, handoff, reject, working } from '../state/call';
+import type { TransferOfferShown } from '../state/call/offer';
+import { activeCall, answer, handoff, reject, transferOffer, working } from '../state/call';
 import { account, contact, looking, lookupResult } from '../state/customer';
 import { say } from '../state/notice';
+import { phoneState } from '../state/phone';
 
 function ringBackText(reason: string | undefined): string {
   if (reason === 'transfer_failed') return t('incoming.ringBackTransfer');
@@ -19,8 +26,45 @@ function ringBackText(reason: string | undefined): string {
   return t('incoming.ringBackRejoin');
 }
 
+/** A transfer offered before its ring: who, how, and whether the phone can ring. */
+function OfferBody({ offer }: { offer: TransferOfferShown }) {
+  const ready = phoneState.value === 'registered';
+  return (
+    <div class="incoming" id="incoming-offer" data-transfer={offer.transferId}>
+      <p class="incoming-note" id="incoming-transfer">
+        {t('incoming.transferFrom', {
+          name: offer.fromName,
+          mode: offer.mode === 'warm' ? t('transfer.warm') : t('transfer.cold'),
+        })}
+      </p>
+      <p class={`incoming-note ${ready ? '' : 'incoming-warn'}`} id="incoming-offer-state" role="status">
+        {ready ? t('incoming.offerRinging') : t('incoming.offerNoPhone', { name: offer.fromName })}
+      </p>
+      <div class="incoming-buttons">
+        <button type="button" class="primary answer-button" id="incoming-accept" disabled title={t('incoming.offerWait')}>
+          <Icon name="phone" size={14} /> {t('incoming.accept')}
+        </button>
+      </div>
+    </div>
+  );
+}
+
 export function IncomingDialog() {
   const c = activeCall.value;
+  const offer = c ? null : transferOffer.value;
+  const ringingLeg = c?.phase === 'ringing' ? c.leg : null;
+  // Opened by an offer, the dialog is already shown when the ring comes: 応答 takes the focus
+  // then (Enter answers), as it does when the dialog opens with the ring.
+  useEffect(() => {
+    if (ringingLeg) document.getElementById('incoming-accept')?.focus();
+  }, [ringingLeg]);
+  if (offer) {
+    return (
+      <Dialog id="incoming-dialog" open title={t('incoming.transferTitle')} modal={false} dismissable={false} onClose={() => undefined} class="incoming-dialog">
+        <OfferBody offer={offer} />
+      </Dialog>
+    );
+  }
   const open = c?.phase === 'ringing';
   const number = c ? (c.customer.startsWith('+') ? nationalPhone(c.customer) : c.customer) : '';
   const matched = lookupResult.value;

@@ -37,10 +37,15 @@ function Refusal() {
 function PhoneBadge() {
   const status = phoneStatus.value;
   const detail = phoneDetail.value;
+  const session = monitorSession.value;
+  // While the supervisor is in a call, the phone is not waiting: say what it is doing.
+  const busy = status === 'ready' && session && session.phase !== 'leaving' ? session : null;
   return (
-    <span class={`mon-phone mon-phone-${status}`} id="mon-phone" title={detail ?? undefined}>
+    <span class={`mon-phone mon-phone-${busy ? 'busy' : status}`} id="mon-phone" title={detail ?? undefined}>
       <span class="mon-status-dot" aria-hidden="true" />
-      {t(`monitor.phone.${status}`)}
+      {busy
+        ? t(busy.phase === 'connected' ? 'monitor.phone.in' : 'monitor.phone.joining', { mode: t(`monitor.mode.${busy.mode}`) })
+        : t(`monitor.phone.${status}`)}
     </span>
   );
 }

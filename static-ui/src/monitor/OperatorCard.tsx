@@ -1,6 +1,7 @@
 //! One operator on the board: their status and how long they have been in it, the live call
 //! (customer, duration, held, transfer or consultation, a supervisor on it), the memo as they
-//! type it with its response status, and the listen / whisper / barge / leave controls. Every
+//! type it with its response status, the listen / whisper / barge / leave controls, and the release
+//! of an operator held by a call that has ended. Every
 //! card has the same fixed size whether or not there is a call, so the board never jumps.
 
 import { useLayoutEffect, useRef } from 'preact/hooks';
@@ -12,6 +13,8 @@ import { responseStatusLabel, settings } from '../state/settings';
 import type { BoardCall, BoardOperator, MonitorMode } from './api';
 import { secondsSince } from './board';
 import { customerNames } from './names';
+import { RaisedHand } from './Hand';
+import { ReleaseControl } from './Release';
 import type { MonitorSession } from './session';
 import { leaveMonitoredCall, monitorCall, monitorNotice, monitorSession } from './session';
 
@@ -160,12 +163,17 @@ export function OperatorCard({ op }: { op: BoardOperator }) {
   const inStatus = secondsSince(op.status_since);
   const call = op.call;
   return (
-    <article class={`mon-card status-${op.status} ${call ? 'has-call' : ''}`} id={`mon-op-${op.id}`} aria-labelledby={`mon-name-${op.id}`}>
+    <article
+      class={`mon-card status-${op.status} ${call ? 'has-call' : ''} ${op.hand_raised_at ? 'hand-up' : ''}`}
+      id={`mon-op-${op.id}`}
+      aria-labelledby={`mon-name-${op.id}`}
+    >
       <header class="mon-card-head">
         <h3 id={`mon-name-${op.id}`} class="mon-name">
           {op.name}
         </h3>
         {op.role !== 'operator' && <span class={`role-badge role-${op.role}`}>{t(`role.${op.role}`)}</span>}
+        <RaisedHand op={op} />
         <span class="info-spacer" />
         <span class={`mon-status status-${op.status}`}>
           <span class="mon-status-dot" aria-hidden="true" />
@@ -174,6 +182,7 @@ export function OperatorCard({ op }: { op: BoardOperator }) {
             {inStatus === null ? '' : duration(inStatus)}
           </span>
         </span>
+        <ReleaseControl op={op} />
       </header>
       {call ? (
         <>
@@ -182,7 +191,14 @@ export function OperatorCard({ op }: { op: BoardOperator }) {
           <Controls op={op} call={call} />
         </>
       ) : (
-        <p class="mon-nocall muted">{op.current_call ? t('monitor.callLoading') : t('monitor.noCall')}</p>
+        <>
+          {op.external && (
+            <p class="mon-external" id={`mon-external-${op.id}`} title={t('history.externalTitle', { by: op.name, to: op.external.to_display, mode: t(`history.externalMode.${op.external.mode === 'cold' ? 'cold' : 'warm'}`) })}>
+              {t('monitor.external', { to: op.external.to_display })}
+            </p>
+          )}
+          <p class="mon-nocall muted">{op.current_call ? t('monitor.callLoading') : t('monitor.noCall')}</p>
+        </>
       )}
     </article>
   );

@@ -68,7 +68,14 @@ function HourlyChart({ hours }: { hours: HourFigures[] }) {
                   {h.hour}
                 </text>
               )}
-              {h.hour === current && <rect class="mon-now" x={LEFT + h.hour * SLOT} width={SLOT} y={H - BOTTOM + 2} height={3} />}
+              {h.hour === current && (
+                // A small caret under the axis, not a bar: an empty chart must not look like one.
+                <path
+                  class="mon-now"
+                  d={`M ${LEFT + h.hour * SLOT + SLOT / 2} ${H - BOTTOM + 2} l -3 4 h 6 z`}
+                  aria-label={t('monitor.now')}
+                />
+              )}
             </g>
           );
         })}

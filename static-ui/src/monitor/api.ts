@@ -1,6 +1,7 @@
 //! The `monitor` resource (supervisors and admins only): the live board — every operator with
 //! their status and call, the memo as it is typed, the queue and today's figures — and joining
-//! a live call to listen, whisper or barge in (shared/src/domain/monitor.rs,
+//! a live call to listen, whisper or barge in, and releasing an operator stuck on a call that
+//! has ended (shared/src/domain/monitor.rs, shared/src/control/reconcile.rs,
 //! functions/operators/src/monitor.rs).
 
 import { del, get, post } from '../api/client';
@@ -30,6 +31,8 @@ export interface BoardCall {
   memo: string;
   response_status?: string;
   memo_updated_at?: string;
+  /** The memo's version (0 before its first save). */
+  memo_version?: number;
 }
 
 /** One operator on the board. */
@@ -42,8 +45,14 @@ export interface BoardOperator {
   status_since: string;
   current_call?: string;
   wrap_up_until?: string;
+  /** 手上げ: since when the operator has been asking for a supervisor. */
+  hand_raised_at?: string;
   version: number;
   call?: BoardCall;
+  /** The call the operator's 後処理 follows. */
+  wrap_up_call?: string;
+  /** In 後処理 after handing their call to an outside number (外部転送): to whom. */
+  external?: { to: string; to_display: string; mode: string; by: string; at: string; connected_at?: string };
 }
 
 /** A caller waiting for an operator. */
@@ -84,6 +93,14 @@ export interface Board {
   at: string;
 }
 
+/** What a supervisor's release of an operator did. */
+export interface Release {
+  /** `released`: the call had ended and the operator went to wrap-up; `already_free`: nothing held them. */
+  outcome: 'released' | 'already_free';
+  call?: string;
+  operator: BoardOperator;
+}
+
 const callPath = (call: string) => `/api/monitor/calls/${encodeURIComponent(call)}`;
 
 export const getBoard = (signal?: AbortSignal) => get<Board>('/api/monitor', undefined, signal);
@@ -100,3 +117,11 @@ export const leaveCall = (call: string) => del<undefined>(callPath(call));
 
 /** The path of {@link leaveCall}, for a last request sent while the page unloads. */
 export const leavePath = callPath;
+
+/**
+ * Releases an operator stuck on a call that has ended (its end callbacks were lost): the server
+ * checks the call with Twilio first and answers 409 `call_live` rather than cut a live call.
+ * Audited on the server.
+ */
+export const releaseOperator = (operator: string) =>
+  post<Release>(`/api/monitor/operators/${encodeURIComponent(operator)}/release`, undefined);

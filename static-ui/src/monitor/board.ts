@@ -75,7 +75,7 @@ async function read(): Promise<void> {
     const at = Date.parse(b.at);
     // The server read the board somewhere between sending and receiving: take the middle.
     if (!Number.isNaN(at)) skewMs.value = at - (started + received) / 2;
-    board.value = b;
+    board.value = mergeRead(board.peek(), b);
     boardReadAt.value = received;
     boardError.value = null;
     watchWrapUps(b);
@@ -128,6 +128,35 @@ function watchWrapUps(b: Board): void {
   wrapUpTimer = setTimeout(soon, Math.max(0, first - Date.now()) + 500);
 }
 
+/**
+ * The board a read shows, given the board on screen: a read and a push can cross (the read was
+ * answered before a change the channel then pushed), so an operator's row keeps what is shown
+ * when the shown row's version is newer than the read's, and a call keeps a memo whose version is
+ * newer. Who is on the board, the queue and the figures are the read's.
+ */
+export function mergeRead(shown: Board | null, read: Board): Board {
+  if (!shown) return read;
+  const rows = new Map(shown.operators.map((o) => [o.id, o]));
+  const operators = read.operators.map((o) => {
+    const row = rows.get(o.id);
+    if (!row) return o;
+    if (row.version > o.version) return row;
+    const memo = row.call;
+    if (!o.call || !memo || memo.sid !== o.call.sid || (memo.memo_version ?? 0) <= (o.call.memo_version ?? 0)) return o;
+    return {
+      ...o,
+      call: {
+        ...o.call,
+        memo: memo.memo,
+        response_status: memo.response_status,
+        memo_updated_at: memo.memo_updated_at,
+        memo_version: memo.memo_version,
+      },
+    };
+  });
+  return { ...read, operators };
+}
+
 /** Applies a pushed change to the board on screen (or asks for a read when it cannot). */
 export function applyPushed(m: LiveMessage): void {
   const b = board.peek();
@@ -137,10 +166,15 @@ export function applyPushed(m: LiveMessage): void {
     case 'board_row_changed': {
       const op = m.operator;
       const row = operators.find((o) => o.id === op.id);
+      // A push older than the row shown (a read answered after a later write) changes nothing.
+      if (row && op.version < row.version) return;
       if (!row || (row.current_call ?? null) !== (op.current_call ?? null)) soon();
       if (!row) return;
       const call = row.current_call === op.current_call ? row.call : undefined;
-      const next: BoardOperator = { ...(op as unknown as BoardOperator), call };
+      // 外部転送 shown beside a wrap-up stays while the wrap-up follows the same call.
+      const external = op.status === 'wrap_up' && op.wrap_up_call && op.wrap_up_call === row.wrap_up_call ? row.external : undefined;
+      const next: BoardOperator = { ...(op as unknown as BoardOperator), call, external };
+      if (!external && op.status === 'wrap_up' && op.wrap_up_call && !op.current_call) soon();
       operators = operators.map((o) => (o.id === op.id ? next : o));
       break;
     }
@@ -158,6 +192,7 @@ export function applyPushed(m: LiveMessage): void {
             memo: memo?.memo ?? '',
             response_status: memo?.response_status,
             memo_updated_at: memo?.memo_updated_at,
+            memo_version: memo?.memo_version,
           },
         };
       });
@@ -167,7 +202,7 @@ export function applyPushed(m: LiveMessage): void {
     case 'memo_changed': {
       const memo = m.memo;
       operators = operators.map((o) =>
-        o.call?.sid === memo.call
+        o.call?.sid === memo.call && (o.call.memo_version ?? 0) <= memo.version
           ? {
               ...o,
               call: {
@@ -175,6 +210,7 @@ export function applyPushed(m: LiveMessage): void {
                 memo: memo.text,
                 response_status: memo.response_status ?? undefined,
                 memo_updated_at: memo.updated_at ?? undefined,
+                memo_version: memo.version,
               },
             }
           : o,
@@ -238,10 +274,16 @@ export function stopPolling(forget = false): void {
   inFlight = null;
 }
 
-/** Reads the board at once (after the supervisor joined or left a call), then on schedule. */
+/**
+ * Reads the board at once (after the supervisor joined or left a call), then on schedule. A read
+ * under way may have been answered before the change: it is read once more after it.
+ */
 export function refreshBoard(): void {
   if (!running) return;
-  if (inFlight) return;
+  if (inFlight) {
+    again = true;
+    return;
+  }
   if (timer) clearTimeout(timer);
   timer = null;
   void read();

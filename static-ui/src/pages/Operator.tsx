@@ -8,6 +8,9 @@ import { signal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import { errorText } from '../api/errors';
 import { config } from '../config';
+import { LazyPreflight } from '../components/LazyPreflight';
+import { LazyTasks } from '../components/LazyTasks';
+import { Shortcuts } from '../components/Shortcuts';
 import { CallListDialog } from '../dialogs/CallListDialog';
 import { ConsultDialog } from '../dialogs/ConsultDialog';
 import { IncomingDialog } from '../dialogs/IncomingDialog';
@@ -21,6 +24,7 @@ import { InfoRegion } from '../regions/InfoRegion';
 import { OperationMenu } from '../regions/OperationMenu';
 import { SearchRegion } from '../regions/SearchRegion';
 import { startCallControl } from '../state/call';
+import { keepUnsavedMemos } from '../state/call/page';
 import { startCallListMenu } from '../state/callList';
 import { restoreCustomer } from '../state/customer';
 import { dirty, resetForm, startEntrySync } from '../state/entry';
@@ -28,6 +32,8 @@ import { startHistorySync } from '../state/history';
 import { say } from '../state/notice';
 import { installPhone, removePhone } from '../state/phone';
 import { startPresenceSync } from '../state/presence';
+import { startTasks } from '../state/tasks';
+import { startWrapUpGuard } from '../state/wrapUp';
 
 const SimulatorPanel = signal<ComponentType | null>(null);
 
@@ -55,12 +61,18 @@ function startCalls(): () => void {
     }
   }
   const stopPresence = startPresenceSync();
+  const stopWrapUpGuard = startWrapUpGuard();
   const stopCallList = startCallListMenu();
+  const stopTasks = startTasks();
+  const stopKeeping = keepUnsavedMemos();
   return () => {
     stopped = true;
     stopControl?.();
+    stopKeeping();
+    stopWrapUpGuard();
     stopPresence();
     stopCallList();
+    stopTasks();
     removePhone();
   };
 }
@@ -97,6 +109,9 @@ export function OperatorPage() {
       <ConsultDialog />
       <TransferDialog />
       <CallListDialog />
+      <LazyTasks />
+      <LazyPreflight />
+      <Shortcuts />
       {Sim && config.value?.phone.kind === 'simulator' && <Sim />}
     </div>
   );

@@ -25,7 +25,8 @@ import {
 import { openCallLists, worked } from '../state/callList';
 import { say } from '../state/notice';
 import { phone, phoneState } from '../state/phone';
-import { presence } from '../state/presence';
+import { presence, presenceLabel } from '../state/presence';
+import { endWrapUp, extendWrapUp, whyStayInWrapUp, wrapUpEndsIn, wrapUpLeft } from '../state/wrapUp';
 import { Keypad } from './Keypad';
 
 function act(fn: () => void | Promise<void>) {
@@ -38,21 +39,66 @@ function act(fn: () => void | Promise<void>) {
   };
 }
 
+/** m:ss of a number of seconds. */
+function clockDuration(seconds: number): string {
+  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
+}
+
+/** 延長 and 後処理終了, beside the countdown; ending says why it must wait when it must. */
+function WrapUpButtons() {
+  const why = whyStayInWrapUp.value;
+  return (
+    <>
+      <button type="button" class="small" id="wrapup-extend" title={t('status.wrapUpExtendHint')} onClick={act(extendWrapUp)}>
+        {t('status.wrapUpExtend')}
+      </button>
+      <button
+        type="button"
+        class="small primary"
+        id="wrapup-end"
+        disabled={why !== null}
+        title={why ?? t('status.wrapUpEndHint', { status: wrapUpEndsIn.value })}
+        aria-describedby={why ? 'wrapup-why' : undefined}
+        onClick={act(endWrapUp)}
+      >
+        {t('status.wrapUpEnd')}
+      </button>
+      {why && (
+        <span id="wrapup-why" class="wrapup-why" title={why}>
+          {t('wrapUp.statusRequiredShort')}
+        </span>
+      )}
+    </>
+  );
+}
+
 export function CallStatus() {
   const c = activeCall.value;
   const state = phoneState.value;
   let badge: string;
   let kind: string;
   let text: string;
+  const status = presence.value;
   if (!c) {
     kind = state === 'registered' ? 'idle' : state === 'lost' ? 'lost' : 'off';
     badge = state === 'registered' ? t('status.ready') : state === 'lost' ? t('status.lost') : phone.value ? t('status.connecting') : t('status.noPhone');
-    text =
-      state === 'registered'
-        ? presence.value === 'available'
-          ? t('status.waiting')
-          : t('status.canDial')
-        : '';
+    text = '';
+    if (state === 'registered') {
+      // The bar says what the status means for calls: only 受付可 waits for them.
+      if (status === 'available') {
+        text = t('status.waiting');
+      } else if (status === 'wrap_up') {
+        badge = presenceLabel(status);
+        const left = wrapUpLeft.value;
+        text =
+          left === null
+            ? t('status.wrapUpNoClock', { status: wrapUpEndsIn.value })
+            : t('status.wrapUp', { left: clockDuration(left), status: wrapUpEndsIn.value });
+      } else {
+        badge = presenceLabel(status);
+        text = status === 'offline' ? t('status.offlineCanDial') : t('status.canDial');
+      }
+    }
     const w = worked.value;
     if (w) {
       kind = 'list';
@@ -104,6 +150,7 @@ export function CallStatus() {
         {text}
       </span>
       <span class="call-actions">
+        {!c && status === 'wrap_up' && state === 'registered' && !worked.value && <WrapUpButtons />}
         {!c && worked.value && (
           <button type="button" class="small" id="calllist-result-open" onClick={openCallLists}>
             {t('callList.result')}

@@ -6,7 +6,7 @@ import type { Fields, Match } from '../api/types';
 import { Icon } from '../components/Icon';
 import { Region } from '../components/Region';
 import { duration } from '../format';
-import { t } from '../i18n';
+import { labelOf, t } from '../i18n';
 import {
   account,
   accountMatches,
@@ -22,6 +22,7 @@ import {
   phoneInput,
 } from '../state/customer';
 import { showRecord } from '../state/detail';
+import { objectDef } from '../state/settings';
 import { openNew, requestEntryFocus } from '../state/entry';
 import { callSeconds } from '../state/call';
 import { MemoPanel } from './MemoPanel';
@@ -101,6 +102,12 @@ function MatchBlock(props: {
   );
 }
 
+/** A special note's label: its field's, in the page's language (the server sends the Japanese). */
+function noteLabel(n: { field: string; label: string; from: string }): string {
+  const def = objectDef(n.from)?.fields.find((f) => f.name === n.field);
+  return def ? labelOf(def) : n.label;
+}
+
 function Notes() {
   const notes = [
     ...(account.value?.special_notes ?? []).map((n) => ({ ...n, from: 'account' })),
@@ -118,7 +125,7 @@ function Notes() {
           {notes.map((n) => (
             <div key={`${n.from}-${n.field}`} class={`note note-${n.from}`}>
               <dt>
-                {n.label}
+                {noteLabel(n)}
                 <span class="note-from">（{t(n.from === 'account' ? 'customer.account' : 'customer.contact')}）</span>
               </dt>
               <dd class="pre">{n.value}</dd>

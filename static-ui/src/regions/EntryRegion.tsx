@@ -14,7 +14,9 @@ import {
   form,
   formDef,
   formMessage,
+  keepTyping,
   openNew,
+  replacing,
   resetForm,
   resolveConflict,
   save,
@@ -25,6 +27,7 @@ import {
 } from '../state/entry';
 import { objectLabel, settings } from '../state/settings';
 import { titleOf } from '../state/titles';
+import { userName } from '../state/userNames';
 
 function LinkChip({ which, id }: { which: 'account' | 'contact'; id: string | null }) {
   const label = t(which === 'account' ? 'entry.linkedAccount' : 'entry.linkedContact');
@@ -58,6 +61,7 @@ export function EntryRegion() {
   const formRef = useRef<HTMLFormElement>(null);
   const conflict = conflictRecord.value;
   const msg = formMessage.value;
+  const replace = replacing.value;
 
   useEffect(() => {
     if (focusRequest.value === 0) return;
@@ -116,11 +120,24 @@ export function EntryRegion() {
             {f.object !== 'contact' && <LinkChip which="contact" id={f.contactId} />}
           </div>
         )}
+        {replace && (
+          <div class="banner banner-warn" role="alert" id="entry-replace">
+            <p>{t(`entry.replace.${replace.action}`, { current: objectLabel(f.object), object: objectLabel(replace.object) })}</p>
+            <div class="banner-actions">
+              <button type="button" id="entry-replace-keep" class="primary" onClick={keepTyping}>
+                {t('entry.replaceKeep')}
+              </button>
+              <button type="button" id="entry-replace-discard" onClick={() => replace.run()}>
+                {t('entry.replaceDiscard')}
+              </button>
+            </div>
+          </div>
+        )}
         {conflict && (
           <div class="banner banner-warn" role="alert" id="entry-conflict">
             <p>
               {t('entry.conflict', {
-                who: conflict.updated_by ?? t('entry.someone'),
+                who: conflict.updated_by ? userName(conflict.updated_by) : t('entry.someone'),
                 version: conflict.version,
               })}
             </p>

@@ -3,10 +3,11 @@
 //! next step through this tab's list.
 
 import type { CallSummary, CrmRecord } from '../api/types';
+import { DialLink } from '../components/DialLink';
 import { Icon } from '../components/Icon';
 import { Region } from '../components/Region';
 import { Tabs } from '../components/Tabs';
-import { dateTime, duration, excerpt, shortDateTime } from '../format';
+import { dateTime, excerpt, shortDateTime } from '../format';
 import { t } from '../i18n';
 import { subject } from '../state/customer';
 import type { BrowseItem } from '../state/detail';
@@ -14,7 +15,9 @@ import { browseIndex, browseList, showDetail } from '../state/detail';
 import { openNew, requestEntryFocus } from '../state/entry';
 import { CALLS_TAB, activeTab, loadTab, tabs } from '../state/history';
 import { objectDef, objectLabel, responseStatusLabel, settings } from '../state/settings';
+import { userName } from '../state/userNames';
 import { subtitleOf } from '../components/values';
+import { callKindLabel, talkTime } from './callKind';
 
 function isShown(item: BrowseItem): boolean {
   const list = browseList.value;
@@ -23,6 +26,20 @@ function isShown(item: BrowseItem): boolean {
   if (cur.kind === 'call' && item.kind === 'call') return cur.call.sid === item.call.sid;
   if (cur.kind === 'record' && item.kind === 'record') return cur.id === item.id;
   return false;
+}
+
+/** 外部転送 → the outside number, with who handed it over and how in its title. */
+export function ExternalMark({ external }: { external: NonNullable<CallSummary['external']> }) {
+  const title = t('history.externalTitle', {
+    by: userName(external.by),
+    to: external.to_display,
+    mode: t(`history.externalMode.${external.mode === 'cold' ? 'cold' : 'warm'}`),
+  });
+  return (
+    <span class="external-mark" title={title}>
+      {t('history.external', { to: external.to_display })}
+    </span>
+  );
 }
 
 function CallRows({ items }: { items: CallSummary[] }) {
@@ -60,10 +77,14 @@ function CallRows({ items }: { items: CallSummary[] }) {
                 {shortDateTime(c.started_at)}
               </td>
               <td class={`nowrap dir-${c.direction}`}>
-                <Icon name={c.direction} size={12} /> {c.direction === 'inbound' ? t('history.inbound') : t('history.outbound')}
+                <Icon name={c.direction} size={12} /> {callKindLabel(c)}
+                {c.customer && <DialLink number={c.customer} shown={c.customer_display ?? c.customer} compact />}
               </td>
-              <td class="nowrap">{c.operator_name ?? (c.status === 'abandoned' ? t('history.abandoned') : '')}</td>
-              <td class="nowrap num">{duration(c.duration_seconds)}</td>
+              <td class="nowrap">
+                {c.operator_name ?? ''}
+                {c.external && <ExternalMark external={c.external} />}
+              </td>
+              <td class="nowrap num">{talkTime(c)}</td>
               <td class="nowrap">{responseStatusLabel(c.response_status)}</td>
               <td class="memo-excerpt" title={c.memo ?? undefined}>
                 {excerpt(c.memo, 60)}

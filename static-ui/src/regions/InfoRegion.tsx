@@ -7,16 +7,18 @@ import { errorText } from '../api/errors';
 import { currentUser, hasRole, signOut } from '../auth';
 import { Dialog } from '../components/Dialog';
 import { AudioDialog } from '../dialogs/AudioDialog';
+import { AgentTools } from '../components/AgentTools';
 import { Icon } from '../components/Icon';
 import { clockTime, longDate, nationalPhone } from '../format';
-import { lang, setLang, t } from '../i18n';
+import { labelOf, lang, setLang, t, titleOf } from '../i18n';
 import { navigate } from '../router';
 import { now } from '../state/clock';
 import { phone } from '../state/phone';
 import { contact } from '../state/customer';
 import { say } from '../state/notice';
-import { chooseLine, selectedLine, selectedScript } from '../state/lines';
-import { changePresence, presence, presenceChoices, presenceControl, presenceLabel } from '../state/presence';
+import { chooseLine, scriptLine, scriptSource, selectedLine, selectedScript } from '../state/lines';
+import { presence, presenceChoices, presenceControl, presenceLabel } from '../state/presence';
+import { choosePresence } from '../state/wrapUp';
 import { settings } from '../state/settings';
 
 /** Fills a script's `{オペレータ名}` and `{ご担当者名}` with the operator's and contact's names. */
@@ -39,7 +41,11 @@ export function InfoRegion() {
   const status = presence.value;
   const choices = presenceChoices.value;
   return (
-    <section id="region-info" class="region region-info" aria-label={t('region.info')}>
+    <section
+      id="region-info"
+      class={`region region-info info-links-${(hasRole('supervisor') ? 1 : 0) + (hasRole('admin') ? 1 : 0)}`}
+      aria-label={t('region.info')}
+    >
       <h2 class="sr-only">{t('region.info')}</h2>
       <div class="info-item info-clock" aria-label={t('info.date')}>
         <span class="info-date">{longDate(d)}</span>
@@ -63,7 +69,7 @@ export function InfoRegion() {
           aria-describedby={control ? undefined : 'info-status-why'}
           onChange={(e) => {
             const el = e.currentTarget;
-            changePresence(el.value)
+            choosePresence(el.value)
               .catch((err: unknown) => say('error', errorText(err)))
               .finally(() => {
                 // The select shows what the server says, also when it refused.
@@ -99,7 +105,7 @@ export function InfoRegion() {
           {lines.length === 0 && <option value="">{t('info.noLines')}</option>}
           {lines.map((l) => (
             <option key={l.id} value={l.id}>
-              {l.label}（{nationalPhone(l.number)}）
+              {labelOf(l)}（{nationalPhone(l.number)}）
             </option>
           ))}
         </select>
@@ -108,7 +114,7 @@ export function InfoRegion() {
           id="info-script"
           class="icon-text-button"
           disabled={!script}
-          title={script ? t('info.scriptOpen') : t('info.noScript')}
+          title={script ? t(`info.scriptOpen.${scriptSource.value}`) : t('info.noScript')}
           onClick={() => setScriptOpen(true)}
         >
           <Icon name="script" /> {t('info.script')}
@@ -122,6 +128,7 @@ export function InfoRegion() {
           <AudioDialog audio={audio} open={audioOpen} onClose={() => setAudioOpen(false)} />
         </div>
       )}
+      <AgentTools />
       <div class="info-spacer" />
       <div class="info-item info-tools">
         <button
@@ -132,6 +139,19 @@ export function InfoRegion() {
         >
           {t('app.switchLang')}
         </button>
+        {hasRole('supervisor') && (
+          <a
+            href="/monitor"
+            id="info-monitor"
+            class="link-button"
+            onClick={(e) => {
+              e.preventDefault();
+              navigate('/monitor');
+            }}
+          >
+            {t('monitor.title')}
+          </a>
+        )}
         {hasRole('admin') && (
           <a
             href="/admin"
@@ -148,11 +168,15 @@ export function InfoRegion() {
           {t('app.signOut')}
         </button>
       </div>
-      <Dialog id="script-dialog" open={scriptOpen} title={script ? script.title : t('info.script')} onClose={() => setScriptOpen(false)}>
+      <Dialog id="script-dialog" open={scriptOpen} title={script ? titleOf(script) : t('info.script')} onClose={() => setScriptOpen(false)}>
         {script && (
           <>
-            <p class="script-line">
-              {t('info.line')}: {line?.label}（{nationalPhone(line?.number)}）
+            <p class="script-line" id="script-source">
+              {scriptSource.value === 'list'
+                ? t('info.scriptOfList')
+                : scriptSource.value === 'called'
+                  ? t('info.scriptOfCalled', { line: `${labelOf(scriptLine.value)}（${nationalPhone(scriptLine.value?.number)}）` })
+                  : `${t('info.line')}: ${labelOf(line)}（${nationalPhone(line?.number)}）`}
             </p>
             <div class="script-body pre">{fillScript(script.body)}</div>
           </>

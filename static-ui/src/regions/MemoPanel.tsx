@@ -1,13 +1,29 @@
 //! The conversation memo panel (会話メモ入力): 対応ステータス, the memo, the 【オペレータ】 and
 //! 【お客様】 buttons and their shortcuts Ctrl+Z / Ctrl+X (inserted at the caret, as the manual
-//! says), and undo / redo kept reachable through buttons, Ctrl+Shift+Z and Ctrl+Y.
+//! says), and undo / redo kept reachable through buttons, Ctrl+Shift+Z and Ctrl+Y. A counter
+//! under the memo shows its length against the 10,000 characters a memo holds; at the limit
+//! input stops and the reason is written beside the counter.
 
 import { useRef } from 'preact/hooks';
 import { HelpTip } from '../components/HelpTip';
 import { Icon } from '../components/Icon';
+import { PendingMemos } from '../components/PendingMemos';
 import { SaveIndicator } from '../components/SaveIndicator';
 import { labelOf, t } from '../i18n';
-import { canRedo, canUndo, memoText, redo, responseStatus, setMemoText, setResponseStatus, undo } from '../state/memo';
+import {
+  MEMO_MAX_CHARS,
+  canRedo,
+  canUndo,
+  flushMemo,
+  memoChars,
+  memoClipped,
+  memoText,
+  redo,
+  responseStatus,
+  setMemoText,
+  setResponseStatus,
+  undo,
+} from '../state/memo';
 import { settings } from '../state/settings';
 
 export const OPERATOR_LABEL = '【オペレータ】';
@@ -25,11 +41,13 @@ export function MemoPanel() {
   const insert = (label: string) => {
     const el = ref.current;
     if (!el) return;
-    const start = el.selectionStart ?? el.value.length;
-    const end = el.selectionEnd ?? start;
-    const text = el.value.slice(0, start) + label + el.value.slice(end);
-    setMemoText(text, start, 'insert');
-    place(el, text, start + label.length);
+    // After a selection, never over it: Ctrl+X is the manual's 【お客様】, and selected words
+    // are not cut away by it.
+    const at = el.selectionEnd ?? el.value.length;
+    const text = el.value.slice(0, at) + label + el.value.slice(at);
+    const applied = setMemoText(text, at, 'insert');
+    if (applied === text) place(el, text, at + label.length);
+    else place(el, applied, at);
   };
 
   const doUndo = () => {
@@ -72,6 +90,7 @@ export function MemoPanel() {
     <div class="memo-panel" id="memo-panel">
       <div class="memo-head">
         <h3 class="memo-title">{t('memo.title')}</h3>
+        <PendingMemos />
         <SaveIndicator />
       </div>
       <div class="memo-status-row">
@@ -99,14 +118,25 @@ export function MemoPanel() {
         id="memo-text"
         ref={ref}
         value={memoText.value}
-        aria-describedby="memo-help"
+        aria-describedby="memo-count memo-limit memo-help"
+        maxLength={MEMO_MAX_CHARS}
         onKeyDown={onKeyDown}
+        onBlur={flushMemo}
         onInput={(e) => {
           const el = e.currentTarget;
-          const delta = el.value.length - memoText.peek().length;
-          setMemoText(el.value, Math.max(0, (el.selectionStart ?? 0) - Math.max(0, delta)), 'typing');
+          const typed = el.value;
+          const delta = typed.length - memoText.peek().length;
+          const caret = el.selectionStart ?? typed.length;
+          const applied = setMemoText(typed, Math.max(0, caret - Math.max(0, delta)), 'typing');
+          if (applied !== typed) {
+            // Cut at the limit: the box shows what the memo holds, the caret after what fitted.
+            el.value = applied;
+            const at = Math.max(0, Math.min(applied.length, caret - (typed.length - applied.length)));
+            el.setSelectionRange(at, at);
+          }
         }}
       />
+      <MemoLimit />
       <div class="memo-buttons">
         <button type="button" id="memo-insert-operator" title={t('memo.operatorHint')} onClick={() => insert(OPERATOR_LABEL)}>
           {t('memo.operator')}
@@ -131,6 +161,29 @@ export function MemoPanel() {
         </button>
         <HelpTip id="memo-help" text={t('memo.help')} />
       </div>
+    </div>
+  );
+}
+
+/** The memo's length against the limit, and at the limit why nothing more goes in. */
+function MemoLimit() {
+  const chars = memoChars.value;
+  // The box stops at MEMO_MAX_CHARS UTF-16 units, which is the limit or a little before it.
+  const full = chars >= MEMO_MAX_CHARS || memoText.value.length >= MEMO_MAX_CHARS || memoClipped.value;
+  const over = chars - MEMO_MAX_CHARS;
+  const near = chars >= MEMO_MAX_CHARS * 0.9;
+  return (
+    <div class={`memo-limit-row${full ? ' full' : near ? ' near' : ''}`}>
+      {full && (
+        <p id="memo-limit" class="memo-limit" role="status">
+          {over > 0
+            ? t('memo.limit.over', { max: MEMO_MAX_CHARS.toLocaleString(), over: over.toLocaleString() })
+            : t('memo.limit.full', { max: MEMO_MAX_CHARS.toLocaleString() })}
+        </p>
+      )}
+      <span id="memo-count" class="memo-count" aria-label={t('memo.limit.count', { count: chars.toLocaleString(), max: MEMO_MAX_CHARS.toLocaleString() })}>
+        {chars.toLocaleString()} / {MEMO_MAX_CHARS.toLocaleString()}
+      </span>
     </div>
   );
 }

@@ -19,6 +19,7 @@ const LABELS: Record<OperationId, Parameters<typeof t>[0]> = {
   hold: 'ops.hold',
   transfer: 'ops.transfer',
   callList: 'ops.callList',
+  tasks: 'ops.tasks',
 };
 const ICONS: Record<OperationId, IconName> = {
   dialAnswer: 'phone',
@@ -26,6 +27,7 @@ const ICONS: Record<OperationId, IconName> = {
   hold: 'pause',
   transfer: 'transfer',
   callList: 'list',
+  tasks: 'inbound',
 };
 
 export function OperationMenu() {

@@ -3,11 +3,12 @@
 //! or a history tab), edit (in Data entry, with its version) and copy (a new record prefilled).
 
 import type { CallSummary } from '../api/types';
+import { DialLink } from '../components/DialLink';
 import { Icon } from '../components/Icon';
 import { Region } from '../components/Region';
 import { RecordView } from '../components/RecordView';
-import { dateTime, duration, nationalPhone } from '../format';
-import { hasMessage, t } from '../i18n';
+import { dateTime, nationalPhone } from '../format';
+import { hasMessage, labelOf, t } from '../i18n';
 import {
   browseIndex,
   browseList,
@@ -22,7 +23,7 @@ import {
   step,
 } from '../state/detail';
 import type { BrowseItem } from '../state/detail';
-import { openCopy, openEdit, requestEntryFocus } from '../state/entry';
+import { openRecord, requestEntryFocus } from '../state/entry';
 import {
   chooseObject,
   hasNext,
@@ -40,6 +41,8 @@ import {
 } from '../state/search';
 import { fieldDef, objectLabel, responseStatusLabel, settings } from '../state/settings';
 import { rememberTitle } from '../state/titles';
+import { callKindLabel, talkTime } from './callKind';
+import { ExternalMark } from './HistoryRegion';
 
 /** A call's end reason in words (the code itself when the page has no words for it). */
 function endReason(code: string): string {
@@ -50,17 +53,40 @@ function endReason(code: string): string {
 function CallView({ call }: { call: CallSummary }) {
   const rows: [string, string][] = [
     [t('history.when'), dateTime(call.started_at)],
-    [t('history.direction'), call.direction === 'inbound' ? t('history.inbound') : t('history.outbound')],
-    [t('detail.customer'), call.customer_display ?? nationalPhone(call.customer)],
+    [t('history.direction'), callKindLabel(call)],
     [t('detail.line'), nationalPhone(call.line)],
     [t('history.operator'), call.operator_name ?? ''],
-    [t('history.duration'), duration(call.duration_seconds)],
+    [t('history.duration'), talkTime(call)],
     [t('history.status'), responseStatusLabel(call.response_status)],
     [t('detail.endReason'), endReason(call.end_reason ?? call.status)],
   ];
   return (
     <dl class="record-view">
-      {rows.map(([k, v]) => (
+      {rows.slice(0, 2).map(([k, v]) => (
+        <div class="rv-row" key={k}>
+          <dt>{k}</dt>
+          <dd>{v}</dd>
+        </div>
+      ))}
+      <div class="rv-row">
+        <dt>{t('detail.customer')}</dt>
+        <dd>
+          {call.customer ? (
+            <DialLink number={call.customer} shown={call.customer_display ?? nationalPhone(call.customer)} id="detail-call-dial" />
+          ) : (
+            (call.customer_display ?? '')
+          )}
+        </dd>
+      </div>
+      {call.external && (
+        <div class="rv-row">
+          <dt>{t('detail.external')}</dt>
+          <dd id="detail-call-external">
+            <ExternalMark external={call.external} />
+          </dd>
+        </div>
+      )}
+      {rows.slice(2).map(([k, v]) => (
         <div class="rv-row" key={k}>
           <dt>{k}</dt>
           <dd>{v}</dd>
@@ -100,10 +126,7 @@ function Detail() {
           class="small"
           disabled={!record}
           onClick={() => {
-            if (record) {
-              openEdit(record);
-              requestEntryFocus();
-            }
+            if (record) openRecord('edit', record, requestEntryFocus);
           }}
         >
           <Icon name="edit" /> {t('detail.edit')}
@@ -114,10 +137,7 @@ function Detail() {
           class="small"
           disabled={!record}
           onClick={() => {
-            if (record) {
-              openCopy(record);
-              requestEntryFocus();
-            }
+            if (record) openRecord('copy', record, requestEntryFocus);
           }}
         >
           <Icon name="copy" /> {t('detail.copy')}
@@ -168,7 +188,7 @@ function Results() {
           {hits.value.map((h, i) => {
             const f = object ? fieldDef(object, h.matched_field) : undefined;
             return (
-              <li key={h.id}>
+              <li key={h.id} class="hit-row">
                 <button
                   type="button"
                   class="hit"
@@ -179,8 +199,9 @@ function Results() {
                 >
                   <span class="hit-title">{h.title}</span>
                   <span class="hit-sub">{h.subtitle ?? ''}</span>
-                  <span class="hit-match">{f ? t('search.matched', { field: f.label }) : ''}</span>
+                  <span class="hit-match">{f ? t('search.matched', { field: labelOf(f) }) : ''}</span>
                 </button>
+                {h.phone && <DialLink number={h.phone} shown={h.phone_display ?? nationalPhone(h.phone)} id={`hit-dial-${i}`} />}
               </li>
             );
           })}

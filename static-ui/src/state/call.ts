@@ -5,16 +5,18 @@
 //! - turns the phone's events into transitions (`ring`, `answered`, `legGone`, `heard`…);
 //! - follows the call's live state (`GET /api/calls/{id}` every second, `call/follow.ts`) and
 //!   hands each read to the model (`followed`);
+//! - shows a transfer offered to this operator as soon as the live channel says so, before the
+//!   softphone rings (`call/offer.ts`);
 //! - runs the operator's actions: the request, then the transition for its outcome;
 //! - registers the operation menu's actions, each with the reason it is disabled;
 //! - after a reload, asks for the live call of this operator for the model to adopt.
 //!
 //! What a call does to the rest of the page (Customer info, the memo, Data entry, history,
 //! presence, the notice) goes through the effects in `call/page.ts`, the one module of the call
-//! layer that reaches into other state modules. Here only the phone's signals and the operation
-//! menu are used besides.
+//! layer that reaches into other state modules. Here only the phone's signals, the operation
+//! menu, the status (発信応答 is refused in 受付可) and the script's line are used besides.
 
-import { computed } from '@preact/signals';
+import { computed, effect } from '@preact/signals';
 import type { TransferMode } from '../api/calls';
 import * as calls from '../api/calls';
 import { ApiError } from '../api/client';
@@ -24,11 +26,16 @@ import { follow as followLive, liveState, onLive, pollWhileDown } from '../live'
 import { activeCall, call, callSeconds, installCallEffects } from './call/current';
 import type { CallEffects } from './call/effects';
 import { FOLLOW_MS, LiveFollower } from './call/follow';
-import { dialNumber, flushMemo, outboundLine, pageEffects, partyName, screenPayload } from './call/page';
+import { OfferTracker } from './call/offer';
+import { dialNumber, flushMemo, outboundLine, pageEffects, partyName, recoverWrapUpMemo, screenPayload } from './call/page';
+import { callStarted } from './entry';
+import { calledNumber } from './lines';
 import type { Operation } from './operations';
 import { registerOperations } from './operations';
 import type { Phone, PhoneEvent } from './phone';
 import { phone, phoneState } from './phone';
+import { presence, wrapUpCall } from './presence';
+import { settings } from './settings';
 
 export type { ActiveCall, CallKind, CallPhase } from './call/model';
 export { activeCall, callSeconds, partyName, screenPayload };
@@ -65,6 +72,19 @@ export const closeTransfer = call.transfer.closeDialog;
 /** The installed softphone while call control runs. */
 let device: Phone | null = null;
 
+const offers = new OfferTracker(() => pageEffects.me(), {
+  liveCall: (sid) => calls.liveCall(sid),
+  handoff: (id) => calls.handoff(id),
+  now: () => Date.now(),
+  later(fn, ms) {
+    const timer = setTimeout(fn, ms);
+    return () => clearTimeout(timer);
+  },
+});
+
+/** A transfer offered to me whose ring has not arrived yet (the live channel told first). */
+export const transferOffer = offers.offer;
+
 const follower = new LiveFollower(
   (sid) => calls.liveCall(sid),
   (l) => call.followed(l),
@@ -80,12 +100,17 @@ const follower = new LiveFollower(
 
 /**
  * Reads the followed call when the live channel says it changed, after each (re)subscription,
- * and on the channel's slow fallback schedule while it is down.
+ * and on the channel's slow fallback schedule while it is down; shows transfers offered to me.
  */
 function followPushed(): () => void {
-  const stopLive = followLive(['calls'], () => void follower.poll());
+  const stopLive = followLive(['calls', 'transfers'], () => void follower.poll());
   const stopHearing = onLive((m) => {
-    if (m.type === 'call_changed' && m.call === follower.following) void follower.poll();
+    if (m.type === 'call_changed') {
+      if (m.call === follower.following) void follower.poll();
+      offers.callChanged(m.call);
+    } else if (m.type === 'transfer_offered') {
+      offers.heard(m.offer, activeCall.peek() !== null);
+    }
   });
   const stopFallback = pollWhileDown(() => void follower.poll());
   return () => {
@@ -127,11 +152,13 @@ function onPhone(e: PhoneEvent): void {
 }
 
 function ringing(leg: string, from: string, params: Record<string, string>): void {
+  if (params.transferId) offers.rang(params.transferId);
   const next = call.ring(leg, from, params);
   if (next.then === 'answer') {
     void answer().catch((err: unknown) => pageEffects.notice.say('error', errorText(err)));
   } else if (next.then === 'loadHandoff') {
-    calls.handoff(next.handoffId).then(
+    // Read ahead when the offer was pushed before the ring.
+    (offers.prefetched(next.handoffId) ?? calls.handoff(next.handoffId)).then(
       (h) => call.handoffLoaded(leg, h),
       (err: unknown) => call.handoffFailed(leg, errorText(err)),
     );
@@ -199,6 +226,8 @@ export async function dial(): Promise<void> {
   const line = outboundLine.peek();
   if (!line) throw new Error(t('call.noLine'));
   const p = phoneOrThrow();
+  // A barred or invalid number is refused here, before the softphone places any leg.
+  await calls.dialCheck(number, line.id);
   const c = call.dialStarted(number);
   try {
     call.dialConnected(c, await p.connect({ To: number, LineId: line.id }));
@@ -265,18 +294,55 @@ export async function toggleHold(): Promise<void> {
   void follower.poll();
 }
 
-/** Calls a third party while the customer is held (保留中外線発信). */
-export async function startConsult(): Promise<void> {
+/** Calls a third party while the customer is held (保留中外線発信), on `lineId` or the chosen line. */
+export async function startConsult(lineId?: string): Promise<void> {
   const sid = activeCall.peek()?.sid;
   const number = consultNumber.peek().trim();
   if (!sid) return;
   if (!number) throw new Error(t('call.noNumber'));
-  const line = outboundLine.peek();
+  const line = lineId ?? outboundLine.peek()?.id;
   if (!line) throw new Error(t('call.noLine'));
-  await run(() => calls.consult(sid, number, line.id));
+  await run(() => calls.consult(sid, number, line));
   follower.discard();
   call.consultDialed(sid);
   void follower.poll();
+}
+
+/**
+ * 外部転送: hands the customer to the connected consultation party (a warm transfer to an outside
+ * number). The server takes my leg off the call and puts me in 後処理; the call goes on without me.
+ */
+export async function handOverToConsulted(): Promise<void> {
+  const c = activeCall.peek();
+  if (!c?.sid) return;
+  const sid = c.sid;
+  await run(async () => {
+    await flushMemo();
+    await calls.handOver(sid);
+  });
+  call.ended(c, 'ended');
+  pageEffects.notice.say('info', t('consult.handedOver'));
+}
+
+/**
+ * 外部転送 without waiting (cold): the customer is handed to the number typed in the consultation
+ * dialog, on `lineId`, and I leave the call at once into 後処理; the customer waits on hold until
+ * they answer. An invalid or barred number is refused before anything is dialled.
+ */
+export async function handOverToNumber(lineId?: string): Promise<void> {
+  const c = activeCall.peek();
+  const number = consultNumber.peek().trim();
+  if (!c?.sid) return;
+  if (!number) throw new Error(t('call.noNumber'));
+  const line = lineId ?? outboundLine.peek()?.id;
+  if (!line) throw new Error(t('call.noLine'));
+  const sid = c.sid;
+  await run(async () => {
+    await flushMemo();
+    await calls.handToOutside(sid, number, line);
+  });
+  call.ended(c, 'ended');
+  pageEffects.notice.say('info', t('consult.coldHandedOver', { number }));
 }
 
 /** Hangs the consultation call up; the customer stays held. */
@@ -370,7 +436,10 @@ function operationsOf(): Parameters<typeof registerOperations>[0] {
       if (c?.phase === 'ringing') return null;
       if (!phone.value) return t('call.noPhone');
       if (phoneState.value !== 'registered') return t('call.phoneNotReady');
-      return c ? t('call.onCall') : null;
+      if (c) return t('call.onCall');
+      // The manual dials "in any status other than 受付可": an inbound call may be routed to
+      // this operator at any moment.
+      return presence.value === 'available' ? t('call.availableNoDial') : null;
     }),
   };
   const hangUpOp: Operation = {
@@ -387,7 +456,11 @@ function operationsOf(): Parameters<typeof registerOperations>[0] {
     }),
   };
   const transfer: Operation = {
-    run: call.transfer.openDialog,
+    run: () => {
+      // The list of users replaces the consultation dialog that holding opened.
+      call.consult.closeDialog();
+      call.transfer.openDialog();
+    },
     disabledReason: call.whyNoTransfer,
   };
   return { dialAnswer, hangUp: hangUpOp, hold, transfer };
@@ -427,6 +500,23 @@ export function startCallControl(p: Phone): () => void {
   const unsubscribe = p.subscribe(onPhone);
   const unregister = registerOperations(operationsOf());
   const stopPushed = followPushed();
+  // The talk script follows the number the customer called.
+  const stopScript = effect(() => {
+    const c = activeCall.value;
+    calledNumber.value = c?.direction === 'inbound' ? (live.value?.call.line ?? null) : null;
+  });
+  // 対応ステータス必須: the memo of the call 後処理 follows is on the page to choose its status.
+  const stopWrapUpMemo = effect(() => {
+    const sid = wrapUpCall.value;
+    if (sid && !activeCall.value && settings.value?.call_handling.require_response_status) void recoverWrapUpMemo(sid);
+  });
+  // 受付日時 follows when the call rang or was placed.
+  const stopStarted = effect(() => {
+    const l = live.value?.call;
+    if (l && l.started_at && (callStarted.peek()?.sid !== l.sid || callStarted.peek()?.at !== l.started_at)) {
+      callStarted.value = { sid: l.sid, at: l.started_at };
+    }
+  });
   void calls
     .currentCall()
     .catch(() => null)
@@ -434,7 +524,13 @@ export function startCallControl(p: Phone): () => void {
       if (device === p) call.adoptAfterReload(l);
     });
   return () => {
+    stopScript();
+    stopStarted();
+    stopWrapUpMemo();
+    callStarted.value = null;
+    calledNumber.value = null;
     stopPushed();
+    offers.reset();
     unsubscribe();
     unregister();
     follower.stop();

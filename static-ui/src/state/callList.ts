@@ -12,10 +12,10 @@ import type { CallList, Lease, Outcome, Target } from '../api/callLists';
 import * as dl from '../api/callLists';
 import { errorText } from '../api/errors';
 import { nationalPhone } from '../format';
-import { t } from '../i18n';
+import { labelOf, t } from '../i18n';
 import { popUp } from './customer';
 import { chooseLine, listScriptId } from './lines';
-import { memoText, responseStatus } from './memo';
+import { memoCallSid, memoText, resetMemo, responseStatus, setMemoSaver } from './memo';
 import { say } from './notice';
 import { registerOperations } from './operations';
 import { activeCall } from './call/current';
@@ -100,6 +100,12 @@ export async function chooseList(list: CallList): Promise<void> {
 
 /** Shows the leased target in Customer info and chooses the list's line. */
 function work(list: CallList, lease: Lease): void {
+  // The memo under the new customer is theirs: the previous call's (stored, or kept by the
+  // outbox until it is) is not shown under them until 発信応答.
+  if (memoCallSid.peek()) {
+    setMemoSaver(null);
+    resetMemo(null);
+  }
   setWorked({ operatorId: currentUser.peek()?.id ?? '', list: { id: list.id, name: list.name }, lease, callSid: null, connected: false });
   const tg = lease.target;
   // A customer behind a switchboard: the extension goes with the number, pressed once the line answers.
@@ -109,7 +115,7 @@ function work(list: CallList, lease: Lease): void {
   });
   chooseLine(lease.line.id);
   callListOpen.value = false;
-  say('info', t('callList.ready', { name: tg.name, phone: tg.phone_display || nationalPhone(tg.phone), line: lease.line.label }));
+  say('info', t('callList.ready', { name: tg.name, phone: tg.phone_display || nationalPhone(tg.phone), line: labelOf(lease.line) }));
 }
 
 /** Takes a target of the queue (leases it). */

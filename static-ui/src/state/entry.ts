@@ -54,6 +54,9 @@ export const formMessage = signal<{ kind: 'ok' | 'error'; text: string; detail?:
 export const saving = signal(false);
 /** The current record when an update found it changed by someone else. */
 export const conflictRecord = signal<CrmRecord | null>(null);
+/** A form that would replace one with input not saved yet, waiting for the operator's word. */
+export const replacing = signal<{ action: 'edit' | 'copy'; object: string; run: () => void } | null>(null);
+
 
 export const formDef = computed(() => objectDef(form.value.object) ?? null);
 export const dirty = computed(() => {
@@ -119,6 +122,7 @@ function open(next: Omit<EntryForm, 'initial'>, fields: Fields, display?: Record
   values.value = initial;
   fieldErrors.value = {};
   conflictRecord.value = null;
+  replacing.value = null;
 }
 
 /** Links a new record of `object` may carry: accounts none, contacts an account, others both. */
@@ -178,6 +182,26 @@ export function openCopy(record: CrmRecord): void {
     record.fields,
     record.display,
   );
+}
+
+/**
+ * Opens `record` for editing (修正) or as a copy (コピー) in Data entry. Over input not saved
+ * yet it asks first ({@link replacing}): nothing the operator typed is thrown away unasked.
+ */
+export function openRecord(action: 'edit' | 'copy', record: CrmRecord, then?: () => void): void {
+  const run = () => {
+    replacing.value = null;
+    if (action === 'edit') openEdit(record);
+    else openCopy(record);
+    then?.();
+  };
+  if (dirty.peek()) replacing.value = { action, object: record.object, run };
+  else run();
+}
+
+/** The operator keeps what they typed; the form that would have replaced it is not opened. */
+export function keepTyping(): void {
+  replacing.value = null;
 }
 
 /** Back to the default: a new inquiry following Customer info. */
@@ -296,10 +320,46 @@ export function resolveConflict(choice: 'theirs' | 'mine'): void {
   void save();
 }
 
-/** Keeps the default form's links and phone in step with Customer info; returns the stop function. */
+/** When the call the page handles rang (inbound) or was placed (outbound), as the server
+ * recorded it: the call layer sets it as the call's live state is read. */
+export const callStarted = signal<{ sid: string; at: string } | null>(null);
+
+/** 受付日時 of a new record the operator has not changed becomes the moment the call rang or was
+ * placed: the page's own clock until the server's record of the call is read (the form may have
+ * been reset minutes before the call, and the call answered minutes after it rang). */
+function receivedAt(iso: string): void {
+  const f = form.peek();
+  if (f.mode !== 'new') return;
+  const received = objectDef(f.object)?.fields.find((x) => x.type === 'datetime' && x.name === 'received_at');
+  if (!received) return;
+  const cur = values.peek()[received.name];
+  if (cur !== undefined && cur !== f.initial[received.name]) return;
+  const at = toInput(received, iso);
+  if (at === '' || at === cur) return;
+  values.value = { ...values.peek(), [received.name]: at };
+  form.value = { ...f, initial: { ...f.initial, [received.name]: at } };
+}
+
+/** Keeps the default form's links and phone in step with Customer info, and its 受付日時 with
+ * the call; returns the stop function. */
 export function startEntrySync(): () => void {
+  let lastCall: string | null = callSid.peek();
+  let lastStart: string | null = null;
+  const stopCall = effect(() => {
+    const sid = callSid.value;
+    const started = callStarted.value;
+    const known = started && started.sid === sid ? started.at : null;
+    if (sid && sid !== lastCall) {
+      lastStart = known;
+      receivedAt(known ?? new Date().toISOString());
+    } else if (sid && known && known !== lastStart) {
+      lastStart = known;
+      receivedAt(known);
+    }
+    lastCall = sid;
+  });
   let lastPhone: string | null = null;
-  return effect(() => {
+  const stopCustomer = effect(() => {
     const s = subject.value;
     const display = lookupResult.value?.display ?? null;
     const f = form.peek();
@@ -320,6 +380,10 @@ export function startEntrySync(): () => void {
     }
     lastPhone = display;
   });
+  return () => {
+    stopCall();
+    stopCustomer();
+  };
 }
 
 /** Bumped to ask the Data entry region to focus its first input (after [+] or [新規]). */

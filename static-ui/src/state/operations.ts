@@ -1,14 +1,14 @@
-//! The operation menu's actions (発信応答, 切断, 保留, 転送, 架電リスト). The menu renders a
+//! The operation menu's actions (発信応答, 切断, 保留, 転送, 架電リスト, タスク). The menu renders a
 //! button for each; an action nobody registered is shown disabled with the reason why. The phone
 //! layer registers its handlers with {@link registerOperations}.
 
 import type { ReadonlySignal } from '@preact/signals';
 import { signal } from '@preact/signals';
 
-export type OperationId = 'dialAnswer' | 'hangUp' | 'hold' | 'transfer' | 'callList';
+export type OperationId = 'dialAnswer' | 'hangUp' | 'hold' | 'transfer' | 'callList' | 'tasks';
 
 /** The menu's buttons, in order. */
-export const OPERATION_IDS: readonly OperationId[] = ['dialAnswer', 'hangUp', 'hold', 'transfer', 'callList'];
+export const OPERATION_IDS: readonly OperationId[] = ['dialAnswer', 'hangUp', 'hold', 'transfer', 'callList', 'tasks'];
 
 /** An action of the menu. */
 export interface Operation {

@@ -10,6 +10,7 @@ import { me, setStatus } from '../api/operators';
 import { follow, onLive, pollWhileDown } from '../live';
 import type { MessageKey } from '../i18n';
 import { labelOf, t } from '../i18n';
+import { say } from './notice';
 import { settings } from './settings';
 
 /** The statuses the system defines and an operator can choose. (`on_call` is set by calls.) */
@@ -52,20 +53,57 @@ export async function changePresence(id: string): Promise<void> {
   await c.change(id);
 }
 
-/** When wrap-up (後処理) ends and the server makes the operator available again. */
+/** When wrap-up (後処理) ends and the server puts the operator back in {@link afterCallStatus}. */
 export const wrapUpUntil = signal<string | null>(null);
+/** The call 後処理 follows (while in it): its response status may be required before it ends. */
+export const wrapUpCall = signal<string | null>(null);
+/** The status wrap-up ends in: the one the operator had before the call (受付可 when the
+ * server names none). */
+export const afterCallStatus = signal<string>('available');
 
 /** How often the status is read when there is no live channel ({@link liveDisabled}). */
 const PRESENCE_POLL_MS = 5000;
 
-let refreshing: Promise<void> | null = null;
-let wrapUpTimer: ReturnType<typeof setTimeout> | null = null;
+/** How recent a release by the system must be to be told when the status is first read. */
+const RELEASE_NEWS_MS = 2 * 60_000;
+/** The release already told (its `released_at`), so it is said once. */
+let toldRelease: string | null = null;
 
-/** Shows a status the server sent. A wrap-up ends on the server's clock without a write (so
- * without a push): the status is read again when it is due. */
-function apply(op: Pick<Operator, 'status' | 'wrap_up_until'>): void {
+/** Tells the operator the system took them off a call by itself (its customer had already
+ * gone when they answered), once, and only while it is news. */
+function tellRelease(op: Pick<Operator, 'released_at' | 'released_reason'>): void {
+  const at = op.released_at ?? null;
+  if (!at || at === toldRelease) return;
+  toldRelease = at;
+  const age = Date.now() - Date.parse(at);
+  if (op.released_reason === 'customer_gone' && age >= 0 && age < RELEASE_NEWS_MS) {
+    say('warn', t('presence.releasedCustomerGone'));
+  }
+}
+
+let refreshing: Promise<void> | null = null;
+/** A read was asked for while one was under way: it is read again once that one answers, so
+ * the answer reflects everything that happened before it was asked for. */
+let readAgain = false;
+let wrapUpTimer: ReturnType<typeof setTimeout> | null = null;
+/** The version of the operator record shown. Every write of the record adds one, and a read
+ * and a push can cross: an answer older than what is shown is dropped. (A wrap-up that ended
+ * on the server's clock comes with the same version, so an equal one is shown.) */
+let shownVersion = -1;
+
+/** Shows a status the server sent, unless something newer is already shown. A wrap-up ends on
+ * the server's clock without a write (so without a push): the status is read again when it is
+ * due. */
+function apply(
+  op: Pick<Operator, 'status' | 'version' | 'wrap_up_until' | 'wrap_up_call' | 'after_call_status' | 'released_at' | 'released_reason'>,
+): void {
+  if (op.version < shownVersion) return;
+  shownVersion = op.version;
   presence.value = op.status;
+  tellRelease(op);
   wrapUpUntil.value = op.wrap_up_until ?? null;
+  wrapUpCall.value = op.status === 'wrap_up' ? (op.wrap_up_call ?? null) : null;
+  afterCallStatus.value = op.after_call_status ?? 'available';
   if (wrapUpTimer) clearTimeout(wrapUpTimer);
   wrapUpTimer = null;
   const until = op.status === 'wrap_up' && op.wrap_up_until ? Date.parse(op.wrap_up_until) : NaN;
@@ -74,14 +112,27 @@ function apply(op: Pick<Operator, 'status' | 'wrap_up_until'>): void {
   }
 }
 
-/** Reads my status from the server now (calls change it behind the page's back). */
+/** Reads my status from the server now (calls change it behind the page's back). Asked for
+ * while a read is under way, it reads once more after that one: the read under way may have
+ * been answered before the change that made the caller ask. */
 export function refreshPresence(): Promise<void> {
-  refreshing ??= me()
-    .then(apply)
-    .catch(() => undefined)
-    .finally(() => {
-      refreshing = null;
-    });
+  if (refreshing) {
+    readAgain = true;
+    return refreshing;
+  }
+  const read = async (): Promise<void> => {
+    do {
+      readAgain = false;
+      try {
+        apply(await me());
+      } catch {
+        // Read again on the next push, reconnection or poll.
+      }
+    } while (readAgain);
+  };
+  refreshing = read().finally(() => {
+    refreshing = null;
+  });
   return refreshing;
 }
 
@@ -109,5 +160,6 @@ export function startPresenceSync(): () => void {
     if (wrapUpTimer) clearTimeout(wrapUpTimer);
     wrapUpTimer = null;
     stop();
+    shownVersion = -1;
   };
 }

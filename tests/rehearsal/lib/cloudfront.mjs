@@ -40,11 +40,12 @@ export class Distribution {
    * `forward(host, req, res, uri, policyHeaders)`: how a custom origin is reached (the
    * rehearsal's front), the behaviour's response headers applied to what it answers.
    */
-  constructor({ stack, distribution, forward, log }) {
+  constructor({ stack, distribution, forward, forwardUpgrade, log }) {
     this.stack = stack;
     this.domain = distribution.domain;
     this.config = distribution.config;
     this.forward = forward;
+    this.forwardUpgrade = forwardUpgrade;
     this.log = log;
     this.origins = new Map((this.config.Origins ?? []).map((o) => [o.Id, o]));
     this.behaviors = [...(this.config.CacheBehaviors ?? []).map((b) => ({ ...b, re: globToRegExp(b.PathPattern) }))];
@@ -112,6 +113,25 @@ export class Distribution {
     if (!origin) throw new Error(`behaviour targets origin ${behavior.TargetOriginId}, not in the distribution`);
     if (origin.S3OriginConfig) return this.fromBucket(origin, request, send);
     return this.forward(origin.DomainName, req, res, `${request.uri}${url.search}`, policyHeaders);
+  }
+
+  /**
+   * A WebSocket upgrade (a GET): CloudFront passes it to the behaviour's custom origin with the
+   * viewer's headers (Sec-WebSocket-* among them); an S3 origin cannot take one.
+   */
+  handleUpgrade(req, socket, head) {
+    const url = new URL(req.url, `https://${this.domain}`);
+    const behavior = this.behaviorFor(url.pathname);
+    const origin = this.origins.get(behavior.TargetOriginId);
+    const refuse = (status, text) => {
+      this.served.set(status, (this.served.get(status) ?? 0) + 1);
+      socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
+    };
+    if (req.method !== 'GET' || !(behavior.AllowedMethods ?? ['GET', 'HEAD']).includes('GET')) return refuse(403, 'This distribution is not configured to allow the HTTP request method that was used for this request.');
+    if (behavior.ViewerProtocolPolicy === 'https-only' && !req.socket.encrypted) return refuse(403, 'HTTPS only');
+    if (!origin || origin.S3OriginConfig) return refuse(400, 'An S3 origin does not take a WebSocket connection.');
+    this.served.set(101, (this.served.get(101) ?? 0) + 1);
+    return this.forwardUpgrade(origin.DomainName, req, socket, head, `${(origin.OriginPath ?? '').replace(/\/$/, '')}${url.pathname}${url.search}`);
   }
 
   fromBucket(origin, request, send) {

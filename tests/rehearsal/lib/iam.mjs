@@ -9,6 +9,7 @@ import { arnLike } from './template.mjs';
 
 const SERVICES = {
   DynamoDB_20120810: 'dynamodb',
+  DynamoDBStreams_20120810: 'dynamodbstreams',
   secretsmanager: 'secretsmanager',
   AWSCognitoIdentityProviderService: 'cognito-idp',
 };
@@ -37,6 +38,13 @@ export function requestNeeds(target, body, stack) {
       return Object.keys(body.RequestItems ?? {}).map((name) => ({ action: `dynamodb:${operation}`, resource: table(name) }));
     }
     return [{ action: `dynamodb:${operation}`, resource: table(body.TableName, body.IndexName) }];
+  }
+  if (service === 'dynamodbstreams') {
+    // Streams are authorised as DynamoDB actions on the stream's ARN (ListStreams on none); a
+    // shard iterator names its stream before its first `|`.
+    if (operation === 'ListStreams') return [{ action: 'dynamodb:ListStreams', resource: '*' }];
+    const stream = body.StreamArn ?? String(body.ShardIterator ?? '').split('|')[0];
+    return [{ action: `dynamodb:${operation}`, resource: stream }];
   }
   if (service === 'secretsmanager') {
     const id = body.SecretId ?? '';
@@ -67,6 +75,23 @@ export class IamProxy {
     this.principals = new Map();
     this.denied = [];
     this.requests = 0;
+  }
+
+  /** The function whose credentials signed a request (its `Authorization` header), if any. */
+  principalOf(authorization) {
+    const key = /Credential=([^/]+)\//.exec(authorization ?? '')?.[1];
+    return this.principals.get(key);
+  }
+
+  /**
+   * Whether `fn` may do `action` on `resource`; a refusal is recorded as the proxy records its
+   * own. For the services the rehearsal plays itself (the WebSocket API's @connections).
+   */
+  authorize(fn, action, resource) {
+    if (allowed(fn.role, action, resource)) return true;
+    this.denied.push(`${fn.name}: ${action} on ${resource}`);
+    this.log(`IAM denied ${fn.name}: ${action} on ${resource}`);
+    return false;
   }
 
   /** Credentials for a function: requests signed with them are checked against its role. */

@@ -62,6 +62,7 @@ export async function provision({ template, stackName, region, accountId, parame
     functions: new Map(),
     roles: new Map(),
     permissions: [],
+    eventSourceMappings: [],
     apis: new Map(),
     buckets: new Map(),
     cdn: { functions: new Map(), headerPolicies: new Map(), distributions: [] },
@@ -109,7 +110,9 @@ function notRehearsed({ id, resource, stack }) {
 const HANDLERS = {
   async 'AWS::DynamoDB::Table'({ id, props, stack, aws }) {
     const name = props.TableName ?? generatedName(stack, id, 255);
-    await aws.dynamodb.send(
+    // CloudFormation turns a stream on when the template names its view type.
+    const stream = props.StreamSpecification ? { StreamEnabled: true, StreamViewType: props.StreamSpecification.StreamViewType } : undefined;
+    const created = await aws.dynamodb.send(
       new CreateTableCommand({
         TableName: name,
         KeySchema: props.KeySchema,
@@ -118,15 +121,19 @@ const HANDLERS = {
         ProvisionedThroughput: props.ProvisionedThroughput,
         GlobalSecondaryIndexes: props.GlobalSecondaryIndexes,
         LocalSecondaryIndexes: props.LocalSecondaryIndexes,
-        StreamSpecification: props.StreamSpecification,
+        StreamSpecification: stream,
       }),
     );
     if (props.TimeToLiveSpecification?.Enabled) {
       await aws.dynamodb.send(new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: props.TimeToLiveSpecification }));
     }
     const tableArn = arn(stack, 'dynamodb', `table/${name}`);
-    stack.tables.push({ id, name, arn: tableArn });
-    return { ref: name, attrs: { Arn: tableArn, StreamArn: `${tableArn}/stream/rehearsal` } };
+    const streamArn = created.TableDescription?.LatestStreamArn;
+    if (stream && !streamArn) throw new Error(`${id}: the table was created without the stream its template asks for`);
+    stack.tables.push({ id, name, arn: tableArn, streamArn, streamViewType: stream?.StreamViewType });
+    const attrs = { Arn: tableArn };
+    if (streamArn) attrs.StreamArn = streamArn;
+    return { ref: name, attrs };
   },
 
   async 'AWS::SecretsManager::Secret'({ id, props, stack, aws }) {
@@ -257,8 +264,9 @@ const HANDLERS = {
 
   async 'AWS::ApiGatewayV2::Api'({ id, props, stack }) {
     const apiId = lower(10);
-    const endpoint = `https://${apiId}.execute-api.${stack.region}.amazonaws.com`;
-    stack.apis.set(apiId, { id, apiId, endpoint, props, routes: [], integrations: new Map(), authorizers: new Map(), stages: [] });
+    const scheme = props.ProtocolType === 'WEBSOCKET' ? 'wss' : 'https';
+    const endpoint = `${scheme}://${apiId}.execute-api.${stack.region}.amazonaws.com`;
+    stack.apis.set(apiId, { id, apiId, endpoint, props, routes: [], integrations: new Map(), authorizers: new Map(), stages: [], routeResponses: [] });
     return { ref: apiId, attrs: { ApiEndpoint: endpoint, ApiId: apiId } };
   },
 
@@ -275,8 +283,20 @@ const HANDLERS = {
   },
 
   async 'AWS::ApiGatewayV2::Route'({ id, props, stack }) {
-    apiOf(stack, props.ApiId).routes.push({ id, ...props });
+    const routeId = lower(7);
+    apiOf(stack, props.ApiId).routes.push({ id, routeId, ...props });
+    return { ref: routeId };
+  },
+
+  async 'AWS::ApiGatewayV2::RouteResponse'({ id, props, stack }) {
+    apiOf(stack, props.ApiId).routeResponses.push({ id, ...props });
     return { ref: lower(7) };
+  },
+
+  async 'AWS::Lambda::EventSourceMapping'({ id, props, stack }) {
+    const uuid = randomBytes(16).toString('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
+    stack.eventSourceMappings.push({ id, uuid, ...props });
+    return { ref: uuid, attrs: { Id: uuid, EventSourceMappingArn: arn(stack, 'lambda', `event-source-mapping:${uuid}`) } };
   },
 
   async 'AWS::ApiGatewayV2::Stage'({ id, props, stack }) {
@@ -416,7 +436,8 @@ export function cdkAssets({ cdkOut, stackName, targetDir, workDir }) {
       const assetPath = resource.Metadata?.['aws:asset:path'];
       if (!assetPath) return { kind: 'none', reason: `${id} names no asset` };
       const path = resolvePath(cdkOut, assetPath);
-      return codeFromPath(path, targetDir, `${id} (${assetPath})`);
+      // The binary the stack names (a crate may build several: functions/live builds two).
+      return codeFromPath(path, targetDir, `${id} (${assetPath})`, resource.Metadata?.['cargo-lambda:binary']);
     },
   };
 }

@@ -1,7 +1,9 @@
 // A rehearsal of one synthesised template: the local AWS-compatible server (moto) holding the
 // table, the secret and the user pool the template declares; the template's functions under the
 // rehearsal's Lambda with their IAM enforced; its HTTP API under the rehearsal's API Gateway;
-// its distribution under the rehearsal's CloudFront; Cognito's sign-in played by a certified
+// its WebSocket API (the live channel) with its authorizer, routes and @connections under the
+// rehearsal's WebSocket gateway, fed by the table's stream through the template's event source
+// mapping; its distribution under the rehearsal's CloudFront; Cognito's sign-in played by a certified
 // OpenID provider (tests/idp) that uses the pool as its user directory; and the Twilio simulator
 // as Twilio. Everything public is reached by its deployed host name through one HTTPS front.
 // Nothing comes from a hand-kept list: names, routes, permissions, environment, memory, timeouts,
@@ -10,7 +12,8 @@
 
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, Socket } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
+import { connect, createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +35,8 @@ import { HttpApiGateway } from './gateway.mjs';
 import { IamProxy } from './iam.mjs';
 import { LambdaFunction } from './lambda.mjs';
 import { awsClients, provision } from './provision.mjs';
+import { startStreamMappings } from './streams.mjs';
+import { WebSocketApiGateway } from './websocket.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = join(here, '..', '..', '..');
@@ -75,8 +80,17 @@ function child(command, args, opts, name, logDir) {
   p.stderr.on('data', keep);
   if (logDir) {
     const file = join(logDir, `${name}.log`);
-    p.stdout.on('data', (b) => writeFileSync(file, b, { flag: 'a' }));
-    p.stderr.on('data', (b) => writeFileSync(file, b, { flag: 'a' }));
+    // A service still printing while it exits may outlive the work directory removed at stop:
+    // its last words are dropped rather than thrown from a stream handler after the tests.
+    const write = (b) => {
+      try {
+        writeFileSync(file, b, { flag: 'a' });
+      } catch (e) {
+        if (e.code !== 'ENOENT') throw e;
+      }
+    };
+    p.stdout.on('data', write);
+    p.stderr.on('data', write);
   }
   p.tail = () => tail;
   return p;
@@ -173,17 +187,14 @@ export async function startRehearsal({ template, stackName, region, accountId, p
       if (u.authenticator) secrets[u.email] = await registerAuthenticator(u.email, u.password);
     }
 
-    // The live channel's WebSocket API is not emulated: its functions are tested on API
-    // Gateway's event shapes, and the rehearsal's pages keep the channel closed (they poll).
-    for (const a of stack.apis.values()) {
-      if (a.props.ProtocolType === 'WEBSOCKET') stack.notRehearsed.push(`${a.id} (AWS::ApiGatewayV2::Api WEBSOCKET: the live channel)`);
-    }
+    // The HTTP API, and the live channel's WebSocket API (played by lib/websocket.mjs) if any.
+    const webSocketApis = [...stack.apis.values()].filter((a) => a.props.ProtocolType === 'WEBSOCKET');
     const apis = [...stack.apis.values()].filter((a) => a.props.ProtocolType !== 'WEBSOCKET');
     if (apis.length !== 1) throw new Error(`the rehearsal expects one HTTP API, the template has ${apis.length}`);
     const api = apis[0];
     const apiHost = new URL(api.endpoint).host;
     const issuer = `https://cognito-idp.${region}.amazonaws.com/${pool.id}`;
-    const hosts = [apiHost, new URL(issuer).host, ...pool.domains, SIM_HOST, ...stack.cdn.distributions.map((d) => d.domain)];
+    const hosts = [apiHost, ...webSocketApis.map((a) => new URL(a.endpoint).host), new URL(issuer).host, ...pool.domains, SIM_HOST, ...stack.cdn.distributions.map((d) => d.domain)];
     const certs = makeCertificates(workDir, hosts);
     const front = new Front({ certs, log });
     const frontPort = await front.listen();
@@ -254,27 +265,72 @@ export async function startRehearsal({ template, stackName, region, accountId, p
     cleanups.push(() => idp.close());
     // The issuer's host is also the pool's own API (`POST /`), which the page calls to register
     // an authenticator.
-    front.serve(new URL(issuer).host, (req, res) =>
-      new URL(req.url, issuer).pathname === '/' ? idp.userApiHandler(req, res) : idp.issuerHandler(req, res),
-    );
+    // Cognito publishes a pool's keys at `{issuer}/.well-known/jwks.json`, where the live
+    // channel's authorizer reads them; the provider at its discovery's `jwks_uri`: that path
+    // is answered from the provider's keys.
+    let jwksPath;
+    const cognitoJwks = `${new URL(issuer).pathname}/.well-known/jwks.json`;
+    front.serve(new URL(issuer).host, async (req, res) => {
+      const path = new URL(req.url, issuer).pathname;
+      if (path === '/') return idp.userApiHandler(req, res);
+      if (path === cognitoJwks) {
+        jwksPath ??= new URL((await front.fetchJson(`${issuer}/.well-known/openid-configuration`)).jwks_uri).pathname;
+        req.url = jwksPath;
+      }
+      return idp.issuerHandler(req, res);
+    });
     for (const d of pool.domains) front.serve(d, idp.logoutHandler);
+
+    // The functions' way out: HTTPS to the stack's public names (the issuer's keys, which the
+    // live channel's authorizer reads) through a proxy that tunnels them to the front, trusting
+    // this run's CA; every other host is refused, so nothing leaves the machine.
+    const egress = await startEgress(front, frontPort);
+    cleanups.push(() => egress.close());
+    const network = {
+      HTTPS_PROXY: egress.url,
+      https_proxy: egress.url,
+      NO_PROXY: '127.0.0.1,localhost',
+      no_proxy: '127.0.0.1,localhost',
+      SSL_CERT_FILE: certs.caFile,
+    };
 
     // IAM between the functions and AWS; the functions; the API; the distribution.
     const iam = new IamProxy({ stack, upstreamPort: motoPort, log });
     const iamUrl = await iam.listen();
     cleanups.push(() => iam.close());
     functions = new Map();
+    // The WebSocket APIs' @connections endpoints the functions are given (LIVE_ENDPOINT), each
+    // redirected to its emulator's loopback port as AWS_ENDPOINT_URL is to the local AWS.
+    const sockets = webSocketApis.map((a) => new WebSocketApiGateway({ stack, api: a, functions, iam, log }));
+    const managed = new Map();
+    for (const socket of sockets) {
+      managed.set(socket.managementEndpoint, await socket.listen());
+      cleanups.push(() => socket.close());
+    }
     for (const spec of stack.functions.values()) {
+      const endpoints = {};
+      for (const [name, value] of Object.entries(spec.environment)) {
+        if (managed.has(value)) endpoints[name] = managed.get(value);
+        else if (sockets.some((socket) => String(value).includes(socket.host))) {
+          throw new Error(`${spec.id}: ${name}=${value} names the WebSocket API but is not its stage's management endpoint ${sockets[0].managementEndpoint}`);
+        }
+      }
       const fn = new LambdaFunction({
         spec,
         region,
         logDir,
         credentials: iam.credentialsFor(spec),
-        redirects: { AWS_ENDPOINT_URL: iamUrl, TWILIO_API_BASE_URL: sim.url },
+        redirects: { AWS_ENDPOINT_URL: iamUrl, TWILIO_API_BASE_URL: sim.url, ...endpoints, ...network },
       });
       functions.set(spec.id, fn);
       cleanups.push(() => fn.stop());
     }
+    for (const socket of sockets) {
+      front.serve(socket.host, (req, res) => socket.handle(req, res), (req, sock, head) => socket.upgrade(req, sock, head));
+    }
+    // The table's stream, read for each event source mapping as Lambda reads it.
+    const streams = await startStreamMappings({ stack, functions, iamUrl, log });
+    cleanups.push(() => Promise.all(streams.map((m) => m.stop())));
     const gateway = new HttpApiGateway({ stack, api, functions, fetchJson: (u) => front.fetchJson(u), log });
     front.serve(apiHost, (req, res) => gateway.handle(req, res));
     const distributions = stack.cdn.distributions.map((d) => {
@@ -283,8 +339,9 @@ export async function startRehearsal({ template, stackName, region, accountId, p
         distribution: d,
         log,
         forward: (domain, req, res, uri, policyHeaders) => forwardToOrigin(front, domain, req, res, uri, policyHeaders, d.domain),
+        forwardUpgrade: (domain, req, socket, head, uri) => upgradeToOrigin(front, domain, req, socket, head, uri, d.domain),
       });
-      front.serve(d.domain, (req, res) => dist.handle(req, res));
+      front.serve(d.domain, (req, res) => dist.handle(req, res), (req, socket, head) => dist.handleUpgrade(req, socket, head));
       return dist;
     });
     front.serve(SIM_HOST, (req, res) => {
@@ -310,6 +367,9 @@ export async function startRehearsal({ template, stackName, region, accountId, p
       iam,
       functions,
       gateway,
+      /** The WebSocket APIs (the live channel) and the stream mappings feeding its push function. */
+      sockets,
+      streams,
       distributions,
       pageUrl: distributions[0] ? `https://${distributions[0].domain}/` : null,
       aws,
@@ -368,6 +428,59 @@ function forwardToOrigin(front, domain, req, res, uri, policyHeaders, distributi
     return writeHead(status, list);
   };
   return entry.handler(req, res);
+}
+
+/**
+ * An HTTPS proxy (CONNECT) for the functions: a tunnel to the front for the stack's public host
+ * names on port 443, 403 for anything else (counted among the hosts no part of the rehearsal
+ * plays).
+ */
+async function startEgress(front, frontPort) {
+  const server = createHttpServer((req, res) => res.writeHead(405).end());
+  server.on('connect', (req, client, head) => {
+    const [host, port = '443'] = String(req.url).split(':');
+    if (!front.hosts.has(host.toLowerCase()) || port !== '443') {
+      front.unknown.set(req.url, (front.unknown.get(req.url) ?? 0) + 1);
+      client.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    const upstream = connect(frontPort, '127.0.0.1', () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      if (head?.length) upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${server.address().port}`, close: () => (server.closeAllConnections?.(), server.close()) };
+}
+
+/**
+ * CloudFront passing a WebSocket upgrade to a custom origin: the origin's host name instead of
+ * the viewer's, the viewer's other headers (the subprotocols among them), CloudFront's own added.
+ */
+function upgradeToOrigin(front, domain, req, socket, head, uri, distributionDomain) {
+  const entry = front.hosts.get(domain.toLowerCase());
+  if (!entry?.upgrade) {
+    socket.end('HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+    front.unknown.set(domain, (front.unknown.get(domain) ?? 0) + 1);
+    front.log(`the distribution forwards a WebSocket to ${domain}, which no part of the rehearsal plays`);
+    return;
+  }
+  req.url = uri;
+  req.headers.host = domain;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    if (req.rawHeaders[i].toLowerCase() === 'host') req.rawHeaders[i + 1] = domain;
+  }
+  const viewer = req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1';
+  const added = { via: `1.1 ${distributionDomain} (CloudFront)`, 'x-amz-cf-id': Math.random().toString(36).slice(2), 'x-forwarded-for': viewer };
+  for (const [name, value] of Object.entries(added)) {
+    req.headers[name] = value;
+    req.rawHeaders.push(name, value);
+  }
+  return entry.upgrade(req, socket, head);
 }
 
 function tokenSeconds(props, kind, fallbackMinutes) {

@@ -150,6 +150,8 @@ pub struct Console {
     pub store: Arc<SwitchStore>,
     /// The same store without the switch, for checking what was written.
     pub raw: Arc<dyn Store>,
+    /// Call control as the console runs it (the reconciliation is driven from here).
+    pub control: shared::control::CallControl,
     _dir: tempfile::TempDir,
 }
 
@@ -181,6 +183,7 @@ pub async fn start_with(config: local::sim::SimConfig) -> Console {
     .unwrap();
     let account = app.sim.account().clone();
     let auth = app.auth.clone();
+    let control = app.control.clone();
     tokio::spawn(async move { axum::serve(listener, app.router).await });
     Console {
         url,
@@ -189,6 +192,7 @@ pub async fn start_with(config: local::sim::SimConfig) -> Console {
         auth,
         store,
         raw,
+        control,
         _dir: dir,
     }
 }

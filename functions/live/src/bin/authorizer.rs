@@ -9,7 +9,7 @@ use live::{Authorizer, AuthorizerEvent};
 use shared::auth_jwt::JwtVerifier;
 use shared::config::required;
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
     shared::telemetry::init();
     let issuer = required("JWT_ISSUER")?;

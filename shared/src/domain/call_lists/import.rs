@@ -585,7 +585,7 @@ impl CallLists {
                     .or_else(|| account_name.clone())
                     .unwrap_or_else(|| g.phone.display());
                 Target {
-                    id: TargetId::new(import, g.line).0,
+                    id: TargetId::new(import, g.line).into_string(),
                     list_id: list.clone(),
                     import_id: import.clone(),
                     source_line: g.line,

@@ -139,7 +139,7 @@ impl CallLists {
             let candidates = self.queued(list, 20).await?;
             let full = candidates.len() == 20;
             for c in candidates {
-                let id = TargetId(c.id);
+                let id = TargetId::from_stored(c.id);
                 match self.lease(list, &id, who, name, Some(seconds)).await {
                     Ok(l) => return Ok(Some(l)),
                     // Taken by someone else since the queue was read: try the next one.

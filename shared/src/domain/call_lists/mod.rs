@@ -169,44 +169,7 @@ pub struct TargetDetail {
     pub results: Vec<TargetResult>,
 }
 
-/// A target's id: the import it came from and the line of the file, so that a chunk sent twice
-/// yields the same ids.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct TargetId(String);
-
-impl TargetId {
-    /// The id of the target imported from `line` of the file of `import`.
-    pub fn new(import: &RecordId, line: u64) -> Self {
-        Self(format!("{import}-{line:07}"))
-    }
-
-    /// Parses an id from a path.
-    pub fn parse(s: &str) -> Result<Self, DomainError> {
-        let ok = s.len() == 34
-            && s.is_ascii()
-            && s.as_bytes()[26] == b'-'
-            && RecordId::parse(&s[..26]).is_ok()
-            && s[27..].bytes().all(|b| b.is_ascii_digit());
-        if ok {
-            Ok(Self(s.to_owned()))
-        } else {
-            Err(DomainError::NotFound(format!(
-                "there is no target '{}'",
-                s.chars().take(64).collect::<String>()
-            )))
-        }
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for TargetId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+pub use crate::ids::TargetId;
 
 fn now() -> String {
     stamp(chrono::Utc::now())
@@ -520,24 +483,4 @@ fn decode_cursor(cursor: Option<&str>, query: &Query) -> Result<Option<Cursor>, 
             })
         })
         .transpose()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn target_ids_carry_the_import_and_the_line_and_sort_in_file_order() {
-        let import = RecordId::new();
-        let a = TargetId::new(&import, 2);
-        let b = TargetId::new(&import, 10);
-        assert!(a < b);
-        assert_eq!(TargetId::parse(a.as_str()).unwrap(), a);
-        assert!(TargetId::parse("nope").is_err());
-        assert!(TargetId::parse(&format!("{import}-00000x1")).is_err());
-        assert!(
-            TargetId::parse(&format!("a{}", "あ".repeat(11))).is_err(),
-            "no panic on multi-byte text"
-        );
-    }
 }

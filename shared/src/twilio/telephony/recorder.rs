@@ -36,6 +36,8 @@ pub enum TelephonyOperation {
     FindConferences,
     /// [`Telephony::update_conference_recording`].
     UpdateRecording,
+    /// [`Telephony::fetch_call`].
+    FetchCall,
 }
 
 /// One request made to a [`RecordingTelephony`], with its arguments.
@@ -89,6 +91,8 @@ pub enum TelephonyRequest {
         /// The request.
         request: UpdateRecording,
     },
+    /// A call's state was read.
+    FetchCall(CallSid),
     /// Conferences were looked up by name.
     FindConferences {
         /// The name.
@@ -125,6 +129,7 @@ impl TelephonyRequest {
                 recording,
                 request,
             } => P::update_conference_recording(account, conference, recording, request),
+            TelephonyRequest::FetchCall(call) => P::fetch_call(account, call),
             TelephonyRequest::FindConferences { friendly_name, status } => P::list_conferences(
                 account,
                 &ListConferences {
@@ -147,6 +152,7 @@ impl TelephonyRequest {
             TelephonyRequest::CreateCall(_) => TelephonyOperation::CreateCall,
             TelephonyRequest::FindConferences { .. } => TelephonyOperation::FindConferences,
             TelephonyRequest::UpdateRecording { .. } => TelephonyOperation::UpdateRecording,
+            TelephonyRequest::FetchCall(_) => TelephonyOperation::FetchCall,
         }
     }
 }
@@ -169,6 +175,8 @@ struct RecorderState {
     requests: Vec<TelephonyRequest>,
     failures: VecDeque<(TelephonyOperation, TelephonyError)>,
     conferences: Vec<Conference>,
+    /// What `fetch_call` answers per call: its state and when it ended.
+    calls: std::collections::HashMap<String, (CallStatus, Option<chrono::DateTime<chrono::Utc>>)>,
     next_sid: u64,
 }
 
@@ -207,6 +215,12 @@ impl RecordingTelephony {
     /// The conferences `find_conferences` searches.
     pub fn set_conferences(&self, conferences: Vec<Conference>) {
         self.lock().conferences = conferences;
+    }
+
+    /// What `fetch_call` answers for `call` from now on: its state, and when it ended. A call
+    /// never set is answered as `in-progress` (live).
+    pub fn set_call(&self, call: &str, status: CallStatus, ended_at: Option<chrono::DateTime<chrono::Utc>>) {
+        self.lock().calls.insert(call.to_owned(), (status, ended_at));
     }
 
     fn lock(&self) -> MutexGuard<'_, RecorderState> {
@@ -409,6 +423,16 @@ impl Telephony for RecordingTelephony {
         call.to = Some(request.to.clone());
         call.from = Some(request.from.clone());
         Ok(call)
+    }
+
+    async fn fetch_call(&self, call: &CallSid) -> Result<Call, TelephonyError> {
+        self.record(TelephonyRequest::FetchCall(call.clone()))?;
+        let known = self.lock().calls.get(call.as_str()).cloned();
+        let (status, ended) = known.unwrap_or((CallStatus::InProgress, None));
+        let mut answer = self.call(call.clone(), status);
+        answer.direction = Some("inbound".to_owned());
+        answer.end_time = ended;
+        Ok(answer)
     }
 
     async fn find_conferences(

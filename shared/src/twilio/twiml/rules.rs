@@ -394,7 +394,7 @@ const SSML: &[&str] = &[
 const WAIT_URL_VERBS: &[&str] = &["Play", "Say", "Pause", "Redirect"];
 
 /// Voice verbs Twilio documents that this checker does not model in detail.
-const UNMODELLED_VERBS: &[&str] = &["Connect", "Echo", "Pay", "Refer", "Sms", "Start", "Stop"];
+const UNMODELLED_VERBS: &[&str] = &["Connect", "Echo", "Pay", "Refer", "Sms", "Stop"];
 
 const RULES: &[Rule] = &[
     Rule {
@@ -779,8 +779,55 @@ const RULES: &[Rule] = &[
     },
 ];
 
+/// `<Start>` and what it starts: only `<Transcription>` (real-time transcription) is modelled;
+/// `<Stream>`, `<Siprec>` and `<Recording>` inside it are refused as not modelled.
+const START_RULES: &[Rule] = &[
+    Rule {
+        name: "Start",
+        is_verb: true,
+        attrs: &[("action", Value::Any), ("method", METHOD)],
+        extra_attrs: &[],
+        required_attrs: &[],
+        children: &["Transcription"],
+        text: Text::None,
+    },
+    Rule {
+        name: "Transcription",
+        is_verb: false,
+        attrs: &[
+            ("conversationConfiguration", Value::Any),
+            ("conversationId", Value::Any),
+            ("enableAutomaticPunctuation", Value::Bool),
+            ("enableProviderData", Value::Bool),
+            ("hints", Value::Any),
+            ("inboundTrackLabel", Value::Any),
+            ("intelligenceService", Value::Any),
+            ("languageCode", Value::Language),
+            ("name", Value::Any),
+            ("outboundTrackLabel", Value::Any),
+            ("partialResults", Value::Bool),
+            ("profanityFilter", Value::Bool),
+            ("speechModel", Value::Any),
+            ("statusCallbackMethod", METHOD),
+            ("statusCallbackUrl", Value::Any),
+            (
+                "track",
+                Value::OneOf(
+                    |v| matches!(v, "inbound_track" | "outbound_track" | "both_tracks"),
+                    "inbound_track, outbound_track or both_tracks",
+                ),
+            ),
+            ("transcriptionEngine", Value::Any),
+        ],
+        extra_attrs: &[],
+        required_attrs: &[],
+        children: &[],
+        text: Text::None,
+    },
+];
+
 fn rule_for(name: &str) -> Option<&'static Rule> {
-    RULES.iter().find(|rule| rule.name == name)
+    RULES.iter().chain(START_RULES).find(|rule| rule.name == name)
 }
 
 fn check_value(element: &TwimlElement, attribute: &str, value: &str, kind: Value) -> Result<(), TwimlRuleError> {

@@ -1,6 +1,8 @@
 // The live-state follower without a network: reads are promises the test settles by hand.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { LiveCall } from '../../api/calls';
+import { post, resetThrottle, transport } from '../../api/client';
+import { session } from '../../auth';
 import { LiveFollower } from './follow';
 
 function liveOf(sid: string, held: boolean): LiveCall {
@@ -93,5 +95,32 @@ describe('following a call', () => {
     await Promise.resolve();
     await Promise.resolve();
     expect(refused).toEqual(['CA1']);
+  });
+
+  it('reads less often while the API answers 429, and as often as before once it does not', async () => {
+    vi.useFakeTimers();
+    const fetch = transport.fetch;
+    session.value = { token: 't', user: { id: 'op-sato', name: '佐藤', role: 'operator' }, expiresAt: null };
+    const { f, reads } = follower();
+    try {
+      f.follow('CA1');
+      reads[0].answer(liveOf('CA1', false));
+      await vi.advanceTimersByTimeAsync(0);
+      // A write is throttled (not repeated): polling backs off by 2 s.
+      transport.fetch = () => Promise.resolve(new Response('{"message":"Too Many Requests"}', { status: 429 }));
+      await post('/api/calls/CA1/hold', {}).catch(() => undefined);
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(reads).toHaveLength(2);
+      reads[1].answer(liveOf('CA1', false));
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(reads).toHaveLength(2);
+      await vi.advanceTimersByTimeAsync(2000);
+      expect(reads).toHaveLength(3);
+    } finally {
+      f.stop();
+      transport.fetch = fetch;
+      resetThrottle();
+      session.value = null;
+    }
   });
 });

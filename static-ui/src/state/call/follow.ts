@@ -1,10 +1,11 @@
 //! Following a call's live state on the server: read at once after an action, a phone event or a
 //! `call_changed` pushed on the live channel, and on a schedule only while the channel is down
-//! (every second without one, as before; the page passes the live channel's fallback period). A
-//! read that started before an action finished is stale once the action is done
-//! ({@link LiveFollower.discard}), and is not applied.
+//! (every second without one, as before; the page passes the live channel's fallback period),
+//! slowed down while the API answers 429. A read that started before an action finished is
+//! stale once the action is done ({@link LiveFollower.discard}), and is not applied.
 
 import type { LiveCall } from '../../api/calls';
+import { pollPenaltyMs } from '../../api/client';
 
 /** How often a call's live state is read while it lasts, without a live channel. */
 export const FOLLOW_MS = 1000;
@@ -34,8 +35,10 @@ export class LiveFollower {
     return this.sid;
   }
 
+  /** The wait before the next scheduled read: longer while the API answers 429. */
   private nextIn(): number | null {
-    return typeof this.everyMs === 'number' ? this.everyMs : this.everyMs();
+    const every = typeof this.everyMs === 'number' ? this.everyMs : this.everyMs();
+    return every === null ? null : every + pollPenaltyMs();
   }
 
   /** Follows this call (reading it now). */

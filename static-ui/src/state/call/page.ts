@@ -23,6 +23,7 @@ import { CALLS_TAB, loadTab, tabs } from '../history';
 import { selectedLine } from '../lines';
 import type { MemoSaver, MemoVersion } from '../memo';
 import { memoCallSid, memoText, rebaseMemo, resetMemo, responseStatus, saveMemo, saveState, setMemoSaver } from '../memo';
+import { startMemoOutbox } from '../memoOutbox';
 import { clearNotice, say } from '../notice';
 import { presence, refreshPresence } from '../presence';
 import { settings } from '../settings';
@@ -45,9 +46,22 @@ function memoOfScreen(screen: ScreenTransfer | null): { text: string; responseSt
   return { text: screen?.memo ?? '', responseStatus: screen?.response_status ?? null };
 }
 
-/** Saves what is typed before the call changes hands or ends (a save after that is refused). */
+/**
+ * Saves what is typed before the call changes hands or ends (a save after that is refused);
+ * one waiting for a retry is tried at once.
+ */
 export async function flushMemo(): Promise<void> {
-  if (saveState.peek() === 'unsaved') await saveMemo();
+  const state = saveState.peek();
+  if (state === 'unsaved' || state === 'pending') await saveMemo();
+}
+
+/**
+ * Keeps the signed-in operator's memos that are not stored yet (earlier calls', kept in this
+ * browser) and tries them as they fall due; returns the stop function.
+ */
+export function keepUnsavedMemos(): () => void {
+  const me = currentUser.peek()?.id;
+  return me ? startMemoOutbox(me, memoSaver) : () => undefined;
 }
 
 async function startMemo(sid: string, how: MemoStart, screen: ScreenTransfer | null): Promise<void> {
@@ -66,6 +80,9 @@ async function startMemo(sid: string, how: MemoStart, screen: ScreenTransfer | n
     // Not mine until the transfer completes: kept on the page, merged with the server's then.
     setMemoSaver(null);
     resetMemo(sid, { ...memoOfScreen(screen), version: 0 });
+    // What came with the screen is what the first operator saved before handing over: the badge
+    // says 保存済み until something is typed here.
+    if (screen?.memo || screen?.response_status) saveState.value = 'saved';
     return;
   }
   if (how === 'rejoined') {
@@ -76,6 +93,20 @@ async function startMemo(sid: string, how: MemoStart, screen: ScreenTransfer | n
   // Notes typed before any call go with this one.
   const carried = memoCallSid.peek() === null && (memoText.peek() || responseStatus.peek());
   resetMemo(sid, carried ? { text: memoText.peek(), responseStatus: responseStatus.peek(), version: 0 } : undefined);
+  setMemoSaver(memoSaver);
+}
+
+/**
+ * The page lost the memo of the call my 後処理 follows (a reload with its stored draft gone, another
+ * tab): it is read again and shown, so its response status can still be chosen and saved. A memo
+ * already on the page (another call's, or notes typed for the next one) is left alone.
+ */
+export async function recoverWrapUpMemo(sid: string): Promise<void> {
+  const empty = () => memoCallSid.peek() === null && !memoText.peek() && !responseStatus.peek();
+  if (!empty()) return;
+  const server = await getMemo(sid).catch(() => null);
+  if (!server || !empty()) return;
+  resetMemo(sid, fromServer(server));
   setMemoSaver(memoSaver);
 }
 

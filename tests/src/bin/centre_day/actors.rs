@@ -91,6 +91,80 @@ fn heard(day: &Day, sid: &str) -> (String, Vec<String>) {
     .unwrap_or_default()
 }
 
+/// What the simulator knows of a call, to say why an operator was held: the customer's status
+/// and the webhooks about the call that the injected faults kept from the console or that it
+/// did not take (path, status, fault).
+fn story(day: &Day, sid: &str) -> String {
+    let (status, _) = heard(day, sid);
+    let mut odd: BTreeMap<String, usize> = BTreeMap::new();
+    for w in day.sim.webhook_log() {
+        let about = w.url.contains(sid) || w.params.iter().any(|(_, v)| v == sid);
+        if !about || (w.injected.is_none() && (200..300).contains(&w.status)) {
+            continue;
+        }
+        let path = w.url.split("/twilio/voice/").nth(1).unwrap_or(&w.url);
+        let path = path.split(['/', '?']).next().unwrap_or(path);
+        let what = w
+            .params
+            .iter()
+            .find(|(k, _)| k == "CallStatus" || k == "StatusCallbackEvent")
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("");
+        *odd.entry(format!("{path} {what} {} {}", w.status, w.injected.unwrap_or("")))
+            .or_default() += 1;
+    }
+    let odd: Vec<String> = odd.into_iter().map(|(k, n)| format!("{} ×{n}", k.trim())).collect();
+    let conf = sid.to_owned();
+    let room = futures_lite_now(day.sim.wait_for(Duration::ZERO, move |w| {
+        Some(
+            w.conferences
+                .values()
+                .filter(|c| c.friendly_name == conf)
+                .map(|c| {
+                    let people: Vec<String> = c
+                        .participants
+                        .iter()
+                        .map(|p| format!("{} {}", p.label.as_deref().unwrap_or("?"), p.status))
+                        .collect();
+                    format!("{} ({})", c.status, people.join(", "))
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
+    }))
+    .flatten()
+    .unwrap_or_default();
+    // The console's REST requests about the call and its conference, last few.
+    let conf = sid.to_owned();
+    let conf_sids: Vec<String> = futures_lite_now(day.sim.wait_for(Duration::ZERO, move |w| {
+        Some(
+            w.conferences
+                .values()
+                .filter(|c| c.friendly_name == conf)
+                .map(|c| c.sid.clone())
+                .collect::<Vec<_>>(),
+        )
+    }))
+    .flatten()
+    .unwrap_or_default();
+    let rest: Vec<String> = day
+        .sim
+        .rest_log()
+        .into_iter()
+        .filter(|r| r.path.contains(sid) || conf_sids.iter().any(|c| r.path.contains(c.as_str())))
+        .map(|r| {
+            let tail = r.path.rsplit("/Conferences/").next().unwrap_or(&r.path);
+            let params: Vec<String> = r.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            format!("{} …{} [{}] {}", r.method, tail, params.join("&"), r.status)
+        })
+        .collect();
+    let rest = rest[rest.len().saturating_sub(4)..].join(" | ");
+    format!(
+        "customer {status}; conference {room}; webhooks not taken: [{}]; REST: {rest}",
+        odd.join(", ")
+    )
+}
+
 /// Polls a future that is ready at once (the simulator's wait with a zero timeout checks the
 /// state once and returns).
 fn futures_lite_now<T>(f: impl std::future::Future<Output = T>) -> Option<T> {
@@ -132,8 +206,8 @@ pub async fn set_up(day: &Arc<Day>) -> Result<(), Box<dyn std::error::Error>> {
     let handling = json!({
         "wrap_up_seconds": 2,
         "max_wait_seconds": day.cfg.max_wait_s,
-        "ring_timeout_seconds": 10,
-        "orphan_hold_seconds": 10,
+        "ring_timeout_seconds": crate::RING_TIMEOUT_S,
+        "orphan_hold_seconds": crate::ORPHAN_HOLD_S,
     });
     let mut put = day
         .api(
@@ -390,16 +464,29 @@ async fn take_offer(day: &Arc<Day>, p: &Person, phone: &mut Phone, leg: String, 
     if !customer_live(day, &sid) {
         day.count("operator joined an empty room");
     } else if part == Part::Fresh {
-        let mut calls = day.calls.lock().unwrap();
-        let track = calls.entry(sid.clone()).or_default();
-        track.answered.get_or_insert(connected);
-        if let Some((other, ..)) = track.takers.iter().find(|(who, _, end)| end.is_none() && *who != p.id) {
+        let other = {
+            let mut calls = day.calls.lock().unwrap();
+            let track = calls.entry(sid.clone()).or_default();
+            track.answered.get_or_insert(connected);
+            let other = track
+                .takers
+                .iter()
+                .find(|(who, _, end)| end.is_none() && *who != p.id)
+                .map(|(who, from, _)| (who.clone(), from.duration_since(day.started).as_secs_f64()));
+            track.takers.push((p.id.clone(), connected, None));
+            other
+        };
+        if let Some((other, since)) = other {
             day.fail(
                 "double-assigned",
-                format!("call {sid} taken by {} while {other} was still on it", p.id),
+                format!(
+                    "call {sid} taken by {} at {:.1} s while {other} was still on it (since {since:.1} s); {}",
+                    p.id,
+                    day.elapsed(),
+                    story(day, &sid)
+                ),
             );
         }
-        track.takers.push((p.id.clone(), connected, None));
     }
     if part == Part::Handed {
         day.count("transfers and ring-backs taken");
@@ -535,8 +622,29 @@ fn pick_action(part: Part) -> Action {
 struct MemoPad {
     version: u64,
     text: String,
-    /// The last save failed or conflicted: the next save tries again.
+    /// Typed and not stored yet: the next save sends it.
     dirty: bool,
+}
+
+/// What became of a memo save, read as the page reads it (`static-ui/src/state/memoOutbox.ts`,
+/// `saveFailure`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Saved {
+    /// Stored (or nothing to store, or a repeat of a save that had landed).
+    Stored,
+    /// Failed for a reason that passes (no answer, 401, 408, 429, 5xx, a 409 that is not a
+    /// stale version): the page keeps it (保存待ち) and tries again.
+    Kept,
+    /// Refused for good (403, 400, 404…): the page shows 保存できません for the operator to
+    /// copy or discard; it is not tried again by itself.
+    Refused,
+}
+
+/// The page's outbox retries: full jitter up to 2 s, doubling with each failed try up to a
+/// minute, never sooner than 0.5 s.
+fn outbox_retry_s(tries: u32) -> f64 {
+    let cap = (2.0 * 2f64.powi(tries.saturating_sub(1).min(10) as i32)).min(60.0);
+    (rand::rng().random::<f64>() * cap).max(0.5)
 }
 
 impl MemoPad {
@@ -555,10 +663,12 @@ impl MemoPad {
         day.memos.lock().unwrap().insert(sid.to_owned(), self.text.clone());
     }
 
-    /// Saves as the page does; a stale version is merged by keeping what was typed here.
-    async fn save(&mut self, day: &Day, token: &str, sid: &str) -> bool {
+    /// Saves as the page does. A stale version whose memo is this text is a save that had
+    /// landed; another text is someone else's save, which this operator overwrites with what
+    /// they typed (自分の内容で上書き), once.
+    async fn save(&mut self, day: &Day, token: &str, sid: &str) -> Saved {
         if !self.dirty {
-            return true;
+            return Saved::Stored;
         }
         for _ in 0..2 {
             let a = day
@@ -573,22 +683,69 @@ impl MemoPad {
                 200 => {
                     self.version = a.body["version"].as_u64().unwrap_or(self.version + 1);
                     self.dirty = false;
-                    return true;
+                    return Saved::Stored;
                 }
-                409 => {
-                    day.count("memo saves answered 409");
-                    match a.body["error"]["current"]["version"].as_u64() {
-                        Some(v) => self.version = v,
-                        None => return false,
+                409 if a.body["error"]["code"] == "stale_version" => {
+                    let current = &a.body["error"]["current"];
+                    let Some(v) = current["version"].as_u64() else {
+                        day.count("memo saves answered 409 without the current memo");
+                        return Saved::Kept;
+                    };
+                    self.version = v;
+                    if current["text"].as_str() == Some(self.text.as_str()) {
+                        day.count("memo saves repeated after they had landed");
+                        self.dirty = false;
+                        return Saved::Stored;
                     }
+                    day.count("memo saves answered 409 (saved meanwhile elsewhere): overwritten");
                 }
-                _ => {
-                    day.count("memo saves failed");
-                    return false;
+                0 | 401 | 408 | 409 | 429 | 500.. => {
+                    day.count(format!("memo saves kept to try again ({})", a.status));
+                    return Saved::Kept;
+                }
+                s => {
+                    day.count(format!(
+                        "memo saves refused ({s} {})",
+                        a.body["error"]["code"].as_str().unwrap_or("")
+                    ));
+                    day.memo_refused
+                        .lock()
+                        .unwrap()
+                        .entry(sid.to_owned())
+                        .or_default()
+                        .push(format!(
+                            "{s} at {:.1} s ({} characters typed)",
+                            day.elapsed(),
+                            self.text.chars().count()
+                        ));
+                    return Saved::Refused;
                 }
             }
         }
-        false
+        Saved::Kept
+    }
+
+    /// What the page's outbox does with a memo not stored when its call ends: kept, and tried
+    /// again with back-off until stored, across the operator's next calls; the run waits for
+    /// the outboxes to empty before it reads the memos back.
+    fn keep_trying(mut self, day: Arc<Day>, token: String, sid: String) {
+        day.memo_outbox.fetch_add(1, Ordering::SeqCst);
+        day.count("memos kept in the outbox after their call");
+        tokio::spawn(async move {
+            let mut tries = 0;
+            loop {
+                tries += 1;
+                match self.save(&day, &token, &sid).await {
+                    Saved::Stored => {
+                        day.count("memos the outbox stored after their call");
+                        break;
+                    }
+                    Saved::Refused => break,
+                    Saved::Kept => sleep_s(outbox_retry_s(tries)).await,
+                }
+            }
+            day.memo_outbox.fetch_sub(1, Ordering::SeqCst);
+        });
     }
 }
 
@@ -624,7 +781,12 @@ async fn on_call(
     let began = Instant::now();
     let mut acted = false;
     let mut leg_over = false;
+    // How the operator's part ended, for the findings.
+    let mut how = "the call's time was up";
     let mut handed_over = false;
+    // The operator's leg ended while the customer may still be there: the console holds the
+    // customer for 再接続 and rings the operator back before it lets them go.
+    let mut left_alone = false;
     loop {
         let wait = Duration::from_secs_f64(rand_between((1.0, 2.5)));
         let identity = phone.identity.clone();
@@ -641,6 +803,8 @@ async fn on_call(
         {
             if ev {
                 leg_over = true;
+                left_alone = true;
+                how = "their leg was disconnected by the platform";
                 break;
             }
             day.count("offered a call while on a call");
@@ -649,12 +813,15 @@ async fn on_call(
             follower.cancel();
             match close_tab(day, p, phone, sid, &leg).await {
                 Some(new_leg) => {
+                    // The reopened page keeps the memo as typed (it was persisted in the
+                    // browser), and its saves go on from there.
                     leg = new_leg;
                     follower = follow(day.clone(), p.token.clone(), sid.to_owned());
-                    pad = MemoPad::load(day, &p.token, sid).await;
                 }
                 None => {
                     leg_over = true;
+                    left_alone = true;
+                    how = "their tab closed and they did not rejoin";
                     break;
                 }
             }
@@ -673,6 +840,7 @@ async fn on_call(
             pad.save(day, &p.token, sid).await;
             handed_over = act(day, p, sid, action).await;
             if handed_over {
+                how = "they handed the call over";
                 break;
             }
         }
@@ -698,6 +866,7 @@ async fn on_call(
             if !done {
                 day.count("hang-ups refused: the softphone hung up its leg");
                 let _ = day.sim.disconnect(&phone.identity, &leg);
+                left_alone = true;
             }
         }
     }
@@ -725,42 +894,61 @@ async fn on_call(
         }
     }
     day.on_call.fetch_sub(1, Ordering::SeqCst);
-    // The page saves the last words and retries a failed save a while, beside its presence poll.
-    let saving = {
-        let day = day.clone();
-        let token = p.token.clone();
-        let sid = sid.to_owned();
-        tokio::spawn(async move {
-            let retry_until = Instant::now() + Duration::from_secs_f64(day.cfg.memo_retry_s);
-            while !pad.save(&day, &token, &sid).await && Instant::now() < retry_until {
-                sleep_s(1.0).await;
-            }
-        })
+    // The page saves the last words; what is not stored stays in its outbox, which goes on
+    // trying while the operator takes their next calls.
+    if pad.save(day, &p.token, sid).await == Saved::Kept {
+        pad.keep_trying(day.clone(), p.token.clone(), sid.to_owned());
+    }
+    let how = match (leg_over, handed_over, customer_ends) {
+        (false, false, true) => "the customer hung up",
+        (false, false, false) => "the operator hung up",
+        _ => how,
     };
-    free_within_bound(day, p, sid, ended).await;
-    let _ = saving.await;
+    let how = format!(
+        "{how} at {:.1} s, after {:?}{}",
+        ended.duration_since(day.started).as_secs_f64(),
+        action,
+        if acted { "" } else { " (not done)" }
+    );
+    let grace = if left_alone {
+        day.cfg.reconnect_grace()
+    } else {
+        Duration::ZERO
+    };
+    free_within_bound(day, p, sid, ended, grace, &how).await;
 }
 
-/// The operator's page after the call: polled until the console has let them go.
-async fn free_within_bound(day: &Day, p: &Person, sid: &str, ended: Instant) {
-    let bound = day.cfg.free_bound();
+/// The operator's page after the call: polled until the console has let them go, within the
+/// bound after the call's end, or after the grace the console gives an operator whose leg left
+/// a customer alone (see `Config::reconnect_grace`). The time the store was down after the
+/// call's end is left out: no write lands while it is.
+async fn free_within_bound(day: &Day, p: &Person, sid: &str, ended: Instant, grace: Duration, how: &str) {
+    let bound = day.cfg.free_bound() + grace;
     let give_up = bound * 3;
     loop {
         let me = day.api(&p.token, "GET", "/api/operators/me", None).await;
         // Free of this call: no call, or already offered the next one.
         let current = me.body["current_call"].as_str();
         let free = me.status == 200 && current != Some(sid) && !(current.is_none() && me.body["status"] == "on_call");
-        let waited = ended.elapsed();
+        let now = Instant::now();
+        let down = day.outages.down_between(ended, now);
+        let waited = now.saturating_duration_since(ended).saturating_sub(down);
+        let timed = if down.is_zero() {
+            String::new()
+        } else {
+            format!(", less {:.1} s the store was down", down.as_secs_f64())
+        };
         if free {
             day.free_delays.lock().unwrap().push(waited.as_secs_f64());
             if waited > bound {
                 day.fail(
                     "stuck",
                     format!(
-                        "{} free {:.1} s after call {sid} ended (bound {:.1} s)",
+                        "{} free {:.1} s after call {sid} ended ({how}; bound {:.1} s{timed}); {}",
                         p.id,
                         waited.as_secs_f64(),
-                        bound.as_secs_f64()
+                        bound.as_secs_f64(),
+                        story(day, sid)
                     ),
                 );
             }
@@ -774,12 +962,13 @@ async fn free_within_bound(day: &Day, p: &Person, sid: &str, ended: Instant) {
             day.fail(
                 "stuck",
                 format!(
-                    "{} still {} with call {} {:.0} s after call {sid} ended (bound {:.1} s)",
+                    "{} still {} with call {} {:.0} s after call {sid} ended ({how}; bound {:.1} s{timed}); {}",
                     p.id,
                     me.body["status"],
                     me.body["current_call"],
                     waited.as_secs_f64(),
-                    bound.as_secs_f64()
+                    bound.as_secs_f64(),
+                    story(day, sid)
                 ),
             );
             return;
@@ -1226,14 +1415,63 @@ pub async fn check_at_end(day: &Day) {
             let stored = day.api(token, "GET", &format!("/api/memos/{sid}"), None).await;
             let text = stored.body["text"].as_str().unwrap_or_default();
             if stored.status != 200 || text != typed {
+                let refused = day.memo_refused.lock().unwrap().get(&sid).cloned().unwrap_or_default();
+                let record = day
+                    .probe
+                    .peek(&shared::domain::calls::call_key(&sid))
+                    .await
+                    .map(|item| {
+                        let mut shown: Vec<String> = [
+                            "status",
+                            "operator_id",
+                            "offered_to",
+                            "handed_over",
+                            "handed_from",
+                            "end_reason",
+                            "answered_at",
+                            "ended_at",
+                            "transfer_to",
+                            "transfer_state",
+                            "requeued_at",
+                        ]
+                        .iter()
+                        .filter_map(|f| item.get(*f).map(|v| format!("{f}={v}")))
+                        .collect();
+                        shown.sort();
+                        shown.join(" ")
+                    })
+                    .unwrap_or_else(|| "no record".into());
+                let takers = day
+                    .calls
+                    .lock()
+                    .unwrap()
+                    .get(&sid)
+                    .map(|c| {
+                        c.takers
+                            .iter()
+                            .map(|(op, from, to)| {
+                                let at = |t: &Instant| t.duration_since(day.started).as_secs_f64();
+                                format!(
+                                    "{op} {:.1}–{}",
+                                    at(from),
+                                    to.map(|t| format!("{:.1} s", at(&t))).unwrap_or("…".into())
+                                )
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                    .unwrap_or_default();
                 day.fail(
                     "memo lost",
                     format!(
-                        "call {sid}: typed {} characters, stored {} ({}): the last {} characters missing",
+                        "call {sid}: typed {} characters, stored {} ({}): the last {} characters missing; \
+                         saves refused: [{}]; taken by: [{}]; the call record: {record}; {}",
                         typed.chars().count(),
                         text.chars().count(),
                         stored.status,
-                        typed.chars().count().saturating_sub(text.chars().count())
+                        typed.chars().count().saturating_sub(text.chars().count()),
+                        refused.join(", "),
+                        takers.join(", "),
+                        story(day, &sid)
                     ),
                 );
             }

@@ -34,6 +34,11 @@ use stats::{Outages, Stats};
 const REAL_CALL_S: f64 = 300.0;
 /// The bound, in a real centre, for an operator to be free after their call ended.
 const REAL_FREE_BOUND_S: f64 = 120.0;
+/// How long an operator's softphone rings (the call-handling setting the day runs with).
+pub const RING_TIMEOUT_S: u32 = 10;
+/// How long a customer is held with nobody before the call heals itself (the setting; 5 s at
+/// least, so not compressed).
+pub const ORPHAN_HOLD_S: u32 = 10;
 
 /// Where the data lives.
 #[derive(Debug, Clone)]
@@ -59,8 +64,6 @@ pub struct Config {
     pub outage_s: f64,
     /// The longest wait the console allows (its setting, 30 s at least).
     pub max_wait_s: u32,
-    /// How long the page keeps retrying a memo save that failed, after the call.
-    pub memo_retry_s: f64,
     pub seed: u64,
 }
 
@@ -81,7 +84,6 @@ impl Config {
             patience: (40.0, 150.0),
             outage_s: 120.0,
             max_wait_s: 90,
-            memo_retry_s: 10.0,
             seed: 17,
         }
     }
@@ -169,6 +171,25 @@ impl Config {
     pub fn free_bound(&self) -> Duration {
         Duration::from_secs_f64((REAL_FREE_BOUND_S / self.compression()).max(5.0))
     }
+
+    /// What the console adds for an operator whose leg left the customer alone: the customer is
+    /// held for [`ORPHAN_HOLD_S`] (time for 再接続), the check runs at the next hold-music fetch
+    /// or reconciliation run, and the operator's ring-back rings for [`RING_TIMEOUT_S`] before
+    /// the call goes back in line and the operator is let go.
+    pub fn reconnect_grace(&self) -> Duration {
+        Duration::from_secs((ORPHAN_HOLD_S + RING_TIMEOUT_S) as u64) + self.reconcile_timing().0
+    }
+
+    /// The reconciliation's schedule (every minute, deployed) and the time a call may be believed
+    /// live before Twilio is asked about it, compressed as the free bound is: the product's
+    /// promise, an end applied within the bound however its callbacks were lost, is checked at
+    /// the run's speed.
+    pub fn reconcile_timing(&self) -> (Duration, chrono::Duration) {
+        let scale = self.free_bound().as_secs_f64() / REAL_FREE_BOUND_S;
+        let period = Duration::from_secs_f64(local::RECONCILE_EVERY.as_secs_f64() * scale);
+        let live = shared::control::reconcile::LIVE_BOUND_SECONDS as f64 * scale;
+        (period, chrono::Duration::milliseconds((live * 1000.0) as i64))
+    }
 }
 
 /// The API path as a route: ids replaced by `{id}`, webhooks by their kind.
@@ -230,11 +251,16 @@ pub struct Day {
     pub calls: Mutex<HashMap<String, CallTrack>>,
     /// Per call, the memo as last typed and who typed it.
     pub memos: Mutex<HashMap<String, String>>,
+    /// Per call, the memo saves refused for good (status, when, the answer), to say why a memo
+    /// was lost.
+    pub memo_refused: Mutex<HashMap<String, Vec<String>>>,
     /// Inquiry records created, with the word they can be found by and their call.
     pub records: Mutex<Vec<(String, String, String)>>,
     pub failures: Mutex<Vec<Failure>>,
     /// Seconds from a call's real end to the operator being free, per operator leg.
     pub free_delays: Mutex<Vec<f64>>,
+    /// Memos the pages' outboxes are still trying to store after their call.
+    pub memo_outbox: AtomicUsize,
     /// Operators currently on a call (for the "at once" figure) and the most at once.
     pub on_call: AtomicUsize,
     pub most_on_call: AtomicUsize,
@@ -270,30 +296,63 @@ impl Day {
         self.started.elapsed().as_secs_f64()
     }
 
-    /// A request as the page makes it, timed and recorded by route.
+    /// A request as the page makes it, timed and recorded by route. Like the page's client
+    /// (`static-ui/src/api/client.ts`), a 429 or 503 is tried again when repeating it cannot do
+    /// anything twice (a read, a write carrying its version, a status set again, a hang-up): at
+    /// most three tries, waiting with full jitter up to 0.5 s then 1 s, or as `Retry-After`
+    /// says, 8 s in all at most. Every answer is recorded, the retried ones too.
     pub async fn api(&self, token: &str, method: &str, path: &str, body: Option<Value>) -> Answer {
+        let repeatable = method == "GET"
+            || body.as_ref().is_some_and(|b| b["version"].is_number())
+            || (method == "PUT" && path == "/api/operators/me/status")
+            || (method == "POST" && path.starts_with("/api/calls/") && path.ends_with("/hangup"));
+        let mut waited = 0.0;
+        let mut n = 0;
+        loop {
+            let (answer, retry_after) = self.api_once(token, method, path, body.as_ref()).await;
+            n += 1;
+            if !repeatable || !matches!(answer.status, 429 | 503) || n >= 3 {
+                return answer;
+            }
+            let wait = retry_after.unwrap_or_else(|| rand::random::<f64>() * 0.5 * f64::from(1 << (n - 1)));
+            if waited + wait > 8.0 {
+                return answer;
+            }
+            waited += wait;
+            tokio::time::sleep(Duration::from_secs_f64(wait)).await;
+        }
+    }
+
+    /// One try of a request; the answer with its `Retry-After` in seconds.
+    async fn api_once(&self, token: &str, method: &str, path: &str, body: Option<&Value>) -> (Answer, Option<f64>) {
         let route = route_of(method, path.split('?').next().unwrap_or(path));
         let mut r = self
             .http
             .request(method.parse().expect("a method"), format!("{}{path}", self.base))
             .bearer_auth(token);
         if let Some(b) = body {
-            r = r.json(&b);
+            r = r.json(b);
         }
         let sent = Instant::now();
-        let (status, text) = match r.send().await {
+        let (status, retry_after, text) = match r.send().await {
             Ok(resp) => {
                 let s = resp.status().as_u16();
-                (s, resp.text().await.unwrap_or_default())
+                let after = resp
+                    .headers()
+                    .get("retry-after")
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.trim().parse::<f64>().ok());
+                (s, after, resp.text().await.unwrap_or_default())
             }
-            Err(e) => (0, format!("no answer: {e}")),
+            Err(e) => (0, None, format!("no answer: {e}")),
         };
         let answered = Instant::now();
         self.stats.record(&route, status, sent, answered, &text);
-        Answer {
+        let answer = Answer {
             status,
             body: serde_json::from_str(&text).unwrap_or(Value::Null),
-        }
+        };
+        (answer, retry_after)
     }
 
     /// A request to the simulator's or the sign-in API (not counted as the page's).
@@ -381,6 +440,7 @@ async fn run(cfg: Config) -> Result<bool, Box<dyn std::error::Error>> {
         .router
         .layer(axum::middleware::from_fn_with_state(probe.clone(), Probe::middleware));
     let sim = app.sim.clone();
+    let control = app.control.clone();
     tokio::spawn(async move { axum::serve(listener, router).await });
 
     let http = shared::tls::http_client()
@@ -400,9 +460,11 @@ async fn run(cfg: Config) -> Result<bool, Box<dyn std::error::Error>> {
         over: AtomicBool::new(false),
         calls: Mutex::default(),
         memos: Mutex::default(),
+        memo_refused: Mutex::default(),
         records: Mutex::default(),
         failures: Mutex::default(),
         free_delays: Mutex::default(),
+        memo_outbox: AtomicUsize::new(0),
         on_call: AtomicUsize::new(0),
         most_on_call: AtomicUsize::new(0),
         counts: Mutex::default(),
@@ -429,6 +491,15 @@ async fn run(cfg: Config) -> Result<bool, Box<dyn std::error::Error>> {
         cfg.compression(),
         cfg.free_bound().as_secs_f64()
     );
+    let (reconcile_every, live_bound) = cfg.reconcile_timing();
+    println!(
+        "  the reconciliation runs every {:.1} s and asks about calls believed live for {:.1} s \
+         (the deployed schedule's minute and {} s, compressed)",
+        reconcile_every.as_secs_f64(),
+        live_bound.num_milliseconds() as f64 / 1000.0,
+        shared::control::reconcile::LIVE_BOUND_SECONDS
+    );
+    spawn_reconciler(day.clone(), control, reconcile_every, live_bound);
 
     actors::set_up(&day).await?;
     let setup_s = day.elapsed();
@@ -456,12 +527,42 @@ async fn run(cfg: Config) -> Result<bool, Box<dyn std::error::Error>> {
     for p in people {
         let _ = p.await;
     }
+    // The pages' outboxes store what they kept (their back-off is at most a minute).
+    let outbox_until = Instant::now() + Duration::from_secs(90);
+    while day.memo_outbox.load(Ordering::SeqCst) > 0 && Instant::now() < outbox_until {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let left = day.memo_outbox.load(Ordering::SeqCst);
+    if left > 0 {
+        day.count(format!("memos still in an outbox at the end ({left})"));
+    }
     let settled = day.sim.settle(Duration::from_secs(20)).await;
     if !settled {
         day.count("webhooks still in flight at the end");
     }
     actors::check_at_end(&day).await;
     Ok(report(&day))
+}
+
+/// The local runtime's reconciliation timer (`local::spawn_reconciler`) at the run's speed, until
+/// the day is over; what it applied is counted.
+fn spawn_reconciler(day: Arc<Day>, control: shared::control::CallControl, every: Duration, live: chrono::Duration) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        tick.tick().await;
+        while !day.over.load(Ordering::SeqCst) {
+            tick.tick().await;
+            match control.reconcile_within(chrono::Utc::now(), live).await {
+                Ok(r) => {
+                    for _ in &r.ended {
+                        day.count("call ends applied by the reconciliation");
+                    }
+                }
+                Err(_) => day.count("reconciliation runs that failed (tried again next run)"),
+            }
+        }
+    });
 }
 
 /// Customers still on a call the console placed or answered.
@@ -536,7 +637,7 @@ fn report(day: &Day) -> bool {
     }
 
     println!(
-        "\n  {:<52} {:>7} {:>8} {:>8} {:>6} {:>6} {:>9} {:>7} {:>7}",
+        "\n  {:<52} {:>7} {:>8} {:>8} {:>6} {:>6} {:>9} {:>7} {:>7} {:>8}",
         "route (page requests; webhooks from the simulator)",
         "n",
         "p50 ms",
@@ -545,7 +646,8 @@ fn report(day: &Day) -> bool {
         "5xx",
         "store/req",
         "max",
-        "batch"
+        "batch",
+        "tx lost"
     );
     let by_path = day.probe.by_path();
     let mut seen = HashSet::new();
@@ -558,18 +660,28 @@ fn report(day: &Day) -> bool {
             0.0
         };
         println!(
-            "  {route:<52} {n:>7} {p50:>8.1} {p99:>8.1} {c4:>6} {c5:>6} {per:>9.2} {:>7} {:>7}",
-            s.max_ops, s.largest_batch
+            "  {route:<52} {n:>7} {p50:>8.1} {p99:>8.1} {c4:>6} {c5:>6} {per:>9.2} {:>7} {:>7} {:>8}",
+            s.max_ops, s.largest_batch, s.refused_tx
         );
     }
     for (route, s) in &by_path {
         if seen.contains(route) || s.requests == 0 {
             continue;
         }
+        // A webhook: the console's own time to answer it (the simulator sent it).
         let per = s.store_ops as f64 / s.requests as f64;
+        let mut ms = s.millis.clone();
+        ms.sort_by(|a, b| a.total_cmp(b));
         println!(
-            "  {route:<52} {:>7} {:>8} {:>8} {:>6} {:>6} {per:>9.2} {:>7} {:>7}",
-            s.requests, "-", "-", "-", "-", s.max_ops, s.largest_batch
+            "  {route:<52} {:>7} {:>8.1} {:>8.1} {:>6} {:>6} {per:>9.2} {:>7} {:>7} {:>8}",
+            s.requests,
+            stats::percentile(&ms, 0.5),
+            stats::percentile(&ms, 0.99),
+            "-",
+            "-",
+            s.max_ops,
+            s.largest_batch,
+            s.refused_tx
         );
     }
     println!(
@@ -577,6 +689,23 @@ fn report(day: &Day) -> bool {
         "(background)",
         day.probe.background()
     );
+    println!(
+        "\n  {:<14} {:>8} {:>8} {:>8} {:>8}   outcomes other than success",
+        "store request", "n", "p50 ms", "p99 ms", "max ms"
+    );
+    for (op, t) in day.probe.by_op() {
+        let mut ms = t.millis.clone();
+        ms.sort_by(|a, b| a.total_cmp(b));
+        let outcomes: Vec<String> = t.outcomes.iter().map(|(k, n)| format!("{k} ×{n}")).collect();
+        println!(
+            "  {op:<14} {:>8} {:>8.1} {:>8.1} {:>8.1}   {}",
+            ms.len(),
+            stats::percentile(&ms, 0.5),
+            stats::percentile(&ms, 0.99),
+            ms.last().copied().unwrap_or(0.0),
+            outcomes.join("; ")
+        );
+    }
     println!("\n  refusals (4xx) the page saw, with the first answer of each:");
     for ((route, status), (n, body)) in day.stats.refusals() {
         println!("    {route} {status} ×{n}: {body}");
@@ -634,6 +763,16 @@ mod tests {
         assert!(c.operators >= 60, "60 operators can be on calls at once");
         assert!((c.compression() - 14.285).abs() < 0.01);
         assert!((c.free_bound().as_secs_f64() - 8.4).abs() < 0.01);
+        let (every, live) = c.reconcile_timing();
+        assert!(
+            (every.as_secs_f64() - 4.2).abs() < 0.01,
+            "a minute compressed: {every:?}"
+        );
+        assert_eq!(live.num_milliseconds(), 3150, "45 s compressed");
+        assert!(
+            every.as_secs_f64() + live.num_milliseconds() as f64 / 1000.0 < c.free_bound().as_secs_f64(),
+            "a lost end is applied within the bound, as deployed within two minutes"
+        );
         let slow = Config::parse(&args("--short --talk 200,400")).unwrap();
         assert_eq!(
             slow.free_bound(),

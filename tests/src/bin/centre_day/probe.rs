@@ -18,6 +18,8 @@ use shared::store::{Cond, Item, Key, Page, Query, Store, StoreError, TxOp, Updat
 pub struct RequestCount {
     ops: AtomicU64,
     largest_batch: AtomicU64,
+    /// Transactions refused (a condition failed, or another transaction was on an item).
+    refused_tx: AtomicU64,
 }
 
 tokio::task_local! {
@@ -32,6 +34,11 @@ pub struct PathCounts {
     pub max_ops: u64,
     /// The most keys one batch read asked for.
     pub largest_batch: u64,
+    /// Transactions refused (a condition failed, or another transaction was on an item).
+    pub refused_tx: u64,
+    /// How long each request took to answer, in ms (webhooks included, which the page's
+    /// figures leave out).
+    pub millis: Vec<f64>,
 }
 
 /// The store behind the run's switch, counting by path.
@@ -41,6 +48,17 @@ pub struct Probe {
     refused: AtomicU64,
     background: AtomicU64,
     by_path: Mutex<BTreeMap<String, PathCounts>>,
+    /// Each store request's time and outcome, by kind of request.
+    by_op: Mutex<BTreeMap<&'static str, OpTimes>>,
+}
+
+/// The store's own figures for one kind of request: how long it took and how it ended.
+#[derive(Debug, Clone, Default)]
+pub struct OpTimes {
+    pub millis: Vec<f64>,
+    /// Outcomes other than success, by kind (a condition that failed, a transaction conflict,
+    /// the store unavailable with the first words of its reason).
+    pub outcomes: BTreeMap<String, u64>,
 }
 
 impl Probe {
@@ -51,6 +69,7 @@ impl Probe {
             refused: AtomicU64::new(0),
             background: AtomicU64::new(0),
             by_path: Mutex::default(),
+            by_op: Mutex::default(),
         }
     }
 
@@ -71,6 +90,48 @@ impl Probe {
 
     pub fn by_path(&self) -> BTreeMap<String, PathCounts> {
         self.by_path.lock().unwrap().clone()
+    }
+
+    /// A stored item as it is, read past the switch and the counts (for the report).
+    pub async fn peek(&self, key: &Key) -> Option<Item> {
+        self.inner.get(key).await.ok().flatten()
+    }
+
+    pub fn by_op(&self) -> BTreeMap<&'static str, OpTimes> {
+        self.by_op.lock().unwrap().clone()
+    }
+
+    /// Runs one store request, timing it and noting how it ended.
+    async fn timed<T>(
+        &self,
+        op: &'static str,
+        request: impl std::future::Future<Output = Result<T, StoreError>>,
+    ) -> Result<T, StoreError> {
+        let sent = std::time::Instant::now();
+        let r = request.await;
+        let ms = sent.elapsed().as_secs_f64() * 1000.0;
+        if op == "transact"
+            && matches!(
+                r,
+                Err(StoreError::ConditionFailed { .. } | StoreError::TransactionConflict)
+            )
+        {
+            let _ = CURRENT.try_with(|c| c.refused_tx.fetch_add(1, Ordering::Relaxed));
+        }
+        let outcome = match &r {
+            Ok(_) => None,
+            Err(StoreError::ConditionFailed { index: Some(i) }) => Some(format!("condition failed (write {i})")),
+            Err(StoreError::ConditionFailed { index: None }) => Some("condition failed".to_owned()),
+            Err(StoreError::TransactionConflict) => Some("transaction conflict".to_owned()),
+            Err(e) => Some(e.to_string().chars().take(90).collect()),
+        };
+        let mut by_op = self.by_op.lock().unwrap();
+        let row = by_op.entry(op).or_default();
+        row.millis.push(ms);
+        if let Some(o) = outcome {
+            *row.outcomes.entry(o).or_default() += 1;
+        }
+        r
     }
 
     fn strike(&self, batch: usize) -> Result<(), StoreError> {
@@ -97,7 +158,9 @@ impl Probe {
         }
         let path = crate::route_of(req.method().as_str(), raw);
         let count = Arc::new(RequestCount::default());
+        let sent = std::time::Instant::now();
         let response = CURRENT.scope(count.clone(), next.run(req)).await;
+        let ms = sent.elapsed().as_secs_f64() * 1000.0;
         let ops = count.ops.load(Ordering::Relaxed);
         let mut by_path = probe.by_path.lock().unwrap();
         let row = by_path.entry(path).or_default();
@@ -105,6 +168,8 @@ impl Probe {
         row.store_ops += ops;
         row.max_ops = row.max_ops.max(ops);
         row.largest_batch = row.largest_batch.max(count.largest_batch.load(Ordering::Relaxed));
+        row.refused_tx += count.refused_tx.load(Ordering::Relaxed);
+        row.millis.push(ms);
         response
     }
 }
@@ -113,34 +178,34 @@ impl Probe {
 impl Store for Probe {
     async fn get(&self, k: &Key) -> Result<Option<Item>, StoreError> {
         self.strike(1)?;
-        self.inner.get(k).await
+        self.timed("get", self.inner.get(k)).await
     }
     async fn get_many(&self, k: &[Key]) -> Result<Vec<Item>, StoreError> {
         self.strike(k.len())?;
-        self.inner.get_many(k).await
+        self.timed("get_many", self.inner.get_many(k)).await
     }
     async fn put(&self, i: Item, c: Option<Cond>) -> Result<(), StoreError> {
         self.strike(0)?;
-        self.inner.put(i, c).await
+        self.timed("put", self.inner.put(i, c)).await
     }
     async fn update(&self, k: &Key, u: Update, c: Option<Cond>) -> Result<Item, StoreError> {
         self.strike(0)?;
-        self.inner.update(k, u, c).await
+        self.timed("update", self.inner.update(k, u, c)).await
     }
     async fn delete(&self, k: &Key, c: Option<Cond>) -> Result<(), StoreError> {
         self.strike(0)?;
-        self.inner.delete(k, c).await
+        self.timed("delete", self.inner.delete(k, c)).await
     }
     async fn query(&self, q: Query) -> Result<Page, StoreError> {
         self.strike(0)?;
-        self.inner.query(q).await
+        self.timed("query", self.inner.query(q)).await
     }
     async fn transact(&self, o: Vec<TxOp>) -> Result<(), StoreError> {
         self.strike(0)?;
-        self.inner.transact(o).await
+        self.timed("transact", self.inner.transact(o)).await
     }
     async fn batch_write(&self, p: Vec<Item>, d: Vec<Key>) -> Result<(), StoreError> {
         self.strike(0)?;
-        self.inner.batch_write(p, d).await
+        self.timed("batch_write", self.inner.batch_write(p, d)).await
     }
 }

@@ -111,6 +111,22 @@ impl Outages {
         }
     }
 
+    /// How long the store was down between `from` and `to` (an outage still on counts up to
+    /// `to`). Nothing the console does (letting an operator go included) can land while its
+    /// store is down, so a bound on the console's time leaves that time out.
+    pub fn down_between(&self, from: Instant, to: Instant) -> Duration {
+        self.0
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(begin, end)| {
+                let begin = (*begin).max(from);
+                let end = end.unwrap_or(to).min(to);
+                end.saturating_duration_since(begin)
+            })
+            .sum()
+    }
+
     /// Whether a request sent and answered at these times overlaps an outage (its end extended
     /// by `grace`, for requests that were queued behind the refused ones).
     pub fn covers(&self, sent: Instant, answered: Instant, grace: Duration) -> bool {
@@ -124,6 +140,29 @@ impl Outages {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_time_the_store_was_down_is_counted_only_inside_the_window_asked_about() {
+        let o = Outages::default();
+        let before = Instant::now();
+        std::thread::sleep(Duration::from_millis(5));
+        o.begin();
+        std::thread::sleep(Duration::from_millis(5));
+        let during = Instant::now();
+        std::thread::sleep(Duration::from_millis(5));
+        o.end();
+        std::thread::sleep(Duration::from_millis(5));
+        let after = Instant::now();
+        let (begin, back) = {
+            let w = o.0.lock().unwrap();
+            (w[0].0, w[0].1.unwrap())
+        };
+        assert_eq!(o.down_between(before, after), back - begin);
+        assert_eq!(o.down_between(during, after), back - during);
+        assert_eq!(o.down_between(before, during), during - begin);
+        assert_eq!(o.down_between(back, after), Duration::ZERO);
+        assert_eq!(o.down_between(after, after + Duration::from_millis(5)), Duration::ZERO);
+    }
 
     #[test]
     fn percentiles_are_nearest_rank() {

@@ -1,0 +1,303 @@
+//! What a voicemail box needs of the platform: `<Record>` (the caller's message, ended by a key,
+//! the longest length, silence after speech, or their hanging up, then the recording callback
+//! and the action in Twilio's formats), `<Start><Transcription>` (each phrase the caller says
+//! posted as a final `transcription-content` event, `transcription-stopped` when the call ends)
+//! and the recording's media, a generated WAV tone as long as the recording.
+//!
+//! The simulated caller speaks through `POST /sim/calls/{sid}/speak {"text"}`. Silence ends a
+//! recording only after the caller has said something, so a test is never raced by the
+//! silence timeout before it speaks.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::{Duration, Instant};
+
+use tokio_util::sync::CancellationToken;
+
+use shared::twilio::twiml::rules::TwimlElement;
+
+use super::super::{Hook, Simulator, World, new_sid, rfc2822_now};
+use super::Instructions;
+
+/// Voicemail state of the world: transcriptions running, recordings under way and made.
+#[derive(Debug, Default)]
+pub struct Boxes {
+    /// Per call: the real-time transcription running on it.
+    transcriptions: HashMap<String, Transcribing>,
+    /// Per call: the `<Record>` under way.
+    recording: HashMap<String, Recording>,
+    /// Every recording made by `<Record>`: its length in seconds, by RecordingSid.
+    pub recordings: BTreeMap<String, u64>,
+}
+
+#[derive(Debug)]
+struct Transcribing {
+    sid: String,
+    hook: Hook,
+    language: String,
+    track: String,
+    sequence: u64,
+}
+
+#[derive(Debug)]
+struct Recording {
+    said: Vec<String>,
+    last_speech: Option<Instant>,
+}
+
+impl Simulator {
+    /// The simulated caller says `text`: a transcription running on the call posts it, and a
+    /// recording under way hears it. False when the call is not live.
+    pub fn speak(&self, sid: &str, text: &str) -> bool {
+        self.with_world(|w| {
+            let Some(call) = w.calls.get_mut(sid).filter(|c| !c.is_over()) else {
+                return false;
+            };
+            call.said.push(text.to_owned());
+            if let Some(r) = w.voicemail.recording.get_mut(sid) {
+                r.said.push(text.to_owned());
+                r.last_speech = Some(Instant::now());
+            }
+            if let Some(t) = w.voicemail.transcriptions.get_mut(sid) {
+                t.sequence += 1;
+                let mut p = self.transcription_params(sid, t, "transcription-content");
+                let data = serde_json::json!({"transcript": text, "confidence": 0.92});
+                p.extend([
+                    ("LanguageCode".to_owned(), t.language.clone()),
+                    ("Track".to_owned(), t.track.clone()),
+                    ("TranscriptionData".to_owned(), data.to_string()),
+                    ("Final".to_owned(), "true".to_owned()),
+                    ("SequenceId".to_owned(), t.sequence.to_string()),
+                    ("Stability".to_owned(), "1.0".to_owned()),
+                ]);
+                let url = t.hook.url.clone();
+                self.enqueue(&url, p);
+            }
+            true
+        })
+    }
+
+    fn transcription_params(&self, call: &str, t: &Transcribing, event: &str) -> Vec<(String, String)> {
+        vec![
+            ("AccountSid".to_owned(), self.inner.account.account_sid.clone()),
+            ("CallSid".to_owned(), call.to_owned()),
+            ("TranscriptionSid".to_owned(), t.sid.clone()),
+            ("TranscriptionEvent".to_owned(), event.to_owned()),
+            ("Timestamp".to_owned(), chrono::Utc::now().to_rfc3339()),
+        ]
+    }
+
+    /// `<Start>`: starts each `<Transcription>` in it (one per call; a second replaces none).
+    pub(super) fn start(&self, sid: &str, verb: &TwimlElement, base: &str) {
+        for t in verb.children.iter().filter(|c| c.name == "Transcription") {
+            let Some(url) = t.attr("statusCallbackUrl") else {
+                self.problem("<Transcription> without statusCallbackUrl: its results go nowhere".into());
+                continue;
+            };
+            if t.attr("statusCallbackMethod")
+                .is_some_and(|m| m.eq_ignore_ascii_case("GET"))
+            {
+                self.problem("transcription callbacks by GET are not simulated; use POST".into());
+                continue;
+            }
+            let running = Transcribing {
+                sid: new_sid("GT"),
+                hook: Hook {
+                    url: self.absolute(base, url),
+                    method: "POST".into(),
+                },
+                language: t.attr("languageCode").unwrap_or("en-US").to_owned(),
+                track: t.attr("track").unwrap_or("both_tracks").to_owned(),
+                sequence: 0,
+            };
+            self.with_world(|w| {
+                if w.voicemail.transcriptions.contains_key(sid) {
+                    return;
+                }
+                let p = self.transcription_params(sid, &running, "transcription-started");
+                self.enqueue(&running.hook.url, p);
+                w.voicemail.transcriptions.insert(sid.to_owned(), running);
+            });
+        }
+    }
+
+    /// The call ended: its transcription stops (and says so).
+    pub(crate) fn w_voicemail_call_ended(&self, w: &mut World, sid: &str) {
+        if let Some(t) = w.voicemail.transcriptions.remove(sid) {
+            let p = self.transcription_params(sid, &t, "transcription-stopped");
+            self.enqueue(&t.hook.url, p);
+        }
+    }
+
+    /// `<Record>`: records until a finish key, the longest length, silence after speech or the
+    /// caller hanging up; sends the recording callback, then (on a live call) fetches the action
+    /// with the recording. `None` goes on with the next verb (nothing was recorded), `Some` is
+    /// what runs next.
+    pub(super) async fn record(
+        &self,
+        sid: &str,
+        verb: &TwimlElement,
+        base: &str,
+        token: &CancellationToken,
+    ) -> Option<Option<Instructions>> {
+        if verb.attr("playBeep") != Some("false") {
+            self.with_world(|w| self.w_hear(w, sid, "♪ ピー".into()));
+        }
+        let seconds = |name: &str, default: f64| verb.attr(name).and_then(|v| v.parse::<f64>().ok()).unwrap_or(default);
+        let scale = self.inner.config.pause_scale;
+        let max_length = Duration::from_secs_f64((seconds("maxLength", 3600.0) * scale).max(0.05));
+        let silence = Duration::from_secs_f64((seconds("timeout", 5.0) * scale).max(0.05));
+        let finish_keys = verb.attr("finishOnKey").unwrap_or("1234567890*#").to_owned();
+        let started = Instant::now();
+        let started_at = rfc2822_now();
+        let digits_before = self.with_world(|w| {
+            w.voicemail.recording.insert(
+                sid.to_owned(),
+                Recording {
+                    said: Vec::new(),
+                    last_speech: None,
+                },
+            );
+            w.calls.get(sid).map(|c| c.digits.len()).unwrap_or(0)
+        });
+        let mut pressed = String::new();
+        loop {
+            if token.is_cancelled() {
+                break;
+            }
+            let (over, key, quiet) = self.with_world(|w| {
+                let call = w.calls.get(sid);
+                let over = call.is_none_or(|c| c.is_over());
+                let key = call
+                    .and_then(|c| c.digits.get(digits_before..))
+                    .and_then(|new| new.chars().find(|k| finish_keys.contains(*k)));
+                let quiet = w
+                    .voicemail
+                    .recording
+                    .get(sid)
+                    .and_then(|r| r.last_speech)
+                    .is_some_and(|t| t.elapsed() >= silence);
+                (over, key, quiet)
+            });
+            if let Some(k) = key {
+                pressed.push(k);
+            }
+            if over || key.is_some() || quiet || started.elapsed() >= max_length {
+                break;
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_millis(20)) => {}
+                _ = token.cancelled() => {}
+            }
+        }
+        let (said, live) = self.with_world(|w| {
+            let said = w.voicemail.recording.remove(sid).map(|r| r.said).unwrap_or_default();
+            (said, w.calls.get(sid).is_some_and(|c| !c.is_over()))
+        });
+        let account = self.inner.account.account_sid.clone();
+        let callback = verb.attr("recordingStatusCallback").map(|u| self.absolute(base, u));
+        let events = verb.attr("recordingStatusCallbackEvent").unwrap_or("completed");
+        if said.is_empty() {
+            if let Some(url) = callback.filter(|_| events.split_whitespace().any(|e| e == "absent")) {
+                self.enqueue(
+                    &url,
+                    vec![
+                        ("AccountSid".into(), account),
+                        ("CallSid".into(), sid.to_owned()),
+                        ("RecordingSid".into(), new_sid("RE")),
+                        ("RecordingStatus".into(), "absent".into()),
+                        ("RecordingSource".into(), "RecordVerb".into()),
+                        ("RecordingStartTime".into(), started_at),
+                        ("ErrorCode".into(), "0".into()),
+                    ],
+                );
+            }
+            return (!live).then_some(None);
+        }
+        let length = ((started.elapsed().as_secs_f64() / scale.max(1e-6)).round() as u64)
+            .clamp(1, seconds("maxLength", 3600.0) as u64);
+        let recording = new_sid("RE");
+        let url = format!("https://api.twilio.com/2010-04-01/Accounts/{account}/Recordings/{recording}");
+        self.with_world(|w| w.voicemail.recordings.insert(recording.clone(), length));
+        if let Some(cb) = callback.filter(|_| events.split_whitespace().any(|e| e == "completed")) {
+            self.enqueue(
+                &cb,
+                vec![
+                    ("AccountSid".into(), account.clone()),
+                    ("CallSid".into(), sid.to_owned()),
+                    ("RecordingSid".into(), recording.clone()),
+                    ("RecordingUrl".into(), url.clone()),
+                    ("RecordingStatus".into(), "completed".into()),
+                    ("RecordingDuration".into(), length.to_string()),
+                    ("RecordingChannels".into(), "1".into()),
+                    ("RecordingSource".into(), "RecordVerb".into()),
+                    ("RecordingStartTime".into(), started_at),
+                    ("ErrorCode".into(), "0".into()),
+                ],
+            );
+        }
+        if !live {
+            return Some(None);
+        }
+        let action = verb.attr("action").map(|a| self.absolute(base, a))?;
+        let method = verb.attr("method").unwrap_or("POST").to_owned();
+        Some(Some(Instructions::Fetch(
+            Hook { url: action, method },
+            vec![
+                ("RecordingUrl".into(), url),
+                ("RecordingSid".into(), recording),
+                ("RecordingDuration".into(), length.to_string()),
+                (
+                    "Digits".into(),
+                    if pressed.is_empty() { "hangup".into() } else { pressed },
+                ),
+            ],
+        )))
+    }
+
+    /// The media of a recording `<Record>` made, as Twilio serves it at the recording's URL with
+    /// `.wav`: an 8 kHz, 16-bit mono WAV (a soft tone) as long as the recording. `None` for a
+    /// recording the simulator did not make.
+    pub fn recording_wav(&self, recording: &str) -> Option<Vec<u8>> {
+        let seconds = *self.world().voicemail.recordings.get(recording)?;
+        Some(tone_wav(seconds.min(600)))
+    }
+}
+
+/// A WAV file of `seconds` of a 440 Hz tone at a quiet level.
+fn tone_wav(seconds: u64) -> Vec<u8> {
+    const RATE: u32 = 8000;
+    let samples = RATE as usize * seconds as usize;
+    let data_len = (samples * 2) as u32;
+    let mut out = Vec::with_capacity(44 + samples * 2);
+    out.extend_from_slice(b"RIFF");
+    out.extend_from_slice(&(36 + data_len).to_le_bytes());
+    out.extend_from_slice(b"WAVEfmt ");
+    out.extend_from_slice(&16u32.to_le_bytes());
+    out.extend_from_slice(&1u16.to_le_bytes());
+    out.extend_from_slice(&1u16.to_le_bytes());
+    out.extend_from_slice(&RATE.to_le_bytes());
+    out.extend_from_slice(&(RATE * 2).to_le_bytes());
+    out.extend_from_slice(&2u16.to_le_bytes());
+    out.extend_from_slice(&16u16.to_le_bytes());
+    out.extend_from_slice(b"data");
+    out.extend_from_slice(&data_len.to_le_bytes());
+    for i in 0..samples {
+        let t = i as f64 / f64::from(RATE);
+        let v = (t * 440.0 * std::f64::consts::TAU).sin() * 3000.0;
+        out.extend_from_slice(&(v as i16).to_le_bytes());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_generated_recording_is_a_wav_as_long_as_asked() {
+        let wav = tone_wav(2);
+        assert_eq!(&wav[..4], b"RIFF");
+        assert_eq!(&wav[8..12], b"WAVE");
+        assert_eq!(wav.len(), 44 + 2 * 8000 * 2);
+    }
+}

@@ -1,0 +1,115 @@
+//! Voicemail: a caller sent to a line's voicemail box (closed hours, a menu option) leaves a
+//! message that becomes an operator task; its recording and ja-JP transcript arrive by
+//! callbacks, in any order and possibly twice.
+//!
+//! Twilio's `<Record transcribe>` transcribes English only, so the box starts a real-time
+//! transcription (`<Start><Transcription languageCode="ja-JP" track="inbound_track">`) before
+//! the prompt: each final phrase the caller says is posted as `transcription-content` while
+//! they speak, and `transcription-stopped` when the call ends. The recording's own callback
+//! (`completed`) lists the task; phrases arriving before or after land on the same item.
+
+use crate::domain::settings::Line;
+use crate::domain::settings::hours::WhenClosed;
+use crate::domain::tasks::TaskCaller;
+use crate::phone::PhoneNumber;
+use crate::store::table::queue_entry_key;
+use crate::twilio::webhook::{RecordingStatus, RecordingStatusCallback, TranscriptionCallback, TranscriptionEvent};
+
+use super::{CallControl, ControlError};
+
+impl CallControl {
+    /// The line a voicemail box belongs to: the settings line named `line_id`, else the one
+    /// whose number was called.
+    async fn line_of(&self, line_id: Option<&str>, to: Option<&str>) -> Result<Option<Line>, ControlError> {
+        let settings = self.services.settings.get().await?;
+        if let Some(l) = line_id.and_then(|id| settings.line(id)) {
+            return Ok(Some(l.clone()));
+        }
+        let called = to.and_then(|n| PhoneNumber::parse(n).ok());
+        Ok(called.and_then(|n| settings.lines.iter().find(|l| l.number == n).cloned()))
+    }
+
+    /// A caller reached a voicemail box: who they are and the line are kept for the task, and a
+    /// call still waiting in the queue leaves it (nobody should be rung for it). Returns the
+    /// greeting the admin wrote for the line's closed hours, if any.
+    #[tracing::instrument(name = "control.voicemail_started", skip_all, fields(call = %sid))]
+    pub async fn voicemail_started(
+        &self,
+        sid: &str,
+        from: Option<&str>,
+        to: Option<&str>,
+        line_id: Option<&str>,
+    ) -> Result<Option<String>, ControlError> {
+        let line = self.line_of(line_id, to).await?;
+        let greeting = match &line {
+            Some(l) => match self
+                .services
+                .settings
+                .get()
+                .await?
+                .hours
+                .get(&l.id)
+                .map(|h| &h.when_closed)
+            {
+                Some(WhenClosed::Voicemail { greeting }) if !greeting.trim().is_empty() => Some(greeting.clone()),
+                _ => None,
+            },
+            None => None,
+        };
+        let customer = from.and_then(|f| PhoneNumber::parse(f).ok());
+        let caller = TaskCaller {
+            customer: customer.as_ref().map(PhoneNumber::as_str),
+            line_id: line.as_ref().map(|l| l.id.as_str()),
+            line_number: line.as_ref().map(|l| l.number.as_str()),
+        };
+        self.services.tasks.voicemail_started(sid, caller).await?;
+        if let Some(qsk) = self.call(sid).await?.and_then(|c| c.queue_sk) {
+            self.services.store.delete(&queue_entry_key(&qsk), None).await?;
+        }
+        Ok(greeting)
+    }
+
+    /// A voicemail recording's progress: once complete, the task is listed for operators. A
+    /// recording that is absent (the caller said nothing) or failed makes no task.
+    #[tracing::instrument(name = "control.voicemail_recorded", skip_all, fields(call = %sid))]
+    pub async fn voicemail_recorded(&self, sid: &str, cb: &RecordingStatusCallback) -> Result<(), ControlError> {
+        match cb.recording_status {
+            RecordingStatus::Completed => {
+                self.services
+                    .tasks
+                    .voicemail_recorded(sid, &cb.recording_sid, cb.recording_duration)
+                    .await?;
+            }
+            ref other => tracing::info!(status = ?other, "voicemail recording not kept"),
+        }
+        Ok(())
+    }
+
+    /// A voicemail's transcription event: a final phrase is added to the task's transcript,
+    /// the end marks it complete; partial results are skipped (a final one replaces them).
+    #[tracing::instrument(name = "control.voicemail_transcribed", skip_all, fields(call = %sid))]
+    pub async fn voicemail_transcribed(&self, sid: &str, cb: &TranscriptionCallback) -> Result<(), ControlError> {
+        match (&cb.event, &cb.result) {
+            (TranscriptionEvent::Content, Some(r)) if r.is_final && !r.transcript.trim().is_empty() => {
+                self.services.tasks.transcribed(sid, r.sequence, &r.transcript).await?;
+            }
+            (TranscriptionEvent::Stopped, _) => self.services.tasks.transcript_complete(sid).await?,
+            (TranscriptionEvent::Error, _) => tracing::warn!("the voicemail's transcription failed"),
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// A voicemail task's recording as WAV, relayed from Twilio.
+    pub async fn task_recording(&self, task: &str) -> Result<Vec<u8>, ControlError> {
+        let recording = self.services.tasks.recording_of(task).await?;
+        match self.telephony.recording_media(&recording).await {
+            Ok(audio) => Ok(audio),
+            Err(crate::twilio::telephony::TelephonyError::NotFound { .. }) => Err(crate::error::DomainError::NotFound(
+                format!("the recording of task {task} is no longer kept by Twilio"),
+            )
+            .into()),
+            Err(e) => Err(e.into()),
+        }
+    }
+}

@@ -1,0 +1,267 @@
+//! The reconciliation through the whole console: a call whose end callbacks are all lost (the
+//! simulator drops every webhook after the customer hangs up, beyond Twilio's retries) leaves
+//! its operator 通話中 until the reconciliation asks the simulator's REST API what became of the
+//! call; the run is driven here with a clock the test controls, as the schedule runs it once a
+//! minute, instead of waiting minutes.
+
+mod support;
+
+use chrono::{DateTime, Duration, Utc};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use support::Console;
+
+async fn drop_every_webhook(c: &Console) {
+    let (s, v) = c
+        .sim("PUT", "/sim/faults", json!({"webhooks": [{"kind": "drop"}]}))
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{v}");
+}
+
+async fn me(c: &Console, token: &str) -> Value {
+    let (s, me) = c.api(token, "GET", "/api/operators/me", None).await;
+    assert_eq!(s, StatusCode::OK, "{me}");
+    me
+}
+
+/// Runs the reconciliation as the once-a-minute schedule would, from `from` on, until `free`
+/// says the operator is let go; returns when (on the test's clock) that happened.
+async fn reconcile_each_minute(c: &Console, token: &str, from: DateTime<Utc>, minutes: i64) -> Option<DateTime<Utc>> {
+    for minute in 0..=minutes {
+        let at = from + Duration::seconds(60 * minute);
+        let report = c.control.reconcile(at).await.expect("the reconciliation runs");
+        if me(c, token).await["current_call"].is_null() {
+            assert!(!report.ended.is_empty(), "{report:?}");
+            return Some(at);
+        }
+    }
+    None
+}
+
+/// The REST requests that read call `sid`, with their statuses.
+async fn reads_of(c: &Console, sid: &str) -> Vec<u64> {
+    c.rest_log()
+        .await
+        .iter()
+        .filter(|r| r["method"] == "GET" && r["path"].as_str().unwrap().ends_with(&format!("/Calls/{sid}.json")))
+        .map(|r| r["status"].as_u64().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn an_operator_whose_call_lost_every_end_callback_is_free_within_two_minutes() {
+    let c = support::start().await;
+    let sato = c.operator("op-sato").await;
+    let sid = c.answered_call("03-1234-5678", "op-sato").await;
+
+    assert_eq!(
+        reads_of(&c, &sid).await,
+        [200],
+        "asked once whether the customer was there when she answered"
+    );
+    drop_every_webhook(&c).await;
+    let (s, _) = c.sim("POST", &format!("/sim/calls/{sid}/hangup"), json!({})).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let hung_up = Utc::now();
+    c.wait(json!({"call": sid, "status": "completed", "settled": true}))
+        .await;
+    let stuck = me(&c, &sato).await;
+    assert_eq!(
+        (stuck["status"].as_str(), stuck["current_call"].as_str()),
+        (Some("on_call"), Some(sid.as_str())),
+        "without the callbacks the store still has the operator on the call: {stuck}"
+    );
+
+    // The schedule's first run falls just after the hang-up, when the call is too young to be
+    // asked about; the operator is still free within two minutes of the call's end.
+    let freed = reconcile_each_minute(&c, &sato, hung_up + Duration::seconds(1), 2)
+        .await
+        .expect("the reconciliation let the operator go");
+    assert!(
+        freed - hung_up <= Duration::seconds(120),
+        "freed {}s after the call ended",
+        (freed - hung_up).num_seconds()
+    );
+    let after = me(&c, &sato).await;
+    assert_eq!(after["status"], "wrap_up", "{after}");
+    assert_eq!(
+        reads_of(&c, &sid).await,
+        [200, 200],
+        "one more read of the call, valid against Twilio's spec"
+    );
+    let row = c.history_row(&sato, "03-1234-5678", &sid).await;
+    assert_eq!(
+        (row["status"].as_str(), row["operator_id"].as_str()),
+        (Some("completed"), Some("op-sato")),
+        "{row:#}"
+    );
+    assert!(row["ended_at"].as_str().is_some(), "{row:#}");
+
+    // A later run asks nothing more, and the lost callback arriving late changes nothing.
+    let stored = c.stored_call(&sid).await.unwrap();
+    let report = c.control.reconcile(Utc::now() + Duration::seconds(600)).await.unwrap();
+    assert!(report.ended.is_empty() && report.asked == 0, "{report:?}");
+    let late = [
+        ("CallSid", sid.as_str()),
+        ("AccountSid", c.account.account_sid.as_str()),
+        ("CallStatus", "completed"),
+        ("CallDuration", "3"),
+        ("SequenceNumber", "3"),
+        ("Timestamp", &Utc::now().to_rfc2822()),
+    ]
+    .map(|(k, v)| (k.to_owned(), v.to_owned()));
+    let callback = shared::twilio::webhook::CallStatusCallback::from_params(&late).unwrap();
+    c.control.call_status(&callback).await.unwrap();
+    let again = c.stored_call(&sid).await.unwrap();
+    for field in ["status", "twilio_status", "twilio_seq", "operator_id", "counted"] {
+        assert_eq!(
+            again.get(field),
+            stored.get(field),
+            "{field} changed by the late callback"
+        );
+    }
+    assert_eq!(
+        me(&c, &sato).await["version"],
+        after["version"],
+        "the operator is left as they were"
+    );
+    let (_, today) = c.api(&c.sign_in("sv-ito").await, "GET", "/api/monitor", None).await;
+    assert_eq!(today["today"]["answered"], 1, "counted once: {}", today["today"]);
+}
+
+#[tokio::test]
+async fn a_live_call_is_never_ended_by_the_reconciliation() {
+    let c = support::start().await;
+    let sato = c.operator("op-sato").await;
+    let sid = c.answered_call("03-1234-5678", "op-sato").await;
+
+    let report = c.control.reconcile(Utc::now()).await.unwrap();
+    assert_eq!(
+        (report.calls, report.asked),
+        (1, 0),
+        "a call just answered is not asked about: {report:?}"
+    );
+    let report = c.control.reconcile(Utc::now() + Duration::seconds(3600)).await.unwrap();
+    assert_eq!((report.asked, report.ended.len()), (1, 0), "{report:?}");
+    let still = me(&c, &sato).await;
+    assert_eq!(still["current_call"], sid.as_str(), "{still}");
+    c.wait(json!({"conference": sid, "labels": ["customer", "operator"], "settled": true}))
+        .await;
+    c.assert_no_problems().await;
+}
+
+#[tokio::test]
+async fn a_supervisor_releases_an_operator_whose_call_lost_its_end_and_is_refused_on_a_live_one() {
+    let c = support::start().await;
+    let sato = c.operator("op-sato").await;
+    let ito = c.sign_in("sv-ito").await;
+    let sid = c.answered_call("03-1234-5678", "op-sato").await;
+
+    let (s, refused) = c
+        .api(&ito, "POST", "/api/monitor/operators/op-sato/release", None)
+        .await;
+    assert_eq!(
+        (s, refused["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("call_live")),
+        "{refused}"
+    );
+    assert_eq!(me(&c, &sato).await["current_call"], sid.as_str());
+
+    drop_every_webhook(&c).await;
+    c.sim("POST", &format!("/sim/calls/{sid}/hangup"), json!({})).await;
+    c.wait(json!({"call": sid, "status": "completed", "settled": true}))
+        .await;
+    let (s, released) = c
+        .api(&ito, "POST", "/api/monitor/operators/op-sato/release", None)
+        .await;
+    assert_eq!(
+        (s, released["outcome"].as_str()),
+        (StatusCode::OK, Some("released")),
+        "{released}"
+    );
+    let after = me(&c, &sato).await;
+    assert!(after["current_call"].is_null(), "{after}");
+    let (s, _) = c
+        .api(
+            &sato,
+            "PUT",
+            "/api/operators/me/status",
+            Some(json!({"status": "away"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "the operator may change their status again");
+    let (s, _) = c
+        .api(&sato, "POST", "/api/monitor/operators/op-sato/release", None)
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "operators release nobody");
+}
+
+#[tokio::test]
+async fn an_operator_who_answers_after_the_customer_left_is_freed_at_once_and_the_call_is_abandoned() {
+    let c = support::start().await;
+    let sato = c.sign_in("op-sato").await;
+    let (s, _) = c.sim("POST", "/sim/phones/op_sato", json!({})).await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (s, started) = c.sim("POST", "/sim/calls", json!({"from": "03-1234-5678"})).await;
+    assert_eq!(s, StatusCode::CREATED, "{started}");
+    let sid = started["sid"].as_str().unwrap().to_owned();
+    c.wait(json!({"call": sid, "in_conference": true, "settled": true}))
+        .await;
+
+    // The caller hangs up while nobody is free, and every callback saying so is lost: the
+    // store still has them waiting, in their conference.
+    drop_every_webhook(&c).await;
+    c.sim("POST", &format!("/sim/calls/{sid}/hangup"), json!({})).await;
+    c.wait(json!({"call": sid, "status": "completed", "settled": true}))
+        .await;
+    let (s, _) = c.sim("DELETE", "/sim/faults", json!({})).await;
+    assert!(s.is_success());
+
+    // Sato becomes free: the call is offered and rings, and she answers into an empty room.
+    let (s, v) = c
+        .api(
+            &sato,
+            "PUT",
+            "/api/operators/me/status",
+            Some(json!({"status": "available"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let ring = c.wait(json!({"phone": "op_sato"})).await;
+    assert_eq!(ring["ringing"]["params"]["callSid"], json!(sid), "{ring:#}");
+    let (s, v) = c.sim("POST", "/sim/phones/op_sato/accept", json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    c.settle().await;
+
+    let after = me(&c, &sato).await;
+    assert_eq!(
+        (after["status"].as_str(), after["current_call"].as_str()),
+        (Some("available"), None),
+        "free again at once, not 通話中 in an empty room: {after}"
+    );
+    assert_eq!(after["released_call"], sid.as_str(), "{after}");
+    assert_eq!(after["released_reason"], "customer_gone", "{after}");
+    let row = c.history_row(&sato, "03-1234-5678", &sid).await;
+    assert_eq!(row["status"], "abandoned", "recorded as abandoned: {row:#}");
+    assert!(row.get("operator_id").is_none(), "nobody talked to the caller: {row:#}");
+    assert_eq!(row["end_reason"], "caller_gone_before_answer", "{row:#}");
+    let (_, board) = c.api(&c.sign_in("sv-ito").await, "GET", "/api/monitor", None).await;
+    assert_eq!(
+        (
+            board["today"]["abandoned"].as_u64(),
+            board["today"]["answered"].as_u64()
+        ),
+        (Some(1), Some(0)),
+        "{}",
+        board["today"]
+    );
+    let (_, phone) = c.sim("GET", "/sim/phones/op_sato/events", json!({})).await;
+    assert!(
+        phone.as_array().unwrap().iter().any(|e| e["type"] == "disconnected"),
+        "her leg was hung up: {phone:#}"
+    );
+    // What she typed in the moment before is still hers to save (it was refused 403 and lost).
+    let words = json!({"version": 0, "text": "無言のため切断"});
+    let (s, saved) = c.api(&sato, "PUT", &format!("/api/memos/{sid}"), Some(words)).await;
+    assert_eq!(s, StatusCode::OK, "{saved}");
+}

@@ -1,0 +1,193 @@
+//! Voicemail through the simulator: a caller sent to the line's voicemail box leaves a message
+//! in Japanese; the recording and the ja-JP transcript (Twilio's callbacks, sent twice) make
+//! one operator task, which two operators racing for it take once; the recording plays through
+//! the console; the task is finished and undone; a forged callback is refused.
+
+mod support;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use support::{Console, start};
+
+const MAIN: &str = "+81368000001";
+
+/// Points the number's voice URL at the line's voicemail box, as a closed line or a menu
+/// option would redirect there.
+async fn route_to_voicemail(c: &Console, number: &str, line: &str) {
+    let base = format!("{}/2010-04-01/Accounts/{}", c.url, c.account.account_sid);
+    let auth = (c.account.account_sid.clone(), Some(c.account.auth_token.clone()));
+    let list: Value = c
+        .http
+        .get(format!("{base}/IncomingPhoneNumbers.json"))
+        .query(&[("PhoneNumber", number)])
+        .basic_auth(&auth.0, auth.1.as_ref())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let sid = list["incoming_phone_numbers"][0]["sid"]
+        .as_str()
+        .expect("the number")
+        .to_owned();
+    let r = c
+        .http
+        .post(format!("{base}/IncomingPhoneNumbers/{sid}.json"))
+        .form(&[("VoiceUrl", format!("{}/twilio/voice/voicemail?line={line}", c.url))])
+        .basic_auth(&auth.0, auth.1.as_ref())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+}
+
+async fn open_tasks(c: &Console, token: &str) -> Vec<Value> {
+    let (s, v) = c.api(token, "GET", "/api/calls/tasks", None).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    v["tasks"].as_array().unwrap().clone()
+}
+
+#[tokio::test]
+async fn a_voicemail_becomes_one_task_with_its_transcript_taken_once_and_playable() {
+    let c = start().await;
+    let sato = c.sign_in("op-sato").await;
+    let suzuki = c.sign_in("op-suzuki").await;
+    route_to_voicemail(&c, MAIN, "main").await;
+    // Twilio may send any callback twice: every voicemail callback arrives twice here.
+    let (s, v) = c
+        .sim(
+            "PUT",
+            "/sim/faults",
+            json!({"webhooks": [{"kind": "duplicate", "paths": "/twilio/voice/voicemail/"}]}),
+        )
+        .await;
+    assert!(s.is_success(), "{v}");
+
+    let (s, started) = c
+        .sim("POST", "/sim/calls", json!({"from": "090-1234-5678", "to": MAIN}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{started}");
+    let sid = started["sid"].as_str().unwrap().to_owned();
+    c.wait(json!({"call": sid, "heard": "ピー"})).await;
+    for phrase in ["山田と申します。", "請求書の件で折り返しお願いします。"] {
+        let (s, v) = c
+            .sim("POST", &format!("/sim/calls/{sid}/speak"), json!({"text": phrase}))
+            .await;
+        assert_eq!(s, StatusCode::NO_CONTENT, "{v}");
+    }
+    let (s, _) = c.sim("POST", &format!("/sim/calls/{sid}/hangup"), json!({})).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    c.wait(json!({"call": sid, "status": "completed", "settled": true}))
+        .await;
+
+    let tasks = open_tasks(&c, &sato).await;
+    assert_eq!(tasks.len(), 1, "one task however often the callbacks came: {tasks:#?}");
+    let task = &tasks[0];
+    assert_eq!(task["id"], sid.as_str());
+    assert_eq!(task["kind"], "voicemail");
+    assert_eq!(task["state"], "open");
+    assert_eq!(task["customer"], "+819012345678");
+    assert_eq!(task["line_id"], "main");
+    assert_eq!(task["line_number"], MAIN);
+    assert_eq!(
+        task["transcript"], "山田と申します。請求書の件で折り返しお願いします。",
+        "{task:#}"
+    );
+    assert_eq!(task["transcript_complete"], true);
+
+    // Two operators take it at once: one gets it, the other hears who has it.
+    let path = format!("/api/calls/tasks/{sid}/take");
+    let (a, b) = tokio::join!(c.api(&sato, "POST", &path, None), c.api(&suzuki, "POST", &path, None));
+    let statuses = [a.0, b.0];
+    assert!(
+        statuses.contains(&StatusCode::OK) && statuses.contains(&StatusCode::CONFLICT),
+        "exactly one takes the task: {a:?} {b:?}"
+    );
+    let (winner, loser, refusal) = if a.0 == StatusCode::OK {
+        (&sato, &suzuki, b.1)
+    } else {
+        (&suzuki, &sato, a.1)
+    };
+    assert_eq!(refusal["error"]["code"], "task_taken", "{refusal}");
+
+    // The recording plays through the console, for any operator.
+    let r = c
+        .http
+        .get(format!("{}/api/calls/tasks/{sid}/recording", c.url))
+        .bearer_auth(loser)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "audio/wav");
+    let audio = r.bytes().await.unwrap();
+    assert_eq!(&audio[..4], b"RIFF", "a WAV file");
+    let unsigned = c
+        .http
+        .get(format!("{}/api/calls/tasks/{sid}/recording", c.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unsigned.status(), StatusCode::UNAUTHORIZED);
+
+    // Only the holder finishes it; finished, it leaves the open list for the done one.
+    let (s, v) = c
+        .api(loser, "POST", &format!("/api/calls/tasks/{sid}/done"), None)
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("not_task_holder"))
+    );
+    let (s, v) = c
+        .api(winner, "POST", &format!("/api/calls/tasks/{sid}/done"), None)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert!(open_tasks(&c, &sato).await.is_empty());
+    let (_, done) = c.api(&sato, "GET", "/api/calls/tasks?done=true", None).await;
+    assert_eq!(done["tasks"][0]["id"], sid.as_str());
+    let (s, v) = c
+        .api(winner, "POST", &format!("/api/calls/tasks/{sid}/undo"), None)
+        .await;
+    assert_eq!((s, v["state"].as_str()), (StatusCode::OK, Some("taken")), "{v}");
+    assert_eq!(open_tasks(&c, &sato).await.len(), 1);
+    c.assert_no_problems().await;
+}
+
+#[tokio::test]
+async fn forged_voicemail_callbacks_are_refused_and_write_nothing() {
+    let c = start().await;
+    let sato = c.sign_in("op-sato").await;
+    let sid = "CA0123456789abcdef0123456789abcdef";
+    for (path, form) in [
+        (
+            format!("/twilio/voice/voicemail/recording/{sid}"),
+            vec![
+                ("RecordingSid", "RE0123456789abcdef0123456789abcdef"),
+                ("RecordingStatus", "completed"),
+            ],
+        ),
+        (
+            format!("/twilio/voice/voicemail/transcript/{sid}"),
+            vec![
+                ("TranscriptionSid", "GT1"),
+                ("TranscriptionEvent", "transcription-content"),
+                ("TranscriptionData", r#"{"transcript":"偽物"}"#),
+                ("SequenceId", "1"),
+            ],
+        ),
+        ("/twilio/voice/voicemail?line=main".to_owned(), vec![("CallSid", sid)]),
+    ] {
+        let r = c
+            .http
+            .post(format!("{}{path}", c.url))
+            .header("X-Twilio-Signature", "bm90IGEgc2lnbmF0dXJl")
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{path}");
+    }
+    assert!(open_tasks(&c, &sato).await.is_empty());
+    assert!(c.raw.get(&shared::store::table::task_key(sid)).await.unwrap().is_none());
+}
