@@ -76,7 +76,7 @@ pub async fn menu(
         .unwrap_or_else(|| Step::Ask(menu.start()));
     match step {
         Step::Act { action, choice } => match action {
-            MenuAction::Queue => {
+            MenuAction::Queue { .. } => {
                 if let Err(e) = st.control.queue_from_menu(&call, &choice, st.lookup_budget).await {
                     tracing::error!(error = %e, "menu choice parked without a stored record (degraded)");
                 }

@@ -1,7 +1,8 @@
 //! Organisation settings (the admin's "Twilio settings"): outbound lines, response statuses,
 //! presence statuses, special-notes fields, history tabs, search objects, talk scripts, object
 //! definitions, call handling, where operators may call (`dialing`), the keyboard shortcuts, and
-//! for each line its business hours (`hours`) and IVR menu (`menu`).
+//! for each line its business hours (`hours`) and IVR menu (`menu`), and the queues (`queues`)
+//! callers wait in.
 //! Each section is one item with its own version, so two admins
 //! editing different sections never collide and two editing the same one get a 409.
 
@@ -15,12 +16,14 @@ use serde_json::{Value, json};
 mod dialing;
 pub mod hours;
 pub mod menu;
+pub mod queues;
 mod shortcuts;
 pub mod waiting;
 
 pub use dialing::Dialing;
 pub use hours::BusinessHours;
 pub use menu::{Menu, Menus};
+pub use queues::Queue;
 pub use shortcuts::Shortcuts;
 pub use waiting::Waiting;
 
@@ -49,6 +52,11 @@ pub struct Line {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>)]
     pub script_id: Option<SettingId>,
+    /// The queue this line's callers wait in, unless its menu sends them to another; absent:
+    /// the first queue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub queue: Option<SettingId>,
 }
 
 /// A choice of 対応ステータス (response status) for a call's memo.
@@ -164,12 +172,16 @@ pub struct Settings {
     /// Each line's wait and hold audio, and when a waiting caller is offered a callback.
     #[serde(default)]
     pub waiting: Waiting,
+    /// The queues (窓口) callers wait in, the first one the default; 「総合窓口」 alone until an
+    /// admin sets them.
+    #[serde(default = "queues::default_queues")]
+    pub queues: Vec<Queue>,
     /// The version of each section, for optimistic updates.
     pub versions: std::collections::BTreeMap<String, u64>,
 }
 
 /// The names of the sections.
-pub const SECTIONS: [&str; 14] = [
+pub const SECTIONS: [&str; 15] = [
     "lines",
     "response_statuses",
     "presence_statuses",
@@ -184,6 +196,7 @@ pub const SECTIONS: [&str; 14] = [
     "hours",
     "menu",
     "waiting",
+    "queues",
 ];
 
 fn oname(s: &str) -> ObjectName {
@@ -247,6 +260,7 @@ impl Default for Settings {
             hours: Default::default(),
             menu: Default::default(),
             waiting: Default::default(),
+            queues: queues::default_queues(),
             versions: Default::default(),
         }
     }
@@ -291,6 +305,7 @@ impl Settings {
             "hours" => json!(self.hours),
             "menu" => json!(self.menu),
             "waiting" => json!(self.waiting),
+            "queues" => json!(self.queues),
             _ => json!(self.call_handling),
         }
     }
@@ -327,6 +342,7 @@ impl Settings {
             "hours" => next.hours = serde_json::from_value(value).map_err(parse_err)?,
             "menu" => next.menu = serde_json::from_value(value).map_err(parse_err)?,
             "waiting" => next.waiting = serde_json::from_value(value).map_err(parse_err)?,
+            "queues" => next.queues = serde_json::from_value(value).map_err(parse_err)?,
             other => {
                 return Err(DomainError::NotFound(format!(
                     "there is no settings section '{other}'; sections are: {}",
@@ -385,6 +401,18 @@ impl Settings {
             nonempty(&p.label, "presence_statuses", "表示名")?;
         }
         self.validate_objects()?;
+        queues::validate(&self.queues).map_err(|e| bad("queues", e))?;
+        for l in &self.lines {
+            if let Some(q) = l.queue.as_ref().filter(|q| self.queue(q.as_str()).is_none()) {
+                return Err(bad(
+                    "lines",
+                    format!(
+                        "回線 {} の窓口「{q}」がありません。窓口の設定にあるものを選んでください",
+                        l.id
+                    ),
+                ));
+            }
+        }
         for n in &self.special_notes {
             self.object_field(&n.object, &n.field, "special_notes")?;
         }
@@ -483,8 +511,48 @@ impl Settings {
             };
             menu.validate()
                 .map_err(|e| bad("menu", format!("{}（{id}）の{e}", line.label)))?;
+            for (at, queue) in menu.queues_named() {
+                if self.queue(queue.as_str()).is_none() {
+                    return Err(bad(
+                        "menu",
+                        format!(
+                            "{}（{id}）の{at}: 窓口「{queue}」がありません。窓口の設定にあるものを選んでください",
+                            line.label
+                        ),
+                    ));
+                }
+            }
         }
         Ok(())
+    }
+
+    /// A queue by id.
+    pub fn queue(&self, id: &str) -> Option<&Queue> {
+        self.queues.iter().find(|q| q.id.as_str() == id)
+    }
+
+    /// The queue callers wait in when nothing names one: the first.
+    pub fn default_queue(&self) -> &str {
+        self.queues.first().map_or(queues::DEFAULT_QUEUE_ID, |q| q.id.as_str())
+    }
+
+    /// The queue a waiting call is in: the one it was filed under while that queue exists,
+    /// otherwise (a call queued before there were queues, or its queue since removed) the
+    /// default one.
+    pub fn queue_of_entry<'a>(&'a self, filed: Option<&'a str>) -> &'a str {
+        filed
+            .filter(|q| self.queue(q).is_some())
+            .unwrap_or_else(|| self.default_queue())
+    }
+
+    /// The queue a caller to `line` waits in: the queue a menu option named, or the line's, or
+    /// the default.
+    pub fn queue_for(&self, line: Option<&Line>, chosen: Option<&SettingId>) -> SettingId {
+        chosen
+            .or(line.and_then(|l| l.queue.as_ref()))
+            .filter(|q| self.queue(q.as_str()).is_some())
+            .cloned()
+            .unwrap_or_else(|| SettingId::parse(self.default_queue()).expect("a queue id is a setting id"))
     }
 
     /// The line a number belongs to.
@@ -605,6 +673,7 @@ fn section_name(section: &str) -> &str {
         "shortcuts" => "キーボードショートカット",
         "hours" => "営業時間",
         "menu" => "IVRメニュー",
+        "queues" => "窓口",
         other => other,
     }
 }
@@ -813,6 +882,64 @@ mod tests {
                 .starts_with("IVRメニュー: 代表（main）のメニューの最初の案内"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn centres_without_queues_have_the_general_queue_and_old_settings_still_read() {
+        let s = Settings::default();
+        assert_eq!(s.default_queue(), "general");
+        let mut old = serde_json::to_value(&s).unwrap();
+        old.as_object_mut().unwrap().remove("queues");
+        let read: Settings = serde_json::from_value(old).unwrap();
+        assert_eq!(read.queues, queues::default_queues());
+        assert_eq!(read.queue_for(None, None).as_str(), "general");
+        assert_eq!(read.queue_of_entry(None), "general");
+        assert_eq!(read.queue_of_entry(Some("removed")), "general");
+    }
+
+    #[test]
+    fn lines_and_menu_options_name_queues_that_exist() {
+        let s = with_main_line()
+            .with_section(
+                "queues",
+                json!([{"id": "general", "name": "総合窓口"}, {"id": "billing", "name": "料金窓口"}]),
+            )
+            .unwrap();
+        let line = |queue: &str| json!([{"id": "main", "number": "03-6800-0001", "label": "代表", "queue": queue}]);
+        let s = s.with_section("lines", line("billing")).unwrap();
+        assert_eq!(s.queue_for(s.line("main"), None).as_str(), "billing");
+        let err = s.with_section("lines", line("repair")).unwrap_err();
+        assert!(
+            err.to_string().contains("回線 main の窓口「repair」がありません"),
+            "{err}"
+        );
+        let menu = |queue: &str| {
+            json!({"main": {"greeting": "お電話ありがとうございます。", "options": [
+                {"id": "billing", "key": "1", "label": "料金のお問い合わせ", "action": {"action": "queue", "queue": "billing"}},
+                {"id": "other", "key": "2", "label": "修理", "action": {"action": "submenu", "menu": {
+                    "greeting": "修理ですね。",
+                    "options": [{"id": "booking", "key": "1", "label": "新しいご依頼", "action": {"action": "queue", "queue": queue}}],
+                    "default": {"action": "queue"}
+                }}}
+            ], "default": {"action": "queue"}}})
+        };
+        let with_menu = s.with_section("menu", menu("general")).unwrap();
+        let chosen = sid("billing");
+        assert_eq!(with_menu.queue_for(with_menu.line("main"), Some(&chosen)), chosen);
+        let err = s.with_section("menu", menu("repair")).unwrap_err();
+        assert!(
+            err.to_string().contains(
+                "IVRメニュー: 代表（main）のメニューの2件目（修理）のサブメニューの1件目（新しいご依頼）: 窓口「repair」がありません"
+            ),
+            "{err}"
+        );
+        // A queue still named cannot be removed.
+        let err = with_menu
+            .with_section("queues", json!([{"id": "general", "name": "総合窓口"}]))
+            .unwrap_err();
+        assert!(err.to_string().contains("窓口「billing」がありません"), "{err}");
+        let err = s.with_section("queues", json!([])).unwrap_err();
+        assert!(err.to_string().starts_with("窓口: 窓口を1〜20件"), "{err}");
     }
 
     #[test]

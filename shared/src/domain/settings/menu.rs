@@ -1,7 +1,7 @@
 //! The IVR menu (音声ガイダンス) of a number, the `menu` settings section: a greeting, then
 //! options chosen by a key (「料金のお問い合わせは1を」) or, when the admin turns it on, by saying
-//! a few words (ja-JP speech recognition), each leading to the queue, a message, voicemail or a
-//! sub-menu. What the caller hears is built here from the settings, so the admin page's preview
+//! a few words (ja-JP speech recognition), each leading to a queue (the line's, or one the
+//! option names), a message, voicemail or a sub-menu. What the caller hears is built here from the settings, so the admin page's preview
 //! and the call say the same words.
 //!
 //! A caller who presses nothing, or a key no option has, hears the menu again, as Twilio's
@@ -70,8 +70,13 @@ pub struct MenuOption {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
 pub enum MenuAction {
-    /// The caller waits for an operator (today's one queue), the choice kept on the call.
-    Queue,
+    /// The caller waits for an operator in `queue` (the line's queue when absent), the choice
+    /// kept on the call.
+    Queue {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[schema(value_type = Option<String>)]
+        queue: Option<SettingId>,
+    },
     /// A message is read, then the call ends.
     Message { text: String },
     /// The caller leaves a message for the operators.
@@ -335,6 +340,28 @@ impl Menu {
         lines.push(format!("{at}[—] {}", describe(&self.default)));
     }
 
+    /// Every queue the menu's options and defaults name, each with where it is named
+    /// (「メニューの1件目（料金のお問い合わせ）」), for checking against the centre's queues.
+    pub fn queues_named(&self) -> Vec<(String, &SettingId)> {
+        let mut named = Vec::new();
+        self.queues_into(&mut named, "メニュー");
+        named
+    }
+
+    fn queues_into<'a>(&'a self, named: &mut Vec<(String, &'a SettingId)>, name: &str) {
+        for (i, o) in self.options.iter().enumerate() {
+            let at = format!("{name}の{}件目（{}）", i + 1, o.label.trim());
+            match &o.action {
+                MenuAction::Queue { queue: Some(q) } => named.push((at, q)),
+                MenuAction::Submenu { menu } => menu.queues_into(named, &format!("{at}のサブメニュー")),
+                _ => {}
+            }
+        }
+        if let MenuAction::Queue { queue: Some(q) } = &self.default {
+            named.push((format!("{name}の選択がなかったとき"), q));
+        }
+    }
+
     /// Checks the menu on its own, saying in Japanese what to fix.
     pub fn validate(&self) -> Result<(), String> {
         self.validate_at(1, "メニュー")
@@ -413,7 +440,8 @@ fn text(t: &str, what: &str) -> Result<(), String> {
 /// What an action does, as the preview says it.
 fn describe(action: &MenuAction) -> String {
     match action {
-        MenuAction::Queue => "→ オペレーターにおつなぎします（待ち行列）".to_owned(),
+        MenuAction::Queue { queue: None } => "→ オペレーターにおつなぎします（待ち行列）".to_owned(),
+        MenuAction::Queue { queue: Some(q) } => format!("→ オペレーターにおつなぎします（窓口 {q}）"),
         MenuAction::Message { text } => format!("{} → 通話終了", text.trim()),
         MenuAction::Voicemail => "→ 留守番電話".to_owned(),
         MenuAction::Submenu { .. } => "→ サブメニュー".to_owned(),
@@ -504,11 +532,11 @@ mod tests {
         let top = MenuPath::default();
         assert_eq!(
             act(m.next(&top, 1, Input::Keys("1"))),
-            (MenuAction::Queue, "billing".into())
+            (MenuAction::Queue { queue: None }, "billing".into())
         );
         assert_eq!(
             act(m.next(&top, 1, Input::Speech("えっと、請求について聞きたいです"))),
-            (MenuAction::Queue, "billing".into())
+            (MenuAction::Queue { queue: None }, "billing".into())
         );
         assert_eq!(
             act(m.next(&top, 1, Input::Keys("#"))),
@@ -528,7 +556,7 @@ mod tests {
         assert_eq!(menu.greeting, "修理のご依頼ですね。");
         assert_eq!(
             act(m.next(&path, 1, Input::Keys("1"))),
-            (MenuAction::Queue, "repair/booking".into())
+            (MenuAction::Queue { queue: None }, "repair/booking".into())
         );
         assert!(matches!(
             act(m.next(&path, 1, Input::Keys("2"))).0,
@@ -563,12 +591,12 @@ mod tests {
         ));
         assert_eq!(
             act(m.next(&top, 2, Input::Keys("5"))),
-            (MenuAction::Queue, String::new())
+            (MenuAction::Queue { queue: None }, String::new())
         );
         let sub = MenuPath::parse("1").unwrap();
         assert_eq!(
             act(m.next(&sub, 3, Input::Nothing)),
-            (MenuAction::Queue, "repair".into())
+            (MenuAction::Queue { queue: None }, "repair".into())
         );
     }
 
