@@ -593,6 +593,7 @@ const messages = {
   'endReason.no_answer': ['応答なし', 'No answer'],
   'endReason.busy': ['話し中', 'Busy'],
   'endReason.failed': ['接続失敗', 'Failed'],
+  'endReason.unknown': ['切断（理由不明：Twilio に通話の記録がありません）', 'Cut off (reason unknown: Twilio has no record of the call)'],
   'endReason.abandoned': ['放棄', 'Abandoned'],
   'endReason.caller_gone': ['待ち中にお客様が切断（通知なし）', 'Caller left while waiting (not reported)'],
   'endReason.caller_gone_before_answer': [

@@ -265,3 +265,101 @@ async fn an_operator_who_answers_after_the_customer_left_is_freed_at_once_and_th
     let (s, saved) = c.api(&sato, "PUT", &format!("/api/memos/{sid}"), Some(words)).await;
     assert_eq!(s, StatusCode::OK, "{saved}");
 }
+
+/// The local runtime started again on the same store (`local/run` after a restart): a new
+/// simulator that knows none of the calls the store still has live. Returns its base URL and
+/// call control; its dev sign-in is at `/api/dev/sign-in` as before.
+async fn restarted(c: &Console) -> (String, shared::control::CallControl) {
+    let dir = tempfile::tempdir().unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let app = local::build_with(
+        c.raw.clone(),
+        local::dev_secret(&dir.path().join("console.sqlite")).unwrap(),
+        &dir.path().join("no-page"),
+        &url,
+        local::sim::SimConfig {
+            default_answering: local::sim::Answering::Manual,
+            ..local::sim::SimConfig::default()
+        },
+    )
+    .await
+    .unwrap();
+    let control = app.control.clone();
+    tokio::spawn(async move {
+        let _dir = dir;
+        axum::serve(listener, app.router).await
+    });
+    (url, control)
+}
+
+#[tokio::test]
+async fn a_call_the_restarted_simulator_does_not_know_frees_its_operator_and_ends_unknown() {
+    let c = support::start().await;
+    let sato = c.operator("op-sato").await;
+    let sid = c.answered_call("03-1234-5678", "op-sato").await;
+    assert_eq!(me(&c, &sato).await["current_call"], sid.as_str());
+
+    // The runtime (and its simulator) restarts: the call is still live in the store, and the
+    // Twilio it now talks to has never heard of it.
+    let (url, control) = restarted(&c).await;
+    let mut again = c;
+    (again.url, again.control) = (url, control);
+    let sato = again.sign_in("op-sato").await;
+    let stuck = me(&again, &sato).await;
+    assert_eq!(
+        (stuck["status"].as_str(), stuck["current_call"].as_str()),
+        (Some("on_call"), Some(sid.as_str())),
+        "{stuck}"
+    );
+
+    // The timer's next run after the live bound: Twilio answers 404 for the call.
+    let report = again
+        .control
+        .reconcile(Utc::now() + Duration::seconds(60))
+        .await
+        .expect("the reconciliation runs");
+    assert_eq!(
+        (report.asked, report.ended.clone()),
+        (1, vec![sid.clone()]),
+        "{report:?}"
+    );
+    assert_eq!(
+        reads_of(&again, &sid).await,
+        [404],
+        "asked once; Twilio knows no such call"
+    );
+    let after = me(&again, &sato).await;
+    assert!(after["current_call"].is_null(), "the operator is let go: {after}");
+    assert_eq!(after["status"], "wrap_up", "{after}");
+    let (s, v) = again
+        .api(
+            &sato,
+            "PUT",
+            "/api/operators/me/status",
+            Some(json!({"status": "available"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "she may take calls again: {v}");
+
+    let row = again.history_row(&sato, "03-1234-5678", &sid).await;
+    assert_eq!(
+        (
+            row["status"].as_str(),
+            row["operator_id"].as_str(),
+            row["end_reason"].as_str()
+        ),
+        (Some("completed"), Some("op-sato"), Some("unknown")),
+        "talked to, then cut off for a reason nobody reported (not 接続失敗): {row:#}"
+    );
+    assert!(row["ended_at"].as_str().is_some(), "{row:#}");
+    let report = again
+        .control
+        .reconcile(Utc::now() + Duration::seconds(600))
+        .await
+        .unwrap();
+    assert!(
+        report.ended.is_empty() && report.asked == 0,
+        "settled for good: {report:?}"
+    );
+}

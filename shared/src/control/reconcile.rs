@@ -36,13 +36,13 @@ use serde::Serialize;
 use super::{CallControl, ControlError};
 use crate::auth::Caller;
 use crate::domain::audit::{AuditEntry, record as audit};
-use crate::domain::calls::{CallRecord, call_key};
+use crate::domain::calls::{CallRecord, call_key, field};
 use crate::domain::callstate::CallStatusEvent;
 use crate::domain::operators::Operator;
 use crate::domain::routing::{QUEUE, QueueEntry};
 use crate::error::DomainError;
 use crate::ids::OperatorId;
-use crate::store::Query;
+use crate::store::{Cond, Query, Update, done_unless_failed};
 use crate::twilio::CallSid;
 use crate::twilio::telephony::TelephonyError;
 
@@ -79,13 +79,21 @@ pub struct Reconciled {
 pub enum TwilioVerdict {
     /// The call is still up (queued, ringing or in progress).
     Live(String),
-    /// The call ended: Twilio's final status, when, and its talk time.
+    /// The call ended: Twilio's final status, when, and its talk time. `known` is false when
+    /// Twilio has no such call (404): it ended, but nobody can say how (a simulator restarted
+    /// under the local runtime, a call of another account); its end reason is then
+    /// [`UNKNOWN_END`], not Twilio's `failed` (which history shows as 接続失敗, a call that never
+    /// connected).
     Ended {
         status: String,
         at: DateTime<Utc>,
         duration_seconds: Option<u64>,
+        known: bool,
     },
 }
+
+/// The end reason of a call Twilio knows nothing of (history: 切断（理由不明）).
+pub const UNKNOWN_END: &str = "unknown";
 
 /// What a supervisor's release of an operator did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -282,6 +290,7 @@ impl CallControl {
                     status: status.to_string(),
                     at: call.end_time.unwrap_or(now),
                     duration_seconds: call.duration.as_deref().and_then(|d| d.parse().ok()),
+                    known: true,
                 }),
                 Some(status) => Ok(TwilioVerdict::Live(status.to_string())),
                 // A state this version does not model: not known to be over.
@@ -291,6 +300,7 @@ impl CallControl {
                 status: "failed".to_owned(),
                 at: now,
                 duration_seconds: None,
+                known: false,
             }),
             Err(e) => Err(e.into()),
         }
@@ -304,8 +314,9 @@ impl CallControl {
                 status,
                 at,
                 duration_seconds,
+                known,
             } => {
-                tracing::warn!(call = %sid, status = %status, "Twilio says the call ended; its end callbacks were lost");
+                tracing::warn!(call = %sid, status = %status, known, "Twilio says the call ended; its end callbacks were lost");
                 let ev = CallStatusEvent {
                     sequence: RECONCILED_SEQUENCE,
                     status,
@@ -313,9 +324,25 @@ impl CallControl {
                     duration_seconds,
                 };
                 self.apply_call_status(sid, &ev).await?;
+                if !known {
+                    self.end_unknown(sid).await?;
+                }
                 Ok(true)
             }
         }
+    }
+
+    /// Records that nobody knows how call `sid` ended (Twilio has no such call): its end reason
+    /// becomes [`UNKNOWN_END`] where the reconciliation's `failed` was recorded, never over an
+    /// end a callback reported.
+    async fn end_unknown(&self, sid: &str) -> Result<(), ControlError> {
+        let cond = Cond::And(vec![
+            Cond::eq(field::END_REASON, "failed"),
+            Cond::eq(field::TWILIO_SEQ, RECONCILED_SEQUENCE),
+        ]);
+        let update = Update::default().set(field::END_REASON, UNKNOWN_END);
+        done_unless_failed(self.services.store.update(&call_key(sid), update, Some(cond)).await)?;
+        Ok(())
     }
 
     /// A call whose end the store already has, applied again through the callback's step (its
@@ -377,6 +404,7 @@ impl CallControl {
                     status,
                     at,
                     duration_seconds,
+                    known,
                 } => {
                     let ev = CallStatusEvent {
                         sequence: RECONCILED_SEQUENCE,
@@ -385,7 +413,12 @@ impl CallControl {
                         duration_seconds,
                     };
                     self.apply_call_status(&sid, &ev).await?;
-                    Some(status)
+                    if !known {
+                        self.end_unknown(&sid).await?;
+                        Some("not_found".to_owned())
+                    } else {
+                        Some(status)
+                    }
                 }
             },
             None => None,
