@@ -1,20 +1,22 @@
 //! The `users` function: user management for admins under `/api/users` — the list of users with
 //! their role and sign-in state, invitations (the user pool e-mails a temporary password), role
-//! changes, and disabling or enabling a user. Every route is for admins only, refused before
+//! changes, disabling or enabling a user, and each operator's skills (the queues they take). Every route is for admins only, refused before
 //! anything is read or written. Deployed the directory is the Cognito user pool; the local
 //! runtime mounts the same routes on its store directory.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, put};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use shared::auth::{Caller, Role};
 use shared::directory::admin::UserAdmin;
 use shared::directory::{DirectoryUser, Invitation, UserChange, UserDirectory, UserPage};
 use shared::domain::Services;
+use shared::domain::operators::Operators;
 use shared::error::ApiResult;
 use shared::http::{Json, Path, Query};
 use shared::ids::OperatorId;
@@ -23,13 +25,17 @@ use shared::ids::OperatorId;
 #[derive(Clone)]
 pub struct UsersState {
     pub admin: Arc<UserAdmin>,
+    pub directory: Arc<dyn UserDirectory>,
+    pub operators: Arc<Operators>,
 }
 
 impl UsersState {
     /// User management on `directory`, keeping the operator profiles of `services` in step.
     pub fn new(directory: Arc<dyn UserDirectory>, services: &Services) -> Self {
         Self {
-            admin: Arc::new(UserAdmin::new(directory, services.operators.clone())),
+            admin: Arc::new(UserAdmin::new(directory.clone(), services.operators.clone())),
+            directory,
+            operators: services.operators.clone(),
         }
     }
 }
@@ -43,7 +49,9 @@ pub fn router(state: UsersState) -> Router {
 pub fn routes(state: UsersState) -> Router {
     Router::new()
         .route("/api/users", get(list).post(invite))
+        .route("/api/users/skills", get(skills))
         .route("/api/users/{id}", put(update))
+        .route("/api/users/{id}/skills", put(set_skills))
         .layer(shared::http::body_limit())
         .with_state(state)
 }
@@ -122,7 +130,57 @@ pub async fn update(
     Ok(axum::Json(s.admin.change(&caller.id, id.as_str(), change).await?))
 }
 
+/// Every operator's skills, by operator id: only operators an admin gave skills appear (the
+/// others take every queue).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SkillsList {
+    pub skills: BTreeMap<String, Vec<String>>,
+}
+
+/// The operators' skills (admins only): one read of the operator list.
+#[utoipa::path(get, path = "/api/users/skills", operation_id = "list_skills", tag = "users",
+    responses((status = 200, body = SkillsList), (status = 403)))]
+pub async fn skills(State(s): State<UsersState>, caller: Caller) -> ApiResult<axum::Json<SkillsList>> {
+    caller.require(Role::Admin)?;
+    let skills = s
+        .operators
+        .list()
+        .await?
+        .into_iter()
+        .filter_map(|o| Some((o.id, o.skills?)))
+        .collect();
+    Ok(axum::Json(SkillsList { skills }))
+}
+
+/// The queues an operator takes.
+#[derive(Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Skills {
+    /// Queue ids from the `queues` settings; an empty list takes every queue.
+    pub queues: Vec<String>,
+}
+
+/// Sets the queues a user takes calls from and returns them as stored (an empty list: every
+/// queue). 404 for an unknown user; 422 naming a queue the centre does not have.
+#[utoipa::path(put, path = "/api/users/{id}/skills", operation_id = "set_skills", request_body = Skills, tag = "users",
+    params(("id" = String, Path, description = "The user's id (the operator id)")),
+    responses((status = 200, body = Skills), (status = 403), (status = 404), (status = 422)))]
+pub async fn set_skills(
+    State(s): State<UsersState>,
+    caller: Caller,
+    Path(id): Path<OperatorId>,
+    Json(skills): Json<Skills>,
+) -> ApiResult<axum::Json<Skills>> {
+    caller.require(Role::Admin)?;
+    let user = s.directory.get(&id).await.map_err(shared::error::DomainError::from)?;
+    let role = user.role.unwrap_or(Role::Operator);
+    let stored = s.operators.set_skills(&id, &user.name, role, &skills.queues).await?;
+    Ok(axum::Json(Skills {
+        queues: stored.unwrap_or_default(),
+    }))
+}
+
 /// The OpenAPI description of this function's routes.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(list, invite, update))]
+#[openapi(paths(list, invite, update, skills, set_skills))]
 pub struct ApiDoc;

@@ -11,6 +11,9 @@
 //! out of the free list at once, may not change their presence nor get a Voice token, and
 //! routing never offers them a call. A call they are on is not cut; when it ends they are
 //! signed off instead of going back to the free list.
+//!
+//! An operator's skills are the queues (窓口) an admin gave them (`skills`, queue ids): routing
+//! offers them only calls waiting in those. An operator with none set takes every queue.
 
 use std::sync::Arc;
 
@@ -61,6 +64,8 @@ pub mod field {
     pub const RELEASED_REASON: &str = "released_reason";
     /// 手上げ: since when the operator has been asking a supervisor for help.
     pub const HAND_RAISED_AT: &str = "hand_raised_at";
+    /// The queues the operator takes (absent: every queue).
+    pub const SKILLS: &str = "skills";
 }
 
 /// An operator's presence: the built-in ones, and those an admin defined.
@@ -207,6 +212,9 @@ pub struct Operator {
     /// or when a supervisor joins their call).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hand_raised_at: Option<String>,
+    /// The queues (ids) this operator takes calls from; absent: every queue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skills: Option<Vec<String>>,
     #[serde(default)]
     #[schema(required)]
     pub version: u64,
@@ -276,6 +284,8 @@ pub struct OperatorRecord {
     pub version: Option<u64>,
     /// The operator's sort key in the free list (GSI2 `AVAIL`), while they are in it.
     pub free_list_sk: Option<String>,
+    /// The queues the operator takes; `None`: every queue.
+    pub skills: Option<Vec<String>>,
 }
 
 impl OperatorRecord {
@@ -305,8 +315,20 @@ impl OperatorRecord {
             disabled: is_disabled(item),
             version: item.get(field::VERSION).and_then(Value::as_u64),
             free_list_sk: text(attr::GSI2SK).filter(|_| in_free_list),
+            skills: skills_of(item),
         })
     }
+
+    /// Whether the operator takes calls waiting in `queue`.
+    pub fn takes(&self, queue: &str) -> bool {
+        super::settings::queues::takes(self.skills.as_deref(), queue)
+    }
+}
+
+/// The skills an operator's item holds; `None` when none are set.
+fn skills_of(item: &Item) -> Option<Vec<String>> {
+    let list = item.get(field::SKILLS)?.as_array()?;
+    Some(list.iter().filter_map(Value::as_str).map(str::to_owned).collect())
 }
 
 /// The operators service.
@@ -490,6 +512,61 @@ impl Operators {
             .update(&operator_key(id.as_str()), update, Some(Cond::Exists))
             .await;
         Ok(crate::store::done_unless_failed(written)?)
+    }
+
+    /// Sets the queues an operator takes (their skills); an empty list takes the skills away,
+    /// so they take every queue again. Each queue must be one of the centre's (422 in Japanese
+    /// naming the one that is not). A user without a profile gets one, signed off, carrying
+    /// the skills before their first sign-in. Returns the skills as stored.
+    pub async fn set_skills(
+        &self,
+        id: &OperatorId,
+        name: &str,
+        role: Role,
+        queues: &[String],
+    ) -> Result<Option<Vec<String>>, DomainError> {
+        let settings = self.settings.get().await?;
+        let mut skills: Vec<String> = Vec::new();
+        for q in queues {
+            if settings.queue(q).is_none() {
+                return Err(DomainError::invalid_field(
+                    "unknown_queue",
+                    "queues",
+                    format!("窓口「{q}」はありません。窓口の設定にあるものを選んでください"),
+                ));
+            }
+            if !skills.contains(q) {
+                skills.push(q.clone());
+            }
+        }
+        let key = operator_key(id.as_str());
+        let update = if skills.is_empty() {
+            Update::default().remove(field::SKILLS)
+        } else {
+            Update::default().set(field::SKILLS, json!(skills))
+        }
+        .add(field::VERSION, 1);
+        let stored = (!skills.is_empty()).then_some(skills);
+        for _ in 0..3 {
+            match self.store.update(&key, update.clone(), Some(Cond::Exists)).await {
+                Ok(_) => return Ok(stored),
+                Err(e) if e.is_condition_failed() => {}
+                Err(e) => return Err(e.into()),
+            }
+            let mut item = new_profile(id, name, role);
+            if let Some(s) = &stored {
+                item.insert(field::SKILLS.into(), json!(s));
+            }
+            match self.store.put(item, Some(Cond::NotExists)).await {
+                Ok(()) => return Ok(stored),
+                // Created meanwhile by a first sign-in: update that profile.
+                Err(e) if e.is_condition_failed() => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(DomainError::Unavailable(
+            format!("operator {id} changed too often to set their skills; try again").into(),
+        ))
     }
 
     /// Disables or enables an operator. Disabling signs them off and takes them out of the
