@@ -340,7 +340,15 @@ fn the_routes_are_the_ones_the_catalog_deploys() {
     let doc = serde_json::to_value(users::ApiDoc::openapi()).unwrap();
     let mut paths: Vec<&String> = doc["paths"].as_object().unwrap().keys().collect();
     paths.sort();
-    assert_eq!(paths, ["/api/users", "/api/users/{id}"]);
+    assert_eq!(
+        paths,
+        [
+            "/api/users",
+            "/api/users/skills",
+            "/api/users/{id}",
+            "/api/users/{id}/skills"
+        ]
+    );
     let catalog: Value = serde_json::from_str(include_str!("../../../infra/functions.json")).unwrap();
     let entry = catalog["functions"]
         .as_array()
