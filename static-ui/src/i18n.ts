@@ -359,7 +359,7 @@ const messages = {
   'tasks.tab.open': ['未完了 {count}件', 'To do ({count})'],
   'tasks.tab.done': ['完了済み', 'Done'],
   'tasks.kind.voicemail': ['留守番電話', 'Voicemail'],
-  'tasks.kind.callback': ['折り返し', 'Callback'],
+  'tasks.kind.callback': ['折り返し依頼', 'Callback request'],
   'tasks.state.open': ['未対応', 'Not taken'],
   'tasks.state.taken': ['{name} が対応中', '{name} is on it'],
   'tasks.state.done': ['{name} が完了', 'Done by {name}'],

@@ -2,7 +2,8 @@
 // with its voicemail box (営業時間), and a customer on file leaves a message in Japanese through
 // the simulator; two operators open their task lists,
 // the message is there with its transcript and the caller's line; choosing it pops the customer
-// up from the CRM; both press 対応する at once and only one gets it (the other is told another
+// up from the CRM, whose 対応履歴 lists the message as 留守番電話 with its transcript (no call was
+// recorded while the line was closed); both press 対応する at once and only one gets it (the other is told another
 // operator has it); the holder plays the recording, finishes the task (it moves to 完了済み) and
 // undoes it. The tests wait on the page, never on the clock.
 import assert from 'node:assert/strict';
@@ -73,6 +74,18 @@ describe('the operator task list', { timeout: 180_000 }, () => {
     await textContains(sato.locator('#task-caller'), '山田');
     await textContains(sato.locator('#task-state'), '未対応');
     await shot(sato, 'tasks-voicemail-listed');
+
+    // The popped-up caller's 対応履歴 lists the message among their calls.
+    const row = sato.locator('#region-history .calls-table tbody tr', { hasText: '留守番電話' });
+    await textContains(row, '山田商事の山田です。見積書の件で折り返しお電話ください。');
+    await textContains(row, '未対応');
+    assert.equal(await row.count(), 1, 'listed once');
+    assert.equal(await row.locator('td').nth(3).textContent(), '—', 'no talk time: nobody answered');
+    await sato.keyboard.press('Escape');
+    await shot(sato, 'tasks-voicemail-in-history');
+    await sato.click('#op-tasks');
+    await sato.locator('#tasks-dialog[open]').waitFor();
+    await sato.locator(`#tasks-list [data-task="${callSid}"]`).click();
   });
 
   test('two operators take it at once: one gets it, the other is told', async () => {

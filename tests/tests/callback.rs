@@ -2,7 +2,8 @@
 //! configured time is taken out of the queue's conference to the offer; pressing 1 makes a
 //! callback task whose place is the moment they joined the queue, and the operator who takes it
 //! dials the caller back on the line they called. A caller who presses nothing goes back to the
-//! queue at their place and is answered from there.
+//! queue at their place and is answered from there. The call of a caller who asked to be called
+//! back ends as 折り返し依頼 in their history and is not counted as abandoned.
 
 mod support;
 
@@ -90,6 +91,28 @@ async fn a_caller_who_presses_1_keeps_their_place_and_is_called_back_on_the_line
             .is_none(),
         "the caller left the queue"
     );
+
+    // In the caller's history the call is a callback request with its task, not an abandoned
+    // call, and the day's figures count it as a call in, not as abandoned.
+    let mut row = Value::Null;
+    for _ in 0..50 {
+        let (s, history) = c
+            .api(&sato, "GET", "/api/history/calls?phone=090-1111-2222", None)
+            .await;
+        assert_eq!(s, StatusCode::OK, "{history}");
+        row = history["items"][0].clone();
+        if row["status"] != "waiting" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(row["sid"], sid.as_str(), "{row:#}");
+    assert_eq!(row["status"], "callback_requested", "{row:#}");
+    assert_eq!(row["task"]["kind"], "callback");
+    assert_eq!(row["task"]["place_at"], joined.as_str());
+    let (_, board) = c.api(&c.sign_in("sv-ito").await, "GET", "/api/monitor", None).await;
+    assert_eq!(board["today"]["inbound"], 1, "{:#}", board["today"]);
+    assert_eq!(board["today"]["abandoned"], 0, "{:#}", board["today"]);
 
     // Sato takes it and dials the caller back on the line they called.
     let (s, taken) = c

@@ -1,7 +1,9 @@
 //! Voicemail through the simulator: a caller sent to the line's voicemail box leaves a message
 //! in Japanese; the recording and the ja-JP transcript (Twilio's callbacks, sent twice) make
 //! one operator task, which two operators racing for it take once; the recording plays through
-//! the console; the task is finished and undone; a forged callback is refused.
+//! the console; the task is finished and undone; a forged callback is refused. A voicemail left
+//! while the line is closed (no call record of its own) is in the caller's 対応履歴 among their
+//! calls, with its transcript, once however the history is paged.
 
 mod support;
 
@@ -151,6 +153,93 @@ async fn a_voicemail_becomes_one_task_with_its_transcript_taken_once_and_playabl
         .await;
     assert_eq!((s, v["state"].as_str()), (StatusCode::OK, Some("taken")), "{v}");
     assert_eq!(open_tasks(&c, &sato).await.len(), 1);
+    c.assert_no_problems().await;
+}
+
+/// The rows of a number's call history, every page of `limit` read in turn.
+async fn history_rows(c: &Console, token: &str, phone: &str, limit: u32) -> Vec<Value> {
+    let mut rows = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..20 {
+        let mut path = format!("/api/history/calls?phone={phone}&limit={limit}");
+        if let Some(c) = &cursor {
+            path.push_str(&format!("&cursor={c}"));
+        }
+        let (s, page) = c.api(token, "GET", &path, None).await;
+        assert_eq!(s, StatusCode::OK, "{page}");
+        rows.extend(page["items"].as_array().unwrap().iter().cloned());
+        match page["cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => return rows,
+        }
+    }
+    panic!("the history never ended: {rows:#?}");
+}
+
+#[tokio::test]
+async fn a_voicemail_left_while_closed_is_in_the_callers_history_among_their_calls() {
+    let c = start().await;
+    let sato = c.sign_in("op-sato").await;
+    // Earlier, the caller gave up waiting: an abandoned call, the only call on record.
+    let (s, first) = c
+        .sim("POST", "/sim/calls", json!({"from": "090-7777-8888", "to": MAIN}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{first}");
+    let gave_up = first["sid"].as_str().unwrap().to_owned();
+    c.wait(json!({"call": gave_up, "heard": "順番におつなぎいたします"}))
+        .await;
+    c.sim("POST", &format!("/sim/calls/{gave_up}/hangup"), json!({})).await;
+    c.wait(json!({"call": gave_up, "status": "completed", "settled": true}))
+        .await;
+
+    // Then, the line closed, they leave a message.
+    route_to_voicemail(&c, MAIN, "main").await;
+    let (_, started) = c
+        .sim("POST", "/sim/calls", json!({"from": "090-7777-8888", "to": MAIN}))
+        .await;
+    let sid = started["sid"].as_str().unwrap().to_owned();
+    c.wait(json!({"call": sid, "heard": "ピー"})).await;
+    c.sim(
+        "POST",
+        &format!("/sim/calls/{sid}/speak"),
+        json!({"text": "鈴木です。納期の件でご連絡ください。"}),
+    )
+    .await;
+    c.sim("POST", &format!("/sim/calls/{sid}/hangup"), json!({})).await;
+    c.wait(json!({"call": sid, "status": "completed", "settled": true}))
+        .await;
+    assert!(c.stored_call(&sid).await.is_none(), "the closed path records no call");
+    for _ in 0..50 {
+        if open_tasks(&c, &sato).await.iter().any(|t| t["id"] == sid.as_str()) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+
+    for limit in [20, 1] {
+        let rows = history_rows(&c, &sato, "090-7777-8888", limit).await;
+        let sids: Vec<&str> = rows.iter().map(|r| r["sid"].as_str().unwrap()).collect();
+        assert_eq!(
+            sids,
+            [sid.as_str(), gave_up.as_str()],
+            "newest first, each once (pages of {limit}): {rows:#?}"
+        );
+        let left = &rows[0];
+        assert_eq!(left["status"], "voicemail");
+        assert_eq!(left["direction"], "inbound");
+        assert_eq!(left["customer"], "+819077778888");
+        assert_eq!(left["line"], MAIN);
+        assert_eq!(left["task"]["kind"], "voicemail");
+        assert_eq!(left["task"]["state"], "open");
+        assert_eq!(left["task"]["transcript"], "鈴木です。納期の件でご連絡ください。");
+        assert_eq!(
+            rows[1]["status"], "abandoned",
+            "the call they gave up on stays abandoned"
+        );
+        assert!(rows[1].get("task").is_none(), "{:#}", rows[1]);
+    }
+    // Someone else's history does not list it.
+    assert!(history_rows(&c, &sato, "090-1234-5678", 20).await.is_empty());
     c.assert_no_problems().await;
 }
 

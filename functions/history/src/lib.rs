@@ -1,5 +1,6 @@
 //! The `history` function: response history (対応履歴) tabs — calls and records linked to a
-//! phone number, an account or a contact. Routes live under `/api/history`.
+//! phone number, an account or a contact, with the voicemails and callback requests callers
+//! left. Routes live under `/api/history`.
 
 use axum::Router;
 use axum::extract::State;
@@ -7,9 +8,8 @@ use axum::routing::get;
 use serde::Deserialize;
 use shared::auth::Caller;
 use shared::domain::Services;
-use shared::domain::calls::CallSummary;
 use shared::domain::crm::{Paged, Record};
-use shared::domain::history::Subject;
+use shared::domain::history::{HistoryCall, Subject};
 use shared::error::{ApiError, ApiResult, DomainError};
 use shared::http::{Path, Query};
 use shared::ids::{ObjectName, RecordId};
@@ -56,23 +56,25 @@ fn subject(p: &HistoryParams) -> Result<Subject, ApiError> {
     }
 }
 
-/// Calls linked to a phone number or an account, newest first. Recording links are shown to
-/// supervisors and admins only.
+/// Calls linked to a phone number or an account, newest first, each with the voicemail or
+/// callback request its caller left; a number's voicemails left while its line was closed are
+/// listed among them as calls of status `voicemail`. Recording links are shown to supervisors
+/// and admins only.
 #[utoipa::path(get, path = "/api/history/calls", params(HistoryParams), tag = "history",
-    responses((status = 200, body = Paged<CallSummary>)))]
+    responses((status = 200, body = Paged<HistoryCall>)))]
 pub async fn calls(
     State(s): State<Services>,
     caller: Caller,
     Query(p): Query<HistoryParams>,
-) -> ApiResult<axum::Json<Paged<CallSummary>>> {
+) -> ApiResult<axum::Json<Paged<HistoryCall>>> {
     let subj = subject(&p)?;
     let mut page = s
         .history
         .calls(&subj, p.limit.unwrap_or(20), p.cursor.as_deref())
         .await?;
     if caller.role < shared::auth::Role::Supervisor {
-        for call in &mut page.items {
-            call.recording_url = None;
+        for row in &mut page.items {
+            row.call.recording_url = None;
         }
     }
     Ok(axum::Json(page))

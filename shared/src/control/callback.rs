@@ -22,8 +22,9 @@ use super::{CallControl, ControlError};
 /// When the offer was made, on the call record (each caller is offered once).
 const OFFERED_AT: &str = "callback_offered_at";
 
-/// When the caller asked to be called back, on the call record.
-const REQUESTED_AT: &str = "callback_requested_at";
+/// When the caller asked to be called back, on the call record (the call then ends as
+/// `callback_requested`, not abandoned: [`super::voicemail::ended_as_task`]).
+pub(super) const REQUESTED_AT: &str = "callback_requested_at";
 
 /// The moment a queue entry's sort key (`<enqueued_at>#<sid>`) says the caller joined the queue.
 fn enqueued_at(queue_sk: &str) -> &str {
@@ -135,6 +136,7 @@ impl CallControl {
             customer: customer.as_ref().map(PhoneNumber::as_str),
             line_id: line.map(|l| l.id.as_str()),
             line_number: line.map(|l| l.number.as_str()),
+            call_recorded: call.is_some(),
         };
         self.services.tasks.callback_requested(sid, caller, &place).await?;
         if let Some(qsk) = &queue_sk {

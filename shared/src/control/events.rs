@@ -46,11 +46,14 @@ impl CallControl {
     }
 
     /// The call's final status for history: completed when an operator answered, abandoned
-    /// when the caller gave up waiting, otherwise Twilio's own ending (busy, no-answer, failed,
-    /// canceled). Returns the record as it now is (for the day's figures), or `None` for a call
-    /// never recorded.
+    /// when the caller gave up waiting (`voicemail` or `callback_requested` when they left a
+    /// task instead), otherwise Twilio's own ending (busy, no-answer, failed, canceled). Returns
+    /// the record as it now is (for the day's figures), or `None` for a call never recorded.
     async fn finish(&self, sid: &str) -> Result<Option<crate::store::Item>, ControlError> {
-        let Some(call) = self.call(sid).await? else {
+        let Some(item) = self.services.store.get(&call_key(sid)).await? else {
+            return Ok(None);
+        };
+        let Some(call) = crate::domain::calls::CallRecord::from_item(&item) else {
             return Ok(None);
         };
         let answered = call.summary.answered_at.is_some()
@@ -58,7 +61,7 @@ impl CallControl {
         let final_status = if answered {
             "completed".to_owned()
         } else if call.summary.direction == Direction::Inbound {
-            "abandoned".to_owned()
+            super::voicemail::ended_as_task(&item).unwrap_or("abandoned").to_owned()
         } else {
             call.summary.end_reason.as_deref().unwrap_or("failed").replace('-', "_")
         };

@@ -7,15 +7,37 @@
 //! the prompt: each final phrase the caller says is posted as `transcription-content` while
 //! they speak, and `transcription-stopped` when the call ends. The recording's own callback
 //! (`completed`) lists the task; phrases arriving before or after land on the same item.
+//!
+//! A queued caller who goes to the box has their call marked (`voicemail_at`), so its end is
+//! recorded as `voicemail` rather than as a caller who gave up ([`ended_as_task`]); a caller sent
+//! there while the line is closed has no call record, and history lists their task by itself.
 
+use crate::domain::calls::call_key;
 use crate::domain::settings::Line;
 use crate::domain::settings::hours::WhenClosed;
 use crate::domain::tasks::TaskCaller;
 use crate::phone::PhoneNumber;
 use crate::store::table::queue_entry_key;
+use crate::store::{Cond, Item, Update, done_unless_failed};
 use crate::twilio::webhook::{RecordingStatus, RecordingStatusCallback, TranscriptionCallback, TranscriptionEvent};
 
 use super::{CallControl, ControlError};
+
+/// When the caller went to the voicemail box, on a call record (a queued caller's).
+const VOICEMAIL_AT: &str = "voicemail_at";
+
+/// The final status of an incoming call nobody answered whose caller left a task instead:
+/// `callback_requested` or `voicemail`, from the marks on its record; `None` for a caller who
+/// gave up (abandoned). Neither is counted or shown as abandoned.
+pub(super) fn ended_as_task(call: &Item) -> Option<&'static str> {
+    if call.contains_key(super::callback::REQUESTED_AT) {
+        Some("callback_requested")
+    } else if call.contains_key(VOICEMAIL_AT) {
+        Some("voicemail")
+    } else {
+        None
+    }
+}
 
 impl CallControl {
     /// The line a voicemail box belongs to: the settings line named `line_id`, else the one
@@ -30,8 +52,9 @@ impl CallControl {
     }
 
     /// A caller reached a voicemail box: who they are and the line are kept for the task, and a
-    /// call still waiting in the queue leaves it (nobody should be rung for it). Returns the
-    /// greeting the admin wrote for the line's closed hours, if any.
+    /// call still waiting in the queue leaves it (nobody should be rung for it) and is marked to
+    /// end as a voicemail. Returns the greeting the admin wrote for the line's closed hours, if
+    /// any.
     #[tracing::instrument(name = "control.voicemail_started", skip_all, fields(call = %sid))]
     pub async fn voicemail_started(
         &self,
@@ -57,14 +80,29 @@ impl CallControl {
             None => None,
         };
         let customer = from.and_then(|f| PhoneNumber::parse(f).ok());
+        let call = self.call(sid).await?;
         let caller = TaskCaller {
             customer: customer.as_ref().map(PhoneNumber::as_str),
             line_id: line.as_ref().map(|l| l.id.as_str()),
             line_number: line.as_ref().map(|l| l.number.as_str()),
+            call_recorded: call.is_some(),
         };
         self.services.tasks.voicemail_started(sid, caller).await?;
-        if let Some(qsk) = self.call(sid).await?.and_then(|c| c.queue_sk) {
-            self.services.store.delete(&queue_entry_key(&qsk), None).await?;
+        if let Some(call) = call {
+            let first = Cond::And(vec![Cond::Exists, Cond::AttrNotExists(VOICEMAIL_AT.into())]);
+            done_unless_failed(
+                self.services
+                    .store
+                    .update(
+                        &call_key(sid),
+                        Update::default().set(VOICEMAIL_AT, super::now()),
+                        Some(first),
+                    )
+                    .await,
+            )?;
+            if let Some(qsk) = call.queue_sk {
+                self.services.store.delete(&queue_entry_key(&qsk), None).await?;
+            }
         }
         Ok(greeting)
     }

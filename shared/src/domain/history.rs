@@ -1,17 +1,25 @@
 //! Response history (対応履歴): the calls and records linked to a phone number, an account or a
 //! contact, newest first, a page at a time, one query per tab.
+//!
+//! What callers left for the operators is history too: a call that ended as a voicemail or a
+//! callback request carries its task (read with the page's memos, in the same batch), and a
+//! number's voicemails left while its line was closed — no call record of their own — are
+//! listed among its calls, in the stretch of time each page covers (one more query).
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::calls::{CallSummary, memo_key};
+use serde::Serialize;
+
+use super::calls::{CallSummary, Direction, memo_key};
 use super::crm::{Paged, Record};
 use super::memos::Memo;
 use super::settings::SettingsService;
+use super::tasks::{Task, Tasks, task_of};
 use crate::error::DomainError;
 use crate::ids::{ObjectName, RecordId};
 use crate::phone::PhoneNumber;
-use crate::store::table::{CALL_PREFIX, account_pk, contact_pk, phone_object_prefix, phone_pk};
+use crate::store::table::{CALL_PREFIX, account_pk, contact_pk, phone_object_prefix, phone_pk, task_key};
 use crate::store::{Cursor, Index, Key, Query, Store};
 
 /// Whose history.
@@ -22,10 +30,51 @@ pub enum Subject {
     Contact(RecordId),
 }
 
+/// One row of the call history: a call, with the task its caller left (a voicemail, a callback
+/// request) if any. A voicemail left while the line was closed is a row of its own: a call of
+/// status `voicemail` named by its CallSid, with no operator.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct HistoryCall {
+    #[serde(flatten)]
+    pub call: CallSummary,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub task: Option<Task>,
+}
+
+/// The final statuses of a call whose caller left a task (see `control::voicemail`).
+const LEFT_TASK: [&str; 2] = ["voicemail", "callback_requested"];
+
+impl HistoryCall {
+    /// The row of a voicemail that has no call record of its own.
+    fn of_task(task: Task) -> Self {
+        let customer = task.customer.as_deref().and_then(|c| PhoneNumber::parse(c).ok());
+        let call = CallSummary {
+            sid: task.id.clone(),
+            direction: Direction::Inbound,
+            customer: customer.as_ref().map(|p| p.as_str().to_owned()),
+            customer_display: customer.as_ref().map(PhoneNumber::display),
+            line: task.line_number.clone(),
+            status: LEFT_TASK[0].to_owned(),
+            started_at: task.created_at.clone(),
+            ..CallSummary::default()
+        };
+        Self { call, task: Some(task) }
+    }
+}
+
 /// The history service.
 pub struct History {
     store: Arc<dyn Store>,
     settings: Arc<SettingsService>,
+    tasks: Tasks,
+}
+
+/// When the call a history cursor stopped after started: the `<started>` of its index sort key
+/// `CALL#<started>#<sid>`.
+fn started_after(cursor: &Cursor, index: Index) -> Option<String> {
+    let (_, sk) = index.key_attrs();
+    let rest = cursor.get(sk)?.strip_prefix(CALL_PREFIX)?;
+    Some(rest.rsplit_once('#')?.0.to_owned())
 }
 
 fn cursor(c: Option<&str>, query: &Query) -> Result<Option<Cursor>, DomainError> {
@@ -39,16 +88,22 @@ fn cursor(c: Option<&str>, query: &Query) -> Result<Option<Cursor>, DomainError>
 
 impl History {
     pub fn new(store: Arc<dyn Store>, settings: Arc<SettingsService>) -> Self {
-        Self { store, settings }
+        Self {
+            tasks: Tasks::new(store.clone()),
+            store,
+            settings,
+        }
     }
 
-    /// Calls of a number or an account, newest first.
+    /// Calls of a number or an account, newest first, each with the task its caller left; a
+    /// number's page also lists the voicemails it left while the line was closed, in the stretch
+    /// of time the page covers (from the previous page's last call to this page's last one).
     pub async fn calls(
         &self,
         subject: &Subject,
         limit: u32,
         after: Option<&str>,
-    ) -> Result<Paged<CallSummary>, DomainError> {
+    ) -> Result<Paged<HistoryCall>, DomainError> {
         let q = match subject {
             Subject::Phone(p) => Query::partition(phone_pk(p)).on(Index::Gsi1),
             Subject::Account(a) => Query::partition(account_pk(a)).on(Index::Gsi2),
@@ -59,40 +114,71 @@ impl History {
                 ));
             }
         };
+        let index = q.index;
         let q = q.begins_with(CALL_PREFIX).descending().limit(limit.clamp(1, 100));
         let after = cursor(after, &q)?;
+        let newest = after.as_ref().and_then(|c| started_after(c, index));
         let page = self.store.query(q.after(after)).await?;
-        let mut items: Vec<CallSummary> = page.items.iter().filter_map(CallSummary::from_item).collect();
-        self.with_memos(&mut items).await?;
+        let mut calls: Vec<CallSummary> = page.items.iter().filter_map(CallSummary::from_item).collect();
+        let oldest = page.cursor.as_ref().and(calls.last()).map(|c| c.started_at.clone());
+        let tasks = self.with_memos_and_tasks(&mut calls).await?;
+        let mut items: Vec<HistoryCall> = calls
+            .into_iter()
+            .map(|call| HistoryCall {
+                task: tasks.get(&call.sid).cloned(),
+                call,
+            })
+            .collect();
+        if let Subject::Phone(p) = subject {
+            let left = self
+                .tasks
+                .left_without_call(p, oldest.as_deref(), newest.as_deref())
+                .await?;
+            if !left.is_empty() {
+                items.extend(left.into_iter().map(HistoryCall::of_task));
+                items.sort_by(|a, b| b.call.started_at.cmp(&a.call.started_at));
+            }
+        }
         Ok(Paged {
             items,
             cursor: page.cursor.map(|c| c.encode()),
         })
     }
 
-    /// Fills in each call's memo and response status as last saved: one batch read of the
-    /// page's memos (at most 100 calls a page, so one request), eventually consistent like the
-    /// index query that listed the calls: a save of the last second shows at the next refresh.
-    async fn with_memos(&self, calls: &mut [CallSummary]) -> Result<(), DomainError> {
-        let keys: Vec<Key> = calls.iter().map(|c| memo_key(&c.sid)).collect();
+    /// Fills in each call's memo and response status as last saved, and returns the tasks left
+    /// by the calls that ended as one, by CallSid: one batch read of the page's memos and tasks
+    /// (at most 100 calls a page), eventually consistent like the index query that listed the
+    /// calls: a save of the last second shows at the next refresh.
+    async fn with_memos_and_tasks(&self, calls: &mut [CallSummary]) -> Result<HashMap<String, Task>, DomainError> {
+        let mut keys: Vec<Key> = calls.iter().map(|c| memo_key(&c.sid)).collect();
+        keys.extend(
+            calls
+                .iter()
+                .filter(|c| LEFT_TASK.contains(&c.status.as_str()))
+                .map(|c| task_key(&c.sid)),
+        );
         if keys.is_empty() {
-            return Ok(());
+            return Ok(HashMap::new());
         }
-        let memos: HashMap<String, Memo> = self
-            .store
-            .get_many_eventually(&keys)
-            .await?
+        // A memo has no task's kind and state, a task no memo's text: each reads as one only.
+        let items = self.store.get_many_eventually(&keys).await?;
+        let memos: HashMap<String, Memo> = items
             .iter()
             .filter_map(Memo::from_stored)
             .map(|m| (m.call_sid.clone(), m))
             .collect();
-        for call in calls {
+        for call in calls.iter_mut() {
             if let Some(m) = memos.get(&call.sid) {
                 call.memo = Some(m.text.clone()).filter(|t| !t.is_empty());
                 call.response_status = m.response_status.clone();
             }
         }
-        Ok(())
+        let at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        Ok(items
+            .iter()
+            .filter_map(|i| task_of(i, &at))
+            .map(|t| (t.id.clone(), t))
+            .collect())
     }
 
     /// Records of one object linked to a number, an account or a contact, newest first.

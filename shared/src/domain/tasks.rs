@@ -141,7 +141,7 @@ fn parts_of(item: &Item) -> BTreeMap<u64, String> {
 
 /// A listed task read back from its item; `None` for an item not listed yet (a voicemail whose
 /// recording is not complete).
-fn task_of(item: &Item, at: &str) -> Option<Task> {
+pub(crate) fn task_of(item: &Item, at: &str) -> Option<Task> {
     let state = match str_attr(item, "state")? {
         "open" => TaskState::Open,
         "taken" => TaskState::Taken,
@@ -188,7 +188,13 @@ pub struct TaskCaller<'a> {
     /// The line's settings id and number.
     pub line_id: Option<&'a str>,
     pub line_number: Option<&'a str>,
+    /// The call has a record of its own (the caller was queued), which history lists with the
+    /// task; a task left with none (a voicemail while the line was closed) is listed by itself.
+    pub call_recorded: bool,
 }
+
+/// Marks a task whose call has a record of its own ([`TaskCaller::call_recorded`]).
+const CALL_RECORDED: &str = "call_recorded";
 
 impl Tasks {
     pub fn new(store: Arc<dyn Store>) -> Self {
@@ -216,6 +222,9 @@ impl Tasks {
         }
         if let Some(n) = caller.line_number {
             update = update.set("line_number", n);
+        }
+        if caller.call_recorded {
+            update = update.set(CALL_RECORDED, true);
         }
         let r = self
             .store
@@ -349,6 +358,9 @@ impl Tasks {
         if let Some(n) = caller.line_number {
             item.insert("line_number".into(), n.into());
         }
+        if caller.call_recorded {
+            item.insert(CALL_RECORDED.into(), true.into());
+        }
         let r = self.store.put(item, Some(Cond::NotExists)).await;
         crate::store::done_unless_failed(r)?;
         Ok(())
@@ -384,6 +396,34 @@ impl Tasks {
             .await?
             .items
             .iter()
+            .filter_map(|i| task_of(i, &at))
+            .collect())
+    }
+
+    /// The tasks a number left with no call record of their own (voicemails left while the line
+    /// was closed), latest first, left after `newer_than` and before `older_than` (each open when
+    /// absent): the stretch of time one page of the number's call history covers. One query.
+    pub async fn left_without_call(
+        &self,
+        phone: &crate::phone::PhoneNumber,
+        newer_than: Option<&str>,
+        older_than: Option<&str>,
+    ) -> Result<Vec<Task>, DomainError> {
+        let from = newer_than.map_or_else(|| TASK_PHONE_PREFIX.to_owned(), |at| task_phone_sk(at, ""));
+        let to = task_phone_sk(older_than.unwrap_or("~"), "");
+        let q = Query::partition(phone_pk(phone))
+            .on(Index::Gsi1)
+            .sk(SortKey::Between(from, to))
+            .descending()
+            .limit(MAX_LIST);
+        let at = now();
+        Ok(self
+            .store
+            .query(q)
+            .await?
+            .items
+            .iter()
+            .filter(|i| i.get(CALL_RECORDED).and_then(Value::as_bool) != Some(true))
             .filter_map(|i| task_of(i, &at))
             .collect())
     }
@@ -568,6 +608,7 @@ mod tests {
         customer: Some("+819012345678"),
         line_id: Some("main"),
         line_number: Some("+81312345678"),
+        call_recorded: false,
     };
 
     #[tokio::test]
@@ -657,5 +698,51 @@ mod tests {
         assert_eq!(ids, ["CA4", "CA3"]);
         let phone = crate::phone::PhoneNumber::parse("+819012345678").unwrap();
         assert_eq!(t.of_phone(&phone, 10).await.unwrap().len(), 2);
+    }
+
+    #[tokio::test]
+    async fn history_finds_the_tasks_left_without_a_call_in_the_stretch_of_time_asked() {
+        let t = tasks();
+        for (sid, at) in [("CA5", "01:00"), ("CA6", "02:00"), ("CA7", "03:00")] {
+            t.voicemail_started(sid, CALLER).await.unwrap();
+            t.voicemail_recorded(sid, &format!("RE{sid}"), Some(3)).await.unwrap();
+            // Filed under the number at the moment given, as if left then.
+            let created = format!("2026-12-03T{at}:00.000Z");
+            t.store
+                .update(
+                    &task_key(sid),
+                    Update::default()
+                        .set("created_at", created.as_str())
+                        .set(attr::GSI1SK, task_phone_sk(&created, sid)),
+                    None,
+                )
+                .await
+                .unwrap();
+        }
+        let queued = TaskCaller {
+            call_recorded: true,
+            ..CALLER
+        };
+        t.callback_requested("CA8", queued, "2026-12-03T02:30:00.000Z")
+            .await
+            .unwrap();
+        let phone = crate::phone::PhoneNumber::parse("+819012345678").unwrap();
+        let ids = |v: Vec<Task>| v.into_iter().map(|t| t.id).collect::<Vec<_>>();
+        assert_eq!(
+            ids(t.left_without_call(&phone, None, None).await.unwrap()),
+            ["CA7", "CA6", "CA5"],
+            "the callback request has a call of its own"
+        );
+        assert_eq!(
+            ids(t
+                .left_without_call(
+                    &phone,
+                    Some("2026-12-03T01:30:00.000Z"),
+                    Some("2026-12-03T03:00:00.000Z")
+                )
+                .await
+                .unwrap()),
+            ["CA6"]
+        );
     }
 }

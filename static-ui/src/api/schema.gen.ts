@@ -688,8 +688,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Calls linked to a phone number or an account, newest first. Recording links are shown to
-         *     supervisors and admins only.
+         * Calls linked to a phone number or an account, newest first, each with the voicemail or
+         *     callback request its caller left; a number's voicemails left while its line was closed are
+         *     listed among them as calls of status `voicemail`. Recording links are shown to supervisors
+         *     and admins only.
          */
         get: operations["calls"];
         put?: never;
@@ -1478,6 +1480,14 @@ export interface components {
         HandRequest: {
             raised: boolean;
         };
+        /**
+         * @description One row of the call history: a call, with the task its caller left (a voicemail, a callback
+         *     request) if any. A voicemail left while the line was closed is a row of its own: a call of
+         *     status `voicemail` named by its CallSid, with no operator.
+         */
+        HistoryCall: components["schemas"]["CallSummary"] & {
+            task?: null | components["schemas"]["Task"];
+        };
         /** @description One search hit. */
         Hit: {
             account_id?: string | null;
@@ -1931,35 +1941,12 @@ export interface components {
             }[];
         };
         /** @description A page of results. */
-        Paged_CallSummary: {
+        Paged_HistoryCall: {
             /** @description Pass back as `cursor` for the next page; absent on the last page. */
             cursor?: string | null;
-            items: {
-                account_id?: string | null;
-                answered_at?: string | null;
-                contact_id?: string | null;
-                /** @description The customer's number in E.164 (absent for a withheld number). */
-                customer?: string | null;
-                customer_display?: string | null;
-                direction: components["schemas"]["Direction"];
-                /** Format: int64 */
-                duration_seconds?: number | null;
-                end_reason?: string | null;
-                ended_at?: string | null;
-                external?: null | components["schemas"]["ExternalHandover"];
-                /** @description Our line (the number called, or the caller ID used). */
-                line?: string | null;
-                /** @description The conversation memo as last saved (history reads it from the call's memo item). */
-                memo?: string | null;
-                operator_id?: string | null;
-                operator_name?: string | null;
-                recording_url?: string | null;
-                response_status?: string | null;
-                sid: string;
-                started_at: string;
-                /** @description waiting, ringing, in_progress, completed, abandoned, failed … */
-                status: string;
-            }[];
+            items: (components["schemas"]["CallSummary"] & {
+                task?: null | components["schemas"]["Task"];
+            })[];
         };
         /** @description A page of results. */
         Paged_Hit: {
@@ -3951,7 +3938,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Paged_CallSummary"];
+                    "application/json": components["schemas"]["Paged_HistoryCall"];
                 };
             };
         };

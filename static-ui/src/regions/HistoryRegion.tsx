@@ -1,7 +1,10 @@
 //! Region 4, 対応履歴: the calls of the looked-up number, and one tab per object configured in
 //! settings.history_tabs with [新規]. Clicking a row shows it in Data search, where previous /
-//! next step through this tab's list.
+//! next step through this tab's list. A call whose caller left a voicemail or asked to be called
+//! back reads 留守番電話 / 折り返し依頼, with the task's state where the response status goes and
+//! a voicemail's transcript where the memo goes.
 
+import type { HistoryCall } from '../api/history';
 import type { CallSummary, CrmRecord } from '../api/types';
 import { DialLink } from '../components/DialLink';
 import { Icon } from '../components/Icon';
@@ -42,7 +45,7 @@ export function ExternalMark({ external }: { external: NonNullable<CallSummary['
   );
 }
 
-function CallRows({ items }: { items: CallSummary[] }) {
+function CallRows({ items }: { items: HistoryCall[] }) {
   const list: BrowseItem[] = items.map((call) => ({ kind: 'call', call }));
   return (
     <table class="list-table calls-table">
@@ -59,6 +62,8 @@ function CallRows({ items }: { items: CallSummary[] }) {
       <tbody>
         {items.map((c, i) => {
           const item = list[i];
+          // No memo on a call nobody answered: a voicemail's transcript stands in for it.
+          const note = c.memo || c.task?.transcript || undefined;
           return (
             <tr
               key={c.sid}
@@ -85,9 +90,14 @@ function CallRows({ items }: { items: CallSummary[] }) {
                 {c.external && <ExternalMark external={c.external} />}
               </td>
               <td class="nowrap num">{talkTime(c)}</td>
-              <td class="nowrap">{responseStatusLabel(c.response_status)}</td>
-              <td class="memo-excerpt" title={c.memo ?? undefined}>
-                {excerpt(c.memo, 60)}
+              {/* A task the caller left: its state (未対応, …が対応中, …が完了) in place of a response status. */}
+              <td class="nowrap">
+                {c.task
+                  ? t(`tasks.state.${c.task.state}`, { name: c.task.done_by_name ?? c.task.taken_by_name ?? '' })
+                  : responseStatusLabel(c.response_status)}
+              </td>
+              <td class="memo-excerpt" title={note}>
+                {excerpt(note, 60)}
               </td>
             </tr>
           );

@@ -4,9 +4,9 @@
 
 import { effect, signal } from '@preact/signals';
 import { calls as apiCalls, records as apiRecords } from '../api/history';
-import type { HistorySubject } from '../api/history';
+import type { HistoryCall, HistorySubject } from '../api/history';
 import { errorText } from '../api/errors';
-import type { CallSummary, CrmRecord } from '../api/types';
+import type { CrmRecord } from '../api/types';
 import type { CustomerSubject } from './customer';
 import { subject } from './customer';
 import { onRecordSaved } from './events';
@@ -16,7 +16,7 @@ export type TabId = string;
 export const CALLS_TAB = 'calls';
 
 export type TabData =
-  | { kind: 'calls'; items: CallSummary[]; cursor: string | null; loading: boolean; error: string | null }
+  | { kind: 'calls'; items: HistoryCall[]; cursor: string | null; loading: boolean; error: string | null }
   | { kind: 'records'; items: CrmRecord[]; cursor: string | null; loading: boolean; error: string | null };
 
 export const activeTab = signal<TabId>(CALLS_TAB);
