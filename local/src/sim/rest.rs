@@ -260,6 +260,7 @@ fn answer(sim: &Simulator, method: &Method, path: &str, headers: &HeaderMap, par
         ("POST", ["Conferences", sid]) => update_conference(sim, path, sid, params),
         ("POST", ["Conferences", conf, "Participants"]) => create_participant(sim, path, conf, params),
         ("POST", ["Conferences", conf, "Participants", who]) => update_participant(sim, path, conf, who, params),
+        ("GET", ["Conferences", conf, "Participants", who]) => fetch_participant(sim, path, conf, who),
         ("DELETE", ["Conferences", conf, "Participants", who]) => delete_participant(sim, path, conf, who),
         ("POST", ["Conferences", conf, "Recordings", recording]) => {
             update_recording(sim, path, conf, recording, params)
@@ -734,6 +735,27 @@ fn update_participant(sim: &Simulator, path: &str, conf: &str, who: &str, params
             .map(|p| participant_json(sim, conf, p))
     });
     match json {
+        Some(j) => axum::Json(j).into_response(),
+        None => not_found(path),
+    }
+}
+
+/// A participant as it is now, by its call or its label (the latest to join with that label).
+fn fetch_participant(sim: &Simulator, path: &str, conf: &str, who: &str) -> Response {
+    let w = sim.world();
+    let found = w
+        .conferences
+        .get(conf)
+        .filter(|c| c.status != "completed")
+        .and_then(|c| {
+            c.participants
+                .iter()
+                .rev()
+                .find(|p| p.call_sid == who || p.label.as_deref() == Some(who))
+        })
+        .map(|p| participant_json(sim, conf, p));
+    drop(w);
+    match found {
         Some(j) => axum::Json(j).into_response(),
         None => not_found(path),
     }

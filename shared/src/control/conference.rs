@@ -18,9 +18,10 @@ use crate::phone::PhoneNumber;
 use crate::store::Update;
 use crate::twilio::CallSid;
 use crate::twilio::rest::{
-    CURRENT_RECORDING, ConferenceRef, CreateParticipant, ParticipantTo, PauseBehavior, RecordingControl,
-    UpdateConference, UpdateParticipant, UpdateRecording,
+    CURRENT_RECORDING, ConferenceRef, CreateParticipant, ParticipantStatus, ParticipantTo, PauseBehavior,
+    RecordingControl, UpdateConference, UpdateParticipant, UpdateRecording,
 };
+use crate::twilio::telephony::TelephonyError;
 use crate::twilio::twiml::{CallProgressEvent, ConferenceBeep};
 
 /// A consultation call during hold (保留中外線発信).
@@ -152,9 +153,19 @@ impl CallControl {
 
     /// Whether a call offered to `caller` becomes theirs within [`ANSWER_WAIT`]: true as soon
     /// as the record names them its operator, false at once when it was not offered to them.
+    ///
+    /// The record names them once Twilio's answer callback for their leg is applied, which
+    /// may come late (Twilio's callbacks queue behind others, a Lambda starts cold, the store
+    /// is slow) or never (refused beyond Twilio's retries, or throttled, which Twilio does not
+    /// retry): the operator then talked with the customer while every action was refused 403
+    /// after the whole wait. So Twilio is asked first, once (one REST read of the
+    /// conference's `operator` participant): when their leg is connected, the answer is applied
+    /// here through the callback's own step ([`crate::domain::routing::Routing::answered`],
+    /// conditional on their offer, so the callback arriving afterwards changes nothing).
     async fn answer_lands(&self, caller: &Caller, sid: &CallSid) -> Result<bool, ControlError> {
         let me = caller.id.as_str();
         let deadline = tokio::time::Instant::now() + ANSWER_WAIT;
+        let mut asked = false;
         loop {
             let Some(call) = self.call(sid.as_str()).await? else {
                 return Ok(false);
@@ -165,7 +176,67 @@ impl CallControl {
             if call.offered_to.as_deref() != Some(me) || tokio::time::Instant::now() >= deadline {
                 return Ok(false);
             }
+            if !asked {
+                asked = true;
+                if self.answer_from_twilio(caller, sid, &call).await {
+                    continue;
+                }
+            }
             tokio::time::sleep(AGREEMENT_POLL).await;
+        }
+    }
+
+    /// Applies the answer of `caller` to the call offered to them when Twilio says their leg is
+    /// connected to the call's conference (see [`CallControl::answer_lands`]); whether it did.
+    /// A failure to ask or to apply is logged: the action then waits for the callback as before.
+    async fn answer_from_twilio(&self, caller: &Caller, sid: &CallSid, call: &CallRecord) -> bool {
+        let conference = match self.conference_sid(sid.as_str(), call).await {
+            Ok(Some(c)) => c,
+            Ok(None) => return false,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not find the conference to ask whether the operator answered");
+                return false;
+            }
+        };
+        let leg = match self
+            .telephony
+            .fetch_participant(&conference, &participant(ParticipantLabel::Operator))
+            .await
+        {
+            Ok(leg) => leg,
+            Err(TelephonyError::NotFound { .. }) => return false,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not ask Twilio whether the operator answered");
+                return false;
+            }
+        };
+        if leg.status != Some(ParticipantStatus::Connected) {
+            return false;
+        }
+        let me = match self.services.operators.get(&caller.id).await {
+            Ok(me) => me,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read the operator to apply their answer");
+                return false;
+            }
+        };
+        let Some(offer) = me.offer_id.filter(|_| me.current_call.as_deref() == Some(sid.as_str())) else {
+            return false;
+        };
+        match self
+            .services
+            .routing
+            .answered(sid.as_str(), caller.id.as_str(), &me.name, &offer)
+            .await
+        {
+            Ok(()) => {
+                tracing::info!(leg = %leg.call_sid, "the operator's leg is connected; their answer applied before its callback");
+                true
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "the answer Twilio reports could not be applied");
+                false
+            }
         }
     }
 

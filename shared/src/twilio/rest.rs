@@ -1211,6 +1211,22 @@ impl PreparedRequest {
         }
     }
 
+    /// `GET /Accounts/{AC}/Conferences/{CF}/Participants/{CA or label}.json`.
+    pub fn fetch_participant(account: &AccountSid, conference: &ConferenceSid, participant: &ParticipantRef) -> Self {
+        Self::read(
+            account_path(
+                account,
+                &[
+                    "Conferences",
+                    conference.as_str(),
+                    "Participants",
+                    &participant.segment(),
+                ],
+            ),
+            Form::default(),
+        )
+    }
+
     /// `DELETE /Accounts/{AC}/Conferences/{CF}/Participants/{CA or label}.json`.
     pub fn delete_participant(account: &AccountSid, conference: &ConferenceSid, participant: &ParticipantRef) -> Self {
         Self {
@@ -1567,6 +1583,16 @@ impl RestClient {
         request: &CreateParticipant,
     ) -> Result<Participant, RestError> {
         let prepared = PreparedRequest::create_participant(self.account_sid(), conference, request);
+        self.send_json(&prepared, "participant").await
+    }
+
+    /// Reads a participant of a conference as it is now (its call and state).
+    pub async fn fetch_participant(
+        &self,
+        conference: &ConferenceSid,
+        participant: &ParticipantRef,
+    ) -> Result<Participant, RestError> {
+        let prepared = PreparedRequest::fetch_participant(self.account_sid(), conference, participant);
         self.send_json(&prepared, "participant").await
     }
 

@@ -181,6 +181,16 @@ pub trait Telephony: Send + Sync {
     /// `NotFound` when Twilio has no such call.
     async fn fetch_call(&self, call: &CallSid) -> Result<Call, TelephonyError>;
 
+    /// Reads a participant of a conference as Twilio knows it now (`GET
+    /// /Conferences/{CF}/Participants/{CA or label}.json`): whether the operator who accepted an
+    /// offer is really in the call while their answer callback is late or lost. `NotFound` when
+    /// no such participant is in the conference.
+    async fn fetch_participant(
+        &self,
+        conference: &ConferenceSid,
+        participant: &ParticipantRef,
+    ) -> Result<Participant, TelephonyError>;
+
     /// Finds the conferences with this name (the customer's CallSid), to learn the
     /// conference SID that participant updates need.
     async fn find_conferences(
@@ -255,6 +265,14 @@ impl Telephony for RestClient {
 
     async fn fetch_call(&self, call: &CallSid) -> Result<Call, TelephonyError> {
         Ok(RestClient::fetch_call(self, call).await?)
+    }
+
+    async fn fetch_participant(
+        &self,
+        conference: &ConferenceSid,
+        participant: &ParticipantRef,
+    ) -> Result<Participant, TelephonyError> {
+        Ok(RestClient::fetch_participant(self, conference, participant).await?)
     }
 
     async fn find_conferences(

@@ -38,6 +38,8 @@ pub enum TelephonyOperation {
     UpdateRecording,
     /// [`Telephony::fetch_call`].
     FetchCall,
+    /// [`Telephony::fetch_participant`].
+    FetchParticipant,
 }
 
 /// One request made to a [`RecordingTelephony`], with its arguments.
@@ -93,6 +95,13 @@ pub enum TelephonyRequest {
     },
     /// A call's state was read.
     FetchCall(CallSid),
+    /// A participant's state was read.
+    FetchParticipant {
+        /// The conference.
+        conference: ConferenceSid,
+        /// The participant.
+        participant: ParticipantRef,
+    },
     /// Conferences were looked up by name.
     FindConferences {
         /// The name.
@@ -130,6 +139,10 @@ impl TelephonyRequest {
                 request,
             } => P::update_conference_recording(account, conference, recording, request),
             TelephonyRequest::FetchCall(call) => P::fetch_call(account, call),
+            TelephonyRequest::FetchParticipant {
+                conference,
+                participant,
+            } => P::fetch_participant(account, conference, participant),
             TelephonyRequest::FindConferences { friendly_name, status } => P::list_conferences(
                 account,
                 &ListConferences {
@@ -153,6 +166,7 @@ impl TelephonyRequest {
             TelephonyRequest::FindConferences { .. } => TelephonyOperation::FindConferences,
             TelephonyRequest::UpdateRecording { .. } => TelephonyOperation::UpdateRecording,
             TelephonyRequest::FetchCall(_) => TelephonyOperation::FetchCall,
+            TelephonyRequest::FetchParticipant { .. } => TelephonyOperation::FetchParticipant,
         }
     }
 }
@@ -340,6 +354,26 @@ impl Telephony for RecordingTelephony {
         updated.call_sid_to_coach = request.call_sid_to_coach.clone();
         updated.end_conference_on_exit = request.end_conference_on_exit.or(Some(false));
         Ok(updated)
+    }
+
+    /// A participant asked for is answered as connected (as `update_participant` answers); one
+    /// that is not there is a failure injected for [`TelephonyOperation::FetchParticipant`].
+    async fn fetch_participant(
+        &self,
+        conference: &ConferenceSid,
+        participant: &ParticipantRef,
+    ) -> Result<Participant, TelephonyError> {
+        let counter = self.record(TelephonyRequest::FetchParticipant {
+            conference: conference.clone(),
+            participant: participant.clone(),
+        })?;
+        let (call, label) = match participant {
+            ParticipantRef::Call(sid) => (Some(sid), None),
+            ParticipantRef::Label(label) => (None, Some(label.clone())),
+        };
+        let mut found = self.participant(counter, Some(conference), call, label);
+        found.status = Some(ParticipantStatus::Connected);
+        Ok(found)
     }
 
     async fn remove_participant(
