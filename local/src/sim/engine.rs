@@ -151,10 +151,40 @@ fn overrides(url: &str) -> (String, Overrides) {
     (bare.to_owned(), o)
 }
 
+/// A queued callback: its URL and parameters.
+type Queued = (String, Vec<(String, String)>);
+
+/// Sends queued callbacks: one line for all (see [`super::SimConfig::callback_lanes`]), or a
+/// line per call, each call's callbacks in order while different calls' go side by side.
+pub async fn deliver_callbacks(sim: Simulator, mut rx: mpsc::UnboundedReceiver<(String, Vec<(String, String)>)>) {
+    if !sim.inner.config.callback_lanes {
+        deliver_in_order(sim, rx).await;
+        return;
+    }
+    let mut lanes: std::collections::HashMap<String, mpsc::UnboundedSender<Queued>> = std::collections::HashMap::new();
+    while let Some((url, params)) = rx.recv().await {
+        // A conference's events are named after the customer's call; a leg's status carries
+        // its own CallSid.
+        let key = ["FriendlyName", "CallSid"]
+            .iter()
+            .find_map(|k| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()))
+            .unwrap_or_default();
+        let lane = lanes.entry(key).or_insert_with(|| {
+            let (tx, lane_rx) = mpsc::unbounded_channel();
+            tokio::spawn(deliver_in_order(sim.clone(), lane_rx));
+            tx
+        });
+        if let Err(mpsc::error::SendError(lost)) = lane.send((url, params)) {
+            // The lane's task is gone (only when the runtime stops): sent in this task.
+            deliver_callback(&sim, &lost.0, &lost.1, None).await;
+        }
+    }
+}
+
 /// Sends queued callbacks one at a time, in order, retrying as the URL's connection overrides
 /// say (each retry carries the same `I-Twilio-Idempotency-Token`, as Twilio's do). Webhook faults
 /// ([`super::webhook_faults`]) drop, throttle, repeat or hold back callbacks on the way.
-pub async fn deliver_callbacks(sim: Simulator, mut rx: mpsc::UnboundedReceiver<(String, Vec<(String, String)>)>) {
+async fn deliver_in_order(sim: Simulator, mut rx: mpsc::UnboundedReceiver<(String, Vec<(String, String)>)>) {
     // A callback a reorder fault held back: sent after the next one.
     let mut held_back: Option<(String, Vec<(String, String)>)> = None;
     loop {

@@ -97,6 +97,11 @@ pub struct SimConfig {
     /// More numbers the account has from the start (E.164). Any other number a simulated
     /// customer calls joins the account when first called, as if just bought.
     pub numbers: Vec<String>,
+    /// Status callbacks of different calls are sent side by side, as Twilio sends them, each
+    /// call's in order (its conference's events with its own legs'); false: all of them one at a
+    /// time in one line, which keeps a test's callbacks in a single order. A load run needs
+    /// lanes: in one line, a callback waits behind every other call's, seconds on a busy day.
+    pub callback_lanes: bool,
 }
 
 impl Default for SimConfig {
@@ -106,6 +111,7 @@ impl Default for SimConfig {
             pause_scale: 1.0,
             default_to: "+81368000001".into(),
             numbers: Vec::new(),
+            callback_lanes: false,
         }
     }
 }
