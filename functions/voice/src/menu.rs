@@ -76,8 +76,12 @@ pub async fn menu(
         .unwrap_or_else(|| Step::Ask(menu.start()));
     match step {
         Step::Act { action, choice } => match action {
-            MenuAction::Queue { .. } => {
-                if let Err(e) = st.control.queue_from_menu(&call, &choice, st.lookup_budget).await {
+            MenuAction::Queue { queue } => {
+                let queued = st
+                    .control
+                    .queue_from_menu(&call, &choice, queue.as_ref(), st.lookup_budget)
+                    .await;
+                if let Err(e) = queued {
                     tracing::error!(error = %e, "menu choice parked without a stored record (degraded)");
                 }
                 crate::incoming::park(&st, call.call_sid.as_str(), record, "ただいまおつなぎいたします。")

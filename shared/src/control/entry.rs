@@ -1,6 +1,7 @@
 //! What a caller meets before the queue: the business hours of the line they called (closed:
 //! a message, voicemail, or the call forwarded on the line's caller ID) and its IVR menu (a
-//! choice that leads to the queue is kept on the call record). Decided from the cached settings
+//! choice that leads to a queue is kept on the call record, and the caller waits in the queue
+//! the option names, or the line's). Decided from the cached settings
 //! alone, so the incoming webhook keeps its budget; when the settings cannot be read in time the
 //! caller is queued as before, since our trouble never turns a caller away.
 
@@ -10,12 +11,10 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::{CallControl, ControlError};
-use crate::domain::calls::call_key;
 use crate::domain::settings::hours::{Openness, WhenClosed};
 use crate::domain::settings::{Menu, Settings};
 use crate::ids::SettingId;
 use crate::phone::PhoneNumber;
-use crate::store::{Cond, Update};
 use crate::twilio::webhook::IncomingCall;
 
 /// What a closed line says when its forward is no longer allowed (the dial-out policy changed
@@ -93,29 +92,19 @@ impl CallControl {
         Some((Arc::new(menu), record))
     }
 
-    /// A caller who chose the queue in a menu: recorded and queued as an incoming call is, with
-    /// the choice (`billing`, `repair/booking`) on the call record for routing by purpose.
+    /// A caller who chose a queue in a menu: recorded and queued as an incoming call is, in the
+    /// queue the option named (the line's when it named none), with the choice (`billing`,
+    /// `repair/booking`) on the call record, in one transaction.
     pub async fn queue_from_menu(
         &self,
         call: &IncomingCall,
         choice: &str,
+        queue: Option<&SettingId>,
         budget: Duration,
     ) -> Result<(), ControlError> {
-        self.record_incoming(call, budget)
+        self.record_queued(call, queue, choice, budget)
             .await
-            .map_err(|e| ControlError::Domain(crate::error::DomainError::Unavailable(e.into())))?;
-        if choice.is_empty() {
-            return Ok(());
-        }
-        self.services
-            .store
-            .update(
-                &call_key(call.call_sid.as_str()),
-                Update::default().set("menu_choice", choice),
-                Some(Cond::Exists),
-            )
-            .await?;
-        Ok(())
+            .map_err(|e| ControlError::Domain(crate::error::DomainError::Unavailable(e.into())))
     }
 }
 

@@ -1,7 +1,9 @@
-//! Incoming calls and the operators rung for them. An incoming call is recorded and queued
-//! with no REST request (the caller is parked in their conference whatever happens here);
-//! routing then offers the longest-waiting call to the longest-idle free operator
-//! ([`crate::domain::routing`]) and their softphone is rung into the conference. An offer that
+//! Incoming calls and the operators rung for them. An incoming call is recorded and queued in
+//! its queue (窓口: the one a menu option named, or its line's, or the first) with no REST
+//! request (the caller is parked in their conference whatever happens here); routing then
+//! offers the longest-waiting call an available operator can take to the longest-idle free
+//! operator with the skill ([`crate::domain::routing`]) and their softphone is rung into the
+//! conference. An offer that
 //! could not ring, or that the operator did not answer, is released in one place,
 //! [`Routing::release_offer`], and the call waits for the next operator.
 
@@ -20,14 +22,18 @@ const END_POLLS: [Duration; 4] = [
 /// offer that rang out, the reconciliation) offers at most.
 pub const OFFERS_PER_TRIGGER: usize = 5;
 
+/// The call record's attribute naming the menu choice that led the caller to the queue.
+pub const MENU_CHOICE: &str = "menu_choice";
+
 use super::legs::SoftphoneLeg;
 use super::{CallControl, ControlError, now};
 use crate::auth::Caller;
 use crate::domain::calls::{CallSummary, Direction, ParticipantLabel, field};
 use crate::domain::operators::{Operator, OperatorStatus};
-use crate::domain::routing::{Offer, Routed, Routing, Unanswered, queue_key};
+use crate::domain::routing::{Offer, Routed, Routing, Unanswered, field as routing_field, queue_key};
 use crate::error::DomainError;
 use crate::ids::OperatorId;
+use crate::ids::SettingId;
 use crate::phone::PhoneNumber;
 use crate::store::{Cond, StoreError, TxOp};
 use crate::twilio::CallSid;
@@ -36,11 +42,25 @@ use crate::twilio::twiml::HttpMethod;
 use crate::twilio::webhook::{CallStatus, IncomingCall};
 
 impl CallControl {
-    /// Records an incoming call and puts it in line, in one transaction, within `budget` (the
-    /// CRM lookup that matches the caller's account and contact has the same budget). A call
-    /// recorded already (Twilio retried) is left as it is.
-    #[tracing::instrument(name = "control.record_incoming", skip_all, fields(call = %call.call_sid))]
+    /// Records an incoming call and puts it in line in its line's queue, in one transaction,
+    /// within `budget` (the CRM lookup that matches the caller's account and contact has the
+    /// same budget). A call recorded already (Twilio retried) is left as it is.
     pub async fn record_incoming(&self, call: &IncomingCall, budget: Duration) -> Result<(), String> {
+        self.record_queued(call, None, "", budget).await
+    }
+
+    /// [`CallControl::record_incoming`] in `queue` when a menu option named one (otherwise the
+    /// line's queue, or the first), with the menu `choice` (`billing`, `repair/booking`; empty
+    /// when none) on the call record. The queue is read from the cached settings (the incoming
+    /// webhook has just read them): no store request beyond the lookup and the transaction.
+    #[tracing::instrument(name = "control.record_incoming", skip_all, fields(call = %call.call_sid))]
+    pub async fn record_queued(
+        &self,
+        call: &IncomingCall,
+        queue: Option<&SettingId>,
+        choice: &str,
+        budget: Duration,
+    ) -> Result<(), String> {
         let sid = call.call_sid.as_str();
         let customer = PhoneNumber::parse(&call.from).ok();
         let pop = match &customer {
@@ -69,11 +89,33 @@ impl CallControl {
         );
         let mut item = summary.to_item();
         item.insert(field::QUEUE_SK.into(), queue_key(&at, sid).sk.into());
+        if !choice.is_empty() {
+            item.insert(MENU_CHOICE.into(), choice.into());
+        }
+        let queue = match tokio::time::timeout(budget, self.services.settings.get()).await {
+            Ok(Ok(settings)) => {
+                let line = call
+                    .to
+                    .as_deref()
+                    .and_then(|n| PhoneNumber::parse(n).ok())
+                    .and_then(|n| settings.line_of(&n).cloned());
+                Some(settings.queue_for(line.as_ref(), queue))
+            }
+            // Filed with no queue, the call waits in the first queue.
+            _ => None,
+        };
+        let queued = match &queue {
+            Some(q) => {
+                item.insert(routing_field::QUEUE.into(), q.as_str().into());
+                Routing::enqueue_in_ops(q.as_str(), &at, sid)
+            }
+            None => Routing::enqueue_ops(&at, sid),
+        };
         let mut ops = vec![TxOp::Put {
             item,
             cond: Some(Cond::NotExists),
         }];
-        ops.extend(Routing::enqueue_ops(&at, sid));
+        ops.extend(queued);
         match tokio::time::timeout(budget, self.services.store.transact(ops)).await {
             Ok(Ok(())) => Ok(()),
             // A retried webhook: the call is already recorded and queued.

@@ -1,8 +1,10 @@
 //! Routing of waiting customers to operators. A customer waits in the conference named after
-//! their CallSid, filed in the `QUEUE` partition by arrival time; routing offers the
-//! longest-waiting call to the longest-idle free operator by claiming both in one conditional
-//! transaction, so a call is never offered to two operators at once and an operator never holds
-//! two calls. The REST request that rings the operator is made by the caller of
+//! their CallSid, filed in the `QUEUE` partition by arrival time and, on GSI1, under the queue
+//! (窓口) they wait in; routing offers the longest-waiting call an available operator can take to
+//! the longest-idle free operator with the skill for its queue (an operator without skills set
+//! takes every queue), claiming both in one conditional transaction, so a call is never offered
+//! to two operators at once and an operator never holds two calls. A call queued before there
+//! were queues (no queue on its entry), or in a queue since removed, waits in the first queue. The REST request that rings the operator is made by the caller of
 //! [`Routing::next_offer`]; when it fails the offer is released and nothing is lost.
 //!
 //! An operator an admin disabled is never offered a call nor reserved for a transfer, and when
@@ -28,7 +30,7 @@ use crate::store::{Cond, Index, Item, Query, Store, StoreError, TxOp, Update, at
 
 /// The partition of waiting calls.
 pub use crate::store::table::QUEUE_PK as QUEUE;
-pub use crate::store::table::{queue_entry_key, queue_key};
+pub use crate::store::table::{queue_entry_key, queue_index_pk, queue_key};
 
 /// The names of a queue entry's attributes, spelled once.
 pub mod field {
@@ -43,7 +45,13 @@ pub mod field {
     /// When the caller last fetched the wait document (Twilio fetches it again each time it
     /// ends, so a caller still waiting keeps this recent).
     pub const WAITED_AT: &str = "waited_at";
+    /// The queue (窓口) the call waits in, on its entry and on its call record; absent on calls
+    /// queued before there were queues.
+    pub const QUEUE: &str = "queue";
 }
+
+/// How many entries of one queue's index an attempt reads when it looks queue by queue.
+const PER_QUEUE_READ: u32 = 10;
 
 /// How long a caller may go without fetching the wait document before they count as gone:
 /// the wait document lasts about 25 s (an announcement and a 15 s pause) and Twilio fetches it
@@ -69,6 +77,9 @@ pub struct QueueEntry {
     pub offer_expires_at: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waited_at: Option<String>,
+    /// The queue the call waits in; `None` for a call queued before there were queues.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue: Option<String>,
 }
 
 impl QueueEntry {
@@ -82,6 +93,15 @@ impl QueueEntry {
             offer_id: None,
             offer_expires_at: None,
             waited_at: None,
+            queue: None,
+        }
+    }
+
+    /// A call that starts waiting now in `queue`.
+    pub fn in_queue(queue: &str, sid: &str, enqueued_at: &str) -> Self {
+        Self {
+            queue: Some(queue.to_owned()),
+            ..Self::new(sid, enqueued_at)
         }
     }
 
@@ -102,6 +122,10 @@ impl QueueEntry {
             _ => Item::new(),
         };
         let key = self.key();
+        if let Some(queue) = &self.queue {
+            item.insert(attr::GSI1PK.into(), queue_index_pk(queue).into());
+            item.insert(attr::GSI1SK.into(), key.sk.clone().into());
+        }
         item.insert(attr::PK.into(), key.pk.into());
         item.insert(attr::SK.into(), key.sk.into());
         item
@@ -237,11 +261,21 @@ impl Routing {
         Ok(item.as_ref().and_then(CallRecord::from_item))
     }
 
-    /// The writes that put a new incoming call in line, for the incoming webhook's own
-    /// transaction (with the call record).
+    /// The writes that put a new incoming call in line with no queue named (it waits in the
+    /// first queue, found only among the 25 longest-waiting calls: prefer
+    /// [`Routing::enqueue_in_ops`]), for the caller's own transaction (with the call record).
     pub fn enqueue_ops(enqueued_at: &str, sid: &str) -> Vec<TxOp> {
         vec![TxOp::Put {
             item: QueueEntry::new(sid, enqueued_at).to_item(),
+            cond: Some(Cond::NotExists),
+        }]
+    }
+
+    /// The writes that put a new incoming call in line in `queue`, for the incoming webhook's
+    /// own transaction (with the call record, which should carry [`field::QUEUE`] too).
+    pub fn enqueue_in_ops(queue: &str, enqueued_at: &str, sid: &str) -> Vec<TxOp> {
+        vec![TxOp::Put {
+            item: QueueEntry::in_queue(queue, sid, enqueued_at).to_item(),
             cond: Some(Cond::NotExists),
         }]
     }
@@ -256,13 +290,23 @@ impl Routing {
         })
     }
 
-    /// One routing attempt, bounded: the free list read (one query; when nobody is free, as
-    /// while calls wait in a busy centre, that is all), the queue read (one query), and one
-    /// conditional transaction claiming the operator, the queue entry and the call. Besides,
-    /// rarely: a lapsed offer of the call released first (three updates), at most
-    /// [`GHOSTS_PER_ATTEMPT`] callers no longer waiting taken out of line (a transaction
-    /// each, after their own lapsed offer), a disabled operator found in the free list signed
-    /// off (an update).
+    /// One routing attempt, bounded: the free list read (one query of the 25 longest-idle; when
+    /// nobody is free, as while calls wait in a busy centre, that is all), the queue read (one
+    /// query of the 25 longest-waiting calls), and one conditional transaction claiming the
+    /// operator, the queue entry and the call: 2 queries and a transaction, as with one queue.
+    /// Only when every free operator has skills, none of those 25 calls is in a queue they
+    /// take and more calls wait, the attempt reads each queue they take on its own (one index
+    /// query of [`PER_QUEUE_READ`] entries per queue, at most
+    /// [`MAX_QUEUES`](super::settings::queues::MAX_QUEUES)): at most 22 queries and a
+    /// transaction. Besides, rarely: a lapsed offer of the call released first (three updates),
+    /// at most [`GHOSTS_PER_ATTEMPT`] callers no longer waiting taken out of line (a
+    /// transaction each, after their own lapsed offer), a disabled operator found in the free
+    /// list signed off (an update). The settings come from the service's cache.
+    ///
+    /// The call offered is the longest-waiting one that one of the free operators can take,
+    /// and it goes to the longest-idle of them with the skill for its queue. The transaction's
+    /// condition on the operator is the one without queues (free, not disabled, no call): an
+    /// admin's change of skills in the instant between the read and the write is not undone.
     ///
     /// A lost race (the transaction's condition failed or met another transaction) is not
     /// tried again: [`Routed::Yielded`]. Under load many triggers route at once (each waiting
@@ -274,7 +318,8 @@ impl Routing {
     /// becomes free, or the reconciliation.
     pub async fn route_once(&self) -> Result<Routed, DomainError> {
         let at = now();
-        let handling = self.settings.get().await?.call_handling.clone();
+        let settings = self.settings.get().await?;
+        let handling = settings.call_handling.clone();
         let free = self
             .store
             .query(Query::partition(AVAILABLE).on(Index::Gsi2).limit(25))
@@ -286,33 +331,63 @@ impl Routing {
         for stray in free.iter().filter(|o| o.disabled) {
             self.take_out_of_pool(stray).await?;
         }
-        let Some((operator, free_key)) = free.iter().find_map(|o| {
-            let key = o.free_list_sk.as_deref()?;
-            (key <= free_until.as_str() && o.current_call.is_none() && !o.disabled).then_some((o.id.as_str(), key))
-        }) else {
+        let candidates: Vec<(&OperatorRecord, &str)> = free
+            .iter()
+            .filter_map(|o| {
+                let key = o.free_list_sk.as_deref()?;
+                (key <= free_until.as_str() && o.current_call.is_none() && !o.disabled).then_some((o, key))
+            })
+            .collect();
+        if candidates.is_empty() {
             return Ok(Routed::Idle);
-        };
-        let calls = self.store.query(Query::partition(QUEUE).limit(25)).await?;
-        let mut next = None;
-        let mut ghosts = 0;
-        for q in calls.items.iter().filter_map(QueueEntry::from_item) {
-            if !q.offerable(&at) {
-                continue;
-            }
-            if q.caller_gone(chrono::Utc::now(), handling.max_wait_seconds) {
-                // Left for a later attempt beyond the first few: an attempt stays bounded.
-                if ghosts < GHOSTS_PER_ATTEMPT {
-                    ghosts += 1;
-                    self.drop_gone_caller(&q).await?;
-                }
-                continue;
-            }
-            next = Some(q);
-            break;
         }
-        let Some(q) = next else {
+        // The longest-idle free operator who takes `queue`.
+        let taker = |queue: &str| candidates.iter().find(|(o, _)| o.takes(queue)).copied();
+        let head = self.store.query(Query::partition(QUEUE).limit(25)).await?;
+        let mut ghosts = 0;
+        let entries = head.items.iter().filter_map(QueueEntry::from_item).collect();
+        let mut pick = self
+            .first_taken(entries, &settings, &taker, &mut ghosts, handling.max_wait_seconds)
+            .await?;
+        if pick.is_none() && head.cursor.is_some() {
+            // Every free operator has skills and the calls in front are in other queues: the
+            // longest-waiting call of each queue they take, read queue by queue.
+            let seen: std::collections::HashSet<&str> = head
+                .items
+                .iter()
+                .filter_map(|i| crate::store::str_attr(i, attr::SK))
+                .collect();
+            let mut entries: Vec<QueueEntry> = Vec::new();
+            for queue in settings
+                .queues
+                .iter()
+                .map(|q| q.id.as_str())
+                .filter(|q| taker(q).is_some())
+            {
+                let page = self
+                    .store
+                    .query(
+                        Query::partition(queue_index_pk(queue))
+                            .on(Index::Gsi1)
+                            .limit(PER_QUEUE_READ),
+                    )
+                    .await?;
+                entries.extend(
+                    page.items
+                        .iter()
+                        .filter(|i| crate::store::str_attr(i, attr::SK).is_none_or(|sk| !seen.contains(sk)))
+                        .filter_map(QueueEntry::from_item),
+                );
+            }
+            entries.sort_by_key(|q| q.key().sk);
+            pick = self
+                .first_taken(entries, &settings, &taker, &mut ghosts, handling.max_wait_seconds)
+                .await?;
+        }
+        let Some((q, (operator, free_key))) = pick else {
             return Ok(Routed::Idle);
         };
+        let operator = operator.id.as_str();
         let (sid, qsk) = (q.sid.as_str(), q.key().sk);
         if let (Some(old_op), Some(old_offer)) = (&q.offered_to, &q.offer_id) {
             // An offer that rang out without any callback reaching us: release it first.
@@ -379,6 +454,38 @@ impl Routing {
             Err(StoreError::ConditionFailed { .. }) | Err(StoreError::TransactionConflict) => Ok(Routed::Yielded),
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// The first of `entries` (oldest first) that can be offered now to one of the free
+    /// operators, with the longest-idle of them who takes its queue ([`Routing::route_once`]).
+    /// Callers no longer waiting met on the way are taken out of line, up to
+    /// [`GHOSTS_PER_ATTEMPT`] an attempt (`ghosts` counts them).
+    async fn first_taken<'o>(
+        &self,
+        entries: Vec<QueueEntry>,
+        settings: &super::settings::Settings,
+        taker: &(dyn Fn(&str) -> Option<(&'o OperatorRecord, &'o str)> + Sync),
+        ghosts: &mut usize,
+        max_wait_seconds: u32,
+    ) -> Result<Option<(QueueEntry, (&'o OperatorRecord, &'o str))>, DomainError> {
+        let at = now();
+        for q in entries {
+            if !q.offerable(&at) {
+                continue;
+            }
+            if q.caller_gone(chrono::Utc::now(), max_wait_seconds) {
+                // Left for a later attempt beyond the first few: an attempt stays bounded.
+                if *ghosts < GHOSTS_PER_ATTEMPT {
+                    *ghosts += 1;
+                    self.drop_gone_caller(&q).await?;
+                }
+                continue;
+            }
+            if let Some(taken_by) = taker(settings.queue_of_entry(q.queue.as_deref())) {
+                return Ok(Some((q, taken_by)));
+            }
+        }
+        Ok(None)
     }
 
     /// A waiting caller fetched the wait document again: their queue entry notes it, so
@@ -809,10 +916,13 @@ impl Routing {
     /// Puts a live call whose operator is gone back in line, ahead of the calls that arrived
     /// after it (it is filed under its start time), and lets that operator go as one who
     /// missed a call (離席 away). The customer stays in their conference; the next free
-    /// operator is rung into it. Returns false when the call changed meanwhile (another
-    /// operator took it, it ended, or it was already put back).
+    /// operator is rung into it, in the queue it waited in before. Returns false when the call
+    /// changed meanwhile (another operator took it, it ended, or it was already put back).
     pub async fn requeue(&self, sid: &str, operator: &str) -> Result<bool, DomainError> {
-        let Some(record) = self.call(sid).await? else {
+        let Some(item) = self.store.get(&call_key(sid)).await? else {
+            return Ok(false);
+        };
+        let Some(record) = CallRecord::from_item(&item) else {
             return Ok(false);
         };
         let at = now();
@@ -823,6 +933,7 @@ impl Routing {
         };
         let mut entry = QueueEntry::new(sid, &enqueued_at);
         entry.requeued_at = Some(at.clone());
+        entry.queue = crate::store::str_attr(&item, field::QUEUE).map(str::to_owned);
         let qkey = entry.key();
         let ops = vec![
             TxOp::Update {

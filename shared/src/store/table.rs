@@ -11,7 +11,7 @@
 //! | call | `CALL#<sid>` | `CALL` | `PHONE#<e164>` / `CALL#<started>#<sid>` | `ACC#<account>` / `CALL#<started>#<sid>` |
 //! | memo of a call | `CALL#<sid>` | `MEMO` | | |
 //! | customer call placed for an operator's outbound leg (TTL a day) | `LEG#<leg sid>` | `OUTBOUND` | | |
-//! | a waiting call (routing's queue) | `QUEUE` | `<enqueued_at>#<sid>` | | |
+//! | a waiting call (routing's queue) | `QUEUE` | `<enqueued_at>#<sid>` | `QUEUE#<queue>` / `<enqueued_at>#<sid>` (filed under a queue) | |
 //! | screen transfer (TTL an hour) | `HANDOFF#<id>` | `HANDOFF` | | |
 //! | a day's call figures (Japan time) | `STATS#<yyyy-mm-dd>` | `DAY` | | |
 //! | operator | `OP#<id>` | `OP` | `OPS` / `<id>` | `AVAIL` / `<free since>#<id>` while free |
@@ -32,7 +32,8 @@
 //! search → the posting partition of one token; call lists → GSI1 `CLISTS`; a list's targets,
 //! counters, results and imports → its `CL#` partition; a list's targets in one state, in the
 //! order they are called → GSI1 `CLQ#<list>#<state>`; waiting calls, oldest first → the `QUEUE`
-//! partition; every operator → GSI1 `OPS`; the longest-idle free operator → the first item of
+//! partition, and those of one queue (窓口) → GSI1 `QUEUE#<queue>` (a call queued before there
+//! were queues is in the partition only); every operator → GSI1 `OPS`; the longest-idle free operator → the first item of
 //! GSI2 `AVAIL`; a call, its memo, a screen transfer, a day's figures → one GetItem each; the
 //! live connections a message goes to → the partition of its audience (`AUD#…`).
 //!
@@ -82,6 +83,12 @@ pub const QUEUE_PK: &str = "QUEUE";
 /// The key of a call's entry in the queue.
 pub fn queue_key(enqueued_at: &str, sid: &str) -> Key {
     Key::new(QUEUE_PK, format!("{enqueued_at}#{sid}"))
+}
+
+/// The GSI1 partition of the calls waiting in one queue (窓口), oldest first; their GSI1 sort
+/// key is the entry's sort key.
+pub fn queue_index_pk(queue: &str) -> String {
+    format!("{QUEUE_PK}#{queue}")
 }
 
 /// The key of a queue entry by its sort key, as the call record keeps it (`queue_sk`).
