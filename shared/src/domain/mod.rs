@@ -56,7 +56,7 @@ impl Services {
             history: Arc::new(history::History::new(store.clone(), settings.clone())),
             memos: Arc::new(memos::Memos::new(store.clone(), settings.clone())),
             operators: operators.clone(),
-            monitor: Arc::new(monitor::Monitor::new(store.clone(), operators)),
+            monitor: Arc::new(monitor::Monitor::new(store.clone(), operators, settings.clone())),
             transfers: Arc::new(handoff::Transfers::new(
                 store.clone(),
                 settings.clone(),

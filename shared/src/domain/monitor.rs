@@ -1,9 +1,11 @@
 //! Supervisor monitoring: the live board (every operator, their call and the memo as it is
-//! typed, the queue) and today's figures.
+//! typed, each queue's waiting count and longest wait, the callers in line) and today's figures.
 //!
-//! The board costs the operator list (one query per 1,000 operators), the queue (one query, the
-//! first 30 in line), one batch read per 100 keys of the live calls, their memos and the queued
-//! calls, and the day's counters (one read): 14 requests with 500 operators on calls, growing by
+//! The board costs the operator list (one query per 1,000 operators), the queue (one query of
+//! the first 100 in line, every queue together: each queue's figures count those, and the
+//! first 30 are listed), one batch read per 100 keys of the live calls, their memos and the
+//! listed queued calls, and the day's counters (one read); the queues' names come from the
+//! cached settings: 14 requests with 500 operators on calls, growing by
 //! one batch read per 50 operators on calls. Batches are read by the store in chunks of
 //! DynamoDB's 100 keys, never refused for their size. The counters are kept as
 //! calls end, never counted at read time (there is no scan): each ended call is added exactly
@@ -22,6 +24,7 @@ use super::calls::{CallRecord, ExternalHandover, ParticipantLabel, call_key, mem
 use super::memos::Memo;
 use super::operators::{Operator, Operators};
 use super::routing::{QUEUE, QueueEntry};
+use super::settings::SettingsService;
 use crate::error::DomainError;
 use crate::store::table::MEMO_SK;
 use crate::store::{Cond, Item, Key, Query, Store, TxOp, Update};
@@ -87,6 +90,8 @@ pub struct BoardOperator {
 pub struct Waiting {
     pub sid: String,
     pub since: String,
+    /// The queue (id) the caller waits in.
+    pub queue: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub customer: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -121,10 +126,31 @@ pub struct HourFigures {
     pub abandoned: u64,
 }
 
+/// One queue (窓口) on the board.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct QueueFigures {
+    pub id: String,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name_en: Option<String>,
+    /// Callers waiting in it (of the first 100 in line, every queue together).
+    pub waiting: u64,
+    /// How long its longest-waiting caller has waited, seconds (0 when nobody waits).
+    pub longest_wait_seconds: u64,
+}
+
+/// How many callers in line the board reads, every queue together.
+const QUEUE_READ: u32 = 100;
+/// How many of them it lists, oldest first.
+const QUEUE_LISTED: usize = 30;
+
 /// The supervisor's board.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Board {
     pub operators: Vec<BoardOperator>,
+    /// Each queue of the settings, in their order: callers waiting and the longest wait.
+    pub queues: Vec<QueueFigures>,
+    /// The first 30 callers in line, every queue together, oldest first.
     pub queue: Vec<Waiting>,
     /// How long the longest-waiting caller has waited, seconds.
     pub longest_wait_seconds: u64,
@@ -147,11 +173,16 @@ fn parse(t: &str) -> Option<DateTime<Utc>> {
 pub struct Monitor {
     store: Arc<dyn Store>,
     operators: Arc<Operators>,
+    settings: Arc<SettingsService>,
 }
 
 impl Monitor {
-    pub fn new(store: Arc<dyn Store>, operators: Arc<Operators>) -> Self {
-        Self { store, operators }
+    pub fn new(store: Arc<dyn Store>, operators: Arc<Operators>, settings: Arc<SettingsService>) -> Self {
+        Self {
+            store,
+            operators,
+            settings,
+        }
     }
 
     /// The board as of now. Its reads of the queue, the calls, their memos and the day's
@@ -160,9 +191,10 @@ impl Monitor {
     /// from one answer is harmless.
     pub async fn board(&self, now: DateTime<Utc>) -> Result<Board, DomainError> {
         let operators = self.operators.list().await?;
+        let settings = self.settings.get().await?;
         let waiting = self
             .store
-            .query(Query::partition(QUEUE).limit(30).eventually_consistent())
+            .query(Query::partition(QUEUE).limit(QUEUE_READ).eventually_consistent())
             .await?;
         // A caller who stopped fetching the wait document is gone; routing takes them out of line.
         let queued: Vec<QueueEntry> = waiting
@@ -183,6 +215,26 @@ impl Monitor {
             .filter_map(|o| o.wrap_up_call.as_ref())
             .collect();
         keys.extend(wrapping.into_iter().map(|sid| call_key(sid)));
+        let mut queues: Vec<QueueFigures> = settings
+            .queues
+            .iter()
+            .map(|q| QueueFigures {
+                id: q.id.to_string(),
+                name: q.name.clone(),
+                name_en: q.name_en.clone(),
+                waiting: 0,
+                longest_wait_seconds: 0,
+            })
+            .collect();
+        for q in &queued {
+            let id = settings.queue_of_entry(q.queue.as_deref());
+            if let Some(figures) = queues.iter_mut().find(|f| f.id == id) {
+                figures.waiting += 1;
+                let waited = parse(&q.enqueued_at).map_or(0, |t| (now - t).num_seconds().max(0) as u64);
+                figures.longest_wait_seconds = figures.longest_wait_seconds.max(waited);
+            }
+        }
+        let queued: Vec<QueueEntry> = queued.into_iter().take(QUEUE_LISTED).collect();
         keys.extend(queued.iter().map(|q| call_key(&q.sid)));
         let items = if keys.is_empty() {
             Vec::new()
@@ -228,6 +280,7 @@ impl Monitor {
                 Waiting {
                     customer: call.and_then(|c| c.summary.customer.clone()),
                     customer_display: call.and_then(|c| c.summary.customer_display.clone()),
+                    queue: settings.queue_of_entry(q.queue.as_deref()).to_owned(),
                     sid: q.sid,
                     since: q.enqueued_at,
                 }
@@ -243,6 +296,7 @@ impl Monitor {
             .await?;
         Ok(Board {
             operators: board_ops,
+            queues,
             queue,
             longest_wait_seconds,
             today,

@@ -1011,6 +1011,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/users/{id}/skills": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Sets the queues a user takes calls from and returns them as stored (an empty list: every
+         *     queue). 404 for an unknown user; 422 naming a queue the centre does not have.
+         */
+        put: operations["set_skills"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/skills": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The operators' skills (admins only): one read of the operator list. */
+        get: operations["list_skills"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1038,7 +1075,10 @@ export interface components {
              */
             longest_wait_seconds: number;
             operators: components["schemas"]["BoardOperator"][];
+            /** @description The first 30 callers in line, every queue together, oldest first. */
             queue: components["schemas"]["Waiting"][];
+            /** @description Each queue of the settings, in their order: callers waiting and the longest wait. */
+            queues: components["schemas"]["QueueFigures"][];
             today: components["schemas"]["DayFigures"];
         };
         /** @description The operator's live call as the board shows it. */
@@ -1602,6 +1642,11 @@ export interface components {
             /** @description The label in English, for operators who use the page in English. */
             label_en?: string | null;
             number: string;
+            /**
+             * @description The queue this line's callers wait in, unless its menu sends them to another; absent:
+             *     the first queue.
+             */
+            queue?: string | null;
             /** @description Record calls on this line. */
             recording?: boolean;
             /** @description The talk script shown when dialing on this line. */
@@ -1716,6 +1761,7 @@ export interface components {
         MenuAction: {
             /** @enum {string} */
             action: "queue";
+            queue?: string | null;
         } | {
             /** @enum {string} */
             action: "message";
@@ -1897,6 +1943,8 @@ export interface components {
             released_call?: string | null;
             released_reason?: string | null;
             role: components["schemas"]["Role"];
+            /** @description The queues (ids) this operator takes calls from; absent: every queue. */
+            skills?: string[] | null;
             /**
              * @description The presence (`available`, `away`, `wrap_up`, `break`, `offline`, `on_call`, or an
              *     admin-defined id).
@@ -2078,6 +2126,31 @@ export interface components {
             rows: string[][];
             suggested: components["schemas"]["SuggestedMapping"];
         };
+        /** @description One queue. */
+        Queue: {
+            /** @description Names the queue on waiting calls, lines, menu options and operators' skills. */
+            id: string;
+            /** @description The name supervisors and admins see (「料金窓口」). */
+            name: string;
+            /** @description The name in English, for those who use the page in English. */
+            name_en?: string | null;
+        };
+        /** @description One queue (窓口) on the board. */
+        QueueFigures: {
+            id: string;
+            /**
+             * Format: int64
+             * @description How long its longest-waiting caller has waited, seconds (0 when nobody waits).
+             */
+            longest_wait_seconds: number;
+            name: string;
+            name_en?: string | null;
+            /**
+             * Format: int64
+             * @description Callers waiting in it (of the first 100 in line, every queue together).
+             */
+            waiting: number;
+        };
         /** @description A record as the API shows it. */
         Record: {
             account_id?: string | null;
@@ -2222,6 +2295,11 @@ export interface components {
             };
             objects: components["schemas"]["ObjectDef"][];
             presence_statuses: components["schemas"]["PresenceStatus"][];
+            /**
+             * @description The queues (窓口) callers wait in, the first one the default; 「総合窓口」 alone until an
+             *     admin sets them.
+             */
+            queues?: components["schemas"]["Queue"][];
             response_statuses: components["schemas"]["ResponseStatus"][];
             scripts: components["schemas"]["TalkScript"][];
             search: components["schemas"]["SearchObject"][];
@@ -2247,6 +2325,20 @@ export interface components {
             mute: string;
             /** @description 転送: opens the transfer dialog. */
             transfer: string;
+        };
+        /** @description The queues an operator takes. */
+        Skills: {
+            /** @description Queue ids from the `queues` settings; an empty list takes every queue. */
+            queues: string[];
+        };
+        /**
+         * @description Every operator's skills, by operator id: only operators an admin gave skills appear (the
+         *     others take every queue).
+         */
+        SkillsList: {
+            skills: {
+                [key: string]: string[];
+            };
         };
         /** @description A span of a day when the number is open: `09:00`–`18:00`; `24:00` ends at midnight. */
         Span: {
@@ -4579,6 +4671,75 @@ export interface operations {
                 content?: never;
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    set_skills: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id (the operator id) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Skills"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Skills"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    list_skills: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SkillsList"];
+                };
+            };
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

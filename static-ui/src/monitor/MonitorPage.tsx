@@ -178,7 +178,7 @@ function Board() {
             </div>
           </section>
           <aside class="mon-side">
-            <QueuePanel queue={b.queue} />
+            <QueuePanel queue={b.queue} queues={b.queues ?? []} at={b.at} />
             <TodayPanel today={b.today} />
           </aside>
         </main>

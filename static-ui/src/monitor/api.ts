@@ -59,6 +59,8 @@ export interface BoardOperator {
 export interface Waiting {
   sid: string;
   since: string;
+  /** The queue (id) the caller waits in. */
+  queue: string;
   customer?: string;
   customer_display?: string;
 }
@@ -83,9 +85,21 @@ export interface DayFigures {
   hours: HourFigures[];
 }
 
+/** One queue (窓口) on the board: its callers waiting and the longest wait, when the board was read. */
+export interface QueueFigures {
+  id: string;
+  name: string;
+  name_en?: string;
+  waiting: number;
+  longest_wait_seconds: number;
+}
+
 /** The supervisor's board. */
 export interface Board {
   operators: BoardOperator[];
+  /** Each queue of the settings, in their order. */
+  queues: QueueFigures[];
+  /** The first 30 callers in line, every queue together, oldest first. */
   queue: Waiting[];
   longest_wait_seconds: number;
   today: DayFigures;
