@@ -61,6 +61,26 @@ describe('functions.json', () => {
     }
   });
 
+  it('lets the flows before the queue reach what they touch (the deploy rehearsal walks them)', () => {
+    const fn = (name: string) => catalog.functions.find((f) => f.name === name)!;
+    const may = (name: string, ...actions: string[]) => {
+      for (const a of actions) assert.ok(fn(name).table.actions.includes(`dynamodb:${a}`), `${name}: ${a}`);
+    };
+    // Voice: the voicemail box and the callback offer write the task, take the caller out of
+    // the queue, and have Twilio move the call (the offer) with the account's credentials.
+    may('voice', 'GetItem', 'PutItem', 'UpdateItem', 'DeleteItem');
+    assert.ok(fn('voice').secrets.includes('twilio'));
+    assert.deepEqual(fn('voice').routes, [{ method: 'ANY', path: '/twilio/{proxy+}' }], 'menu, voicemail and callback webhooks included');
+    // Calls: the task list (GSI2), leases on a task, and a voicemail's recording relayed from Twilio.
+    may('calls', 'GetItem', 'Query', 'UpdateItem');
+    assert.ok(fn('calls').table.indexes.includes('GSI2'));
+    assert.ok(fn('calls').secrets.includes('twilio'));
+    // History: a number's calls and the voicemails it left while closed (GSI1), with the tasks
+    // of its calls read beside the memos (one batch read).
+    may('history', 'Query', 'BatchGetItem');
+    assert.ok(fn('history').table.indexes.includes('GSI1'));
+  });
+
   it('keeps memory small (128-256 MB) and timeouts under the API Gateway limit of 30 s', () => {
     for (const fn of catalog.functions) {
       const memory = fn.memoryMb ?? catalog.defaults.memoryMb;

@@ -4,6 +4,7 @@ import { reachStackThroughFront } from './lib/client.mjs';
 import { startCdkRehearsal } from './lib/stacks.mjs';
 import { walkTheLiveChannel } from './lib/live.mjs';
 import { walkTheApi } from './lib/walk.mjs';
+import { walkTheFlowsBeforeTheQueue } from './lib/flows.mjs';
 
 let r;
 before(async () => {
@@ -21,4 +22,8 @@ test('the CDK back end serves a centre’s first day', async (t) => {
 
 test('the CDK live channel pushes a change to the page that may hear it', async (t) => {
   await walkTheLiveChannel(r, t);
+});
+
+test('the CDK back end runs the flows before the queue: hours, menu, voicemail, callback', async (t) => {
+  await walkTheFlowsBeforeTheQueue(r, t);
 });

@@ -5,6 +5,7 @@ import { reachStackThroughFront } from './lib/client.mjs';
 import { startSamRehearsal } from './lib/stacks.mjs';
 import { walkTheLiveChannel } from './lib/live.mjs';
 import { walkTheApi } from './lib/walk.mjs';
+import { walkTheFlowsBeforeTheQueue } from './lib/flows.mjs';
 
 let r;
 before(async () => {
@@ -22,4 +23,8 @@ test('the SAM back end serves a centre’s first day', async (t) => {
 
 test('the SAM live channel pushes a change to the page that may hear it', async (t) => {
   await walkTheLiveChannel(r, t);
+});
+
+test('the SAM back end runs the flows before the queue: hours, menu, voicemail, callback', async (t) => {
+  await walkTheFlowsBeforeTheQueue(r, t);
 });
