@@ -280,3 +280,61 @@ async fn forged_voicemail_callbacks_are_refused_and_write_nothing() {
     assert!(open_tasks(&c, &sato).await.is_empty());
     assert!(c.raw.get(&shared::store::table::task_key(sid)).await.unwrap().is_none());
 }
+
+#[tokio::test]
+async fn a_queued_caller_sent_to_the_voicemail_box_ends_as_a_voicemail_not_an_abandoned_call() {
+    let c = start().await;
+    let sato = c.sign_in("op-sato").await;
+    let (s, started) = c
+        .sim("POST", "/sim/calls", json!({"from": "090-2468-1357", "to": MAIN}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{started}");
+    let sid = started["sid"].as_str().unwrap().to_owned();
+    c.wait(json!({"call": sid, "heard": "順番におつなぎいたします"})).await;
+    let queued = c.stored_call(&sid).await.expect("the caller is queued");
+    let queue_sk = queued["queue_sk"].as_str().unwrap().to_owned();
+
+    // Twilio is told to take the waiting caller to the line's voicemail box.
+    let r = c
+        .http
+        .post(format!(
+            "{}/2010-04-01/Accounts/{}/Calls/{sid}.json",
+            c.url, c.account.account_sid
+        ))
+        .form(&[("Url", format!("{}/twilio/voice/voicemail?line=main", c.url))])
+        .basic_auth(&c.account.account_sid, Some(&c.account.auth_token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    c.wait(json!({"call": sid, "heard": "ピー"})).await;
+    assert!(
+        c.raw
+            .get(&shared::store::table::queue_entry_key(&queue_sk))
+            .await
+            .unwrap()
+            .is_none(),
+        "the caller left the queue"
+    );
+    c.sim(
+        "POST",
+        &format!("/sim/calls/{sid}/speak"),
+        json!({"text": "待ちきれないので伝言します。"}),
+    )
+    .await;
+    c.sim("POST", &format!("/sim/calls/{sid}/hangup"), json!({})).await;
+    c.wait(json!({"call": sid, "status": "completed", "settled": true}))
+        .await;
+
+    let stored = c.stored_call(&sid).await.unwrap();
+    assert_eq!(stored["status"], "voicemail", "{stored:?}");
+    let rows = history_rows(&c, &sato, "090-2468-1357", 20).await;
+    assert_eq!(rows.len(), 1, "the call once, with its task: {rows:#?}");
+    assert_eq!(rows[0]["sid"], sid.as_str());
+    assert_eq!(rows[0]["status"], "voicemail");
+    assert_eq!(rows[0]["task"]["kind"], "voicemail");
+    assert_eq!(rows[0]["task"]["transcript"], "待ちきれないので伝言します。");
+    let (_, board) = c.api(&c.sign_in("sv-ito").await, "GET", "/api/monitor", None).await;
+    assert_eq!(board["today"]["abandoned"], 0, "{:#}", board["today"]);
+    c.assert_no_problems().await;
+}
