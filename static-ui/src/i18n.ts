@@ -1159,7 +1159,6 @@ const messages = {
   'admin.section.hours': ['営業時間', 'Business hours'],
   'admin.section.menu': ['IVRメニュー', 'IVR menu'],
   'admin.section.waiting': ['待ち受け音・折り返し', 'Wait music and callbacks'],
-  'admin.section.queues': ['窓口（待ち行列）', 'Queues'],
   'admin.dialingNote': [
     '外線発信・保留中外線発信・外部への転送で発信できる国です（ISO 3166 の国コード、例: JP, US, KR）。有料情報サービス（プレミアム料金）の番号にはどの国でも発信できません。',
     'The countries operators may call (outgoing calls, calls during hold, transfers to outside numbers), as ISO 3166 codes (JP, US, KR). Premium-rate numbers are never dialled.',

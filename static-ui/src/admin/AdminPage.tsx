@@ -13,6 +13,8 @@ import { DialingEditor, ShortcutsEditor } from './AgentSettings';
 import { HoursEditor } from './HoursSection';
 import { th } from './hoursText';
 import { MenuSectionEditor } from './MenuSection';
+import { QueuesEditor, queuesNote } from './QueuesSection';
+import { queueName, tq } from './queuesText';
 import { SectionEditor } from './SectionEditor';
 import { UsersSection } from './UsersSection';
 import { WaitingEditor, waitingNote } from './WaitingSection';
@@ -147,6 +149,9 @@ export function AdminPage() {
                 <a href={`#section-${s}`}>{t(`admin.section.${s}`)}</a>
               </li>
             ))}
+            <li>
+              <a href="#section-queues">{tq('queues.title')}</a>
+            </li>
           </ul>
         </nav>
         <main class="admin-main">
@@ -184,6 +189,24 @@ export function AdminPage() {
                           const next = { ...r };
                           if (x) next.script_id = x;
                           else delete next.script_id;
+                          s(next);
+                        }}
+                      />
+                    ),
+                  },
+                  {
+                    key: 'queue',
+                    label: tq('queues.lineQueue'),
+                    render: (r, s, l) => (
+                      <SelectCell
+                        label={l}
+                        value={r.queue ?? ''}
+                        allowEmpty={tq('queues.firstQueue')}
+                        options={(settings.value?.queues ?? []).map((q) => ({ value: q.id, label: queueName(q) }))}
+                        onChange={(x) => {
+                          const next = { ...r };
+                          if (x) next.queue = x;
+                          else delete next.queue;
                           s(next);
                         }}
                       />
@@ -356,6 +379,9 @@ export function AdminPage() {
           </SectionEditor>
           <SectionEditor section="waiting" note={waitingNote()}>
             {(v, set) => <WaitingEditor value={v} set={set} />}
+          </SectionEditor>
+          <SectionEditor section="queues" note={queuesNote()} title={tq('queues.title')}>
+            {(v, set) => <QueuesEditor value={v ?? []} set={set} />}
           </SectionEditor>
         </main>
       </div>

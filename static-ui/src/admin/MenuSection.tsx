@@ -10,6 +10,7 @@ import { errorText } from '../api/errors';
 import type { components } from '../api/schema.gen';
 import { labelOf } from '../i18n';
 import { th } from './hoursText';
+import { queueName, tq } from './queuesText';
 import { settings } from '../state/settings';
 import './hours.css';
 
@@ -58,6 +59,25 @@ function ActionPicker({ value, set, label, id, submenu }: { value: MenuAction; s
       </select>
       {value.action === 'message' && (
         <input type="text" class="ivr-text" aria-label={`${label} ${th('ivr.text')}`} value={value.text} onInput={(e) => set({ action: 'message', text: e.currentTarget.value })} />
+      )}
+      {value.action === 'queue' && (settings.value?.queues?.length ?? 0) > 1 && (
+        <select
+          id={`${id}-queue`}
+          class="ivr-queue"
+          aria-label={`${label} ${tq('queues.lineQueue')}`}
+          value={value.queue ?? ''}
+          onChange={(e) => {
+            const queue = e.currentTarget.value;
+            set(queue ? { action: 'queue', queue } : { action: 'queue' });
+          }}
+        >
+          <option value="">{tq('queues.lineDefault')}</option>
+          {(settings.value?.queues ?? []).map((q) => (
+            <option key={q.id} value={q.id}>
+              {queueName(q)}
+            </option>
+          ))}
+        </select>
       )}
     </span>
   );

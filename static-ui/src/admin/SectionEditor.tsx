@@ -15,11 +15,16 @@ interface Props<S extends SectionName> {
   section: S;
   children: (value: SectionValues[S], set: (v: SectionValues[S]) => void) => ComponentChildren;
   note?: string;
+  /** The section's title, for a section whose words are kept beside it rather than in i18n.ts. */
+  title?: string;
 }
 
 const clone = <T,>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
-export function SectionEditor<S extends SectionName>({ section, children, note }: Props<S>) {
+/** The sections titled from their own dictionary (`title`), not from i18n.ts. */
+type OwnTitled = 'queues';
+
+export function SectionEditor<S extends SectionName>({ section, children, note, title }: Props<S>) {
   const saved = settings.value;
   const savedValue = saved ? (saved[section] as SectionValues[S]) : null;
   const savedVersion = saved?.versions[section] ?? 0;
@@ -76,7 +81,7 @@ export function SectionEditor<S extends SectionName>({ section, children, note }
   return (
     <section class="admin-section" id={`section-${section}`} aria-labelledby={`section-${section}-title`}>
       <header class="admin-section-head">
-        <h2 id={`section-${section}-title`}>{t(`admin.section.${section}`)}</h2>
+        <h2 id={`section-${section}-title`}>{title ?? t(`admin.section.${section as Exclude<S, OwnTitled>}`)}</h2>
         <span class="muted version">{t('admin.version', { version })}</span>
         {dirty && <span class="dirty-badge">{t('admin.dirty')}</span>}
       </header>

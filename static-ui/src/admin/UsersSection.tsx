@@ -8,10 +8,12 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiError } from '../api/client';
 import { errorDetail, errorText } from '../api/errors';
 import type { DirectoryUser, Role, UserPage } from '../api/users';
-import { ROLES, inviteUser, listUsers, updateUser } from '../api/users';
+import { ROLES, inviteUser, listSkills, listUsers, updateUser } from '../api/users';
 import { currentUser } from '../auth';
 import { Dialog } from '../components/Dialog';
 import { hasMessage, t } from '../i18n';
+import { SkillsCell } from './SkillsEditor';
+import { tq } from './queuesText';
 import './users.css';
 
 type Field = 'email' | 'name' | 'role';
@@ -129,7 +131,16 @@ export function UsersSection() {
   const [message, setMessage] = useState<Message | null>(null);
   const [busyId, setBusyId] = useState<string | null>(null);
   const [confirming, setConfirming] = useState<DirectoryUser | null>(null);
+  const [skills, setSkillsOf] = useState<Record<string, string[]>>({});
   const me = currentUser.value?.id;
+
+  const loadSkills = async () => {
+    try {
+      setSkillsOf((await listSkills()).skills);
+    } catch (e) {
+      setMessage({ kind: 'error', text: tq('skills.loadFailed', { detail: errorText(e) }), detail: errorDetail(e) });
+    }
+  };
 
   const load = async (cursor: string | undefined) => {
     setLoading(true);
@@ -144,6 +155,7 @@ export function UsersSection() {
 
   useEffect(() => {
     void load(undefined);
+    void loadSkills();
   }, []);
 
   const replace = (u: DirectoryUser) => setPage((p) => (p ? { ...p, users: p.users.map((x) => (x.id === u.id ? u : x)) } : p));
@@ -199,6 +211,7 @@ export function UsersSection() {
             <th>{t('users.col.role')}</th>
             <th>{t('users.col.status')}</th>
             <th>{t('users.col.enabled')}</th>
+            <th>{tq('skills.col')}</th>
             <th>{t('users.col.actions')}</th>
           </tr>
         </thead>
@@ -232,6 +245,19 @@ export function UsersSection() {
                 <td>
                   <span class={`user-state ${u.enabled ? 'is-enabled' : 'is-disabled'}`}>{u.enabled ? t('users.enabled') : t('users.disabled')}</span>
                 </td>
+                <td class="user-skills-cell">
+                  <SkillsCell
+                    userId={u.id}
+                    name={u.name}
+                    skills={skills[u.id] ?? []}
+                    disabled={busyId === u.id}
+                    onSaved={(queues, text) => {
+                      setSkillsOf((all) => ({ ...all, [u.id]: queues }));
+                      setMessage({ kind: 'ok', text });
+                    }}
+                    onFailed={(e) => setMessage({ kind: 'error', text: errorText(e), detail: errorDetail(e) })}
+                  />
+                </td>
                 <td>
                   {!self && (
                     <button
@@ -249,7 +275,7 @@ export function UsersSection() {
           })}
           {page && users.length === 0 && (
             <tr>
-              <td colSpan={6} class="muted">
+              <td colSpan={7} class="muted">
                 {t('users.empty')}
               </td>
             </tr>

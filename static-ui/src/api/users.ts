@@ -40,3 +40,10 @@ export const inviteUser = (invitation: Invitation) => post<DirectoryUser>('/api/
 /** Changes a role (taking effect at the user's next sign-in), or disables or enables the user. */
 export const updateUser = (id: string, change: UserChange) =>
   put<DirectoryUser>(`/api/users/${encodeURIComponent(id)}`, change);
+
+/** Every operator's skills (the queues they take), by operator id: only those an admin set. */
+export const listSkills = () => get<Schemas['SkillsList']>('/api/users/skills');
+
+/** Sets the queues a user takes (an empty list: every queue); 422 names a queue the centre does not have. */
+export const setSkills = (id: string, queues: string[]) =>
+  put<Schemas['Skills']>(`/api/users/${encodeURIComponent(id)}/skills`, { queues });
