@@ -34,15 +34,11 @@ fn skills_of(i: usize) -> Vec<String> {
 /// general queue is filed as before there were queues (no queue on its entry).
 fn queue_of(n: usize) -> Option<&'static str> {
     let q = QUEUES[n % 3];
-    (!(q == "general" && n % 10 == 0)).then_some(q)
+    (!(q == "general" && n.is_multiple_of(10))).then_some(q)
 }
 
 fn sid(n: usize) -> String {
     format!("CA{n:032x}")
-}
-
-async fn incoming(s: &Services, n: usize) {
-    incoming_in(s, n, None).await
 }
 
 async fn incoming_in(s: &Services, n: usize, queue: Option<&str>) {
