@@ -330,9 +330,16 @@ async fn each_queues_calls_are_offered_first_come_first_served() {
 /// the partitions, one of the repair queue's index, and the transaction.
 #[tokio::test]
 async fn a_call_behind_many_of_another_queue_reaches_the_operator_with_its_skill() {
-    let counting = Arc::new(shared::store::counting::CountingStore::new(Arc::new(
-        shared::store::embedded::EmbeddedStore::in_memory().unwrap(),
-    )));
+    behind_another_queue(Arc::new(shared::store::embedded::EmbeddedStore::in_memory().unwrap())).await;
+}
+
+#[tokio::test]
+async fn a_call_behind_many_of_another_queue_reaches_the_operator_with_its_skill_on_dynamodb() {
+    behind_another_queue(Arc::new(shared::testing::fresh_dynamo_store().await)).await;
+}
+
+async fn behind_another_queue(store: Arc<dyn Store>) {
+    let counting = Arc::new(shared::store::counting::CountingStore::new(store));
     let s = Services::new(counting.clone());
     s.settings
         .put_section(
