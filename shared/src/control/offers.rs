@@ -188,8 +188,9 @@ impl CallControl {
     }
 
     /// Offers waiting calls to free operators and rings them, at most `most` calls, one routing
-    /// attempt each ([`Routing::route_once`]: two queries and a transaction, and the call's
-    /// record read to ring). Stops when nothing is left to pair, at the first lost race (the
+    /// attempt each ([`Routing::route_once`]: two queries and a transaction — one more index
+    /// query per queue taken when every free operator has skills and none of the 25
+    /// longest-waiting calls is theirs — and the call's record read to ring). Stops when nothing is left to pair, at the first lost race (the
     /// router that won goes on with the rest: see [`Routed::Yielded`]), or at a ring that failed
     /// (the operator goes back first in line and the call keeps waiting for the next trigger).
     /// Returns the offers rung.

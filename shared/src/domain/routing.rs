@@ -14,7 +14,16 @@
 //! so routing never offers a call to an operator whose phone rings with a transfer; and a live
 //! call whose operator is gone can be put back in line ([`Routing::requeue`]).
 //!
-//! A waiting call is an item of the `QUEUE` partition sorted by arrival (see [`crate::store::table`]).
+//! A waiting call is an item of the `QUEUE` partition sorted by arrival, and of its queue's GSI1
+//! partition `QUEUE#<queue>` (see [`crate::store::table`]).
+//!
+//! One routing attempt ([`Routing::route_once`]) costs the free list (one query; nothing more
+//! when nobody is free), the 25 longest-waiting calls of every queue together (one query) and
+//! one conditional transaction: 3 store requests, as with one queue. Only when every free
+//! operator has skills, none of those 25 calls is in a queue they take and more calls wait, it
+//! reads each queue they take on its own, one index query per queue: at most 2 + 20 queries
+//! (20 queues at most) and the transaction. Rare extras (a lapsed offer released, a few callers
+//! no longer waiting taken out of line, a disabled operator signed off) are listed there.
 
 use std::sync::Arc;
 
