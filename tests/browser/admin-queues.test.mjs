@@ -76,6 +76,29 @@ describe('queues and skills on the admin page', { timeout: 180_000 }, () => {
     assert.equal(Object.keys(body.skills).length, 0, JSON.stringify(body));
   });
 
+  test('a line’s queue and a menu option’s queue are chosen from the queues', async () => {
+    const lines = admin.locator('#section-lines');
+    await lines.scrollIntoViewIfNeeded();
+    const lineQueue = lines.getByLabel('窓口 1', { exact: true });
+    assert.equal(await lineQueue.inputValue(), '', 'the first queue by default');
+    await lineQueue.selectOption('billing');
+    await admin.click('#save-lines');
+    await textContains(admin.locator('#message-lines'), '保存しました');
+
+    const menu = admin.locator('#section-menu');
+    await menu.scrollIntoViewIfNeeded();
+    await menu.locator('#ivr-enabled').check();
+    await menu.locator('#ivr-greeting').fill('お電話ありがとうございます。');
+    await menu.locator('#ivr-action-0-queue').selectOption('general');
+    await textContains(menu.locator('#ivr-prompts'), '[1] → オペレーターにおつなぎします（窓口 general）');
+    await admin.click('#save-menu');
+    await textContains(admin.locator('#message-menu'), '保存しました');
+    await shot(menu, '22-admin-menu-queue');
+    const { body } = await api(console_.url, 'admin-watanabe', 'GET', '/api/settings');
+    assert.equal(body.lines[0].queue, 'billing');
+    assert.deepEqual(body.menu[body.lines[0].id].options[0].action, { action: 'queue', queue: 'general' });
+  });
+
   test('the supervisors’ board shows a row per queue', async () => {
     await admin.goto(`${console_.url}/monitor`);
     const rows = admin.locator('#mon-queues tbody tr');
