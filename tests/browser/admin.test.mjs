@@ -50,6 +50,7 @@ describe('the admin page', { timeout: 180_000 }, () => {
       '営業時間',
       'IVRメニュー',
       '待ち受け音・折り返し',
+      '窓口（待ち行列）',
     ]);
     await shot(admin, '7-admin');
   });
