@@ -11,7 +11,7 @@ import { errorText } from './api/errors';
 import { authProblem, authReady, CALLBACK_PATH, mfaSetup, refusedUser, session, signInAgain, startAuth } from './auth';
 import { Dialog } from './components/Dialog';
 import { config, loadConfig } from './config';
-import { t } from './i18n';
+import { t, withPartTexts } from './i18n';
 import { NoGroupPage, SignInPage } from './pages/SignIn';
 import { OperatorPage } from './pages/Operator';
 import { navigate, path } from './router';
@@ -111,7 +111,7 @@ const MFA_BANNER_STYLE = {
 const AuthenticatorSetup = signal<ComponentType | null>(null);
 export function loadAuthenticatorSetup(): void {
   if (AuthenticatorSetup.value) return;
-  import('./mfa/AuthenticatorSetup')
+  withPartTexts(import('./mfa/AuthenticatorSetup'))
     .then((m) => (AuthenticatorSetup.value = m.AuthenticatorSetup))
     .catch((e: unknown) => (settingsError.value = errorText(e)));
 }
@@ -207,17 +207,17 @@ export function App() {
 
   useEffect(() => {
     if (current === '/admin' && !AdminPage.value) {
-      import('./admin/AdminPage')
+      withPartTexts(import('./admin/AdminPage'))
         .then((m) => (AdminPage.value = m.AdminPage))
         .catch((e: unknown) => (settingsError.value = errorText(e)));
     }
     if (current === '/monitor' && !MonitorPage.value) {
-      import('./monitor/MonitorPage')
+      withPartTexts(import('./monitor/MonitorPage'))
         .then((m) => (MonitorPage.value = m.MonitorPage))
         .catch((e: unknown) => (settingsError.value = errorText(e)));
     }
     if (current === '/admin/call-lists' && !CallListsPage.value) {
-      import('./calllists/CallListsPage')
+      withPartTexts(import('./calllists/CallListsPage'))
         .then((m) => (CallListsPage.value = m.CallListsPage))
         .catch((e: unknown) => (settingsError.value = errorText(e)));
     }

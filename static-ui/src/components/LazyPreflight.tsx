@@ -1,20 +1,12 @@
 //! The pre-call check's dialog, fetched the first time it is opened (it is seldom used, and the
-//! operator screen's first load has a size budget).
+//! operator screen's first load has a size budget); if it cannot be fetched, the dialog says so
+//! with 再試行 (see ./lazy.tsx).
 
-import type { ComponentType } from 'preact';
-import { signal } from '@preact/signals';
-import { useEffect } from 'preact/hooks';
 import { precheckOpen } from '../state/precheck';
+import { lazyPart } from './lazy';
 
-const Loaded = signal<ComponentType | null>(null);
+const part = lazyPart(() => import('./Preflight').then((m) => m.PreflightDialog));
 
 export function LazyPreflight() {
-  const open = precheckOpen.value;
-  useEffect(() => {
-    if (open && !Loaded.peek()) {
-      import('./Preflight').then((m) => (Loaded.value = m.PreflightDialog)).catch(() => (precheckOpen.value = false));
-    }
-  }, [open]);
-  const Dialog = Loaded.value;
-  return Dialog ? <Dialog /> : null;
+  return <part.Part id="precheck-dialog" open={precheckOpen.value} onClose={() => (precheckOpen.value = false)} />;
 }

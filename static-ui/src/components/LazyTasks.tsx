@@ -1,28 +1,15 @@
-//! The task dialog, fetched the first time it is opened (the operator screen's first load has a
-//! size budget, and the list itself is read by state/tasks.ts).
+//! The task dialog, fetched the first time it is needed (the operator screen's first load has a
+//! size budget, and the list itself is read by state/tasks.ts): preloaded once the screen is idle,
+//! and if it cannot be fetched, opening it says so with 再試行 (see ./lazy.tsx).
 
-import type { ComponentType } from 'preact';
-import { signal } from '@preact/signals';
-import { useEffect } from 'preact/hooks';
-import { errorText } from '../api/errors';
-import { say } from '../state/notice';
-import type { TasksModel } from '../state/tasks';
 import { tasksModel, tasksOpen } from '../state/tasks';
+import type { TasksModel } from '../state/tasks';
+import { lazyPart } from './lazy';
 
-const Loaded = signal<ComponentType<{ m: TasksModel }> | null>(null);
+const part = lazyPart<{ m: TasksModel }>(() => import('../dialogs/TasksDialog').then((m) => m.TasksDialog));
+
+export const preloadTasks = part.preload;
 
 export function LazyTasks() {
-  const open = tasksOpen.value;
-  useEffect(() => {
-    if (open && !Loaded.peek()) {
-      import('../dialogs/TasksDialog')
-        .then((m) => (Loaded.value = m.TasksDialog))
-        .catch((e: unknown) => {
-          tasksOpen.value = false;
-          say('error', errorText(e));
-        });
-    }
-  }, [open]);
-  const Dialog = Loaded.value;
-  return Dialog ? <Dialog m={tasksModel} /> : null;
+  return <part.Part id="tasks-dialog" open={tasksOpen.value} onClose={() => (tasksOpen.value = false)} m={tasksModel} />;
 }

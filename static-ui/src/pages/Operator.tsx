@@ -8,14 +8,12 @@ import { signal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import { errorText } from '../api/errors';
 import { config } from '../config';
+import { CallDialogsPart, CallListPart, preloadCallDialogs, preloadDialogs } from '../components/LazyDialogs';
 import { LazyPreflight } from '../components/LazyPreflight';
 import { LazyTasks } from '../components/LazyTasks';
 import { Shortcuts } from '../components/Shortcuts';
-import { CallListDialog } from '../dialogs/CallListDialog';
-import { ConsultDialog } from '../dialogs/ConsultDialog';
 import { IncomingDialog } from '../dialogs/IncomingDialog';
-import { TransferDialog } from '../dialogs/TransferDialog';
-import { t } from '../i18n';
+import { t, withPartTexts } from '../i18n';
 import { startPhone } from '../phone';
 import { CustomerRegion } from '../regions/CustomerRegion';
 import { EntryRegion } from '../regions/EntryRegion';
@@ -55,7 +53,7 @@ function startCalls(): () => void {
       })
       .catch((e: unknown) => say('error', t('phone.startFailed', { detail: errorText(e) })));
     if (cfg.phone.kind === 'simulator' && !SimulatorPanel.peek()) {
-      import('../phone/SimulatorPanel')
+      withPartTexts(import('../phone/SimulatorPanel'))
         .then((m) => (SimulatorPanel.value = m.SimulatorPanel))
         .catch(() => undefined);
     }
@@ -85,7 +83,11 @@ export function OperatorPage() {
     const stopEntry = startEntrySync();
     restoreCustomer();
     const stopCalls = startCalls();
+    const stopPreloadCall = preloadCallDialogs();
+    const stopPreload = preloadDialogs();
     return () => {
+      stopPreloadCall();
+      stopPreload();
       stopHistory();
       stopEntry();
       stopCalls();
@@ -106,9 +108,8 @@ export function OperatorPage() {
         <EntryRegion />
       </main>
       <IncomingDialog />
-      <ConsultDialog />
-      <TransferDialog />
-      <CallListDialog />
+      <CallDialogsPart />
+      <CallListPart />
       <LazyTasks />
       <LazyPreflight />
       <Shortcuts />

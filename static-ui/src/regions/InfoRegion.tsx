@@ -6,7 +6,7 @@ import { useState } from 'preact/hooks';
 import { errorText } from '../api/errors';
 import { currentUser, hasRole, signOut } from '../auth';
 import { Dialog } from '../components/Dialog';
-import { AudioDialog } from '../dialogs/AudioDialog';
+import { AudioPart, preloadAudio } from '../components/LazyDialogs';
 import { AgentTools } from '../components/AgentTools';
 import { Icon } from '../components/Icon';
 import { clockTime, longDate, nationalPhone } from '../format';
@@ -122,10 +122,17 @@ export function InfoRegion() {
       </div>
       {audio && (
         <div class="info-item">
-          <button type="button" id="info-audio" class="icon-text-button" onClick={() => setAudioOpen(true)}>
+          <button
+            type="button"
+            id="info-audio"
+            class="icon-text-button"
+            onMouseEnter={() => void preloadAudio()}
+            onFocus={() => void preloadAudio()}
+            onClick={() => setAudioOpen(true)}
+          >
             {t('audio.open')}
           </button>
-          <AudioDialog audio={audio} open={audioOpen} onClose={() => setAudioOpen(false)} />
+          <AudioPart audio={audio} open={audioOpen} onClose={() => setAudioOpen(false)} />
         </div>
       )}
       <AgentTools />
