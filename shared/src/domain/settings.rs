@@ -548,9 +548,10 @@ impl Settings {
     /// The queue a caller to `line` waits in: the queue a menu option named, or the line's, or
     /// the default.
     pub fn queue_for(&self, line: Option<&Line>, chosen: Option<&SettingId>) -> SettingId {
-        chosen
-            .or(line.and_then(|l| l.queue.as_ref()))
-            .filter(|q| self.queue(q.as_str()).is_some())
+        [chosen, line.and_then(|l| l.queue.as_ref())]
+            .into_iter()
+            .flatten()
+            .find(|q| self.queue(q.as_str()).is_some())
             .cloned()
             .unwrap_or_else(|| SettingId::parse(self.default_queue()).expect("a queue id is a setting id"))
     }
@@ -926,6 +927,13 @@ mod tests {
         let with_menu = s.with_section("menu", menu("general")).unwrap();
         let chosen = sid("billing");
         assert_eq!(with_menu.queue_for(with_menu.line("main"), Some(&chosen)), chosen);
+        // A queue named by a menu the settings no longer have gives way to the line's.
+        assert_eq!(
+            with_menu
+                .queue_for(with_menu.line("main"), Some(&sid("removed")))
+                .as_str(),
+            "billing"
+        );
         let err = s.with_section("menu", menu("repair")).unwrap_err();
         assert!(
             err.to_string().contains(
