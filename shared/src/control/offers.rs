@@ -22,22 +22,26 @@ const END_POLLS: [Duration; 4] = [
 /// offer that rang out, the reconciliation) offers at most.
 pub const OFFERS_PER_TRIGGER: usize = 5;
 
+/// How many lapsed offers one trigger settles at most (each a Twilio read and a write or two).
+const LAPSED_PER_TRIGGER: usize = 2;
+
 /// The call record's attribute naming the menu choice that led the caller to the queue.
 pub const MENU_CHOICE: &str = "menu_choice";
 
 use super::legs::SoftphoneLeg;
-use super::{CallControl, ControlError, now};
+use super::{CallControl, ControlError, now, participant};
 use crate::auth::Caller;
 use crate::domain::calls::{CallSummary, Direction, ParticipantLabel, field};
 use crate::domain::operators::{Operator, OperatorStatus};
-use crate::domain::routing::{Offer, Routed, Routing, Unanswered, field as routing_field, queue_key};
+use crate::domain::routing::{LapsedOffer, Offer, Routed, Routing, Unanswered, field as routing_field, queue_key};
 use crate::error::DomainError;
 use crate::ids::OperatorId;
 use crate::ids::SettingId;
 use crate::phone::PhoneNumber;
 use crate::store::{Cond, StoreError, TxOp};
 use crate::twilio::CallSid;
-use crate::twilio::rest::{CallUpdateStatus, ConferenceRef, UpdateCall};
+use crate::twilio::rest::{CallUpdateStatus, ConferenceRef, ParticipantStatus, UpdateCall};
+use crate::twilio::telephony::TelephonyError;
 use crate::twilio::twiml::HttpMethod;
 use crate::twilio::webhook::{CallStatus, IncomingCall};
 
@@ -196,10 +200,21 @@ impl CallControl {
     /// Returns the offers rung.
     pub async fn route_up_to(&self, most: usize) -> Vec<Offer> {
         let mut rung = Vec::new();
+        let mut lapsed = 0;
         while rung.len() < most {
             let offer = match self.services.routing.route_once().await {
                 Ok(Routed::Offered(o)) => o,
                 Ok(Routed::Idle) => break,
+                Ok(Routed::Lapsed(l)) => {
+                    // Settled, then the attempt is made again; bounded so that a release that
+                    // keeps failing cannot keep this trigger busy.
+                    self.settle_lapsed(&l).await;
+                    lapsed += 1;
+                    if lapsed >= LAPSED_PER_TRIGGER {
+                        break;
+                    }
+                    continue;
+                }
                 Ok(Routed::Yielded) => {
                     tracing::debug!("another router claimed the call or the operator first; it goes on");
                     break;
@@ -227,6 +242,83 @@ impl CallControl {
             rung.push(offer);
         }
         rung
+    }
+
+    /// An offer that lapsed without any callback reaching us ([`Routed::Lapsed`]): when Twilio
+    /// says the operator's leg is connected to the call's conference, they answered and their
+    /// answer callback was lost (refused beyond Twilio's retries, or throttled, which Twilio does
+    /// not retry), so the answer is applied through the callback's own step
+    /// ([`crate::domain::routing::Routing::answered`], conditional on their offer); otherwise,
+    /// or when Twilio cannot be asked, the offer is released and the call waits for the next
+    /// operator. Before, every lapsed offer was released: the call was offered to a second
+    /// operator while the first talked with the customer, and the first one's last memo saves
+    /// were refused. One conference read (none when the record knows the conference) and one
+    /// participant read.
+    async fn settle_lapsed(&self, lapsed: &LapsedOffer) {
+        let sid = lapsed.call_sid.as_str();
+        let operator = lapsed.operator_id.as_str();
+        if self.leg_connected(sid).await {
+            let name = match OperatorId::parse(operator) {
+                Ok(id) => self
+                    .services
+                    .operators
+                    .get(&id)
+                    .await
+                    .map(|o| o.name)
+                    .unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            match self
+                .services
+                .routing
+                .answered(sid, operator, &name, &lapsed.offer_id)
+                .await
+            {
+                Ok(()) => {
+                    tracing::warn!(call = %sid, operator, "an offer lapsed while its operator talked (answer callback lost); their answer applied");
+                    return;
+                }
+                Err(e) => {
+                    tracing::warn!(call = %sid, error = %e, "the answer Twilio reports could not be applied; the offer is released")
+                }
+            }
+        }
+        if let Err(e) = self.services.routing.release_lapsed(lapsed).await {
+            tracing::error!(call = %sid, error = %e, "a lapsed offer could not be released");
+        }
+    }
+
+    /// Whether the conference of call `sid` has its `operator` participant connected, as Twilio
+    /// says; false when it has none, or when it cannot be told.
+    async fn leg_connected(&self, sid: &str) -> bool {
+        let call = match self.call(sid).await {
+            Ok(Some(call)) => call,
+            Ok(None) => return false,
+            Err(e) => {
+                tracing::warn!(call = %sid, error = %e, "could not read the call of a lapsed offer");
+                return false;
+            }
+        };
+        let conference = match self.conference_sid(sid, &call).await {
+            Ok(Some(c)) => c,
+            Ok(None) => return false,
+            Err(e) => {
+                tracing::warn!(call = %sid, error = %e, "could not find the conference of a lapsed offer");
+                return false;
+            }
+        };
+        match self
+            .telephony
+            .fetch_participant(&conference, &participant(ParticipantLabel::Operator))
+            .await
+        {
+            Ok(leg) => leg.status == Some(ParticipantStatus::Connected),
+            Err(TelephonyError::NotFound { .. }) => false,
+            Err(e) => {
+                tracing::warn!(call = %sid, error = %e, "could not ask Twilio whether the operator of a lapsed offer answered");
+                false
+            }
+        }
     }
 
     /// Rings the offered operator's softphone into the call's conference, with the custom

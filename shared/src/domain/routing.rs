@@ -226,6 +226,21 @@ pub enum Routed {
     /// had not caught up yet). It goes on with the rest, so this router stops: trying again on
     /// fresh reads would only race the same winner again.
     Yielded,
+    /// The call met first was offered and the offer lapsed without any callback reaching us.
+    /// The operator may be talking with the customer (their answer callback lost), so the
+    /// caller of [`Routing::route_once`] asks Twilio whether their leg is connected before
+    /// anything else: [`Routing::answered`] when it is, [`Routing::release_lapsed`] when not.
+    Lapsed(LapsedOffer),
+}
+
+/// An offer that lapsed without any callback reaching us ([`Routed::Lapsed`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LapsedOffer {
+    pub call_sid: String,
+    pub operator_id: String,
+    pub offer_id: String,
+    /// The call's queue entry.
+    pub queue_sk: String,
 }
 
 /// Why an offer ended without an answer.
@@ -293,10 +308,15 @@ impl Routing {
     /// and claims both; `None` when either side is empty or another router got there first
     /// (see [`Routing::route_once`]).
     pub async fn next_offer(&self) -> Result<Option<Offer>, DomainError> {
-        Ok(match self.route_once().await? {
-            Routed::Offered(o) => Some(o),
-            Routed::Idle | Routed::Yielded => None,
-        })
+        // Without Twilio to ask, a lapsed offer is released (at most two, then the attempt ends).
+        for _ in 0..3 {
+            match self.route_once().await? {
+                Routed::Offered(o) => return Ok(Some(o)),
+                Routed::Idle | Routed::Yielded => return Ok(None),
+                Routed::Lapsed(l) => self.release_lapsed(&l).await?,
+            }
+        }
+        Ok(None)
     }
 
     /// One routing attempt, bounded: the free list read (one query of the 25 longest-idle; when
@@ -399,9 +419,14 @@ impl Routing {
         let operator = operator.id.as_str();
         let (sid, qsk) = (q.sid.as_str(), q.key().sk);
         if let (Some(old_op), Some(old_offer)) = (&q.offered_to, &q.offer_id) {
-            // An offer that rang out without any callback reaching us: release it first.
-            self.release(sid, &qsk, old_op, old_offer, None, Unanswered::Lapsed)
-                .await?;
+            // An offer that lapsed without any callback reaching us: the caller of this
+            // attempt asks Twilio whether the operator is talking before it is released.
+            return Ok(Routed::Lapsed(LapsedOffer {
+                call_sid: sid.to_owned(),
+                operator_id: old_op.clone(),
+                offer_id: old_offer.clone(),
+                queue_sk: qsk,
+            }));
         }
         let ring = handling.ring_timeout_seconds;
         let offer_id = ulid::Ulid::new().to_string();
@@ -480,6 +505,15 @@ impl Routing {
         let at = now();
         for q in entries {
             if !q.offerable(&at) {
+                continue;
+            }
+            if q.offered_to.is_some() && q.offer_id.is_some() {
+                // A lapsed offer: the operator may be talking with this caller (who then
+                // fetches no wait document and only looks gone). Settled first, whatever the
+                // queue: see [`Routed::Lapsed`].
+                if let Some(taken_by) = taker(settings.queue_of_entry(q.queue.as_deref())) {
+                    return Ok(Some((q, taken_by)));
+                }
                 continue;
             }
             if q.caller_gone(chrono::Utc::now(), max_wait_seconds) {
@@ -600,6 +634,20 @@ impl Routing {
         let queue_sk = self.call(sid).await?.and_then(|c| c.queue_sk).unwrap_or_default();
         self.release(sid, &queue_sk, operator, offer_id, free_since_key, why)
             .await
+    }
+
+    /// Releases an offer that lapsed without any callback reaching us, the operator not on
+    /// the call as far as Twilio knows (or Twilio could not be asked): see [`Routed::Lapsed`].
+    pub async fn release_lapsed(&self, lapsed: &LapsedOffer) -> Result<(), DomainError> {
+        self.release(
+            &lapsed.call_sid,
+            &lapsed.queue_sk,
+            &lapsed.operator_id,
+            &lapsed.offer_id,
+            None,
+            Unanswered::Lapsed,
+        )
+        .await
     }
 
     /// [`Routing::release_offer`] of the queue entry `queue_sk`.
