@@ -39,6 +39,8 @@ export function CallDialogsPart() {
     <callDialogs.Part
       id={transfer ? 'transfer-dialog' : 'consult-dialog'}
       open={consult || transfer}
+      // The consultation dialog floats, so 保留解除 and 転送 stay usable while it is shown.
+      modal={transfer}
       onClose={() => (transfer ? closeTransfer() : closeConsult())}
     />
   );

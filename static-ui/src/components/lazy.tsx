@@ -10,14 +10,22 @@ import { useEffect } from 'preact/hooks';
 import { t, withPartTexts } from '../i18n';
 import { Dialog } from './Dialog';
 
+interface PartProps {
+  open: boolean;
+  onClose: () => void;
+  id: string;
+  modal?: boolean;
+}
+
 export interface LazyPart<P> {
   /** Fetches the part's chunk (once; again after a failure). Never rejects. */
   preload: () => Promise<void>;
   /**
    * The part: once fetched, the component itself (it opens and closes by itself); before, while
-   * `open`, a dialog that waits for it or says it could not be fetched and offers to retry.
+   * `open`, a dialog that waits for it or says it could not be fetched and offers to retry
+   * (floating over the page when `modal` is false, as the part itself would).
    */
-  Part: (props: P & { open: boolean; onClose: () => void; id: string }) => preact.JSX.Element | null;
+  Part: (props: P & PartProps) => preact.JSX.Element | null;
 }
 
 export function lazyPart<P extends object>(load: () => Promise<ComponentType<P>>): LazyPart<P> {
@@ -39,8 +47,8 @@ export function lazyPart<P extends object>(load: () => Promise<ComponentType<P>>
     }
     return pending;
   };
-  function Part(props: P & { open: boolean; onClose: () => void; id: string }) {
-    const { open, onClose, id } = props;
+  function Part(props: P & PartProps) {
+    const { open, onClose, id, modal = true } = props;
     const C = Loaded.value;
     useEffect(() => {
       // A preload that failed is tried again when the operator opens the part.
@@ -50,7 +58,7 @@ export function lazyPart<P extends object>(load: () => Promise<ComponentType<P>>
     if (!open) return null;
     const bad = failed.value;
     return (
-      <Dialog id={`${id}-loading`} open title={t(bad ? 'app.partFailedTitle' : 'app.loading')} onClose={onClose}>
+      <Dialog id={`${id}-loading`} open modal={modal} title={t(bad ? 'app.partFailedTitle' : 'app.loading')} onClose={onClose}>
         {bad ? (
           <div class="lazy-failed" role="alert">
             <p class="error-text">{t('app.partFailed')}</p>
