@@ -174,6 +174,10 @@ async fn a_caller_who_presses_nothing_goes_back_to_their_place_and_is_offered_to
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert!(back.is_some(), "the caller is back in the queue at their place");
+    // and in the queue (窓口) they waited in, not the first one.
+    let record = c.stored_call(&sid).await.expect("the call is recorded");
+    assert!(record["queue"].is_string(), "{record:#?}");
+    assert_eq!(back.unwrap()["queue"], record["queue"], "the caller's queue is kept");
 
     // An operator who becomes free is rung for them. (Answering is left out: in about one run
     // in three the operator's answered leg ends at once in the simulator; not yet understood.)

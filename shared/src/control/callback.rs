@@ -7,12 +7,12 @@
 //! place. Each caller is offered once.
 
 use crate::domain::calls::call_key;
-use crate::domain::routing::Routing;
+use crate::domain::routing::{Routing, field as routing_field};
 use crate::domain::settings::Line;
 use crate::domain::tasks::TaskCaller;
 use crate::phone::PhoneNumber;
 use crate::store::table::queue_entry_key;
-use crate::store::{Cond, Update, done_unless_failed};
+use crate::store::{Cond, Item, TxOp, Update, done_unless_failed};
 use crate::twilio::CallSid;
 use crate::twilio::rest::UpdateCall;
 use crate::twilio::twiml::HttpMethod;
@@ -29,6 +29,15 @@ pub(super) const REQUESTED_AT: &str = "callback_requested_at";
 /// The moment a queue entry's sort key (`<enqueued_at>#<sid>`) says the caller joined the queue.
 fn enqueued_at(queue_sk: &str) -> &str {
     queue_sk.split_once('#').map_or(queue_sk, |(at, _)| at)
+}
+
+/// The writes that put a caller back in line at their place, in the queue the call record
+/// names (a call recorded before there were queues waits in the first).
+fn back_in_line(item: &Item, queue_sk: &str, sid: &str) -> Vec<TxOp> {
+    match crate::store::str_attr(item, routing_field::QUEUE) {
+        Some(queue) => Routing::enqueue_in_ops(queue, enqueued_at(queue_sk), sid),
+        None => Routing::enqueue_ops(enqueued_at(queue_sk), sid),
+    }
 }
 
 /// Where a callback is dialled from: the line the caller called.
@@ -79,7 +88,7 @@ impl CallControl {
             let r = self
                 .services
                 .store
-                .transact(Routing::enqueue_ops(enqueued_at(queue_sk), sid.as_str()))
+                .transact(back_in_line(&item, queue_sk, sid.as_str()))
                 .await;
             done_unless_failed(r)?;
             return Ok(false);
@@ -161,13 +170,14 @@ impl CallControl {
     /// left with the conference they left). Returns whether the line records calls.
     #[tracing::instrument(name = "control.callback_declined", skip_all, fields(call = %sid))]
     pub async fn callback_declined(&self, sid: &str, budget: std::time::Duration) -> bool {
-        let call = match self.call(sid).await {
-            Ok(c) => c,
+        let item = match self.services.store.get(&call_key(sid)).await {
+            Ok(item) => item,
             Err(e) => {
                 tracing::error!(error = %e, "the caller goes back to the queue without their record");
                 None
             }
         };
+        let call = item.as_ref().and_then(crate::domain::calls::CallRecord::from_item);
         // The conference the caller left has ended; the one they join now gets its own SID,
         // which its first event notes on the record (routing's offers address it).
         let forget = Update::default().remove(crate::domain::calls::field::CONFERENCE_SID);
@@ -179,12 +189,8 @@ impl CallControl {
         ) {
             tracing::error!(error = %e, "the ended conference stays on the call record");
         }
-        if let Some(qsk) = call.as_ref().and_then(|c| c.queue_sk.as_deref()) {
-            let r = self
-                .services
-                .store
-                .transact(Routing::enqueue_ops(enqueued_at(qsk), sid))
-                .await;
+        if let (Some(item), Some(qsk)) = (&item, call.as_ref().and_then(|c| c.queue_sk.as_deref())) {
+            let r = self.services.store.transact(back_in_line(item, qsk, sid)).await;
             if let Err(e) = done_unless_failed(r) {
                 tracing::error!(error = %e, "the caller could not be put back in the queue");
             }
