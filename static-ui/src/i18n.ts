@@ -1,4 +1,7 @@
-//! Every string of the page, Japanese first with English beside it, and the language switch.
+//! The strings of the page's first load, Japanese first with English beside it, and the language
+//! switch. The words only parts fetched on demand show (the dialogs opened on a click, the admin,
+//! supervisor and call-list pages) are in ./i18nParts.ts, fetched with those parts through
+//! {@link withPartTexts}: a key the first load uses belongs here, one it never uses there.
 //! Labels that come from settings (objects, fields, statuses) carry their own `label` /
 //! `label_en`; {@link labelOf} picks one.
 
