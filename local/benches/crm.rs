@@ -172,8 +172,8 @@ async fn history_of_a_busy_number(services: &Services, counting: &CountingStore)
             .expect("history");
         pages.push(t.elapsed());
         for c in &page.items {
-            newest_first &= last.as_ref().is_none_or(|l| c.started_at <= *l);
-            last = Some(c.started_at.clone());
+            newest_first &= last.as_ref().is_none_or(|l| c.call.started_at <= *l);
+            last = Some(c.call.started_at.clone());
         }
         seen += page.items.len();
         match page.cursor {

@@ -70,11 +70,11 @@ async fn the_operator_saves_while_typing_and_the_memo_shows_in_history_intact() 
         .unwrap();
     assert_eq!(history.items.len(), 1);
     assert_eq!(
-        history.items[0].memo.as_deref(),
+        history.items[0].call.memo.as_deref(),
         Some(text.as_str()),
         "history shows the memo as saved"
     );
-    assert_eq!(history.items[0].response_status.as_deref(), Some("resolved"));
+    assert_eq!(history.items[0].call.response_status.as_deref(), Some("resolved"));
     let stored = services.store.get(&call_key(CALL)).await.unwrap().unwrap();
     assert!(
         stored.get("memo").is_none(),
