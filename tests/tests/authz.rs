@@ -465,6 +465,10 @@ fn rules(w: &World) -> Vec<Rule> {
             .json(json!({"email": "authz.matrix@example.jp", "name": "権限 確認", "role": "operator"})),
         // Tanaka's role stays what it is: the row checks who may change a user, not the change.
         rule("put", "/api/users/{id}", "/api/users/op-tanaka".into(), Admin, &[200]).json(json!({"role": "operator"})),
+        rule("get", "/api/users/skills", "/api/users/skills".into(), Admin, &[200]),
+        // An empty list: Tanaka takes every queue, as before the row.
+        rule("put", "/api/users/{id}/skills", "/api/users/op-tanaka/skills".into(), Admin, &[200])
+            .json(json!({"queues": []})),
         rule("get", "/api/operators", "/api/operators".into(), Anyone, &[200]),
         rule("get", "/api/operators/me", "/api/operators/me".into(), Anyone, &[200]),
         // Sato is on a call: she cannot leave (409); the others can.
