@@ -14,7 +14,6 @@
 
 mod dialing;
 mod external;
-mod recordings;
 mod tasks;
 
 use axum::Router;
@@ -55,8 +54,6 @@ pub fn routes(state: CallControl) -> Router {
         .route("/api/calls/{call}/hangup", post(hangup))
         .route("/api/calls/{call}/rejoin", post(rejoin))
         .route("/api/calls/{call}/recording", post(recording))
-        .route("/api/calls/{call}/recording/link", post(recordings::link))
-        .route("/api/media/recordings/{token}", get(recordings::media))
         .route("/api/calls/{call}/transfer", post(transfer).delete(cancel_transfer))
         .route("/api/handoffs/{id}", get(handoff))
         .layer(shared::http::body_limit())
@@ -299,8 +296,6 @@ pub async fn handoff(
     tasks::take,
     tasks::done,
     tasks::undo,
-    tasks::recording,
-    recordings::link,
-    recordings::media
+    tasks::recording
 ))]
 pub struct ApiDoc;

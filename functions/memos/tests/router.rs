@@ -35,7 +35,6 @@ async fn app() -> (axum::Router, Services) {
         memo: None,
         response_status: None,
         recording_url: None,
-        recording_deleted_at: None,
         external: None,
     };
     services.store.put(summary.to_item(), None).await.unwrap();

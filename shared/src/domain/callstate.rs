@@ -153,8 +153,49 @@ impl CallState {
             .set(&field::participant(ev.label), value)
             .set(&seq_attr, ev.sequence);
         match self.store.update(&call_key(conference_name), u, Some(newer)).await {
-            Ok(item) => Ok(CallRecord::from_item(&item)),
+            Ok(item) => {
+                if ev.label == ParticipantLabel::Customer {
+                    self.track_hold(conference_name, &item, ev).await?;
+                }
+                Ok(CallRecord::from_item(&item))
+            }
+
             Err(e) if e.is_condition_failed() => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Keeps the customer's hold time for the reports: `hold_since` set when they are put on
+    /// hold, and the seconds added to `hold_s` when they are taken off it or leave. Each step is
+    /// conditional on the mark as read, so a repeated event adds nothing.
+    async fn track_hold(&self, sid: &str, item: &crate::store::Item, ev: &ParticipantEvent) -> Result<(), DomainError> {
+        use super::reports::{HOLD_SECONDS, HOLD_SINCE};
+        let held = ev.hold && ev.state == ParticipantState::Joined;
+        let since = crate::store::str_attr(item, HOLD_SINCE);
+        let key = call_key(sid);
+        let result = match (held, since) {
+            (true, None) => {
+                let cond = Cond::And(vec![Cond::Exists, Cond::AttrNotExists(HOLD_SINCE.into())]);
+                self.store
+                    .update(&key, Update::default().set(HOLD_SINCE, ev.at.as_str()), Some(cond))
+                    .await
+            }
+            (false, Some(since)) => {
+                let seconds = match (
+                    chrono::DateTime::parse_from_rfc3339(since),
+                    chrono::DateTime::parse_from_rfc3339(&ev.at),
+                ) {
+                    (Ok(a), Ok(b)) => (b - a).num_seconds().max(0),
+                    _ => 0,
+                };
+                let u = Update::default().remove(HOLD_SINCE).add(HOLD_SECONDS, seconds);
+                self.store.update(&key, u, Some(Cond::eq(HOLD_SINCE, since))).await
+            }
+            _ => return Ok(()),
+        };
+        match result {
+            Ok(_) => Ok(()),
+            Err(e) if e.is_condition_failed() => Ok(()),
             Err(e) => Err(e.into()),
         }
     }

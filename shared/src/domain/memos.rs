@@ -136,7 +136,7 @@ impl Memos {
                 ));
             }
         }
-        self.authorise(caller, call).await?;
+        let call_item = self.authorise(caller, call).await?;
         let key = memo_key(call.as_str());
         // No stored memo has the largest version, so a save claiming it is stale like any other.
         let Some(next_version) = input.version.checked_add(1) else {
@@ -168,7 +168,15 @@ impl Memos {
         // operator's last words unsaved.
         for attempt in 0u32.. {
             match self.store.put(item.clone(), Some(cond.clone())).await {
-                Ok(()) => return Ok(memo),
+                Ok(()) => {
+                    // A call already counted under another response status moves to this one.
+                    if str_attr(&call_item, super::reports::COUNTED_STATUS) != memo.response_status.as_deref() {
+                        super::reports::Reports::new(self.store.clone(), self.settings.clone())
+                            .status_changed(call.as_str(), memo.response_status.as_deref(), memo.version)
+                            .await?;
+                    }
+                    return Ok(memo);
+                }
                 Err(StoreError::ConditionFailed { .. }) => return Err(self.stale(call, &key).await),
                 Err(StoreError::TransactionConflict) if attempt < CONFLICT_RETRIES => {
                     tokio::time::sleep(std::time::Duration::from_millis(20 << attempt)).await;
@@ -181,7 +189,7 @@ impl Memos {
 
     /// Refuses a caller who is neither on the call (or offered it, or the target of a transfer
     /// of it under way), nor the operator it was handed over from less than
-    /// [`HANDOVER_GRACE_MINUTES`] ago, nor a supervisor.
+    /// [`HANDOVER_GRACE_MINUTES`] ago, nor a supervisor. Returns the call's record as read.
     ///
     /// The operator who hands a call over (a transfer, or the call put back in line after their
     /// leg left) may have typed words the page has not stored yet: a save queued behind the
@@ -189,7 +197,7 @@ impl Memos {
     /// otherwise be lost, so their saves are still taken for a while; the memo's version keeps
     /// them from overwriting what the new operator saved meanwhile (a stale save is answered
     /// 409 with the current memo, for the page to merge).
-    async fn authorise(&self, caller: &Caller, call: &CallSid) -> Result<(), DomainError> {
+    async fn authorise(&self, caller: &Caller, call: &CallSid) -> Result<Item, DomainError> {
         use super::calls::field;
         use super::calls::transfer::field as transfer;
         let key = call_key(call.as_str());
@@ -219,8 +227,8 @@ impl Memos {
         // words, as the hand-over's grace does. Only a refusal, or no call, is read again
         // strongly before it is answered, so an operator given the call a moment ago is never
         // refused on a stale read.
-        if self.store.get_eventually(&key).await?.as_ref().is_some_and(allowed) {
-            return Ok(());
+        if let Some(item) = self.store.get_eventually(&key).await?.filter(|i| allowed(i)) {
+            return Ok(item);
         }
         let item = self
             .store
@@ -228,7 +236,7 @@ impl Memos {
             .await?
             .ok_or_else(|| DomainError::NotFound(format!("there is no call {call}")))?;
         if allowed(&item) {
-            Ok(())
+            Ok(item)
         } else {
             Err(DomainError::Forbidden(
                 "only the operator on this call or a supervisor can see or change its memo".into(),

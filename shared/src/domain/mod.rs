@@ -13,6 +13,7 @@ pub mod memos;
 pub mod monitor;
 pub mod objects;
 pub mod operators;
+pub mod reports;
 pub mod routing;
 pub mod settings;
 pub mod tasks;
@@ -36,6 +37,7 @@ pub struct Services {
     pub call_state: Arc<callstate::CallState>,
     pub transfers: Arc<handoff::Transfers>,
     pub monitor: Arc<monitor::Monitor>,
+    pub reports: Arc<reports::Reports>,
     pub tasks: Arc<tasks::Tasks>,
 }
 
@@ -56,6 +58,7 @@ impl Services {
             history: Arc::new(history::History::new(store.clone(), settings.clone())),
             memos: Arc::new(memos::Memos::new(store.clone(), settings.clone())),
             operators: operators.clone(),
+            reports: Arc::new(reports::Reports::new(store.clone(), settings.clone())),
             monitor: Arc::new(monitor::Monitor::new(store.clone(), operators, settings.clone())),
             transfers: Arc::new(handoff::Transfers::new(
                 store.clone(),

@@ -18,11 +18,12 @@ use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset, Timelike, Utc};
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::calls::{CallRecord, ExternalHandover, ParticipantLabel, call_key, memo_key};
 use super::memos::Memo;
 use super::operators::{Operator, Operators};
+use super::reports;
 use super::routing::{QUEUE, QueueEntry};
 use super::settings::SettingsService;
 use crate::error::DomainError;
@@ -338,13 +339,25 @@ impl Monitor {
         }
     }
 
-    /// [`Monitor::count_ended`] for a call record the caller has just read or written.
+    /// [`Monitor::count_ended`] for a call record the caller has just read or written. The
+    /// report's figures ([`super::reports`]) are added in the same transaction, under the memo's
+    /// response status as read: the memo is checked unchanged, and read again when it changed.
     pub async fn count(&self, sid: &str, call: &Item) -> Result<(), DomainError> {
+        for _ in 0..3 {
+            match self.count_once(sid, call).await? {
+                Counted::Done => return Ok(()),
+                Counted::MemoChanged => continue,
+            }
+        }
+        Ok(())
+    }
+
+    async fn count_once(&self, sid: &str, call: &Item) -> Result<Counted, DomainError> {
         if call.contains_key("counted") {
-            return Ok(());
+            return Ok(Counted::Done);
         }
         let Some(started) = s(call, "started_at").and_then(parse) else {
-            return Ok(());
+            return Ok(Counted::Done);
         };
         let local = started.with_timezone(&jst());
         let hour = local.hour();
@@ -378,10 +391,23 @@ impl Monitor {
             u = u.add("abandoned", 1).add(&format!("ab_{hour:02}"), 1);
         }
         let day = local.format("%Y-%m-%d").to_string();
-        let ops = vec![
+        let memo = self.store.get(&memo_key(sid)).await?;
+        let memo_status = memo.as_ref().and_then(|m| s(m, "response_status")).map(str::to_owned);
+        let memo_check = match memo.as_ref().and_then(|m| m.get("version")).and_then(Value::as_u64) {
+            Some(v) => Cond::version(v),
+            None => Cond::NotExists,
+        };
+        let settings = self.settings.get().await?;
+        let facts = reports::CallFacts::of(
+            call,
+            settings.call_handling.service_level_seconds,
+            settings.call_handling.wrap_up_seconds,
+            settings.queue_of_entry(None),
+        );
+        let mut ops = vec![
             TxOp::Update {
                 key: call_key(sid),
-                update: Update::default().set("counted", json!(day)),
+                update: reports::counted_marks(&day, memo_status.as_deref()),
                 cond: Some(Cond::And(vec![Cond::Exists, Cond::AttrNotExists("counted".into())])),
             },
             TxOp::Update {
@@ -389,14 +415,30 @@ impl Monitor {
                 update: u,
                 cond: None,
             },
+            TxOp::Check {
+                key: memo_key(sid),
+                cond: memo_check,
+            },
         ];
+        if let Some(facts) = &facts {
+            ops.extend(facts.ops(memo_status.as_deref()));
+            ops.push(reports::filed_under_day(facts, call, sid));
+        }
         match self.store.transact(ops).await {
-            Ok(()) => Ok(()),
+            Ok(()) => Ok(Counted::Done),
+            // The memo changed since it was read: its status is read again.
+            Err(crate::store::StoreError::ConditionFailed { index: Some(2) }) => Ok(Counted::MemoChanged),
             // Counted by an earlier attempt.
-            Err(e) if e.is_condition_failed() => Ok(()),
+            Err(e) if e.is_condition_failed() => Ok(Counted::Done),
             Err(e) => Err(e.into()),
         }
     }
+}
+
+/// How one attempt at counting a call went.
+enum Counted {
+    Done,
+    MemoChanged,
 }
 
 /// The board's view of a call, with its memo when known (the push channel sends it without).

@@ -475,7 +475,8 @@ impl Operators {
             Cond::AttrNotExists(field::CURRENT_CALL.into()),
             Cond::AttrNotExists(field::DISABLED.into()),
         ]);
-        match self.store.update(&key, update, Some(cond)).await {
+        // The presence it ends is added to the operator's report figures in the same write.
+        match super::reports::write_presence(self.store.as_ref(), &key, update, cond).await {
             Ok(item) => operator_from_item(&item).ok_or_else(|| corrupt(id)),
             Err(e) if e.is_condition_failed() => {
                 let current = self.get(id).await?;

@@ -128,21 +128,14 @@ pub struct CallHandling {
     /// 後処理 (the page keeps them in wrap-up until they do).
     #[serde(default)]
     pub require_response_status: bool,
-    /// Whether operators may play the recordings of their own calls (supervisors and admins play
-    /// every call's); off unless set.
-    #[serde(default)]
-    pub operators_play_own_recordings: bool,
-    /// 録音の保存期間: days a call's recording is kept at Twilio before it is deleted there (0 keeps
-    /// recordings for ever); 90 unless set.
-    #[serde(default = "default_recording_retention_days")]
-    pub recording_retention_days: u32,
+    /// サービスレベル: an incoming call answered within this many seconds counts as answered
+    /// in time in the reports (20 unless set).
+    #[serde(default = "default_service_level_seconds")]
+    pub service_level_seconds: u32,
 }
 
-/// The longest retention an admin may set (ten years); 0 means for ever.
-pub const MAX_RECORDING_RETENTION_DAYS: u32 = 3650;
-
-fn default_recording_retention_days() -> u32 {
-    90
+fn default_service_level_seconds() -> u32 {
+    20
 }
 
 impl Default for CallHandling {
@@ -153,8 +146,7 @@ impl Default for CallHandling {
             ring_timeout_seconds: 20,
             orphan_hold_seconds: 30,
             require_response_status: false,
-            operators_play_own_recordings: false,
-            recording_retention_days: default_recording_retention_days(),
+            service_level_seconds: default_service_level_seconds(),
         }
     }
 }
@@ -485,12 +477,10 @@ impl Settings {
                     .into(),
             ));
         }
-        if ch.recording_retention_days > MAX_RECORDING_RETENTION_DAYS {
+        if !(1..=600).contains(&ch.service_level_seconds) {
             return Err(bad(
                 "call_handling",
-                format!(
-                    "録音の保存期間は0〜{MAX_RECORDING_RETENTION_DAYS}日で指定してください（0は無期限に保存します）"
-                ),
+                "サービスレベルの基準秒数は1〜600秒で指定してください".into(),
             ));
         }
         self.dialing.validate().map_err(|e| bad("dialing", e))?;

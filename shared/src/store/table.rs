@@ -14,6 +14,8 @@
 //! | a waiting call (routing's queue) | `QUEUE` | `<enqueued_at>#<sid>` | `QUEUE#<queue>` / `<enqueued_at>#<sid>` (filed under a queue) | |
 //! | screen transfer (TTL an hour) | `HANDOFF#<id>` | `HANDOFF` | | |
 //! | a day's call figures (Japan time) | `STATS#<yyyy-mm-dd>` | `DAY` | | |
+//! | a report figure: a day's centre total, one operator's, one queue's or one response status's day (Japan time) | `RPT#<yyyy-mm>` | `<yyyy-mm-dd>#T#`, `<yyyy-mm-dd>#O#<operator>`, `<yyyy-mm-dd>#Q#<queue>`, `<yyyy-mm-dd>#S#<status>` | | |
+//! | a counted call filed under its day, for the history export (Japan time) | `CALLDAY#<yyyy-mm-dd>` | `<started>#<sid>` | | |
 //! | operator | `OP#<id>` | `OP` | `OPS` / `<id>` | `AVAIL` / `<free since>#<id>` while free |
 //! | call list | `CL#<list>` | `LIST` | `CLISTS` / `<list>` | |
 //! | call-list progress counter (one of [`CALL_LIST_COUNTER_SHARDS`]) | `CL#<list>` | `COUNT#<n>` | | |
@@ -24,9 +26,6 @@
 //! | live-channel connection (TTL 3 hours) | `LIVE#<connection>` | `LIVE` | | |
 //! | a connection in an audience (TTL 3 hours) | `AUD#user#<sub>`, `AUD#board`, `AUD#all` | `<connection>` | | |
 //! | an audited action (a supervisor releasing an operator), per day (Japan time) | `AUDIT#<yyyy-mm-dd>` | `<at>#<id>` | | |
-//! | a call's completed recording filed under the day it completed (Japan time), for the retention sweep | `RECDAY#<yyyy-mm-dd>` | `<sid>` | | |
-//! | the retention sweep's place: the oldest day it has not finished | `RECDAY` | `SWEEP` | | |
-//! | a link to play a call's recording (TTL 30 minutes) | `RECLINK#<token>` | `LINK` | | |
 //! | operator task (a voicemail or a callback request; the caller's CallSid) | `TASK#<sid>` | `TASK` | `PHONE#<e164>` / `TASK#<created>#<sid>` | `TASKS#open` / `<place>#<sid>`, `TASKS#done` / `<done>#<sid>` |
 //!
 //! Access patterns: phone → accounts and contacts (`PHONE#` partition, `REC#` prefix) and the
@@ -114,6 +113,38 @@ const DAY_PREFIX: &str = "STATS#";
 
 /// The sort key of a day's figures.
 const DAY_SK: &str = "DAY";
+
+/// The partition of a month's report figures (`yyyy-mm`, Japan time): a range of days is one
+/// query of the sort-key range `<first day>#` to `<last day>#~` in each month it touches.
+pub fn report_pk(month: &str) -> String {
+    format!("RPT#{month}")
+}
+
+/// The key of a report figure of a day: `kind` is `T` (the centre), `O` (an operator), `Q` (a
+/// queue) or `S` (a response status), `id` the operator, queue or status (empty for `T`).
+pub fn report_key(day: &str, kind: &str, id: &str) -> Key {
+    Key::new(report_pk(day.get(..7).unwrap_or(day)), format!("{day}#{kind}#{id}"))
+}
+
+/// The first sort key of a day's report figures.
+pub fn report_day_first(day: &str) -> String {
+    format!("{day}#")
+}
+
+/// A sort key after every report figure of a day.
+pub fn report_day_last(day: &str) -> String {
+    format!("{day}#~")
+}
+
+/// The partition of the calls counted on a day (Japan time), sorted by start.
+pub fn calls_of_day_pk(day: &str) -> String {
+    format!("CALLDAY#{day}")
+}
+
+/// The key of a counted call filed under its day.
+pub fn call_of_day_key(day: &str, started_at: &str, sid: &str) -> Key {
+    Key::new(calls_of_day_pk(day), format!("{started_at}#{sid}"))
+}
 
 /// The key of an operator's item.
 pub fn operator_key(id: &str) -> Key {
@@ -281,27 +312,6 @@ pub const AUDIENCE_ALL_PK: &str = "AUD#all";
 /// The key of an audited action: a day's partition (Japan time), sorted by when it was done.
 pub fn audit_key(day: &str, at: &str, id: &str) -> Key {
     Key::new(format!("AUDIT#{day}"), format!("{at}#{id}"))
-}
-
-/// The partition of the recordings completed on a day (Japan time), one item each, sorted by
-/// the call's sid: what the retention sweep reads, a bounded page at a time.
-pub fn recordings_of_day_pk(day: &str) -> String {
-    format!("RECDAY#{day}")
-}
-
-/// The key of a call's completed recording filed under its day.
-pub fn recording_of_day_key(day: &str, sid: &str) -> Key {
-    Key::new(recordings_of_day_pk(day), sid)
-}
-
-/// The key of the retention sweep's place (the oldest day it has not finished).
-pub fn recording_sweep_key() -> Key {
-    Key::new("RECDAY", "SWEEP")
-}
-
-/// The key of a link to play a call's recording, named by its random token.
-pub fn recording_link_key(token: &str) -> Key {
-    Key::new(format!("RECLINK#{token}"), "LINK")
 }
 
 /// The key of an operator task (a voicemail or a callback request), named by the caller's CallSid.

@@ -149,7 +149,6 @@ macro_rules! open_wire_enum {
     };
 }
 
-pub mod media;
 pub mod provision;
 pub mod rest;
 pub mod signature;

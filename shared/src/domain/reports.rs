@@ -1,0 +1,1246 @@
+//! Reports (レポート): a date range's figures per day, per operator, per queue (窓口) and per
+//! response status (対応ステータス), read from aggregates written as calls end and as operators
+//! change their presence — never counted at read time (the store has no scan).
+//!
+//! What is kept, per day (Japan time), in one item per day and dimension (see
+//! [`crate::store::table::report_key`]):
+//! - the centre (`T`), each operator (`O`), each queue (`Q`), each response status (`S`):
+//!   incoming calls offered, answered, abandoned, answered within the service level
+//!   (`call_handling.service_level_seconds`, 20 s unless set), the wait of answered calls (for
+//!   the average speed of answer), talk, hold and 後処理 seconds, calls handled (talked on), and
+//!   outgoing calls with their results;
+//! - each operator additionally: their logged-in seconds and their seconds in each presence
+//!   they chose (受付可, 離席, 休憩, their admin-defined ones), for 稼働率 and 占有率.
+//!
+//! Items stay small whatever the centre's size: one per operator per day (a few hundred bytes),
+//! so 500 operators are 500 items of a day, never one item growing with them.
+//!
+//! Writes: an ended call is added in the transaction of [`super::monitor::Monitor::count`] that
+//! marks it counted (a retried callback finds the mark and adds nothing); every figure is an
+//! `ADD`, so concurrent writers never lose a count. The response status is counted with the
+//! memo's status when the call ends, moved by [`Reports::status_changed`] when the memo's status
+//! changes afterwards (the call keeps which status it is counted under, `counted_status`, and the
+//! move is conditional on it). Presence is counted when the operator changes it
+//! ([`presence_ops`], in the operator's own conditional write): the time since their last
+//! change, split at midnight.
+//!
+//! Reads: one query per month the range touches, of the sort-key range of its days, 1000 items
+//! a page (an item is under 1 KB, so a page is never cut by DynamoDB's 1 MB limit before). A
+//! month of a 200-operator centre with 3 queues and 6 response statuses is 31 × 210 = 6,510
+//! items: 7 query requests ([`REPORT_PAGE`]), plus the cached settings. The 92-day maximum of
+//! such a centre is at most 23 requests.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::calls::{call_key, field as call_field, memo_key};
+use super::settings::SettingsService;
+use crate::error::DomainError;
+use crate::store::table::{call_of_day_key, report_day_first, report_day_last, report_key, report_pk};
+use crate::store::{Cond, Item, Key, Query, SortKey, Store, StoreError, TxOp, Update, str_attr};
+
+/// How many report items one query page reads.
+pub const REPORT_PAGE: u32 = 1000;
+
+/// The longest range a report covers, in days.
+pub const MAX_RANGE_DAYS: i64 = 92;
+
+/// The call attribute naming the response status the call is counted under.
+pub const COUNTED_STATUS: &str = "counted_status";
+/// The call attributes of its hold: seconds held so far, and since when it is held now.
+pub const HOLD_SECONDS: &str = "hold_s";
+pub const HOLD_SINCE: &str = "hold_since";
+/// The operator attributes of their presence since their last change of it: which one, since when.
+pub const PRESENCE_STATUS: &str = "pres_status";
+pub const PRESENCE_SINCE: &str = "pres_since";
+
+/// The outgoing results counted, by the call's final status; any other is `other`.
+pub const OUTBOUND_RESULTS: [&str; 6] = ["completed", "busy", "no_answer", "failed", "canceled", "other"];
+
+/// Japan Standard Time: the centre's day.
+fn jst() -> FixedOffset {
+    FixedOffset::east_opt(9 * 3600).expect("+09:00 is a valid offset")
+}
+
+fn parse(t: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(t).ok().map(|t| t.with_timezone(&Utc))
+}
+
+fn day_of(t: DateTime<Utc>) -> String {
+    t.with_timezone(&jst()).format("%Y-%m-%d").to_string()
+}
+
+fn secs(from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
+    (to - from).num_seconds().max(0)
+}
+
+/// What an ended call adds to the figures.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CallFacts {
+    pub day: String,
+    pub operator: Option<String>,
+    pub operator_name: Option<String>,
+    pub queue: Option<String>,
+    pub inbound: bool,
+    pub answered: bool,
+    pub abandoned: bool,
+    pub within_service_level: bool,
+    pub wait_seconds: i64,
+    pub talk_seconds: i64,
+    pub hold_seconds: i64,
+    pub wrap_up_seconds: i64,
+    pub handled: bool,
+    /// An outgoing call's result (one of [`OUTBOUND_RESULTS`]).
+    pub outbound_result: Option<&'static str>,
+}
+
+impl CallFacts {
+    /// The facts of an ended call record; `None` for one without a start.
+    /// `default_queue` is the queue of an incoming call recorded without one.
+    pub fn of(call: &Item, service_level_seconds: u32, wrap_up_seconds: u32, default_queue: &str) -> Option<Self> {
+        let started = str_attr(call, call_field::STARTED_AT).and_then(parse)?;
+        let inbound = str_attr(call, call_field::DIRECTION) == Some("inbound");
+        let status = str_attr(call, call_field::STATUS).unwrap_or_default();
+        let answered_at = str_attr(call, call_field::ANSWERED_AT).and_then(parse);
+        let connected_at = str_attr(call, call_field::CONNECTED_AT).and_then(parse);
+        let ended = str_attr(call, call_field::ENDED_AT).and_then(parse);
+        let handled = status == "completed";
+        let talk_from = if inbound {
+            answered_at
+        } else {
+            answered_at.or(connected_at)
+        };
+        let mut hold = call.get(HOLD_SECONDS).and_then(Value::as_i64).unwrap_or(0).max(0);
+        if let (Some(since), Some(end)) = (str_attr(call, HOLD_SINCE).and_then(parse), ended) {
+            hold += secs(since, end);
+        }
+        let connected = match (talk_from, ended) {
+            (Some(a), Some(e)) => secs(a, e),
+            _ => call
+                .get(call_field::DURATION_SECONDS)
+                .and_then(Value::as_i64)
+                .unwrap_or(0),
+        };
+        let operator = str_attr(call, call_field::OPERATOR_ID).map(str::to_owned);
+        let wait = match (inbound && handled, answered_at) {
+            (true, Some(a)) => secs(started, a),
+            _ => 0,
+        };
+        Some(Self {
+            day: day_of(started),
+            operator_name: str_attr(call, call_field::OPERATOR_NAME).map(str::to_owned),
+            queue: inbound.then(|| str_attr(call, "queue").unwrap_or(default_queue).to_owned()),
+            inbound,
+            answered: inbound && handled,
+            abandoned: inbound && status == "abandoned",
+            within_service_level: inbound && handled && wait <= i64::from(service_level_seconds),
+            wait_seconds: wait,
+            talk_seconds: if handled { (connected - hold).max(0) } else { 0 },
+            hold_seconds: if handled { hold.min(connected) } else { 0 },
+            wrap_up_seconds: if handled && operator.is_some() {
+                i64::from(wrap_up_seconds)
+            } else {
+                0
+            },
+            operator,
+            handled,
+            outbound_result: (!inbound).then(|| OUTBOUND_RESULTS.into_iter().find(|r| *r == status).unwrap_or("other")),
+        })
+    }
+
+    /// The call's figures added to (`sign` 1) or taken from (`sign` -1) a report item.
+    fn added(&self, mut u: Update, sign: i64, with_wrap_up: bool) -> Update {
+        let mut add = |name: &str, n: i64| {
+            if n != 0 {
+                u = std::mem::take(&mut u).add(name, sign * n);
+            }
+        };
+        if self.inbound {
+            add("offered", 1);
+        }
+        add("answered", i64::from(self.answered));
+        add("abandoned", i64::from(self.abandoned));
+        add("sl", i64::from(self.within_service_level));
+        add("wait_s", self.wait_seconds);
+        add("talk_s", self.talk_seconds);
+        add("hold_s", self.hold_seconds);
+        if with_wrap_up {
+            add("wrap_s", self.wrap_up_seconds);
+        }
+        add("handled", i64::from(self.handled));
+        if let Some(result) = self.outbound_result {
+            add("outbound", 1);
+            add(&format!("out_{result}"), 1);
+        }
+        u
+    }
+
+    /// The writes adding the call to its day's figures: the centre's, its operator's, its
+    /// queue's and (when the memo has one) its response status's.
+    pub fn ops(&self, status: Option<&str>) -> Vec<TxOp> {
+        let mut ops = vec![bucket(&self.day, "T", "", None, |u| self.added(u, 1, true))];
+        if let Some(op) = &self.operator {
+            ops.push(bucket(&self.day, "O", op, self.operator_name.as_deref(), |u| {
+                self.added(u, 1, true)
+            }));
+        }
+        if let Some(q) = &self.queue {
+            ops.push(bucket(&self.day, "Q", q, None, |u| self.added(u, 1, true)));
+        }
+        if let Some(s) = status {
+            ops.push(bucket(&self.day, "S", s, None, |u| self.added(u, 1, false)));
+        }
+        ops
+    }
+}
+
+/// An `ADD` to one report item, naming what it is.
+fn bucket(day: &str, kind: &str, id: &str, name: Option<&str>, f: impl FnOnce(Update) -> Update) -> TxOp {
+    let mut u = Update::default().set("day", day).set("kind", kind).set("id", id);
+    if let Some(name) = name {
+        u = u.set("name", name);
+    }
+    TxOp::Update {
+        key: report_key(day, kind, id),
+        update: f(u),
+        cond: None,
+    }
+}
+
+/// The counted call filed under its day, for the history export.
+pub fn filed_under_day(facts: &CallFacts, call: &Item, sid: &str) -> TxOp {
+    let started = str_attr(call, call_field::STARTED_AT).unwrap_or_default();
+    let key = call_of_day_key(&facts.day, started, sid);
+    let mut item = Item::new();
+    item.insert(crate::store::attr::PK.into(), key.pk.into());
+    item.insert(crate::store::attr::SK.into(), key.sk.into());
+    item.insert("sid".into(), sid.into());
+    TxOp::Put { item, cond: None }
+}
+
+/// The operator's presence since their last change of it, added to their days' figures when
+/// they change it at `now` (RFC 3339), with the new presence to remember. `stored` is their
+/// item as read before the change; the caller makes its write conditional on
+/// [`presence_unchanged`] so the interval is added once. `wrap_up_ends_early` corrects the 後処理
+/// counted at the call's end when the operator leaves it before its time (or chooses it again).
+pub fn presence_ops(stored: &Item, now: DateTime<Utc>, new_status: &str) -> (Vec<TxOp>, Update) {
+    let id = str_attr(stored, "id").unwrap_or_default().to_owned();
+    let name = str_attr(stored, "name").map(str::to_owned);
+    let mut ops = Vec::new();
+    let mut per_day: BTreeMap<String, (i64, &str)> = BTreeMap::new();
+    if let (Some(status), Some(since)) = (
+        str_attr(stored, PRESENCE_STATUS),
+        str_attr(stored, PRESENCE_SINCE).and_then(parse),
+    ) {
+        // Split at each midnight (Japan time); an interval longer than the longest report is
+        // cut to its last days.
+        let mut from = since.max(now - Duration::days(MAX_RANGE_DAYS));
+        while from < now {
+            let local = from.with_timezone(&jst()).date_naive();
+            let next_midnight = (local + Duration::days(1))
+                .and_hms_opt(0, 0, 0)
+                .and_then(|t| t.and_local_timezone(jst()).single())
+                .map(|t| t.with_timezone(&Utc))
+                .unwrap_or(now);
+            let to = next_midnight.min(now);
+            per_day.insert(day_of(from), (secs(from, to), status));
+            from = to;
+        }
+    }
+    for (day, (seconds, status)) in per_day {
+        if seconds == 0 {
+            continue;
+        }
+        ops.push(bucket(&day, "O", &id, name.as_deref(), |u| {
+            let u = u.add(&format!("p_{status}_s"), seconds);
+            if status == "offline" {
+                u
+            } else {
+                u.add("login_s", seconds)
+            }
+        }));
+    }
+    let update = Update::default()
+        .set(PRESENCE_STATUS, new_status)
+        .set(PRESENCE_SINCE, now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
+    (ops, update)
+}
+
+/// The condition that the operator's presence interval is still the one `stored` had.
+pub fn presence_unchanged(stored: &Item) -> Cond {
+    match str_attr(stored, PRESENCE_SINCE) {
+        Some(since) => Cond::eq(PRESENCE_SINCE, since),
+        None => Cond::AttrNotExists(PRESENCE_SINCE.into()),
+    }
+}
+
+/// The 後処理 seconds to add to an operator's figures of `day` when they leave a wrap-up or
+/// start one by hand: the part of a wrap-up counted at the call's end they did not take
+/// (negative), or a wrap-up they chose (positive).
+pub fn wrap_up_correction(day: &str, operator: &str, name: Option<&str>, seconds: i64) -> Vec<TxOp> {
+    if seconds == 0 {
+        return Vec::new();
+    }
+    vec![
+        bucket(day, "T", "", None, |u| u.add("wrap_s", seconds)),
+        bucket(day, "O", operator, name, |u| u.add("wrap_s", seconds)),
+    ]
+}
+
+/// The day (Japan time) of a moment, as the figures file it.
+pub fn report_day(at: DateTime<Utc>) -> String {
+    day_of(at)
+}
+
+/// Call figures of one item (a day, an operator, a queue, a status, or a sum of them).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Figures {
+    /// Incoming calls (入電数).
+    pub offered: u64,
+    /// Incoming calls an operator answered (応答数).
+    pub answered: u64,
+    /// Incoming calls whose caller hung up before an operator answered (放棄呼).
+    pub abandoned: u64,
+    /// Incoming calls answered within the service-level threshold.
+    pub answered_in_time: u64,
+    /// answered_in_time / offered, percent (one decimal); absent with no incoming call.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_level_percent: Option<f64>,
+    /// abandoned / offered, percent; absent with no incoming call.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub abandon_percent: Option<f64>,
+    /// Average speed of answer (ASA), seconds.
+    pub average_answer_seconds: u64,
+    /// Calls talked on, either way (the AHT's denominator).
+    pub handled: u64,
+    pub talk_seconds: u64,
+    pub hold_seconds: u64,
+    /// 後処理 seconds.
+    pub wrap_up_seconds: u64,
+    /// Average handle time: (talk + hold + 後処理) / handled, seconds.
+    pub average_handle_seconds: u64,
+    /// Outgoing calls (発信数).
+    pub outbound: u64,
+    /// Outgoing calls by result: completed (つながった), busy, no_answer, failed, canceled, other.
+    pub outbound_results: BTreeMap<String, u64>,
+    #[serde(skip)]
+    wait_seconds: u64,
+}
+
+fn n(item: &Item, name: &str) -> u64 {
+    item.get(name).and_then(Value::as_i64).unwrap_or(0).max(0) as u64
+}
+
+fn percent(part: u64, whole: u64) -> Option<f64> {
+    (whole > 0).then(|| (part as f64 * 1000.0 / whole as f64).round() / 10.0)
+}
+
+impl Figures {
+    fn of(item: &Item) -> Self {
+        let mut f = Self {
+            offered: n(item, "offered"),
+            answered: n(item, "answered"),
+            abandoned: n(item, "abandoned"),
+            answered_in_time: n(item, "sl"),
+            handled: n(item, "handled"),
+            talk_seconds: n(item, "talk_s"),
+            hold_seconds: n(item, "hold_s"),
+            wrap_up_seconds: n(item, "wrap_s"),
+            outbound: n(item, "outbound"),
+            wait_seconds: n(item, "wait_s"),
+            ..Self::default()
+        };
+        for r in OUTBOUND_RESULTS {
+            let c = n(item, &format!("out_{r}"));
+            if c > 0 {
+                f.outbound_results.insert(r.to_owned(), c);
+            }
+        }
+        f.finish()
+    }
+
+    fn plus(mut self, o: &Figures) -> Self {
+        self.offered += o.offered;
+        self.answered += o.answered;
+        self.abandoned += o.abandoned;
+        self.answered_in_time += o.answered_in_time;
+        self.handled += o.handled;
+        self.talk_seconds += o.talk_seconds;
+        self.hold_seconds += o.hold_seconds;
+        self.wrap_up_seconds += o.wrap_up_seconds;
+        self.outbound += o.outbound;
+        self.wait_seconds += o.wait_seconds;
+        for (k, v) in &o.outbound_results {
+            *self.outbound_results.entry(k.clone()).or_default() += v;
+        }
+        self.finish()
+    }
+
+    fn finish(mut self) -> Self {
+        self.service_level_percent = percent(self.answered_in_time, self.offered);
+        self.abandon_percent = percent(self.abandoned, self.offered);
+        self.average_answer_seconds = self.wait_seconds.checked_div(self.answered).unwrap_or(0);
+        self.average_handle_seconds = (self.talk_seconds + self.hold_seconds + self.wrap_up_seconds)
+            .checked_div(self.handled)
+            .unwrap_or(0);
+        self
+    }
+}
+
+/// An operator's presence over the range.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Presence {
+    /// Seconds signed in (every presence but オフライン).
+    pub login_seconds: u64,
+    /// Seconds 受付可 and waiting for a call: their 受付可 time less the calls and 後処理 in it.
+    pub available_seconds: u64,
+    /// Seconds in each presence they chose, by presence id (calls taken in it included).
+    pub status_seconds: BTreeMap<String, u64>,
+    /// 稼働率: (通話 + 保留 + 後処理 + 受付可) / ログイン時間, percent; absent with no login time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub utilisation_percent: Option<f64>,
+    /// 占有率: (通話 + 保留 + 後処理) / (通話 + 保留 + 後処理 + 受付可), percent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub occupancy_percent: Option<f64>,
+}
+
+impl Presence {
+    fn of(item: &Item) -> Self {
+        let mut p = Self {
+            login_seconds: n(item, "login_s"),
+            ..Self::default()
+        };
+        for (k, v) in item {
+            if let Some(status) = k.strip_prefix("p_").and_then(|k| k.strip_suffix("_s"))
+                && let Some(v) = v.as_i64()
+                && v > 0
+            {
+                p.status_seconds.insert(status.to_owned(), v as u64);
+            }
+        }
+        p
+    }
+
+    fn plus(mut self, o: &Presence) -> Self {
+        self.login_seconds += o.login_seconds;
+        for (k, v) in &o.status_seconds {
+            *self.status_seconds.entry(k.clone()).or_default() += v;
+        }
+        self
+    }
+
+    fn finish(mut self, calls: &Figures) -> Self {
+        let busy = calls.talk_seconds + calls.hold_seconds + calls.wrap_up_seconds;
+        let available_raw = self.status_seconds.get("available").copied().unwrap_or(0);
+        self.available_seconds = available_raw.saturating_sub(busy);
+        self.utilisation_percent = percent(
+            (busy + self.available_seconds).min(self.login_seconds),
+            self.login_seconds,
+        );
+        self.occupancy_percent = percent(busy, busy + self.available_seconds);
+        self
+    }
+}
+
+/// One day's figures.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct DayRow {
+    pub day: String,
+    pub figures: Figures,
+}
+
+/// One operator's figures over the range.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct OperatorRow {
+    pub id: String,
+    pub name: String,
+    pub figures: Figures,
+    pub presence: Presence,
+}
+
+/// One queue's or one response status's figures over the range.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct GroupRow {
+    pub id: String,
+    /// Its name in the settings (the id when it is no longer there).
+    pub name: String,
+    pub figures: Figures,
+}
+
+/// A report of a range of days.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Report {
+    pub from: String,
+    pub to: String,
+    /// The service-level threshold, seconds (calls counted with the setting of their day).
+    pub service_level_seconds: u32,
+    pub totals: Figures,
+    /// The centre's presence: every operator's together.
+    pub presence: Presence,
+    /// Every day of the range, in order (zeros on a day with no call).
+    pub days: Vec<DayRow>,
+    pub operators: Vec<OperatorRow>,
+    pub queues: Vec<GroupRow>,
+    pub statuses: Vec<GroupRow>,
+}
+
+/// A validated range of days (Japan time), at most [`MAX_RANGE_DAYS`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DayRange {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+impl DayRange {
+    /// Parses `from` and `to` (`YYYY-MM-DD`), refusing them with a message in Japanese that
+    /// says what to fix.
+    pub fn parse(from: Option<&str>, to: Option<&str>) -> Result<Self, DomainError> {
+        let day = |field: &str, v: Option<&str>| {
+            let v = v.ok_or_else(|| {
+                DomainError::invalid_field(
+                    "invalid_range",
+                    field,
+                    format!("{field} に日付を YYYY-MM-DD で指定してください"),
+                )
+            })?;
+            NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| {
+                DomainError::invalid_field(
+                    "invalid_range",
+                    field,
+                    format!("{field} の「{v}」は日付として読めません。YYYY-MM-DD（例: 2026-12-01）で指定してください"),
+                )
+            })
+        };
+        let from_day = day("from", from)?;
+        let to_day = day("to", to)?;
+        if to_day < from_day {
+            return Err(DomainError::invalid_field(
+                "invalid_range",
+                "to",
+                "終了日が開始日より前です。開始日以降の日付を指定してください",
+            ));
+        }
+        if (to_day - from_day).num_days() + 1 > MAX_RANGE_DAYS {
+            return Err(DomainError::invalid_field(
+                "invalid_range",
+                "to",
+                format!("期間は{MAX_RANGE_DAYS}日以内で指定してください"),
+            ));
+        }
+        Ok(Self {
+            from: from_day,
+            to: to_day,
+        })
+    }
+
+    /// Every day of the range, in order.
+    pub fn days(&self) -> impl Iterator<Item = NaiveDate> + use<> {
+        let from = self.from;
+        (0..=(self.to - self.from).num_days()).map(move |i| from + Duration::days(i))
+    }
+}
+
+/// Reads reports and moves a call's response status between the figures.
+pub struct Reports {
+    store: Arc<dyn Store>,
+    settings: Arc<SettingsService>,
+}
+
+impl Reports {
+    pub fn new(store: Arc<dyn Store>, settings: Arc<SettingsService>) -> Self {
+        Self { store, settings }
+    }
+
+    /// The report of a range: one query per month it touches (more pages past 1000 items),
+    /// eventually consistent (it is shown, never written from).
+    pub async fn report(&self, range: DayRange) -> Result<Report, DomainError> {
+        let settings = self.settings.get().await?;
+        let mut items = Vec::new();
+        let mut month_start = range.from;
+        while month_start <= range.to {
+            let month = month_start.format("%Y-%m").to_string();
+            let next_month = first_of_next_month(month_start);
+            let month_end = (next_month - Duration::days(1)).min(range.to);
+            let sk = SortKey::Between(
+                report_day_first(&month_start.format("%Y-%m-%d").to_string()),
+                report_day_last(&month_end.format("%Y-%m-%d").to_string()),
+            );
+            let mut cursor = None;
+            loop {
+                let page = self
+                    .store
+                    .query(
+                        Query::partition(report_pk(&month))
+                            .sk(sk.clone())
+                            .limit(REPORT_PAGE)
+                            .eventually_consistent()
+                            .after(cursor),
+                    )
+                    .await?;
+                items.extend(page.items);
+                match page.cursor {
+                    Some(c) => cursor = Some(c),
+                    None => break,
+                }
+            }
+            month_start = next_month;
+        }
+        let mut days: BTreeMap<String, Figures> = range
+            .days()
+            .map(|d| (d.format("%Y-%m-%d").to_string(), Figures::default()))
+            .collect();
+        let mut operators: BTreeMap<String, (String, Figures, Presence)> = BTreeMap::new();
+        let mut queues: BTreeMap<String, Figures> = BTreeMap::new();
+        let mut statuses: BTreeMap<String, Figures> = BTreeMap::new();
+        for item in &items {
+            let (Some(day), Some(kind), Some(id)) =
+                (str_attr(item, "day"), str_attr(item, "kind"), str_attr(item, "id"))
+            else {
+                continue;
+            };
+            let figures = Figures::of(item);
+            match kind {
+                "T" => {
+                    if let Some(d) = days.get_mut(day) {
+                        *d = std::mem::take(d).plus(&figures);
+                    }
+                }
+                "O" => {
+                    let e = operators.entry(id.to_owned()).or_default();
+                    if let Some(name) = str_attr(item, "name") {
+                        e.0 = name.to_owned();
+                    }
+                    e.1 = std::mem::take(&mut e.1).plus(&figures);
+                    e.2 = std::mem::take(&mut e.2).plus(&Presence::of(item));
+                }
+                "Q" => {
+                    let e = queues.entry(id.to_owned()).or_default();
+                    *e = std::mem::take(e).plus(&figures);
+                }
+                "S" => {
+                    let e = statuses.entry(id.to_owned()).or_default();
+                    *e = std::mem::take(e).plus(&figures);
+                }
+                _ => {}
+            }
+        }
+        let totals = days.values().fold(Figures::default(), |a, f| a.plus(f));
+        let mut all_presence = Presence::default();
+        let mut operator_rows = Vec::new();
+        for (id, (name, figures, presence)) in operators {
+            all_presence = all_presence.plus(&presence);
+            operator_rows.push(OperatorRow {
+                name: if name.is_empty() { id.clone() } else { name },
+                id,
+                presence: presence.finish(&figures),
+                figures,
+            });
+        }
+        // Queues and statuses in the order of the settings, those no longer there after.
+        let mut queue_rows: Vec<GroupRow> = settings
+            .queues
+            .iter()
+            .filter_map(|q| {
+                queues.remove(q.id.as_str()).map(|figures| GroupRow {
+                    id: q.id.to_string(),
+                    name: q.name.clone(),
+                    figures,
+                })
+            })
+            .collect();
+        queue_rows.extend(queues.into_iter().map(|(id, figures)| GroupRow {
+            name: id.clone(),
+            id,
+            figures,
+        }));
+        let mut status_rows: Vec<GroupRow> = settings
+            .response_statuses
+            .iter()
+            .filter_map(|s| {
+                statuses.remove(s.id.as_str()).map(|figures| GroupRow {
+                    id: s.id.to_string(),
+                    name: s.label.clone(),
+                    figures,
+                })
+            })
+            .collect();
+        status_rows.extend(statuses.into_iter().map(|(id, figures)| GroupRow {
+            name: id.clone(),
+            id,
+            figures,
+        }));
+        let centre_calls = operator_rows.iter().fold(Figures::default(), |a, o| a.plus(&o.figures));
+        Ok(Report {
+            from: range.from.format("%Y-%m-%d").to_string(),
+            to: range.to.format("%Y-%m-%d").to_string(),
+            service_level_seconds: settings.call_handling.service_level_seconds,
+            totals,
+            presence: all_presence.finish(&centre_calls),
+            days: days.into_iter().map(|(day, figures)| DayRow { day, figures }).collect(),
+            operators: operator_rows,
+            queues: queue_rows,
+            statuses: status_rows,
+        })
+    }
+
+    /// A memo's response status changed to `status` (saved as `memo_version`): a call already
+    /// counted under another status is moved to this one. The move holds only if the call is
+    /// still counted under the status read and the memo is still that version, so a move and
+    /// the call's count never both add it, and a later save's own move wins.
+    pub async fn status_changed(&self, sid: &str, status: Option<&str>, memo_version: u64) -> Result<(), DomainError> {
+        let Some(call) = self.store.get(&call_key(sid)).await? else {
+            return Ok(());
+        };
+        if !call.contains_key(call_field::COUNTED) {
+            // Counted with the memo's status when it ends.
+            return Ok(());
+        }
+        let before = str_attr(&call, COUNTED_STATUS);
+        if before == status {
+            return Ok(());
+        }
+        let settings = self.settings.get().await?;
+        let Some(facts) = CallFacts::of(
+            &call,
+            settings.call_handling.service_level_seconds,
+            settings.call_handling.wrap_up_seconds,
+            settings.queue_of_entry(None),
+        ) else {
+            return Ok(());
+        };
+        let mut mark = Update::default();
+        mark = match status {
+            Some(s) => mark.set(COUNTED_STATUS, s),
+            None => mark.remove(COUNTED_STATUS),
+        };
+        let mut ops = vec![
+            TxOp::Update {
+                key: call_key(sid),
+                update: mark,
+                cond: Some(match before {
+                    Some(b) => Cond::eq(COUNTED_STATUS, b),
+                    None => Cond::And(vec![Cond::Exists, Cond::AttrNotExists(COUNTED_STATUS.into())]),
+                }),
+            },
+            TxOp::Check {
+                key: memo_key(sid),
+                cond: Cond::version(memo_version),
+            },
+        ];
+        if let Some(b) = before {
+            ops.push(bucket(&facts.day, "S", b, None, |u| facts.added(u, -1, false)));
+        }
+        if let Some(s) = status {
+            ops.push(bucket(&facts.day, "S", s, None, |u| facts.added(u, 1, false)));
+        }
+        match self.store.transact(ops).await {
+            Ok(()) => Ok(()),
+            // Moved by a later save, or the call's figures changed meanwhile: theirs holds.
+            Err(e) if e.is_condition_failed() => Ok(()),
+            Err(StoreError::TransactionConflict) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+fn first_of_next_month(d: NaiveDate) -> NaiveDate {
+    use chrono::Datelike;
+    let (y, m) = if d.month() == 12 {
+        (d.year() + 1, 1)
+    } else {
+        (d.year(), d.month() + 1)
+    };
+    NaiveDate::from_ymd_opt(y, m, 1).unwrap_or(d)
+}
+
+/// The count marks a call's record gets with its figures: counted on its day, under the
+/// memo's response status.
+pub fn counted_marks(day: &str, status: Option<&str>) -> Update {
+    let u = Update::default().set(call_field::COUNTED, json!(day));
+    match status {
+        Some(s) => u.set(COUNTED_STATUS, s),
+        None => u,
+    }
+}
+
+/// Writes an operator's change of presence (`update`, if `cond` holds) together with the
+/// presence it ends: their time since their last change, added to their days' figures, and the
+/// 後処理 counted at their call's end that they did not take (leaving it early), or the one they
+/// chose by hand. The write also holds only if nobody changed their presence since it was read,
+/// so the interval is added once; it is read again and tried again when somebody did. Returns
+/// the operator's item as written, or `ConditionFailed` when `cond` does not hold.
+pub async fn write_presence(store: &dyn Store, key: &Key, update: Update, cond: Cond) -> Result<Item, StoreError> {
+    let set = |name: &str| {
+        update
+            .set
+            .iter()
+            .find(|(k, _)| k == name)
+            .and_then(|(_, v)| v.as_str())
+            .map(str::to_owned)
+    };
+    let new_status = set("status").unwrap_or_default();
+    // The presence they are in between calls: a wrap-up chosen by hand ends in 受付可 or the
+    // presence the call returns them to.
+    let segment = if new_status == "wrap_up" {
+        set("after_call_status").unwrap_or_else(|| "available".to_owned())
+    } else {
+        new_status.clone()
+    };
+    for _ in 0..3 {
+        let Some(stored) = store.get(key).await? else {
+            return Err(StoreError::ConditionFailed { index: Some(0) });
+        };
+        let now = Utc::now();
+        let (mut ops, presence) = presence_ops(&stored, now, &segment);
+        let id = str_attr(&stored, "id").unwrap_or_default().to_owned();
+        let name = str_attr(&stored, "name").map(str::to_owned);
+        if str_attr(&stored, "status") == Some("wrap_up")
+            && let Some(until) = str_attr(&stored, "wrap_up_until").and_then(parse)
+            && until > now
+        {
+            let since = str_attr(&stored, "status_since").and_then(parse).unwrap_or(now);
+            ops.extend(wrap_up_correction(
+                &report_day(since),
+                &id,
+                name.as_deref(),
+                -secs(now, until),
+            ));
+        }
+        if new_status == "wrap_up"
+            && let Some(until) = set("wrap_up_until").as_deref().and_then(parse)
+        {
+            ops.extend(wrap_up_correction(
+                &report_day(now),
+                &id,
+                name.as_deref(),
+                secs(now, until),
+            ));
+        }
+        let mut u = update.clone();
+        u.set.extend(presence.set);
+        let write = TxOp::Update {
+            key: key.clone(),
+            update: u,
+            cond: Some(Cond::And(vec![cond.clone(), presence_unchanged(&stored)])),
+        };
+        ops.insert(0, write);
+        match store.transact(ops).await {
+            Ok(()) => {
+                return store
+                    .get(key)
+                    .await?
+                    .ok_or(StoreError::ConditionFailed { index: Some(0) });
+            }
+            Err(StoreError::TransactionConflict) => continue,
+            Err(e) if e.is_condition_failed() => {
+                let now_stored = store.get(key).await?;
+                let moved =
+                    now_stored.as_ref().and_then(|i| str_attr(i, PRESENCE_SINCE)) != str_attr(&stored, PRESENCE_SINCE);
+                if !moved {
+                    return Err(e);
+                }
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Err(StoreError::TransactionConflict)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Services;
+    use crate::domain::calls::{CallSummary, Direction};
+    use crate::store::counting::CountingStore;
+    use crate::store::embedded::EmbeddedStore;
+
+    /// An ended call: started at 10:00 Japan time on 2026-11-23 (01:00 UTC), answered after
+    /// `wait` seconds (when answered), ended `talk` seconds later, held `hold` of them.
+    #[allow(clippy::too_many_arguments)]
+    async fn ended(
+        s: &Services,
+        sid: &str,
+        direction: Direction,
+        status: &str,
+        operator: Option<&str>,
+        queue: Option<&str>,
+        wait: Option<i64>,
+        talk: i64,
+        hold: i64,
+    ) {
+        let start = DateTime::parse_from_rfc3339("2026-11-23T01:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let at = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let mut c = CallSummary::new(sid, direction, None, None, status, at(start), None);
+        c.operator_id = operator.map(str::to_owned);
+        c.operator_name = operator.map(|o| format!("{o}さん"));
+        let answered = wait.map(|w| start + Duration::seconds(w));
+        c.answered_at = answered.map(at);
+        c.ended_at = Some(at(answered.unwrap_or(start) + Duration::seconds(talk)));
+        let mut item = c.to_item();
+        if let Some(q) = queue {
+            item.insert("queue".into(), q.into());
+        }
+        if hold > 0 {
+            item.insert(HOLD_SECONDS.into(), hold.into());
+        }
+        s.store.put(item, None).await.unwrap();
+    }
+
+    async fn memo(s: &Services, sid: &str, status: &str, version: u64) {
+        let key = memo_key(sid);
+        let mut item = Item::new();
+        item.insert("PK".into(), key.pk.into());
+        item.insert("SK".into(), key.sk.into());
+        item.insert("call_sid".into(), sid.into());
+        item.insert("text".into(), "".into());
+        item.insert("response_status".into(), status.into());
+        item.insert("version".into(), version.into());
+        s.store.put(item, None).await.unwrap();
+    }
+
+    fn day(range: &str) -> DayRange {
+        DayRange::parse(Some(range), Some(range)).unwrap()
+    }
+
+    #[tokio::test]
+    async fn ended_calls_are_counted_once_per_day_operator_queue_and_response_status() {
+        // Given two answered calls in two queues, an abandoned one, and two outgoing calls,
+        let s = Services::new(Arc::new(EmbeddedStore::in_memory().unwrap()));
+        ended(
+            &s,
+            "CA01",
+            Direction::Inbound,
+            "completed",
+            Some("op-sato"),
+            Some("repair"),
+            Some(10),
+            150,
+            30,
+        )
+        .await;
+        ended(
+            &s,
+            "CA02",
+            Direction::Inbound,
+            "completed",
+            Some("op-suzuki"),
+            Some("billing"),
+            Some(40),
+            200,
+            0,
+        )
+        .await;
+        ended(
+            &s,
+            "CA03",
+            Direction::Inbound,
+            "abandoned",
+            None,
+            Some("billing"),
+            None,
+            25,
+            0,
+        )
+        .await;
+        ended(
+            &s,
+            "CA04",
+            Direction::Outbound,
+            "busy",
+            Some("op-sato"),
+            None,
+            None,
+            0,
+            0,
+        )
+        .await;
+        ended(
+            &s,
+            "CA05",
+            Direction::Outbound,
+            "completed",
+            Some("op-sato"),
+            None,
+            Some(5),
+            60,
+            0,
+        )
+        .await;
+        memo(&s, "CA01", "resolved", 3).await;
+        // when every end is reported twice (a retried callback),
+        for sid in ["CA01", "CA02", "CA03", "CA04", "CA05", "CA01", "CA03"] {
+            s.monitor.count_ended(sid).await.unwrap();
+        }
+        // then the centre's figures count each call once,
+        let r = s.reports.report(day("2026-11-23")).await.unwrap();
+        let t = &r.totals;
+        assert_eq!((t.offered, t.answered, t.abandoned, t.answered_in_time), (3, 2, 1, 1));
+        assert_eq!(t.service_level_percent, Some(33.3), "1 of 3 offered within 20 s");
+        assert_eq!(t.average_answer_seconds, 25, "(10 + 40) / 2");
+        assert_eq!((t.talk_seconds, t.hold_seconds), (120 + 200 + 60, 30));
+        assert_eq!(t.wrap_up_seconds, 3 * 60, "the planned 60 s after each talked call");
+        assert_eq!(t.handled, 3);
+        assert_eq!(t.average_handle_seconds, (380 + 30 + 180) / 3);
+        assert_eq!(t.outbound, 2);
+        assert_eq!(t.outbound_results.get("busy"), Some(&1));
+        assert_eq!(t.outbound_results.get("completed"), Some(&1));
+        assert_eq!(r.days.len(), 1);
+        assert_eq!(r.days[0].figures, *t);
+        // per operator,
+        let sato = r.operators.iter().find(|o| o.id == "op-sato").unwrap();
+        assert_eq!(sato.name, "op-satoさん");
+        assert_eq!(
+            (sato.figures.answered, sato.figures.outbound, sato.figures.handled),
+            (1, 2, 2)
+        );
+        assert_eq!(sato.figures.talk_seconds, 120 + 60);
+        // per queue,
+        let billing = r.queues.iter().find(|q| q.id == "billing").unwrap();
+        assert_eq!(
+            (
+                billing.figures.offered,
+                billing.figures.answered,
+                billing.figures.abandoned
+            ),
+            (2, 1, 1)
+        );
+        let repair = r.queues.iter().find(|q| q.id == "repair").unwrap();
+        assert_eq!((repair.figures.offered, repair.figures.answered_in_time), (1, 1));
+        // and per response status, the one the memo had when the call ended.
+        assert_eq!(r.statuses.len(), 1);
+        assert_eq!(
+            (r.statuses[0].id.as_str(), r.statuses[0].name.as_str()),
+            ("resolved", "対応完了")
+        );
+        assert_eq!(r.statuses[0].figures.answered, 1);
+    }
+
+    #[tokio::test]
+    async fn a_response_status_changed_after_the_call_moves_the_call_to_the_new_status() {
+        // Given a call counted under 対応完了,
+        let s = Services::new(Arc::new(EmbeddedStore::in_memory().unwrap()));
+        ended(
+            &s,
+            "CA01",
+            Direction::Inbound,
+            "completed",
+            Some("op-sato"),
+            Some("repair"),
+            Some(10),
+            150,
+            0,
+        )
+        .await;
+        memo(&s, "CA01", "resolved", 1).await;
+        s.monitor.count_ended("CA01").await.unwrap();
+        // when the memo is saved with 折り返し必要 (and the same move is reported twice),
+        memo(&s, "CA01", "callback", 2).await;
+        s.reports.status_changed("CA01", Some("callback"), 2).await.unwrap();
+        s.reports.status_changed("CA01", Some("callback"), 2).await.unwrap();
+        // then the call counts under 折り返し必要 only, once.
+        let r = s.reports.report(day("2026-11-23")).await.unwrap();
+        let by: Vec<(&str, u64)> = r.statuses.iter().map(|g| (g.id.as_str(), g.figures.answered)).collect();
+        assert_eq!(by, [("resolved", 0), ("callback", 1)]);
+        // A stale move (of a memo version no longer stored) changes nothing.
+        s.reports.status_changed("CA01", Some("escalated"), 1).await.unwrap();
+        let r = s.reports.report(day("2026-11-23")).await.unwrap();
+        assert!(
+            r.statuses
+                .iter()
+                .all(|g| g.id != "escalated" || g.figures.answered == 0)
+        );
+    }
+
+    #[tokio::test]
+    async fn concurrent_counts_of_many_calls_lose_no_figure() {
+        let s = Services::new(Arc::new(EmbeddedStore::in_memory().unwrap()));
+        for i in 0..20 {
+            let sid = format!("CA{i:02}");
+            ended(
+                &s,
+                &sid,
+                Direction::Inbound,
+                "completed",
+                Some("op-sato"),
+                Some("repair"),
+                Some(5),
+                100,
+                0,
+            )
+            .await;
+        }
+        let runs = (0..40).map(|i| {
+            let m = s.monitor.clone();
+            tokio::spawn(async move { m.count_ended(&format!("CA{:02}", i % 20)).await })
+        });
+        for r in futures::future::join_all(runs).await {
+            r.unwrap().unwrap();
+        }
+        let r = s.reports.report(day("2026-11-23")).await.unwrap();
+        assert_eq!(r.totals.answered, 20);
+        assert_eq!(r.operators[0].figures.talk_seconds, 20 * 100);
+    }
+
+    fn operator_item(status: &str, since: &str) -> Item {
+        let mut item = Item::new();
+        item.insert("id".into(), "op-sato".into());
+        item.insert("name".into(), "佐藤".into());
+        item.insert(PRESENCE_STATUS.into(), status.into());
+        item.insert(PRESENCE_SINCE.into(), since.into());
+        item
+    }
+
+    fn added(ops: &[TxOp]) -> Vec<(String, Vec<(String, i64)>)> {
+        ops.iter()
+            .filter_map(|op| match op {
+                TxOp::Update { key, update, .. } => Some((key.sk.clone(), update.add.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn presence_over_midnight_is_split_between_the_two_japanese_days() {
+        // 受付可 from 23:30 to 00:15 Japan time.
+        let stored = operator_item("available", "2026-11-23T14:30:00.000Z");
+        let now = DateTime::parse_from_rfc3339("2026-11-23T15:15:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let (ops, next) = presence_ops(&stored, now, "away");
+        let expected = |d: &str, s: i64| {
+            (
+                format!("{d}#O#op-sato"),
+                vec![("p_available_s".to_owned(), s), ("login_s".to_owned(), s)],
+            )
+        };
+        assert_eq!(added(&ops), [expected("2026-11-23", 1800), expected("2026-11-24", 900)]);
+        assert!(next.set.contains(&(PRESENCE_STATUS.to_owned(), json!("away"))));
+    }
+
+    #[test]
+    fn time_signed_off_is_not_login_time() {
+        let stored = operator_item("offline", "2026-11-23T00:00:00.000Z");
+        let now = DateTime::parse_from_rfc3339("2026-11-23T01:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let (ops, _) = presence_ops(&stored, now, "available");
+        assert_eq!(
+            added(&ops),
+            [(
+                "2026-11-23#O#op-sato".to_owned(),
+                vec![("p_offline_s".to_owned(), 3600)]
+            )]
+        );
+    }
+
+    #[tokio::test]
+    async fn utilisation_and_occupancy_follow_the_definitions_shown_in_the_page() {
+        // Given an operator logged in 3600 s: 受付可 3000 s (a call of 600 s talk + 60 s 後処理
+        // in it), 離席 600 s,
+        let store: Arc<dyn Store> = Arc::new(EmbeddedStore::in_memory().unwrap());
+        let s = Services::new(store.clone());
+        ended(
+            &s,
+            "CA01",
+            Direction::Inbound,
+            "completed",
+            Some("op-sato"),
+            Some("repair"),
+            Some(5),
+            600,
+            0,
+        )
+        .await;
+        s.monitor.count_ended("CA01").await.unwrap();
+        let stored = operator_item("available", "2026-11-23T00:00:00.000Z");
+        let (ops, _) = presence_ops(
+            &stored,
+            DateTime::parse_from_rfc3339("2026-11-23T00:50:00Z").unwrap().into(),
+            "away",
+        );
+        store.transact(ops).await.unwrap();
+        let stored = operator_item("away", "2026-11-23T00:50:00.000Z");
+        let (ops, _) = presence_ops(
+            &stored,
+            DateTime::parse_from_rfc3339("2026-11-23T01:00:00Z").unwrap().into(),
+            "offline",
+        );
+        store.transact(ops).await.unwrap();
+        // then 稼働率 = (600 + 60 + 2340) / 3600 and 占有率 = 660 / 3000.
+        let r = s.reports.report(day("2026-11-23")).await.unwrap();
+        let p = &r.operators[0].presence;
+        assert_eq!(p.login_seconds, 3600);
+        assert_eq!(p.available_seconds, 3000 - 660);
+        assert_eq!(p.utilisation_percent, Some(83.3));
+        assert_eq!(p.occupancy_percent, Some(22.0));
+        assert_eq!(p.status_seconds.get("away"), Some(&600));
+    }
+
+    #[tokio::test]
+    async fn a_month_of_a_200_operator_centre_is_read_in_seven_queries() {
+        // Given 31 days of figures of 200 operators, 3 queues and 6 response statuses (210 a
+        // day, 6,510 items),
+        let inner: Arc<dyn Store> = Arc::new(EmbeddedStore::in_memory().unwrap());
+        let mut puts = Vec::new();
+        for d in 1..=31 {
+            let day = format!("2026-12-{d:02}");
+            let mut ids: Vec<(&str, String)> = vec![("T", String::new())];
+            ids.extend((0..200).map(|i| ("O", format!("op-{i:03}"))));
+            ids.extend(["repair", "billing", "sales"].map(|q| ("Q", q.to_owned())));
+            ids.extend((0..6).map(|i| ("S", format!("status{i}"))));
+            for (kind, id) in ids {
+                let key = report_key(&day, kind, &id);
+                let mut item = Item::new();
+                item.insert("PK".into(), key.pk.into());
+                item.insert("SK".into(), key.sk.into());
+                for (k, v) in [
+                    ("day", json!(day)),
+                    ("kind", json!(kind)),
+                    ("id", json!(id)),
+                    ("offered", json!(1)),
+                ] {
+                    item.insert(k.into(), v);
+                }
+                puts.push(item);
+            }
+        }
+        for chunk in puts.chunks(500) {
+            inner.batch_write(chunk.to_vec(), Vec::new()).await.unwrap();
+        }
+        let counting = Arc::new(CountingStore::new(inner));
+        let s = Services::new(counting.clone());
+        s.settings.get().await.unwrap();
+        counting.reset();
+        // when December is reported,
+        let r = s
+            .reports
+            .report(DayRange::parse(Some("2026-12-01"), Some("2026-12-31")).unwrap())
+            .await
+            .unwrap();
+        // then every figure is read, in 7 queries of at most 1,000 items and nothing else.
+        assert_eq!(r.totals.offered, 31);
+        assert_eq!(r.operators.len(), 200);
+        assert_eq!(r.operators[0].figures.offered, 31);
+        let c = counting.counts();
+        assert_eq!((c.queries, c.total()), (7, 7), "{c:?}");
+    }
+
+    #[test]
+    fn a_range_is_refused_in_japanese_saying_what_to_fix() {
+        let msg = |from: Option<&str>, to: Option<&str>| DayRange::parse(from, to).unwrap_err().to_string();
+        assert!(msg(None, Some("2026-12-01")).contains("from に日付を YYYY-MM-DD で指定してください"));
+        assert!(msg(Some("2026/12/01"), Some("2026-12-01")).contains("日付として読めません"));
+        assert!(msg(Some("2026-12-02"), Some("2026-12-01")).contains("終了日が開始日より前です"));
+        assert!(msg(Some("2026-01-01"), Some("2026-04-03")).contains("期間は92日以内で指定してください"));
+        assert!(
+            DayRange::parse(Some("2026-01-01"), Some("2026-04-02")).is_ok(),
+            "92 days"
+        );
+    }
+}
