@@ -608,6 +608,7 @@ async fn past_calls(s: &Services, accounts: &[(RecordId, String)]) -> Result<(),
             memo: (!abandoned).then(|| memo.to_owned()),
             response_status: (!abandoned).then(|| status.to_owned()),
             recording_url: None,
+            recording_deleted_at: None,
             external: None,
         };
         items.push(call.to_item());

@@ -133,6 +133,26 @@ string_id!(
 );
 
 string_id!(
+    /// The token of a short-lived link (a recording played in the page): 128 random bits as 32
+    /// lower-case hexadecimal digits, a capability no one can guess while it lives.
+    LinkToken, "link token", "32 lower-case hexadecimal digits",
+    |s| s.len() == 32 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+);
+
+impl LinkToken {
+    /// A fresh token from the operating system's random source.
+    pub fn new() -> Self {
+        Self(format!("{:032x}", rand::random::<u128>()))
+    }
+}
+
+impl Default for LinkToken {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+string_id!(
     /// The name of a section of the settings (`lines`, `scripts`, `objects` …); which sections
     /// there are is the settings service's to say.
     SectionName, "settings section", "lower-case letters, digits and _, starting with a letter, at most 40",

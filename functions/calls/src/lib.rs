@@ -14,6 +14,7 @@
 
 mod dialing;
 mod external;
+mod recordings;
 mod tasks;
 
 use axum::Router;
@@ -54,6 +55,8 @@ pub fn routes(state: CallControl) -> Router {
         .route("/api/calls/{call}/hangup", post(hangup))
         .route("/api/calls/{call}/rejoin", post(rejoin))
         .route("/api/calls/{call}/recording", post(recording))
+        .route("/api/calls/{call}/recording/link", post(recordings::link))
+        .route("/api/media/recordings/{token}", get(recordings::media))
         .route("/api/calls/{call}/transfer", post(transfer).delete(cancel_transfer))
         .route("/api/handoffs/{id}", get(handoff))
         .layer(shared::http::body_limit())
@@ -296,6 +299,8 @@ pub async fn handoff(
     tasks::take,
     tasks::done,
     tasks::undo,
-    tasks::recording
+    tasks::recording,
+    recordings::link,
+    recordings::media
 ))]
 pub struct ApiDoc;

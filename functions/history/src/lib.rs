@@ -59,7 +59,9 @@ fn subject(p: &HistoryParams) -> Result<Subject, ApiError> {
 /// Calls linked to a phone number or an account, newest first, each with the voicemail or
 /// callback request its caller left; a number's voicemails left while its line was closed are
 /// listed among them as calls of status `voicemail`. Recording links are shown to supervisors
-/// and admins only.
+/// and admins, and to an operator on their own calls when the settings let operators play them
+/// (`call_handling.operators_play_own_recordings`); the page plays them through
+/// `POST /api/calls/{call}/recording/link`.
 #[utoipa::path(get, path = "/api/history/calls", params(HistoryParams), tag = "history",
     responses((status = 200, body = Paged<HistoryCall>)))]
 pub async fn calls(
@@ -73,8 +75,11 @@ pub async fn calls(
         .calls(&subj, p.limit.unwrap_or(20), p.cursor.as_deref())
         .await?;
     if caller.role < shared::auth::Role::Supervisor {
+        let operators_may = s.settings.get().await?.call_handling.operators_play_own_recordings;
         for row in &mut page.items {
-            row.call.recording_url = None;
+            if !row.call.recording_playable_by(&caller, operators_may) {
+                row.call.recording_url = None;
+            }
         }
     }
     Ok(axum::Json(page))

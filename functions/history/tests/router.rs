@@ -32,6 +32,7 @@ fn call_at(n: usize, account: &str) -> CallSummary {
         memo: Some(format!("メモ {n}")),
         response_status: Some("resolved".into()),
         recording_url: None,
+        recording_deleted_at: None,
         external: None,
     }
 }

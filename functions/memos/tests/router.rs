@@ -35,6 +35,7 @@ async fn app() -> (axum::Router, Services) {
         memo: None,
         response_status: None,
         recording_url: None,
+        recording_deleted_at: None,
         external: None,
     };
     services.store.put(summary.to_item(), None).await.unwrap();

@@ -168,6 +168,10 @@ impl CallControl {
                 .update(&call_key(sid.as_str()), update, Some(cond))
                 .await,
         )?;
+        if completed {
+            self.file_recording(sid.as_str(), &cb.recording_sid, chrono::Utc::now())
+                .await?;
+        }
         Ok(())
     }
 }

@@ -24,6 +24,9 @@
 //! - [`legs`]: the one builder of an operator's (or supervisor's) softphone leg;
 //! - [`reconcile`]: the store brought in line with Twilio when end callbacks were lost (every
 //!   minute, and a supervisor releasing a stuck operator);
+//! - [`recordings`]: a call's recording played in the page through a short-lived link (the
+//!   role checked, the listening audited, the media read from Twilio a range at a time) and
+//!   deleted at Twilio when its retention runs out (run with [`reconcile`]);
 //! - [`webhooks`]: the webhook routes and the URLs built from them.
 //!
 //! Every step is driven by a request that arrives anyway — a webhook, a callback, the hold
@@ -44,6 +47,7 @@ pub mod legs;
 pub mod offers;
 pub mod outbound;
 pub mod reconcile;
+pub mod recordings;
 pub mod transfer;
 pub mod voicemail;
 pub mod webhooks;

@@ -85,6 +85,10 @@ pub struct CallSummary {
     pub response_status: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recording_url: Option<String>,
+    /// When the call's recording was deleted at Twilio because its retention period ran out
+    /// (保存期間を過ぎたため削除済み); the recording's link is gone from then on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recording_deleted_at: Option<String>,
     /// 外部転送: the outside number the customer was handed to, if they were.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external: Option<ExternalHandover>,
@@ -149,6 +153,7 @@ impl CallSummary {
             memo: None,
             response_status: None,
             recording_url: None,
+            recording_deleted_at: None,
             external: None,
         }
     }
@@ -177,6 +182,14 @@ impl CallSummary {
     /// Reads a call from its item (extra attributes are ignored).
     pub fn from_item(item: &Item) -> Option<Self> {
         serde_json::from_value(serde_json::Value::Object(item.clone())).ok()
+    }
+
+    /// Whether `caller` may play this call's recording: supervisors and admins always, an
+    /// operator only a call of their own and only when the settings let operators
+    /// (`operators_may`, `call_handling.operators_play_own_recordings`).
+    pub fn recording_playable_by(&self, caller: &crate::auth::Caller, operators_may: bool) -> bool {
+        caller.role >= crate::auth::Role::Supervisor
+            || (operators_may && self.operator_id.as_deref() == Some(caller.id.as_str()))
     }
 }
 
@@ -208,6 +221,8 @@ pub mod field {
     pub const RECORDING_URL: &str = "recording_url";
     pub const RECORDING_SECONDS: &str = "recording_seconds";
     pub const RECORDING_PAUSED: &str = "recording_paused";
+    /// When the recording was deleted at Twilio after its retention period.
+    pub const RECORDING_DELETED_AT: &str = "recording_deleted_at";
     /// The sort key of the call's queue entry while it waits.
     pub const QUEUE_SK: &str = "queue_sk";
     /// The operator whose phone rings with the call.

@@ -132,6 +132,21 @@ pub struct CallHandling {
     /// in time in the reports (20 unless set).
     #[serde(default = "default_service_level_seconds")]
     pub service_level_seconds: u32,
+    /// Whether operators may play the recordings of their own calls (supervisors and admins play
+    /// every call's); off unless set.
+    #[serde(default)]
+    pub operators_play_own_recordings: bool,
+    /// 録音の保存期間: days a call's recording is kept at Twilio before it is deleted there (0 keeps
+    /// recordings for ever); 90 unless set.
+    #[serde(default = "default_recording_retention_days")]
+    pub recording_retention_days: u32,
+}
+
+/// The longest retention an admin may set (ten years); 0 means for ever.
+pub const MAX_RECORDING_RETENTION_DAYS: u32 = 3650;
+
+fn default_recording_retention_days() -> u32 {
+    90
 }
 
 fn default_service_level_seconds() -> u32 {
@@ -147,6 +162,8 @@ impl Default for CallHandling {
             orphan_hold_seconds: 30,
             require_response_status: false,
             service_level_seconds: default_service_level_seconds(),
+            operators_play_own_recordings: false,
+            recording_retention_days: default_recording_retention_days(),
         }
     }
 }
@@ -475,6 +492,14 @@ impl Settings {
                 "call_handling",
                 "後処理時間は0〜3600秒、最大待ち時間は30〜3600秒、呼出時間は5〜60秒、保留放置の上限は5〜600秒で指定してください"
                     .into(),
+            ));
+        }
+        if ch.recording_retention_days > MAX_RECORDING_RETENTION_DAYS {
+            return Err(bad(
+                "call_handling",
+                format!(
+                    "録音の保存期間は0〜{MAX_RECORDING_RETENTION_DAYS}日で指定してください（0は無期限に保存します）"
+                ),
             ));
         }
         if !(1..=600).contains(&ch.service_level_seconds) {

@@ -26,6 +26,9 @@
 //! | live-channel connection (TTL 3 hours) | `LIVE#<connection>` | `LIVE` | | |
 //! | a connection in an audience (TTL 3 hours) | `AUD#user#<sub>`, `AUD#board`, `AUD#all` | `<connection>` | | |
 //! | an audited action (a supervisor releasing an operator), per day (Japan time) | `AUDIT#<yyyy-mm-dd>` | `<at>#<id>` | | |
+//! | a call's completed recording filed under the day it completed (Japan time), for the retention sweep | `RECDAY#<yyyy-mm-dd>` | `<sid>` | | |
+//! | the retention sweep's place: the oldest day it has not finished | `RECDAY` | `SWEEP` | | |
+//! | a link to play a call's recording (TTL 30 minutes) | `RECLINK#<token>` | `LINK` | | |
 //! | operator task (a voicemail or a callback request; the caller's CallSid) | `TASK#<sid>` | `TASK` | `PHONE#<e164>` / `TASK#<created>#<sid>` | `TASKS#open` / `<place>#<sid>`, `TASKS#done` / `<done>#<sid>` |
 //!
 //! Access patterns: phone → accounts and contacts (`PHONE#` partition, `REC#` prefix) and the
@@ -312,6 +315,27 @@ pub const AUDIENCE_ALL_PK: &str = "AUD#all";
 /// The key of an audited action: a day's partition (Japan time), sorted by when it was done.
 pub fn audit_key(day: &str, at: &str, id: &str) -> Key {
     Key::new(format!("AUDIT#{day}"), format!("{at}#{id}"))
+}
+
+/// The partition of the recordings completed on a day (Japan time), one item each, sorted by
+/// the call's sid: what the retention sweep reads, a bounded page at a time.
+pub fn recordings_of_day_pk(day: &str) -> String {
+    format!("RECDAY#{day}")
+}
+
+/// The key of a call's completed recording filed under its day.
+pub fn recording_of_day_key(day: &str, sid: &str) -> Key {
+    Key::new(recordings_of_day_pk(day), sid)
+}
+
+/// The key of the retention sweep's place (the oldest day it has not finished).
+pub fn recording_sweep_key() -> Key {
+    Key::new("RECDAY", "SWEEP")
+}
+
+/// The key of a link to play a call's recording, named by its random token.
+pub fn recording_link_key(token: &str) -> Key {
+    Key::new(format!("RECLINK#{token}"), "LINK")
 }
 
 /// The key of an operator task (a voicemail or a callback request), named by the caller's CallSid.

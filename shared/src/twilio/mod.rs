@@ -149,6 +149,7 @@ macro_rules! open_wire_enum {
     };
 }
 
+pub mod media;
 pub mod provision;
 pub mod rest;
 pub mod signature;

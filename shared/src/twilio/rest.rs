@@ -1327,6 +1327,18 @@ impl PreparedRequest {
         }
     }
 
+    /// `DELETE /Accounts/{AC}/Recordings/{RE}.json`: the recording and its media are gone for
+    /// good (the console's retention period ran out).
+    pub fn delete_recording(account: &AccountSid, recording: &str) -> Self {
+        Self {
+            host: RestHost::Api,
+            method: RestMethod::Delete,
+            path: account_path(account, &["Recordings", &format!("{recording}.json")]),
+            params: Vec::new(),
+            idempotency: Idempotency::Idempotent,
+        }
+    }
+
     /// `GET /Accounts/{AC}/IncomingPhoneNumbers.json?PhoneNumber=…`.
     pub fn list_incoming_phone_numbers(account: &AccountSid, request: &ListIncomingPhoneNumbers) -> Self {
         let mut form = Form::default();
@@ -1429,6 +1441,21 @@ impl PreparedRequest {
         }
         encoded.finish()
     }
+}
+
+/// Whether `recording` is a recording SID (`RE` and 32 hexadecimal digits).
+fn is_recording_sid(recording: &str) -> bool {
+    recording.len() == 34 && recording.starts_with("RE") && recording[2..].bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Twilio's 404 for what is not a recording SID, answered without asking.
+fn not_a_recording() -> RestError {
+    RestError::Api(TwilioApiError {
+        status: 404,
+        code: Some(20404),
+        message: "not a recording SID".to_owned(),
+        more_info: None,
+    })
 }
 
 /// The largest recording the console relays (about 4 minutes of Twilio's 8 kHz WAV; a
@@ -1732,16 +1759,8 @@ impl RestClient {
     /// answers audio rather than JSON), at most [`MAX_RECORDING_BYTES`]. One attempt within the
     /// client's attempt timeout: a listener can press play again.
     pub async fn recording_media(&self, recording: &str) -> Result<Vec<u8>, RestError> {
-        let well_formed = recording.len() == 34
-            && recording.starts_with("RE")
-            && recording[2..].bytes().all(|b| b.is_ascii_hexdigit());
-        if !well_formed {
-            return Err(RestError::Api(TwilioApiError {
-                status: 404,
-                code: Some(20404),
-                message: "not a recording SID".to_owned(),
-                more_info: None,
-            }));
+        if !is_recording_sid(recording) {
+            return Err(not_a_recording());
         }
         let url = format!(
             "{}/2010-04-01/Accounts/{}/Recordings/{recording}.wav",
@@ -1784,6 +1803,109 @@ impl RestClient {
             }));
         }
         Ok(body.to_vec())
+    }
+
+    /// Deletes a recording (`DELETE /Recordings/{RE}.json`). Twilio's 404 for one already gone
+    /// comes back as an error; the caller decides it means done.
+    pub async fn delete_recording(&self, recording: &str) -> Result<(), RestError> {
+        if !is_recording_sid(recording) {
+            return Err(not_a_recording());
+        }
+        let prepared = PreparedRequest::delete_recording(self.account_sid(), recording);
+        self.send(&prepared).await.map(drop)
+    }
+
+    /// A part of a recording's WAV (`GET /Recordings/{RE}.wav` with `Range`), at most `max`
+    /// bytes: the range is forwarded bounded, and the answer is read no further than `max` bytes
+    /// past the range's start even when Twilio sends more (a suffix, or a whole file when it
+    /// ignores `Range`), so a long recording is never held whole. One attempt within the client's
+    /// attempt timeout: the player asks again.
+    pub async fn recording_part(
+        &self,
+        recording: &str,
+        range: super::media::ByteRange,
+        max: u64,
+    ) -> Result<super::media::MediaAnswer, RestError> {
+        use super::media::{MediaAnswer, MediaPart, parse_content_range};
+        if !is_recording_sid(recording) {
+            return Err(not_a_recording());
+        }
+        let url = format!(
+            "{}/2010-04-01/Accounts/{}/Recordings/{recording}.wav",
+            self.base_url, self.account_sid
+        );
+        let exchange = async {
+            let mut response = self
+                .http
+                .get(url)
+                .basic_auth(&self.user, Some(self.password.expose_secret()))
+                .header(reqwest::header::RANGE, range.bounded(max).header())
+                .send()
+                .await?;
+            let status = response.status();
+            let header = |name: reqwest::header::HeaderName| {
+                response
+                    .headers()
+                    .get(name)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned)
+            };
+            let content_type = header(reqwest::header::CONTENT_TYPE).unwrap_or_else(|| "audio/x-wav".to_owned());
+            let content_range = header(reqwest::header::CONTENT_RANGE).and_then(|v| parse_content_range(&v));
+            if status == reqwest::StatusCode::RANGE_NOT_SATISFIABLE {
+                return Ok(Err(MediaAnswer::Unsatisfiable {
+                    total: content_range.and_then(|(_, total)| total),
+                }));
+            }
+            if !status.is_success() {
+                let body = response.bytes().await.unwrap_or_default();
+                return Ok(Ok((status, Vec::new(), 0, 0, content_type, Some(body))));
+            }
+            // Where the answer starts in the recording, how long the recording is, and which of
+            // the answer's bytes to keep.
+            let (answer_first, total) = if status == reqwest::StatusCode::PARTIAL_CONTENT {
+                let (first, total) = content_range.unwrap_or((None, None));
+                (first.unwrap_or(0), total)
+            } else {
+                (0, response.content_length())
+            };
+            let Some(total) = total else {
+                return Ok(Ok((status, Vec::new(), 0, 0, content_type, Some(Default::default()))));
+            };
+            let Some((first, last)) = range.within(total, max) else {
+                return Ok(Err(MediaAnswer::Unsatisfiable { total: Some(total) }));
+            };
+            let skip = first.saturating_sub(answer_first);
+            let keep = last - first + 1;
+            let mut kept = Vec::with_capacity(keep as usize);
+            let mut seen = 0u64;
+            while (kept.len() as u64) < keep {
+                let Some(chunk) = response.chunk().await? else { break };
+                let from = skip.saturating_sub(seen).min(chunk.len() as u64) as usize;
+                seen += chunk.len() as u64;
+                let room = (keep - kept.len() as u64) as usize;
+                let slice = &chunk[from..];
+                kept.extend_from_slice(&slice[..slice.len().min(room)]);
+            }
+            Ok(Ok((status, kept, first, total, content_type, None)))
+        };
+        let answer = tokio::time::timeout(self.retry.attempt_timeout, exchange)
+            .await
+            .map_err(|_| RestError::Timeout(self.retry.attempt_timeout))?
+            .map_err(RestError::Transport)?;
+        match answer {
+            Err(unsatisfiable) => Ok(unsatisfiable),
+            Ok((status, _, _, _, _, Some(body))) => Err(RestError::Api(parse_api_error(
+                status.as_u16(),
+                &String::from_utf8_lossy(&body),
+            ))),
+            Ok((_, bytes, first, total, content_type, None)) => Ok(MediaAnswer::Part(MediaPart {
+                bytes,
+                first,
+                total,
+                content_type,
+            })),
+        }
     }
 
     /// Reads a list and its following pages, at most 100 pages (5,000 items at the
@@ -3055,6 +3177,11 @@ mod tests {
         ) {
             let request = UpdateRecording { status, pause_behavior };
             assert_conforms(&PreparedRequest::update_conference_recording(&account(), &conference(), &recording, &request))?;
+        }
+
+        #[test]
+        fn deleting_a_recording_conforms_to_the_spec(recording in "RE[0-9a-f]{32}") {
+            assert_conforms(&PreparedRequest::delete_recording(&account(), &recording))?;
         }
     }
 }

@@ -914,7 +914,7 @@ mod tests {
         let subset = subset_value();
 
         let paths = subset["paths"].as_object().unwrap();
-        assert_eq!(paths.len(), 13);
+        assert_eq!(paths.len(), 14);
         for (path, item) in paths {
             assert_eq!(item, &full["paths"][path], "path {path} differs from the full spec");
         }

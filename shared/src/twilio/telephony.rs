@@ -21,6 +21,7 @@ use async_trait::async_trait;
 
 use super::CallSid;
 use super::ConferenceSid;
+use super::media::{ByteRange, MediaAnswer};
 use super::rest::{
     Call, Conference, ConferenceRecording, ConferenceRef, ConferenceStatus, CreateCall, CreateParticipant,
     ListConferences, Participant, ParticipantRef, RestClient, RestError, UpdateCall, UpdateConference,
@@ -209,6 +210,29 @@ pub trait Telephony: Send + Sync {
             message: format!("this telephony does not serve the media of {recording}"),
         })
     }
+
+    /// A part of a recording's media, at most `max` bytes of `range` (see [`super::media`]):
+    /// a call's recording played with seeking. Only the REST client serves media; a double that
+    /// does not answers `Rejected`.
+    async fn recording_part(&self, recording: &str, range: ByteRange, max: u64) -> Result<MediaAnswer, TelephonyError> {
+        let _ = (range, max);
+        Err(TelephonyError::Rejected {
+            status: 405,
+            code: None,
+            message: format!("this telephony does not serve the media of {recording}"),
+        })
+    }
+
+    /// Deletes a recording and its media at Twilio (`DELETE /Recordings/{RE}.json`), when the
+    /// console's retention period for it ran out. `NotFound` when Twilio has no such recording
+    /// (any more).
+    async fn delete_recording(&self, recording: &str) -> Result<(), TelephonyError> {
+        Err(TelephonyError::Rejected {
+            status: 405,
+            code: None,
+            message: format!("this telephony does not delete {recording}"),
+        })
+    }
 }
 
 #[async_trait]
@@ -290,6 +314,14 @@ impl Telephony for RestClient {
 
     async fn recording_media(&self, recording: &str) -> Result<Vec<u8>, TelephonyError> {
         Ok(RestClient::recording_media(self, recording).await?)
+    }
+
+    async fn recording_part(&self, recording: &str, range: ByteRange, max: u64) -> Result<MediaAnswer, TelephonyError> {
+        Ok(RestClient::recording_part(self, recording, range, max).await?)
+    }
+
+    async fn delete_recording(&self, recording: &str) -> Result<(), TelephonyError> {
+        Ok(RestClient::delete_recording(self, recording).await?)
     }
 }
 

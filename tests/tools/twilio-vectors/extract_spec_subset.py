@@ -3,7 +3,8 @@
 
 Twilio's full `twilio_api_v2010.json` is 1.8 MB and lives outside the repo. The
 Rust `spec` module and the local Twilio simulator only need the Calls, Call,
-Conferences, Conference, Participants, Participant and Conference Recording paths,
+Conferences, Conference, Participants, Participant, Conference Recording and Recording
+paths (the last to delete a recording whose retention ran out),
 and, for provisioning the account, the Applications, Keys and IncomingPhoneNumbers
 list and instance paths, so this script
 copies those path items whole and every component schema they reference
@@ -30,6 +31,7 @@ PATHS = [
     "/2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants.json",
     "/2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}.json",
     "/2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Recordings/{Sid}.json",
+    "/2010-04-01/Accounts/{AccountSid}/Recordings/{Sid}.json",
     "/2010-04-01/Accounts/{AccountSid}/Applications.json",
     "/2010-04-01/Accounts/{AccountSid}/Applications/{Sid}.json",
     "/2010-04-01/Accounts/{AccountSid}/Keys.json",

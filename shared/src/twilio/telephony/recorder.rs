@@ -9,6 +9,7 @@ use std::sync::{Mutex, MutexGuard};
 use async_trait::async_trait;
 
 use super::{Telephony, TelephonyError};
+use crate::twilio::media::{ByteRange, MediaAnswer, MediaPart};
 use crate::twilio::rest::{
     CURRENT_RECORDING, Call, CallUpdateStatus, Conference, ConferenceRecording, ConferenceRef, ConferenceStatus,
     CreateCall, CreateParticipant, ListConferences, Participant, ParticipantRef, ParticipantStatus, UpdateCall,
@@ -40,6 +41,11 @@ pub enum TelephonyOperation {
     FetchCall,
     /// [`Telephony::fetch_participant`].
     FetchParticipant,
+    /// [`Telephony::delete_recording`].
+    DeleteRecording,
+    /// [`Telephony::recording_part`] (not recorded as a request: media is not a REST resource
+    /// of the spec; see [`RecordingTelephony::media_reads`]).
+    RecordingPart,
 }
 
 /// One request made to a [`RecordingTelephony`], with its arguments.
@@ -102,6 +108,8 @@ pub enum TelephonyRequest {
         /// The participant.
         participant: ParticipantRef,
     },
+    /// A recording was deleted (`RE…`).
+    DeleteRecording(String),
     /// Conferences were looked up by name.
     FindConferences {
         /// The name.
@@ -139,6 +147,7 @@ impl TelephonyRequest {
                 request,
             } => P::update_conference_recording(account, conference, recording, request),
             TelephonyRequest::FetchCall(call) => P::fetch_call(account, call),
+            TelephonyRequest::DeleteRecording(recording) => P::delete_recording(account, recording),
             TelephonyRequest::FetchParticipant {
                 conference,
                 participant,
@@ -166,6 +175,7 @@ impl TelephonyRequest {
             TelephonyRequest::FindConferences { .. } => TelephonyOperation::FindConferences,
             TelephonyRequest::UpdateRecording { .. } => TelephonyOperation::UpdateRecording,
             TelephonyRequest::FetchCall(_) => TelephonyOperation::FetchCall,
+            TelephonyRequest::DeleteRecording(_) => TelephonyOperation::DeleteRecording,
             TelephonyRequest::FetchParticipant { .. } => TelephonyOperation::FetchParticipant,
         }
     }
@@ -191,6 +201,9 @@ struct RecorderState {
     conferences: Vec<Conference>,
     /// What `fetch_call` answers per call: its state and when it ended.
     calls: std::collections::HashMap<String, (CallStatus, Option<chrono::DateTime<chrono::Utc>>)>,
+    /// The media of each recording it serves, and the ranges asked of it.
+    media: std::collections::HashMap<String, Vec<u8>>,
+    media_reads: Vec<(String, ByteRange)>,
     next_sid: u64,
 }
 
@@ -235,6 +248,17 @@ impl RecordingTelephony {
     /// never set is answered as `in-progress` (live).
     pub fn set_call(&self, call: &str, status: CallStatus, ended_at: Option<chrono::DateTime<chrono::Utc>>) {
         self.lock().calls.insert(call.to_owned(), (status, ended_at));
+    }
+
+    /// The media `recording_part` serves for `recording` from now on (a recording never set is
+    /// answered `NotFound`, as Twilio answers one it does not keep).
+    pub fn set_recording_media(&self, recording: &str, media: Vec<u8>) {
+        self.lock().media.insert(recording.to_owned(), media);
+    }
+
+    /// Every media read so far: the recording and the range forwarded (already bounded).
+    pub fn media_reads(&self) -> Vec<(String, ByteRange)> {
+        self.lock().media_reads.clone()
     }
 
     fn lock(&self) -> MutexGuard<'_, RecorderState> {
@@ -467,6 +491,45 @@ impl Telephony for RecordingTelephony {
         answer.direction = Some("inbound".to_owned());
         answer.end_time = ended;
         Ok(answer)
+    }
+
+    /// Deleting a recording forgets its media; an injected `NotFound` plays one already gone.
+    async fn delete_recording(&self, recording: &str) -> Result<(), TelephonyError> {
+        self.record(TelephonyRequest::DeleteRecording(recording.to_owned()))?;
+        self.lock().media.remove(recording);
+        Ok(())
+    }
+
+    /// Serves the media set with [`RecordingTelephony::set_recording_media`] as Twilio does: the
+    /// range forwarded bounded (recorded in [`RecordingTelephony::media_reads`]), then cut to
+    /// `max` bytes.
+    async fn recording_part(&self, recording: &str, range: ByteRange, max: u64) -> Result<MediaAnswer, TelephonyError> {
+        let mut state = self.lock();
+        state.media_reads.push((recording.to_owned(), range.bounded(max)));
+        if let Some(index) = state
+            .failures
+            .iter()
+            .position(|(op, _)| *op == TelephonyOperation::RecordingPart)
+        {
+            let (_, error) = state.failures.remove(index).expect("the index was just found");
+            return Err(error);
+        }
+        let Some(media) = state.media.get(recording) else {
+            return Err(TelephonyError::NotFound {
+                code: Some(20404),
+                message: format!("no recording {recording}"),
+            });
+        };
+        let total = media.len() as u64;
+        Ok(match range.bounded(max).within(total, max) {
+            Some((first, last)) => MediaAnswer::Part(MediaPart {
+                bytes: media[first as usize..=last as usize].to_vec(),
+                first,
+                total,
+                content_type: "audio/x-wav".to_owned(),
+            }),
+            None => MediaAnswer::Unsatisfiable { total: Some(total) },
+        })
     }
 
     async fn find_conferences(
