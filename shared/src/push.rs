@@ -53,6 +53,7 @@ use serde::{Deserialize, Serialize};
 use crate::auth::Role;
 use crate::domain::monitor::BoardCall;
 use crate::domain::operators::Operator;
+use crate::domain::transcripts::TranscriptLine;
 
 /// The subprotocol of this protocol's version, which `$connect` answers with.
 pub const PROTOCOL: &str = "console.v1";
@@ -250,6 +251,9 @@ pub enum Message {
     },
     /// An operator saved a call's memo.
     MemoChanged { memo: MemoUpdate },
+    /// A phrase of a call's live transcript was heard (to the operators on the call and the
+    /// board).
+    TranscriptLine { line: TranscriptLine },
     /// A caller joined or left the queue, or a call was counted in the day's figures: read the
     /// board once.
     BoardChanged { reason: String },
@@ -279,7 +283,7 @@ impl Message {
 
 /// The live channel's messages in the API document, so the page's generated types carry them.
 #[derive(utoipa::OpenApi)]
-#[openapi(components(schemas(Message, ClientMessage, Topic, TransferOffer, MemoUpdate)))]
+#[openapi(components(schemas(Message, ClientMessage, Topic, TransferOffer, MemoUpdate, TranscriptLine)))]
 pub struct ApiDoc;
 
 #[cfg(test)]

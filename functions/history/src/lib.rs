@@ -42,6 +42,9 @@ pub struct HistoryParams {
 
 fn subject(p: &HistoryParams) -> Result<Subject, ApiError> {
     let invalid = |field: &str, e: String| ApiError::from(DomainError::invalid_field("invalid_subject", field, e));
+    /// Only calls whose memo or live transcript holds this word (1 to 50 characters); a page
+    /// then covers at most 20 calls, and its cursor goes on to older ones.
+    q: Option<String>,
     match (&p.phone, &p.account, &p.contact) {
         (Some(ph), None, None) => Ok(Subject::Phone(
             PhoneNumber::parse(ph).map_err(|e| invalid("phone", e.to_string()))?,
@@ -70,10 +73,18 @@ pub async fn calls(
     Query(p): Query<HistoryParams>,
 ) -> ApiResult<axum::Json<Paged<HistoryCall>>> {
     let subj = subject(&p)?;
-    let mut page = s
-        .history
-        .calls(&subj, p.limit.unwrap_or(20), p.cursor.as_deref())
-        .await?;
+    let mut page = match p.q.as_deref() {
+        Some(word) => {
+            s.history
+                .calls_with_word(&subj, p.limit.unwrap_or(20), p.cursor.as_deref(), word, &s.transcripts)
+                .await?
+        }
+        None => {
+            s.history
+                .calls(&subj, p.limit.unwrap_or(20), p.cursor.as_deref())
+                .await?
+        }
+    };
     if caller.role < shared::auth::Role::Supervisor {
         let operators_may = s.settings.get().await?.call_handling.operators_play_own_recordings;
         for row in &mut page.items {

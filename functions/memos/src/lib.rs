@@ -3,12 +3,14 @@
 //! stale save gets 409 with the current memo, so two tabs never overwrite each other silently.
 //! The memo is mirrored into the call record in the same transaction, so history and
 //! supervisors see it as it is typed. Only the operator on the call or a supervisor may act.
+//! Beside the memo, the call's live transcript on a line that transcribes.
 
 use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
 use shared::auth::Caller;
 use shared::domain::Services;
+use shared::domain::transcripts::TranscriptLine;
 pub use shared::domain::memos::{MEMO_MAX_CHARS, Memo, MemoSave};
 use shared::error::ApiResult;
 use shared::http::{Json, Path};
@@ -23,6 +25,7 @@ pub fn router(state: Services) -> Router {
 pub fn routes(state: Services) -> Router {
     Router::new()
         .route("/api/memos/{call}", get(read).put(save))
+        .route("/api/memos/{call}/transcript", get(transcript))
         .layer(shared::http::body_limit())
         .with_state(state)
 }
@@ -48,7 +51,21 @@ pub async fn save(
     Ok(axum::Json(s.memos.save(&caller, &call, input).await?))
 }
 
+/// The live transcript of a call (リアルタイム文字起こし), in the order it was said: while the
+/// call is live for the operator on it and supervisors, once it ended for anyone who reads
+/// 対応履歴. Empty for a call of a line that does not transcribe.
+#[utoipa::path(get, path = "/api/memos/{call}/transcript", operation_id = "read_transcript", tag = "memos", params(("call" = String, Path)),
+    responses((status = 200, body = Vec<TranscriptLine>), (status = 403), (status = 404)))]
+#[tracing::instrument(name = "memos.transcript", skip_all, fields(call = %call))]
+pub async fn transcript(
+    State(s): State<Services>,
+    caller: Caller,
+    Path(call): Path<CallSid>,
+) -> ApiResult<axum::Json<Vec<TranscriptLine>>> {
+    Ok(axum::Json(s.transcripts.read(&caller, &call).await?))
+}
+
 /// The OpenAPI description of this function's routes.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(read, save))]
+#[openapi(paths(read, save, transcript))]
 pub struct ApiDoc;

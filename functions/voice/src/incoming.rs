@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use shared::control::entry::{Closed, Entry};
+use shared::control::transcript::call_transcription;
 use shared::domain::calls::ParticipantLabel;
 use shared::ids::SettingId;
 use shared::twilio::CallSid;
@@ -50,19 +51,28 @@ pub(crate) async fn queue_and_park(st: &VoiceState, call: &IncomingCall, record:
     if let Err(e) = st.control.record_incoming(call, st.lookup_budget).await {
         tracing::error!(error = %e, "incoming call parked without a stored record (degraded)");
     }
-    park(st, call.call_sid.as_str(), record, greeting)
+    let transcribe = st
+        .control
+        .line_transcribes(&[call.to.as_deref()], st.lookup_budget)
+        .await;
+    park(st, call.call_sid.as_str(), record, transcribe, greeting)
 }
 
-/// The caller parked in their own conference with wait messages.
-pub(crate) fn park(st: &VoiceState, sid: &str, record: bool, greeting: &str) -> Response {
+/// The caller parked in their own conference with wait messages; on a line that transcribes,
+/// the call's live transcription starts first (it runs until the customer's call ends).
+pub(crate) fn park(st: &VoiceState, sid: &str, record: bool, transcribe: bool, greeting: &str) -> Response {
     let parked = Conference::new(sid)
         .start_conference_on_enter(false)
         .end_conference_on_exit(true)
         .beep(ConferenceBeep::False)
         .wait_url(st.control.urls.wait())
         .wait_method(HttpMethod::Post);
+    let mut document = VoiceResponse::new();
+    if transcribe {
+        document = document.start(call_transcription(&st.control.urls, sid));
+    }
     twiml(
-        VoiceResponse::new()
+        document
             .say(say(greeting))
             .dial(dial_into(st, parked, sid, ParticipantLabel::Customer, record)),
     )

@@ -45,7 +45,7 @@ use menu::menu;
 use outbound::{join_customer, outbound};
 use recording::recording;
 pub use signed::{Params, Signed, SignedCallback, WebhookForm};
-use voicemail::{voicemail, voicemail_done, voicemail_recording, voicemail_transcript};
+use voicemail::{call_transcript, voicemail, voicemail_done, voicemail_recording, voicemail_transcript};
 
 /// What the voice handlers share, built once at cold start.
 #[derive(Clone)]
@@ -95,6 +95,7 @@ pub fn routes(state: VoiceState) -> Router {
         .route(Webhook::VoicemailDone.route(), post(voicemail_done))
         .route(Webhook::VoicemailRecording.route(), post(voicemail_recording))
         .route(Webhook::VoicemailTranscript.route(), post(voicemail_transcript))
+        .route(Webhook::CallTranscript.route(), post(call_transcript))
         .route(Webhook::CallbackOffer.route(), post(callback_offer))
         .route(Webhook::CallbackChoice.route(), post(callback_choice))
         .route(Webhook::CallbackRejoin.route(), post(callback_rejoin))

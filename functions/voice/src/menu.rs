@@ -84,7 +84,17 @@ pub async fn menu(
                 if let Err(e) = queued {
                     tracing::error!(error = %e, "menu choice parked without a stored record (degraded)");
                 }
-                crate::incoming::park(&st, call.call_sid.as_str(), record, "ただいまおつなぎいたします。")
+                let transcribe = st
+                    .control
+                    .line_transcribes(&[call.to.as_deref()], st.lookup_budget)
+                    .await;
+                crate::incoming::park(
+                    &st,
+                    call.call_sid.as_str(),
+                    record,
+                    transcribe,
+                    "ただいまおつなぎいたします。",
+                )
             }
             MenuAction::Message { text } => twiml(VoiceResponse::new().say(say(text)).hangup()),
             MenuAction::Voicemail => twiml(closed_document(

@@ -4,6 +4,7 @@
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use shared::control::OutboundRefusal;
+use shared::control::transcript::call_transcription;
 use shared::domain::calls::ParticipantLabel;
 use shared::twilio::CallSid;
 use shared::twilio::twiml::{Conference, ConferenceBeep, VoiceResponse};
@@ -76,7 +77,11 @@ pub async fn join_customer(State(st): State<VoiceState>, Signed(params): Signed<
     let joining = Conference::new(sid.as_str())
         .end_conference_on_exit(true)
         .beep(ConferenceBeep::False);
-    twiml(VoiceResponse::new().dial(dial_into(
+    let mut document = VoiceResponse::new();
+    if st.control.line_transcribes(&[params.get("From")], st.lookup_budget).await {
+        document = document.start(call_transcription(&st.control.urls, sid.as_str()));
+    }
+    twiml(document.dial(dial_into(
         &st,
         joining,
         sid.as_str(),

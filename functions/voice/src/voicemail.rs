@@ -117,6 +117,19 @@ pub async fn voicemail_recording(
     )
 }
 
+/// A call's live transcription events (a line that transcribes): each final phrase of the
+/// conversation is kept with the call and pushed to the operator on it and to the board.
+#[tracing::instrument(name = "voice.call_transcript", skip_all, fields(call = %sid))]
+pub async fn call_transcript(
+    State(st): State<VoiceState>,
+    SignedCallback(sid, cb): SignedCallback<CallSid, TranscriptionCallback>,
+) -> Response {
+    callback_outcome(
+        st.control.call_transcribed(sid.as_str(), &cb).await,
+        "call transcript phrase not kept",
+    )
+}
+
 /// A voicemail's transcription events; each final phrase joins the task's transcript.
 #[tracing::instrument(name = "voice.voicemail_transcript", skip_all, fields(call = %sid))]
 pub async fn voicemail_transcript(

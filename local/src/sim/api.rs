@@ -93,6 +93,11 @@ struct StartCall {
     /// `{"speech": "料金について", "confidence": 0.8}`, or `{}` for silence.
     #[serde(default)]
     choices: Vec<super::engine::gather::Choice>,
+    /// What is said once an operator is connected with the caller, in order:
+    /// `{"speaker": "customer" | "operator", "text": "…"}` (heard by the call's transcription on
+    /// a line that transcribes).
+    #[serde(default)]
+    script: Vec<super::engine::transcribe::ScriptLine>,
 }
 
 async fn start_call(State(sim): State<Simulator>, body: axum::body::Bytes) -> Response {
@@ -111,7 +116,11 @@ async fn start_call(State(sim): State<Simulator>, body: axum::body::Bytes) -> Re
     if let Some(e) = req.choices.iter().find_map(|c| c.check().err()) {
         return bad(format!("choices: {e}"));
     }
+    if let Some(e) = req.script.iter().find_map(|l| l.check().err()) {
+        return bad(format!("script: {e}"));
+    }
     let sid = sim.start_incoming_choosing(&from, &to, req.choices);
+    sim.run_script(&sid, req.script);
     (
         StatusCode::CREATED,
         axum::Json(json!({"sid": sid, "from": from, "to": to})),
@@ -159,15 +168,18 @@ async fn call_action(State(sim): State<Simulator>, Path((sid, action)): Path<(St
     }
 }
 
-/// What a simulated caller says.
+/// What a simulated caller says, or (`"speaker": "operator"`) the operator connected with them.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Speech {
     text: String,
+    #[serde(default)]
+    speaker: Option<super::engine::transcribe::Speaker>,
 }
 
-/// The caller says something: a `<Record>` under way hears it, a real-time transcription
-/// running on the call posts it (see [`super::engine::voicemail`]).
+/// The caller (or the operator connected with them) says something: a `<Record>` under way
+/// hears it, the real-time transcriptions that hear it post it (see
+/// [`super::engine::transcribe`]).
 async fn speak(State(sim): State<Simulator>, Path(sid): Path<String>, body: axum::body::Bytes) -> Response {
     let speech: Speech = match serde_json::from_slice(&body) {
         Ok(s) => s,
@@ -176,7 +188,11 @@ async fn speak(State(sim): State<Simulator>, Path(sid): Path<String>, body: axum
     if speech.text.trim().is_empty() || speech.text.chars().count() > 2000 {
         return bad(String::from("text is 1 to 2,000 characters"));
     }
-    if sim.speak(&sid, &speech.text) {
+    let said = match speech.speaker {
+        Some(super::engine::transcribe::Speaker::Operator) => sim.operator_speaks(&sid, &speech.text),
+        _ => sim.speak(&sid, &speech.text),
+    };
+    if said {
         StatusCode::NO_CONTENT.into_response()
     } else {
         (

@@ -16,6 +16,7 @@ use shared::twilio::twiml::rules::{TwimlContext, TwimlElement, parse_twiml};
 
 use super::webhook_faults::{REORDER_WAIT, WebhookFaultKind};
 
+pub(crate) mod transcribe;
 pub(crate) mod voicemail;
 use super::{
     Answering, Hook, Party, PhoneEvent, RingEnd, SimCall, SimConference, SimParticipant, Simulator, StatusHook, World,
@@ -460,6 +461,7 @@ impl Simulator {
     }
 
     fn w_hear(&self, w: &mut World, sid: &str, text: String) {
+        self.w_said_to(w, sid, &text);
         let Some(c) = w.calls.get_mut(sid) else { return };
         c.heard.push(text.clone());
         if let Party::Client(identity) = c.party.clone() {
@@ -825,7 +827,7 @@ impl Simulator {
         let was_ringing = matches!(c.status.as_str(), "queued" | "initiated" | "ringing");
         let party = c.party.clone();
         self.w_status(w, sid, status);
-        self.w_voicemail_call_ended(w, sid);
+        self.w_transcriptions_stopped(w, sid);
         if let Some(t) = w.runs.remove(sid) {
             t.cancel();
         }

@@ -17,6 +17,8 @@
 //! - [`voicemail`]: a line's voicemail box, whose recording and ja-JP transcript become an
 //!   operator task; [`callback`]: the callback offered to a caller who has waited, keeping their
 //!   place, and each line's wait and hold music;
+//! - [`transcript`]: the live ja-JP transcript of a call on a line that transcribes, started in
+//!   the customer's TwiML and kept phrase by phrase from its callbacks;
 //! - [`empty_room`]: an operator who answers after the customer has gone is freed at once;
 //! - [`entry`]: what a caller meets before the queue — the line's business hours and IVR menu;
 //! - [`outbound`]: the customer's call placed for an operator's outgoing leg;
@@ -48,6 +50,7 @@ pub mod offers;
 pub mod outbound;
 pub mod reconcile;
 pub mod recordings;
+pub mod transcript;
 pub mod transfer;
 pub mod voicemail;
 pub mod webhooks;

@@ -46,6 +46,8 @@ pub enum Webhook {
     VoicemailRecording,
     /// A voicemail's real-time transcription events: `{sid}` the caller's call.
     VoicemailTranscript,
+    /// The live transcription of a call on a line that transcribes: `{sid}` the customer's call.
+    CallTranscript,
     /// A waiting caller offered a callback that keeps their place (they left the queue's
     /// conference to hear it).
     CallbackOffer,
@@ -57,7 +59,7 @@ pub enum Webhook {
 
 impl Webhook {
     /// Every webhook, in the order the router mounts them.
-    pub const ALL: [Webhook; 21] = [
+    pub const ALL: [Webhook; 22] = [
         Webhook::Incoming,
         Webhook::Wait,
         Webhook::Hold,
@@ -76,6 +78,7 @@ impl Webhook {
         Webhook::VoicemailDone,
         Webhook::VoicemailRecording,
         Webhook::VoicemailTranscript,
+        Webhook::CallTranscript,
         Webhook::CallbackOffer,
         Webhook::CallbackChoice,
         Webhook::CallbackRejoin,
@@ -102,6 +105,7 @@ impl Webhook {
             Webhook::VoicemailDone => "/twilio/voice/voicemail/done",
             Webhook::VoicemailRecording => "/twilio/voice/voicemail/recording/{sid}",
             Webhook::VoicemailTranscript => "/twilio/voice/voicemail/transcript/{sid}",
+            Webhook::CallTranscript => "/twilio/voice/transcript/{sid}",
             Webhook::CallbackOffer => "/twilio/voice/callback/offer",
             Webhook::CallbackChoice => "/twilio/voice/callback/choice",
             Webhook::CallbackRejoin => "/twilio/voice/callback/rejoin",
@@ -245,6 +249,11 @@ impl CallbackUrls {
     /// The real-time transcription callback of a caller's voicemail.
     pub fn voicemail_transcript(&self, call_sid: &str) -> String {
         self.retried(Webhook::VoicemailTranscript, &[call_sid])
+    }
+
+    /// The live transcription callback of a customer's call.
+    pub fn call_transcript(&self, call_sid: &str) -> String {
+        self.retried(Webhook::CallTranscript, &[call_sid])
     }
 
     /// The callback offer a waiting caller is redirected to.

@@ -19,6 +19,7 @@ use super::tasks::{Task, Tasks, task_of};
 use crate::error::DomainError;
 use crate::ids::{ObjectName, RecordId};
 use crate::phone::PhoneNumber;
+use super::transcripts::{TranscriptLine, Transcripts};
 use crate::store::table::{CALL_PREFIX, account_pk, contact_pk, phone_object_prefix, phone_pk, task_key};
 use crate::store::{Cursor, Index, Key, Query, Store};
 
@@ -42,7 +43,13 @@ pub struct HistoryCall {
 }
 
 /// The final statuses of a call whose caller left a task (see `control::voicemail`).
+    /// In a search by a word: the first phrase of the call's transcript that holds it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transcript_hit: Option<TranscriptLine>,
 const LEFT_TASK: [&str; 2] = ["voicemail", "callback_requested"];
+
+/// The most calls a search by a word reads the transcripts of at once: one query each.
+pub const SEARCH_PAGE: u32 = 20;
 
 impl HistoryCall {
     /// The row of a voicemail that has no call record of its own.
@@ -58,7 +65,11 @@ impl HistoryCall {
             started_at: task.created_at.clone(),
             ..CallSummary::default()
         };
-        Self { call, task: Some(task) }
+        Self {
+            call,
+            task: Some(task),
+            transcript_hit: None,
+        }
     }
 }
 
@@ -139,6 +150,7 @@ impl History {
                 items.sort_by(|a, b| b.call.started_at.cmp(&a.call.started_at));
             }
         }
+                transcript_hit: None,
         Ok(Paged {
             items,
             cursor: page.cursor.map(|c| c.encode()),
@@ -157,6 +169,46 @@ impl History {
                 .filter(|c| LEFT_TASK.contains(&c.status.as_str()))
                 .map(|c| task_key(&c.sid)),
         );
+    /// The calls of one page of [`History::calls`] (at most [`SEARCH_PAGE`]) whose memo or
+    /// live transcript holds `word`, compared as search text (width, case and kana folded), each
+    /// with the first phrase that holds it. Bounded: the page's own reads, then one query of each
+    /// of its calls' transcripts; never a scan. The cursor is the page's, so a search goes on
+    /// through older calls a page at a time.
+    pub async fn calls_with_word(
+        &self,
+        subject: &Subject,
+        limit: u32,
+        after: Option<&str>,
+        word: &str,
+        transcripts: &Transcripts,
+    ) -> Result<Paged<HistoryCall>, DomainError> {
+        let folded = crate::text::normalize(word);
+        if folded.is_empty() || word.chars().count() > 50 {
+            return Err(DomainError::invalid_field(
+                "invalid_word",
+                "q",
+                "search by a word of 1 to 50 characters",
+            ));
+        }
+        let page = self.calls(subject, limit.clamp(1, SEARCH_PAGE), after).await?;
+        let mut items = Vec::new();
+        for mut row in page.items {
+            row.transcript_hit = transcripts.find(&row.call.sid, word).await?;
+            let in_memo = row
+                .call
+                .memo
+                .as_deref()
+                .is_some_and(|m| crate::text::normalize(m).contains(&folded));
+            if in_memo || row.transcript_hit.is_some() {
+                items.push(row);
+            }
+        }
+        Ok(Paged {
+            items,
+            cursor: page.cursor,
+        })
+    }
+
         if keys.is_empty() {
             return Ok(HashMap::new());
         }

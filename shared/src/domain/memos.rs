@@ -197,7 +197,7 @@ impl Memos {
     /// otherwise be lost, so their saves are still taken for a while; the memo's version keeps
     /// them from overwriting what the new operator saved meanwhile (a stale save is answered
     /// 409 with the current memo, for the page to merge).
-    async fn authorise(&self, caller: &Caller, call: &CallSid) -> Result<Item, DomainError> {
+    pub async fn authorise(&self, caller: &Caller, call: &CallSid) -> Result<Item, DomainError> {
         use super::calls::field;
         use super::calls::transfer::field as transfer;
         let key = call_key(call.as_str());

@@ -17,6 +17,7 @@ pub mod reports;
 pub mod routing;
 pub mod settings;
 pub mod tasks;
+pub mod transcripts;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -39,6 +40,7 @@ pub struct Services {
     pub monitor: Arc<monitor::Monitor>,
     pub reports: Arc<reports::Reports>,
     pub tasks: Arc<tasks::Tasks>,
+    pub transcripts: Arc<transcripts::Transcripts>,
 }
 
 impl Services {
@@ -52,11 +54,13 @@ impl Services {
         let settings = Arc::new(settings::SettingsService::new(store.clone(), ttl));
         let routing = Arc::new(routing::Routing::new(store.clone(), settings.clone()));
         let operators = Arc::new(operators::Operators::new(store.clone(), settings.clone()));
+        let memos = Arc::new(memos::Memos::new(store.clone(), settings.clone()));
         Self {
             crm: Arc::new(crm::Crm::new(store.clone(), settings.clone())),
             call_lists: Arc::new(call_lists::CallLists::new(store.clone(), settings.clone())),
             history: Arc::new(history::History::new(store.clone(), settings.clone())),
-            memos: Arc::new(memos::Memos::new(store.clone(), settings.clone())),
+            transcripts: Arc::new(transcripts::Transcripts::new(store.clone(), memos.clone())),
+            memos,
             operators: operators.clone(),
             reports: Arc::new(reports::Reports::new(store.clone(), settings.clone())),
             monitor: Arc::new(monitor::Monitor::new(store.clone(), operators, settings.clone())),

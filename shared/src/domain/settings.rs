@@ -48,6 +48,10 @@ pub struct Line {
     /// Record calls on this line.
     #[serde(default)]
     pub recording: bool,
+    /// Transcribe this line's calls live in Japanese (リアルタイム文字起こし): both sides, shown
+    /// beside the memo and on the board, kept with the call.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub transcription: bool,
     /// The talk script shown when dialing on this line.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>)]

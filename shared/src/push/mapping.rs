@@ -10,6 +10,7 @@ use crate::domain::handoff::TransferState;
 use crate::domain::memos::Memo;
 use crate::domain::monitor::board_call;
 use crate::domain::operators::Operator;
+use crate::domain::transcripts::TranscriptLine;
 use crate::store::table::{Followed, followed};
 use crate::store::{Item, Key};
 
@@ -67,7 +68,25 @@ pub fn changes(old: Option<&Item>, new: Option<&Item>) -> Vec<Delivery> {
         Some(Followed::Operator { .. }) => operator_changed(old, new),
         Some(Followed::Call { .. }) => call_changed(old, new),
         Some(Followed::Memo { .. }) => new.and_then(Memo::from_stored).map(memo_changed).unwrap_or_default(),
+        Some(Followed::Transcript { .. }) => match (old, new) {
+            (None, Some(item)) => transcript_line(item),
+            _ => Vec::new(),
+        },
     }
+}
+
+/// A phrase kept: to the operators it was written for, and to the board. A phrase is written
+/// once; a later change of its item (none is made) would tell nobody.
+fn transcript_line(item: &Item) -> Vec<Delivery> {
+    let Some(line) = TranscriptLine::from_stored(item) else {
+        return Vec::new();
+    };
+    let mut out: Vec<Delivery> = TranscriptLine::audience(item)
+        .into_iter()
+        .map(|id| to(Audience::User(id), Topic::Calls, Message::TranscriptLine { line: line.clone() }))
+        .collect();
+    out.push(to(Audience::Board, Topic::Board, Message::TranscriptLine { line }));
+    out
 }
 
 fn memo_changed(m: Memo) -> Vec<Delivery> {
@@ -417,6 +436,29 @@ mod tests {
         assert!(changes(None, None).is_empty());
         assert!(!watches(&Key::new("REC#account#1", "REC")));
         assert!(watches(&Key::new("CALL#CA1", "MEMO")));
+    }
+
+    #[test]
+    fn a_transcript_phrase_kept_reaches_the_operators_on_the_call_and_the_board_once() {
+        let phrase = item(json!({
+            "PK": "CALL#CA1", "SK": "TR#000003", "call_sid": "CA1", "seq": 3,
+            "speaker": "customer", "text": "請求書が届いていません", "at": "2026-12-02T01:00:05Z",
+            "operators": ["op1"]
+        }));
+        let d = changes(None, Some(&phrase));
+        assert_eq!(
+            audiences(&d),
+            vec![
+                (Audience::User("op1".into()), Topic::Calls, "other"),
+                (Audience::Board, Topic::Board, "other"),
+            ]
+        );
+        assert_eq!(
+            serde_json::to_value(&d[1].message).unwrap(),
+            json!({"type": "transcript_line", "line": {"call": "CA1", "seq": 3, "speaker": "customer",
+                   "text": "請求書が届いていません", "at": "2026-12-02T01:00:05Z"}})
+        );
+        assert!(changes(Some(&phrase), None).is_empty(), "a phrase removed tells nobody");
     }
 
     #[test]

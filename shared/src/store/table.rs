@@ -10,6 +10,7 @@
 //! | search posting | `IDX#<object>#<token>` | `<id>` | | |
 //! | call | `CALL#<sid>` | `CALL` | `PHONE#<e164>` / `CALL#<started>#<sid>` | `ACC#<account>` / `CALL#<started>#<sid>` |
 //! | memo of a call | `CALL#<sid>` | `MEMO` | | |
+//! | a final phrase of a call's live transcript (at most [`TRANSCRIPT_MAX_LINES`]) | `CALL#<sid>` | `TR#<sequence, 6 digits>` | | |
 //! | customer call placed for an operator's outbound leg (TTL a day) | `LEG#<leg sid>` | `OUTBOUND` | | |
 //! | a waiting call (routing's queue) | `QUEUE` | `<enqueued_at>#<sid>` | `QUEUE#<queue>` / `<enqueued_at>#<sid>` (filed under a queue) | |
 //! | screen transfer (TTL an hour) | `HANDOFF#<id>` | `HANDOFF` | | |
@@ -69,6 +70,19 @@ pub fn memo_key(sid: &str) -> Key {
 pub const MEMO_SK: &str = "MEMO";
 
 /// What the partition of a call, and the index sort key of a call, start with.
+/// The most phrases a call's transcript keeps: two hours of conversation at one phrase every
+/// 15 seconds from each side is under 1,000, and a phrase beyond the bound is dropped (logged).
+pub const TRANSCRIPT_MAX_LINES: u64 = 500;
+
+/// The sort-key prefix of a call's transcript phrases, in its partition.
+pub const TRANSCRIPT_PREFIX: &str = "TR#";
+
+/// The key of one final phrase of a call's transcript, by its place in Twilio's sequence
+/// (six digits, so that phrases sort in the order they were said).
+pub fn transcript_key(sid: &str, sequence: u64) -> Key {
+    Key::new(format!("{CALL_PREFIX}{sid}"), format!("{TRANSCRIPT_PREFIX}{sequence:06}"))
+}
+
 pub const CALL_PREFIX: &str = "CALL#";
 
 /// The index sort key of a call on GSI1 (phone) and GSI2 (account): by start time, then sid.
@@ -362,7 +376,7 @@ pub fn task_phone_sk(created_at: &str, sid: &str) -> String {
 }
 
 /// An item the live channel follows, read back from its key: the inverse of [`call_key`],
-/// [`memo_key`], [`operator_key`], [`day_key`], [`queue_key`] and a settings section's key.
+/// [`memo_key`], [`transcript_key`], [`operator_key`], [`day_key`], [`queue_key`] and a settings section's key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Followed<'a> {
     /// A settings section (`SETTINGS` / `<section>`).
@@ -384,6 +398,8 @@ pub enum Followed<'a> {
 pub fn followed(key: &Key) -> Option<Followed<'_>> {
     let (pk, sk) = (key.pk.as_str(), key.sk.as_str());
     if pk == SETTINGS_PK {
+    /// A phrase of a call's live transcript.
+    Transcript { sid: &'a str },
         return Some(Followed::Settings { section: sk });
     }
     if pk == QUEUE_PK {
@@ -406,6 +422,7 @@ pub fn followed(key: &Key) -> Option<Followed<'_>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+        _ if sk.starts_with(TRANSCRIPT_PREFIX) => Some(Followed::Transcript { sid }),
 
     #[test]
     fn the_followed_items_are_read_back_from_the_keys_built_here() {
@@ -426,6 +443,7 @@ mod tests {
     }
 
     #[test]
+            (transcript_key("CA1", 7), Some(Followed::Transcript { sid: "CA1" })),
     fn other_items_and_other_sort_keys_are_not_followed() {
         let object = ObjectName::parse("account").unwrap();
         let id = RecordId::new();

@@ -24,7 +24,7 @@ use chrono::{DateTime, Utc};
 use super::{AccountSid, CallSid, ConferenceSid};
 
 mod transcription;
-pub use transcription::{TranscriptionCallback, TranscriptionEvent, TranscriptionResult};
+pub use transcription::{TranscriptionCallback, TranscriptionEvent, TranscriptionResult, TranscriptionTrackHeard};
 
 /// Why a webhook body or one of its parameters was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -1,8 +1,9 @@
 //! What a voicemail box needs of the platform: `<Record>` (the caller's message, ended by a key,
 //! the longest length, silence after speech, or their hanging up, then the recording callback
-//! and the action in Twilio's formats), `<Start><Transcription>` (each phrase the caller says
-//! posted as a final `transcription-content` event, `transcription-stopped` when the call ends)
-//! and the recording's media, a generated WAV tone as long as the recording.
+//! and the action in Twilio's formats), `<Start><Transcription>` (simulated in
+//! [`super::transcribe`]: each phrase the caller says posted as a final
+//! `transcription-content` event, `transcription-stopped` when the call ends) and the
+//! recording's media, a generated WAV tone as long as the recording.
 //!
 //! The simulated caller speaks through `POST /sim/calls/{sid}/speak {"text"}`. Silence ends a
 //! recording only after the caller has said something, so a test is never raced by the
@@ -15,27 +16,18 @@ use tokio_util::sync::CancellationToken;
 
 use shared::twilio::twiml::rules::TwimlElement;
 
-use super::super::{Hook, Simulator, World, new_sid, rfc2822_now};
+use super::super::{Hook, Simulator, new_sid, rfc2822_now};
 use super::Instructions;
 
 /// Voicemail state of the world: transcriptions running, recordings under way and made.
 #[derive(Debug, Default)]
 pub struct Boxes {
-    /// Per call: the real-time transcription running on it.
-    transcriptions: HashMap<String, Transcribing>,
+    /// Per call: the real-time transcriptions running on it (see [`super::transcribe`]).
+    pub(crate) transcriptions: super::transcribe::Running,
     /// Per call: the `<Record>` under way.
     recording: HashMap<String, Recording>,
     /// Every recording made by `<Record>`: its length in seconds, by RecordingSid.
     pub recordings: BTreeMap<String, u64>,
-}
-
-#[derive(Debug)]
-struct Transcribing {
-    sid: String,
-    hook: Hook,
-    language: String,
-    track: String,
-    sequence: u64,
 }
 
 #[derive(Debug)]
@@ -45,8 +37,9 @@ struct Recording {
 }
 
 impl Simulator {
-    /// The simulated caller says `text`: a transcription running on the call posts it, and a
-    /// recording under way hears it. False when the call is not live.
+    /// The simulated party of call `sid` says `text`: a recording under way hears it, and the
+    /// transcriptions that hear it post it (see [`super::transcribe`]). False when the call is
+    /// not live.
     pub fn speak(&self, sid: &str, text: &str) -> bool {
         self.with_world(|w| {
             let Some(call) = w.calls.get_mut(sid).filter(|c| !c.is_over()) else {
@@ -57,75 +50,9 @@ impl Simulator {
                 r.said.push(text.to_owned());
                 r.last_speech = Some(Instant::now());
             }
-            if let Some(t) = w.voicemail.transcriptions.get_mut(sid) {
-                t.sequence += 1;
-                let mut p = self.transcription_params(sid, t, "transcription-content");
-                let data = serde_json::json!({"transcript": text, "confidence": 0.92});
-                p.extend([
-                    ("LanguageCode".to_owned(), t.language.clone()),
-                    ("Track".to_owned(), t.track.clone()),
-                    ("TranscriptionData".to_owned(), data.to_string()),
-                    ("Final".to_owned(), "true".to_owned()),
-                    ("SequenceId".to_owned(), t.sequence.to_string()),
-                    ("Stability".to_owned(), "1.0".to_owned()),
-                ]);
-                let url = t.hook.url.clone();
-                self.enqueue(&url, p);
-            }
+            self.w_said(w, sid, text);
             true
         })
-    }
-
-    fn transcription_params(&self, call: &str, t: &Transcribing, event: &str) -> Vec<(String, String)> {
-        vec![
-            ("AccountSid".to_owned(), self.inner.account.account_sid.clone()),
-            ("CallSid".to_owned(), call.to_owned()),
-            ("TranscriptionSid".to_owned(), t.sid.clone()),
-            ("TranscriptionEvent".to_owned(), event.to_owned()),
-            ("Timestamp".to_owned(), chrono::Utc::now().to_rfc3339()),
-        ]
-    }
-
-    /// `<Start>`: starts each `<Transcription>` in it (one per call; a second replaces none).
-    pub(super) fn start(&self, sid: &str, verb: &TwimlElement, base: &str) {
-        for t in verb.children.iter().filter(|c| c.name == "Transcription") {
-            let Some(url) = t.attr("statusCallbackUrl") else {
-                self.problem("<Transcription> without statusCallbackUrl: its results go nowhere".into());
-                continue;
-            };
-            if t.attr("statusCallbackMethod")
-                .is_some_and(|m| m.eq_ignore_ascii_case("GET"))
-            {
-                self.problem("transcription callbacks by GET are not simulated; use POST".into());
-                continue;
-            }
-            let running = Transcribing {
-                sid: new_sid("GT"),
-                hook: Hook {
-                    url: self.absolute(base, url),
-                    method: "POST".into(),
-                },
-                language: t.attr("languageCode").unwrap_or("en-US").to_owned(),
-                track: t.attr("track").unwrap_or("both_tracks").to_owned(),
-                sequence: 0,
-            };
-            self.with_world(|w| {
-                if w.voicemail.transcriptions.contains_key(sid) {
-                    return;
-                }
-                let p = self.transcription_params(sid, &running, "transcription-started");
-                self.enqueue(&running.hook.url, p);
-                w.voicemail.transcriptions.insert(sid.to_owned(), running);
-            });
-        }
-    }
-
-    /// The call ended: its transcription stops (and says so).
-    pub(crate) fn w_voicemail_call_ended(&self, w: &mut World, sid: &str) {
-        if let Some(t) = w.voicemail.transcriptions.remove(sid) {
-            let p = self.transcription_params(sid, &t, "transcription-stopped");
-            self.enqueue(&t.hook.url, p);
-        }
     }
 
     /// `<Record>`: records until a finish key, the longest length, silence after speech or the

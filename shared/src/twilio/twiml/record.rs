@@ -130,6 +130,8 @@ pub struct Transcription {
     status_callback_method: Option<HttpMethod>,
     partial_results: Option<bool>,
     enable_automatic_punctuation: Option<bool>,
+    inbound_track_label: Option<String>,
+    outbound_track_label: Option<String>,
 }
 
 impl Transcription {
@@ -144,6 +146,8 @@ impl Transcription {
             status_callback_method: Some(HttpMethod::Post),
             partial_results: None,
             enable_automatic_punctuation: None,
+            inbound_track_label: None,
+            outbound_track_label: None,
         }
     }
 
@@ -171,6 +175,18 @@ impl Transcription {
         self
     }
 
+    /// The name Twilio gives the inbound track's speaker in its results.
+    pub fn inbound_track_label(mut self, label: impl Into<String>) -> Self {
+        self.inbound_track_label = Some(label.into());
+        self
+    }
+
+    /// The name Twilio gives the outbound track's speaker in its results.
+    pub fn outbound_track_label(mut self, label: impl Into<String>) -> Self {
+        self.outbound_track_label = Some(label.into());
+        self
+    }
+
     fn node(&self) -> Node {
         Node::new("Transcription")
             .attr("name", self.name.as_deref())
@@ -180,6 +196,8 @@ impl Transcription {
             .attr("statusCallbackMethod", self.status_callback_method)
             .attr("partialResults", self.partial_results)
             .attr("enableAutomaticPunctuation", self.enable_automatic_punctuation)
+            .attr("inboundTrackLabel", self.inbound_track_label.as_deref())
+            .attr("outboundTrackLabel", self.outbound_track_label.as_deref())
     }
 }
 

@@ -15,6 +15,16 @@ open_wire_enum!(
     }
 );
 
+open_wire_enum!(
+    /// Whose audio a result was heard in (`Track`): `inbound_track` is what the call's party
+    /// said to Twilio, `outbound_track` what Twilio played to them (on a customer's leg in a
+    /// conference, the operator's voice).
+    TranscriptionTrackHeard {
+        Inbound = "inbound_track",
+        Outbound = "outbound_track",
+    }
+);
+
 /// One result of a transcription: the text the engine heard and how sure it is.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TranscriptionResult {
@@ -26,6 +36,10 @@ pub struct TranscriptionResult {
     pub is_final: bool,
     /// The result's place in the transcription's sequence (from 1).
     pub sequence: u64,
+    /// Whose audio it was heard in, when Twilio said (`Track`).
+    pub track: Option<TranscriptionTrackHeard>,
+    /// When Twilio heard it (`Timestamp`, RFC 3339), when given.
+    pub timestamp: Option<String>,
 }
 
 /// A transcription status callback.
@@ -65,6 +79,10 @@ impl TranscriptionCallback {
                     confidence: json.get("confidence").and_then(serde_json::Value::as_f64),
                     is_final: p.optional_bool("Final")?.unwrap_or(true),
                     sequence: p.required_as("SequenceId")?,
+                    track: p.optional_as("Track")?,
+                    timestamp: p
+                        .optional_string("Timestamp")
+                        .filter(|t| chrono::DateTime::parse_from_rfc3339(t).is_ok()),
                 })
             }
             _ => None,
@@ -103,6 +121,38 @@ mod tests {
         let r = cb.result.unwrap();
         assert_eq!(r.transcript, "明日折り返しお願いします");
         assert_eq!((r.sequence, r.is_final, r.confidence), (2, true, Some(0.93)));
+    }
+
+    #[test]
+    fn a_result_says_whose_track_it_was_heard_in_and_when() {
+        let cb = TranscriptionCallback::from_params(&params(&[
+            ("AccountSid", "AC0123"),
+            ("CallSid", "CA0123"),
+            ("TranscriptionSid", "GT0123"),
+            ("TranscriptionEvent", "transcription-content"),
+            ("TranscriptionData", r#"{"transcript":"担当の佐藤です","confidence":0.9}"#),
+            ("Final", "true"),
+            ("SequenceId", "5"),
+            ("Track", "outbound_track"),
+            ("Timestamp", "2026-12-03T01:02:03.456Z"),
+            ("Stability", "1.0"),
+        ]))
+        .unwrap();
+        let r = cb.result.unwrap();
+        assert_eq!(r.track, Some(TranscriptionTrackHeard::Outbound));
+        assert_eq!(r.timestamp.as_deref(), Some("2026-12-03T01:02:03.456Z"));
+        let bad_time = TranscriptionCallback::from_params(&params(&[
+            ("TranscriptionSid", "GT0123"),
+            ("TranscriptionEvent", "transcription-content"),
+            ("TranscriptionData", r#"{"transcript":"はい"}"#),
+            ("SequenceId", "6"),
+            ("Track", "inbound_track"),
+            ("Timestamp", "yesterday"),
+        ]))
+        .unwrap();
+        let r = bad_time.result.unwrap();
+        assert_eq!(r.track, Some(TranscriptionTrackHeard::Inbound));
+        assert_eq!(r.timestamp, None, "a time that is not RFC 3339 is not trusted");
     }
 
     #[test]
