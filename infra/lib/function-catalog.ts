@@ -10,6 +10,13 @@ import * as path from 'node:path';
 export interface RouteSpec {
   readonly method: 'ANY' | 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
   readonly path: string;
+  /**
+   * `none` on one route of a function behind the JWT authorizer: a public route whose request
+   * carries its own credential (a recording's media, fetched by `<audio>` with a short-lived
+   * link token, since a media element sends no bearer token). Only a GET of a path without a
+   * greedy variable may be public this way; absent, the route takes its function's authorizer.
+   */
+  readonly authorizer?: 'none';
 }
 
 /** What one function may do on the single table. */
@@ -201,6 +208,14 @@ export function loadCatalog(file: string = CATALOG_PATH): FunctionCatalog {
       const key = routeKey(route);
       if (routeKeys.has(key)) throw new Error(`route '${key}' is listed twice`);
       routeKeys.add(key);
+      if (route.authorizer !== undefined) {
+        if (route.authorizer !== 'none' || fn.authorizer !== 'jwt') {
+          throw new Error(`route '${key}': only a route of a function behind the JWT authorizer may be made public ('none')`);
+        }
+        if (route.method !== 'GET' || route.path.includes('+}')) {
+          throw new Error(`route '${key}': a public route of an authorized function must be a GET of a path without a greedy variable`);
+        }
+      }
     }
     for (const secret of fn.secrets) {
       if (!catalog.secrets[secret]) throw new Error(`function '${fn.name}' names unknown secret '${secret}'`);
@@ -276,6 +291,11 @@ function checkUserPoolActions(name: string, access: UserPoolAccess | undefined):
   }
 }
 
+/** The authorizer of one route: the function's, unless the route is made public on its own. */
+export function routeAuthorizer(fn: FunctionSpec, route: RouteSpec): 'jwt' | 'none' {
+  return route.authorizer ?? fn.authorizer;
+}
+
 /**
  * The routes as deployed: an `ANY` route behind the JWT authorizer becomes one route per
  * `apiMethods` entry, so that no authorized route matches a CORS preflight (OPTIONS) and API
@@ -283,7 +303,7 @@ function checkUserPoolActions(name: string, access: UserPoolAccess | undefined):
  */
 export function deployedRoutes(catalog: FunctionCatalog, fn: FunctionSpec): RouteSpec[] {
   return fn.routes.flatMap((route) =>
-    fn.authorizer === 'jwt' && route.method === 'ANY'
+    routeAuthorizer(fn, route) === 'jwt' && route.method === 'ANY'
       ? catalog.apiMethods.map((method) => ({ method, path: route.path }))
       : [route],
   );

@@ -51,6 +51,7 @@ import { Construct, Node } from 'constructs';
 import type { PageConfig } from '../../static-ui/src/config-contract';
 import {
   deployedRoutes,
+  routeAuthorizer,
   routeKey,
   FunctionCatalog,
   FunctionSpec,
@@ -331,7 +332,7 @@ export class OperatorConsoleStack extends Stack {
           path: route.path,
           methods: [apigwv2.HttpMethod[route.method]],
           integration,
-          authorizer: spec.authorizer === 'jwt' ? authorizer : undefined,
+          authorizer: routeAuthorizer(spec, route) === 'jwt' ? authorizer : undefined,
         });
         if (spec.throttle) {
           throttledRoutes.push({ key: routeKey(route), throttle: spec.throttle, routes: added });

@@ -22,12 +22,18 @@ def pascal(name):
     return ''.join(part[:1].upper() + part[1:] for part in name.replace('_', '-').split('-') if part)
 
 
+def route_authorizer(fn, route):
+    """The function's authorizer, unless the route is made public on its own (as
+    lib/function-catalog.ts routeAuthorizer says)."""
+    return route.get('authorizer', fn['authorizer'])
+
+
 def deployed_routes(fn):
     """An ANY route behind the authorizer becomes one route per apiMethods entry (see the
     $comment of functions.json: an ANY route would capture CORS preflights)."""
     routes = []
     for route in fn['routes']:
-        if fn['authorizer'] == 'jwt' and route['method'] == 'ANY':
+        if route_authorizer(fn, route) == 'jwt' and route['method'] == 'ANY':
             routes += [{'method': m, 'path': route['path']} for m in cat['apiMethods']]
         else:
             routes.append(route)
@@ -37,7 +43,7 @@ def deployed_routes(fn):
 def route_id(fn, route):
     """`GET /api/settings/{proxy+}` of settings -> `SettingsRouteGetProxy`."""
     method = pascal(route['method'].lower()) if route['method'] != 'ANY' else ''
-    segments = [seg.replace('{proxy+}', 'proxy') for seg in route['path'].split('/')]
+    segments = [seg.replace('{proxy+}', 'proxy').strip('{}') for seg in route['path'].split('/')]
     rest = ''.join(pascal(seg) for seg in segments if seg and seg not in (fn['name'], 'api'))
     return pascal(fn['name']) + 'Route' + method + rest
 
@@ -443,7 +449,7 @@ for fn in cat['functions']:
       RouteKey: {r['method']} {r['path']}
       Target: !Sub integrations/${{{P}Integration}}
 """)
-        if fn['authorizer'] == 'jwt':
+        if route_authorizer(fn, r) == 'jwt':
             w("""      AuthorizationType: JWT
       AuthorizerId: !Ref CognitoJwtAuthorizer
 """)

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { CATALOG_PATH, deployedRoutes, loadCatalog, routeKey } from '../lib/function-catalog';
+import { CATALOG_PATH, deployedRoutes, loadCatalog, routeAuthorizer, routeKey } from '../lib/function-catalog';
 import { Json, catalog } from './helpers';
 
 describe('functions.json', () => {
@@ -25,10 +25,12 @@ describe('functions.json', () => {
     );
   });
 
-  it('puts the JWT authorizer on every /api route and none on /twilio routes', () => {
+  it('puts the JWT authorizer on every /api route but a recording\'s media, and none on /twilio routes', () => {
     for (const fn of catalog.functions) {
       for (const route of fn.routes) {
-        if (route.path.startsWith('/api/')) assert.equal(fn.authorizer, 'jwt', routeKey(route));
+        if (route.path === '/api/media/recordings/{token}') {
+          assert.deepEqual([fn.name, route.method, routeAuthorizer(fn, route)], ['calls', 'GET', 'none']);
+        } else if (route.path.startsWith('/api/')) assert.equal(routeAuthorizer(fn, route), 'jwt', routeKey(route));
         else if (route.path.startsWith('/twilio/')) assert.equal(fn.authorizer, 'none', routeKey(route));
         else assert.fail(`route ${routeKey(route)} is neither /api/ nor /twilio/`);
       }
@@ -39,7 +41,7 @@ describe('functions.json', () => {
     assert.deepEqual(catalog.apiMethods, ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
     for (const fn of catalog.functions) {
       for (const route of deployedRoutes(catalog, fn)) {
-        if (fn.authorizer === 'jwt') assert.ok(catalog.apiMethods.includes(route.method), `${fn.name}: ${routeKey(route)}`);
+        if (routeAuthorizer(fn, route) === 'jwt') assert.ok(catalog.apiMethods.includes(route.method), `${fn.name}: ${routeKey(route)}`);
       }
     }
   });
@@ -128,6 +130,24 @@ describe('functions.json', () => {
     assert.throws(broken((c) => (c.live.routes.find((r: Json) => r.key === '$default').authorizer = true)), /only \$connect/);
     assert.throws(broken((c) => (c.live.functions.authorizer.table.actions = ['dynamodb:GetItem'])), /no table access/);
     assert.throws(broken((c) => delete c.live), /no 'live' entry/);
+  });
+
+  it('lets only a GET without a greedy variable, of a function behind the authorizer, be public on its own', () => {
+    const withRoute = (fnName: string, route: Json) => () => {
+      const broken = JSON.parse(fs.readFileSync(CATALOG_PATH, 'utf8'));
+      broken.functions.find((f: Json) => f.name === fnName).routes.push(route);
+      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'catalog-')), 'functions.json');
+      fs.writeFileSync(file, JSON.stringify(broken));
+      try {
+        loadCatalog(file);
+      } finally {
+        fs.rmSync(path.dirname(file), { recursive: true, force: true });
+      }
+    };
+    assert.throws(withRoute('calls', { method: 'POST', path: '/api/media/x/{id}', authorizer: 'none' }), /must be a GET/);
+    assert.throws(withRoute('calls', { method: 'GET', path: '/api/media/{proxy+}', authorizer: 'none' }), /greedy/);
+    assert.throws(withRoute('voice', { method: 'GET', path: '/twilio/x/{id}', authorizer: 'none' }), /behind the JWT authorizer/);
+    assert.throws(withRoute('calls', { method: 'GET', path: '/api/media/y/{id}', authorizer: 'jwt' }), /behind the JWT authorizer/);
   });
 
   it('rejects a catalog that lists a route twice', () => {

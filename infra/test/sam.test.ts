@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { deployedRoutes, routeKey } from '../lib/function-catalog';
+import { deployedRoutes, routeAuthorizer, routeKey } from '../lib/function-catalog';
 import {
   Json,
   actionsOf,
@@ -82,7 +82,7 @@ describe('SAM template drift', () => {
     const cdkRoutes = routeBindings(cdk.resources, lookup(cdkIds));
     const fromCatalog = Object.fromEntries(
       catalog.functions
-        .flatMap((fn) => deployedRoutes(catalog, fn).map((r) => [routeKey(r), `${fn.name} ${fn.authorizer === 'jwt' ? 'JWT' : 'NONE'} 2.0 AWS_PROXY`]))
+        .flatMap((fn) => deployedRoutes(catalog, fn).map((r) => [routeKey(r), `${fn.name} ${routeAuthorizer(fn, r) === 'jwt' ? 'JWT' : 'NONE'} 2.0 AWS_PROXY`]))
         .sort(([a], [b]) => a.localeCompare(b)),
     );
     assert.deepEqual(comparable(samRoutes), fromCatalog);

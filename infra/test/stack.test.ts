@@ -57,10 +57,13 @@ describe('functions and routes', () => {
     }
   });
 
-  it('puts the Cognito JWT authorizer on every /api route and none on /twilio routes', () => {
+  it('puts the Cognito JWT authorizer on every /api route but a recording\'s media, and none on /twilio routes', () => {
     const authorizerId = logicalIdOfType('AWS::ApiGatewayV2::Authorizer');
     for (const [key, route] of routeBindings(s.resources, nameOf)) {
-      if (key.includes(' /api/')) {
+      if (key === 'GET /api/media/recordings/{token}') {
+        assert.equal(route.authorizationType, 'NONE', key);
+        assert.equal(route.authorizerId, undefined, key);
+      } else if (key.includes(' /api/')) {
         assert.equal(route.authorizationType, 'JWT', key);
         assert.equal(route.authorizerId, authorizerId, key);
       } else {

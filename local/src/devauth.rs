@@ -244,11 +244,15 @@ async fn sign_in(State(a): State<DevAuth>, Json(body): Json<SignIn>) -> Result<R
     Ok(axum::Json(json!({ "token": a.token_for(&user)?, "user": user })).into_response())
 }
 
-/// Verifies the bearer token of every `/api` request (except the sign-in API and the OpenAPI
-/// document) and places the claims where API Gateway's JWT authorizer does.
+/// Verifies the bearer token of every `/api` request (except the sign-in API, the OpenAPI
+/// document and a recording's media, whose link token is its credential, as the deployed
+/// route has no authorizer) and places the claims where API Gateway's JWT authorizer does.
 pub async fn authorize(State(a): State<DevAuth>, req: Request, next: Next) -> Response {
     let path = req.uri().path();
-    let open = !path.starts_with("/api/") || path.starts_with("/api/dev/") || path == "/api/openapi.json";
+    let open = !path.starts_with("/api/")
+        || path.starts_with("/api/dev/")
+        || path == "/api/openapi.json"
+        || path.starts_with(shared::control::recordings::MEDIA_PATH_PREFIX);
     if open {
         return next.run(req).await;
     }

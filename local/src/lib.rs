@@ -49,6 +49,9 @@ pub fn spawn_reconciler(control: shared::control::CallControl, period: std::time
                 Ok(_) => {}
                 Err(e) => tracing::error!(error = %e, "reconciliation failed; tried again next minute"),
             }
+            if let Err(e) = control.sweep_recordings(chrono::Utc::now()).await {
+                tracing::error!(error = %e, "the recordings' retention sweep failed; tried again next minute");
+            }
         }
     });
 }

@@ -162,7 +162,10 @@ async fn get_json<T: serde::de::DeserializeOwned>(http: &reqwest::Client, url: &
 /// the claims where API Gateway's JWT authorizer does.
 pub async fn authorize(State(auth): State<Arc<OidcAuth>>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
-    if !path.starts_with("/api/") || path == "/api/openapi.json" {
+    if !path.starts_with("/api/")
+        || path == "/api/openapi.json"
+        || path.starts_with(shared::control::recordings::MEDIA_PATH_PREFIX)
+    {
         return next.run(req).await;
     }
     let Some(token) = crate::gateway::bearer(&req) else {

@@ -28,6 +28,10 @@ enum Access {
     Owner,
     /// The operator on the call, nobody else.
     OwnerOnly,
+    /// Whoever holds the link: a public route whose random link token is the credential (a
+    /// recording's media, which `<audio>` fetches without a bearer token); a token sent with it
+    /// changes nothing.
+    Link,
 }
 
 /// Who sends the request: one column of the matrix.
@@ -61,6 +65,7 @@ const COLUMNS: [Who; 8] = [
 impl Who {
     fn allowed(self, access: Access) -> bool {
         match self {
+            _ if access == Access::Link => true,
             Who::NoToken | Who::Expired | Who::Forged | Who::Raised => false,
             Who::Operator => matches!(access, Access::Anyone | Access::Owner | Access::OwnerOnly),
             Who::OtherOperator => access == Access::Anyone,
@@ -518,6 +523,23 @@ fn rules(w: &World) -> Vec<Rule> {
             "/api/calls/tasks/{task}/undo",
             format!("/api/calls/tasks/{call}/undo"),
             Anyone,
+            &[404],
+        ),
+        // Sato's recording is still under way: supervisors and admins are told so (404); an
+        // operator is refused first, as operators may not play recordings by default.
+        rule(
+            "post",
+            "/api/calls/{call}/recording/link",
+            format!("/api/calls/{call}/recording/link"),
+            Supervisor,
+            &[404],
+        ),
+        // An unknown link names nothing, whoever asks, with or without a token.
+        rule(
+            "get",
+            "/api/media/recordings/{token}",
+            format!("/api/media/recordings/{}", "0123456789abcdef".repeat(2)),
+            Link,
             &[404],
         ),
         rule(

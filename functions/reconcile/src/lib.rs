@@ -1,6 +1,9 @@
 //! The `reconcile` function: every minute, on an EventBridge rule, the store is brought in line
 //! with what Twilio knows (see [`shared::control::reconcile`]): an operator whose call ended
 //! while every end callback was lost is let go, and the call is recorded as it really ended.
+//! The same run deletes at Twilio a bounded batch of the recordings past the retention period
+//! set in the settings (see [`shared::control::recordings`]); a failure of that sweep is
+//! logged and leaves the reconciliation's report as it is (the sweep goes on next minute).
 //! The local runtime runs the same job on a timer (`local::spawn_reconciler`).
 
 use std::future::Future;
@@ -17,10 +20,21 @@ pub struct ScheduledEvent {
     pub time: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-/// One run: the reconciliation as of now, its report returned (and logged).
+/// One run: the reconciliation as of now, its report returned (and logged), then the
+/// recordings' retention sweep.
 pub async fn run(control: &CallControl, event: ScheduledEvent) -> Result<Reconciled, StartError> {
     let now = chrono::Utc::now();
     let report = control.reconcile(now).await?;
+    match control.sweep_recordings(now).await {
+        Ok(swept) => tracing::info!(
+            deleted = swept.deleted,
+            already_gone = swept.already_gone,
+            failed = swept.failed,
+            days = swept.days,
+            "recordings past their retention swept"
+        ),
+        Err(e) => tracing::error!(error = %e, "the recordings' retention sweep failed; tried again next minute"),
+    }
     tracing::info!(
         fired = ?event.time,
         operators = report.operators,

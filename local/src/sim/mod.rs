@@ -22,6 +22,7 @@
 pub mod account;
 pub mod api;
 pub mod engine;
+pub mod media;
 pub mod rest;
 pub mod webhook_faults;
 
@@ -479,6 +480,8 @@ pub struct World {
     pub(crate) next_device: u64,
     /// Transcriptions running and recordings made by `<Record>`.
     pub(crate) voicemail: engine::voicemail::Boxes,
+    /// Recordings deleted through the REST API (their media is gone).
+    pub deleted_recordings: std::collections::HashSet<String>,
 }
 
 /// How a ringing call stops ringing.

@@ -183,7 +183,8 @@ async fn handle(State(sim): State<Simulator>, method: Method, uri: Uri, headers:
             status,
         })
     });
-    if status >= 400 && status != 404 {
+    // A 404 (a resource gone) and a 416 (a range past a recording's end) are answers, not faults.
+    if status >= 400 && status != 404 && status != 416 {
         sim.problem(format!("REST {method} {path} refused with HTTP {status}"));
     }
     response
@@ -214,7 +215,7 @@ fn answer(sim: &Simulator, method: &Method, path: &str, headers: &HeaderMap, par
     let Some(credential) = authenticated(sim, headers) else {
         return error(401, 20003, "Authenticate");
     };
-    if let Some(media) = recording_media(sim, method, path) {
+    if let Some(media) = recording_media(sim, method, path, headers) {
         return media;
     }
     let accounts_api = path.starts_with("/v1/");
@@ -265,6 +266,13 @@ fn answer(sim: &Simulator, method: &Method, path: &str, headers: &HeaderMap, par
         ("POST", ["Conferences", conf, "Recordings", recording]) => {
             update_recording(sim, path, conf, recording, params)
         }
+        ("DELETE", ["Recordings", recording]) => {
+            if sim.delete_recording(recording) {
+                StatusCode::NO_CONTENT.into_response()
+            } else {
+                not_found(path)
+            }
+        }
         (_, ["Applications" | "Keys" | "IncomingPhoneNumbers", ..]) => {
             super::account::answer(sim, credential, method, path, &rest, params)
         }
@@ -280,15 +288,16 @@ fn answer(sim: &Simulator, method: &Method, path: &str, headers: &HeaderMap, par
 
 /// A recording's media (`GET /2010-04-01/Accounts/{AC}/Recordings/{RE}.wav`, the recording's
 /// URL with an extension, which Twilio documents beside the JSON resource the spec describes):
-/// the WAV of a recording `<Record>` made, 404 for another. `None` for any other request.
-fn recording_media(sim: &Simulator, method: &Method, path: &str) -> Option<Response> {
+/// the WAV of a recording `<Record>` made or of a recorded call's conference, `Range` honoured
+/// (see [`super::media`]), 404 for another. `None` for any other request.
+fn recording_media(sim: &Simulator, method: &Method, path: &str, headers: &HeaderMap) -> Option<Response> {
     let prefix = format!("/2010-04-01/Accounts/{}/Recordings/", sim.inner.account.account_sid);
     let sid = path.strip_prefix(&prefix)?.strip_suffix(".wav")?;
     if method != Method::GET {
         return None;
     }
-    Some(match sim.recording_wav(sid) {
-        Some(wav) => ([(axum::http::header::CONTENT_TYPE, "audio/x-wav")], wav).into_response(),
+    Some(match sim.recording_audio(sid) {
+        Some(wav) => super::media::serve(wav, headers),
         None => not_found(path),
     })
 }
