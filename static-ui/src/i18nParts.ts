@@ -104,6 +104,10 @@ export const partMessages = {
   'tasks.noTranscript': ['文字起こしはありません（音声のみ）', 'No transcript (audio only)'],
   'tasks.play': ['録音を再生（{length}）', 'Play the message ({length})'],
   'tasks.recordingFailed': ['録音を再生できませんでした: {detail}', 'Could not play the message: {detail}'],
+  'recording.label': ['通話の録音', 'Call recording'],
+  'recording.loading': ['録音を準備しています…', 'Preparing the recording…'],
+  'recording.failed': ['録音を再生できませんでした: {detail}', 'Could not play the recording: {detail}'],
+  'recording.unavailable': ['録音を読み込めません。もう一度「再生」を押してください', 'The recording cannot be loaded. Press Play again'],
   'tasks.callbackNote': [
     'お客様は順番を保ったまま折り返しを希望されました。着信回線で発信してください。',
     'The caller asked to be called back, keeping their place. Call them on the line they called.',
@@ -193,6 +197,12 @@ export const partMessages = {
   'admin.ch.require_response_status_hint': [
     '対応ステータスを選ぶまで後処理を終えられません（時間切れでも後処理が延長されます）',
     'Operators cannot end wrap-up until they choose the response status (wrap-up is extended when it runs out)',
+  ],
+  'admin.ch.recording_retention_days': ['録音の保存期間（日, 0〜3650, 0は無期限）', 'Keep recordings (days, 0–3650, 0 for ever)'],
+  'admin.ch.operators_play_own_recordings': ['オペレーターが自分の通話の録音を再生できる', 'Operators may play their own calls’ recordings'],
+  'admin.ch.operators_play_own_recordings_hint': [
+    'スーパーバイザーと管理者はすべての通話の録音を再生できます。再生した人と日時は監査ログに残ります',
+    'Supervisors and admins play every call’s recording. Who played which call, and when, is kept in the audit log',
   ],
   'admin.presenceNote': [
     '受付可・離席・後処理・休憩・オフライン・通話中は標準のステータスです。ここでは追加のステータスを設定します。',

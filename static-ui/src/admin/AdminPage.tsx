@@ -362,6 +362,26 @@ export function AdminPage() {
                   {t('admin.ch.require_response_status')}
                   <span class="muted">{t('admin.ch.require_response_status_hint')}</span>
                 </label>
+                <label>
+                  {t('admin.ch.recording_retention_days')}
+                  <input
+                    type="number"
+                    id="ch-recording_retention_days"
+                    min={0}
+                    value={v.recording_retention_days}
+                    onInput={(e) => set({ ...v, recording_retention_days: e.currentTarget.valueAsNumber || 0 })}
+                  />
+                </label>
+                <label class="check">
+                  <input
+                    type="checkbox"
+                    id="ch-operators_play_own_recordings"
+                    checked={!!v.operators_play_own_recordings}
+                    onChange={(e) => set({ ...v, operators_play_own_recordings: e.currentTarget.checked })}
+                  />
+                  {t('admin.ch.operators_play_own_recordings')}
+                  <span class="muted">{t('admin.ch.operators_play_own_recordings_hint')}</span>
+                </label>
               </div>
             )}
           </SectionEditor>

@@ -391,6 +391,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/calls/{call}/recording/link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A link to play the call's recording, good for 30 minutes. Supervisors and admins may play
+         *     every call's recording; an operator only their own calls' and only when
+         *     `call_handling.operators_play_own_recordings` is on. Each link written is an entry in the
+         *     audit log (who, which call, when).
+         */
+        post: operations["recording_link"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/calls/{call}/rejoin": {
         parameters: {
             query?: never;
@@ -691,7 +713,9 @@ export interface paths {
          * Calls linked to a phone number or an account, newest first, each with the voicemail or
          *     callback request its caller left; a number's voicemails left while its line was closed are
          *     listed among them as calls of status `voicemail`. Recording links are shown to supervisors
-         *     and admins only.
+         *     and admins, and to an operator on their own calls when the settings let operators play them
+         *     (`call_handling.operators_play_own_recordings`); the page plays them through
+         *     `POST /api/calls/{call}/recording/link`.
          */
         get: operations["calls"];
         put?: never;
@@ -711,6 +735,29 @@ export interface paths {
         };
         /** Records of one object linked to a phone number, an account or a contact, newest first. */
         get: operations["records"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/media/recordings/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The recording a link names, a byte range at a time: `Range: bytes=0-`, `bytes=100-199` or
+         *     `bytes=-500` is answered 206 with `Content-Range` and at most 2 MB (the player asks for the
+         *     next range); no `Range` gets the start of the recording the same way (200 when that is the
+         *     whole of it). 400 for a malformed range, 416 for one past the end, 404 for an unknown or
+         *     expired link. Public: the link's random token is the credential.
+         */
+        get: operations["recording_media"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1130,10 +1177,21 @@ export interface components {
              */
             max_wait_seconds: number;
             /**
+             * @description Whether operators may play the recordings of their own calls (supervisors and admins play
+             *     every call's); off unless set.
+             */
+            operators_play_own_recordings?: boolean;
+            /**
              * Format: int32
              * @description Seconds a held customer may be left with no operator before the call heals itself.
              */
             orphan_hold_seconds: number;
+            /**
+             * Format: int32
+             * @description 録音の保存期間: days a call's recording is kept at Twilio before it is deleted there (0 keeps
+             *     recordings for ever); 90 unless set.
+             */
+            recording_retention_days?: number;
             /**
              * @description 対応ステータス必須: the operator chooses the call's response status before leaving
              *     後処理 (the page keeps them in wrap-up until they do).
@@ -1245,6 +1303,11 @@ export interface components {
             memo?: string | null;
             operator_id?: string | null;
             operator_name?: string | null;
+            /**
+             * @description When the call's recording was deleted at Twilio because its retention period ran out
+             *     (保存期間を過ぎたため削除済み); the recording's link is gone from then on.
+             */
+            recording_deleted_at?: string | null;
             recording_url?: string | null;
             response_status?: string | null;
             sid: string;
@@ -2180,6 +2243,18 @@ export interface components {
          * @enum {string}
          */
         RecordingAction: "pause" | "resume";
+        /** @description A link to play a call's recording. */
+        RecordingLink: {
+            /** @description When the link stops working (RFC 3339). */
+            expires_at: string;
+            /**
+             * Format: int64
+             * @description The recording's length in seconds, when Twilio said.
+             */
+            seconds?: number | null;
+            /** @description The path to give `<audio>` as its source (under the API's base URL). */
+            url: string;
+        };
         /** @description A recording change. */
         RecordingRequest: {
             action: components["schemas"]["RecordingAction"];
@@ -3437,6 +3512,41 @@ export interface operations {
             };
         };
     };
+    recording_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                call: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordingLink"];
+                };
+            };
+            /** @description may not play this call's recording */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such call, no recording, or deleted after its retention period */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     rejoin: {
         parameters: {
             query?: never;
@@ -4060,6 +4170,61 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Paged_Record"];
                 };
+            };
+        };
+    };
+    recording_media: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the whole recording (WAV) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "audio/x-wav": string;
+                };
+            };
+            /** @description a part of the recording (WAV) */
+            206: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "audio/x-wav": string;
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

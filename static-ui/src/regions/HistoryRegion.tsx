@@ -8,6 +8,7 @@ import type { HistoryCall } from '../api/history';
 import type { CallSummary, CrmRecord } from '../api/types';
 import { DialLink } from '../components/DialLink';
 import { Icon } from '../components/Icon';
+import { Recording, RecordingBar } from '../components/Recording';
 import { Region } from '../components/Region';
 import { Tabs } from '../components/Tabs';
 import { dateTime, excerpt, shortDateTime } from '../format';
@@ -57,6 +58,7 @@ function CallRows({ items }: { items: HistoryCall[] }) {
           <th scope="col">{t('history.duration')}</th>
           <th scope="col">{t('history.status')}</th>
           <th scope="col">{t('history.memo')}</th>
+          <th scope="col">{t('history.recording')}</th>
         </tr>
       </thead>
       <tbody>
@@ -98,6 +100,9 @@ function CallRows({ items }: { items: HistoryCall[] }) {
               </td>
               <td class="memo-excerpt" title={note}>
                 {excerpt(note, 60)}
+              </td>
+              <td class="nowrap recording-cell">
+                <Recording call={c} />
               </td>
             </tr>
           );
@@ -180,6 +185,7 @@ export function HistoryRegion() {
       }
     >
       <Tabs idPrefix="history" tabs={specs} active={active} onSelect={(id) => (activeTab.value = id)} label={t('region.history')}>
+        {!isRecords && hasSubject && <RecordingBar />}
         {!hasSubject ? (
           <p class="muted empty-note">{t('history.needLookup')}</p>
         ) : !data || (data.loading && data.items.length === 0) ? (

@@ -7,6 +7,7 @@ import { DialLink } from '../components/DialLink';
 import { Icon } from '../components/Icon';
 import { Region } from '../components/Region';
 import { RecordView } from '../components/RecordView';
+import { Recording } from '../components/Recording';
 import { dateTime, nationalPhone } from '../format';
 import { hasMessage, labelOf, t } from '../i18n';
 import {
@@ -96,6 +97,14 @@ function CallView({ call }: { call: CallSummary }) {
         <dt>{t('history.memo')}</dt>
         <dd class="pre">{call.memo ?? ''}</dd>
       </div>
+      {(call.recording_url || call.recording_deleted_at) && (
+        <div class="rv-row">
+          <dt>{t('history.recording')}</dt>
+          <dd id="detail-call-recording">
+            <Recording call={call} inline />
+          </dd>
+        </div>
+      )}
     </dl>
   );
 }

@@ -1,0 +1,17 @@
+//! A call's recording (under `/api/calls/{call}/recording/link`): a short-lived link the page
+//! gives `<audio>` as its source. A media element cannot send the bearer token, so the link's
+//! random token is its credential; the player then asks for byte ranges on that one URL as it
+//! plays and seeks, each answered 206 from Twilio's copy (at most 2 MB a part), and never holds
+//! the whole recording. The role is checked (403) and the listening audited when the link is made.
+
+import { apiBase } from '../config';
+import { request } from './client';
+import type { components } from './schema.gen';
+
+export type RecordingLink = components['schemas']['RecordingLink'];
+
+/** A link to play the call's recording, as an absolute URL for `<audio src>`. */
+export async function recordingLink(call: string): Promise<RecordingLink> {
+  const link = await request<RecordingLink>('POST', `/api/calls/${encodeURIComponent(call)}/recording/link`);
+  return { ...link, url: `${apiBase()}${link.url}` };
+}
