@@ -3,7 +3,9 @@
 //! callback task whose place is the moment they joined the queue, and the operator who takes it
 //! dials the caller back on the line they called. A caller who presses nothing goes back to the
 //! queue at their place and is answered from there. The call of a caller who asked to be called
-//! back ends as 折り返し依頼 in their history and is not counted as abandoned.
+//! back ends as 折り返し依頼 in their history and is not counted as abandoned. A callback
+//! request keeps the caller's place: the next operator free is handed it before callers who
+//! rang later.
 
 mod support;
 
@@ -81,16 +83,15 @@ async fn a_caller_who_presses_1_keeps_their_place_and_is_called_back_on_the_line
         "the place is when they joined the queue"
     );
     assert!(task["created_at"].as_str().unwrap() > joined.as_str());
-    assert!(
-        c.raw
-            .get(&shared::store::table::queue_entry_key(
-                c.stored_call(&sid).await.unwrap()["queue_sk"].as_str().unwrap()
-            ))
-            .await
-            .unwrap()
-            .is_none(),
-        "the caller left the queue"
-    );
+    let place = c
+        .raw
+        .get(&shared::store::table::queue_entry_key(
+            c.stored_call(&sid).await.unwrap()["queue_sk"].as_str().unwrap(),
+        ))
+        .await
+        .unwrap()
+        .expect("the caller's place in line is kept");
+    assert_eq!(place["callback"], true, "nobody waits on the line in it: {place:#?}");
 
     // In the caller's history the call is a callback request with its task, not an abandoned
     // call, and the day's figures count it as a call in, not as abandoned.
@@ -143,6 +144,115 @@ async fn a_caller_who_presses_1_keeps_their_place_and_is_called_back_on_the_line
             .unwrap()
             .iter()
             .find(|x| x["to"] == "+819011112222" && x["direction"] == "outbound-api")
+            .cloned();
+        if back.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let back = back.expect("the caller is called back");
+    assert_eq!(back["from"], "+81368000001", "from the number of the line they called");
+    c.assert_no_problems().await;
+}
+
+#[tokio::test]
+async fn a_callback_request_is_handed_to_the_next_free_operator_before_a_caller_who_rang_later() {
+    // Given nobody free, a caller who asked to be called back (their place: when they joined)...
+    let c = console().await;
+    offer_after(&c, 10).await;
+    let first = call(&c, "090-1111-3333", json!([{"digits": "1"}])).await;
+    c.wait(json!({"call": first, "heard": "順番におつなぎいたします"}))
+        .await;
+    let place = enqueued_at(&c, &first).await;
+    c.wait(json!({"call": first, "status": "completed", "heard": "折り返しお電話いたします", "settled": true, "timeout_ms": 30000}))
+        .await;
+    // ...and a caller who rang after them and waits on the line.
+    offer_after(&c, 0).await;
+    let later = call(&c, "090-7777-8888", json!([])).await;
+    c.wait(json!({"call": later, "heard": "順番におつなぎいたします"}))
+        .await;
+    assert!(enqueued_at(&c, &later).await > place, "the second caller rang later");
+
+    // When one operator becomes free,
+    let sato = c.sign_in("op-sato").await;
+    c.sim("POST", "/sim/phones/op_sato", json!({})).await;
+    let (s, me) = c
+        .api(
+            &sato,
+            "PUT",
+            "/api/operators/me/status",
+            Some(json!({"status": "available"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{me}");
+
+    // then the callback is theirs first: the task taken by them (once, with a lease), and they
+    // are 離席 to dial it, while the later caller keeps waiting and their phone does not ring.
+    assert_eq!(me["status"], "away", "{me:#}");
+    assert_eq!(me["callback_task"], first.as_str(), "{me:#}");
+    let (_, tasks) = c.api(&sato, "GET", "/api/calls/tasks", None).await;
+    let task = &tasks["tasks"][0];
+    assert_eq!(task["id"], first.as_str(), "{tasks:#}");
+    assert_eq!(task["state"], "taken");
+    assert_eq!(task["taken_by"], "op-sato");
+    assert!(task["lease_until"].is_string(), "{task:#}");
+    let suzuki = c.sign_in("op-suzuki").await;
+    let (s, refused) = c
+        .api(&suzuki, "POST", &format!("/api/calls/tasks/{first}/take"), None)
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "taken once: {refused}");
+    c.settle().await;
+    let waiting = c.stored_call(&later).await.expect("the later call is recorded");
+    assert_eq!(waiting["status"], "waiting", "{waiting:#?}");
+    assert!(waiting.get("offered_to").is_none(), "{waiting:#?}");
+    let (_, me) = c.api(&sato, "GET", "/api/operators/me", None).await;
+    assert!(
+        me["current_call"].is_null() && me["offer_id"].is_null(),
+        "Sato is not rung: {me:#}"
+    );
+    let entries = c
+        .raw
+        .query(shared::store::Query::partition(shared::domain::routing::QUEUE))
+        .await
+        .unwrap();
+    let sids: Vec<_> = entries.items.iter().map(|i| i["sid"].clone()).collect();
+    assert_eq!(
+        sids,
+        [json!(later)],
+        "the callback's place in line is gone, the later caller's is not"
+    );
+
+    // The next operator free is rung for the later caller.
+    c.sim("POST", "/sim/phones/op_suzuki", json!({})).await;
+    let (s, v) = c
+        .api(
+            &suzuki,
+            "PUT",
+            "/api/operators/me/status",
+            Some(json!({"status": "available"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let rung = c.wait(json!({"phone": "op_suzuki"})).await;
+    assert!(rung.to_string().contains(later.as_str()), "{rung:#}");
+
+    // Sato dials the caller back on the line they called, as 離席 lets them.
+    let (_, placed) = c
+        .sim(
+            "POST",
+            "/sim/phones/op_sato/connect",
+            json!({"params": {"To": task["customer"], "LineId": task["line_id"]}}),
+        )
+        .await;
+    assert!(placed["callSid"].is_string(), "{placed}");
+    let mut back = None;
+    for _ in 0..100 {
+        let (_, state) = c.sim("GET", "/sim/state", json!({})).await;
+        back = state["calls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["to"] == "+819011113333" && x["direction"] == "outbound-api")
             .cloned();
         if back.is_some() {
             break;

@@ -4,14 +4,15 @@
 //! so the wait document has Twilio redirect the caller's call out of the queue's conference to
 //! the offer (`<Gather>`); pressing 1 makes an operator task whose place is the moment they
 //! joined the queue and ends the call, anything else puts them back in the queue at that same
-//! place. Each caller is offered once.
+//! place. Each caller is offered once. A callback request keeps the caller's place in line:
+//! routing hands its task to the next free operator with the queue's skill ahead of callers
+//! who rang later, and that operator dials the caller back on the line they called.
 
 use crate::domain::calls::call_key;
-use crate::domain::routing::{Routing, field as routing_field};
+use crate::domain::routing::{QueueEntry, Routing, field as routing_field};
 use crate::domain::settings::Line;
 use crate::domain::tasks::TaskCaller;
 use crate::phone::PhoneNumber;
-use crate::store::table::queue_entry_key;
 use crate::store::{Cond, Item, TxOp, Update, done_unless_failed};
 use crate::twilio::CallSid;
 use crate::twilio::rest::UpdateCall;
@@ -121,7 +122,9 @@ impl CallControl {
     }
 
     /// The caller pressed 1: an open task keeping their place (when they joined the queue),
-    /// their queue entry gone, the request noted on the call. Returns the line they called.
+    /// their queue entry turned into the callback's place in line (routing hands the task to
+    /// the next free operator with the queue's skill before callers who rang later), the
+    /// request noted on the call. Returns the line they called.
     #[tracing::instrument(name = "control.callback_requested", skip_all, fields(call = %sid))]
     pub async fn callback_requested(
         &self,
@@ -129,7 +132,8 @@ impl CallControl {
         from: Option<&str>,
         to: Option<&str>,
     ) -> Result<CallbackLine, ControlError> {
-        let call = self.call(sid).await?;
+        let stored = self.services.store.get(&call_key(sid)).await?;
+        let call = stored.as_ref().and_then(crate::domain::calls::CallRecord::from_item);
         let queue_sk = call.as_ref().and_then(|c| c.queue_sk.clone());
         let now = super::now();
         let place = queue_sk.as_deref().map(enqueued_at).unwrap_or(&now).to_owned();
@@ -148,8 +152,13 @@ impl CallControl {
             call_recorded: call.is_some(),
         };
         self.services.tasks.callback_requested(sid, caller, &place).await?;
-        if let Some(qsk) = &queue_sk {
-            self.services.store.delete(&queue_entry_key(qsk), None).await?;
+        if let (Some(item), Some(qsk)) = (&stored, &queue_sk) {
+            // The same key as the caller's entry: the place they had, written over it. A request
+            // repeated after routing handed the task puts the place back, and routing then finds
+            // the task taken and lets the place go.
+            let queue = crate::store::str_attr(item, routing_field::QUEUE);
+            let place = QueueEntry::callback(queue, sid, enqueued_at(qsk));
+            self.services.store.put(place.to_item(), None).await?;
         }
         done_unless_failed(
             self.services

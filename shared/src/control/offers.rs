@@ -197,13 +197,24 @@ impl CallControl {
     /// longest-waiting calls is theirs — and the call's record read to ring). Stops when nothing is left to pair, at the first lost race (the
     /// router that won goes on with the rest: see [`Routed::Yielded`]), or at a ring that failed
     /// (the operator goes back first in line and the call keeps waiting for the next trigger).
-    /// Returns the offers rung.
+    /// A callback request met in its caller's place is handed to an operator instead of rung
+    /// ([`Routed::CallbackHanded`]) and counts as one of the `most`. Returns the offers rung.
     pub async fn route_up_to(&self, most: usize) -> Vec<Offer> {
+        self.route_and_hand_up_to(most).await.0
+    }
+
+    /// [`CallControl::route_up_to`], with the operators handed a callback request.
+    async fn route_and_hand_up_to(&self, most: usize) -> (Vec<Offer>, Vec<String>) {
         let mut rung = Vec::new();
+        let mut handed = Vec::new();
         let mut lapsed = 0;
-        while rung.len() < most {
+        while rung.len() + handed.len() < most {
             let offer = match self.services.routing.route_once().await {
                 Ok(Routed::Offered(o)) => o,
+                Ok(Routed::CallbackHanded(h)) => {
+                    handed.push(h.operator_id);
+                    continue;
+                }
                 Ok(Routed::Idle) => break,
                 Ok(Routed::Lapsed(l)) => {
                     // Settled, then the attempt is made again; bounded so that a release that
@@ -241,7 +252,7 @@ impl CallControl {
             }
             rung.push(offer);
         }
-        rung
+        (rung, handed)
     }
 
     /// An offer that lapsed without any callback reaching us ([`Routed::Lapsed`]): when Twilio
@@ -349,7 +360,7 @@ impl CallControl {
     /// An operator changes their own presence (see
     /// [`crate::domain::operators::Operators::set_status`]); becoming available offers one
     /// waiting call at once, and the operator is read again when it was offered to them (their
-    /// phone rings now).
+    /// phone rings now) or a callback request was handed to them (they are 離席 to dial it).
     ///
     /// Bounded, whatever the load: the operator read (written too at first sign-in or a new
     /// name), the status written, and when it is 受付可 one routing attempt — the free list
@@ -376,8 +387,8 @@ impl CallControl {
         }
         // One call offered at most, inside the operator's request: the triggers in webhooks
         // route the rest (see `route_up_to`).
-        let rung = self.route_up_to(1).await;
-        if rung.iter().any(|o| o.operator_id == caller.id.as_str()) {
+        let (rung, handed) = self.route_and_hand_up_to(1).await;
+        if rung.iter().any(|o| o.operator_id == caller.id.as_str()) || handed.iter().any(|o| o == caller.id.as_str()) {
             return Ok(operators.get(&caller.id).await?);
         }
         Ok(me)

@@ -148,6 +148,7 @@ impl CallControl {
             .set(op::CURRENT_CALL, sid.as_str())
             .set(op::STATUS, OperatorStatus::OnCall)
             .set(op::STATUS_SINCE, at.as_str())
+            .remove(op::CALLBACK_TASK)
             .add(op::VERSION, 1);
         // After the call and its wrap-up the operator is back in the status they dialled from.
         let on_call = match status_after_the_call(&me) {

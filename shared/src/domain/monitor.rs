@@ -198,11 +198,12 @@ impl Monitor {
             .query(Query::partition(QUEUE).limit(QUEUE_READ).eventually_consistent())
             .await?;
         // A caller who stopped fetching the wait document is gone; routing takes them out of line.
+        // A callback request's place has nobody on the line (its task is in the task list).
         let queued: Vec<QueueEntry> = waiting
             .items
             .iter()
             .filter_map(QueueEntry::from_item)
-            .filter(|q| !q.caller_gone(now, u32::MAX))
+            .filter(|q| !q.callback && !q.caller_gone(now, u32::MAX))
             .collect();
         let mut keys = Vec::new();
         for sid in operators.iter().filter_map(|o| o.current_call.as_ref()) {

@@ -66,6 +66,9 @@ pub mod field {
     pub const HAND_RAISED_AT: &str = "hand_raised_at";
     /// The queues the operator takes (absent: every queue).
     pub const SKILLS: &str = "skills";
+    /// The callback task routing handed the operator in its caller's place (they were set
+    /// 離席 to dial it): the call they dial next ends in 受付可, not 離席.
+    pub const CALLBACK_TASK: &str = "callback_task";
 }
 
 /// An operator's presence: the built-in ones, and those an admin defined.
@@ -215,6 +218,11 @@ pub struct Operator {
     /// The queues (ids) this operator takes calls from; absent: every queue.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skills: Option<Vec<String>>,
+    /// The callback task (a caller's CallSid) routing handed this operator in the caller's
+    /// place: they were set 離席 (away) to dial the caller back, and are 受付可 again after that
+    /// call. Gone once they dial or change their presence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub callback_task: Option<String>,
     #[serde(default)]
     #[schema(required)]
     pub version: u64,
@@ -261,8 +269,13 @@ pub fn operator_from_item(item: &Item) -> Option<Operator> {
 }
 
 /// The presence an operator returns to after the call they start now: the one they have, or
-/// — starting it during a wrap-up — the one that wrap-up ends in. `None` is 受付可.
+/// — starting it during a wrap-up — the one that wrap-up ends in; 受付可 for the call that
+/// dials a callback routing handed them (it set them 離席 for it). `None` is 受付可.
 pub fn status_after_the_call(op: &Operator) -> Option<OperatorStatus> {
+    if op.status == OperatorStatus::Away && op.callback_task.is_some() {
+        // Set 離席 by routing to dial a callback it handed them, not by themselves.
+        return None;
+    }
     match &op.status {
         OperatorStatus::WrapUp => op.after_call_status.clone(),
         OperatorStatus::Available | OperatorStatus::OnCall | OperatorStatus::Offline => None,
@@ -425,7 +438,8 @@ impl Operators {
             .set(field::STATUS_SINCE, now.as_str())
             .add(field::VERSION, 1)
             .remove(field::WRAP_UP_UNTIL)
-            .remove(field::WRAP_UP_CALL);
+            .remove(field::WRAP_UP_CALL)
+            .remove(field::CALLBACK_TASK);
         if status == OperatorStatus::Offline {
             // Signed off, a raised hand has nobody to answer it.
             update = update.remove(field::HAND_RAISED_AT);

@@ -7,6 +7,10 @@
 //! were queues (no queue on its entry), or in a queue since removed, waits in the first queue. The REST request that rings the operator is made by the caller of
 //! [`Routing::next_offer`]; when it fails the offer is released and nothing is lost.
 //!
+//! A caller who asked to be called back keeps their place in line ([`QueueEntry::callback`]):
+//! met there, their callback task is handed to the operator who would have been rung, in the
+//! same kind of transaction ([`Routed::CallbackHanded`]), ahead of every caller who rang later.
+//!
 //! An operator an admin disabled is never offered a call nor reserved for a transfer, and when
 //! their last call ends they are signed off rather than freed (see [`super::operators`]).
 //!
@@ -57,6 +61,9 @@ pub mod field {
     /// The queue (窓口) the call waits in, on its entry and on its call record; absent on calls
     /// queued before there were queues.
     pub const QUEUE: &str = "queue";
+    /// The caller asked to be called back: the entry keeps their place for the callback task
+    /// named by the same CallSid ([`super::tasks`]), handed to an operator instead of rung.
+    pub const CALLBACK: &str = "callback";
 }
 
 /// How many entries of one queue's index an attempt reads when it looks queue by queue.
@@ -89,6 +96,10 @@ pub struct QueueEntry {
     /// The queue the call waits in; `None` for a call queued before there were queues.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub queue: Option<String>,
+    /// A callback request keeping the caller's place ([`field::CALLBACK`]): nobody is on the
+    /// line, the task is handed to an operator who dials the caller back.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub callback: bool,
 }
 
 impl QueueEntry {
@@ -103,6 +114,7 @@ impl QueueEntry {
             offer_expires_at: None,
             waited_at: None,
             queue: None,
+            callback: false,
         }
     }
 
@@ -110,6 +122,16 @@ impl QueueEntry {
     pub fn in_queue(queue: &str, sid: &str, enqueued_at: &str) -> Self {
         Self {
             queue: Some(queue.to_owned()),
+            ..Self::new(sid, enqueued_at)
+        }
+    }
+
+    /// The place a caller who asked to be called back keeps: where they joined `queue` (`None`:
+    /// a call queued before there were queues) at `enqueued_at`.
+    pub fn callback(queue: Option<&str>, sid: &str, enqueued_at: &str) -> Self {
+        Self {
+            queue: queue.map(str::to_owned),
+            callback: true,
             ..Self::new(sid, enqueued_at)
         }
     }
@@ -149,9 +171,10 @@ impl QueueEntry {
     /// document for [`WAIT_LOOP_STALE_SECONDS`] (they hung up and the end callback was lost),
     /// or they have waited longer than `max_wait_seconds` (the wait document sends them to the
     /// goodbye). A call put back in line waits on hold in its conference, not on the wait
-    /// document, and is never a ghost here.
+    /// document, and a callback request keeps its place with nobody on the line: neither is
+    /// ever a ghost here.
     pub fn caller_gone(&self, now: chrono::DateTime<chrono::Utc>, max_wait_seconds: u32) -> bool {
-        if self.requeued_at.is_some() {
+        if self.requeued_at.is_some() || self.callback {
             return false;
         }
         let at = |t: &str| {
@@ -231,6 +254,19 @@ pub enum Routed {
     /// caller of [`Routing::route_once`] asks Twilio whether their leg is connected before
     /// anything else: [`Routing::answered`] when it is, [`Routing::release_lapsed`] when not.
     Lapsed(LapsedOffer),
+    /// The call met first was a callback request keeping its caller's place: its task was
+    /// taken for the longest-idle free operator with the queue's skill (their lease, as if they
+    /// had taken it from the list), who was set 離席 (away) out of the free list to dial the
+    /// caller back on the line they called; nobody is rung.
+    CallbackHanded(HandedCallback),
+}
+
+/// A callback request handed to an operator ([`Routed::CallbackHanded`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandedCallback {
+    /// The task, named by the caller's CallSid.
+    pub task_id: String,
+    pub operator_id: String,
 }
 
 /// An offer that lapsed without any callback reaching us ([`Routed::Lapsed`]).
@@ -314,6 +350,7 @@ impl Routing {
                 Routed::Offered(o) => return Ok(Some(o)),
                 Routed::Idle | Routed::Yielded => return Ok(None),
                 Routed::Lapsed(l) => self.release_lapsed(&l).await?,
+                Routed::CallbackHanded(_) => {}
             }
         }
         Ok(None)
@@ -416,6 +453,9 @@ impl Routing {
         let Some((q, (operator, free_key))) = pick else {
             return Ok(Routed::Idle);
         };
+        if q.callback {
+            return self.hand_callback(&q, operator, &free_until).await;
+        }
         let operator = operator.id.as_str();
         let (sid, qsk) = (q.sid.as_str(), q.key().sk);
         if let (Some(old_op), Some(old_offer)) = (&q.offered_to, &q.offer_id) {
@@ -483,6 +523,65 @@ impl Routing {
                 tracing::warn!(call = %sid, "a queue entry without its call record left the queue");
                 let unoffered = Cond::And(vec![Cond::Exists, Cond::AttrNotExists(field::OFFERED_TO.into())]);
                 done(self.store.delete(&queue_entry_key(&qsk), Some(unoffered)).await)?;
+                Ok(Routed::Yielded)
+            }
+            Err(StoreError::ConditionFailed { .. }) | Err(StoreError::TransactionConflict) => Ok(Routed::Yielded),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Hands the callback request `q` to `operator` (the longest-idle free one with its queue's
+    /// skill) in one conditional transaction: the operator leaves the free list for 離席 (away)
+    /// noting the task (after the call they dial for it they are back to 受付可), its place in
+    /// line goes, and the task is taken for them with a lease, as an operator taking it from the
+    /// list does. A task someone already took from the list (or finished) is not taken again:
+    /// its place in line just goes.
+    async fn hand_callback(
+        &self,
+        q: &QueueEntry,
+        operator: &OperatorRecord,
+        free_until: &str,
+    ) -> Result<Routed, DomainError> {
+        let (sid, qsk) = (q.sid.as_str(), q.key().sk);
+        let place = Cond::And(vec![Cond::Exists, Cond::AttrExists(field::CALLBACK.into())]);
+        let ops = vec![
+            TxOp::Update {
+                key: operator_key(&operator.id),
+                update: Update::default()
+                    .set(op::STATUS, OperatorStatus::Away)
+                    .set(op::STATUS_SINCE, now())
+                    .set(op::CALLBACK_TASK, sid)
+                    .remove(attr::GSI2PK)
+                    .remove(attr::GSI2SK)
+                    .remove(op::WRAP_UP_UNTIL)
+                    .remove(op::WRAP_UP_CALL)
+                    .remove(op::AFTER_CALL_STATUS)
+                    .add(op::VERSION, 1),
+                cond: Some(Cond::And(vec![
+                    Cond::Exists,
+                    Cond::AttrNotExists(op::CURRENT_CALL.into()),
+                    Cond::AttrNotExists(op::DISABLED.into()),
+                    Cond::eq(attr::GSI2PK, AVAILABLE),
+                    Cond::Le(attr::GSI2SK.into(), json!(free_until)),
+                ])),
+            },
+            TxOp::Delete {
+                key: queue_entry_key(&qsk),
+                cond: Some(place.clone()),
+            },
+            super::tasks::Tasks::handed_to(sid, &operator.id, &operator.name),
+        ];
+        match self.store.transact(ops).await {
+            Ok(()) => {
+                tracing::info!(call = %sid, operator = %operator.id, "a callback request handed to an operator in the caller's place");
+                Ok(Routed::CallbackHanded(HandedCallback {
+                    task_id: sid.to_owned(),
+                    operator_id: operator.id.clone(),
+                }))
+            }
+            Err(StoreError::ConditionFailed { index: Some(2) }) => {
+                // Taken from the task list (or finished) already: nothing is left to hand.
+                done(self.store.delete(&queue_entry_key(&qsk), Some(place)).await)?;
                 Ok(Routed::Yielded)
             }
             Err(StoreError::ConditionFailed { .. }) | Err(StoreError::TransactionConflict) => Ok(Routed::Yielded),
@@ -785,7 +884,9 @@ impl Routing {
             return Ok(());
         };
         if let Some(qsk) = &record.queue_sk {
-            self.store.delete(&queue_entry_key(qsk), None).await?;
+            // A caller who asked to be called back left their place in line for the callback.
+            let waiting = Cond::AttrNotExists(field::CALLBACK.into());
+            done(self.store.delete(&queue_entry_key(qsk), Some(waiting)).await)?;
         }
         if let Some(offered) = record
             .offered_to

@@ -366,6 +366,25 @@ impl Tasks {
         Ok(())
     }
 
+    /// The write that takes the open callback task `sid` for `operator` (named `name`), as
+    /// [`Tasks::take`] does, for routing's transaction handing the caller's place to them
+    /// ([`super::routing::Routed::CallbackHanded`]): it holds only while nobody has taken the
+    /// task, and raises its version, so an operator taking it from the list at the same moment
+    /// either wins or is told who has it.
+    pub fn handed_to(sid: &str, operator: &str, name: &str) -> crate::store::TxOp {
+        let until = stamp(chrono::Utc::now() + chrono::Duration::seconds(DEFAULT_LEASE_SECONDS));
+        crate::store::TxOp::Update {
+            key: task_key(sid),
+            update: Update::default()
+                .set("state", "taken")
+                .set("taken_by", operator)
+                .set("taken_by_name", name)
+                .set("lease_until", until.as_str())
+                .add("version", 1),
+            cond: Some(Cond::And(vec![Cond::eq("state", "open"), Cond::eq("kind", "callback")])),
+        }
+    }
+
     /// Open (and taken) tasks, the caller who has waited longest first; or done ones, the
     /// latest first. One query of at most `limit` ([`MAX_LIST`]) items.
     pub async fn list(&self, done: bool, limit: u32) -> Result<TaskPage, DomainError> {
