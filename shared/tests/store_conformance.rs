@@ -45,6 +45,7 @@ both!(
     updates_upsert_add_and_remove,
     deletes_honour_conditions,
     compound_conditions,
+    list_membership_conditions,
     queries_read_a_partition_in_order,
     pagination_visits_every_item_once,
     sparse_indexes_and_their_pagination,

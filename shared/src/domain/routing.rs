@@ -223,6 +223,16 @@ fn away_after_a_missed_call() -> Update {
         .remove(op::WRAP_UP_UNTIL)
 }
 
+/// The condition that an operator still takes `queue` when the write lands: no skills set
+/// (every queue), or `queue` among them. An admin taking the skill away between routing's read
+/// and its transaction makes the transaction fail rather than route the call to them.
+fn still_takes(queue: &str) -> Cond {
+    Cond::Or(vec![
+        Cond::AttrNotExists(op::SKILLS.into()),
+        Cond::Contains(op::SKILLS.into(), json!(queue)),
+    ])
+}
+
 /// See [`crate::store::done_unless_failed`].
 fn done<T>(r: Result<T, StoreError>) -> Result<(), DomainError> {
     Ok(crate::store::done_unless_failed(r)?)
@@ -371,8 +381,9 @@ impl Routing {
     ///
     /// The call offered is the longest-waiting one that one of the free operators can take,
     /// and it goes to the longest-idle of them with the skill for its queue. The transaction's
-    /// condition on the operator is the one without queues (free, not disabled, no call): an
-    /// admin's change of skills in the instant between the read and the write is not undone.
+    /// condition on the operator rechecks that skill (free, not disabled, no call, and still
+    /// taking the queue): an admin taking the skill away in the instant between the read and
+    /// the write makes the attempt yield, and the call waits for an operator who has it.
     ///
     /// A lost race (the transaction's condition failed or met another transaction) is not
     /// tried again: [`Routed::Yielded`]. Under load many triggers route at once (each waiting
@@ -453,8 +464,9 @@ impl Routing {
         let Some((q, (operator, free_key))) = pick else {
             return Ok(Routed::Idle);
         };
+        let queue = settings.queue_of_entry(q.queue.as_deref()).to_owned();
         if q.callback {
-            return self.hand_callback(&q, operator, &free_until).await;
+            return self.hand_callback(&q, &queue, operator, &free_until).await;
         }
         let operator = operator.id.as_str();
         let (sid, qsk) = (q.sid.as_str(), q.key().sk);
@@ -486,6 +498,7 @@ impl Routing {
                     Cond::AttrNotExists(op::DISABLED.into()),
                     Cond::eq(attr::GSI2PK, AVAILABLE),
                     Cond::Le(attr::GSI2SK.into(), json!(free_until)),
+                    still_takes(&queue),
                 ])),
             },
             TxOp::Update {
@@ -539,6 +552,7 @@ impl Routing {
     async fn hand_callback(
         &self,
         q: &QueueEntry,
+        queue: &str,
         operator: &OperatorRecord,
         free_until: &str,
     ) -> Result<Routed, DomainError> {
@@ -563,6 +577,7 @@ impl Routing {
                     Cond::AttrNotExists(op::DISABLED.into()),
                     Cond::eq(attr::GSI2PK, AVAILABLE),
                     Cond::Le(attr::GSI2SK.into(), json!(free_until)),
+                    still_takes(queue),
                 ])),
             },
             TxOp::Delete {

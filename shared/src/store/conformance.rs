@@ -167,6 +167,50 @@ pub async fn compound_conditions(s: Arc<dyn Store>) {
         .unwrap();
 }
 
+/// A condition on a list attribute holding a value: met while the list has it, failed once it
+/// is taken out (routing rechecks an operator's skills this way), and never met by an absent
+/// attribute.
+pub async fn list_membership_conditions(s: Arc<dyn Store>) {
+    let k = Key::new("LM#1", "X");
+    s.put(
+        item(json!({"PK": "LM#1", "SK": "X", "skills": ["billing", "repair"]})),
+        None,
+    )
+    .await
+    .unwrap();
+    let takes = |q: &str| Cond::Contains("skills".into(), json!(q));
+    s.update(&k, Update::default().set("n", 1), Some(takes("repair")))
+        .await
+        .unwrap();
+    assert!(
+        s.update(&k, Update::default().set("n", 2), Some(takes("sales")))
+            .await
+            .unwrap_err()
+            .is_condition_failed()
+    );
+    s.update(&k, Update::default().set("skills", json!(["billing"])), None)
+        .await
+        .unwrap();
+    assert!(
+        s.update(&k, Update::default().set("n", 3), Some(takes("repair")))
+            .await
+            .unwrap_err()
+            .is_condition_failed()
+    );
+    let every_queue_or = |q: &str| Cond::Or(vec![Cond::AttrNotExists("skills".into()), takes(q)]);
+    s.update(&k, Update::default().remove("skills"), None).await.unwrap();
+    s.update(&k, Update::default().set("n", 4), Some(every_queue_or("repair")))
+        .await
+        .unwrap();
+    assert!(
+        s.update(&k, Update::default().set("n", 5), Some(takes("repair")))
+            .await
+            .unwrap_err()
+            .is_condition_failed()
+    );
+    assert_eq!(s.get(&k).await.unwrap().unwrap()["n"], json!(4));
+}
+
 /// Queries read one partition in sort-key order, both ways, with key conditions.
 pub async fn queries_read_a_partition_in_order(s: Arc<dyn Store>) {
     let keys = ["a#1", "a#2", "a#3", "b#1", "あ#1"];

@@ -320,6 +320,7 @@ impl Expr {
             Cond::Le(a, v) => bin(self, a, "<=", v),
             Cond::Gt(a, v) => bin(self, a, ">", v),
             Cond::Ge(a, v) => bin(self, a, ">=", v),
+            Cond::Contains(a, v) => format!("contains({}, {})", self.name(a), self.value(to_av(v))),
             Cond::And(cs) => format!(
                 "({})",
                 cs.iter().map(|c| self.cond(c)).collect::<Vec<_>>().join(" AND ")

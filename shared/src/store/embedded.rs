@@ -151,6 +151,11 @@ pub(crate) fn holds(cond: &Cond, item: Option<&Item>) -> bool {
         Cond::Le(a, v) => cmp(a, v, |o| o != Ordering::Greater),
         Cond::Gt(a, v) => cmp(a, v, |o| o == Ordering::Greater),
         Cond::Ge(a, v) => cmp(a, v, |o| o != Ordering::Less),
+        Cond::Contains(a, v) => match (get(a), v) {
+            (Some(Value::Array(list)), v) => list.contains(v),
+            (Some(Value::String(text)), Value::String(part)) => text.contains(part.as_str()),
+            _ => false,
+        },
         Cond::And(cs) => cs.iter().all(|c| holds(c, item)),
         Cond::Or(cs) => cs.iter().any(|c| holds(c, item)),
     }

@@ -265,6 +265,9 @@ pub enum Cond {
     Le(String, Value),
     Gt(String, Value),
     Ge(String, Value),
+    /// The list attribute holds `value` as one of its elements (or the string attribute holds
+    /// it as a substring), as DynamoDB's `contains` does.
+    Contains(String, Value),
     And(Vec<Cond>),
     Or(Vec<Cond>),
 }
