@@ -3,7 +3,8 @@
 //! one operator task, which two operators racing for it take once; the recording plays through
 //! the console; the task is finished and undone; a forged callback is refused. A voicemail left
 //! while the line is closed (no call record of its own) is in the caller's 対応履歴 among their
-//! calls, with its transcript, once however the history is paged.
+//! calls, with its transcript, once however the history is paged, and in the history of the
+//! account their number is on.
 
 mod support;
 
@@ -180,6 +181,26 @@ async fn history_rows(c: &Console, token: &str, phone: &str, limit: u32) -> Vec<
 async fn a_voicemail_left_while_closed_is_in_the_callers_history_among_their_calls() {
     let c = start().await;
     let sato = c.sign_in("op-sato").await;
+    // The caller's number is on an account's record.
+    let account = c
+        .control
+        .services
+        .crm
+        .create(
+            &shared::ids::ObjectName::parse("account").unwrap(),
+            shared::domain::crm::NewRecord {
+                fields: json!({"name": "鈴木工務店", "phone": "090-7777-8888"})
+                    .as_object()
+                    .unwrap()
+                    .clone(),
+                account_id: None,
+                contact_id: None,
+                call_sid: None,
+            },
+            &shared::ids::OperatorId::parse("op-sato").unwrap(),
+        )
+        .await
+        .unwrap();
     // Earlier, the caller gave up waiting: an abandoned call, the only call on record.
     let (s, first) = c
         .sim("POST", "/sim/calls", json!({"from": "090-7777-8888", "to": MAIN}))
@@ -238,6 +259,22 @@ async fn a_voicemail_left_while_closed_is_in_the_callers_history_among_their_cal
         );
         assert!(rows[1].get("task").is_none(), "{:#}", rows[1]);
     }
+    // The account's 対応履歴 lists it too, with its task, among the account's calls.
+    let (s, page) = c
+        .api(
+            &sato,
+            "GET",
+            &format!("/api/history/calls?account={}&limit=20", account.id),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    let rows = page["items"].as_array().unwrap();
+    let sids: Vec<&str> = rows.iter().map(|r| r["sid"].as_str().unwrap()).collect();
+    assert_eq!(sids, [sid.as_str(), gave_up.as_str()], "{rows:#?}");
+    assert_eq!(rows[0]["status"], "voicemail");
+    assert_eq!(rows[0]["account_id"], account.id.as_str());
+    assert_eq!(rows[0]["task"]["transcript"], "鈴木です。納期の件でご連絡ください。");
     // Someone else's history does not list it.
     assert!(history_rows(&c, &sato, "090-1234-5678", 20).await.is_empty());
     c.assert_no_problems().await;

@@ -10,7 +10,8 @@
 //!
 //! A queued caller who goes to the box has their call marked (`voicemail_at`), so its end is
 //! recorded as `voicemail` rather than as a caller who gave up ([`ended_as_task`]); a caller sent
-//! there while the line is closed has no call record, and history lists their task by itself.
+//! there while the line is closed has no call record, and history lists their task by itself,
+//! under their number and, when the number is on an account's record, under that account.
 
 use crate::domain::calls::call_key;
 use crate::domain::settings::Line;
@@ -40,6 +41,35 @@ pub(super) fn ended_as_task(call: &Item) -> Option<&'static str> {
 }
 
 impl CallControl {
+    /// A voicemail left with no call of its own (the line closed) from a number on an account's
+    /// record is filed in that account's 対応履歴 (the first account the number matches, as a
+    /// call's screen pop files the call). A CRM lookup that fails leaves it in the number's
+    /// history only (logged); a store that fails is an error, and Twilio sends the callback again.
+    async fn file_under_account(&self, sid: &str) -> Result<(), ControlError> {
+        let task = match self.services.tasks.get(sid).await {
+            Ok(t) => t,
+            Err(crate::error::DomainError::NotFound(_)) => return Ok(()),
+            Err(e) => return Err(e.into()),
+        };
+        if self.call(sid).await?.is_some() {
+            return Ok(());
+        }
+        let Some(customer) = task.customer.as_deref().and_then(|c| PhoneNumber::parse(c).ok()) else {
+            return Ok(());
+        };
+        let account = match self.services.crm.lookup(&customer).await {
+            Ok(found) => found.accounts.first().map(|m| m.record.id.clone()),
+            Err(e) => {
+                tracing::warn!(error = %e, "CRM lookup failed; the voicemail is in the number's history only");
+                None
+            }
+        };
+        if let Some(account) = account {
+            self.services.tasks.file_under_account(sid, &account).await?;
+        }
+        Ok(())
+    }
+
     /// The line a voicemail box belongs to: the settings line named `line_id`, else the one
     /// whose number was called.
     async fn line_of(&self, line_id: Option<&str>, to: Option<&str>) -> Result<Option<Line>, ControlError> {
@@ -117,6 +147,7 @@ impl CallControl {
                     .tasks
                     .voicemail_recorded(sid, &cb.recording_sid, cb.recording_duration)
                     .await?;
+                self.file_under_account(sid).await?;
             }
             ref other => tracing::info!(status = ?other, "voicemail recording not kept"),
         }

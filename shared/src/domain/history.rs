@@ -4,7 +4,10 @@
 //! What callers left for the operators is history too: a call that ended as a voicemail or a
 //! callback request carries its task (read with the page's memos, in the same batch), and a
 //! number's voicemails left while its line was closed — no call record of their own — are
-//! listed among its calls, in the stretch of time each page covers (one more query).
+//! listed among its calls, in the stretch of time each page covers (one more query). Such a
+//! voicemail from a number on an account's record is filed among that account's calls as a row
+//! of its own ([`Tasks::file_under_account`]), so the account's history lists it in the same
+//! query as its calls.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -51,22 +54,27 @@ const LEFT_TASK: [&str; 2] = ["voicemail", "callback_requested"];
 /// The most calls a search by a word reads the transcripts of at once: one query each.
 pub const SEARCH_PAGE: u32 = 20;
 
+/// The call a voicemail with no call record of its own stands for in history: inbound, from its
+/// caller to its line, of status `voicemail`, when it was left.
+pub(crate) fn call_of_task(task: &Task) -> CallSummary {
+    let customer = task.customer.as_deref().and_then(|c| PhoneNumber::parse(c).ok());
+    CallSummary {
+        sid: task.id.clone(),
+        direction: Direction::Inbound,
+        customer: customer.as_ref().map(|p| p.as_str().to_owned()),
+        customer_display: customer.as_ref().map(PhoneNumber::display),
+        line: task.line_number.clone(),
+        status: LEFT_TASK[0].to_owned(),
+        started_at: task.created_at.clone(),
+        ..CallSummary::default()
+    }
+}
+
 impl HistoryCall {
     /// The row of a voicemail that has no call record of its own.
     fn of_task(task: Task) -> Self {
-        let customer = task.customer.as_deref().and_then(|c| PhoneNumber::parse(c).ok());
-        let call = CallSummary {
-            sid: task.id.clone(),
-            direction: Direction::Inbound,
-            customer: customer.as_ref().map(|p| p.as_str().to_owned()),
-            customer_display: customer.as_ref().map(PhoneNumber::display),
-            line: task.line_number.clone(),
-            status: LEFT_TASK[0].to_owned(),
-            started_at: task.created_at.clone(),
-            ..CallSummary::default()
-        };
         Self {
-            call,
+            call: call_of_task(&task),
             task: Some(task),
             transcript_hit: None,
         }

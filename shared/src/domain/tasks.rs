@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use crate::error::DomainError;
 use crate::ids::OperatorId;
 use crate::store::table::{
-    TASK_PHONE_PREFIX, phone_pk, stored_phone_pk, task_key, task_list_sk, task_phone_sk, tasks_pk,
+    TASK_PHONE_PREFIX, phone_pk, stored_phone_pk, task_account_row_key, task_key, task_list_sk, task_phone_sk, tasks_pk,
 };
 use crate::store::{Cond, Index, Item, Query, SortKey, Store, Update, attr, str_attr};
 
@@ -363,6 +363,35 @@ impl Tasks {
         }
         let r = self.store.put(item, Some(Cond::NotExists)).await;
         crate::store::done_unless_failed(r)?;
+        Ok(())
+    }
+
+    /// Files a voicemail left with no call of its own (the line closed) in the 対応履歴 of
+    /// `account`, the account its caller's number is on: a row of the account's calls (GSI2
+    /// `ACC#<account>`, by when it was left) reading as the call it stands for, status
+    /// `voicemail`, which history lists with its task as it lists a queued caller's voicemail.
+    /// Not under the number (its history finds the task itself); nothing for a task whose call
+    /// is recorded (the call is the account's row) or not listed yet. Repeating it writes the
+    /// same row.
+    pub async fn file_under_account(&self, sid: &str, account: &crate::ids::RecordId) -> Result<(), DomainError> {
+        let Some(item) = self.item(sid).await? else {
+            return Ok(());
+        };
+        if item.get(CALL_RECORDED).and_then(Value::as_bool) == Some(true) {
+            return Ok(());
+        }
+        let Some(task) = task_of(&item, &now()) else {
+            return Ok(());
+        };
+        let mut call = super::history::call_of_task(&task);
+        call.account_id = Some(account.to_string());
+        let mut row = call.to_item();
+        row.remove(attr::GSI1PK);
+        row.remove(attr::GSI1SK);
+        let key = task_account_row_key(sid);
+        row.insert(attr::PK.into(), key.pk.into());
+        row.insert(attr::SK.into(), key.sk.into());
+        self.store.put(row, None).await?;
         Ok(())
     }
 

@@ -31,6 +31,7 @@
 //! | the retention sweep's place: the oldest day it has not finished | `RECDAY` | `SWEEP` | | |
 //! | a link to play a call's recording (TTL 30 minutes) | `RECLINK#<token>` | `LINK` | | |
 //! | operator task (a voicemail or a callback request; the caller's CallSid) | `TASK#<sid>` | `TASK` | `PHONE#<e164>` / `TASK#<created>#<sid>` | `TASKS#open` / `<place>#<sid>`, `TASKS#done` / `<done>#<sid>` |
+//! | a voicemail left with no call of its own, as a row of its caller's account's calls | `TASK#<sid>` | `ACC` | | `ACC#<account>` / `CALL#<created>#<sid>` |
 //!
 //! Access patterns: phone → accounts and contacts (`PHONE#` partition, `REC#` prefix) and the
 //! calls of that number (GSI1 `PHONE#`); account → its records (GSI1 `ACC#`, prefix per object)
@@ -355,6 +356,12 @@ pub fn recording_link_key(token: &str) -> Key {
 /// The key of an operator task (a voicemail or a callback request), named by the caller's CallSid.
 pub fn task_key(sid: &str) -> Key {
     Key::new(format!("TASK#{sid}"), "TASK")
+}
+
+/// The key of the row a voicemail left with no call of its own (the line closed) has in the
+/// 対応履歴 of its caller's account, in the task's partition.
+pub fn task_account_row_key(sid: &str) -> Key {
+    Key::new(format!("TASK#{sid}"), "ACC")
 }
 
 /// The GSI2 partition of open tasks (sorted by the caller's place) or done ones (by when).
