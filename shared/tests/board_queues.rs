@@ -66,3 +66,44 @@ async fn the_board_shows_each_queues_waiting_callers_and_longest_wait() {
     let listed: Vec<(&str, &str)> = board.queue.iter().map(|w| (w.sid.as_str(), w.queue.as_str())).collect();
     assert_eq!(listed, [("CA01", "billing"), ("CA03", "general"), ("CA02", "billing")]);
 }
+
+#[tokio::test]
+async fn the_board_counts_every_caller_of_each_queue_when_more_than_a_hundred_wait() {
+    // Given 130 callers waiting for billing, then 40 for repair behind them all, and one who
+    // asked to be called back (their place kept, nobody on the line).
+    let s = Services::new(Arc::new(EmbeddedStore::in_memory().unwrap()));
+    s.settings
+        .put_section(
+            "queues",
+            0,
+            json!([{"id": "general", "name": "総合窓口"}, {"id": "billing", "name": "料金窓口"}, {"id": "repair", "name": "修理窓口"}]),
+        )
+        .await
+        .unwrap();
+    for n in 0..130 {
+        waiting_since(&s, &format!("CAB{n:03}"), 200 - n, Some("billing")).await;
+    }
+    for n in 0..40 {
+        waiting_since(&s, &format!("CAR{n:03}"), 60 - n, Some("repair")).await;
+    }
+    let place = shared::domain::routing::QueueEntry::callback(Some("repair"), "CAX", "2026-01-01T00:00:00.000Z");
+    s.store.put(place.to_item(), None).await.unwrap();
+
+    // When a supervisor reads the board,
+    let board = s.monitor.board(chrono::Utc::now()).await.unwrap();
+
+    // then each queue's figure counts all its callers, the longest wait its oldest caller's.
+    let figures: Vec<(&str, u64)> = board.queues.iter().map(|q| (q.id.as_str(), q.waiting)).collect();
+    assert_eq!(figures, [("general", 0), ("billing", 130), ("repair", 40)]);
+    assert!(
+        (200..=202).contains(&board.queues[1].longest_wait_seconds),
+        "{:?}",
+        board.queues[1]
+    );
+    assert!(
+        (60..=62).contains(&board.queues[2].longest_wait_seconds),
+        "{:?}",
+        board.queues[2]
+    );
+    assert_eq!(board.queue.len(), 30, "the list stays the first 30 in line");
+}

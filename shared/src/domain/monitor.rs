@@ -24,7 +24,7 @@ use super::calls::{CallRecord, ExternalHandover, ParticipantLabel, call_key, mem
 use super::memos::Memo;
 use super::operators::{Operator, Operators};
 use super::reports;
-use super::routing::{QUEUE, QueueEntry};
+use super::routing::{QUEUE, QueueEntry, queue_index_pk};
 use super::settings::SettingsService;
 use crate::error::DomainError;
 use crate::store::table::MEMO_SK;
@@ -134,14 +134,28 @@ pub struct QueueFigures {
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name_en: Option<String>,
-    /// Callers waiting in it (of the first 100 in line, every queue together).
+    /// Callers waiting in it: exact up to 1,000 a queue (a queue with more shows 1,000).
     pub waiting: u64,
     /// How long its longest-waiting caller has waited, seconds (0 when nobody waits).
     pub longest_wait_seconds: u64,
 }
 
-/// How many callers in line the board reads, every queue together.
+/// How many callers in line the board reads, every queue together; when more wait, each queue
+/// is counted on its own index, up to [`QUEUE_COUNTED`] callers a queue.
 const QUEUE_READ: u32 = 100;
+/// How many callers of one queue the board counts at most: one index query of small entries
+/// (well under DynamoDB's 1 MB page), at most [`MAX_QUEUES`](super::settings::queues::MAX_QUEUES)
+/// of them when more than [`QUEUE_READ`] callers wait.
+const QUEUE_COUNTED: u32 = 1000;
+
+impl QueueFigures {
+    /// Counts a caller waiting in the queue, and how long they have waited.
+    fn add(&mut self, q: &QueueEntry, now: DateTime<Utc>) {
+        self.waiting += 1;
+        let waited = parse(&q.enqueued_at).map_or(0, |t| (now - t).num_seconds().max(0) as u64);
+        self.longest_wait_seconds = self.longest_wait_seconds.max(waited);
+    }
+}
 /// How many of them it lists, oldest first.
 const QUEUE_LISTED: usize = 30;
 
@@ -186,6 +200,30 @@ impl Monitor {
         }
     }
 
+    /// Counts the callers waiting in one queue on its index (GSI1 `QUEUE#<queue>`), oldest
+    /// first, in one query of at most [`QUEUE_COUNTED`] entries: exact up to that many. A call
+    /// queued before there were queues is on no queue's index and is not counted here.
+    async fn count_queue(&self, figures: &mut QueueFigures, now: DateTime<Utc>) -> Result<(), DomainError> {
+        let page = self
+            .store
+            .query(
+                Query::partition(queue_index_pk(&figures.id))
+                    .on(crate::store::Index::Gsi1)
+                    .limit(QUEUE_COUNTED)
+                    .eventually_consistent(),
+            )
+            .await?;
+        for q in page
+            .items
+            .iter()
+            .filter_map(QueueEntry::from_item)
+            .filter(|q| q.waits(now))
+        {
+            figures.add(&q, now);
+        }
+        Ok(())
+    }
+
     /// The board as of now. Its reads of the queue, the calls, their memos and the day's
     /// figures are eventually consistent (half the read units): the board only shows them and is
     /// read again at its next refresh or pushed message, so a write of the last second missing
@@ -197,13 +235,11 @@ impl Monitor {
             .store
             .query(Query::partition(QUEUE).limit(QUEUE_READ).eventually_consistent())
             .await?;
-        // A caller who stopped fetching the wait document is gone; routing takes them out of line.
-        // A callback request's place has nobody on the line (its task is in the task list).
         let queued: Vec<QueueEntry> = waiting
             .items
             .iter()
             .filter_map(QueueEntry::from_item)
-            .filter(|q| !q.callback && !q.caller_gone(now, u32::MAX))
+            .filter(|q| q.waits(now))
             .collect();
         let mut keys = Vec::new();
         for sid in operators.iter().filter_map(|o| o.current_call.as_ref()) {
@@ -228,12 +264,18 @@ impl Monitor {
                 longest_wait_seconds: 0,
             })
             .collect();
-        for q in &queued {
-            let id = settings.queue_of_entry(q.queue.as_deref());
-            if let Some(figures) = queues.iter_mut().find(|f| f.id == id) {
-                figures.waiting += 1;
-                let waited = parse(&q.enqueued_at).map_or(0, |t| (now - t).num_seconds().max(0) as u64);
-                figures.longest_wait_seconds = figures.longest_wait_seconds.max(waited);
+        if waiting.cursor.is_none() {
+            // Everyone in line was read: each queue's figures are those of its callers here.
+            for q in &queued {
+                let id = settings.queue_of_entry(q.queue.as_deref());
+                if let Some(figures) = queues.iter_mut().find(|f| f.id == id) {
+                    figures.add(q, now);
+                }
+            }
+        } else {
+            // More wait than one read holds: each queue is counted on its own index.
+            for figures in &mut queues {
+                self.count_queue(figures, now).await?;
             }
         }
         let queued: Vec<QueueEntry> = queued.into_iter().take(QUEUE_LISTED).collect();

@@ -167,6 +167,12 @@ impl QueueEntry {
         self.offered_to.is_none() || self.offer_expires_at.as_deref().is_some_and(|e| e < now)
     }
 
+    /// Whether a caller is on the line waiting at `now`, as the board counts them: not a
+    /// callback request's place, nor a caller no longer fetching the wait document.
+    pub fn waits(&self, now: chrono::DateTime<chrono::Utc>) -> bool {
+        !self.callback && !self.caller_gone(now, u32::MAX)
+    }
+
     /// Whether the caller is no longer waiting at `now`: they have not fetched the wait
     /// document for [`WAIT_LOOP_STALE_SECONDS`] (they hung up and the end callback was lost),
     /// or they have waited longer than `max_wait_seconds` (the wait document sends them to the
