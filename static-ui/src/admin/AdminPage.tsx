@@ -177,6 +177,20 @@ export function AdminPage() {
                     ),
                   },
                   {
+                    key: 'transcription',
+                    label: t('admin.col.transcription'),
+                    class: 'center',
+                    render: (r, s, l) => (
+                      <input
+                        type="checkbox"
+                        aria-label={l}
+                        title={t('admin.transcriptionHint')}
+                        checked={!!r.transcription}
+                        onChange={(e) => s({ ...r, transcription: e.currentTarget.checked })}
+                      />
+                    ),
+                  },
+                  {
                     key: 'script',
                     label: t('admin.col.script'),
                     render: (r, s, l) => (

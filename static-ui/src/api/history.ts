@@ -16,11 +16,16 @@ export interface PageOpts {
   cursor?: string;
 }
 
+/** A page of calls, optionally only those whose memo or live transcript holds `q`. */
+export interface CallPageOpts extends PageOpts {
+  q?: string;
+}
+
 /** A history row: the call, with the task its caller left, if any. */
 export type HistoryCall = Schemas['HistoryCall'];
 
 /** Calls of a number or an account (the API lists calls by those two only). */
-export const calls = (subject: { phone: string } | { account: string }, opts: PageOpts = {}) =>
+export const calls = (subject: { phone: string } | { account: string }, opts: CallPageOpts = {}) =>
   get<Schemas['Paged_HistoryCall']>('/api/history/calls', { ...subject, ...opts });
 
 /** Records of one object linked to a number, an account or a contact. */

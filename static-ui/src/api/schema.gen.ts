@@ -784,6 +784,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/memos/{call}/transcript": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The live transcript of a call (リアルタイム文字起こし), in the order it was said: while the
+         *     call is live for the operator on it and supervisors, once it ended for anyone who reads
+         *     対応履歴. Empty for a call of a line that does not transcribe.
+         */
+        get: operations["read_transcript"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/monitor": {
         parameters: {
             query?: never;
@@ -1590,6 +1611,7 @@ export interface components {
          */
         HistoryCall: components["schemas"]["CallSummary"] & {
             task?: null | components["schemas"]["Task"];
+            transcript_hit?: null | components["schemas"]["TranscriptLine"];
         };
         /** @description One search hit. */
         Hit: {
@@ -1714,6 +1736,11 @@ export interface components {
             recording?: boolean;
             /** @description The talk script shown when dialing on this line. */
             script_id?: string | null;
+            /**
+             * @description Transcribe this line's calls live in Japanese (リアルタイム文字起こし): both sides, shown
+             *     beside the memo and on the board, kept with the call.
+             */
+            transcription?: boolean;
         };
         /** @description One line's audio. */
         LineMusic: {
@@ -1890,6 +1917,10 @@ export interface components {
             /** @enum {string} */
             type: "memo_changed";
         } | {
+            line: components["schemas"]["TranscriptLine"];
+            /** @enum {string} */
+            type: "transcript_line";
+        } | {
             reason: string;
             /** @enum {string} */
             type: "board_changed";
@@ -2057,6 +2088,7 @@ export interface components {
             cursor?: string | null;
             items: (components["schemas"]["CallSummary"] & {
                 task?: null | components["schemas"]["Task"];
+                transcript_hit?: null | components["schemas"]["TranscriptLine"];
             })[];
         };
         /** @description A page of results. */
@@ -2422,6 +2454,11 @@ export interface components {
             /** @description `HH:MM`, 00:00 to 23:59. */
             start: string;
         };
+        /**
+         * @description Who said a phrase.
+         * @enum {string}
+         */
+        Speaker: "customer" | "operator";
         /** @description A special note (特記事項) as the first operator's page showed it. */
         SpecialNote: {
             label: string;
@@ -2568,6 +2605,20 @@ export interface components {
          * @enum {string}
          */
         Topic: "calls" | "presence" | "transfers" | "settings" | "board";
+        /** @description One final phrase of a call's transcript. */
+        TranscriptLine: {
+            /** @description When it was heard (RFC 3339). */
+            at: string;
+            /** @description The customer's CallSid. */
+            call: string;
+            /**
+             * Format: int64
+             * @description Its place in the transcription's sequence (from 1): lines sort by it.
+             */
+            seq: number;
+            speaker: components["schemas"]["Speaker"];
+            text: string;
+        };
         /** @description A transfer as the page follows it (the last one stays on the call after it ended). */
         Transfer: {
             answered_at?: string | null;
@@ -4128,6 +4179,11 @@ export interface operations {
                 /** @description 1 to 100, default 20. */
                 limit?: number | null;
                 phone?: string | null;
+                /**
+                 * @description Only calls whose memo or live transcript holds this word (1 to 50 characters); a page
+                 *     then covers at most 20 calls, and its cursor goes on to older ones.
+                 */
+                q?: string | null;
             };
             header?: never;
             path?: never;
@@ -4154,6 +4210,11 @@ export interface operations {
                 /** @description 1 to 100, default 20. */
                 limit?: number | null;
                 phone?: string | null;
+                /**
+                 * @description Only calls whose memo or live transcript holds this word (1 to 50 characters); a page
+                 *     then covers at most 20 calls, and its cursor goes on to older ones.
+                 */
+                q?: string | null;
             };
             header?: never;
             path: {
@@ -4292,6 +4353,39 @@ export interface operations {
                 content?: never;
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    read_transcript: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                call: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TranscriptLine"][];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -14,6 +14,7 @@ import { OperatorCard, presenceText } from './OperatorCard';
 import { QueuePanel } from './QueuePanel';
 import { monitorNotice, monitorSession, phoneDetail, phoneStatus, startMonitorPhone, stopMonitorPhone } from './session';
 import { TodayPanel } from './TodayPanel';
+import { startBoardTranscripts } from './transcripts';
 import './monitor.css';
 
 function go(e: MouseEvent, to: string): void {
@@ -111,6 +112,7 @@ function Board() {
   useEffect(() => {
     document.title = `${t('monitor.title')} — ${t('app.title')}`;
     startPolling();
+    const stopTranscripts = startBoardTranscripts();
     startMonitorPhone();
     const unloading = () => stopMonitorPhone(true);
     // Back from the browser's page cache: the phone was released when the page was left.
@@ -123,6 +125,7 @@ function Board() {
       removeEventListener('pagehide', unloading);
       removeEventListener('pageshow', back);
       stopPolling(true);
+      stopTranscripts();
       stopMonitorPhone();
       forgetNames();
     };

@@ -13,6 +13,7 @@ import { responseStatusLabel, settings } from '../state/settings';
 import type { BoardCall, BoardOperator, MonitorMode } from './api';
 import { secondsSince } from './board';
 import { customerNames } from './names';
+import { boardTranscripts } from './transcripts';
 import { RaisedHand } from './Hand';
 import { ReleaseControl } from './Release';
 import type { MonitorSession } from './session';
@@ -59,6 +60,21 @@ function Memo({ call }: { call: BoardCall }) {
         {call.memo || t('monitor.noMemo')}
       </div>
     </div>
+  );
+}
+
+/** The last lines of the call's live transcript (on a line that transcribes). */
+function CardTranscript({ call }: { call: string }) {
+  const lines = boardTranscripts.value[call];
+  if (!lines?.length) return null;
+  return (
+    <ol class="mon-transcript" aria-label={t('transcript.title')}>
+      {lines.map((l) => (
+        <li key={l.seq} class={`speaker-${l.speaker}`}>
+          <span class="transcript-who">{t(`transcript.${l.speaker}`)}</span> {l.text}
+        </li>
+      ))}
+    </ol>
   );
 }
 
@@ -188,6 +204,7 @@ export function OperatorCard({ op }: { op: BoardOperator }) {
         <>
           <CallLine call={call} />
           <Memo call={call} />
+          <CardTranscript call={call.sid} />
           <Controls op={op} call={call} />
         </>
       ) : (

@@ -27,6 +27,7 @@ import { startCallListMenu } from '../state/callList';
 import { restoreCustomer } from '../state/customer';
 import { dirty, resetForm, startEntrySync } from '../state/entry';
 import { startHistorySync } from '../state/history';
+import { startTranscriptSync } from '../state/transcript';
 import { say } from '../state/notice';
 import { installPhone, removePhone } from '../state/phone';
 import { startPresenceSync } from '../state/presence';
@@ -79,6 +80,7 @@ export function OperatorPage() {
   useEffect(() => {
     document.title = t('app.title');
     const stopHistory = startHistorySync();
+    const stopTranscript = startTranscriptSync();
     if (!dirty.peek()) resetForm();
     const stopEntry = startEntrySync();
     restoreCustomer();
@@ -89,6 +91,7 @@ export function OperatorPage() {
       stopPreloadCall();
       stopPreload();
       stopHistory();
+      stopTranscript();
       stopEntry();
       stopCalls();
     };

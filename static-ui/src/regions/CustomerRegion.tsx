@@ -26,6 +26,7 @@ import { objectDef } from '../state/settings';
 import { openNew, requestEntryFocus } from '../state/entry';
 import { callSeconds } from '../state/call';
 import { MemoPanel } from './MemoPanel';
+import { LazyTranscript } from '../components/LazyTranscript';
 
 function newRecord(object: 'account' | 'contact'): void {
   const typed = phoneInput.value.trim();
@@ -199,6 +200,7 @@ export function CustomerRegion() {
           <Notes />
         </div>
       </div>
+      <LazyTranscript />
       <MemoPanel />
     </Region>
   );

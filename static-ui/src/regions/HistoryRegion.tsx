@@ -4,6 +4,7 @@
 //! back reads 留守番電話 / 折り返し依頼, with the task's state where the response status goes and
 //! a voicemail's transcript where the memo goes.
 
+import { useEffect, useState } from 'preact/hooks';
 import type { HistoryCall } from '../api/history';
 import type { CallSummary, CrmRecord } from '../api/types';
 import { DialLink } from '../components/DialLink';
@@ -17,7 +18,7 @@ import { subject } from '../state/customer';
 import type { BrowseItem } from '../state/detail';
 import { browseIndex, browseList, showDetail } from '../state/detail';
 import { openNew, requestEntryFocus } from '../state/entry';
-import { CALLS_TAB, activeTab, loadTab, tabs } from '../state/history';
+import { CALLS_TAB, activeTab, historyWord, loadTab, searchCalls, tabs } from '../state/history';
 import { objectDef, objectLabel, responseStatusLabel, settings } from '../state/settings';
 import { userName } from '../state/userNames';
 import { subtitleOf } from '../components/values';
@@ -64,8 +65,10 @@ function CallRows({ items }: { items: HistoryCall[] }) {
       <tbody>
         {items.map((c, i) => {
           const item = list[i];
-          // No memo on a call nobody answered: a voicemail's transcript stands in for it.
-          const note = c.memo || c.task?.transcript || undefined;
+          // A search's hit in the live transcript first; no memo on a call nobody answered: a
+          // voicemail's transcript stands in for it.
+          const hit = c.transcript_hit;
+          const note = hit ? `${t(`history.said.${hit.speaker}`)}${hit.text}` : c.memo || c.task?.transcript || undefined;
           return (
             <tr
               key={c.sid}
@@ -154,6 +157,42 @@ function RecordRows({ object, items }: { object: string; items: CrmRecord[] }) {
   );
 }
 
+/** Searches the call tab by a word of the memo or the live transcript. */
+function WordSearch() {
+  const [typed, setTyped] = useState(historyWord.peek());
+  // A new customer (or 「すべて表示」) clears the search: the box follows.
+  useEffect(() => setTyped(historyWord.value), [historyWord.value]);
+  return (
+    <form
+      class="history-search"
+      role="search"
+      onSubmit={(e) => {
+        e.preventDefault();
+        searchCalls(typed);
+      }}
+    >
+      <input
+        type="search"
+        name="q"
+        id="history-word"
+        maxLength={50}
+        placeholder={t('history.wordPlaceholder')}
+        aria-label={t('history.wordPlaceholder')}
+        value={typed}
+        onInput={(e) => setTyped(e.currentTarget.value)}
+      />
+      <button type="submit" class="small" id="history-word-go">
+        <Icon name="search" size={12} /> {t('history.wordGo')}
+      </button>
+      {historyWord.value && (
+        <button type="button" class="small" id="history-word-clear" onClick={() => searchCalls('')}>
+          {t('history.wordClear')}
+        </button>
+      )}
+    </form>
+  );
+}
+
 export function HistoryRegion() {
   const objects = (settings.value?.history_tabs ?? []).filter((o) => objectDef(o));
   const specs = [{ id: CALLS_TAB, label: t('history.calls') }, ...objects.map((o) => ({ id: o, label: objectLabel(o) }))];
@@ -185,6 +224,7 @@ export function HistoryRegion() {
       }
     >
       <Tabs idPrefix="history" tabs={specs} active={active} onSelect={(id) => (activeTab.value = id)} label={t('region.history')}>
+        {!isRecords && hasSubject && <WordSearch />}
         {!isRecords && hasSubject && <RecordingBar />}
         {!hasSubject ? (
           <p class="muted empty-note">{t('history.needLookup')}</p>
@@ -194,11 +234,18 @@ export function HistoryRegion() {
           <p class="error-text empty-note" role="alert">
             {data.error}
           </p>
-        ) : data.items.length === 0 ? (
+        ) : data.items.length === 0 && !(data.kind === 'calls' && historyWord.value) ? (
           <p class="muted empty-note">{t('history.empty')}</p>
         ) : (
           <>
-            {data.kind === 'calls' ? <CallRows items={data.items} /> : <RecordRows object={active} items={data.items} />}
+            {data.kind === 'calls' && historyWord.value && data.items.length === 0 && (
+              <p class="muted empty-note">{t('history.wordNone', { word: historyWord.value })}</p>
+            )}
+            {data.kind === 'calls' ? (
+              data.items.length > 0 && <CallRows items={data.items} />
+            ) : (
+              <RecordRows object={active} items={data.items} />
+            )}
             {data.cursor && (
               <button type="button" class="more-button" disabled={data.loading} onClick={() => void loadTab(active, true)}>
                 {t('app.more')}

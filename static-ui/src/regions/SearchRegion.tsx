@@ -43,6 +43,7 @@ import {
 import { fieldDef, objectLabel, responseStatusLabel, settings } from '../state/settings';
 import { rememberTitle } from '../state/titles';
 import { callKindLabel, talkTime } from './callKind';
+import { LazyCallTranscript } from '../components/LazyTranscript';
 import { ExternalMark } from './HistoryRegion';
 
 /** A call's end reason in words (the code itself when the page has no words for it). */
@@ -97,6 +98,7 @@ function CallView({ call }: { call: CallSummary }) {
         <dt>{t('history.memo')}</dt>
         <dd class="pre">{call.memo ?? ''}</dd>
       </div>
+      {call.ended_at && <LazyCallTranscript sid={call.sid} />}
       {(call.recording_url || call.recording_deleted_at) && (
         <div class="rv-row">
           <dt>{t('history.recording')}</dt>

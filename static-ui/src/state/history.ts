@@ -20,6 +20,8 @@ export type TabData =
   | { kind: 'records'; items: CrmRecord[]; cursor: string | null; loading: boolean; error: string | null };
 
 export const activeTab = signal<TabId>(CALLS_TAB);
+/** The word the call tab is searched by (its memo or live transcript), or empty for every call. */
+export const historyWord = signal('');
 /** Loaded tabs of the current customer. */
 export const tabs = signal<Record<TabId, TabData>>({});
 
@@ -51,7 +53,8 @@ export async function loadTab(tab: TabId, more = false): Promise<void> {
   try {
     if (tab === CALLS_TAB) {
       const by = s.phone ? { phone: s.phone } : s.accountId ? { account: s.accountId } : null;
-      const page = by ? await apiCalls(by, { limit: PAGE, ...(cursor ? { cursor } : {}) }) : { items: [] };
+      const word = historyWord.peek().trim();
+      const page = by ? await apiCalls(by, { limit: PAGE, ...(cursor ? { cursor } : {}), ...(word ? { q: word } : {}) }) : { items: [] };
       if (gen !== generation) return;
       const items = [...(base.kind === 'calls' ? base.items : []), ...page.items];
       setTab(tab, { kind: 'calls', items, cursor: page.cursor ?? null, loading: false, error: null });
@@ -68,6 +71,13 @@ export async function loadTab(tab: TabId, more = false): Promise<void> {
   }
 }
 
+/** Lists the calls whose memo or live transcript holds `word` (every call when it is empty). */
+export function searchCalls(word: string): void {
+  historyWord.value = word;
+  generation++;
+  void loadTab(CALLS_TAB);
+}
+
 /** Keeps the tabs in step with the customer and with saved records; returns the stop function. */
 export function startHistorySync(): () => void {
   let lastKey = '';
@@ -77,6 +87,7 @@ export function startHistorySync(): () => void {
     if (key === lastKey) return;
     lastKey = key;
     generation++;
+    historyWord.value = '';
     tabs.value = {};
     if (s.phone || s.accountId || s.contactId) void loadTab(activeTab.peek());
   });

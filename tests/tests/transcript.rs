@@ -1,0 +1,145 @@
+//! The live transcript (リアルタイム文字起こし) through the simulator: on a line that transcribes,
+//! a customer and an operator talk (the caller's script, and the operator speaking) and each
+//! phrase reaches the call's transcript in Twilio's callback format, in order, with who said it,
+//! without the greeting the caller heard before the answer; a colleague not on the call may not
+//! read it while it is live, and anyone reading 対応履歴 may once it ended; 対応履歴 finds the
+//! call by a word said in it and not by a word nobody said.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use support::{Console, start};
+
+const MAIN: &str = "+81368000001";
+
+/// Turns リアルタイム文字起こし on for the line 代表.
+async fn transcribe_main_line(c: &Console) {
+    let settings = &c.control.services.settings;
+    let current = settings.get().await.unwrap();
+    let version = current.versions.get("lines").copied().unwrap_or(0);
+    let mut lines = serde_json::to_value(&current.lines).unwrap();
+    for l in lines.as_array_mut().unwrap() {
+        if l["id"] == "main" {
+            l["transcription"] = json!(true);
+        }
+    }
+    settings.put_section("lines", version, lines).await.unwrap();
+}
+
+/// The call's transcript as `token`'s user reads it, once it holds `count` phrases.
+async fn transcript_of(c: &Console, token: &str, sid: &str, count: usize) -> Vec<Value> {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let (s, v) = c.api(token, "GET", &format!("/api/memos/{sid}/transcript"), None).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let lines = v.as_array().unwrap().clone();
+        if lines.len() >= count || Instant::now() > deadline {
+            return lines;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn said(lines: &[Value]) -> Vec<(String, String)> {
+    lines
+        .iter()
+        .map(|l| (l["speaker"].as_str().unwrap().to_owned(), l["text"].as_str().unwrap().to_owned()))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_conversation_on_a_transcribing_line_is_kept_in_order_and_found_in_history_by_a_word_said() {
+    // Given the line 代表 transcribes, and 佐藤 is available
+    let c = start().await;
+    transcribe_main_line(&c).await;
+    let sato = c.operator("op-sato").await;
+    let suzuki = c.sign_in("op-suzuki").await;
+
+    // When a customer calls with something to say, and 佐藤 answers
+    let (s, started) = c
+        .sim(
+            "POST",
+            "/sim/calls",
+            json!({"from": "090-1234-5678", "to": MAIN, "script": [
+                {"speaker": "customer", "text": "先月の請求書がまだ届いていないのですが。"},
+                {"speaker": "operator", "text": "お調べいたします。少々お待ちください。"},
+                {"speaker": "customer", "text": "よろしくお願いします。"}
+            ]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{started}");
+    let sid = started["sid"].as_str().unwrap().to_owned();
+    c.wait(json!({"phone": "op_sato"})).await;
+    let (s, _) = c.sim("POST", "/sim/phones/op_sato/accept", json!({})).await;
+    assert_eq!(s, StatusCode::OK);
+    c.wait(json!({"conference": sid, "labels": ["customer", "operator"], "settled": true}))
+        .await;
+
+    // Then the operator reads the conversation as it goes, in order, with who said each
+    let lines = transcript_of(&c, &sato, &sid, 3).await;
+    assert_eq!(
+        said(&lines),
+        vec![
+            ("customer".into(), "先月の請求書がまだ届いていないのですが。".into()),
+            ("operator".into(), "お調べいたします。少々お待ちください。".into()),
+            ("customer".into(), "よろしくお願いします。".into()),
+        ],
+        "the greeting heard before the answer is not the conversation: {lines:#?}"
+    );
+    assert!(lines.iter().all(|l| l["at"].as_str().is_some_and(|a| a.ends_with('Z'))), "{lines:#?}");
+
+    // And the operator's own words, said live, follow
+    let (s, v) = c
+        .sim(
+            "POST",
+            &format!("/sim/calls/{sid}/speak"),
+            json!({"speaker": "operator", "text": "お待たせいたしました。本日再送いたします。"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{v}");
+    let lines = transcript_of(&c, &sato, &sid, 4).await;
+    assert_eq!(lines.len(), 4, "{lines:#?}");
+    assert_eq!(lines[3]["speaker"], "operator");
+
+    // A colleague not on the call may not read it while it is live
+    let (s, _) = c.api(&suzuki, "GET", &format!("/api/memos/{sid}/transcript"), None).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+
+    // When the call ends
+    let (s, _) = c.sim("POST", &format!("/sim/calls/{sid}/hangup"), json!({})).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    c.wait(json!({"call": sid, "status": "completed", "settled": true}))
+        .await;
+
+    // Then the transcript is kept with the call, for anyone reading 対応履歴
+    let kept = transcript_of(&c, &suzuki, &sid, 4).await;
+    assert_eq!(said(&kept), said(&lines));
+
+    // And 対応履歴 finds the call by a word said in it, and not by one nobody said
+    let (s, found) = c
+        .api(&suzuki, "GET", "/api/history/calls?phone=09012345678&q=請求書", None)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{found}");
+    let rows = found["items"].as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{found:#}");
+    assert_eq!(rows[0]["sid"], sid.as_str());
+    assert_eq!(
+        rows[0]["transcript_hit"]["text"], "先月の請求書がまだ届いていないのですが。",
+        "{found:#}"
+    );
+    let (s, none) = c
+        .api(&suzuki, "GET", "/api/history/calls?phone=09012345678&q=解約", None)
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(none["items"], json!([]), "{none:#}");
+    let (s, refused) = c
+        .api(&suzuki, "GET", &format!("/api/history/calls?phone=09012345678&q={}", "長".repeat(51)), None)
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert!(refused["error"]["message"].as_str().unwrap().contains("1 to 50"), "{refused}");
+
+    c.assert_no_problems().await;
+}
