@@ -4,10 +4,12 @@
 //! console's manual says), transfer to another operator (warm or cold, with a screen
 //! transfer the target reads under `/api/handoffs`), 外部転送 to an outside number (warm, from
 //! the consultation call, or cold, leaving at once: `external.rs`), hang-up, and rejoining
-//! one's own live call after a crashed tab. Each action is one or a few REST requests on the
-//! call's conference; acting on a call that has ended gets 409, someone else's call 403. Every
-//! request about a call also checks on it (a transfer that rang out unreported, a customer
-//! held with nobody), so a call heals itself without a server of its own.
+//! one's own live call after a crashed tab; a call's recording played through a short-lived
+//! link (`recordings.rs`, the link's media on the public route `/api/media/recordings/{token}`).
+//! Each action is one or a few REST requests on the call's conference; acting on a call that
+//! has ended gets 409, someone else's call 403. Every request about a call also checks on it (a
+//! transfer that rang out unreported, a customer held with nobody), so a call heals itself
+//! without a server of its own.
 //!
 //! Each handler extracts the request, calls one operation of [`shared::control::CallControl`]
 //! and maps its outcome; the live call is served as the typed [`LiveCall`].
