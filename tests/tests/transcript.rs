@@ -46,7 +46,12 @@ async fn transcript_of(c: &Console, token: &str, sid: &str, count: usize) -> Vec
 fn said(lines: &[Value]) -> Vec<(String, String)> {
     lines
         .iter()
-        .map(|l| (l["speaker"].as_str().unwrap().to_owned(), l["text"].as_str().unwrap().to_owned()))
+        .map(|l| {
+            (
+                l["speaker"].as_str().unwrap().to_owned(),
+                l["text"].as_str().unwrap().to_owned(),
+            )
+        })
         .collect()
 }
 
@@ -89,7 +94,10 @@ async fn a_conversation_on_a_transcribing_line_is_kept_in_order_and_found_in_his
         ],
         "the greeting heard before the answer is not the conversation: {lines:#?}"
     );
-    assert!(lines.iter().all(|l| l["at"].as_str().is_some_and(|a| a.ends_with('Z'))), "{lines:#?}");
+    assert!(
+        lines.iter().all(|l| l["at"].as_str().is_some_and(|a| a.ends_with('Z'))),
+        "{lines:#?}"
+    );
 
     // And the operator's own words, said live, follow
     let (s, v) = c
@@ -105,7 +113,9 @@ async fn a_conversation_on_a_transcribing_line_is_kept_in_order_and_found_in_his
     assert_eq!(lines[3]["speaker"], "operator");
 
     // A colleague not on the call may not read it while it is live
-    let (s, _) = c.api(&suzuki, "GET", &format!("/api/memos/{sid}/transcript"), None).await;
+    let (s, _) = c
+        .api(&suzuki, "GET", &format!("/api/memos/{sid}/transcript"), None)
+        .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 
     // When the call ends
@@ -136,10 +146,18 @@ async fn a_conversation_on_a_transcribing_line_is_kept_in_order_and_found_in_his
     assert_eq!(s, StatusCode::OK);
     assert_eq!(none["items"], json!([]), "{none:#}");
     let (s, refused) = c
-        .api(&suzuki, "GET", &format!("/api/history/calls?phone=09012345678&q={}", "長".repeat(51)), None)
+        .api(
+            &suzuki,
+            "GET",
+            &format!("/api/history/calls?phone=09012345678&q={}", "長".repeat(51)),
+            None,
+        )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
-    assert!(refused["error"]["message"].as_str().unwrap().contains("1 to 50"), "{refused}");
+    assert!(
+        refused["error"]["message"].as_str().unwrap().contains("1 to 50"),
+        "{refused}"
+    );
 
     c.assert_no_problems().await;
 }

@@ -38,13 +38,13 @@ pub struct HistoryParams {
     /// 1 to 100, default 20.
     limit: Option<u32>,
     cursor: Option<String>,
+    /// Only calls whose memo or live transcript holds this word (1 to 50 characters); a page
+    /// then covers at most 20 calls, and its cursor goes on to older ones.
+    q: Option<String>,
 }
 
 fn subject(p: &HistoryParams) -> Result<Subject, ApiError> {
     let invalid = |field: &str, e: String| ApiError::from(DomainError::invalid_field("invalid_subject", field, e));
-    /// Only calls whose memo or live transcript holds this word (1 to 50 characters); a page
-    /// then covers at most 20 calls, and its cursor goes on to older ones.
-    q: Option<String>,
     match (&p.phone, &p.account, &p.contact) {
         (Some(ph), None, None) => Ok(Subject::Phone(
             PhoneNumber::parse(ph).map_err(|e| invalid("phone", e.to_string()))?,

@@ -78,7 +78,11 @@ pub async fn join_customer(State(st): State<VoiceState>, Signed(params): Signed<
         .end_conference_on_exit(true)
         .beep(ConferenceBeep::False);
     let mut document = VoiceResponse::new();
-    if st.control.line_transcribes(&[params.get("From")], st.lookup_budget).await {
+    if st
+        .control
+        .line_transcribes(&[params.get("From")], st.lookup_budget)
+        .await
+    {
         document = document.start(call_transcription(&st.control.urls, sid.as_str()));
     }
     twiml(document.dial(dial_into(

@@ -161,7 +161,10 @@ async fn a_call_on_a_line_that_transcribes_starts_a_japanese_transcription_of_bo
     assert_eq!(status, StatusCode::OK, "{body}");
     validate_twiml(&body).unwrap_or_else(|e| panic!("Twilio would refuse it: {e}\n{body}"));
     let start = body.find("<Start><Transcription").expect("a transcription is started");
-    assert!(start < body.find("<Dial").unwrap(), "started before the conference: {body}");
+    assert!(
+        start < body.find("<Dial").unwrap(),
+        "started before the conference: {body}"
+    );
     for attr in [
         r#"languageCode="ja-JP""#,
         r#"track="both_tracks""#,
@@ -177,7 +180,10 @@ async fn a_call_on_a_line_that_transcribes_starts_a_japanese_transcription_of_bo
     // And the incoming webhook keeps its budget
     let counts = h.counting.counts();
     assert!(counts.total() <= 2, "{} store requests ({counts:?})", counts.total());
-    assert!(h.twilio.requests().is_empty(), "no REST request on the incoming webhook");
+    assert!(
+        h.twilio.requests().is_empty(),
+        "no REST request on the incoming webhook"
+    );
 }
 
 #[tokio::test]
@@ -202,7 +208,10 @@ async fn a_forged_or_malformed_transcription_callback_is_refused_and_keeps_nothi
     no_data.retain(|(k, _)| k != "TranscriptionData");
     let (malformed, body) = post(&h, &path, &no_data, false).await;
     assert_eq!(malformed, StatusCode::BAD_REQUEST, "{body}");
-    assert!(body.contains("TranscriptionData"), "the refusal names the field: {body}");
+    assert!(
+        body.contains("TranscriptionData"),
+        "the refusal names the field: {body}"
+    );
 
     assert!(h.services.transcripts.lines(CALL).await.unwrap().is_empty());
 }
@@ -215,7 +224,13 @@ async fn each_final_phrase_of_the_conversation_is_kept_once_with_who_said_it() {
     let path = transcript_path();
 
     // When the greeting is heard before anyone answered
-    let (s, _) = post(&h, &path, &phrase(1, "outbound_track", "お電話ありがとうございます"), false).await;
+    let (s, _) = post(
+        &h,
+        &path,
+        &phrase(1, "outbound_track", "お電話ありがとうございます"),
+        false,
+    )
+    .await;
     assert_eq!(s, StatusCode::NO_CONTENT);
     // And then an operator answers, and both speak; Twilio sends one phrase twice
     answered_by(&h, "op-1").await;

@@ -19,7 +19,7 @@ use crate::domain::transcripts::{Heard, Kept, Speaker};
 use crate::twilio::twiml::{Start, Transcription, TranscriptionTrack};
 use crate::twilio::webhook::{TranscriptionCallback, TranscriptionEvent, TranscriptionTrackHeard};
 
-use super::{CallControl, ControlError, CallbackUrls};
+use super::{CallControl, CallbackUrls, ControlError};
 
 /// The name of a call's transcription on Twilio (a voicemail box's is `voicemail`).
 pub const TRANSCRIPTION_NAME: &str = "call";
@@ -107,12 +107,7 @@ impl CallControl {
             text: r.transcript.clone(),
             at: r.timestamp.clone().unwrap_or_else(super::now),
         };
-        match self
-            .services
-            .transcripts
-            .keep(sid, heard, &listeners(&call))
-            .await?
-        {
+        match self.services.transcripts.keep(sid, heard, &listeners(&call)).await? {
             Kept::Stored | Kept::Duplicate => {}
             Kept::Dropped => tracing::warn!(seq = r.sequence, "a transcript phrase past the bound; dropped"),
         }

@@ -19,10 +19,10 @@ use super::crm::{Paged, Record};
 use super::memos::Memo;
 use super::settings::SettingsService;
 use super::tasks::{Task, Tasks, task_of};
+use super::transcripts::{TranscriptLine, Transcripts};
 use crate::error::DomainError;
 use crate::ids::{ObjectName, RecordId};
 use crate::phone::PhoneNumber;
-use super::transcripts::{TranscriptLine, Transcripts};
 use crate::store::table::{CALL_PREFIX, account_pk, contact_pk, phone_object_prefix, phone_pk, task_key};
 use crate::store::{Cursor, Index, Key, Query, Store};
 
@@ -43,16 +43,16 @@ pub struct HistoryCall {
     pub call: CallSummary,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub task: Option<Task>,
-}
-
-/// The final statuses of a call whose caller left a task (see `control::voicemail`).
     /// In a search by a word: the first phrase of the call's transcript that holds it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transcript_hit: Option<TranscriptLine>,
-const LEFT_TASK: [&str; 2] = ["voicemail", "callback_requested"];
+}
 
 /// The most calls a search by a word reads the transcripts of at once: one query each.
 pub const SEARCH_PAGE: u32 = 20;
+
+/// The final statuses of a call whose caller left a task (see `control::voicemail`).
+const LEFT_TASK: [&str; 2] = ["voicemail", "callback_requested"];
 
 /// The call a voicemail with no call record of its own stands for in history: inbound, from its
 /// caller to its line, of status `voicemail`, when it was left.
@@ -146,6 +146,7 @@ impl History {
             .map(|call| HistoryCall {
                 task: tasks.get(&call.sid).cloned(),
                 call,
+                transcript_hit: None,
             })
             .collect();
         if let Subject::Phone(p) = subject {
@@ -158,25 +159,12 @@ impl History {
                 items.sort_by(|a, b| b.call.started_at.cmp(&a.call.started_at));
             }
         }
-                transcript_hit: None,
         Ok(Paged {
             items,
             cursor: page.cursor.map(|c| c.encode()),
         })
     }
 
-    /// Fills in each call's memo and response status as last saved, and returns the tasks left
-    /// by the calls that ended as one, by CallSid: one batch read of the page's memos and tasks
-    /// (at most 100 calls a page), eventually consistent like the index query that listed the
-    /// calls: a save of the last second shows at the next refresh.
-    async fn with_memos_and_tasks(&self, calls: &mut [CallSummary]) -> Result<HashMap<String, Task>, DomainError> {
-        let mut keys: Vec<Key> = calls.iter().map(|c| memo_key(&c.sid)).collect();
-        keys.extend(
-            calls
-                .iter()
-                .filter(|c| LEFT_TASK.contains(&c.status.as_str()))
-                .map(|c| task_key(&c.sid)),
-        );
     /// The calls of one page of [`History::calls`] (at most [`SEARCH_PAGE`]) whose memo or
     /// live transcript holds `word`, compared as search text (width, case and kana folded), each
     /// with the first phrase that holds it. Bounded: the page's own reads, then one query of each
@@ -217,6 +205,18 @@ impl History {
         })
     }
 
+    /// Fills in each call's memo and response status as last saved, and returns the tasks left
+    /// by the calls that ended as one, by CallSid: one batch read of the page's memos and tasks
+    /// (at most 100 calls a page), eventually consistent like the index query that listed the
+    /// calls: a save of the last second shows at the next refresh.
+    async fn with_memos_and_tasks(&self, calls: &mut [CallSummary]) -> Result<HashMap<String, Task>, DomainError> {
+        let mut keys: Vec<Key> = calls.iter().map(|c| memo_key(&c.sid)).collect();
+        keys.extend(
+            calls
+                .iter()
+                .filter(|c| LEFT_TASK.contains(&c.status.as_str()))
+                .map(|c| task_key(&c.sid)),
+        );
         if keys.is_empty() {
             return Ok(HashMap::new());
         }

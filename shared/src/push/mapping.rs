@@ -83,7 +83,13 @@ fn transcript_line(item: &Item) -> Vec<Delivery> {
     };
     let mut out: Vec<Delivery> = TranscriptLine::audience(item)
         .into_iter()
-        .map(|id| to(Audience::User(id), Topic::Calls, Message::TranscriptLine { line: line.clone() }))
+        .map(|id| {
+            to(
+                Audience::User(id),
+                Topic::Calls,
+                Message::TranscriptLine { line: line.clone() },
+            )
+        })
         .collect();
     out.push(to(Audience::Board, Topic::Board, Message::TranscriptLine { line }));
     out

@@ -70,7 +70,6 @@ pub fn memo_key(sid: &str) -> Key {
 /// The sort key of a call's memo.
 pub const MEMO_SK: &str = "MEMO";
 
-/// What the partition of a call, and the index sort key of a call, start with.
 /// The most phrases a call's transcript keeps: two hours of conversation at one phrase every
 /// 15 seconds from each side is under 1,000, and a phrase beyond the bound is dropped (logged).
 pub const TRANSCRIPT_MAX_LINES: u64 = 500;
@@ -81,9 +80,13 @@ pub const TRANSCRIPT_PREFIX: &str = "TR#";
 /// The key of one final phrase of a call's transcript, by its place in Twilio's sequence
 /// (six digits, so that phrases sort in the order they were said).
 pub fn transcript_key(sid: &str, sequence: u64) -> Key {
-    Key::new(format!("{CALL_PREFIX}{sid}"), format!("{TRANSCRIPT_PREFIX}{sequence:06}"))
+    Key::new(
+        format!("{CALL_PREFIX}{sid}"),
+        format!("{TRANSCRIPT_PREFIX}{sequence:06}"),
+    )
 }
 
+/// What the partition of a call, and the index sort key of a call, start with.
 pub const CALL_PREFIX: &str = "CALL#";
 
 /// The index sort key of a call on GSI1 (phone) and GSI2 (account): by start time, then sid.
@@ -398,6 +401,8 @@ pub enum Followed<'a> {
     Call { sid: &'a str },
     /// A call's memo.
     Memo { sid: &'a str },
+    /// A phrase of a call's live transcript.
+    Transcript { sid: &'a str },
 }
 
 /// What the item at `key` is, when it is one of [`Followed`]; `None` for every other item
@@ -405,8 +410,6 @@ pub enum Followed<'a> {
 pub fn followed(key: &Key) -> Option<Followed<'_>> {
     let (pk, sk) = (key.pk.as_str(), key.sk.as_str());
     if pk == SETTINGS_PK {
-    /// A phrase of a call's live transcript.
-    Transcript { sid: &'a str },
         return Some(Followed::Settings { section: sk });
     }
     if pk == QUEUE_PK {
@@ -422,6 +425,7 @@ pub fn followed(key: &Key) -> Option<Followed<'_>> {
     match sk {
         CALL_SK => Some(Followed::Call { sid }),
         MEMO_SK => Some(Followed::Memo { sid }),
+        _ if sk.starts_with(TRANSCRIPT_PREFIX) => Some(Followed::Transcript { sid }),
         _ => None,
     }
 }
@@ -429,7 +433,6 @@ pub fn followed(key: &Key) -> Option<Followed<'_>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-        _ if sk.starts_with(TRANSCRIPT_PREFIX) => Some(Followed::Transcript { sid }),
 
     #[test]
     fn the_followed_items_are_read_back_from_the_keys_built_here() {
@@ -443,6 +446,7 @@ mod tests {
             (operator_key("op-1"), Some(Followed::Operator { id: "op-1" })),
             (call_key("CA1"), Some(Followed::Call { sid: "CA1" })),
             (memo_key("CA1"), Some(Followed::Memo { sid: "CA1" })),
+            (transcript_key("CA1", 7), Some(Followed::Transcript { sid: "CA1" })),
         ];
         for (key, expected) in cases {
             assert_eq!(followed(&key), expected, "{key:?}");
@@ -450,7 +454,6 @@ mod tests {
     }
 
     #[test]
-            (transcript_key("CA1", 7), Some(Followed::Transcript { sid: "CA1" })),
     fn other_items_and_other_sort_keys_are_not_followed() {
         let object = ObjectName::parse("account").unwrap();
         let id = RecordId::new();

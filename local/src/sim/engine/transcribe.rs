@@ -265,7 +265,8 @@ mod tests {
 
     #[test]
     fn a_script_line_is_read_by_speaker_and_an_empty_one_is_refused() {
-        let line: ScriptLine = serde_json::from_str(r#"{"speaker":"operator","text":"お電話ありがとうございます"}"#).unwrap();
+        let line: ScriptLine =
+            serde_json::from_str(r#"{"speaker":"operator","text":"お電話ありがとうございます"}"#).unwrap();
         assert_eq!(line.speaker, Speaker::Operator);
         assert!(line.check().is_ok());
         let empty = ScriptLine {

@@ -130,7 +130,10 @@ mod tests {
             ("CallSid", "CA0123"),
             ("TranscriptionSid", "GT0123"),
             ("TranscriptionEvent", "transcription-content"),
-            ("TranscriptionData", r#"{"transcript":"担当の佐藤です","confidence":0.9}"#),
+            (
+                "TranscriptionData",
+                r#"{"transcript":"担当の佐藤です","confidence":0.9}"#,
+            ),
             ("Final", "true"),
             ("SequenceId", "5"),
             ("Track", "outbound_track"),
