@@ -1,7 +1,8 @@
 // 営業時間 and IVRメニュー on the admin page in Chromium: the admin sets a line's hours and sees
 // what they mean now and the next national holidays; a forward to a barred number is refused with
 // the API's Japanese reason and saved once fixed; the admin builds a menu with a sub-menu and sees
-// every prompt the caller hears, in order, then saves it and the API has it.
+// every prompt the caller hears, in order (a queue said by its name, not its id), then saves it
+// and the API has it.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { api, eventually, launchBrowser, newPage, shot, signIn, startConsole, textContains } from './harness.mjs';
@@ -13,6 +14,15 @@ describe('business hours and the IVR menu on the admin page', { timeout: 180_000
 
   before(async () => {
     console_ = await startConsole();
+    // Two queues (窓口), so a menu option may name one.
+    const queues = await api(console_.url, 'admin-watanabe', 'PUT', '/api/settings/queues', {
+      version: 0,
+      value: [
+        { id: 'general', name: '総合窓口' },
+        { id: 'billing', name: '料金窓口', name_en: 'Billing' },
+      ],
+    });
+    assert.equal(queues.status, 200, JSON.stringify(queues.body));
     browser = await launchBrowser();
     admin = await newPage(browser);
     await signIn(admin, console_.url, 'admin-watanabe', '/admin');
@@ -73,6 +83,7 @@ describe('business hours and the IVR menu on the admin page', { timeout: 180_000
     await section.locator('#ivr-greeting').fill('お電話ありがとうございます。サンプル商事サポートセンターです。');
     await section.getByLabel('ID 1', { exact: true }).fill('billing');
     await section.getByLabel('内容 1', { exact: true }).fill('料金のお問い合わせ');
+    await section.locator('#ivr-action-0-queue').selectOption('billing');
     await section.locator('#ivr-add').click();
     await section.getByLabel('ID 2', { exact: true }).fill('repair');
     await section.getByLabel('内容 2', { exact: true }).fill('修理のご依頼');
@@ -86,11 +97,11 @@ describe('business hours and the IVR menu on the admin page', { timeout: 180_000
     const expected = [
       'お電話ありがとうございます。サンプル商事サポートセンターです。',
       '料金のお問い合わせは1を、修理のご依頼は2を押してください。',
-      '[1] → オペレーターにおつなぎします（待ち行列）',
+      '[1] → オペレーターにおつなぎします（料金窓口）',
       '[2] 修理のご依頼ですね。',
       '[2] 新しいご依頼は1を押してください。',
-      '[2] [1] → オペレーターにおつなぎします（待ち行列）',
-      '[2] [—] → オペレーターにおつなぎします（待ち行列）',
+      '[2] [1] → オペレーターにおつなぎします（回線の窓口）',
+      '[2] [—] → オペレーターにおつなぎします（回線の窓口）',
       '[—] 恐れ入りますが、おかけ直しください。 → 通話終了',
     ];
     await eventually(async () => JSON.stringify(await prompts.allTextContents()) === JSON.stringify(expected), 10_000, `the prompts ${expected}`);
@@ -106,6 +117,7 @@ describe('business hours and the IVR menu on the admin page', { timeout: 180_000
     await shot(section, '21-admin-menu');
     const { body } = await api(console_.url, 'admin-watanabe', 'GET', '/api/settings');
     const menu = body.menu.main;
+    assert.deepEqual(menu.options[0].action, { action: 'queue', queue: 'billing' }, 'the queue is saved by its id');
     assert.equal(menu.options[1].action.action, 'submenu');
     assert.equal(menu.options[1].action.menu.options[0].label, '新しいご依頼');
     assert.deepEqual(menu.default, { action: 'message', text: '恐れ入りますが、おかけ直しください。' });

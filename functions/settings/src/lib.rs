@@ -86,15 +86,16 @@ pub async fn preview_hours(
 #[utoipa::path(post, path = "/api/settings/menu/preview", request_body = Menu, tag = "settings",
     responses((status = 200, body = MenuPreview), (status = 403), (status = 422)))]
 pub async fn preview_menu(
-    _s: State<Services>,
+    State(s): State<Services>,
     caller: Caller,
     Json(menu): Json<Menu>,
 ) -> ApiResult<axum::Json<MenuPreview>> {
     caller.require(Role::Admin)?;
     menu.validate()
         .map_err(|e| DomainError::invalid("invalid_settings", format!("IVRメニュー: {e}")))?;
+    let queues = s.settings.get().await?.queues.clone();
     Ok(axum::Json(MenuPreview {
-        prompts: menu.preview(),
+        prompts: menu.preview(&queues),
     }))
 }
 

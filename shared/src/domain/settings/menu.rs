@@ -10,6 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::queues::Queue;
 use crate::ids::SettingId;
 
 /// The deepest a menu goes: the top menu and two levels of sub-menus.
@@ -320,24 +321,25 @@ impl Menu {
     }
 
     /// Every prompt a caller can hear, in order, for the admin's preview: the greeting and the
-    /// options of each menu, then what each option leads to.
-    pub fn preview(&self) -> Vec<String> {
+    /// options of each menu, then what each option leads to, a queue (窓口) said by its name
+    /// among the centre's `queues`.
+    pub fn preview(&self, queues: &[Queue]) -> Vec<String> {
         let mut lines = Vec::new();
-        self.preview_into(&mut lines, "");
+        self.preview_into(&mut lines, "", queues);
         lines
     }
 
-    fn preview_into(&self, lines: &mut Vec<String>, at: &str) {
+    fn preview_into(&self, lines: &mut Vec<String>, at: &str, queues: &[Queue]) {
         lines.push(format!("{at}{}", self.greeting.trim()));
         lines.push(format!("{at}{}", self.options_prompt()));
         for o in &self.options {
             let here = format!("{at}[{}] ", o.key);
             match &o.action {
-                MenuAction::Submenu { menu } => menu.preview_into(lines, &here),
-                other => lines.push(format!("{here}{}", describe(other))),
+                MenuAction::Submenu { menu } => menu.preview_into(lines, &here, queues),
+                other => lines.push(format!("{here}{}", describe(other, queues))),
             }
         }
-        lines.push(format!("{at}[—] {}", describe(&self.default)));
+        lines.push(format!("{at}[—] {}", describe(&self.default, queues)));
     }
 
     /// Every queue the menu's options and defaults name, each with where it is named
@@ -437,11 +439,15 @@ fn text(t: &str, what: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// What an action does, as the preview says it.
-fn describe(action: &MenuAction) -> String {
+/// What an action does, as the preview says it: a queue by its name (one the centre's `queues`
+/// no longer have by its id, saying its callers wait in the line's queue).
+fn describe(action: &MenuAction, queues: &[Queue]) -> String {
     match action {
-        MenuAction::Queue { queue: None } => "→ オペレーターにおつなぎします（待ち行列）".to_owned(),
-        MenuAction::Queue { queue: Some(q) } => format!("→ オペレーターにおつなぎします（窓口 {q}）"),
+        MenuAction::Queue { queue: None } => "→ オペレーターにおつなぎします（回線の窓口）".to_owned(),
+        MenuAction::Queue { queue: Some(q) } => match queues.iter().find(|k| k.id == *q) {
+            Some(k) => format!("→ オペレーターにおつなぎします（{}）", k.name.trim()),
+            None => format!("→ オペレーターにおつなぎします（窓口 {q} はありません: 回線の窓口）"),
+        },
         MenuAction::Message { text } => format!("{} → 通話終了", text.trim()),
         MenuAction::Voicemail => "→ 留守番電話".to_owned(),
         MenuAction::Submenu { .. } => "→ サブメニュー".to_owned(),
@@ -516,14 +522,44 @@ mod tests {
             "料金のお問い合わせは1を、修理のご依頼は2を、営業時間のご案内は9を、伝言はシャープを押してください。\
              ご用件をお話しいただくこともできます。"
         );
-        let preview = m.preview();
+        let preview = m.preview(&super::super::queues::default_queues());
         assert_eq!(preview[0], "お電話ありがとうございます。サンプルサポートセンターです。");
         assert!(preview.contains(&"[2] 修理のご依頼ですね。".to_owned()), "{preview:#?}");
         assert!(preview.contains(&"[2] [2] 修理状況はウェブサイトでご確認いただけます。 → 通話終了".to_owned()));
         assert_eq!(
             preview.last().unwrap(),
-            "[—] → オペレーターにおつなぎします（待ち行列）"
+            "[—] → オペレーターにおつなぎします（回線の窓口）"
         );
+    }
+
+    #[test]
+    fn the_preview_says_a_queue_by_its_name_and_a_queue_the_centre_no_longer_has_by_its_id() {
+        let menu: Menu = serde_json::from_value(json!({
+            "greeting": "お電話ありがとうございます。",
+            "options": [
+                {"id": "billing", "key": "1", "label": "料金", "action": {"action": "queue", "queue": "billing"}},
+                {"id": "old", "key": "2", "label": "旧窓口", "action": {"action": "queue", "queue": "closed_desk"}}
+            ],
+            "default": {"action": "queue"}
+        }))
+        .unwrap();
+        let queues: Vec<Queue> = serde_json::from_value(json!([
+            {"id": "general", "name": "総合窓口"},
+            {"id": "billing", "name": "料金窓口", "name_en": "Billing"}
+        ]))
+        .unwrap();
+        let preview = menu.preview(&queues);
+        assert!(
+            preview.contains(&"[1] → オペレーターにおつなぎします（料金窓口）".to_owned()),
+            "{preview:#?}"
+        );
+        assert!(
+            preview.contains(
+                &"[2] → オペレーターにおつなぎします（窓口 closed_desk はありません: 回線の窓口）".to_owned()
+            ),
+            "{preview:#?}"
+        );
+        assert!(!preview.iter().any(|p| p.contains("billing")), "{preview:#?}");
     }
 
     #[test]
