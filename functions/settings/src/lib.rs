@@ -44,12 +44,83 @@ pub async fn read(State(s): State<Services>, _caller: Caller) -> ApiResult<axum:
 #[serde(deny_unknown_fields)]
 pub struct SectionUpdate {
     pub version: u64,
+    /// The section's whole new value ([`SECTION_VALUE`]).
+    #[schema(schema_with = section_value)]
     pub value: Value,
 }
 
-/// Replaces one section (admins only); a stale version gets 409 with the current value.
+/// The sections `PUT /api/settings/{section}` replaces: each a field of `Settings` (`hours` and
+/// `menu` by line id; `waiting` each line's wait and hold audio and the callback offer's delay;
+/// `queues` the queues (窓口) callers wait in and operators take by skill).
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[schema(as = SettingsSection)]
+#[allow(dead_code)]
+#[serde(rename_all = "snake_case")]
+enum Section {
+    Lines,
+    ResponseStatuses,
+    PresenceStatuses,
+    SpecialNotes,
+    HistoryTabs,
+    Search,
+    Scripts,
+    Objects,
+    CallHandling,
+    Dialing,
+    Shortcuts,
+    Hours,
+    Menu,
+    Waiting,
+    Queues,
+}
+
+/// What a section's new value is, as the OpenAPI document says it.
+const SECTION_VALUE: &str = "The section's whole new value, shaped as the field of Settings the section \
+     names: `queues` a list of Queue (the first one the default), `waiting` a Waiting (each line's wait and \
+     hold audio, and after how long a waiting caller is offered a callback), `hours` and `menu` maps by \
+     line id, and so on.";
+
+/// The schema of a section's value: one of the shapes of the `Settings` fields.
+fn section_value() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Type};
+    use utoipa::openapi::{Ref, RefOr, Schema};
+    let list = |name: &str| -> RefOr<Schema> { ArrayBuilder::new().items(Ref::from_schema_name(name)).into() };
+    let by_line = |name: &str| -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .additional_properties(Some(Ref::from_schema_name(name)))
+            .description(Some("By line id"))
+            .into()
+    };
+    let one = |name: &str| -> RefOr<Schema> { Ref::from_schema_name(name).into() };
+    let shapes = OneOfBuilder::new()
+        .item(list("Line"))
+        .item(list("ResponseStatus"))
+        .item(list("PresenceStatus"))
+        .item(list("NoteField"))
+        .item(RefOr::<Schema>::from(
+            ArrayBuilder::new().items(ObjectBuilder::new().schema_type(Type::String)),
+        ))
+        .item(list("SearchObject"))
+        .item(list("TalkScript"))
+        .item(list("ObjectDef"))
+        .item(one("CallHandling"))
+        .item(one("Dialing"))
+        .item(one("Shortcuts"))
+        .item(by_line("BusinessHours"))
+        .item(by_line("Menu"))
+        .item(one("Waiting"))
+        .item(list("Queue"))
+        .description(Some(SECTION_VALUE))
+        .build();
+    Schema::OneOf(shapes).into()
+}
+
+/// Replaces one section (admins only); a stale version gets 409 with the current value. A
+/// section's value is checked whole (a `waiting` naming a line that does not exist, a `queues`
+/// with the same id twice, a line or menu naming a queue that is not there: 422 saying what to
+/// fix in Japanese).
 #[utoipa::path(put, path = "/api/settings/{section}", request_body = SectionUpdate, tag = "settings",
-    params(("section" = String, Path, description = "lines, response_statuses, presence_statuses, special_notes, history_tabs, search, scripts, objects, call_handling, dialing, shortcuts, hours, menu")),
+    params(("section" = Section, Path, description = "The section to replace: a field of Settings")),
     responses((status = 200, body = Settings), (status = 403), (status = 409), (status = 422)))]
 pub async fn write(
     State(s): State<Services>,
@@ -101,5 +172,5 @@ pub async fn preview_menu(
 
 /// The OpenAPI description of this function's routes.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(read, write, preview_hours, preview_menu))]
+#[openapi(paths(read, write, preview_hours, preview_menu), components(schemas(Section)))]
 pub struct ApiDoc;

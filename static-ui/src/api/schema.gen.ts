@@ -969,7 +969,12 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Replaces one section (admins only); a stale version gets 409 with the current value. */
+        /**
+         * Replaces one section (admins only); a stale version gets 409 with the current value. A
+         *     section's value is checked whole (a `waiting` naming a line that does not exist, a `queues`
+         *     with the same id twice, a line or menu naming a queue that is not there: 422 saying what to
+         *     fix in Japanese).
+         */
         put: operations["write"];
         post?: never;
         delete?: never;
@@ -2016,6 +2021,12 @@ export interface components {
         /** @description An operator as the API shows them. */
         Operator: {
             after_call_status?: null | components["schemas"]["OperatorStatus"];
+            /**
+             * @description The callback task (a caller's CallSid) routing handed this operator in the caller's
+             *     place: they were set 離席 (away) to dial the caller back, and are 受付可 again after that
+             *     call. Gone once they dial or change their presence.
+             */
+            callback_task?: string | null;
             /** @description The customer call this operator is offered or talking on. */
             current_call?: string | null;
             /** @description An admin disabled this user: no calls, no presence changes, no Voice token. */
@@ -2242,7 +2253,7 @@ export interface components {
             name_en?: string | null;
             /**
              * Format: int64
-             * @description Callers waiting in it (of the first 100 in line, every queue together).
+             * @description Callers waiting in it: exact up to 1,000 a queue (a queue with more shows 1,000).
              */
             waiting: number;
         };
@@ -2381,7 +2392,12 @@ export interface components {
         };
         /** @description A new value for one section, with the version it was based on (0 if never saved). */
         SectionUpdate: {
-            value: unknown;
+            /** @description The section's whole new value, shaped as the field of Settings the section names: `queues` a list of Queue (the first one the default), `waiting` a Waiting (each line's wait and hold audio, and after how long a waiting caller is offered a callback), `hours` and `menu` maps by line id, and so on. */
+            value: components["schemas"]["Line"][] | components["schemas"]["ResponseStatus"][] | components["schemas"]["PresenceStatus"][] | components["schemas"]["NoteField"][] | string[] | components["schemas"]["SearchObject"][] | components["schemas"]["TalkScript"][] | components["schemas"]["ObjectDef"][] | components["schemas"]["CallHandling"] | components["schemas"]["Dialing"] | components["schemas"]["Shortcuts"] | {
+                [key: string]: components["schemas"]["BusinessHours"];
+            } | {
+                [key: string]: components["schemas"]["Menu"];
+            } | components["schemas"]["Waiting"] | components["schemas"]["Queue"][];
             /** Format: int64 */
             version: number;
         };
@@ -2420,6 +2436,13 @@ export interface components {
             /** @description Each line's wait and hold audio, and when a waiting caller is offered a callback. */
             waiting?: components["schemas"]["Waiting"];
         };
+        /**
+         * @description The sections `PUT /api/settings/{section}` replaces: each a field of `Settings` (`hours` and
+         *     `menu` by line id; `waiting` each line's wait and hold audio and the callback offer's delay;
+         *     `queues` the queues (窓口) callers wait in and operators take by skill).
+         * @enum {string}
+         */
+        SettingsSection: "lines" | "response_statuses" | "presence_statuses" | "special_notes" | "history_tabs" | "search" | "scripts" | "objects" | "call_handling" | "dialing" | "shortcuts" | "hours" | "menu" | "waiting" | "queues";
         /** @description A key combination per action, written `Ctrl+Alt+A`, `Alt+Shift+H` or `F9`. */
         Shortcuts: {
             /** @description 応答: answers the call ringing. */
@@ -4672,8 +4695,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description lines, response_statuses, presence_statuses, special_notes, history_tabs, search, scripts, objects, call_handling, dialing, shortcuts, hours, menu */
-                section: string;
+                /** @description The section to replace: a field of Settings */
+                section: components["schemas"]["SettingsSection"];
             };
             cookie?: never;
         };
