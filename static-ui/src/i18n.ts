@@ -514,6 +514,10 @@ const messages = {
 
   // Supervisor monitoring (/monitor)
   'monitor.title': ['モニタリング', 'Monitoring'],
+  'presence.callbackHanded': [
+    '順番が来た折り返し依頼をお渡ししました。離席にしていますので、タスクからお客様へ折り返してください。',
+    'A callback request reached its turn and is yours. You are set away: call the customer back from the task.',
+  ],
   'presence.releasedCustomerGone': [
     'お客様はすでに切断されていたため、通話を終了しました。受付可に戻っています。',
     'The caller had already hung up, so the call was ended. You are available again.',

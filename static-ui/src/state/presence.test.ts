@@ -1,5 +1,6 @@
 // The operator is told once when the system took them off a call by itself (they answered
-// after the caller had already hung up), and not again on the next read of their status.
+// after the caller had already hung up), and not again on the next read of their status; and
+// once when routing handed them a callback request in its caller's place.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 const served: { op: Record<string, unknown>; held: Array<() => void> | null } = vi.hoisted(() => ({
@@ -31,7 +32,7 @@ vi.mock('../live', () => ({
 
 import { lang } from '../i18n';
 import { notice } from './notice';
-import { presence, refreshPresence, startPresenceSync } from './presence';
+import { handedCallback, presence, refreshPresence, startPresenceSync } from './presence';
 
 const base = { id: 'op-sato', name: '佐藤 花子', role: 'operator', status_since: new Date().toISOString(), version: 3 };
 
@@ -61,6 +62,24 @@ describe('presence', () => {
     await refreshPresence();
     expect(presence.value).toBe('away');
     expect(notice.value).toBeNull();
+  });
+
+  it('says once that routing handed me a callback request, and names it for the task list', async () => {
+    lang.value = 'ja';
+    served.op = { ...base, status: 'away', callback_task: 'CA9', version: 8 };
+    stop = startPresenceSync();
+    await vi.waitFor(() => expect(handedCallback.value).toBe('CA9'));
+    expect(notice.value?.kind).toBe('info');
+    expect(notice.value?.text).toContain('折り返し依頼をお渡ししました');
+
+    notice.value = null;
+    await refreshPresence();
+    expect(notice.value).toBeNull();
+
+    // Once they dial it (or change their presence) it is theirs no more.
+    served.op = { ...base, status: 'on_call', version: 9 };
+    await refreshPresence();
+    expect(handedCallback.value).toBeNull();
   });
 
   it('keeps a pushed status over an older read that answers after it, and reads again when asked meanwhile', async () => {

@@ -81,6 +81,17 @@ function tellRelease(op: Pick<Operator, 'released_at' | 'released_reason'>): voi
   }
 }
 
+/** The callback request routing handed me in its caller's place (its task id) while it has me
+ * 離席 to dial it; the task list opens on it ({@link startTasks}). */
+export const handedCallback = signal<string | null>(null);
+
+/** Tells the operator, once per task, that routing handed them a callback request. */
+function tellCallback(op: Pick<Operator, 'status' | 'callback_task'>): void {
+  const task = op.status === 'away' ? (op.callback_task ?? null) : null;
+  if (task && task !== handedCallback.peek()) say('info', t('presence.callbackHanded'));
+  handedCallback.value = task;
+}
+
 let refreshing: Promise<void> | null = null;
 /** A read was asked for while one was under way: it is read again once that one answers, so
  * the answer reflects everything that happened before it was asked for. */
@@ -95,12 +106,13 @@ let shownVersion = -1;
  * the server's clock without a write (so without a push): the status is read again when it is
  * due. */
 function apply(
-  op: Pick<Operator, 'status' | 'version' | 'wrap_up_until' | 'wrap_up_call' | 'after_call_status' | 'released_at' | 'released_reason'>,
+  op: Pick<Operator, 'status' | 'version' | 'wrap_up_until' | 'wrap_up_call' | 'after_call_status' | 'released_at' | 'released_reason' | 'callback_task'>,
 ): void {
   if (op.version < shownVersion) return;
   shownVersion = op.version;
   presence.value = op.status;
   tellRelease(op);
+  tellCallback(op);
   wrapUpUntil.value = op.wrap_up_until ?? null;
   wrapUpCall.value = op.status === 'wrap_up' ? (op.wrap_up_call ?? null) : null;
   afterCallStatus.value = op.after_call_status ?? 'available';

@@ -3,7 +3,7 @@
 //! bounded request); taking a task pops the caller up in the customer region, as a call would;
 //! 折り返し発信 dials the caller on the line they called.
 
-import { computed, signal } from '@preact/signals';
+import { computed, effect, signal } from '@preact/signals';
 import { currentUser } from '../auth';
 import type { Task } from '../api/tasks';
 import * as api from '../api/tasks';
@@ -14,6 +14,7 @@ import { account, contact, lookUp } from './customer';
 import { chooseLine } from './lines';
 import { say } from './notice';
 import { registerOperations } from './operations';
+import { handedCallback } from './presence';
 import { settings } from './settings';
 
 /** How often the list is read while the page is visible. */
@@ -122,9 +123,14 @@ export function startTasks(): () => void {
     if (document.visibilityState === 'visible') void loadTasks();
   }, POLL_MS);
   const unregister = registerOperations({ tasks: { run: openTasksDialog } });
+  // A callback request routing handed me: the list opens on it, taken by me, to call back.
+  const stopHanded = effect(() => {
+    if (handedCallback.value) openTasksDialog();
+  });
   return () => {
     clearInterval(timer);
     unregister();
+    stopHanded();
   };
 }
 
