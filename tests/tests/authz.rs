@@ -440,6 +440,27 @@ fn rules(w: &World) -> Vec<Rule> {
             Anyone,
             &[200],
         ),
+        rule(
+            "get",
+            "/api/reports",
+            "/api/reports?from=2026-12-01&to=2026-12-31".into(),
+            Supervisor,
+            &[200],
+        ),
+        rule(
+            "get",
+            "/api/reports/export",
+            "/api/reports/export?from=2026-12-01&to=2026-12-31&encoding=sjis".into(),
+            Supervisor,
+            &[200],
+        ),
+        rule(
+            "get",
+            "/api/reports/calls",
+            "/api/reports/calls?from=2026-12-01&to=2026-12-31".into(),
+            Supervisor,
+            &[200],
+        ),
         rule("get", "/api/settings", "/api/settings".into(), Anyone, &[200]),
         rule(
             "put",

@@ -1,6 +1,9 @@
 //! The `history` function: response history (対応履歴) tabs — calls and records linked to a
 //! phone number, an account or a contact, with the voicemails and callback requests callers
-//! left. Routes live under `/api/history`.
+//! left. Routes live under `/api/history`; the reports (レポート) and their CSV export under
+//! `/api/reports` ([`reports`]).
+
+pub mod reports;
 
 use axum::Router;
 use axum::extract::State;
@@ -25,6 +28,7 @@ pub fn routes(state: Services) -> Router {
     Router::new()
         .route("/api/history/calls", get(calls))
         .route("/api/history/records/{object}", get(records))
+        .merge(reports::routes())
         .layer(shared::http::body_limit())
         .with_state(state)
 }
@@ -115,5 +119,5 @@ pub async fn records(
 
 /// The OpenAPI description of this function's routes.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(calls, records))]
+#[openapi(paths(calls, records, reports::report, reports::export_report, reports::export_calls))]
 pub struct ApiDoc;

@@ -140,7 +140,9 @@ impl CallFacts {
             within_service_level: inbound && handled && wait <= i64::from(service_level_seconds),
             wait_seconds: wait,
             talk_seconds: if handled { (connected - hold).max(0) } else { 0 },
-            hold_seconds: if handled { hold.min(connected) } else { 0 },
+            // Not cut to the connected time: an end reported to the second may fall before the
+            // last unhold's timestamp.
+            hold_seconds: if handled { hold } else { 0 },
             wrap_up_seconds: if handled && operator.is_some() {
                 i64::from(wrap_up_seconds)
             } else {
@@ -747,6 +749,122 @@ impl Reports {
     }
 }
 
+/// How many calls one page of the history export holds at most.
+pub const EXPORT_PAGE: usize = 100;
+
+/// One call of the history export: the call as recorded, and its memo.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExportCall {
+    pub call: super::calls::CallRecord,
+    pub wait_seconds: i64,
+    pub talk_seconds: i64,
+    pub hold_seconds: i64,
+    pub queue: Option<String>,
+    pub memo: Option<String>,
+    pub response_status: Option<String>,
+}
+
+/// A page of the history export and where the next one starts.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ExportPage {
+    pub calls: Vec<ExportCall>,
+    /// The cursor of the next page; `None` after the last.
+    pub cursor: Option<String>,
+}
+
+impl Reports {
+    /// A page of the calls counted on the range's days, oldest first, with their memos: at
+    /// most `limit` (1 to [`EXPORT_PAGE`]) calls, read by one query per day it reaches (a day
+    /// partition's page, or the rest of it) and one batch read per 50 calls (the call and its
+    /// memo). `cursor` is the previous page's; one from another range is refused.
+    pub async fn export_page(&self, range: DayRange, cursor: Option<&str>, limit: usize) -> Result<ExportPage, DomainError> {
+        let limit = limit.clamp(1, EXPORT_PAGE);
+        let bad_cursor = || DomainError::invalid_field("invalid_cursor", "cursor", "続きの位置（cursor）が正しくありません。最初から取得し直してください");
+        let (mut day, mut store_cursor) = match cursor {
+            None => (range.from, None),
+            Some(c) => {
+                let (d, rest) = c.split_once('.').ok_or_else(bad_cursor)?;
+                let d = NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| bad_cursor())?;
+                if d < range.from || d > range.to {
+                    return Err(bad_cursor());
+                }
+                let sc = if rest.is_empty() {
+                    None
+                } else {
+                    Some(crate::store::Cursor::decode(rest).ok_or_else(bad_cursor)?)
+                };
+                (d, sc)
+            }
+        };
+        let mut sids: Vec<String> = Vec::new();
+        let next = loop {
+            let query = Query::partition(crate::store::table::calls_of_day_pk(&day.format("%Y-%m-%d").to_string()))
+                .limit((limit - sids.len()) as u32)
+                .eventually_consistent();
+            if let Some(c) = &store_cursor
+                && !c.fits(&query)
+            {
+                return Err(bad_cursor());
+            }
+            let page = self.store.query(query.after(store_cursor.take())).await?;
+            sids.extend(page.items.iter().filter_map(|i| str_attr(i, "sid")).map(str::to_owned));
+            match page.cursor {
+                Some(c) if sids.len() >= limit => break Some(format!("{}.{}", day.format("%Y-%m-%d"), c.encode())),
+                Some(c) => store_cursor = Some(c),
+                None if day >= range.to => break None,
+                None => {
+                    day += Duration::days(1);
+                    if sids.len() >= limit {
+                        break Some(format!("{}.", day.format("%Y-%m-%d")));
+                    }
+                }
+            }
+        };
+        let keys: Vec<_> = sids.iter().flat_map(|sid| [call_key(sid), memo_key(sid)]).collect();
+        let items = if keys.is_empty() {
+            Vec::new()
+        } else {
+            self.store.get_many_eventually(&keys).await?
+        };
+        let mut calls: BTreeMap<String, Item> = BTreeMap::new();
+        let mut memos: BTreeMap<String, Item> = BTreeMap::new();
+        for item in items {
+            let sk = str_attr(&item, crate::store::attr::SK).unwrap_or_default().to_owned();
+            let Some(sid) = str_attr(&item, crate::store::attr::PK)
+                .and_then(|pk| pk.strip_prefix(crate::store::table::CALL_PREFIX))
+                .map(str::to_owned)
+            else {
+                continue;
+            };
+            if sk == crate::store::table::MEMO_SK {
+                memos.insert(sid, item);
+            } else {
+                calls.insert(sid, item);
+            }
+        }
+        let settings = self.settings.get().await?;
+        let ch = &settings.call_handling;
+        let calls = sids
+            .iter()
+            .filter_map(|sid| {
+                let item = calls.get(sid)?;
+                let facts = CallFacts::of(item, ch.service_level_seconds, ch.wrap_up_seconds, settings.queue_of_entry(None))?;
+                let memo = memos.get(sid);
+                Some(ExportCall {
+                    call: super::calls::CallRecord::from_item(item)?,
+                    wait_seconds: facts.wait_seconds,
+                    talk_seconds: facts.talk_seconds,
+                    hold_seconds: facts.hold_seconds,
+                    queue: facts.queue,
+                    memo: memo.and_then(|m| str_attr(m, "text")).map(str::to_owned),
+                    response_status: memo.and_then(|m| str_attr(m, "response_status")).map(str::to_owned),
+                })
+            })
+            .collect();
+        Ok(ExportPage { calls, cursor: next })
+    }
+}
+
 fn first_of_next_month(d: NaiveDate) -> NaiveDate {
     use chrono::Datelike;
     let (y, m) = if d.month() == 12 {
@@ -1229,6 +1347,59 @@ mod tests {
         assert_eq!(r.operators[0].figures.offered, 31);
         let c = counting.counts();
         assert_eq!((c.queries, c.total()), (7, 7), "{c:?}");
+    }
+
+    #[tokio::test]
+    async fn the_history_export_pages_through_every_counted_call_of_the_range_in_bounded_pages() {
+        // Given 250 counted calls over three days (120, 0 and 130) and one the day after,
+        let inner: Arc<dyn Store> = Arc::new(EmbeddedStore::in_memory().unwrap());
+        let s = Services::new(inner.clone());
+        let mut expected = Vec::new();
+        for (d, n) in [("2026-11-23", 120), ("2026-11-25", 130), ("2026-11-26", 1)] {
+            for i in 0..n {
+                let sid = format!("CA{d}-{i:03}");
+                let started = format!("{d}T01:00:{:02}.{:03}Z", i / 1000, i % 1000);
+                let mut c = CallSummary::new(&sid, Direction::Inbound, None, None, "completed", started, None);
+                c.answered_at = c.started_at.clone().into();
+                c.ended_at = c.started_at.clone().into();
+                s.store.put(c.to_item(), None).await.unwrap();
+                s.monitor.count_ended(&sid).await.unwrap();
+                if d != "2026-11-26" {
+                    expected.push(sid);
+                }
+            }
+        }
+        memo(&s, &expected[0], "resolved", 1).await;
+        let counting = Arc::new(CountingStore::new(inner));
+        let s = Services::new(counting.clone());
+        s.settings.get().await.unwrap();
+        let range = DayRange::parse(Some("2026-11-23"), Some("2026-11-25")).unwrap();
+        // when it is read page by page,
+        let mut got = Vec::new();
+        let mut cursor: Option<String> = None;
+        let mut requests = Vec::new();
+        loop {
+            counting.reset();
+            let page = s.reports.export_page(range, cursor.as_deref(), EXPORT_PAGE).await.unwrap();
+            requests.push((counting.counts().queries, counting.counts().batch_gets));
+            assert!(page.calls.len() <= EXPORT_PAGE);
+            got.extend(page.calls.iter().map(|c| c.call.summary.sid.clone()));
+            if got.len() == 1 {
+                assert_eq!(page.calls[0].response_status.as_deref(), Some("resolved"));
+            }
+            match page.cursor {
+                Some(c) => cursor = Some(c),
+                None => break,
+            }
+        }
+        // then every call of the range comes once, in order, and none of the day after;
+        assert_eq!(got, expected);
+        // each page of 100 calls is a query or a few and two batch reads (200 keys, 100 a request).
+        assert_eq!(requests, [(1, 2), (3, 2), (1, 1)], "(queries, batch reads) per page");
+        // A cursor of another range is refused.
+        let other = DayRange::parse(Some("2026-12-01"), Some("2026-12-02")).unwrap();
+        let err = s.reports.export_page(other, Some("2026-11-23."), 10).await.unwrap_err();
+        assert!(err.to_string().contains("cursor"), "{err}");
     }
 
     #[test]
