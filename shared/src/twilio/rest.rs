@@ -2267,6 +2267,127 @@ mod tests {
         }
     }
 
+    /// A media server for recording `RE…aa`: 5,000 bytes (byte `i` is `i % 251`), answered as a
+    /// server that honours `Range` does, or whole (200) as one that ignores it.
+    async fn media_server(honours_range: bool) -> (String, Arc<Mutex<Vec<Option<String>>>>) {
+        let ranges = Arc::new(Mutex::new(Vec::new()));
+        let seen = ranges.clone();
+        let app = axum::Router::new().fallback(move |headers: HeaderMap| {
+            let seen = seen.clone();
+            async move {
+                let media: Vec<u8> = (0..5000u32).map(|i| (i % 251) as u8).collect();
+                let range = headers.get("range").and_then(|v| v.to_str().ok()).map(str::to_owned);
+                seen.lock().unwrap().push(range.clone());
+                let asked = range.as_deref().filter(|_| honours_range);
+                match asked.map(|r| crate::twilio::media::ByteRange::parse(Some(r)).unwrap()) {
+                    None => (StatusCode::OK, HeaderMap::new(), media),
+                    Some(r) => {
+                        let mut h = HeaderMap::new();
+                        match r.within(5000, u64::MAX) {
+                            Some((first, last)) => {
+                                h.insert("content-range", format!("bytes {first}-{last}/5000").parse().unwrap());
+                                (
+                                    StatusCode::PARTIAL_CONTENT,
+                                    h,
+                                    media[first as usize..=last as usize].to_vec(),
+                                )
+                            }
+                            None => {
+                                h.insert("content-range", "bytes */5000".parse().unwrap());
+                                (StatusCode::RANGE_NOT_SATISFIABLE, h, Vec::new())
+                            }
+                        }
+                    }
+                }
+            }
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            axum::serve(listener, app).await.unwrap();
+        });
+        (format!("http://{address}"), ranges)
+    }
+
+    fn part(answer: crate::twilio::media::MediaAnswer) -> crate::twilio::media::MediaPart {
+        match answer {
+            crate::twilio::media::MediaAnswer::Part(p) => p,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_recording_part_is_asked_bounded_and_read_no_further_than_its_bound() {
+        use crate::twilio::media::{ByteRange, MediaAnswer};
+        let recording = format!("RE{}", "a".repeat(32));
+        let whole: Vec<u8> = (0..5000u32).map(|i| (i % 251) as u8).collect();
+        for honours in [true, false] {
+            let (base, ranges) = media_server(honours).await;
+            let client = RestClient::with_base_url(credentials(), &base, fast_retries()).unwrap();
+            // An open range is asked for bounded to the part's size.
+            let p = part(
+                client
+                    .recording_part(&recording, ByteRange::From(100), 1000)
+                    .await
+                    .unwrap(),
+            );
+            assert_eq!(
+                (p.first, p.total, p.bytes.as_slice()),
+                (100, 5000, &whole[100..1100]),
+                "honours {honours}"
+            );
+            assert_eq!(ranges.lock().unwrap()[0].as_deref(), Some("bytes=100-1099"));
+            // A suffix wider than a part is cut to a part from where it starts.
+            let p = part(
+                client
+                    .recording_part(&recording, ByteRange::Last(3000), 1000)
+                    .await
+                    .unwrap(),
+            );
+            assert_eq!(
+                (p.first, p.bytes.as_slice()),
+                (2000, &whole[2000..3000]),
+                "honours {honours}"
+            );
+            // A range past the end is unsatisfiable, with the recording's length.
+            assert_eq!(
+                client
+                    .recording_part(&recording, ByteRange::From(5000), 1000)
+                    .await
+                    .unwrap(),
+                MediaAnswer::Unsatisfiable { total: Some(5000) },
+                "honours {honours}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn deleting_a_recording_sends_a_delete_twilio_allows_and_a_404_means_gone() {
+        let server = ScriptedServer::start(vec![
+            (204, ""),
+            (
+                404,
+                r#"{"code": 20404, "message": "The requested resource was not found", "status": 404}"#,
+            ),
+        ])
+        .await;
+        let client = server.client();
+        let recording = format!("RE{}", "b".repeat(32));
+        Telephony::delete_recording(&client, &recording).await.unwrap();
+        let again = Telephony::delete_recording(&client, &recording).await;
+        assert!(matches!(again, Err(TelephonyError::NotFound { .. })), "{again:?}");
+        let seen = server.seen();
+        assert_eq!(seen[0].method, "DELETE");
+        assert_eq!(
+            seen[0].path,
+            format!("/2010-04-01/Accounts/AC0123456789abcdef0123456789abcdef/Recordings/{recording}.json")
+        );
+        assert!(matches!(
+            client.delete_recording("RE-not-a-sid").await,
+            Err(RestError::Api(TwilioApiError { status: 404, .. }))
+        ));
+    }
+
     const PARTICIPANT_JSON: &str = r#"{
         "account_sid": "AC0123456789abcdef0123456789abcdef",
         "call_sid": "CAcccccccccccccccccccccccccccccccc",
