@@ -99,6 +99,32 @@ async fn a_conversation_on_a_transcribing_line_is_kept_in_order_and_found_in_his
         "{lines:#?}"
     );
 
+    // While the customer is held, what they hear (the hold music's announcement) is not kept
+    // as the operator's words
+    let (s, v) = c.api(&sato, "POST", &format!("/api/calls/{sid}/hold"), None).await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{v}");
+    c.wait(json!({"call": sid, "heard": "ただいま確認しております", "settled": true}))
+        .await;
+    let (s, v) = c.api(&sato, "POST", &format!("/api/calls/{sid}/unhold"), None).await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{v}");
+    c.wait(json!({"call": sid, "held": false, "settled": true})).await;
+    let (_, hooks) = c.sim("GET", "/sim/webhooks", json!({})).await;
+    let heard_on_hold = hooks.as_array().unwrap().iter().any(|h| {
+        h["url"]
+            .as_str()
+            .is_some_and(|u| u.contains("/twilio/voice/transcript/"))
+            && h["params"].to_string().contains("ただいま確認しております")
+    });
+    assert!(
+        heard_on_hold,
+        "the transcription heard the hold announcement: {hooks:#}"
+    );
+    assert_eq!(
+        transcript_of(&c, &sato, &sid, 0).await.len(),
+        3,
+        "nothing the held customer heard is kept"
+    );
+
     // And the operator's own words, said live, follow
     let (s, v) = c
         .sim(

@@ -12,7 +12,8 @@
 //! `SequenceId`, for the operators on the call at that moment; the live channel pushes it to
 //! them and to the board as it is stored. Phrases heard before an operator answered (the
 //! greeting and wait messages on the outbound track, a waiting caller talking to themselves)
-//! are not the conversation and are not kept.
+//! and what a held customer hears (the hold music's announcements, on the outbound track) are
+//! not the conversation and are not kept.
 
 use crate::domain::calls::CallRecord;
 use crate::domain::transcripts::{Heard, Kept, Speaker};
@@ -78,7 +79,8 @@ impl CallControl {
 
     /// A call's transcription event: a final phrase said once an operator answered is kept
     /// (once per sequence number) for the operators on the call; partial results, phrases
-    /// before the answer, and phrases of a call we have no record of are skipped.
+    /// before the answer, what a held customer hears, and phrases of a call we have no record
+    /// of are skipped.
     #[tracing::instrument(name = "control.call_transcribed", skip_all, fields(call = %sid))]
     pub async fn call_transcribed(&self, sid: &str, cb: &TranscriptionCallback) -> Result<(), ControlError> {
         let r = match (&cb.event, &cb.result) {
@@ -101,6 +103,10 @@ impl CallControl {
             Some(TranscriptionTrackHeard::Outbound) => Speaker::Operator,
             _ => Speaker::Customer,
         };
+        if speaker == Speaker::Operator && call.customer_held() {
+            tracing::debug!("what a held customer hears is the hold music, not the operator");
+            return Ok(());
+        }
         let heard = Heard {
             seq: r.sequence,
             speaker,

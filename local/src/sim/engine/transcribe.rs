@@ -198,7 +198,7 @@ impl Simulator {
             .get(sid)
             .and_then(|c| c.conference_sid.as_ref())
             .and_then(|conf| w.conferences.get(conf))?;
-        if !conf.participant(sid).is_some_and(|p| p.status == "connected") {
+        if conf.participant(sid).is_none_or(|p| p.status != "connected") {
             return None;
         }
         let others: Vec<_> = conf
