@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::calls::{CallSummary, Direction, memo_key};
+use super::calls::{CallSummary, memo_key};
 use super::crm::{Paged, Record};
 use super::memos::Memo;
 use super::settings::SettingsService;
@@ -54,27 +54,11 @@ pub const SEARCH_PAGE: u32 = 20;
 /// The final statuses of a call whose caller left a task (see `control::voicemail`).
 const LEFT_TASK: [&str; 2] = ["voicemail", "callback_requested"];
 
-/// The call a voicemail with no call record of its own stands for in history: inbound, from its
-/// caller to its line, of status `voicemail`, when it was left.
-pub(crate) fn call_of_task(task: &Task) -> CallSummary {
-    let customer = task.customer.as_deref().and_then(|c| PhoneNumber::parse(c).ok());
-    CallSummary {
-        sid: task.id.clone(),
-        direction: Direction::Inbound,
-        customer: customer.as_ref().map(|p| p.as_str().to_owned()),
-        customer_display: customer.as_ref().map(PhoneNumber::display),
-        line: task.line_number.clone(),
-        status: LEFT_TASK[0].to_owned(),
-        started_at: task.created_at.clone(),
-        ..CallSummary::default()
-    }
-}
-
 impl HistoryCall {
     /// The row of a voicemail that has no call record of its own.
     fn of_task(task: Task) -> Self {
         Self {
-            call: call_of_task(&task),
+            call: task.as_call(),
             task: Some(task),
             transcript_hit: None,
         }

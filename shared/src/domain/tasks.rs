@@ -104,6 +104,27 @@ pub struct Task {
     pub version: u64,
 }
 
+impl Task {
+    /// The call a voicemail with no call record of its own stands for in 対応履歴: inbound, from
+    /// its caller to its line, of status `voicemail`, when it was left.
+    pub fn as_call(&self) -> super::calls::CallSummary {
+        let customer = self
+            .customer
+            .as_deref()
+            .and_then(|c| crate::phone::PhoneNumber::parse(c).ok());
+        super::calls::CallSummary {
+            sid: self.id.clone(),
+            direction: super::calls::Direction::Inbound,
+            customer: customer.as_ref().map(|p| p.as_str().to_owned()),
+            customer_display: customer.as_ref().map(crate::phone::PhoneNumber::display),
+            line: self.line_number.clone(),
+            status: "voicemail".to_owned(),
+            started_at: self.created_at.clone(),
+            ..super::calls::CallSummary::default()
+        }
+    }
+}
+
 /// A page of tasks.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TaskPage {
@@ -383,7 +404,7 @@ impl Tasks {
         let Some(task) = task_of(&item, &now()) else {
             return Ok(());
         };
-        let mut call = super::history::call_of_task(&task);
+        let mut call = task.as_call();
         call.account_id = Some(account.to_string());
         let mut row = call.to_item();
         row.remove(attr::GSI1PK);
