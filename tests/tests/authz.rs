@@ -348,6 +348,14 @@ fn rules(w: &World) -> Vec<Rule> {
         )
         .owned_by("op-tanaka"),
         rule("get", "/api/memos/{call}", format!("/api/memos/{call}"), Owner, &[200]),
+        // While the call is live its transcript is the memo's: the operator on it and supervisors.
+        rule(
+            "get",
+            "/api/memos/{call}/transcript",
+            format!("/api/memos/{call}/transcript"),
+            Owner,
+            &[200],
+        ),
         rule(
             "put",
             "/api/memos/{call}",
