@@ -10,7 +10,7 @@ use chrono::{Duration, TimeZone, Utc};
 use serde_json::{Value, json};
 use shared::auth::Role;
 use shared::control::CallControl;
-use shared::control::recordings::{SWEEP_BATCH, Swept};
+use shared::control::recordings::{SWEEP_BATCH, SWEEP_DAYS, Swept};
 use shared::domain::Services;
 use shared::domain::audit;
 use shared::domain::calls::call_key;
@@ -374,6 +374,63 @@ async fn recordings_past_the_retention_are_deleted_at_twilio_in_bounded_batches(
         assert!(record.summary.recording_deleted_at.is_none(), "{sid}");
         assert!(record.summary.recording_url.is_some(), "{sid}");
     }
+}
+
+#[tokio::test]
+async fn the_sweep_reads_at_most_a_month_of_days_a_run_and_goes_on_where_it_stopped() {
+    // Given one recording from 200 days ago and one from 100 days ago (90 kept)
+    let (_, control, twilio) = app(false).await;
+    let now = Utc.with_ymd_and_hms(2026, 12, 3, 3, 0, 0).unwrap();
+    let oldest = recorded_on(&control, now - Duration::days(200), 1, 1).await;
+    let older = recorded_on(&control, now - Duration::days(100), 1, 2).await;
+    // When the sweep runs once
+    let first = control.sweep_recordings(now).await.unwrap();
+    // Then it deleted the oldest and read no more than a month of days
+    assert_eq!((first.deleted, first.days), (1, SWEEP_DAYS), "{first:?}");
+    assert!(
+        control
+            .call(&oldest[0])
+            .await
+            .unwrap()
+            .unwrap()
+            .summary
+            .recording_deleted_at
+            .is_some()
+    );
+    assert!(
+        control
+            .call(&older[0])
+            .await
+            .unwrap()
+            .unwrap()
+            .summary
+            .recording_deleted_at
+            .is_none()
+    );
+    // And the next runs go on from there until the other is deleted, then read nothing more
+    let mut runs = 1;
+    while control
+        .call(&older[0])
+        .await
+        .unwrap()
+        .unwrap()
+        .summary
+        .recording_deleted_at
+        .is_none()
+    {
+        let swept = control.sweep_recordings(now).await.unwrap();
+        assert!(swept.days <= SWEEP_DAYS, "{swept:?}");
+        runs += 1;
+        assert!(runs <= 5, "the sweep does not move on");
+    }
+    assert_eq!(deleted(&twilio.take_requests()).len(), 2);
+    let done = control.sweep_recordings(now).await.unwrap();
+    assert!(
+        done.days <= 11,
+        "only the days since the last deleted one are read: {done:?}"
+    );
+    let after = control.sweep_recordings(now).await.unwrap();
+    assert_eq!(after, Swept::default(), "nothing is due any more");
 }
 
 #[tokio::test]

@@ -241,8 +241,9 @@ impl CallControl {
         else {
             return Ok(swept);
         };
+        let started = day;
         let mut budget = SWEEP_BATCH;
-        while day <= last_due && budget > 0 && swept.days < SWEEP_DAYS {
+        'days: while day <= last_due && budget > 0 && swept.days < SWEEP_DAYS {
             swept.days += 1;
             let day_text = day.format("%Y-%m-%d").to_string();
             let page = self
@@ -254,6 +255,10 @@ impl CallControl {
             for item in &page.items {
                 budget -= 1;
                 let (Some(sid), Some(recording)) = (str_attr(item, "call"), str_attr(item, "recording_sid")) else {
+                    // Not one this module wrote: dropped, so that it never holds the day up.
+                    if let Some(key) = crate::store::Key::of(item) {
+                        self.services.store.delete(&key, None).await?;
+                    }
                     continue;
                 };
                 match self.telephony.delete_recording(recording).await {
@@ -262,7 +267,7 @@ impl CallControl {
                     Err(e) => {
                         tracing::warn!(error = %e, call = sid, "a recording past its retention was not deleted; tried again next run");
                         swept.failed += 1;
-                        return Ok(swept);
+                        break 'days;
                     }
                 }
                 self.mark_recording_deleted(sid, now).await?;
@@ -276,6 +281,8 @@ impl CallControl {
                 break;
             }
             day = day.succ_opt().unwrap_or(day);
+        }
+        if day != started {
             self.services
                 .store
                 .update(
