@@ -515,8 +515,8 @@ const messages = {
   // Supervisor monitoring (/monitor)
   'monitor.title': ['モニタリング', 'Monitoring'],
   'presence.callbackHanded': [
-    '順番が来た折り返し依頼をお渡ししました。離席にしていますので、タスクからお客様へ折り返してください。',
-    'A callback request reached its turn and is yours. You are set away: call the customer back from the task.',
+    '折り返し依頼をお渡ししました。タスクからお客様へ折り返してください（離席にしています）。',
+    'A callback request is yours: call the customer back from the task (you are set away).',
   ],
   'presence.releasedCustomerGone': [
     'お客様はすでに切断されていたため、通話を終了しました。受付可に戻っています。',
