@@ -3,7 +3,8 @@
 //! phrase reaches the call's transcript in Twilio's callback format, in order, with who said it,
 //! without the greeting the caller heard before the answer; a colleague not on the call may not
 //! read it while it is live, and anyone reading 対応履歴 may once it ended; 対応履歴 finds the
-//! call by a word said in it and not by a word nobody said.
+//! call by a word said in it and not by a word nobody said. A call an operator places on the line
+//! is transcribed too, from when the customer answers.
 
 mod support;
 
@@ -185,5 +186,75 @@ async fn a_conversation_on_a_transcribing_line_is_kept_in_order_and_found_in_his
         "{refused}"
     );
 
+    c.assert_no_problems().await;
+}
+
+#[tokio::test]
+async fn an_outgoing_call_on_a_transcribing_line_is_transcribed_once_the_customer_answers() {
+    // Given the line 代表 transcribes, and 佐藤 dials a customer on it
+    let c = start().await;
+    transcribe_main_line(&c).await;
+    let sato = c.sign_in("op-sato").await;
+    c.sim("POST", "/sim/phones/op_sato", json!({})).await;
+    let (s, v) = c
+        .api(
+            &sato,
+            "PUT",
+            "/api/operators/me/status",
+            Some(json!({"status": "away"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (_, placed) = c
+        .sim(
+            "POST",
+            "/sim/phones/op_sato/connect",
+            json!({"params": {"To": "03-1234-5678", "LineId": "main"}}),
+        )
+        .await;
+    let leg = placed["callSid"].as_str().unwrap().to_owned();
+    c.wait(json!({"call": leg, "in_conference": true})).await;
+    let (_, state) = c.sim("GET", "/sim/state", json!({})).await;
+    let sid = state["calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|call| {
+            call["to"] == "+81312345678" && call["direction"] == "outbound-api" && call["status"] != "completed"
+        })
+        .and_then(|call| call["sid"].as_str())
+        .expect("the customer is being called")
+        .to_owned();
+
+    // When the customer answers and they talk
+    c.sim("POST", &format!("/sim/calls/{sid}/answer"), json!({})).await;
+    c.wait(json!({"conference": sid, "labels": ["customer", "operator"], "settled": true}))
+        .await;
+    for (speaker, text) in [
+        ("customer", "はい、山田です。"),
+        ("operator", "サンプル商事の佐藤です。ご注文の件でお電話しました。"),
+    ] {
+        let (s, v) = c
+            .sim(
+                "POST",
+                &format!("/sim/calls/{sid}/speak"),
+                json!({"speaker": speaker, "text": text}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::NO_CONTENT, "{v}");
+    }
+
+    // Then the operator reads both sides
+    let lines = transcript_of(&c, &sato, &sid, 2).await;
+    assert_eq!(
+        said(&lines),
+        vec![
+            ("customer".into(), "はい、山田です。".into()),
+            (
+                "operator".into(),
+                "サンプル商事の佐藤です。ご注文の件でお電話しました。".into()
+            ),
+        ]
+    );
     c.assert_no_problems().await;
 }
