@@ -1,7 +1,7 @@
 //! The page's root: loads `/config.json` and the sign-in (auth.ts), then either the sign-in page
 //! or — once signed in and the settings are loaded — the operator screen (which starts the
-//! softphone), or the admin, call list administration (/admin/call-lists) or supervisor
-//! (/monitor) page (each loaded on demand, so the operator screen's bundle stays small). A
+//! softphone), or the admin, call list administration (/admin/call-lists), supervisor
+//! (/monitor) or reports (/reports) page (each loaded on demand, so the operator screen's bundle stays small). A
 //! sign-in that needs renewing by hand shows as a banner over whatever screen is up.
 
 import type { ComponentChildren, ComponentType } from 'preact';
@@ -27,6 +27,7 @@ const settingsError = signal<string | null>(null);
 const AdminPage = signal<ComponentType | null>(null);
 const MonitorPage = signal<ComponentType | null>(null);
 const CallListsPage = signal<ComponentType | null>(null);
+const ReportsPage = signal<ComponentType | null>(null);
 
 function boot(): void {
   configError.value = null;
@@ -216,6 +217,11 @@ export function App() {
         .then((m) => (MonitorPage.value = m.MonitorPage))
         .catch((e: unknown) => (settingsError.value = errorText(e)));
     }
+    if (current === '/reports' && !ReportsPage.value) {
+      withPartTexts(import('./reports/ReportsPage'))
+        .then((m) => (ReportsPage.value = m.ReportsPage))
+        .catch((e: unknown) => (settingsError.value = errorText(e)));
+    }
     if (current === '/admin/call-lists' && !CallListsPage.value) {
       withPartTexts(import('./calllists/CallListsPage'))
         .then((m) => (CallListsPage.value = m.CallListsPage))
@@ -249,6 +255,10 @@ function signedInScreen(current: string) {
   if (current === '/monitor') {
     const Monitor = MonitorPage.value;
     return Monitor ? <Monitor /> : <Loading />;
+  }
+  if (current === '/reports') {
+    const Reports = ReportsPage.value;
+    return Reports ? <Reports /> : <Loading />;
   }
   if (current === '/admin/call-lists') {
     const Lists = CallListsPage.value;

@@ -514,6 +514,7 @@ const messages = {
 
   // Supervisor monitoring (/monitor)
   'monitor.title': ['モニタリング', 'Monitoring'],
+  'reports.title': ['レポート', 'Reports'],
   'presence.callbackHanded': [
     '折り返し依頼をお渡ししました。タスクからお客様へ折り返してください（離席にしています）。',
     'A callback request is yours: call the customer back from the task (you are set away).',

@@ -1,10 +1,10 @@
 //! A very small router over the History API: the page's screens (sign-in, operator, admin, call
-//! list administration, monitoring), and the local runtime answers every unknown path with
+//! list administration, monitoring, reports), and the local runtime answers every unknown path with
 //! index.html.
 
 import { signal } from '@preact/signals';
 
-/** The current path (`/`, `/admin`, `/admin/call-lists`, `/monitor`, `/sign-in`). */
+/** The current path (`/`, `/admin`, `/admin/call-lists`, `/monitor`, `/reports`, `/sign-in`). */
 export const path = signal(location.pathname);
 
 /** Goes to another screen without reloading the page. */

@@ -450,7 +450,11 @@ impl Monitor {
         let mut ops = vec![
             TxOp::Update {
                 key: call_key(sid),
-                update: reports::counted_marks(&day, memo_status.as_deref()),
+                update: reports::counted_marks(
+                    &day,
+                    memo_status.as_deref(),
+                    facts.as_ref().and_then(|f| f.queue.as_deref()),
+                ),
                 cond: Some(Cond::And(vec![Cond::Exists, Cond::AttrNotExists("counted".into())])),
             },
             TxOp::Update {

@@ -51,6 +51,8 @@ pub const MAX_RANGE_DAYS: i64 = 92;
 
 /// The call attribute naming the response status the call is counted under.
 pub const COUNTED_STATUS: &str = "counted_status";
+/// The call attribute naming the queue the call is counted under.
+pub const COUNTED_QUEUE: &str = "counted_queue";
 /// The call attributes of its hold: seconds held so far, and since when it is held now.
 pub const HOLD_SECONDS: &str = "hold_s";
 pub const HOLD_SINCE: &str = "hold_since";
@@ -280,17 +282,27 @@ pub fn presence_unchanged(stored: &Item) -> Cond {
     }
 }
 
-/// The 後処理 seconds to add to an operator's figures of `day` when they leave a wrap-up or
-/// start one by hand: the part of a wrap-up counted at the call's end they did not take
-/// (negative), or a wrap-up they chose (positive).
-pub fn wrap_up_correction(day: &str, operator: &str, name: Option<&str>, seconds: i64) -> Vec<TxOp> {
+/// The 後処理 seconds to add to an operator's figures of `day` (and to the queue's, when known)
+/// when they leave a wrap-up or start one by hand: the part of a wrap-up counted at the call's
+/// end they did not take (negative), or a wrap-up they chose (positive).
+pub fn wrap_up_correction(
+    day: &str,
+    operator: &str,
+    name: Option<&str>,
+    queue: Option<&str>,
+    seconds: i64,
+) -> Vec<TxOp> {
     if seconds == 0 {
         return Vec::new();
     }
-    vec![
+    let mut ops = vec![
         bucket(day, "T", "", None, |u| u.add("wrap_s", seconds)),
         bucket(day, "O", operator, name, |u| u.add("wrap_s", seconds)),
-    ]
+    ];
+    if let Some(q) = queue {
+        ops.push(bucket(day, "Q", q, None, |u| u.add("wrap_s", seconds)));
+    }
+    ops
 }
 
 /// The day (Japan time) of a moment, as the figures file it.
@@ -777,9 +789,20 @@ impl Reports {
     /// most `limit` (1 to [`EXPORT_PAGE`]) calls, read by one query per day it reaches (a day
     /// partition's page, or the rest of it) and one batch read per 50 calls (the call and its
     /// memo). `cursor` is the previous page's; one from another range is refused.
-    pub async fn export_page(&self, range: DayRange, cursor: Option<&str>, limit: usize) -> Result<ExportPage, DomainError> {
+    pub async fn export_page(
+        &self,
+        range: DayRange,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<ExportPage, DomainError> {
         let limit = limit.clamp(1, EXPORT_PAGE);
-        let bad_cursor = || DomainError::invalid_field("invalid_cursor", "cursor", "続きの位置（cursor）が正しくありません。最初から取得し直してください");
+        let bad_cursor = || {
+            DomainError::invalid_field(
+                "invalid_cursor",
+                "cursor",
+                "続きの位置（cursor）が正しくありません。最初から取得し直してください",
+            )
+        };
         let (mut day, mut store_cursor) = match cursor {
             None => (range.from, None),
             Some(c) => {
@@ -798,9 +821,11 @@ impl Reports {
         };
         let mut sids: Vec<String> = Vec::new();
         let next = loop {
-            let query = Query::partition(crate::store::table::calls_of_day_pk(&day.format("%Y-%m-%d").to_string()))
-                .limit((limit - sids.len()) as u32)
-                .eventually_consistent();
+            let query = Query::partition(crate::store::table::calls_of_day_pk(
+                &day.format("%Y-%m-%d").to_string(),
+            ))
+            .limit((limit - sids.len()) as u32)
+            .eventually_consistent();
             if let Some(c) = &store_cursor
                 && !c.fits(&query)
             {
@@ -848,7 +873,12 @@ impl Reports {
             .iter()
             .filter_map(|sid| {
                 let item = calls.get(sid)?;
-                let facts = CallFacts::of(item, ch.service_level_seconds, ch.wrap_up_seconds, settings.queue_of_entry(None))?;
+                let facts = CallFacts::of(
+                    item,
+                    ch.service_level_seconds,
+                    ch.wrap_up_seconds,
+                    settings.queue_of_entry(None),
+                )?;
                 let memo = memos.get(sid);
                 Some(ExportCall {
                     call: super::calls::CallRecord::from_item(item)?,
@@ -876,13 +906,16 @@ fn first_of_next_month(d: NaiveDate) -> NaiveDate {
 }
 
 /// The count marks a call's record gets with its figures: counted on its day, under the
-/// memo's response status.
-pub fn counted_marks(day: &str, status: Option<&str>) -> Update {
-    let u = Update::default().set(call_field::COUNTED, json!(day));
-    match status {
-        Some(s) => u.set(COUNTED_STATUS, s),
-        None => u,
+/// memo's response status and in its queue.
+pub fn counted_marks(day: &str, status: Option<&str>, queue: Option<&str>) -> Update {
+    let mut u = Update::default().set(call_field::COUNTED, json!(day));
+    if let Some(s) = status {
+        u = u.set(COUNTED_STATUS, s);
     }
+    if let Some(q) = queue {
+        u = u.set(COUNTED_QUEUE, q);
+    }
+    u
 }
 
 /// Writes an operator's change of presence (`update`, if `cond` holds) together with the
@@ -920,13 +953,20 @@ pub async fn write_presence(store: &dyn Store, key: &Key, update: Update, cond: 
             && let Some(until) = str_attr(&stored, "wrap_up_until").and_then(parse)
             && until > now
         {
+            // Taken from the day and queue the call's 後処理 was counted in.
+            let call = match str_attr(&stored, "wrap_up_call") {
+                Some(sid) => store.get(&call_key(sid)).await?,
+                None => None,
+            };
             let since = str_attr(&stored, "status_since").and_then(parse).unwrap_or(now);
-            ops.extend(wrap_up_correction(
-                &report_day(since),
-                &id,
-                name.as_deref(),
-                -secs(now, until),
-            ));
+            let day = call
+                .as_ref()
+                .and_then(|c| str_attr(c, call_field::COUNTED))
+                .map_or_else(|| report_day(since), str::to_owned);
+            let queue = call
+                .as_ref()
+                .and_then(|c| str_attr(c, COUNTED_QUEUE).or_else(|| str_attr(c, "queue")));
+            ops.extend(wrap_up_correction(&day, &id, name.as_deref(), queue, -secs(now, until)));
         }
         if new_status == "wrap_up"
             && let Some(until) = set("wrap_up_until").as_deref().and_then(parse)
@@ -935,6 +975,7 @@ pub async fn write_presence(store: &dyn Store, key: &Key, update: Update, cond: 
                 &report_day(now),
                 &id,
                 name.as_deref(),
+                None,
                 secs(now, until),
             ));
         }
@@ -1380,7 +1421,11 @@ mod tests {
         let mut requests = Vec::new();
         loop {
             counting.reset();
-            let page = s.reports.export_page(range, cursor.as_deref(), EXPORT_PAGE).await.unwrap();
+            let page = s
+                .reports
+                .export_page(range, cursor.as_deref(), EXPORT_PAGE)
+                .await
+                .unwrap();
             requests.push((counting.counts().queries, counting.counts().batch_gets));
             assert!(page.calls.len() <= EXPORT_PAGE);
             got.extend(page.calls.iter().map(|c| c.call.summary.sid.clone()));
@@ -1400,6 +1445,52 @@ mod tests {
         let other = DayRange::parse(Some("2026-12-01"), Some("2026-12-02")).unwrap();
         let err = s.reports.export_page(other, Some("2026-11-23."), 10).await.unwrap_err();
         assert!(err.to_string().contains("cursor"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn leaving_wrap_up_early_takes_the_unused_part_from_the_calls_day_operator_and_queue() {
+        // Given a call counted with 60 s of 後処理 planned, its operator 10 s into it,
+        let store: Arc<dyn Store> = Arc::new(EmbeddedStore::in_memory().unwrap());
+        let s = Services::new(store.clone());
+        ended(
+            &s,
+            "CA01",
+            Direction::Inbound,
+            "completed",
+            Some("op-sato"),
+            Some("repair"),
+            Some(5),
+            100,
+            0,
+        )
+        .await;
+        s.monitor.count_ended("CA01").await.unwrap();
+        let now = Utc::now();
+        let at = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let key = crate::store::table::operator_key("op-sato");
+        let mut op = operator_item("available", &at(now - Duration::seconds(100)));
+        op.insert("PK".into(), key.pk.clone().into());
+        op.insert("SK".into(), key.sk.clone().into());
+        op.insert("status".into(), "wrap_up".into());
+        op.insert("status_since".into(), at(now - Duration::seconds(10)).into());
+        op.insert("wrap_up_until".into(), at(now + Duration::seconds(50)).into());
+        op.insert("wrap_up_call".into(), "CA01".into());
+        store.put(op, None).await.unwrap();
+        // when they choose 受付可 now,
+        let update = Update::default().set("status", "available");
+        write_presence(store.as_ref(), &key, update, Cond::Exists)
+            .await
+            .unwrap();
+        // then the call's day keeps about the 10 s they took, for the centre, them and the queue.
+        let r = s.reports.report(day("2026-11-23")).await.unwrap();
+        let about_ten = |v: u64| (9..=11).contains(&v);
+        assert!(about_ten(r.totals.wrap_up_seconds), "{:?}", r.totals);
+        assert!(
+            about_ten(r.operators[0].figures.wrap_up_seconds),
+            "{:?}",
+            r.operators[0]
+        );
+        assert!(about_ten(r.queues[0].figures.wrap_up_seconds), "{:?}", r.queues[0]);
     }
 
     #[test]

@@ -37,7 +37,7 @@ const SECTIONS = [
 ] as const;
 
 /** The call handling settings given in seconds. */
-const SECONDS = ['wrap_up_seconds', 'max_wait_seconds', 'ring_timeout_seconds', 'orphan_hold_seconds'] as const satisfies readonly (keyof CallHandling)[];
+const SECONDS = ['wrap_up_seconds', 'max_wait_seconds', 'ring_timeout_seconds', 'orphan_hold_seconds', 'service_level_seconds'] as const satisfies readonly (keyof CallHandling)[];
 
 const TEXTUAL = new Set(['text', 'long_text', 'phone', 'email', 'select', 'date', 'datetime']);
 

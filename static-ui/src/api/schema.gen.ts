@@ -944,6 +944,68 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A range's figures: the centre's totals and presence, per day, per operator (with 稼働率 and
+         *     占有率), per queue and per response status.
+         */
+        get: operations["report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/calls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One page of the calls of a range as CSV rows, oldest first, with their memos: the first page
+         *     starts with the header (and the BOM, or the Shift_JIS note), later pages are rows only, so
+         *     the page joins them into one file. `X-Next-Cursor` names the next page (absent after the
+         *     last), `X-Rows` the calls in this one.
+         */
+        get: operations["export_calls"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The report of a range as one CSV file: the centre's totals, then a table per day, per
+         *     operator, per queue and per response status, each under its title.
+         */
+        get: operations["export_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/settings": {
         parameters: {
             query?: never;
@@ -1230,6 +1292,12 @@ export interface components {
             ring_timeout_seconds: number;
             /**
              * Format: int32
+             * @description サービスレベル: an incoming call answered within this many seconds counts as answered
+             *     in time in the reports (20 unless set).
+             */
+            service_level_seconds?: number;
+            /**
+             * Format: int32
              * @description Seconds of 後処理 (wrap-up) before an operator is Available again.
              */
             wrap_up_seconds: number;
@@ -1466,6 +1534,11 @@ export interface components {
             /** Format: int64 */
             outbound: number;
         };
+        /** @description One day's figures. */
+        DayRow: {
+            day: string;
+            figures: components["schemas"]["Figures"];
+        };
         /** @description Where deleting a large list got to. */
         DeleteProgress: {
             /** Format: int64 */
@@ -1583,6 +1656,79 @@ export interface components {
             object: components["schemas"]["ObjectName"];
             /** @enum {string} */
             type: "reference";
+        };
+        /** @description Call figures of one item (a day, an operator, a queue, a status, or a sum of them). */
+        Figures: {
+            /**
+             * Format: double
+             * @description abandoned / offered, percent; absent with no incoming call.
+             */
+            abandon_percent?: number | null;
+            /**
+             * Format: int64
+             * @description Incoming calls whose caller hung up before an operator answered (放棄呼).
+             */
+            abandoned: number;
+            /**
+             * Format: int64
+             * @description Incoming calls an operator answered (応答数).
+             */
+            answered: number;
+            /**
+             * Format: int64
+             * @description Incoming calls answered within the service-level threshold.
+             */
+            answered_in_time: number;
+            /**
+             * Format: int64
+             * @description Average speed of answer (ASA), seconds.
+             */
+            average_answer_seconds: number;
+            /**
+             * Format: int64
+             * @description Average handle time: (talk + hold + 後処理) / handled, seconds.
+             */
+            average_handle_seconds: number;
+            /**
+             * Format: int64
+             * @description Calls talked on, either way (the AHT's denominator).
+             */
+            handled: number;
+            /** Format: int64 */
+            hold_seconds: number;
+            /**
+             * Format: int64
+             * @description Incoming calls (入電数).
+             */
+            offered: number;
+            /**
+             * Format: int64
+             * @description Outgoing calls (発信数).
+             */
+            outbound: number;
+            /** @description Outgoing calls by result: completed (つながった), busy, no_answer, failed, canceled, other. */
+            outbound_results: {
+                [key: string]: number;
+            };
+            /**
+             * Format: double
+             * @description answered_in_time / offered, percent (one decimal); absent with no incoming call.
+             */
+            service_level_percent?: number | null;
+            /** Format: int64 */
+            talk_seconds: number;
+            /**
+             * Format: int64
+             * @description 後処理 seconds.
+             */
+            wrap_up_seconds: number;
+        };
+        /** @description One queue's or one response status's figures over the range. */
+        GroupRow: {
+            figures: components["schemas"]["Figures"];
+            id: string;
+            /** @description Its name in the settings (the id when it is no longer there). */
+            name: string;
         };
         /** @description A screen transfer as the target's page loads it. */
         Handoff: {
@@ -2065,6 +2211,13 @@ export interface components {
         };
         /** @description A operator id: lower-case letters, digits and -, at most 64 */
         OperatorId: string;
+        /** @description One operator's figures over the range. */
+        OperatorRow: {
+            figures: components["schemas"]["Figures"];
+            id: string;
+            name: string;
+            presence: components["schemas"]["Presence"];
+        };
         /** @description A presence id: available, away, wrap_up, break, offline, on_call (set by the system only), or an id an admin defined in presence_statuses */
         OperatorStatus: string;
         /**
@@ -2216,6 +2369,33 @@ export interface components {
          * @enum {string}
          */
         ParticipantState: "joined" | "left";
+        /** @description An operator's presence over the range. */
+        Presence: {
+            /**
+             * Format: int64
+             * @description Seconds 受付可 and waiting for a call: their 受付可 time less the calls and 後処理 in it.
+             */
+            available_seconds: number;
+            /**
+             * Format: int64
+             * @description Seconds signed in (every presence but オフライン).
+             */
+            login_seconds: number;
+            /**
+             * Format: double
+             * @description 占有率: (通話 + 保留 + 後処理) / (通話 + 保留 + 後処理 + 受付可), percent.
+             */
+            occupancy_percent?: number | null;
+            /** @description Seconds in each presence they chose, by presence id (calls taken in it included). */
+            status_seconds: {
+                [key: string]: number;
+            };
+            /**
+             * Format: double
+             * @description 稼働率: (通話 + 保留 + 後処理 + 受付可) / ログイン時間, percent; absent with no login time.
+             */
+            utilisation_percent?: number | null;
+        };
         /** @description An operator presence an admin added beside the built-in ones. */
         PresenceStatus: {
             id: string;
@@ -2330,6 +2510,24 @@ export interface components {
          * @enum {string}
          */
         ReleaseOutcome: "released" | "already_free";
+        /** @description A report of a range of days. */
+        Report: {
+            /** @description Every day of the range, in order (zeros on a day with no call). */
+            days: components["schemas"]["DayRow"][];
+            from: string;
+            operators: components["schemas"]["OperatorRow"][];
+            /** @description The centre's presence: every operator's together. */
+            presence: components["schemas"]["Presence"];
+            queues: components["schemas"]["GroupRow"][];
+            /**
+             * Format: int32
+             * @description The service-level threshold, seconds (calls counted with the setting of their day).
+             */
+            service_level_seconds: number;
+            statuses: components["schemas"]["GroupRow"][];
+            to: string;
+            totals: components["schemas"]["Figures"];
+        };
         /** @description The mapping as 1-based column numbers. */
         ResolvedMapping: {
             account?: number | null;
@@ -4658,6 +4856,124 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    report: {
+        parameters: {
+            query?: {
+                from?: string | null;
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Report"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description the range is missing, malformed, reversed or over 92 days */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    export_calls: {
+        parameters: {
+            query?: {
+                /** @description The previous page's `X-Next-Cursor` (history export only). */
+                cursor?: string | null;
+                /** @description `utf8` (UTF-8 with a BOM, the default) or `sjis` (Shift_JIS, Windows-31J). */
+                encoding?: string | null;
+                from?: string | null;
+                /** @description Calls per page, 1 to 100 (default 100; history export only). */
+                limit?: number | null;
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "X-Next-Cursor"?: string;
+                    "X-Replaced-Rows"?: string;
+                    "X-Rows"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    export_report: {
+        parameters: {
+            query?: {
+                /** @description The previous page's `X-Next-Cursor` (history export only). */
+                cursor?: string | null;
+                /** @description `utf8` (UTF-8 with a BOM, the default) or `sjis` (Shift_JIS, Windows-31J). */
+                encoding?: string | null;
+                from?: string | null;
+                /** @description Calls per page, 1 to 100 (default 100; history export only). */
+                limit?: number | null;
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -145,6 +145,9 @@ function Board() {
         <PhoneBadge />
         <Freshness />
         <span class="info-spacer" />
+        <a href="/reports" id="mon-reports" class="link-button" onClick={(e) => go(e, '/reports')}>
+          {t('reports.title')}
+        </a>
         {hasRole('admin') && (
           <a href="/admin/call-lists" class="link-button" onClick={(e) => go(e, '/admin/call-lists')}>
             {t('lists.title')}

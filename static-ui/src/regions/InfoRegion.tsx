@@ -159,6 +159,19 @@ export function InfoRegion() {
             {t('monitor.title')}
           </a>
         )}
+        {hasRole('supervisor') && (
+          <a
+            href="/reports"
+            id="info-reports"
+            class="link-button"
+            onClick={(e) => {
+              e.preventDefault();
+              navigate('/reports');
+            }}
+          >
+            {t('reports.title')}
+          </a>
+        )}
         {hasRole('admin') && (
           <a
             href="/admin"
