@@ -218,12 +218,13 @@ fn bucket(day: &str, kind: &str, id: &str, name: Option<&str>, f: impl FnOnce(Up
 /// The counted call filed under its day, for the history export.
 pub fn filed_under_day(facts: &CallFacts, call: &Item, sid: &str) -> TxOp {
     let started = str_attr(call, call_field::STARTED_AT).unwrap_or_default();
-    let key = call_of_day_key(&facts.day, started, sid);
-    let mut item = Item::new();
-    item.insert(crate::store::attr::PK.into(), key.pk.into());
-    item.insert(crate::store::attr::SK.into(), key.sk.into());
-    item.insert("sid".into(), sid.into());
-    TxOp::Put { item, cond: None }
+    // An update, not a put: every function that counts a call (the reconciliation too) may
+    // update items, not all may put them.
+    TxOp::Update {
+        key: call_of_day_key(&facts.day, started, sid),
+        update: Update::default().set("sid", sid),
+        cond: None,
+    }
 }
 
 /// The operator's presence since their last change of it, added to their days' figures when
