@@ -278,6 +278,38 @@ pub fn presence_ops(stored: &Item, now: DateTime<Utc>, new_status: &str) -> (Vec
     (ops, update)
 }
 
+/// The writes with those to the same report item made one: a transaction may touch an item
+/// once (the operator's day gets their presence and a 後処理 correction together).
+fn merged(ops: Vec<TxOp>) -> Vec<TxOp> {
+    let mut out: Vec<TxOp> = Vec::with_capacity(ops.len());
+    for op in ops {
+        if let TxOp::Update {
+            key,
+            update,
+            cond: None,
+        } = &op
+            && let Some(TxOp::Update { update: into, .. }) = out
+                .iter_mut()
+                .find(|o| matches!(o, TxOp::Update { key: k, cond: None, .. } if k == key))
+        {
+            for (name, value) in &update.set {
+                if !into.set.iter().any(|(n, _)| n == name) {
+                    into.set.push((name.clone(), value.clone()));
+                }
+            }
+            for (name, delta) in &update.add {
+                match into.add.iter_mut().find(|(n, _)| n == name) {
+                    Some((_, d)) => *d += delta,
+                    None => into.add.push((name.clone(), *delta)),
+                }
+            }
+            continue;
+        }
+        out.push(op);
+    }
+    out
+}
+
 /// The condition that the operator's presence interval is still the one `stored` had.
 pub fn presence_unchanged(stored: &Item) -> Cond {
     match str_attr(stored, PRESENCE_SINCE) {
@@ -996,7 +1028,7 @@ pub async fn write_presence(store: &dyn Store, key: &Key, update: Update, cond: 
             cond: Some(Cond::And(vec![cond.clone(), presence_unchanged(&stored)])),
         };
         ops.insert(0, write);
-        match store.transact(ops).await {
+        match store.transact(merged(ops)).await {
             Ok(()) => {
                 return store
                     .get(key)
@@ -1540,6 +1572,34 @@ mod tests {
         let login = r.operators[0].presence.login_seconds as i64;
         let elapsed = (last - start).num_seconds();
         assert!((elapsed - 8..=elapsed).contains(&login), "login {login} of {elapsed} s");
+    }
+
+    #[tokio::test]
+    async fn choosing_wrap_up_by_hand_adds_it_beside_the_presence_it_ends() {
+        // Given Sato 受付可 for 100 s,
+        let store: Arc<dyn Store> = Arc::new(EmbeddedStore::in_memory().unwrap());
+        let s = Services::new(store.clone());
+        let start = Utc::now() - Duration::seconds(100);
+        let key = crate::store::table::operator_key("op-sato");
+        let mut op = operator_item("available", &start.to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
+        op.insert("PK".into(), key.pk.clone().into());
+        op.insert("SK".into(), key.sk.clone().into());
+        op.insert("status".into(), "available".into());
+        op.insert("status_since".into(), op["pres_since"].clone());
+        op.insert("role".into(), "operator".into());
+        store.put(op, None).await.unwrap();
+        // when they choose 後処理 (60 s by default), both go to their day's item in one write.
+        let id = crate::ids::OperatorId::parse("op-sato").unwrap();
+        s.operators.set_status(&id, "wrap_up").await.unwrap();
+        let today = report_day(Utc::now());
+        let r = s
+            .reports
+            .report(DayRange::parse(Some(&report_day(start)), Some(&today)).unwrap())
+            .await
+            .unwrap();
+        let o = &r.operators[0];
+        assert!((99..=101).contains(&o.presence.login_seconds), "{o:?}");
+        assert!((59..=60).contains(&o.figures.wrap_up_seconds), "{o:?}");
     }
 
     #[test]
