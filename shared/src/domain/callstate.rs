@@ -152,48 +152,27 @@ impl CallState {
         let u = Update::default()
             .set(&field::participant(ev.label), value)
             .set(&seq_attr, ev.sequence);
-        match self.store.update(&call_key(conference_name), u, Some(newer)).await {
-            Ok(item) => {
-                if ev.label == ParticipantLabel::Customer {
-                    self.track_hold(conference_name, &item, ev).await?;
-                }
-                Ok(CallRecord::from_item(&item))
-            }
-
+        let result = self.store.update(&call_key(conference_name), u, Some(newer)).await;
+        if ev.label == ParticipantLabel::Customer {
+            self.track_hold(conference_name, ev).await?;
+        }
+        match result {
+            Ok(item) => Ok(CallRecord::from_item(&item)),
             Err(e) if e.is_condition_failed() => Ok(None),
             Err(e) => Err(e.into()),
         }
     }
 
-    /// Keeps the customer's hold time for the reports: `hold_since` set when they are put on
-    /// hold, and the seconds added to `hold_s` when they are taken off it or leave. Each step is
-    /// conditional on the mark as read, so a repeated event adds nothing.
-    async fn track_hold(&self, sid: &str, item: &crate::store::Item, ev: &ParticipantEvent) -> Result<(), DomainError> {
-        use super::reports::{HOLD_SECONDS, HOLD_SINCE};
+    /// Keeps the customer's hold time for the reports: each of the customer's events is noted
+    /// on the call by its sequence number (when, and whether it left them on hold), in whatever
+    /// order the events come and however often, so the record is the same in any order; the
+    /// time on hold is read from the notes in order when the call is counted
+    /// ([`super::reports::CallFacts`]).
+    async fn track_hold(&self, sid: &str, ev: &ParticipantEvent) -> Result<(), DomainError> {
         let held = ev.hold && ev.state == ParticipantState::Joined;
-        let since = crate::store::str_attr(item, HOLD_SINCE);
-        let key = call_key(sid);
-        let result = match (held, since) {
-            (true, None) => {
-                let cond = Cond::And(vec![Cond::Exists, Cond::AttrNotExists(HOLD_SINCE.into())]);
-                self.store
-                    .update(&key, Update::default().set(HOLD_SINCE, ev.at.as_str()), Some(cond))
-                    .await
-            }
-            (false, Some(since)) => {
-                let seconds = match (
-                    chrono::DateTime::parse_from_rfc3339(since),
-                    chrono::DateTime::parse_from_rfc3339(&ev.at),
-                ) {
-                    (Ok(a), Ok(b)) => (b - a).num_seconds().max(0),
-                    _ => 0,
-                };
-                let u = Update::default().remove(HOLD_SINCE).add(HOLD_SECONDS, seconds);
-                self.store.update(&key, u, Some(Cond::eq(HOLD_SINCE, since))).await
-            }
-            _ => return Ok(()),
-        };
-        match result {
+        let note = super::reports::hold_note(&ev.at, held);
+        let u = Update::default().set(&super::reports::hold_note_attr(ev.sequence), note);
+        match self.store.update(&call_key(sid), u, Some(Cond::Exists)).await {
             Ok(_) => Ok(()),
             Err(e) if e.is_condition_failed() => Ok(()),
             Err(e) => Err(e.into()),
