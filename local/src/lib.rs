@@ -9,6 +9,7 @@ pub mod live;
 pub mod oidc;
 pub mod seed;
 pub mod sim;
+pub mod uploads;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -95,11 +96,27 @@ pub enum SignIn {
     Oidc(Arc<oidc::OidcAuth>),
 }
 
-/// [`build_with`] with the way users sign in chosen.
+/// [`build_with`] with the way users sign in chosen; music uploads go to a folder of the
+/// system's temporary directory.
 pub async fn build_signing_in(
     store: Arc<dyn Store>,
     secret: Vec<u8>,
     static_dir: &Path,
+    base_url: &str,
+    sim_config: sim::SimConfig,
+    sign_in: SignIn,
+) -> Result<Local, shared::error::DomainError> {
+    let uploads = std::env::temp_dir().join("console-uploads");
+    build_full(store, secret, static_dir, &uploads, base_url, sim_config, sign_in).await
+}
+
+/// [`build_signing_in`] with the folder admins' music uploads are written to and served from
+/// (`<uploads_dir>/music/…` at `/music/…`, as the deployed page bucket serves them).
+pub async fn build_full(
+    store: Arc<dyn Store>,
+    secret: Vec<u8>,
+    static_dir: &Path,
+    uploads_dir: &Path,
     base_url: &str,
     mut sim_config: sim::SimConfig,
     sign_in: SignIn,
@@ -131,11 +148,12 @@ pub async fn build_signing_in(
         operators: services.operators.clone(),
     };
     let directory = Arc::new(shared::directory::local::StoreDirectory::new(services.store.clone()));
+    let uploads = uploads::LocalUploads::new(&base_url, uploads_dir);
     let auth = DevAuth::with_directory(secret, seed::users(), directory.clone()).await?;
     let api = Router::new()
         .merge(crm::routes(services.clone()))
         .merge(history::routes(services.clone()))
-        .merge(settings::routes(services.clone()))
+        .merge(settings::routes(services.clone(), Arc::new(uploads.clone())))
         .merge(memos::routes(services.clone()))
         .merge(call_lists::routes(services.clone()))
         .merge(users::routes(users::UsersState::new(directory, &services)))
@@ -160,6 +178,10 @@ pub async fn build_signing_in(
         SignIn::Oidc(provider) => api.layer(axum::middleware::from_fn_with_state(provider.clone(), oidc::authorize)),
     };
     router = router.merge(live::Live::new(feed, sign_in.clone(), auth.clone()).routes());
+    router = router.merge(uploads.routes()).nest_service(
+        "/music",
+        ServeDir::new(uploads.dir().join("music")).fallback(ServeDir::new(static_dir.join("music"))),
+    );
     if static_dir.join("index.html").exists() {
         let spa = ServeDir::new(static_dir).fallback(ServeFile::new(static_dir.join("index.html")));
         router = router.fallback_service(spa);

@@ -145,10 +145,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port)).await?;
     let port = listener.local_addr()?.port();
     let url = format!("http://127.0.0.1:{port}");
-    let app = local::build_signing_in(
+    let app = local::build_full(
         store,
         secret,
         &local::default_static_dir(),
+        &args.data.with_file_name("uploads"),
         &url,
         local::sim::SimConfig::default(),
         sign_in.clone(),

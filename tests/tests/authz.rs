@@ -494,6 +494,14 @@ fn rules(w: &World) -> Vec<Rule> {
             &[200],
         )
         .json(json!({"greeting": "お電話ありがとうございます。", "options": [{"id": "billing", "key": "1", "label": "料金", "action": {"action": "queue"}}], "default": {"action": "queue"}})),
+        rule(
+            "post",
+            "/api/settings/music-upload",
+            "/api/settings/music-upload".into(),
+            Admin,
+            &[200],
+        )
+        .json(json!({"file_name": "hold.mp3", "content_type": "audio/mpeg", "size": 1000})),
         rule("get", "/api/users", "/api/users".into(), Admin, &[200]),
         rule("post", "/api/users", "/api/users".into(), Admin, &[201])
             .json(json!({"email": "authz.matrix@example.jp", "name": "権限 確認", "role": "operator"})),

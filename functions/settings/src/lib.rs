@@ -1,6 +1,10 @@
 //! The `settings` function: the organisation's console settings. Every signed-in user reads
 //! them (the page needs lines, statuses, objects); only admins change them. Routes live under
-//! `/api/settings`.
+//! `/api/settings`. Admins also upload hold and wait music into the page's bucket ([`upload`]).
+
+pub mod upload;
+
+use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::State;
@@ -16,21 +20,51 @@ use shared::error::ApiResult;
 use shared::error::DomainError;
 use shared::http::{Json, Path};
 use shared::ids::SectionName;
+use upload::{MusicUpload, MusicUploadRequest, UploadHeaders, UploadSigner, UploadTarget};
 
 /// The router Lambda and the tests run: [`routes`] with a JSON 404 for unknown paths.
-pub fn router(state: Services) -> Router {
-    routes(state).fallback(shared::http::not_found)
+pub fn router(state: Services, uploads: Arc<dyn UploadSigner>) -> Router {
+    routes(state, uploads).fallback(shared::http::not_found)
 }
 
-/// This function's routes, for mounting beside the other functions' in the local runtime.
-pub fn routes(state: Services) -> Router {
+/// This function's routes, for mounting beside the other functions' in the local runtime;
+/// `uploads` says where an admin's music file is sent.
+pub fn routes(state: Services, uploads: Arc<dyn UploadSigner>) -> Router {
     Router::new()
         .route("/api/settings", get(read))
         .route("/api/settings/{section}", put(write))
         .route("/api/settings/hours/preview", post(preview_hours))
         .route("/api/settings/menu/preview", post(preview_menu))
-        .layer(shared::http::body_limit())
         .with_state(state)
+        .merge(
+            Router::new()
+                .route("/api/settings/music-upload", post(music_upload))
+                .with_state(uploads),
+        )
+        .layer(shared::http::body_limit())
+}
+
+/// Where to send a hold or wait music file (admins only): its name, type and size are checked
+/// (422 saying what to fix in Japanese) and the answer is a URL accepting one PUT of it for five
+/// minutes, and the path in the page's bucket the line's `waiting` setting then names.
+#[utoipa::path(post, path = "/api/settings/music-upload", request_body = MusicUploadRequest, tag = "settings",
+    responses((status = 200, body = UploadTarget), (status = 403), (status = 422)))]
+pub async fn music_upload(
+    State(uploads): State<Arc<dyn UploadSigner>>,
+    caller: Caller,
+    Json(req): Json<MusicUploadRequest>,
+) -> ApiResult<axum::Json<UploadTarget>> {
+    caller.require(Role::Admin)?;
+    let upload = MusicUpload::parse(req)?;
+    let upload_url = uploads.put_url(&upload).await?;
+    Ok(axum::Json(UploadTarget {
+        upload_url,
+        method: "PUT",
+        headers: UploadHeaders {
+            content_type: upload.content_type,
+        },
+        path: upload.path,
+    }))
 }
 
 /// All settings sections with their versions.
@@ -172,5 +206,8 @@ pub async fn preview_menu(
 
 /// The OpenAPI description of this function's routes.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(read, write, preview_hours, preview_menu), components(schemas(Section)))]
+#[openapi(
+    paths(read, write, preview_hours, preview_menu, music_upload),
+    components(schemas(Section))
+)]
 pub struct ApiDoc;

@@ -12,7 +12,17 @@ use shared::store::embedded::EmbeddedStore;
 use shared::testing::{call, json_request, request, signed_in};
 
 fn app() -> axum::Router {
-    settings::router(Services::new(Arc::new(EmbeddedStore::in_memory().unwrap())))
+    settings::router(
+        Services::new(Arc::new(EmbeddedStore::in_memory().unwrap())),
+        Arc::new(settings::upload::S3Presigner::new(
+            "page-bucket",
+            "ap-northeast-1",
+            aws_credential_types::provider::SharedCredentialsProvider::new(
+                aws_credential_types::Credentials::from_keys("AKIDEXAMPLE", "secret", None),
+            ),
+            Arc::new(std::time::SystemTime::now),
+        )),
+    )
 }
 
 async fn put(app: &axum::Router, section: &str, version: u64, value: Value) -> (StatusCode, Value) {

@@ -1085,6 +1085,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/settings/music-upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Where to send a hold or wait music file (admins only): its name, type and size are checked
+         *     (422 saying what to fix in Japanese) and the answer is a URL accepting one PUT of it for five
+         *     minutes, and the path in the page's bucket the line's `waiting` setting then names.
+         */
+        post: operations["music_upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/token": {
         parameters: {
             query?: never;
@@ -2097,6 +2118,18 @@ export interface components {
         MonitorRequest: {
             mode: components["schemas"]["MonitorMode"];
         };
+        /** @description What the page asks to upload. */
+        MusicUploadRequest: {
+            /** @description `audio/mpeg`, `audio/wav` or `audio/x-wav`. */
+            content_type: string;
+            /** @description The file's name: letters, digits, `-`, `_`, `.`, ending .mp3 or .wav. */
+            file_name: string;
+            /**
+             * Format: int64
+             * @description The file's size in bytes (1 byte to 10 MB).
+             */
+            size: number;
+        };
         /** @description What an admin sends to create a list. */
         NewCallList: {
             description?: string | null;
@@ -2910,6 +2943,21 @@ export interface components {
             /** @description `YYYY-MM-DD`. */
             date: string;
             name: string;
+        };
+        /** @description The headers of the upload. */
+        UploadHeaders: {
+            "content-type": string;
+        };
+        /** @description Where and how the browser sends the file. */
+        UploadTarget: {
+            /** @description The headers to send with it (`content-type`, which the URL's signature covers). */
+            headers: components["schemas"]["UploadHeaders"];
+            /** @description Always `PUT`. */
+            method: string;
+            /** @description The file's path in the page's bucket, for the line's `waiting` setting. */
+            path: string;
+            /** @description The URL to PUT the file's bytes to. */
+            upload_url: string;
         };
         /** @description One page of users, and the cursor of the next page. */
         UserPage: {
@@ -5104,6 +5152,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MenuPreview"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    music_upload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MusicUploadRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadTarget"];
                 };
             };
             403: {
