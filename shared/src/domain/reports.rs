@@ -103,6 +103,9 @@ fn held_seconds(call: &Item, ended: Option<DateTime<Utc>>) -> i64 {
 /// How many times a change of presence that met another one is tried.
 const PRESENCE_ATTEMPTS: u32 = 10;
 
+/// The operator item's version, bumped by every write of it.
+const VERSION: &str = "version";
+
 /// The operator attributes of their presence since their last change of it: which one, since when.
 pub const PRESENCE_STATUS: &str = "pres_status";
 pub const PRESENCE_SINCE: &str = "pres_since";
@@ -349,6 +352,14 @@ fn merged(ops: Vec<TxOp>) -> Vec<TxOp> {
         out.push(op);
     }
     out
+}
+
+/// The operator's item is at the version it was read at (an item never versioned: still none).
+fn version_unchanged(stored: &Item) -> Cond {
+    match stored.get(VERSION).and_then(Value::as_u64) {
+        Some(v) => Cond::version(v),
+        None => Cond::AttrNotExists(VERSION.into()),
+    }
 }
 
 /// The condition that the operator's presence interval is still the one `stored` had.
@@ -1063,24 +1074,30 @@ pub async fn write_presence(store: &dyn Store, key: &Key, update: Update, cond: 
         }
         let mut u = update.clone();
         u.set.extend(presence.set);
+        // Unchanged since read (its version too), so the item as written is the one read with
+        // the update applied: no read after the write.
         let write = TxOp::Update {
             key: key.clone(),
-            update: u,
-            cond: Some(Cond::And(vec![cond.clone(), presence_unchanged(&stored)])),
+            update: u.clone(),
+            cond: Some(Cond::And(vec![
+                cond.clone(),
+                presence_unchanged(&stored),
+                version_unchanged(&stored),
+            ])),
         };
         ops.insert(0, write);
         match store.transact(merged(ops)).await {
             Ok(()) => {
-                return store
-                    .get(key)
-                    .await?
-                    .ok_or(StoreError::ConditionFailed { index: Some(0) });
+                let mut written = stored;
+                u.apply(&mut written);
+                return Ok(written);
             }
             Err(StoreError::TransactionConflict) => continue,
             Err(e) if e.is_condition_failed() => {
                 let now_stored = store.get(key).await?;
-                let moved =
-                    now_stored.as_ref().and_then(|i| str_attr(i, PRESENCE_SINCE)) != str_attr(&stored, PRESENCE_SINCE);
+                let moved = now_stored.as_ref().and_then(|i| str_attr(i, PRESENCE_SINCE))
+                    != str_attr(&stored, PRESENCE_SINCE)
+                    || now_stored.as_ref().and_then(|i| i.get(VERSION)) != stored.get(VERSION);
                 if !moved {
                     return Err(e);
                 }
