@@ -52,11 +52,23 @@ export interface FunctionSpec {
   readonly table: TableAccess;
   /** Cognito admin actions on the user pool (with USER_POOL_ID in the environment); absent for most. */
   readonly userPool?: UserPoolAccess;
+  /** Exact S3 actions on the page bucket's objects under `prefix` (with PAGE_BUCKET in the environment); absent for most. */
+  readonly pageBucket?: PageBucketAccess;
   readonly memoryMb?: number;
   readonly timeoutSeconds?: number;
   /** The route-level limit of this function's routes, in place of the stage's default. */
   readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
 }
+
+/** What a function may do to the page bucket: exact `s3:` object actions under one prefix. */
+export interface PageBucketAccess {
+  readonly actions: string[];
+  /** A folder of the bucket, ending `/` (`music/`); the grant is on `<prefix>*`. */
+  readonly prefix: string;
+}
+
+/** The environment variable that carries the page bucket's name to a function with `pageBucket` access. */
+export const PAGE_BUCKET_ENV = 'PAGE_BUCKET';
 
 /** A function the user pool invokes on an event of its own (no route, no table). */
 export interface TriggerSpec {
@@ -224,6 +236,7 @@ export function loadCatalog(file: string = CATALOG_PATH): FunctionCatalog {
       if (!/^dynamodb:[A-Z][A-Za-z]+$/.test(action)) throw new Error(`function '${fn.name}': '${action}' is not an exact DynamoDB action`);
     }
     checkUserPoolActions(fn.name, fn.userPool);
+    checkPageBucket(fn.name, fn.pageBucket);
   }
   for (const t of catalog.triggers ?? []) {
     if (!/^[a-z][a-z0-9-]*$/.test(t.name)) throw new Error(`trigger name '${t.name}' is not a crate-style name`);
@@ -277,6 +290,15 @@ function checkLive(live: LiveSpec | undefined, names: Set<string>): void {
     }
   }
   if (live.functions.authorizer.table.actions.length > 0) throw new Error('the live authorizer verifies tokens only: it gets no table access');
+}
+
+function checkPageBucket(name: string, access: PageBucketAccess | undefined): void {
+  if (access === undefined) return;
+  if (!Array.isArray(access.actions) || access.actions.length === 0) throw new Error(`'${name}': pageBucket.actions must list S3 actions`);
+  for (const action of access.actions) {
+    if (!/^s3:(PutObject|GetObject|DeleteObject)$/.test(action)) throw new Error(`'${name}': '${action}' is not an exact S3 object action`);
+  }
+  if (!/^[a-z0-9][a-z0-9-]*\/$/.test(access.prefix)) throw new Error(`'${name}': pageBucket.prefix '${access.prefix}' must be one folder ending with /`);
 }
 
 function checkUserPoolActions(name: string, access: UserPoolAccess | undefined): void {

@@ -65,6 +65,7 @@ import {
   pascalCase,
   timeoutOf,
   USER_POOL_ENV,
+  PAGE_BUCKET_ENV,
 } from './function-catalog';
 
 /** Names of the two GSIs; the Rust store adapter uses the same names. */
@@ -239,6 +240,8 @@ export class OperatorConsoleStack extends Stack {
   public readonly scheduled: Record<string, RustFunction> = {};
 
   private readonly catalog: FunctionCatalog;
+  /** The page's files, and the music admins upload (`music/`, kept by every deploy). */
+  private readonly pageBucket: s3.Bucket;
   /** Where Twilio and the page reach the API: the page's origin (`PUBLIC_BASE_URL` of the functions). */
   private publicBaseUrl = '';
   private readonly repoRoot: string;
@@ -272,10 +275,24 @@ export class OperatorConsoleStack extends Stack {
       enforceSSL: true,
       minimumTLSVersion: 1.2,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      // Only build output lives here: it is uploaded again by every deploy.
+      // Build output, uploaded again by every deploy, and the hold and wait music admins upload
+      // (music/, which the deployment leaves alone); the music is uploaded again if the stack goes.
       removalPolicy: RemovalPolicy.DESTROY,
       autoDeleteObjects: true,
+      // The admin page PUTs music straight to the bucket with a presigned URL the settings
+      // function gives. The distribution's own name cannot be named here (it is built on the
+      // bucket: a cycle), so without a custom domain any CloudFront origin may send the PUT; the
+      // presigned URL is what grants it.
+      cors: [
+        {
+          allowedMethods: [s3.HttpMethods.PUT],
+          allowedOrigins: [props.domain ? `https://${props.domain.name}` : 'https://*.cloudfront.net'],
+          allowedHeaders: ['content-type'],
+          maxAge: 3000,
+        },
+      ],
     });
+    this.pageBucket = pageBucket;
     // One origin for everything a browser or Twilio reaches: the page, its API (/api/*) and the
     // Twilio webhooks (/twilio/*) are all served by the distribution (see infra/README.md, "One
     // origin"). The page needs no CORS, and Twilio's URLs stay the same when the API is replaced.
@@ -495,7 +512,7 @@ export class OperatorConsoleStack extends Stack {
    * be a circular dependency CloudFormation refuses. `wss://*.cloudfront.net` is allowed then;
    * it widens connect-src to other distributions' WebSockets only, and scripts stay 'self' only.
    */
-  private contentSecurityPolicy(hostedUiUrl: string, domain?: string): string {
+  private contentSecurityPolicy(hostedUiUrl: string, pageBucketHost: string, domain?: string): string {
     const cognitoApi = `https://cognito-idp.${this.region}.${this.urlSuffix}`;
     const liveOrigin = domain ? `wss://${domain}` : 'wss://*.cloudfront.net';
     return [
@@ -504,7 +521,8 @@ export class OperatorConsoleStack extends Stack {
       "style-src 'self' 'unsafe-inline'",
       "img-src 'self' data: blob:",
       "font-src 'self' data:",
-      `connect-src 'self' ${liveOrigin} ${hostedUiUrl} ${cognitoApi} wss://*.twilio.com https://*.twilio.com`,
+      // The page bucket: the admin page uploads hold and wait music to it with a presigned PUT.
+      `connect-src 'self' ${liveOrigin} ${hostedUiUrl} ${cognitoApi} https://${pageBucketHost} wss://*.twilio.com https://*.twilio.com`,
       "media-src 'self' blob: https://*.twilio.com",
       "worker-src 'self' blob:",
       "object-src 'none'",
@@ -524,7 +542,7 @@ export class OperatorConsoleStack extends Stack {
     const headers = new cloudfront.ResponseHeadersPolicy(this, 'PageSecurityHeaders', {
       comment: 'Operator console: CSP (API, Cognito, Twilio Voice SDK), HSTS and friends',
       securityHeadersBehavior: {
-        contentSecurityPolicy: { contentSecurityPolicy: this.contentSecurityPolicy(hostedUiUrl, domain?.name), override: true },
+        contentSecurityPolicy: { contentSecurityPolicy: this.contentSecurityPolicy(hostedUiUrl, bucket.bucketRegionalDomainName, domain?.name), override: true },
         contentTypeOptions: { override: true },
         frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
         referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN, override: true },
@@ -668,7 +686,18 @@ export class OperatorConsoleStack extends Stack {
       environment[this.catalog.secrets[secret].env] = this.twilioSecretFor(secret).secretArn;
     }
     if (userPool) environment[USER_POOL_ENV] = this.userPool.userPoolId;
+    const pageAccess = 'pageBucket' in spec ? spec.pageBucket : undefined;
+    if (pageAccess) environment[PAGE_BUCKET_ENV] = this.pageBucket.bucketName;
     const fn = this.rustFunction(spec, environment);
+    if (pageAccess) {
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'PageBucketObjects',
+          actions: pageAccess.actions,
+          resources: [this.pageBucket.arnForObjects(`${pageAccess.prefix}*`)],
+        }),
+      );
+    }
 
     fn.addToRolePolicy(
       new iam.PolicyStatement({
@@ -879,6 +908,8 @@ export class OperatorConsoleStack extends Stack {
       distribution: this.distribution,
       distributionPaths: ['/*'],
       prune: true,
+      // The music admins uploaded is not part of the build: a deploy must not prune it.
+      exclude: ['music/*'],
       memoryLimit: 512,
       // Browsers revalidate (ETag) so a deploy is seen at once; Vite's asset names are hashed anyway.
       cacheControl: [s3deploy.CacheControl.noCache()],

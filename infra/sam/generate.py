@@ -133,6 +133,14 @@ Parameters:
     Default: 管理者
     MinLength: 1
     MaxLength: 100
+  PageBucketName:
+    Type: String
+    Description: >-
+      The S3 bucket the operator page is served from, where admins upload hold and wait music
+      (music/; the settings function may put objects there and nowhere else). Leave empty where
+      the page is elsewhere: uploads are then refused and music is named by URL.
+    Default: ''
+    AllowedPattern: '^$|^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$'
   AlarmTopicArn:
     Type: String
     Description: SNS topic the log alarms (a dependency refusing requests for good) notify. Leave empty to see them in CloudWatch only.
@@ -394,7 +402,7 @@ for fn in cat['functions']:
     w(f"""      LoggingConfig:
         LogGroup: !Ref {P}FunctionLogs
 """)
-    if fn['secrets'] or fn.get('userPool'):
+    if fn['secrets'] or fn.get('userPool') or fn.get('pageBucket'):
         w("""      Environment:
         Variables:
 """)
@@ -403,6 +411,9 @@ for fn in cat['functions']:
 """)
     if fn.get('userPool'):
         w("""          USER_POOL_ID: !Ref OperatorUserPool
+""")
+    if fn.get('pageBucket'):
+        w("""          PAGE_BUCKET: !Ref PageBucketName
 """)
     write_policies(fn)
     if fn.get('userPool'):
@@ -413,6 +424,16 @@ for fn in cat['functions']:
         for a in fn['userPool']['actions']:
             w(f"                - {a}\n")
         w("""              Resource: !GetAtt OperatorUserPool.Arn
+""")
+    if fn.get('pageBucket'):
+        pb = fn['pageBucket']
+        w("""            - Sid: PageBucketObjects
+              Effect: Allow
+              Action:
+""")
+        for a in pb['actions']:
+            w(f"                - {a}\n")
+        w(f"""              Resource: !Sub arn:${{AWS::Partition}}:s3:::${{PageBucketName}}/{pb['prefix']}*
 """)
     w(f"""  {P}FunctionLogs:
     Type: AWS::Logs::LogGroup

@@ -166,12 +166,13 @@ describe('SAM template drift', () => {
     }
   });
 
-  it('grants the same DynamoDB and Secrets Manager actions as CDK, on the same kinds of resource', () => {
+  it('grants the same DynamoDB, Secrets Manager and S3 actions as CDK, on the same kinds of resource', () => {
     for (const fn of catalog.functions) {
       const samSt = samStatements(sam, samIdOf(fn.name));
       const cdkSt = cdkRoleStatements(cdk.resources, cdkIdOf(fn.name));
       assert.deepEqual(actionsOf(samSt, 'dynamodb:'), actionsOf(cdkSt, 'dynamodb:'), fn.name);
       assert.deepEqual(actionsOf(samSt, 'secretsmanager:'), actionsOf(cdkSt, 'secretsmanager:'), fn.name);
+      assert.deepEqual(actionsOf(samSt, 's3:'), actionsOf(cdkSt, 's3:'), fn.name);
       const indexes = (statements: Json[]) =>
         statements
           .flatMap((st) => asArray(st.Resource))

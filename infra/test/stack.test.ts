@@ -172,11 +172,13 @@ describe('functions and routes', () => {
     const [[, voice]] = ofType(custom.resources, 'AWS::Lambda::Function').filter(([id]) => id.startsWith('VoiceFunction'));
     assert.equal(voice.Properties.Environment.Variables.PUBLIC_BASE_URL, 'https://console.example.co.jp', 'Twilio signs the custom domain');
     assert.equal(custom.json.Outputs.TwilioVoiceUrl.Value, 'https://console.example.co.jp/twilio/voice/incoming');
+    const [[, bucket]] = ofType(custom.resources, 'AWS::S3::Bucket');
+    assert.deepEqual(bucket.Properties.CorsConfiguration.CorsRules[0].AllowedOrigins, ['https://console.example.co.jp'], 'music is PUT from the custom domain only');
   });
 });
 
 describe('environment and secrets', () => {
-  it('gives every function exactly TABLE_NAME, PUBLIC_BASE_URL, RUST_LOG, TWILIO_SECRET_ARN where it talks to Twilio and USER_POOL_ID where it manages users', () => {
+  it('gives every function exactly TABLE_NAME, PUBLIC_BASE_URL, RUST_LOG, TWILIO_SECRET_ARN where it talks to Twilio, USER_POOL_ID where it manages users and PAGE_BUCKET where it presigns music uploads', () => {
     const tableId = logicalIdOfType('AWS::DynamoDB::Table');
     const secretId = logicalIdOfType('AWS::SecretsManager::Secret');
     for (const fn of catalog.functions) {
@@ -187,6 +189,7 @@ describe('environment and secrets', () => {
         'TABLE_NAME',
         ...(fn.secrets.includes('twilio') ? ['TWILIO_SECRET_ARN'] : []),
         ...(fn.userPool ? ['USER_POOL_ID'] : []),
+        ...(fn.pageBucket ? ['PAGE_BUCKET'] : []),
       ];
       assert.deepEqual(Object.keys(env).sort(), expected.sort(), fn.name);
       assert.deepEqual(env.TABLE_NAME, { Ref: tableId }, fn.name);
@@ -197,6 +200,7 @@ describe('environment and secrets', () => {
         `${fn.name}: PUBLIC_BASE_URL is the page's origin, where Twilio and the page reach the API`,
       );
       if (env.TWILIO_SECRET_ARN) assert.deepEqual(env.TWILIO_SECRET_ARN, { Ref: secretId }, fn.name);
+      if (env.PAGE_BUCKET) assert.deepEqual(env.PAGE_BUCKET, { Ref: logicalIdOfType('AWS::S3::Bucket') }, fn.name);
     }
   });
 
@@ -270,6 +274,27 @@ describe('least privilege', () => {
       }
       const indexResources = statements.flatMap((st) => asArray(st.Resource)).filter((r) => allStrings(r).join('').includes('/index/'));
       assert.equal(indexResources.length, fn.table.indexes.length, `${fn.name}: one index resource per listed index`);
+    }
+  });
+
+  it('lets only the settings function touch the page bucket: PutObject under music/ and nothing else', () => {
+    const bucketId = logicalIdOfType('AWS::S3::Bucket');
+    assert.deepEqual(
+      catalog.functions.filter((fn) => fn.pageBucket).map((fn) => fn.name),
+      ['settings'],
+    );
+    for (const fn of catalog.functions) {
+      const statements = cdkRoleStatements(s.resources, idOf(fn.name));
+      const s3Statements = statements.filter((st) => asArray<string>(st.Action).some((a) => a.startsWith('s3:')));
+      if (fn.name !== 'settings') {
+        assert.deepEqual(s3Statements, [], fn.name);
+        continue;
+      }
+      assert.equal(s3Statements.length, 1);
+      assert.deepEqual(asArray(s3Statements[0].Action), ['s3:PutObject']);
+      const [resource] = asArray(s3Statements[0].Resource);
+      assert.equal(refTarget(resource), bucketId, 'the page bucket');
+      assert.ok(allStrings(resource).join('').endsWith('/music/*'), `only music/: ${JSON.stringify(resource)}`);
     }
   });
 
@@ -436,6 +461,22 @@ describe('page hosting', () => {
     assert.ok(readAsset(withPage.outdir, keys[2], 'config.json').includes('"logoutEndpoint"'));
     assert.deepEqual(deployment.Properties.DistributionPaths, ['/*']);
     assert.equal(deployment.Properties.Prune, true);
+  });
+
+  it('keeps the uploaded music on a deploy: music/* is excluded from the deployment and its prune', () => {
+    const [[, deployment]] = ofType(s.resources, 'Custom::CDKBucketDeployment');
+    assert.equal(deployment.Properties.Prune, true);
+    assert.deepEqual(deployment.Properties.Exclude, ['music/*']);
+  });
+
+  it("accepts the admin page's presigned music PUT: CORS for PUT with content-type from the page's origin, and the bucket in the CSP's connect-src", () => {
+    const [[, bucket]] = ofType(s.resources, 'AWS::S3::Bucket');
+    assert.deepEqual(bucket.Properties.CorsConfiguration.CorsRules, [
+      { AllowedHeaders: ['content-type'], AllowedMethods: ['PUT'], AllowedOrigins: ['https://*.cloudfront.net'], MaxAge: 3000 },
+    ]);
+    const config = s.resources[logicalIdOfType('AWS::CloudFront::ResponseHeadersPolicy')].Properties.ResponseHeadersPolicyConfig;
+    const csp = JSON.stringify(config.SecurityHeadersConfig.ContentSecurityPolicy.ContentSecurityPolicy);
+    assert.ok(csp.includes('RegionalDomainName'), `connect-src names the bucket's regional host: ${csp}`);
   });
 
   it('writes config.json at deploy time: the API, the user pool as OIDC issuer, the page client, the hosted UI logout and the Twilio edge', () => {

@@ -210,3 +210,19 @@ impl UploadSigner for S3Presigner {
         self.presign(credentials, &upload.path, &upload.content_type, (self.clock)())
     }
 }
+
+/// Where the stack has no page bucket (the SAM template without `PageBucketName`): every upload
+/// is refused, saying to name the music by URL instead.
+pub struct NoPageBucket;
+
+#[async_trait::async_trait]
+impl UploadSigner for NoPageBucket {
+    async fn put_url(&self, _upload: &MusicUpload) -> Result<String, DomainError> {
+        Err(DomainError::Conflict {
+            code: "no_page_bucket",
+            message: "この環境にはページのバケットがないため、音声ファイルをアップロードできません。https:// のURLを指定してください"
+                .to_owned(),
+            current: None,
+        })
+    }
+}

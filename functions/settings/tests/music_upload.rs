@@ -237,3 +237,32 @@ fn a_session_token_is_signed_into_the_url() {
     assert_eq!(query(&ours)["X-Amz-Security-Token"], "tok+en/=");
     assert_ne!(query(&ours)["X-Amz-Signature"], BOTO3_SIGNATURE);
 }
+
+#[tokio::test]
+async fn without_a_page_bucket_an_upload_is_refused_saying_to_use_a_url() {
+    // given a stack with no page bucket (the SAM template without PageBucketName)
+    let app = settings::router(
+        Services::new(Arc::new(EmbeddedStore::in_memory().unwrap())),
+        Arc::new(settings::upload::NoPageBucket),
+    );
+    // when an admin asks to upload
+    let req = json!({"file_name": "hold.mp3", "content_type": "audio/mpeg", "size": 10});
+    let (status, body) = call(
+        &app,
+        signed_in(
+            json_request("POST", "/api/settings/music-upload", &req),
+            "adm",
+            Role::Admin,
+        ),
+    )
+    .await;
+    // then they are told to name the music by URL
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("https:// のURLを指定してください"),
+        "{body}"
+    );
+}
