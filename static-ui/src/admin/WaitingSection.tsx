@@ -2,12 +2,19 @@
 //! callback that keeps their place (0: never), and each line's wait and hold audio — a https
 //! URL, or a file put in the page's bucket (served from the console's origin). A line with no
 //! wait audio plays Twilio's classical piece; with no hold audio, its wait audio or a spoken
-//! notice. The server checks the values and says what to fix in Japanese. Its words are kept
-//! here (the admin page is loaded on demand; the operator screen's first load has a budget).
+//! notice. A file may be uploaded here into the bucket (MP3 or WAV, at most 10 MB, checked
+//! before it is sent): the field then names its path, saved with the section as before. The
+//! server checks the values and says what to fix in Japanese. Its words are kept here (the admin
+//! page is loaded on demand; the operator screen's first load has a budget).
 
+import { useState } from 'preact/hooks';
+import { ApiError } from '../api/client';
+import { errorText } from '../api/errors';
+import { musicUpload, putMusic } from '../api/music';
 import type { components } from '../api/schema.gen';
 import { labelOf, lang } from '../i18n';
 import { settings } from '../state/settings';
+import './waiting.css';
 
 type Waiting = components['schemas']['Waiting'];
 type Audio = components['schemas']['Audio'];
@@ -15,8 +22,8 @@ type LineMusic = components['schemas']['LineMusic'];
 
 const words = {
   note: [
-    '待っているお客様に流す音声と、折り返しの案内です。音声はURL（https://）か、ページのバケットに置いたファイル（例: music/hold.mp3）を指定します。音声が終わるたびに待ち状況を確認するため、30秒程度の音声をおすすめします。',
-    'What waiting and held callers hear, and the callback offer. Audio is a https:// URL or a file in the page bucket (music/hold.mp3). The wait is checked each time the audio ends: about 30 s is best.',
+    '待っているお客様に流す音声と、折り返しの案内です。音声はURL（https://）か、ページのバケットのファイル（例: music/hold.mp3）を指定します。MP3かWAV（10MBまで）は「ファイルをアップロード」からバケットに置けます。音声が終わるたびに待ち状況を確認するため、30秒程度の音声をおすすめします。',
+    'What waiting and held callers hear, and the callback offer. Audio is a https:// URL or a file in the page bucket (music/hold.mp3); an MP3 or WAV (up to 10 MB) can be put there with "Upload a file". The wait is checked each time the audio ends: about 30 s is best.',
   ],
   callback: ['折り返しの案内までの待ち時間（秒、0で案内しない）', 'Offer a callback after (seconds, 0 = never)'],
   line: ['回線', 'Line'],
@@ -25,11 +32,89 @@ const words = {
   none: ['標準', 'Default'],
   url: ['URL', 'URL'],
   bucket: ['バケットのファイル', 'Bucket file'],
+  upload: ['ファイルをアップロード', 'Upload a file'],
+  uploading: ['アップロード中…', 'Uploading…'],
+  uploaded: ['をアップロードしました。保存すると使われます。', ' uploaded. Save to use it.'],
+  badType: ['MP3かWAVの音声ファイルを選んでください', 'Choose an MP3 or WAV audio file'],
+  tooBig: ['ファイルが大きすぎます（10MBまで）', 'The file is too large (10 MB at most)'],
+  empty: ['ファイルが空です', 'The file is empty'],
+  failed: ['アップロードできませんでした: ', 'The upload failed: '],
+  refused: ['保存先が受け付けませんでした。もう一度お試しください', 'The storage refused it. Please try again'],
 } as const;
 
 const w = (k: keyof typeof words) => words[k][lang.value === 'en' ? 1 : 0];
 
 type Source = 'none' | Audio['source'];
+
+const MAX_BYTES = 10 * 1024 * 1024;
+
+/** The file's audio type as the API accepts it, by its extension and the type the browser gives (if any). */
+function audioType(file: File): string | null {
+  const ext = file.name.toLowerCase().split('.').pop();
+  if (ext === 'mp3' && ['', 'audio/mpeg', 'audio/mp3'].includes(file.type)) return 'audio/mpeg';
+  if (ext === 'wav' && ['', 'audio/wav', 'audio/x-wav', 'audio/wave', 'audio/vnd.wave'].includes(file.type)) return 'audio/wav';
+  return null;
+}
+
+/** A name the bucket accepts (letters, digits, - _ .): others become _, e.g. 保留音.mp3 → audio.mp3. */
+function bucketName(name: string): string {
+  const dot = name.lastIndexOf('.');
+  const base = name.slice(0, dot).replace(/[^A-Za-z0-9_-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 80);
+  return `${/[A-Za-z0-9]/.test(base) ? base : 'audio'}${name.slice(dot).toLowerCase()}`;
+}
+
+type Upload = { state: 'busy'; percent: number } | { state: 'done'; name: string } | { state: 'error'; message: string };
+
+function UploadButton({ id, label, done }: { id: string; label: string; done: (path: string) => void }) {
+  const [status, setStatus] = useState<Upload | null>(null);
+  const pick = async (input: HTMLInputElement) => {
+    const file = input.files?.[0];
+    input.value = '';
+    if (!file) return;
+    const type = audioType(file);
+    if (!type) return setStatus({ state: 'error', message: w('badType') });
+    if (file.size === 0) return setStatus({ state: 'error', message: w('empty') });
+    if (file.size > MAX_BYTES) return setStatus({ state: 'error', message: w('tooBig') });
+    setStatus({ state: 'busy', percent: 0 });
+    try {
+      const target = await musicUpload(bucketName(file.name), type, file.size);
+      await putMusic(target, file, (f) => setStatus({ state: 'busy', percent: Math.round(f * 100) }));
+      done(target.path);
+      setStatus({ state: 'done', name: file.name });
+    } catch (e) {
+      setStatus({ state: 'error', message: w('failed') + (e instanceof ApiError ? errorText(e) : w('refused')) });
+    }
+  };
+  return (
+    <div class="waiting-upload">
+      <label class="upload-button">
+        {w('upload')}
+        <input
+          id={`${id}-file`}
+          type="file"
+          accept=".mp3,.wav,audio/mpeg,audio/wav"
+          aria-label={`${label} ${w('upload')}`}
+          class="sr-only"
+          disabled={status?.state === 'busy'}
+          onChange={(e) => void pick(e.currentTarget)}
+        />
+      </label>
+      {status && (
+        <p id={`${id}-upload-status`} class={status.state === 'error' ? 'error-text' : status.state === 'done' ? 'ok-text' : undefined} role={status.state === 'error' ? 'alert' : 'status'}>
+          {status.state === 'busy' ? (
+            <>
+              {w('uploading')} <progress max={100} value={status.percent} /> {status.percent}%
+            </>
+          ) : status.state === 'done' ? (
+            `「${status.name}」${w('uploaded')}`
+          ) : (
+            status.message
+          )}
+        </p>
+      )}
+    </div>
+  );
+}
 
 function AudioField({ id, label, value, set }: { id: string; label: string; value: Audio | null | undefined; set: (a: Audio | null) => void }) {
   const source: Source = value?.source ?? 'none';
@@ -54,6 +139,7 @@ function AudioField({ id, label, value, set }: { id: string; label: string; valu
           onInput={(e) => set(make(source, e.currentTarget.value.trim()))}
         />
       )}
+      <UploadButton id={id} label={label} done={(path) => set({ source: 'bucket', path })} />
     </fieldset>
   );
 }
