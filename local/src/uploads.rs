@@ -116,3 +116,47 @@ async fn receive(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt;
+
+    fn upload(size: u64) -> MusicUpload {
+        MusicUpload {
+            path: "music/0f8e2b1c-3d4a-4b5c-8d6e-7f8091a2b3c4-hold.wav".into(),
+            content_type: "audio/wav".into(),
+            size,
+        }
+    }
+
+    async fn send(u: &LocalUploads, url: &str, content_type: &str, body: &'static [u8]) -> StatusCode {
+        let path = url.strip_prefix("http://127.0.0.1:9/").unwrap();
+        let req = Request::put(format!("/{path}"))
+            .header("content-type", content_type)
+            .body(Body::from(body))
+            .unwrap();
+        u.routes().oneshot(req).await.unwrap().status()
+    }
+
+    #[tokio::test]
+    async fn an_upload_url_takes_one_file_of_its_type_and_size_once() {
+        let dir = std::env::temp_dir().join(format!("uploads-test-{}", std::process::id()));
+        let u = LocalUploads::new("http://127.0.0.1:9", &dir);
+        // a different type is refused and spends the URL
+        let url = u.put_url(&upload(4)).await.unwrap();
+        assert_eq!(send(&u, &url, "audio/mpeg", b"RIFF").await, StatusCode::FORBIDDEN);
+        assert_eq!(send(&u, &url, "audio/wav", b"RIFF").await, StatusCode::FORBIDDEN);
+        // more bytes than announced are refused
+        let url = u.put_url(&upload(4)).await.unwrap();
+        assert_eq!(send(&u, &url, "audio/wav", b"RIFF....").await, StatusCode::BAD_REQUEST);
+        // the announced file is written where /music/… is served from, once
+        let url = u.put_url(&upload(4)).await.unwrap();
+        assert_eq!(send(&u, &url, "audio/wav", b"RIFF").await, StatusCode::OK);
+        assert_eq!(std::fs::read(dir.join(upload(4).path)).unwrap(), b"RIFF");
+        assert_eq!(send(&u, &url, "audio/wav", b"RIFF").await, StatusCode::FORBIDDEN);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
