@@ -10,7 +10,7 @@
 import { useState } from 'preact/hooks';
 import { ApiError } from '../api/client';
 import { errorText } from '../api/errors';
-import { musicUpload, putMusic } from '../api/music';
+import { MAX_BYTES, audioType, bucketName, musicUpload, putMusic } from '../api/music';
 import type { components } from '../api/schema.gen';
 import { labelOf, lang } from '../i18n';
 import { settings } from '../state/settings';
@@ -45,23 +45,6 @@ const words = {
 const w = (k: keyof typeof words) => words[k][lang.value === 'en' ? 1 : 0];
 
 type Source = 'none' | Audio['source'];
-
-const MAX_BYTES = 10 * 1024 * 1024;
-
-/** The file's audio type as the API accepts it, by its extension and the type the browser gives (if any). */
-function audioType(file: File): string | null {
-  const ext = file.name.toLowerCase().split('.').pop();
-  if (ext === 'mp3' && ['', 'audio/mpeg', 'audio/mp3'].includes(file.type)) return 'audio/mpeg';
-  if (ext === 'wav' && ['', 'audio/wav', 'audio/x-wav', 'audio/wave', 'audio/vnd.wave'].includes(file.type)) return 'audio/wav';
-  return null;
-}
-
-/** A name the bucket accepts (letters, digits, - _ .): others become _, e.g. 保留音.mp3 → audio.mp3. */
-function bucketName(name: string): string {
-  const dot = name.lastIndexOf('.');
-  const base = name.slice(0, dot).replace(/[^A-Za-z0-9_-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 80);
-  return `${/[A-Za-z0-9]/.test(base) ? base : 'audio'}${name.slice(dot).toLowerCase()}`;
-}
 
 type Upload = { state: 'busy'; percent: number } | { state: 'done'; name: string } | { state: 'error'; message: string };
 

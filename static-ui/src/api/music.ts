@@ -8,6 +8,24 @@ import type { components } from './schema.gen';
 
 type UploadTarget = components['schemas']['UploadTarget'];
 
+/** The largest file the API accepts. */
+export const MAX_BYTES = 10 * 1024 * 1024;
+
+/** The file's audio type as the API accepts it, by its extension and the type the browser gives (if any). */
+export function audioType(file: { name: string; type: string }): string | null {
+  const ext = file.name.toLowerCase().split('.').pop();
+  if (ext === 'mp3' && ['', 'audio/mpeg', 'audio/mp3'].includes(file.type)) return 'audio/mpeg';
+  if (ext === 'wav' && ['', 'audio/wav', 'audio/x-wav', 'audio/wave', 'audio/vnd.wave'].includes(file.type)) return 'audio/wav';
+  return null;
+}
+
+/** A name the bucket accepts (letters, digits, - _ .): others become _, e.g. 保留音.mp3 → audio.mp3. */
+export function bucketName(name: string): string {
+  const dot = name.lastIndexOf('.');
+  const base = name.slice(0, dot).replace(/[^A-Za-z0-9_-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 80);
+  return `${/[A-Za-z0-9]/.test(base) ? base : 'audio'}${name.slice(dot).toLowerCase()}`;
+}
+
 /** Where to PUT a hold or wait music file (admins only; 422 with what to fix). */
 export const musicUpload = (file_name: string, content_type: string, size: number) =>
   post<UploadTarget>('/api/settings/music-upload', { file_name, content_type, size });
