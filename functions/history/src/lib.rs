@@ -90,7 +90,12 @@ pub async fn calls(
         }
     };
     if caller.role < shared::auth::Role::Supervisor {
-        let operators_may = s.settings.get().await?.call_handling.operators_play_own_recordings;
+        // The settings are read only when the page holds a recording of the caller's own call.
+        let own_recording = page
+            .items
+            .iter()
+            .any(|r| r.call.recording_url.is_some() && r.call.recording_playable_by(&caller, true));
+        let operators_may = own_recording && s.settings.get().await?.call_handling.operators_play_own_recordings;
         for row in &mut page.items {
             if !row.call.recording_playable_by(&caller, operators_may) {
                 row.call.recording_url = None;
