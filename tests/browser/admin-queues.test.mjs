@@ -90,7 +90,7 @@ describe('queues and skills on the admin page', { timeout: 180_000 }, () => {
     await menu.locator('#ivr-enabled').check();
     await menu.locator('#ivr-greeting').fill('お電話ありがとうございます。');
     await menu.locator('#ivr-action-0-queue').selectOption('general');
-    await textContains(menu.locator('#ivr-prompts'), '[1] → オペレーターにおつなぎします（窓口 general）');
+    await textContains(menu.locator('#ivr-prompts'), '[1] → オペレーターにおつなぎします（総合窓口）');
     await admin.click('#save-menu');
     await textContains(admin.locator('#message-menu'), '保存しました');
     await shot(menu, '22-admin-menu-queue');

@@ -43,7 +43,7 @@ export function InfoRegion() {
   return (
     <section
       id="region-info"
-      class={`region region-info info-links-${(hasRole('supervisor') ? 1 : 0) + (hasRole('admin') ? 1 : 0)}`}
+      class={`region region-info info-links-${(hasRole('supervisor') ? 2 : 0) + (hasRole('admin') ? 1 : 0)}`}
       aria-label={t('region.info')}
     >
       <h2 class="sr-only">{t('region.info')}</h2>
