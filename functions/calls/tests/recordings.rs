@@ -377,6 +377,36 @@ async fn recordings_past_the_retention_are_deleted_at_twilio_in_bounded_batches(
 }
 
 #[tokio::test]
+async fn a_voicemail_recording_past_the_retention_is_deleted_at_twilio_too() {
+    // Given a caller's voicemail recorded today (no call record of its own: the line was closed)
+    let (_, control, twilio) = app(false).await;
+    let sid = format!("CA{:032x}", 7777);
+    let params: Vec<(String, String)> = [
+        ("RecordingSid", format!("RE{:032x}", 7777)),
+        ("RecordingStatus", "completed".to_owned()),
+        ("RecordingDuration", "12".to_owned()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    let cb = shared::twilio::webhook::RecordingStatusCallback::from_params(&params).unwrap();
+    control.voicemail_recorded(&sid, &cb).await.unwrap();
+    twilio.take_requests();
+
+    // When the sweep runs 91 days later (the default retention is 90 days)
+    let swept = control.sweep_recordings(Utc::now() + Duration::days(91)).await.unwrap();
+
+    // Then the voicemail's recording is deleted at Twilio, once
+    assert_eq!(
+        deleted(&twilio.take_requests()),
+        vec![format!("RE{:032x}", 7777)],
+        "{swept:?}"
+    );
+    let again = control.sweep_recordings(Utc::now() + Duration::days(92)).await.unwrap();
+    assert_eq!(again.deleted + again.already_gone, 0, "{again:?}");
+}
+
+#[tokio::test]
 async fn the_sweep_reads_at_most_a_month_of_days_a_run_and_goes_on_where_it_stopped() {
     // Given one recording from 200 days ago and one from 100 days ago (90 kept)
     let (_, control, twilio) = app(false).await;

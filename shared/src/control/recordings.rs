@@ -11,8 +11,8 @@
 //! [`crate::twilio::media::MAX_PART_BYTES`] a response (why: [`crate::twilio::media`]). The
 //! player seeks with ordinary range requests on the one URL, so seeking works as with any file.
 //!
-//! **Retention.** A recording is filed under the day it completed (Japan time) when Twilio
-//! reports it done ([`CallControl::file_recording`]). Every minute the scheduled reconcile
+//! **Retention.** A recording — a call's, or a voicemail a caller left — is filed under the day
+//! it completed (Japan time) when Twilio reports it done ([`CallControl::file_recording`]). Every minute the scheduled reconcile
 //! function runs [`CallControl::sweep_recordings`]: from the oldest day not yet finished (the
 //! sweep's place, one item) to the last day past the retention period, it reads each day's
 //! partition a bounded page at a time (never a scan), deletes each recording at Twilio (a 404

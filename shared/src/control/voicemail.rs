@@ -137,8 +137,9 @@ impl CallControl {
         Ok(greeting)
     }
 
-    /// A voicemail recording's progress: once complete, the task is listed for operators. A
-    /// recording that is absent (the caller said nothing) or failed makes no task.
+    /// A voicemail recording's progress: once complete, the task is listed for operators and
+    /// the recording filed for the retention sweep, as a call's recording is. A recording that
+    /// is absent (the caller said nothing) or failed makes no task.
     #[tracing::instrument(name = "control.voicemail_recorded", skip_all, fields(call = %sid))]
     pub async fn voicemail_recorded(&self, sid: &str, cb: &RecordingStatusCallback) -> Result<(), ControlError> {
         match cb.recording_status {
@@ -148,6 +149,7 @@ impl CallControl {
                     .voicemail_recorded(sid, &cb.recording_sid, cb.recording_duration)
                     .await?;
                 self.file_under_account(sid).await?;
+                self.file_recording(sid, &cb.recording_sid, chrono::Utc::now()).await?;
             }
             ref other => tracing::info!(status = ?other, "voicemail recording not kept"),
         }
