@@ -5,6 +5,7 @@ import { startCdkRehearsal } from './lib/stacks.mjs';
 import { walkTheLiveChannel } from './lib/live.mjs';
 import { walkTheApi } from './lib/walk.mjs';
 import { walkTheFlowsBeforeTheQueue } from './lib/flows.mjs';
+import { walkRecordingsAndMusic } from './lib/recordings-music.mjs';
 
 let r;
 before(async () => {
@@ -26,4 +27,8 @@ test('the CDK live channel pushes a change to the page that may hear it', async 
 
 test('the CDK back end runs the flows before the queue: hours, menu, voicemail, callback', async (t) => {
   await walkTheFlowsBeforeTheQueue(r, t);
+});
+
+test('the CDK back end plays a recording by byte range and gives hold music an upload URL', async (t) => {
+  await walkRecordingsAndMusic(r, t);
 });

@@ -6,6 +6,7 @@ import { startSamRehearsal } from './lib/stacks.mjs';
 import { walkTheLiveChannel } from './lib/live.mjs';
 import { walkTheApi } from './lib/walk.mjs';
 import { walkTheFlowsBeforeTheQueue } from './lib/flows.mjs';
+import { walkRecordingsAndMusic } from './lib/recordings-music.mjs';
 
 let r;
 before(async () => {
@@ -27,4 +28,8 @@ test('the SAM live channel pushes a change to the page that may hear it', async 
 
 test('the SAM back end runs the flows before the queue: hours, menu, voicemail, callback', async (t) => {
   await walkTheFlowsBeforeTheQueue(r, t);
+});
+
+test('the SAM back end plays a recording by byte range and gives hold music an upload URL', async (t) => {
+  await walkRecordingsAndMusic(r, t);
 });
