@@ -97,7 +97,7 @@ pub async fn export_report(
     csv.blank();
     csv.row(&["センター合計".into()]);
     csv.row(&figure_header(&["期間"]));
-    csv.row(&figure_cells(&[format!("{}〜{}", r.from, r.to)], &r.totals));
+    csv.row(&figure_cells(&[format!("{}～{}", r.from, r.to)], &r.totals));
     csv.blank();
     csv.row(&["日別".into()]);
     csv.row(&figure_header(&["日付"]));
@@ -301,6 +301,11 @@ impl Csv {
         if let Ok(v) = HeaderValue::from_str(&format!("text/csv; charset={charset}")) {
             headers.insert(header::CONTENT_TYPE, v);
         }
+        // Deployed, lambda_http hands a `text/*` body to API Gateway as text decoded with its
+        // charset: Shift_JIS would leave as UTF-8 and the UTF-8 file without its BOM, and Excel
+        // would garble both. A body with a Content-Encoding goes out as the bytes written
+        // (base64, binary); `identity` says they are not transformed.
+        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("identity"));
         if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}_{suffix}.csv\"")) {
             headers.insert(header::CONTENT_DISPOSITION, v);
         }

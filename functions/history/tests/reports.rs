@@ -191,3 +191,41 @@ async fn the_utf8_report_export_starts_with_a_bom_and_holds_every_table() {
         "{text}"
     );
 }
+
+/// A response as the Lambda hands it to API Gateway: lambda_http's own conversion of the body.
+async fn as_deployed(router: &axum::Router, uri: &str) -> Vec<u8> {
+    let resp = router
+        .clone()
+        .oneshot(signed_in(request("GET", uri), "op-sv", Role::Supervisor))
+        .await
+        .unwrap();
+    let converted = lambda_http::IntoResponse::into_response(resp).await;
+    match converted.into_body() {
+        lambda_http::Body::Binary(bytes) => bytes,
+        other => panic!("the CSV leaves the Lambda as text, decoded from its charset: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn deployed_the_exports_leave_the_lambda_as_the_bytes_written() {
+    // Given a day with calls
+    let (_, router) = centre().await;
+    // When the Shift_JIS report and the UTF-8 history go through lambda_http as on AWS
+    let sjis = as_deployed(
+        &router,
+        "/api/reports/export?from=2026-11-23&to=2026-11-23&encoding=sjis",
+    )
+    .await;
+    let utf8 = as_deployed(
+        &router,
+        "/api/reports/calls?from=2026-11-23&to=2026-11-23&encoding=utf8",
+    )
+    .await;
+    // Then the Shift_JIS file is Shift_JIS (not UTF-8), its period is not replaced, and the
+    // UTF-8 file keeps its BOM
+    assert!(std::str::from_utf8(&sjis).is_err(), "Shift_JIS bytes, not UTF-8");
+    let (text, _, errors) = encoding_rs::SHIFT_JIS.decode(&sjis);
+    assert!(!errors);
+    assert!(text.contains("\"2026-11-23～2026-11-23\""), "{text}");
+    assert!(utf8.starts_with(b"\xEF\xBB\xBF"), "{:?}", &utf8[..8.min(utf8.len())]);
+}
