@@ -1,10 +1,10 @@
 // The walk both templates are rehearsed with after the flows: what supervisors and admins got
-// lately, through the deployed API. A call on a recorded line is played by a supervisor through
-// a link whose public route answers a byte range of the WAV (a binary 206 with Content-Range
-// through the rehearsed API Gateway and, on the CDK stack, the distribution), and an operator
-// gets no link; an admin asks where to upload hold music and is given a presigned PUT into the
-// page bucket's music/ (the SAM template deployed without PageBucketName refuses uploads, as its
-// parameter says).
+// lately, through the deployed API. A supervisor reads today's report and downloads it as a
+// Shift_JIS CSV file (an operator is refused both); a call on a recorded line is played by a
+// supervisor through a link whose public route answers a byte range of the WAV (the first
+// binary 206 through the rehearsed API Gateway and, on the CDK stack, the distribution); an admin
+// asks where to upload hold music and is given a presigned PUT into the page bucket's music/
+// (the SAM template deployed without PageBucketName refuses uploads, as its parameter says).
 
 import assert from 'node:assert/strict';
 import { api, sim } from './client.mjs';
@@ -12,6 +12,11 @@ import { putSections } from './flows.mjs';
 import { LINE, signInCast, simWait } from './walk.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Today in Japan (`YYYY-MM-DD`). */
+function jstToday() {
+  return new Date(Date.now() + 9 * 3600_000).toISOString().slice(0, 10);
+}
 
 /** The caller of the recorded call. */
 const RECORDED_CALLER = { from: '03-7777-0505', e164: '+81377770505' };
@@ -32,6 +37,46 @@ export async function walkRecordingsAndMusic(r, t) {
     problems: (await sim(r, 'GET', '/sim/problems')).body.length,
     counts: new Map(r.gateway.counts),
   };
+  const day = jstToday();
+
+  await t.test('a supervisor reads today’s report and downloads it as a Shift_JIS CSV file; an operator is refused both', async () => {
+    const report = await api(r, cast.ito.idToken, 'GET', `/api/reports?from=${day}&to=${day}`);
+    assert.equal(report.status, 200, JSON.stringify(report.body));
+    const body = report.body;
+    assert.equal(body.from, day);
+    assert.equal(body.to, day);
+    assert.equal(typeof body.service_level_seconds, 'number');
+    assert.deepEqual(body.days.map((d) => d.day), [day], 'one row for the one day');
+    assert.ok(body.totals.offered >= 1 && body.totals.answered >= 1, `the day's answered calls are counted: ${JSON.stringify(body.totals)}`);
+    assert.deepEqual(body.days[0].figures, body.totals, 'a one-day range: the day is the total');
+    for (const part of ['operators', 'queues', 'statuses']) assert.ok(Array.isArray(body[part]), `${part}: ${JSON.stringify(body[part])}`);
+    // Which operator took which call depends on the walks before this one: someone answered.
+    assert.ok(body.operators.some((o) => o.figures.answered >= 1), JSON.stringify(body.operators));
+    assert.equal((await api(r, cast.sato.idToken, 'GET', `/api/reports?from=${day}&to=${day}`)).status, 403, 'reports are for supervisors');
+
+    const res = await fetch(`${r.apiUrl}/api/reports/export?from=${day}&to=${day}&encoding=sjis`, { headers: { authorization: `Bearer ${cast.ito.idToken}` } });
+    const bytes = Buffer.from(await res.arrayBuffer());
+    assert.equal(res.status, 200, bytes.toString('utf8'));
+    assert.equal(res.headers.get('content-type'), 'text/csv; charset=shift_jis');
+    assert.equal(res.headers.get('content-disposition'), `attachment; filename="report_${day}_${day}_sjis.csv"`);
+    assert.throws(() => new TextDecoder('utf-8', { fatal: true }).decode(bytes), 'Japanese in Shift_JIS is not UTF-8');
+    const text = new TextDecoder('shift_jis', { fatal: true }).decode(bytes);
+    const lines = text.split('\r\n');
+    assert.match(lines[0], /^"※Shift_JIS（Windows-31J）で表せない文字/, lines[0]);
+    assert.equal(lines[1], `"レポート","${day}","${day}"`);
+    assert.ok(lines.includes('"センター合計"') && lines.includes('"オペレーター別"'), text.slice(0, 600));
+    const names = body.operators.map((o) => o.name).filter(Boolean);
+    assert.ok(names.some((n) => lines.some((l) => l.includes(`"${n}"`))), `an operator by name, in Shift_JIS: ${names}`);
+    assert.ok(lines.includes(`"期間","入電数","応答数","放棄呼数","基準内応答数","サービスレベル（%）","放棄率（%）","平均応答速度（秒）","対応件数","通話時間（秒）","保留時間（秒）","後処理時間（秒）","平均処理時間（秒）","発信数","発信：つながった","発信：話し中","発信：応答なし","発信：失敗","発信：取消","発信：その他"`), 'the totals header');
+    assert.ok(lines.some((l) => l.startsWith(`"${day}～${day}"`)), 'the period, not replaced with 〓');
+    assert.equal(res.headers.get('x-replaced-rows'), null, 'nothing replaced in the report');
+    const utf8 = await fetch(`${r.apiUrl}/api/reports/calls?from=${day}&to=${day}&encoding=utf8`, { headers: { authorization: `Bearer ${cast.ito.idToken}` } });
+    const utf8Bytes = Buffer.from(await utf8.arrayBuffer());
+    assert.equal(utf8.status, 200, utf8Bytes.toString('utf8'));
+    assert.deepEqual([...utf8Bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'the UTF-8 history keeps its BOM (Excel reads it as UTF-8)');
+    const refused = await fetch(`${r.apiUrl}/api/reports/export?from=${day}&to=${day}&encoding=sjis`, { headers: { authorization: `Bearer ${cast.sato.idToken}` } });
+    assert.equal(refused.status, 403);
+  });
 
   await t.test('a call on a recorded line plays by byte range through the link a supervisor gets; an operator gets no link', async () => {
     await putSections(r, cast.admin.idToken, { lines: [{ ...LINE, recording: true }] });
