@@ -94,37 +94,63 @@ fn unsatisfiable(total: u64) -> Response {
     response
 }
 
-/// A WAV of `seconds` of a quiet tone that rises a semitone each second (8 kHz, 16-bit mono).
-pub fn stepped_tone(seconds: u64) -> Vec<u8> {
-    let samples = RATE as usize * seconds as usize;
-    let data_len = (samples * 2) as u32;
-    let mut out = Vec::with_capacity(44 + samples * 2);
+/// A WAV file (8 kHz, 16-bit mono PCM, as Twilio's recordings) of these samples.
+pub fn wav(samples: &[i16]) -> Vec<u8> {
+    let data_len = (samples.len() * 2) as u32;
+    let mut out = Vec::with_capacity(44 + samples.len() * 2);
     out.extend_from_slice(b"RIFF");
     out.extend_from_slice(&(36 + data_len).to_le_bytes());
     out.extend_from_slice(b"WAVEfmt ");
-    out.extend_from_slice(&16u32.to_le_bytes());
-    out.extend_from_slice(&1u16.to_le_bytes());
-    out.extend_from_slice(&1u16.to_le_bytes());
+    out.extend_from_slice(&16u32.to_le_bytes()); // the fmt chunk's size
+    out.extend_from_slice(&1u16.to_le_bytes()); // PCM
+    out.extend_from_slice(&1u16.to_le_bytes()); // mono
     out.extend_from_slice(&RATE.to_le_bytes());
-    out.extend_from_slice(&(RATE * 2).to_le_bytes());
-    out.extend_from_slice(&2u16.to_le_bytes());
-    out.extend_from_slice(&16u16.to_le_bytes());
+    out.extend_from_slice(&(RATE * 2).to_le_bytes()); // bytes a second
+    out.extend_from_slice(&2u16.to_le_bytes()); // bytes a frame
+    out.extend_from_slice(&16u16.to_le_bytes()); // bits a sample
     out.extend_from_slice(b"data");
     out.extend_from_slice(&data_len.to_le_bytes());
-    let mut phase = 0.0f64;
-    for i in 0..samples {
-        let second = (i / RATE as usize) as f64;
-        let hz = 330.0 * 2f64.powf((second % 24.0) / 12.0);
-        phase += hz / f64::from(RATE) * std::f64::consts::TAU;
-        let v = phase.sin() * 2500.0;
-        out.extend_from_slice(&(v as i16).to_le_bytes());
+    for v in samples {
+        out.extend_from_slice(&v.to_le_bytes());
     }
     out
+}
+
+/// `seconds` of a steady 440 Hz tone at a quiet level (a voicemail's audio).
+pub fn steady_tone(seconds: u64) -> Vec<u8> {
+    let samples: Vec<i16> = (0..RATE as usize * seconds as usize)
+        .map(|i| ((i as f64 / f64::from(RATE)) * 440.0 * std::f64::consts::TAU).sin() * 3000.0)
+        .map(|v| v as i16)
+        .collect();
+    wav(&samples)
+}
+
+/// `seconds` of a quiet tone that rises a semitone each second (a call's recording, where a
+/// player is can be heard).
+pub fn stepped_tone(seconds: u64) -> Vec<u8> {
+    let mut phase = 0.0f64;
+    let samples: Vec<i16> = (0..RATE as usize * seconds as usize)
+        .map(|i| {
+            let second = (i / RATE as usize) as f64;
+            let hz = 330.0 * 2f64.powf((second % 24.0) / 12.0);
+            phase += hz / f64::from(RATE) * std::f64::consts::TAU;
+            (phase.sin() * 2500.0) as i16
+        })
+        .collect();
+    wav(&samples)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_voicemails_generated_recording_is_a_wav_as_long_as_asked() {
+        let wav = steady_tone(2);
+        assert_eq!(&wav[..4], b"RIFF");
+        assert_eq!(&wav[8..12], b"WAVE");
+        assert_eq!(wav.len(), 44 + 2 * 8000 * 2);
+    }
 
     fn ranged(range: &str) -> HeaderMap {
         let mut h = HeaderMap::new();

@@ -15,7 +15,6 @@
 //! and what a held customer hears (the hold music's announcements, on the outbound track) are
 //! not the conversation and are not kept.
 
-use crate::domain::calls::CallRecord;
 use crate::domain::transcripts::{Heard, Kept, Speaker};
 use crate::twilio::twiml::{Start, Transcription, TranscriptionTrack};
 use crate::twilio::webhook::{TranscriptionCallback, TranscriptionEvent, TranscriptionTrackHeard};
@@ -37,28 +36,6 @@ pub fn call_transcription(urls: &CallbackUrls, sid: &str) -> Start {
             .inbound_track_label("customer")
             .outbound_track_label("operator"),
     )
-}
-
-/// The operators a phrase is pushed to: the call's operator, the one it is offered to, a
-/// transfer's ends and a supervisor on it (as the live channel addresses the call's changes).
-fn listeners(call: &CallRecord) -> Vec<String> {
-    let mut ids: Vec<String> = [
-        call.summary.operator_id.clone(),
-        call.offered_to.clone(),
-        call.monitor_by.clone(),
-    ]
-    .into_iter()
-    .flatten()
-    .chain(
-        call.transfer
-            .iter()
-            .flat_map(|t| [t.to_operator.clone(), t.from_operator.clone()]),
-    )
-    .filter(|id| !id.is_empty())
-    .collect();
-    ids.sort();
-    ids.dedup();
-    ids
 }
 
 impl CallControl {
@@ -113,7 +90,12 @@ impl CallControl {
             text: r.transcript.clone(),
             at: r.timestamp.clone().unwrap_or_else(super::now),
         };
-        match self.services.transcripts.keep(sid, heard, &listeners(&call)).await? {
+        match self
+            .services
+            .transcripts
+            .keep(sid, heard, &call.involved_operators())
+            .await?
+        {
             Kept::Stored | Kept::Duplicate => {}
             Kept::Dropped => tracing::warn!(seq = r.sequence, "a transcript phrase past the bound; dropped"),
         }

@@ -491,6 +491,29 @@ impl CallRecord {
         Some(record)
     }
 
+    /// Every operator the call involves, sorted and once each: its operator, the one it is
+    /// offered to, a transfer's ends and the supervisor on it — whom its changes (and its live
+    /// transcript) are pushed to.
+    pub fn involved_operators(&self) -> Vec<String> {
+        let mut ids: Vec<String> = [
+            self.summary.operator_id.clone(),
+            self.offered_to.clone(),
+            self.monitor_by.clone(),
+        ]
+        .into_iter()
+        .flatten()
+        .chain(
+            self.transfer
+                .iter()
+                .flat_map(|t| [t.to_operator.clone(), t.from_operator.clone()]),
+        )
+        .filter(|id| !id.is_empty())
+        .collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+
     /// The participant labelled `label`, in the conference or not.
     pub fn participant(&self, label: ParticipantLabel) -> Option<&Participant> {
         self.participants.iter().find(|p| p.label == label)

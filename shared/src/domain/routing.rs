@@ -239,6 +239,20 @@ fn still_takes(queue: &str) -> Cond {
     ])
 }
 
+/// The condition on the operator a call or a callback request is given to: still there,
+/// enabled, on no call, free since no later than routing read (`free_until`, their free list
+/// key) and still taking `queue`.
+fn still_free_for(free_until: &str, queue: &str) -> Cond {
+    Cond::And(vec![
+        Cond::Exists,
+        Cond::AttrNotExists(op::CURRENT_CALL.into()),
+        Cond::AttrNotExists(op::DISABLED.into()),
+        Cond::eq(attr::GSI2PK, AVAILABLE),
+        Cond::Le(attr::GSI2SK.into(), json!(free_until)),
+        still_takes(queue),
+    ])
+}
+
 /// See [`crate::store::done_unless_failed`].
 fn done<T>(r: Result<T, StoreError>) -> Result<(), DomainError> {
     Ok(crate::store::done_unless_failed(r)?)
@@ -498,14 +512,7 @@ impl Routing {
                     .set(op::FREE_SINCE_KEY, free_key)
                     .remove(attr::GSI2PK)
                     .remove(attr::GSI2SK),
-                cond: Some(Cond::And(vec![
-                    Cond::Exists,
-                    Cond::AttrNotExists(op::CURRENT_CALL.into()),
-                    Cond::AttrNotExists(op::DISABLED.into()),
-                    Cond::eq(attr::GSI2PK, AVAILABLE),
-                    Cond::Le(attr::GSI2SK.into(), json!(free_until)),
-                    still_takes(&queue),
-                ])),
+                cond: Some(still_free_for(&free_until, &queue)),
             },
             TxOp::Update {
                 key: queue_entry_key(&qsk),
@@ -577,14 +584,7 @@ impl Routing {
                     .remove(op::WRAP_UP_CALL)
                     .remove(op::AFTER_CALL_STATUS)
                     .add(op::VERSION, 1),
-                cond: Some(Cond::And(vec![
-                    Cond::Exists,
-                    Cond::AttrNotExists(op::CURRENT_CALL.into()),
-                    Cond::AttrNotExists(op::DISABLED.into()),
-                    Cond::eq(attr::GSI2PK, AVAILABLE),
-                    Cond::Le(attr::GSI2SK.into(), json!(free_until)),
-                    still_takes(queue),
-                ])),
+                cond: Some(still_free_for(free_until, queue)),
             },
             TxOp::Delete {
                 key: queue_entry_key(&qsk),

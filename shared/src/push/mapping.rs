@@ -138,28 +138,6 @@ fn operator_changed(old: Option<&Item>, new: Option<&Item>) -> Vec<Delivery> {
     ]
 }
 
-/// Every operator a call involves: its operator, the one it is offered to, a transfer's ends and
-/// the supervisor on it.
-fn involved(call: &CallRecord) -> Vec<String> {
-    let mut ids: Vec<String> = [
-        call.summary.operator_id.clone(),
-        call.offered_to.clone(),
-        call.monitor_by.clone(),
-    ]
-    .into_iter()
-    .flatten()
-    .chain(
-        call.transfer
-            .iter()
-            .flat_map(|t| [t.to_operator.clone(), t.from_operator.clone()]),
-    )
-    .filter(|id| !id.is_empty())
-    .collect();
-    ids.sort();
-    ids.dedup();
-    ids
-}
-
 /// The attributes of a call item that only mirror its memo (saved as the memo item, which is
 /// pushed on its own): a change of these alone changes no view of the call.
 const MEMO_MIRROR: [&str; 2] = ["memo", "response_status"];
@@ -183,9 +161,9 @@ fn call_changed(old: Option<&Item>, new: Option<&Item>) -> Vec<Delivery> {
     let sid = after.summary.sid.clone();
     let ended = after.summary.ended_at.is_some();
     // Someone who was on the call and is no longer hears that it changed too.
-    let mut operators = involved(&after);
+    let mut operators = after.involved_operators();
     if let Some(b) = &before {
-        operators.extend(involved(b));
+        operators.extend(b.involved_operators());
         operators.sort();
         operators.dedup();
     }

@@ -1755,6 +1755,14 @@ impl RestClient {
             .await
     }
 
+    /// A recording's media URL as WAV (Twilio's, which answers audio rather than JSON).
+    fn recording_wav_url(&self, recording: &str) -> String {
+        format!(
+            "{}/2010-04-01/Accounts/{}/Recordings/{recording}.wav",
+            self.base_url, self.account_sid
+        )
+    }
+
     /// The audio of a recording as WAV (`GET /Recordings/{RE}.wav`, Twilio's media URL, which
     /// answers audio rather than JSON), at most [`MAX_RECORDING_BYTES`]. One attempt within the
     /// client's attempt timeout: a listener can press play again.
@@ -1762,10 +1770,7 @@ impl RestClient {
         if !is_recording_sid(recording) {
             return Err(not_a_recording());
         }
-        let url = format!(
-            "{}/2010-04-01/Accounts/{}/Recordings/{recording}.wav",
-            self.base_url, self.account_sid
-        );
+        let url = self.recording_wav_url(recording);
         let exchange = async {
             let response = self
                 .http
@@ -1830,10 +1835,7 @@ impl RestClient {
         if !is_recording_sid(recording) {
             return Err(not_a_recording());
         }
-        let url = format!(
-            "{}/2010-04-01/Accounts/{}/Recordings/{recording}.wav",
-            self.base_url, self.account_sid
-        );
+        let url = self.recording_wav_url(recording);
         let exchange = async {
             let mut response = self
                 .http

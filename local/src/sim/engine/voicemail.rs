@@ -186,45 +186,6 @@ impl Simulator {
     /// recording the simulator did not make.
     pub fn recording_wav(&self, recording: &str) -> Option<Vec<u8>> {
         let seconds = *self.world().voicemail.recordings.get(recording)?;
-        Some(tone_wav(seconds.min(600)))
-    }
-}
-
-/// A WAV file of `seconds` of a 440 Hz tone at a quiet level.
-fn tone_wav(seconds: u64) -> Vec<u8> {
-    const RATE: u32 = 8000;
-    let samples = RATE as usize * seconds as usize;
-    let data_len = (samples * 2) as u32;
-    let mut out = Vec::with_capacity(44 + samples * 2);
-    out.extend_from_slice(b"RIFF");
-    out.extend_from_slice(&(36 + data_len).to_le_bytes());
-    out.extend_from_slice(b"WAVEfmt ");
-    out.extend_from_slice(&16u32.to_le_bytes());
-    out.extend_from_slice(&1u16.to_le_bytes());
-    out.extend_from_slice(&1u16.to_le_bytes());
-    out.extend_from_slice(&RATE.to_le_bytes());
-    out.extend_from_slice(&(RATE * 2).to_le_bytes());
-    out.extend_from_slice(&2u16.to_le_bytes());
-    out.extend_from_slice(&16u16.to_le_bytes());
-    out.extend_from_slice(b"data");
-    out.extend_from_slice(&data_len.to_le_bytes());
-    for i in 0..samples {
-        let t = i as f64 / f64::from(RATE);
-        let v = (t * 440.0 * std::f64::consts::TAU).sin() * 3000.0;
-        out.extend_from_slice(&(v as i16).to_le_bytes());
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_generated_recording_is_a_wav_as_long_as_asked() {
-        let wav = tone_wav(2);
-        assert_eq!(&wav[..4], b"RIFF");
-        assert_eq!(&wav[8..12], b"WAVE");
-        assert_eq!(wav.len(), 44 + 2 * 8000 * 2);
+        Some(crate::sim::media::steady_tone(seconds.min(600)))
     }
 }
