@@ -2,10 +2,10 @@
 //! demand, so operators never download it. Non-admins get a polite refusal.
 
 import { useEffect } from 'preact/hooks';
+import { PageLink, RoleRefusal } from '../components/PageLink';
 import type { CallHandling, LabelledId, Line, NoteField, SearchObject, TalkScript } from '../api/types';
 import { currentUser, hasRole } from '../auth';
 import { labelOf, lang, setLang, t } from '../i18n';
-import { navigate } from '../router';
 import { settings } from '../state/settings';
 import { ObjectsEditor } from './ObjectsEditor';
 import { RowsEditor, SelectCell, TextCell } from './RowsEditor';
@@ -69,30 +69,11 @@ function labelledColumns<T extends LabelledId>() {
   ];
 }
 
-function Refusal() {
-  const u = currentUser.value;
-  return (
-    <main class="boot refusal" id="admin-refused">
-      <h1>{t('admin.title')}</h1>
-      <p>{t('admin.refused', { name: u?.name ?? '', role: u ? t(`role.${u.role}`) : '' })}</p>
-      <a
-        href="/"
-        onClick={(e) => {
-          e.preventDefault();
-          navigate('/');
-        }}
-      >
-        {t('admin.back')}
-      </a>
-    </main>
-  );
-}
-
 export function AdminPage() {
   useEffect(() => {
     document.title = `${t('admin.title')} — ${t('app.title')}`;
   }, []);
-  if (!hasRole('admin')) return <Refusal />;
+  if (!hasRole('admin')) return <RoleRefusal id="admin-refused" title={t('admin.title')} message="admin.refused" />;
   const scripts = settings.value?.scripts ?? [];
   return (
     <div class="admin" id="admin">
@@ -106,37 +87,15 @@ export function AdminPage() {
         <a href="#section-users" class="link-button" id="admin-users">
           {t('admin.usersLink')}
         </a>
-        <a
-          href="/admin/call-lists"
-          class="link-button"
-          id="admin-call-lists"
-          onClick={(e) => {
-            e.preventDefault();
-            navigate('/admin/call-lists');
-          }}
-        >
+        <PageLink to="/admin/call-lists" class="link-button" id="admin-call-lists">
           {t('lists.title')}
-        </a>
-        <a
-          href="/monitor"
-          class="link-button"
-          onClick={(e) => {
-            e.preventDefault();
-            navigate('/monitor');
-          }}
-        >
+        </PageLink>
+        <PageLink to="/monitor" class="link-button">
           {t('monitor.title')}
-        </a>
-        <a
-          href="/"
-          class="link-button"
-          onClick={(e) => {
-            e.preventDefault();
-            navigate('/');
-          }}
-        >
+        </PageLink>
+        <PageLink to="/" class="link-button">
           {t('admin.back')}
-        </a>
+        </PageLink>
       </header>
       <div class="admin-layout">
         <nav class="admin-nav" aria-label={t('admin.title')}>

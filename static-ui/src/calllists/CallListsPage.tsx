@@ -3,9 +3,9 @@
 //! targets. Loaded on demand; admins only.
 
 import { useEffect, useRef } from 'preact/hooks';
+import { PageLink, RoleRefusal } from '../components/PageLink';
 import { currentUser, hasRole } from '../auth';
 import { lang, setLang, t } from '../i18n';
-import { navigate } from '../router';
 import { ImportPanel } from './ImportPanel';
 import { closeImport, uploading } from './importer';
 import { DeletePanel, ListForm } from './ListForm';
@@ -13,25 +13,6 @@ import { lists, listsError, listsLoading, loadLists, panel } from './lists';
 import { ListsTable, openPanel } from './ListsTable';
 import { TargetsPanel } from './TargetsPanel';
 import './calllists.css';
-
-function go(e: MouseEvent, to: string): void {
-  e.preventDefault();
-  if (uploading() && !confirm(t('lists.import.leaveConfirm'))) return;
-  navigate(to);
-}
-
-function Refusal() {
-  const u = currentUser.value;
-  return (
-    <main class="boot refusal" id="lists-refused">
-      <h1>{t('lists.title')}</h1>
-      <p>{t('admin.refused', { name: u?.name ?? '', role: u ? t(`role.${u.role}`) : '' })}</p>
-      <a href="/" onClick={(e) => go(e, '/')}>
-        {t('admin.back')}
-      </a>
-    </main>
-  );
-}
 
 function CurrentPanel() {
   const p = panel.value;
@@ -74,15 +55,15 @@ function Lists() {
         <h1>{t('lists.title')}</h1>
         <span class="muted">{currentUser.value?.name}</span>
         <span class="info-spacer" />
-        <a href="/admin" class="link-button" onClick={(e) => go(e, '/admin')}>
+        <PageLink to="/admin" class="link-button">
           {t('lists.toSettings')}
-        </a>
-        <a href="/monitor" class="link-button" onClick={(e) => go(e, '/monitor')}>
+        </PageLink>
+        <PageLink to="/monitor" class="link-button">
           {t('monitor.title')}
-        </a>
-        <a href="/" class="link-button" onClick={(e) => go(e, '/')}>
+        </PageLink>
+        <PageLink to="/" class="link-button">
           {t('app.operator')}
-        </a>
+        </PageLink>
         <button type="button" class="link-button" aria-label={t('app.switchLangLabel')} onClick={() => setLang(lang.value === 'ja' ? 'en' : 'ja')}>
           {t('app.switchLang')}
         </button>
@@ -114,6 +95,6 @@ function Lists() {
 }
 
 export function CallListsPage() {
-  if (!hasRole('admin')) return <Refusal />;
+  if (!hasRole('admin')) return <RoleRefusal id="lists-refused" title={t('lists.title')} message="admin.refused" />;
   return <Lists />;
 }

@@ -3,10 +3,10 @@
 //! through the supervisor's own softphone. Loaded on demand; supervisors and admins only.
 
 import { useEffect } from 'preact/hooks';
+import { PageLink, RoleRefusal } from '../components/PageLink';
 import { currentUser, hasRole } from '../auth';
 import { clockTime } from '../format';
 import { lang, setLang, t } from '../i18n';
-import { navigate } from '../router';
 import type { BoardOperator } from './api';
 import { board, boardError, boardForbidden, boardReadAt, startPolling, stopPolling } from './board';
 import { forgetNames } from './names';
@@ -16,24 +16,6 @@ import { monitorNotice, monitorSession, phoneDetail, phoneStatus, startMonitorPh
 import { TodayPanel } from './TodayPanel';
 import { startBoardTranscripts } from './transcripts';
 import './monitor.css';
-
-function go(e: MouseEvent, to: string): void {
-  e.preventDefault();
-  navigate(to);
-}
-
-function Refusal() {
-  const u = currentUser.value;
-  return (
-    <main class="boot refusal" id="monitor-refused">
-      <h1>{t('monitor.title')}</h1>
-      <p>{t('monitor.refused', { name: u?.name ?? '', role: u ? t(`role.${u.role}`) : '' })}</p>
-      <a href="/" onClick={(e) => go(e, '/')}>
-        {t('admin.back')}
-      </a>
-    </main>
-  );
-}
 
 function PhoneBadge() {
   const status = phoneStatus.value;
@@ -131,7 +113,7 @@ function Board() {
     };
   }, []);
 
-  if (boardForbidden.value) return <Refusal />;
+  if (boardForbidden.value) return <RoleRefusal id="monitor-refused" title={t('monitor.title')} message="monitor.refused" />;
   const b = board.value;
   const onCall = monitorSession.value;
   return (
@@ -145,22 +127,22 @@ function Board() {
         <PhoneBadge />
         <Freshness />
         <span class="info-spacer" />
-        <a href="/reports" id="mon-reports" class="link-button" onClick={(e) => go(e, '/reports')}>
+        <PageLink to="/reports" id="mon-reports" class="link-button">
           {t('reports.title')}
-        </a>
+        </PageLink>
         {hasRole('admin') && (
-          <a href="/admin/call-lists" class="link-button" onClick={(e) => go(e, '/admin/call-lists')}>
+          <PageLink to="/admin/call-lists" class="link-button">
             {t('lists.title')}
-          </a>
+          </PageLink>
         )}
         {hasRole('admin') && (
-          <a href="/admin" class="link-button" onClick={(e) => go(e, '/admin')}>
+          <PageLink to="/admin" class="link-button">
             {t('app.admin')}
-          </a>
+          </PageLink>
         )}
-        <a href="/" class="link-button" onClick={(e) => go(e, '/')}>
+        <PageLink to="/" class="link-button">
           {t('app.operator')}
-        </a>
+        </PageLink>
         <button type="button" class="link-button" aria-label={t('app.switchLangLabel')} onClick={() => setLang(lang.value === 'ja' ? 'en' : 'ja')}>
           {t('app.switchLang')}
         </button>
@@ -194,6 +176,6 @@ function Board() {
 }
 
 export function MonitorPage() {
-  if (!hasRole('supervisor')) return <Refusal />;
+  if (!hasRole('supervisor')) return <RoleRefusal id="monitor-refused" title={t('monitor.title')} message="monitor.refused" />;
   return <Board />;
 }

@@ -11,7 +11,7 @@ import { AgentTools } from '../components/AgentTools';
 import { Icon } from '../components/Icon';
 import { clockTime, longDate, nationalPhone } from '../format';
 import { labelOf, lang, setLang, t, titleOf } from '../i18n';
-import { navigate } from '../router';
+import { PageLink } from '../components/PageLink';
 import { now } from '../state/clock';
 import { phone } from '../state/phone';
 import { contact } from '../state/customer';
@@ -147,42 +147,19 @@ export function InfoRegion() {
           {t('app.switchLang')}
         </button>
         {hasRole('supervisor') && (
-          <a
-            href="/monitor"
-            id="info-monitor"
-            class="link-button"
-            onClick={(e) => {
-              e.preventDefault();
-              navigate('/monitor');
-            }}
-          >
+          <PageLink to="/monitor" id="info-monitor" class="link-button">
             {t('monitor.title')}
-          </a>
+          </PageLink>
         )}
         {hasRole('supervisor') && (
-          <a
-            href="/reports"
-            id="info-reports"
-            class="link-button"
-            onClick={(e) => {
-              e.preventDefault();
-              navigate('/reports');
-            }}
-          >
+          <PageLink to="/reports" id="info-reports" class="link-button">
             {t('reports.title')}
-          </a>
+          </PageLink>
         )}
         {hasRole('admin') && (
-          <a
-            href="/admin"
-            class="link-button"
-            onClick={(e) => {
-              e.preventDefault();
-              navigate('/admin');
-            }}
-          >
+          <PageLink to="/admin" class="link-button">
             {t('app.admin')}
-          </a>
+          </PageLink>
         )}
         <button type="button" class="link-button" onClick={() => signOut()}>
           {t('app.signOut')}

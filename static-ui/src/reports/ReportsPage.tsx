@@ -4,12 +4,12 @@
 //! the report and the call history as CSV (UTF-8 or Shift_JIS). Loaded on demand.
 
 import { signal } from '@preact/signals';
+import { PageLink, RoleRefusal } from '../components/PageLink';
 import { useEffect } from 'preact/hooks';
 import { errorText } from '../api/errors';
-import { currentUser, hasRole } from '../auth';
+import { hasRole } from '../auth';
 import { duration } from '../format';
 import { lang, setLang, t } from '../i18n';
-import { navigate } from '../router';
 import { callsCsv, fetchReport, reportCsv } from './api';
 import type { CsvEncoding, CsvFile, Figures, OperatorRow, Report } from './api';
 import './reports.css';
@@ -96,11 +96,6 @@ function exportCalls(encoding: CsvEncoding): void {
 
 const pct = (v: number | null | undefined) => (v === undefined || v === null ? '—' : `${v.toFixed(1)}%`);
 const secs = (v: number) => duration(v);
-
-function go(e: MouseEvent, where: string): void {
-  e.preventDefault();
-  navigate(where);
-}
 
 function Presets() {
   const today = japanDay();
@@ -488,19 +483,6 @@ function Exports() {
   );
 }
 
-function Refusal() {
-  const u = currentUser.value;
-  return (
-    <main class="boot refusal" id="reports-refused">
-      <h1>{t('reports.title')}</h1>
-      <p>{t('reports.refused', { name: u?.name ?? '', role: u ? t(`role.${u.role}`) : '' })}</p>
-      <a href="/" onClick={(e) => go(e, '/')}>
-        {t('admin.back')}
-      </a>
-    </main>
-  );
-}
-
 function Reports() {
   useEffect(() => {
     document.title = `${t('reports.title')} — ${t('app.title')}`;
@@ -512,12 +494,12 @@ function Reports() {
       <header class="rep-head">
         <h1>{t('reports.title')}</h1>
         <span class="info-spacer" />
-        <a href="/monitor" class="link-button" onClick={(e) => go(e, '/monitor')}>
+        <PageLink to="/monitor" class="link-button">
           {t('monitor.title')}
-        </a>
-        <a href="/" class="link-button" onClick={(e) => go(e, '/')}>
+        </PageLink>
+        <PageLink to="/" class="link-button">
           {t('app.operator')}
-        </a>
+        </PageLink>
         <button type="button" class="link-button" aria-label={t('app.switchLangLabel')} onClick={() => setLang(lang.value === 'ja' ? 'en' : 'ja')}>
           {t('app.switchLang')}
         </button>
@@ -554,6 +536,6 @@ function Reports() {
 }
 
 export function ReportsPage() {
-  if (!hasRole('supervisor')) return <Refusal />;
+  if (!hasRole('supervisor')) return <RoleRefusal id="reports-refused" title={t('reports.title')} message="reports.refused" />;
   return <Reports />;
 }
