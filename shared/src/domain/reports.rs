@@ -58,6 +58,10 @@ pub const COUNTED_STATUS: &str = "counted_status";
 pub const COUNTED_QUEUE: &str = "counted_queue";
 /// The call attribute of seconds held, as the tests' records give it directly.
 pub const HOLD_SECONDS: &str = "hold_s";
+/// The call attribute of the 後処理 seconds its operator did not take of those planned
+/// (negative) or chose again (positive), added as they leave or restart it: the call's response
+/// status is counted with the planned seconds and these, and moved with them.
+pub const WRAP_UP_ADJUSTED: &str = "wrap_adj_s";
 /// What the call's notes of the customer's events start with (`hl_<sequence>`).
 pub const HOLD_NOTE_PREFIX: &str = "hl_";
 
@@ -116,6 +120,10 @@ pub const PRESENCE_SINCE: &str = "pres_since";
 /// The outgoing results counted, by the call's final status; any other is `other`.
 pub const OUTBOUND_RESULTS: [&str; 6] = ["completed", "busy", "no_answer", "failed", "canceled", "other"];
 
+/// The call lists' result codes counted (the outcomes an operator records for a call to a
+/// target, [`super::call_lists::Outcome`]): 完了, 不在, 再架電.
+pub const CALL_RESULTS: [&str; 3] = ["done", "no_answer", "callback"];
+
 /// Japan Standard Time: the centre's day.
 fn jst() -> FixedOffset {
     FixedOffset::east_opt(9 * 3600).expect("+09:00 is a valid offset")
@@ -148,6 +156,10 @@ pub struct CallFacts {
     pub talk_seconds: i64,
     pub hold_seconds: i64,
     pub wrap_up_seconds: i64,
+    /// The 後処理 seconds the call's response status is counted with: those planned, less
+    /// what its operator did not take (or plus what they chose again), noted on the call
+    /// ([`WRAP_UP_ADJUSTED`]).
+    pub status_wrap_up_seconds: i64,
     pub handled: bool,
     /// An outgoing call's result (one of [`OUTBOUND_RESULTS`]).
     pub outbound_result: Option<&'static str>,
@@ -178,6 +190,11 @@ impl CallFacts {
                 .unwrap_or(0),
         };
         let operator = str_attr(call, call_field::OPERATOR_ID).map(str::to_owned);
+        let planned_wrap_up = if handled && operator.is_some() {
+            i64::from(wrap_up_seconds)
+        } else {
+            0
+        };
         let wait = match (inbound && handled, answered_at) {
             (true, Some(a)) => secs(started, a),
             _ => 0,
@@ -195,19 +212,18 @@ impl CallFacts {
             // Not cut to the connected time: an end reported to the second may fall before the
             // last unhold's timestamp.
             hold_seconds: if handled { hold } else { 0 },
-            wrap_up_seconds: if handled && operator.is_some() {
-                i64::from(wrap_up_seconds)
-            } else {
-                0
-            },
+            wrap_up_seconds: planned_wrap_up,
+            status_wrap_up_seconds: (planned_wrap_up + call.get(WRAP_UP_ADJUSTED).and_then(Value::as_i64).unwrap_or(0))
+                .max(0),
             operator,
             handled,
             outbound_result: (!inbound).then(|| OUTBOUND_RESULTS.into_iter().find(|r| *r == status).unwrap_or("other")),
         })
     }
 
-    /// The call's figures added to (`sign` 1) or taken from (`sign` -1) a report item.
-    fn added(&self, mut u: Update, sign: i64, with_wrap_up: bool) -> Update {
+    /// The call's figures added to (`sign` 1) or taken from (`sign` -1) a report item, with
+    /// `wrap_up` seconds of 後処理.
+    fn added(&self, mut u: Update, sign: i64, wrap_up: i64) -> Update {
         let mut add = |name: &str, n: i64| {
             if n != 0 {
                 u = std::mem::take(&mut u).add(name, sign * n);
@@ -222,9 +238,7 @@ impl CallFacts {
         add("wait_s", self.wait_seconds);
         add("talk_s", self.talk_seconds);
         add("hold_s", self.hold_seconds);
-        if with_wrap_up {
-            add("wrap_s", self.wrap_up_seconds);
-        }
+        add("wrap_s", wrap_up);
         add("handled", i64::from(self.handled));
         if let Some(result) = self.outbound_result {
             add("outbound", 1);
@@ -236,17 +250,23 @@ impl CallFacts {
     /// The writes adding the call to its day's figures: the centre's, its operator's, its
     /// queue's and (when the memo has one) its response status's.
     pub fn ops(&self, status: Option<&str>) -> Vec<TxOp> {
-        let mut ops = vec![bucket(&self.day, "T", "", None, |u| self.added(u, 1, true))];
+        let mut ops = vec![bucket(&self.day, "T", "", None, |u| {
+            self.added(u, 1, self.wrap_up_seconds)
+        })];
         if let Some(op) = &self.operator {
             ops.push(bucket(&self.day, "O", op, self.operator_name.as_deref(), |u| {
-                self.added(u, 1, true)
+                self.added(u, 1, self.wrap_up_seconds)
             }));
         }
         if let Some(q) = &self.queue {
-            ops.push(bucket(&self.day, "Q", q, None, |u| self.added(u, 1, true)));
+            ops.push(bucket(&self.day, "Q", q, None, |u| {
+                self.added(u, 1, self.wrap_up_seconds)
+            }));
         }
         if let Some(s) = status {
-            ops.push(bucket(&self.day, "S", s, None, |u| self.added(u, 1, false)));
+            ops.push(bucket(&self.day, "S", s, None, |u| {
+                self.added(u, 1, self.status_wrap_up_seconds)
+            }));
         }
         ops
     }
@@ -286,43 +306,88 @@ pub fn presence_ops(stored: &Item, now: DateTime<Utc>, new_status: &str) -> (Vec
     let id = str_attr(stored, "id").unwrap_or_default().to_owned();
     let name = str_attr(stored, "name").map(str::to_owned);
     let mut ops = Vec::new();
-    let mut per_day: BTreeMap<String, (i64, &str)> = BTreeMap::new();
-    if let (Some(status), Some(since)) = (
-        str_attr(stored, PRESENCE_STATUS),
-        str_attr(stored, PRESENCE_SINCE).and_then(parse),
-    ) {
+    let mut per_day: BTreeMap<(String, String), i64> = BTreeMap::new();
+    for (status, since, until) in presence_segments(stored, now) {
         // Split at each midnight (Japan time); an interval longer than the longest report is
         // cut to its last days.
         let mut from = since.max(now - Duration::days(MAX_RANGE_DAYS));
-        while from < now {
+        while from < until {
             let local = from.with_timezone(&jst()).date_naive();
             let next_midnight = (local + Duration::days(1))
                 .and_hms_opt(0, 0, 0)
                 .and_then(|t| t.and_local_timezone(jst()).single())
                 .map(|t| t.with_timezone(&Utc))
-                .unwrap_or(now);
-            let to = next_midnight.min(now);
-            per_day.insert(day_of(from), (secs(from, to), status));
+                .unwrap_or(until);
+            let to = next_midnight.min(until);
+            *per_day.entry((day_of(from), status.clone())).or_default() += secs(from, to);
             from = to;
         }
     }
-    for (day, (seconds, status)) in per_day {
-        if seconds == 0 {
-            continue;
+    let mut days: BTreeMap<String, Vec<(String, i64)>> = BTreeMap::new();
+    for ((day, status), seconds) in per_day {
+        if seconds > 0 {
+            days.entry(day).or_default().push((status, seconds));
         }
-        ops.push(bucket(&day, "O", &id, name.as_deref(), |u| {
-            let u = u.add(&format!("p_{status}_s"), seconds);
-            if status == "offline" {
-                u
-            } else {
-                u.add("login_s", seconds)
+    }
+    for (day, statuses) in days {
+        ops.push(bucket(&day, "O", &id, name.as_deref(), |mut u| {
+            for (status, seconds) in statuses {
+                u = u.add(&format!("p_{status}_s"), seconds);
+                if status != "offline" {
+                    u = u.add("login_s", seconds);
+                }
             }
+            u
         }));
     }
     let update = Update::default()
         .set(PRESENCE_STATUS, new_status)
         .set(PRESENCE_SINCE, now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
     (ops, update)
+}
+
+/// The presences the operator was in since their last change of it, up to `now`, each with
+/// its start and end. The operator's own changes close the interval ([`write_presence`]); the
+/// system moves them without a change of their own, and its write notes when on the operator's
+/// item, which is read here, so such an interval ends where the system moved them, whoever
+/// closes or reads it later:
+/// - routing sets them 離席 (away) when a call it offered rings out unanswered — how a closed
+///   browser or a sign-out without choosing オフライン is found out — noting `missed_call_at`;
+/// - routing sets them 離席 when it hands them a callback request (`callback_task`), and an
+///   admin disabling them (or the end of the call they were on when disabled) signs them off
+///   (オフライン): the item's `status` and `status_since` say so until they next change
+///   presence or take a call.
+///
+/// 通話中 and 後処理 are not presences of their own here: calls and their 後処理 are counted
+/// within the presence they were taken in (see [`Presence`]).
+fn presence_segments(stored: &Item, now: DateTime<Utc>) -> Vec<(String, DateTime<Utc>, DateTime<Utc>)> {
+    let (Some(status), Some(since)) = (
+        str_attr(stored, PRESENCE_STATUS),
+        str_attr(stored, PRESENCE_SINCE).and_then(parse),
+    ) else {
+        return Vec::new();
+    };
+    let mut marks: Vec<(DateTime<Utc>, &str)> = Vec::new();
+    if let Some(at) = str_attr(stored, "missed_call_at").and_then(parse) {
+        marks.push((at, "away"));
+    }
+    if let Some(current) = str_attr(stored, "status").filter(|s| !matches!(*s, "on_call" | "wrap_up"))
+        && let Some(at) = str_attr(stored, "status_since").and_then(parse)
+    {
+        marks.push((at, current));
+    }
+    marks.retain(|(at, _)| *at > since && *at < now);
+    marks.sort();
+    let mut segments = Vec::new();
+    let (mut status, mut from) = (status, since);
+    for (at, next) in marks {
+        if next != status {
+            segments.push((status.to_owned(), from, at));
+            (status, from) = (next, at);
+        }
+    }
+    segments.push((status.to_owned(), from, now));
+    segments
 }
 
 /// The writes with those to the same report item made one: a transaction may touch an item
@@ -375,12 +440,15 @@ pub fn presence_unchanged(stored: &Item) -> Cond {
 
 /// The 後処理 seconds to add to an operator's figures of `day` (and to the queue's, when known)
 /// when they leave a wrap-up or start one by hand: the part of a wrap-up counted at the call's
-/// end they did not take (negative), or a wrap-up they chose (positive).
+/// end they did not take (negative), or a wrap-up they chose (positive). With the `call` it
+/// follows (as read) counted under a response status, the seconds go to that status's figures
+/// of the call's day too; the write notes them on the call ([`wrap_up_noted`]).
 pub fn wrap_up_correction(
     day: &str,
     operator: &str,
     name: Option<&str>,
     queue: Option<&str>,
+    call: Option<(&str, &Item)>,
     seconds: i64,
 ) -> Vec<TxOp> {
     if seconds == 0 {
@@ -393,7 +461,57 @@ pub fn wrap_up_correction(
     if let Some(q) = queue {
         ops.push(bucket(day, "Q", q, None, |u| u.add("wrap_s", seconds)));
     }
+    if let Some((_, call)) = call
+        && let (Some(day), Some(status)) = (str_attr(call, call_field::COUNTED), str_attr(call, COUNTED_STATUS))
+    {
+        ops.push(bucket(day, "S", status, None, |u| u.add("wrap_s", seconds)));
+    }
     ops
+}
+
+/// Notes on the call (`sid`, as read) the 後処理 seconds its operator's change of presence
+/// corrects, so a later move of its response status moves them too: conditional on the call
+/// still counted as read, so a move meanwhile makes the change of presence try again.
+fn wrap_up_noted(sid: &str, call: &Item, seconds: i64) -> TxOp {
+    let counted = str_attr(call, call_field::COUNTED);
+    let status = str_attr(call, COUNTED_STATUS);
+    TxOp::Update {
+        key: call_key(sid),
+        update: Update::default().add(WRAP_UP_ADJUSTED, seconds),
+        cond: Some(Cond::And(vec![
+            Cond::Exists,
+            match counted {
+                Some(d) => Cond::eq(call_field::COUNTED, d),
+                None => Cond::AttrNotExists(call_field::COUNTED.into()),
+            },
+            match status {
+                Some(s) => Cond::eq(COUNTED_STATUS, s),
+                None => Cond::AttrNotExists(COUNTED_STATUS.into()),
+            },
+        ])),
+    }
+}
+
+/// The writes counting a call-list result `code` (one of [`CALL_RESULTS`]) recorded at `at` by
+/// `operator` on list `list`: ADDs to that day's centre, operator and list figures, made in the
+/// transaction that records the result (each result is recorded once, as a new attempt of its
+/// target, so a retried write that found it recorded adds nothing).
+pub fn result_recorded(
+    at: DateTime<Utc>,
+    operator: &str,
+    operator_name: &str,
+    list: &str,
+    list_name: &str,
+    code: &str,
+) -> Vec<TxOp> {
+    let day = report_day(at);
+    let field = format!("res_{code}");
+    let add = |u: Update| u.add("results", 1).add(&field, 1);
+    vec![
+        bucket(&day, "T", "", None, add),
+        bucket(&day, "O", operator, Some(operator_name), add),
+        bucket(&day, "L", list, Some(list_name), add),
+    ]
 }
 
 /// The day (Japan time) of a moment, as the figures file it.
@@ -430,8 +548,14 @@ pub struct Figures {
     pub average_handle_seconds: u64,
     /// Outgoing calls (発信数).
     pub outbound: u64,
-    /// Outgoing calls by result: completed (つながった), busy, no_answer, failed, canceled, other.
+    /// Outgoing calls by how Twilio ended them: completed (つながった), busy, no_answer,
+    /// failed, canceled, other.
     pub outbound_results: BTreeMap<String, u64>,
+    /// Call-list results recorded (架電結果), counted when the operator records them.
+    pub results: u64,
+    /// Call-list results by result code ([`CALL_RESULTS`]: done 完了, no_answer 不在,
+    /// callback 再架電).
+    pub call_results: BTreeMap<String, u64>,
     #[serde(skip)]
     wait_seconds: u64,
 }
@@ -456,9 +580,16 @@ impl Figures {
             hold_seconds: n(item, "hold_s"),
             wrap_up_seconds: n(item, "wrap_s"),
             outbound: n(item, "outbound"),
+            results: n(item, "results"),
             wait_seconds: n(item, "wait_s"),
             ..Self::default()
         };
+        for r in CALL_RESULTS {
+            let c = n(item, &format!("res_{r}"));
+            if c > 0 {
+                f.call_results.insert(r.to_owned(), c);
+            }
+        }
         for r in OUTBOUND_RESULTS {
             let c = n(item, &format!("out_{r}"));
             if c > 0 {
@@ -478,7 +609,11 @@ impl Figures {
         self.hold_seconds += o.hold_seconds;
         self.wrap_up_seconds += o.wrap_up_seconds;
         self.outbound += o.outbound;
+        self.results += o.results;
         self.wait_seconds += o.wait_seconds;
+        for (k, v) in &o.call_results {
+            *self.call_results.entry(k.clone()).or_default() += v;
+        }
         for (k, v) in &o.outbound_results {
             *self.outbound_results.entry(k.clone()).or_default() += v;
         }
@@ -591,6 +726,8 @@ pub struct Report {
     pub operators: Vec<OperatorRow>,
     pub queues: Vec<GroupRow>,
     pub statuses: Vec<GroupRow>,
+    /// Each call list's results recorded in the range (its name as when last counted).
+    pub lists: Vec<GroupRow>,
 }
 
 /// A validated range of days (Japan time), at most [`MAX_RANGE_DAYS`].
@@ -729,6 +866,7 @@ impl Reports {
         let mut operators: BTreeMap<String, (String, Figures, Presence)> = BTreeMap::new();
         let mut queues: BTreeMap<String, Figures> = BTreeMap::new();
         let mut statuses: BTreeMap<String, Figures> = BTreeMap::new();
+        let mut lists: BTreeMap<String, (String, Figures)> = BTreeMap::new();
         for item in &items {
             let (Some(day), Some(kind), Some(id)) =
                 (str_attr(item, "day"), str_attr(item, "kind"), str_attr(item, "id"))
@@ -757,6 +895,13 @@ impl Reports {
                 "S" => {
                     let e = statuses.entry(id.to_owned()).or_default();
                     *e = std::mem::take(e).plus(&figures);
+                }
+                "L" => {
+                    let e = lists.entry(id.to_owned()).or_default();
+                    if let Some(name) = str_attr(item, "name") {
+                        e.0 = name.to_owned();
+                    }
+                    e.1 = std::mem::take(&mut e.1).plus(&figures);
                 }
                 _ => {}
             }
@@ -817,6 +962,14 @@ impl Reports {
             operators: operator_rows,
             queues: queue_rows,
             statuses: status_rows,
+            lists: lists
+                .into_iter()
+                .map(|(id, (name, figures))| GroupRow {
+                    name: if name.is_empty() { id.clone() } else { name },
+                    id,
+                    figures,
+                })
+                .collect(),
         })
     }
 
@@ -854,10 +1007,17 @@ impl Reports {
             TxOp::Update {
                 key: call_key(sid),
                 update: mark,
-                cond: Some(match before {
-                    Some(b) => Cond::eq(COUNTED_STATUS, b),
-                    None => Cond::And(vec![Cond::Exists, Cond::AttrNotExists(COUNTED_STATUS.into())]),
-                }),
+                cond: Some(Cond::And(vec![
+                    match before {
+                        Some(b) => Cond::eq(COUNTED_STATUS, b),
+                        None => Cond::And(vec![Cond::Exists, Cond::AttrNotExists(COUNTED_STATUS.into())]),
+                    },
+                    // The 後処理 moved is the one read: not corrected meanwhile.
+                    match call.get(WRAP_UP_ADJUSTED) {
+                        Some(v) => Cond::eq(WRAP_UP_ADJUSTED, v.clone()),
+                        None => Cond::AttrNotExists(WRAP_UP_ADJUSTED.into()),
+                    },
+                ])),
             },
             TxOp::Check {
                 key: memo_key(sid),
@@ -865,10 +1025,14 @@ impl Reports {
             },
         ];
         if let Some(b) = before {
-            ops.push(bucket(&facts.day, "S", b, None, |u| facts.added(u, -1, false)));
+            ops.push(bucket(&facts.day, "S", b, None, |u| {
+                facts.added(u, -1, facts.status_wrap_up_seconds)
+            }));
         }
         if let Some(s) = status {
-            ops.push(bucket(&facts.day, "S", s, None, |u| facts.added(u, 1, false)));
+            ops.push(bucket(&facts.day, "S", s, None, |u| {
+                facts.added(u, 1, facts.status_wrap_up_seconds)
+            }));
         }
         match self.store.transact(ops).await {
             Ok(()) => Ok(()),
@@ -1073,35 +1237,49 @@ pub async fn write_presence(store: &dyn Store, key: &Key, update: Update, cond: 
         let (mut ops, presence) = presence_ops(&stored, now, &segment);
         let id = str_attr(&stored, "id").unwrap_or_default().to_owned();
         let name = str_attr(&stored, "name").map(str::to_owned);
-        if str_attr(&stored, "status") == Some("wrap_up")
-            && let Some(until) = str_attr(&stored, "wrap_up_until").and_then(parse)
-            && until > now
-        {
+        // A wrap-up still running: the call it follows, and the part of it not taken.
+        let running = str_attr(&stored, "wrap_up_until")
+            .and_then(parse)
+            .filter(|until| str_attr(&stored, "status") == Some("wrap_up") && *until > now);
+        let call = match (running, str_attr(&stored, "wrap_up_call")) {
+            (Some(_), Some(sid)) => store.get(&call_key(sid)).await?.map(|c| (sid, c)),
+            _ => None,
+        };
+        let call = call.as_ref().map(|(sid, c)| (*sid, c));
+        let mut call_adjusted = 0;
+        if let Some(until) = running {
             // Taken from the day and queue the call's 後処理 was counted in.
-            let call = match str_attr(&stored, "wrap_up_call") {
-                Some(sid) => store.get(&call_key(sid)).await?,
-                None => None,
-            };
             let since = str_attr(&stored, "status_since").and_then(parse).unwrap_or(now);
             let day = call
-                .as_ref()
-                .and_then(|c| str_attr(c, call_field::COUNTED))
+                .and_then(|(_, c)| str_attr(c, call_field::COUNTED))
                 .map_or_else(|| report_day(since), str::to_owned);
-            let queue = call
-                .as_ref()
-                .and_then(|c| str_attr(c, COUNTED_QUEUE).or_else(|| str_attr(c, "queue")));
-            ops.extend(wrap_up_correction(&day, &id, name.as_deref(), queue, -secs(now, until)));
+            let queue = call.and_then(|(_, c)| str_attr(c, COUNTED_QUEUE).or_else(|| str_attr(c, "queue")));
+            ops.extend(wrap_up_correction(
+                &day,
+                &id,
+                name.as_deref(),
+                queue,
+                call,
+                -secs(now, until),
+            ));
+            call_adjusted -= secs(now, until);
         }
         if new_status == "wrap_up"
             && let Some(until) = set("wrap_up_until").as_deref().and_then(parse)
         {
+            // Chosen again in a running wrap-up, it still follows the same call.
             ops.extend(wrap_up_correction(
                 &report_day(now),
                 &id,
                 name.as_deref(),
                 None,
+                call,
                 secs(now, until),
             ));
+            call_adjusted += secs(now, until);
+        }
+        if let Some((sid, c)) = call {
+            ops.push(wrap_up_noted(sid, c, call_adjusted));
         }
         let mut u = update.clone();
         u.set.extend(presence.set);
@@ -1124,6 +1302,8 @@ pub async fn write_presence(store: &dyn Store, key: &Key, update: Update, cond: 
                 return Ok(written);
             }
             Err(StoreError::TransactionConflict) => continue,
+            // The call whose 後処理 it corrects changed meanwhile (its status moved): read again.
+            Err(StoreError::ConditionFailed { index: Some(i) }) if i > 0 => continue,
             Err(e) if e.is_condition_failed() => {
                 let now_stored = store.get(key).await?;
                 let moved = now_stored.as_ref().and_then(|i| str_attr(i, PRESENCE_SINCE))
@@ -1665,6 +1845,231 @@ mod tests {
             r.operators[0]
         );
         assert!(about_ten(r.queues[0].figures.wrap_up_seconds), "{:?}", r.queues[0]);
+    }
+
+    #[tokio::test]
+    async fn the_wrap_up_taken_after_a_call_counts_under_the_status_its_memo_ends_with() {
+        // Given a call counted under 対応完了 with 60 s of 後処理 planned, its operator 10 s
+        // into it,
+        let store: Arc<dyn Store> = Arc::new(EmbeddedStore::in_memory().unwrap());
+        let s = Services::new(store.clone());
+        ended(
+            &s,
+            "CA01",
+            Direction::Inbound,
+            "completed",
+            Some("op-sato"),
+            Some("repair"),
+            Some(5),
+            100,
+            20,
+        )
+        .await;
+        memo(&s, "CA01", "resolved", 1).await;
+        s.monitor.count_ended("CA01").await.unwrap();
+        let r = s.reports.report(day("2026-11-23")).await.unwrap();
+        let resolved = &r.statuses[0].figures;
+        assert_eq!(resolved.wrap_up_seconds, 60, "the planned 後処理 at the call's end");
+        assert_eq!(resolved.average_handle_seconds, 80 + 20 + 60);
+        let now = Utc::now();
+        let at = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let key = crate::store::table::operator_key("op-sato");
+        let mut op = operator_item("available", &at(now - Duration::seconds(100)));
+        op.insert("PK".into(), key.pk.clone().into());
+        op.insert("SK".into(), key.sk.clone().into());
+        op.insert("status".into(), "wrap_up".into());
+        op.insert("status_since".into(), at(now - Duration::seconds(10)).into());
+        op.insert("wrap_up_until".into(), at(now + Duration::seconds(50)).into());
+        op.insert("wrap_up_call".into(), "CA01".into());
+        store.put(op, None).await.unwrap();
+        // when they choose 受付可 now,
+        write_presence(
+            store.as_ref(),
+            &key,
+            Update::default().set("status", "available"),
+            Cond::Exists,
+        )
+        .await
+        .unwrap();
+        // then 対応完了 keeps the 10 s they took, as the centre does, in its AHT too;
+        let about_ten = |v: u64| (9..=11).contains(&v);
+        let r = s.reports.report(day("2026-11-23")).await.unwrap();
+        let resolved = &r.statuses[0];
+        assert_eq!(resolved.id, "resolved");
+        assert!(about_ten(resolved.figures.wrap_up_seconds), "{resolved:?}");
+        assert_eq!(resolved.figures.wrap_up_seconds, r.totals.wrap_up_seconds);
+        assert_eq!(
+            resolved.figures.average_handle_seconds,
+            80 + 20 + resolved.figures.wrap_up_seconds
+        );
+        // and when the memo is saved afterwards with 折り返し必要, the 10 s move with the call.
+        memo(&s, "CA01", "callback", 2).await;
+        s.reports.status_changed("CA01", Some("callback"), 2).await.unwrap();
+        let r = s.reports.report(day("2026-11-23")).await.unwrap();
+        let by: Vec<(&str, u64, bool)> = r
+            .statuses
+            .iter()
+            .map(|g| (g.id.as_str(), g.figures.answered, about_ten(g.figures.wrap_up_seconds)))
+            .collect();
+        assert_eq!(by, [("resolved", 0, false), ("callback", 1, true)]);
+        assert_eq!(r.statuses[0].figures.wrap_up_seconds, 0);
+    }
+
+    /// Sato's stored item: 受付可 since `since_minutes` ago by their own choice, and what the
+    /// system wrote after (`extra`).
+    async fn sato_available_since(store: &Arc<dyn Store>, since_minutes: i64, extra: &[(&str, Value)]) {
+        let at = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let since = at(Utc::now() - Duration::minutes(since_minutes));
+        let key = crate::store::table::operator_key("op-sato");
+        let mut op = operator_item("available", &since);
+        op.insert("PK".into(), key.pk.clone().into());
+        op.insert("SK".into(), key.sk.clone().into());
+        op.insert("GSI1PK".into(), ALL_OPERATORS_PK.into());
+        op.insert("GSI1SK".into(), "op-sato".into());
+        op.insert("role".into(), "operator".into());
+        op.insert("status".into(), "available".into());
+        op.insert("status_since".into(), since.into());
+        op.insert("version".into(), 3.into());
+        for (k, v) in extra {
+            op.insert((*k).into(), v.clone());
+        }
+        store.put(op, None).await.unwrap();
+    }
+
+    fn minutes_ago(m: i64) -> Value {
+        (Utc::now() - Duration::minutes(m))
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+            .into()
+    }
+
+    async fn today_presence(s: &Services) -> Presence {
+        let now = Utc::now();
+        let range = DayRange::parse(Some(&report_day(now - Duration::hours(3))), Some(&report_day(now))).unwrap();
+        let r = s.reports.report(range).await.unwrap();
+        r.operators
+            .into_iter()
+            .find(|o| o.id == "op-sato")
+            .expect("Sato's row")
+            .presence
+    }
+
+    fn about(minutes: u64, seconds: Option<&u64>) -> bool {
+        seconds.is_some_and(|s| s.abs_diff(minutes * 60) <= 5)
+    }
+
+    #[tokio::test]
+    async fn an_offer_missed_ends_the_available_interval_where_routing_set_them_away() {
+        // Given Sato 受付可 for 100 minutes, whose browser was closed 40 minutes ago: the call
+        // routing offered then rang out and routing set them 離席,
+        let store: Arc<dyn Store> = Arc::new(EmbeddedStore::in_memory().unwrap());
+        let s = Services::new(store.clone());
+        sato_available_since(
+            &store,
+            100,
+            &[
+                ("status", "away".into()),
+                ("status_since", minutes_ago(40)),
+                ("missed_call_at", minutes_ago(40)),
+            ],
+        )
+        .await;
+        // when the report is read, 60 minutes are 受付可 and 40 離席, not 100 受付可;
+        let p = today_presence(&s).await;
+        assert!(about(60, p.status_seconds.get("available")), "{p:?}");
+        assert!(about(40, p.status_seconds.get("away")), "{p:?}");
+        assert!(about(100, Some(&p.login_seconds)), "{p:?}");
+        // and when they come back and choose 受付可, the interval closed is the same.
+        let id = crate::ids::OperatorId::parse("op-sato").unwrap();
+        s.operators.set_status(&id, "available").await.unwrap();
+        let p = today_presence(&s).await;
+        assert!(about(60, p.status_seconds.get("available")), "{p:?}");
+        assert!(about(40, p.status_seconds.get("away")), "{p:?}");
+    }
+
+    #[tokio::test]
+    async fn a_callback_handed_by_routing_ends_the_available_interval_where_it_set_them_away() {
+        // Given Sato 受付可 for 90 minutes, handed a callback request 30 minutes ago (離席),
+        let store: Arc<dyn Store> = Arc::new(EmbeddedStore::in_memory().unwrap());
+        let s = Services::new(store.clone());
+        sato_available_since(
+            &store,
+            90,
+            &[
+                ("status", "away".into()),
+                ("status_since", minutes_ago(30)),
+                ("callback_task", "CA0123456789abcdef0123456789abcdef".into()),
+            ],
+        )
+        .await;
+        // when they choose 休憩 without dialling it,
+        let id = crate::ids::OperatorId::parse("op-sato").unwrap();
+        s.operators.set_status(&id, "break").await.unwrap();
+        // then 60 minutes are 受付可 and 30 離席.
+        let p = today_presence(&s).await;
+        assert!(about(60, p.status_seconds.get("available")), "{p:?}");
+        assert!(about(30, p.status_seconds.get("away")), "{p:?}");
+    }
+
+    #[tokio::test]
+    async fn an_admin_disabling_an_operator_ends_their_logged_in_time() {
+        // Given Sato 受付可 for two hours,
+        let store: Arc<dyn Store> = Arc::new(EmbeddedStore::in_memory().unwrap());
+        let s = Services::new(store.clone());
+        sato_available_since(&store, 120, &[]).await;
+        let id = crate::ids::OperatorId::parse("op-sato").unwrap();
+        // when an admin disables them (signed off at once),
+        s.operators
+            .set_disabled(&id, "佐藤", crate::auth::Role::Operator, true)
+            .await
+            .unwrap();
+        let p = today_presence(&s).await;
+        assert!(about(120, Some(&p.login_seconds)), "{p:?}");
+        // — 30 minutes ago, say —
+        store
+            .update(
+                &crate::store::table::operator_key("op-sato"),
+                Update::default().set("status_since", minutes_ago(30)),
+                None,
+            )
+            .await
+            .unwrap();
+        // then the report counts 90 minutes logged in and 30 signed off,
+        let p = today_presence(&s).await;
+        assert!(about(90, Some(&p.login_seconds)), "{p:?}");
+        assert!(about(30, p.status_seconds.get("offline")), "{p:?}");
+        // and so it stays once they are enabled again and choose 受付可.
+        s.operators
+            .set_disabled(&id, "佐藤", crate::auth::Role::Operator, false)
+            .await
+            .unwrap();
+        s.operators.set_status(&id, "available").await.unwrap();
+        let p = today_presence(&s).await;
+        assert!(about(90, Some(&p.login_seconds)), "{p:?}");
+        assert!(about(30, p.status_seconds.get("offline")), "{p:?}");
+    }
+
+    #[tokio::test]
+    async fn call_list_results_count_per_code_for_the_centre_the_operator_and_the_list() {
+        // Given two results recorded by Sato on one list and one by Suzuki on another,
+        let s = Services::new(Arc::new(EmbeddedStore::in_memory().unwrap()));
+        let at = DateTime::parse_from_rfc3339("2026-11-23T01:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let mut ops = result_recorded(at, "op-sato", "佐藤", "L1", "11月キャンペーン", "done");
+        s.store.transact(ops.clone()).await.unwrap();
+        ops = result_recorded(at, "op-sato", "佐藤", "L1", "11月キャンペーン", "no_answer");
+        s.store.transact(ops).await.unwrap();
+        ops = result_recorded(at, "op-suzuki", "鈴木", "L2", "休眠顧客", "no_answer");
+        s.store.transact(ops).await.unwrap();
+        // when the day is reported,
+        let r = s.reports.report(day("2026-11-23")).await.unwrap();
+        // then the centre has 3 by code, Sato 2, and each list its own.
+        let codes = |f: &Figures| CALL_RESULTS.map(|c| f.call_results.get(c).copied().unwrap_or(0));
+        assert_eq!((r.totals.results, codes(&r.totals)), (3, [1, 2, 0]));
+        let sato = r.operators.iter().find(|o| o.id == "op-sato").unwrap();
+        assert_eq!((sato.name.as_str(), codes(&sato.figures)), ("佐藤", [1, 1, 0]));
+        let lists: Vec<(&str, [u64; 3])> = r.lists.iter().map(|l| (l.name.as_str(), codes(&l.figures))).collect();
+        assert_eq!(lists, [("11月キャンペーン", [1, 1, 0]), ("休眠顧客", [0, 1, 0])]);
     }
 
     #[tokio::test]

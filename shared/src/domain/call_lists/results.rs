@@ -1,5 +1,8 @@
 //! Results: how a call to a target ended (done, no answer, call back later), kept as a result
-//! item beside the target, with the target's new state counted in the same transaction.
+//! item beside the target, with the target's new state counted in the same transaction, and
+//! the result counted in the reports' figures of the day (centre, operator, list) there too.
+//! A result is never changed once recorded (the next call to the target is a new attempt with
+//! its own result), so no count ever moves.
 
 use super::leases::check_holder;
 use super::{
@@ -34,6 +37,15 @@ impl Outcome {
             Outcome::Done => TargetState::Done,
             Outcome::NoAnswer => TargetState::NoAnswer,
             Outcome::Callback => TargetState::Callback,
+        }
+    }
+
+    /// The result code the reports count it under ([`crate::domain::reports::CALL_RESULTS`]).
+    pub fn code(self) -> &'static str {
+        match self {
+            Outcome::Done => "done",
+            Outcome::NoAnswer => "no_answer",
+            Outcome::Callback => "callback",
         }
     }
 }
@@ -171,7 +183,7 @@ impl CallLists {
         let at = chrono::Utc::now();
         let callback_at = parse_callback_at(input.callback_at.as_deref(), input.outcome, at)?;
         for _ in 0..ATTEMPTS {
-            let (_, stored) = self.list_and_target(list, target).await?;
+            let (l, stored) = self.list_and_target(list, target).await?;
             let mut t = stored.target.clone();
             check_holder(&t, who)?;
             let result = TargetResult {
@@ -193,7 +205,7 @@ impl CallLists {
             t.last_result = Some(result.clone());
             t.version += 1;
             t.updated_at = stamp(at);
-            let ops = vec![
+            let mut ops = vec![
                 list_alive(list),
                 TxOp::Put {
                     item: target_item(&t, None)?,
@@ -205,6 +217,15 @@ impl CallLists {
                     cond: Some(Cond::NotExists),
                 },
             ];
+            // Counted in the reports in the same write: once, as the result is recorded once.
+            ops.extend(crate::domain::reports::result_recorded(
+                at,
+                who.as_str(),
+                name,
+                &list.to_string(),
+                &l.name,
+                input.outcome.code(),
+            ));
             if write_target(&*self.store, list, ops).await? {
                 return Ok(t);
             }
