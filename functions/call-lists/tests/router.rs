@@ -1294,3 +1294,48 @@ async fn a_malformed_list_import_or_target_id_in_the_path_is_a_404_saying_what_o
     .await;
     assert_eq!(status, StatusCode::OK, "a well-formed target id still reads the target");
 }
+
+#[tokio::test]
+async fn each_result_recorded_counts_once_in_the_days_report_by_its_code() {
+    // Given a list of three targets, leased by Sato and Suzuki,
+    let (app, services) = app().await;
+    let (list, ids) = list_with_targets(&app, 3).await;
+    for (who, t, outcome) in [
+        (OP, &ids[0], json!({"response_status": "resolved", "outcome": "done"})),
+        (
+            OP,
+            &ids[1],
+            json!({"response_status": "resolved", "outcome": "no_answer"}),
+        ),
+        (
+            "op-suzuki",
+            &ids[2],
+            json!({"response_status": "resolved", "outcome": "no_answer"}),
+        ),
+    ] {
+        let (status, body) = lease(&app, who, &list, t).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        // when each records its result (the second time refused: the lease has ended),
+        let (status, body) = result(&app, who, &list, t, outcome.clone()).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let (status, _) = result(&app, who, &list, t, outcome).await;
+        assert_eq!(status, StatusCode::CONFLICT);
+    }
+    // then today's report counts each result once, by its code, for the centre, each operator
+    // and the list (named as the admin named it).
+    let today = (chrono::Utc::now() + chrono::Duration::hours(9))
+        .format("%Y-%m-%d")
+        .to_string();
+    let range = shared::domain::reports::DayRange::parse(Some(&today), Some(&today)).unwrap();
+    let r = services.reports.report(range).await.unwrap();
+    let codes = |f: &shared::domain::reports::Figures| {
+        shared::domain::reports::CALL_RESULTS.map(|c| f.call_results.get(c).copied().unwrap_or(0))
+    };
+    assert_eq!((r.totals.results, codes(&r.totals)), (3, [1, 2, 0]));
+    let by_operator: Vec<(&str, [u64; 3])> = r.operators.iter().map(|o| (o.id.as_str(), codes(&o.figures))).collect();
+    assert_eq!(by_operator, [("op-sato", [1, 1, 0]), ("op-suzuki", [0, 1, 0])]);
+    assert_eq!(r.lists.len(), 1);
+    assert_eq!(r.lists[0].id, list);
+    assert_eq!(r.lists[0].name, "春の更新キャンペーン");
+    assert_eq!(codes(&r.lists[0].figures), [1, 2, 0]);
+}

@@ -8,9 +8,16 @@
 //!   incoming calls offered, answered, abandoned, answered within the service level
 //!   (`call_handling.service_level_seconds`, 20 s unless set), the wait of answered calls (for
 //!   the average speed of answer), talk, hold and 後処理 seconds, calls handled (talked on), and
-//!   outgoing calls with their results;
+//!   outgoing calls with how Twilio ended them;
+//! - the centre, each operator and each call list (`L`): the call lists' results by result code
+//!   (完了, 不在, 再架電), counted when the operator records them ([`result_recorded`]);
 //! - each operator additionally: their logged-in seconds and their seconds in each presence
-//!   they chose (受付可, 離席, 休憩, their admin-defined ones), for 稼働率 and 占有率.
+//!   they were in (受付可, 離席, 休憩, their admin-defined ones), for 稼働率 and 占有率.
+//!
+//! 後処理: a call's planned 後処理 is counted when it ends, for the centre, its operator, its
+//! queue and its response status; when the operator leaves it early (or chooses it again) the
+//! difference is added to the same figures and noted on the call ([`WRAP_UP_ADJUSTED`]), so a
+//! later move of the call's response status moves what was taken.
 //!
 //! Items stay small whatever the centre's size: one per operator per day (a few hundred bytes),
 //! so 500 operators are 500 items of a day, never one item growing with them.
@@ -22,8 +29,10 @@
 //! changes afterwards (the call keeps which status it is counted under, `counted_status`, and the
 //! move is conditional on it). Presence is counted when the operator changes it
 //! ([`presence_ops`], in the operator's own conditional write): the time since their last
-//! change, split at midnight; a report adds each operator's presence still open, up to the
-//! moment it is read, without writing it.
+//! change, split at midnight and where the system moved them meanwhile (routing's 離席 after a
+//! missed offer or for a callback it handed them, an admin's sign-off: see
+//! `presence_segments`); a report adds each operator's presence still open, up to the moment
+//! it is read, without writing it.
 //!
 //! Reads: one query per month the range touches, of the sort-key range of its days, 1000 items
 //! a page (an item is under 1 KB, so a page is never cut by DynamoDB's 1 MB limit before). A
@@ -1247,7 +1256,10 @@ pub async fn write_presence(store: &dyn Store, key: &Key, update: Update, cond: 
         };
         let call = call.as_ref().map(|(sid, c)| (*sid, c));
         let mut call_adjusted = 0;
-        if let Some(until) = running {
+        // A call nobody talked on (an outgoing call that found the line busy) was counted with
+        // no 後処理: none is taken back.
+        let talked = call.is_none_or(|(_, c)| str_attr(c, call_field::STATUS) == Some("completed"));
+        if let Some(until) = running.filter(|_| talked) {
             // Taken from the day and queue the call's 後処理 was counted in.
             let since = str_attr(&stored, "status_since").and_then(parse).unwrap_or(now);
             let day = call
@@ -1278,7 +1290,9 @@ pub async fn write_presence(store: &dyn Store, key: &Key, update: Update, cond: 
             ));
             call_adjusted += secs(now, until);
         }
-        if let Some((sid, c)) = call {
+        if let Some((sid, c)) = call
+            && call_adjusted != 0
+        {
             ops.push(wrap_up_noted(sid, c, call_adjusted));
         }
         let mut u = update.clone();
@@ -1913,6 +1927,76 @@ mod tests {
             .collect();
         assert_eq!(by, [("resolved", 0, false), ("callback", 1, true)]);
         assert_eq!(r.statuses[0].figures.wrap_up_seconds, 0);
+    }
+
+    #[tokio::test]
+    async fn leaving_the_wrap_up_of_a_call_nobody_answered_takes_no_wrap_up_back() {
+        // Given Sato's outgoing call that found the line busy (counted with no 後処理) and
+        // after it the wrap-up routing starts after any call, 10 s into its 60,
+        let store: Arc<dyn Store> = Arc::new(EmbeddedStore::in_memory().unwrap());
+        let s = Services::new(store.clone());
+        // the same day as a call they talked on (60 s of 後処理),
+        ended(
+            &s,
+            "CA01",
+            Direction::Outbound,
+            "busy",
+            Some("op-sato"),
+            None,
+            None,
+            0,
+            0,
+        )
+        .await;
+        ended(
+            &s,
+            "CA02",
+            Direction::Inbound,
+            "completed",
+            Some("op-sato"),
+            Some("repair"),
+            Some(5),
+            100,
+            0,
+        )
+        .await;
+        memo(&s, "CA01", "resolved", 1).await;
+        memo(&s, "CA02", "resolved", 1).await;
+        s.monitor.count_ended("CA01").await.unwrap();
+        s.monitor.count_ended("CA02").await.unwrap();
+        let now = Utc::now();
+        let at = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let key = crate::store::table::operator_key("op-sato");
+        let mut op = operator_item("away", &at(now - Duration::seconds(100)));
+        op.insert("PK".into(), key.pk.clone().into());
+        op.insert("SK".into(), key.sk.clone().into());
+        op.insert("status".into(), "wrap_up".into());
+        op.insert("status_since".into(), at(now - Duration::seconds(10)).into());
+        op.insert("wrap_up_until".into(), at(now + Duration::seconds(50)).into());
+        op.insert("wrap_up_call".into(), "CA01".into());
+        store.put(op, None).await.unwrap();
+        // when they sign off,
+        write_presence(
+            store.as_ref(),
+            &key,
+            Update::default().set("status", "offline"),
+            Cond::Exists,
+        )
+        .await
+        .unwrap();
+        // then nothing is taken from the day's 後処理: the busy call was counted with none.
+        let r = s.reports.report(day("2026-11-23")).await.unwrap();
+        let wrap = |items: &[(&str, &Figures)]| items.iter().map(|(_, f)| f.wrap_up_seconds).collect::<Vec<_>>();
+        let stored = store.get(&call_key("CA01")).await.unwrap().unwrap();
+        assert_eq!(stored.get(WRAP_UP_ADJUSTED), None);
+        assert_eq!(
+            wrap(&[
+                ("centre", &r.totals),
+                ("operator", &r.operators[0].figures),
+                ("status", &r.statuses[0].figures)
+            ]),
+            [60, 60, 60]
+        );
     }
 
     /// Sato's stored item: 受付可 since `since_minutes` ago by their own choice, and what the
