@@ -4,7 +4,8 @@
 // the message is there with its transcript and the caller's line; choosing it pops the customer
 // up from the CRM, whose 対応履歴 lists the message as 留守番電話 with its transcript (no call was
 // recorded while the line was closed); both press 対応する at once and only one gets it (the other is told another
-// operator has it); the holder plays the recording, finishes the task (it moves to 完了済み) and
+// operator has it); the holder plays the recording (through a link, by range, seeking), finishes
+// the task (it moves to 完了済み) and
 // undoes it. The tests wait on the page, never on the clock.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -106,6 +107,7 @@ describe('the operator task list', { timeout: 180_000 }, () => {
     assert.equal(await loser.locator('#task-take').count(), 0, 'the loser cannot take it any more');
     await shot(loser, 'tasks-taken-by-another');
 
+    const media = winner.waitForResponse((r) => r.url().includes('/api/media/recordings/'));
     await winner.click('#task-play');
     const audio = winner.locator('#task-audio');
     await audio.waitFor();
@@ -114,6 +116,15 @@ describe('the operator task list', { timeout: 180_000 }, () => {
       return Number.isFinite(d) && d > 0 ? d : null;
     }, 10_000, 'the recording to load');
     assert.ok(duration >= 1, `a recording of ${duration} s`);
+    // It plays through a short-lived link served by range, like a call's recording, and seeks.
+    assert.match(await audio.evaluate((el) => el.currentSrc), /\/api\/media\/recordings\/[^/]+$/);
+    const part = await media;
+    assert.equal(part.status(), 206, 'a part asked by range');
+    assert.match(part.headers()['content-range'] ?? '', /^bytes 0-\d+\/\d+$/);
+    await audio.evaluate((el) => {
+      el.currentTime = el.duration / 2;
+    });
+    await eventually(async () => ((await audio.evaluate((el) => el.currentTime)) >= duration / 2 - 0.5 ? true : null), 5000, 'the player to seek');
     await shot(winner, 'tasks-holder-plays-recording');
 
     await winner.click('#task-done');

@@ -580,9 +580,9 @@ fn rules(w: &World) -> Vec<Rule> {
             &[404],
         ),
         rule(
-            "get",
-            "/api/calls/tasks/{task}/recording",
-            format!("/api/calls/tasks/{call}/recording"),
+            "post",
+            "/api/calls/tasks/{task}/recording/link",
+            format!("/api/calls/tasks/{call}/recording/link"),
             Anyone,
             &[404],
         ),

@@ -4,7 +4,8 @@
 //! without the greeting the caller heard before the answer; a colleague not on the call may not
 //! read it while it is live, and anyone reading 対応履歴 may once it ended; 対応履歴 finds the
 //! call by a word said in it and not by a word nobody said. A call an operator places on the line
-//! is transcribed too, from when the customer answers.
+//! is transcribed too, from when the customer answers. A waiting caller sent to the voicemail box
+//! has the call's transcription stopped, so the message is transcribed once, into the task.
 
 mod support;
 
@@ -256,5 +257,104 @@ async fn an_outgoing_call_on_a_transcribing_line_is_transcribed_once_the_custome
             ),
         ]
     );
+    c.assert_no_problems().await;
+}
+
+#[tokio::test]
+async fn a_waiting_caller_sent_to_voicemail_is_transcribed_once_into_the_voicemail_not_by_the_call() {
+    // Given the line 代表 transcribes, and a caller waits with nobody free
+    let c = start().await;
+    transcribe_main_line(&c).await;
+    let sato = c.sign_in("op-sato").await;
+    let (s, started) = c
+        .sim("POST", "/sim/calls", json!({"from": "090-2468-1357", "to": MAIN}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{started}");
+    let sid = started["sid"].as_str().unwrap().to_owned();
+    c.wait(json!({"call": sid, "heard": "順番におつなぎいたします", "settled": true}))
+        .await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while c
+        .stored_call(&sid)
+        .await
+        .is_none_or(|call| !call.contains_key("transcription_started_at"))
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the call's transcription never reported it started"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // When Twilio is told to take the waiting caller to the line's voicemail box, and they speak
+    let r = c
+        .http
+        .post(format!(
+            "{}/2010-04-01/Accounts/{}/Calls/{sid}.json",
+            c.url, c.account.account_sid
+        ))
+        .form(&[("Url", format!("{}/twilio/voice/voicemail?line=main", c.url))])
+        .basic_auth(&c.account.account_sid, Some(&c.account.auth_token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    c.wait(json!({"call": sid, "heard": "ピー"})).await;
+    let message = "待ちきれないので伝言します。明日また電話します。";
+    let (s, v) = c
+        .sim("POST", &format!("/sim/calls/{sid}/speak"), json!({"text": message}))
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{v}");
+    c.sim("POST", &format!("/sim/calls/{sid}/hangup"), json!({})).await;
+    c.wait(json!({"call": sid, "status": "completed", "settled": true}))
+        .await;
+
+    // Then the call's transcription was stopped before the box started its own, and the
+    // message went to the voicemail's transcription only
+    let (_, hooks) = c.sim("GET", "/sim/webhooks", json!({})).await;
+    let hooks = hooks.as_array().unwrap();
+    let event = |h: &Value| {
+        h["params"]
+            .as_array()
+            .and_then(|ps| ps.iter().find(|p| p[0] == "TranscriptionEvent"))
+            .and_then(|p| p[1].as_str())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let on = |h: &Value, path: &str| h["url"].as_str().is_some_and(|u| u.contains(path));
+    let call_stopped = hooks
+        .iter()
+        .position(|h| on(h, "/twilio/voice/transcript/") && event(h) == "transcription-stopped")
+        .expect("the call's transcription was stopped");
+    let box_started = hooks
+        .iter()
+        .position(|h| on(h, "/twilio/voice/voicemail/transcript/") && event(h) == "transcription-started")
+        .expect("the voicemail's transcription started");
+    assert!(
+        call_stopped < box_started,
+        "stopped at {call_stopped}, box started at {box_started}"
+    );
+    let heard_by_call = hooks
+        .iter()
+        .any(|h| on(h, "/twilio/voice/transcript/") && h["params"].to_string().contains("待ちきれない"));
+    assert!(
+        !heard_by_call,
+        "the call's transcription heard the voicemail: {hooks:#?}"
+    );
+
+    // And the operators' task holds the message
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let (_, v) = c.api(&sato, "GET", "/api/calls/tasks", None).await;
+        let task = v["tasks"]
+            .as_array()
+            .and_then(|ts| ts.iter().find(|t| t["id"] == sid.as_str()).cloned());
+        if let Some(task) = task.filter(|t| t["transcript_complete"] == true) {
+            assert_eq!(task["transcript"], message, "{task:#}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "no complete voicemail task: {v:#}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     c.assert_no_problems().await;
 }

@@ -114,21 +114,36 @@ async fn a_voicemail_becomes_one_task_with_its_transcript_taken_once_and_playabl
     };
     assert_eq!(refusal["error"]["code"], "task_taken", "{refusal}");
 
-    // The recording plays through the console, for any operator.
+    // The recording plays through the console by range, for any operator: a link, then parts.
+    let (s, link) = c
+        .api(loser, "POST", &format!("/api/calls/tasks/{sid}/recording/link"), None)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{link}");
+    let url = format!("{}{}", c.url, link["url"].as_str().unwrap());
+    let r = c.http.get(&url).header("range", "bytes=0-").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::PARTIAL_CONTENT);
+    let total: u64 = r.headers()["content-range"]
+        .to_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let audio = r.bytes().await.unwrap();
+    assert_eq!(&audio[..4], b"RIFF", "a WAV file");
     let r = c
         .http
-        .get(format!("{}/api/calls/tasks/{sid}/recording", c.url))
-        .bearer_auth(loser)
+        .get(&url)
+        .header("range", format!("bytes={}-", total - 10))
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    assert_eq!(r.headers()["content-type"], "audio/wav");
-    let audio = r.bytes().await.unwrap();
-    assert_eq!(&audio[..4], b"RIFF", "a WAV file");
+    assert_eq!(r.status(), StatusCode::PARTIAL_CONTENT, "seeking to the end");
+    assert_eq!(r.bytes().await.unwrap().len(), 10);
     let unsigned = c
         .http
-        .get(format!("{}/api/calls/tasks/{sid}/recording", c.url))
+        .post(format!("{}/api/calls/tasks/{sid}/recording/link", c.url))
         .send()
         .await
         .unwrap();

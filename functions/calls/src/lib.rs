@@ -47,7 +47,7 @@ pub fn routes(state: CallControl) -> Router {
         .route("/api/calls/tasks/{task}/take", post(tasks::take))
         .route("/api/calls/tasks/{task}/done", post(tasks::done))
         .route("/api/calls/tasks/{task}/undo", post(tasks::undo))
-        .route("/api/calls/tasks/{task}/recording", get(tasks::recording))
+        .route("/api/calls/tasks/{task}/recording/link", post(tasks::recording_link))
         .route("/api/calls/{call}", get(live))
         .route("/api/calls/{call}/hold", post(hold))
         .route("/api/calls/{call}/unhold", post(unhold))
@@ -301,7 +301,7 @@ pub async fn handoff(
     tasks::take,
     tasks::done,
     tasks::undo,
-    tasks::recording,
+    tasks::recording_link,
     recordings::link,
     recordings::media
 ))]

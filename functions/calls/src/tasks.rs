@@ -1,14 +1,14 @@
 //! Operator tasks under `/api/calls/tasks`: callers' voicemails and callback requests, listed
 //! oldest place first (or the done ones, latest first), taken by one operator at a time,
-//! finished and undone; a voicemail's recording is relayed from Twilio so the page never holds
-//! Twilio's credentials.
+//! finished and undone; a voicemail's recording is played through a short-lived link to the
+//! same ranged media route as a call's recording (see [`crate::recordings`]), so the page never
+//! holds Twilio's credentials nor the whole recording.
 
 use axum::extract::State;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use shared::auth::{Caller, Role};
 use shared::control::CallControl;
+use shared::control::recordings::RecordingLink;
 use shared::domain::tasks::{Task, TaskPage};
 use shared::error::ApiResult;
 use shared::http::{Path, Query};
@@ -84,23 +84,16 @@ pub async fn undo(
     ))
 }
 
-/// A voicemail's recording as WAV, read from Twilio with the console's credentials, for any
-/// signed-in operator (the task list is shared).
-#[utoipa::path(get, path = "/api/calls/tasks/{task}/recording", operation_id = "task_recording", tag = "tasks", params(("task" = String, Path)),
-    responses((status = 200, description = "the recording as WAV", body = String, content_type = "audio/wav"), (status = 404), (status = 503)))]
-#[tracing::instrument(name = "calls.task_recording", skip_all, fields(task = %task))]
-pub async fn recording(
+/// A link to play the voicemail's recording, good for 30 minutes, for anyone who may see the
+/// task (every signed-in user: the task list is shared). The link is served by range like a
+/// call's recording (`GET /api/media/recordings/{token}`), and each play is audited.
+#[utoipa::path(post, path = "/api/calls/tasks/{task}/recording/link", operation_id = "task_recording_link", tag = "tasks", params(("task" = String, Path)),
+    responses((status = 200, body = RecordingLink), (status = 404, description = "no such task, or it has no recording yet")))]
+#[tracing::instrument(name = "calls.task_recording_link", skip_all, fields(task = %task))]
+pub async fn recording_link(
     State(c): State<CallControl>,
-    _caller: Caller,
+    caller: Caller,
     Path(task): Path<CallSid>,
-) -> ApiResult<Response> {
-    let audio = c.task_recording(task.as_str()).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "audio/wav"),
-            (header::CACHE_CONTROL, "private, max-age=300"),
-        ],
-        audio,
-    )
-        .into_response())
+) -> ApiResult<axum::Json<RecordingLink>> {
+    Ok(axum::Json(c.task_recording_link(&caller, &task).await?))
 }

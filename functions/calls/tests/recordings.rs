@@ -1,5 +1,5 @@
-//! A call's recording played from the page: who may get a link (supervisors, and operators on
-//! their own calls when the settings allow), the audit log of who listened, and the link's
+//! A call's or a voicemail's recording played from the page: who may get a link (supervisors, and operators on
+//! their own calls when the settings allow), the audit log of who got a link and of each play, and the link's
 //! media served by byte range from what Twilio keeps (206, bounded parts, 416, 400); and the
 //! retention sweep deleting recordings at Twilio a bounded batch at a time.
 
@@ -158,32 +158,74 @@ async fn an_operator_allowed_by_the_settings_plays_their_own_call_but_not_anothe
     );
 }
 
+/// The audit log's entries of today with `action`, as (by, call, subject, outcome).
+async fn audited(control: &CallControl, action: &str) -> Vec<(String, Option<String>, String, String)> {
+    audit::day(control.services.store.as_ref(), &today_jst(), 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == action)
+        .map(|e| {
+            assert!(chrono::DateTime::parse_from_rfc3339(&e.at).is_ok(), "{e:?}");
+            (e.by, e.call, e.subject, e.outcome)
+        })
+        .collect()
+}
+
 #[tokio::test]
-async fn a_supervisor_plays_any_recording_and_the_listening_is_in_the_audit_log() {
+async fn a_supervisor_plays_any_recording_and_who_got_the_link_is_in_the_audit_log() {
     // Given a call with a recording and the default settings
     let (app, control, _) = app(false).await;
     // When a supervisor asks to play it
     let (status, link) = call(&app, link_request("sv-ito", Role::Supervisor)).await;
-    // Then they get a link, and the audit log says who listened to which call, and when
+    // Then they get a link, and the audit log says who got a link to which call, and when
     assert_eq!(status, StatusCode::OK, "{link}");
-    let entries = audit::day(control.services.store.as_ref(), &today_jst(), 10)
-        .await
-        .unwrap();
-    assert_eq!(entries.len(), 1, "{entries:?}");
-    let entry = &entries[0];
     assert_eq!(
-        (
-            entry.action.as_str(),
-            entry.by.as_str(),
-            entry.call.as_deref(),
-            entry.subject.as_str()
-        ),
-        ("play_recording", "sv-ito", Some(CALL), "op-sato")
+        audited(&control, "recording_link").await,
+        vec![("sv-ito".into(), Some(CALL.into()), "op-sato".into(), "issued".into())]
     );
-    assert!(chrono::DateTime::parse_from_rfc3339(&entry.at).is_ok());
+    // And nothing is counted as listened to before the player asks for the media
+    assert!(audited(&control, "play_recording").await.is_empty());
     // And an admin may too
     let (status, _) = call(&app, link_request("ad-mori", Role::Admin)).await;
     assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn each_play_from_the_start_is_audited_once_however_many_parts_it_takes() {
+    // Given a supervisor's link to a recording longer than one part (5 MB)
+    let (app, control, twilio) = app(false).await;
+    twilio.set_recording_media(RECORDING, media(5 << 20));
+    let (_, link) = call(&app, link_request("sv-ito", Role::Supervisor)).await;
+    let url = link["url"].as_str().unwrap();
+    // When the player plays it through: its first request from byte 0, then the next parts
+    let (status, headers, _) = fetch(&app, url, Some("bytes=0-")).await;
+    assert_eq!(status, StatusCode::PARTIAL_CONTENT);
+    let mut next = MAX_PART_BYTES;
+    while next < 5 << 20 {
+        let (status, _, body) = fetch(&app, url, Some(&format!("bytes={next}-"))).await;
+        assert_eq!(status, StatusCode::PARTIAL_CONTENT);
+        next += body.len() as u64;
+    }
+    assert!(header(&headers, "content-range").ends_with("/5242880"));
+    // Then one listening is in the audit log, by the link's holder, about the call's operator
+    let played = audited(&control, "play_recording").await;
+    assert_eq!(
+        played,
+        vec![("sv-ito".into(), Some(CALL.into()), "op-sato".into(), "listened".into())]
+    );
+    // When they seek into the middle, and Safari-style probe the length, nothing more is counted
+    fetch(&app, url, Some("bytes=3000000-")).await;
+    fetch(&app, url, Some("bytes=0-1")).await;
+    assert_eq!(audited(&control, "play_recording").await.len(), 1);
+    // When they play it again from the start (no Range, as some players ask), it is a second listening
+    let (status, _, _) = fetch(&app, url, None).await;
+    assert_eq!(status, StatusCode::PARTIAL_CONTENT);
+    assert_eq!(audited(&control, "play_recording").await.len(), 2);
+    // And a request that fails (past the end) is no listening
+    let (status, _, _) = fetch(&app, url, Some("bytes=99999999-")).await;
+    assert_eq!(status, StatusCode::RANGE_NOT_SATISFIABLE);
+    assert_eq!(audited(&control, "play_recording").await.len(), 2);
 }
 
 #[tokio::test]
@@ -561,4 +603,115 @@ async fn a_retention_beyond_ten_years_is_refused_in_japanese() {
         .await
         .unwrap_err();
     assert!(err.to_string().contains("録音の保存期間は0〜3650日"), "{err}");
+}
+
+const VOICEMAIL: &str = "CA88888888888888888888888888888888";
+
+async fn leave_voicemail(control: &CallControl, sid: &str, recording: Option<&str>) {
+    let tasks = &control.services.tasks;
+    let caller = shared::domain::tasks::TaskCaller {
+        customer: Some("+819012345678"),
+        line_id: Some("main"),
+        line_number: Some("+81501234567"),
+        call_recorded: false,
+    };
+    tasks.voicemail_started(sid, caller).await.unwrap();
+    if let Some(recording) = recording {
+        tasks.voicemail_recorded(sid, recording, Some(9)).await.unwrap();
+    }
+}
+
+fn task_link_request(task: &str, who: &str, role: Role) -> axum::http::Request<axum::body::Body> {
+    signed_in(
+        request("POST", &format!("/api/calls/tasks/{task}/recording/link")),
+        who,
+        role,
+    )
+}
+
+#[tokio::test]
+async fn an_operator_plays_a_voicemail_by_range_through_a_link_and_each_play_is_audited() {
+    // Given a voicemail left with a recording, and settings that do not let operators play
+    // calls' recordings (a voicemail is the task list's, which every operator works from)
+    let (app, control, twilio) = app(false).await;
+    leave_voicemail(&control, VOICEMAIL, Some("RE88888888888888888888888888888888")).await;
+    twilio.set_recording_media("RE88888888888888888888888888888888", media(3000));
+    // When an operator asks to play it
+    let (status, link) = call(&app, task_link_request(VOICEMAIL, "op-kato", Role::Operator)).await;
+    // Then they get a link to the same ranged media route as a call's recording
+    assert_eq!(status, StatusCode::OK, "{link}");
+    let url = link["url"].as_str().unwrap();
+    assert!(url.starts_with("/api/media/recordings/"), "{link}");
+    assert_eq!(link["seconds"], 9);
+    // And the player gets the recording by range, seeking included
+    let (status, headers, body) = fetch(&app, url, Some("bytes=0-")).await;
+    assert_eq!(status, StatusCode::PARTIAL_CONTENT);
+    assert_eq!(header(&headers, "content-range"), "bytes 0-2999/3000");
+    assert_eq!(body, media(3000));
+    let (status, _, body) = fetch(&app, url, Some("bytes=1000-1099")).await;
+    assert_eq!(status, StatusCode::PARTIAL_CONTENT);
+    assert_eq!(body, &media(3000)[1000..1100]);
+    // And the audit log has who got the link and the one play
+    assert_eq!(
+        audited(&control, "recording_link").await,
+        vec![("op-kato".into(), Some(VOICEMAIL.into()), String::new(), "issued".into())]
+    );
+    assert_eq!(
+        audited(&control, "play_recording").await,
+        vec![(
+            "op-kato".into(),
+            Some(VOICEMAIL.into()),
+            String::new(),
+            "listened".into()
+        )]
+    );
+}
+
+#[tokio::test]
+async fn a_voicemail_still_recording_or_no_task_at_all_has_no_link() {
+    // Given a caller still leaving their message (not a task yet), and a callback request
+    // (a task with no recording)
+    let (app, control, twilio) = app(false).await;
+    leave_voicemail(&control, VOICEMAIL, None).await;
+    let callback = "CA99999999999999999999999999999990";
+    let caller = shared::domain::tasks::TaskCaller {
+        customer: Some("+819012345678"),
+        line_id: Some("main"),
+        line_number: Some("+81501234567"),
+        call_recorded: true,
+    };
+    control
+        .services
+        .tasks
+        .callback_requested(callback, caller, "2026-12-01T01:00:00Z")
+        .await
+        .unwrap();
+    // When an operator asks to play either, it is 404 and Twilio is not asked
+    let (status, body) = call(&app, task_link_request(VOICEMAIL, "op-kato", Role::Operator)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    let (status, body) = call(&app, task_link_request(callback, "op-kato", Role::Operator)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("録音"), "{body}");
+    // And a task that does not exist is 404 too
+    let (status, _) = call(
+        &app,
+        task_link_request("CA99999999999999999999999999999999", "op-kato", Role::Operator),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(twilio.media_reads().is_empty());
+    // And the buffered relay of a voicemail's whole recording is gone
+    let (status, _) = call(
+        &app,
+        signed_in(
+            request("GET", &format!("/api/calls/tasks/{VOICEMAIL}/recording")),
+            "op-kato",
+            Role::Operator,
+        ),
+    )
+    .await;
+    assert!(
+        status == StatusCode::NOT_FOUND || status == StatusCode::METHOD_NOT_ALLOWED,
+        "{status}"
+    );
 }

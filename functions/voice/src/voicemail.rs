@@ -7,9 +7,11 @@ use std::collections::HashMap;
 
 use axum::extract::{Query, State};
 use axum::response::Response;
+use shared::control::transcript::TRANSCRIPTION_NAME;
+use shared::control::voicemail::VoicemailBox;
 use shared::twilio::CallSid;
 use shared::twilio::twiml::{
-    Record, RecordingStatusEvent, Start, Transcription, TranscriptionTrack, Trim, VoiceResponse,
+    Record, RecordingStatusEvent, Start, Stop, Transcription, TranscriptionTrack, Trim, VoiceResponse,
 };
 use shared::twilio::webhook::{RecordingStatusCallback, TranscriptionCallback};
 
@@ -25,7 +27,9 @@ const SILENCE_SECONDS: u32 = 10;
 
 /// The voicemail box (`?line=<line id>`, else the line called): who called and on which line
 /// are kept for the task, then the caller hears the line's greeting (the one written for its
-/// closed hours, else a standard one), the instructions and the beep, and is recorded. A store failure
+/// closed hours, else a standard one), the instructions and the beep, and is recorded. A caller
+/// whose call was being transcribed live (sent here from the queue) has that transcription
+/// stopped first, so the message is transcribed once, for the task. A store failure
 /// still lets the caller leave their message (the recording's callback lists it all the same).
 #[tracing::instrument(name = "voice.voicemail", skip_all, fields(call = tracing::field::Empty))]
 pub async fn voicemail(
@@ -38,7 +42,7 @@ pub async fn voicemail(
         return twiml(VoiceResponse::new().say(say(NOT_AVAILABLE)).hangup());
     };
     tracing::Span::current().record("call", sid.as_str());
-    let greeting = match st
+    let vbox = match st
         .control
         .voicemail_started(
             sid.as_str(),
@@ -48,15 +52,19 @@ pub async fn voicemail(
         )
         .await
     {
-        Ok(greeting) => greeting,
+        Ok(vbox) => vbox,
         Err(e) => {
             tracing::error!(error = %e, "voicemail started without its caller stored (degraded)");
-            None
+            VoicemailBox::default()
         }
     };
     let urls = &st.control.urls;
+    let mut document = VoiceResponse::new();
+    if vbox.call_transcribed {
+        document = document.stop(Stop::transcription(TRANSCRIPTION_NAME));
+    }
     twiml(
-        VoiceResponse::new()
+        document
             .start(Start::transcription(
                 Transcription::new("ja-JP", urls.voicemail_transcript(sid.as_str()))
                     .name("voicemail")
@@ -64,7 +72,7 @@ pub async fn voicemail(
                     .partial_results(false)
                     .automatic_punctuation(true),
             ))
-            .say(say(greeting.as_deref().unwrap_or(GREETING)))
+            .say(say(vbox.greeting.as_deref().unwrap_or(GREETING)))
             .say(say(PROMPT))
             .record(
                 Record::new()

@@ -1083,6 +1083,7 @@ impl Simulator {
                         }
                     }
                     "Start" => self.start(&sid, verb, &current_url),
+                    "Stop" => self.stop(&sid, verb),
                     "Record" => match self.record(&sid, verb, &current_url, &token).await {
                         None => {}
                         Some(None) => return,

@@ -3,13 +3,16 @@
 //! **Playing.** `<audio>` cannot send the bearer token, and the HTTP API's JWT authorizer reads
 //! only that header. So the page first asks for a link ([`CallControl::recording_link`], behind
 //! the authorizer): the role is checked there (supervisors and admins play every call's
-//! recording; an operator only their own calls', and only when the settings allow it), the
-//! listening is written to the audit log, and a random token good for [`LINK_MINUTES`] is
-//! stored. The link's path is a public route that serves the recording a part at a time
+//! recording; an operator only their own calls', and only when the settings allow it; a
+//! voicemail's, anyone who sees the task list), the link is written to the audit log, and a
+//! random token good for [`LINK_MINUTES`] is stored with who holds it. The link's path is a public route that serves the recording a part at a time
 //! ([`CallControl::recording_part`]): one GetItem of the token, then the player's `Range`
 //! forwarded to Twilio with the account's credentials, at most
 //! [`crate::twilio::media::MAX_PART_BYTES`] a response (why: [`crate::twilio::media`]). The
 //! player seeks with ordinary range requests on the one URL, so seeking works as with any file.
+//! Each request from the recording's first byte starts a play and is written to the audit log
+//! as a listening by the link's holder (one entry per play, not per part: see
+//! [`ByteRange::starts_play`]).
 //!
 //! **Retention.** A recording — a call's, or a voicemail a caller left — is filed under the day
 //! it completed (Japan time) when Twilio reports it done ([`CallControl::file_recording`]). Every minute the scheduled reconcile
@@ -50,8 +53,21 @@ pub const SWEEP_DAYS: u32 = 31;
 /// The path of the public route serving a recording through a link.
 pub const MEDIA_PATH_PREFIX: &str = "/api/media/recordings/";
 
-/// The action written to the audit log when someone plays a recording.
+/// The action written to the audit log each time someone starts playing a recording (the
+/// request from its first byte, see [`ByteRange::starts_play`]), with who held the link.
 pub const AUDIT_ACTION: &str = "play_recording";
+
+/// The action written to the audit log when a link to play a recording is issued (a link can
+/// be handed on while it lives, so who got it is kept beside who played it).
+pub const LINK_AUDIT_ACTION: &str = "recording_link";
+
+/// What a link plays: the call (or voicemail task, by the caller's CallSid), its recording, and
+/// whose work it was (the call's operator, the task's holder; empty when nobody's).
+struct Listened<'a> {
+    call: &'a str,
+    recording: &'a str,
+    subject: &'a str,
+}
 
 /// A link to play a call's recording.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -92,7 +108,7 @@ impl CallControl {
     /// every call's; an operator only their own calls' and only when
     /// `call_handling.operators_play_own_recordings` is on (403 in Japanese otherwise). 404 when
     /// there is no such call or it has no recording (or it was deleted after its retention).
-    /// Who listened to which call, and when, goes to the audit log.
+    /// Who got a link to which call goes to the audit log, and each play of it (see [`CallControl::recording_part`]).
     #[tracing::instrument(name = "control.recording_link", skip_all, fields(call = %sid))]
     pub async fn recording_link(&self, caller: &Caller, sid: &CallSid) -> Result<RecordingLink, ControlError> {
         let record = self
@@ -134,6 +150,47 @@ impl CallControl {
             }
             (None, _) => return Err(DomainError::NotFound("この通話には録音がありません".into()).into()),
         };
+        self.issue_link(
+            caller,
+            Listened {
+                call: sid.as_str(),
+                recording: &recording,
+                subject: record.summary.operator_id.as_deref().unwrap_or_default(),
+            },
+            record.recording_seconds,
+        )
+        .await
+    }
+
+    /// A link to play the recording of voicemail task `task` (the caller's CallSid), for anyone
+    /// who may see the task: every signed-in user, as the task list is shared. 404 when there is
+    /// no such task or it has no recording yet. The same link and media route as a call's
+    /// recording, so a voicemail plays and seeks by range and each play is audited.
+    #[tracing::instrument(name = "control.task_recording_link", skip_all, fields(task = %task))]
+    pub async fn task_recording_link(&self, caller: &Caller, task: &CallSid) -> Result<RecordingLink, ControlError> {
+        let t = self.services.tasks.get(task.as_str()).await?;
+        let recording = t.recording_sid.ok_or_else(|| {
+            DomainError::NotFound("この伝言の録音はまだありません。録音が終わると再生できます".into())
+        })?;
+        self.issue_link(
+            caller,
+            Listened {
+                call: task.as_str(),
+                recording: &recording,
+                subject: t.taken_by.as_deref().unwrap_or_default(),
+            },
+            t.recording_seconds,
+        )
+        .await
+    }
+
+    /// Stores a link token for `caller` to play `what` and audits that it was issued.
+    async fn issue_link(
+        &self,
+        caller: &Caller,
+        what: Listened<'_>,
+        seconds: Option<u64>,
+    ) -> Result<RecordingLink, ControlError> {
         let now = Utc::now();
         let expires = now + Duration::minutes(LINK_MINUTES);
         let token = LinkToken::new();
@@ -141,21 +198,23 @@ impl CallControl {
         let mut item = Item::new();
         item.insert(attr::PK.into(), key.pk.into());
         item.insert(attr::SK.into(), key.sk.into());
-        item.insert("call".into(), sid.as_str().into());
-        item.insert("recording_sid".into(), recording.as_str().into());
+        item.insert("call".into(), what.call.into());
+        item.insert("recording_sid".into(), what.recording.into());
         item.insert("by".into(), caller.id.as_str().into());
+        item.insert("by_name".into(), caller.name.as_str().into());
+        item.insert("subject".into(), what.subject.into());
         item.insert(attr::EXPIRES_AT.into(), expires.timestamp().into());
         self.services.store.put(item, Some(Cond::NotExists)).await?;
         audit(
             self.services.store.as_ref(),
             &AuditEntry {
-                action: AUDIT_ACTION.into(),
+                action: LINK_AUDIT_ACTION.into(),
                 by: caller.id.to_string(),
                 by_name: caller.name.clone(),
-                subject: record.summary.operator_id.clone().unwrap_or_default(),
-                call: Some(sid.to_string()),
-                outcome: "played".into(),
-                detail: Some(recording),
+                subject: what.subject.to_owned(),
+                call: Some(what.call.to_owned()),
+                outcome: "issued".into(),
+                detail: Some(what.recording.to_owned()),
                 at: now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
             },
         )
@@ -163,13 +222,14 @@ impl CallControl {
         Ok(RecordingLink {
             url: format!("{MEDIA_PATH_PREFIX}{token}"),
             expires_at: expires.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            seconds: record.recording_seconds,
+            seconds,
         })
     }
 
     /// A part of the recording a link names, at most [`MAX_PART_BYTES`] from where `range`
-    /// starts, read from Twilio. 404 when the link is unknown or expired, or Twilio no longer
-    /// keeps the recording.
+    /// starts, read from Twilio. A part that starts a play is audited as a listening by the
+    /// link's holder. 404 when the link is unknown or expired, or Twilio no longer keeps the
+    /// recording.
     #[tracing::instrument(name = "control.recording_part", skip_all)]
     pub async fn recording_part(&self, token: &LinkToken, range: ByteRange) -> Result<MediaAnswer, ControlError> {
         let gone = || DomainError::NotFound("この再生用リンクは無効か期限切れです。もう一度再生してください".into());
@@ -182,6 +242,10 @@ impl CallControl {
             .ok_or_else(gone)?;
         let recording = str_attr(&item, "recording_sid").ok_or_else(gone)?;
         match self.telephony.recording_part(recording, range, MAX_PART_BYTES).await {
+            Ok(answer @ MediaAnswer::Part(_)) if range.starts_play() => {
+                self.audit_play(&item, recording).await?;
+                Ok(answer)
+            }
             Ok(answer) => Ok(answer),
             Err(TelephonyError::NotFound { .. }) => Err(DomainError::NotFound(
                 "この録音はTwilioに残っていません（保存期間を過ぎて削除された可能性があります）".into(),
@@ -189,6 +253,26 @@ impl CallControl {
             .into()),
             Err(e) => Err(DomainError::from(e).into()),
         }
+    }
+
+    /// Writes to the audit log that the holder of link `link` started playing `recording`.
+    async fn audit_play(&self, link: &Item, recording: &str) -> Result<(), ControlError> {
+        let by = str_attr(link, "by").unwrap_or_default();
+        audit(
+            self.services.store.as_ref(),
+            &AuditEntry {
+                action: AUDIT_ACTION.into(),
+                by: by.to_owned(),
+                by_name: str_attr(link, "by_name").unwrap_or(by).to_owned(),
+                subject: str_attr(link, "subject").unwrap_or_default().to_owned(),
+                call: str_attr(link, "call").map(str::to_owned),
+                outcome: "listened".into(),
+                detail: Some(recording.to_owned()),
+                at: Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            },
+        )
+        .await?;
+        Ok(())
     }
 
     /// Files a completed recording under the day it completed (Japan time), for the retention

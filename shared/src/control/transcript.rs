@@ -14,8 +14,16 @@
 //! greeting and wait messages on the outbound track, a waiting caller talking to themselves)
 //! and what a held customer hears (the hold music's announcements, on the outbound track) are
 //! not the conversation and are not kept.
+//!
+//! A waiting caller sent to the line's voicemail box leaves the conversation for good: the box
+//! stops the call's transcription (`<Stop><Transcription name="call">`) before it starts its
+//! own, so the message is transcribed once, into the voicemail task, and the call's
+//! transcription (billed by the minute) does not run on unheard. The box knows the call's runs
+//! from the call record, marked when Twilio reports `transcription-started`.
 
+use crate::domain::calls::call_key;
 use crate::domain::transcripts::{Heard, Kept, Speaker};
+use crate::store::{Cond, Update, done_unless_failed};
 use crate::twilio::twiml::{Start, Transcription, TranscriptionTrack};
 use crate::twilio::webhook::{TranscriptionCallback, TranscriptionEvent, TranscriptionTrackHeard};
 
@@ -23,6 +31,9 @@ use super::{CallControl, CallbackUrls, ControlError};
 
 /// The name of a call's transcription on Twilio (a voicemail box's is `voicemail`).
 pub const TRANSCRIPTION_NAME: &str = "call";
+
+/// The call record's attribute saying when the call's transcription started.
+const TRANSCRIPTION_STARTED_AT: &str = "transcription_started_at";
 
 /// The `<Start>` that transcribes customer call `sid` live, both sides, in Japanese, final
 /// results only, reporting to [`CallbackUrls::call_transcript`].
@@ -39,6 +50,24 @@ pub fn call_transcription(urls: &CallbackUrls, sid: &str) -> Start {
 }
 
 impl CallControl {
+    /// Twilio started call `sid`'s transcription: the call record says so (once), so that a
+    /// voicemail box the caller is later sent to stops it (see
+    /// [`CallControl::voicemail_started`]). A call with no record is left as it is.
+    async fn call_transcription_started(&self, sid: &str) -> Result<(), ControlError> {
+        let first = Cond::And(vec![Cond::Exists, Cond::AttrNotExists(TRANSCRIPTION_STARTED_AT.into())]);
+        done_unless_failed(
+            self.services
+                .store
+                .update(
+                    &call_key(sid),
+                    Update::default().set(TRANSCRIPTION_STARTED_AT, super::now()),
+                    Some(first),
+                )
+                .await,
+        )?;
+        Ok(())
+    }
+
     /// Whether the line among `numbers` (the number called, or the caller ID of a call placed
     /// from the page) transcribes its calls, from the cached settings within `budget`; false
     /// when they cannot be read in time (the call goes on untranscribed).
@@ -62,6 +91,7 @@ impl CallControl {
     pub async fn call_transcribed(&self, sid: &str, cb: &TranscriptionCallback) -> Result<(), ControlError> {
         let r = match (&cb.event, &cb.result) {
             (TranscriptionEvent::Content, Some(r)) if r.is_final && !r.transcript.trim().is_empty() => r,
+            (TranscriptionEvent::Started, _) => return self.call_transcription_started(sid).await,
             (TranscriptionEvent::Error, _) => {
                 tracing::warn!("the call's transcription failed");
                 return Ok(());

@@ -40,6 +40,16 @@ pub(super) fn ended_as_task(call: &Item) -> Option<&'static str> {
     }
 }
 
+/// What a voicemail box plays and does first, from [`CallControl::voicemail_started`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VoicemailBox {
+    /// The greeting the admin wrote for the line's closed hours, if any.
+    pub greeting: Option<String>,
+    /// The call's live transcription runs (a waiting caller on a line that transcribes): the
+    /// box stops it before starting its own.
+    pub call_transcribed: bool,
+}
+
 impl CallControl {
     /// A voicemail left with no call of its own (the line closed) from a number on an account's
     /// record is filed in that account's 対応履歴 (the first account the number matches, as a
@@ -84,7 +94,7 @@ impl CallControl {
     /// A caller reached a voicemail box: who they are and the line are kept for the task, and a
     /// call still waiting in the queue leaves it (nobody should be rung for it) and is marked to
     /// end as a voicemail. Returns the greeting the admin wrote for the line's closed hours, if
-    /// any.
+    /// any, and whether the call's live transcription runs (the box stops it first).
     #[tracing::instrument(name = "control.voicemail_started", skip_all, fields(call = %sid))]
     pub async fn voicemail_started(
         &self,
@@ -92,7 +102,7 @@ impl CallControl {
         from: Option<&str>,
         to: Option<&str>,
         line_id: Option<&str>,
-    ) -> Result<Option<String>, ControlError> {
+    ) -> Result<VoicemailBox, ControlError> {
         let line = self.line_of(line_id, to).await?;
         let greeting = match &line {
             Some(l) => match self
@@ -118,6 +128,7 @@ impl CallControl {
             call_recorded: call.is_some(),
         };
         self.services.tasks.voicemail_started(sid, caller).await?;
+        let call_transcribed = call.as_ref().is_some_and(|c| c.transcription_started_at.is_some());
         if let Some(call) = call {
             let first = Cond::And(vec![Cond::Exists, Cond::AttrNotExists(VOICEMAIL_AT.into())]);
             done_unless_failed(
@@ -134,7 +145,10 @@ impl CallControl {
                 self.services.store.delete(&queue_entry_key(&qsk), None).await?;
             }
         }
-        Ok(greeting)
+        Ok(VoicemailBox {
+            greeting,
+            call_transcribed,
+        })
     }
 
     /// A voicemail recording's progress: once complete, the task is listed for operators and
@@ -169,18 +183,5 @@ impl CallControl {
             _ => {}
         }
         Ok(())
-    }
-
-    /// A voicemail task's recording as WAV, relayed from Twilio.
-    pub async fn task_recording(&self, task: &str) -> Result<Vec<u8>, ControlError> {
-        let recording = self.services.tasks.recording_of(task).await?;
-        match self.telephony.recording_media(&recording).await {
-            Ok(audio) => Ok(audio),
-            Err(crate::twilio::telephony::TelephonyError::NotFound { .. }) => Err(crate::error::DomainError::NotFound(
-                format!("the recording of task {task} is no longer kept by Twilio"),
-            )
-            .into()),
-            Err(e) => Err(e.into()),
-        }
     }
 }

@@ -426,6 +426,10 @@ pub struct CallRecord {
     /// The sort key of the call's queue entry while it waits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub queue_sk: Option<String>,
+    /// When Twilio reported the call's live transcription started (on a line that
+    /// transcribes): a voicemail box the caller is sent to stops it before starting its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transcription_started_at: Option<String>,
     /// Since when the customer has been held with nobody.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub orphaned_since: Option<String>,

@@ -626,14 +626,6 @@ impl Tasks {
         })
         .await
     }
-
-    /// Whether `who` may listen to a task's recording: any signed-in operator may, as the
-    /// task list is shared; the task must exist and be a voicemail with a recording.
-    pub async fn recording_of(&self, sid: &str) -> Result<String, DomainError> {
-        let t = self.get(sid).await?;
-        t.recording_sid
-            .ok_or_else(|| DomainError::NotFound(format!("task {sid} has no recording")))
-    }
 }
 
 fn gone(sid: &str) -> DomainError {

@@ -9,9 +9,20 @@
 //! part that starts where it asked, bounded; the `Content-Range` says which bytes came, and the
 //! browser asks for the next range when it plays on or seeks. The range is forwarded to Twilio,
 //! whose media URLs honour `Range`, so no function ever holds a whole long recording.
+//!
+//! **Which request is a play.** One listening is many requests: the player's first asks from the
+//! start (`bytes=0-`, or no `Range`), the rest carry on from where the last part ended or from
+//! where the listener seeked. So a request from byte 0 is where a play starts (the first play,
+//! or the listener going back to the beginning) and is what the audit log counts
+//! ([`ByteRange::starts_play`]); a later part of the same play is not. A probe of a few first
+//! bytes (Safari asks `bytes=0-1` to learn the length before it plays) is not a play either.
 
 /// The most bytes of a recording one response carries (see the module documentation).
 pub const MAX_PART_BYTES: u64 = 2 << 20;
+
+/// The most bytes a request from the start may ask for and still be a probe of the recording's
+/// length rather than a play (Safari's `bytes=0-1`; a WAV header is 44 bytes).
+pub const PROBE_BYTES: u64 = 64;
 
 /// One byte range of a recording, as a player asks for it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,6 +90,16 @@ impl ByteRange {
             ByteRange::From(f) => ByteRange::Between(f, f.saturating_add(max - 1)),
             ByteRange::Between(f, l) => ByteRange::Between(f, l.min(f.saturating_add(max - 1))),
             last @ ByteRange::Last(_) => last,
+        }
+    }
+
+    /// Whether a player asking for this range starts a play of the recording: it asks from the
+    /// first byte for more than [`PROBE_BYTES`] (see the module documentation).
+    pub fn starts_play(self) -> bool {
+        match self {
+            ByteRange::From(0) => true,
+            ByteRange::Between(0, last) => last >= PROBE_BYTES,
+            _ => false,
         }
     }
 
@@ -205,6 +226,20 @@ mod tests {
         assert_eq!(ByteRange::Last(500).within(1000, 100), Some((500, 599)));
         assert_eq!(ByteRange::From(1000).within(1000, 2000), None);
         assert_eq!(ByteRange::From(0).within(0, 2000), None);
+    }
+
+    #[test]
+    fn a_range_from_the_first_byte_starts_a_play_and_a_later_part_or_a_probe_does_not() {
+        assert!(ByteRange::parse(None).unwrap().starts_play());
+        assert!(ByteRange::From(0).starts_play());
+        assert!(ByteRange::Between(0, 2_097_151).starts_play());
+        assert!(
+            !ByteRange::From(2_097_152).starts_play(),
+            "the next part of the same play"
+        );
+        assert!(!ByteRange::Between(1_000, 5_000).starts_play(), "a seek");
+        assert!(!ByteRange::Last(500).starts_play());
+        assert!(!ByteRange::Between(0, 1).starts_play(), "Safari's probe of the length");
     }
 
     #[test]

@@ -1458,10 +1458,6 @@ fn not_a_recording() -> RestError {
     })
 }
 
-/// The largest recording the console relays (about 4 minutes of Twilio's 8 kHz WAV; a
-/// voicemail is at most 2).
-pub const MAX_RECORDING_BYTES: usize = 4 << 20;
-
 /// Twilio's REST API over HTTPS (reqwest with rustls).
 #[derive(Debug, Clone)]
 pub struct RestClient {
@@ -1761,53 +1757,6 @@ impl RestClient {
             "{}/2010-04-01/Accounts/{}/Recordings/{recording}.wav",
             self.base_url, self.account_sid
         )
-    }
-
-    /// The audio of a recording as WAV (`GET /Recordings/{RE}.wav`, Twilio's media URL, which
-    /// answers audio rather than JSON), at most [`MAX_RECORDING_BYTES`]. One attempt within the
-    /// client's attempt timeout: a listener can press play again.
-    pub async fn recording_media(&self, recording: &str) -> Result<Vec<u8>, RestError> {
-        if !is_recording_sid(recording) {
-            return Err(not_a_recording());
-        }
-        let url = self.recording_wav_url(recording);
-        let exchange = async {
-            let response = self
-                .http
-                .get(url)
-                .basic_auth(&self.user, Some(self.password.expose_secret()))
-                .send()
-                .await?;
-            let status = response.status();
-            let long = response
-                .content_length()
-                .is_some_and(|n| n > MAX_RECORDING_BYTES as u64);
-            let body = if long {
-                Default::default()
-            } else {
-                response.bytes().await?
-            };
-            Ok::<_, reqwest::Error>((status, body, long))
-        };
-        let (status, body, long) = tokio::time::timeout(self.retry.attempt_timeout, exchange)
-            .await
-            .map_err(|_| RestError::Timeout(self.retry.attempt_timeout))?
-            .map_err(RestError::Transport)?;
-        if !status.is_success() {
-            return Err(RestError::Api(parse_api_error(
-                status.as_u16(),
-                &String::from_utf8_lossy(&body),
-            )));
-        }
-        if long || body.len() > MAX_RECORDING_BYTES {
-            return Err(RestError::Api(TwilioApiError {
-                status: 413,
-                code: None,
-                message: format!("the recording is over {} MB", MAX_RECORDING_BYTES >> 20),
-                more_info: None,
-            }));
-        }
-        Ok(body.to_vec())
     }
 
     /// Deletes a recording (`DELETE /Recordings/{RE}.json`). Twilio's 404 for one already gone

@@ -200,17 +200,6 @@ pub trait Telephony: Send + Sync {
         status: Option<ConferenceStatus>,
     ) -> Result<Vec<Conference>, TelephonyError>;
 
-    /// The audio of a recording (`RE…`) as a WAV file, read with the account's credentials so
-    /// that the page never needs them: a voicemail played to an operator. Only the REST client
-    /// serves media; a double that does not answers `Rejected`.
-    async fn recording_media(&self, recording: &str) -> Result<Vec<u8>, TelephonyError> {
-        Err(TelephonyError::Rejected {
-            status: 405,
-            code: None,
-            message: format!("this telephony does not serve the media of {recording}"),
-        })
-    }
-
     /// A part of a recording's media, at most `max` bytes of `range` (see [`super::media`]):
     /// a call's recording played with seeking. Only the REST client serves media; a double that
     /// does not answers `Rejected`.
@@ -310,10 +299,6 @@ impl Telephony for RestClient {
             page_size: Some(20),
         };
         Ok(self.list_conferences(&request).await?.conferences)
-    }
-
-    async fn recording_media(&self, recording: &str) -> Result<Vec<u8>, TelephonyError> {
-        Ok(RestClient::recording_media(self, recording).await?)
     }
 
     async fn recording_part(&self, recording: &str, range: ByteRange, max: u64) -> Result<MediaAnswer, TelephonyError> {

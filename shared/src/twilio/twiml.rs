@@ -28,7 +28,7 @@ mod record;
 #[cfg(feature = "twilio-rules")]
 pub mod rules;
 
-pub use record::{Record, Start, Transcription, TranscriptionTrack};
+pub use record::{Record, Start, Stop, Transcription, TranscriptionTrack};
 
 wire_enum!(
     /// HTTP method Twilio uses for a callback or a document fetch.
@@ -248,6 +248,8 @@ pub enum Verb {
     Record(Box<Record>),
     /// Start a real-time transcription beside the next verbs.
     Start(Box<Start>),
+    /// Stop a real-time transcription started earlier in the call.
+    Stop(Stop),
 }
 
 impl VoiceResponse {
@@ -306,6 +308,11 @@ impl VoiceResponse {
     /// Appends `<Record>`.
     pub fn record(self, record: Record) -> Self {
         self.verb(Verb::Record(Box::new(record)))
+    }
+
+    /// Appends `<Stop>`.
+    pub fn stop(self, stop: Stop) -> Self {
+        self.verb(Verb::Stop(stop))
     }
 
     /// Appends `<Start>`.
@@ -932,6 +939,7 @@ impl Verb {
             Verb::Dial(dial) => dial.node(),
             Verb::Record(record) => record.node(),
             Verb::Start(start) => start.node(),
+            Verb::Stop(stop) => stop.node(),
         }
     }
 }

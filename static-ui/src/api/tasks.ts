@@ -1,9 +1,8 @@
 //! The `tasks` resource (under `/api/calls/tasks`): callers' voicemails and callback requests,
-//! taken by one operator at a time, finished and undone; a voicemail's recording as audio.
+//! taken by one operator at a time, finished and undone. A voicemail's recording plays through a
+//! link (./recordings.ts, taskRecordingLink).
 
-import { currentToken } from '../auth';
-import { apiBase } from '../config';
-import { ApiError, get, request, transport } from './client';
+import { get, request } from './client';
 
 export type TaskKind = 'voicemail' | 'callback';
 export type TaskState = 'open' | 'taken' | 'done';
@@ -45,15 +44,3 @@ const act = (id: string, action: 'take' | 'done' | 'undo') =>
 export const take = (id: string) => act(id, 'take');
 export const finish = (id: string) => act(id, 'done');
 export const undo = (id: string) => act(id, 'undo');
-
-/** The voicemail's recording as an audio blob (the console relays it from Twilio). */
-export async function recording(id: string): Promise<Blob> {
-  const token = currentToken();
-  if (!token) throw new ApiError(401, 'unauthorized', 'sign in first');
-  const res = await transport.fetch(`${apiBase()}/api/calls/tasks/${encodeURIComponent(id)}/recording`, {
-    method: 'GET',
-    headers: { authorization: `Bearer ${token}` },
-  });
-  if (!res.ok) throw new ApiError(res.status, `http_${res.status}`, res.statusText);
-  return res.blob();
-}

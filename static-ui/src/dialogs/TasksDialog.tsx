@@ -4,10 +4,10 @@
 //! the task is taken (one operator at a time), called back on its line, finished or undone.
 
 import { useEffect, useState } from 'preact/hooks';
+import { taskRecordingLink } from '../api/recordings';
 import type { Task } from '../api/tasks';
-import { recording } from '../api/tasks';
-import { errorText } from '../api/errors';
 import { Dialog } from '../components/Dialog';
+import { RecordingPlayer } from '../components/RecordingPlayer';
 import { Tabs } from '../components/Tabs';
 import { dateTime, duration, nationalPhone } from '../format';
 import { labelOf, t } from '../i18n';
@@ -50,45 +50,23 @@ function Row({ m, task, current }: { m: TasksModel; task: Task; current: boolean
   );
 }
 
+/** The voicemail's recording: 録音を再生 opens the player, which plays it through a link by range
+ * (seeking included) like a call's recording. */
 function Recording({ task }: { task: Task }) {
-  const [src, setSrc] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [loading, setLoading] = useState(false);
-  useEffect(() => {
-    setSrc(null);
-    setError(null);
-  }, [task.id]);
-  useEffect(() => () => {
-    if (src) URL.revokeObjectURL(src);
-  }, [src]);
+  const [open, setOpen] = useState(false);
+  useEffect(() => setOpen(false), [task.id]);
   if (!task.recording_sid) return null;
-  if (src) return <audio class="task-audio" id="task-audio" controls autoPlay src={src} />;
+  if (open) {
+    return (
+      <div class="task-audio-wrap">
+        <RecordingPlayer key={task.id} call={task.id} link={taskRecordingLink} id="task-audio" label={t('tasks.audioLabel')} />
+      </div>
+    );
+  }
   return (
-    <div>
-      <button
-        type="button"
-        id="task-play"
-        disabled={loading}
-        onClick={async () => {
-          setLoading(true);
-          setError(null);
-          try {
-            setSrc(URL.createObjectURL(await recording(task.id)));
-          } catch (e) {
-            setError(t('tasks.recordingFailed', { detail: errorText(e) }));
-          } finally {
-            setLoading(false);
-          }
-        }}
-      >
-        {loading ? t('app.loading') : t('tasks.play', { length: duration(task.recording_seconds ?? 0) })}
-      </button>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
-    </div>
+    <button type="button" id="task-play" onClick={() => setOpen(true)}>
+      {t('tasks.play', { length: duration(task.recording_seconds ?? 0) })}
+    </button>
   );
 }
 

@@ -181,22 +181,29 @@ export async function walkTheFlowsBeforeTheQueue(r, t) {
     const [holder, other, refusal] = a.status === 200 ? [cast.tanaka, cast.sato, b.body] : [cast.sato, cast.tanaka, a.body];
     assert.equal(refusal.error.code, 'task_taken', JSON.stringify(refusal));
 
-    // The recording, as the page's player fetches it: a binary body out of the calls function,
+    // The recording, as the page's player fetches it: a link for any signed-in user, then the
+    // link's public route answering byte ranges — a binary body out of the calls function,
     // base64 in Lambda's response, decoded by API Gateway, through the distribution.
-    const played = await fetch(`${r.apiUrl}/api/calls/tasks/${sid}/recording`, { headers: { authorization: `Bearer ${other.idToken}` } });
-    assert.equal(played.status, 200, await played.clone().text());
-    assert.equal(played.headers.get('content-type'), 'audio/wav');
+    const link = await api(r, other.idToken, 'POST', `/api/calls/tasks/${sid}/recording/link`);
+    assert.equal(link.status, 200, JSON.stringify(link.body));
+    assert.match(link.body.url, /^\/api\/media\/recordings\/[^/]+$/, JSON.stringify(link.body));
+    const played = await fetch(`${r.apiUrl}${link.body.url}`, { headers: { range: 'bytes=0-' } });
+    assert.equal(played.status, 206, await played.clone().text());
+    assert.equal(played.headers.get('content-type'), 'audio/x-wav');
     const audio = Buffer.from(await played.arrayBuffer());
     const auth = Buffer.from(`${r.credentials.account_sid}:${r.credentials.auth_token}`).toString('base64');
     const kept = await fetch(`${r.sim.url}/2010-04-01/Accounts/${r.credentials.account_sid}/Recordings/${task.recording_sid}.wav`, { headers: { authorization: `Basic ${auth}` } });
     assert.equal(kept.status, 200);
     const original = Buffer.from(await kept.arrayBuffer());
     assert.ok(original.length > 44 + 8000, `Twilio keeps more than a header: ${original.length} bytes`);
+    assert.equal(played.headers.get('content-range'), `bytes 0-${original.length - 1}/${original.length}`);
     assert.equal(audio.subarray(0, 4).toString('latin1'), 'RIFF', 'a WAV file');
-    assert.equal(audio.length, original.length, 'as many bytes as Twilio keeps');
     assert.ok(audio.equals(original), 'the very bytes Twilio keeps');
-    const unsigned = await fetch(`${r.apiUrl}/api/calls/tasks/${sid}/recording`);
-    assert.equal(unsigned.status, 401, 'the recording is for signed-in users only');
+    const end = await fetch(`${r.apiUrl}${link.body.url}`, { headers: { range: `bytes=${original.length - 100}-` } });
+    assert.equal(end.status, 206, 'seeking to the end');
+    assert.ok(Buffer.from(await end.arrayBuffer()).equals(original.subarray(original.length - 100)));
+    const unsigned = await fetch(`${r.apiUrl}/api/calls/tasks/${sid}/recording/link`, { method: 'POST' });
+    assert.equal(unsigned.status, 401, 'a link is for signed-in users only');
 
     const done = await api(r, holder.idToken, 'POST', `/api/calls/tasks/${sid}/done`);
     assert.equal(done.status, 200, JSON.stringify(done.body));

@@ -8,7 +8,8 @@
 //! the text of each `<Say>` it runs and what the other connected participants of its conference
 //! say (so on a customer's leg, the operator). A call may run several transcriptions at once
 //! (a call's and, when the caller goes to voicemail, the box's), told apart by `name`; a second
-//! `<Start>` of a name already running starts nothing.
+//! `<Start>` of a name already running starts nothing. `<Stop><Transcription name="…">` stops
+//! the one of that name (`transcription-stopped`), as Twilio does.
 //!
 //! A caller can be given a script when the call starts (`"script": [{"speaker": "customer" |
 //! "operator", "text"}]`): once an operator is connected with them, the lines are said in order
@@ -122,6 +123,31 @@ impl Simulator {
                 let p = self.transcription_params(sid, &running, "transcription-started");
                 self.enqueue(&running.hook.url, p);
                 on_call.push(running);
+            });
+        }
+    }
+
+    /// `<Stop>`: stops each `<Transcription name="…">` in it that runs on the call, which posts
+    /// `transcription-stopped` and hears nothing more. As on Twilio a transcription is stopped
+    /// by the name it was started with; one without a name, or naming none that runs on the
+    /// call, is the product's mistake and reported.
+    pub(super) fn stop(&self, sid: &str, verb: &TwimlElement) {
+        for t in verb.children.iter().filter(|c| c.name == "Transcription") {
+            let Some(name) = t.attr("name") else {
+                self.problem("<Stop><Transcription> without a name: Twilio cannot tell which to stop".into());
+                continue;
+            };
+            self.with_world(|w| {
+                let on_call = w.voicemail.transcriptions.by_call.entry(sid.to_owned()).or_default();
+                let Some(at) = on_call.iter().position(|r| r.name.as_deref() == Some(name)) else {
+                    self.problem(format!(
+                        "<Stop><Transcription name=\"{name}\"> on call {sid}, where no transcription of that name runs"
+                    ));
+                    return;
+                };
+                let stopped = on_call.remove(at);
+                let p = self.transcription_params(sid, &stopped, "transcription-stopped");
+                self.enqueue(&stopped.hook.url, p);
             });
         }
     }

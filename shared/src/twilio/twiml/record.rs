@@ -119,6 +119,28 @@ impl Start {
     }
 }
 
+/// `<Stop>`: stops what a `<Start>` started, named by the name it was started with (here a
+/// real-time transcription: `<Stop><Transcription name="…"/></Stop>`). Twilio's REST
+/// equivalent is `POST /Calls/{CallSid}/Transcriptions/{name}.json` with `Status=stopped`; in
+/// TwiML it costs no request of its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stop {
+    transcription: String,
+}
+
+impl Stop {
+    /// Stops the real-time transcription started with `name`.
+    pub fn transcription(name: impl Into<String>) -> Self {
+        Self {
+            transcription: name.into(),
+        }
+    }
+
+    pub(super) fn node(&self) -> Node {
+        Node::new("Stop").child(Node::new("Transcription").attr("name", Some(self.transcription.as_str())))
+    }
+}
+
 /// `<Transcription>` inside `<Start>`: real-time speech-to-text of the call's audio, each
 /// result posted to `statusCallbackUrl`.
 #[derive(Debug, Clone, PartialEq, Eq)]

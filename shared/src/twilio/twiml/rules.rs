@@ -394,7 +394,7 @@ const SSML: &[&str] = &[
 const WAIT_URL_VERBS: &[&str] = &["Play", "Say", "Pause", "Redirect"];
 
 /// Voice verbs Twilio documents that this checker does not model in detail.
-const UNMODELLED_VERBS: &[&str] = &["Connect", "Echo", "Pay", "Refer", "Sms", "Stop"];
+const UNMODELLED_VERBS: &[&str] = &["Connect", "Echo", "Pay", "Refer", "Sms"];
 
 const RULES: &[Rule] = &[
     Rule {
@@ -779,13 +779,24 @@ const RULES: &[Rule] = &[
     },
 ];
 
-/// `<Start>` and what it starts: only `<Transcription>` (real-time transcription) is modelled;
-/// `<Stream>`, `<Siprec>` and `<Recording>` inside it are refused as not modelled.
+/// `<Start>` and `<Stop>` and what they start or stop: only `<Transcription>` (real-time
+/// transcription) is modelled; `<Stream>`, `<Siprec>` and `<Recording>` inside them are refused
+/// as not modelled. (What `<Stop>`'s `<Transcription>` needs, its `name`, is checked where it
+/// runs: the simulator.)
 const START_RULES: &[Rule] = &[
     Rule {
         name: "Start",
         is_verb: true,
         attrs: &[("action", Value::Any), ("method", METHOD)],
+        extra_attrs: &[],
+        required_attrs: &[],
+        children: &["Transcription"],
+        text: Text::None,
+    },
+    Rule {
+        name: "Stop",
+        is_verb: true,
+        attrs: &[],
         extra_attrs: &[],
         required_attrs: &[],
         children: &["Transcription"],
