@@ -2,7 +2,8 @@
 // simulator: an admin turns it on for the line 代表; a customer calls it and talks with the
 // operator (the simulated caller's script), and the operator sees each phrase beside the memo as
 // it is said, with who said it and when, and a supervisor sees the last lines on the operator's
-// card; 「メモに追加」 puts a phrase into the memo; after the
+// card, also when the board is opened mid-call (what was said before shows); 「メモに追加」 puts
+// a phrase into the memo; after the
 // call, 対応履歴 finds the call by a word said in it and its detail shows the transcript.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -99,9 +100,27 @@ describe('the live transcript beside the memo', { timeout: 240_000 }, () => {
     await shot(board.locator('#mon-op-op-sato'), '22-transcript-board-card');
     await board.close();
 
-    // The operator speaks live: the phrase follows the others.
+    // A supervisor who opens the board now, mid-call, sees what was said before they came.
+    const late = await newPage(browser);
+    await late.goto(`${console_.url}/monitor`);
+    await late.locator('button[data-user="sv-ito"]').click();
+    await late.locator('#monitor').waitFor();
+    const lateCard = late.locator('#mon-op-op-sato .mon-transcript');
+    await textContains(lateCard, CUSTOMER_SAYS);
+    await textContains(lateCard, OPERATOR_SAYS);
+    await textContains(lateCard, 'よろしくお願いします。');
+    await shot(late.locator('#mon-op-op-sato'), '22-transcript-board-opened-mid-call');
+
+    // The operator speaks live: the phrase follows the others, beside the memo and on the late
+    // board's card, which keeps its last three lines with none twice.
     assert.equal((await sim('POST', `/sim/calls/${sid}/speak`, { speaker: 'operator', text: '本日中に再送いたします。' })).status, 204);
     await textContains(panel, '本日中に再送いたします。');
+    await textContains(lateCard, '本日中に再送いたします。');
+    const cardLines = (await lateCard.locator('li').allTextContents()).map((t) => t.trim());
+    assert.equal(cardLines.length, 3, JSON.stringify(cardLines));
+    assert.ok(!cardLines.some((t) => t.includes(CUSTOMER_SAYS)), `the oldest line gave way: ${JSON.stringify(cardLines)}`);
+    assert.equal(new Set(cardLines).size, 3, `no line twice: ${JSON.stringify(cardLines)}`);
+    await late.close();
 
     // 「メモに追加」 on the customer's first phrase puts it in the memo, labelled.
     await sato.fill('#memo-text', '請求書未着の件');

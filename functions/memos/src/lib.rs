@@ -8,12 +8,13 @@
 use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
+use serde::Deserialize;
 use shared::auth::Caller;
 use shared::domain::Services;
 pub use shared::domain::memos::{MEMO_MAX_CHARS, Memo, MemoSave};
 use shared::domain::transcripts::TranscriptLine;
 use shared::error::ApiResult;
-use shared::http::{Json, Path};
+use shared::http::{Json, Path, Query};
 use shared::twilio::CallSid;
 
 /// The router Lambda and the tests run.
@@ -51,18 +52,28 @@ pub async fn save(
     Ok(axum::Json(s.memos.save(&caller, &call, input).await?))
 }
 
-/// The live transcript of a call (リアルタイム文字起こし), in the order it was said: while the
-/// call is live for the operator on it and supervisors, once it ended for anyone who reads
-/// 対応履歴. Empty for a call of a line that does not transcribe.
-#[utoipa::path(get, path = "/api/memos/{call}/transcript", operation_id = "read_transcript", tag = "memos", params(("call" = String, Path)),
-    responses((status = 200, body = Vec<TranscriptLine>), (status = 403), (status = 404)))]
+/// Which part of a transcript to read.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct TranscriptQuery {
+    /// Only the last this many phrases (1–20), still in the order they were said: what the
+    /// board's card of a call shows when it is opened mid-call. The whole transcript otherwise.
+    pub last: Option<u32>,
+}
+
+/// The live transcript of a call (リアルタイム文字起こし), in the order it was said (or its
+/// `last` phrases): while the call is live for the operator on it and supervisors, once it
+/// ended for anyone who reads 対応履歴. Empty for a call of a line that does not transcribe.
+#[utoipa::path(get, path = "/api/memos/{call}/transcript", operation_id = "read_transcript", tag = "memos", params(("call" = String, Path), TranscriptQuery),
+    responses((status = 200, body = Vec<TranscriptLine>), (status = 403), (status = 404), (status = 422, description = "last outside 1–20")))]
 #[tracing::instrument(name = "memos.transcript", skip_all, fields(call = %call))]
 pub async fn transcript(
     State(s): State<Services>,
     caller: Caller,
     Path(call): Path<CallSid>,
+    Query(q): Query<TranscriptQuery>,
 ) -> ApiResult<axum::Json<Vec<TranscriptLine>>> {
-    Ok(axum::Json(s.transcripts.read(&caller, &call).await?))
+    Ok(axum::Json(s.transcripts.read(&caller, &call, q.last).await?))
 }
 
 /// The OpenAPI description of this function's routes.

@@ -42,6 +42,10 @@ pub use crate::store::table::day_key;
 pub struct BoardCall {
     pub sid: String,
     pub direction: String,
+    /// Our line (the number called, or the caller ID used): the board reads the recent
+    /// transcript of a call whose line transcribes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub customer: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -499,6 +503,7 @@ pub(crate) fn board_call(sid: &str, call: &CallRecord, memo: Option<&Memo>) -> B
     BoardCall {
         sid: sid.to_owned(),
         direction: call.summary.direction.as_str().to_owned(),
+        line: call.summary.line.clone(),
         customer: call.summary.customer.clone(),
         customer_display: call.summary.customer_display.clone(),
         account_id: call.summary.account_id.clone(),

@@ -35,6 +35,10 @@ use crate::store::table::{CALL_PREFIX, TRANSCRIPT_MAX_LINES, TRANSCRIPT_PREFIX, 
 use crate::store::{Cond, Item, Query, Store, StoreError};
 use crate::twilio::CallSid;
 
+/// The most recent phrases one read may ask for ([`Transcripts::last`]): a board card shows a
+/// few, so a supervisor opening the board mid-call reads a bounded page per call shown.
+pub const LAST_MAX: u32 = 20;
+
 /// The longest phrase kept, in characters; a longer one is cut (a transcription engine's final
 /// result is a sentence or two).
 pub const LINE_MAX_CHARS: usize = 1000;
@@ -166,10 +170,45 @@ impl Transcripts {
         Ok(out)
     }
 
-    /// Call `sid`'s transcript for `caller`: while the call is live, for those who may read its
-    /// memo (the operator on it, supervisors); once it ended, for anyone who reads 対応履歴,
-    /// where its memo is shown too.
-    pub async fn read(&self, caller: &Caller, sid: &CallSid) -> Result<Vec<TranscriptLine>, DomainError> {
+    /// The last `n` (1 to [`LAST_MAX`]) kept phrases of call `sid`, in the order they were
+    /// said: one query of at most `n` items read newest first.
+    pub async fn last(&self, sid: &str, n: u32) -> Result<Vec<TranscriptLine>, DomainError> {
+        let q = Query::partition(format!("{CALL_PREFIX}{sid}"))
+            .begins_with(TRANSCRIPT_PREFIX)
+            .descending()
+            .limit(n.clamp(1, LAST_MAX))
+            .eventually_consistent();
+        let mut lines: Vec<TranscriptLine> = self
+            .store
+            .query(q)
+            .await?
+            .items
+            .iter()
+            .filter_map(TranscriptLine::from_stored)
+            .collect();
+        lines.sort_by_key(|l| l.seq);
+        Ok(lines)
+    }
+
+    /// Call `sid`'s transcript for `caller` (only its `last` phrases when given, 1 to
+    /// [`LAST_MAX`], 422 otherwise): while the call is live, for those who may read its memo
+    /// (the operator on it, supervisors); once it ended, for anyone who reads 対応履歴, where its
+    /// memo is shown too.
+    pub async fn read(
+        &self,
+        caller: &Caller,
+        sid: &CallSid,
+        last: Option<u32>,
+    ) -> Result<Vec<TranscriptLine>, DomainError> {
+        if let Some(n) = last
+            && !(1..=LAST_MAX).contains(&n)
+        {
+            return Err(DomainError::invalid_field(
+                "invalid_last",
+                "last",
+                format!("last は 1 から {LAST_MAX} までの数で指定してください（{n} は範囲外です）"),
+            ));
+        }
         let call = self
             .store
             .get_eventually(&call_key(sid.as_str()))
@@ -180,7 +219,10 @@ impl Transcripts {
         if call.summary.ended_at.is_none() {
             self.memos.authorise(caller, sid).await?;
         }
-        self.lines(sid.as_str()).await
+        match last {
+            Some(n) => self.last(sid.as_str(), n).await,
+            None => self.lines(sid.as_str()).await,
+        }
     }
 
     /// The first phrase of call `sid` holding `word` (compared as search text: width, case and
@@ -195,5 +237,76 @@ impl Transcripts {
             .await?
             .into_iter()
             .find(|l| crate::text::normalize(&l.text).contains(&word)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::settings::SettingsService;
+    use crate::store::counting::CountingStore;
+    use crate::store::embedded::EmbeddedStore;
+
+    const CALL: &str = "CA11111111111111111111111111111111";
+
+    fn transcripts() -> (Transcripts, Arc<CountingStore>) {
+        let store = Arc::new(CountingStore::new(Arc::new(EmbeddedStore::in_memory().unwrap())));
+        let settings = Arc::new(SettingsService::new(store.clone(), std::time::Duration::from_secs(1)));
+        let memos = Arc::new(Memos::new(store.clone(), settings));
+        (Transcripts::new(store.clone(), memos), store)
+    }
+
+    fn heard(seq: u64) -> Heard {
+        Heard {
+            seq,
+            speaker: if seq.is_multiple_of(2) {
+                Speaker::Operator
+            } else {
+                Speaker::Customer
+            },
+            text: format!("{seq}番目の発言です。"),
+            at: "2026-12-03T01:00:00Z".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn the_last_lines_of_a_long_call_are_read_in_one_bounded_query_in_the_order_said() {
+        // Given a call of 40 phrases, kept out of order as callbacks may arrive
+        let (t, store) = transcripts();
+        for seq in (1..=40).rev() {
+            assert_eq!(t.keep(CALL, heard(seq), &[]).await.unwrap(), Kept::Stored);
+        }
+        store.reset();
+        // When the board reads the last 3
+        let last = t.last(CALL, 3).await.unwrap();
+        // Then it gets phrases 38, 39 and 40, in the order they were said, in one query
+        assert_eq!(last.iter().map(|l| l.seq).collect::<Vec<_>>(), vec![38, 39, 40]);
+        assert_eq!(last[2].text, "40番目の発言です。");
+        assert_eq!(last[2].speaker, Speaker::Operator);
+        let counts = store.counts();
+        assert_eq!((counts.queries, counts.gets), (1, 0), "{counts:?}");
+        // And asking for more than the bound reads no more than the bound
+        assert_eq!(t.last(CALL, 500).await.unwrap().len(), LAST_MAX as usize);
+        // And a call shorter than asked gives what it has
+        t.keep("CA22222222222222222222222222222222", heard(1), &[])
+            .await
+            .unwrap();
+        assert_eq!(t.last("CA22222222222222222222222222222222", 3).await.unwrap().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn asking_for_no_lines_or_too_many_is_refused_naming_the_bound() {
+        let (t, _) = transcripts();
+        let caller = Caller {
+            id: crate::ids::OperatorId::parse("sv-ito").unwrap(),
+            name: "伊藤".into(),
+            role: crate::auth::Role::Supervisor,
+        };
+        let sid = CallSid::parse(CALL).unwrap();
+        for n in [0, LAST_MAX + 1] {
+            let e = t.read(&caller, &sid, Some(n)).await.unwrap_err();
+            assert!(matches!(e, DomainError::Invalid { .. }), "{e:?}");
+            assert!(e.to_string().contains("1 から 20"), "{e}");
+        }
     }
 }

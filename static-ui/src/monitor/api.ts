@@ -14,6 +14,8 @@ export interface BoardCall {
   /** The customer's CallSid: the id of every call route. */
   sid: string;
   direction: 'inbound' | 'outbound';
+  /** Our line (E.164): the number called, or the caller ID used. */
+  line?: string;
   /** E.164. */
   customer?: string;
   /** National form (`03-1234-5678`). */
