@@ -432,8 +432,57 @@ function OutboundResults({ f }: { f: Figures }) {
   );
 }
 
+/** The call lists' result codes, in the order an operator chooses them. */
+const RESULT_CODES = ['done', 'no_answer', 'callback'] as const;
+
+/** Call-list results by result code: the centre's, each operator's and each list's. */
+function CallResults({ r }: { r: Report }) {
+  const rows = [
+    { key: 'centre', unit: t('reports.results.centre'), name: t('reports.results.all'), f: r.totals },
+    ...r.operators
+      .filter((o) => o.figures.results > 0)
+      .map((o) => ({ key: `op-${o.id}`, unit: t('reports.results.operator'), name: o.name, f: o.figures })),
+    ...r.lists.map((l) => ({ key: `list-${l.id}`, unit: t('reports.results.list'), name: l.name, f: l.figures })),
+  ];
+  return (
+    <section class="rep-table-wrap" aria-labelledby="rep-results-title">
+      <h2 id="rep-results-title">{t('reports.results.title')}</h2>
+      {!r.totals.results ? (
+        <p class="muted">{t('reports.results.none')}</p>
+      ) : (
+        <table class="rep-table rep-results" id="rep-results">
+          <thead>
+            <tr>
+              <th>{t('reports.results.unit')}</th>
+              <th>{t('reports.col.name')}</th>
+              {RESULT_CODES.map((c) => (
+                <th key={c}>{t(`callList.outcome.${c}`)}</th>
+              ))}
+              <th>{t('reports.results.total')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((row) => (
+              <tr key={row.key} data-row={row.key}>
+                <td>{row.unit}</td>
+                <th scope="row">{row.name}</th>
+                {RESULT_CODES.map((c) => (
+                  <td key={c} class="num" data-code={c}>
+                    {row.f.call_results[c] ?? 0}
+                  </td>
+                ))}
+                <td class="num">{row.f.results}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
 function Definitions({ sl }: { sl: number }) {
-  const terms = ['utilisation', 'occupancy', 'sl', 'asa', 'aht', 'abandoned', 'available'] as const;
+  const terms = ['utilisation', 'occupancy', 'sl', 'asa', 'aht', 'abandoned', 'available', 'results'] as const;
   return (
     <section class="rep-defs" id="rep-definitions" aria-labelledby="rep-defs-title">
       <h2 id="rep-defs-title">{t('reports.defs.title')}</h2>
@@ -526,6 +575,7 @@ function Reports() {
             <OperatorTable r={r} />
             <GroupTable id="rep-queues" title={t('reports.byQueue')} rows={r.queues} sl={r.service_level_seconds} />
             <GroupTable id="rep-statuses" title={t('reports.byStatus')} rows={r.statuses} sl={r.service_level_seconds} />
+            <CallResults r={r} />
             <Exports />
             <Definitions sl={r.service_level_seconds} />
           </div>
