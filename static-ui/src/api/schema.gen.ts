@@ -555,20 +555,21 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/calls/tasks/{task}/recording": {
+    "/api/calls/tasks/{task}/recording/link": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /**
-         * A voicemail's recording as WAV, read from Twilio with the console's credentials, for any
-         *     signed-in operator (the task list is shared).
-         */
-        get: operations["task_recording"];
+        get?: never;
         put?: never;
-        post?: never;
+        /**
+         * A link to play the voicemail's recording, good for 30 minutes, for anyone who may see the
+         *     task (every signed-in user: the task list is shared). The link is served by range like a
+         *     call's recording (`GET /api/media/recordings/{token}`), and each play is audited.
+         */
+        post: operations["task_recording_link"];
         delete?: never;
         options?: never;
         head?: never;
@@ -792,9 +793,9 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The live transcript of a call (リアルタイム文字起こし), in the order it was said: while the
-         *     call is live for the operator on it and supervisors, once it ended for anyone who reads
-         *     対応履歴. Empty for a call of a line that does not transcribe.
+         * The live transcript of a call (リアルタイム文字起こし), in the order it was said (or its
+         *     `last` phrases): while the call is live for the operator on it and supervisors, once it
+         *     ended for anyone who reads 対応履歴. Empty for a call of a line that does not transcribe.
          */
         get: operations["read_transcript"];
         put?: never;
@@ -1247,6 +1248,11 @@ export interface components {
             customer_display?: string | null;
             customer_held: boolean;
             direction: string;
+            /**
+             * @description Our line (the number called, or the caller ID used): the board reads the recent
+             *     transcript of a call whose line transcribes.
+             */
+            line?: string | null;
             /** @description The memo as the operator is typing it. */
             memo: string;
             memo_updated_at?: string | null;
@@ -1393,6 +1399,11 @@ export interface components {
             recording_sid?: string | null;
             recording_status?: string | null;
             requeued_at?: string | null;
+            /**
+             * @description When Twilio reported the call's live transcription started (on a line that
+             *     transcribes): a voicemail box the caller is sent to stops it before starting its own.
+             */
+            transcription_started_at?: string | null;
             /** Format: int64 */
             twilio_seq?: number | null;
             /** @description Twilio's latest CallStatus of the customer's leg, and its sequence number. */
@@ -4126,7 +4137,7 @@ export interface operations {
             };
         };
     };
-    task_recording: {
+    task_recording_link: {
         parameters: {
             query?: never;
             header?: never;
@@ -4137,22 +4148,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the recording as WAV */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "audio/wav": string;
+                    "application/json": components["schemas"]["RecordingLink"];
                 };
             };
+            /** @description no such task, or it has no recording yet */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4648,7 +4653,13 @@ export interface operations {
     };
     read_transcript: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description Only the last this many phrases (1–20), still in the order they were said: what the
+                 *     board's card of a call shows when it is opened mid-call. The whole transcript otherwise.
+                 */
+                last?: number | null;
+            };
             header?: never;
             path: {
                 call: string;
@@ -4672,6 +4683,13 @@ export interface operations {
                 content?: never;
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description last outside 1–20 */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
