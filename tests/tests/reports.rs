@@ -1,7 +1,8 @@
 //! Reports through the Twilio simulator: a hand-computed day of a small centre — two queues,
-//! calls answered, one abandoned, one held, an outgoing call that found the line busy, memos
-//! with response statuses, presence changes — and the report and the Shift_JIS history export
-//! the supervisor reads afterwards.
+//! calls answered, one abandoned, one held, 後処理 left early after each, an outgoing call to a
+//! call-list target that found the line busy and its result recorded, memos with response
+//! statuses, presence changes — and the report and the Shift_JIS history export the supervisor
+//! reads afterwards.
 
 mod support;
 
@@ -78,7 +79,7 @@ fn today() -> String {
 
 #[tokio::test]
 async fn a_days_calls_and_presence_add_up_to_the_hand_computed_report() {
-    // Given two queues, 総合窓口 (the line's) and 料金窓口 (menu option 1), no 後処理,
+    // Given two queues, 総合窓口 (the line's) and 料金窓口 (menu option 1), 後処理 of 30 s,
     let c = start().await;
     put_section(
         &c,
@@ -102,7 +103,7 @@ async fn a_days_calls_and_presence_add_up_to_the_hand_computed_report() {
     )
     .await;
     let mut handling = serde_json::to_value(&c.control.services.settings.get().await.unwrap().call_handling).unwrap();
-    handling["wrap_up_seconds"] = json!(0);
+    handling["wrap_up_seconds"] = json!(30);
     put_section(&c, "call_handling", handling).await;
     let sato = c.operator("op-sato").await;
 
@@ -124,7 +125,9 @@ async fn a_days_calls_and_presence_add_up_to_the_hand_computed_report() {
     c.sim("POST", &format!("/sim/calls/{a}/hangup"), json!({})).await;
     c.settle().await;
 
-    // Call B (その他 → 総合窓口) comes while Sato is 離席: the caller gives up in line.
+    // Call B (その他 → 総合窓口) comes while Sato is 離席 — chosen a moment into the 後処理
+    // of call A: the caller gives up in line.
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
     status(&c, &sato, "away").await;
     let b = caller(&c, "03-3333-4444", "2").await;
     queued(&c, &b).await;
@@ -142,8 +145,18 @@ async fn a_days_calls_and_presence_add_up_to_the_hand_computed_report() {
     c.settle().await;
     memo(&c, &sato, &call_c, "後日連絡", "callback").await;
 
-    // Sato, 離席 (outgoing calls are made away from the queue), dials out; the line is busy.
+    // Sato, 離席 a moment into the 後処理 (outgoing calls are made away from the queue), takes
+    // a target of the call list and dials out; the line is busy, and they record 不在.
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
     status(&c, &sato, "away").await;
+    let (s, lists) = c.api(&sato, "GET", "/api/call-lists", None).await;
+    assert_eq!(s, StatusCode::OK, "{lists}");
+    let list = lists["items"][0]["id"].as_str().unwrap().to_owned();
+    let (s, leased) = c
+        .api(&sato, "POST", &format!("/api/call-lists/{list}/lease-next"), None)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{leased}");
+    let target = leased["target"]["id"].as_str().unwrap().to_owned();
     let (_, placed) = c
         .sim(
             "POST",
@@ -164,6 +177,16 @@ async fn a_days_calls_and_presence_add_up_to_the_hand_computed_report() {
         .to_owned();
     c.sim("POST", &format!("/sim/calls/{out}/busy"), json!({})).await;
     c.settle().await;
+    let (s, v) = c
+        .api(
+            &sato,
+            "POST",
+            &format!("/api/call-lists/{list}/targets/{target}/result"),
+            Some(json!({"call_sid": out, "response_status": "absent", "outcome": "no_answer"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    // (the busy call's 後処理, left by signing off, was counted as none)
     status(&c, &sato, "offline").await;
 
     // When the supervisor reads today's report,
@@ -192,7 +215,9 @@ async fn a_days_calls_and_presence_add_up_to_the_hand_computed_report() {
     assert_eq!(t["service_level_percent"], 66.7);
     assert_eq!(t["abandon_percent"], 33.3);
     assert_eq!(t["outbound_results"], json!({"busy": 1}));
-    assert_eq!(t["wrap_up_seconds"], 0, "no 後処理 is set");
+    // 後処理: the second or so taken after each of A and C (none after the busy call).
+    let wrap = t["wrap_up_seconds"].as_u64().unwrap();
+    assert!((2..=16).contains(&wrap), "a moment after each talked call: {wrap}");
     let hold = t["hold_seconds"].as_u64().unwrap();
     assert!((1..=3).contains(&hold), "about a second and a half on hold: {hold}");
     assert_eq!(r["days"].as_array().unwrap().len(), 1);
@@ -211,9 +236,11 @@ async fn a_days_calls_and_presence_add_up_to_the_hand_computed_report() {
             ("料金窓口".to_owned(), [1, 1, 0, 1, 1, 0]),
         ]
     );
-    // per operator, with their presence,
+    // per operator, with their presence (the demo data's call-list results of the day make
+    // rows for Suzuki and Takahashi, who took no call),
     let ops = r["operators"].as_array().unwrap();
-    assert_eq!(ops.len(), 1, "{ops:#?}");
+    let ids: Vec<&str> = ops.iter().map(|o| o["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["op-sato", "op-suzuki", "op-takahashi"], "{ops:#?}");
     let op = &ops[0];
     assert_eq!(op["id"], "op-sato");
     assert_eq!(
@@ -222,6 +249,7 @@ async fn a_days_calls_and_presence_add_up_to_the_hand_computed_report() {
         "the two calls that reached Sato and the one they made"
     );
     assert_eq!(op["figures"]["hold_seconds"].as_u64().unwrap(), hold);
+    assert_eq!(op["figures"]["wrap_up_seconds"].as_u64().unwrap(), wrap);
     let p = &op["presence"];
     let login = p["login_seconds"].as_u64().unwrap();
     let away = p["status_seconds"]["away"].as_u64().unwrap_or(0);
@@ -231,7 +259,8 @@ async fn a_days_calls_and_presence_add_up_to_the_hand_computed_report() {
         p["status_seconds"].get("offline").is_none(),
         "signed off only at the end: {p}"
     );
-    // and per response status, the one chosen after the call included.
+    // per response status, the one chosen after the call included, each with the 後処理 taken
+    // after its call, in its AHT (talk + hold + 後処理);
     let statuses: Vec<(String, u64)> = r["statuses"]
         .as_array()
         .unwrap()
@@ -244,6 +273,32 @@ async fn a_days_calls_and_presence_add_up_to_the_hand_computed_report() {
         })
         .collect();
     assert_eq!(statuses, [("対応完了".to_owned(), 1), ("折り返し必要".to_owned(), 1)]);
+    let mut status_wrap = 0;
+    for s in r["statuses"].as_array().unwrap().iter().take(2) {
+        let f = &s["figures"];
+        let [talk, held, wrap_s] = ["talk_seconds", "hold_seconds", "wrap_up_seconds"].map(|k| f[k].as_u64().unwrap());
+        assert!((1..=8).contains(&wrap_s), "{s}");
+        assert_eq!(
+            f["average_handle_seconds"].as_u64().unwrap(),
+            talk + held + wrap_s,
+            "{s}"
+        );
+        status_wrap += wrap_s;
+    }
+    assert_eq!(
+        status_wrap, wrap,
+        "every second of 後処理 under the status its call ended with"
+    );
+    // and the call list's results by code: Sato's 不在 beside the demo data's 完了 (Sato), 不在
+    // (Suzuki) and 再架電 (Takahashi) recorded when the runtime started.
+    let codes = |f: &Value| ["done", "no_answer", "callback"].map(|k| f["call_results"][k].as_u64().unwrap_or(0));
+    assert_eq!((t["results"].as_u64(), codes(t)), (Some(4), [1, 2, 1]), "{t:#}");
+    let by_operator: Vec<[u64; 3]> = ops.iter().map(|o| codes(&o["figures"])).collect();
+    assert_eq!(by_operator, [[1, 1, 0], [0, 1, 0], [0, 0, 1]]);
+    let lists = r["lists"].as_array().unwrap();
+    assert_eq!(lists.len(), 1, "{lists:#?}");
+    assert_eq!(lists[0]["name"], "春の更新キャンペーン");
+    assert_eq!(codes(&lists[0]["figures"]), [1, 2, 1]);
 
     // The history export in Shift_JIS holds the four calls; ① is kept and 𠮷 becomes 〓.
     let resp = c
