@@ -1,8 +1,9 @@
 // The reports page (/reports) in Chromium against the local runtime and its Twilio simulator.
 // Calls are arranged through the simulator and the API (Sato answers one call and saves its memo
-// with a response status; a second caller gives up in line while Sato is 離席); the supervisor
-// works the page: the figures, the tables, the definitions, and the history saved as Shift_JIS
-// with its progress, decoded back here.
+// with a response status; a second caller gives up in line while Sato is 離席, chosen a moment into
+// the call's 後処理); the supervisor works the page: the figures, the tables (the 後処理 under
+// the response status, the call lists' results by code beside the demo data's), the definitions,
+// and the history saved as Shift_JIS with its progress, decoded back here.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
@@ -38,7 +39,8 @@ describe('the reports page', { timeout: 240_000 }, () => {
     assert.equal(memo.status, 200, JSON.stringify(memo.body));
     await sim('POST', `/sim/calls/${first}/hangup`, {});
     await simUntil(console_.url, { settled: true });
-    // Sato goes 離席; a second caller gives up waiting.
+    // Sato goes 離席 a moment into the call's 後処理; a second caller gives up waiting.
+    await new Promise((r) => setTimeout(r, 1500));
     assert.equal((await api(console_.url, 'op-sato', 'PUT', '/api/operators/me/status', { status: 'away' })).status, 200);
     const second = (await sim('POST', '/sim/calls', { from: '06-6123-4567' })).body.sid;
     await simUntil(console_.url, { call: second, status: 'in-progress', settled: true });
@@ -67,6 +69,23 @@ describe('the reports page', { timeout: 240_000 }, () => {
     await textContains(page.locator('#rep-abandoned'), '放棄率 50.0%');
     await textContains(page.locator('#rep-operators'), '佐藤');
     await textContains(page.locator('#rep-statuses'), '対応完了');
+    // The 後処理 Sato took after the call is under 対応完了, as it is theirs (column 後処理時間).
+    const wrapCell = (table, name) => page.locator(`${table} tbody tr`, { hasText: name }).locator('td').nth(9);
+    const statusWrap = await wrapCell('#rep-statuses', '対応完了').textContent();
+    assert.notEqual(statusWrap, '00:00');
+    assert.equal(statusWrap, await wrapCell('#rep-operators', '佐藤').textContent());
+    // The call lists' results by code, with their labels: the demo data's 完了 (Sato), 不在
+    // (Suzuki) and 再架電 (Takahashi), for the centre, each operator and the list.
+    const results = page.locator('#rep-results');
+    await textContains(page.locator('#rep-results-title'), '架電結果（コールリスト）');
+    assert.deepEqual(await results.locator('thead th').allTextContents(), ['集計単位', '名前', '完了', '不在', '再架電', '合計']);
+    const row = async (key) => (await results.locator(`tr[data-row="${key}"] td, tr[data-row="${key}"] th`).allTextContents()).slice(1);
+    assert.deepEqual(await row('centre'), ['全体', '1', '1', '1', '3']);
+    assert.deepEqual(await row('op-op-sato'), ['佐藤 花子', '1', '0', '0', '1']);
+    assert.deepEqual(await row('op-op-suzuki'), ['鈴木 一郎', '0', '1', '0', '1']);
+    const list = results.locator('tr[data-row^="list-"]');
+    await textContains(list, '春の更新キャンペーン');
+    assert.deepEqual((await list.locator('td.num').allTextContents()), ['1', '1', '1', '3']);
     await textContains(page.locator('#rep-definitions'), '（通話時間＋保留時間＋後処理時間＋受付可の時間）÷ ログイン時間');
     await textContains(page.locator('#rep-definitions'), '占有率');
     assert.equal(await page.locator('#rep-daily rect.rep-bar-ans').count(), 1, 'one day with an answered call');
