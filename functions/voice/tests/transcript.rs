@@ -3,7 +3,8 @@
 //! ja-JP transcription of both tracks that passes the TwiML rules, within the incoming webhook's
 //! budget (two store requests, no REST request); a line that does not transcribe starts none;
 //! the transcription callback is refused unsigned, refused when malformed, keeps each final
-//! phrase of the conversation once however often Twilio sends it, and says who spoke.
+//! phrase of the conversation once however often Twilio sends it, and says who spoke; a waiting
+//! caller sent to the voicemail box has the call's transcription stopped first, and only then.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -254,4 +255,61 @@ async fn each_final_phrase_of_the_conversation_is_kept_once_with_who_said_it() {
         ]
     );
     assert_eq!(lines[1].at, "2026-12-03T01:02:03.456Z");
+}
+
+fn started_event() -> Vec<(String, String)> {
+    [
+        ("AccountSid", ACCOUNT),
+        ("CallSid", CALL),
+        ("TranscriptionSid", "GT0123456789abcdef0123456789abcdef"),
+        ("TranscriptionEvent", "transcription-started"),
+        ("Timestamp", "2026-12-03T01:02:00.000Z"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect()
+}
+
+/// The voicemail box's document for the caller of [`CALL`] sent there from line 代表.
+async fn voicemail_box(h: &Harness) -> String {
+    let params: Vec<(String, String)> = [("CallSid", CALL), ("From", "+81312345678"), ("To", MAIN)]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let (s, twiml) = post(h, "/twilio/voice/voicemail?line=main", &params, false).await;
+    assert_eq!(s, StatusCode::OK, "{twiml}");
+    validate_twiml(&twiml).unwrap();
+    twiml
+}
+
+#[tokio::test]
+async fn a_waiting_caller_sent_to_voicemail_has_the_calls_transcription_stopped_before_the_boxs_starts() {
+    // Given a caller waiting on a line that transcribes, whose transcription Twilio started
+    let h = harness().await;
+    post(&h, "/twilio/voice/incoming", &incoming_params(MAIN), false).await;
+    let (s, body) = post(&h, &transcript_path(), &started_event(), false).await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{body}");
+    // When they are sent to the line's voicemail box
+    let twiml = voicemail_box(&h).await;
+    // Then the call's transcription is stopped by name before the box starts its own
+    let stop = twiml
+        .find(r#"<Stop><Transcription name="call" /></Stop>"#)
+        .unwrap_or_else(|| panic!("no stop: {twiml}"));
+    let start = twiml.find(r#"name="voicemail""#).expect("the box's transcription");
+    assert!(stop < start, "{twiml}");
+    // And a repeated started callback changes nothing
+    let (s, _) = post(&h, &transcript_path(), &started_event(), false).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+}
+
+#[tokio::test]
+async fn a_caller_whose_call_was_never_transcribed_reaches_voicemail_without_a_stop() {
+    // Given a caller waiting on a line that does not transcribe (no transcription started)
+    let h = harness().await;
+    post(&h, "/twilio/voice/incoming", &incoming_params(SALES), false).await;
+    // When they are sent to a voicemail box
+    let twiml = voicemail_box(&h).await;
+    // Then nothing is stopped (Twilio would be asked to stop a transcription that is not running)
+    assert!(!twiml.contains("<Stop>"), "{twiml}");
+    assert!(twiml.contains(r#"name="voicemail""#), "{twiml}");
 }
