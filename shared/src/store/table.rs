@@ -29,7 +29,7 @@
 //! | an audited action (a supervisor releasing an operator), per day (Japan time) | `AUDIT#<yyyy-mm-dd>` | `<at>#<id>` | | |
 //! | a call's completed recording filed under the day it completed (Japan time), for the retention sweep | `RECDAY#<yyyy-mm-dd>` | `<sid>` | | |
 //! | the retention sweep's place: the oldest day it has not finished | `RECDAY` | `SWEEP` | | |
-//! | a link to play a call's recording (TTL 30 minutes) | `RECLINK#<token>` | `LINK` | | |
+//! | a link to play a call's or a voicemail's recording, with who holds it (TTL 30 minutes) | `RECLINK#<token>` | `LINK` | | |
 //! | operator task (a voicemail or a callback request; the caller's CallSid) | `TASK#<sid>` | `TASK` | `PHONE#<e164>` / `TASK#<created>#<sid>` | `TASKS#open` / `<place>#<sid>`, `TASKS#done` / `<done>#<sid>` |
 //! | a voicemail left with no call of its own, as a row of its caller's account's calls | `TASK#<sid>` | `ACC` | | `ACC#<account>` / `CALL#<created>#<sid>` |
 //!
