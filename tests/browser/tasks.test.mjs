@@ -108,6 +108,13 @@ describe('the operator task list', { timeout: 180_000 }, () => {
     await shot(loser, 'tasks-taken-by-another');
 
     const media = winner.waitForResponse((r) => r.url().includes('/api/media/recordings/'));
+    // What the audit log counts as plays: the player's requests from the first byte.
+    const fromStart = [];
+    winner.on('request', (r) => {
+      if (!r.url().includes('/api/media/recordings/')) return;
+      const range = r.headers().range;
+      if (!range || /^bytes=0-(\d{3,})?$/.test(range)) fromStart.push(range ?? 'none');
+    });
     await winner.click('#task-play');
     const audio = winner.locator('#task-audio');
     await audio.waitFor();
@@ -125,6 +132,7 @@ describe('the operator task list', { timeout: 180_000 }, () => {
       el.currentTime = el.duration / 2;
     });
     await eventually(async () => ((await audio.evaluate((el) => el.currentTime)) >= duration / 2 - 0.5 ? true : null), 5000, 'the player to seek');
+    assert.deepEqual(fromStart, ['bytes=0-'], 'one play, one request from the start (one listening audited)');
     await shot(winner, 'tasks-holder-plays-recording');
 
     await winner.click('#task-done');
