@@ -17,7 +17,7 @@ use axum::routing::get;
 use serde::Deserialize;
 use shared::auth::{Caller, Role};
 use shared::domain::Services;
-use shared::domain::reports::{DayRange, EXPORT_PAGE, ExportCall, Figures, OUTBOUND_RESULTS, Report};
+use shared::domain::reports::{CALL_RESULTS, DayRange, EXPORT_PAGE, ExportCall, Figures, OUTBOUND_RESULTS, Report};
 use shared::domain::settings::Settings;
 use shared::error::{ApiError, ApiResult, DomainError};
 use shared::http::Query;
@@ -79,7 +79,8 @@ pub async fn report(
 }
 
 /// The report of a range as one CSV file: the centre's totals, then a table per day, per
-/// operator, per queue and per response status, each under its title.
+/// operator, per queue and per response status, and the call lists' results by code, each
+/// under its title.
 #[utoipa::path(get, path = "/api/reports/export", params(ExportParams), tag = "reports",
     responses((status = 200, content_type = "text/csv", body = String), (status = 422), (status = 403)))]
 #[tracing::instrument(name = "reports.export", skip_all)]
@@ -130,6 +131,25 @@ pub async fn export_report(
     csv.row(&figure_header(&["ID", "名前"]));
     for st in &r.statuses {
         csv.row(&figure_cells(&[st.id.clone(), st.name.clone()], &st.figures));
+    }
+    csv.blank();
+    csv.row(&["架電結果（コールリスト）".into()]);
+    let mut header: Vec<String> = ["集計単位", "ID", "名前"].map(String::from).to_vec();
+    header.extend(CALL_RESULTS.map(|c| result_label(c).to_owned()));
+    header.push("合計".into());
+    csv.row(&header);
+    let results = |unit: &str, id: &str, name: &str, f: &Figures| {
+        let mut cells = vec![unit.to_owned(), id.to_owned(), name.to_owned()];
+        cells.extend(CALL_RESULTS.map(|c| f.call_results.get(c).copied().unwrap_or(0).to_string()));
+        cells.push(f.results.to_string());
+        cells
+    };
+    csv.row(&results("センター", "", "全体", &r.totals));
+    for o in r.operators.iter().filter(|o| o.figures.results > 0) {
+        csv.row(&results("オペレーター", &o.id, &o.name, &o.figures));
+    }
+    for l in &r.lists {
+        csv.row(&results("コールリスト", &l.id, &l.name, &l.figures));
     }
     let name = format!("report_{}_{}", r.from, r.to);
     Ok(csv.into_response(&name, None))
@@ -416,6 +436,16 @@ fn figure_cells(first: &[String], f: &Figures) -> Vec<String> {
             .map(|r| f.outbound_results.get(*r).copied().unwrap_or(0).to_string()),
     );
     c
+}
+
+/// A call-list result code's label, as the call-list screen shows it.
+fn result_label(code: &str) -> &str {
+    match code {
+        "done" => "完了",
+        "no_answer" => "不在",
+        "callback" => "再架電",
+        other => other,
+    }
 }
 
 /// A call's final status in Japanese.

@@ -183,6 +183,7 @@ async fn the_utf8_report_export_starts_with_a_bom_and_holds_every_table() {
         "\"オペレーター別\"",
         "\"窓口別\"",
         "\"対応ステータス別\"",
+        "\"架電結果（コールリスト）\"",
     ] {
         assert!(text.contains(&format!("\r\n{title}\r\n")), "{title} in {text}");
     }
@@ -228,4 +229,46 @@ async fn deployed_the_exports_leave_the_lambda_as_the_bytes_written() {
     assert!(!errors);
     assert!(text.contains("\"2026-11-23～2026-11-23\""), "{text}");
     assert!(utf8.starts_with(b"\xEF\xBB\xBF"), "{:?}", &utf8[..8.min(utf8.len())]);
+}
+
+#[tokio::test]
+async fn the_report_export_holds_the_call_list_results_by_code_with_their_labels() {
+    // Given results Sato and Suzuki recorded on a list that day,
+    let (s, router) = centre().await;
+    let at = chrono::DateTime::parse_from_rfc3339("2026-11-23T02:00:00Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    for (op, name, code) in [
+        ("op-sato", "佐藤", "done"),
+        ("op-sato", "佐藤", "callback"),
+        ("op-suzuki", "鈴木", "no_answer"),
+    ] {
+        let ops = shared::domain::reports::result_recorded(at, op, name, "L1", "春の更新キャンペーン", code);
+        s.store.transact(ops).await.unwrap();
+    }
+    // when the report is saved,
+    let (status, _, body) = raw(
+        &router,
+        "/api/reports/export?from=2026-11-23&to=2026-11-23",
+        Role::Supervisor,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let text = String::from_utf8(body[3..].to_vec()).unwrap();
+    // then its last table counts them by code for the centre, each operator and the list.
+    let table = text
+        .split("\"架電結果（コールリスト）\"\r\n")
+        .nth(1)
+        .expect("the table");
+    let lines: Vec<&str> = table.trim_end().split("\r\n").collect();
+    assert_eq!(
+        lines,
+        [
+            "\"集計単位\",\"ID\",\"名前\",\"完了\",\"不在\",\"再架電\",\"合計\"",
+            "\"センター\",\"\",\"全体\",\"1\",\"1\",\"1\",\"3\"",
+            "\"オペレーター\",\"op-sato\",\"佐藤\",\"1\",\"0\",\"1\",\"2\"",
+            "\"オペレーター\",\"op-suzuki\",\"鈴木\",\"0\",\"1\",\"0\",\"1\"",
+            "\"コールリスト\",\"L1\",\"春の更新キャンペーン\",\"1\",\"1\",\"1\",\"3\"",
+        ]
+    );
 }
