@@ -585,7 +585,7 @@ impl Operators {
     }
 
     /// Disables or enables an operator. Disabling signs them off and takes them out of the
-    /// free list at once; on a call (or with one ringing) the call goes on and only the mark is
+    /// free list at once, their presence interval added to their report figures in that write; on a call (or with one ringing) the call goes on and only the mark is
     /// written, so wrap-up signs them off instead of freeing them. A user without a profile
     /// gets one, disabled, so the mark is there before their first sign-in. Enabling removes
     /// the mark and leaves the presence as it is (オフライン until they choose).
@@ -607,7 +607,8 @@ impl Operators {
         for _ in 0..3 {
             let idle = Cond::And(vec![Cond::Exists, Cond::AttrNotExists(field::CURRENT_CALL.into())]);
             let sign_off = signed_off(Update::default().set(field::DISABLED, true).add(field::VERSION, 1));
-            match self.store.update(&key, sign_off, Some(idle)).await {
+            // The presence it ends is added to the operator's report figures in the same write.
+            match super::reports::write_presence(self.store.as_ref(), &key, sign_off, idle).await {
                 Ok(_) => return Ok(()),
                 Err(e) if e.is_condition_failed() => {}
                 Err(e) => return Err(e.into()),

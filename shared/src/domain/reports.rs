@@ -30,8 +30,9 @@
 //! move is conditional on it). Presence is counted when the operator changes it
 //! ([`presence_ops`], in the operator's own conditional write): the time since their last
 //! change, split at midnight and where the system moved them meanwhile (routing's 離席 after a
-//! missed offer or for a callback it handed them, an admin's sign-off: see
-//! `presence_segments`); a report adds each operator's presence still open, up to the moment
+//! missed offer or for a callback it handed them, its sign-off of a disabled operator at a
+//! call's end: see `presence_segments`; an admin disabling an idle operator closes it in that
+//! write); a report adds each operator's presence still open, up to the moment
 //! it is read, without writing it.
 //!
 //! Reads: one query per month the range touches, of the sort-key range of its days, 1000 items
@@ -362,10 +363,13 @@ pub fn presence_ops(stored: &Item, now: DateTime<Utc>, new_status: &str) -> (Vec
 /// closes or reads it later:
 /// - routing sets them 離席 (away) when a call it offered rings out unanswered — how a closed
 ///   browser or a sign-out without choosing オフライン is found out — noting `missed_call_at`;
-/// - routing sets them 離席 when it hands them a callback request (`callback_task`), and an
-///   admin disabling them (or the end of the call they were on when disabled) signs them off
-///   (オフライン): the item's `status` and `status_since` say so until they next change
-///   presence or take a call.
+/// - routing sets them 離席 when it hands them a callback request (`callback_task`), and signs
+///   off (オフライン) an operator an admin disabled during a call when it ends (an admin
+///   disabling an idle operator closes the interval in that write): the item's `status` and
+///   `status_since` say so until they next change presence or take a call. A callback they
+///   dial returns them to 受付可 after it, so the time from the hand-off to the dial counts as
+///   the 受付可 it continues once they dial it (work routing gave them), as 離席 only if they
+///   change presence without dialling.
 ///
 /// 通話中 and 後処理 are not presences of their own here: calls and their 後処理 are counted
 /// within the presence they were taken in (see [`Presence`]).
@@ -2095,7 +2099,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn an_admin_disabling_an_operator_ends_their_logged_in_time() {
+    async fn an_admin_disabling_an_operator_ends_their_logged_in_time_in_the_same_write() {
         // Given Sato 受付可 for two hours,
         let store: Arc<dyn Store> = Arc::new(EmbeddedStore::in_memory().unwrap());
         let s = Services::new(store.clone());
@@ -2106,22 +2110,62 @@ mod tests {
             .set_disabled(&id, "佐藤", crate::auth::Role::Operator, true)
             .await
             .unwrap();
-        let p = today_presence(&s).await;
-        assert!(about(120, Some(&p.login_seconds)), "{p:?}");
-        // — 30 minutes ago, say —
+        // then their two hours are written to their figures with the sign-off,
+        let stored = store
+            .get(&crate::store::table::operator_key("op-sato"))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(str_attr(&stored, PRESENCE_STATUS), Some("offline"));
+        let now = Utc::now();
+        let mut written = 0;
+        for d in [report_day(now - Duration::hours(2)), report_day(now)]
+            .into_iter()
+            .collect::<std::collections::BTreeSet<_>>()
+        {
+            if let Some(item) = store.get(&report_key(&d, "O", "op-sato")).await.unwrap() {
+                written += n(&item, "login_s");
+            }
+        }
+        assert!(about(120, Some(&written)), "{written} s written");
+        // and half an hour later (the sign-off's interval moved back to say so) the report
+        // still counts two hours logged in, and the half hour signed off.
+        let since = (Utc::now() - Duration::minutes(30)).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         store
             .update(
                 &crate::store::table::operator_key("op-sato"),
-                Update::default().set("status_since", minutes_ago(30)),
+                Update::default().set(PRESENCE_SINCE, since.as_str()),
                 None,
             )
             .await
             .unwrap();
+        let p = today_presence(&s).await;
+        assert!(about(120, Some(&p.login_seconds)), "{p:?}");
+        assert!(about(30, p.status_seconds.get("offline")), "{p:?}");
+    }
+
+    #[tokio::test]
+    async fn an_operator_signed_off_by_the_system_counts_signed_off_from_then() {
+        // Given Sato 受付可 for two hours, disabled while on a call that ended 30 minutes ago
+        // (routing signed them off: オフライン since then, their own interval still open),
+        let store: Arc<dyn Store> = Arc::new(EmbeddedStore::in_memory().unwrap());
+        let s = Services::new(store.clone());
+        sato_available_since(
+            &store,
+            120,
+            &[
+                ("status", "offline".into()),
+                ("status_since", minutes_ago(30)),
+                ("disabled", true.into()),
+            ],
+        )
+        .await;
         // then the report counts 90 minutes logged in and 30 signed off,
         let p = today_presence(&s).await;
         assert!(about(90, Some(&p.login_seconds)), "{p:?}");
         assert!(about(30, p.status_seconds.get("offline")), "{p:?}");
         // and so it stays once they are enabled again and choose 受付可.
+        let id = crate::ids::OperatorId::parse("op-sato").unwrap();
         s.operators
             .set_disabled(&id, "佐藤", crate::auth::Role::Operator, false)
             .await
