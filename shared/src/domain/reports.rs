@@ -39,7 +39,9 @@
 //! a page (an item is under 1 KB, so a page is never cut by DynamoDB's 1 MB limit before). A
 //! month of a 200-operator centre with 3 queues and 6 response statuses is 31 × 210 = 6,510
 //! items: 7 query requests ([`REPORT_PAGE`]), one of the operator list (the presence still open)
-//! and the cached settings. The 92-day maximum of such a centre is at most 24 requests.
+//! and the cached settings. The 92-day maximum of such a centre is at most 24 requests. Each
+//! call list with results that day adds one item a day: ten lists dialled every day make the
+//! month 31 × 220 = 6,820 items, still 7 queries.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
