@@ -1,6 +1,6 @@
 //! The memos router: saves while typing, stale saves refused with the current text, labels and
 //! emoji kept intact, the memo in the call's history, only the operator on the call or a
-//! supervisor.
+//! supervisor; the live transcript read whole or its last lines (the board's card).
 
 use std::sync::Arc;
 
@@ -199,4 +199,51 @@ async fn limits_statuses_and_access_are_enforced() {
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_supervisor_reads_the_last_lines_of_a_live_calls_transcript_and_a_bad_count_is_422() {
+    // Given a live call of five phrases
+    let (app, services) = app().await;
+    for seq in 1..=5 {
+        let heard = shared::domain::transcripts::Heard {
+            seq,
+            speaker: shared::domain::transcripts::Speaker::Customer,
+            text: format!("{seq}番目です。"),
+            at: "2026-11-23T10:01:00Z".into(),
+        };
+        services.transcripts.keep(CALL, heard, &[]).await.unwrap();
+    }
+    let read = |query: &str| {
+        signed_in(
+            request("GET", &format!("/api/memos/{CALL}/transcript{query}")),
+            "sv-ito",
+            Role::Supervisor,
+        )
+    };
+    // When a supervisor's board asks for the last three
+    let (status, body) = call(&app, read("?last=3")).await;
+    // Then it gets phrases 3 to 5 in the order said
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let seqs: Vec<u64> = body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["seq"].as_u64().unwrap())
+        .collect();
+    assert_eq!(seqs, vec![3, 4, 5]);
+    // And without `last` the whole transcript
+    let (_, body) = call(&app, read("")).await;
+    assert_eq!(body.as_array().unwrap().len(), 5);
+    // And a count outside 1–20 is refused saying so; one that is not a number is 400
+    for bad in ["?last=0", "?last=21"] {
+        let (status, body) = call(&app, read(bad)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {body}");
+        assert!(
+            body["error"]["message"].as_str().unwrap().contains("1 から 20"),
+            "{body}"
+        );
+    }
+    let (status, _) = call(&app, read("?last=many")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
 }
