@@ -16,7 +16,7 @@ use shared::control::CallControl;
 use shared::domain::Services;
 use shared::domain::calls::{CallSummary, Direction};
 use shared::domain::operators::OperatorStatus;
-use shared::domain::routing::{QUEUE, Routing};
+use shared::domain::routing::{QUEUE, Routed, Routing};
 use shared::ids::OperatorId;
 use shared::store::embedded::EmbeddedStore;
 use shared::store::{Cond, Item, Key, Page, Query, Store, StoreError, TxOp, Update};
@@ -279,4 +279,116 @@ async fn a_herd_of_triggers_loses_at_most_one_transaction_each_and_leaves_no_cal
     let calls: std::collections::BTreeSet<&str> = held.iter().map(|(_, c)| c.as_str()).collect();
     assert_eq!(held.len(), 12, "every operator rung: {held:?}");
     assert_eq!(calls.len(), 12, "every call offered to one operator: {held:?}");
+}
+
+/// Files operator `n` in the free list as free since `since` (what their status change wrote
+/// then).
+async fn free_since(control: &CallControl, n: usize, since: chrono::DateTime<chrono::Utc>) {
+    let id = operator(n).id;
+    let at = since.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let update = Update::default().set(
+        shared::store::attr::GSI2SK,
+        shared::store::table::free_since_sk(&at, id.as_str()),
+    );
+    control
+        .services
+        .store
+        .update(&shared::store::table::operator_key(id.as_str()), update, None)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_wait_document_leaves_an_operator_who_just_came_free_to_their_own_trigger() {
+    // Given two callers waiting and an operator who came free a moment ago (their own status
+    // change is routing a call to them),
+    let (store, control) = centre(1, 2).await;
+    control
+        .services
+        .operators
+        .set_status(&operator(0).id, "available")
+        .await
+        .unwrap();
+    store.take();
+    // when the second caller's wait document routes,
+    let routed = control.services.routing.route_once_for(&sid(1)).await.unwrap();
+    // then it leaves them be: no transaction to race the operator's own, one query read.
+    let (requests, transactions, _) = store.take();
+    assert_eq!(routed, Routed::Idle);
+    assert_eq!(transactions, 0, "no transaction sent");
+    assert!(requests <= 2, "the free list and the queue: {requests}");
+    assert!(holding(&control).await.is_empty());
+    // And the first caller's own wait document offers them their own call at once,
+    let Routed::Offered(offer) = control.services.routing.route_once_for(&sid(0)).await.unwrap() else {
+        panic!("the caller first in line is offered to whoever is free");
+    };
+    assert_eq!(
+        (offer.call_sid.as_str(), offer.operator_id.as_str()),
+        (sid(0).as_str(), "op-0")
+    );
+}
+
+#[tokio::test]
+async fn a_wait_document_routes_the_call_first_in_line_to_an_operator_free_for_a_while() {
+    // Given two callers waiting and an operator free for three seconds whom nothing routed
+    // (their wrap-up ran out by itself),
+    let (store, control) = centre(1, 2).await;
+    control
+        .services
+        .operators
+        .set_status(&operator(0).id, "available")
+        .await
+        .unwrap();
+    free_since(&control, 0, chrono::Utc::now() - chrono::Duration::seconds(3)).await;
+    store.take();
+    // when the second caller's wait document routes,
+    let routed = control.services.routing.route_once_for(&sid(1)).await.unwrap();
+    // then the caller first in line is offered to them, first come first served.
+    let Routed::Offered(offer) = routed else {
+        panic!("expected an offer, got {routed:?}");
+    };
+    assert_eq!(
+        (offer.call_sid.as_str(), offer.operator_id.as_str()),
+        (sid(0).as_str(), "op-0")
+    );
+    assert_eq!(store.take().1, 1, "one routing transaction");
+}
+
+#[tokio::test]
+async fn a_calls_end_that_arrives_again_writes_nothing() {
+    // Given an operator who answered a call,
+    let (store, control) = centre(1, 1).await;
+    control
+        .services
+        .operators
+        .set_status(&operator(0).id, "available")
+        .await
+        .unwrap();
+    let offer = control.services.routing.next_offer().await.unwrap().expect("an offer");
+    let routing = &control.services.routing;
+    routing
+        .answered(&offer.call_sid, "op-0", "", &offer.offer_id)
+        .await
+        .unwrap();
+    // when the answer and then the end arrive twice (the leg's callback and the page's first
+    // call control; the status callback and the conference's end),
+    store.take();
+    routing
+        .answered(&offer.call_sid, "op-0", "", &offer.offer_id)
+        .await
+        .unwrap();
+    let (answer_again, _, _) = store.take();
+    routing.wrap_up("op-0", &offer.call_sid).await.unwrap();
+    let (first_end, _, _) = store.take();
+    routing.wrap_up("op-0", &offer.call_sid).await.unwrap();
+    let (end_again, _, _) = store.take();
+    // then the repeats only read: the call and the operator for the answer, the operator for
+    // the end (before, each sent a transaction bound to fail its condition),
+    assert_eq!(answer_again, 2, "the call and the operator read, nothing written");
+    assert_eq!(first_end, 2, "the operator read and the wrap-up written");
+    assert_eq!(end_again, 1, "the operator read, nothing written");
+    // and the operator is free of the call (the centre's wrap-up is 0 s: 受付可 again).
+    let me = control.services.operators.get(&operator(0).id).await.unwrap();
+    assert_eq!(me.status, OperatorStatus::Available);
+    assert_eq!(me.current_call, None);
 }

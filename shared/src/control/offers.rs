@@ -181,7 +181,9 @@ impl CallControl {
             }
             Err(e) => tracing::error!(error = %e, "store unavailable while waiting"),
         }
-        self.route_waiting().await;
+        // On behalf of this caller: another caller's call goes only to an operator free for a
+        // moment, who came free without routing it themselves (see `routing::FALLBACK_IDLE_MS`).
+        self.route_and_hand_up_to(OFFERS_PER_TRIGGER, Some(sid.as_str())).await;
     }
 
     /// Rings free operators for waiting calls, at most [`OFFERS_PER_TRIGGER`] (see
@@ -200,16 +202,21 @@ impl CallControl {
     /// A callback request met in its caller's place is handed to an operator instead of rung
     /// ([`Routed::CallbackHanded`]) and counts as one of the `most`. Returns the offers rung.
     pub async fn route_up_to(&self, most: usize) -> Vec<Offer> {
-        self.route_and_hand_up_to(most).await.0
+        self.route_and_hand_up_to(most, None).await.0
     }
 
-    /// [`CallControl::route_up_to`], with the operators handed a callback request.
-    async fn route_and_hand_up_to(&self, most: usize) -> (Vec<Offer>, Vec<String>) {
+    /// [`CallControl::route_up_to`], with the operators handed a callback request; on behalf of
+    /// a waiting call's wait document when `on_behalf_of` names it ([`Routing::route_once_for`]).
+    async fn route_and_hand_up_to(&self, most: usize, on_behalf_of: Option<&str>) -> (Vec<Offer>, Vec<String>) {
         let mut rung = Vec::new();
         let mut handed = Vec::new();
         let mut lapsed = 0;
         while rung.len() + handed.len() < most {
-            let offer = match self.services.routing.route_once().await {
+            let attempt = match on_behalf_of {
+                Some(sid) => self.services.routing.route_once_for(sid).await,
+                None => self.services.routing.route_once().await,
+            };
+            let offer = match attempt {
                 Ok(Routed::Offered(o)) => o,
                 Ok(Routed::CallbackHanded(h)) => {
                     handed.push(h.operator_id);
@@ -387,7 +394,7 @@ impl CallControl {
         }
         // One call offered at most, inside the operator's request: the triggers in webhooks
         // route the rest (see `route_up_to`).
-        let (rung, handed) = self.route_and_hand_up_to(1).await;
+        let (rung, handed) = self.route_and_hand_up_to(1, None).await;
         if rung.iter().any(|o| o.operator_id == caller.id.as_str()) || handed.iter().any(|o| o == caller.id.as_str()) {
             return Ok(operators.get(&caller.id).await?);
         }

@@ -557,10 +557,20 @@ fn spawn_reconciler(day: Arc<Day>, control: shared::control::CallControl, every:
         tick.tick().await;
         while !day.over.load(Ordering::SeqCst) {
             tick.tick().await;
+            let began = day.elapsed();
             match control.reconcile_within(chrono::Utc::now(), live).await {
                 Ok(r) => {
                     for _ in &r.ended {
                         day.count("call ends applied by the reconciliation");
+                    }
+                    if !r.ended.is_empty() {
+                        // How soon a lost end is applied depends on how long a run takes.
+                        println!(
+                            "    {began:>5.1} s  reconciliation: {} of {} calls asked about found ended and applied in {:.1} s",
+                            r.ended.len(),
+                            r.asked,
+                            day.elapsed() - began
+                        );
                     }
                 }
                 Err(_) => day.count("reconciliation runs that failed (tried again next run)"),
@@ -709,6 +719,13 @@ fn report(day: &Day) -> bool {
             ms.last().copied().unwrap_or(0.0),
             outcomes.join("; ")
         );
+    }
+    println!(
+        "\n  {:<64} {:>8} {:>8}",
+        "transactions by what they write", "n", "refused"
+    );
+    for (shape, (n, refused)) in day.probe.by_shape() {
+        println!("  {shape:<64} {n:>8} {refused:>8}");
     }
     println!("\n  refusals (4xx) the page saw, with the first answer of each:");
     for ((route, status), (n, body)) in day.stats.refusals() {

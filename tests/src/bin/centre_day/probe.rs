@@ -50,6 +50,30 @@ pub struct Probe {
     by_path: Mutex<BTreeMap<String, PathCounts>>,
     /// Each store request's time and outcome, by kind of request.
     by_op: Mutex<BTreeMap<&'static str, OpTimes>>,
+    /// Transactions by what they write (see [`shape`]): how many, and how many were refused.
+    by_shape: Mutex<BTreeMap<String, (u64, u64)>>,
+}
+
+/// What a transaction writes, to tell its refusals apart: each write as its verb and the kind
+/// of item (the partition key up to its first `#`), `update OP + update QUEUE + update CALL`
+/// for routing's offer.
+pub fn shape(ops: &[TxOp]) -> String {
+    let kind = |k: &Key| k.pk.split('#').next().unwrap_or_default().to_owned();
+    ops.iter()
+        .map(|o| match o {
+            TxOp::Put { item, .. } => format!(
+                "put {}",
+                item.get("PK")
+                    .and_then(|v| v.as_str())
+                    .map(|p| p.split('#').next().unwrap_or_default().to_owned())
+                    .unwrap_or_default()
+            ),
+            TxOp::Update { key, .. } => format!("update {}", kind(key)),
+            TxOp::Delete { key, .. } => format!("delete {}", kind(key)),
+            TxOp::Check { key, .. } => format!("check {}", kind(key)),
+        })
+        .collect::<Vec<_>>()
+        .join(" + ")
 }
 
 /// The store's own figures for one kind of request: how long it took and how it ended.
@@ -70,7 +94,13 @@ impl Probe {
             background: AtomicU64::new(0),
             by_path: Mutex::default(),
             by_op: Mutex::default(),
+            by_shape: Mutex::default(),
         }
+    }
+
+    /// Transactions by what they write: how many, how many refused.
+    pub fn by_shape(&self) -> BTreeMap<String, (u64, u64)> {
+        self.by_shape.lock().unwrap().clone()
     }
 
     /// Switches the outage on or off.
@@ -123,7 +153,7 @@ impl Probe {
             Err(StoreError::ConditionFailed { index: Some(i) }) => Some(format!("condition failed (write {i})")),
             Err(StoreError::ConditionFailed { index: None }) => Some("condition failed".to_owned()),
             Err(StoreError::TransactionConflict) => Some("transaction conflict".to_owned()),
-            Err(e) => Some(e.to_string().chars().take(90).collect()),
+            Err(e) => Some(e.to_string().chars().take(400).collect()),
         };
         let mut by_op = self.by_op.lock().unwrap();
         let row = by_op.entry(op).or_default();
@@ -214,7 +244,15 @@ impl Store for Probe {
     }
     async fn transact(&self, o: Vec<TxOp>) -> Result<(), StoreError> {
         self.strike(0)?;
-        self.timed("transact", self.inner.transact(o)).await
+        let shape = shape(&o);
+        let r = self.timed("transact", self.inner.transact(o)).await;
+        let mut by_shape = self.by_shape.lock().unwrap();
+        let row = by_shape.entry(shape).or_default();
+        row.0 += 1;
+        if r.is_err() {
+            row.1 += 1;
+        }
+        r
     }
     async fn batch_write(&self, p: Vec<Item>, d: Vec<Key>) -> Result<(), StoreError> {
         self.strike(0)?;
