@@ -996,7 +996,8 @@ export interface paths {
         };
         /**
          * The report of a range as one CSV file: the centre's totals, then a table per day, per
-         *     operator, per queue and per response status, each under its title.
+         *     operator, per queue and per response status, and the call lists' results by code, each
+         *     under its title.
          */
         get: operations["export_report"];
         put?: never;
