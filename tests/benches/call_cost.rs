@@ -106,7 +106,24 @@ impl Store for StreamTap {
 /// the read and write units go.
 struct Ledger {
     inner: Arc<dyn Store>,
-    rows: Mutex<BTreeMap<String, u64>>,
+    /// Per kind of request: how many, and the capacity units they used in halves of a unit (an
+    /// eventually consistent read of 4 KB is half a read unit), counted as `CountingStore` does.
+    rows: Mutex<BTreeMap<String, (u64, u64)>>,
+}
+
+/// An item's size as the counting store reckons it: its JSON length.
+fn item_bytes(item: &Item) -> u64 {
+    serde_json::to_vec(item).map(|v| v.len() as u64).unwrap_or(1024)
+}
+
+/// Read units in halves: a unit per 4 KB strongly consistent, half of one eventually.
+fn read_halves(bytes: u64, strong: bool) -> u64 {
+    bytes.div_ceil(4096).max(1) * if strong { 2 } else { 1 }
+}
+
+/// Write units in halves: a unit per 1 KB.
+fn write_halves(bytes: u64) -> u64 {
+    bytes.div_ceil(1024).max(1) * 2
 }
 
 /// The kind of item a key names: its partition key up to the first `#`, and its sort key's.
@@ -116,45 +133,81 @@ fn kind_of(key: &Key) -> String {
 }
 
 impl Ledger {
-    fn note(&self, what: String) {
-        *self.rows.lock().unwrap().entry(what).or_default() += 1;
+    fn note(&self, what: String, half_units: u64) {
+        let mut rows = self.rows.lock().unwrap();
+        let row = rows.entry(what).or_default();
+        row.0 += 1;
+        row.1 += half_units;
     }
 }
 
 #[async_trait]
 impl Store for Ledger {
     async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
-        self.note(format!("get {}", kind_of(key)));
-        self.inner.get(key).await
+        let got = self.inner.get(key).await?;
+        self.note(
+            format!("get {} (strong)", kind_of(key)),
+            read_halves(got.as_ref().map(item_bytes).unwrap_or(0), true),
+        );
+        Ok(got)
+    }
+    async fn get_eventually(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+        let got = self.inner.get_eventually(key).await?;
+        self.note(
+            format!("get {}", kind_of(key)),
+            read_halves(got.as_ref().map(item_bytes).unwrap_or(0), false),
+        );
+        Ok(got)
     }
     async fn get_many(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError> {
         let kinds: std::collections::BTreeSet<_> = keys.iter().map(kind_of).collect();
-        self.note(format!("batch get {}", kinds.into_iter().collect::<Vec<_>>().join(",")));
-        self.inner.get_many(keys).await
+        let got = self.inner.get_many(keys).await?;
+        let missing = keys.len().saturating_sub(got.len()) as u64;
+        let halves = got.iter().map(|i| read_halves(item_bytes(i), true)).sum::<u64>() + 2 * missing;
+        self.note(
+            format!("batch get {} (strong)", kinds.into_iter().collect::<Vec<_>>().join(",")),
+            halves,
+        );
+        Ok(got)
+    }
+    async fn get_many_eventually(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError> {
+        let kinds: std::collections::BTreeSet<_> = keys.iter().map(kind_of).collect();
+        let got = self.inner.get_many_eventually(keys).await?;
+        let missing = keys.len().saturating_sub(got.len()) as u64;
+        let halves = got.iter().map(|i| read_halves(item_bytes(i), false)).sum::<u64>() + missing;
+        self.note(
+            format!("batch get {}", kinds.into_iter().collect::<Vec<_>>().join(",")),
+            halves,
+        );
+        Ok(got)
     }
     async fn put(&self, item: Item, cond: Option<Cond>) -> Result<(), StoreError> {
-        self.note(format!(
-            "put {}",
-            Key::of(&item).map(|k| kind_of(&k)).unwrap_or_default()
-        ));
+        let what = format!("put {}", Key::of(&item).map(|k| kind_of(&k)).unwrap_or_default());
+        self.note(what, write_halves(item_bytes(&item)));
         self.inner.put(item, cond).await
     }
     async fn update(&self, key: &Key, update: Update, cond: Option<Cond>) -> Result<Item, StoreError> {
-        self.note(format!("update {}", kind_of(key)));
-        self.inner.update(key, update, cond).await
+        let updated = self.inner.update(key, update, cond).await;
+        let halves = updated.as_ref().map(|i| write_halves(item_bytes(i))).unwrap_or(2);
+        let refused = if updated.is_err() { " (refused)" } else { "" };
+        self.note(format!("update {}{refused}", kind_of(key)), halves);
+        updated
     }
     async fn delete(&self, key: &Key, cond: Option<Cond>) -> Result<(), StoreError> {
-        self.note(format!("delete {}", kind_of(key)));
+        self.note(format!("delete {}", kind_of(key)), 2);
         self.inner.delete(key, cond).await
     }
     async fn query(&self, query: Query) -> Result<Page, StoreError> {
         let head = query.pk.split('#').next().unwrap_or("").to_owned();
-        self.note(format!(
+        let strong = query.is_consistent();
+        let what = format!(
             "query {:?} {head}{}",
             query.index,
-            if query.is_consistent() { " (strong)" } else { "" }
-        ));
-        self.inner.query(query).await
+            if strong { " (strong)" } else { "" }
+        );
+        let page = self.inner.query(query).await?;
+        self.note(what, read_halves(page.items.iter().map(item_bytes).sum(), strong));
+        Ok(page)
     }
     async fn transact(&self, ops: Vec<TxOp>) -> Result<(), StoreError> {
         let kinds: Vec<String> = ops
@@ -166,11 +219,23 @@ impl Store for Ledger {
                 TxOp::Check { key, .. } => format!("check {}", kind_of(key)),
             })
             .collect();
-        self.note(format!("transact [{}]", kinds.join(", ")));
+        // Doubled inside a transaction; an update or a check counted as one unit, as the counting store does.
+        let halves: u64 = ops
+            .iter()
+            .map(|op| match op {
+                TxOp::Put { item, .. } => 2 * write_halves(item_bytes(item)),
+                _ => 4,
+            })
+            .sum();
+        self.note(format!("transact [{}]", kinds.join(", ")), halves);
         self.inner.transact(ops).await
     }
     async fn batch_write(&self, puts: Vec<Item>, deletes: Vec<Key>) -> Result<(), StoreError> {
-        self.note(format!("batch write {} puts, {} deletes", puts.len(), deletes.len()));
+        let halves = puts.iter().map(|i| write_halves(item_bytes(i))).sum::<u64>() + 2 * deletes.len() as u64;
+        self.note(
+            format!("batch write {} puts, {} deletes", puts.len(), deletes.len()),
+            halves,
+        );
         self.inner.batch_write(puts, deletes).await
     }
 }
@@ -632,9 +697,11 @@ async fn main() {
         for (route, n) in &inv.by_route {
             println!("| {route} | {n} |");
         }
-        println!("\n| store request (item: partition/sort key kind) | per call |\n|---|---:|");
-        for (what, n) in ledger.rows.lock().unwrap().iter() {
-            println!("| {what} | {n} |");
+        println!(
+            "\n| store request (item: partition/sort key kind; reads eventually consistent unless marked) | per call | ≈ units |\n|---|---:|---:|"
+        );
+        for (what, (n, halves)) in ledger.rows.lock().unwrap().iter() {
+            println!("| {what} | {n} | {:.1} |", *halves as f64 / 2.0);
         }
     }
     let per_call = invocations as f64 * prices.per_million_requests / 1e6

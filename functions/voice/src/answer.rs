@@ -41,11 +41,12 @@ pub(crate) fn callback_outcome(result: Result<(), ControlError>, what: &str) -> 
 
 /// A conference's participant events reach the conference webhook. Only the first
 /// participant's settings count on Twilio, so every participant that may be first sets them.
+/// The conference's start is not asked for: the participant whose join starts it is reported
+/// joining, with the same conference SID, which is all the start was used for.
 pub(crate) fn reported(conference: Conference, st: &VoiceState) -> Conference {
     conference
         .status_callback(st.control.urls.conference_events())
         .status_callback_events(&[
-            ConferenceStatusEvent::Start,
             ConferenceStatusEvent::End,
             ConferenceStatusEvent::Join,
             ConferenceStatusEvent::Leave,

@@ -54,17 +54,15 @@ impl SoftphoneLeg {
     }
 
     /// Rings for `seconds` with the ringing heard in the conference (early media), and reports
-    /// its progress — ringing, answered, completed — to `callback`: how offers, transfers and
-    /// ring-backs ring.
+    /// its progress to `callback`: how offers, transfers and ring-backs ring. Only the answer and
+    /// the end are asked for (`completed` brings every end: no-answer, busy, failed, canceled);
+    /// a `ringing` report would be a webhook request that changes nothing, as none of the three
+    /// acts on it.
     pub fn ringing_reported(mut self, seconds: u32, callback: String) -> Self {
         self.request.timeout = Some(seconds);
         self.request.early_media = Some(true);
         self.request.status_callback = Some(callback);
-        self.request.status_callback_event = vec![
-            CallProgressEvent::Ringing,
-            CallProgressEvent::Answered,
-            CallProgressEvent::Completed,
-        ];
+        self.request.status_callback_event = vec![CallProgressEvent::Answered, CallProgressEvent::Completed];
         self.request.status_callback_method = Some(HttpMethod::Post);
         self
     }

@@ -149,18 +149,35 @@ impl CallState {
                 Cond::Lt(seq_attr.clone(), json!(ev.sequence)),
             ]),
         ]);
-        let u = Update::default()
+        let mut u = Update::default()
             .set(&field::participant(ev.label), value)
             .set(&seq_attr, ev.sequence);
-        let result = self.store.update(&call_key(conference_name), u, Some(newer)).await;
-        if ev.label == ParticipantLabel::Customer {
-            self.track_hold(conference_name, ev).await?;
+        let customer = ev.label == ParticipantLabel::Customer;
+        if customer {
+            // The customer's hold note goes in the same write (the call item is written once per
+            // event, not twice); an event older than the state recorded still leaves its note.
+            let (attr, note) = Self::hold_note(ev);
+            u = u.set(&attr, note);
         }
-        match result {
+        match self.store.update(&call_key(conference_name), u, Some(newer)).await {
             Ok(item) => Ok(CallRecord::from_item(&item)),
-            Err(e) if e.is_condition_failed() => Ok(None),
+            Err(e) if e.is_condition_failed() => {
+                if customer {
+                    self.track_hold(conference_name, ev).await?;
+                }
+                Ok(None)
+            }
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// The customer's hold note for `ev`: its attribute (by sequence number) and its value.
+    fn hold_note(ev: &ParticipantEvent) -> (String, Value) {
+        let held = ev.hold && ev.state == ParticipantState::Joined;
+        (
+            super::reports::hold_note_attr(ev.sequence),
+            super::reports::hold_note(&ev.at, held).into(),
+        )
     }
 
     /// Keeps the customer's hold time for the reports: each of the customer's events is noted
@@ -169,9 +186,8 @@ impl CallState {
     /// time on hold is read from the notes in order when the call is counted
     /// ([`super::reports::CallFacts`]).
     async fn track_hold(&self, sid: &str, ev: &ParticipantEvent) -> Result<(), DomainError> {
-        let held = ev.hold && ev.state == ParticipantState::Joined;
-        let note = super::reports::hold_note(&ev.at, held);
-        let u = Update::default().set(&super::reports::hold_note_attr(ev.sequence), note);
+        let (attr, note) = Self::hold_note(ev);
+        let u = Update::default().set(&attr, note);
         match self.store.update(&call_key(sid), u, Some(Cond::Exists)).await {
             Ok(_) => Ok(()),
             Err(e) if e.is_condition_failed() => Ok(()),
