@@ -421,6 +421,8 @@ def environment(runtime, moto_url, secret_arn):
         "USER_POOL_ID": USER_POOL["id"],
         "LIVE_ENDPOINT": f"{moto_url}/live",
         "JWT_AUDIENCE": Issuer.AUDIENCE,
+        # The settings function's page bucket (music uploads are presigned for it; no request).
+        "PAGE_BUCKET": "console-bench-page",
     }
     if USER_POOL.get("issuer"):
         env["JWT_ISSUER"] = USER_POOL["issuer"]
@@ -449,8 +451,16 @@ def run_process(cmd, events, timer, secret_arn, check):
         cwd=os.path.dirname(cmd[-1]) if cmd[0] == "node" else None,
     )
     try:
-        if not runtime.first.wait(60):
-            raise RuntimeError(f"{cmd}: no first answer within 60 s")
+        # A process that stops before it answers (its configuration refused) is reported at once,
+        # with what it said, rather than after the 60 s wait.
+        deadline = time.perf_counter() + 60
+        while not runtime.first.wait(0.05):
+            if proc.poll() is not None and not runtime.first.is_set():
+                out = proc.stdout or proc.stderr
+                log = out.read().decode(errors="replace")[-2000:] if out else ""
+                raise RuntimeError(f"{cmd}: exited with {proc.returncode} before its first answer\n{log}")
+            if time.perf_counter() > deadline:
+                raise RuntimeError(f"{cmd}: no first answer within 60 s")
         store_wait = timer.take()[0] * 1000
         if not runtime.done.wait(60):
             raise RuntimeError(f"{cmd}: no answer within 60 s")
