@@ -109,6 +109,14 @@ struct Ledger {
     /// Per kind of request: how many, and the capacity units they used in halves of a unit (an
     /// eventually consistent read of 4 KB is half a read unit), counted as `CountingStore` does.
     rows: Mutex<BTreeMap<String, (u64, u64)>>,
+    /// The same by the request that made them: (route, store request) → (how many, half units).
+    by_route: Mutex<BTreeMap<(String, String), (u64, u64)>>,
+}
+
+tokio::task_local! {
+    /// The route of the request whose handler is running (set by the counting middleware), so
+    /// the ledger can say which request made each store request.
+    static ROUTE: String;
 }
 
 /// An item's size as the counting store reckons it: its JSON length.
@@ -134,6 +142,13 @@ fn kind_of(key: &Key) -> String {
 
 impl Ledger {
     fn note(&self, what: String, half_units: u64) {
+        let route = ROUTE
+            .try_with(Clone::clone)
+            .unwrap_or_else(|_| "(outside a request: background work)".to_owned());
+        let mut by_route = self.by_route.lock().unwrap();
+        let row = by_route.entry((route, what.clone())).or_default();
+        row.0 += 1;
+        row.1 += half_units;
         let mut rows = self.rows.lock().unwrap();
         let row = rows.entry(what).or_default();
         row.0 += 1;
@@ -501,6 +516,7 @@ async fn main() {
     let ledger = Arc::new(Ledger {
         inner: tap.clone(),
         rows: Mutex::new(BTreeMap::new()),
+        by_route: Mutex::new(BTreeMap::new()),
     });
     let counting = Arc::new(CountingStore::new(ledger.clone()));
     let pushed = Arc::new(Mutex::new(Pushed::default()));
@@ -546,7 +562,7 @@ async fn main() {
                 let function = function_of(req.uri().path());
                 let route = route_of(req.method().as_str(), req.uri().path());
                 let started = Instant::now();
-                let response = next.run(req).await;
+                let response = ROUTE.scope(route.clone(), next.run(req)).await;
                 if let Some(f) = function {
                     let mut seen = seen.lock().unwrap();
                     seen.by_function.entry(f).or_default().push(started.elapsed());
@@ -582,6 +598,7 @@ async fn main() {
     }
     tap.records.store(0, Ordering::Relaxed);
     ledger.rows.lock().unwrap().clear();
+    ledger.by_route.lock().unwrap().clear();
     *pushed.lock().unwrap() = Pushed::default();
 
     // The call.
@@ -702,6 +719,10 @@ async fn main() {
         );
         for (what, (n, halves)) in ledger.rows.lock().unwrap().iter() {
             println!("| {what} | {n} | {:.1} |", *halves as f64 / 2.0);
+        }
+        println!("\n| request (route) | store request | per call | ≈ units |\n|---|---|---:|---:|");
+        for ((route, what), (n, halves)) in ledger.by_route.lock().unwrap().iter() {
+            println!("| {route} | {what} | {n} | {:.1} |", *halves as f64 / 2.0);
         }
     }
     let per_call = invocations as f64 * prices.per_million_requests / 1e6

@@ -23,6 +23,9 @@ use crate::twilio::CallSid;
 /// How often a save that met another transaction on the memo is tried again (20, 40, 80, 160 ms).
 const CONFLICT_RETRIES: u32 = 4;
 
+/// The memo item's attribute holding its response status.
+const RESPONSE_STATUS: &str = "response_status";
+
 /// How long the operator a call was handed over from may still save its memo.
 pub const HANDOVER_GRACE_MINUTES: i64 = 10;
 
@@ -161,30 +164,56 @@ impl Memos {
         } else {
             Cond::version(input.version)
         };
+        // A save that keeps the response status of the memo it replaces (nearly every save while
+        // the operator types) cannot move the call in the reports: whichever of the two versions
+        // the call's count saw, it saw this status. It is offered first on that condition, and
+        // only a save that changes the status (or a stale one) is tried on the version alone and
+        // then checks the call's count, which reads the call again strongly.
+        let same_status = match &memo.response_status {
+            Some(status) => Cond::eq(RESPONSE_STATUS, status.as_str()),
+            None => Cond::AttrNotExists(RESPONSE_STATUS.into()),
+        };
+        let mut keeping_status = input.version != 0;
+        let mut conflicts = 0u32;
         // The memo alone is written (one write unit a KB): history reads a call's memo from here,
         // not from a copy on the call, which cost a transaction of both items on every save.
         // A transaction of someone else on the memo at that moment is not a stale version: the
         // save is tried again (briefly) rather than refused with 409, which would leave the
         // operator's last words unsaved.
-        for attempt in 0u32.. {
-            match self.store.put(item.clone(), Some(cond.clone())).await {
+        loop {
+            let condition = if keeping_status {
+                Cond::And(vec![cond.clone(), same_status.clone()])
+            } else {
+                cond.clone()
+            };
+            match self.store.put(item.clone(), Some(condition)).await {
                 Ok(()) => {
-                    // A call already counted under another response status moves to this one.
-                    if str_attr(&call_item, super::reports::COUNTED_STATUS) != memo.response_status.as_deref() {
+                    let counted_as = str_attr(&call_item, super::reports::COUNTED_STATUS);
+                    // A call already counted under another response status moves to this one;
+                    // a save that kept the status moves it only when the call as read says it
+                    // is counted under another (a move an earlier save left undone).
+                    let moved = if keeping_status {
+                        call_item.contains_key(super::calls::field::COUNTED)
+                            && counted_as != memo.response_status.as_deref()
+                    } else {
+                        counted_as != memo.response_status.as_deref()
+                    };
+                    if moved {
                         super::reports::Reports::new(self.store.clone(), self.settings.clone())
                             .status_changed(call.as_str(), memo.response_status.as_deref(), memo.version)
                             .await?;
                     }
                     return Ok(memo);
                 }
+                Err(StoreError::ConditionFailed { .. }) if keeping_status => keeping_status = false,
                 Err(StoreError::ConditionFailed { .. }) => return Err(self.stale(call, &key).await),
-                Err(StoreError::TransactionConflict) if attempt < CONFLICT_RETRIES => {
-                    tokio::time::sleep(std::time::Duration::from_millis(20 << attempt)).await;
+                Err(StoreError::TransactionConflict) if conflicts < CONFLICT_RETRIES => {
+                    tokio::time::sleep(std::time::Duration::from_millis(20 << conflicts)).await;
+                    conflicts += 1;
                 }
                 Err(e) => return Err(e.into()),
             }
         }
-        unreachable!("the loop returns")
     }
 
     /// Refuses a caller who is neither on the call (or offered it, or the target of a transfer
@@ -450,6 +479,88 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(store.strong_gets.load(Ordering::SeqCst), 0);
+    }
+
+    /// A call Sato has, stored in a store that counts strong reads; `counted` marks it counted
+    /// in the reports under that response status.
+    async fn sato_call(counted: Option<&str>) -> (Arc<Behind>, Memos, CallSid) {
+        let sid = CallSid::parse("CA0123456789abcdef0123456789abcdea").unwrap();
+        let key = call_key(sid.as_str());
+        let mut call = Item::new();
+        call.insert(attr::PK.into(), key.pk.into());
+        call.insert(attr::SK.into(), key.sk.into());
+        call.insert("operator_id".into(), "op-sato".into());
+        if let Some(status) = counted {
+            call.insert(super::super::calls::field::COUNTED.into(), true.into());
+            call.insert(super::super::reports::COUNTED_STATUS.into(), status.into());
+        }
+        let store = Arc::new(Behind {
+            inner: EmbeddedStore::in_memory().unwrap(),
+            before: call.clone(),
+            strong_gets: AtomicU32::new(0),
+        });
+        store.inner.put(call, None).await.unwrap();
+        let settings = SettingsService::new(store.clone(), std::time::Duration::from_secs(5));
+        let memos = Memos::new(store.clone(), Arc::new(settings));
+        (store, memos, sid)
+    }
+
+    fn with_status(version: u64, text: &str, status: &str) -> MemoSave {
+        MemoSave {
+            response_status: Some(status.into()),
+            ..typed(version, text)
+        }
+    }
+
+    #[tokio::test]
+    async fn saves_that_keep_the_response_status_while_the_call_goes_on_do_not_read_the_call_again() {
+        // Given a live call on which Sato chose 対応完了 with the first save (which checks the
+        // call's count once),
+        let (store, memos, sid) = sato_call(None).await;
+        let sato = operator("op-sato");
+        memos
+            .save(&sato, &sid, with_status(0, "請求書", "resolved"))
+            .await
+            .unwrap();
+        assert_eq!(store.strong_gets.load(Ordering::SeqCst), 1);
+        // when Sato goes on typing with the same status,
+        for (version, text) in [(1, "請求書の再発行"), (2, "請求書の再発行を希望")] {
+            memos
+                .save(&sato, &sid, with_status(version, text, "resolved"))
+                .await
+                .unwrap();
+        }
+        // then each save is stored without reading the call again.
+        assert_eq!(store.strong_gets.load(Ordering::SeqCst), 1);
+        let memo = memos.read(&sato, &sid).await.unwrap();
+        assert_eq!((memo.version, memo.text.as_str()), (3, "請求書の再発行を希望"));
+        assert_eq!(memo.response_status.as_deref(), Some("resolved"));
+    }
+
+    #[tokio::test]
+    async fn a_save_that_changes_the_response_status_checks_the_calls_count_again() {
+        // Given a call counted under 対応完了 whose memo says so,
+        let (store, memos, sid) = sato_call(Some("resolved")).await;
+        let sato = operator("op-sato");
+        memos
+            .save(&sato, &sid, with_status(0, "請求書", "resolved"))
+            .await
+            .unwrap();
+        let before = store.strong_gets.load(Ordering::SeqCst);
+        // when Sato changes it to 折り返し必要,
+        let saved = memos
+            .save(&sato, &sid, with_status(1, "請求書、折り返し", "callback"))
+            .await
+            .unwrap();
+        // then the memo is stored with it and the call is read again to move its count,
+        assert_eq!((saved.version, saved.response_status.as_deref()), (2, Some("callback")));
+        assert!(store.strong_gets.load(Ordering::SeqCst) > before);
+        // and a stale save is still refused with the memo as it is.
+        let stale = memos
+            .save(&sato, &sid, with_status(1, "古い版", "resolved"))
+            .await
+            .unwrap_err();
+        assert!(matches!(stale, DomainError::Conflict { .. }), "{stale:?}");
     }
 
     /// A call Suzuki has now, handed over from Sato `minutes_ago` (as a record written before
