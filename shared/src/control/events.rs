@@ -116,8 +116,8 @@ impl CallControl {
                     muted: ev.muted.unwrap_or(false),
                     at: ev.timestamp.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
                 };
-                self.services.call_state.apply_participant(name, &pe).await?;
-                self.after_participant_event(name, &pe).await?;
+                let as_written = self.services.call_state.apply_participant_item(name, &pe).await?;
+                self.after_participant_event_on(name, &pe, as_written).await?;
                 if ev.event == ConferenceEvent::ParticipantJoin && label == ParticipantLabel::Customer {
                     self.route_waiting().await;
                 }

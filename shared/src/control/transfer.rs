@@ -333,10 +333,30 @@ impl CallControl {
     /// under way, the target joined, the first operator left, or the target left; and whether
     /// the customer is now held with nobody, since when.
     pub async fn after_participant_event(&self, sid: &str, ev: &ParticipantEvent) -> Result<(), ControlError> {
-        let Some(call) = self.call(sid).await? else {
-            return Ok(());
+        self.after_participant_event_on(sid, ev, None).await
+    }
+
+    /// [`Self::after_participant_event`] on the call as the event's own write left it, when it
+    /// has it (an update answers with the item as written): the call is read only when the
+    /// event was not applied (older than the state recorded) or after a transfer's or an
+    /// outside party's step here has written it again.
+    pub(crate) async fn after_participant_event_on(
+        &self,
+        sid: &str,
+        ev: &ParticipantEvent,
+        as_written: Option<CallRecord>,
+    ) -> Result<(), ControlError> {
+        let call = match as_written {
+            Some(call) => call,
+            None => match self.call(sid).await? {
+                Some(call) => call,
+                None => return Ok(()),
+            },
         };
+        // The call as known here, until a step below writes it.
+        let mut known = Some(call.clone());
         if let Some(t) = call.transfer_under_way() {
+            known = None;
             let transfers = &self.services.transfers;
             let (label, leg, seq) = (ev.label, ev.call_sid.as_str(), ev.sequence);
             let joined = ev.state == ParticipantState::Joined;
@@ -349,13 +369,17 @@ impl CallControl {
             }
             self.advance_transfer(sid).await?;
         }
-        if ev.label == ParticipantLabel::Consult
-            && ev.state == ParticipantState::Joined
-            && let Some(call) = self.call(sid).await?
-        {
-            self.outside_party_answered(sid, &call).await?;
+        if ev.label == ParticipantLabel::Consult && ev.state == ParticipantState::Joined {
+            if let Some(call) = self.call(sid).await? {
+                self.outside_party_answered(sid, &call).await?;
+            }
+            known = None;
         }
-        if let Some(call) = self.call(sid).await? {
+        let call = match known {
+            Some(call) => Some(call),
+            None => self.call(sid).await?,
+        };
+        if let Some(call) = call {
             let call = self.services.call_state.track_orphan(sid, call, &ev.at).await?;
             let operator_leg = ev.label == call.operator_label();
             if operator_leg && ev.state == ParticipantState::Left {
