@@ -43,6 +43,7 @@ both!(
     create_only_writes_refuse_an_existing_item,
     stale_versions_are_refused,
     updates_upsert_add_and_remove,
+    updates_naming_an_attribute_twice_are_refused,
     deletes_honour_conditions,
     compound_conditions,
     list_membership_conditions,

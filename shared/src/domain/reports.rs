@@ -343,13 +343,15 @@ pub fn presence_ops(stored: &Item, now: DateTime<Utc>, new_status: &str) -> (Vec
     }
     for (day, statuses) in days {
         ops.push(bucket(&day, "O", &id, name.as_deref(), |mut u| {
+            // One ADD of the day's signed-in seconds: an update may name an attribute once.
+            let mut login = 0;
             for (status, seconds) in statuses {
                 u = u.add(&format!("p_{status}_s"), seconds);
                 if status != "offline" {
-                    u = u.add("login_s", seconds);
+                    login += seconds;
                 }
             }
-            u
+            if login > 0 { u.add("login_s", login) } else { u }
         }));
     }
     let update = Update::default()

@@ -115,6 +115,24 @@ pub async fn updates_upsert_add_and_remove(s: Arc<dyn Store>) {
     .unwrap();
 }
 
+/// An update naming one attribute twice (two ADDs of one counter, a SET and a REMOVE of one
+/// name) is refused as DynamoDB refuses it ("Two document paths overlap"), alone and in a
+/// transaction, and nothing of it is written.
+pub async fn updates_naming_an_attribute_twice_are_refused(s: Arc<dyn Store>) {
+    let k = Key::new("U#2", "X");
+    let twice = Update::default().add("n", 1).add("m", 1).add("n", 2);
+    assert!(s.update(&k, twice.clone(), None).await.is_err(), "two ADDs of n");
+    let set_and_remove = Update::default().set("a", "x").remove("a");
+    assert!(s.update(&k, set_and_remove, None).await.is_err(), "SET and REMOVE of a");
+    let tx = vec![TxOp::Update {
+        key: k.clone(),
+        update: twice,
+        cond: None,
+    }];
+    assert!(s.transact(tx).await.is_err(), "the same in a transaction");
+    assert_eq!(s.get(&k).await.unwrap(), None, "nothing written");
+}
+
 /// Conditional deletes; deleting a missing item without a condition is fine.
 pub async fn deletes_honour_conditions(s: Arc<dyn Store>) {
     let k = Key::new("D#1", "X");

@@ -170,6 +170,7 @@ fn check(tx: &Connection, key: &Key, cond: Option<&Cond>, index: Option<usize>) 
 }
 
 fn updated(key: &Key, current: Option<Item>, update: &Update) -> Result<Item, StoreError> {
+    let mut named = std::collections::HashSet::new();
     for name in update
         .set
         .iter()
@@ -179,6 +180,11 @@ fn updated(key: &Key, current: Option<Item>, update: &Update) -> Result<Item, St
     {
         if name == attr::PK || name == attr::SK {
             return Err(StoreError::Invalid("key attributes cannot be updated".into()));
+        }
+        // DynamoDB refuses an update expression naming one attribute twice ("Two document
+        // paths overlap"); so does this store, or such a write would pass every test here.
+        if !named.insert(name) {
+            return Err(StoreError::Invalid(format!("two document paths overlap: {name}")));
         }
     }
     let mut item = current.unwrap_or_else(|| {
