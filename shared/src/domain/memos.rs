@@ -455,20 +455,7 @@ mod tests {
     #[tokio::test]
     async fn a_save_on_the_operators_own_call_reads_the_call_eventually_consistent_only() {
         // Given a call Sato has, as both kinds of read see it,
-        let sid = CallSid::parse("CA0123456789abcdef0123456789abcdeb").unwrap();
-        let key = call_key(sid.as_str());
-        let mut call = Item::new();
-        call.insert(attr::PK.into(), key.pk.into());
-        call.insert(attr::SK.into(), key.sk.into());
-        call.insert("operator_id".into(), "op-sato".into());
-        let store = Arc::new(Behind {
-            inner: EmbeddedStore::in_memory().unwrap(),
-            before: call.clone(),
-            strong_gets: AtomicU32::new(0),
-        });
-        store.inner.put(call, None).await.unwrap();
-        let settings = SettingsService::new(store.clone(), std::time::Duration::from_secs(5));
-        let memos = Memos::new(store.clone(), Arc::new(settings));
+        let (store, memos, sid) = sato_call(None).await;
         // when Sato saves twice, no strong read of the call is made.
         memos
             .save(&operator("op-sato"), &sid, typed(0, "折り返し"))

@@ -1578,6 +1578,23 @@ mod tests {
         assert_eq!(r.operators[0].figures.talk_seconds, 20 * 100);
     }
 
+    /// Sato, whose presence was `presence` before the call, 10 s into the 60 s 後処理 of CA01;
+    /// their operator key.
+    async fn sato_ten_seconds_into_wrap_up_of_ca01(store: &dyn Store, presence: &str) -> Key {
+        let now = Utc::now();
+        let at = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let key = crate::store::table::operator_key("op-sato");
+        let mut op = operator_item(presence, &at(now - Duration::seconds(100)));
+        op.insert("PK".into(), key.pk.clone().into());
+        op.insert("SK".into(), key.sk.clone().into());
+        op.insert("status".into(), "wrap_up".into());
+        op.insert("status_since".into(), at(now - Duration::seconds(10)).into());
+        op.insert("wrap_up_until".into(), at(now + Duration::seconds(50)).into());
+        op.insert("wrap_up_call".into(), "CA01".into());
+        store.put(op, None).await.unwrap();
+        key
+    }
+
     fn operator_item(status: &str, since: &str) -> Item {
         let mut item = Item::new();
         item.insert("id".into(), "op-sato".into());
@@ -1841,17 +1858,7 @@ mod tests {
         )
         .await;
         s.monitor.count_ended("CA01").await.unwrap();
-        let now = Utc::now();
-        let at = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-        let key = crate::store::table::operator_key("op-sato");
-        let mut op = operator_item("available", &at(now - Duration::seconds(100)));
-        op.insert("PK".into(), key.pk.clone().into());
-        op.insert("SK".into(), key.sk.clone().into());
-        op.insert("status".into(), "wrap_up".into());
-        op.insert("status_since".into(), at(now - Duration::seconds(10)).into());
-        op.insert("wrap_up_until".into(), at(now + Duration::seconds(50)).into());
-        op.insert("wrap_up_call".into(), "CA01".into());
-        store.put(op, None).await.unwrap();
+        let key = sato_ten_seconds_into_wrap_up_of_ca01(store.as_ref(), "available").await;
         // when they choose 受付可 now,
         let update = Update::default().set("status", "available");
         write_presence(store.as_ref(), &key, update, Cond::Exists)
@@ -1893,17 +1900,7 @@ mod tests {
         let resolved = &r.statuses[0].figures;
         assert_eq!(resolved.wrap_up_seconds, 60, "the planned 後処理 at the call's end");
         assert_eq!(resolved.average_handle_seconds, 80 + 20 + 60);
-        let now = Utc::now();
-        let at = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-        let key = crate::store::table::operator_key("op-sato");
-        let mut op = operator_item("available", &at(now - Duration::seconds(100)));
-        op.insert("PK".into(), key.pk.clone().into());
-        op.insert("SK".into(), key.sk.clone().into());
-        op.insert("status".into(), "wrap_up".into());
-        op.insert("status_since".into(), at(now - Duration::seconds(10)).into());
-        op.insert("wrap_up_until".into(), at(now + Duration::seconds(50)).into());
-        op.insert("wrap_up_call".into(), "CA01".into());
-        store.put(op, None).await.unwrap();
+        let key = sato_ten_seconds_into_wrap_up_of_ca01(store.as_ref(), "available").await;
         // when they choose 受付可 now,
         write_presence(
             store.as_ref(),
@@ -1972,17 +1969,7 @@ mod tests {
         memo(&s, "CA02", "resolved", 1).await;
         s.monitor.count_ended("CA01").await.unwrap();
         s.monitor.count_ended("CA02").await.unwrap();
-        let now = Utc::now();
-        let at = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-        let key = crate::store::table::operator_key("op-sato");
-        let mut op = operator_item("away", &at(now - Duration::seconds(100)));
-        op.insert("PK".into(), key.pk.clone().into());
-        op.insert("SK".into(), key.sk.clone().into());
-        op.insert("status".into(), "wrap_up".into());
-        op.insert("status_since".into(), at(now - Duration::seconds(10)).into());
-        op.insert("wrap_up_until".into(), at(now + Duration::seconds(50)).into());
-        op.insert("wrap_up_call".into(), "CA01".into());
-        store.put(op, None).await.unwrap();
+        let key = sato_ten_seconds_into_wrap_up_of_ca01(store.as_ref(), "away").await;
         // when they sign off,
         write_presence(
             store.as_ref(),
