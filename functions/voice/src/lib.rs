@@ -18,13 +18,15 @@
 //! customer's call and its line's business hours, its wait and hold music), `menu` (the line's
 //! IVR menu), `callbacks` (conference events and legs' status),
 //! `outbound` (calls placed from the page) and `recording`; `signed` reads webhooks and
-//! `answer` builds what they answer with.
+//! `answer` builds what they answer with; `origin` knows the URL Twilio called (deployed, the
+//! function's own function URL, named by each request).
 
 mod answer;
 mod callback;
 mod callbacks;
 mod incoming;
 mod menu;
+mod origin;
 mod outbound;
 mod recording;
 mod signed;
@@ -42,6 +44,7 @@ use callback::{callback_choice, callback_offer, callback_rejoin};
 use callbacks::{conference, operator_leg, ring_back, status, transfer_leg};
 use incoming::{fallback, goodbye, hold_music, incoming, wait};
 use menu::menu;
+pub use origin::FunctionUrls;
 use outbound::{join_customer, outbound};
 use recording::recording;
 pub use signed::{Params, Signed, SignedCallback, WebhookForm};
@@ -69,9 +72,14 @@ impl VoiceState {
     }
 }
 
-/// The router Lambda, the local runtime and the tests run.
+/// The router Lambda, the local runtime and the tests run: [`routes`] under the configured
+/// base URL, or, when that base names the region's function URLs, at the function URL each
+/// request came through (see [`FunctionUrls`]).
 pub fn router(state: VoiceState) -> Router {
-    routes(state)
+    match FunctionUrls::named_by(state.control.urls.base()) {
+        Some(urls) => urls.router(state),
+        None => routes(state),
+    }
 }
 
 /// This function's routes (all under `/twilio/voice`, see [`Webhook`]).
