@@ -58,6 +58,30 @@ export interface FunctionSpec {
   readonly timeoutSeconds?: number;
   /** The route-level limit of this function's routes, in place of the stage's default. */
   readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
+  /**
+   * Serves the function's routes at its own Lambda function URL (auth type NONE: a public
+   * function, `authorizer: 'none'`, checking Twilio's signature) instead of on the HTTP API.
+   */
+  readonly functionUrl?: FunctionUrlSpec;
+}
+
+/** A function served at its own Lambda function URL (see `functions.json`). */
+export interface FunctionUrlSpec {
+  /**
+   * The function's reserved concurrency: a floor no other function can take, and a cap on what
+   * a flood of unsigned requests can take from the others (beyond it Lambda answers 429).
+   */
+  readonly reservedConcurrency: number;
+}
+
+/**
+ * `PUBLIC_BASE_URL` of the function served at its function URL: the region's function URL
+ * domain, `https://lambda-url.<region>.on.aws`. The template cannot name the function's own URL
+ * (made from the function: a cycle); the function reads it from each request, whose domain
+ * Lambda names (functions/voice/src/origin.rs).
+ */
+export function regionFunctionUrls(region: string): string {
+  return `https://lambda-url.${region}.on.aws`;
 }
 
 /** What a function may do to the page bucket: exact `s3:` object actions under one prefix. */
@@ -237,7 +261,10 @@ export function loadCatalog(file: string = CATALOG_PATH): FunctionCatalog {
     }
     checkUserPoolActions(fn.name, fn.userPool);
     checkPageBucket(fn.name, fn.pageBucket);
+    checkFunctionUrl(fn);
   }
+  const atUrls = catalog.functions.filter((fn) => fn.functionUrl);
+  if (atUrls.length > 1) throw new Error(`only one function may be served at a function URL (the webhooks' one origin), got ${atUrls.map((fn) => fn.name).join(', ')}`);
   for (const t of catalog.triggers ?? []) {
     if (!/^[a-z][a-z0-9-]*$/.test(t.name)) throw new Error(`trigger name '${t.name}' is not a crate-style name`);
     if (names.has(t.name)) throw new Error(`'${t.name}' is listed twice`);
@@ -292,6 +319,16 @@ function checkLive(live: LiveSpec | undefined, names: Set<string>): void {
   if (live.functions.authorizer.table.actions.length > 0) throw new Error('the live authorizer verifies tokens only: it gets no table access');
 }
 
+function checkFunctionUrl(fn: FunctionSpec): void {
+  const url = fn.functionUrl;
+  if (url === undefined) return;
+  if (fn.authorizer !== 'none') throw new Error(`'${fn.name}': only a public function (authorizer 'none', checking Twilio's signature) may be served at a function URL`);
+  if (fn.throttle) throw new Error(`'${fn.name}': a function served at its function URL has no HTTP API route to throttle; its cap is functionUrl.reservedConcurrency`);
+  if (!Number.isInteger(url.reservedConcurrency) || url.reservedConcurrency < 1) {
+    throw new Error(`'${fn.name}': functionUrl.reservedConcurrency must be a whole number of at least 1, got ${url.reservedConcurrency}`);
+  }
+}
+
 function checkPageBucket(name: string, access: PageBucketAccess | undefined): void {
   if (access === undefined) return;
   if (!Array.isArray(access.actions) || access.actions.length === 0) throw new Error(`'${name}': pageBucket.actions must list S3 actions`);
@@ -319,11 +356,13 @@ export function routeAuthorizer(fn: FunctionSpec, route: RouteSpec): 'jwt' | 'no
 }
 
 /**
- * The routes as deployed: an `ANY` route behind the JWT authorizer becomes one route per
- * `apiMethods` entry, so that no authorized route matches a CORS preflight (OPTIONS) and API
- * Gateway answers preflights itself. Public routes (Twilio webhooks) keep `ANY`.
+ * The routes as deployed on the HTTP API: an `ANY` route behind the JWT authorizer becomes one
+ * route per `apiMethods` entry, so that no authorized route matches a CORS preflight (OPTIONS)
+ * and API Gateway answers preflights itself. Other public routes keep `ANY`. A function served
+ * at its function URL has none there.
  */
 export function deployedRoutes(catalog: FunctionCatalog, fn: FunctionSpec): RouteSpec[] {
+  if (fn.functionUrl) return [];
   return fn.routes.flatMap((route) =>
     routeAuthorizer(fn, route) === 'jwt' && route.method === 'ANY'
       ? catalog.apiMethods.map((method) => ({ method, path: route.path }))

@@ -1,7 +1,8 @@
 /**
  * The whole deployed operator console in one stack: the DynamoDB single table, the Twilio
  * credentials secret, the Cognito user pool, the page on S3 + CloudFront (with the static
- * fallback TwiML), the HTTP API with one Rust Lambda per `functions/*` crate, and the alarms.
+ * fallback TwiML), the HTTP API with one Rust Lambda per `functions/*` crate, Twilio's webhooks
+ * at the voice function's own function URL, and the alarms.
  *
  * Which functions exist, which routes they answer and what each may touch comes from
  * `infra/functions.json` (see `function-catalog.ts`); this file only turns that list into
@@ -63,6 +64,7 @@ import {
   ScheduledSpec,
   TriggerSpec,
   pascalCase,
+  regionFunctionUrls,
   timeoutOf,
   USER_POOL_ENV,
   PAGE_BUCKET_ENV,
@@ -104,6 +106,12 @@ export interface OperatorConsoleStackProps extends StackProps {
   readonly apiRateLimit?: number;
   /** Burst of the API's default stage. Default 100. */
   readonly apiBurstLimit?: number;
+  /**
+   * Reserved concurrency of the function Twilio calls at its function URL, in place of
+   * `functionUrl.reservedConcurrency` of functions.json (an account whose concurrency limit
+   * is below 100 + this cannot deploy it: Lambda keeps 100 unreserved).
+   */
+  readonly webhookConcurrency?: number;
   /** Twilio edge the page's Voice SDK connects through (written to config.json). Default `tokyo`. */
   readonly twilioEdge?: string;
   /**
@@ -174,6 +182,7 @@ export function propsFromContext(node: Node): Omit<OperatorConsoleStackProps, ke
     domain: domainFromContext(str),
     apiRateLimit: num('apiRateLimit'),
     apiBurstLimit: num('apiBurstLimit'),
+    webhookConcurrency: num('webhookConcurrency'),
     twilioEdge: str('twilioEdge'),
     logRetention: retentionDays === undefined ? undefined : (retentionDays as logs.RetentionDays),
   };
@@ -226,6 +235,8 @@ export class OperatorConsoleStack extends Stack {
   public readonly api: apigwv2.HttpApi;
   /** The HTTP API's `$default` stage (throttled; route-level limits from functions.json). */
   public apiStage!: apigwv2.HttpStage;
+  /** Where Twilio calls the webhooks: the function URL of the function functions.json serves at one. */
+  public readonly webhookUrl?: lambda.FunctionUrl;
   public readonly distribution: cloudfront.Distribution;
   public readonly alarmTopic: sns.Topic;
   /** The live channel: the WebSocket API at `/live`, its functions and the table's stream. */
@@ -242,8 +253,13 @@ export class OperatorConsoleStack extends Stack {
   private readonly catalog: FunctionCatalog;
   /** The page's files, and the music admins upload (`music/`, kept by every deploy). */
   private readonly pageBucket: s3.Bucket;
-  /** Where Twilio and the page reach the API: the page's origin (`PUBLIC_BASE_URL` of the functions). */
-  private publicBaseUrl = '';
+  /** The page's origin, where the page reaches its API. */
+  private pageOrigin = '';
+  /**
+   * Where Twilio reaches the webhooks (`PUBLIC_BASE_URL` of every function but the one Twilio
+   * calls, which reads its own function URL from each request): that function URL's origin.
+   */
+  private webhookBaseUrl = '';
   private readonly repoRoot: string;
   private readonly protectData: boolean;
   private readonly dataRemovalPolicy: RemovalPolicy;
@@ -293,15 +309,15 @@ export class OperatorConsoleStack extends Stack {
       ],
     });
     this.pageBucket = pageBucket;
-    // One origin for everything a browser or Twilio reaches: the page, its API (/api/*) and the
-    // Twilio webhooks (/twilio/*) are all served by the distribution (see infra/README.md, "One
-    // origin"). The page needs no CORS, and Twilio's URLs stay the same when the API is replaced.
+    // One origin for everything a browser reaches: the page and its API (/api/*) are served by
+    // the distribution (see infra/README.md, "One origin"), so the page needs no CORS. Twilio
+    // calls its webhooks at the voice function's own function URL instead (below).
     this.api = this.createApi(props);
     this.live = new LiveChannel(this, 'LiveChannel');
     this.distribution = this.createDistribution(pageBucket, hostedUiUrl, this.api, props.domain);
     const pageOrigin = props.domain ? `https://${props.domain.name}` : `https://${this.distribution.distributionDomainName}`;
     const pageUrl = `${pageOrigin}/`;
-    this.publicBaseUrl = pageOrigin;
+    this.pageOrigin = pageOrigin;
 
     const federated = props.federation ? this.createFederation(props.federation) : undefined;
     this.createFirstAdmin();
@@ -337,10 +353,30 @@ export class OperatorConsoleStack extends Stack {
       identitySource: ['$request.header.Authorization'],
     });
 
+    // Twilio's webhooks at a function URL (functions.json `functionUrl`): that function first,
+    // since every other function hands Twilio URLs under it (PUBLIC_BASE_URL).
+    const atUrl = this.catalog.functions.find((spec) => spec.functionUrl);
+    if (atUrl) {
+      const fn = this.createFunction(atUrl, {
+        publicBaseUrl: regionFunctionUrls(this.region),
+        reservedConcurrency: props.webhookConcurrency ?? atUrl.functionUrl!.reservedConcurrency,
+      });
+      this.functions[atUrl.name] = fn;
+      // Auth type NONE: Twilio signs every request and the function checks the signature
+      // before it reads or writes anything. CDK grants both lambda:InvokeFunctionUrl (for auth
+      // type NONE) and lambda:InvokeFunction (only via the function URL) to everyone.
+      this.webhookUrl = fn.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE, invokeMode: lambda.InvokeMode.BUFFERED });
+      // `https://<id>.lambda-url.<region>.on.aws/` without its trailing slash.
+      this.webhookBaseUrl = `https://${Fn.select(2, Fn.split('/', this.webhookUrl.url))}`;
+    } else {
+      this.webhookBaseUrl = this.pageOrigin;
+    }
+
     const throttledRoutes: { key: string; throttle: { rateLimit: number; burstLimit: number }; routes: apigwv2.HttpRoute[] }[] = [];
     for (const spec of this.catalog.functions) {
-      const fn = this.createFunction(spec);
+      const fn = this.functions[spec.name] ?? this.createFunction(spec);
       this.functions[spec.name] = fn;
+      if (deployedRoutes(this.catalog, spec).length === 0) continue;
       const integration = new HttpLambdaIntegration(`${pascalCase(spec.name)}Integration`, fn, {
         payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
       });
@@ -373,7 +409,7 @@ export class OperatorConsoleStack extends Stack {
     this.live.attach({
       table: this.table,
       build: (spec, environment) => this.rustFunction(spec, environment),
-      environment: { ...this.catalog.defaults.env, TABLE_NAME: this.table.tableName, PUBLIC_BASE_URL: this.publicBaseUrl },
+      environment: { ...this.catalog.defaults.env, TABLE_NAME: this.table.tableName, PUBLIC_BASE_URL: this.webhookBaseUrl },
       issuer: this.userPool.userPoolProviderUrl,
       audience: this.pageClient.userPoolClientId,
     });
@@ -583,8 +619,8 @@ export class OperatorConsoleStack extends Stack {
       functionAssociations: [{ eventType: cloudfront.FunctionEventType.VIEWER_REQUEST, function: pageRoutes }],
     };
     // The API behind the same distribution: nothing cached, every method, every header but
-    // Host forwarded (API Gateway answers for its own host name; the token and Twilio's
-    // signature travel unchanged), the body as it came.
+    // Host forwarded (API Gateway answers for its own host name; the token travels unchanged),
+    // the body as it came.
     const apiBehavior: cloudfront.BehaviorOptions = {
       origin: new origins.HttpOrigin(Fn.select(2, Fn.split('/', api.apiEndpoint)), {
         protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
@@ -611,7 +647,7 @@ export class OperatorConsoleStack extends Stack {
       compress: false,
     };
     return new cloudfront.Distribution(this, 'PageDistribution', {
-      comment: 'Operator console: the page, its API (/api/*), the Twilio webhooks (/twilio/*) and the fallback TwiML',
+      comment: 'Operator console: the page, its API (/api/*), the live channel (/live) and the fallback TwiML',
       defaultRootObject: 'index.html',
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
       // PriceClass_100 has no edge in Japan; 200 does.
@@ -620,10 +656,10 @@ export class OperatorConsoleStack extends Stack {
         ? { domainNames: [domain.name], certificate: acm.Certificate.fromCertificateArn(this, 'PageCertificate', domain.certificateArn) }
         : {}),
       defaultBehavior: pageBehavior,
-      // In this order: the fallback TwiML stays a static file (answered when the API is down).
+      // The fallback TwiML is a static file of the bucket, answered when the webhooks' function
+      // fails; Twilio calls the webhooks themselves at their function URL, not here.
       additionalBehaviors: {
         '/twilio/fallback.xml': pageBehavior,
-        '/twilio/*': apiBehavior,
         '/api/*': apiBehavior,
         [`/${LIVE_STAGE}`]: liveBehavior,
       },
@@ -634,7 +670,7 @@ export class OperatorConsoleStack extends Stack {
   private createApi(props: OperatorConsoleStackProps): apigwv2.HttpApi {
     const api = new apigwv2.HttpApi(this, 'OperatorApi', {
       apiName: `${this.stackName}-api`,
-      description: 'Operator console API (/api/*, Cognito JWT) and Twilio webhooks (/twilio/*, signature)',
+      description: 'Operator console API (/api/*, Cognito JWT; Twilio calls its webhooks at the voice function URL)',
       createDefaultStage: false,
     });
     const accessLogs = new logs.LogGroup(this, 'OperatorApiAccessLogs', {
@@ -675,12 +711,17 @@ export class OperatorConsoleStack extends Stack {
     };
   }
 
-  private createFunction(spec: FunctionSpec | ScheduledSpec): RustFunction {
+  /**
+   * A routed or scheduled function: the catalog's environment and grants. `at.publicBaseUrl` in
+   * place of the webhooks' origin, and `at.reservedConcurrency`, for the function Twilio calls at
+   * its own function URL.
+   */
+  private createFunction(spec: FunctionSpec | ScheduledSpec, at: { publicBaseUrl?: string; reservedConcurrency?: number } = {}): RustFunction {
     const userPool = 'userPool' in spec ? spec.userPool : undefined;
     const environment: Record<string, string> = {
       ...this.catalog.defaults.env,
       TABLE_NAME: this.table.tableName,
-      PUBLIC_BASE_URL: this.publicBaseUrl,
+      PUBLIC_BASE_URL: at.publicBaseUrl ?? this.webhookBaseUrl,
     };
     for (const secret of spec.secrets) {
       environment[this.catalog.secrets[secret].env] = this.twilioSecretFor(secret).secretArn;
@@ -688,7 +729,7 @@ export class OperatorConsoleStack extends Stack {
     if (userPool) environment[USER_POOL_ENV] = this.userPool.userPoolId;
     const pageAccess = 'pageBucket' in spec ? spec.pageBucket : undefined;
     if (pageAccess) environment[PAGE_BUCKET_ENV] = this.pageBucket.bucketName;
-    const fn = this.rustFunction(spec, environment);
+    const fn = this.rustFunction(spec, environment, at.reservedConcurrency);
     if (pageAccess) {
       fn.addToRolePolicy(
         new iam.PolicyStatement({
@@ -762,7 +803,11 @@ export class OperatorConsoleStack extends Stack {
   }
 
   /** A catalog entry's Rust function with the shared settings and a log group of its own. */
-  private rustFunction(spec: FunctionSpec | TriggerSpec | LiveFunctionSpec | ScheduledSpec, environment: Record<string, string>): RustFunction {
+  private rustFunction(
+    spec: FunctionSpec | TriggerSpec | LiveFunctionSpec | ScheduledSpec,
+    environment: Record<string, string>,
+    reservedConcurrency?: number,
+  ): RustFunction {
     const id = pascalCase(spec.name);
     const logGroup = new logs.LogGroup(this, `${id}FunctionLogs`, {
       retention: this.logRetention,
@@ -778,6 +823,7 @@ export class OperatorConsoleStack extends Stack {
       timeout: Duration.seconds(timeoutOf(this.catalog, spec)),
       environment,
       logGroup,
+      reservedConcurrentExecutions: reservedConcurrency,
     });
     // Which binary of the crate the function runs, as the SAM template's BuildProperties.Binary
     // says it: the template alone names the crate (one crate, functions/live, builds two).
@@ -1000,9 +1046,10 @@ export class OperatorConsoleStack extends Stack {
   }
 
   private createOutputs(pageUrl: string): void {
-    const api = this.publicBaseUrl;
+    const api = this.pageOrigin;
+    const hooks = this.webhookBaseUrl;
     const out = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
-    out('TwilioVoiceUrl', `${api}/twilio/voice/incoming`, 'Twilio number > Voice configuration > "A call comes in": Webhook, HTTP POST');
+    out('TwilioVoiceUrl', `${hooks}/twilio/voice/incoming`, 'Twilio number > Voice configuration > "A call comes in": Webhook, HTTP POST');
     out(
       'TwilioFallbackUrl',
       `${api}/twilio/fallback.xml`,
@@ -1012,12 +1059,17 @@ export class OperatorConsoleStack extends Stack {
     // answers 503 while the table is unavailable) instead of losing the call's end.
     out(
       'TwilioStatusCallbackUrl',
-      `${api}/twilio/voice/status#rc=3&rp=ct,rt,5xx`,
+      `${hooks}/twilio/voice/status#rc=3&rp=ct,rt,5xx`,
       'Twilio number > "Call status changes": HTTP POST (keep the #rc=… part: it makes Twilio retry)',
     );
-    out('TwilioTwimlAppVoiceUrl', `${api}/twilio/voice/outbound`, 'TwiML App > Voice Request URL: HTTP POST');
+    out('TwilioTwimlAppVoiceUrl', `${hooks}/twilio/voice/outbound`, 'TwiML App > Voice Request URL: HTTP POST');
+    out(
+      'TwilioWebhookBaseUrl',
+      hooks,
+      "Where Twilio calls the webhooks: the voice function's function URL (PUBLIC_BASE_URL of the other functions; infra/deploy provisions Twilio with it)",
+    );
     out('PageUrl', pageUrl, 'Operator console page (sign in with a Cognito user)');
-    out('ApiUrl', api, "The API's public base URL, the page's own origin (PUBLIC_BASE_URL of the functions)");
+    out('ApiUrl', api, "The API's public base URL: the page's own origin");
     out('DistributionDomainName', this.distribution.distributionDomainName, "The distribution's own name: the CNAME target of a custom domain");
     out('LiveUrl', `${api.replace(/^https:/, 'wss:')}/${LIVE_STAGE}`, "The live channel on the page's origin (WebSocket, subprotocols console.v1 and bearer.<ID token>)");
     out('UserPoolId', this.userPool.userPoolId, 'Cognito user pool: create users and add them to groups here');

@@ -29,8 +29,11 @@ def route_authorizer(fn, route):
 
 
 def deployed_routes(fn):
-    """An ANY route behind the authorizer becomes one route per apiMethods entry (see the
-    $comment of functions.json: an ANY route would capture CORS preflights)."""
+    """The routes on the HTTP API: an ANY route behind the authorizer becomes one route per
+    apiMethods entry (see the $comment of functions.json: an ANY route would capture CORS
+    preflights); a function served at its function URL has none there."""
+    if fn.get('functionUrl'):
+        return []
     routes = []
     for route in fn['routes']:
         if route_authorizer(fn, route) == 'jwt' and route['method'] == 'ANY':
@@ -50,6 +53,10 @@ def route_id(fn, route):
 
 out = []
 w = out.append
+# The function Twilio calls at its own function URL (functions.json `functionUrl`), if any: every
+# other function's PUBLIC_BASE_URL is that URL's origin (SAM names the URL <function id>Url).
+hooks = next((fn for fn in cat['functions'] if fn.get('functionUrl')), None)
+HOOKS_URL = f"{pascal(hooks['name'])}FunctionUrl" if hooks else None
 
 def write_policies(spec):
     """A function's `Policies`: its table actions, the index queries and the Twilio secret it may
@@ -84,8 +91,9 @@ Transform: AWS::Serverless-2016-10-31
 Description: >-
   Operator console backend, SAM alternative to the CDK app in infra/: the Rust functions
   (cargo-lambda, arm64, provided.al2023), the DynamoDB single table, the HTTP API with a
-  Cognito JWT authorizer on /api/* (Twilio webhooks on /twilio/* have none), the Cognito user
-  pool and the Twilio credentials secret. Generated from infra/functions.json by
+  Cognito JWT authorizer on /api/*, Twilio's webhooks at the voice function's own function URL
+  (Twilio's signature checked by the function), the Cognito user pool and the Twilio
+  credentials secret. Generated from infra/functions.json by
   infra/sam/generate.py (edit that, not this file); infra/test/sam.test.ts fails if it drifts
   from functions.json or from the CDK template. The page (S3 + CloudFront), the
   hosted fallback TwiML and most alarms are in the CDK app only (see infra/README.md); the
@@ -141,7 +149,19 @@ Parameters:
       the page is elsewhere: uploads are then refused and music is named by URL.
     Default: ''
     AllowedPattern: '^$|^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$'
-  AlarmTopicArn:
+""")
+if hooks:
+    w(f"""  WebhookConcurrency:
+    Type: Number
+    Description: >-
+      Reserved concurrency of the {hooks['name']} function, which Twilio calls at its function URL:
+      kept for it, and the most a flood of unsigned requests can take from the other functions.
+      Lambda keeps 100 of the account's concurrency unreserved: lower this on an account whose
+      limit is below 100 + it.
+    MinValue: 1
+    Default: {hooks['functionUrl']['reservedConcurrency']}
+""")
+w("""  AlarmTopicArn:
     Type: String
     Description: SNS topic the log alarms (a dependency refusing requests for good) notify. Leave empty to see them in CloudWatch only.
     Default: ''
@@ -164,8 +184,17 @@ w(f"""    MemorySize: {d['memoryMb']}
     Environment:
       Variables:
         TABLE_NAME: !Ref OperatorConsoleTable
-        # Twilio signs the URL it calls: this is the URL the functions validate against.
-        PUBLIC_BASE_URL: !Sub https://${{OperatorApi}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}
+""")
+if hooks:
+    w(f"""        # Where Twilio calls the webhooks the functions hand it: the {hooks['name']} function URL's origin
+        # (that function itself reads its URL from each request, see its own PUBLIC_BASE_URL).
+        PUBLIC_BASE_URL: !Sub
+          - https://${{Host}}
+          - Host: !Select [2, !Split ['/', !GetAtt {HOOKS_URL}.FunctionUrl]]
+""")
+else:
+    w("""        # Twilio signs the URL it calls: this is the URL the functions validate against.
+        PUBLIC_BASE_URL: !Sub https://${OperatorApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}
 """)
 for k,v in d['env'].items():
     w(f"        {k}: {v}\n")
@@ -402,9 +431,23 @@ for fn in cat['functions']:
     w(f"""      LoggingConfig:
         LogGroup: !Ref {P}FunctionLogs
 """)
-    if fn['secrets'] or fn.get('userPool') or fn.get('pageBucket'):
+    if fn.get('functionUrl'):
+        # Twilio calls it here, auth type NONE: it checks Twilio's signature before it reads or
+        # writes anything. SAM grants lambda:InvokeFunctionUrl (auth type NONE) and
+        # lambda:InvokeFunction (through the function URL only) to everyone, as CDK does.
+        w("""      FunctionUrlConfig:
+        AuthType: NONE
+        InvokeMode: BUFFERED
+      ReservedConcurrentExecutions: !Ref WebhookConcurrency
+""")
+    if fn['secrets'] or fn.get('userPool') or fn.get('pageBucket') or fn.get('functionUrl'):
         w("""      Environment:
         Variables:
+""")
+    if fn.get('functionUrl'):
+        w("""          # The region's function URL domain: the function's own URL cannot be named here
+          # (a cycle); it reads it from each request (functions/voice/src/origin.rs).
+          PUBLIC_BASE_URL: !Sub https://lambda-url.${AWS::Region}.on.aws
 """)
     if fn['secrets']:
         w("""          TWILIO_SECRET_ARN: !Ref TwilioCredentialsSecret
@@ -453,6 +496,8 @@ for fn in cat['functions']:
           MetricName: {la['metric']}
           MetricValue: '1'
 """)
+    if not deployed_routes(fn):
+        continue
     w(f"""  {P}Integration:
     Type: AWS::ApiGatewayV2::Integration
     Properties:
@@ -790,17 +835,28 @@ for la in cat['logAlarms']:
 """)
 w("""
 Outputs:
-  TwilioVoiceUrl:
+""")
+# The function URL ends with '/': the webhooks' paths follow it without one.
+hooks_base = f"${{{HOOKS_URL}.FunctionUrl}}" if hooks else "https://${OperatorApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/"
+w(f"""  TwilioVoiceUrl:
     Description: 'Twilio number > Voice configuration > "A call comes in": Webhook, HTTP POST'
-    Value: !Sub https://${OperatorApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/twilio/voice/incoming
+    Value: !Sub {hooks_base}twilio/voice/incoming
   TwilioStatusCallbackUrl:
     Description: 'Twilio number > "Call status changes": HTTP POST (keep the #rc=... part: it makes Twilio retry)'
-    Value: !Sub 'https://${OperatorApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/twilio/voice/status#rc=3&rp=ct,rt,5xx'
+    Value: !Sub '{hooks_base}twilio/voice/status#rc=3&rp=ct,rt,5xx'
   TwilioTwimlAppVoiceUrl:
     Description: 'TwiML App > Voice Request URL: HTTP POST'
-    Value: !Sub https://${OperatorApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/twilio/voice/outbound
-  ApiUrl:
-    Description: HTTP API base URL (also PUBLIC_BASE_URL of the functions)
+    Value: !Sub {hooks_base}twilio/voice/outbound
+""")
+if hooks:
+    w(f"""  TwilioWebhookBaseUrl:
+    Description: Where Twilio calls the webhooks, the {hooks['name']} function URL (PUBLIC_BASE_URL of the other functions)
+    Value: !Sub
+      - https://${{Host}}
+      - Host: !Select [2, !Split ['/', !GetAtt {HOOKS_URL}.FunctionUrl]]
+""")
+w("""  ApiUrl:
+    Description: HTTP API base URL (the page's API)
     Value: !Sub https://${OperatorApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}
   UserPoolId:
     Description: 'Cognito user pool: create users and add them to groups here'

@@ -224,9 +224,11 @@ async function main() {
   }
 
   step('Twilio: the TwiML App, the functions’ API key and each number’s voice configuration');
-  // Before a first deploy the page's address is not known yet: the plan shows a stand-in.
-  const base = outputs.ApiUrl ?? 'https://page-address-after-the-deploy.invalid';
-  const fallback = outputs.TwilioFallbackUrl ?? `${base}/twilio/fallback.xml`;
+  // Twilio calls the webhooks at the voice function's URL (TwilioWebhookBaseUrl); a stack
+  // deployed before it had one serves them on the page's origin (ApiUrl). Before a first deploy
+  // neither is known yet: the plan shows stand-ins.
+  const base = outputs.TwilioWebhookBaseUrl ?? outputs.ApiUrl ?? 'https://webhook-address-after-the-deploy.invalid';
+  const fallback = outputs.TwilioFallbackUrl ?? `${outputs.ApiUrl ?? 'https://page-address-after-the-deploy.invalid'}/twilio/fallback.xml`;
   const secretId = outputs.TwilioSecretName ?? `${o['stack-name']}/twilio`;
   const current = existing || outputs.TwilioSecretName ? await readSecret(aws, secretId) : undefined;
   const provisionArgs = [

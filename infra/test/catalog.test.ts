@@ -150,6 +150,36 @@ describe('functions.json', () => {
     assert.throws(withRoute('calls', { method: 'GET', path: '/api/media/y/{id}', authorizer: 'jwt' }), /behind the JWT authorizer/);
   });
 
+  it("serves Twilio's webhooks, and only them, at a function URL with a reserved concurrency; refuses one anywhere else", () => {
+    assert.deepEqual(
+      catalog.functions.filter((fn) => fn.functionUrl).map((fn) => [fn.name, fn.authorizer, fn.functionUrl!.reservedConcurrency]),
+      [['voice', 'none', 100]],
+    );
+    assert.deepEqual(deployedRoutes(catalog, catalog.functions.find((fn) => fn.name === 'voice')!), [], 'no route on the HTTP API');
+    const withChange = (change: (c: Json) => void) => () => {
+      const broken = JSON.parse(fs.readFileSync(CATALOG_PATH, 'utf8'));
+      change(broken);
+      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'catalog-')), 'functions.json');
+      fs.writeFileSync(file, JSON.stringify(broken));
+      try {
+        loadCatalog(file);
+      } finally {
+        fs.rmSync(path.dirname(file), { recursive: true, force: true });
+      }
+    };
+    const fnOf = (c: Json, name: string) => c.functions.find((f: Json) => f.name === name);
+    assert.throws(withChange((c) => (fnOf(c, 'crm').functionUrl = { reservedConcurrency: 10 })), /only a public function/);
+    assert.throws(withChange((c) => (fnOf(c, 'voice').throttle = { rateLimit: 250, burstLimit: 500 })), /no HTTP API route to throttle/);
+    assert.throws(withChange((c) => (fnOf(c, 'voice').functionUrl = { reservedConcurrency: 0 })), /at least 1/);
+    assert.throws(
+      withChange((c) => {
+        const twin = { ...fnOf(c, 'voice'), name: 'voice-twin', crateDir: 'functions/voice-twin', package: 'voice-twin', routes: [{ method: 'ANY', path: '/twilio2/{proxy+}' }] };
+        c.functions.push(twin);
+      }),
+      /only one function may be served at a function URL/,
+    );
+  });
+
   it('rejects a catalog that lists a route twice', () => {
     const broken = JSON.parse(fs.readFileSync(CATALOG_PATH, 'utf8'));
     broken.functions[1].routes.push(broken.functions[0].routes[0]);

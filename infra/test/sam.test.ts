@@ -161,7 +161,17 @@ describe('SAM template drift', () => {
       assert.deepEqual(Object.keys(samEnv).sort(), Object.keys(cdkEnv).sort(), fn.name);
       assert.equal(samEnv.RUST_LOG, cdkEnv.RUST_LOG, fn.name);
       assert.equal(refTarget(samEnv.TABLE_NAME), 'OperatorConsoleTable', fn.name);
-      assert.equal(refTarget(samEnv.PUBLIC_BASE_URL), 'OperatorApi', fn.name);
+      if (fn.functionUrl) {
+        assert.deepEqual(samEnv.PUBLIC_BASE_URL, { 'Fn::Sub': 'https://lambda-url.${AWS::Region}.on.aws' }, `${fn.name}: the region's function URL domain`);
+        assert.equal(cdkEnv.PUBLIC_BASE_URL, 'https://lambda-url.ap-northeast-1.on.aws', fn.name);
+      } else {
+        assert.deepEqual(
+          samEnv.PUBLIC_BASE_URL,
+          { 'Fn::Sub': ['https://${Host}', { Host: { 'Fn::Select': [2, { 'Fn::Split': ['/', { 'Fn::GetAtt': 'VoiceFunctionUrl.FunctionUrl' }] }] } }] },
+          `${fn.name}: the voice function URL's origin`,
+        );
+        assert.match(JSON.stringify(cdkEnv.PUBLIC_BASE_URL), /"Fn::GetAtt":\["VoiceFunctionFunctionUrl[0-9A-F]{8}","FunctionUrl"\]/, fn.name);
+      }
       if (samEnv.TWILIO_SECRET_ARN) assert.equal(refTarget(samEnv.TWILIO_SECRET_ARN), 'TwilioCredentialsSecret', fn.name);
     }
   });
@@ -259,8 +269,26 @@ describe('SAM template drift', () => {
     assert.equal(samSecret.Properties.SecretString, undefined);
   });
 
-  it('outputs the same Twilio webhook URLs as CDK', () => {
-    for (const name of ['TwilioVoiceUrl', 'TwilioStatusCallbackUrl', 'TwilioTwimlAppVoiceUrl', 'UserPoolId', 'TwilioSecretName', 'ApiUrl', 'LiveUrl']) {
+  it('serves Twilio\'s webhooks at the same function URL as CDK: auth type NONE, the same reserved concurrency, no other function', () => {
+    for (const fn of catalog.functions) {
+      const props = samFunctionProps(sam, samIdOf(fn.name));
+      const cdkProps = cdk.resources[cdkIdOf(fn.name)].Properties;
+      if (fn.functionUrl) {
+        assert.deepEqual(props.FunctionUrlConfig, { AuthType: 'NONE', InvokeMode: 'BUFFERED' }, fn.name);
+        assert.deepEqual(props.ReservedConcurrentExecutions, { Ref: 'WebhookConcurrency' }, fn.name);
+        assert.equal(sam.Parameters.WebhookConcurrency.Default, cdkProps.ReservedConcurrentExecutions, fn.name);
+        const [[, url]] = ofType(cdk.resources, 'AWS::Lambda::Url');
+        assert.equal(url.Properties.AuthType, 'NONE');
+        assert.equal(url.Properties.InvokeMode, 'BUFFERED');
+      } else {
+        assert.equal(props.FunctionUrlConfig, undefined, fn.name);
+        assert.equal(props.ReservedConcurrentExecutions, undefined, fn.name);
+      }
+    }
+  });
+
+  it('outputs the same Twilio webhook URLs as CDK, at the voice function URL', () => {
+    for (const name of ['TwilioVoiceUrl', 'TwilioStatusCallbackUrl', 'TwilioTwimlAppVoiceUrl', 'TwilioWebhookBaseUrl', 'UserPoolId', 'TwilioSecretName', 'ApiUrl', 'LiveUrl']) {
       assert.ok(sam.Outputs[name], `SAM output ${name}`);
       assert.ok(cdk.json.Outputs[name], `CDK output ${name}`);
     }
@@ -268,10 +296,14 @@ describe('SAM template drift', () => {
     const tail = /(\/twilio\/voice\/\w+(#[\w=&,]+)?)$/;
     const suffix = (value: Json) => tail.exec(allStrings(value).at(-1) ?? '')?.[1];
     for (const name of ['TwilioVoiceUrl', 'TwilioStatusCallbackUrl', 'TwilioTwimlAppVoiceUrl']) {
-      const samPath = tail.exec(sam.Outputs[name].Value['Fn::Sub'])?.[1];
+      // SAM: the function URL (which ends with '/') and the path; CDK: its origin and the path.
+      const sub = String(sam.Outputs[name].Value['Fn::Sub']);
+      assert.ok(sub.startsWith('${VoiceFunctionUrl.FunctionUrl}twilio/'), `${name}: ${sub}`);
+      const samPath = tail.exec(`/${sub.slice('${VoiceFunctionUrl.FunctionUrl}'.length)}`)?.[1];
       const cdkPath = suffix(cdk.json.Outputs[name].Value);
       assert.ok(samPath, name);
       assert.equal(samPath, cdkPath, name);
+      assert.match(JSON.stringify(cdk.json.Outputs[name].Value), /VoiceFunctionFunctionUrl/, name);
     }
   });
 

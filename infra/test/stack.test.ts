@@ -57,19 +57,16 @@ describe('functions and routes', () => {
     }
   });
 
-  it('puts the Cognito JWT authorizer on every /api route but a recording\'s media, and none on /twilio routes', () => {
+  it('puts the Cognito JWT authorizer on every /api route but a recording\'s media, and serves no /twilio route', () => {
     const authorizerId = logicalIdOfType('AWS::ApiGatewayV2::Authorizer');
     for (const [key, route] of routeBindings(s.resources, nameOf)) {
       if (key === 'GET /api/media/recordings/{token}') {
         assert.equal(route.authorizationType, 'NONE', key);
         assert.equal(route.authorizerId, undefined, key);
-      } else if (key.includes(' /api/')) {
+      } else {
+        assert.match(key, / \/api\//, `${key}: Twilio calls its webhooks at the voice function URL, not on the API`);
         assert.equal(route.authorizationType, 'JWT', key);
         assert.equal(route.authorizerId, authorizerId, key);
-      } else {
-        assert.match(key, / \/twilio\//);
-        assert.equal(route.authorizationType, 'NONE', key);
-        assert.equal(route.authorizerId, undefined, key);
       }
     }
   });
@@ -124,34 +121,60 @@ describe('functions and routes', () => {
     });
   });
 
-  it("gives Twilio's webhooks their own, larger route-level limit, the stage created after the routes it names", () => {
-    const [[stageId, stage]] = ofType(s.resources, 'AWS::ApiGatewayV2::Stage').filter(([id]) => !id.startsWith('LiveChannel'));
-    const voice = catalog.functions.find((fn) => fn.name === 'voice')!;
-    assert.ok(voice.throttle, 'voice has a throttle in functions.json');
-    assert.ok(voice.throttle.rateLimit > 50 && voice.throttle.burstLimit > 100, 'above the default');
-    const expected = Object.fromEntries(
-      catalog.functions
-        .filter((fn) => fn.throttle)
-        .flatMap((fn) => deployedRoutes(catalog, fn).map((r) => [routeKey(r), { ThrottlingRateLimit: fn.throttle!.rateLimit, ThrottlingBurstLimit: fn.throttle!.burstLimit }])),
+  it("serves Twilio's webhooks at the voice function's own function URL: auth type NONE, invocable by anyone through the URL only", () => {
+    const voiceId = idOf('voice');
+    assert.deepEqual(
+      catalog.functions.filter((fn) => fn.functionUrl).map((fn) => fn.name),
+      ['voice'],
     );
-    assert.deepEqual(stage.Properties.RouteSettings, expected);
-    assert.ok(expected['ANY /twilio/{proxy+}'], "the Twilio route is one of them");
-    const routeIds = ofType(s.resources, 'AWS::ApiGatewayV2::Route')
-      .filter(([, r]) => Object.keys(expected).includes(r.Properties.RouteKey))
-      .map(([id]) => id);
-    assert.equal(routeIds.length, Object.keys(expected).length);
-    for (const id of routeIds) assert.ok((s.resources[stageId].DependsOn ?? []).includes(id), `the stage depends on ${id}`);
+    const urls = ofType(s.resources, 'AWS::Lambda::Url');
+    assert.equal(urls.length, 1, 'one function URL');
+    const [[, url]] = urls;
+    assert.deepEqual(url.Properties, { AuthType: 'NONE', InvokeMode: 'BUFFERED', TargetFunctionArn: { 'Fn::GetAtt': [voiceId, 'Arn'] } }, 'no CORS: Twilio is no browser');
+    // Lambda wants both for a public function URL: InvokeFunctionUrl for auth type NONE, and
+    // InvokeFunction only through a function URL. Nobody may invoke any function otherwise.
+    const open = ofType(s.resources, 'AWS::Lambda::Permission').filter(([, p]) => p.Properties.Principal === '*');
+    assert.deepEqual(
+      open.map(([, p]) => p.Properties).sort((a, b) => a.Action.localeCompare(b.Action)),
+      [
+        { Action: 'lambda:InvokeFunction', FunctionName: { 'Fn::GetAtt': [voiceId, 'Arn'] }, InvokedViaFunctionUrl: true, Principal: '*' },
+        { Action: 'lambda:InvokeFunctionUrl', FunctionName: { 'Fn::GetAtt': [voiceId, 'Arn'] }, FunctionUrlAuthType: 'NONE', Principal: '*' },
+      ],
+    );
+    assert.equal(
+      ofType(s.resources, 'AWS::Lambda::Permission').filter(([, p]) => refTarget(p.Properties.FunctionName) === voiceId && p.Properties.Principal === 'apigateway.amazonaws.com').length,
+      0,
+      'API Gateway no longer invokes it',
+    );
   });
 
-  it('is served by the distribution at /api/* and /twilio/*, uncached, with every viewer header but Host; the fallback TwiML stays static', () => {
+  it("caps the webhooks' function with its reserved concurrency, which no other function has (overridable for a small account)", () => {
+    const voice = catalog.functions.find((fn) => fn.name === 'voice')!;
+    assert.equal(voice.functionUrl?.reservedConcurrency, 100);
+    for (const fn of catalog.functions) {
+      const reserved = s.resources[idOf(fn.name)].Properties.ReservedConcurrentExecutions;
+      assert.equal(reserved, fn.name === 'voice' ? 100 : undefined, fn.name);
+    }
+    const small = synth({ webhookConcurrency: 20 });
+    const [[, smallVoice]] = ofType(small.resources, 'AWS::Lambda::Function').filter(([id]) => id.startsWith('VoiceFunction'));
+    assert.equal(smallVoice.Properties.ReservedConcurrentExecutions, 20);
+  });
+
+  it('limits no route on its own now that no route is Twilio\'s: every route has the stage\'s limits', () => {
+    const [[, stage]] = ofType(s.resources, 'AWS::ApiGatewayV2::Stage').filter(([id]) => !id.startsWith('LiveChannel'));
+    assert.equal(stage.Properties.RouteSettings, undefined);
+    assert.deepEqual(catalog.functions.filter((fn) => fn.throttle).map((fn) => fn.name), []);
+  });
+
+  it('is served by the distribution at /api/*, uncached, with every viewer header but Host; Twilio\'s fallback TwiML is a static file there', () => {
     const dist = s.resources[logicalIdOfType('AWS::CloudFront::Distribution')].Properties.DistributionConfig;
     const apiOrigin = dist.Origins.find((o: Json) => o.CustomOriginConfig);
     assert.ok(apiOrigin, 'an origin for the API');
     assert.equal(apiOrigin.CustomOriginConfig.OriginProtocolPolicy, 'https-only');
     assert.match(JSON.stringify(apiOrigin.DomainName), new RegExp(logicalIdOfType('AWS::ApiGatewayV2::Api')));
     const behaviour = (pattern: string) => dist.CacheBehaviors.find((b: Json) => b.PathPattern === pattern);
-    assert.deepEqual(dist.CacheBehaviors.map((b: Json) => b.PathPattern), ['/twilio/fallback.xml', '/twilio/*', '/api/*', '/live'], 'the fallback matches first');
-    for (const pattern of ['/twilio/*', '/api/*']) {
+    assert.deepEqual(dist.CacheBehaviors.map((b: Json) => b.PathPattern), ['/twilio/fallback.xml', '/api/*', '/live'], 'no /twilio/* to the API: the webhooks are at their function URL');
+    for (const pattern of ['/api/*']) {
       const b = behaviour(pattern);
       assert.equal(b.TargetOriginId, apiOrigin.Id, pattern);
       assert.deepEqual([...b.AllowedMethods].sort(), ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT'], pattern);
@@ -160,7 +183,7 @@ describe('functions and routes', () => {
       assert.equal(b.FunctionAssociations, undefined, `${pattern}: no page-route rewrite`);
     }
     const fallback = behaviour('/twilio/fallback.xml');
-    assert.notEqual(fallback.TargetOriginId, apiOrigin.Id, 'the fallback is answered from the bucket even when the API is down');
+    assert.notEqual(fallback.TargetOriginId, apiOrigin.Id, 'the fallback is answered from the bucket when the webhooks fail');
     assert.deepEqual([...fallback.AllowedMethods].sort(), ['GET', 'HEAD']);
   });
 
@@ -170,11 +193,17 @@ describe('functions and routes', () => {
     assert.deepEqual(dist.Aliases, ['console.example.co.jp']);
     assert.equal(dist.ViewerCertificate.AcmCertificateArn, 'arn:aws:acm:us-east-1:123456789012:certificate/0b1e2f3a-4c5d-6e7f-8a9b-0c1d2e3f4a5b');
     const [[, voice]] = ofType(custom.resources, 'AWS::Lambda::Function').filter(([id]) => id.startsWith('VoiceFunction'));
-    assert.equal(voice.Properties.Environment.Variables.PUBLIC_BASE_URL, 'https://console.example.co.jp', 'Twilio signs the custom domain');
-    assert.equal(custom.json.Outputs.TwilioVoiceUrl.Value, 'https://console.example.co.jp/twilio/voice/incoming');
+    assert.equal(voice.Properties.Environment.Variables.PUBLIC_BASE_URL, 'https://lambda-url.ap-northeast-1.on.aws', 'Twilio still calls the function URL');
+    assert.doesNotMatch(JSON.stringify(custom.json.Outputs.TwilioVoiceUrl.Value), /console\.example\.co\.jp/);
+    assert.equal(custom.json.Outputs.TwilioFallbackUrl.Value, 'https://console.example.co.jp/twilio/fallback.xml');
     const [[, bucket]] = ofType(custom.resources, 'AWS::S3::Bucket');
     assert.deepEqual(bucket.Properties.CorsConfiguration.CorsRules[0].AllowedOrigins, ['https://console.example.co.jp'], 'music is PUT from the custom domain only');
   });
+});
+
+/** `https://<voice function URL's host>`: the origin Twilio calls the webhooks at. */
+const webhookOrigin = (): Json => ({
+  'Fn::Join': ['', ['https://', { 'Fn::Select': [2, { 'Fn::Split': ['/', { 'Fn::GetAtt': [logicalIdOfType('AWS::Lambda::Url'), 'FunctionUrl'] }] }] }]],
 });
 
 describe('environment and secrets', () => {
@@ -196,8 +225,10 @@ describe('environment and secrets', () => {
       assert.equal(env.RUST_LOG, 'info', fn.name);
       assert.deepEqual(
         env.PUBLIC_BASE_URL,
-        { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalIdOfType('AWS::CloudFront::Distribution'), 'DomainName'] }]] },
-        `${fn.name}: PUBLIC_BASE_URL is the page's origin, where Twilio and the page reach the API`,
+        fn.name === 'voice' ? 'https://lambda-url.ap-northeast-1.on.aws' : webhookOrigin(),
+        fn.name === 'voice'
+          ? "voice: the region's function URL domain (its own URL is read from each request: naming it here would be a cycle)"
+          : `${fn.name}: PUBLIC_BASE_URL is the voice function URL's origin, where Twilio calls the webhooks it is handed`,
       );
       if (env.TWILIO_SECRET_ARN) assert.deepEqual(env.TWILIO_SECRET_ARN, { Ref: secretId }, fn.name);
       if (env.PAGE_BUCKET) assert.deepEqual(env.PAGE_BUCKET, { Ref: logicalIdOfType('AWS::S3::Bucket') }, fn.name);
@@ -574,17 +605,20 @@ describe('outputs', () => {
     return s.json.Outputs[name].Value;
   };
   const cloudFrontDomain = () => ({ 'Fn::GetAtt': [logicalIdOfType('AWS::CloudFront::Distribution'), 'DomainName'] });
-  // The page's origin, where the API and the webhooks are served.
-  const apiUrl = () => 'https://';
+  /** A webhook's URL: the voice function URL's origin and the path. */
+  const webhook = (path: string) => {
+    const [, parts] = webhookOrigin()['Fn::Join'];
+    return { 'Fn::Join': ['', [...parts, path]] };
+  };
 
-  it('gives the admin the Twilio Console URLs: voice, fallback, status callback, TwiML App', () => {
-    assert.deepEqual(value('TwilioVoiceUrl'), { 'Fn::Join': ['', [apiUrl(), cloudFrontDomain(), '/twilio/voice/incoming']] });
-    assert.deepEqual(value('TwilioStatusCallbackUrl'), {
-      'Fn::Join': ['', [apiUrl(), cloudFrontDomain(), '/twilio/voice/status#rc=3&rp=ct,rt,5xx']],
-    });
-    assert.deepEqual(value('TwilioTwimlAppVoiceUrl'), { 'Fn::Join': ['', [apiUrl(), cloudFrontDomain(), '/twilio/voice/outbound']] });
+  it('gives the admin the Twilio Console URLs: voice and status callback at the function URL, the fallback on the page\'s origin, the TwiML App', () => {
+    assert.deepEqual(value('TwilioVoiceUrl'), webhook('/twilio/voice/incoming'));
+    assert.deepEqual(value('TwilioStatusCallbackUrl'), webhook('/twilio/voice/status#rc=3&rp=ct,rt,5xx'));
+    assert.deepEqual(value('TwilioTwimlAppVoiceUrl'), webhook('/twilio/voice/outbound'));
+    assert.deepEqual(value('TwilioWebhookBaseUrl'), webhookOrigin(), 'what infra/deploy provisions Twilio with');
     assert.deepEqual(value('TwilioFallbackUrl'), { 'Fn::Join': ['', ['https://', cloudFrontDomain(), '/twilio/fallback.xml']] });
     assert.match(s.json.Outputs.TwilioFallbackUrl.Description, /GET/);
+    assert.deepEqual(value('ApiUrl'), { 'Fn::Join': ['', ['https://', cloudFrontDomain()]] }, "the page's API on its own origin");
   });
 
   it('gives the page URL, user pool id and secret name', () => {

@@ -109,10 +109,10 @@ describe('infra/deploy', { timeout: 600_000 }, () => {
       /would build \d+ Lambda functions for arm64/,
       /AdminEmail=admin@example\.jp/,
       /would (create|update) application Operator console/,
-      /VoiceUrl: .* → https:\/\/page-address-after-the-deploy\.invalid\/twilio\/voice\/outbound/,
+      /VoiceUrl: .* → https:\/\/webhook-address-after-the-deploy\.invalid\/twilio\/voice\/outbound/,
       /would create api key/,
       /would update number \+81368000001/,
-      /StatusCallback: .* → https:\/\/page-address-after-the-deploy\.invalid\/twilio\/voice\/status#rc=3&rp=ct,rt,5xx/,
+      /StatusCallback: .* → https:\/\/webhook-address-after-the-deploy\.invalid\/twilio\/voice\/status#rc=3&rp=ct,rt,5xx/,
       /would store account_sid, auth_token, api_key_sid, api_key_secret, twiml_app_sid/,
       /Regulatory Bundle/,
       /Geo permissions/,
@@ -127,6 +127,7 @@ describe('infra/deploy', { timeout: 600_000 }, () => {
   test('--twilio-only on a deployed stack provisions Twilio and stores the secret; a second run changes nothing', async () => {
     // A deployed stack: its outputs and its placeholder secret, as the CDK app leaves them.
     const page = 'https://d111111abcdef8.cloudfront.net';
+    const hooks = 'https://q3xk7v2mdl5wq4gxsiy6nn7hbu0ojzcf.lambda-url.ap-northeast-1.on.aws';
     await aws.secrets.send(new CreateSecretCommand({ Name: 'OperatorConsole/twilio', SecretString: JSON.stringify({ account_sid: '', api_key_sid: '', api_key_secret: '', twiml_app_sid: '', auth_token: 'PlaceholderPlaceholderPlaceholde' }) }));
     await aws.cloudformation.send(
       new CreateStackCommand({
@@ -136,6 +137,7 @@ describe('infra/deploy', { timeout: 600_000 }, () => {
           Outputs: {
             PageUrl: { Value: `${page}/` },
             ApiUrl: { Value: page },
+            TwilioWebhookBaseUrl: { Value: hooks },
             TwilioFallbackUrl: { Value: `${page}/twilio/fallback.xml` },
             TwilioSecretName: { Value: 'OperatorConsole/twilio' },
           },
@@ -154,7 +156,8 @@ describe('infra/deploy', { timeout: 600_000 }, () => {
     assert.ok(stored.api_key_secret, 'the new key’s secret, shown once, is kept');
     assert.match(stored.twiml_app_sid, /^AP[0-9a-f]{32}$/);
     const numbers = (await (await fetch(`${sim.url}/sim/state`)).json()).incoming_phone_numbers;
-    assert.match(JSON.stringify(numbers), /d111111abcdef8\.cloudfront\.net\/twilio\/voice\/incoming/, 'the number calls the deployed page origin');
+    assert.match(JSON.stringify(numbers), /q3xk7v2mdl5wq4gxsiy6nn7hbu0ojzcf\.lambda-url\.ap-northeast-1\.on\.aws\/twilio\/voice\/incoming/, 'the number calls the voice function URL');
+    assert.match(JSON.stringify(numbers), /d111111abcdef8\.cloudfront\.net\/twilio\/fallback\.xml/, 'and falls back to the static TwiML on the page origin');
 
     const second = await deploy(['--twilio-only', '--number', '03-6800-0001', '--twilio-api-base', sim.url], env);
     assert.equal(second.code, 0, second.out);
