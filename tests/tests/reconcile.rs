@@ -363,3 +363,122 @@ async fn a_call_the_restarted_simulator_does_not_know_frees_its_operator_and_end
         "settled for good: {report:?}"
     );
 }
+
+/// Sets how long a customer may be held with nobody and how long an operator's phone rings, as
+/// the admin does (5 s each, the least allowed, for a test that does not wait a minute).
+async fn heal_quickly(c: &Console) {
+    let admin = c.sign_in("admin-watanabe").await;
+    let (_, settings) = c.api(&admin, "GET", "/api/settings", None).await;
+    let mut value = settings["call_handling"].clone();
+    value["orphan_hold_seconds"] = json!(5);
+    value["ring_timeout_seconds"] = json!(5);
+    let version = settings["versions"]["call_handling"].as_u64().unwrap_or(0);
+    let (s, v) = c
+        .api(
+            &admin,
+            "PUT",
+            "/api/settings/call_handling",
+            Some(json!({"version": version, "value": value})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+}
+
+/// Seen in the centre's day (76 operators stuck on the embedded store): an operator's 切断 was
+/// refused while the store was down, her softphone then hung up its own leg, and every callback
+/// saying so was lost. The customer stayed alone in the conference, the call live at Twilio, so
+/// the reconciliation (which read only the call) left her 通話中 for good. Now it lists the
+/// conference's participants, finds her leg gone and applies the leave as the callback would
+/// have: the customer is held for 再接続, she is rung back once, and when nobody answers (its
+/// callback lost too) the call goes back in line and she is let go.
+#[tokio::test]
+async fn an_operator_whose_leg_left_with_every_callback_lost_is_let_go_and_the_customer_kept() {
+    let c = support::start_with(local::sim::SimConfig {
+        pause_scale: 0.05,
+        ..local::sim::SimConfig::default()
+    })
+    .await;
+    heal_quickly(&c).await;
+    let sato = c.operator("op-sato").await;
+    let sid = c.answered_call("03-1234-5678", "op-sato").await;
+    c.wait(json!({"conference": sid, "labels": ["customer", "operator"], "settled": true}))
+        .await;
+
+    // Given her leg gone from the conference and every webhook from then on lost,
+    drop_every_webhook(&c).await;
+    let (s, v) = c.sim("POST", "/sim/phones/op_sato/hangup", json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    c.wait(json!({"conference": sid, "labels": ["customer"], "without_labels": ["operator"], "settled": true}))
+        .await;
+    let left = std::time::Instant::now();
+    let stuck = me(&c, &sato).await;
+    assert_eq!(
+        (stuck["status"].as_str(), stuck["current_call"].as_str()),
+        (Some("on_call"), Some(sid.as_str())),
+        "nothing told the console: {stuck}"
+    );
+
+    // when the schedule runs (every 2 s here; the call is past the live bound),
+    let mut corrected = Vec::new();
+    let mut free = None;
+    while left.elapsed() < std::time::Duration::from_secs(60) {
+        let report = c
+            .control
+            .reconcile(Utc::now() + Duration::seconds(60))
+            .await
+            .expect("the reconciliation runs");
+        corrected.extend(report.corrected);
+        let now = me(&c, &sato).await;
+        if now["current_call"].is_null() {
+            free = Some((left.elapsed(), now));
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    }
+
+    // then she is let go once the customer was held for 再接続 and her ring-back rang out
+    // (5 s, 5 s and the grace for a lost callback: well inside a minute),
+    let (after, now) = free.expect("the operator was let go");
+    assert!(after.as_secs() <= 30, "let go {after:?} after her leg left");
+    assert_eq!(now["status"], "away", "as after a ring-back she missed: {now}");
+    assert!(corrected.contains(&sid), "{corrected:?}");
+    // the customer was never hung up: still on the line, held, and back in line for the next
+    // operator,
+    c.wait(json!({"call": sid, "status": "in-progress", "held": true}))
+        .await;
+    let (_, phone) = c.sim("GET", "/sim/phones/op_sato/events", json!({})).await;
+    let rung_back = phone
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["type"] == "incoming" && e["params"]["ringBack"] == "reconnect")
+        .count();
+    assert_eq!(rung_back, 1, "she was rung back once first: {phone:#}");
+    let stored = c.stored_call(&sid).await.unwrap();
+    assert_eq!(stored["status"], "waiting", "{stored:?}");
+    assert!(stored.get("operator_id").is_none(), "{stored:?}");
+    let (s, _) = c.sim("DELETE", "/sim/faults", json!({})).await;
+    assert!(s.is_success());
+    let suzuki = c.operator("op-suzuki").await;
+    let offered = c.wait(json!({"phone": "op_suzuki", "timeout_ms": 20000})).await;
+    assert_eq!(offered["ringing"]["params"]["callSid"], sid.as_str(), "{offered:#}");
+    assert!(me(&c, &suzuki).await["current_call"] == sid.as_str());
+    // and every request asked of Twilio is one its spec allows (the hold music's fetches the
+    // fault dropped are the only problems the simulator saw).
+    let (_, problems) = c.sim("GET", "/sim/problems", json!({})).await;
+    assert!(
+        problems
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p.as_str().is_some_and(|p| p.ends_with("(injected)"))),
+        "{problems:#}"
+    );
+    let rest = c.rest_log().await;
+    assert!(rest.iter().all(|r| r["status"].as_u64().unwrap() < 400), "{rest:#?}");
+    assert!(
+        rest.iter()
+            .any(|r| r["method"] == "GET" && r["path"].as_str().unwrap().ends_with("/Participants.json")),
+        "the conference's participants were listed: {rest:#?}"
+    );
+}

@@ -1,5 +1,5 @@
 //! Twilio's REST API 2010-04-01, as far as the console uses it: create, read and update calls, list and
-//! end conferences, add, change and remove participants; and the account's resources the admin
+//! end conferences, add, read, list, change and remove participants; and the account's resources the admin
 //! commands use (TwiML Apps, API keys, phone numbers, and the auth tokens of the Accounts v1 API
 //! under `/v1`), answered by [`super::account`]. Every request is authenticated (one of the
 //! account's API keys, or the account SID with its primary or secondary auth token, HTTP Basic)
@@ -260,6 +260,7 @@ fn answer(sim: &Simulator, method: &Method, path: &str, headers: &HeaderMap, par
         ("GET", ["Conferences"]) => list_conferences(sim, path, params),
         ("POST", ["Conferences", sid]) => update_conference(sim, path, sid, params),
         ("POST", ["Conferences", conf, "Participants"]) => create_participant(sim, path, conf, params),
+        ("GET", ["Conferences", conf, "Participants"]) => list_participants(sim, path, conf, params),
         ("POST", ["Conferences", conf, "Participants", who]) => update_participant(sim, path, conf, who, params),
         ("GET", ["Conferences", conf, "Participants", who]) => fetch_participant(sim, path, conf, who),
         ("DELETE", ["Conferences", conf, "Participants", who]) => delete_participant(sim, path, conf, who),
@@ -768,6 +769,45 @@ fn fetch_participant(sim: &Simulator, path: &str, conf: &str, who: &str) -> Resp
         Some(j) => axum::Json(j).into_response(),
         None => not_found(path),
     }
+}
+
+/// `GET …/Conferences/{CF}/Participants.json`: who is in the conference now, as Twilio lists
+/// them (those who left are gone from the list, a conference that ended lists nobody), filtered
+/// by `Hold`, `Muted` and `Coaching` when asked, one page of `PageSize` (50 by default). 404 for
+/// a conference the account never had.
+fn list_participants(sim: &Simulator, path: &str, conf: &str, params: &[(String, String)]) -> Response {
+    let flag = |name: &str| param(params, name).map(|v| v.eq_ignore_ascii_case("true"));
+    let (hold, muted, coaching) = (flag("Hold"), flag("Muted"), flag("Coaching"));
+    let size: usize = param(params, "PageSize").and_then(|s| s.parse().ok()).unwrap_or(50);
+    let w = sim.world();
+    let Some(c) = w.conferences.get(conf) else {
+        drop(w);
+        return not_found(path);
+    };
+    let found: Vec<Value> = c
+        .participants
+        .iter()
+        .filter(|_| c.status != "completed")
+        .filter(|p| hold.is_none_or(|h| p.hold == h))
+        .filter(|p| muted.is_none_or(|m| p.muted == m))
+        .filter(|p| coaching.is_none_or(|x| p.coaching == x))
+        .take(size)
+        .map(|p| participant_json(sim, conf, p))
+        .collect();
+    drop(w);
+    let n = found.len();
+    axum::Json(json!({
+        "participants": found,
+        "page": 0,
+        "page_size": size,
+        "start": 0,
+        "end": n.saturating_sub(1),
+        "uri": path,
+        "first_page_uri": path,
+        "next_page_uri": null,
+        "previous_page_uri": null,
+    }))
+    .into_response()
 }
 
 fn delete_participant(sim: &Simulator, path: &str, conf: &str, who: &str) -> Response {

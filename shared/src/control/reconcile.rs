@@ -16,13 +16,27 @@
 //!   not let go) is let go through the end's own step, without asking Twilio — once their own
 //!   item confirms they still hold it, since the operator list is an index that may lag;
 //! - a call the store believes live for longer than [`LIVE_BOUND_SECONDS`] (held by an operator,
-//!   or put back in line) is read from Twilio (`GET /Calls/{CA}.json`, [`CONCURRENT_READS`] at
-//!   a time: at most one request per such call and run); if Twilio says it has ended (or knows
-//!   no such call) the end is applied exactly as the status callback applies it
-//!   ([`CallControl::apply_call_status`]), so a late callback afterwards changes nothing.
+//!   or put back in line) is asked of Twilio, [`CONCURRENT_READS`] at a time, one request per
+//!   such call and run:
+//!   - when the store has the customer in the call's conference, its participants are listed
+//!     (`GET /Conferences/{CF}/Participants.json`). With the customer connected there the call
+//!     is live, and the room is compared with the participants the store believes in: one the
+//!     store has joined who is no longer there (the operator's leg dropped while their 切断 was
+//!     refused, with every callback about it lost) left, and the customer's hold is as Twilio
+//!     says. Each difference is applied as the conference callback would have applied it
+//!     ([`CallControl::conference_event`]'s own steps, with the sequence number just above the
+//!     one recorded, so a real callback arriving later is newer or the same): the customer left
+//!     alone is held and heals (see [`super::heal`]: their operator rung back once, then the
+//!     call back in line and the operator let go), exactly as after a leave that was reported;
+//!   - otherwise (no conference yet, the customer not in it, or the list refused) the call is
+//!     read (`GET /Calls/{CA}.json`); if Twilio says it has ended (or knows no such call) the
+//!     end is applied exactly as the status callback applies it
+//!     ([`CallControl::apply_call_status`]), so a late callback afterwards changes nothing.
 //!
 //! A call whose end callbacks were all lost is therefore applied at most
-//! `LIVE_BOUND_SECONDS + 60 s` after it ended, inside the two minutes an operator may be kept.
+//! `LIVE_BOUND_SECONDS + 60 s` after it ended, inside the two minutes an operator may be kept;
+//! an operator whose leg left unheard is found within a minute, then let go as the heal lets go
+//! of one who does not answer its ring-back.
 //!
 //! [`CallControl::release_operator`] is the same check for one operator, asked by a supervisor
 //! from the board: it never cuts a call Twilio says is live, and it leaves an audit record.
@@ -36,15 +50,16 @@ use serde::Serialize;
 use super::{CallControl, ControlError};
 use crate::auth::Caller;
 use crate::domain::audit::{AuditEntry, record as audit};
-use crate::domain::calls::{CallRecord, call_key, field};
-use crate::domain::callstate::CallStatusEvent;
+use crate::domain::calls::{CallRecord, ParticipantLabel, ParticipantState, call_key, field};
+use crate::domain::callstate::{CallStatusEvent, ParticipantEvent};
 use crate::domain::operators::Operator;
 use crate::domain::routing::{QUEUE, QueueEntry};
 use crate::error::DomainError;
 use crate::ids::OperatorId;
 use crate::store::{Cond, Query, Update, done_unless_failed};
-use crate::twilio::CallSid;
+use crate::twilio::rest::{Participant, ParticipantStatus};
 use crate::twilio::telephony::TelephonyError;
+use crate::twilio::{CallSid, ConferenceSid};
 
 /// How long the store may believe a call live before Twilio is asked about it.
 pub const LIVE_BOUND_SECONDS: i64 = 45;
@@ -54,6 +69,10 @@ pub const QUEUE_READ: u32 = 100;
 
 /// How many calls are read from Twilio at once.
 pub const CONCURRENT_READS: usize = 8;
+
+/// How long past its ring time a ring-back Twilio no longer rings is taken as unanswered (its
+/// callback is then taken as lost).
+pub const RING_BACK_GRACE_SECONDS: i64 = 5;
 
 /// The sequence number a status learnt from Twilio's REST API is applied with: above any
 /// callback's `SequenceNumber`, so a callback arriving later does not overwrite it.
@@ -70,6 +89,10 @@ pub struct Reconciled {
     pub asked: usize,
     /// Calls found ended (in the store or at Twilio) and applied as ended.
     pub ended: Vec<String>,
+    /// Live calls whose conference Twilio showed otherwise than the store (a participant gone
+    /// whose leave was lost, the customer's hold): what Twilio showed was applied.
+    #[serde(default)]
+    pub corrected: Vec<String>,
     /// Calls that could not be settled this run (Twilio or the store failed); tried next run.
     pub failed: usize,
 }
@@ -220,9 +243,13 @@ impl CallControl {
             }
         }
         report.asked = to_ask.len();
-        let outcomes: Vec<(String, Result<bool, ControlError>)> = futures::stream::iter(to_ask)
+        let records = &records;
+        let outcomes: Vec<(String, Result<Settlement, ControlError>)> = futures::stream::iter(to_ask)
             .map(|sid| async move {
-                let outcome = self.settle_with_twilio(&sid, now).await;
+                let outcome = match records.get(&sid) {
+                    Some(call) => self.settle_with_twilio(&sid, call, now).await,
+                    None => Ok(Settlement::Live),
+                };
                 (sid, outcome)
             })
             .buffer_unordered(CONCURRENT_READS)
@@ -230,11 +257,12 @@ impl CallControl {
             .await;
         for (sid, outcome) in outcomes {
             match outcome {
-                Ok(true) => {
+                Ok(Settlement::Ended) => {
                     self.let_go_holders(&sid, &operators, &mut report).await;
                     report.ended.push(sid);
                 }
-                Ok(false) => {}
+                Ok(Settlement::Corrected) => report.corrected.push(sid),
+                Ok(Settlement::Live) => {}
                 Err(e) => {
                     tracing::error!(call = %sid, error = %e, "could not reconcile a call with Twilio");
                     report.failed += 1;
@@ -247,6 +275,12 @@ impl CallControl {
             tracing::warn!(
                 ended = report.ended.len(),
                 "reconciliation applied ends whose callbacks were lost"
+            );
+        }
+        if !report.corrected.is_empty() {
+            tracing::warn!(
+                corrected = report.corrected.len(),
+                "reconciliation applied conference participants' events that were lost"
             );
         }
         Ok(report)
@@ -306,10 +340,25 @@ impl CallControl {
         }
     }
 
-    /// Asks Twilio about a call and, when it has ended, applies its end. Returns whether it had.
-    async fn settle_with_twilio(&self, sid: &str, now: DateTime<Utc>) -> Result<bool, ControlError> {
+    /// Asks Twilio about a call the store believes live (`call`, as the run read it): its
+    /// conference's participants when the store has the customer in it, else the call itself
+    /// (see the module's documentation). A live call whose room differs from the store has the
+    /// difference applied; an ended one has its end applied.
+    async fn settle_with_twilio(
+        &self,
+        sid: &str,
+        call: &CallRecord,
+        now: DateTime<Utc>,
+    ) -> Result<Settlement, ControlError> {
+        if let Some(room) = self.room_with_customer(call).await {
+            return Ok(if self.apply_room(sid, call, &room).await? {
+                Settlement::Corrected
+            } else {
+                Settlement::Live
+            });
+        }
         match self.twilio_verdict(sid, now).await? {
-            TwilioVerdict::Live(_) => Ok(false),
+            TwilioVerdict::Live(_) => Ok(Settlement::Live),
             TwilioVerdict::Ended {
                 status,
                 at,
@@ -327,9 +376,117 @@ impl CallControl {
                 if !known {
                     self.end_unknown(sid).await?;
                 }
-                Ok(true)
+                Ok(Settlement::Ended)
             }
         }
+    }
+
+    /// Who is in the call's conference at Twilio, when the store has the customer in it and
+    /// Twilio does too (the call is then live). `None` sends the run to the call itself: no
+    /// conference recorded, the customer not (or no longer) in it, or the list refused.
+    async fn room_with_customer(&self, call: &CallRecord) -> Option<Vec<Participant>> {
+        call.joined(ParticipantLabel::Customer)?;
+        let conference = call
+            .conference_sid
+            .as_deref()
+            .and_then(|c| ConferenceSid::parse(c).ok())?;
+        match self.telephony.list_participants(&conference).await {
+            Ok(room) => room
+                .iter()
+                .any(|p| connected_as(p, ParticipantLabel::Customer))
+                .then_some(room),
+            Err(TelephonyError::NotFound { .. }) => None,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not list the conference's participants; reading the call instead");
+                None
+            }
+        }
+    }
+
+    /// Applies what Twilio's room shows and the store does not (see [`room_events`]), each
+    /// difference through the conference callback's own steps. Only when the run's read differs
+    /// from the room: the call is then read again (strongly: the run's read may be a while old)
+    /// and the room listed again, so both are compared as they are now; after applying, once
+    /// more (the customer a leave left alone is held by then, and its callback may be lost as
+    /// well). A ring-back Twilio no longer rings is then taken as unanswered
+    /// ([`CallControl::ring_back_unanswered`]). Returns whether anything was applied: at most
+    /// three lists of the room for a call that needed it, one for any other.
+    async fn apply_room(&self, sid: &str, read: &CallRecord, room: &[Participant]) -> Result<bool, ControlError> {
+        if room_events(read, room, "").is_empty() && !self.ring_back_overdue(read, room).await {
+            return Ok(false);
+        }
+        let mut applied = false;
+        for _ in 0..2 {
+            let Some(call) = self.call(sid).await? else {
+                return Ok(applied);
+            };
+            let Some(room) = self.room_with_customer(&call).await else {
+                return Ok(applied);
+            };
+            let events = room_events(&call, &room, &super::now());
+            if events.is_empty() {
+                if self.ring_back_overdue(&call, &room).await {
+                    applied |= self.ring_back_unanswered(sid, &call).await?;
+                }
+                return Ok(applied);
+            }
+            for ev in events {
+                let Some(written) = self.services.call_state.apply_participant_item(sid, &ev).await? else {
+                    // A newer event was recorded meanwhile: it knows better.
+                    continue;
+                };
+                tracing::warn!(
+                    call = %sid,
+                    participant = ev.label.as_str(),
+                    state = ?ev.state,
+                    hold = ev.hold,
+                    "Twilio's conference differs from the store: its participant's event was lost; applied"
+                );
+                self.after_participant_event_on(sid, &ev, Some(written)).await?;
+                applied = true;
+            }
+        }
+        Ok(applied)
+    }
+
+    /// Whether the operator of a customer held with nobody was rung back (see [`super::heal`])
+    /// longer ago than their softphone rings, and Twilio has no leg of theirs in the room, ringing
+    /// or connected: the ring-back went unanswered and its callback was lost.
+    async fn ring_back_overdue(&self, call: &CallRecord, room: &[Participant]) -> bool {
+        let rung_at = match (&call.reconnecting_at, call.heal_count) {
+            (Some(at), Some(1..)) if call.orphaned() && call.summary.operator_id.is_some() => at,
+            _ => return false,
+        };
+        let label = call.operator_label().as_str();
+        if room.iter().any(|p| p.label.as_deref() == Some(label)) {
+            return false;
+        }
+        let Some(rung_at) = parse(rung_at) else {
+            return false;
+        };
+        let rings = match self.ring_seconds().await {
+            Ok(s) => i64::from(s),
+            Err(_) => return false,
+        };
+        Utc::now() - rung_at > chrono::Duration::seconds(rings + RING_BACK_GRACE_SECONDS)
+    }
+
+    /// The ring-back of `call`'s operator went unanswered: applied as its callback would have
+    /// applied it ([`CallControl::ring_back_progress`], no-answer), so the call goes back in
+    /// line and the operator is let go. Returns whether that happened.
+    async fn ring_back_unanswered(&self, sid: &str, call: &CallRecord) -> Result<bool, ControlError> {
+        let Some(operator) = call.summary.operator_id.as_deref() else {
+            return Ok(false);
+        };
+        tracing::warn!(call = %sid, operator = %operator, "the operator's ring-back is no longer ringing and nobody said so: back in line");
+        self.ring_back_progress(
+            sid,
+            operator,
+            super::heal::RingBack::Reconnect,
+            crate::twilio::webhook::CallStatus::NoAnswer,
+        )
+        .await?;
+        Ok(self.call(sid).await?.is_none_or(|c| !c.is_operated_by(operator)))
     }
 
     /// Records that nobody knows how call `sid` ended (Twilio has no such call): its end reason
@@ -458,6 +615,89 @@ impl CallControl {
     }
 }
 
+/// What asking Twilio about a call the store believes live found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Settlement {
+    /// Live, and as the store has it.
+    Live,
+    /// Live, and a participant's lost event was applied.
+    Corrected,
+    /// Over: its end was applied.
+    Ended,
+}
+
+/// Whether `p` is connected to the conference under `label`.
+fn connected_as(p: &Participant, label: ParticipantLabel) -> bool {
+    p.label.as_deref() == Some(label.as_str()) && p.status == Some(ParticipantStatus::Connected)
+}
+
+/// The participant events that bring `call`'s record in line with `room` (Twilio's conference
+/// now), dated `at`: the customer's hold or mute as Twilio has it, then a leave for each
+/// participant the record has joined whom the room does not have connected, and a join of the
+/// call's operator when the room has them connected and the record not. Each carries the
+/// sequence number just above the one recorded for its participant, so it is applied unless a
+/// newer event was, and a real callback arriving later (numbered above the state it left) still
+/// wins. Other participants the record does not have joined are left to their callbacks.
+fn room_events(call: &CallRecord, room: &[Participant], at: &str) -> Vec<ParticipantEvent> {
+    let mut events = Vec::new();
+    let event = |p: &crate::domain::calls::Participant, state, hold, muted, leg: &str| ParticipantEvent {
+        sequence: p.sequence + 1,
+        label: p.label,
+        call_sid: leg.to_owned(),
+        state,
+        hold,
+        muted,
+        at: at.to_owned(),
+    };
+    if let Some(customer) = call.joined(ParticipantLabel::Customer)
+        && let Some(seen) = room.iter().find(|p| connected_as(p, ParticipantLabel::Customer))
+    {
+        let (hold, muted) = (seen.hold.unwrap_or(false), seen.muted.unwrap_or(false));
+        if (hold, muted) != (customer.hold, customer.muted) {
+            events.push(event(
+                customer,
+                ParticipantState::Joined,
+                hold,
+                muted,
+                seen.call_sid.as_str(),
+            ));
+        }
+    }
+    for p in call.participants.iter().filter(|p| p.is_joined()) {
+        if !room.iter().any(|seen| connected_as(seen, p.label)) {
+            events.push(event(p, ParticipantState::Left, false, false, &p.call_sid));
+        }
+    }
+    // The call's operator back in the room (再接続 or a ring-back answered) unheard.
+    let label = call.operator_label();
+    if call.summary.operator_id.is_some()
+        && call.joined(label).is_none()
+        && let Some(seen) = room.iter().find(|p| connected_as(p, label))
+    {
+        let before = call
+            .participant(label)
+            .cloned()
+            .unwrap_or(crate::domain::calls::Participant {
+                label,
+                call_sid: String::new(),
+                state: ParticipantState::Left,
+                hold: false,
+                muted: false,
+                at: String::new(),
+                sequence: 0,
+            });
+        let (hold, muted) = (seen.hold.unwrap_or(false), seen.muted.unwrap_or(false));
+        events.push(event(
+            &before,
+            ParticipantState::Joined,
+            hold,
+            muted,
+            seen.call_sid.as_str(),
+        ));
+    }
+    events
+}
+
 /// Whether `status` is one of Twilio's ends of a call (the end reasons the status callback
 /// records), rather than one of ours (`caller_gone`).
 fn is_twilio_end(status: &str) -> bool {
@@ -477,4 +717,159 @@ fn live_for_ms(call: &CallRecord, now: DateTime<Utc>) -> i64 {
     .filter_map(parse)
     .max();
     since.map(|t| (now - t).num_milliseconds()).unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::domain::calls::{CallSummary, Direction};
+    use crate::twilio::AccountSid;
+
+    const CONFERENCE: &str = "CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    const CUSTOMER: &str = "CA11111111111111111111111111111111";
+    const OPERATOR: &str = "CA22222222222222222222222222222222";
+
+    /// A call Sato talks on, as the store has it: customer (sequence 4) and operator (2) joined.
+    fn talking(customer_held: bool) -> CallRecord {
+        let mut item = CallSummary::new(
+            CUSTOMER,
+            Direction::Inbound,
+            None,
+            None,
+            "in_progress",
+            "2026-11-23T10:00:00.000Z".into(),
+            None,
+        )
+        .to_item();
+        for (key, value) in [
+            ("operator_id", json!("op-sato")),
+            ("conference_sid", json!(CONFERENCE)),
+            (
+                "p_operator",
+                json!({"label": "operator", "call_sid": OPERATOR, "state": "joined", "hold": false, "muted": false, "at": "t1"}),
+            ),
+            ("pseq_operator", json!(2)),
+            (
+                "p_customer",
+                json!({"label": "customer", "call_sid": CUSTOMER, "state": "joined", "hold": customer_held, "muted": false, "at": "t2"}),
+            ),
+            ("pseq_customer", json!(4)),
+        ] {
+            item.insert(key.into(), value);
+        }
+        CallRecord::from_item(&item).expect("a call record")
+    }
+
+    /// Twilio's participant `label` on leg `call`, in `status`, on hold or not.
+    fn seen(label: &str, call: &str, status: ParticipantStatus, hold: bool) -> Participant {
+        serde_json::from_value(json!({
+            "account_sid": AccountSid::parse(&format!("AC{}", "0".repeat(32))).unwrap(),
+            "call_sid": call,
+            "conference_sid": CONFERENCE,
+            "label": label,
+            "status": status,
+            "hold": hold,
+            "muted": false,
+        }))
+        .expect("a participant")
+    }
+
+    #[test]
+    fn an_operator_missing_from_the_room_is_a_leave_numbered_just_above_the_recorded_one() {
+        // Given Sato's leg joined in the store and the room at Twilio holding only the customer,
+        let call = talking(false);
+        let room = [seen("customer", CUSTOMER, ParticipantStatus::Connected, false)];
+
+        // when the record is compared with the room,
+        let events = room_events(&call, &room, "2026-11-23T10:05:00.000Z");
+
+        // then her leg left, as its lost callback would have said.
+        assert_eq!(
+            events,
+            [ParticipantEvent {
+                sequence: 3,
+                label: ParticipantLabel::Operator,
+                call_sid: OPERATOR.into(),
+                state: ParticipantState::Left,
+                hold: false,
+                muted: false,
+                at: "2026-11-23T10:05:00.000Z".into(),
+            }]
+        );
+    }
+
+    #[test]
+    fn a_leg_that_only_rings_under_the_operators_label_is_not_the_operator_in_the_room() {
+        let call = talking(false);
+        let room = [
+            seen("customer", CUSTOMER, ParticipantStatus::Connected, false),
+            seen(
+                "operator",
+                "CA33333333333333333333333333333333",
+                ParticipantStatus::Ringing,
+                false,
+            ),
+        ];
+        let events = room_events(&call, &room, "t");
+        assert_eq!(events.len(), 1, "{events:?}");
+        assert_eq!(
+            (events[0].label, events[0].state, events[0].call_sid.as_str()),
+            (ParticipantLabel::Operator, ParticipantState::Left, OPERATOR)
+        );
+    }
+
+    #[test]
+    fn a_customer_held_at_twilio_is_held_in_the_store_before_any_leave() {
+        // Given the customer put on hold and then the operator's leg gone, both callbacks lost,
+        let call = talking(false);
+        let room = [seen("customer", CUSTOMER, ParticipantStatus::Connected, true)];
+
+        let events = room_events(&call, &room, "t");
+
+        // then the hold comes first, as it happened first, then the leave.
+        let shown: Vec<_> = events.iter().map(|e| (e.label, e.state, e.hold, e.sequence)).collect();
+        assert_eq!(
+            shown,
+            [
+                (ParticipantLabel::Customer, ParticipantState::Joined, true, 5),
+                (ParticipantLabel::Operator, ParticipantState::Left, false, 3),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_operator_back_in_the_room_unheard_joins_on_their_new_leg() {
+        // Given Sato's leg left (recorded) and her ring-back answered, its join callback lost,
+        let mut call = talking(true);
+        call.participants
+            .iter_mut()
+            .filter(|p| p.label == ParticipantLabel::Operator)
+            .for_each(|p| p.state = ParticipantState::Left);
+        let back = "CA44444444444444444444444444444444";
+        let room = [
+            seen("customer", CUSTOMER, ParticipantStatus::Connected, true),
+            seen("operator", back, ParticipantStatus::Connected, false),
+        ];
+
+        let events = room_events(&call, &room, "t");
+
+        // then she joined on the leg Twilio has, and the customer's hold is left to her page.
+        let shown: Vec<_> = events
+            .iter()
+            .map(|e| (e.label, e.state, e.call_sid.as_str(), e.sequence))
+            .collect();
+        assert_eq!(shown, [(ParticipantLabel::Operator, ParticipantState::Joined, back, 3)]);
+    }
+
+    #[test]
+    fn a_room_as_the_store_has_it_needs_nothing() {
+        let call = talking(true);
+        let room = [
+            seen("operator", OPERATOR, ParticipantStatus::Connected, false),
+            seen("customer", CUSTOMER, ParticipantStatus::Connected, true),
+        ];
+        assert_eq!(room_events(&call, &room, "t"), []);
+    }
 }

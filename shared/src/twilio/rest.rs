@@ -711,6 +711,26 @@ pub struct ConferencePage {
     pub next_page_uri: Option<String>,
 }
 
+/// How many participants a participant list asks for: more than a conference of ours ever holds
+/// (customer, operator, transfer target, outside party, supervisor).
+pub const PARTICIPANT_PAGE: u32 = 20;
+
+/// One page of a conference's participants (`GET …/Conferences/{CF}/Participants.json`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParticipantPage {
+    /// The participants in the conference now.
+    pub participants: Vec<Participant>,
+    /// The page number.
+    #[serde(default)]
+    pub page: u32,
+    /// The page size.
+    #[serde(default)]
+    pub page_size: u32,
+    /// The next page's path, when there is one.
+    #[serde(default)]
+    pub next_page_uri: Option<String>,
+}
+
 /// What a TwiML App does with a call, for creating or changing one
 /// (`POST /Applications.json`, `POST /Applications/{AP}.json`). Absent fields are left as
 /// they are (Twilio's defaults on create).
@@ -1227,6 +1247,17 @@ impl PreparedRequest {
         )
     }
 
+    /// `GET /Accounts/{AC}/Conferences/{CF}/Participants.json`: who is in the conference now
+    /// (first page; a conference of ours has a handful of participants).
+    pub fn list_participants(account: &AccountSid, conference: &ConferenceSid) -> Self {
+        let mut form = Form::default();
+        form.add("PageSize", PARTICIPANT_PAGE);
+        Self::read(
+            account_path(account, &["Conferences", conference.as_str(), "Participants.json"]),
+            form,
+        )
+    }
+
     /// `DELETE /Accounts/{AC}/Conferences/{CF}/Participants/{CA or label}.json`.
     pub fn delete_participant(account: &AccountSid, conference: &ConferenceSid, participant: &ParticipantRef) -> Self {
         Self {
@@ -1617,6 +1648,12 @@ impl RestClient {
     ) -> Result<Participant, RestError> {
         let prepared = PreparedRequest::fetch_participant(self.account_sid(), conference, participant);
         self.send_json(&prepared, "participant").await
+    }
+
+    /// Lists the participants in a conference now (first page, [`PARTICIPANT_PAGE`] of them).
+    pub async fn list_participants(&self, conference: &ConferenceSid) -> Result<ParticipantPage, RestError> {
+        let prepared = PreparedRequest::list_participants(self.account_sid(), conference);
+        self.send_json(&prepared, "participant list").await
     }
 
     /// Holds, mutes or otherwise changes a participant.
@@ -3200,6 +3237,7 @@ mod tests {
             assert_conforms(&PreparedRequest::update_participant(&account(), &conference(), &ParticipantRef::Call(leg.clone()), &update))?;
             assert_conforms(&PreparedRequest::delete_participant(&account(), &conference(), &ParticipantRef::Label(label)))?;
             assert_conforms(&PreparedRequest::delete_participant(&account(), &conference(), &ParticipantRef::Call(leg)))?;
+            assert_conforms(&PreparedRequest::list_participants(&account(), &conference()))?;
         }
 
         #[test]

@@ -192,6 +192,19 @@ pub trait Telephony: Send + Sync {
         participant: &ParticipantRef,
     ) -> Result<Participant, TelephonyError>;
 
+    /// Lists who is in a conference now (`GET /Conferences/{CF}/Participants.json`, one page):
+    /// the reconciliation compares it with the participants the store believes in, when a
+    /// participant's leave or hold callback may have been lost. `NotFound` when Twilio has no
+    /// such conference; a conference that ended has nobody in it. A double that does not model
+    /// conferences answers `Rejected`.
+    async fn list_participants(&self, conference: &ConferenceSid) -> Result<Vec<Participant>, TelephonyError> {
+        Err(TelephonyError::Rejected {
+            status: 405,
+            code: None,
+            message: format!("this telephony does not list the participants of {conference}"),
+        })
+    }
+
     /// Finds the conferences with this name (the customer's CallSid), to learn the
     /// conference SID that participant updates need.
     async fn find_conferences(
@@ -286,6 +299,10 @@ impl Telephony for RestClient {
         participant: &ParticipantRef,
     ) -> Result<Participant, TelephonyError> {
         Ok(RestClient::fetch_participant(self, conference, participant).await?)
+    }
+
+    async fn list_participants(&self, conference: &ConferenceSid) -> Result<Vec<Participant>, TelephonyError> {
+        Ok(RestClient::list_participants(self, conference).await?.participants)
     }
 
     async fn find_conferences(

@@ -41,6 +41,8 @@ pub enum TelephonyOperation {
     FetchCall,
     /// [`Telephony::fetch_participant`].
     FetchParticipant,
+    /// [`Telephony::list_participants`].
+    ListParticipants,
     /// [`Telephony::delete_recording`].
     DeleteRecording,
     /// [`Telephony::recording_part`] (not recorded as a request: media is not a REST resource
@@ -108,6 +110,11 @@ pub enum TelephonyRequest {
         /// The participant.
         participant: ParticipantRef,
     },
+    /// A conference's participants were listed.
+    ListParticipants {
+        /// The conference.
+        conference: ConferenceSid,
+    },
     /// A recording was deleted (`RE…`).
     DeleteRecording(String),
     /// Conferences were looked up by name.
@@ -152,6 +159,7 @@ impl TelephonyRequest {
                 conference,
                 participant,
             } => P::fetch_participant(account, conference, participant),
+            TelephonyRequest::ListParticipants { conference } => P::list_participants(account, conference),
             TelephonyRequest::FindConferences { friendly_name, status } => P::list_conferences(
                 account,
                 &ListConferences {
@@ -177,6 +185,7 @@ impl TelephonyRequest {
             TelephonyRequest::FetchCall(_) => TelephonyOperation::FetchCall,
             TelephonyRequest::DeleteRecording(_) => TelephonyOperation::DeleteRecording,
             TelephonyRequest::FetchParticipant { .. } => TelephonyOperation::FetchParticipant,
+            TelephonyRequest::ListParticipants { .. } => TelephonyOperation::ListParticipants,
         }
     }
 }
@@ -201,6 +210,8 @@ struct RecorderState {
     conferences: Vec<Conference>,
     /// What `fetch_call` answers per call: its state and when it ended.
     calls: std::collections::HashMap<String, (CallStatus, Option<chrono::DateTime<chrono::Utc>>)>,
+    /// What `list_participants` answers per conference: who is in it (label, call, on hold).
+    rooms: std::collections::HashMap<String, Vec<(String, CallSid, bool)>>,
     /// The media of each recording it serves, and the ranges asked of it.
     media: std::collections::HashMap<String, Vec<u8>>,
     media_reads: Vec<(String, ByteRange)>,
@@ -248,6 +259,17 @@ impl RecordingTelephony {
     /// never set is answered as `in-progress` (live).
     pub fn set_call(&self, call: &str, status: CallStatus, ended_at: Option<chrono::DateTime<chrono::Utc>>) {
         self.lock().calls.insert(call.to_owned(), (status, ended_at));
+    }
+
+    /// Who `list_participants` finds in `conference` from now on: each one connected, with its
+    /// label, its call and whether it is on hold. A conference never set is answered
+    /// `NotFound`, as Twilio answers one it does not know.
+    pub fn set_participants(&self, conference: &ConferenceSid, participants: &[(&str, &CallSid, bool)]) {
+        let room = participants
+            .iter()
+            .map(|(label, call, hold)| ((*label).to_owned(), (*call).clone(), *hold))
+            .collect();
+        self.lock().rooms.insert(conference.as_str().to_owned(), room);
     }
 
     /// The media `recording_part` serves for `recording` from now on (a recording never set is
@@ -398,6 +420,28 @@ impl Telephony for RecordingTelephony {
         let mut found = self.participant(counter, Some(conference), call, label);
         found.status = Some(ParticipantStatus::Connected);
         Ok(found)
+    }
+
+    /// The participants set with [`RecordingTelephony::set_participants`], each connected.
+    async fn list_participants(&self, conference: &ConferenceSid) -> Result<Vec<Participant>, TelephonyError> {
+        let counter = self.record(TelephonyRequest::ListParticipants {
+            conference: conference.clone(),
+        })?;
+        let Some(room) = self.lock().rooms.get(conference.as_str()).cloned() else {
+            return Err(TelephonyError::NotFound {
+                code: Some(20404),
+                message: format!("no conference {conference}"),
+            });
+        };
+        Ok(room
+            .into_iter()
+            .map(|(label, call, hold)| {
+                let mut p = self.participant(counter, Some(conference), Some(&call), Some(label));
+                p.status = Some(ParticipantStatus::Connected);
+                p.hold = Some(hold);
+                p
+            })
+            .collect())
     }
 
     async fn remove_participant(
