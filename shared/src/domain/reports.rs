@@ -122,6 +122,9 @@ fn held_seconds(call: &Item, ended: Option<DateTime<Utc>>) -> i64 {
 /// How many times a change of presence that met another one is tried.
 const PRESENCE_ATTEMPTS: u32 = 10;
 
+/// How often a move of a call to another response status is tried on the call as it is then.
+const STATUS_MOVE_ATTEMPTS: u32 = 5;
+
 /// The operator item's version, bumped by every write of it.
 const VERSION: &str = "version";
 
@@ -990,21 +993,43 @@ impl Reports {
         })
     }
 
-    /// A memo's response status changed to `status` (saved as `memo_version`): a call already
-    /// counted under another status is moved to this one. The move holds only if the call is
-    /// still counted under the status read and the memo is still that version, so a move and
-    /// the call's count never both add it, and a later save's own move wins.
-    pub async fn status_changed(&self, sid: &str, status: Option<&str>, memo_version: u64) -> Result<(), DomainError> {
+    /// A memo's response status changed to `status`: a call already counted under another
+    /// status is moved to this one. The move holds only if the call is still counted under the
+    /// status read and the memo still has `status`, so a move and the call's count never both
+    /// add it, a later change of the status makes its own move, and a later save that keeps the
+    /// status (which moves nothing) does not undo this one.
+    ///
+    /// A move refused because another write changed the call meanwhile (another save's move,
+    /// its 後処理 corrected, a transaction at the same moment) is tried again on the call as it
+    /// is then: nothing else would make it, as a save that keeps the status reads nothing.
+    pub async fn status_changed(&self, sid: &str, status: Option<&str>) -> Result<(), DomainError> {
+        for attempt in 0..STATUS_MOVE_ATTEMPTS {
+            if attempt > 0 {
+                tokio::time::sleep(std::time::Duration::from_millis(10 << attempt)).await;
+            }
+            if self.move_status(sid, status).await? {
+                return Ok(());
+            }
+        }
+        tracing::warn!(
+            call = sid,
+            "the call's response status could not be moved in the reports"
+        );
+        Ok(())
+    }
+
+    /// One try of [`Self::status_changed`]: `false` when the call changed meanwhile.
+    async fn move_status(&self, sid: &str, status: Option<&str>) -> Result<bool, DomainError> {
         let Some(call) = self.store.get(&call_key(sid)).await? else {
-            return Ok(());
+            return Ok(true);
         };
         if !call.contains_key(call_field::COUNTED) {
             // Counted with the memo's status when it ends.
-            return Ok(());
+            return Ok(true);
         }
         let before = str_attr(&call, COUNTED_STATUS);
         if before == status {
-            return Ok(());
+            return Ok(true);
         }
         let settings = self.settings.get().await?;
         let Some(facts) = CallFacts::of(
@@ -1013,7 +1038,7 @@ impl Reports {
             settings.call_handling.wrap_up_seconds,
             settings.queue_of_entry(None),
         ) else {
-            return Ok(());
+            return Ok(true);
         };
         let mut mark = Update::default();
         mark = match status {
@@ -1038,7 +1063,10 @@ impl Reports {
             },
             TxOp::Check {
                 key: memo_key(sid),
-                cond: Cond::version(memo_version),
+                cond: match status {
+                    Some(s) => Cond::eq("response_status", s),
+                    None => Cond::AttrNotExists("response_status".into()),
+                },
             },
         ];
         if let Some(b) = before {
@@ -1052,10 +1080,11 @@ impl Reports {
             }));
         }
         match self.store.transact(ops).await {
-            Ok(()) => Ok(()),
-            // Moved by a later save, or the call's figures changed meanwhile: theirs holds.
-            Err(e) if e.is_condition_failed() => Ok(()),
-            Err(StoreError::TransactionConflict) => Ok(()),
+            Ok(()) => Ok(true),
+            // The memo's status changed again: that save makes its own move.
+            Err(StoreError::ConditionFailed { index: Some(1) }) => Ok(true),
+            Err(e) if e.is_condition_failed() => Ok(false),
+            Err(StoreError::TransactionConflict) => Ok(false),
             Err(e) => Err(e.into()),
         }
     }
@@ -1532,14 +1561,14 @@ mod tests {
         s.monitor.count_ended("CA01").await.unwrap();
         // when the memo is saved with 折り返し必要 (and the same move is reported twice),
         memo(&s, "CA01", "callback", 2).await;
-        s.reports.status_changed("CA01", Some("callback"), 2).await.unwrap();
-        s.reports.status_changed("CA01", Some("callback"), 2).await.unwrap();
+        s.reports.status_changed("CA01", Some("callback")).await.unwrap();
+        s.reports.status_changed("CA01", Some("callback")).await.unwrap();
         // then the call counts under 折り返し必要 only, once.
         let r = s.reports.report(day("2026-11-23")).await.unwrap();
         let by: Vec<(&str, u64)> = r.statuses.iter().map(|g| (g.id.as_str(), g.figures.answered)).collect();
         assert_eq!(by, [("resolved", 0), ("callback", 1)]);
-        // A stale move (of a memo version no longer stored) changes nothing.
-        s.reports.status_changed("CA01", Some("escalated"), 1).await.unwrap();
+        // A stale move (to a status the memo no longer has) changes nothing.
+        s.reports.status_changed("CA01", Some("escalated")).await.unwrap();
         let r = s.reports.report(day("2026-11-23")).await.unwrap();
         assert!(
             r.statuses
@@ -1923,7 +1952,7 @@ mod tests {
         );
         // and when the memo is saved afterwards with 折り返し必要, the 10 s move with the call.
         memo(&s, "CA01", "callback", 2).await;
-        s.reports.status_changed("CA01", Some("callback"), 2).await.unwrap();
+        s.reports.status_changed("CA01", Some("callback")).await.unwrap();
         let r = s.reports.report(day("2026-11-23")).await.unwrap();
         let by: Vec<(&str, u64, bool)> = r
             .statuses
