@@ -135,7 +135,7 @@ export async function walkTheFlowsBeforeTheQueue(r, t) {
     failures: new Map([...r.functions].map(([id, f]) => [id, f.failures.length])),
     denied: r.iam.denied.length,
     problems: (await sim(r, 'GET', '/sim/problems')).body.length,
-    counts: new Map(r.gateway.counts),
+    counts: r.answerCounts(),
   };
   await setStatus(r, cast.sato, 'available');
   await setStatus(r, cast.tanaka, 'away');
@@ -298,7 +298,7 @@ export async function walkTheFlowsBeforeTheQueue(r, t) {
     assert.deepEqual(r.iam.denied.slice(before.denied), []);
     const problems = await sim(r, 'GET', '/sim/problems');
     assert.deepEqual(problems.body.slice(before.problems), []);
-    const serverErrors = [...r.gateway.counts].filter(([k, n]) => /\b5\d\d\b/.test(k) && n > (before.counts.get(k) ?? 0));
+    const serverErrors = [...r.answerCounts()].filter(([k, n]) => /\b5\d\d\b/.test(k) && n > (before.counts.get(k) ?? 0));
     assert.deepEqual(serverErrors, []);
   });
 

@@ -1,9 +1,9 @@
 // The rehearsal's CloudFormation: creates a template's resources, in CloudFormation's order,
 // as AWS would, with the services the product talks to answered by a local AWS-compatible
 // server (moto): the DynamoDB table, the Secrets Manager secret, the Cognito user pool with its
-// groups, client and users. Resources that only exist on AWS's side (the API, the functions,
-// the distribution, the bucket's content) are given their names and attributes here and are
-// run by the rehearsal's gateway, Lambda runtime and CDN. What is not rehearsed (alarms, log
+// groups, client and users. Resources that only exist on AWS's side (the API, the functions and
+// their function URLs, the distribution, the bucket's content) are given their names and
+// attributes here and are run by the rehearsal's gateway, Lambda runtime and CDN. What is not rehearsed (alarms, log
 // groups, the SNS topic…) is listed, never silently dropped.
 
 import { randomBytes, randomInt } from 'node:crypto';
@@ -62,6 +62,7 @@ export async function provision({ template, stackName, region, accountId, parame
     functions: new Map(),
     roles: new Map(),
     permissions: [],
+    functionUrls: [],
     eventSourceMappings: [],
     apis: new Map(),
     buckets: new Map(),
@@ -253,8 +254,20 @@ const HANDLERS = {
       environment: props.Environment?.Variables ?? {},
       architectures: props.Architectures ?? ['x86_64'],
       role,
+      reservedConcurrency: props.ReservedConcurrentExecutions === undefined ? undefined : Number(props.ReservedConcurrentExecutions),
     });
     return { ref: name, attrs: { Arn: fnArn } };
+  },
+
+  async 'AWS::Lambda::Url'({ id, props, stack }) {
+    const target = String(props.TargetFunctionArn);
+    const fn = [...stack.functions.values()].find((f) => f.arn === target || f.name === target);
+    if (!fn) throw new Error(`${id}: its target ${target} is no function of the stack`);
+    if (props.Qualifier) throw new Error(`${id}: a function URL on an alias (${props.Qualifier}) is not rehearsed`);
+    const urlId = lower(32);
+    const domain = `${urlId}.lambda-url.${stack.region}.on.aws`;
+    stack.functionUrls.push({ id, urlId, domain, fn, authType: props.AuthType, invokeMode: props.InvokeMode ?? 'BUFFERED', cors: props.Cors });
+    return { ref: fn.arn, attrs: { FunctionUrl: `https://${domain}/`, FunctionArn: fn.arn } };
   },
 
   async 'AWS::Lambda::Permission'({ id, props, stack }) {

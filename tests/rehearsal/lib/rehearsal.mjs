@@ -1,6 +1,7 @@
 // A rehearsal of one synthesised template: the local AWS-compatible server (moto) holding the
 // table, the secret and the user pool the template declares; the template's functions under the
-// rehearsal's Lambda with their IAM enforced; its HTTP API under the rehearsal's API Gateway;
+// rehearsal's Lambda with their IAM enforced, and their function URLs (Twilio's webhooks) at
+// their own host names; its HTTP API under the rehearsal's API Gateway;
 // its WebSocket API (the live channel) with its authorizer, routes and @connections under the
 // rehearsal's WebSocket gateway, fed by the table's stream through the template's event source
 // mapping; its distribution under the rehearsal's CloudFront; Cognito's sign-in played by a certified
@@ -31,6 +32,7 @@ import { createIdp, cognitoDirectory, newSigningKey } from '../../idp/index.mjs'
 import { authenticatorCode } from './client.mjs';
 import { Distribution } from './cloudfront.mjs';
 import { Front, makeCertificates, upgradeTo } from './front.mjs';
+import { FunctionUrlEndpoint } from './function-url.mjs';
 import { HttpApiGateway } from './gateway.mjs';
 import { IamProxy } from './iam.mjs';
 import { LambdaFunction } from './lambda.mjs';
@@ -194,7 +196,15 @@ export async function startRehearsal({ template, stackName, region, accountId, p
     const api = apis[0];
     const apiHost = new URL(api.endpoint).host;
     const issuer = `https://cognito-idp.${region}.amazonaws.com/${pool.id}`;
-    const hosts = [apiHost, ...webSocketApis.map((a) => new URL(a.endpoint).host), new URL(issuer).host, ...pool.domains, SIM_HOST, ...stack.cdn.distributions.map((d) => d.domain)];
+    const hosts = [
+      apiHost,
+      ...webSocketApis.map((a) => new URL(a.endpoint).host),
+      ...stack.functionUrls.map((u) => u.domain),
+      new URL(issuer).host,
+      ...pool.domains,
+      SIM_HOST,
+      ...stack.cdn.distributions.map((d) => d.domain),
+    ];
     const certs = makeCertificates(workDir, hosts);
     const front = new Front({ certs, log });
     const frontPort = await front.listen();
@@ -203,11 +213,13 @@ export async function startRehearsal({ template, stackName, region, accountId, p
     // Twilio: the simulator, whose credentials go into the secret as an admin stores them.
     const simBinary = join(targetDir, 'debug', 'twilio-sim');
     if (!existsSync(simBinary)) throw new Error(`${simBinary} is not built: cargo build -p local --bin twilio-sim`);
-    // Where Twilio reaches the webhooks: the voice function's PUBLIC_BASE_URL (the page's origin
-    // when the distribution serves the API, the API's own host otherwise).
-    const publicUrl = publicBaseUrl(stack) ?? api.endpoint;
-    const publicHost = new URL(publicUrl).host;
-    const sim = await startSimulator({ binary: simBinary, publicUrl, resolveHosts: [[publicHost, `127.0.0.1:${frontPort}`]], caFile: certs.caFile, logDir });
+    // Where Twilio reaches the webhooks (the voice function URL, which every function hands
+    // Twilio as PUBLIC_BASE_URL), and where the page reaches its API (the page's origin when the
+    // distribution serves it, the API's own host otherwise).
+    const webhookUrl = webhookBaseUrl(stack) ?? api.endpoint;
+    const apiUrl = stack.outputs.ApiUrl ?? api.endpoint;
+    const webhookHost = new URL(webhookUrl).host;
+    const sim = await startSimulator({ binary: simBinary, publicUrl: webhookUrl, resolveHosts: [[webhookHost, `127.0.0.1:${frontPort}`]], caFile: certs.caFile, logDir });
     cleanups.push(() => sim.process.kill('SIGKILL'));
     const secret = stack.secrets.find((s) => /twilio/i.test(s.id)) ?? stack.secrets[0];
     if (!secret) throw new Error('the template declares no secret for the Twilio credentials');
@@ -333,6 +345,11 @@ export async function startRehearsal({ template, stackName, region, accountId, p
     cleanups.push(() => Promise.all(streams.map((m) => m.stop())));
     const gateway = new HttpApiGateway({ stack, api, functions, fetchJson: (u) => front.fetchJson(u), log });
     front.serve(apiHost, (req, res) => gateway.handle(req, res));
+    const functionUrls = stack.functionUrls.map((url) => {
+      const endpoint = new FunctionUrlEndpoint({ stack, url, functions, log });
+      front.serve(url.domain, (req, res) => endpoint.handle(req, res));
+      return endpoint;
+    });
     const distributions = stack.cdn.distributions.map((d) => {
       const dist = new Distribution({
         stack,
@@ -353,8 +370,14 @@ export async function startRehearsal({ template, stackName, region, accountId, p
       logDir,
       stack,
       api,
-      /** Where the page, the walks and Twilio reach the API (see `publicUrl` above). */
-      apiUrl: publicUrl,
+      /** Where the page and the walks reach the API (see `apiUrl` above). */
+      apiUrl,
+      /** Where Twilio reaches the webhooks: the voice function URL's origin. */
+      webhookUrl,
+      /** The function URLs' endpoints (their counts of answers by status). */
+      functionUrls,
+      /** What the API and the function URLs answered, by route or URL and status, counted. */
+      answerCounts: () => new Map([...gateway.counts, ...functionUrls.flatMap((u) => [...u.counts].map(([k, n]) => [`${u.url.fn.name} at its URL: ${k}`, n]))]),
       /** The API's own endpoint (execute-api). */
       apiEndpoint: api.endpoint,
       issuer,
@@ -390,11 +413,24 @@ export async function startRehearsal({ template, stackName, region, accountId, p
   }
 }
 
-/** The functions' PUBLIC_BASE_URL, when the template sets one (they all share it). */
-function publicBaseUrl(stack) {
-  const urls = new Set([...stack.functions.values()].map((f) => f.environment.PUBLIC_BASE_URL).filter(Boolean));
+/**
+ * Where Twilio reaches the webhooks: the functions' PUBLIC_BASE_URL, which all share but the
+ * function Twilio calls at its own function URL (given the region's function URL domain: it reads
+ * its URL from each request). That base must be the origin of one of the stack's function URLs,
+ * served by a function given the region's domain, or the webhooks' signatures could not hold.
+ */
+function webhookBaseUrl(stack) {
+  const region = `https://lambda-url.${stack.region}.on.aws`;
+  const specs = [...stack.functions.values()];
+  const urls = new Set(specs.map((f) => f.environment.PUBLIC_BASE_URL).filter((u) => u && u !== region));
   if (urls.size > 1) throw new Error(`the functions disagree on PUBLIC_BASE_URL: ${[...urls].join(', ')}`);
-  return [...urls][0];
+  const [base] = urls;
+  const atUrl = stack.functionUrls.find((u) => `https://${u.domain}` === base);
+  if (stack.functionUrls.length > 0 && !atUrl) throw new Error(`PUBLIC_BASE_URL ${base} is none of the stack's function URLs (${stack.functionUrls.map((u) => u.domain).join(', ')})`);
+  if (atUrl && atUrl.fn.environment.PUBLIC_BASE_URL !== region) {
+    throw new Error(`${atUrl.fn.id} is called at its function URL but its PUBLIC_BASE_URL is ${atUrl.fn.environment.PUBLIC_BASE_URL}, not ${region}`);
+  }
+  return base;
 }
 
 /**

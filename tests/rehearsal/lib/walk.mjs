@@ -3,6 +3,7 @@
 // ground in Chromium). Every step asserts what a person would notice.
 
 import assert from 'node:assert/strict';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { importJWK, SignJWT } from 'jose';
 import { api, signInAs, sim } from './client.mjs';
 import { CAST } from './stacks.mjs';
@@ -189,13 +190,33 @@ export async function walkTheApi(r, t) {
     await assert.rejects(signInAs(r, CAST.kato), /User is disabled/, 'the sign-in is refused');
   });
 
-  await t.test('a webhook not signed with the account’s auth token is refused', async () => {
-    const res = await fetch(`${r.apiUrl}/twilio/voice/incoming`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': 'AAAAAAAAAAAAAAAAAAAAAAAAAAA=' },
-      body: new URLSearchParams({ CallSid: `CA${'0'.repeat(32)}`, From: CUSTOMER.e164, To: LINE.number, AccountSid: r.credentials.account_sid }).toString(),
-    });
-    assert.equal(res.status, 403);
+  await t.test('Twilio calls the webhooks at the voice function URL: a forged, unsigned or flooding webhook is refused there before the table is read, the page’s origin serves none', async () => {
+    const [hooks] = r.functionUrls;
+    assert.ok(hooks, 'the stack serves a function URL');
+    assert.equal(r.webhookUrl, `https://${hooks.url.domain}`, 'Twilio is given the function URL');
+    const voice = r.functions.get(hooks.url.fn.id);
+    const sid = `CA${'0'.repeat(32)}`;
+    const body = new URLSearchParams({ CallSid: sid, From: CUSTOMER.e164, To: LINE.number, AccountSid: r.credentials.account_sid }).toString();
+    const post = (base, headers = {}) =>
+      fetch(`${base}/twilio/voice/incoming`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body });
+    assert.equal((await post(r.webhookUrl, { 'x-twilio-signature': 'AAAAAAAAAAAAAAAAAAAAAAAAAAA=' })).status, 403, 'a forged signature');
+    assert.equal((await post(r.webhookUrl)).status, 403, 'no signature');
+    // A burst of unsigned requests while an operator uses the page: every one refused (403, or
+    // 429 past the function's reserved concurrency), the page answered all the same.
+    const [burst, page] = await Promise.all([
+      Promise.all(Array.from({ length: 24 }, () => post(r.webhookUrl).then((res) => res.status))),
+      api(r, cast.sato.idToken, 'GET', '/api/operators/me'),
+    ]);
+    assert.deepEqual([...new Set(burst)].filter((status) => status !== 403 && status !== 429), [], `the burst: ${burst.join(' ')}`);
+    assert.equal(page.status, 200, 'the page is answered during the burst');
+    const [table] = r.stack.tables;
+    const stored = await r.aws.dynamodb.send(new GetItemCommand({ TableName: table.name, Key: { PK: { S: `CALL#${sid}` }, SK: { S: 'CALL' } }, ConsistentRead: true }));
+    assert.equal(stored.Item, undefined, 'no refused webhook wrote a call');
+    // The page's origin (or the API's own host) no longer reaches the voice function.
+    const invoked = voice.invocations;
+    const elsewhere = await post(r.apiUrl, { 'x-twilio-signature': 'AAAAAAAAAAAAAAAAAAAAAAAAAAA=' });
+    assert.ok(elsewhere.status === 403 || elsewhere.status === 404, `the page's origin answers ${elsewhere.status}`);
+    assert.equal(voice.invocations, invoked, 'the voice function did not run for it');
   });
 
   await t.test('nothing failed underneath: no function error, no IAM refusal, no broken Twilio rule', async () => {
@@ -204,7 +225,7 @@ export async function walkTheApi(r, t) {
     assert.deepEqual(r.iam.denied, []);
     const problems = await sim(r, 'GET', '/sim/problems');
     assert.deepEqual(problems.body, []);
-    const serverErrors = [...r.gateway.counts].filter(([k]) => /\b5\d\d\b/.test(k));
+    const serverErrors = [...r.answerCounts()].filter(([k]) => /\b5\d\d\b/.test(k));
     assert.deepEqual(serverErrors, []);
   });
 
