@@ -336,6 +336,10 @@ const messages = {
     'The memo is kept in this page only (saving comes with the call features).',
   ],
   'memo.state.unsaved': ['未保存', 'Not saved'],
+  'memo.state.unsavedHint': [
+    '入力内容はこの画面に保持しています。手を止めたとき（1分に1回まで）、対応ステータスを選んだとき、メモ欄を離れたときに保存します。',
+    'What you typed is kept on this page. It is saved when you pause (at most once a minute), choose a response status, or leave the memo.',
+  ],
   'memo.state.saving': ['保存中…', 'Saving…'],
   'memo.state.saved': ['保存済み', 'Saved'],
   'memo.state.conflict': ['競合', 'Conflict'],

@@ -72,10 +72,12 @@ describe('memos kept while saves fail', { timeout: 240_000 }, () => {
     await sato.keyboard.type('【お客様】住所変更のご依頼');
     await textContains(sato.locator('.save-indicator'), '保存済み');
 
-    // The store goes down: what is typed next cannot be saved.
+    // The store goes down: what is typed next cannot be saved (the operator leaves the memo,
+    // which saves at once, within the minute the next pause would wait for).
     saves.failing = true;
     await sato.keyboard.press('Enter');
     await sato.keyboard.type('【オペレータ】新住所は書面で確認');
+    await memo.blur();
     await textContains(sato.locator('.save-indicator'), '保存待ち', 15_000);
     const firstText = await memo.inputValue();
     assert.equal(firstText, '【お客様】住所変更のご依頼\n【オペレータ】新住所は書面で確認');

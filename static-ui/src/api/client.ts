@@ -143,6 +143,8 @@ export interface RequestOptions {
    * `version`; set it for a write that does the same however often it is sent.
    */
   retry?: boolean;
+  /** Let the request outlive the page (a save sent as the page is left). */
+  keepalive?: boolean;
 }
 
 interface ErrorBody {
@@ -195,6 +197,7 @@ async function once<T>(method: string, path: string, opts: RequestOptions): Prom
       headers,
       body: opts.body === undefined ? null : JSON.stringify(opts.body),
       signal: opts.signal ?? null,
+      ...(opts.keepalive ? { keepalive: true } : {}),
     });
   } catch (e) {
     if (e instanceof DOMException && e.name === 'AbortError') throw e;

@@ -23,7 +23,9 @@ export function SaveIndicator() {
   const hint =
     state === 'local'
       ? t('memo.state.localHint')
-      : state === 'conflict'
+      : state === 'unsaved'
+        ? t('memo.state.unsavedHint')
+        : state === 'conflict'
         ? t('memo.state.conflictHint')
         : state === 'pending'
           ? t('memo.state.pendingHint', { detail: saveError.value ?? '' })

@@ -121,7 +121,7 @@ export function MemoPanel() {
         aria-describedby="memo-count memo-limit memo-help"
         maxLength={MEMO_MAX_CHARS}
         onKeyDown={onKeyDown}
-        onBlur={flushMemo}
+        onBlur={() => void flushMemo()}
         onInput={(e) => {
           const el = e.currentTarget;
           const typed = el.value;

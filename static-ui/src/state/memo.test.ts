@@ -8,6 +8,7 @@ import {
   MEMO_MAX_CHARS,
   MEMO_MAX_UNSAVED_MS,
   MEMO_PAUSE_MS,
+  MEMO_SAVE_GAP_MS,
   flushMemo,
   memoClipped,
   memoLength,
@@ -20,7 +21,7 @@ import {
   setMemoText,
   setResponseStatus,
 } from './memo';
-import type { MemoDraft, MemoVersion } from './memoOutbox';
+import type { MemoDraft, MemoSaver, MemoVersion } from './memoOutbox';
 import { outboxWorld, overwritePending, pendingFor, pendingMemos, resetMemoOutbox, retryPendingNow, startMemoOutbox } from './memoOutbox';
 
 const OPERATOR = 'op-sato';
@@ -35,7 +36,7 @@ class FakeServer {
   held: { draft: MemoDraft; go: () => void }[] = [];
   hold = false;
 
-  save = async (d: MemoDraft): Promise<MemoVersion> => {
+  save: MemoSaver = async (d) => {
     this.saves.push(d);
     if (this.hold) await new Promise<void>((go) => this.held.push({ draft: d, go }));
     const failure = this.failWith?.();
@@ -83,7 +84,8 @@ beforeEach(() => {
   sessionStorage.clear();
   outboxWorld.random = seeded(7);
   server = new FakeServer();
-  setMemoSaver(server.save, { debounceMs: 100 });
+  // A short pause and no gap between saves: these tests are about what becomes of a save.
+  setMemoSaver(server.save, { cadence: { pauseMs: 100, gapMs: 0 } });
   resetMemo('CA1');
 });
 
@@ -288,71 +290,188 @@ describe('the outbox', () => {
 });
 
 describe('the save cadence', () => {
+  /** When each change was made. */
+  let changes: number[] = [];
+
   /** Types `note` one character every `everyMs`, as an operator does while listening. */
   async function typeSlowly(note: string, everyMs: number): Promise<void> {
     for (const ch of note) {
       type(memoText.peek() + ch);
+      changes.push(Date.now());
       await vi.advanceTimersByTimeAsync(everyMs);
     }
   }
 
-  it('coalesces typing that goes on into one save per pause or per MEMO_MAX_UNSAVED_MS, and loses nothing', async () => {
+  /** When each save was sent, in ms since `start`. */
+  function sentAt(start: number): number[] {
+    return server.saves.map((d) => (d as MemoDraft & { at: number }).at - start);
+  }
+
+  beforeEach(() => {
+    changes = [];
+    const save = server.save;
+    server.save = (d, opts) => save({ ...d, at: Date.now() } as MemoDraft, opts);
+  });
+
+  it('saves the first pause of a call at once, then a pause at most once a minute, and loses nothing', async () => {
     setMemoSaver(server.save);
-    const note = 'お客様より住所変更のご依頼、新住所は東京都港区。本人確認済み、書類を郵送予定。';
-    // Given an operator typing without a pause (a change every two thirds of the pause) for
-    // one and a half times MEMO_MAX_UNSAVED_MS,
-    const every = Math.floor((MEMO_PAUSE_MS * 2) / 3);
-    const changes = Math.ceil((MEMO_MAX_UNSAVED_MS * 1.5) / every);
-    expect(changes).toBeLessThan(note.length);
-    await typeSlowly(note.slice(0, changes), every);
-    // then one save went while the typing went on (after MEMO_MAX_UNSAVED_MS),
-    expect(server.saves.length).toBe(1);
-    // and the pause that follows saves all of it.
-    await typeSlowly(note.slice(changes), every);
-    await vi.advanceTimersByTimeAsync(MEMO_PAUSE_MS);
-    const saves = server.saves.length;
-    expect(saves).toBeLessThanOrEqual(1 + Math.ceil(((note.length - changes) * every) / MEMO_MAX_UNSAVED_MS) + 1);
-    expect(server.memos.get('CA1')?.text).toBe(note);
+    const start = Date.now();
+    // Given an operator who types a note of ten seconds (a keystroke every 200 ms), listens for
+    // twelve, and so on for eight notes (about three minutes),
+    const note = (i: number) => `【お客様】ご相談その${i}。【オペレータ】ご案内済み。`.padEnd(50, '。');
+    for (let i = 0; i < 8; i++) {
+      await typeSlowly(note(i), 200);
+      await vi.advanceTimersByTimeAsync(12_000);
+    }
+    const at = sentAt(start);
+    // then the first note is saved one pause after it ends (the board has it within seconds),
+    expect(at[0]).toBeGreaterThanOrEqual(10_000 + MEMO_PAUSE_MS - 200);
+    expect(at[0]).toBeLessThanOrEqual(10_000 + MEMO_PAUSE_MS + 200);
+    // every later save comes at least a minute after the one before,
+    for (let i = 1; i < at.length; i++) expect(at[i] - at[i - 1]).toBeGreaterThanOrEqual(MEMO_SAVE_GAP_MS);
+    // which makes three saves of eight notes in three minutes, where a save a pause made eight;
+    expect(at).toHaveLength(3);
+    // a change waits at most a minute and a pause to be sent (the board is never further behind),
+    const last = start + at[at.length - 1];
+    for (const c of changes.filter((c) => c <= last)) {
+      const next = at.map((a) => start + a).find((a) => a >= c)!;
+      expect(next - c).toBeLessThanOrEqual(MEMO_MAX_UNSAVED_MS + MEMO_PAUSE_MS);
+    }
+    // and choosing the response status saves the rest at once.
+    setResponseStatus('resolved');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(server.memos.get('CA1')).toMatchObject({ text: memoText.value, responseStatus: 'resolved' });
     expect(saveState.value).toBe('saved');
   });
 
-  it('saves at once when the operator leaves the memo or chooses a response status', async () => {
+  it('saves typing that never pauses a minute after its first unsaved change', async () => {
+    setMemoSaver(server.save);
+    const start = Date.now();
+    // Given typing with no pause at all for two and a half minutes (a keystroke a second),
+    await typeSlowly('あ'.repeat(150), 1000);
+    // then it was saved every minute while it went on,
+    const at = sentAt(start);
+    expect(at).toHaveLength(2);
+    expect(at[0]).toBeLessThanOrEqual(MEMO_MAX_UNSAVED_MS);
+    expect(at[1] - at[0]).toBeLessThanOrEqual(MEMO_MAX_UNSAVED_MS + 1000);
+    // and the pause that follows, a minute after the last save, stores all of it.
+    await vi.advanceTimersByTimeAsync(MEMO_SAVE_GAP_MS);
+    expect(server.memos.get('CA1')?.text).toBe('あ'.repeat(150));
+  });
+
+  it('saves at once when the operator leaves the memo or chooses a response status, a minute or not', async () => {
     setMemoSaver(server.save);
     type('折り返し希望');
     await vi.advanceTimersByTimeAsync(10);
     expect(server.saves.length).toBe(0);
-    flushMemo();
-    await vi.advanceTimersByTimeAsync(0);
+    await flushMemo();
     expect(server.memos.get('CA1')?.text).toBe('折り返し希望');
 
+    // Seconds later, well inside the minute:
+    await vi.advanceTimersByTimeAsync(5000);
     type('折り返し希望 15時以降');
     setResponseStatus('callback');
     await vi.advanceTimersByTimeAsync(0);
     expect(server.memos.get('CA1')).toEqual({ text: '折り返し希望 15時以降', responseStatus: 'callback', version: 2 });
     // Nothing is left to save afterwards.
-    await vi.advanceTimersByTimeAsync(MEMO_MAX_UNSAVED_MS);
+    await vi.advanceTimersByTimeAsync(MEMO_MAX_UNSAVED_MS * 2);
     expect(server.saves.length).toBe(2);
   });
 
-  it('hands what is not saved to the outbox when the page is left, and a later page stores it', async () => {
+  it('sends what is typed during a save right after it, on the version it stored, never as a conflict', async () => {
+    setMemoSaver(server.save);
+    server.hold = true;
+    type('住所変更');
+    const first = flushMemo();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(saveState.value).toBe('saving');
+    // The operator types on and leaves the memo while the first save is still under way:
+    type('住所変更、書類送付');
+    const second = flushMemo();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(server.saves).toHaveLength(1);
+    server.hold = false;
+    server.held.splice(0).forEach((h) => h.go());
+    await first;
+    await second;
+    expect(server.saves.map((d) => d.version)).toEqual([0, 1]);
+    expect(server.memos.get('CA1')).toMatchObject({ text: '住所変更、書類送付', version: 2 });
+    expect(saveState.value).toBe('saved');
+  });
+
+  it('takes a save not answered in half a minute as waiting, and tries it again', async () => {
+    setMemoSaver(server.save);
+    server.hold = true;
+    type('応答なし');
+    void flushMemo();
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(saveState.value).toBe('pending');
+    server.hold = false;
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(server.memos.get('CA1')?.text).toBe('応答なし');
+    expect(saveState.value).toBe('saved');
+  });
+
+  it('hands what is not saved to the outbox when the page is left, and sends it with keepalive', async () => {
     setMemoSaver(server.save);
     const stop = startMemoOutbox(OPERATOR, server.save);
+    const sent: (boolean | undefined)[] = [];
+    const save = server.save;
+    setMemoSaver((d, opts) => {
+      sent.push(opts?.keepalive);
+      return save(d, opts);
+    });
     server.hold = true;
     type('閉じる直前のメモ');
-    // The tab is closed before the pause is over: the save it starts never gets an answer.
+    // The tab is closed before the pause is over: the save goes with keepalive (it outlives the
+    // page), but its answer never comes to this page.
     window.dispatchEvent(new Event('pagehide'));
+    expect(sent).toEqual([true]);
     expect(JSON.parse(localStorage.getItem(STORAGE) ?? '[]')).toMatchObject([{ callSid: 'CA1', text: '閉じる直前のメモ' }]);
     stop();
     setMemoSaver(null);
 
-    // The next page of this operator finds it and stores it.
+    // The next page of this operator finds it and stores it (or finds it stored).
     resetMemoOutbox();
     server.hold = false;
+    server.held.splice(0).forEach((h) => h.go());
     const again = startMemoOutbox(OPERATOR, server.save);
     await vi.advanceTimersByTimeAsync(5000);
     expect(server.memos.get('CA1')?.text).toBe('閉じる直前のメモ');
     expect(pendingMemos.value).toEqual([]);
     again();
+  });
+
+  it('left while a save waits for its retry, leaves it to the outbox without sending it again', async () => {
+    setMemoSaver(server.save);
+    const stop = startMemoOutbox(OPERATOR, server.save);
+    server.failWith = unavailable;
+    type('障害中のメモ');
+    await flushMemo();
+    expect(saveState.value).toBe('pending');
+    window.dispatchEvent(new Event('pagehide'));
+    expect(server.saves).toHaveLength(1);
+    expect(JSON.parse(localStorage.getItem(STORAGE) ?? '[]')).toMatchObject([{ callSid: 'CA1', text: '障害中のメモ' }]);
+    stop();
+  });
+
+  it('left while a save is under way, sends the rest on the version that save stores', async () => {
+    setMemoSaver(server.save);
+    server.hold = true;
+    type('一つ目');
+    void flushMemo();
+    await vi.advanceTimersByTimeAsync(0);
+    type('一つ目と二つ目');
+    window.dispatchEvent(new Event('pagehide'));
+    expect(server.saves.map((d) => [d.text, d.version])).toEqual([
+      ['一つ目', 0],
+      ['一つ目と二つ目', 1],
+    ]);
+    // Both land, in order: the memo holds all of it.
+    server.hold = false;
+    server.held.splice(0).forEach((h) => h.go());
+    await vi.advanceTimersByTimeAsync(0);
+    expect(server.memos.get('CA1')).toMatchObject({ text: '一つ目と二つ目', version: 2 });
   });
 });
 

@@ -11,11 +11,12 @@
 //! conflict for the operator to settle, as before.
 
 import { computed, signal } from '@preact/signals';
-import type { MemoDraft, MemoSaver, MemoVersion } from './memoOutbox';
+import { ApiError } from '../api/client';
+import type { MemoDraft, MemoSaver, MemoSendOptions, MemoVersion } from './memoOutbox';
 import { keepPending, memoStored, pendingFor, pendingTyped, saveFailure, setMemoOnScreen } from './memoOutbox';
 
 export { MemoConflictError } from './memoOutbox';
-export type { MemoDraft, MemoSaver, MemoVersion } from './memoOutbox';
+export type { MemoDraft, MemoSaver, MemoSendOptions, MemoVersion } from './memoOutbox';
 
 /**
  * What the indicator shows. `local`: no saver installed, the memo stays in this page;
@@ -47,24 +48,51 @@ const UNDO_LIMIT = 200;
 const TYPING_GROUP_MS = 1000;
 
 /**
- * The save cadence. Each save is a request, a write of the memo and a message to every open
- * board; supervisors read the memo live (typed to their screen in ≤ 0.5 s p95, `tests/bench
- * live`), so a pause this short in typing saves — in Japanese a pause comes with each committed
- * conversion, so a save is per phrase, not per keystroke …
+ * The save cadence. The text is kept on this page as it is typed (sessionStorage, and the outbox
+ * in localStorage when the page is left), so how often it is saved decides how far behind the
+ * supervisors' board is, and what the memo costs: each save is a request through the HTTP API,
+ * an invocation, a write of the memo and a message to every open board (`tests/bench cost`: about
+ * $0.002 per 1,000 calls a save; at the former 300 ms and 5 s, 34 saves a typical call were half
+ * of what the call cost). A pause in typing this long is one: the operator stopped to listen or
+ * to think (a committed conversion in Japanese takes under a second, and is not) …
  */
-export const MEMO_PAUSE_MS = 300;
+export const MEMO_PAUSE_MS = 2500;
 /**
- * … and typing that goes on without such a pause is still saved this often (the board is then
- * at most this far behind; `tests/bench cost`, a keystroke every 200 ms for 12 notes: 34 saves a
- * call at 5 s against 74 at 2 s, $0.24 against $0.39 per 1,000 calls with the live channel) …
+ * … and such a pause saves, at most once in this long. The board's memo tells a supervisor what
+ * a call is about and where it stands; a minute does not stale that, and what changes where it
+ * stands (対応ステータス) is saved at once. The first pause of a call saves at once, so the
+ * customer and their matter reach the board within seconds. (The typical call of `tests/bench
+ * cost`: 6 saves a call at a minute, 10 at 30 s, 16 at 15 s.) …
  */
-export const MEMO_MAX_UNSAVED_MS = 5000;
+export const MEMO_SAVE_GAP_MS = 60_000;
+/**
+ * … and typing that goes on without a pause is saved at the latest this long after its first
+ * unsaved change (the board is never further behind) …
+ */
+export const MEMO_MAX_UNSAVED_MS = 60_000;
 /*
- * … and leaving the memo (its box loses focus, 対応ステータス chosen, the page hidden or left)
- * saves at once. Until a save is stored the text is kept in this tab (sessionStorage); when the
- * page is left it goes to the outbox (localStorage), so a closed tab loses nothing either.
- * `tests/bench cost` reads the two constants above to price a call's memo saves.
+ * … and these save at once: 対応ステータス chosen, the memo box left (it loses the focus), the
+ * call hung up, transferred or handed over, 後処理 ended, the page hidden. When the page is left
+ * (closed, reloaded) the save is sent with `keepalive`, so it outlives the page, and the text
+ * goes to the outbox, which tries it again from the next page until it is stored. One save is
+ * under way at a time: what is typed meanwhile goes with the next one, on the version the first
+ * one stored. `tests/bench cost` reads the three constants above to price a call's memo saves.
  */
+
+/**
+ * A save not answered in this long is taken as failed for a reason that passes (保存待ち, tried
+ * again): the next save is not held behind a request the network lost.
+ */
+const SAVE_ANSWER_MS = 30_000;
+
+/** The save cadence in force (tests set a shorter one). */
+export interface MemoCadence {
+  pauseMs: number;
+  gapMs: number;
+  maxUnsavedMs: number;
+}
+
+const PAGE_CADENCE: MemoCadence = { pauseMs: MEMO_PAUSE_MS, gapMs: MEMO_SAVE_GAP_MS, maxUnsavedMs: MEMO_MAX_UNSAVED_MS };
 
 /** The most a memo holds: characters (code points), as the server counts them. */
 export const MEMO_MAX_CHARS = 10_000;
@@ -103,10 +131,17 @@ export const memoClipped = signal(false);
 export const memoChars = computed(() => memoLength(memoText.value));
 
 let saver: MemoSaver | null = null;
-let debounceMs = MEMO_PAUSE_MS;
+let cadence: MemoCadence = PAGE_CADENCE;
 let timer: ReturnType<typeof setTimeout> | null = null;
 /** When the oldest change not yet sent was made (0 when everything was sent). */
 let unsavedSince = 0;
+/** When the last change was made (the pause is counted from it). */
+let lastChangeAt = 0;
+/** When the last save of this memo was sent from this page (0: none yet). */
+let lastSentAt = 0;
+/** The save under way, if any, and what it sent. */
+let inFlight: Promise<void> | null = null;
+let sending: MemoDraft | null = null;
 let lastTyping = 0;
 
 function persist(): void {
@@ -148,14 +183,33 @@ function changed(): void {
     saveState.value = 'local';
     return;
   }
-  if (saveState.peek() === 'conflict') return;
-  saveState.value = 'unsaved';
+  const state = saveState.peek();
+  if (state === 'conflict') return;
   const now = Date.now();
   if (unsavedSince === 0) unsavedSince = now;
+  lastChangeAt = now;
+  // A save waiting for its retry sends what is typed meanwhile when it is tried again.
+  if (state === 'pending' && timer) return;
+  saveState.value = 'unsaved';
+  schedule();
+}
+
+/**
+ * When the next save is due: a pause in typing, but not sooner than {@link MEMO_SAVE_GAP_MS}
+ * after the last save sent; typing that goes on, {@link MEMO_MAX_UNSAVED_MS} after its first
+ * unsaved change. (The first pause of a memo saves at once: nothing was sent yet.)
+ */
+export function memoSaveDue(c: MemoCadence, at: { lastChangeAt: number; lastSentAt: number; unsavedSince: number }): number {
+  const paused = Math.max(at.lastChangeAt + c.pauseMs, at.lastSentAt === 0 ? 0 : at.lastSentAt + c.gapMs);
+  return Math.min(paused, at.unsavedSince + c.maxUnsavedMs);
+}
+
+function schedule(): void {
   if (timer) clearTimeout(timer);
-  // A pause in typing saves; so does typing that goes on, at least every MEMO_MAX_UNSAVED_MS.
-  const wait = Math.min(debounceMs, Math.max(0, unsavedSince + MEMO_MAX_UNSAVED_MS - now));
-  timer = setTimeout(() => void saveMemo(), wait);
+  timer = null;
+  if (!saver || unsavedSince === 0) return;
+  const due = memoSaveDue(cadence, { lastChangeAt, lastSentAt, unsavedSince });
+  timer = setTimeout(() => void saveMemo(), Math.max(0, due - Date.now()));
 }
 
 function pushUndo(s: Snapshot): void {
@@ -237,35 +291,45 @@ export function redo(currentCaret: number): number | null {
 export function setResponseStatus(id: string | null): void {
   responseStatus.value = id;
   changed();
-  flushMemo();
+  void flushMemo();
 }
 
 /**
  * Saves now what is waiting for the typing to pause (the operator left the memo: its box lost
- * the focus, a status was chosen, the page was hidden). Nothing happens when all is saved, a
- * save is under way, or a failed one waits for its back-off.
+ * the focus, a status was chosen, 後処理 ended, the page was hidden); resolves once it is
+ * answered. Nothing happens when all is saved or a failed save waits for its back-off; a save
+ * under way is answered first, and what was typed meanwhile is sent right after it.
  */
-export function flushMemo(): void {
-  if (saver && timer && saveState.peek() === 'unsaved') void saveMemo();
+export function flushMemo(): Promise<void> {
+  if (saver && unsavedSince !== 0 && saveState.peek() === 'unsaved') return saveMemo();
+  return Promise.resolve();
 }
 
-/** The page is left (closed, reloaded, navigated away): what is not stored goes to the outbox. */
+/**
+ * The page is left (closed, reloaded, navigated away): what is not stored goes to the outbox,
+ * and is sent at once with `keepalive`, which outlives the page. A save under way may land or
+ * not: this one is sent on the version that save would store, and the outbox keeps the text on
+ * the version before it, so whichever of the two lands, the next page finds it stored or stores
+ * it. A save waiting for its retry (the server refused the last one) is left to the outbox.
+ */
 function leaving(): void {
   const sid = memoCallSid.peek();
   const state = saveState.peek();
-  if (sid && saver && (state === 'unsaved' || state === 'saving' || state === 'pending')) {
-    keepPending(
-      { callSid: sid, text: memoText.peek(), responseStatus: responseStatus.peek(), version: memoVersion.peek() },
-      { state: 'waiting', failed: false },
-    );
-  }
-  flushMemo();
+  if (!sid || !saver || !(state === 'unsaved' || state === 'saving' || state === 'pending')) return;
+  const draft: MemoDraft = { callSid: sid, text: memoText.peek(), responseStatus: responseStatus.peek(), version: memoVersion.peek() };
+  keepPending({ ...draft, callSid: sid }, { state: 'waiting', failed: false });
+  if (state === 'pending') return;
+  const under = sending;
+  if (under && under.callSid === sid && under.text === draft.text && under.responseStatus === draft.responseStatus) return;
+  if (timer) clearTimeout(timer);
+  timer = null;
+  void send(under && under.callSid === sid ? { ...draft, version: under.version + 1 } : draft, { keepalive: true });
 }
 
 if (typeof window !== 'undefined') {
   window.addEventListener('pagehide', leaving);
   document.addEventListener('visibilitychange', () => {
-    if (document.visibilityState === 'hidden') flushMemo();
+    if (document.visibilityState === 'hidden') void flushMemo();
   });
 }
 
@@ -289,6 +353,11 @@ export function resetMemo(callSid: string | null, initial?: MemoVersion): void {
   if (timer) clearTimeout(timer);
   timer = null;
   unsavedSince = 0;
+  lastChangeAt = 0;
+  lastSentAt = 0;
+  // A save under way is answered to the memo it was about; this one's saves do not wait for it.
+  inFlight = null;
+  sending = null;
   stashOutgoing(callSid);
   memoCallSid.value = callSid;
   memoText.value = initial?.text ?? '';
@@ -323,11 +392,22 @@ export function resetMemo(callSid: string | null, initial?: MemoVersion): void {
 
 /** The memo on screen was stored as `version` (`draft` is what was sent). */
 function applySaved(draft: MemoDraft, version: number): void {
+  // A later save's answer may have come first (the page left and came back from its cache).
+  if (version < memoVersion.peek()) return;
   memoVersion.value = version;
   saveError.value = null;
   const unchanged = memoText.peek() === draft.text && responseStatus.peek() === draft.responseStatus;
-  saveState.value = unchanged ? 'saved' : 'unsaved';
-  if (!unchanged) changed();
+  if (unchanged) {
+    // Stored after all (an answer that came late): no retry is owed.
+    if (timer) clearTimeout(timer);
+    timer = null;
+    saveState.value = 'saved';
+  } else {
+    // Typed while the save was under way: the next save follows the cadence.
+    saveState.value = 'unsaved';
+    if (unsavedSince === 0) unsavedSince = Date.now();
+    schedule();
+  }
   persist();
 }
 
@@ -363,31 +443,70 @@ function saveFailed(draft: MemoDraft, e: unknown): void {
   }
 }
 
-/** Saves now (the indicator follows). Does nothing without a saver. */
+/**
+ * Saves now (the indicator follows). Does nothing without a saver. A save under way is answered
+ * first: then what is left unsaved, if anything, is sent on the version it stored.
+ */
 export async function saveMemo(): Promise<void> {
   if (timer) {
     clearTimeout(timer);
     timer = null;
   }
-  unsavedSince = 0;
+  if (inFlight !== null) {
+    const sid = memoCallSid.peek();
+    while (inFlight !== null) await inFlight;
+    // Stored by the save that was under way, or another call's memo is on screen now.
+    if (memoCallSid.peek() !== sid || saveState.peek() === 'saved' || saveState.peek() === 'conflict') return;
+  }
   if (!saver) return;
-  const draft: MemoDraft = {
+  await send({
     callSid: memoCallSid.peek(),
     text: memoText.peek(),
     responseStatus: responseStatus.peek(),
     version: memoVersion.peek(),
-  };
+  });
+}
+
+/** Sends `draft` and settles what the answer says. */
+function send(draft: MemoDraft, opts: MemoSendOptions = {}): Promise<void> {
+  const save = saver;
+  if (!save) return Promise.resolve();
+  if (timer) clearTimeout(timer);
+  timer = null;
+  unsavedSince = 0;
+  lastSentAt = Date.now();
   saveState.value = 'saving';
-  let saved: MemoVersion;
-  try {
-    saved = await saver(draft);
-  } catch (e) {
-    saveFailed(draft, e);
-    return;
-  }
-  if (draft.callSid) memoStored(draft.callSid, draft, saved.version);
-  // The next call's memo may be on screen by now: this result is not about it.
-  if (memoCallSid.peek() === draft.callSid) applySaved(draft, saved.version);
+  sending = draft;
+  let late = false;
+  const answered = (async () => {
+    let saved: MemoVersion;
+    try {
+      saved = await save(draft, opts);
+    } catch (e) {
+      if (!late) saveFailed(draft, e);
+      return;
+    }
+    if (draft.callSid) memoStored(draft.callSid, draft, saved.version);
+    // The next call's memo may be on screen by now: this result is not about it.
+    if (memoCallSid.peek() === draft.callSid) applySaved(draft, saved.version);
+  })();
+  let waiting: ReturnType<typeof setTimeout> | null = null;
+  const unanswered = new Promise<void>((resolve) => {
+    waiting = setTimeout(() => {
+      late = true;
+      saveFailed(draft, new ApiError(0, 'network', 'the save was not answered'));
+      resolve();
+    }, SAVE_ANSWER_MS);
+  });
+  const settled: Promise<void> = Promise.race([answered, unanswered]).finally(() => {
+    if (waiting) clearTimeout(waiting);
+    if (inFlight === settled) {
+      inFlight = null;
+      sending = null;
+    }
+  });
+  inFlight = settled;
+  return settled;
 }
 
 /** Settles a conflict: take the server's memo, or save mine over it. */
@@ -409,12 +528,13 @@ export function resolveConflict(choice: 'theirs' | 'mine'): void {
 }
 
 /**
- * Installs the memos API (or removes it with `null`). The memo is then saved `debounce` ms
- * after the last change, and the indicator shows 未保存 / 保存中 / 保存済み / 競合.
+ * Installs the memos API (or removes it with `null`). The memo is then saved at the page's
+ * cadence (`cadence` replaces parts of it: tests), and the indicator shows 未保存 / 保存中 /
+ * 保存済み / 保存待ち / 競合.
  */
-export function setMemoSaver(fn: MemoSaver | null, opts: { debounceMs?: number } = {}): void {
+export function setMemoSaver(fn: MemoSaver | null, opts: { cadence?: Partial<MemoCadence> } = {}): void {
   saver = fn;
-  debounceMs = opts.debounceMs ?? MEMO_PAUSE_MS;
+  cadence = { ...PAGE_CADENCE, ...opts.cadence };
   syncOnScreen();
   if (!fn) {
     if (timer) clearTimeout(timer);

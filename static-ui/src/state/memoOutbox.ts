@@ -35,8 +35,13 @@ export class MemoConflictError extends Error {
   }
 }
 
+/** How a save is sent: `keepalive` when the page is being left (the request outlives it). */
+export interface MemoSendOptions {
+  keepalive?: boolean;
+}
+
 /** Saves a draft; resolves with the saved version. */
-export type MemoSaver = (draft: MemoDraft) => Promise<MemoVersion>;
+export type MemoSaver = (draft: MemoDraft, opts?: MemoSendOptions) => Promise<MemoVersion>;
 
 /** What became of a save that did not resolve. */
 export type SaveFailure =

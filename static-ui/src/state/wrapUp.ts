@@ -7,7 +7,7 @@
 import { computed } from '@preact/signals';
 import { t } from '../i18n';
 import { now } from './clock';
-import { memoCallSid, responseStatus } from './memo';
+import { flushMemo, memoCallSid, responseStatus } from './memo';
 import { say } from './notice';
 import { afterCallStatus, changePresence, presence, presenceLabel, wrapUpUntil } from './presence';
 import { settings } from './settings';
@@ -35,6 +35,8 @@ export const whyStayInWrapUp = computed<string | null>(() => {
 export async function choosePresence(id: string): Promise<void> {
   const why = id === 'wrap_up' ? null : whyStayInWrapUp.peek();
   if (why) throw new Error(why);
+  // The memo typed in 後処理 is saved before the operator moves on (the server checks its status).
+  if (id !== 'wrap_up') await flushMemo();
   await changePresence(id);
 }
 

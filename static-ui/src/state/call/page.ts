@@ -32,9 +32,9 @@ import type { CallEffects, MemoStart } from './effects';
 
 // The memo of a call ------------------------------------------------------------------------------
 
-const memoSaver: MemoSaver = async (d) => {
+const memoSaver: MemoSaver = async (d, opts) => {
   if (!d.callSid) throw new Error(t('memo.noCall'));
-  return fromServer(await putMemo(d.callSid, d.version, d.text, d.responseStatus));
+  return fromServer(await putMemo(d.callSid, d.version, d.text, d.responseStatus, opts));
 };
 
 function fromServer(m: Memo): MemoVersion {
