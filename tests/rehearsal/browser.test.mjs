@@ -190,6 +190,8 @@ describe('the deployed console in Chromium', { timeout: 300_000 }, () => {
     await sato.keyboard.press('Control+End');
     await sato.keyboard.press('Enter');
     await sato.keyboard.type(added);
+    // A pause saves at most once a minute; leaving the memo saves at once.
+    await sato.locator('#memo-text').blur();
     await textContains(ito.locator('#monitor'), added, 10_000);
     const seen = Date.now() - typed;
     const frame = ito.liveFrames.find((f) => f.at >= typed && /"type":"memo_changed"/.test(f.text) && f.text.includes(added));
