@@ -1,9 +1,10 @@
 //! The `memos` function: the conversation memo (会話メモ) and response status (対応ステータス)
 //! of a call, saved while the operator types. Each save names the version it was based on; a
 //! stale save gets 409 with the current memo, so two tabs never overwrite each other silently.
-//! The memo is mirrored into the call record in the same transaction, so history and
-//! supervisors see it as it is typed. Only the operator on the call or a supervisor may act.
-//! Beside the memo, the call's live transcript on a line that transcribes.
+//! A save of the operator on the call is one conditional write of the memo item (history and
+//! the supervisors' board read it from there); only the operator on the call (for a while the
+//! one who handed it over) or a supervisor may act. Beside the memo, the call's live transcript
+//! on a line that transcribes.
 
 use axum::Router;
 use axum::extract::State;
