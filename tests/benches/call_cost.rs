@@ -4,8 +4,9 @@
 //! the memo (saved while typing, at the page's cadence), holds once for half a minute, takes the customer off hold and
 //! hangs up after five minutes of (simulated) talk.
 //!
-//! It prints the Lambda invocations per function (each request the API Gateway would route to a
-//! function), their in-process durations, the store requests and the estimated DynamoDB capacity
+//! It prints the Lambda invocations per function (each request that reaches a function: the page's
+//! through the HTTP API, Twilio's webhooks at the voice function's own function URL, as
+//! `infra/functions.json` deploys them), their in-process durations, the store requests and the estimated DynamoDB capacity
 //! units, and from those the infrastructure cost per 1,000 calls at list prices given on the
 //! command line (defaults: US East list prices, 256 MB arm64 functions). Twilio's own charges
 //! (minutes, numbers, recording) are not infrastructure and are not included.
@@ -283,6 +284,20 @@ fn function_of(path: &str) -> Option<&'static str> {
         ("/api/call-lists", "call-lists"),
     ];
     f.iter().find(|(p, _)| path.starts_with(p)).map(|(_, f)| *f)
+}
+
+/// The functions Twilio calls at their own Lambda function URL (`functionUrl` in
+/// `infra/functions.json`): their requests are Lambda requests only, no HTTP API request.
+fn served_at_function_urls() -> Vec<String> {
+    let catalog: Value =
+        serde_json::from_str(include_str!("../../infra/functions.json")).expect("infra/functions.json is JSON");
+    catalog["functions"]
+        .as_array()
+        .expect("infra/functions.json lists the functions")
+        .iter()
+        .filter(|f| f.get("functionUrl").is_some())
+        .map(|f| f["name"].as_str().expect("a function has a name").to_owned())
+        .collect()
 }
 
 /// The event source mapping's filters: `live.stream.watchedKeyPrefixes` of `infra/functions.json`.
@@ -684,7 +699,10 @@ async fn main() {
     );
     println!("| function | invocations | p50 ms | max ms | billed GB-s |");
     println!("|---|---:|---:|---:|---:|");
+    let at_urls = served_at_function_urls();
     let mut invocations = 0usize;
+    // Of which at a function URL (Twilio's webhooks): no HTTP API request.
+    let mut at_url = 0usize;
     let mut gb_s = 0.0;
     for (f, ds) in &inv.by_function {
         let mut ms: Vec<f64> = ds.iter().map(|d| d.as_secs_f64() * 1000.0).collect();
@@ -692,6 +710,9 @@ async fn main() {
         // Lambda bills each invocation rounded up to the millisecond.
         let billed: f64 = ms.iter().map(|m| m.ceil().max(1.0) / 1000.0 * prices.memory_gb).sum();
         invocations += ms.len();
+        if at_urls.iter().any(|u| u == f) {
+            at_url += ms.len();
+        }
         gb_s += billed;
         println!(
             "| {f} | {} | {:.2} | {:.2} | {:.5} |",
@@ -725,11 +746,15 @@ async fn main() {
             println!("| {route} | {what} | {n} | {:.1} |", *halves as f64 / 2.0);
         }
     }
+    let through_api = invocations - at_url;
     let per_call = invocations as f64 * prices.per_million_requests / 1e6
         + gb_s * prices.gb_second
-        + invocations as f64 * prices.http_api_per_million / 1e6
+        + through_api as f64 * prices.http_api_per_million / 1e6
         + counts.read_units as f64 * prices.per_million_rru / 1e6
         + counts.write_units as f64 * prices.per_million_wru / 1e6;
+    // The same call had Twilio's webhooks gone through the HTTP API as well (as deployed before
+    // they were served at the function URL).
+    let per_call_all_through_api = per_call + at_url as f64 * prices.http_api_per_million / 1e6;
     println!("\nCost per 1,000 calls (USD):");
     println!(
         "| part | per 1,000 calls |\n|---|---:|\n| Lambda requests ({invocations} per call × ${}/M) | {:.4} |",
@@ -743,9 +768,10 @@ async fn main() {
         gb_s * prices.gb_second * 1e3
     );
     println!(
-        "| HTTP API requests (${}/M) | {:.4} |",
+        "| HTTP API requests (the page's {through_api} per call × ${}/M; Twilio's {at_url} webhooks reach {} at its function URL: Lambda requests only) | {:.4} |",
         prices.http_api_per_million,
-        invocations as f64 * prices.http_api_per_million / 1e3
+        at_urls.join(", "),
+        through_api as f64 * prices.http_api_per_million / 1e3
     );
     println!(
         "| DynamoDB on-demand reads (${}/M RRU) and writes (${}/M WRU) | {:.4} |",
@@ -754,6 +780,11 @@ async fn main() {
         (counts.read_units as f64 * prices.per_million_rru + counts.write_units as f64 * prices.per_million_wru) / 1e3
     );
     println!("| **total** | **{:.4}** |", per_call * 1e3);
+    println!(
+        "| (before: Twilio's {at_url} webhooks through the HTTP API too, {:.4} more) | ({:.4}) |",
+        at_url as f64 * prices.http_api_per_million / 1e3,
+        per_call_all_through_api * 1e3
+    );
 
     // The live channel's share of the same call.
     tokio::time::sleep(Duration::from_millis(100)).await;
@@ -833,8 +864,12 @@ async fn main() {
          round trips to DynamoDB: ~2–5 ms per store request), 256 MB arm64, US East list prices (override\n\
          with --lambda-gb-s, --lambda-requests, --http-api, --rru, --wru, --memory-mb), free tiers ignored,\n\
          storage, logs and CloudFront not included; the supervisor board's polling is per supervisor, not per call.\n\
+         Where requests go: the page's through the HTTP API (an API request each, beside the Lambda request);\n\
+         Twilio's webhooks at the Lambda function URL of {} (infra/functions.json functionUrl: the Lambda\n\
+         request only; before, they went through CloudFront and the HTTP API, priced on the line in brackets).\n\
          The memo: {} notes typed for {} s in all (a change every {} ms), {} s of listening between two notes,\n\
          saved by the page's cadence (--memo-pause-ms, --memo-max-unsaved-ms price another).",
+        at_urls.join(", "),
         NOTE_SECONDS.len(),
         NOTE_SECONDS.iter().sum::<u64>(),
         CHANGE_EVERY_MS,
