@@ -430,6 +430,8 @@ function webhookBaseUrl(stack) {
   if (atUrl && atUrl.fn.environment.PUBLIC_BASE_URL !== region) {
     throw new Error(`${atUrl.fn.id} is called at its function URL but its PUBLIC_BASE_URL is ${atUrl.fn.environment.PUBLIC_BASE_URL}, not ${region}`);
   }
+  const output = stack.outputs.TwilioWebhookBaseUrl;
+  if (output !== undefined && output !== base) throw new Error(`the stack's TwilioWebhookBaseUrl ${output} is not where the functions send Twilio (${base})`);
   return base;
 }
 
