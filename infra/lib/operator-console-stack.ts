@@ -237,6 +237,8 @@ export class OperatorConsoleStack extends Stack {
   public apiStage!: apigwv2.HttpStage;
   /** Where Twilio calls the webhooks: the function URL of the function functions.json serves at one. */
   public readonly webhookUrl?: lambda.FunctionUrl;
+  /** The function served at that URL. */
+  private webhookFunction?: RustFunction;
   public readonly distribution: cloudfront.Distribution;
   public readonly alarmTopic: sns.Topic;
   /** The live channel: the WebSocket API at `/live`, its functions and the table's stream. */
@@ -362,6 +364,7 @@ export class OperatorConsoleStack extends Stack {
         reservedConcurrency: props.webhookConcurrency ?? atUrl.functionUrl!.reservedConcurrency,
       });
       this.functions[atUrl.name] = fn;
+      this.webhookFunction = fn;
       // Auth type NONE: Twilio signs every request and the function checks the signature
       // before it reads or writes anything. CDK grants both lambda:InvokeFunctionUrl (for auth
       // type NONE) and lambda:InvokeFunction (only via the function URL) to everyone.
@@ -996,6 +999,28 @@ export class OperatorConsoleStack extends Stack {
       }),
       10,
     );
+
+    // Twilio's webhooks at the function URL: no API Gateway metric counts them. Lambda's own
+    // function URL metrics do: a 5xx is a callback not applied (Twilio retries it); webhooks
+    // refused (403: a signature that does not match, the auth token in the secret not the
+    // account's; 429: past the reserved concurrency) above 10% of at least 20 in 5 minutes is a
+    // wrong token or a flood.
+    if (this.webhookFunction) {
+      const urlMetric = (metricName: string) =>
+        new cloudwatch.Metric({ namespace: 'AWS/Lambda', metricName, dimensionsMap: { FunctionName: this.webhookFunction!.functionName }, statistic: 'Sum', period });
+      alarm('WebhookServerErrorsAlarm', "Twilio's webhooks answered 5xx at the voice function URL (a callback not applied yet: Twilio retries it)", urlMetric('Url5xxCount'));
+      alarm(
+        'WebhooksRefusedAlarm',
+        "Twilio's webhooks refused (4xx) above 10% at the voice function URL: the secret's auth token is not the account's, or a flood of unsigned requests",
+        new cloudwatch.MathExpression({
+          expression: 'IF(requests >= 20, 100 * refused / requests, 0)',
+          usingMetrics: { refused: urlMetric('Url4xxCount'), requests: urlMetric('UrlRequestCount') },
+          period,
+          label: '4xx % of webhook requests',
+        }),
+        10,
+      );
+    }
 
     // A failing trigger stops every sign-in: its errors alarm like a function's.
     for (const [name, fn] of Object.entries({ ...this.functions, ...this.triggers, ...this.scheduled })) {

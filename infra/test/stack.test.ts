@@ -558,6 +558,20 @@ describe('alarms', () => {
     assert.ok(onApi.some((a) => metricNames(a).includes('4xx')), '4xx (throttling) alarm');
   });
 
+  it("watches Twilio's webhooks at the function URL for 5xx and for a refused share (a wrong auth token, or a flood)", () => {
+    const voiceId = idOf('voice');
+    const onUrl = alarms.filter((a) => dimensionTargets(a).includes(voiceId) && metricNames(a).some((m) => m.startsWith('Url')));
+    const fiveXx = onUrl.find((a) => metricNames(a).includes('Url5xxCount'));
+    assert.ok(fiveXx, '5xx alarm');
+    assert.equal(fiveXx.Namespace, 'AWS/Lambda');
+    assert.equal(fiveXx.Threshold, 1);
+    const refused = onUrl.find((a) => metricNames(a).includes('Url4xxCount'));
+    assert.ok(refused, 'refused-share alarm');
+    assert.deepEqual(metricNames(refused).sort(), ['Url4xxCount', 'UrlRequestCount']);
+    assert.equal(refused.Threshold, 10);
+    assert.match(JSON.stringify(refused.Metrics), /IF\(requests >= 20, 100 \* refused \/ requests, 0\)/);
+  });
+
   it('watches every function for errors and throttles', () => {
     for (const fn of catalog.functions) {
       const id = idOf(fn.name);
