@@ -482,3 +482,66 @@ async fn an_operator_whose_leg_left_with_every_callback_lost_is_let_go_and_the_c
         "the conference's participants were listed: {rest:#?}"
     );
 }
+
+/// Seen in the centre's day: the operator was consulting (customer held, the outside party on
+/// the line) when her leg went (the page's 切断 and 通話終了 refused in the store outage, the
+/// softphone hung up). The outside party kept the customer company, so the call never counted
+/// as one held with nobody and never healed: the operator stayed 通話中 for good. Now the
+/// consultation call she left behind is hung up, and the call heals as any other: she is rung
+/// back, and when she does not answer the call goes back in line and she is let go.
+#[tokio::test]
+async fn a_consultation_the_operators_leg_left_behind_is_hung_up_and_the_call_heals() {
+    let c = support::start_with(local::sim::SimConfig {
+        pause_scale: 0.05,
+        ..local::sim::SimConfig::default()
+    })
+    .await;
+    heal_quickly(&c).await;
+    let sato = c.operator("op-sato").await;
+    let sid = c.answered_call("03-1234-5678", "op-sato").await;
+    let (s, v) = c.api(&sato, "POST", &format!("/api/calls/{sid}/hold"), None).await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{v}");
+    let (s, v) = c
+        .api(
+            &sato,
+            "POST",
+            &format!("/api/calls/{sid}/consult"),
+            Some(json!({"to": "090-1111-2222", "line_id": "sales"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{v}");
+    let (_, state) = c.sim("GET", "/sim/state", json!({})).await;
+    let outside = state["calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|call| call["to"] == "+819011112222")
+        .expect("the outside party is called")["sid"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    c.sim("POST", &format!("/sim/calls/{outside}/answer"), json!({})).await;
+    c.wait(json!({"conference": sid, "labels": ["customer", "operator", "consult"], "settled": true}))
+        .await;
+
+    // Given her leg gone mid-consultation,
+    let (s, v) = c.sim("POST", "/sim/phones/op_sato/hangup", json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+
+    // then the outside party is hung up, the customer kept on hold,
+    c.wait(json!({"call": outside, "status": "completed", "settled": true}))
+        .await;
+    c.wait(json!({"call": sid, "status": "in-progress", "held": true}))
+        .await;
+    // she is rung back for 再接続, and when she lets it ring out she is let go and the caller
+    // is offered to the next operator.
+    let rung = c.wait(json!({"phone": "op_sato", "timeout_ms": 20000})).await;
+    assert_eq!(rung["ringing"]["params"]["ringBack"], "reconnect", "{rung:#}");
+    let suzuki = c.operator("op-suzuki").await;
+    let offered = c.wait(json!({"phone": "op_suzuki", "timeout_ms": 30000})).await;
+    assert_eq!(offered["ringing"]["params"]["callSid"], sid.as_str(), "{offered:#}");
+    let now = me(&c, &sato).await;
+    assert!(now["current_call"].is_null(), "let go: {now}");
+    assert!(me(&c, &suzuki).await["current_call"] == sid.as_str());
+    c.assert_no_problems().await;
+}

@@ -402,6 +402,8 @@ impl CallControl {
     /// ends the conference) would hang up on a customer who waited for an operator because of a
     /// fault of ours or the network's; silence with nobody there is worse than either.
     /// An outbound call is left as it is: the operator placed it and their page ends it.
+    /// A consultation call the operator left behind (the customer held with an outside party) is
+    /// hung up, which leaves the customer held with nobody, healing the same way.
     async fn hold_left_alone(&self, sid: &str, call: &CallRecord, left: ParticipantLabel) -> Result<(), ControlError> {
         // A cold transfer's first operator leaves on purpose: the customer is held by the
         // transfer, and its failure rings that operator back (see `advance_transfer`).
@@ -410,6 +412,28 @@ impl CallControl {
         let cold_handover = call.transfer.as_ref().is_some_and(|t| {
             t.mode == TransferMode::Cold && t.state != TransferState::Completed && left == t.from_label
         }) || call.summary.external.as_ref().is_some_and(|e| e.ringing());
+        // The operator was consulting (the customer held, the outside party on the line) when
+        // their leg went: the consultation was theirs, and an outside party kept with a customer
+        // on hold would keep the call from healing. It is hung up; its leave makes the customer
+        // one held with nobody, who heals (their operator rung back, who may call again).
+        if left == call.operator_label()
+            && call.summary.direction == Direction::Inbound
+            && call.customer_held()
+            && call.joined(ParticipantLabel::Consult).is_some()
+            && call.summary.external.is_none()
+            && call.transfer_under_way().is_none()
+            && !cold_handover
+            && call.summary.ended_at.is_none()
+            && let Some(conf) = self.conference_sid(sid, call).await?
+        {
+            gone_is_fine(
+                self.telephony
+                    .remove_participant(&conf, &participant(ParticipantLabel::Consult))
+                    .await,
+            )?;
+            tracing::warn!("the operator's leg left during a consultation: the consultation call hung up");
+            return Ok(());
+        }
         let alone = call.is_in_progress()
             && call.summary.direction == Direction::Inbound
             && call.joined(ParticipantLabel::Customer).is_some()
