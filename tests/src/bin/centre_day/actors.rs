@@ -638,6 +638,10 @@ enum Saved {
     /// Refused for good (403, 400, 404…): the page shows 保存できません for the operator to
     /// copy or discard; it is not tried again by itself.
     Refused,
+    /// Someone else saved the call's memo since (a stale version with another text), and this
+    /// page no longer shows the call: the outbox keeps it as 競合 for the operator to settle
+    /// (`memoOutbox.ts`: a conflict is never overwritten by itself).
+    Conflict,
 }
 
 /// The page's outbox retries: full jitter up to 2 s, doubling with each failed try up to a
@@ -664,9 +668,10 @@ impl MemoPad {
     }
 
     /// Saves as the page does. A stale version whose memo is this text is a save that had
-    /// landed; another text is someone else's save, which this operator overwrites with what
-    /// they typed (自分の内容で上書き), once.
-    async fn save(&mut self, day: &Day, token: &str, sid: &str) -> Saved {
+    /// landed; another text is someone else's save: on screen, this operator settles the 競合 by
+    /// saving what they typed over it (自分の内容で上書き), once; kept in the outbox after the call
+    /// (`on_screen` false), it stays a conflict for them to settle, as the page keeps it.
+    async fn save(&mut self, day: &Day, token: &str, sid: &str, on_screen: bool) -> Saved {
         if !self.dirty {
             return Saved::Stored;
         }
@@ -696,6 +701,9 @@ impl MemoPad {
                         day.count("memo saves repeated after they had landed");
                         self.dirty = false;
                         return Saved::Stored;
+                    }
+                    if !on_screen {
+                        return Saved::Conflict;
                     }
                     day.count("memo saves answered 409 (saved meanwhile elsewhere): overwritten");
                 }
@@ -735,12 +743,25 @@ impl MemoPad {
             let mut tries = 0;
             loop {
                 tries += 1;
-                match self.save(&day, &token, &sid).await {
+                match self.save(&day, &token, &sid, false).await {
                     Saved::Stored => {
                         day.count("memos the outbox stored after their call");
                         break;
                     }
                     Saved::Refused => break,
+                    Saved::Conflict => {
+                        // Not lost: the page shows it as 競合 beside the memo saved since.
+                        day.count(
+                            "memos the outbox keeps as 競合 (the call's memo was saved since by another operator)",
+                        );
+                        day.memo_conflicts
+                            .lock()
+                            .unwrap()
+                            .entry(sid.clone())
+                            .or_default()
+                            .push(self.text.clone());
+                        break;
+                    }
                     Saved::Kept => sleep_s(outbox_retry_s(tries)).await,
                 }
             }
@@ -827,7 +848,7 @@ async fn on_call(
             }
         }
         pad.type_phrase(day, sid);
-        pad.save(day, &p.token, sid).await;
+        pad.save(day, &p.token, sid, true).await;
         let t = began.elapsed().as_secs_f64();
         if let Some(at) = record_at
             && t >= at
@@ -837,7 +858,7 @@ async fn on_call(
         }
         if !acted && t >= act_at {
             acted = true;
-            pad.save(day, &p.token, sid).await;
+            pad.save(day, &p.token, sid, true).await;
             handed_over = act(day, p, sid, action).await;
             if handed_over {
                 how = "they handed the call over";
@@ -896,7 +917,7 @@ async fn on_call(
     day.on_call.fetch_sub(1, Ordering::SeqCst);
     // The page saves the last words; what is not stored stays in its outbox, which goes on
     // trying while the operator takes their next calls.
-    if pad.save(day, &p.token, sid).await == Saved::Kept {
+    if pad.save(day, &p.token, sid, true).await == Saved::Kept {
         pad.keep_trying(day.clone(), p.token.clone(), sid.to_owned());
     }
     let how = match (leg_over, handed_over, customer_ends) {
@@ -1416,6 +1437,7 @@ pub async fn check_at_end(day: &Day) {
             let text = stored.body["text"].as_str().unwrap_or_default();
             if stored.status != 200 || text != typed {
                 let refused = day.memo_refused.lock().unwrap().get(&sid).cloned().unwrap_or_default();
+                let conflicts = day.memo_conflicts.lock().unwrap().get(&sid).map(Vec::len).unwrap_or(0);
                 let record = day
                     .probe
                     .peek(&shared::domain::calls::call_key(&sid))
@@ -1464,7 +1486,8 @@ pub async fn check_at_end(day: &Day) {
                     "memo lost",
                     format!(
                         "call {sid}: typed {} characters, stored {} ({}): the last {} characters missing; \
-                         saves refused: [{}]; taken by: [{}]; the call record: {record}; {}",
+                         saves refused: [{}]; kept as 競合 in an outbox: {conflicts}; taken by: [{}]; \
+                         the call record: {record}; {}",
                         typed.chars().count(),
                         text.chars().count(),
                         stored.status,

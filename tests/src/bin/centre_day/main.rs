@@ -254,6 +254,9 @@ pub struct Day {
     /// Per call, the memo saves refused for good (status, when, the answer), to say why a memo
     /// was lost.
     pub memo_refused: Mutex<HashMap<String, Vec<String>>>,
+    /// Per call, memos a page's outbox keeps as 競合 for its operator to settle (another
+    /// operator saved the call's memo since): kept on that page, not lost.
+    pub memo_conflicts: Mutex<HashMap<String, Vec<String>>>,
     /// Inquiry records created, with the word they can be found by and their call.
     pub records: Mutex<Vec<(String, String, String)>>,
     pub failures: Mutex<Vec<Failure>>,
@@ -465,6 +468,7 @@ async fn run(cfg: Config) -> Result<bool, Box<dyn std::error::Error>> {
         calls: Mutex::default(),
         memos: Mutex::default(),
         memo_refused: Mutex::default(),
+        memo_conflicts: Mutex::default(),
         records: Mutex::default(),
         failures: Mutex::default(),
         free_delays: Mutex::default(),
@@ -563,12 +567,17 @@ fn spawn_reconciler(day: Arc<Day>, control: shared::control::CallControl, every:
                     for _ in &r.ended {
                         day.count("call ends applied by the reconciliation");
                     }
-                    if !r.ended.is_empty() {
+                    for _ in &r.corrected {
+                        day.count("rooms the reconciliation found otherwise than the store (lost leaves, holds)");
+                    }
+                    if !r.ended.is_empty() || !r.corrected.is_empty() {
                         // How soon a lost end is applied depends on how long a run takes.
                         println!(
-                            "    {began:>5.1} s  reconciliation: {} of {} calls asked about found ended and applied in {:.1} s",
-                            r.ended.len(),
+                            "    {began:>5.1} s  reconciliation: of {} calls asked about, {} found ended and {} rooms \
+                             corrected, applied in {:.1} s",
                             r.asked,
+                            r.ended.len(),
+                            r.corrected.len(),
                             day.elapsed() - began
                         );
                     }

@@ -56,7 +56,8 @@ pub struct Probe {
 
 /// What a transaction writes, to tell its refusals apart: each write as its verb and the kind
 /// of item (the partition key up to its first `#`), `update OP + update QUEUE + update CALL`
-/// for routing's offer.
+/// for routing's offer. The same write repeated is written once with how often (`put IDX ×3+`
+/// for a record's search postings, however many), so a table of shapes stays a few lines.
 pub fn shape(ops: &[TxOp]) -> String {
     let kind = |k: &Key| k.pk.split('#').next().unwrap_or_default().to_owned();
     ops.iter()
@@ -71,6 +72,19 @@ pub fn shape(ops: &[TxOp]) -> String {
             TxOp::Update { key, .. } => format!("update {}", kind(key)),
             TxOp::Delete { key, .. } => format!("delete {}", kind(key)),
             TxOp::Check { key, .. } => format!("check {}", kind(key)),
+        })
+        .fold(Vec::<(String, usize)>::new(), |mut runs, write| {
+            match runs.last_mut() {
+                Some((last, n)) if *last == write => *n += 1,
+                _ => runs.push((write, 1)),
+            }
+            runs
+        })
+        .into_iter()
+        .map(|(write, n)| match n {
+            1 => write,
+            2 => format!("{write} ×2"),
+            _ => format!("{write} ×3+"),
         })
         .collect::<Vec<_>>()
         .join(" + ")
@@ -263,6 +277,33 @@ impl Store for Probe {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_write_repeated_is_shown_once_with_how_often() {
+        let put = |pk: &str| {
+            let mut item = Item::new();
+            item.insert("PK".into(), pk.into());
+            TxOp::Put { item, cond: None }
+        };
+        let update = |pk: &str| TxOp::Update {
+            key: Key::new(pk, "S"),
+            update: shared::store::Update::default(),
+            cond: None,
+        };
+        let mut ops = vec![put("REC#1"), put("PHONE#1"), put("PHONE#2")];
+        ops.extend((0..22).map(|i| put(&format!("IDX#{i}"))));
+        assert_eq!(shape(&ops), "put REC + put PHONE ×2 + put IDX ×3+");
+        ops.push(put("IDX#23"));
+        assert_eq!(
+            shape(&ops),
+            "put REC + put PHONE ×2 + put IDX ×3+",
+            "one line however many"
+        );
+        assert_eq!(
+            shape(&[update("OP#a"), update("QUEUE"), update("CALL#b")]),
+            "update OP + update QUEUE + update CALL"
+        );
+    }
     use shared::store::counting::CountingStore;
     use shared::store::embedded::EmbeddedStore;
 
