@@ -14,14 +14,38 @@ answers in a few) is printed beside it, and the start's own time (cold start min
 is compared too. The Node.js peer (`node-peer/index.mjs`, the incoming-call
 webhook as Twilio's docs write it) runs through the same harness with the same event.
 
+The environment is Lambda's: in particular no `SSL_CERT_FILE` or `SSL_CERT_DIR` (Lambda sets
+neither), even when the shell running the harness has them — with one set, every function
+reads and parses that CA bundle or directory at start (see shared/src/tls.rs), 3-5 ms of
+voice's CPU on this machine that a deployed function never spends. `--ca-from-env` passes them on, to
+measure that path.
+
+`--breakdown` says where each function's CPU goes before its first answer: `perf record` runs
+system-wide during its starts and every sample of the function's processes (all threads) is put
+in a phase by its call stack — process start (kernel exec, dynamic loader, libc), logging,
+AWS configuration, TLS roots and the SDK's connectors, SDK clients built, the start's own
+requests (the Twilio secret), the phone-number library, the first request's store requests,
+the rest of the first request, process exit — with the share of each that was page faults.
+It needs perf and a build with symbols and frame pointers, e.g.
+  CARGO_TARGET_DIR=target/breakdown CARGO_PROFILE_RELEASE_STRIP=false \
+    RUSTFLAGS="-C force-frame-pointers=yes" cargo build --release -p voice
+  python coldstart.py --bin-dir target/breakdown/release --only voice --warm 0 --breakdown
+Sampling slows the process, so its milliseconds are larger than the table's CPU column: read
+the shares.
+
 Figures are printed as tables with ratios, never asserted: the machine is shared and noisy.
 
-usage: python coldstart.py --bin-dir target/release [--starts 20] [--warm 200]
+usage: python coldstart.py --bin-dir target/release [--starts 20] [--warm 200] [--only NAME…]
+                           [--ca-from-env] [--breakdown]
 (run by `tests/bench coldstart`, which builds the binaries and the peer first)
 """
 
 import argparse
 import base64
+import collections
+import re
+import shutil
+import tempfile
 import http.client
 import hashlib
 import hmac
@@ -399,6 +423,10 @@ def pre_token_events(n):
     ]
 
 
+# Whether the shell's SSL_CERT_FILE / SSL_CERT_DIR reach the functions (--ca-from-env).
+CA_FROM_ENV = {"on": False}
+
+
 def environment(runtime, moto_url, secret_arn):
     env = {
         "PATH": os.environ.get("PATH", ""),
@@ -426,16 +454,18 @@ def environment(runtime, moto_url, secret_arn):
     }
     if USER_POOL.get("issuer"):
         env["JWT_ISSUER"] = USER_POOL["issuer"]
-    # Where the trust store is read from, when set (rustls-native-certs reads only these then).
-    for name in ("SSL_CERT_FILE", "SSL_CERT_DIR"):
-        if name in os.environ:
-            env[name] = os.environ[name]
+    # Lambda names no CA file; with --ca-from-env the shell's do reach the function, and it reads
+    # them at start (rustls-native-certs reads only these then).
+    if CA_FROM_ENV["on"]:
+        for name in ("SSL_CERT_FILE", "SSL_CERT_DIR"):
+            if name in os.environ:
+                env[name] = os.environ[name]
     return env
 
 
 def run_process(cmd, events, timer, secret_arn, check):
     """Starts `cmd` against a fresh Runtime API; returns (cold ms, ready ms, [warm ms], peak RSS MB,
-    ms waited on the store until the first response, CPU ms the process used in all)."""
+    ms waited on the store until the first response, CPU ms the process used in all, pid)."""
     runtime = RuntimeApi(events)
     moto_url = timer.url
     timer.take()
@@ -485,7 +515,7 @@ def run_process(cmd, events, timer, secret_arn, check):
         except OSError:
             pass
         proc.kill()
-        return cold, ready, warm, rss_kb / 1024, store_wait, cpu_ms(proc)
+        return cold, ready, warm, rss_kb / 1024, store_wait, cpu_ms(proc), proc.pid
     finally:
         proc.kill()
         cpu_ms(proc)
@@ -548,6 +578,109 @@ def prepare(url):
     return sm.create_secret(Name="console/twilio", SecretString=json.dumps(SECRET))["ARN"]
 
 
+# The phases of --breakdown, first match wins, each a pattern over the frames of a sample's call
+# stack (leaf to root). Stacks that reach no Rust `main` on the process's main thread are the
+# process's start or exit.
+PHASES = [
+    ("process exit (after the answer)", r"exit_mmap|do_exit|do_group_exit"),
+    ("phone-number library", r"rlibphonenumber|shared::phone::|^thread phone-numbers$"),
+    ("TLS roots and the SDK's connectors", r"shared::tls::roots|shared::tls::load_roots|shared::tls::aws_http_client|create_rustls_client_config|rustls_pki_types::pem"),
+    ("logging set up", r"shared::telemetry::init"),
+    ("AWS configuration loaded", r"aws_config::"),
+    ("SDK clients built", r"aws_sdk_\w+::client::Client::(new|from_conf)|aws_sdk_\w+::config::Builder::build"),
+    ("first request: store requests", r"lambda_runtime.*|lambda_http::run", r"aws_smithy_|aws_sdk_|hyper_util|shared::store::dynamo"),
+    ("first request: the rest (handler, runtime)", r"lambda_runtime|lambda_http::run"),
+    ("start-up: the secret read, routers, other wiring", r"shared::wiring::|shared::config::|::main$|tokio::runtime"),
+]
+START_FRAMES = re.compile(r"_dl_|dl_main|execve|load_elf_binary|init_cacheinfo|init_cpu_features|intel_check_word|handle_intel|cpu_indicator")
+
+
+class Breakdown:
+    """`perf record` of the whole machine around one function's starts; the samples of the
+    processes started in the meantime are put in PHASES by their call stacks."""
+
+    def __init__(self):
+        if not shutil.which("perf"):
+            raise RuntimeError("--breakdown needs perf on PATH")
+
+    def start(self):
+        fd, self.data = tempfile.mkstemp(prefix="coldstart-", suffix=".perf")
+        os.close(fd)
+        self.proc = subprocess.Popen(
+            ["perf", "record", "-q", "-a", "-g", "-F", "10000", "-o", self.data],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        time.sleep(1.0)
+        if self.proc.poll() is not None:
+            os.unlink(self.data)
+            raise RuntimeError(f"perf record stopped: {self.proc.stderr.read().decode(errors='replace')[-500:]}")
+
+    def close(self):
+        """Stops a recording a failed start left running."""
+        proc = getattr(self, "proc", None)
+        if proc and proc.poll() is None:
+            proc.send_signal(2)
+            proc.wait()
+            os.unlink(self.data)
+
+    def stop(self, pids):
+        self.proc.send_signal(2)
+        self.proc.wait()
+        out = subprocess.run(
+            ["perf", "script", "-i", self.data, "-F", "comm,pid,tid,ip,sym"],
+            capture_output=True,
+            text=True,
+            errors="replace",
+        ).stdout
+        os.unlink(self.data)
+        pids = set(pids)
+        samples, current = [], None
+        for line in out.splitlines():
+            if not line.strip():
+                current = None
+                continue
+            if not line.startswith("\t"):
+                head = line.split()
+                pid, tid = (int(x) for x in head[-1].split("/"))
+                # The thread's name as the stack's outermost frame: shared::wiring names the
+                # phone-number library's thread, whose allocator frames carry no callers.
+                current = (pid, tid, [f"thread {' '.join(head[:-1])}"]) if pid in pids else None
+                if current:
+                    samples.append(current)
+            elif current:
+                parts = line.split(None, 1)
+                current[2].append(parts[1] if len(parts) > 1 else "?")
+        return samples
+
+    @staticmethod
+    def table(label, samples, starts):
+        """Markdown rows: each phase's CPU per start (under sampling) and share, page faults."""
+        counts, faults = collections.Counter(), collections.Counter()
+        phases = [(name, re.compile(pattern), re.compile(rest[0]) if rest else None) for name, pattern, *rest in PHASES]
+        for pid, tid, stack in samples:
+            name = None
+            for phase, pattern, sub in phases:
+                if any(pattern.search(f) for f in stack) and (sub is None or any(sub.search(f) for f in stack)):
+                    name = phase
+                    break
+            if name is None:
+                if pid == tid and (any(START_FRAMES.search(f) for f in stack) or not any(f.endswith("::main") for f in stack)):
+                    name = "process start (exec, dynamic loader, libc)"
+                else:
+                    name = "other"
+            counts[name] += 1
+            if any("exc_page_fault" in f for f in stack):
+                faults[name] += 1
+        total = sum(counts.values()) or 1
+        per_start = lambda n: n / 10.0 / max(starts, 1)  # 10 kHz: a sample is 0.1 ms
+        print(f"\n{label}: {per_start(total):.1f} ms CPU a start under sampling, {total} samples of {starts} starts\n")
+        print("| phase | ms a start | share | of which page faults |")
+        print("|---|---:|---:|---:|")
+        for name, n in counts.most_common():
+            print(f"| {name} | {per_start(n):.2f} | {100 * n / total:.0f}% | {100 * faults[name] / n:.0f}% |")
+
+
 def summary(values):
     values = sorted(values)
     if not values:
@@ -563,7 +696,12 @@ def main():
     ap.add_argument("--warm", type=int, default=200)
     ap.add_argument("--python", default=sys.executable)
     ap.add_argument("--only", nargs="*", default=None, help="measure only these functions (by name; the Node.js peer is 'node')")
+    ap.add_argument("--ca-from-env", action="store_true", help="pass the shell's SSL_CERT_FILE / SSL_CERT_DIR on (Lambda sets neither)")
+    ap.add_argument("--breakdown", action="store_true", help="where each Rust function's CPU goes, by phase (perf; see the module's doc)")
     args = ap.parse_args()
+    CA_FROM_ENV["on"] = args.ca_from_env
+    breakdown = Breakdown() if args.breakdown else None
+    breakdowns = []
 
     moto_proc, url = moto(args.python)
     try:
@@ -598,11 +736,15 @@ def main():
             if cmd[0] != "node" and not os.path.exists(cmd[0]):
                 print(f"skipping {label}: {cmd[0]} is not built", file=sys.stderr)
                 continue
-            colds, readies, warms, rss, owns, waits, cpus = [], [], [], [], [], [], []
+            colds, readies, warms, rss, owns, waits, cpus, pids = [], [], [], [], [], [], [], []
+            profiled = breakdown is not None and cmd[0] != "node"
+            if profiled:
+                breakdown.start()
             for i in range(args.starts):
                 # The first start also measures warm latency; the rest only cold starts.
                 n = 1 + (args.warm if i == 0 else 0)
-                cold, ready, warm, peak, waited, cpu = run_process(cmd, events(n), timer, arn, check)
+                cold, ready, warm, peak, waited, cpu, pid = run_process(cmd, events(n), timer, arn, check)
+                pids.append(pid)
                 if i > 0 or args.warm == 0:
                     cpus.append(cpu)
                 colds.append(cold)
@@ -612,9 +754,13 @@ def main():
                 warms.extend(warm)
                 rss.append(peak)
             rows.append((label, summary(colds), summary(warms), max(rss), summary(readies), summary(waits), summary(owns), summary(cpus)))
+            if profiled:
+                breakdowns.append((label, breakdown.stop(pids), args.starts))
             print(f"  measured {label}", file=sys.stderr)
     finally:
         moto_proc.kill()
+        if breakdown:
+            breakdown.close()
         if USER_POOL.get("issuer"):
             issuer.close()
 
@@ -646,6 +792,11 @@ def main():
         print(" ≥ 20× faster than the peer's.)")
         slow = [r[0] for r in rows if not r[0].startswith("Node") and r[6][0] > 20]
         print("Own cold start p50 above 20 ms: " + (", ".join(slow) if slow else "none"))
+    if breakdowns:
+        print("\nWhere the CPU goes (--breakdown: perf samples of every thread of the starts, by call stack;")
+        print("the warm requests of the first start included when --warm is not 0)")
+        for label, samples, starts in breakdowns:
+            Breakdown.table(label, samples, starts)
 
 
 if __name__ == "__main__":
