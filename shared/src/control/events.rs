@@ -35,14 +35,24 @@ impl CallControl {
     /// or read over REST by the reconciliation when the callbacks were lost. Idempotent, so the
     /// other one arriving afterwards changes nothing.
     pub(crate) async fn apply_call_status(&self, sid: &str, ev: &CallStatusEvent) -> Result<(), ControlError> {
-        if self.services.call_state.apply_status(sid, ev).await? {
-            if let Some(call) = self.finish(sid).await? {
-                self.services.monitor.count(sid, &call).await?;
-            }
-            self.services.routing.ended(sid).await?;
+        if self.apply_call_end(sid, ev).await? {
             self.route_waiting().await;
         }
         Ok(())
+    }
+
+    /// [`CallControl::apply_call_status`] without the routing round after an end, for the
+    /// reconciliation, which applies many ends at once and routes once after them. Returns
+    /// whether `ev` was the call's end.
+    pub(crate) async fn apply_call_end(&self, sid: &str, ev: &CallStatusEvent) -> Result<bool, ControlError> {
+        if !self.services.call_state.apply_status(sid, ev).await? {
+            return Ok(false);
+        }
+        if let Some(call) = self.finish(sid).await? {
+            self.services.monitor.count(sid, &call).await?;
+        }
+        self.services.routing.ended(sid).await?;
+        Ok(true)
     }
 
     /// The call's final status for history: completed when an operator answered, abandoned

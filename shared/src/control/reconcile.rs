@@ -33,6 +33,10 @@
 //!     end is applied exactly as the status callback applies it
 //!     ([`CallControl::apply_call_status`]), so a late callback afterwards changes nothing.
 //!
+//! Twilio is asked first, then the ends found are applied ([`CONCURRENT_APPLIES`] at a time,
+//! before the rooms: an operator kept by a lost end waits on them, and after a store outage there
+//! may be a hundred), and routing runs once after them rather than once an end.
+//!
 //! A call whose end callbacks were all lost is therefore applied at most
 //! `LIVE_BOUND_SECONDS + 60 s` after it ended, inside the two minutes an operator may be kept;
 //! an operator whose leg left unheard is found within a minute, then let go as the heal lets go
@@ -68,7 +72,10 @@ pub const LIVE_BOUND_SECONDS: i64 = 45;
 pub const QUEUE_READ: u32 = 100;
 
 /// How many calls are read from Twilio at once.
-pub const CONCURRENT_READS: usize = 8;
+pub const CONCURRENT_READS: usize = 16;
+
+/// How many calls' ends (or rooms) are applied to the store at once.
+pub const CONCURRENT_APPLIES: usize = 8;
 
 /// How long past its ring time a ring-back Twilio no longer rings is taken as unanswered (its
 /// callback is then taken as lost).
@@ -200,73 +207,151 @@ impl CallControl {
                 .map(|c| (c.summary.sid.clone(), c))
                 .collect()
         };
-        let mut to_ask = Vec::new();
+        // What each call needs, from the run's reads: its end applied again (ended in the store
+        // and still held), a check on a customer held with nobody, Twilio asked, or its
+        // operators let go (no record). The operator list is an index, which may lag the
+        // operators' own items (on DynamoDB a GSI is eventually consistent): an operator already
+        // let go can still be listed on the call for a moment, so an end or a missing record is
+        // acted on only when someone still holds the call (their own item, read strongly).
+        let (mut recorded_ends, mut no_record, mut orphans, mut to_ask) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for sid in &sids {
             match records.get(sid) {
-                // The operator list is an index, which may lag the operators' own items (on
-                // DynamoDB a GSI is eventually consistent): an operator already let go can
-                // still be listed on the call for a moment. Only an end someone still holds is
-                // applied again (and counted).
-                Some(call)
-                    if call.summary.ended_at.is_some()
-                        && !requeued.contains(sid)
-                        && !self.still_held(sid, &operators).await => {}
-                Some(call) if call.summary.ended_at.is_some() => match self.apply_recorded_end(sid, call).await {
-                    Ok(()) => {
-                        self.let_go_holders(sid, &operators, &mut report).await;
-                        report.ended.push(sid.clone());
-                    }
-                    Err(e) => {
-                        tracing::error!(call = %sid, error = %e, "could not apply an ended call");
-                        report.failed += 1;
-                    }
-                },
+                Some(call) if call.summary.ended_at.is_some() => recorded_ends.push(sid.clone()),
                 Some(call) => {
                     // A customer held with nobody heals on the hold music's fetches; should
                     // those stop (a fetch refused in an outage), the run checks on the call.
-                    if call.orphaned()
-                        && let Err(e) = self.checked_record(sid, call.clone()).await
-                    {
-                        tracing::error!(call = %sid, error = %e, "could not check on a customer held with nobody");
-                        report.failed += 1;
+                    if call.orphaned() {
+                        orphans.push(sid.clone());
                     }
                     if live_for_ms(call, now) >= live_bound_ms {
                         to_ask.push(sid.clone());
                     }
                 }
-                None if !requeued.contains(sid) && !self.still_held(sid, &operators).await => {}
-                None => {
-                    // No record: nothing can end it but letting its operators go.
-                    self.let_go_holders(sid, &operators, &mut report).await;
-                    report.ended.push(sid.clone());
+                None => no_record.push(sid.clone()),
+            }
+        }
+        let (records, operators_ref, requeued) = (&records, &operators, &requeued);
+        let held = |sids: Vec<String>| {
+            futures::stream::iter(sids)
+                .map(|sid| async move {
+                    let held = requeued.contains(&sid) || self.still_held(&sid, operators_ref).await;
+                    held.then_some(sid)
+                })
+                .buffer_unordered(CONCURRENT_APPLIES)
+                .filter_map(|sid| async move { sid })
+                .collect::<Vec<String>>()
+        };
+        let recorded_ends = held(recorded_ends).await;
+        let no_record = held(no_record).await;
+        // Ends first: an operator kept by a lost end waits on them.
+        let applied: Vec<(String, Result<(), ControlError>)> = futures::stream::iter(recorded_ends)
+            .map(|sid| async move {
+                let outcome = match records.get(&sid) {
+                    Some(call) => self.apply_recorded_end(&sid, call).await,
+                    None => Ok(()),
+                };
+                (sid, outcome)
+            })
+            .buffer_unordered(CONCURRENT_APPLIES)
+            .collect()
+            .await;
+        let mut ended = Vec::new();
+        for (sid, outcome) in applied {
+            match outcome {
+                Ok(()) => ended.push(sid),
+                Err(e) => {
+                    tracing::error!(call = %sid, error = %e, "could not apply an ended call");
+                    report.failed += 1;
                 }
             }
         }
+        // No record: nothing can end it but letting its operators go.
+        ended.extend(no_record);
         report.asked = to_ask.len();
-        let records = &records;
-        let outcomes: Vec<(String, Result<Settlement, ControlError>)> = futures::stream::iter(to_ask)
+        let asked: Vec<(String, Result<Asked, ControlError>)> = futures::stream::iter(to_ask)
             .map(|sid| async move {
                 let outcome = match records.get(&sid) {
-                    Some(call) => self.settle_with_twilio(&sid, call, now).await,
-                    None => Ok(Settlement::Live),
+                    Some(call) => self.ask_twilio(&sid, call, now).await,
+                    None => Ok(Asked::Live),
                 };
                 (sid, outcome)
             })
             .buffer_unordered(CONCURRENT_READS)
             .collect()
             .await;
-        for (sid, outcome) in outcomes {
+        let (mut over, mut rooms) = (Vec::new(), Vec::new());
+        for (sid, outcome) in asked {
             match outcome {
-                Ok(Settlement::Ended) => {
-                    self.let_go_holders(&sid, &operators, &mut report).await;
-                    report.ended.push(sid);
-                }
-                Ok(Settlement::Corrected) => report.corrected.push(sid),
-                Ok(Settlement::Live) => {}
+                Ok(Asked::Live) => {}
+                Ok(Asked::Ended(ev, known)) => over.push((sid, ev, known)),
+                Ok(Asked::Room(room)) => rooms.push((sid, room)),
                 Err(e) => {
-                    tracing::error!(call = %sid, error = %e, "could not reconcile a call with Twilio");
+                    tracing::error!(call = %sid, error = %e, "could not ask Twilio about a call");
                     report.failed += 1;
                 }
+            }
+        }
+        let applied: Vec<(String, Result<(), ControlError>)> = futures::stream::iter(over)
+            .map(|(sid, ev, known)| async move {
+                tracing::warn!(call = %sid, status = %ev.status, known, "Twilio says the call ended; its end callbacks were lost");
+                let outcome = self.apply_twilio_end(&sid, &ev, known).await;
+                (sid, outcome)
+            })
+            .buffer_unordered(CONCURRENT_APPLIES)
+            .collect()
+            .await;
+        for (sid, outcome) in applied {
+            match outcome {
+                Ok(()) => ended.push(sid),
+                Err(e) => {
+                    tracing::error!(call = %sid, error = %e, "could not apply the end Twilio reported");
+                    report.failed += 1;
+                }
+            }
+        }
+        for sid in ended {
+            self.let_go_holders(&sid, &operators, &mut report).await;
+            report.ended.push(sid);
+        }
+        // Then the rooms that differ from the store, and the customers held with nobody.
+        let fixed: Vec<(String, Result<bool, ControlError>)> = futures::stream::iter(rooms)
+            .map(|(sid, room)| async move {
+                let outcome = match records.get(&sid) {
+                    Some(call) => self.apply_room(&sid, call, &room).await,
+                    None => Ok(false),
+                };
+                (sid, outcome)
+            })
+            .buffer_unordered(CONCURRENT_APPLIES)
+            .collect()
+            .await;
+        for (sid, outcome) in fixed {
+            match outcome {
+                Ok(true) => report.corrected.push(sid),
+                Ok(false) => {}
+                Err(e) => {
+                    tracing::error!(call = %sid, error = %e, "could not apply what Twilio's conference shows");
+                    report.failed += 1;
+                }
+            }
+        }
+        let checked: Vec<(String, Result<(), ControlError>)> = futures::stream::iter(orphans)
+            .filter(|sid| futures::future::ready(!report.ended.contains(sid) && !report.corrected.contains(sid)))
+            .map(|sid| async move {
+                let outcome = match records.get(&sid) {
+                    Some(call) => self.checked_record(&sid, call.clone()).await.map(drop),
+                    None => Ok(()),
+                };
+                (sid, outcome)
+            })
+            .buffer_unordered(CONCURRENT_APPLIES)
+            .collect()
+            .await;
+        for (sid, outcome) in checked {
+            if let Err(e) = outcome {
+                tracing::error!(call = %sid, error = %e, "could not check on a customer held with nobody");
+                report.failed += 1;
             }
         }
         // Waiting callers whose end was lost leave the line, and freed operators are offered calls.
@@ -342,43 +427,38 @@ impl CallControl {
 
     /// Asks Twilio about a call the store believes live (`call`, as the run read it): its
     /// conference's participants when the store has the customer in it, else the call itself
-    /// (see the module's documentation). A live call whose room differs from the store has the
-    /// difference applied; an ended one has its end applied.
-    async fn settle_with_twilio(
-        &self,
-        sid: &str,
-        call: &CallRecord,
-        now: DateTime<Utc>,
-    ) -> Result<Settlement, ControlError> {
+    /// (see the module's documentation). Nothing is written.
+    async fn ask_twilio(&self, sid: &str, call: &CallRecord, now: DateTime<Utc>) -> Result<Asked, ControlError> {
         if let Some(room) = self.room_with_customer(call).await {
-            return Ok(if self.apply_room(sid, call, &room).await? {
-                Settlement::Corrected
-            } else {
-                Settlement::Live
-            });
+            return Ok(Asked::Room(room));
         }
-        match self.twilio_verdict(sid, now).await? {
-            TwilioVerdict::Live(_) => Ok(Settlement::Live),
+        Ok(match self.twilio_verdict(sid, now).await? {
+            TwilioVerdict::Live(_) => Asked::Live,
             TwilioVerdict::Ended {
                 status,
                 at,
                 duration_seconds,
                 known,
-            } => {
-                tracing::warn!(call = %sid, status = %status, known, "Twilio says the call ended; its end callbacks were lost");
-                let ev = CallStatusEvent {
+            } => Asked::Ended(
+                CallStatusEvent {
                     sequence: RECONCILED_SEQUENCE,
                     status,
                     at: rfc3339(at),
                     duration_seconds,
-                };
-                self.apply_call_status(sid, &ev).await?;
-                if !known {
-                    self.end_unknown(sid).await?;
-                }
-                Ok(Settlement::Ended)
-            }
+                },
+                known,
+            ),
+        })
+    }
+
+    /// Applies the end Twilio reported of a call whose end callbacks were lost, as the status
+    /// callback applies it (without its routing round: the run routes once after its ends).
+    async fn apply_twilio_end(&self, sid: &str, ev: &CallStatusEvent, known: bool) -> Result<(), ControlError> {
+        self.apply_call_end(sid, ev).await?;
+        if !known {
+            self.end_unknown(sid).await?;
         }
+        Ok(())
     }
 
     /// Who is in the call's conference at Twilio, when the store has the customer in it and
@@ -516,7 +596,7 @@ impl CallControl {
             at: call.summary.ended_at.clone().unwrap_or_default(),
             duration_seconds: call.summary.duration_seconds,
         };
-        self.apply_call_status(sid, &ev).await
+        self.apply_call_end(sid, &ev).await.map(drop)
     }
 
     /// A supervisor lets go of an operator stuck on a call: the call the operator holds is
@@ -615,15 +695,16 @@ impl CallControl {
     }
 }
 
-/// What asking Twilio about a call the store believes live found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Settlement {
-    /// Live, and as the store has it.
+/// What Twilio says of a call the store believes live.
+#[derive(Debug, Clone)]
+enum Asked {
+    /// Live; its conference was not listed (or it has none).
     Live,
-    /// Live, and a participant's lost event was applied.
-    Corrected,
-    /// Over: its end was applied.
-    Ended,
+    /// Live: the customer is in the conference, with these participants.
+    Room(Vec<Participant>),
+    /// Over: its end as the status callback would have brought it, and whether Twilio knew
+    /// the call.
+    Ended(CallStatusEvent, bool),
 }
 
 /// Whether `p` is connected to the conference under `label`.
