@@ -104,11 +104,11 @@ impl Store for StreamTap {
 }
 
 /// Every store request of the call by kind and the kind of item it touched (`--detail`): where
-/// the read and write units go.
+/// the read and write units go, as the counting store reckons them.
+#[derive(Default)]
 struct Ledger {
-    inner: Arc<dyn Store>,
     /// Per kind of request: how many, and the capacity units they used in halves of a unit (an
-    /// eventually consistent read of 4 KB is half a read unit), counted as `CountingStore` does.
+    /// eventually consistent read of 4 KB is half a read unit).
     rows: Mutex<BTreeMap<String, (u64, u64)>>,
     /// The same by the request that made them: (route, store request) → (how many, half units).
     by_route: Mutex<BTreeMap<(String, String), (u64, u64)>>,
@@ -118,27 +118,6 @@ tokio::task_local! {
     /// The route of the request whose handler is running (set by the counting middleware), so
     /// the ledger can say which request made each store request.
     static ROUTE: String;
-}
-
-/// An item's size as the counting store reckons it: its JSON length.
-fn item_bytes(item: &Item) -> u64 {
-    serde_json::to_vec(item).map(|v| v.len() as u64).unwrap_or(1024)
-}
-
-/// Read units in halves: a unit per 4 KB strongly consistent, half of one eventually.
-fn read_halves(bytes: u64, strong: bool) -> u64 {
-    bytes.div_ceil(4096).max(1) * if strong { 2 } else { 1 }
-}
-
-/// Write units in halves: a unit per 1 KB.
-fn write_halves(bytes: u64) -> u64 {
-    bytes.div_ceil(1024).max(1) * 2
-}
-
-/// The kind of item a key names: its partition key up to the first `#`, and its sort key's.
-fn kind_of(key: &Key) -> String {
-    let head = |s: &str| s.split('#').next().unwrap_or(s).to_owned();
-    format!("{}/{}", head(&key.pk), head(&key.sk))
 }
 
 impl Ledger {
@@ -154,105 +133,6 @@ impl Ledger {
         let row = rows.entry(what).or_default();
         row.0 += 1;
         row.1 += half_units;
-    }
-}
-
-#[async_trait]
-impl Store for Ledger {
-    async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
-        let got = self.inner.get(key).await?;
-        self.note(
-            format!("get {} (strong)", kind_of(key)),
-            read_halves(got.as_ref().map(item_bytes).unwrap_or(0), true),
-        );
-        Ok(got)
-    }
-    async fn get_eventually(&self, key: &Key) -> Result<Option<Item>, StoreError> {
-        let got = self.inner.get_eventually(key).await?;
-        self.note(
-            format!("get {}", kind_of(key)),
-            read_halves(got.as_ref().map(item_bytes).unwrap_or(0), false),
-        );
-        Ok(got)
-    }
-    async fn get_many(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError> {
-        let kinds: std::collections::BTreeSet<_> = keys.iter().map(kind_of).collect();
-        let got = self.inner.get_many(keys).await?;
-        let missing = keys.len().saturating_sub(got.len()) as u64;
-        let halves = got.iter().map(|i| read_halves(item_bytes(i), true)).sum::<u64>() + 2 * missing;
-        self.note(
-            format!("batch get {} (strong)", kinds.into_iter().collect::<Vec<_>>().join(",")),
-            halves,
-        );
-        Ok(got)
-    }
-    async fn get_many_eventually(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError> {
-        let kinds: std::collections::BTreeSet<_> = keys.iter().map(kind_of).collect();
-        let got = self.inner.get_many_eventually(keys).await?;
-        let missing = keys.len().saturating_sub(got.len()) as u64;
-        let halves = got.iter().map(|i| read_halves(item_bytes(i), false)).sum::<u64>() + missing;
-        self.note(
-            format!("batch get {}", kinds.into_iter().collect::<Vec<_>>().join(",")),
-            halves,
-        );
-        Ok(got)
-    }
-    async fn put(&self, item: Item, cond: Option<Cond>) -> Result<(), StoreError> {
-        let what = format!("put {}", Key::of(&item).map(|k| kind_of(&k)).unwrap_or_default());
-        self.note(what, write_halves(item_bytes(&item)));
-        self.inner.put(item, cond).await
-    }
-    async fn update(&self, key: &Key, update: Update, cond: Option<Cond>) -> Result<Item, StoreError> {
-        let updated = self.inner.update(key, update, cond).await;
-        let halves = updated.as_ref().map(|i| write_halves(item_bytes(i))).unwrap_or(2);
-        let refused = if updated.is_err() { " (refused)" } else { "" };
-        self.note(format!("update {}{refused}", kind_of(key)), halves);
-        updated
-    }
-    async fn delete(&self, key: &Key, cond: Option<Cond>) -> Result<(), StoreError> {
-        self.note(format!("delete {}", kind_of(key)), 2);
-        self.inner.delete(key, cond).await
-    }
-    async fn query(&self, query: Query) -> Result<Page, StoreError> {
-        let head = query.pk.split('#').next().unwrap_or("").to_owned();
-        let strong = query.is_consistent();
-        let what = format!(
-            "query {:?} {head}{}",
-            query.index,
-            if strong { " (strong)" } else { "" }
-        );
-        let page = self.inner.query(query).await?;
-        self.note(what, read_halves(page.items.iter().map(item_bytes).sum(), strong));
-        Ok(page)
-    }
-    async fn transact(&self, ops: Vec<TxOp>) -> Result<(), StoreError> {
-        let kinds: Vec<String> = ops
-            .iter()
-            .map(|op| match op {
-                TxOp::Put { item, .. } => format!("put {}", Key::of(item).map(|k| kind_of(&k)).unwrap_or_default()),
-                TxOp::Update { key, .. } => format!("update {}", kind_of(key)),
-                TxOp::Delete { key, .. } => format!("delete {}", kind_of(key)),
-                TxOp::Check { key, .. } => format!("check {}", kind_of(key)),
-            })
-            .collect();
-        // Doubled inside a transaction; an update or a check counted as one unit, as the counting store does.
-        let halves: u64 = ops
-            .iter()
-            .map(|op| match op {
-                TxOp::Put { item, .. } => 2 * write_halves(item_bytes(item)),
-                _ => 4,
-            })
-            .sum();
-        self.note(format!("transact [{}]", kinds.join(", ")), halves);
-        self.inner.transact(ops).await
-    }
-    async fn batch_write(&self, puts: Vec<Item>, deletes: Vec<Key>) -> Result<(), StoreError> {
-        let halves = puts.iter().map(|i| write_halves(item_bytes(i))).sum::<u64>() + 2 * deletes.len() as u64;
-        self.note(
-            format!("batch write {} puts, {} deletes", puts.len(), deletes.len()),
-            halves,
-        );
-        self.inner.batch_write(puts, deletes).await
     }
 }
 
@@ -528,12 +408,10 @@ async fn main() {
         prefixes: watched_key_prefixes(),
         records: AtomicU64::new(0),
     });
-    let ledger = Arc::new(Ledger {
-        inner: tap.clone(),
-        rows: Mutex::new(BTreeMap::new()),
-        by_route: Mutex::new(BTreeMap::new()),
-    });
-    let counting = Arc::new(CountingStore::new(ledger.clone()));
+    let ledger = Arc::new(Ledger::default());
+    let noted = ledger.clone();
+    let counting =
+        Arc::new(CountingStore::new(tap.clone()).noting(Arc::new(move |what, halves| noted.note(what, halves))));
     let pushed = Arc::new(Mutex::new(Pushed::default()));
     {
         let mut rx = feed.subscribe();
@@ -864,6 +742,9 @@ async fn main() {
          round trips to DynamoDB: ~2–5 ms per store request), 256 MB arm64, US East list prices (override\n\
          with --lambda-gb-s, --lambda-requests, --http-api, --rru, --wru, --memory-mb), free tiers ignored,\n\
          storage, logs and CloudFront not included; the supervisor board's polling is per supervisor, not per call.\n\
+         Capacity units as an on-demand table bills them (shared/src/store/counting.rs): item sizes as DynamoDB\n\
+         counts them, a write billed on the larger of the item before and after, doubled in a transaction, and\n\
+         one more write in each global secondary index the item is in (both project ALL), two when it moves there.\n\
          Where requests go: the page's through the HTTP API (an API request each, beside the Lambda request);\n\
          Twilio's webhooks at the Lambda function URL of {} (infra/functions.json functionUrl: the Lambda\n\
          request only; before, they went through CloudFront and the HTTP API, priced on the line in brackets).\n\

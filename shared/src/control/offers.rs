@@ -91,7 +91,7 @@ impl CallControl {
             at.clone(),
             pop.as_ref(),
         );
-        let mut item = summary.to_item();
+        let mut item = summary.live_item();
         item.insert(field::QUEUE_SK.into(), queue_key(&at, sid).sk.into());
         if !choice.is_empty() {
             item.insert(MENU_CHOICE.into(), choice.into());

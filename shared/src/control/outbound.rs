@@ -157,7 +157,7 @@ impl CallControl {
         };
         let ops = vec![
             TxOp::Put {
-                item: summary.to_item(),
+                item: summary.live_item(),
                 cond: Some(Cond::NotExists),
             },
             TxOp::Update {

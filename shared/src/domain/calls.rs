@@ -158,8 +158,20 @@ impl CallSummary {
         }
     }
 
-    /// The call as a store item, with its history index keys.
+    /// The call as a store item filed in its caller's and its account's history (an ended call).
     pub fn to_item(&self) -> Item {
+        let mut item = self.live_item();
+        for (name, value) in self.history_keys() {
+            item.insert(name.into(), value.into());
+        }
+        item
+    }
+
+    /// The call as a store item while it is live: not in the history indexes yet. A live call's
+    /// record is written a dozen times, and each write would be written again in both indexes
+    /// (they copy the whole item); the call is filed there when it ends, by the transaction that
+    /// counts it ([`CallSummary::history_keys`]).
+    pub fn live_item(&self) -> Item {
         let mut item = match serde_json::to_value(self) {
             Ok(serde_json::Value::Object(m)) => m,
             _ => Item::new(),
@@ -167,16 +179,23 @@ impl CallSummary {
         let key = call_key(&self.sid);
         item.insert(attr::PK.into(), key.pk.into());
         item.insert(attr::SK.into(), key.sk.into());
+        item
+    }
+
+    /// The keys that file the call in its caller's history (GSI1, by phone number) and its
+    /// account's (GSI2), as attribute names and values.
+    pub fn history_keys(&self) -> Vec<(&'static str, String)> {
         let isk = call_index_sk(&self.started_at, &self.sid);
+        let mut keys = Vec::new();
         if let Some(c) = self.customer.as_deref().and_then(|c| PhoneNumber::parse(c).ok()) {
-            item.insert(attr::GSI1PK.into(), crate::store::table::phone_pk(&c).into());
-            item.insert(attr::GSI1SK.into(), isk.clone().into());
+            keys.push((attr::GSI1PK, crate::store::table::phone_pk(&c)));
+            keys.push((attr::GSI1SK, isk.clone()));
         }
         if let Some(a) = self.account_id.as_deref().and_then(|a| RecordId::parse(a).ok()) {
-            item.insert(attr::GSI2PK.into(), account_pk(&a).into());
-            item.insert(attr::GSI2SK.into(), isk.into());
+            keys.push((attr::GSI2PK, account_pk(&a)));
+            keys.push((attr::GSI2SK, isk));
         }
-        item
+        keys
     }
 
     /// Reads a call from its item (extra attributes are ignored).

@@ -451,14 +451,22 @@ impl Monitor {
             settings.call_handling.wrap_up_seconds,
             settings.queue_of_entry(None),
         );
+        // Counted, the call is filed in its caller's and its account's history.
+        let history_keys = CallRecord::from_item(call)
+            .map(|c| c.summary.history_keys())
+            .unwrap_or_default();
+        let marks = history_keys.into_iter().fold(
+            reports::counted_marks(
+                &day,
+                memo_status.as_deref(),
+                facts.as_ref().and_then(|f| f.queue.as_deref()),
+            ),
+            |marks, (name, value)| marks.set(name, value),
+        );
         let mut ops = vec![
             TxOp::Update {
                 key: call_key(sid),
-                update: reports::counted_marks(
-                    &day,
-                    memo_status.as_deref(),
-                    facts.as_ref().and_then(|f| f.queue.as_deref()),
-                ),
+                update: marks,
                 cond: Some(Cond::And(vec![Cond::Exists, Cond::AttrNotExists("counted".into())])),
             },
             TxOp::Update {
@@ -570,5 +578,51 @@ mod tests {
             r.unwrap().unwrap();
         }
         assert_eq!(s.monitor.day("2026-11-23").await.unwrap().answered, 1);
+    }
+
+    #[tokio::test]
+    async fn a_live_call_enters_its_callers_and_accounts_history_when_it_is_counted() {
+        use crate::domain::history::Subject;
+        use crate::ids::RecordId;
+        use crate::phone::PhoneNumber;
+        let s = Services::new(Arc::new(EmbeddedStore::in_memory().unwrap()));
+        let phone = PhoneNumber::parse("03-1234-5678").unwrap();
+        let account = RecordId::parse("01M8YX07J949AYTFAD3DK0K4JH").unwrap();
+        let mut c = CallSummary::new(
+            "CA07",
+            Direction::Inbound,
+            Some(&phone),
+            None,
+            "in_progress",
+            "2026-11-23T01:00:00Z".into(),
+            None,
+        );
+        c.account_id = Some(account.as_str().to_owned());
+        s.store.put(c.live_item(), None).await.unwrap();
+        let history = |subject: Subject| {
+            let s = s.clone();
+            async move { s.history.calls(&subject, 10, None).await.unwrap().items.len() }
+        };
+        // While it is live its record is written often: none of it is copied into the indexes.
+        assert_eq!(history(Subject::Phone(phone.clone())).await, 0);
+        assert_eq!(history(Subject::Account(account.clone())).await, 0);
+        s.store
+            .update(
+                &call_key("CA07"),
+                Update::default()
+                    .set("status", "completed")
+                    .set("answered_at", "2026-11-23T01:00:30Z")
+                    .set("ended_at", "2026-11-23T01:05:30Z"),
+                None,
+            )
+            .await
+            .unwrap();
+        s.monitor.count_ended("CA07").await.unwrap();
+        assert_eq!(
+            history(Subject::Phone(phone)).await,
+            1,
+            "in the caller's history once it ended"
+        );
+        assert_eq!(history(Subject::Account(account)).await, 1, "and in the account's");
     }
 }
