@@ -8,7 +8,7 @@
 //! | CRM record | `REC#<object>#<id>` | `REC` | `ACC#<account>` / `<object>#<id>` | `CON#<contact>` / `<object>#<id>` |
 //! | phone index (copy of the record) | `PHONE#<e164>` | `REC#<object>#<id>` | | |
 //! | search posting | `IDX#<object>#<token>` | `<id>` | | |
-//! | call | `CALL#<sid>` | `CALL` | `PHONE#<e164>` / `CALL#<started>#<sid>` | `ACC#<account>` / `CALL#<started>#<sid>` |
+//! | call (in the two indexes once it ended and was counted) | `CALL#<sid>` | `CALL` | `PHONE#<e164>` / `CALL#<started>#<sid>` | `ACC#<account>` / `CALL#<started>#<sid>` |
 //! | memo of a call | `CALL#<sid>` | `MEMO` | | |
 //! | a final phrase of a call's live transcript (at most [`TRANSCRIPT_MAX_LINES`]) | `CALL#<sid>` | `TR#<sequence, 6 digits>` | | |
 //! | customer call placed for an operator's outbound leg (TTL a day) | `LEG#<leg sid>` | `OUTBOUND` | | |
