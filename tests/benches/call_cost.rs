@@ -19,7 +19,7 @@
 //!
 //! `tests/bench cost [--lambda-gb-s P] [--lambda-requests P] [--http-api P] [--rru P] [--wru P]
 //! [--ws-messages P] [--ws-minutes P] [--boards N] [--push-ms MS] [--memo-pause-ms MS]
-//! [--memo-max-unsaved-ms MS] [--detail]`; `--detail` also
+//! [--memo-gap-ms MS] [--memo-max-unsaved-ms MS] [--detail]`; `--detail` also
 //! lists the requests by route and the store requests by kind of item.
 
 use std::collections::BTreeMap;
@@ -275,11 +275,15 @@ fn prices() -> Prices {
 }
 
 /// How the page saves the memo while the operator types: `static-ui/src/state/memo.ts`'s
-/// `MEMO_PAUSE_MS` (a pause in typing this long saves) and `MEMO_MAX_UNSAVED_MS` (typing that goes
-/// on is saved at least this often), read from that file unless `--memo-pause-ms` or
-/// `--memo-max-unsaved-ms` says otherwise (to price another cadence with the same typing).
+/// `MEMO_PAUSE_MS` (a pause in typing this long saves), `MEMO_SAVE_GAP_MS` (but not sooner than
+/// this after the save before; the first pause of a call at once) and `MEMO_MAX_UNSAVED_MS`
+/// (typing that goes on is saved at least this often), read from that file unless
+/// `--memo-pause-ms`, `--memo-gap-ms` or `--memo-max-unsaved-ms` says otherwise (to price another
+/// cadence with the same typing: the page's former one is `--memo-pause-ms 300 --memo-gap-ms 0
+/// --memo-max-unsaved-ms 5000`).
 struct Cadence {
     pause_ms: u64,
+    gap_ms: u64,
     max_unsaved_ms: u64,
 }
 
@@ -303,6 +307,9 @@ fn page_cadence() -> Cadence {
         pause_ms: flag("--memo-pause-ms")
             .or_else(|| constant("MEMO_PAUSE_MS"))
             .expect("memo.ts defines MEMO_PAUSE_MS (or --memo-pause-ms is given)"),
+        gap_ms: flag("--memo-gap-ms")
+            .or_else(|| constant("MEMO_SAVE_GAP_MS"))
+            .expect("memo.ts defines MEMO_SAVE_GAP_MS (or --memo-gap-ms is given)"),
         max_unsaved_ms: flag("--memo-max-unsaved-ms")
             .or_else(|| constant("MEMO_MAX_UNSAVED_MS"))
             .expect("memo.ts defines MEMO_MAX_UNSAVED_MS (or --memo-max-unsaved-ms is given)"),
@@ -318,15 +325,34 @@ const LISTEN_S: u64 = 12;
 const CHANGE_EVERY_MS: u64 = 200;
 /// The customer is held after this note.
 const HOLD_AFTER_NOTE: usize = 5;
+/// The operator chooses 対応ステータス this long after the last keystroke of the last note, as
+/// the customer says goodbye (a save at once); then registers the inquiry and hangs up, with
+/// nothing typed in between (their flushes find nothing to save).
+const STATUS_AFTER_MS: u64 = 1000;
 
 fn note_text(i: usize) -> String {
     format!("【お客様】ご相談内容その{i}。\n【オペレータ】ご案内しました。\n")
 }
 
-/// The memo saves of the call, in order, as (note being typed, text sent): the page's
-/// debounce run over the typing of [`NOTE_SECONDS`] — a save is due `pause_ms` after the last
-/// change or `max_unsaved_ms` after the oldest change not sent, whichever is first.
-fn memo_saves(cadence: &Cadence) -> Vec<(usize, String)> {
+/// One save of the memo: the note being typed, the text sent, and whether it is the save of
+/// 対応ステータス chosen (the saves before carry none).
+struct MemoSave {
+    note: usize,
+    text: String,
+    with_status: bool,
+}
+
+/// When the page's next save is due (`memoSaveDue` of memo.ts): a pause in typing, but not
+/// sooner than the gap after the last save sent (the first pause at once); typing that goes
+/// on, the longest it keeps a change unsaved.
+fn save_due(c: &Cadence, last_change: u64, last_sent: Option<u64>, unsaved_since: u64) -> u64 {
+    let paused = (last_change + c.pause_ms).max(last_sent.map_or(0, |t| t + c.gap_ms));
+    paused.min(unsaved_since + c.max_unsaved_ms)
+}
+
+/// The memo saves of the call, in order: the page's cadence run over the typing of
+/// [`NOTE_SECONDS`], then the save of 対応ステータス chosen after the last note.
+fn memo_saves(cadence: &Cadence) -> Vec<MemoSave> {
     // Every change: when, which note, how much of it is typed.
     let mut changes = Vec::new();
     let mut at = 0;
@@ -345,19 +371,36 @@ fn memo_saves(cadence: &Cadence) -> Vec<(usize, String)> {
         text
     };
     let mut saves = Vec::new();
-    let mut unsaved_since: Option<u64> = None;
-    let mut due = u64::MAX;
-    let mut last = (0, 0.0);
-    for (t, note, typed) in changes {
-        if due <= t {
-            saves.push((last.0, text_at(last.0, last.1)));
-            unsaved_since = None;
+    let mut last_sent: Option<u64> = None;
+    // The change not yet sent: the oldest one's time, the last one's time and what it typed.
+    let mut unsaved: Option<(u64, u64, usize, f64)> = None;
+    let status_at = changes.last().map_or(0, |c| c.0) + STATUS_AFTER_MS;
+    for (t, note, typed) in changes.into_iter().chain([(status_at, usize::MAX, 0.0)]) {
+        if let Some((since, last, n, f)) = unsaved {
+            let due = save_due(cadence, last, last_sent, since);
+            if due <= t {
+                saves.push(MemoSave {
+                    note: n,
+                    text: text_at(n, f),
+                    with_status: false,
+                });
+                last_sent = Some(due);
+                unsaved = None;
+            }
         }
-        let since = *unsaved_since.get_or_insert(t);
-        due = (t + cadence.pause_ms).min(since + cadence.max_unsaved_ms);
-        last = (note, typed);
+        if note == usize::MAX {
+            // 対応ステータス chosen: saved at once with all that is typed.
+            let last = NOTE_SECONDS.len() - 1;
+            saves.push(MemoSave {
+                note: last,
+                text: text_at(last, 1.0),
+                with_status: true,
+            });
+            break;
+        }
+        let since = unsaved.map_or(t, |u| u.0);
+        unsaved = Some((since, t, note, typed));
     }
-    saves.push((last.0, text_at(last.0, last.1)));
     saves
 }
 
@@ -520,7 +563,12 @@ async fn main() {
     let saves = memo_saves(&cadence);
     let mut version = 0;
     let mut held = false;
-    for (note, text) in &saves {
+    for MemoSave {
+        note,
+        text,
+        with_status,
+    } in &saves
+    {
         if *note > HOLD_AFTER_NOTE && !held {
             // Half a minute on hold in the middle of the call.
             held = true;
@@ -541,7 +589,11 @@ async fn main() {
                 &sato,
                 "PUT",
                 &format!("/api/memos/{sid}"),
-                Some(json!({"version": version, "text": text, "response_status": "resolved"})),
+                Some(if *with_status {
+                    json!({"version": version, "text": text, "response_status": "resolved"})
+                } else {
+                    json!({"version": version, "text": text})
+                }),
             )
             .await;
         version = saved["version"].as_u64().unwrap();
@@ -569,10 +621,13 @@ async fn main() {
 
     println!(
         "\nOne typical call (incoming, history opened, the memo typed in {} notes and saved {} times by the page's\n\
-         cadence: {} ms after a pause, at least every {} ms while typing goes on; one hold, inquiry registered, hang-up)\n",
+         cadence: a pause of {} ms saves, not sooner than {} ms after the save before (the first at once), typing that\n\
+         goes on at least every {} ms; 対応ステータス chosen after the last note, a save at once; one hold, inquiry\n\
+         registered, hang-up with nothing left to save)\n",
         NOTE_SECONDS.len(),
         saves.len(),
         cadence.pause_ms,
+        cadence.gap_ms,
         cadence.max_unsaved_ms,
     );
     println!("| function | invocations | p50 ms | max ms | billed GB-s |");
@@ -664,6 +719,51 @@ async fn main() {
         per_call_all_through_api * 1e3
     );
 
+    // The memo's share: its saves' requests, durations and store units.
+    {
+        let memo_ms: Vec<f64> = inv
+            .by_function
+            .get("memos")
+            .map(|ds| ds.iter().map(|d| d.as_secs_f64() * 1000.0).collect())
+            .unwrap_or_default();
+        let requests = memo_ms.len() as f64;
+        let memo_gb_s: f64 = memo_ms
+            .iter()
+            .map(|m| m.ceil().max(1.0) / 1000.0 * prices.memory_gb)
+            .sum();
+        let (mut read_halves, mut write_halves, mut store_requests) = (0u64, 0u64, 0u64);
+        for ((route, what), (n, halves)) in ledger.by_route.lock().unwrap().iter() {
+            if !route.starts_with("PUT /api/memos") {
+                continue;
+            }
+            store_requests += n;
+            if what.starts_with("get") || what.starts_with("query") || what.starts_with("batch get") {
+                read_halves += halves;
+            } else {
+                write_halves += halves;
+            }
+        }
+        let parts = [
+            requests * (prices.per_million_requests + prices.http_api_per_million) / 1e3,
+            memo_gb_s * prices.gb_second * 1e3,
+            read_halves as f64 / 2.0 * prices.per_million_rru / 1e3,
+            write_halves as f64 / 2.0 * prices.per_million_wru / 1e3,
+        ];
+        println!(
+            "\nThe memo's share: {} saves (PUT /api/memos), {store_requests} store requests, ≈ {:.1} read units, ≈ {:.1} write units\n\
+             | requests (Lambda + HTTP API) | duration | reads | writes | **memo total** |\n|---:|---:|---:|---:|---:|\n\
+             | {:.4} | {:.4} | {:.4} | {:.4} | **{:.4}** |",
+            saves.len(),
+            read_halves as f64 / 2.0,
+            write_halves as f64 / 2.0,
+            parts[0],
+            parts[1],
+            parts[2],
+            parts[3],
+            parts.iter().sum::<f64>(),
+        );
+    }
+
     // The live channel's share of the same call.
     tokio::time::sleep(Duration::from_millis(100)).await;
     let records = tap.records.load(Ordering::Relaxed) as f64;
@@ -749,11 +849,16 @@ async fn main() {
          Twilio's webhooks at the Lambda function URL of {} (infra/functions.json functionUrl: the Lambda\n\
          request only; before, they went through CloudFront and the HTTP API, priced on the line in brackets).\n\
          The memo: {} notes typed for {} s in all (a change every {} ms), {} s of listening between two notes,\n\
-         saved by the page's cadence (--memo-pause-ms, --memo-max-unsaved-ms price another).",
+         saved by the page's cadence ({} ms pause, {} ms gap, {} ms at most unsaved: --memo-pause-ms, --memo-gap-ms,\n\
+         --memo-max-unsaved-ms price another; the former 300/0/5000), 対応ステータス chosen {} ms after the last note.",
         at_urls.join(", "),
         NOTE_SECONDS.len(),
         NOTE_SECONDS.iter().sum::<u64>(),
         CHANGE_EVERY_MS,
         LISTEN_S,
+        cadence.pause_ms,
+        cadence.gap_ms,
+        cadence.max_unsaved_ms,
+        STATUS_AFTER_MS,
     );
 }
