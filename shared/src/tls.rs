@@ -1,28 +1,41 @@
 //! One TLS stack for every binary: rustls with the *ring* crypto provider, for the AWS SDK
 //! (DynamoDB, Secrets Manager, Cognito, the live channel's management API) and for reqwest
-//! (Twilio's REST API, the JWKS) alike, trusting one set of roots read once per process.
+//! (Twilio's REST API, the JWKS) alike, with trusted roots settled once per process.
 //!
 //! The crates' defaults would each bring aws-lc-rs, a large C library, into every Lambda
 //! package; one provider keeps the zipped packages small. Every HTTP client of the product is
 //! built here, so no code path can fall back to a client without a crypto provider.
 //!
-//! The roots ([`roots`]) are read once and handed to both clients. Left to themselves, the SDK's
-//! client and reqwest's platform verifier each read the system's trust store (on Debian the
-//! bundle and the 140-file certificate directory, parsed twice), which was most of a function's
-//! own start. Where they come from:
+//! The roots ([`roots`]) are settled once and handed to both clients. Left to themselves, the
+//! SDK's client and reqwest's platform verifier each read the system's trust store (on Debian
+//! the bundle and the 140-file certificate directory, parsed twice). Where they come from:
 //! - the environment names a CA file or directory (`SSL_CERT_FILE`, `SSL_CERT_DIR`): those, as
-//!   OpenSSL would read them — a deployment behind a proxy with its own CA sets one;
-//! - otherwise Mozilla's roots compiled into the binary (`webpki-root-certs`): no file is read
-//!   at start. Lambda's runtimes name no CA file, and every server the functions talk to
-//!   (AWS's endpoints, Twilio, Cognito's JWKS) chains to a root in Mozilla's program.
+//!   OpenSSL would read them, for both clients — a deployment behind a proxy with its own CA
+//!   sets one;
+//! - otherwise roots compiled into the binary, and no file is read: reqwest trusts Mozilla's
+//!   program (`webpki-root-certs`), and the AWS SDK trusts the five roots of Amazon Trust Services
+//!   ([`AWS_ROOTS_PEM`]: Amazon Root CA 1–4 and Starfield Services Root Certificate Authority
+//!   – G2), the ones AWS documents its service endpoints chaining to. Lambda's runtimes name no
+//!   CA file.
+//!
+//! Why the SDK gets the five only: it takes roots as PEM and decodes all of them again for each
+//! connector it builds (the Secrets Manager and DynamoDB clients build theirs before a
+//! function's first answer), and `rustls-pki-types`' decoder is slow: handed Mozilla's 118
+//! roots, that decoding, the PEM written for it and the copies of it were about 1.3 ms of
+//! voice's 11 ms of CPU to its first answer (perf profile of 20 starts,
+//! `tests/perf/coldstart.py --breakdown`). A certificate for an AWS endpoint issued under any
+//! other authority is refused, which is also what AWS's own guidance asks a client to accept.
 //!
 //! `tests/bench coldstart` measured the choice, CPU to the first answer (p50 of 20 starts,
 //! release build, 2026-12): the system store read by both clients, voice 22.5–28.4 ms and crm
 //! 16.8–17.3 ms; read once here, the bundle and the directory 22.9 / 20.6 ms, the bundle alone
-//! 15.9 / 15.4 ms; compiled in, 14.7–18.4 / 12.9–14.0 ms. Compiled in is the cheapest and needs
-//! no file the runtime may lack; a named CA file is still honoured, for the deployments that
-//! need their own.
+//! 15.9 / 15.4 ms; Mozilla's roots compiled in, 14.7–18.4 / 12.9–14.0 ms. Compiled in is the
+//! cheapest and needs no file the runtime may lack; a named CA file is still honoured, for the
+//! deployments that need their own. Later (quiet machine, three runs of 20 starts each, back to
+//! back): Mozilla's roots for both clients, voice 10.9–11.2 ms; Amazon's five for the SDK, with
+//! the credentials below and the phone-number library read ahead (`shared::wiring`), 9.3–9.6 ms.
 
+use std::borrow::Cow;
 use std::sync::{Arc, Once, OnceLock};
 
 use aws_sdk_dynamodb::config::SharedHttpClient;
@@ -31,25 +44,31 @@ use base64::Engine;
 use rustls::RootCertStore;
 use rustls::pki_types::CertificateDer;
 
+/// The roots of Amazon Trust Services, as PEM: what the AWS SDK's clients trust when the
+/// environment names no CA (see the module's doc). Copied from Mozilla's program as
+/// `webpki-root-certs` carries it (a test checks each is there, byte for byte); they expire in
+/// 2037–2040.
+pub const AWS_ROOTS_PEM: &[u8] = include_bytes!("tls/aws-roots.pem");
+
 /// Where the trusted roots came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RootSource {
     /// The CA file or directory the environment names (`SSL_CERT_FILE`, `SSL_CERT_DIR`).
     Environment,
-    /// Mozilla's roots, compiled in.
+    /// Compiled in: Mozilla's roots for reqwest, Amazon Trust Services' for the AWS SDK.
     CompiledIn,
 }
 
-/// The trusted roots of the process, read once: as rustls keeps them (for reqwest) and as PEM
-/// (the form the SDK's client takes them in).
+/// The trusted roots of the process, settled once: as rustls keeps them (for reqwest) and, for
+/// the AWS SDK, as PEM (the form its client takes them in).
 pub struct Roots {
     pub source: RootSource,
     store: Arc<RootCertStore>,
-    pem: Vec<u8>,
+    aws_pem: Cow<'static, [u8]>,
 }
 
 impl Roots {
-    /// How many roots are trusted.
+    /// How many roots reqwest's clients trust.
     pub fn len(&self) -> usize {
         self.store.len()
     }
@@ -59,6 +78,18 @@ impl Roots {
         self.store.is_empty()
     }
 
+    /// The roots compiled in: no file is read, and the SDK's are handed over as they are.
+    fn compiled_in() -> Self {
+        let mut store = RootCertStore::empty();
+        store.add_parsable_certificates(webpki_root_certs::TLS_SERVER_ROOT_CERTS.iter().cloned());
+        Self {
+            source: RootSource::CompiledIn,
+            store: Arc::new(store),
+            aws_pem: Cow::Borrowed(AWS_ROOTS_PEM),
+        }
+    }
+
+    /// Certificates read from the environment's CA file or directory, trusted by both clients.
     fn from_certs(source: RootSource, certs: impl IntoIterator<Item = CertificateDer<'static>>) -> Self {
         let mut store = RootCertStore::empty();
         let mut pem = Vec::new();
@@ -72,7 +103,7 @@ impl Roots {
         Self {
             source,
             store: Arc::new(store),
-            pem,
+            aws_pem: Cow::Owned(pem),
         }
     }
 }
@@ -106,14 +137,11 @@ fn load_roots() -> Roots {
         }
         roots
     } else {
-        Roots::from_certs(
-            RootSource::CompiledIn,
-            webpki_root_certs::TLS_SERVER_ROOT_CERTS.iter().cloned(),
-        )
+        Roots::compiled_in()
     }
 }
 
-/// The process's trusted roots, read at the first call.
+/// The process's trusted roots, settled at the first call.
 pub fn roots() -> &'static Roots {
     static ROOTS: OnceLock<Roots> = OnceLock::new();
     ROOTS.get_or_init(load_roots)
@@ -173,14 +201,14 @@ pub fn http_client_also_trusting(pem: &[u8]) -> Result<reqwest::ClientBuilder, r
 }
 
 /// The HTTP client for AWS SDK clients: HTTPS with rustls on ring, trusting the process's
-/// [`roots`] (and not reading the system's store again).
+/// [`roots`] as the SDK is given them (and not reading the system's store again).
 pub fn aws_http_client() -> SharedHttpClient {
     static CLIENT: OnceLock<SharedHttpClient> = OnceLock::new();
     CLIENT
         .get_or_init(|| {
             let trust = TrustStore::empty()
                 .with_native_roots(false)
-                .with_pem_certificate(roots().pem.clone());
+                .with_pem_certificate(roots().aws_pem.to_vec());
             aws_smithy_http_client::Builder::new()
                 .tls_provider(Provider::Rustls(CryptoMode::Ring))
                 .tls_context(
@@ -196,8 +224,27 @@ pub fn aws_http_client() -> SharedHttpClient {
 
 /// The AWS configuration loader every function starts from: the environment's region and
 /// credentials, the product's HTTP client.
+///
+/// Where the environment holds the credentials (`AWS_ACCESS_KEY_ID` and
+/// `AWS_SECRET_ACCESS_KEY`, with `AWS_SESSION_TOKEN`: Lambda sets them for the function's
+/// role), they are taken from there directly. The SDK's default chain would take the same
+/// ones, as its first source, but builds its other sources first, among them an STS client
+/// for web identity tokens with its own connector (about 0.5 ms of CPU at every cold start).
+/// Anywhere else (a developer's profile, a container's role) the default chain looks for them.
 pub fn aws_config_loader() -> aws_config::ConfigLoader {
-    aws_config::defaults(aws_config::BehaviorVersion::latest()).http_client(aws_http_client())
+    let loader = aws_config::defaults(aws_config::BehaviorVersion::latest()).http_client(aws_http_client());
+    if credentials_in_environment() {
+        loader.credentials_provider(aws_config::environment::EnvironmentVariableCredentialsProvider::new())
+    } else {
+        loader
+    }
+}
+
+/// Whether the environment holds an access key and its secret.
+fn credentials_in_environment() -> bool {
+    ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]
+        .iter()
+        .all(|v| std::env::var_os(v).is_some_and(|value| !value.is_empty()))
 }
 
 #[cfg(test)]
@@ -234,23 +281,23 @@ mod tests {
         );
     }
 
+    fn subjects(store: &RootCertStore) -> Vec<String> {
+        store
+            .roots
+            .iter()
+            .map(|a| String::from_utf8_lossy(a.subject.as_ref()).into_owned())
+            .collect()
+    }
+
     #[test]
     fn the_compiled_in_roots_hold_the_authorities_of_aws_and_twilio() {
-        let roots = Roots::from_certs(
-            RootSource::CompiledIn,
-            webpki_root_certs::TLS_SERVER_ROOT_CERTS.iter().cloned(),
-        );
+        let roots = Roots::compiled_in();
         assert!(
             roots.len() > 100,
             "Mozilla's program has well over 100 roots: {}",
             roots.len()
         );
-        let subjects: Vec<String> = roots
-            .store
-            .roots
-            .iter()
-            .map(|a| String::from_utf8_lossy(a.subject.as_ref()).into_owned())
-            .collect();
+        let subjects = subjects(&roots.store);
         // AWS's endpoints chain to Amazon Root CA 1 (or Starfield's), Twilio's API to DigiCert's.
         for name in [
             "Amazon Root CA 1",
@@ -262,12 +309,52 @@ mod tests {
     }
 
     #[test]
-    fn the_sdk_is_handed_every_root_reqwest_trusts_and_nothing_else() {
+    fn the_aws_sdk_trusts_the_five_roots_of_amazon_trust_services_as_mozilla_ships_them() {
+        let pem: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(AWS_ROOTS_PEM)
+            .collect::<Result<_, _>>()
+            .expect("the PEM the SDK is given reads back");
+        assert_eq!(pem.len(), 5);
+        for cert in &pem {
+            assert!(
+                webpki_root_certs::TLS_SERVER_ROOT_CERTS.contains(cert),
+                "each is one of Mozilla's roots, byte for byte"
+            );
+        }
+        let mut store = RootCertStore::empty();
+        for cert in pem {
+            store.add(cert).expect("each is a root rustls accepts");
+        }
+        let mut subjects = subjects(&store);
+        subjects
+            .iter_mut()
+            .for_each(|s| s.retain(|c| c.is_ascii_graphic() || c == ' '));
+        for name in [
+            "Amazon Root CA 1",
+            "Amazon Root CA 2",
+            "Amazon Root CA 3",
+            "Amazon Root CA 4",
+            "Starfield Services Root Certificate Authority - G2",
+        ] {
+            assert_eq!(
+                subjects.iter().filter(|s| s.ends_with(name)).count(),
+                1,
+                "{name}: {subjects:?}"
+            );
+        }
+        let compiled_in = Roots::compiled_in();
+        assert_eq!(compiled_in.aws_pem.as_ref(), AWS_ROOTS_PEM);
+        for anchor in &store.roots {
+            assert!(compiled_in.store.roots.contains(anchor), "reqwest trusts them too");
+        }
+    }
+
+    #[test]
+    fn the_sdk_is_handed_every_root_of_the_environment_reqwest_trusts_and_nothing_else() {
         let roots = Roots::from_certs(
-            RootSource::CompiledIn,
+            RootSource::Environment,
             webpki_root_certs::TLS_SERVER_ROOT_CERTS.iter().cloned(),
         );
-        let reread: Vec<_> = CertificateDer::pem_slice_iter(&roots.pem)
+        let reread: Vec<_> = CertificateDer::pem_slice_iter(&roots.aws_pem)
             .collect::<Result<_, _>>()
             .expect("the PEM handed to the SDK reads back");
         assert_eq!(reread.len(), roots.len());
@@ -286,6 +373,6 @@ mod tests {
             [CertificateDer::from(vec![0x30, 0x03, 1, 2, 3]), good],
         );
         assert_eq!(roots.len(), 1);
-        assert_eq!(CertificateDer::pem_slice_iter(&roots.pem).count(), 1);
+        assert_eq!(CertificateDer::pem_slice_iter(&roots.aws_pem).count(), 1);
     }
 }
