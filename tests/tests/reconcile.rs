@@ -545,3 +545,66 @@ async fn a_consultation_the_operators_leg_left_behind_is_hung_up_and_the_call_he
     assert!(me(&c, &suzuki).await["current_call"] == sid.as_str());
     c.assert_no_problems().await;
 }
+
+/// Seen in the centre's day on DynamoDB Local: the operator had put the customer on hold when
+/// the store went down; her 通話再開 and 切断 were refused, her softphone hung up, and the
+/// leave callback was lost in the outage. The customer was left on hold with nobody and no
+/// record of the leave: the reconciliation found her leg gone, and the call must heal from
+/// there as after a leave that was heard (she is rung back, then the call goes back in line).
+#[tokio::test]
+async fn a_customer_on_hold_whose_operators_leg_left_unheard_heals() {
+    let c = support::start_with(local::sim::SimConfig {
+        pause_scale: 0.05,
+        ..local::sim::SimConfig::default()
+    })
+    .await;
+    heal_quickly(&c).await;
+    let sato = c.operator("op-sato").await;
+    let sid = c.answered_call("03-1234-5678", "op-sato").await;
+    let (s, v) = c.api(&sato, "POST", &format!("/api/calls/{sid}/hold"), None).await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{v}");
+    c.wait(json!({"call": sid, "held": true, "settled": true})).await;
+
+    // Given her leg gone while the customer is on hold, its leave callback lost,
+    let (s, v) = c
+        .sim(
+            "PUT",
+            "/sim/faults",
+            json!({"webhooks": [{"kind": "drop", "paths": "/twilio/voice/conference"}]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{v}");
+    let (s, v) = c.sim("POST", "/sim/phones/op_sato/hangup", json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    c.wait(json!({"conference": sid, "labels": ["customer"], "without_labels": ["operator"], "settled": true}))
+        .await;
+    let (s, _) = c.sim("DELETE", "/sim/faults", json!({})).await;
+    assert!(s.is_success());
+    let left = std::time::Instant::now();
+
+    // when the schedule runs (every 2 s here),
+    let mut rung = None;
+    while left.elapsed() < std::time::Duration::from_secs(40) && rung.is_none() {
+        c.control
+            .reconcile(Utc::now() + Duration::seconds(60))
+            .await
+            .expect("the reconciliation runs");
+        let (_, phone) = c.sim("GET", "/sim/phones/op_sato/events", json!({})).await;
+        rung = phone
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["type"] == "incoming" && e["params"]["ringBack"] == "reconnect")
+            .cloned();
+        tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    }
+
+    // then she is rung back for 再接続 once the customer was held with nobody long enough,
+    assert!(rung.is_some(), "rung back within 40 s of her leg leaving");
+    // and when she lets it ring out, she is let go and the caller offered to the next operator.
+    let suzuki = c.operator("op-suzuki").await;
+    let offered = c.wait(json!({"phone": "op_suzuki", "timeout_ms": 30000})).await;
+    assert_eq!(offered["ringing"]["params"]["callSid"], sid.as_str(), "{offered:#}");
+    assert!(me(&c, &sato).await["current_call"].is_null());
+    assert!(me(&c, &suzuki).await["current_call"] == sid.as_str());
+}

@@ -158,11 +158,48 @@ fn story(day: &Day, sid: &str) -> String {
             format!("{} …{} [{}] {}", r.method, tail, params.join("&"), r.status)
         })
         .collect();
-    let rest = rest[rest.len().saturating_sub(4)..].join(" | ");
+    let rest = rest[rest.len().saturating_sub(6)..].join(" | ");
     format!(
         "customer {status}; conference {room}; webhooks not taken: [{}]; REST: {rest}",
         odd.join(", ")
     )
+}
+
+/// What the store has of a call, in a line: the fields that say who holds it and where it
+/// stands, and each participant as the store believes it (label:state, `held` when on hold).
+async fn record_of(day: &Day, sid: &str) -> String {
+    let Some(item) = day.probe.peek(&shared::domain::calls::call_key(sid)).await else {
+        return "no record".into();
+    };
+    let mut shown: Vec<String> = [
+        "status",
+        "operator_id",
+        "operator_label",
+        "offered_to",
+        "handed_over",
+        "end_reason",
+        "answered_at",
+        "ended_at",
+        "transfer_to",
+        "transfer_state",
+        "requeued_at",
+        "reconnecting_at",
+        "orphaned_since",
+        "heal_count",
+        "external",
+    ]
+    .iter()
+    .filter_map(|f| item.get(*f).map(|v| format!("{f}={v}")))
+    .collect();
+    shown.sort();
+    for (k, v) in &item {
+        if let Some(label) = k.strip_prefix("p_") {
+            let held = if v["hold"] == true { " held" } else { "" };
+            let seq = item.get(&format!("pseq_{label}")).cloned().unwrap_or_default();
+            shown.push(format!("{label}:{}{held}#{seq}", v["state"].as_str().unwrap_or("?")));
+        }
+    }
+    shown.join(" ")
 }
 
 /// Polls a future that is ready at once (the simulator's wait with a zero timeout checks the
@@ -959,17 +996,32 @@ async fn free_within_bound(day: &Day, p: &Person, sid: &str, ended: Instant, gra
         } else {
             format!(", less {:.1} s the store was down", down.as_secs_f64())
         };
+        // What kind of end kept them, for the table of what happened.
+        let kind = || {
+            format!(
+                "operators stuck after {} ({}; by {:.0} s at most)",
+                how.split(" at ").next().unwrap_or(how),
+                if down.is_zero() {
+                    "the store up"
+                } else {
+                    "their call ended while the store was down"
+                },
+                (waited.saturating_sub(bound).as_secs_f64() / 10.0).ceil() * 10.0
+            )
+        };
         if free {
             day.free_delays.lock().unwrap().push(waited.as_secs_f64());
             if waited > bound {
+                day.count(kind());
                 day.fail(
                     "stuck",
                     format!(
-                        "{} free {:.1} s after call {sid} ended ({how}; bound {:.1} s{timed}); {}",
+                        "{} free {:.1} s after call {sid} ended ({how}; bound {:.1} s{timed}); {}; the call record: {}",
                         p.id,
                         waited.as_secs_f64(),
                         bound.as_secs_f64(),
-                        story(day, sid)
+                        story(day, sid),
+                        record_of(day, sid).await
                     ),
                 );
             }
@@ -980,16 +1032,19 @@ async fn free_within_bound(day: &Day, p: &Person, sid: &str, ended: Instant, gra
         }
         if waited > give_up {
             day.free_delays.lock().unwrap().push(waited.as_secs_f64());
+            day.count(kind());
             day.fail(
                 "stuck",
                 format!(
-                    "{} still {} with call {} {:.0} s after call {sid} ended ({how}; bound {:.1} s{timed}); {}",
+                    "{} still {} with call {} {:.0} s after call {sid} ended ({how}; bound {:.1} s{timed}); {}; \
+                     the call record: {}",
                     p.id,
                     me.body["status"],
                     me.body["current_call"],
                     waited.as_secs_f64(),
                     bound.as_secs_f64(),
-                    story(day, sid)
+                    story(day, sid),
+                    record_of(day, sid).await
                 ),
             );
             return;
@@ -1438,31 +1493,7 @@ pub async fn check_at_end(day: &Day) {
             if stored.status != 200 || text != typed {
                 let refused = day.memo_refused.lock().unwrap().get(&sid).cloned().unwrap_or_default();
                 let conflicts = day.memo_conflicts.lock().unwrap().get(&sid).map(Vec::len).unwrap_or(0);
-                let record = day
-                    .probe
-                    .peek(&shared::domain::calls::call_key(&sid))
-                    .await
-                    .map(|item| {
-                        let mut shown: Vec<String> = [
-                            "status",
-                            "operator_id",
-                            "offered_to",
-                            "handed_over",
-                            "handed_from",
-                            "end_reason",
-                            "answered_at",
-                            "ended_at",
-                            "transfer_to",
-                            "transfer_state",
-                            "requeued_at",
-                        ]
-                        .iter()
-                        .filter_map(|f| item.get(*f).map(|v| format!("{f}={v}")))
-                        .collect();
-                        shown.sort();
-                        shown.join(" ")
-                    })
-                    .unwrap_or_else(|| "no record".into());
+                let record = record_of(day, &sid).await;
                 let takers = day
                     .calls
                     .lock()
