@@ -58,6 +58,7 @@ async fn an_operator_whose_answer_callback_was_lost_keeps_their_memo_after_the_o
         version,
         text: text.into(),
         response_status: None,
+        changes_status: false,
     };
     let first = s
         .memos

@@ -590,7 +590,7 @@ async fn main() {
                 "PUT",
                 &format!("/api/memos/{sid}"),
                 Some(if *with_status {
-                    json!({"version": version, "text": text, "response_status": "resolved"})
+                    json!({"version": version, "text": text, "response_status": "resolved", "changes_status": true})
                 } else {
                     json!({"version": version, "text": text})
                 }),

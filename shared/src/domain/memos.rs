@@ -105,6 +105,12 @@ pub struct MemoSave {
     pub text: String,
     #[serde(default)]
     pub response_status: Option<String>,
+    /// The page changed the response status since the version this save is based on: the save
+    /// is written on the lease without the condition that it keeps the status (a write refused
+    /// on it is billed like one), and the call is then moved in the reports. A hint of the
+    /// order only: a wrong one costs a read or a refused write, never a wrong memo or count.
+    #[serde(default)]
+    pub changes_status: bool,
 }
 
 /// Reads and saves memos.
@@ -210,16 +216,25 @@ impl Memos {
         let supervisor = caller.role >= Role::Supervisor;
         let now = epoch_now();
 
-        // The fast path: the lease (or the caller's role) authorises, the version is current and
-        // the response status is kept, so nothing in the reports can move.
+        // The fast path: the lease (or the caller's role) authorises and the version is current;
+        // the response status is kept (nothing in the reports can move), or the page says it
+        // changed it (the call is moved if it was counted under another).
         if input.version > 0 {
-            let mut cond = vec![Cond::version(input.version), same_status];
+            let mut cond = vec![Cond::version(input.version)];
+            if !input.changes_status {
+                cond.push(same_status);
+            }
             if !supervisor {
                 cond.push(Cond::eq(LEASE_TO, caller.id.as_str()));
                 cond.push(Cond::Gt(LEASE_UNTIL.into(), now.into()));
             }
             match self.write(&key, write.clone(), Cond::And(cond)).await {
-                Ok(()) => return Ok(memo),
+                Ok(()) => {
+                    if input.changes_status {
+                        self.move_in_reports(call, memo.response_status.as_deref()).await?;
+                    }
+                    return Ok(memo);
+                }
                 Err(StoreError::ConditionFailed { .. }) => {}
                 Err(e) => return Err(e.into()),
             }
@@ -470,6 +485,7 @@ mod tests {
             version: 0,
             text: "【お客様】請求書の再発行".into(),
             response_status: None,
+            changes_status: false,
         };
         let saved = memos.save(&caller, &sid, input).await;
         // then the memo is stored.
@@ -683,6 +699,7 @@ mod tests {
             version,
             text: text.into(),
             response_status: None,
+            changes_status: false,
         }
     }
 
@@ -1188,5 +1205,38 @@ mod tests {
         s.reports.status_changed(sid.as_str(), Some("callback")).await.unwrap();
         // then the call counts under 折り返し必要 (the later save moved nothing and read nothing).
         assert_eq!(by_status(&s).await, [("callback".to_owned(), 1)]);
+    }
+
+    #[tokio::test]
+    async fn a_save_the_page_says_changes_the_status_is_one_write_and_moves_the_call() {
+        // Given Sato's ended call counted under 対応完了, on her lease,
+        let store = counting(EmbeddedStore::in_memory().unwrap());
+        let (s, sid) = counted_call_of_sato(store.clone()).await;
+        // when her page saves 折り返し必要 saying the status changed,
+        store.reset();
+        let change = MemoSave {
+            changes_status: true,
+            ..with_status(1, "請求書、折り返し", "callback")
+        };
+        s.memos.save(&operator("op-sato"), &sid, change).await.unwrap();
+        // then the memo was written once, with no write refused and no read of the memo,
+        let c = store.counts();
+        assert_eq!(c.updates, 1, "{c:?}");
+        assert_eq!(c.gets, 1, "the call, read strongly to move it: {c:?}");
+        // and the call counts under 折り返し必要.
+        assert_eq!(by_status(&s).await, [("callback".to_owned(), 1)]);
+        // A page that says so of a save keeping the status moves nothing;
+        let same = MemoSave {
+            changes_status: true,
+            ..with_status(2, "請求書、折り返し希望", "callback")
+        };
+        s.memos.save(&operator("op-sato"), &sid, same).await.unwrap();
+        assert_eq!(by_status(&s).await, [("callback".to_owned(), 1)]);
+        // one that does not say so of a change still moves the call (its write is refused first).
+        s.memos
+            .save(&operator("op-sato"), &sid, with_status(3, "請求書、解決", "resolved"))
+            .await
+            .unwrap();
+        assert_eq!(by_status(&s).await, [("resolved".to_owned(), 1)]);
     }
 }

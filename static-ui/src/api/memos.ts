@@ -9,13 +9,22 @@ export type Memo = components['schemas']['Memo'];
 type MemoSave = components['schemas']['MemoSave'];
 
 export const getMemo = (call: string) => get<Memo>(`/api/memos/${encodeURIComponent(call)}`);
-/** Saves a memo; `keepalive` when the page is being left, so the request outlives it. */
-export const saveMemo = (call: string, version: number, text: string, responseStatus: string | null, opts: { keepalive?: boolean } = {}) =>
+/**
+ * Saves a memo on the version it is based on; `changesStatus` when its response status differs
+ * from that version's (one write on the server), `keepalive` when the page is being left, so
+ * the request outlives it.
+ */
+export const saveMemo = (
+  call: string,
+  memo: { version: number; text: string; responseStatus: string | null; changesStatus: boolean },
+  opts: { keepalive?: boolean } = {},
+) =>
   request<Memo>('PUT', `/api/memos/${encodeURIComponent(call)}`, {
     body: {
-      version,
-      text,
-      ...(responseStatus ? { response_status: responseStatus } : {}),
+      version: memo.version,
+      text: memo.text,
+      ...(memo.responseStatus ? { response_status: memo.responseStatus } : {}),
+      ...(memo.changesStatus ? { changes_status: true } : {}),
     } satisfies MemoSave,
     ...(opts.keepalive ? { keepalive: true } : {}),
   });

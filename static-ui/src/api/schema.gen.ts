@@ -2007,6 +2007,13 @@ export interface components {
         };
         /** @description A save: the version it was based on and the full text. */
         MemoSave: {
+            /**
+             * @description The page changed the response status since the version this save is based on: the save
+             *     is written on the lease without the condition that it keeps the status (a write refused
+             *     on it is billed like one), and the call is then moved in the reports. A hint of the
+             *     order only: a wrong one costs a read or a refused write, never a wrong memo or count.
+             */
+            changes_status?: boolean;
             response_status?: string | null;
             text: string;
             /** Format: int64 */

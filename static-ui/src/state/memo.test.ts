@@ -378,6 +378,24 @@ describe('the save cadence', () => {
     expect(server.saves.length).toBe(2);
   });
 
+  it('says a save changes the response status only when it differs from the version it is based on', async () => {
+    setMemoSaver(server.save);
+    type('請求書');
+    await flushMemo();
+    setResponseStatus('callback');
+    await vi.advanceTimersByTimeAsync(0);
+    type('請求書、15時に折り返し');
+    await flushMemo();
+    setResponseStatus('resolved');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(server.saves.map((d) => [d.responseStatus, d.changesStatus ?? false])).toEqual([
+      [null, false],
+      ['callback', true],
+      ['callback', false],
+      ['resolved', true],
+    ]);
+  });
+
   it('sends what is typed during a save right after it, on the version it stored, never as a conflict', async () => {
     setMemoSaver(server.save);
     server.hold = true;

@@ -142,6 +142,11 @@ let lastSentAt = 0;
 /** The save under way, if any, and what it sent. */
 let inFlight: Promise<void> | null = null;
 let sending: MemoDraft | null = null;
+/**
+ * The response status of the version the memo on screen is based on, as the server stored it
+ * (`undefined`: not known here). A save choosing another says so, and is one write.
+ */
+let storedStatus: string | null | undefined = undefined;
 let lastTyping = 0;
 
 function persist(): void {
@@ -316,14 +321,19 @@ function leaving(): void {
   const sid = memoCallSid.peek();
   const state = saveState.peek();
   if (!sid || !saver || !(state === 'unsaved' || state === 'saving' || state === 'pending')) return;
-  const draft: MemoDraft = { callSid: sid, text: memoText.peek(), responseStatus: responseStatus.peek(), version: memoVersion.peek() };
-  keepPending({ ...draft, callSid: sid }, { state: 'waiting', failed: false });
+  const draft = onScreen();
+  keepPending({ callSid: sid, text: draft.text, responseStatus: draft.responseStatus, version: draft.version }, { state: 'waiting', failed: false });
   if (state === 'pending') return;
   const under = sending;
   if (under && under.callSid === sid && under.text === draft.text && under.responseStatus === draft.responseStatus) return;
   if (timer) clearTimeout(timer);
   timer = null;
-  void send(under && under.callSid === sid ? { ...draft, version: under.version + 1 } : draft, { keepalive: true });
+  // On top of the save under way, the status changes only if it changes from that save's.
+  const next: MemoDraft =
+    under && under.callSid === sid
+      ? { callSid: sid, text: draft.text, responseStatus: draft.responseStatus, version: under.version + 1, ...(draft.responseStatus !== under.responseStatus ? { changesStatus: true } : {}) }
+      : draft;
+  void send(next, { keepalive: true });
 }
 
 if (typeof window !== 'undefined') {
@@ -363,6 +373,7 @@ export function resetMemo(callSid: string | null, initial?: MemoVersion): void {
   memoText.value = initial?.text ?? '';
   responseStatus.value = initial?.responseStatus ?? null;
   memoVersion.value = initial?.version ?? 0;
+  storedStatus = initial ? initial.responseStatus : null;
   undoStack.value = [];
   redoStack.value = [];
   conflict.value = null;
@@ -379,6 +390,7 @@ export function resetMemo(callSid: string | null, initial?: MemoVersion): void {
       memoText.value = owed.text;
       responseStatus.value = owed.responseStatus;
       memoVersion.value = owed.version;
+      storedStatus = undefined;
       if (owed.state === 'conflict' && owed.theirs) {
         conflict.value = owed.theirs;
         saveState.value = 'conflict';
@@ -395,6 +407,7 @@ function applySaved(draft: MemoDraft, version: number): void {
   // A later save's answer may have come first (the page left and came back from its cache).
   if (version < memoVersion.peek()) return;
   memoVersion.value = version;
+  storedStatus = draft.responseStatus;
   saveError.value = null;
   const unchanged = memoText.peek() === draft.text && responseStatus.peek() === draft.responseStatus;
   if (unchanged) {
@@ -459,12 +472,19 @@ export async function saveMemo(): Promise<void> {
     if (memoCallSid.peek() !== sid || saveState.peek() === 'saved' || saveState.peek() === 'conflict') return;
   }
   if (!saver) return;
-  await send({
+  await send(onScreen());
+}
+
+/** The memo on screen as a save sends it. */
+function onScreen(): MemoDraft {
+  const status = responseStatus.peek();
+  return {
     callSid: memoCallSid.peek(),
     text: memoText.peek(),
-    responseStatus: responseStatus.peek(),
+    responseStatus: status,
     version: memoVersion.peek(),
-  });
+    ...(storedStatus !== undefined && status !== storedStatus ? { changesStatus: true } : {}),
+  };
 }
 
 /** Sends `draft` and settles what the answer says. */
@@ -515,6 +535,7 @@ export function resolveConflict(choice: 'theirs' | 'mine'): void {
   if (!c) return;
   conflict.value = null;
   memoVersion.value = c.version;
+  storedStatus = c.responseStatus;
   if (choice === 'theirs') {
     pushUndo({ text: memoText.peek(), caret: memoText.peek().length });
     memoText.value = c.text;
@@ -566,6 +587,7 @@ export function rebaseMemo(server: MemoVersion, base: { text: string; responseSt
   const mine = { text: memoText.peek(), responseStatus: responseStatus.peek() };
   const same = (a: typeof mine, b: typeof mine) => a.text === b.text && a.responseStatus === b.responseStatus;
   memoVersion.value = server.version;
+  storedStatus = server.responseStatus;
   const sid = memoCallSid.peek();
   if (same(mine, base) || same(mine, server)) {
     // What the outbox kept of this call is stored, if it is what the server has.

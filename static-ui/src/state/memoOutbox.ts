@@ -19,6 +19,8 @@ export interface MemoDraft {
   responseStatus: string | null;
   /** The version this draft is based on (0 for a memo never saved). */
   version: number;
+  /** The response status differs from that version's (the server then writes it at once). */
+  changesStatus?: boolean;
 }
 
 /** The server's memo (after a save, or the current one in a conflict). */

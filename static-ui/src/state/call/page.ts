@@ -34,7 +34,7 @@ import type { CallEffects, MemoStart } from './effects';
 
 const memoSaver: MemoSaver = async (d, opts) => {
   if (!d.callSid) throw new Error(t('memo.noCall'));
-  return fromServer(await putMemo(d.callSid, d.version, d.text, d.responseStatus, opts));
+  return fromServer(await putMemo(d.callSid, { version: d.version, text: d.text, responseStatus: d.responseStatus, changesStatus: d.changesStatus ?? false }, opts));
 };
 
 function fromServer(m: Memo): MemoVersion {
