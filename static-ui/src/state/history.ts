@@ -8,7 +8,7 @@ import type { HistoryCall, HistorySubject } from '../api/history';
 import { errorText } from '../api/errors';
 import type { CrmRecord } from '../api/types';
 import type { CustomerSubject } from './customer';
-import { subject } from './customer';
+import { lookupResult, subject } from './customer';
 import { onRecordSaved } from './events';
 
 /** `calls` or an object name. */
@@ -81,11 +81,16 @@ export function searchCalls(word: string): void {
 /** Keeps the tabs in step with the customer and with saved records; returns the stop function. */
 export function startHistorySync(): () => void {
   let lastKey = '';
+  let lastLookup: unknown = null;
   const stopSubject = effect(() => {
     const s = subject.value;
+    // A number looked up again is listed afresh: a call is in its caller's history once it
+    // ended, so the call just handled appears when the operator looks its number up again.
+    const looked = lookupResult.value;
     const key = `${s.phone ?? ''}|${s.accountId ?? ''}|${s.contactId ?? ''}`;
-    if (key === lastKey) return;
+    if (key === lastKey && looked === lastLookup) return;
     lastKey = key;
+    lastLookup = looked;
     generation++;
     historyWord.value = '';
     tabs.value = {};
