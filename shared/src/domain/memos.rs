@@ -88,7 +88,8 @@ impl Memo {
         let mut item = item.clone();
         if !item.contains_key("call_sid")
             && str_attr(&item, attr::SK) == Some(MEMO_SK)
-            && let Some(sid) = str_attr(&item, attr::PK).and_then(|pk| pk.strip_prefix(crate::store::table::CALL_PREFIX))
+            && let Some(sid) =
+                str_attr(&item, attr::PK).and_then(|pk| pk.strip_prefix(crate::store::table::CALL_PREFIX))
         {
             let sid = sid.to_owned();
             item.insert("call_sid".into(), sid.into());
