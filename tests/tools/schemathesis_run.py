@@ -125,11 +125,11 @@ INTERPRETER_BUG = "AST constructor recursion depth mismatch"
 
 
 def run_schemathesis(command, env, cwd):
-    """Runs schemathesis, printing what it prints; repeats it once after the interpreter's bug."""
-    for attempt in (1, 2):
+    """Runs schemathesis, printing what it prints; repeats it (up to four runs) after the interpreter's bug."""
+    for attempt in (1, 2, 3, 4):
         result = subprocess.run(command, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         print(result.stdout, end="")
-        if result.returncode == 0 or INTERPRETER_BUG not in result.stdout or attempt == 2:
+        if result.returncode == 0 or INTERPRETER_BUG not in result.stdout or attempt == 4:
             return result
         print(f"schemathesis stopped on the interpreter's {INTERPRETER_BUG!r} (python/cpython#106905), not on the console: running it again")
     return result
