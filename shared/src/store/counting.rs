@@ -295,60 +295,40 @@ impl Store for CountingStore {
     }
     async fn transact(&self, ops: Vec<TxOp>) -> Result<(), StoreError> {
         self.bump(6);
-        let key_of = |op: &TxOp| match op {
-            TxOp::Put { item, .. } => Key::of(item),
-            TxOp::Update { key, .. } | TxOp::Delete { key, .. } | TxOp::Check { key, .. } => Some(key.clone()),
-        };
+        // Each part as it will be billed: the item it names, what it does and the item before.
+        let mut parts = Vec::with_capacity(ops.len());
+        for op in &ops {
+            let (verb, key, put) = match op {
+                TxOp::Put { item, .. } => ("put", Key::of(item), Some(item.clone())),
+                TxOp::Update { key, .. } => ("update", Some(key.clone()), None),
+                TxOp::Delete { key, .. } => ("delete", Some(key.clone()), None),
+                TxOp::Check { key, .. } => ("check", Some(key.clone()), None),
+            };
+            let before = match &key {
+                Some(k) => self.peek(k).await,
+                None => None,
+            };
+            parts.push((verb, key, put, before));
+        }
         let what = format!(
             "transact [{}]",
-            ops.iter()
-                .map(|op| {
-                    let kind = key_of(op).as_ref().map(kind_of).unwrap_or_default();
-                    match op {
-                        TxOp::Put { .. } => format!("put {kind}"),
-                        TxOp::Update { .. } => format!("update {kind}"),
-                        TxOp::Delete { .. } => format!("delete {kind}"),
-                        TxOp::Check { .. } => format!("check {kind}"),
-                    }
-                })
+            parts
+                .iter()
+                .map(|(verb, key, ..)| format!("{verb} {}", key.as_ref().map(kind_of).unwrap_or_default()))
                 .collect::<Vec<_>>()
                 .join(", ")
         );
-        let keys: Vec<Option<Key>> = ops.iter().map(key_of).collect();
-        let mut befores = Vec::with_capacity(keys.len());
-        for key in &keys {
-            befores.push(match key {
-                Some(k) => self.peek(k).await,
-                None => None,
-            });
-        }
-        let puts: Vec<Option<Item>> = ops
-            .iter()
-            .map(|op| match op {
-                TxOp::Put { item, .. } => Some(item.clone()),
-                _ => None,
-            })
-            .collect();
-        let kinds: Vec<u8> = ops
-            .iter()
-            .map(|op| match op {
-                TxOp::Put { .. } => 0,
-                TxOp::Update { .. } => 1,
-                TxOp::Delete { .. } => 2,
-                TxOp::Check { .. } => 3,
-            })
-            .collect();
         let done = self.inner.transact(ops).await;
         let mut units = 0;
-        for (i, before) in befores.iter().enumerate() {
+        for (verb, key, put, before) in &parts {
             let before = before.as_ref();
-            units += match (&done, kinds[i]) {
+            units += match (done.is_ok(), *verb) {
                 // A check, or any part of a refused transaction: the item it found, doubled.
-                (Err(_), _) | (_, 3) => 2 * write_units(before.map(size).unwrap_or(0)),
-                (Ok(()), 0) => write_units_of(before, puts[i].as_ref(), true),
-                (Ok(()), 2) => write_units_of(before, None, true),
-                (Ok(()), _) => {
-                    let after = match &keys[i] {
+                (false, _) | (_, "check") => 2 * write_units(before.map(size).unwrap_or(0)),
+                (true, "put") => write_units_of(before, put.as_ref(), true),
+                (true, "delete") => write_units_of(before, None, true),
+                _ => {
+                    let after = match key {
                         Some(k) => self.peek(k).await,
                         None => None,
                     };
