@@ -23,7 +23,7 @@ fn from_strict_parser(node: roxmltree::Node<'_, '_>) -> Element {
         name: node.tag_name().name().to_owned(),
         attrs: node
             .attributes()
-            .map(|a| (a.name().to_owned(), normalised(a.value())))
+            .map(|a| (a.name().to_owned(), a.value().to_owned()))
             .collect(),
         text: node
             .children()
@@ -47,7 +47,7 @@ fn from_checker(element: &TwimlElement) -> Element {
             .attrs
             .iter()
             .filter(|(k, _)| k != "xmlns" && !k.starts_with("xmlns:"))
-            .map(|(k, v)| (local(k), normalised(v)))
+            .map(|(k, v)| (local(k), v.clone()))
             .collect(),
         text: element.text.clone(),
         children: element.children.iter().map(from_checker).collect(),
@@ -58,11 +58,9 @@ fn local(name: &str) -> String {
     name.rsplit(':').next().unwrap_or_default().to_owned()
 }
 
-/// An attribute value with its tabs and line breaks (a CRLF counting as one) as spaces: XML
-/// has a parser turn literal ones into spaces (Twilio's does, the checker does not), so only
-/// the rest is compared.
-fn normalised(value: &str) -> String {
-    value.replace("\r\n", "\n").replace(['\t', '\n', '\r'], " ")
+fn unify_line_ends(element: &mut Element) {
+    element.text = element.text.replace('\r', "\n");
+    element.children.iter_mut().for_each(unify_line_ends);
 }
 
 fn is_xml_char(c: char) -> bool {
@@ -97,11 +95,16 @@ fn check(xml: &str) {
         );
     }
     if let Ok(document) = roxmltree::Document::parse(xml) {
-        assert_eq!(
-            from_checker(&tree),
-            from_strict_parser(document.root_element()),
-            "the checker read {xml:?} differently"
-        );
+        let (mut checker, mut strict) = (from_checker(&tree), from_strict_parser(document.root_element()));
+        if xml.contains('\r') && xml.contains('&') {
+            // roxmltree 0.21 keeps some carriage returns in a text that holds a reference
+            // (`x\r&amp;` reads "x\r&", `&amp;\r` reads "&\r") where XML's end-of-line rule
+            // makes each a line feed, as the checker does; `x\r` alone it reads right. Only
+            // there are the texts compared with line ends unified.
+            unify_line_ends(&mut checker);
+            unify_line_ends(&mut strict);
+        }
+        assert_eq!(checker, strict, "the checker read {xml:?} differently");
     }
 }
 

@@ -197,6 +197,16 @@ impl TwimlElement {
     }
 }
 
+/// An attribute value as XML hands it to an application (1.0, 2.11 and 3.3.3): each line break
+/// written in it (CR LF, CR or LF) and each tab becomes one space before references are
+/// resolved, so `&#xA;` stays a line break.
+fn normalised_attribute(raw: &str) -> std::borrow::Cow<'_, str> {
+    if !raw.contains(['\r', '\n', '\t']) {
+        return raw.into();
+    }
+    raw.replace("\r\n", " ").replace(['\r', '\n', '\t'], " ").into()
+}
+
 fn malformed(err: impl std::fmt::Display) -> TwimlRuleError {
     TwimlRuleError::Malformed(err.to_string())
 }
@@ -215,7 +225,9 @@ fn parse_tree(xml: &str) -> Result<TwimlElement, TwimlRuleError> {
         for attr in start.attributes() {
             let attr = attr.map_err(malformed)?;
             let key = std::str::from_utf8(attr.key.as_ref()).map_err(malformed)?.to_owned();
-            let value = attr.decode_and_unescape_value(decoder).map_err(malformed)?;
+            let raw = decoder.decode(&attr.value).map_err(malformed)?;
+            let raw = normalised_attribute(&raw);
+            let value = quick_xml::escape::unescape(&raw).map_err(malformed)?;
             attrs.push((key, xml_chars(&value)?.to_owned()));
         }
         Ok(TwimlElement {
@@ -1087,6 +1099,22 @@ mod tests {
             "<Response><Say><![CDATA[\u{0}]]></Say></Response>",
         ] {
             assert!(matches!(refused(xml), TwimlRuleError::Malformed(_)), "{xml:?}");
+        }
+    }
+
+    #[test]
+    fn attribute_values_read_as_xml_hands_them_over() {
+        for (written, read) in [
+            ("a\tb", "a b"),
+            ("a\r\nb", "a b"),
+            ("a\r\rb", "a  b"),
+            ("a\r&#xA;b", "a \nb"),
+            ("a&#13;&#10;&#9;b", "a\r\n\tb"),
+            ("&amp;\n", "& "),
+        ] {
+            let xml = format!("<Response><Conference participantLabel=\"{written}\">c</Conference></Response>");
+            let tree = parse_tree(&xml).unwrap();
+            assert_eq!(tree.children[0].attr("participantLabel"), Some(read), "{written:?}");
         }
     }
 
