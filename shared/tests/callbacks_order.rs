@@ -100,3 +100,36 @@ proptest! {
         prop_assert_eq!(got["p_consult"]["state"].as_str(), Some("left"));
     }
 }
+
+/// In order, as callbacks nearly always come, each status callback is one write of the record
+/// (its status, `connected_at` and the end together), not one per part.
+#[tokio::test]
+async fn status_callbacks_in_order_write_the_record_once_each() {
+    let embedded: Arc<dyn Store> = Arc::new(EmbeddedStore::in_memory().unwrap());
+    let counting = Arc::new(shared::store::counting::CountingStore::new(embedded));
+    let store: Arc<dyn Store> = counting.clone();
+    let key = call_key("CA1");
+    let mut item = Item::new();
+    item.insert(attr::PK.into(), key.pk.clone().into());
+    item.insert(attr::SK.into(), key.sk.clone().into());
+    store.put(item, None).await.unwrap();
+    let cs = CallState::new(store.clone());
+    let statuses: Vec<CallStatusEvent> = lifecycle()
+        .into_iter()
+        .filter_map(|e| match e {
+            Ev::Status(s) => Some(s),
+            Ev::Participant(_) => None,
+        })
+        .collect();
+    counting.reset();
+    for e in &statuses {
+        cs.apply_status("CA1", e).await.unwrap();
+    }
+    assert_eq!(counting.counts().updates, statuses.len() as u64);
+    let got = store.get(&key).await.unwrap().unwrap();
+    assert_eq!(got["connected_at"].as_str(), Some("2026-11-23T10:00:01Z"));
+    assert_eq!(got["ended_at"].as_str(), Some("2026-11-23T10:05:01Z"));
+    // The end again (Twilio repeats a callback it saw no answer to) changes nothing.
+    cs.apply_status("CA1", &statuses[2]).await.unwrap();
+    assert_eq!(store.get(&key).await.unwrap().unwrap(), got);
+}

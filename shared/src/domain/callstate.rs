@@ -60,63 +60,67 @@ impl CallState {
     }
 
     /// Applies a customer-leg status callback. Returns whether it was the call's end.
+    ///
+    /// A callback sets up to three things, each under its own condition: Twilio's status (when
+    /// its sequence number is newer), `connected_at` (when earlier) and the end (when later).
+    /// In order, as callbacks nearly always come, every condition holds: the parts go in one
+    /// write under all their conditions. Only when that write is refused is each part tried on
+    /// its own, so the record ends the same as with three writes, at a third of their cost.
     pub async fn apply_status(&self, sid: &str, ev: &CallStatusEvent) -> Result<bool, DomainError> {
         let key = call_key(sid);
-        let exists = Cond::Exists;
-        let newer = Cond::And(vec![
-            exists.clone(),
+        let mut parts = vec![(
+            Update::default()
+                .set(field::TWILIO_STATUS, ev.status.as_str())
+                .set(field::TWILIO_SEQ, ev.sequence),
             Cond::Or(vec![
                 Cond::AttrNotExists(field::TWILIO_SEQ.into()),
                 Cond::Lt(field::TWILIO_SEQ.into(), json!(ev.sequence)),
             ]),
-        ]);
-        done(
-            self.store
-                .update(
-                    &key,
-                    Update::default()
-                        .set(field::TWILIO_STATUS, ev.status.as_str())
-                        .set(field::TWILIO_SEQ, ev.sequence),
-                    Some(newer),
-                )
-                .await,
-        )?;
+        )];
         if ev.status == "in-progress" {
-            let earlier = Cond::And(vec![
-                exists.clone(),
+            parts.push((
+                Update::default().set(field::CONNECTED_AT, ev.at.as_str()),
                 Cond::Or(vec![
                     Cond::AttrNotExists(field::CONNECTED_AT.into()),
                     Cond::Gt(field::CONNECTED_AT.into(), json!(ev.at)),
                 ]),
-            ]);
-            done(
-                self.store
-                    .update(
-                        &key,
-                        Update::default().set(field::CONNECTED_AT, ev.at.as_str()),
-                        Some(earlier),
-                    )
-                    .await,
-            )?;
+            ));
         }
-        if is_terminal(&ev.status) {
+        let terminal = is_terminal(&ev.status);
+        if terminal {
             let mut u = Update::default()
                 .set(field::ENDED_AT, ev.at.as_str())
                 .set(field::END_REASON, ev.status.as_str());
             if let Some(d) = ev.duration_seconds {
                 u = u.set(field::DURATION_SECONDS, d);
             }
-            let later = Cond::And(vec![
-                exists,
+            parts.push((
+                u,
                 Cond::Or(vec![
                     Cond::AttrNotExists(field::ENDED_AT.into()),
                     Cond::Lt(field::ENDED_AT.into(), json!(ev.at)),
                 ]),
-            ]);
-            done(self.store.update(&key, u, Some(later)).await)?;
-            return Ok(true);
+            ));
         }
-        Ok(false)
+        let mut all = Update::default();
+        let mut conds = vec![Cond::Exists];
+        for (u, c) in &parts {
+            all.set.extend(u.set.iter().cloned());
+            conds.push(c.clone());
+        }
+        match self.store.update(&key, all, Some(Cond::And(conds))).await {
+            Ok(_) => return Ok(terminal),
+            Err(e) if e.is_condition_failed() => {
+                if parts.len() == 1 {
+                    return Ok(terminal);
+                }
+            }
+            Err(e) => return Err(e.into()),
+        }
+        for (u, c) in parts {
+            done(self.store.update(&key, u, Some(Cond::And(vec![Cond::Exists, c]))).await)?;
+        }
+        Ok(terminal)
     }
 
     /// Applies a conference participant event: the participant's latest state by sequence.
