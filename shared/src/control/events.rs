@@ -48,8 +48,16 @@ impl CallControl {
         if !self.services.call_state.apply_status(sid, ev).await? {
             return Ok(false);
         }
-        if let Some(call) = self.finish(sid).await? {
-            self.services.monitor.count(sid, &call).await?;
+        if let Some((call, status)) = self.finish(sid).await? {
+            // The final status goes in the transaction that counts the call; on its own only
+            // when that transaction is not made (counted before, or nothing to count).
+            if !self.services.monitor.count_final(sid, &call, &status).await? {
+                let set = Update::default().set(field::STATUS, status);
+                self.services
+                    .store
+                    .update(&call_key(sid), set, Some(Cond::Exists))
+                    .await?;
+            }
         }
         self.services.routing.ended(sid).await?;
         Ok(true)
@@ -58,9 +66,10 @@ impl CallControl {
     /// The call's final status for history: completed when an operator answered, abandoned
     /// when the caller gave up waiting (`voicemail` or `callback_requested` when they left a
     /// task instead), otherwise Twilio's own ending (busy, no-answer, failed, canceled). Returns
-    /// the record as it now is (for the day's figures), or `None` for a call never recorded.
-    async fn finish(&self, sid: &str) -> Result<Option<crate::store::Item>, ControlError> {
-        let Some(item) = self.services.store.get(&call_key(sid)).await? else {
+    /// the record as read with that status in it (for the day's figures) and the status, not
+    /// yet written; `None` for a call never recorded.
+    async fn finish(&self, sid: &str) -> Result<Option<(crate::store::Item, String)>, ControlError> {
+        let Some(mut item) = self.services.store.get(&call_key(sid)).await? else {
             return Ok(None);
         };
         let Some(call) = crate::domain::calls::CallRecord::from_item(&item) else {
@@ -75,16 +84,8 @@ impl CallControl {
         } else {
             call.summary.end_reason.as_deref().unwrap_or("failed").replace('-', "_")
         };
-        let updated = self
-            .services
-            .store
-            .update(
-                &call_key(sid),
-                Update::default().set(field::STATUS, final_status),
-                Some(Cond::Exists),
-            )
-            .await?;
-        Ok(Some(updated))
+        item.insert(field::STATUS.into(), final_status.clone().into());
+        Ok(Some((item, final_status)))
     }
 
     /// A conference event: the conference's SID noted on the call (participant updates address

@@ -388,20 +388,44 @@ impl Monitor {
 
     /// [`Monitor::count_ended`] for a call record the caller has just read or written. The
     /// report's figures ([`super::reports`]) are added in the same transaction, under the memo's
-    /// response status as read: the memo is checked unchanged, and read again when it changed.
+    /// response status as read; the memo is read again afterwards and the call moved to the
+    /// status it has then, if another.
     pub async fn count(&self, sid: &str, call: &Item) -> Result<(), DomainError> {
-        for _ in 0..3 {
-            match self.count_once(sid, call).await? {
-                Counted::Done => return Ok(()),
-                Counted::MemoChanged => continue,
-            }
-        }
-        Ok(())
+        self.count_with(sid, call, None).await.map(|_| ())
     }
 
-    async fn count_once(&self, sid: &str, call: &Item) -> Result<Counted, DomainError> {
+    /// [`Monitor::count`] of a call that has just ended, with its final status (`status`, not
+    /// written yet: `call` carries it as read) written in the same transaction. Returns whether
+    /// it was; when not (counted before, or nothing to count), the caller writes the status on
+    /// its own.
+    pub async fn count_final(&self, sid: &str, call: &Item, status: &str) -> Result<bool, DomainError> {
+        self.count_with(sid, call, Some(status)).await
+    }
+
+    async fn count_with(&self, sid: &str, call: &Item, status: Option<&str>) -> Result<bool, DomainError> {
+        let (now, counted_under) = match self.count_once(sid, call, status).await? {
+            Counted::Done => return Ok(false),
+            Counted::Before => (false, s(call, reports::COUNTED_STATUS).map(str::to_owned)),
+            Counted::Now(under) => (true, under),
+        };
+        // The memo's status may have changed after it was read: a save's move found the call
+        // not yet counted and left it to this count. Read again once counted (and on every
+        // repeat of the call's end, so a count whose check was cut short is checked again),
+        // the call moves to the status the memo has now. Cheaper than a condition on the memo
+        // in the transaction (a check is billed as a write of the memo, ≈ 2 units a side).
+        let memo = self.store.get(&memo_key(sid)).await?;
+        let memo_status = memo.as_ref().and_then(|m| s(m, "response_status"));
+        if memo_status != counted_under.as_deref() {
+            reports::Reports::new(self.store.clone(), self.settings.clone())
+                .status_changed(sid, memo_status)
+                .await?;
+        }
+        Ok(now)
+    }
+
+    async fn count_once(&self, sid: &str, call: &Item, final_status: Option<&str>) -> Result<Counted, DomainError> {
         if call.contains_key("counted") {
-            return Ok(Counted::Done);
+            return Ok(Counted::Before);
         }
         let Some(started) = s(call, "started_at").and_then(parse) else {
             return Ok(Counted::Done);
@@ -409,7 +433,7 @@ impl Monitor {
         let local = started.with_timezone(&jst());
         let hour = local.hour();
         let inbound = s(call, "direction") == Some("inbound");
-        let status = s(call, "status").unwrap_or_default();
+        let status = final_status.or(s(call, "status")).unwrap_or_default();
         let answered = status == "completed";
         let mut u = Update::default().add(if inbound { "inbound" } else { "outbound" }, 1);
         if inbound {
@@ -440,10 +464,6 @@ impl Monitor {
         let day = local.format("%Y-%m-%d").to_string();
         let memo = self.store.get(&memo_key(sid)).await?;
         let memo_status = memo.as_ref().and_then(|m| s(m, "response_status")).map(str::to_owned);
-        let memo_check = match memo.as_ref().and_then(|m| m.get("version")).and_then(Value::as_u64) {
-            Some(v) => Cond::version(v),
-            None => Cond::NotExists,
-        };
         let settings = self.settings.get().await?;
         let facts = reports::CallFacts::of(
             call,
@@ -463,6 +483,10 @@ impl Monitor {
             ),
             |marks, (name, value)| marks.set(name, value),
         );
+        let marks = match final_status {
+            Some(status) => marks.set(super::calls::field::STATUS, status),
+            None => marks,
+        };
         let mut ops = vec![
             TxOp::Update {
                 key: call_key(sid),
@@ -474,21 +498,15 @@ impl Monitor {
                 update: u,
                 cond: None,
             },
-            TxOp::Check {
-                key: memo_key(sid),
-                cond: memo_check,
-            },
         ];
         if let Some(facts) = &facts {
             ops.extend(facts.ops(memo_status.as_deref()));
             ops.push(reports::filed_under_day(facts, call, sid));
         }
         match self.store.transact(ops).await {
-            Ok(()) => Ok(Counted::Done),
-            // The memo changed since it was read: its status is read again.
-            Err(crate::store::StoreError::ConditionFailed { index: Some(2) }) => Ok(Counted::MemoChanged),
+            Ok(()) => Ok(Counted::Now(memo_status)),
             // Counted by an earlier attempt.
-            Err(e) if e.is_condition_failed() => Ok(Counted::Done),
+            Err(e) if e.is_condition_failed() => Ok(Counted::Before),
             Err(e) => Err(e.into()),
         }
     }
@@ -496,8 +514,12 @@ impl Monitor {
 
 /// How one attempt at counting a call went.
 enum Counted {
+    /// Nothing to count (no start).
     Done,
-    MemoChanged,
+    /// Counted by an earlier attempt (under the status the call notes).
+    Before,
+    /// Counted by this attempt, under this response status.
+    Now(Option<String>),
 }
 
 /// The board's view of a call, with its memo when known (the push channel sends it without).

@@ -1375,6 +1375,7 @@ mod tests {
     use super::*;
     use crate::domain::Services;
     use crate::domain::calls::{CallSummary, Direction};
+    use crate::store::Page;
     use crate::store::counting::CountingStore;
     use crate::store::embedded::EmbeddedStore;
 
@@ -1539,6 +1540,84 @@ mod tests {
             ("resolved", "対応完了")
         );
         assert_eq!(r.statuses[0].figures.answered, 1);
+    }
+
+    /// A store on which the memo's response status changes to `callback` just before the
+    /// first transaction that counts a call commits: a save made while the call is counted.
+    struct StatusSavedDuringTheCount {
+        inner: Arc<dyn Store>,
+        saved: std::sync::atomic::AtomicBool,
+    }
+
+    #[async_trait::async_trait]
+    impl Store for StatusSavedDuringTheCount {
+        async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+            self.inner.get(key).await
+        }
+        async fn get_many(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError> {
+            self.inner.get_many(keys).await
+        }
+        async fn put(&self, item: Item, cond: Option<Cond>) -> Result<(), StoreError> {
+            self.inner.put(item, cond).await
+        }
+        async fn update(&self, key: &Key, update: Update, cond: Option<Cond>) -> Result<Item, StoreError> {
+            self.inner.update(key, update, cond).await
+        }
+        async fn delete(&self, key: &Key, cond: Option<Cond>) -> Result<(), StoreError> {
+            self.inner.delete(key, cond).await
+        }
+        async fn query(&self, query: Query) -> Result<Page, StoreError> {
+            self.inner.query(query).await
+        }
+        async fn transact(&self, ops: Vec<TxOp>) -> Result<(), StoreError> {
+            let counts = ops.iter().any(|op| {
+                matches!(op, TxOp::Update { update, .. } if update.set.iter().any(|(k, _)| k == call_field::COUNTED))
+            });
+            if counts && !self.saved.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                let saved = Update::default().set("response_status", "callback").add("version", 1);
+                self.inner.update(&memo_key("CA01"), saved, None).await?;
+                // The save's move finds the call not counted yet and leaves it to the count.
+                Services::new(self.inner.clone())
+                    .reports
+                    .status_changed("CA01", Some("callback"))
+                    .await
+                    .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+            }
+            self.inner.transact(ops).await
+        }
+        async fn batch_write(&self, puts: Vec<Item>, deletes: Vec<Key>) -> Result<(), StoreError> {
+            self.inner.batch_write(puts, deletes).await
+        }
+    }
+
+    #[tokio::test]
+    async fn a_response_status_saved_while_the_call_is_counted_is_the_one_it_counts_under() {
+        // Given an ended call whose memo says 対応完了,
+        let inner: Arc<dyn Store> = Arc::new(EmbeddedStore::in_memory().unwrap());
+        let s = Services::new(inner.clone());
+        ended(
+            &s,
+            "CA01",
+            Direction::Inbound,
+            "completed",
+            Some("op-sato"),
+            None,
+            Some(10),
+            150,
+            0,
+        )
+        .await;
+        memo(&s, "CA01", "resolved", 1).await;
+        // when the memo is saved with 折り返し必要 between the count's read of it and its commit,
+        let racing = Services::new(Arc::new(StatusSavedDuringTheCount {
+            inner,
+            saved: Default::default(),
+        }));
+        racing.monitor.count_ended("CA01").await.unwrap();
+        // then the call counts under 折り返し必要, once.
+        let r = s.reports.report(day("2026-11-23")).await.unwrap();
+        let by: Vec<(&str, u64)> = r.statuses.iter().map(|g| (g.id.as_str(), g.figures.answered)).collect();
+        assert_eq!(by, [("resolved", 0), ("callback", 1)]);
     }
 
     #[tokio::test]
