@@ -375,3 +375,31 @@ async fn behind_another_queue(store: Arc<dyn Store>) {
     // Nobody free takes billing: the next attempt finds nothing to pair.
     assert_eq!(s.routing.next_offer().await.unwrap(), None);
 }
+
+/// An answered call leaves the line for good in its answer: the call forgets its place, and its
+/// ends (the status callback, the conference's end, each maybe repeated) delete nothing more
+/// (a delete of an absent entry is still a write billed).
+#[tokio::test]
+async fn an_answered_calls_ends_write_nothing_to_the_queue() {
+    let embedded: Arc<dyn Store> = Arc::new(shared::store::embedded::EmbeddedStore::in_memory().unwrap());
+    let counting = Arc::new(shared::store::counting::CountingStore::new(embedded));
+    let s = Services::new(counting.clone());
+    s.settings.put_section("call_handling", 0, json!({"wrap_up_seconds": 0, "max_wait_seconds": 300, "ring_timeout_seconds": 60, "orphan_hold_seconds": 30})).await.unwrap();
+    incoming_in(&s, 1, None).await;
+    let id = OperatorId::parse("op-1").unwrap();
+    s.operators.ensure(&id, "オペレータ1", Role::Operator).await.unwrap();
+    s.operators.set_status(&id, "available").await.unwrap();
+    let offer = s.routing.next_offer().await.unwrap().expect("the call is offered");
+    s.routing
+        .answered(&offer.call_sid, &offer.operator_id, "", &offer.offer_id)
+        .await
+        .unwrap();
+    let call = s.store.get(&call_key(&offer.call_sid)).await.unwrap().unwrap();
+    assert!(!call.contains_key("queue_sk"), "{call:?}");
+    let queue = s.store.query(Query::partition(QUEUE)).await.unwrap();
+    assert!(queue.items.is_empty());
+    counting.reset();
+    s.routing.ended(&offer.call_sid).await.unwrap();
+    s.routing.ended(&offer.call_sid).await.unwrap();
+    assert_eq!(counting.counts().deletes, 0);
+}

@@ -886,31 +886,35 @@ impl Routing {
             };
         }
         let at = now();
-        let mut ops = vec![
-            TxOp::Update {
-                key: operator_key(operator),
-                update: Update::default()
-                    .set(op::STATUS, OperatorStatus::OnCall)
-                    .set(op::STATUS_SINCE, at.as_str())
-                    .remove(op::OFFER_ID)
-                    .remove(op::FREE_SINCE_KEY)
-                    .add(op::VERSION, 1),
-                cond: Some(Cond::And(vec![
-                    Cond::eq(op::CURRENT_CALL, sid),
-                    Cond::eq(op::OFFER_ID, offer_id),
-                ])),
-            },
-            TxOp::Update {
-                key: call_key(sid),
-                update: Update::default()
-                    .set(call::STATUS, "in_progress")
-                    .set(call::OPERATOR_ID, operator)
-                    .set(call::OPERATOR_NAME, operator_name)
-                    .set(call::ANSWERED_AT, at.as_str())
-                    .remove(call::OFFERED_TO),
-                cond: Some(Cond::Exists),
-            },
-        ];
+        let mut ops = vec![TxOp::Update {
+            key: operator_key(operator),
+            update: Update::default()
+                .set(op::STATUS, OperatorStatus::OnCall)
+                .set(op::STATUS_SINCE, at.as_str())
+                .remove(op::OFFER_ID)
+                .remove(op::FREE_SINCE_KEY)
+                .add(op::VERSION, 1),
+            cond: Some(Cond::And(vec![
+                Cond::eq(op::CURRENT_CALL, sid),
+                Cond::eq(op::OFFER_ID, offer_id),
+            ])),
+        }];
+        let mut answered = Update::default()
+            .set(call::STATUS, "in_progress")
+            .set(call::OPERATOR_ID, operator)
+            .set(call::OPERATOR_NAME, operator_name)
+            .set(call::ANSWERED_AT, at.as_str())
+            .remove(call::OFFERED_TO);
+        if record.queue_sk.is_some() {
+            // Out of line, the call forgets its place: the call's ends find nothing to delete
+            // (a delete of an absent entry is still a write billed).
+            answered = answered.remove(call::QUEUE_SK);
+        }
+        ops.push(TxOp::Update {
+            key: call_key(sid),
+            update: answered,
+            cond: Some(Cond::Exists),
+        });
         if let Some(qsk) = &record.queue_sk {
             ops.push(TxOp::Delete {
                 key: queue_entry_key(qsk),
