@@ -715,3 +715,18 @@ async fn a_voicemail_still_recording_or_no_task_at_all_has_no_link() {
         "{status}"
     );
 }
+
+#[tokio::test]
+async fn the_sweeps_place_is_written_by_the_first_recording_a_process_files_only() {
+    let (_, control, _) = app(false).await;
+    let now = Utc.with_ymd_and_hms(2026, 12, 3, 3, 0, 0).unwrap();
+    let store = control.services.store.clone();
+    let place = shared::store::table::recording_sweep_key();
+    recorded_on(&control, now - Duration::days(3), 1, 1).await;
+    let placed = store.get(&place).await.unwrap().expect("the first recording places the sweep");
+    assert_eq!(placed["day"], "2026-11-30");
+    // Once placed it only moves on: later recordings of this process do not write it again.
+    store.delete(&place, None).await.unwrap();
+    recorded_on(&control, now, 2, 2).await;
+    assert!(store.get(&place).await.unwrap().is_none());
+}

@@ -109,6 +109,9 @@ pub struct CallControl {
     pub urls: CallbackUrls,
     /// The moment business hours are judged at (the system's clock but in tests).
     pub clock: entry::HoursClock,
+    /// The recordings' retention sweep is known to have its place (it is set once and only
+    /// moves on): later recordings need not write it again.
+    sweep_placed: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl CallControl {
@@ -120,6 +123,7 @@ impl CallControl {
             telephony,
             urls: CallbackUrls::new(public_base_url),
             clock: entry::HoursClock::default(),
+            sweep_placed: Arc::default(),
         }
     }
 

@@ -23,6 +23,8 @@
 //! (`recording_deleted_at`, the link removed) and drops the day's item. At most
 //! [`SWEEP_BATCH`] deletions and [`SWEEP_DAYS`] day partitions a run.
 
+use std::sync::atomic::Ordering;
+
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::Value;
@@ -286,6 +288,11 @@ impl CallControl {
         item.insert("call".into(), sid.into());
         item.insert("recording_sid".into(), recording.into());
         self.services.store.put(item, None).await?;
+        if self.sweep_placed.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        // The sweep starts from the first day with a recording: placed once, by the first
+        // recording filed; a refusal means it is placed already (each is a write billed).
         done_unless_failed(
             self.services
                 .store
@@ -296,6 +303,7 @@ impl CallControl {
                 )
                 .await,
         )?;
+        self.sweep_placed.store(true, Ordering::Relaxed);
         Ok(())
     }
 
