@@ -133,3 +133,31 @@ async fn status_callbacks_in_order_write_the_record_once_each() {
     cs.apply_status("CA1", &statuses[2]).await.unwrap();
     assert_eq!(store.get(&key).await.unwrap().unwrap(), got);
 }
+
+/// A participant's join notes the conference's SID in its own write, the first SID kept.
+#[tokio::test]
+async fn a_join_notes_the_conference_in_its_own_write_keeping_the_first() {
+    let embedded: Arc<dyn Store> = Arc::new(EmbeddedStore::in_memory().unwrap());
+    let counting = Arc::new(shared::store::counting::CountingStore::new(embedded));
+    let store: Arc<dyn Store> = counting.clone();
+    let key = call_key("CA1");
+    let mut item = Item::new();
+    item.insert(attr::PK.into(), key.pk.clone().into());
+    item.insert(attr::SK.into(), key.sk.clone().into());
+    store.put(item, None).await.unwrap();
+    let cs = CallState::new(store.clone());
+    let joins: Vec<ParticipantEvent> = lifecycle()
+        .into_iter()
+        .filter_map(|e| match e {
+            Ev::Participant(p) if p.state == ParticipantState::Joined && p.sequence <= 2 => Some(p),
+            _ => None,
+        })
+        .collect();
+    counting.reset();
+    cs.apply_participant_in("CA1", Some("CF1"), &joins[0]).await.unwrap();
+    cs.apply_participant_in("CA1", Some("CF2"), &joins[1]).await.unwrap();
+    assert_eq!(counting.counts().updates, 2);
+    let got = store.get(&key).await.unwrap().unwrap();
+    assert_eq!(got["conference_sid"], "CF1");
+    assert_eq!(got["p_operator"]["state"], "joined");
+}

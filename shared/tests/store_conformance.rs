@@ -44,6 +44,7 @@ both!(
     stale_versions_are_refused,
     updates_upsert_add_and_remove,
     updates_naming_an_attribute_twice_are_refused,
+    values_set_if_absent_keep_the_first,
     deletes_honour_conditions,
     compound_conditions,
     list_membership_conditions,

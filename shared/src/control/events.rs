@@ -94,13 +94,16 @@ impl CallControl {
     #[tracing::instrument(name = "control.conference_event", skip_all, fields(call = %ev.friendly_name, event = %ev.event))]
     pub async fn conference_event(&self, ev: &ConferenceCallback) -> Result<(), ControlError> {
         let name = ev.friendly_name.as_str();
-        if matches!(
-            ev.event,
-            ConferenceEvent::ConferenceStart | ConferenceEvent::ParticipantJoin
-        ) {
+        // The conference's SID noted on the call, the first one kept: at its start, and with a
+        // participant's join in the join's own write (on its own only when that write is
+        // refused as older than what is recorded).
+        let note_conference = || async {
             let first = Cond::And(vec![Cond::Exists, Cond::AttrNotExists(field::CONFERENCE_SID.into())]);
             let set = Update::default().set(field::CONFERENCE_SID, ev.conference_sid.as_str());
-            done_unless_failed(self.services.store.update(&call_key(name), set, Some(first)).await)?;
+            done_unless_failed(self.services.store.update(&call_key(name), set, Some(first)).await)
+        };
+        if ev.event == ConferenceEvent::ConferenceStart {
+            note_conference().await?;
         }
         match ev.event {
             ConferenceEvent::ParticipantJoin
@@ -127,7 +130,15 @@ impl CallControl {
                     muted: ev.muted.unwrap_or(false),
                     at: ev.timestamp.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
                 };
-                let as_written = self.services.call_state.apply_participant_item(name, &pe).await?;
+                let join = ev.event == ConferenceEvent::ParticipantJoin;
+                let as_written = self
+                    .services
+                    .call_state
+                    .apply_participant_in(name, join.then_some(ev.conference_sid.as_str()), &pe)
+                    .await?;
+                if join && as_written.is_none() {
+                    note_conference().await?;
+                }
                 self.after_participant_event_on(name, &pe, as_written).await?;
                 if ev.event == ConferenceEvent::ParticipantJoin && label == ParticipantLabel::Customer {
                     self.route_waiting().await;

@@ -135,6 +135,17 @@ impl CallState {
         conference_name: &str,
         ev: &ParticipantEvent,
     ) -> Result<Option<CallRecord>, DomainError> {
+        self.apply_participant_in(conference_name, None, ev).await
+    }
+
+    /// [`CallState::apply_participant_item`] noting, in the same write, the conference's SID
+    /// when the call has none yet (`conference_sid`: a join's, as the first SID is kept).
+    pub async fn apply_participant_in(
+        &self,
+        conference_name: &str,
+        conference_sid: Option<&str>,
+        ev: &ParticipantEvent,
+    ) -> Result<Option<CallRecord>, DomainError> {
         let seq_attr = field::participant_seq(ev.label);
         let participant = Participant {
             label: ev.label,
@@ -156,6 +167,9 @@ impl CallState {
         let mut u = Update::default()
             .set(&field::participant(ev.label), value)
             .set(&seq_attr, ev.sequence);
+        if let Some(conference) = conference_sid {
+            u = u.set_if_absent(field::CONFERENCE_SID, conference);
+        }
         let customer = ev.label == ParticipantLabel::Customer;
         if customer {
             // The customer's hold note goes in the same write (the call item is written once per

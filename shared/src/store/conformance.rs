@@ -115,6 +115,39 @@ pub async fn updates_upsert_add_and_remove(s: Arc<dyn Store>) {
     .unwrap();
 }
 
+/// A value set only where absent keeps the first one written, beside the update's other parts,
+/// alone and in a transaction; naming it twice in one update is refused like any overlap.
+pub async fn values_set_if_absent_keep_the_first(s: Arc<dyn Store>) {
+    let k = Key::new("U#3", "X");
+    let first = Update::default()
+        .set_if_absent("first", "a")
+        .set("last", "a")
+        .add("n", 1);
+    let out = s.update(&k, first, None).await.unwrap();
+    assert_eq!((out["first"].clone(), out["last"].clone()), (json!("a"), json!("a")));
+    let second = Update::default()
+        .set_if_absent("first", "b")
+        .set("last", "b")
+        .add("n", 1);
+    let out = s.update(&k, second, Some(Cond::eq("n", 1))).await.unwrap();
+    assert_eq!(
+        (out["first"].clone(), out["last"].clone(), out["n"].clone()),
+        (json!("a"), json!("b"), json!(2))
+    );
+    let tx = vec![TxOp::Update {
+        key: k.clone(),
+        update: Update::default()
+            .set_if_absent("first", "c")
+            .set_if_absent("other", "c"),
+        cond: None,
+    }];
+    s.transact(tx).await.unwrap();
+    let got = s.get(&k).await.unwrap().unwrap();
+    assert_eq!((got["first"].clone(), got["other"].clone()), (json!("a"), json!("c")));
+    let twice = Update::default().set_if_absent("first", "d").set("first", "d");
+    assert!(s.update(&k, twice, None).await.is_err(), "two paths to first");
+}
+
 /// An update naming one attribute twice (two ADDs of one counter, a SET and a REMOVE of one
 /// name) is refused as DynamoDB refuses it ("Two document paths overlap"), alone and in a
 /// transaction, and nothing of it is written.

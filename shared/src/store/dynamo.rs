@@ -331,12 +331,17 @@ impl Expr {
 
     fn update(&mut self, u: &Update) -> String {
         let mut parts = Vec::new();
-        if !u.set.is_empty() {
-            let sets: Vec<String> = u
-                .set
-                .iter()
-                .map(|(n, v)| format!("{} = {}", self.name(n), self.value(to_av(v))))
-                .collect();
+        let mut sets: Vec<String> = u
+            .set
+            .iter()
+            .map(|(n, v)| format!("{} = {}", self.name(n), self.value(to_av(v))))
+            .collect();
+        for (n, v) in &u.set_if_absent {
+            let name = self.name(n);
+            let value = self.value(to_av(v));
+            sets.push(format!("{name} = if_not_exists({name}, {value})"));
+        }
+        if !sets.is_empty() {
             parts.push(format!("SET {}", sets.join(", ")));
         }
         if !u.remove.is_empty() {

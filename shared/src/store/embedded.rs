@@ -174,6 +174,7 @@ fn updated(key: &Key, current: Option<Item>, update: &Update) -> Result<Item, St
     for name in update
         .set
         .iter()
+        .chain(&update.set_if_absent)
         .map(|(n, _)| n)
         .chain(&update.remove)
         .chain(update.add.iter().map(|(n, _)| n))

@@ -289,6 +289,8 @@ impl Cond {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Update {
     pub set: Vec<(String, Value)>,
+    /// Set only where the attribute is absent (DynamoDB's `if_not_exists`).
+    pub set_if_absent: Vec<(String, Value)>,
     pub remove: Vec<String>,
     pub add: Vec<(String, i64)>,
 }
@@ -296,6 +298,13 @@ pub struct Update {
 impl Update {
     pub fn set(mut self, name: &str, value: impl Into<Value>) -> Self {
         self.set.push((name.to_owned(), value.into()));
+        self
+    }
+
+    /// Sets `name` unless the item has it already: a first value kept in a write that does
+    /// more, without a condition that would refuse the whole write.
+    pub fn set_if_absent(mut self, name: &str, value: impl Into<Value>) -> Self {
+        self.set_if_absent.push((name.to_owned(), value.into()));
         self
     }
 
@@ -313,6 +322,9 @@ impl Update {
     pub fn apply(&self, item: &mut Item) {
         for (k, v) in &self.set {
             item.insert(k.clone(), v.clone());
+        }
+        for (k, v) in &self.set_if_absent {
+            item.entry(k.clone()).or_insert_with(|| v.clone());
         }
         for k in &self.remove {
             item.remove(k);
