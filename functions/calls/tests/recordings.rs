@@ -723,7 +723,11 @@ async fn the_sweeps_place_is_written_by_the_first_recording_a_process_files_only
     let store = control.services.store.clone();
     let place = shared::store::table::recording_sweep_key();
     recorded_on(&control, now - Duration::days(3), 1, 1).await;
-    let placed = store.get(&place).await.unwrap().expect("the first recording places the sweep");
+    let placed = store
+        .get(&place)
+        .await
+        .unwrap()
+        .expect("the first recording places the sweep");
     assert_eq!(placed["day"], "2026-11-30");
     // Once placed it only moves on: later recordings of this process do not write it again.
     store.delete(&place, None).await.unwrap();
