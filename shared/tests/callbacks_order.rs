@@ -7,6 +7,7 @@ use proptest::prelude::*;
 use shared::domain::calls::call_key;
 use shared::domain::calls::{ParticipantLabel, ParticipantState};
 use shared::domain::callstate::{CallState, CallStatusEvent, ParticipantEvent};
+use shared::store::counting::CountingStore;
 use shared::store::embedded::EmbeddedStore;
 use shared::store::{Item, Store, attr};
 
@@ -101,19 +102,26 @@ proptest! {
     }
 }
 
+/// Call `CA1` recorded on a store that counts its requests, and the call state over it.
+async fn counted_call() -> (Arc<CountingStore>, Arc<dyn Store>, CallState) {
+    let embedded: Arc<dyn Store> = Arc::new(EmbeddedStore::in_memory().unwrap());
+    let counting = Arc::new(CountingStore::new(embedded));
+    let store: Arc<dyn Store> = counting.clone();
+    let key = call_key("CA1");
+    let mut item = Item::new();
+    item.insert(attr::PK.into(), key.pk.into());
+    item.insert(attr::SK.into(), key.sk.into());
+    store.put(item, None).await.unwrap();
+    let cs = CallState::new(store.clone());
+    (counting, store, cs)
+}
+
 /// In order, as callbacks nearly always come, each status callback is one write of the record
 /// (its status, `connected_at` and the end together), not one per part.
 #[tokio::test]
 async fn status_callbacks_in_order_write_the_record_once_each() {
-    let embedded: Arc<dyn Store> = Arc::new(EmbeddedStore::in_memory().unwrap());
-    let counting = Arc::new(shared::store::counting::CountingStore::new(embedded));
-    let store: Arc<dyn Store> = counting.clone();
+    let (counting, store, cs) = counted_call().await;
     let key = call_key("CA1");
-    let mut item = Item::new();
-    item.insert(attr::PK.into(), key.pk.clone().into());
-    item.insert(attr::SK.into(), key.sk.clone().into());
-    store.put(item, None).await.unwrap();
-    let cs = CallState::new(store.clone());
     let statuses: Vec<CallStatusEvent> = lifecycle()
         .into_iter()
         .filter_map(|e| match e {
@@ -137,15 +145,8 @@ async fn status_callbacks_in_order_write_the_record_once_each() {
 /// A participant's join notes the conference's SID in its own write, the first SID kept.
 #[tokio::test]
 async fn a_join_notes_the_conference_in_its_own_write_keeping_the_first() {
-    let embedded: Arc<dyn Store> = Arc::new(EmbeddedStore::in_memory().unwrap());
-    let counting = Arc::new(shared::store::counting::CountingStore::new(embedded));
-    let store: Arc<dyn Store> = counting.clone();
+    let (counting, store, cs) = counted_call().await;
     let key = call_key("CA1");
-    let mut item = Item::new();
-    item.insert(attr::PK.into(), key.pk.clone().into());
-    item.insert(attr::SK.into(), key.sk.clone().into());
-    store.put(item, None).await.unwrap();
-    let cs = CallState::new(store.clone());
     let joins: Vec<ParticipantEvent> = lifecycle()
         .into_iter()
         .filter_map(|e| match e {
