@@ -22,6 +22,12 @@ const END_POLLS: [Duration; 4] = [
 /// offer that rang out, the reconciliation) offers at most.
 pub const OFFERS_PER_TRIGGER: usize = 5;
 
+/// A caller this new in line (seconds since their call started) is not noted as still waiting
+/// when they fetch the wait document: their arrival is as recent a sign. A third of
+/// [`crate::domain::routing::WAIT_LOOP_STALE_SECONDS`], so with the document fetched every ~25 s
+/// the first note comes ~50 s in, well before a caller could count as gone.
+const JUST_ARRIVED_SECONDS: i64 = crate::domain::routing::WAIT_LOOP_STALE_SECONDS / 3;
+
 /// How many lapsed offers one trigger settles at most (each a Twilio read and a write or two).
 const LAPSED_PER_TRIGGER: usize = 2;
 
@@ -164,7 +170,16 @@ impl CallControl {
                 let waited_too_long = started.is_some_and(|t| {
                     (chrono::Utc::now() - t.with_timezone(&chrono::Utc)).num_seconds() > max_wait as i64
                 });
-                if let Some(queue_sk) = call.queue_sk.as_deref().filter(|_| !waited_too_long && !call.is_over())
+                // The caller's place notes when they last fetched this document; in their first
+                // half-minute in line their arrival says as much (see `QueueEntry::caller_gone`),
+                // so the first fetches write nothing.
+                let just_arrived = started.is_some_and(|t| {
+                    (chrono::Utc::now() - t.with_timezone(&chrono::Utc)).num_seconds() < JUST_ARRIVED_SECONDS
+                }) && call.requeued_at.is_none();
+                if let Some(queue_sk) = call
+                    .queue_sk
+                    .as_deref()
+                    .filter(|_| !waited_too_long && !call.is_over() && !just_arrived)
                     && let Err(e) = self.services.routing.still_waiting_in(queue_sk).await
                 {
                     tracing::warn!(error = %e, "could not note that the caller is still waiting");
