@@ -139,15 +139,8 @@ impl CallControl {
                 if join && as_written.is_none() {
                     note_conference().await?;
                 }
-                // A caller who has just come into their room to wait in line fetches the wait
-                // document at that moment, and it routes on their behalf: routing here as well
-                // would race it (one of the two offers refused, and billed as written). Any
-                // other customer's join (a call put back in line, one not recorded) routes here.
-                let wait_document_routes = as_written
-                    .as_ref()
-                    .is_some_and(|c| c.summary.status == "waiting" && c.queue_sk.is_some() && c.requeued_at.is_none());
                 self.after_participant_event_on(name, &pe, as_written).await?;
-                if join && label == ParticipantLabel::Customer && !wait_document_routes {
+                if join && label == ParticipantLabel::Customer {
                     self.route_waiting().await;
                 }
             }
