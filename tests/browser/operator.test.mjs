@@ -163,7 +163,8 @@ describe('the operator screen', { timeout: 180_000 }, () => {
     await textContains(page.locator('#entry-link-account'), '山田商事株式会社');
     await textContains(page.locator('#entry-link-contact'), '山田 太郎');
     assert.equal(await page.inputValue('#entry-phone'), '03-1234-5678', 'the number is prefilled');
-    assert.equal(await page.evaluate(() => document.activeElement?.id), 'entry-subject', 'focus moves to the form');
+    // The focus moves once the form's fields are there (they may render after the click).
+    await page.waitForFunction(() => document.activeElement?.id === 'entry-subject', null, { timeout: 5000 });
 
     await page.click('#entry-save');
     await textContains(page.locator('.field[data-field="subject"] .field-error'), '入力してください');

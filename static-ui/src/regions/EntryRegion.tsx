@@ -63,11 +63,18 @@ export function EntryRegion() {
   const msg = formMessage.value;
   const replace = replacing.value;
 
+  // A request to focus the form is met once its first field is there: the fields may render
+  // after the request (the object's definition still loading), so every render tries until one
+  // has taken the focus for that request.
+  const focusedFor = useRef(0);
   useEffect(() => {
-    if (focusRequest.value === 0) return;
+    const wanted = focusRequest.value;
+    if (wanted === 0 || focusedFor.current === wanted) return;
     const first = formRef.current?.querySelector<HTMLElement>('.entry-fields input, .entry-fields select, .entry-fields textarea');
-    first?.focus();
-  }, [focusRequest.value]);
+    if (!first) return;
+    first.focus();
+    focusedFor.current = wanted;
+  });
 
   return (
     <Region
