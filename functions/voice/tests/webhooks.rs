@@ -79,6 +79,19 @@ async fn send(app: &axum::Router, req: Request<Body>) -> (StatusCode, String) {
     (status, String::from_utf8_lossy(&bytes).into_owned())
 }
 
+/// The customer's fetch of the wait document, as Twilio sends it.
+fn wait_params() -> Vec<(String, String)> {
+    form(&[
+        ("AccountSid", ACCOUNT),
+        ("CallSid", CALL),
+        ("From", "+81312345678"),
+        ("To", "+81368000001"),
+        ("CallStatus", "in-progress"),
+        ("Direction", "inbound"),
+        ("ApiVersion", "2010-04-01"),
+    ])
+}
+
 fn incoming_params(from: &str) -> Vec<(String, String)> {
     form(&[
         ("AccountSid", ACCOUNT),
@@ -202,15 +215,7 @@ async fn the_customers_wait_rings_the_longest_idle_operator_who_answers_and_then
         signed("/twilio/voice/incoming", &incoming_params("+81312345678"), TOKEN),
     )
     .await;
-    let wait = form(&[
-        ("AccountSid", ACCOUNT),
-        ("CallSid", CALL),
-        ("From", "+81312345678"),
-        ("To", "+81368000001"),
-        ("CallStatus", "in-progress"),
-        ("Direction", "inbound"),
-        ("ApiVersion", "2010-04-01"),
-    ]);
+    let wait = wait_params();
     let (status, body) = send(&h.app, signed("/twilio/voice/wait", &wait, TOKEN)).await;
     assert_eq!(status, StatusCode::OK);
     shared::twilio::twiml::rules::validate_twiml_in(&body, shared::twilio::twiml::rules::TwimlContext::WaitUrl)
@@ -630,15 +635,7 @@ async fn a_callers_first_wait_writes_nothing_to_their_place_in_line() {
         signed("/twilio/voice/incoming", &incoming_params("+81312345678"), TOKEN),
     )
     .await;
-    let wait = form(&[
-        ("AccountSid", ACCOUNT),
-        ("CallSid", CALL),
-        ("From", "+81312345678"),
-        ("To", "+81368000001"),
-        ("CallStatus", "in-progress"),
-        ("Direction", "inbound"),
-        ("ApiVersion", "2010-04-01"),
-    ]);
+    let wait = wait_params();
     for _ in 0..2 {
         let (status, _) = send(&h.app, signed("/twilio/voice/wait", &wait, TOKEN)).await;
         assert_eq!(status, StatusCode::OK);
