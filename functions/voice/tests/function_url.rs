@@ -163,7 +163,7 @@ async fn a_call_signed_for_the_function_url_is_parked_with_every_callback_under_
 }
 
 #[tokio::test]
-async fn the_operator_rung_from_the_wait_reports_to_the_same_function_url() {
+async fn the_operator_rung_on_the_customers_join_reports_to_the_same_function_url() {
     let h = harness();
     let op = OperatorId::parse("op-sato").unwrap();
     h.services
@@ -178,22 +178,26 @@ async fn the_operator_rung_from_the_wait_reports_to_the_same_function_url() {
         StatusCode::OK
     );
 
-    let wait = form(&[
+    // The customer's join routes (their wait document, fetched at the same moment, leaves it).
+    let join = form(&[
         ("AccountSid", ACCOUNT),
-        ("ApiVersion", "2010-04-01"),
+        ("ConferenceSid", "CF0123456789abcdef0123456789abcdef"),
+        ("FriendlyName", CALL),
+        ("SequenceNumber", "1"),
+        ("Timestamp", "Mon, 23 Nov 2026 10:00:01 +0000"),
+        ("StatusCallbackEvent", "participant-join"),
         ("CallSid", CALL),
-        ("CallStatus", "in-progress"),
-        ("Direction", "inbound"),
-        ("From", "+81312345678"),
-        ("To", "+81368000001"),
+        ("ParticipantLabel", "customer"),
+        ("Hold", "false"),
+        ("Muted", "false"),
     ]);
-    let wait_url = format!("{OWN_URL}/twilio/voice/wait");
+    let conference_url = format!("{OWN_URL}/twilio/voice/conference");
     let (status, body) = send(
         &h.app,
-        request(&event(DOMAIN, "/twilio/voice/wait", &wait, Some(&wait_url))),
+        request(&event(DOMAIN, "/twilio/voice/conference", &join, Some(&conference_url))),
     )
     .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
     let requests = h.twilio.requests();
     let [TelephonyRequest::CreateParticipant { request, .. }] = requests.as_slice() else {
         panic!("one ring: {requests:?}")

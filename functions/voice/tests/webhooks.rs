@@ -92,6 +92,22 @@ fn wait_params() -> Vec<(String, String)> {
     ])
 }
 
+/// The customer's join of their conference, as Twilio's conference status callback sends it.
+fn customer_join() -> Vec<(String, String)> {
+    form(&[
+        ("AccountSid", ACCOUNT),
+        ("ConferenceSid", "CF0123456789abcdef0123456789abcdef"),
+        ("FriendlyName", CALL),
+        ("SequenceNumber", "1"),
+        ("Timestamp", "Mon, 23 Nov 2026 10:00:01 +0000"),
+        ("StatusCallbackEvent", "participant-join"),
+        ("CallSid", CALL),
+        ("ParticipantLabel", "customer"),
+        ("Hold", "false"),
+        ("Muted", "false"),
+    ])
+}
+
 fn incoming_params(from: &str) -> Vec<(String, String)> {
     form(&[
         ("AccountSid", ACCOUNT),
@@ -215,11 +231,19 @@ async fn the_customers_wait_rings_the_longest_idle_operator_who_answers_and_then
         signed("/twilio/voice/incoming", &incoming_params("+81312345678"), TOKEN),
     )
     .await;
+    // The wait document is fetched as the customer joins their conference: the join's callback
+    // routes, the document's fetch at the same moment does not as well.
     let wait = wait_params();
     let (status, body) = send(&h.app, signed("/twilio/voice/wait", &wait, TOKEN)).await;
     assert_eq!(status, StatusCode::OK);
     shared::twilio::twiml::rules::validate_twiml_in(&body, shared::twilio::twiml::rules::TwimlContext::WaitUrl)
         .expect("a valid wait document");
+    assert!(
+        h.twilio.requests().is_empty(),
+        "the first wait document leaves routing to the join"
+    );
+    let (status, body) = send(&h.app, signed("/twilio/voice/conference", &customer_join(), TOKEN)).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
     let requests = h.twilio.requests();
     assert_eq!(requests.len(), 1, "one ring");
     check_against_spec(&requests[0]);
@@ -314,14 +338,7 @@ async fn a_ring_that_goes_unanswered_sets_the_operator_away_and_the_call_waits_f
         signed("/twilio/voice/incoming", &incoming_params("+81312345678"), TOKEN),
     )
     .await;
-    let wait = form(&[
-        ("AccountSid", ACCOUNT),
-        ("CallSid", CALL),
-        ("From", "+81312345678"),
-        ("CallStatus", "in-progress"),
-        ("ApiVersion", "2010-04-01"),
-    ]);
-    send(&h.app, signed("/twilio/voice/wait", &wait, TOKEN)).await;
+    send(&h.app, signed("/twilio/voice/conference", &customer_join(), TOKEN)).await;
     let op = h
         .services
         .operators

@@ -28,6 +28,14 @@ pub const OFFERS_PER_TRIGGER: usize = 5;
 /// the first note comes ~50 s in, well before a caller could count as gone.
 const JUST_ARRIVED_SECONDS: i64 = crate::domain::routing::WAIT_LOOP_STALE_SECONDS / 3;
 
+/// The wait document is first fetched as the caller joins their conference, at the same moment
+/// as the join's callback, which routes ([`CallControl::conference_event`]). A fetch this soon
+/// (seconds) after the caller was put in line leaves routing to the join: two routers offering
+/// one call at once had one transaction refused, billed all the same (6 write units a call in
+/// `tests/bench cost`). The join is the trigger kept because Twilio retries its callback; the
+/// next fetch, ~25 s later, routes again.
+const JOIN_ROUTES_SECONDS: i64 = 5;
+
 /// How many lapsed offers one trigger settles at most (each a Twilio read and a write or two).
 const LAPSED_PER_TRIGGER: usize = 2;
 
@@ -152,6 +160,7 @@ impl CallControl {
     /// waited past the configured longest wait is sent to the goodbye, and routing is tried.
     #[tracing::instrument(name = "control.waiting", skip_all, fields(call = %sid))]
     pub async fn waiting(&self, sid: &CallSid, incoming: Option<&IncomingCall>, budget: Duration) {
+        let mut join_routes = false;
         match self.call(sid.as_str()).await {
             Ok(None) => {
                 if let Some(call) = incoming {
@@ -184,6 +193,11 @@ impl CallControl {
                 {
                     tracing::warn!(error = %e, "could not note that the caller is still waiting");
                 }
+                join_routes = call.requeued_at.is_none()
+                    && call
+                        .queue_sk
+                        .as_deref()
+                        .is_some_and(|q| just_put_in_line(q, chrono::Utc::now()));
                 if call.summary.status == "waiting" && waited_too_long {
                     let goodbye = UpdateCall::Redirect {
                         url: self.urls.goodbye(),
@@ -195,6 +209,9 @@ impl CallControl {
                 }
             }
             Err(e) => tracing::error!(error = %e, "store unavailable while waiting"),
+        }
+        if join_routes {
+            return;
         }
         // On behalf of this caller: another caller's call goes only to an operator free for a
         // moment, who came free without routing it themselves (see `routing::FALLBACK_IDLE_MS`).
@@ -526,5 +543,41 @@ impl CallControl {
             _ => {}
         }
         Ok(())
+    }
+}
+
+/// Whether the caller whose place in line is `queue_sk` (`<put in line at>#<CallSid>`) was put
+/// there less than [`JOIN_ROUTES_SECONDS`] before `now`: their wait document's fetch is the one
+/// that comes with their join.
+fn just_put_in_line(queue_sk: &str, now: chrono::DateTime<chrono::Utc>) -> bool {
+    let at = queue_sk.split('#').next().unwrap_or_default();
+    chrono::DateTime::parse_from_rfc3339(at).is_ok_and(|t| {
+        let age = now - t.with_timezone(&chrono::Utc);
+        age >= chrono::Duration::zero() - chrono::Duration::seconds(1)
+            && age < chrono::Duration::seconds(JOIN_ROUTES_SECONDS)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_fetch_within_seconds_of_the_place_in_line_is_the_joins() {
+        let put = chrono::DateTime::parse_from_rfc3339("2026-12-04T06:00:00.000Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        let sk = "2026-12-04T06:00:00.000Z#CA0123456789abcdef0123456789abcdef";
+        let at = |ms: i64| put + chrono::Duration::milliseconds(ms);
+        assert!(just_put_in_line(sk, at(300)), "the fetch that comes with the join");
+        assert!(just_put_in_line(sk, at(4_900)));
+        assert!(just_put_in_line(sk, at(-500)), "a clock a little behind the writer's");
+        assert!(!just_put_in_line(sk, at(5_000)), "the next round of the document");
+        assert!(!just_put_in_line(sk, at(25_000)));
+        assert!(
+            !just_put_in_line(sk, at(-5_000)),
+            "a place in the future is not a fresh one"
+        );
+        assert!(!just_put_in_line("not a time#CA1", at(0)), "an unreadable place routes");
     }
 }
