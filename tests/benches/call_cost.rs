@@ -548,12 +548,14 @@ async fn main() {
         json!({"conference": sid, "labels": ["customer", "operator"], "settled": true}),
     )
     .await;
-    // The screen pop and the history tabs.
-    let pop = c.api(&sato, "GET", "/api/crm/lookup?phone=%2B81312345678", None).await;
+    // The screen pop, which brings the history's calls tab with it (as the page asks), and the
+    // records tab.
+    let pop = c
+        .api(&sato, "GET", "/api/crm/lookup?phone=%2B81312345678&calls=20", None)
+        .await;
+    assert!(pop["calls"]["items"].is_array(), "the pop brings the calls tab: {pop}");
     let account = pop["accounts"][0]["record"]["id"].as_str().map(str::to_owned);
     c.api(&sato, "GET", "/api/calls/current", None).await;
-    c.api(&sato, "GET", "/api/history/calls?phone=%2B81312345678", None)
-        .await;
     if let Some(a) = &account {
         c.api(&sato, "GET", &format!("/api/history/records/inquiry?account={a}"), None)
             .await;
@@ -620,7 +622,7 @@ async fn main() {
     let twilio_rest = rest.as_array().map(|a| a.len()).unwrap_or(0);
 
     println!(
-        "\nOne typical call (incoming, history opened, the memo typed in {} notes and saved {} times by the page's\n\
+        "\nOne typical call (incoming, the screen pop with its calls tab, the records tab opened, the memo typed in {} notes and saved {} times by the page's\n\
          cadence: a pause of {} ms saves, not sooner than {} ms after the save before (the first at once), typing that\n\
          goes on at least every {} ms; 対応ステータス chosen after the last note, a save at once; one hold, inquiry\n\
          registered, hang-up with nothing left to save)\n",

@@ -117,6 +117,13 @@ describe('the operator screen', { timeout: 180_000 }, () => {
   });
 
   test('the history tabs show the calls and the inquiries of the number', async () => {
+    // The lookup brings the calls tab with it: one request for the screen pop and its history.
+    const asked = [];
+    const note = (r) => {
+      const u = new URL(r.url());
+      if (u.pathname.startsWith('/api/crm/lookup') || u.pathname.startsWith('/api/history/')) asked.push(u);
+    };
+    page.on('request', note);
     await page.fill('#customer-phone', '03-1234-5678');
     await page.click('#customer-lookup');
     await textContains(page.locator('#customer-account'), '山田商事株式会社');
@@ -124,6 +131,12 @@ describe('the operator screen', { timeout: 180_000 }, () => {
     assert.deepEqual(tabs, ['通話履歴', '問合せ', '商談']);
     const calls = page.locator('#history-panel tbody tr');
     await eventually(async () => (await calls.count()) >= 5, 5000, 'five calls');
+    page.off('request', note);
+    assert.deepEqual(
+      asked.map((u) => `${u.pathname}?${u.searchParams.get('calls') ?? ''}`),
+      ['/api/crm/lookup?20'],
+      'the lookup alone, asking for the first 20 calls',
+    );
     const row = await calls.first().textContent();
     assert.match(row, /\d\d\/\d\d \d\d:\d\d/, 'date and time');
     assert.match(row, /発信|着信/, 'direction');

@@ -37,6 +37,9 @@ pub fn routes(state: Services) -> Router {
 pub struct LookupParams {
     /// The number in any common form: 03-1234-5678, ０３（１２３４）５６７８, +81 3 1234 5678.
     phone: String,
+    /// Also the first page of the number's calls (対応履歴), this many (1 to 100), as
+    /// `GET /api/history/calls?phone=` lists them: the screen pop and its history in one request.
+    calls: Option<u32>,
 }
 
 fn parse_phone(s: &str) -> Result<ContactNumber, ApiError> {
@@ -47,16 +50,33 @@ fn parse_object(s: &str) -> Result<ObjectName, ApiError> {
     ObjectName::parse(s).map_err(|e| DomainError::NotFound(e.to_string()).into())
 }
 
-/// The accounts, contacts and other records filed under a phone number (screen pop).
+/// The accounts, contacts and other records filed under a phone number (screen pop), with the
+/// first page of the number's calls when `calls` asks for it.
 #[utoipa::path(get, path = "/api/crm/lookup", params(LookupParams), tag = "crm",
-    responses((status = 200, body = Lookup), (status = 422, description = "not a phone number")))]
+    responses((status = 200, body = Lookup), (status = 422, description = "not a phone number, or `calls` out of range")))]
 pub async fn lookup(
     State(s): State<Services>,
-    _caller: Caller,
+    caller: Caller,
     Query(p): Query<LookupParams>,
 ) -> ApiResult<axum::Json<Lookup>> {
     let phone = parse_phone(&p.phone)?;
-    Ok(axum::Json(s.crm.lookup_contact(&phone).await?))
+    let calls = match p.calls {
+        None => None,
+        Some(n @ 1..=100) => Some(n),
+        Some(_) => {
+            return Err(DomainError::invalid_field("invalid_limit", "calls", "ask for 1 to 100 calls").into());
+        }
+    };
+    let Some(limit) = calls else {
+        return Ok(axum::Json(s.crm.lookup_contact(&phone).await?));
+    };
+    let subject = shared::domain::history::Subject::Phone(phone.number().clone());
+    let (found, page) = tokio::try_join!(s.crm.lookup_contact(&phone), s.history.calls(&subject, limit, None))?;
+    let page = s.history.shown_to(&caller, page).await?;
+    Ok(axum::Json(Lookup {
+        calls: Some(page),
+        ..found
+    }))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

@@ -483,3 +483,68 @@ async fn a_malformed_object_or_record_id_in_the_path_is_a_404_saying_what_one_lo
         "{body}"
     );
 }
+
+/// The screen pop with its history in one request: `calls` adds the first page of the number's
+/// calls exactly as the history function lists them (recording links as the caller may see
+/// them), and is refused out of range.
+#[tokio::test]
+async fn a_lookup_asked_for_calls_brings_the_first_page_of_the_numbers_history() {
+    use shared::domain::calls::{CallSummary, Direction};
+    let services = Services::new(Arc::new(EmbeddedStore::in_memory().unwrap()));
+    let app = crm::router(services.clone());
+    let history = history::router(services.clone());
+    create(
+        &app,
+        "account",
+        json!({"fields": {"name": "履歴商事", "phone": "03-1234-5678"}}),
+    )
+    .await;
+    let calls = (0..3).map(|n| {
+        CallSummary {
+            sid: format!("CA{n:032x}"),
+            direction: Direction::Inbound,
+            customer: Some("+81312345678".into()),
+            customer_display: Some("03-1234-5678".into()),
+            status: "completed".into(),
+            // The first call was another operator's: its recording is not shown to op-a.
+            operator_id: Some(if n == 0 { "op-b" } else { "op-a" }.into()),
+            started_at: format!("2026-11-0{}T10:00:00Z", n + 1),
+            recording_url: Some(format!(
+                "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE{n:032x}"
+            )),
+            ..CallSummary::default()
+        }
+        .to_item()
+    });
+    services.store.batch_write(calls.collect(), vec![]).await.unwrap();
+    for (who, role) in [("op-a", Role::Operator), ("sv", Role::Supervisor)] {
+        let ask = |uri: &str| signed_in(request("GET", uri), who, role);
+        let (status, pop) = call(&app, ask("/api/crm/lookup?phone=03-1234-5678&calls=2")).await;
+        assert_eq!(status, StatusCode::OK, "{pop}");
+        assert_eq!(pop["accounts"][0]["record"]["title"], "履歴商事");
+        let (status, listed) = call(&history, ask("/api/history/calls?phone=0312345678&limit=2")).await;
+        assert_eq!(status, StatusCode::OK, "{listed}");
+        assert_eq!(pop["calls"], listed, "{who}: the same page as the history lists");
+        assert_eq!(pop["calls"]["items"].as_array().unwrap().len(), 2);
+        assert!(pop["calls"]["cursor"].is_string(), "a third call is on the next page");
+        let shown = pop["calls"]["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["recording_url"].is_string())
+            .count();
+        // Newest first: op-a's two calls; with operators not allowed to play, op-a sees none.
+        assert_eq!(shown, if role == Role::Supervisor { 2 } else { 0 }, "{who}: {pop}");
+    }
+    let (status, plain) = get(&app, "/api/crm/lookup?phone=03-1234-5678").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(plain.get("calls").is_none(), "not asked, not read: {plain}");
+    for bad in ["0", "101", "-1", "many"] {
+        let (status, body) = get(&app, &format!("/api/crm/lookup?phone=03-1234-5678&calls={bad}")).await;
+        assert!(status.is_client_error(), "calls={bad}: {status} {body}");
+        if bad == "0" || bad == "101" {
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+            assert_eq!(body["error"]["field"], "calls", "{body}");
+        }
+    }
+}

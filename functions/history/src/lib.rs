@@ -77,7 +77,7 @@ pub async fn calls(
     Query(p): Query<HistoryParams>,
 ) -> ApiResult<axum::Json<Paged<HistoryCall>>> {
     let subj = subject(&p)?;
-    let mut page = match p.q.as_deref() {
+    let page = match p.q.as_deref() {
         Some(word) => {
             s.history
                 .calls_with_word(&subj, p.limit.unwrap_or(20), p.cursor.as_deref(), word, &s.transcripts)
@@ -89,19 +89,7 @@ pub async fn calls(
                 .await?
         }
     };
-    if caller.role < shared::auth::Role::Supervisor {
-        // The settings are read only when the page holds a recording of the caller's own call.
-        let own_recording = page
-            .items
-            .iter()
-            .any(|r| r.call.recording_url.is_some() && r.call.recording_playable_by(&caller, true));
-        let operators_may = own_recording && s.settings.get().await?.call_handling.operators_play_own_recordings;
-        for row in &mut page.items {
-            if !row.call.recording_playable_by(&caller, operators_may) {
-                row.call.recording_url = None;
-            }
-        }
-    }
+    let page = s.history.shown_to(&caller, page).await?;
     Ok(axum::Json(page))
 }
 

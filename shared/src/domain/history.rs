@@ -149,6 +149,30 @@ impl History {
         })
     }
 
+    /// A page of calls as `caller` may see it: recording links are kept for supervisors and
+    /// admins, and for an operator on their own calls when the settings let operators play them
+    /// (`call_handling.operators_play_own_recordings`, read only when the page holds such a call).
+    pub async fn shown_to(
+        &self,
+        caller: &crate::auth::Caller,
+        mut page: Paged<HistoryCall>,
+    ) -> Result<Paged<HistoryCall>, DomainError> {
+        if caller.role >= crate::auth::Role::Supervisor {
+            return Ok(page);
+        }
+        let own_recording = page
+            .items
+            .iter()
+            .any(|r| r.call.recording_url.is_some() && r.call.recording_playable_by(caller, true));
+        let operators_may = own_recording && self.settings.get().await?.call_handling.operators_play_own_recordings;
+        for row in &mut page.items {
+            if !row.call.recording_playable_by(caller, operators_may) {
+                row.call.recording_url = None;
+            }
+        }
+        Ok(page)
+    }
+
     /// The calls of one page of [`History::calls`] (at most [`SEARCH_PAGE`]) whose memo or
     /// live transcript holds `word`, compared as search text (width, case and kana folded), each
     /// with the first phrase that holds it. Bounded: the page's own reads, then one query of each

@@ -7,8 +7,13 @@ import type { CrmRecord, Lookup, NewRecord, RecordPatch } from './types';
 const records = (object: string) => `/api/crm/objects/${encodeURIComponent(object)}/records`;
 const record = (object: string, id: string) => `${records(object)}/${encodeURIComponent(id)}`;
 
-/** Accounts, contacts and other records filed under a number (any common way of writing it). */
-export const lookup = (phone: string, signal?: AbortSignal) => get<Lookup>('/api/crm/lookup', { phone }, signal);
+/**
+ * Accounts, contacts and other records filed under a number (any common way of writing it); with
+ * `calls`, also the first page of the number's calls (対応履歴), so the screen pop and its history
+ * come in one request.
+ */
+export const lookup = (phone: string, signal?: AbortSignal, calls?: number) =>
+  get<Lookup>('/api/crm/lookup', { phone, calls }, signal);
 
 /** Searches one object's configured fields; `cursor` continues a previous page. */
 export const search = (object: string, q: string, opts: { limit?: number; cursor?: string } = {}) =>

@@ -620,7 +620,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The accounts, contacts and other records filed under a phone number (screen pop). */
+        /**
+         * The accounts, contacts and other records filed under a phone number (screen pop), with the
+         *     first page of the number's calls when `calls` asks for it.
+         */
         get: operations["lookup"];
         put?: never;
         post?: never;
@@ -1977,6 +1980,7 @@ export interface components {
         /** @description The screen pop: everything filed under a phone number. */
         Lookup: {
             accounts: components["schemas"]["Match"][];
+            calls?: null | components["schemas"]["Paged_HistoryCall"];
             contacts: components["schemas"]["Match"][];
             /** @description As an operator reads it (`03-1234-5678`, `03-1234-5678 内線 123`). */
             display: string;
@@ -4248,6 +4252,11 @@ export interface operations {
     lookup: {
         parameters: {
             query: {
+                /**
+                 * @description Also the first page of the number's calls (対応履歴), this many (1 to 100), as
+                 *     `GET /api/history/calls?phone=` lists them: the screen pop and its history in one request.
+                 */
+                calls?: number | null;
                 /** @description The number in any common form: 03-1234-5678, ０３（１２３４）５６７８, +81 3 1234 5678. */
                 phone: string;
             };
@@ -4265,7 +4274,7 @@ export interface operations {
                     "application/json": components["schemas"]["Lookup"];
                 };
             };
-            /** @description not a phone number */
+            /** @description not a phone number, or `calls` out of range */
             422: {
                 headers: {
                     [name: string]: unknown;

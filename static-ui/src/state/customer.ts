@@ -2,7 +2,7 @@
 //! which account and contact the operator is looking at. The phone layer calls {@link popUp}
 //! when a call arrives; the operator calls {@link lookUp} from the phone field.
 
-import { computed, signal } from '@preact/signals';
+import { batch, computed, signal } from '@preact/signals';
 import { lookup as apiLookup } from '../api/crm';
 import { errorText } from '../api/errors';
 import type { Lookup, Match } from '../api/types';
@@ -40,6 +40,9 @@ export const subject = computed<CustomerSubject>(() => ({
   contactId: contactId.value,
 }));
 
+/** How many calls a page of the history's calls tab lists. */
+export const HISTORY_PAGE = 20;
+
 let inFlight: AbortController | null = null;
 /** The looked-up number survives a reload of the page (sessionStorage: this tab only). */
 const STORAGE = 'console.customer';
@@ -71,15 +74,19 @@ export async function lookUp(phone?: string, prefer: { account?: string; contact
   looking.value = true;
   lookupError.value = null;
   try {
-    const result = await apiLookup(number, ctl.signal);
+    // With the first page of the number's calls, which the history's calls tab shows.
+    const result = await apiLookup(number, ctl.signal, HISTORY_PAGE);
     if (ctl.signal.aborted) return;
     const acc =
       (prefer.account && result.accounts.some((a) => a.record.id === prefer.account) ? prefer.account : null) ??
       result.accounts[0]?.record.id ??
       null;
-    lookupResult.value = result;
-    accountId.value = acc;
-    contactId.value = pickContact(result, acc, prefer.contact);
+    // One change of the subject: the history follows it once, from the calls the lookup brought.
+    batch(() => {
+      lookupResult.value = result;
+      accountId.value = acc;
+      contactId.value = pickContact(result, acc, prefer.contact);
+    });
     phoneInput.value = result.display;
     sessionStorage.setItem(STORAGE, result.phone);
   } catch (e) {

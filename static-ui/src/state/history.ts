@@ -8,7 +8,7 @@ import type { HistoryCall, HistorySubject } from '../api/history';
 import { errorText } from '../api/errors';
 import type { CrmRecord } from '../api/types';
 import type { CustomerSubject } from './customer';
-import { lookupResult, subject } from './customer';
+import { HISTORY_PAGE, lookupResult, subject } from './customer';
 import { onRecordSaved } from './events';
 
 /** `calls` or an object name. */
@@ -25,8 +25,18 @@ export const historyWord = signal('');
 /** Loaded tabs of the current customer. */
 export const tabs = signal<Record<TabId, TabData>>({});
 
-const PAGE = 20;
+const PAGE = HISTORY_PAGE;
 let generation = 0;
+/** The lookup whose first page of calls a calls tab showed already. */
+let shownFrom: unknown = null;
+
+/** The first page of calls the lookup of `s.phone` brought, once per lookup. */
+function lookedUpCalls(s: CustomerSubject) {
+  const looked = lookupResult.peek();
+  if (!looked?.calls || looked === shownFrom || looked.phone !== s.phone) return null;
+  shownFrom = looked;
+  return looked.calls;
+}
 
 /** Whose records a tab lists. */
 export function recordSubject(s: CustomerSubject): HistorySubject | null {
@@ -54,6 +64,12 @@ export async function loadTab(tab: TabId, more = false): Promise<void> {
     if (tab === CALLS_TAB) {
       const by = s.phone ? { phone: s.phone } : s.accountId ? { account: s.accountId } : null;
       const word = historyWord.peek().trim();
+      // The screen pop's lookup brought the first page: no second request.
+      const looked = !more && !word ? lookedUpCalls(s) : null;
+      if (looked) {
+        setTab(tab, { kind: 'calls', items: looked.items, cursor: looked.cursor ?? null, loading: false, error: null });
+        return;
+      }
       const page = by ? await apiCalls(by, { limit: PAGE, ...(cursor ? { cursor } : {}), ...(word ? { q: word } : {}) }) : { items: [] };
       if (gen !== generation) return;
       const items = [...(base.kind === 'calls' ? base.items : []), ...page.items];
