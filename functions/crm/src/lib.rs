@@ -5,10 +5,11 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use shared::auth::Caller;
 use shared::domain::Services;
 use shared::domain::crm::{Hit, Lookup, NewRecord, Paged, Record, RecordPatch};
+use shared::domain::history::{HistoryCall, Subject};
 use shared::error::{ApiError, ApiResult, DomainError};
 use shared::http::{Json, Path, Query};
 use shared::ids::{ObjectName, RecordId};
@@ -50,15 +51,27 @@ fn parse_object(s: &str) -> Result<ObjectName, ApiError> {
     ObjectName::parse(s).map_err(|e| DomainError::NotFound(e.to_string()).into())
 }
 
+/// The screen pop: what the CRM files under a number ([`Lookup`]), with the first page of the
+/// number's calls when the lookup asks for it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ScreenPop {
+    #[serde(flatten)]
+    pub lookup: Lookup,
+    /// The number's calls (対応履歴), newest first: their first page, when the lookup asks for it
+    /// (`calls`), so that the screen pop and its history come in one request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub calls: Option<Paged<HistoryCall>>,
+}
+
 /// The accounts, contacts and other records filed under a phone number (screen pop), with the
 /// first page of the number's calls when `calls` asks for it.
 #[utoipa::path(get, path = "/api/crm/lookup", params(LookupParams), tag = "crm",
-    responses((status = 200, body = Lookup), (status = 422, description = "not a phone number, or `calls` out of range")))]
+    responses((status = 200, body = ScreenPop), (status = 422, description = "not a phone number, or `calls` out of range")))]
 pub async fn lookup(
     State(s): State<Services>,
     caller: Caller,
     Query(p): Query<LookupParams>,
-) -> ApiResult<axum::Json<Lookup>> {
+) -> ApiResult<axum::Json<ScreenPop>> {
     let phone = parse_phone(&p.phone)?;
     let calls = match p.calls {
         None => None,
@@ -68,14 +81,16 @@ pub async fn lookup(
         }
     };
     let Some(limit) = calls else {
-        return Ok(axum::Json(s.crm.lookup_contact(&phone).await?));
+        return Ok(axum::Json(ScreenPop {
+            lookup: s.crm.lookup_contact(&phone).await?,
+            calls: None,
+        }));
     };
-    let subject = shared::domain::history::Subject::Phone(phone.number().clone());
-    let (found, page) = tokio::try_join!(s.crm.lookup_contact(&phone), s.history.calls(&subject, limit, None))?;
-    let page = s.history.shown_to(&caller, page).await?;
-    Ok(axum::Json(Lookup {
-        calls: Some(page),
-        ..found
+    let subject = Subject::Phone(phone.number().clone());
+    let (lookup, page) = tokio::try_join!(s.crm.lookup_contact(&phone), s.history.calls(&subject, limit, None))?;
+    Ok(axum::Json(ScreenPop {
+        lookup,
+        calls: Some(s.history.shown_to(&caller, page).await?),
     }))
 }
 

@@ -132,10 +132,6 @@ pub struct Lookup {
     pub contacts: Vec<Match>,
     /// Records of other objects with the number in a phone field.
     pub others: Vec<Record>,
-    /// The number's calls (対応履歴), newest first: their first page, when the lookup asks for it
-    /// (`calls`), so that the screen pop and its history come in one request.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub calls: Option<Paged<super::history::HistoryCall>>,
 }
 
 /// One search hit.
@@ -644,7 +640,6 @@ impl Crm {
                 })
                 .collect(),
             others,
-            calls: None,
         })
     }
 

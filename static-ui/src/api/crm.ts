@@ -2,7 +2,7 @@
 
 import { del, get, post, put } from './client';
 import type { components } from './schema.gen';
-import type { CrmRecord, Lookup, NewRecord, RecordPatch } from './types';
+import type { CrmRecord, NewRecord, RecordPatch, ScreenPop } from './types';
 
 const records = (object: string) => `/api/crm/objects/${encodeURIComponent(object)}/records`;
 const record = (object: string, id: string) => `${records(object)}/${encodeURIComponent(id)}`;
@@ -13,7 +13,7 @@ const record = (object: string, id: string) => `${records(object)}/${encodeURICo
  * come in one request.
  */
 export const lookup = (phone: string, signal?: AbortSignal, calls?: number) =>
-  get<Lookup>('/api/crm/lookup', { phone, calls }, signal);
+  get<ScreenPop>('/api/crm/lookup', { phone, calls }, signal);
 
 /** Searches one object's configured fields; `cursor` continues a previous page. */
 export const search = (object: string, q: string, opts: { limit?: number; cursor?: string } = {}) =>

@@ -1980,7 +1980,6 @@ export interface components {
         /** @description The screen pop: everything filed under a phone number. */
         Lookup: {
             accounts: components["schemas"]["Match"][];
-            calls?: null | components["schemas"]["Paged_HistoryCall"];
             contacts: components["schemas"]["Match"][];
             /** @description As an operator reads it (`03-1234-5678`, `03-1234-5678 内線 123`). */
             display: string;
@@ -2644,6 +2643,13 @@ export interface components {
              */
             line: number;
             reason: string;
+        };
+        /**
+         * @description The screen pop: what the CRM files under a number ([`Lookup`]), with the first page of the
+         *     number's calls when the lookup asks for it.
+         */
+        ScreenPop: components["schemas"]["Lookup"] & {
+            calls?: null | components["schemas"]["Paged_HistoryCall"];
         };
         /** @description What the first operator's screen shows, sent along with a transfer (画面転送). */
         ScreenTransfer: {
@@ -4271,7 +4277,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Lookup"];
+                    "application/json": components["schemas"]["ScreenPop"];
                 };
             };
             /** @description not a phone number, or `calls` out of range */

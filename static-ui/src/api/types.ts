@@ -42,6 +42,8 @@ export type Note = Schemas['Note'];
 export type Match = Schemas['Match'];
 /** The screen pop for one number. */
 export type Lookup = Schemas['Lookup'];
+/** A lookup with the first page of the number's calls, when asked for (`calls`). */
+export type ScreenPop = Schemas['ScreenPop'];
 export type Hit = Schemas['Hit'];
 export type NewRecord = Schemas['NewRecord'];
 export type RecordPatch = Schemas['RecordPatch'];

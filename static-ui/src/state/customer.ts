@@ -5,13 +5,13 @@
 import { batch, computed, signal } from '@preact/signals';
 import { lookup as apiLookup } from '../api/crm';
 import { errorText } from '../api/errors';
-import type { Lookup, Match } from '../api/types';
+import type { Match, ScreenPop } from '../api/types';
 import { onRecordSaved } from './events';
 
 /** What is typed in the phone field. */
 export const phoneInput = signal('');
 /** The last lookup's answer; `null` before a lookup and after clearing. */
-export const lookupResult = signal<Lookup | null>(null);
+export const lookupResult = signal<ScreenPop | null>(null);
 /** Whether a lookup is running. */
 export const looking = signal(false);
 /** Why the last lookup failed (already translated). */
@@ -49,7 +49,7 @@ const STORAGE = 'console.customer';
 
 /** The contact to show: the preferred one, else one of the chosen account, else one with no
  * account; never a contact of another account (the operator can still choose it). */
-function pickContact(result: Lookup, account: string | null, prefer?: string | null): string | null {
+function pickContact(result: ScreenPop, account: string | null, prefer?: string | null): string | null {
   if (prefer && result.contacts.some((c) => c.record.id === prefer)) return prefer;
   if (!account) return result.contacts[0]?.record.id ?? null;
   const fit =
