@@ -73,18 +73,17 @@ pub async fn lookup(
     Query(p): Query<LookupParams>,
 ) -> ApiResult<axum::Json<ScreenPop>> {
     let phone = parse_phone(&p.phone)?;
-    let calls = match p.calls {
-        None => None,
-        Some(n @ 1..=100) => Some(n),
+    let limit = match p.calls {
+        None => {
+            return Ok(axum::Json(ScreenPop {
+                lookup: s.crm.lookup_contact(&phone).await?,
+                calls: None,
+            }));
+        }
+        Some(n @ 1..=100) => n,
         Some(_) => {
             return Err(DomainError::invalid_field("invalid_limit", "calls", "ask for 1 to 100 calls").into());
         }
-    };
-    let Some(limit) = calls else {
-        return Ok(axum::Json(ScreenPop {
-            lookup: s.crm.lookup_contact(&phone).await?,
-            calls: None,
-        }));
     };
     let subject = Subject::Phone(phone.number().clone());
     let (lookup, page) = tokio::try_join!(s.crm.lookup_contact(&phone), s.history.calls(&subject, limit, None))?;

@@ -25,7 +25,6 @@ export const historyWord = signal('');
 /** Loaded tabs of the current customer. */
 export const tabs = signal<Record<TabId, TabData>>({});
 
-const PAGE = HISTORY_PAGE;
 let generation = 0;
 /** The lookup whose first page of calls a calls tab showed already. */
 let shownFrom: unknown = null;
@@ -70,13 +69,13 @@ export async function loadTab(tab: TabId, more = false): Promise<void> {
         setTab(tab, { kind: 'calls', items: looked.items, cursor: looked.cursor ?? null, loading: false, error: null });
         return;
       }
-      const page = by ? await apiCalls(by, { limit: PAGE, ...(cursor ? { cursor } : {}), ...(word ? { q: word } : {}) }) : { items: [] };
+      const page = by ? await apiCalls(by, { limit: HISTORY_PAGE, ...(cursor ? { cursor } : {}), ...(word ? { q: word } : {}) }) : { items: [] };
       if (gen !== generation) return;
       const items = [...(base.kind === 'calls' ? base.items : []), ...page.items];
       setTab(tab, { kind: 'calls', items, cursor: page.cursor ?? null, loading: false, error: null });
     } else {
       const by = recordSubject(s);
-      const page = by ? await apiRecords(tab, by, { limit: PAGE, ...(cursor ? { cursor } : {}) }) : { items: [] };
+      const page = by ? await apiRecords(tab, by, { limit: HISTORY_PAGE, ...(cursor ? { cursor } : {}) }) : { items: [] };
       if (gen !== generation) return;
       const items = [...(base.kind === 'records' ? base.items : []), ...page.items];
       setTab(tab, { kind: 'records', items, cursor: page.cursor ?? null, loading: false, error: null });
